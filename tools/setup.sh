@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Cotangent builds against (Bazel, compiler, system libraries,
+# lavapipe). Idempotent: a fast no-op when everything is present. Run as root to install.
+set -euo pipefail
+
+PACKAGES=(
+  g++ git
+  bazel-bootstrap bazel-rules-java           # Bazel 4.2.3; @rules_java for the WORKSPACE
+  libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libvulkan-dev glslang-dev glslang-tools spirv-tools
+  mesa-vulkan-drivers vulkan-tools           # lavapipe (CPU Vulkan device); vulkaninfo
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == installed ]] || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#PACKAGES[@]} packages installed"
+  exit 0
+fi
+
+echo "setup: missing packages: ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup: error: not root; install them with: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "setup: apt-get update"
+apt-get update -qq
+echo "setup: apt-get install ${missing[*]}"
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"
