@@ -1,0 +1,76 @@
+// File: backends/cpu/cpu_buffer.h
+// Host memory of the CPU backend: a 64-byte aligned block owned by a CpuBuffer, and typed
+// access from an Array view (base pointer + offset) that every kernel goes through.
+
+#ifndef COTANGENT_BACKENDS_CPU_CPU_BUFFER_H_
+#define COTANGENT_BACKENDS_CPU_CPU_BUFFER_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "core/array.h"
+#include "core/backend.h"
+
+namespace cotangent {
+
+// A 64-byte aligned heap block (cache line and widest vector register), freed on destruction.
+class CpuBuffer final : public Buffer {
+ public:
+  // Allocates `bytes` (0 is fine); ResourceExhausted naming the byte count when out of memory.
+  static absl::StatusOr<std::shared_ptr<CpuBuffer>> Create(Backend& backend, int64_t bytes);
+  ~CpuBuffer() override;
+
+  void* data() const { return data_; }
+
+ private:
+  CpuBuffer(Backend& backend, int64_t bytes, void* data) : Buffer(backend, bytes), data_(data) {}
+
+  void* data_;
+};
+
+namespace cpu {
+
+// The storage type of a dtype's elements inside kernels. bool is a byte holding 0 or 1; it is
+// read as uint8_t rather than C++ bool so that no byte value is ever undefined behaviour.
+template <DType dtype> struct StorageOf;
+template <> struct StorageOf<DType::kBool> { using type = uint8_t; };
+template <> struct StorageOf<DType::kI32> { using type = int32_t; };
+template <> struct StorageOf<DType::kF32> { using type = float; };
+template <> struct StorageOf<DType::kF64> { using type = double; };
+
+// Element (0, ..., 0) of a view of a CPU buffer.
+template <typename T>
+const T* Data(const Array& a) {
+  return static_cast<const T*>(static_cast<const CpuBuffer&>(*a.buffer).data()) + a.offset;
+}
+template <typename T>
+T* MutableData(const Array& a) {
+  return static_cast<T*>(static_cast<const CpuBuffer&>(*a.buffer).data()) + a.offset;
+}
+
+// The first byte of element (0, ..., 0) of a view, for kernels that move bytes of any dtype.
+inline char* ElementBytes(const Array& a) {
+  return static_cast<char*>(static_cast<const CpuBuffer&>(*a.buffer).data()) +
+         a.offset * DTypeSize(a.aval.dtype);
+}
+
+// A type tag, so that generic lambdas can receive a type: [](auto tag) { using T = ...::type; }.
+template <typename T> struct TypeTag { using type = T; };
+
+// Calls f(TypeTag<storage type of dtype>{}) and returns its result.
+template <typename F>
+decltype(auto) VisitDType(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::kBool: return f(TypeTag<uint8_t>{});
+    case DType::kI32: return f(TypeTag<int32_t>{});
+    case DType::kF32: return f(TypeTag<float>{});
+    case DType::kF64: return f(TypeTag<double>{});
+  }
+  return f(TypeTag<uint8_t>{});  // Unreachable: every dtype is handled above.
+}
+
+}  // namespace cpu
+}  // namespace cotangent
+
+#endif  // COTANGENT_BACKENDS_CPU_CPU_BUFFER_H_

@@ -1,0 +1,81 @@
+// File: backends/cpu/kernels.h
+// Entry points of the CPU kernels, one per primitive (templates over the primitive for the
+// elementwise and reduce families), all with the Kernel signature so that CpuBackend::Execute
+// is one exhaustive switch. Each family lives in backends/cpu/kernels_<family>.cc.
+
+#ifndef COTANGENT_BACKENDS_CPU_KERNELS_H_
+#define COTANGENT_BACKENDS_CPU_KERNELS_H_
+
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "core/array.h"
+#include "core/params.h"
+#include "core/primitive.h"
+
+namespace cotangent::cpu {
+
+// Computes a primitive of `in` into `out`, a dense array of the output aval on a CPU buffer.
+// Inputs are views of CPU buffers with any (non-negative) strides, validated by abstract
+// evaluation; an error means a dtype the kernel does not implement.
+using Kernel = absl::Status (*)(absl::Span<const Array> in, const Params& params, const Array& out);
+
+// kernels_elementwise.cc (instantiated for the primitives of each family).
+template <Primitive prim>
+absl::Status UnaryKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+template <Primitive prim>
+absl::Status BinaryKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+template <Primitive prim>
+absl::Status CompareKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+absl::Status SelectKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+absl::Status ConvertKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+
+// kernels_reduce.cc; ReduceKernel is instantiated for kReduceSum and kReduceMax.
+template <Primitive prim>
+absl::Status ReduceKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+absl::Status ArgmaxKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+
+// kernels_movement.cc.
+absl::Status ReshapeKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+absl::Status TransposeKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+absl::Status BroadcastInDimKernel(absl::Span<const Array> in, const Params& params,
+                                  const Array& out);
+absl::Status SliceKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+absl::Status PadKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+absl::Status ConcatenateKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+
+// kernels_dot.cc.
+absl::Status DotGeneralKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+
+// Copies the elements of a strided view (shape, src_strides) to dst with dst_strides; elements
+// are elem_size (1, 4 or 8) bytes and strides count elements. Used by movement kernels,
+// Download and dot_general's operand gathering. Parallel when large.
+void CopyStrided(const void* src, absl::Span<const int64_t> shape,
+                 absl::Span<const int64_t> src_strides, void* dst,
+                 absl::Span<const int64_t> dst_strides, int64_t elem_size);
+
+// x converted to storage type To as convert_element_type does (XLA/JAX CPU): to bool is x != 0,
+// from bool is 0/1, float to i32 truncates toward zero with NaN -> 0 and out-of-range values
+// saturated (no undefined behaviour), everything else is a C++ conversion.
+template <typename To, typename From>
+To ConvertValue(From x) {
+  if constexpr (std::is_same_v<To, uint8_t>) {
+    return x != 0;
+  } else if constexpr (std::is_same_v<From, uint8_t>) {
+    return x != 0 ? To{1} : To{0};
+  } else if constexpr (std::is_same_v<To, int32_t> && std::is_floating_point_v<From>) {
+    if (x != x) return 0;
+    if (x >= From(2147483648.0)) return std::numeric_limits<int32_t>::max();
+    if (x <= From(-2147483648.0)) return std::numeric_limits<int32_t>::min();
+    return static_cast<int32_t>(x);
+  } else {
+    return static_cast<To>(x);
+  }
+}
+
+}  // namespace cotangent::cpu
+
+#endif  // COTANGENT_BACKENDS_CPU_KERNELS_H_

@@ -1,0 +1,52 @@
+// File: core/array.h
+// Concrete data: a Buffer owned by a backend, and an Array, a strided view (shape, dtype,
+// element strides, offset) into one. Views share buffers, so transpose, broadcast and slice
+// cost no copy; data is immutable once written.
+
+#ifndef COTANGENT_CORE_ARRAY_H_
+#define COTANGENT_CORE_ARRAY_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "core/shape.h"
+
+namespace cotangent {
+
+class Backend;
+
+// Device memory. Backends subclass it; the destructor returns the memory to its backend.
+class Buffer {
+ public:
+  Buffer(Backend& backend, int64_t bytes) : backend_(&backend), bytes_(bytes) {}
+  virtual ~Buffer() = default;
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+
+  Backend& backend() const { return *backend_; }
+  int64_t bytes() const { return bytes_; }
+
+ private:
+  Backend* backend_;
+  int64_t bytes_;
+};
+
+// A strided view of a buffer: element (i0, i1, ...) lives at offset + sum_k ik * strides[k],
+// counted in elements of aval.dtype.
+struct Array {
+  std::shared_ptr<Buffer> buffer;
+  ShapedArray aval;
+  Strides strides;
+  int64_t offset = 0;
+
+  Backend& backend() const { return buffer->backend(); }
+  // True when the view is the dense row-major layout of its shape starting at offset.
+  bool IsContiguous() const;
+};
+
+// A dense array over a whole buffer.
+Array DenseArray(std::shared_ptr<Buffer> buffer, ShapedArray aval);
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_CORE_ARRAY_H_

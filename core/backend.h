@@ -1,0 +1,52 @@
+// File: core/backend.h
+// The one small interface between core/ and a device: allocate, upload, download, execute a
+// primitive, synchronize. The CPU backend (backends/cpu) is the reference implementation.
+
+#ifndef COTANGENT_CORE_BACKEND_H_
+#define COTANGENT_CORE_BACKEND_H_
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "core/array.h"
+#include "core/params.h"
+#include "core/primitive.h"
+
+namespace cotangent {
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // "cpu", "vulkan": used in messages about devices.
+  virtual const char* name() const = 0;
+
+  // A buffer of at least `bytes` bytes (contents unspecified).
+  virtual absl::StatusOr<std::shared_ptr<Buffer>> Allocate(int64_t bytes) = 0;
+
+  // Writes `bytes` host bytes into the start of dst.
+  virtual absl::Status Upload(const void* src, int64_t bytes, Buffer& dst) = 0;
+
+  // Writes the elements of src, in row-major order, densely into dst. Blocks until done.
+  virtual absl::Status Download(const Array& src, void* dst) = 0;
+
+  // Applies prim to inputs (arrays of this backend, any strides) and returns a new dense array
+  // of out_aval. Inputs were validated by abstract evaluation; params are those of prim.
+  virtual absl::StatusOr<Array> Execute(Primitive prim, absl::Span<const Array> inputs,
+                                        const Params& params, const ShapedArray& out_aval) = 0;
+
+  // Waits for all submitted work.
+  virtual absl::Status Synchronize() = 0;
+};
+
+// The backend new concrete values go to (COTANGENT_BACKEND, cpu when unset). Declared here so
+// that core can make constants; defined by //backends:registry (linked with alwayslink).
+Backend& DefaultBackend();
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_CORE_BACKEND_H_

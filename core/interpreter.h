@@ -1,0 +1,106 @@
+// File: core/interpreter.h
+// The dynamic interpreter stack (JAX semantics, as in autodidax). Bind() is the single entry
+// point of every primitive application: abstract evaluation checks the inputs, the highest
+// interpreter among the inputs' tracers processes the primitive (lifting the other inputs),
+// and concrete inputs fall through to eval (core/eval.h). One stack per thread.
+
+#ifndef COTANGENT_CORE_INTERPRETER_H_
+#define COTANGENT_CORE_INTERPRETER_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "absl/types/span.h"
+#include "core/params.h"
+#include "core/primitive.h"
+#include "core/tensor.h"
+
+namespace cotangent {
+
+class Interpreter;
+
+// A function with its own differentiation rule (custom_jvp, custom_vjp: cotangent/custom.h).
+// Interpreters that do not know the rule trace through the function itself.
+class CustomFunction {
+ public:
+  virtual ~CustomFunction() = default;
+  // A name for messages and printed programs.
+  virtual const char* name() const = 0;
+  // The function itself.
+  virtual Tensor Call(absl::Span<const Tensor> args) const = 0;
+};
+
+// A value known only inside a transformation: subclasses carry what their interpreter needs
+// (a primal and a tangent, a batched value and its batch axis...).
+class Tracer : public Node {
+ public:
+  Tracer(const Interpreter& interpreter, ShapedArray aval);
+  // Identifies the transformation application that made this tracer (levels are reused).
+  uint64_t trace_id() const { return trace_id_; }
+
+ private:
+  uint64_t trace_id_;
+};
+
+// One application of a transformation. Push it with InterpreterScope; its level is its depth
+// in the stack (eval is level 0), and each application gets a fresh trace id, so a tracer of an
+// outer transformation closed over by an inner function is a constant there.
+class Interpreter {
+ public:
+  explicit Interpreter(const char* name);
+  virtual ~Interpreter() = default;
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
+
+  const char* name() const { return name_; }
+  int level() const { return level_; }
+  uint64_t trace_id() const { return trace_id_; }
+
+  // Wraps a value of a lower level (a constant here) as a tracer of this interpreter.
+  virtual Tensor Lift(const Tensor& x) = 0;
+
+  // Applies prim to inputs, all tracers of this interpreter. out_aval is the result of
+  // abstract evaluation. Rules bind at lower levels, by calling Bind on unwrapped values.
+  virtual Tensor Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
+                         const ShapedArray& out_aval) = 0;
+
+  // Applies a custom function to inputs, all tracers of this interpreter. By default the
+  // function is traced through; differentiation interpreters use its rule instead.
+  virtual Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
+    return f.Call(inputs);
+  }
+
+ private:
+  friend class InterpreterScope;
+  const char* name_;
+  int level_ = -1;
+  uint64_t trace_id_;
+};
+
+// Pushes an interpreter on this thread's stack for the lifetime of the scope.
+class InterpreterScope {
+ public:
+  explicit InterpreterScope(Interpreter& interpreter);
+  ~InterpreterScope();
+  InterpreterScope(const InterpreterScope&) = delete;
+  InterpreterScope& operator=(const InterpreterScope&) = delete;
+
+ private:
+  Interpreter& interpreter_;
+};
+
+// The level a new interpreter would get: one above the current top (eval is 0).
+int NextLevel();
+
+// Applies a primitive to inputs at the right level of the stack and returns its result.
+Tensor Bind(Primitive prim, absl::Span<const Tensor> inputs, const Params& params = {});
+
+// Applies a custom function at the right level of the stack (its Call on concrete inputs).
+Tensor BindCustom(const CustomFunction& f, absl::Span<const Tensor> inputs);
+
+// The interpreter at `level` of this thread's stack (level >= 1), or null past the top.
+Interpreter* InterpreterAt(int level);
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_CORE_INTERPRETER_H_

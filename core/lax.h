@@ -1,0 +1,78 @@
+// File: core/lax.h
+// One function per primitive, as jax.lax: exact shapes and dtypes, no broadcasting or
+// promotion. Rules are written with these, so every derivative is itself traceable; the
+// numpy-style public API (cotangent/numpy.h) is built on them.
+
+#ifndef COTANGENT_CORE_LAX_H_
+#define COTANGENT_CORE_LAX_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "core/params.h"
+#include "core/tensor.h"
+
+namespace cotangent::lax {
+
+Tensor neg(const Tensor& x);
+Tensor sign(const Tensor& x);
+Tensor abs(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor log1p(const Tensor& x);
+Tensor expm1(const Tensor& x);
+Tensor sin(const Tensor& x);
+Tensor cos(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor floor(const Tensor& x);
+Tensor logical_not(const Tensor& x);
+// x, with a zero derivative in every transformation.
+Tensor stop_gradient(const Tensor& x);
+
+Tensor add(const Tensor& x, const Tensor& y);
+Tensor sub(const Tensor& x, const Tensor& y);
+Tensor mul(const Tensor& x, const Tensor& y);
+Tensor div(const Tensor& x, const Tensor& y);
+Tensor pow(const Tensor& x, const Tensor& y);
+Tensor max(const Tensor& x, const Tensor& y);
+Tensor min(const Tensor& x, const Tensor& y);
+Tensor logical_and(const Tensor& x, const Tensor& y);
+Tensor logical_or(const Tensor& x, const Tensor& y);
+
+Tensor eq(const Tensor& x, const Tensor& y);
+Tensor ne(const Tensor& x, const Tensor& y);
+Tensor lt(const Tensor& x, const Tensor& y);
+Tensor le(const Tensor& x, const Tensor& y);
+Tensor gt(const Tensor& x, const Tensor& y);
+Tensor ge(const Tensor& x, const Tensor& y);
+
+// pred ? on_true : on_false, elementwise; all three of one shape.
+Tensor select(const Tensor& pred, const Tensor& on_true, const Tensor& on_false);
+Tensor convert_element_type(const Tensor& x, DType new_dtype);
+
+// Sum / max over `axes` (any order; duplicates rejected); the axes are removed.
+Tensor reduce_sum(const Tensor& x, std::vector<int64_t> axes);
+Tensor reduce_max(const Tensor& x, std::vector<int64_t> axes);
+// Index (i32) of the first maximal element along `axis`, which is removed.
+Tensor argmax(const Tensor& x, int64_t axis);
+
+Tensor reshape(const Tensor& x, Shape new_shape);
+// Output axis i is input axis permutation[i].
+Tensor transpose(const Tensor& x, std::vector<int64_t> permutation);
+// Input axis i becomes output axis broadcast_dimensions[i]; the other output axes are new.
+Tensor broadcast_in_dim(const Tensor& x, Shape shape, std::vector<int64_t> broadcast_dimensions);
+// Elements start <= i < limit with the given stride (all ones when empty), per axis.
+Tensor slice(const Tensor& x, std::vector<int64_t> start, std::vector<int64_t> limit,
+             std::vector<int64_t> stride = {});
+// Edge padding low/high (negative crops) and interior padding between elements.
+Tensor pad(const Tensor& x, double padding_value, std::vector<int64_t> low,
+           std::vector<int64_t> high, std::vector<int64_t> interior = {});
+Tensor concatenate(absl::Span<const Tensor> xs, int64_t dimension);
+
+Tensor dot_general(const Tensor& lhs, const Tensor& rhs, DotDims dims);
+
+}  // namespace cotangent::lax
+
+#endif  // COTANGENT_CORE_LAX_H_

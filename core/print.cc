@@ -1,0 +1,183 @@
+// File: core/print.cc
+// operator<< for Tensor, following numpy's str(): shortest round-trip digits (at most 8 after
+// the point), columns aligned, scientific notation when magnitudes span too much, nested
+// brackets per axis, and "..." summaries past 1000 elements.
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/tensor.h"
+
+namespace cotangent {
+namespace {
+
+constexpr int kMaxPrecision = 8;
+constexpr int64_t kSummarizeThreshold = 1000;
+constexpr int64_t kEdgeItems = 3;
+constexpr size_t kLineWidth = 75;
+
+bool RoundTrips(const std::string& text, double v, DType dtype) {
+  if (dtype == DType::kF32) return std::strtof(text.c_str(), nullptr) == static_cast<float>(v);
+  return std::strtod(text.c_str(), nullptr) == v;
+}
+
+std::string Printf(const char* format, int digits, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, digits, v);
+  return buf;
+}
+
+// Fewest digits (<= kMaxPrecision) after the point for which `format` round-trips v.
+int ShortestDigits(const char* format, double v, DType dtype) {
+  for (int d = 0; d < kMaxPrecision; ++d) {
+    if (RoundTrips(Printf(format, d, v), v, dtype)) return d;
+  }
+  return kMaxPrecision;
+}
+
+// Formats every element of a floating array as numpy does, padded to a common width.
+class FloatFormatter {
+ public:
+  FloatFormatter(const std::vector<double>& values, DType dtype) : dtype_(dtype) {
+    double max_abs = 0, min_abs = INFINITY;
+    for (double v : values) {
+      if (!std::isfinite(v) || v == 0) continue;
+      max_abs = std::max(max_abs, std::fabs(v));
+      min_abs = std::min(min_abs, std::fabs(v));
+    }
+    scientific_ = max_abs >= 1e8 || (min_abs < 1e-4 || max_abs / min_abs > 1e3);
+    if (max_abs == 0) scientific_ = false;
+    for (double v : values) {
+      if (!std::isfinite(v)) continue;
+      digits_ = std::max(digits_, ShortestDigits(scientific_ ? "%.*e" : "%.*f", v, dtype_));
+    }
+    for (double v : values) {
+      if (!std::isfinite(v)) continue;
+      const std::string s = Raw(v);
+      const size_t int_len = s.find('.');
+      int_width_ = std::max(int_width_, int_len);
+      frac_width_ = std::max(frac_width_, s.size() - int_len);
+    }
+    // "nan" and "inf" are right-aligned in the full width, which may have to grow for them.
+    for (double v : values) {
+      if (!std::isfinite(v)) int_width_ = std::max(int_width_, Raw(v).size() - frac_width_);
+    }
+  }
+
+  std::string operator()(double v) const {
+    std::string s = Raw(v);
+    if (!std::isfinite(v)) return std::string(int_width_ + frac_width_ - s.size(), ' ') + s;
+    const size_t point = s.find('.');
+    const size_t int_len = point == std::string::npos ? s.size() : point;
+    return std::string(int_width_ - int_len, ' ') + s +
+           std::string(frac_width_ - (s.size() - int_len), ' ');
+  }
+
+ private:
+  std::string Raw(double v) const {
+    if (std::isnan(v)) return "nan";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    if (scientific_) {
+      std::string s = Printf("%.*e", digits_, v);
+      if (digits_ == 0) s.insert(s.find('e'), ".");
+      return s;
+    }
+    // Positional: each value with its own shortest digits (numpy's 'maxprec'), "1." for 1.
+    std::string s = Printf("%.*f", ShortestDigits("%.*f", v, dtype_), v);
+    if (s.find('.') == std::string::npos) s += ".";
+    return s;
+  }
+
+  DType dtype_;
+  bool scientific_ = false;
+  int digits_ = 0;
+  size_t int_width_ = 0, frac_width_ = 0;
+};
+
+struct Printer {
+  const Shape& shape;
+  const std::vector<double>& values;
+  std::vector<std::string> cells;  // formatted, same width
+  bool summarize;
+
+  // Appends the sub-array at `axis` starting at flat offset `base` with row stride `stride`.
+  void Print(std::string& out, size_t axis, int64_t base, const std::string& indent) const {
+    if (axis == shape.size()) {
+      out += cells[base];
+      return;
+    }
+    const int64_t n = shape[axis];
+    const int64_t stride = NumElements(absl::MakeConstSpan(shape).subspan(axis + 1));
+    const bool last_axis = axis + 1 == shape.size();
+    // The indices shown along this axis; -1 stands for the "..." of a summary.
+    std::vector<int64_t> shown;
+    for (int64_t i = 0; i < n; ++i) {
+      if (summarize && n > 2 * kEdgeItems && i == kEdgeItems) {
+        shown.push_back(-1);
+        i = n - kEdgeItems - 1;
+      } else {
+        shown.push_back(i);
+      }
+    }
+    out += "[";
+    size_t line_start = out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1;
+    for (size_t k = 0; k < shown.size(); ++k) {
+      const std::string item_width_probe = shown[k] < 0 ? "..." : cells[base];
+      if (k > 0 && last_axis) {
+        // numpy's rule: wrap when the element would pass the line width, counting the closing
+        // bracket after the last element.
+        const size_t closing = k + 1 == shown.size() ? 1 : 0;
+        if (out.size() - line_start + 1 + item_width_probe.size() + closing > kLineWidth) {
+          out += absl::StrCat("\n", indent, " ");
+          line_start = out.size() - indent.size() - 1;
+        } else {
+          out += " ";
+        }
+      } else if (k > 0) {
+        out += std::string(shape.size() - axis - 1, '\n') + indent + " ";
+      }
+      if (shown[k] < 0) {
+        out += "...";
+      } else {
+        Print(out, axis + 1, base + shown[k] * stride, indent + " ");
+      }
+    }
+    out += "]";
+  }
+};
+
+std::string FormatValues(const ShapedArray& aval, const std::vector<double>& values) {
+  std::vector<std::string> cells(values.size());
+  if (IsFloating(aval.dtype)) {
+    FloatFormatter format(values, aval.dtype);
+    for (size_t i = 0; i < values.size(); ++i) cells[i] = format(values[i]);
+  } else {
+    size_t width = 0;
+    for (size_t i = 0; i < values.size(); ++i) {
+      cells[i] = aval.dtype == DType::kBool ? (values[i] != 0 ? "True" : "False")
+                                            : absl::StrCat(static_cast<int64_t>(values[i]));
+      width = std::max(width, cells[i].size());
+    }
+    for (std::string& c : cells) c = std::string(width - c.size(), ' ') + c;
+  }
+  if (aval.shape.empty()) return cells.empty() ? "" : cells[0];
+  Printer printer{aval.shape, values, std::move(cells), aval.size() > kSummarizeThreshold};
+  std::string out;
+  printer.Print(out, 0, 0, "");
+  return out;
+}
+
+}  // namespace
+
+std::ostream& operator<<(std::ostream& os, const Tensor& x) {
+  if (!x.defined()) return os << "Tensor(undefined)";
+  if (!x.is_concrete()) return os << "Traced<" << x.aval().ToString() << ">";
+  return os << FormatValues(x.aval(), x.to_vector<double>());
+}
+
+}  // namespace cotangent

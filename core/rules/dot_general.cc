@@ -1,0 +1,139 @@
+// File: core/rules/dot_general.cc
+// Rules of dot_general, the batched contraction every matmul, dot and einsum-like product
+// lowers to: out[b, i, j] = sum_k lhs[b, i, k] * rhs[b, k, j] with named dimension groups.
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "core/error.h"
+#include "core/rules.h"
+#include "core/lax.h"
+#include "core/rules/helpers.h"
+
+namespace cotangent {
+namespace {
+
+ShapedArray DotGeneralAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+  const ShapedArray& lhs = in[0];
+  const ShapedArray& rhs = in[1];
+  const DotDims& dims = params.dot;
+  const auto fail = [&](std::string_view why) {
+    ThrowInvalid("dot_general: cannot contract ", lhs.ToString(), " and ", rhs.ToString(),
+                 " (contracting ", ShapeToString(dims.lhs_contracting), " with ",
+                 ShapeToString(dims.rhs_contracting), ", batch ", ShapeToString(dims.lhs_batch),
+                 " with ", ShapeToString(dims.rhs_batch), "): ", why);
+  };
+  if (lhs.dtype != rhs.dtype) fail("mismatched dtypes");
+  if (lhs.dtype == DType::kBool) fail("operands must be numeric");
+  if (dims.lhs_contracting.size() != dims.rhs_contracting.size() ||
+      dims.lhs_batch.size() != dims.rhs_batch.size()) {
+    fail("dimension lists differ in length");
+  }
+  std::vector<bool> lhs_used(lhs.rank(), false), rhs_used(rhs.rank(), false);
+  const auto use = [&](int64_t d, std::vector<bool>& used) {
+    if (d < 0 || d >= static_cast<int64_t>(used.size()) || used[d]) {
+      fail("dimension out of range or repeated");
+    }
+    used[d] = true;
+  };
+  Shape out;
+  for (size_t i = 0; i < dims.lhs_batch.size(); ++i) {
+    use(dims.lhs_batch[i], lhs_used);
+    use(dims.rhs_batch[i], rhs_used);
+    if (lhs.shape[dims.lhs_batch[i]] != rhs.shape[dims.rhs_batch[i]]) fail("batch sizes differ");
+    out.push_back(lhs.shape[dims.lhs_batch[i]]);
+  }
+  for (size_t i = 0; i < dims.lhs_contracting.size(); ++i) {
+    use(dims.lhs_contracting[i], lhs_used);
+    use(dims.rhs_contracting[i], rhs_used);
+    if (lhs.shape[dims.lhs_contracting[i]] != rhs.shape[dims.rhs_contracting[i]]) {
+      fail("contracting sizes differ");
+    }
+  }
+  for (int64_t i = 0; i < lhs.rank(); ++i) {
+    if (!lhs_used[i]) out.push_back(lhs.shape[i]);
+  }
+  for (int64_t i = 0; i < rhs.rank(); ++i) {
+    if (!rhs_used[i]) out.push_back(rhs.shape[i]);
+  }
+  return ShapedArray{std::move(out), lhs.dtype};
+}
+
+
+using Span = absl::Span<const Tensor>;
+using Avals = absl::Span<const ShapedArray>;
+
+// d (l . r) = dl . r + l . dr
+Tensor DotGeneralJvp(Span x, Span t, const Tensor&, const Params& p) {
+  const Tensor dl = t[0].defined() ? lax::dot_general(t[0], x[1], p.dot) : Tensor();
+  const Tensor dr = t[1].defined() ? lax::dot_general(x[0], t[1], p.dot) : Tensor();
+  return rules::AddTangents(dl, dr);
+}
+
+// Axes of an operand that are neither batch nor contracting, in order.
+std::vector<int64_t> FreeDims(int64_t rank, const std::vector<int64_t>& batch,
+                              const std::vector<int64_t>& contracting) {
+  std::vector<int64_t> free;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (std::find(batch.begin(), batch.end(), i) == batch.end() &&
+        std::find(contracting.begin(), contracting.end(), i) == contracting.end()) {
+      free.push_back(i);
+    }
+  }
+  return free;
+}
+
+// The cotangent of one operand ("this") of out = dot_general(lhs, rhs), the other one constant:
+// contract ct's axes that belong to the other operand's free axes with them, batch over the
+// batch axes, and permute the result (batch, this free, this contracting) into this's layout.
+Tensor DotGeneralTransposeOperand(const Tensor& ct, const Tensor& other, const ShapedArray& self,
+                                  const DotDims& dims, bool self_is_lhs) {
+  const auto& self_batch = self_is_lhs ? dims.lhs_batch : dims.rhs_batch;
+  const auto& other_batch = self_is_lhs ? dims.rhs_batch : dims.lhs_batch;
+  const auto& self_contract = self_is_lhs ? dims.lhs_contracting : dims.rhs_contracting;
+  const auto& other_contract = self_is_lhs ? dims.rhs_contracting : dims.lhs_contracting;
+  const std::vector<int64_t> self_free = FreeDims(self.rank(), self_batch, self_contract);
+  const std::vector<int64_t> other_free = FreeDims(other.ndim(), other_batch, other_contract);
+  const int64_t nb = static_cast<int64_t>(self_batch.size());
+  // ct = [batch, lhs free, rhs free]: where the other operand's free axes sit in it.
+  const int64_t other_start = self_is_lhs ? nb + static_cast<int64_t>(self_free.size()) : nb;
+  DotDims d;
+  for (int64_t i = 0; i < nb; ++i) d.lhs_batch.push_back(i);
+  d.rhs_batch = other_batch;
+  for (size_t i = 0; i < other_free.size(); ++i) d.lhs_contracting.push_back(other_start + i);
+  d.rhs_contracting = other_free;
+  // Result axes: batch, ct's remaining axes (this operand's free axes), then the other's
+  // remaining axes: its contracting axes in increasing order, each paired with one of ours.
+  std::vector<int64_t> result_to_self(self_batch.begin(), self_batch.end());
+  result_to_self.insert(result_to_self.end(), self_free.begin(), self_free.end());
+  std::vector<int64_t> sorted_other = other_contract;
+  std::sort(sorted_other.begin(), sorted_other.end());
+  for (int64_t r : sorted_other) {
+    const size_t k = std::find(other_contract.begin(), other_contract.end(), r) - other_contract.begin();
+    result_to_self.push_back(self_contract[k]);
+  }
+  const Tensor result = lax::dot_general(ct, other, d);
+  std::vector<int64_t> perm(self.rank());
+  for (size_t i = 0; i < result_to_self.size(); ++i) perm[result_to_self[i]] = i;
+  return lax::transpose(result, perm);
+}
+
+// dot_general with one constant operand: the cotangent of the linear one (see above)
+std::vector<Tensor> DotGeneralTranspose(const Tensor& ct, Span x, Avals avals, const Params& p) {
+  if (!x[0].defined() && !x[1].defined()) {
+    ThrowInvalid("transpose: dot_general of ", avals[0].ToString(), " and ", avals[1].ToString(),
+                 " is not linear in its undefined operands");
+  }
+  if (!x[0].defined()) return {DotGeneralTransposeOperand(ct, x[1], avals[0], p.dot, true), Tensor()};
+  return {Tensor(), DotGeneralTransposeOperand(ct, x[0], avals[1], p.dot, false)};
+}
+
+}  // namespace
+
+void RegisterDotGeneralRules(RuleTable& table) {
+  table[Primitive::kDotGeneral].abstract_eval = DotGeneralAbstractEval;
+  table[Primitive::kDotGeneral].jvp = DotGeneralJvp;
+  table[Primitive::kDotGeneral].transpose = DotGeneralTranspose;
+}
+
+}  // namespace cotangent

@@ -1,0 +1,286 @@
+// File: core/rules/elementwise.cc
+// Rules of the elementwise families: unary, binary, compare, select and convert_element_type.
+// Operands of one primitive share a shape and (but for select's predicate) a dtype; numpy-style
+// broadcasting and promotion happen above, in cotangent/numpy.cc.
+
+#include "core/error.h"
+#include "core/interpreter.h"
+#include "core/lax.h"
+#include "core/rules.h"
+#include "core/rules/helpers.h"
+
+namespace cotangent {
+namespace {
+
+using rules::AddTangents;
+using rules::Const;
+using rules::Instantiate;
+using rules::ScaleTangent;
+
+// Which dtypes an elementwise primitive accepts.
+enum class Accepts { kFloat, kNumeric, kBool, kAny };
+
+Accepts AcceptedDTypes(Primitive prim) {
+  switch (prim) {
+    case Primitive::kExp: case Primitive::kLog: case Primitive::kLog1p: case Primitive::kExpm1:
+    case Primitive::kSin: case Primitive::kCos: case Primitive::kTanh: case Primitive::kSqrt:
+    case Primitive::kFloor: case Primitive::kPow:
+      return Accepts::kFloat;
+    case Primitive::kNeg: case Primitive::kSign: case Primitive::kAbs: case Primitive::kAdd:
+    case Primitive::kSub: case Primitive::kMul: case Primitive::kDiv:
+      return Accepts::kNumeric;
+    case Primitive::kLogicalNot: case Primitive::kLogicalAnd: case Primitive::kLogicalOr:
+      return Accepts::kBool;
+    default:
+      return Accepts::kAny;
+  }
+}
+
+void CheckDType(Primitive prim, const ShapedArray& x) {
+  switch (AcceptedDTypes(prim)) {
+    case Accepts::kFloat:
+      if (!IsFloating(x.dtype)) {
+        ThrowInvalid(PrimitiveName(prim), ": expected a floating-point operand, got ", x.ToString());
+      }
+      break;
+    case Accepts::kNumeric:
+      if (x.dtype == DType::kBool) {
+        ThrowInvalid(PrimitiveName(prim), ": expected a numeric operand, got ", x.ToString());
+      }
+      break;
+    case Accepts::kBool:
+      if (x.dtype != DType::kBool) {
+        ThrowInvalid(PrimitiveName(prim), ": expected a bool operand, got ", x.ToString());
+      }
+      break;
+    case Accepts::kAny:
+      break;
+  }
+}
+
+// Operands of a binary primitive: same shape, same dtype.
+void CheckSameAval(Primitive prim, const ShapedArray& x, const ShapedArray& y) {
+  if (x.shape != y.shape) {
+    ThrowInvalid(PrimitiveName(prim), ": incompatible shapes ", x.ToString(), " and ", y.ToString());
+  }
+  if (x.dtype != y.dtype) {
+    ThrowInvalid(PrimitiveName(prim), ": mismatched dtypes ", x.ToString(), " and ", y.ToString());
+  }
+}
+
+template <Primitive prim>
+ShapedArray UnaryAbstractEval(absl::Span<const ShapedArray> in, const Params&) {
+  CheckDType(prim, in[0]);
+  return in[0];
+}
+
+template <Primitive prim>
+ShapedArray BinaryAbstractEval(absl::Span<const ShapedArray> in, const Params&) {
+  CheckSameAval(prim, in[0], in[1]);
+  CheckDType(prim, in[0]);
+  return in[0];
+}
+
+template <Primitive prim>
+ShapedArray CompareAbstractEval(absl::Span<const ShapedArray> in, const Params&) {
+  CheckSameAval(prim, in[0], in[1]);
+  return ShapedArray{in[0].shape, DType::kBool};
+}
+
+ShapedArray SelectAbstractEval(absl::Span<const ShapedArray> in, const Params&) {
+  const ShapedArray& pred = in[0];
+  if (pred.dtype != DType::kBool) {
+    ThrowInvalid("select: predicate must be bool, got ", pred.ToString());
+  }
+  CheckSameAval(Primitive::kSelect, in[1], in[2]);
+  if (pred.shape != in[1].shape) {
+    ThrowInvalid("select: predicate shape ", pred.ToString(), " differs from operand shape ",
+                 in[1].ToString());
+  }
+  return in[1];
+}
+
+ShapedArray ConvertAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+  return ShapedArray{in[0].shape, params.new_dtype};
+}
+
+
+// ---- jvp rules: the tangent of the output, from the primals and (maybe zero) tangents. ----
+
+using Span = absl::Span<const Tensor>;
+
+// d(-x) = -dx
+Tensor NegJvp(Span, Span t, const Tensor&, const Params&) { return lax::neg(t[0]); }
+// d|x| = sign(x) dx
+Tensor AbsJvp(Span x, Span t, const Tensor&, const Params&) { return lax::mul(t[0], lax::sign(x[0])); }
+// d exp(x) = exp(x) dx
+Tensor ExpJvp(Span, Span t, const Tensor& out, const Params&) { return lax::mul(t[0], out); }
+// d log(x) = dx / x
+Tensor LogJvp(Span x, Span t, const Tensor&, const Params&) { return lax::div(t[0], x[0]); }
+// d log1p(x) = dx / (1 + x)
+Tensor Log1pJvp(Span x, Span t, const Tensor&, const Params&) {
+  return lax::div(t[0], lax::add(x[0], Const(x[0], 1.0)));
+}
+// d expm1(x) = (expm1(x) + 1) dx
+Tensor Expm1Jvp(Span, Span t, const Tensor& out, const Params&) {
+  return lax::mul(t[0], lax::add(out, Const(out, 1.0)));
+}
+// d sin(x) = cos(x) dx
+Tensor SinJvp(Span x, Span t, const Tensor&, const Params&) { return lax::mul(t[0], lax::cos(x[0])); }
+// d cos(x) = -sin(x) dx
+Tensor CosJvp(Span x, Span t, const Tensor&, const Params&) {
+  return lax::neg(lax::mul(t[0], lax::sin(x[0])));
+}
+// d tanh(x) = (1 - tanh(x)^2) dx
+Tensor TanhJvp(Span, Span t, const Tensor& out, const Params&) {
+  return lax::mul(t[0], lax::sub(Const(out, 1.0), lax::mul(out, out)));
+}
+// d sqrt(x) = dx / (2 sqrt(x))
+Tensor SqrtJvp(Span, Span t, const Tensor& out, const Params&) {
+  return lax::div(t[0], lax::mul(out, Const(out, 2.0)));
+}
+
+// d(x + y) = dx + dy
+Tensor AddJvp(Span, Span t, const Tensor&, const Params&) { return AddTangents(t[0], t[1]); }
+// d(x - y) = dx - dy
+Tensor SubJvp(Span, Span t, const Tensor&, const Params&) {
+  return AddTangents(t[0], t[1].defined() ? lax::neg(t[1]) : Tensor());
+}
+// d(x y) = dx y + x dy
+Tensor MulJvp(Span x, Span t, const Tensor&, const Params&) {
+  return AddTangents(ScaleTangent(t[0], x[1]), ScaleTangent(t[1], x[0]));
+}
+// d(x / y) = (dx - (x / y) dy) / y
+Tensor DivJvp(Span x, Span t, const Tensor& out, const Params&) {
+  const Tensor num = AddTangents(t[0], t[1].defined() ? lax::neg(lax::mul(t[1], out)) : Tensor());
+  return lax::div(num, x[1]);
+}
+// d(x^y) = y x^(y-1) dx + log(x) x^y dy, with 0 for y = 0 in the first term and log(0) read as
+// 0 in the second (so that x = 0 gives finite derivatives, as JAX).
+Tensor PowJvp(Span x, Span t, const Tensor& out, const Params&) {
+  Tensor dx, dy;
+  if (t[0].defined()) {
+    const Tensor& y = x[1];
+    const Tensor zero = Const(y, 0.0);
+    const Tensor slope = lax::mul(y, lax::pow(x[0], lax::sub(y, Const(y, 1.0))));
+    dx = lax::mul(t[0], lax::select(lax::eq(y, zero), zero, slope));
+  }
+  if (t[1].defined()) {
+    const Tensor safe_x = lax::select(lax::eq(x[0], Const(x[0], 0.0)), Const(x[0], 1.0), x[0]);
+    dy = lax::mul(t[1], lax::mul(lax::log(safe_x), out));
+  }
+  return AddTangents(dx, dy);
+}
+// d max(x, y) = m dx + (1 - m) dy with m = 1 where x > y, 1/2 at ties, 0 elsewhere.
+// MinJvp is the same with x < y.
+template <Primitive kWins>
+Tensor ChooserJvp(Span x, Span t, const Tensor&, const Params&) {
+  const DType dtype = x[0].dtype();
+  const Tensor wins = lax::convert_element_type(Bind(kWins, {x[0], x[1]}), dtype);
+  const Tensor ties = lax::convert_element_type(lax::eq(x[0], x[1]), dtype);
+  const Tensor m = lax::add(wins, lax::mul(ties, Const(x[0], 0.5)));
+  return AddTangents(ScaleTangent(t[0], m), ScaleTangent(t[1], lax::sub(Const(m, 1.0), m)));
+}
+// d select(p, a, b) = select(p, da, db)
+Tensor SelectJvp(Span x, Span t, const Tensor&, const Params&) {
+  return lax::select(x[0], Instantiate(t[1], x[1].aval()), Instantiate(t[2], x[2].aval()));
+}
+// Converting between float types converts the tangent; integers have none.
+Tensor ConvertJvp(Span x, Span t, const Tensor&, const Params& p) {
+  if (!IsFloating(x[0].dtype()) || !IsFloating(p.new_dtype)) return Tensor();
+  return lax::convert_element_type(t[0], p.new_dtype);
+}
+
+// ---- transpose rules: cotangents of the linear operands (undefined in x). ----
+
+using Avals = absl::Span<const ShapedArray>;
+
+// neg: ct_x = -ct
+std::vector<Tensor> NegTranspose(const Tensor& ct, Span, Avals, const Params&) {
+  return {lax::neg(ct)};
+}
+// add: ct_x = ct_y = ct
+std::vector<Tensor> AddTranspose(const Tensor& ct, Span x, Avals, const Params&) {
+  return {x[0].defined() ? Tensor() : ct, x[1].defined() ? Tensor() : ct};
+}
+// sub: ct_x = ct, ct_y = -ct
+std::vector<Tensor> SubTranspose(const Tensor& ct, Span x, Avals, const Params&) {
+  return {x[0].defined() ? Tensor() : ct, x[1].defined() ? Tensor() : lax::neg(ct)};
+}
+[[noreturn]] void ThrowNonlinear(Primitive prim, Avals avals) {
+  ThrowInvalid("transpose: ", PrimitiveName(prim), " of ", avals[0].ToString(), " and ",
+               avals[1].ToString(), " is not linear in its undefined operands");
+}
+// mul with one constant operand c: ct_x = ct c
+std::vector<Tensor> MulTranspose(const Tensor& ct, Span x, Avals avals, const Params&) {
+  if (!x[0].defined() && !x[1].defined()) ThrowNonlinear(Primitive::kMul, avals);
+  if (!x[0].defined()) return {lax::mul(ct, x[1]), Tensor()};
+  return {Tensor(), lax::mul(x[0], ct)};
+}
+// div with a constant denominator y: ct_x = ct / y
+std::vector<Tensor> DivTranspose(const Tensor& ct, Span x, Avals avals, const Params&) {
+  if (!x[1].defined()) ThrowNonlinear(Primitive::kDiv, avals);
+  return {lax::div(ct, x[1]), Tensor()};
+}
+// select with a constant predicate: ct_a = select(p, ct, 0), ct_b = select(p, 0, ct)
+std::vector<Tensor> SelectTranspose(const Tensor& ct, Span x, Avals, const Params&) {
+  const Tensor zero = Const(ct, 0.0);
+  return {Tensor(), x[1].defined() ? Tensor() : lax::select(x[0], ct, zero),
+          x[2].defined() ? Tensor() : lax::select(x[0], zero, ct)};
+}
+// convert: ct_x = convert(ct, dtype of x)
+std::vector<Tensor> ConvertTranspose(const Tensor& ct, Span, Avals avals, const Params&) {
+  return {lax::convert_element_type(ct, avals[0].dtype)};
+}
+
+}  // namespace
+
+void RegisterElementwiseRules(RuleTable& table) {
+#define PRIMITIVE(enum_name, name, arity, kind)                                      \
+  if constexpr (PrimitiveKind::kind == PrimitiveKind::kUnary) {                      \
+    table[Primitive::enum_name].abstract_eval = UnaryAbstractEval<Primitive::enum_name>;   \
+  } else if constexpr (PrimitiveKind::kind == PrimitiveKind::kBinary) {              \
+    table[Primitive::enum_name].abstract_eval = BinaryAbstractEval<Primitive::enum_name>;  \
+  } else if constexpr (PrimitiveKind::kind == PrimitiveKind::kCompare) {             \
+    table[Primitive::enum_name].abstract_eval = CompareAbstractEval<Primitive::enum_name>; \
+    table[Primitive::enum_name].non_differentiable = true;                           \
+  }
+#include "core/primitives.def"
+#undef PRIMITIVE
+  table[Primitive::kSelect].abstract_eval = SelectAbstractEval;
+  table[Primitive::kConvert].abstract_eval = ConvertAbstractEval;
+  for (Primitive prim : {Primitive::kSign, Primitive::kFloor, Primitive::kLogicalNot,
+                         Primitive::kStopGradient,
+                         Primitive::kLogicalAnd, Primitive::kLogicalOr}) {
+    table[prim].non_differentiable = true;
+  }
+  table[Primitive::kNeg].jvp = NegJvp;
+  table[Primitive::kAbs].jvp = AbsJvp;
+  table[Primitive::kExp].jvp = ExpJvp;
+  table[Primitive::kLog].jvp = LogJvp;
+  table[Primitive::kLog1p].jvp = Log1pJvp;
+  table[Primitive::kExpm1].jvp = Expm1Jvp;
+  table[Primitive::kSin].jvp = SinJvp;
+  table[Primitive::kCos].jvp = CosJvp;
+  table[Primitive::kTanh].jvp = TanhJvp;
+  table[Primitive::kSqrt].jvp = SqrtJvp;
+  table[Primitive::kAdd].jvp = AddJvp;
+  table[Primitive::kSub].jvp = SubJvp;
+  table[Primitive::kMul].jvp = MulJvp;
+  table[Primitive::kDiv].jvp = DivJvp;
+  table[Primitive::kPow].jvp = PowJvp;
+  table[Primitive::kMax].jvp = ChooserJvp<Primitive::kGt>;
+  table[Primitive::kMin].jvp = ChooserJvp<Primitive::kLt>;
+  table[Primitive::kSelect].jvp = SelectJvp;
+  table[Primitive::kConvert].jvp = ConvertJvp;
+
+  table[Primitive::kNeg].transpose = NegTranspose;
+  table[Primitive::kAdd].transpose = AddTranspose;
+  table[Primitive::kSub].transpose = SubTranspose;
+  table[Primitive::kMul].transpose = MulTranspose;
+  table[Primitive::kDiv].transpose = DivTranspose;
+  table[Primitive::kSelect].transpose = SelectTranspose;
+  table[Primitive::kConvert].transpose = ConvertTranspose;
+}
+
+}  // namespace cotangent

@@ -1,0 +1,237 @@
+// File: core/rules/movement.cc
+// Rules of the movement primitives: reshape, transpose, broadcast_in_dim, slice, pad and
+// concatenate. They change where elements sit, never their values.
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "core/error.h"
+#include "core/rules.h"
+#include "core/interpreter.h"
+#include "core/lax.h"
+#include "core/rules/helpers.h"
+
+namespace cotangent {
+namespace {
+
+using rules::Instantiate;
+
+std::string Ints(absl::Span<const int64_t> v) { return ShapeToString(v); }
+
+ShapedArray ReshapeAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+  const ShapedArray& x = in[0];
+  for (int64_t d : params.shape) {
+    if (d < 0) ThrowInvalid("reshape: negative dimension in new shape ", Ints(params.shape));
+  }
+  if (NumElements(params.shape) != x.size()) {
+    ThrowInvalid("reshape: cannot reshape ", x.ToString(), " (", x.size(), " elements) to ",
+                 Ints(params.shape), " (", NumElements(params.shape), " elements)");
+  }
+  return ShapedArray{params.shape, x.dtype};
+}
+
+ShapedArray TransposeAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+  const ShapedArray& x = in[0];
+  const auto& perm = params.permutation;
+  std::vector<bool> seen(x.rank(), false);
+  bool ok = static_cast<int64_t>(perm.size()) == x.rank();
+  for (int64_t p : perm) {
+    ok = ok && p >= 0 && p < x.rank() && !seen[p];
+    if (ok) seen[p] = true;
+  }
+  if (!ok) {
+    ThrowInvalid("transpose: ", Ints(perm), " is not a permutation of the axes of ", x.ToString());
+  }
+  Shape out(x.rank());
+  for (int64_t i = 0; i < x.rank(); ++i) out[i] = x.shape[perm[i]];
+  return ShapedArray{std::move(out), x.dtype};
+}
+
+ShapedArray BroadcastInDimAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+  const ShapedArray& x = in[0];
+  const Shape& shape = params.shape;
+  const auto& dims = params.broadcast_dimensions;
+  const auto fail = [&](std::string_view why) {
+    ThrowInvalid("broadcast_in_dim: cannot broadcast ", x.ToString(), " to ", Ints(shape),
+                 " with broadcast_dimensions ", Ints(dims), ": ", why);
+  };
+  if (static_cast<int64_t>(dims.size()) != x.rank()) fail("one dimension per operand axis needed");
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] < 0 || dims[i] >= static_cast<int64_t>(shape.size())) fail("dimension out of range");
+    if (i > 0 && dims[i] <= dims[i - 1]) fail("dimensions must be strictly increasing");
+    if (x.shape[i] != 1 && x.shape[i] != shape[dims[i]]) fail("operand size must be 1 or match");
+  }
+  return ShapedArray{shape, x.dtype};
+}
+
+ShapedArray SliceAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+  const ShapedArray& x = in[0];
+  const auto& [start, limit, stride] = std::tie(params.start, params.limit, params.stride);
+  const auto fail = [&](std::string_view why) {
+    ThrowInvalid("slice: cannot slice ", x.ToString(), " with start ", Ints(start), " limit ",
+                 Ints(limit), " stride ", Ints(stride), ": ", why);
+  };
+  const size_t rank = x.shape.size();
+  if (start.size() != rank || limit.size() != rank || stride.size() != rank) {
+    fail("one start, limit and stride per axis needed");
+  }
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    if (start[i] < 0 || start[i] > limit[i] || limit[i] > x.shape[i]) {
+      fail("indices must satisfy 0 <= start <= limit <= size");
+    }
+    if (stride[i] < 1) fail("strides must be positive");
+    out[i] = (limit[i] - start[i] + stride[i] - 1) / stride[i];
+  }
+  return ShapedArray{std::move(out), x.dtype};
+}
+
+ShapedArray PadAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+  const ShapedArray& x = in[0];
+  const size_t rank = x.shape.size();
+  const auto fail = [&](std::string_view why) {
+    ThrowInvalid("pad: cannot pad ", x.ToString(), " with low ", Ints(params.low), " high ",
+                 Ints(params.high), " interior ", Ints(params.interior), ": ", why);
+  };
+  if (params.low.size() != rank || params.high.size() != rank || params.interior.size() != rank) {
+    fail("one low, high and interior padding per axis needed");
+  }
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    if (params.interior[i] < 0) fail("interior padding must be non-negative");
+    const int64_t d = x.shape[i];
+    out[i] = params.low[i] + params.high[i] + d + std::max<int64_t>(d - 1, 0) * params.interior[i];
+    if (out[i] < 0) fail("negative output size");
+  }
+  return ShapedArray{std::move(out), x.dtype};
+}
+
+ShapedArray ConcatenateAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+  if (in.empty()) ThrowInvalid("concatenate: expected at least one operand");
+  const ShapedArray& first = in[0];
+  const int64_t axis = params.dimension;
+  if (axis < 0 || axis >= first.rank()) {
+    ThrowInvalid("concatenate: axis ", axis, " out of range for ", first.ToString());
+  }
+  Shape out = first.shape;
+  out[axis] = 0;
+  for (const ShapedArray& x : in) {
+    bool ok = x.dtype == first.dtype && x.rank() == first.rank();
+    for (int64_t i = 0; ok && i < x.rank(); ++i) ok = i == axis || x.shape[i] == first.shape[i];
+    if (!ok) {
+      ThrowInvalid("concatenate: operands ", first.ToString(), " and ", x.ToString(),
+                   " differ outside axis ", axis);
+    }
+    out[axis] += x.shape[axis];
+  }
+  return ShapedArray{std::move(out), first.dtype};
+}
+
+
+using Span = absl::Span<const Tensor>;
+using Avals = absl::Span<const ShapedArray>;
+
+// Movement primitives are linear: the tangent moves exactly as the primal.
+template <Primitive prim>
+Tensor LinearJvp(Span, Span t, const Tensor&, const Params& p) {
+  return Bind(prim, {t[0]}, p);
+}
+
+// reshape: ct_x = reshape(ct, shape of x)
+std::vector<Tensor> ReshapeTranspose(const Tensor& ct, Span, Avals avals, const Params&) {
+  return {lax::reshape(ct, avals[0].shape)};
+}
+// transpose: ct_x = transpose(ct, inverse permutation)
+std::vector<Tensor> TransposeTranspose(const Tensor& ct, Span, Avals, const Params& p) {
+  std::vector<int64_t> inverse(p.permutation.size());
+  for (size_t i = 0; i < p.permutation.size(); ++i) inverse[p.permutation[i]] = i;
+  return {lax::transpose(ct, inverse)};
+}
+// broadcast_in_dim: ct_x = ct summed over the new axes and the stretched size-1 axes
+std::vector<Tensor> BroadcastInDimTranspose(const Tensor& ct, Span, Avals avals, const Params& p) {
+  const ShapedArray& x = avals[0];
+  std::vector<int64_t> summed;
+  for (int64_t axis = 0; axis < static_cast<int64_t>(p.shape.size()); ++axis) {
+    const auto it = std::find(p.broadcast_dimensions.begin(), p.broadcast_dimensions.end(), axis);
+    if (it == p.broadcast_dimensions.end() ||
+        (x.shape[it - p.broadcast_dimensions.begin()] == 1 && p.shape[axis] != 1)) {
+      summed.push_back(axis);
+    }
+  }
+  return {lax::reshape(lax::reduce_sum(ct, summed), x.shape)};
+}
+// slice: ct_x = ct padded with zeros back to the operand's shape (interior = stride - 1)
+std::vector<Tensor> SliceTranspose(const Tensor& ct, Span, Avals avals, const Params& p) {
+  const Shape& in = avals[0].shape;
+  std::vector<int64_t> low = p.start, high(in.size()), interior(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const int64_t n = ct.shape()[i];
+    const int64_t real_limit = n == 0 ? p.start[i] : p.start[i] + (n - 1) * p.stride[i] + 1;
+    high[i] = in[i] - real_limit;
+    interior[i] = n == 0 ? 0 : p.stride[i] - 1;
+  }
+  return {lax::pad(ct, 0.0, low, high, interior)};
+}
+// pad: d pad(x, v) = pad(dx, 0); the padding value is a constant parameter
+Tensor PadJvp(Span, Span t, const Tensor&, const Params& p) {
+  return lax::pad(t[0], 0.0, p.low, p.high, p.interior);
+}
+// pad: ct_x = the elements of ct that came from x (undo edges, then stride over interior)
+std::vector<Tensor> PadTranspose(const Tensor& ct, Span, Avals, const Params& p) {
+  std::vector<int64_t> low, high, step;
+  for (size_t i = 0; i < p.low.size(); ++i) {
+    low.push_back(-p.low[i]);
+    high.push_back(-p.high[i]);
+    step.push_back(p.interior[i] + 1);
+  }
+  const Tensor unpadded = lax::pad(ct, 0.0, low, high);
+  return {lax::slice(unpadded, std::vector<int64_t>(low.size(), 0), unpadded.shape(), step)};
+}
+// d concatenate(x...) = concatenate(dx...)
+Tensor ConcatenateJvp(Span x, Span t, const Tensor&, const Params& p) {
+  std::vector<Tensor> tangents;
+  for (size_t i = 0; i < x.size(); ++i) tangents.push_back(Instantiate(t[i], x[i].aval()));
+  return lax::concatenate(tangents, p.dimension);
+}
+// concatenate: each linear operand's cotangent is its slice of ct
+std::vector<Tensor> ConcatenateTranspose(const Tensor& ct, Span x, Avals avals, const Params& p) {
+  std::vector<Tensor> cts(x.size());
+  std::vector<int64_t> start(ct.ndim(), 0);
+  std::vector<int64_t> limit = ct.shape();
+  int64_t offset = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const int64_t size = avals[i].shape[p.dimension];
+    if (!x[i].defined()) {
+      start[p.dimension] = offset;
+      limit[p.dimension] = offset + size;
+      cts[i] = lax::slice(ct, start, limit);
+    }
+    offset += size;
+  }
+  return cts;
+}
+
+}  // namespace
+
+void RegisterMovementRules(RuleTable& table) {
+  table[Primitive::kReshape].abstract_eval = ReshapeAbstractEval;
+  table[Primitive::kTranspose].abstract_eval = TransposeAbstractEval;
+  table[Primitive::kBroadcastInDim].abstract_eval = BroadcastInDimAbstractEval;
+  table[Primitive::kSlice].abstract_eval = SliceAbstractEval;
+  table[Primitive::kPad].abstract_eval = PadAbstractEval;
+  table[Primitive::kConcatenate].abstract_eval = ConcatenateAbstractEval;
+  table[Primitive::kReshape].jvp = LinearJvp<Primitive::kReshape>;
+  table[Primitive::kReshape].transpose = ReshapeTranspose;
+  table[Primitive::kTranspose].jvp = LinearJvp<Primitive::kTranspose>;
+  table[Primitive::kTranspose].transpose = TransposeTranspose;
+  table[Primitive::kBroadcastInDim].jvp = LinearJvp<Primitive::kBroadcastInDim>;
+  table[Primitive::kBroadcastInDim].transpose = BroadcastInDimTranspose;
+  table[Primitive::kSlice].jvp = LinearJvp<Primitive::kSlice>;
+  table[Primitive::kSlice].transpose = SliceTranspose;
+  table[Primitive::kPad].jvp = PadJvp;
+  table[Primitive::kPad].transpose = PadTranspose;
+  table[Primitive::kConcatenate].jvp = ConcatenateJvp;
+  table[Primitive::kConcatenate].transpose = ConcatenateTranspose;
+}
+
+}  // namespace cotangent

@@ -1,0 +1,65 @@
+// File: core/tensor.cc
+// Tensor accessors that reach the data: reading a concrete array back to the host.
+
+#include "core/tensor.h"
+
+#include <cstring>
+
+#include "core/backend.h"
+#include "core/error.h"
+#include "core/lax.h"
+
+namespace cotangent {
+
+Tensor::Tensor(Array array) : node_(std::make_shared<ArrayNode>(std::move(array))) {}
+
+const Array& Tensor::array() const {
+  if (!defined()) ThrowInvalid("array: undefined tensor");
+  if (!is_concrete()) {
+    ThrowInvalid("cannot read the value of a traced tensor ", aval().ToString(),
+                 " inside a transformation; only concrete tensors have values");
+  }
+  return static_cast<const ArrayNode*>(node_.get())->array();
+}
+
+std::vector<double> Tensor::HostValues(const char* op) const {
+  if (!defined()) ThrowInvalid(op, ": undefined tensor");
+  if (!is_concrete()) {
+    ThrowInvalid(op, ": cannot read the value of a traced tensor ", aval().ToString(),
+                 " inside a transformation");
+  }
+  const Array& a = array();
+  const int64_t n = a.aval.size();
+  std::vector<char> raw(n * DTypeSize(a.aval.dtype));
+  ThrowIfError(a.backend().Download(a, raw.data()));
+  std::vector<double> out(n);
+  for (int64_t i = 0; i < n; ++i) {
+    switch (a.aval.dtype) {
+      case DType::kBool: out[i] = raw[i] != 0; break;
+      case DType::kI32: { int32_t v; std::memcpy(&v, &raw[4 * i], 4); out[i] = v; break; }
+      case DType::kF32: { float v; std::memcpy(&v, &raw[4 * i], 4); out[i] = v; break; }
+      case DType::kF64: { double v; std::memcpy(&v, &raw[8 * i], 8); out[i] = v; break; }
+    }
+  }
+  return out;
+}
+
+Tensor Tensor::operator[](int64_t i) const {
+  if (!defined()) ThrowInvalid("index: undefined tensor");
+  if (ndim() == 0) ThrowInvalid("index: cannot index a scalar ", aval().ToString());
+  const int64_t n = shape()[0];
+  if (i < -n || i >= n) {
+    ThrowInvalid("index: index ", i, " out of range for axis 0 of ", aval().ToString());
+  }
+  if (i < 0) i += n;
+  std::vector<int64_t> start(ndim(), 0), limit = shape();
+  start[0] = i;
+  limit[0] = i + 1;
+  return lax::reshape(lax::slice(*this, start, limit), Shape(shape().begin() + 1, shape().end()));
+}
+
+void ThrowItemSize(const ShapedArray& aval) {
+  ThrowInvalid("item: expected a tensor with one element, got ", aval.ToString());
+}
+
+}  // namespace cotangent

@@ -1,0 +1,117 @@
+// File: core/tensor.h
+// cotangent::Tensor, a cheap-to-copy handle to an immutable n-d value: either a concrete Array
+// on some backend (level 0) or a Tracer of the interpreter at some level of the stack
+// (core/interpreter.h). Math on tensors lives in cotangent/ and core/lax.h.
+
+#ifndef COTANGENT_CORE_TENSOR_H_
+#define COTANGENT_CORE_TENSOR_H_
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+#include "core/array.h"
+#include "core/dtype.h"
+#include "core/shape.h"
+
+namespace cotangent {
+
+// What a Tensor points to. Level 0 is a concrete array; level L > 0 a tracer of the
+// interpreter at level L of this thread's stack.
+class Node {
+ public:
+  Node(ShapedArray aval, int level) : aval_(std::move(aval)), level_(level) {}
+  virtual ~Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  const ShapedArray& aval() const { return aval_; }
+  int level() const { return level_; }
+
+ private:
+  ShapedArray aval_;
+  int level_;
+};
+
+// A concrete value.
+class ArrayNode final : public Node {
+ public:
+  explicit ArrayNode(Array array) : Node(array.aval, 0), array_(std::move(array)) {}
+  const Array& array() const { return array_; }
+
+ private:
+  Array array_;
+};
+
+class Tensor {
+ public:
+  // An undefined tensor: holds no value. Internally it stands for a symbolic zero.
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<const Node> node) : node_(std::move(node)) {}
+  explicit Tensor(Array array);
+
+  bool defined() const { return node_ != nullptr; }
+  const ShapedArray& aval() const { return node_->aval(); }
+  const Shape& shape() const { return node_->aval().shape; }
+  DType dtype() const { return node_->aval().dtype; }
+  int64_t ndim() const { return static_cast<int64_t>(shape().size()); }
+  int64_t size() const { return NumElements(shape()); }
+
+  // 0 for a concrete value, the interpreter's level for a tracer.
+  int level() const { return node_->level(); }
+  bool is_concrete() const { return level() == 0; }
+  const Node* node() const { return node_.get(); }
+  const std::shared_ptr<const Node>& node_ptr() const { return node_; }
+
+  // The concrete array; throws if this is a tracer (a value only known inside a transformation).
+  const Array& array() const;
+
+  // The elements in row-major order, converted to T (bool, int32_t, float or double).
+  // Throws for a traced tensor.
+  template <typename T>
+  std::vector<T> to_vector() const;
+
+  // The single element of a size-1 tensor, converted to T.
+  template <typename T>
+  T item() const;
+
+  // x[i]: the slice at index i of axis 0 (negative i counts from the end), as numpy.
+  Tensor operator[](int64_t i) const;
+
+ private:
+  // Dense host copy of the elements as doubles (exact for every dtype we have).
+  std::vector<double> HostValues(const char* op) const;
+
+  std::shared_ptr<const Node> node_;
+};
+
+// Throws "item: expected a tensor with one element, got f32[3]".
+[[noreturn]] void ThrowItemSize(const ShapedArray& aval);
+
+// Prints like numpy: "[[1. 2.]\n [3. 4.]]"; tracers print as "Traced<f32[2,2]>".
+std::ostream& operator<<(std::ostream& os, const Tensor& x);
+
+template <typename T>
+std::vector<T> Tensor::to_vector() const {
+  static_assert(std::is_same_v<T, bool> || std::is_same_v<T, int32_t> ||
+                    std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                    std::is_same_v<T, int64_t>,
+                "to_vector<T>: T must be bool, int32_t, int64_t, float or double");
+  std::vector<double> values = HostValues("to_vector");
+  std::vector<T> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) out[i] = static_cast<T>(values[i]);
+  return out;
+}
+
+template <typename T>
+T Tensor::item() const {
+  std::vector<T> values = to_vector<T>();
+  if (values.size() != 1) ThrowItemSize(aval());
+  return values[0];
+}
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_CORE_TENSOR_H_

@@ -1,0 +1,481 @@
+// File: cotangent/numpy.cc
+// numpy semantics over the lax primitives: broadcasting (right-aligned, size-1 axes stretch),
+// promotion (bool < i32 < f32 < f64, doubles are weak), and the composites defined once.
+
+#include "cotangent/numpy.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/lax.h"
+#include "cotangent/creation.h"
+
+namespace cotangent {
+namespace {
+
+using BinaryLax = Tensor (*)(const Tensor&, const Tensor&);
+
+void CheckDefined(const Tensor& x, const char* op) {
+  if (!x.defined()) ThrowInvalid(op, ": undefined tensor");
+}
+
+// The numpy broadcast of two shapes, or "op: incompatible shapes f32[3] and f32[4]".
+Shape BroadcastShapes(const char* op, const ShapedArray& a, const ShapedArray& b) {
+  const size_t rank = std::max(a.shape.size(), b.shape.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t da = i < rank - a.shape.size() ? 1 : a.shape[i - (rank - a.shape.size())];
+    const int64_t db = i < rank - b.shape.size() ? 1 : b.shape[i - (rank - b.shape.size())];
+    if (da != db && da != 1 && db != 1) {
+      ThrowInvalid(op, ": incompatible shapes ", a.ToString(), " and ", b.ToString());
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+// x stretched to `shape` (right-aligned); the caller has checked compatibility.
+Tensor BroadcastTo(const Tensor& x, const Shape& shape) {
+  if (x.shape() == shape) return x;
+  std::vector<int64_t> dims(x.ndim());
+  for (int64_t i = 0; i < x.ndim(); ++i) dims[i] = static_cast<int64_t>(shape.size()) - x.ndim() + i;
+  return lax::broadcast_in_dim(x, shape, dims);
+}
+
+Tensor Cast(const Tensor& x, DType dtype) {
+  return x.dtype() == dtype ? x : lax::convert_element_type(x, dtype);
+}
+
+// A weakly typed scalar operand: the tensor's dtype if floating, else the default float.
+Tensor WeakScalar(double value, const Tensor& like) {
+  return scalar(value, PromoteWithScalar(like.dtype()));
+}
+
+// Promotes, broadcasts and applies a binary primitive.
+Tensor Binary(const char* op, BinaryLax fn, const Tensor& x, const Tensor& y,
+              bool true_division = false) {
+  CheckDefined(x, op);
+  CheckDefined(y, op);
+  const Shape shape = BroadcastShapes(op, x.aval(), y.aval());
+  DType dtype = PromoteTypes(x.dtype(), y.dtype());
+  if (true_division && !IsFloating(dtype)) dtype = kDefaultFloat;
+  return fn(BroadcastTo(Cast(x, dtype), shape), BroadcastTo(Cast(y, dtype), shape));
+}
+
+Tensor BinaryScalar(const char* op, BinaryLax fn, const Tensor& x, double y, bool reversed,
+                    bool true_division = false) {
+  CheckDefined(x, op);
+  const Tensor s = WeakScalar(y, x);
+  return reversed ? Binary(op, fn, s, x, true_division) : Binary(op, fn, x, s, true_division);
+}
+
+// Transcendental functions work on floats; integers become the default float first.
+Tensor FloatUnary(const char* op, Tensor (*fn)(const Tensor&), const Tensor& x) {
+  CheckDefined(x, op);
+  return fn(IsFloating(x.dtype()) ? x : Cast(x, kDefaultFloat));
+}
+
+// The shape of x with the reduced axes kept as size 1.
+Shape KeptShape(const Shape& shape, const std::vector<int64_t>& axes) {
+  Shape out = shape;
+  for (int64_t a : axes) out[a] = 1;
+  return out;
+}
+
+Tensor Reduce(const char* op, Tensor (*fn)(const Tensor&, std::vector<int64_t>), const Tensor& x,
+              const Axes& axes, bool keepdims) {
+  CheckDefined(x, op);
+  const std::vector<int64_t> resolved = axes.Resolve(x.ndim(), op);
+  Tensor out = fn(x, resolved);
+  return keepdims ? lax::reshape(out, KeptShape(x.shape(), resolved)) : out;
+}
+
+// (m - m) == 0 exactly when m is finite.
+Tensor IsFinite(const Tensor& m) { return lax::eq(lax::sub(m, m), lax::sub(m, m)); }
+
+}  // namespace
+
+std::vector<int64_t> Axes::Resolve(int64_t rank, const char* op) const {
+  std::vector<int64_t> out;
+  if (!axes_) {
+    for (int64_t i = 0; i < rank; ++i) out.push_back(i);
+    return out;
+  }
+  for (int64_t a : *axes_) out.push_back(CanonicalAxis(a, rank, op));
+  std::sort(out.begin(), out.end());
+  if (std::adjacent_find(out.begin(), out.end()) != out.end()) {
+    ThrowInvalid(op, ": repeated axis in ", ShapeToString(*axes_));
+  }
+  return out;
+}
+
+Tensor operator+(const Tensor& x, const Tensor& y) { return Binary("add", lax::add, x, y); }
+Tensor operator-(const Tensor& x, const Tensor& y) { return Binary("sub", lax::sub, x, y); }
+Tensor operator*(const Tensor& x, const Tensor& y) { return Binary("mul", lax::mul, x, y); }
+Tensor operator/(const Tensor& x, const Tensor& y) { return Binary("div", lax::div, x, y, true); }
+Tensor operator-(const Tensor& x) {
+  CheckDefined(x, "neg");
+  return lax::neg(x);
+}
+Tensor operator+(const Tensor& x, double y) { return BinaryScalar("add", lax::add, x, y, false); }
+Tensor operator-(const Tensor& x, double y) { return BinaryScalar("sub", lax::sub, x, y, false); }
+Tensor operator*(const Tensor& x, double y) { return BinaryScalar("mul", lax::mul, x, y, false); }
+Tensor operator/(const Tensor& x, double y) {
+  return BinaryScalar("div", lax::div, x, y, false, true);
+}
+Tensor operator+(double x, const Tensor& y) { return BinaryScalar("add", lax::add, y, x, true); }
+Tensor operator-(double x, const Tensor& y) { return BinaryScalar("sub", lax::sub, y, x, true); }
+Tensor operator*(double x, const Tensor& y) { return BinaryScalar("mul", lax::mul, y, x, true); }
+Tensor operator/(double x, const Tensor& y) {
+  return BinaryScalar("div", lax::div, y, x, true, true);
+}
+
+Tensor operator==(const Tensor& x, const Tensor& y) { return Binary("eq", lax::eq, x, y); }
+Tensor operator!=(const Tensor& x, const Tensor& y) { return Binary("ne", lax::ne, x, y); }
+Tensor operator<(const Tensor& x, const Tensor& y) { return Binary("lt", lax::lt, x, y); }
+Tensor operator<=(const Tensor& x, const Tensor& y) { return Binary("le", lax::le, x, y); }
+Tensor operator>(const Tensor& x, const Tensor& y) { return Binary("gt", lax::gt, x, y); }
+Tensor operator>=(const Tensor& x, const Tensor& y) { return Binary("ge", lax::ge, x, y); }
+Tensor operator==(const Tensor& x, double y) { return BinaryScalar("eq", lax::eq, x, y, false); }
+Tensor operator!=(const Tensor& x, double y) { return BinaryScalar("ne", lax::ne, x, y, false); }
+Tensor operator<(const Tensor& x, double y) { return BinaryScalar("lt", lax::lt, x, y, false); }
+Tensor operator<=(const Tensor& x, double y) { return BinaryScalar("le", lax::le, x, y, false); }
+Tensor operator>(const Tensor& x, double y) { return BinaryScalar("gt", lax::gt, x, y, false); }
+Tensor operator>=(const Tensor& x, double y) { return BinaryScalar("ge", lax::ge, x, y, false); }
+Tensor operator==(double x, const Tensor& y) { return BinaryScalar("eq", lax::eq, y, x, true); }
+Tensor operator!=(double x, const Tensor& y) { return BinaryScalar("ne", lax::ne, y, x, true); }
+Tensor operator<(double x, const Tensor& y) { return BinaryScalar("lt", lax::lt, y, x, true); }
+Tensor operator<=(double x, const Tensor& y) { return BinaryScalar("le", lax::le, y, x, true); }
+Tensor operator>(double x, const Tensor& y) { return BinaryScalar("gt", lax::gt, y, x, true); }
+Tensor operator>=(double x, const Tensor& y) { return BinaryScalar("ge", lax::ge, y, x, true); }
+
+Tensor logical_and(const Tensor& x, const Tensor& y) {
+  return Binary("and", lax::logical_and, x, y);
+}
+Tensor logical_or(const Tensor& x, const Tensor& y) { return Binary("or", lax::logical_or, x, y); }
+Tensor logical_not(const Tensor& x) {
+  CheckDefined(x, "not");
+  return lax::logical_not(x);
+}
+
+Tensor exp(const Tensor& x) { return FloatUnary("exp", lax::exp, x); }
+Tensor log(const Tensor& x) { return FloatUnary("log", lax::log, x); }
+Tensor log1p(const Tensor& x) { return FloatUnary("log1p", lax::log1p, x); }
+Tensor expm1(const Tensor& x) { return FloatUnary("expm1", lax::expm1, x); }
+Tensor sin(const Tensor& x) { return FloatUnary("sin", lax::sin, x); }
+Tensor cos(const Tensor& x) { return FloatUnary("cos", lax::cos, x); }
+Tensor tanh(const Tensor& x) { return FloatUnary("tanh", lax::tanh, x); }
+Tensor sqrt(const Tensor& x) { return FloatUnary("sqrt", lax::sqrt, x); }
+Tensor floor(const Tensor& x) { return FloatUnary("floor", lax::floor, x); }
+Tensor abs(const Tensor& x) {
+  CheckDefined(x, "abs");
+  return lax::abs(x);
+}
+Tensor sign(const Tensor& x) {
+  CheckDefined(x, "sign");
+  return lax::sign(x);
+}
+Tensor square(const Tensor& x) { return x * x; }
+Tensor sigmoid(const Tensor& x) { return 0.5 * tanh(0.5 * x) + 0.5; }
+Tensor relu(const Tensor& x) { return where(x > 0.0, x, 0.0); }
+
+Tensor pow(const Tensor& x, const Tensor& y) {
+  CheckDefined(x, "pow");
+  CheckDefined(y, "pow");
+  const DType dtype = PromoteTypes(PromoteTypes(x.dtype(), y.dtype()), kDefaultFloat);
+  return Binary("pow", lax::pow, Cast(x, dtype), Cast(y, dtype));
+}
+Tensor pow(const Tensor& x, double y) {
+  CheckDefined(x, "pow");
+  return pow(x, WeakScalar(y, x));
+}
+Tensor pow(double x, const Tensor& y) {
+  CheckDefined(y, "pow");
+  return pow(WeakScalar(x, y), y);
+}
+Tensor maximum(const Tensor& x, const Tensor& y) { return Binary("maximum", lax::max, x, y); }
+Tensor maximum(const Tensor& x, double y) { return BinaryScalar("maximum", lax::max, x, y, false); }
+Tensor maximum(double x, const Tensor& y) { return BinaryScalar("maximum", lax::max, y, x, true); }
+Tensor minimum(const Tensor& x, const Tensor& y) { return Binary("minimum", lax::min, x, y); }
+Tensor minimum(const Tensor& x, double y) { return BinaryScalar("minimum", lax::min, x, y, false); }
+Tensor minimum(double x, const Tensor& y) { return BinaryScalar("minimum", lax::min, y, x, true); }
+
+Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
+  CheckDefined(cond, "where");
+  CheckDefined(x, "where");
+  CheckDefined(y, "where");
+  if (cond.dtype() != DType::kBool) {
+    ThrowInvalid("where: condition must be bool, got ", cond.aval().ToString());
+  }
+  Shape shape = BroadcastShapes("where", x.aval(), y.aval());
+  shape = BroadcastShapes("where", cond.aval(), ShapedArray{shape, x.dtype()});
+  const DType dtype = PromoteTypes(x.dtype(), y.dtype());
+  return lax::select(BroadcastTo(cond, shape), BroadcastTo(Cast(x, dtype), shape),
+                     BroadcastTo(Cast(y, dtype), shape));
+}
+Tensor where(const Tensor& cond, const Tensor& x, double y) {
+  CheckDefined(x, "where");
+  return where(cond, x, WeakScalar(y, x));
+}
+Tensor where(const Tensor& cond, double x, const Tensor& y) {
+  CheckDefined(y, "where");
+  return where(cond, WeakScalar(x, y), y);
+}
+
+Tensor astype(const Tensor& x, DType dtype) {
+  CheckDefined(x, "astype");
+  return Cast(x, dtype);
+}
+
+Tensor sum(const Tensor& x, const Axes& axes, bool keepdims) {
+  CheckDefined(x, "sum");
+  return Reduce("sum", lax::reduce_sum, x.dtype() == DType::kBool ? Cast(x, DType::kI32) : x, axes,
+                keepdims);
+}
+
+Tensor mean(const Tensor& x, const Axes& axes, bool keepdims) {
+  CheckDefined(x, "mean");
+  const std::vector<int64_t> resolved = axes.Resolve(x.ndim(), "mean");
+  int64_t count = 1;
+  for (int64_t a : resolved) count *= x.shape()[a];
+  const Tensor xf = IsFloating(x.dtype()) ? x : Cast(x, kDefaultFloat);
+  return sum(xf, resolved, keepdims) / static_cast<double>(count);
+}
+
+Tensor max(const Tensor& x, const Axes& axes, bool keepdims) {
+  return Reduce("max", lax::reduce_max, x, axes, keepdims);
+}
+
+Tensor min(const Tensor& x, const Axes& axes, bool keepdims) {
+  CheckDefined(x, "min");
+  if (x.dtype() == DType::kBool) return logical_not(max(logical_not(x), axes, keepdims));
+  return -max(-x, axes, keepdims);
+}
+
+Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
+  const Tensor xf = FloatUnary("logsumexp", [](const Tensor& t) { return t; }, x);
+  const std::vector<int64_t> resolved = axes.Resolve(xf.ndim(), "logsumexp");
+  // Shift by the maximum so exp never overflows; an infinite maximum shifts by 0 instead.
+  Tensor m = max(xf, resolved, /*keepdims=*/true);
+  m = where(IsFinite(m), m, 0.0);
+  Tensor out = log(sum(exp(xf - m), resolved, /*keepdims=*/true)) + m;
+  return keepdims ? out : lax::reshape(out, [&] {
+    Shape s;
+    for (int64_t i = 0; i < xf.ndim(); ++i) {
+      if (!std::binary_search(resolved.begin(), resolved.end(), i)) s.push_back(xf.shape()[i]);
+    }
+    return s;
+  }());
+}
+
+Tensor softmax(const Tensor& x, int64_t axis) {
+  const Tensor xf = FloatUnary("softmax", [](const Tensor& t) { return t; }, x);
+  const Tensor e = exp(xf - max(xf, axis, /*keepdims=*/true));
+  return e / sum(e, axis, /*keepdims=*/true);
+}
+
+Tensor log_softmax(const Tensor& x, int64_t axis) {
+  const Tensor xf = FloatUnary("log_softmax", [](const Tensor& t) { return t; }, x);
+  return xf - logsumexp(xf, axis, /*keepdims=*/true);
+}
+
+Tensor argmax(const Tensor& x, int64_t axis) {
+  CheckDefined(x, "argmax");
+  return lax::argmax(x, CanonicalAxis(axis, x.ndim(), "argmax"));
+}
+
+Tensor matmul(const Tensor& x, const Tensor& y) {
+  CheckDefined(x, "matmul");
+  CheckDefined(y, "matmul");
+  const auto fail = [&] {
+    ThrowInvalid("matmul: incompatible shapes ", x.aval().ToString(), " and ", y.aval().ToString());
+  };
+  if (x.ndim() == 0 || y.ndim() == 0) {
+    ThrowInvalid("matmul: operands must have at least one axis, got ", x.aval().ToString(), " and ",
+                 y.aval().ToString());
+  }
+  const DType dtype = PromoteTypes(x.dtype(), y.dtype());
+  // Vectors become matrices [1,K] and [K,1]; the added axis is dropped at the end.
+  Tensor a = x.ndim() == 1 ? lax::reshape(x, {1, x.shape()[0]}) : x;
+  Tensor b = y.ndim() == 1 ? lax::reshape(y, {y.shape()[0], 1}) : y;
+  const int64_t k = a.shape().back();
+  if (b.shape()[b.ndim() - 2] != k) fail();
+  // Broadcast the batch axes.
+  const Shape a_batch(a.shape().begin(), a.shape().end() - 2);
+  const Shape b_batch(b.shape().begin(), b.shape().end() - 2);
+  Shape batch;
+  try {
+    batch = BroadcastShapes("matmul", ShapedArray{a_batch, dtype}, ShapedArray{b_batch, dtype});
+  } catch (const Error&) {
+    fail();
+  }
+  const auto with_batch = [&](const Tensor& t) {
+    Shape s = batch;
+    s.push_back(t.shape()[t.ndim() - 2]);
+    s.push_back(t.shape()[t.ndim() - 1]);
+    return BroadcastTo(Cast(t, dtype), s);
+  };
+  a = with_batch(a);
+  b = with_batch(b);
+  const int64_t nb = static_cast<int64_t>(batch.size());
+  DotDims dims;
+  for (int64_t i = 0; i < nb; ++i) {
+    dims.lhs_batch.push_back(i);
+    dims.rhs_batch.push_back(i);
+  }
+  dims.lhs_contracting = {nb + 1};
+  dims.rhs_contracting = {nb};
+  Tensor out = lax::dot_general(a, b, dims);  // batch..., M, N
+  Shape shape = batch;
+  if (x.ndim() > 1) shape.push_back(x.shape()[x.ndim() - 2]);
+  if (y.ndim() > 1) shape.push_back(y.shape().back());
+  return lax::reshape(out, shape);
+}
+
+Tensor dot(const Tensor& x, const Tensor& y) {
+  CheckDefined(x, "dot");
+  CheckDefined(y, "dot");
+  if (x.ndim() == 0 || y.ndim() == 0) return x * y;
+  const int64_t y_axis = y.ndim() == 1 ? 0 : y.ndim() - 2;
+  if (x.shape().back() != y.shape()[y_axis]) {
+    ThrowInvalid("dot: incompatible shapes ", x.aval().ToString(), " and ", y.aval().ToString());
+  }
+  const DType dtype = PromoteTypes(x.dtype(), y.dtype());
+  DotDims dims;
+  dims.lhs_contracting = {x.ndim() - 1};
+  dims.rhs_contracting = {y_axis};
+  return lax::dot_general(Cast(x, dtype), Cast(y, dtype), dims);
+}
+
+Tensor reshape(const Tensor& x, const Shape& shape) {
+  CheckDefined(x, "reshape");
+  Shape out = shape;
+  int64_t inferred = -1, known = 1;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == -1 && inferred < 0) {
+      inferred = static_cast<int64_t>(i);
+    } else if (out[i] < 0) {
+      ThrowInvalid("reshape: invalid new shape ", ShapeToString(shape), " for ",
+                   x.aval().ToString());
+    } else {
+      known *= out[i];
+    }
+  }
+  if (inferred >= 0) {
+    if (known == 0 || x.size() % known != 0) {
+      ThrowInvalid("reshape: cannot reshape ", x.aval().ToString(), " to ", ShapeToString(shape));
+    }
+    out[inferred] = x.size() / known;
+  }
+  return lax::reshape(x, out);
+}
+
+Tensor transpose(const Tensor& x) {
+  CheckDefined(x, "transpose");
+  std::vector<int64_t> perm(x.ndim());
+  for (int64_t i = 0; i < x.ndim(); ++i) perm[i] = x.ndim() - 1 - i;
+  return lax::transpose(x, perm);
+}
+
+Tensor transpose(const Tensor& x, const std::vector<int64_t>& axes) {
+  CheckDefined(x, "transpose");
+  if (static_cast<int64_t>(axes.size()) != x.ndim()) {
+    ThrowInvalid("transpose: ", ShapeToString(axes), " is not a permutation of the axes of ",
+                 x.aval().ToString());
+  }
+  std::vector<int64_t> perm;
+  for (int64_t a : axes) perm.push_back(CanonicalAxis(a, x.ndim(), "transpose"));
+  return lax::transpose(x, perm);
+}
+
+Tensor broadcast_to(const Tensor& x, const Shape& shape) {
+  CheckDefined(x, "broadcast_to");
+  // Right-aligned, each axis of x must be 1 or equal to the target's.
+  const int64_t lead = static_cast<int64_t>(shape.size()) - x.ndim();
+  bool ok = lead >= 0;
+  for (int64_t i = 0; ok && i < x.ndim(); ++i) {
+    ok = x.shape()[i] == 1 || x.shape()[i] == shape[lead + i];
+  }
+  if (!ok) {
+    ThrowInvalid("broadcast_to: cannot broadcast ", x.aval().ToString(), " to ",
+                 ShapeToString(shape));
+  }
+  return BroadcastTo(x, shape);
+}
+
+Tensor squeeze(const Tensor& x, const Axes& axes) {
+  CheckDefined(x, "squeeze");
+  const std::vector<int64_t> listed = axes.Resolve(x.ndim(), "squeeze");
+  Shape out;
+  for (int64_t i = 0; i < x.ndim(); ++i) {
+    const int64_t d = x.shape()[i];
+    if (!std::binary_search(listed.begin(), listed.end(), i) || (axes.all() && d != 1)) {
+      out.push_back(d);
+    } else if (d != 1) {
+      ThrowInvalid("squeeze: axis ", i, " of ", x.aval().ToString(), " has size ", d, ", not 1");
+    }
+  }
+  return lax::reshape(x, out);
+}
+
+Tensor expand_dims(const Tensor& x, int64_t axis) {
+  CheckDefined(x, "expand_dims");
+  const int64_t a = CanonicalAxis(axis, x.ndim() + 1, "expand_dims");
+  Shape out = x.shape();
+  out.insert(out.begin() + a, 1);
+  return lax::reshape(x, out);
+}
+
+Tensor stack(const std::vector<Tensor>& xs, int64_t axis) {
+  if (xs.empty()) ThrowInvalid("stack: need at least one tensor");
+  for (const Tensor& x : xs) {
+    CheckDefined(x, "stack");
+    if (x.shape() != xs[0].shape()) {
+      ThrowInvalid("stack: shapes differ: ", xs[0].aval().ToString(), " and ",
+                   x.aval().ToString());
+    }
+  }
+  const int64_t a = CanonicalAxis(axis, xs[0].ndim() + 1, "stack");
+  std::vector<Tensor> expanded;
+  for (const Tensor& x : xs) expanded.push_back(expand_dims(x, a));
+  return concatenate(expanded, a);
+}
+
+Tensor concatenate(const std::vector<Tensor>& xs, int64_t axis) {
+  if (xs.empty()) ThrowInvalid("concatenate: need at least one tensor");
+  DType dtype = xs[0].dtype();
+  for (const Tensor& x : xs) {
+    CheckDefined(x, "concatenate");
+    if (x.ndim() == 0) ThrowInvalid("concatenate: cannot concatenate scalars; use stack");
+    dtype = PromoteTypes(dtype, x.dtype());
+  }
+  std::vector<Tensor> cast;
+  for (const Tensor& x : xs) cast.push_back(Cast(x, dtype));
+  if (cast.size() == 1) return cast[0];
+  return lax::concatenate(cast, CanonicalAxis(axis, xs[0].ndim(), "concatenate"));
+}
+
+Tensor slice(const Tensor& x, const std::vector<int64_t>& start, const std::vector<int64_t>& limit,
+             const std::vector<int64_t>& strides) {
+  CheckDefined(x, "slice");
+  return lax::slice(x, start, limit, strides);
+}
+
+Tensor index(const Tensor& x, int64_t i) { return x[i]; }
+
+Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype) {
+  CheckDefined(labels, "one_hot");
+  if (labels.dtype() != DType::kI32) {
+    ThrowInvalid("one_hot: labels must be i32, got ", labels.aval().ToString());
+  }
+  if (num_classes < 0) ThrowInvalid("one_hot: negative num_classes ", num_classes);
+  Shape shape = labels.shape();
+  shape.push_back(num_classes);
+  std::vector<int64_t> label_dims(labels.ndim());
+  for (int64_t i = 0; i < labels.ndim(); ++i) label_dims[i] = i;
+  const Tensor classes =
+      lax::broadcast_in_dim(arange(num_classes), shape, {static_cast<int64_t>(shape.size()) - 1});
+  return Cast(lax::eq(lax::broadcast_in_dim(labels, shape, label_dims), classes), dtype);
+}
+
+}  // namespace cotangent

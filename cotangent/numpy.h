@@ -1,0 +1,156 @@
+// File: cotangent/numpy.h
+// The numpy-style math API: broadcasting, type promotion (core/dtype.h) and the composite
+// functions (sigmoid, softmax, logsumexp, matmul, ...), each defined once on top of the
+// primitives of core/lax.h. Errors name the function and the shapes.
+
+#ifndef COTANGENT_COTANGENT_NUMPY_H_
+#define COTANGENT_COTANGENT_NUMPY_H_
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace cotangent {
+
+// The axes a reduction works on: all of them by default, or a list ({0, 2}) or one (1).
+// Negative axes count from the end.
+class Axes {
+ public:
+  Axes() = default;
+  Axes(int64_t axis) : axes_(std::vector<int64_t>{axis}) {}  // NOLINT: implicit by design
+  Axes(std::initializer_list<int64_t> axes) : axes_(std::vector<int64_t>(axes)) {}
+  Axes(std::vector<int64_t> axes) : axes_(std::move(axes)) {}  // NOLINT
+
+  // The sorted, non-negative, unique axes for a tensor of this rank; throws naming op.
+  std::vector<int64_t> Resolve(int64_t rank, const char* op) const;
+  // True when no axes were given (meaning all of them).
+  bool all() const { return !axes_.has_value(); }
+
+ private:
+  std::optional<std::vector<int64_t>> axes_;  // nullopt: all axes
+};
+
+// Arithmetic with numpy broadcasting and promotion; a double operand is a weakly typed scalar
+// (it takes the tensor's dtype if that is floating, else the default float).
+Tensor operator+(const Tensor& x, const Tensor& y);
+Tensor operator-(const Tensor& x, const Tensor& y);
+Tensor operator*(const Tensor& x, const Tensor& y);
+// True division: integer operands are promoted to the default float first.
+Tensor operator/(const Tensor& x, const Tensor& y);
+Tensor operator-(const Tensor& x);
+Tensor operator+(const Tensor& x, double y);
+Tensor operator-(const Tensor& x, double y);
+Tensor operator*(const Tensor& x, double y);
+Tensor operator/(const Tensor& x, double y);
+Tensor operator+(double x, const Tensor& y);
+Tensor operator-(double x, const Tensor& y);
+Tensor operator*(double x, const Tensor& y);
+Tensor operator/(double x, const Tensor& y);
+
+// Elementwise comparisons, giving bool tensors.
+Tensor operator==(const Tensor& x, const Tensor& y);
+Tensor operator!=(const Tensor& x, const Tensor& y);
+Tensor operator<(const Tensor& x, const Tensor& y);
+Tensor operator<=(const Tensor& x, const Tensor& y);
+Tensor operator>(const Tensor& x, const Tensor& y);
+Tensor operator>=(const Tensor& x, const Tensor& y);
+Tensor operator==(const Tensor& x, double y);
+Tensor operator!=(const Tensor& x, double y);
+Tensor operator<(const Tensor& x, double y);
+Tensor operator<=(const Tensor& x, double y);
+Tensor operator>(const Tensor& x, double y);
+Tensor operator>=(const Tensor& x, double y);
+Tensor operator==(double x, const Tensor& y);
+Tensor operator!=(double x, const Tensor& y);
+Tensor operator<(double x, const Tensor& y);
+Tensor operator<=(double x, const Tensor& y);
+Tensor operator>(double x, const Tensor& y);
+Tensor operator>=(double x, const Tensor& y);
+
+// Logical operations on bool tensors (broadcasting).
+Tensor logical_and(const Tensor& x, const Tensor& y);
+Tensor logical_or(const Tensor& x, const Tensor& y);
+Tensor logical_not(const Tensor& x);
+
+// Elementwise functions. Integer inputs of the transcendental ones become the default float.
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor log1p(const Tensor& x);
+Tensor expm1(const Tensor& x);
+Tensor sin(const Tensor& x);
+Tensor cos(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor floor(const Tensor& x);
+Tensor abs(const Tensor& x);
+Tensor sign(const Tensor& x);
+Tensor square(const Tensor& x);
+// 1 / (1 + exp(-x)), computed as 0.5 * tanh(x / 2) + 0.5 so it never overflows.
+Tensor sigmoid(const Tensor& x);
+// max(x, 0); its derivative at 0 is 0, as JAX's.
+Tensor relu(const Tensor& x);
+Tensor pow(const Tensor& x, const Tensor& y);
+Tensor pow(const Tensor& x, double y);
+Tensor pow(double x, const Tensor& y);
+Tensor maximum(const Tensor& x, const Tensor& y);
+Tensor maximum(const Tensor& x, double y);
+Tensor maximum(double x, const Tensor& y);
+Tensor minimum(const Tensor& x, const Tensor& y);
+Tensor minimum(const Tensor& x, double y);
+Tensor minimum(double x, const Tensor& y);
+// cond ? x : y elementwise, broadcasting all three; cond must be bool.
+Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);
+Tensor where(const Tensor& cond, const Tensor& x, double y);
+Tensor where(const Tensor& cond, double x, const Tensor& y);
+// The same values in another dtype.
+Tensor astype(const Tensor& x, DType dtype);
+
+// Reductions over `axes` (all by default); keepdims keeps them with size 1.
+Tensor sum(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor mean(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor max(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor min(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+// log(sum(exp(x))) computed stably (shifted by the maximum).
+Tensor logsumexp(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+// exp(x) / sum(exp(x)) along axis, computed stably.
+Tensor softmax(const Tensor& x, int64_t axis = -1);
+Tensor log_softmax(const Tensor& x, int64_t axis = -1);
+// Index of the first maximum along axis (i32).
+Tensor argmax(const Tensor& x, int64_t axis);
+
+// numpy matmul: matrix product of the last two axes, batch axes broadcast; 1-D operands are
+// treated as a row (left) or column (right) vector and that axis is dropped.
+Tensor matmul(const Tensor& x, const Tensor& y);
+// numpy dot: contracts the last axis of x with the second-to-last of y (the only axis of a
+// 1-D y); no batching.
+Tensor dot(const Tensor& x, const Tensor& y);
+
+// Movement. reshape accepts one -1 dimension, inferred.
+Tensor reshape(const Tensor& x, const Shape& shape);
+// Reverses the axes (a matrix transpose for rank 2).
+Tensor transpose(const Tensor& x);
+// Output axis i is input axis axes[i] (negative allowed).
+Tensor transpose(const Tensor& x, const std::vector<int64_t>& axes);
+Tensor broadcast_to(const Tensor& x, const Shape& shape);
+// Removes size-1 axes (all of them by default).
+Tensor squeeze(const Tensor& x, const Axes& axes = {});
+// Inserts a size-1 axis at `axis` (negative counts from the end of the result).
+Tensor expand_dims(const Tensor& x, int64_t axis);
+// Joins tensors of one shape along a new axis.
+Tensor stack(const std::vector<Tensor>& xs, int64_t axis = 0);
+// Joins tensors along an existing axis.
+Tensor concatenate(const std::vector<Tensor>& xs, int64_t axis = 0);
+// lax-style slice: start <= i < limit (with stride) per axis.
+Tensor slice(const Tensor& x, const std::vector<int64_t>& start, const std::vector<int64_t>& limit,
+             const std::vector<int64_t>& strides = {});
+// x[i] on axis 0, negative i counting from the end (the member operator[] calls this).
+Tensor index(const Tensor& x, int64_t i);
+// labels (i32, any shape) to one-hot vectors of num_classes along a new last axis.
+Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype = f32);
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_COTANGENT_NUMPY_H_

@@ -1,0 +1,270 @@
+// File: tests/backends/cpu_kernels_elementwise_test.cc
+// Unary, binary, compare, select and convert_element_type kernels, for every primitive and
+// dtype it accepts, on strided inputs, against references computed in double (i32 in int64,
+// wrapped), plus the XLA edge cases (integer division, overflow, NaN in max/min).
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/backends/cpu_test_util.h"
+
+namespace cotangent::cpu_test {
+namespace {
+
+enum class Family { kUnary, kBinary, kCompare };
+
+struct ElementwiseCase {
+  Primitive prim;
+  DType dtype;
+  Family family;
+};
+
+void PrintTo(const ElementwiseCase& c, std::ostream* os) {
+  *os << PrimitiveName(c.prim) << " " << DTypeName(c.dtype);
+}
+
+std::vector<ElementwiseCase> ElementwiseCases() {
+  using P = Primitive;
+  const std::vector<DType> floats = {f32, f64}, numeric = {i32, f32, f64},
+                           all = {bool_, i32, f32, f64}, bools = {bool_};
+  const std::vector<std::pair<std::vector<P>, const std::vector<DType>*>> unary = {
+      {{P::kNeg, P::kSign, P::kAbs}, &numeric},
+      {{P::kExp, P::kLog, P::kLog1p, P::kExpm1, P::kSin, P::kCos, P::kTanh, P::kSqrt, P::kFloor},
+       &floats},
+      {{P::kLogicalNot}, &bools}};
+  const std::vector<std::pair<std::vector<P>, const std::vector<DType>*>> binary = {
+      {{P::kAdd, P::kSub, P::kMul, P::kDiv}, &numeric},
+      {{P::kPow}, &floats},
+      {{P::kMax, P::kMin}, &all},
+      {{P::kLogicalAnd, P::kLogicalOr}, &bools}};
+  std::vector<ElementwiseCase> cases;
+  for (const auto& [prims, dtypes] : unary) {
+    for (P p : prims)
+      for (DType d : *dtypes) cases.push_back({p, d, Family::kUnary});
+  }
+  for (const auto& [prims, dtypes] : binary) {
+    for (P p : prims)
+      for (DType d : *dtypes) cases.push_back({p, d, Family::kBinary});
+  }
+  for (P p : {P::kEq, P::kNe, P::kLt, P::kLe, P::kGt, P::kGe}) {
+    for (DType d : all) cases.push_back({p, d, Family::kCompare});
+  }
+  return cases;
+}
+
+double RefUnary(Primitive prim, DType dtype, double x) {
+  const bool is_int = dtype == DType::kI32;
+  switch (prim) {
+    case Primitive::kNeg:
+      return is_int ? Wrap(-static_cast<int64_t>(x)) : -x;
+    case Primitive::kSign:
+      return std::isnan(x) ? x : x > 0 ? 1 : x < 0 ? -1 : x;
+    case Primitive::kAbs:
+      return is_int ? Wrap(std::llabs(static_cast<int64_t>(x))) : std::abs(x);
+    case Primitive::kExp:
+      return std::exp(x);
+    case Primitive::kLog:
+      return std::log(x);
+    case Primitive::kLog1p:
+      return std::log1p(x);
+    case Primitive::kExpm1:
+      return std::expm1(x);
+    case Primitive::kSin:
+      return std::sin(x);
+    case Primitive::kCos:
+      return std::cos(x);
+    case Primitive::kTanh:
+      return std::tanh(x);
+    case Primitive::kSqrt:
+      return std::sqrt(x);
+    case Primitive::kFloor:
+      return std::floor(x);
+    case Primitive::kLogicalNot:
+      return x == 0;
+    default:
+      ADD_FAILURE() << "not unary";
+      return 0;
+  }
+}
+
+double RefBinary(Primitive prim, DType dtype, double x, double y) {
+  const bool is_int = dtype == DType::kI32;
+  const int64_t a = static_cast<int64_t>(x), b = static_cast<int64_t>(y);
+  switch (prim) {
+    case Primitive::kAdd:
+      return is_int ? Wrap(a + b) : x + y;
+    case Primitive::kSub:
+      return is_int ? Wrap(a - b) : x - y;
+    case Primitive::kMul:
+      return is_int ? Wrap(a * b) : x * y;
+    case Primitive::kDiv:
+      if (!is_int) return x / y;
+      return b == 0 ? -1 : Wrap(a / b);  // int64 division truncates; INT_MIN / -1 wraps
+    case Primitive::kPow:
+      return std::pow(x, y);
+    case Primitive::kMax:
+      return std::isnan(x) || std::isnan(y) ? kNaN : std::max(x, y);
+    case Primitive::kMin:
+      return std::isnan(x) || std::isnan(y) ? kNaN : std::min(x, y);
+    case Primitive::kLogicalAnd:
+      return x != 0 && y != 0;
+    case Primitive::kLogicalOr:
+      return x != 0 || y != 0;
+    case Primitive::kEq:
+      return x == y;
+    case Primitive::kNe:
+      return x != y;
+    case Primitive::kLt:
+      return x < y;
+    case Primitive::kLe:
+      return x <= y;
+    case Primitive::kGt:
+      return x > y;
+    case Primitive::kGe:
+      return x >= y;
+    default:
+      ADD_FAILURE() << "not binary";
+      return 0;
+  }
+}
+
+class ElementwiseTest : public testing::TestWithParam<ElementwiseCase> {};
+
+TEST_P(ElementwiseTest, MatchesReferenceOnStridedInputs) {
+  const auto [prim, dtype, family] = GetParam();
+  const DType out_dtype = family == Family::kCompare ? DType::kBool : dtype;
+  using L = Layout;
+  const std::vector<std::pair<L, L>> layouts = {
+      {L::kDense, L::kDense},         {L::kReversed, L::kSpread},
+      {L::kBroadcast0, L::kDense},    {L::kDense, L::kBroadcast0},
+      {L::kSpread, L::kReversed},     {L::kBroadcastLast, L::kDense},
+      {L::kDense, L::kBroadcastLast}, {L::kBroadcastLast, L::kBroadcast0}};
+  // The large shape (over the 32K-element grain) runs on several threads.
+  for (const Shape& shape :
+       {Shape{}, Shape{3, 5, 4}, Shape{2, 1, 7}, Shape{0, 3}, Shape{260, 131}}) {
+    for (const auto& [lx, ly] : layouts) {
+      const std::string what =
+          absl::StrCat(PrimitiveName(prim), " ", DTypeName(dtype), ShapeToString(shape), " ",
+                       LayoutName(lx), "/", LayoutName(ly));
+      const Host x = Random(shape, dtype, 1, lx), y = Random(shape, dtype, 2, ly);
+      Host expected{shape, std::vector<double>(x.v.size())};
+      Host actual;
+      if (family == Family::kUnary) {
+        for (size_t i = 0; i < x.v.size(); ++i) expected.v[i] = RefUnary(prim, dtype, x.v[i]);
+        actual = Exec(prim, {Place(x, dtype, lx)}, {}, ShapedArray{shape, out_dtype});
+      } else {
+        for (size_t i = 0; i < x.v.size(); ++i) {
+          expected.v[i] = RefBinary(prim, dtype, x.v[i], y.v[i]);
+        }
+        actual = Exec(prim, {Place(x, dtype, lx), Place(y, dtype, ly)}, {},
+                      ShapedArray{shape, out_dtype});
+      }
+      ExpectMatches(actual, expected, out_dtype, what);
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPrimitivesAndDTypes, ElementwiseTest,
+                         testing::ValuesIn(ElementwiseCases()),
+                         [](const testing::TestParamInfo<ElementwiseCase>& info) {
+                           return absl::StrCat(PrimitiveName(info.param.prim), "_",
+                                               DTypeName(info.param.dtype));
+                         });
+
+TEST(ElementwiseEdgeCases, IntegerDivisionFollowsXla) {
+  const Host x = Vec({7, -7, 7, -7, 5, kIntMin, kIntMin, 0, kIntMax});
+  const Host y = Vec({2, 2, -2, -2, 0, -1, 1, 0, -1});
+  const Host out = Exec(Primitive::kDiv, {Place(x, i32), Place(y, i32)}, {}, {{9}, i32});
+  EXPECT_THAT(out.v, testing::ElementsAre(3, -3, -3, 3, -1, kIntMin, kIntMin, -1, -kIntMax));
+}
+
+TEST(ElementwiseEdgeCases, IntegerOverflowWraps) {
+  const Host x = Vec({kIntMin, kIntMax, kIntMin});
+  EXPECT_THAT(Exec(Primitive::kNeg, {Place(x, i32)}, {}, {{3}, i32}).v,
+              testing::ElementsAre(kIntMin, -kIntMax, kIntMin));
+  EXPECT_THAT(Exec(Primitive::kAbs, {Place(x, i32)}, {}, {{3}, i32}).v,
+              testing::ElementsAre(kIntMin, kIntMax, kIntMin));
+  const Host y = Vec({-1, 1, 2});
+  EXPECT_THAT(Exec(Primitive::kAdd, {Place(x, i32), Place(y, i32)}, {}, {{3}, i32}).v,
+              testing::ElementsAre(kIntMax, kIntMin, kIntMin + 2));
+  EXPECT_THAT(Exec(Primitive::kMul, {Place(x, i32), Place(y, i32)}, {}, {{3}, i32}).v,
+              testing::ElementsAre(kIntMin, kIntMax, 0));
+}
+
+TEST(ElementwiseEdgeCases, MaxMinPropagateNaNFromEitherSide) {
+  for (DType dtype : {f32, f64}) {
+    const Host x = Vec({kNaN, 1, kNaN, -0.5}), y = Vec({1, kNaN, kNaN, 2});
+    for (Primitive prim : {Primitive::kMax, Primitive::kMin}) {
+      const Host out = Exec(prim, {Place(x, dtype), Place(y, dtype)}, {}, {{4}, dtype});
+      EXPECT_TRUE(std::isnan(out.v[0]) && std::isnan(out.v[1]) && std::isnan(out.v[2]));
+      EXPECT_EQ(out.v[3], prim == Primitive::kMax ? 2 : -0.5);
+    }
+  }
+}
+
+TEST(Select, PicksElementwiseOnStridedOperands) {
+  for (DType dtype : {bool_, i32, f32, f64}) {
+    for (const Shape& shape : {Shape{4, 6}, Shape{300, 120}}) {
+      const Host pred = Random(shape, bool_, 3, Layout::kBroadcast0);
+      const Host x = Random(shape, dtype, 4), y = Random(shape, dtype, 5);
+      Host expected{shape, std::vector<double>(x.v.size())};
+      for (size_t i = 0; i < x.v.size(); ++i) expected.v[i] = pred.v[i] != 0 ? x.v[i] : y.v[i];
+      const Host out = Exec(Primitive::kSelect,
+                            {Place(pred, bool_, Layout::kBroadcast0),
+                             Place(x, dtype, Layout::kReversed), Place(y, dtype, Layout::kSpread)},
+                            {}, {shape, dtype});
+      ExpectMatches(out, expected, dtype, absl::StrCat("select ", DTypeName(dtype)));
+      for (Layout y_layout : {Layout::kDense, Layout::kSpread}) {
+        const Host dense = Exec(Primitive::kSelect,
+                                {Place(pred, bool_), Place(x, dtype), Place(y, dtype, y_layout)},
+                                {}, {shape, dtype});
+        ExpectMatches(dense, expected, dtype,
+                      absl::StrCat("select ", LayoutName(y_layout), " ", DTypeName(dtype)));
+      }
+    }
+  }
+}
+
+// convert_element_type as XLA: float -> i32 truncates, NaN -> 0, saturates; x -> bool is x != 0.
+double RefConvert(double x, DType from, DType to) {
+  if (to == DType::kBool) return x != 0;
+  if (from == DType::kBool) return x != 0 ? 1 : 0;
+  if (to == DType::kI32) {
+    if (std::isnan(x)) return 0;
+    return std::clamp(std::trunc(x), static_cast<double>(kIntMin), static_cast<double>(kIntMax));
+  }
+  return x;
+}
+
+TEST(Convert, AllDTypePairs) {
+  const std::vector<double> values = {0,    -0.0, 1,     -1,   2.7,           -2.7,
+                                      0.5,  1e10, -1e10, 3e9,  -2147483648.0, 2147483647.0,
+                                      kNaN, kInf, -kInf, 1e300};
+  for (DType from : {bool_, i32, f32, f64}) {
+    Host x = Vec(values);
+    for (double& v : x.v) {
+      v = from == DType::kI32 && (std::isnan(v) || std::isinf(v) || std::abs(v) > 2e9)
+              ? 12345
+              : Quantize(from == DType::kI32 ? std::trunc(v) : v, from);
+    }
+    for (DType to : {bool_, i32, f32, f64}) {
+      Host expected = x;
+      for (double& v : expected.v) v = RefConvert(v, from, to);
+      Params params;
+      params.new_dtype = to;
+      const Host out =
+          Exec(Primitive::kConvert, {Place(x, from, Layout::kSpread)}, params, {x.shape, to});
+      ExpectMatches(out, expected, to,
+                    absl::StrCat("convert ", DTypeName(from), "->", DTypeName(to)));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cotangent::cpu_test

@@ -1,0 +1,259 @@
+// File: tests/backends/cpu_test_util.cc
+// Layouts as strides, host <-> buffer conversion and the comparison used by the CPU kernel
+// tests.
+
+#include "tests/backends/cpu_test_util.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "backends/cpu/cpu_backend.h"
+#include "core/error.h"
+#include "gtest/gtest.h"
+
+namespace cotangent::cpu_test {
+namespace {
+
+void StoreElement(double x, DType dtype, char* dst) {
+  switch (dtype) {
+    case DType::kBool:
+      *dst = x != 0;
+      return;
+    case DType::kI32: {
+      const int32_t i = static_cast<int32_t>(Quantize(x, dtype));
+      std::memcpy(dst, &i, 4);
+      return;
+    }
+    case DType::kF32: {
+      const float f = static_cast<float>(x);
+      std::memcpy(dst, &f, 4);
+      return;
+    }
+    case DType::kF64:
+      std::memcpy(dst, &x, 8);
+      return;
+  }
+}
+
+double LoadElement(const char* src, DType dtype) {
+  switch (dtype) {
+    case DType::kBool:
+      return static_cast<uint8_t>(*src);
+    case DType::kI32: {
+      int32_t i;
+      std::memcpy(&i, src, 4);
+      return i;
+    }
+    case DType::kF32: {
+      float f;
+      std::memcpy(&f, src, 4);
+      return f;
+    }
+    case DType::kF64: {
+      double d;
+      std::memcpy(&d, src, 8);
+      return d;
+    }
+  }
+  return 0;
+}
+
+// Physical element strides of a layout and the buffer size (in elements) it needs.
+Strides LayoutStrides(const Shape& shape, Layout layout, int64_t& offset, int64_t& buffer_size) {
+  const int64_t rank = shape.size();
+  Strides strides(rank);
+  offset = 0;
+  buffer_size = NumElements(shape);
+  switch (layout) {
+    case Layout::kDense:
+      return ContiguousStrides(shape);
+    case Layout::kReversed: {
+      int64_t s = 1;
+      for (int64_t d = 0; d < rank; ++d) {
+        strides[d] = s;
+        s *= shape[d];
+      }
+      return strides;
+    }
+    case Layout::kSpread: {
+      Shape physical(rank);
+      for (int64_t d = 0; d < rank; ++d) physical[d] = 2 * shape[d] + 1;
+      const Strides dense = ContiguousStrides(physical);
+      for (int64_t d = 0; d < rank; ++d) {
+        strides[d] = 2 * dense[d];
+        offset += dense[d];
+      }
+      buffer_size = NumElements(physical);
+      return strides;
+    }
+    case Layout::kBroadcast0:
+    case Layout::kBroadcastLast: {
+      const int64_t axis = BroadcastAxis(shape, layout);
+      if (axis < 0) return ContiguousStrides(shape);
+      Shape stored = shape;
+      stored[axis] = 1;
+      strides = ContiguousStrides(stored);
+      strides[axis] = 0;
+      buffer_size = NumElements(stored);
+      return strides;
+    }
+  }
+  return strides;
+}
+
+}  // namespace
+
+Host Vec(std::vector<double> v) {
+  const int64_t n = v.size();
+  return Host{{n}, std::move(v)};
+}
+
+double Wrap(int64_t x) { return static_cast<int32_t>(static_cast<uint32_t>(x)); }
+
+void ForEachIndex(const Shape& shape, const std::function<void(const Shape&, int64_t)>& fn) {
+  const int64_t n = NumElements(shape);
+  Shape index(shape.size(), 0);
+  for (int64_t flat = 0; flat < n; ++flat) {
+    fn(index, flat);
+    for (size_t d = shape.size(); d-- > 0;) {
+      if (++index[d] < shape[d]) break;
+      index[d] = 0;
+    }
+  }
+}
+
+int64_t Flat(const Shape& shape, const Shape& index) {
+  int64_t flat = 0;
+  for (size_t d = 0; d < shape.size(); ++d) flat = flat * shape[d] + index[d];
+  return flat;
+}
+
+double Quantize(double x, DType dtype) {
+  switch (dtype) {
+    case DType::kBool:
+      return x != 0 ? 1 : 0;
+    case DType::kI32:
+      return static_cast<int32_t>(static_cast<uint32_t>(static_cast<int64_t>(x)));
+    case DType::kF32:
+      return static_cast<float>(x);
+    case DType::kF64:
+      return x;
+  }
+  return x;
+}
+
+int64_t BroadcastAxis(const Shape& shape, Layout layout) {
+  if (shape.empty()) return -1;
+  if (layout == Layout::kBroadcast0) return 0;
+  if (layout == Layout::kBroadcastLast) return shape.size() - 1;
+  return -1;
+}
+
+std::string LayoutName(Layout layout) {
+  switch (layout) {
+    case Layout::kDense:
+      return "dense";
+    case Layout::kReversed:
+      return "reversed";
+    case Layout::kSpread:
+      return "spread";
+    case Layout::kBroadcast0:
+      return "broadcast0";
+    case Layout::kBroadcastLast:
+      return "broadcast_last";
+  }
+  return "?";
+}
+
+Backend& Cpu() { return CpuBackend::Get(); }
+
+Array Place(const Host& h, DType dtype, Layout layout) {
+  int64_t offset = 0, buffer_size = 0;
+  const Strides strides = LayoutStrides(h.shape, layout, offset, buffer_size);
+  const int64_t size = DTypeSize(dtype);
+  std::vector<char> bytes(buffer_size * size);
+  for (int64_t i = 0; i < buffer_size; ++i) StoreElement(77, dtype, &bytes[i * size]);
+  ForEachIndex(h.shape, [&](const Shape& index, int64_t flat) {
+    int64_t at = offset;
+    for (size_t d = 0; d < index.size(); ++d) at += index[d] * strides[d];
+    StoreElement(h.v[flat], dtype, &bytes[at * size]);
+  });
+  std::shared_ptr<Buffer> buffer = ValueOrThrow(Cpu().Allocate(bytes.size()));
+  ThrowIfError(Cpu().Upload(bytes.data(), bytes.size(), *buffer));
+  return Array{buffer, ShapedArray{h.shape, dtype}, strides, offset};
+}
+
+Host Fetch(const Array& a) {
+  const int64_t size = DTypeSize(a.aval.dtype);
+  std::vector<char> bytes(a.aval.size() * size);
+  ThrowIfError(Cpu().Download(a, bytes.data()));
+  Host h{a.aval.shape, std::vector<double>(a.aval.size())};
+  for (int64_t i = 0; i < a.aval.size(); ++i) h.v[i] = LoadElement(&bytes[i * size], a.aval.dtype);
+  return h;
+}
+
+Host Exec(Primitive prim, const std::vector<Array>& in, const Params& params,
+          const ShapedArray& out_aval) {
+  absl::StatusOr<Array> out = Cpu().Execute(prim, in, params, out_aval);
+  EXPECT_TRUE(out.ok()) << out.status();
+  if (!out.ok()) return Host{};
+  EXPECT_EQ(out->aval, out_aval);
+  EXPECT_TRUE(out->IsContiguous());
+  return Fetch(*out);
+}
+
+void ExpectMatches(const Host& actual, const Host& expected, DType dtype, const std::string& what,
+                   double tolerance) {
+  ASSERT_EQ(actual.shape, expected.shape) << what;
+  const double tol = tolerance >= 0         ? tolerance
+                     : dtype == DType::kF32 ? 2e-6
+                     : dtype == DType::kF64 ? 1e-13
+                                            : 0;
+  int failures = 0;
+  for (size_t i = 0; i < expected.v.size() && failures < 5; ++i) {
+    const double a = actual.v[i], e = Quantize(expected.v[i], dtype);
+    if (std::isnan(a) && std::isnan(e)) continue;
+    if (a == e) continue;
+    if (std::abs(a - e) <= tol * std::max(1.0, std::abs(e))) continue;
+    ADD_FAILURE() << what << ": element " << i << " is " << a << ", expected " << e;
+    ++failures;
+  }
+}
+
+Host Random(const Shape& shape, DType dtype, uint32_t seed, Layout layout) {
+  std::mt19937 rng(seed);
+  const int64_t axis = BroadcastAxis(shape, layout);
+  Shape gen_shape = shape;
+  if (axis >= 0) gen_shape[axis] = 1;
+  Host g{gen_shape, std::vector<double>(NumElements(gen_shape))};
+  std::uniform_real_distribution<double> real(-3, 3);
+  std::uniform_int_distribution<int> integer(-20, 20);
+  std::vector<double> specials;
+  switch (dtype) {
+    case DType::kBool:
+      for (double& x : g.v) x = rng() % 2;
+      break;
+    case DType::kI32:
+      for (double& x : g.v) x = integer(rng);
+      specials = {kIntMin, kIntMax, 0, -1, 1, kIntMin, -1};
+      break;
+    case DType::kF32:
+    case DType::kF64:
+      for (double& x : g.v) x = Quantize(real(rng), dtype);
+      specials = {kNaN, kInf, -kInf, 0.0, -0.0};
+      break;
+  }
+  for (size_t i = 0; i < specials.size() && i * 7 < g.v.size(); ++i) g.v[i * 7] = specials[i];
+  if (gen_shape == shape) return g;
+  Host h{shape, std::vector<double>(NumElements(shape))};
+  ForEachIndex(shape, [&](const Shape& index, int64_t flat) {
+    Shape at = index;
+    at[axis] = 0;
+    h.v[flat] = g.v[Flat(gen_shape, at)];
+  });
+  return h;
+}
+
+}  // namespace cotangent::cpu_test

@@ -1,0 +1,181 @@
+// File: tests/cotangent/numpy_test.cc
+// The numpy-style API: the promotion table, broadcasting, composites against formulas computed
+// here in double, movement and indexing, and the messages for bad input.
+
+#include <cmath>
+#include <vector>
+
+#include "cotangent/cotangent.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace cotangent {
+namespace {
+
+using ::testing::DoubleNear;
+using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
+using ::testing::Pointwise;
+
+std::string ErrorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(PromotionTest, TensorTensorTable) {
+  const DType types[] = {bool_, i32, f32, f64};
+  // Row = lhs, column = rhs: the larger in bool < i32 < f32 < f64.
+  const DType expected[4][4] = {{bool_, i32, f32, f64},
+                                {i32, i32, f32, f64},
+                                {f32, f32, f32, f64},
+                                {f64, f64, f64, f64}};
+  for (int i = 0; i < 4; ++i) {
+    for (int j = 0; j < 4; ++j) {
+      EXPECT_EQ(PromoteTypes(types[i], types[j]), expected[i][j]);
+      if (types[i] == bool_ || types[j] == bool_) continue;  // no bool arithmetic
+      EXPECT_EQ((ones({2}, types[i]) + ones({2}, types[j])).dtype(), expected[i][j]);
+    }
+  }
+}
+
+TEST(PromotionTest, DoublesAreWeaklyTyped) {
+  EXPECT_EQ((ones({2}, f64) * 2.0).dtype(), f64);
+  EXPECT_EQ((ones({2}, f32) * 2.0).dtype(), f32);
+  EXPECT_EQ((ones({2}, i32) * 2.0).dtype(), f32);
+  EXPECT_EQ((2.0 - ones({2}, i32)).dtype(), f32);
+  EXPECT_EQ((ones({2}, i32) / ones({2}, i32)).dtype(), f32);  // true division
+  EXPECT_EQ(sin(arange(3)).dtype(), f32);
+  EXPECT_EQ(sum(ones({3}, bool_)).dtype(), i32);
+}
+
+TEST(BroadcastTest, NumpyRules) {
+  const Tensor a = reshape(arange(3, f64), {3, 1});
+  const Tensor b = arange(4, f64);
+  const Tensor c = a * 10.0 + b;
+  EXPECT_EQ(c.shape(), (Shape{3, 4}));
+  EXPECT_THAT(c.to_vector<double>(), ElementsAre(0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23));
+  EXPECT_EQ((ones({2, 1, 5}) + ones({4, 1})).shape(), (Shape{2, 4, 5}));
+  EXPECT_EQ((scalar(1.0) + ones({0, 3})).shape(), (Shape{0, 3}));
+  EXPECT_EQ(ErrorOf([] { ones({3}) + ones({4}); }), "add: incompatible shapes f32[3] and f32[4]");
+  EXPECT_EQ(ErrorOf([] { ones({2, 3}) * ones({3, 2}); }),
+            "mul: incompatible shapes f32[2,3] and f32[3,2]");
+  EXPECT_EQ(broadcast_to(arange(3), {2, 3}).to_vector<int>(), (std::vector<int>{0, 1, 2, 0, 1, 2}));
+  EXPECT_THAT(ErrorOf([] { broadcast_to(ones({3}), {4, 2}); }),
+              HasSubstr("broadcast_to: cannot broadcast f32[3] to [4,2]"));
+}
+
+TEST(ElementwiseTest, CompositesMatchTheirFormulas) {
+  const std::vector<double> xs = {-3.5, -1.0, -0.25, 0.0, 0.5, 2.0, 40.0};
+  const Tensor x = tensor(xs, {7}, f64);
+  std::vector<double> sig, rel, sq;
+  for (double v : xs) {
+    sig.push_back(1.0 / (1.0 + std::exp(-v)));
+    rel.push_back(v > 0 ? v : 0.0);
+    sq.push_back(v * v);
+  }
+  EXPECT_THAT(sigmoid(x).to_vector<double>(), Pointwise(DoubleNear(1e-15), sig));
+  EXPECT_THAT(relu(x).to_vector<double>(), ElementsAreArray(rel));
+  EXPECT_THAT(square(x).to_vector<double>(), ElementsAreArray(sq));
+  EXPECT_THAT(pow(abs(x), 0.5).to_vector<double>(), Pointwise(DoubleNear(1e-15), [&] {
+                std::vector<double> r;
+                for (double v : xs) r.push_back(std::sqrt(std::fabs(v)));
+                return r;
+              }()));
+  EXPECT_THAT(maximum(x, 0.5).to_vector<double>(), ElementsAre(0.5, 0.5, 0.5, 0.5, 0.5, 2, 40));
+  EXPECT_THAT(minimum(1.0, x).to_vector<double>(), ElementsAre(-3.5, -1, -0.25, 0, 0.5, 1, 1));
+  EXPECT_THAT(where(x > 0.0, x, -1.0).to_vector<double>(), ElementsAre(-1, -1, -1, -1, 0.5, 2, 40));
+}
+
+TEST(ReductionTest, AxesAndKeepdims) {
+  const Tensor x = reshape(arange(24, f64), {2, 3, 4});
+  EXPECT_EQ(sum(x).item<double>(), 276);
+  EXPECT_EQ(sum(x, {0, 2}).shape(), (Shape{3}));
+  EXPECT_THAT(sum(x, {0, 2}).to_vector<double>(), ElementsAre(60, 92, 124));
+  EXPECT_EQ(sum(x, -1, true).shape(), (Shape{2, 3, 1}));
+  EXPECT_THAT(mean(x, 1).to_vector<double>(), ElementsAre(4, 5, 6, 7, 16, 17, 18, 19));
+  EXPECT_THAT(max(x, {0, 1}).to_vector<double>(), ElementsAre(20, 21, 22, 23));
+  EXPECT_THAT(min(x, 2).to_vector<double>(), ElementsAre(0, 4, 8, 12, 16, 20));
+  EXPECT_THAT(argmax(tensor({1, 5, 5, 2}, {2, 2}), 1).to_vector<int>(), ElementsAre(1, 0));
+  EXPECT_EQ(ErrorOf([&] { sum(x, 3); }), "sum: axis 3 out of range for rank 3");
+  EXPECT_EQ(ErrorOf([&] { sum(x, {1, -2}); }), "sum: repeated axis in [1,-2]");
+}
+
+TEST(ReductionTest, LogsumexpAndSoftmaxAreStable) {
+  const Tensor z = tensor({1000, 1001, -5, 0}, {2, 2}, f64);
+  const double l0 = 1001 + std::log(1 + std::exp(-1.0));
+  const double l1 = std::log(std::exp(-5.0) + 1.0);
+  EXPECT_THAT(logsumexp(z, {1}, true).to_vector<double>(),
+              Pointwise(DoubleNear(1e-12), std::vector<double>{l0, l1}));
+  EXPECT_EQ(logsumexp(z, {1}, true).shape(), (Shape{2, 1}));
+  EXPECT_NEAR(logsumexp(z).item<double>(), std::log(std::exp(-1.0) + 1) + 1001, 1e-12);
+  EXPECT_THAT(softmax(z).to_vector<double>(),
+              Pointwise(DoubleNear(1e-15),
+                        std::vector<double>{1 / (1 + std::exp(1.0)), 1 / (1 + std::exp(-1.0)),
+                                            1 / (1 + std::exp(5.0)), 1 / (1 + std::exp(-5.0))}));
+  EXPECT_THAT(log_softmax(z, 0).to_vector<double>(),
+              Pointwise(DoubleNear(1e-12), std::vector<double>{0, 0, -1005, -1001}));
+  EXPECT_EQ(logsumexp(tensor({-INFINITY, -INFINITY}, {2})).item<float>(), -INFINITY);
+}
+
+TEST(ContractionTest, MatmulAndDot) {
+  const Tensor a = reshape(arange(6, f64), {2, 3});
+  const Tensor b = reshape(arange(12, f64), {3, 4});
+  EXPECT_THAT(matmul(a, b).to_vector<double>(),
+              ElementsAre(20, 23, 26, 29, 56, 68, 80, 92));
+  EXPECT_THAT(matmul(arange(3, f64), b).to_vector<double>(), ElementsAre(20, 23, 26, 29));
+  EXPECT_THAT(matmul(a, arange(3, f64)).to_vector<double>(), ElementsAre(5, 14));
+  EXPECT_EQ(matmul(ones({5, 1, 2, 3}), ones({4, 3, 7})).shape(), (Shape{5, 4, 2, 7}));
+  EXPECT_EQ(dot(arange(3, f64), arange(3, f64)).item<double>(), 5);
+  EXPECT_EQ(dot(ones({2, 3, 4}), ones({5, 4, 6})).shape(), (Shape{2, 3, 5, 6}));
+  EXPECT_EQ(ErrorOf([] { matmul(ones({2, 3}), ones({4, 5})); }),
+            "matmul: incompatible shapes f32[2,3] and f32[4,5]");
+  EXPECT_EQ(ErrorOf([] { dot(ones({2, 3}), ones({4})); }),
+            "dot: incompatible shapes f32[2,3] and f32[4]");
+}
+
+TEST(MovementTest, ShapesAndValues) {
+  const Tensor x = reshape(arange(6), {2, 3});
+  EXPECT_EQ(reshape(x, {3, -1}).shape(), (Shape{3, 2}));
+  EXPECT_THAT(transpose(x).to_vector<int>(), ElementsAre(0, 3, 1, 4, 2, 5));
+  EXPECT_EQ(transpose(ones({2, 3, 4}), {2, 0, -2}).shape(), (Shape{4, 2, 3}));
+  EXPECT_EQ(squeeze(ones({1, 3, 1})).shape(), (Shape{3}));
+  EXPECT_EQ(squeeze(ones({1, 3, 1}), 0).shape(), (Shape{3, 1}));
+  EXPECT_EQ(expand_dims(ones({3}), -1).shape(), (Shape{3, 1}));
+  EXPECT_THAT(stack({arange(2), arange(2)}, 1).to_vector<int>(), ElementsAre(0, 0, 1, 1));
+  EXPECT_THAT(concatenate({arange(2), arange(3)}).to_vector<int>(), ElementsAre(0, 1, 0, 1, 2));
+  EXPECT_THAT(slice(x, {0, 1}, {2, 3}).to_vector<int>(), ElementsAre(1, 2, 4, 5));
+  EXPECT_THAT(x[1].to_vector<int>(), ElementsAre(3, 4, 5));
+  EXPECT_EQ(x[-1][0].item<int>(), 3);
+  EXPECT_EQ(ErrorOf([&] { x[2]; }), "index: index 2 out of range for axis 0 of i32[2,3]");
+  EXPECT_EQ(ErrorOf([&] { reshape(x, {4, -1}); }), "reshape: cannot reshape i32[2,3] to [4,-1]");
+  EXPECT_EQ(ErrorOf([&] { squeeze(x, 1); }), "squeeze: axis 1 of i32[2,3] has size 3, not 1");
+  EXPECT_EQ(ErrorOf([&] { stack({arange(2), arange(3)}); }), "stack: shapes differ: i32[2] and i32[3]");
+}
+
+TEST(OneHotTest, Classes) {
+  EXPECT_THAT(one_hot(tensor({2, 0}, {2}, i32), 3).to_vector<float>(),
+              ElementsAre(0, 0, 1, 1, 0, 0));
+  EXPECT_EQ(ErrorOf([] { one_hot(ones({2}), 3); }), "one_hot: labels must be i32, got f32[2]");
+}
+
+TEST(CreationTest, ValuesAndErrors) {
+  EXPECT_THAT(linspace(0, 1, 5).to_vector<double>(), ElementsAre(0, 0.25, 0.5, 0.75, 1));
+  EXPECT_THAT(arange(1.0, 2.0, 0.25, f64).to_vector<double>(), ElementsAre(1, 1.25, 1.5, 1.75));
+  EXPECT_THAT(eye(2, 3, i32).to_vector<int>(), ElementsAre(1, 0, 0, 0, 1, 0));
+  EXPECT_THAT(full({2}, 7, f64).to_vector<double>(), ElementsAre(7, 7));
+  EXPECT_EQ(scalar(3).shape(), Shape{});
+  EXPECT_EQ(ErrorOf([] { tensor({1, 2, 3}, {2, 2}); }),
+            "tensor: got 3 values for shape [2,2] (4 elements)");
+  EXPECT_EQ(ErrorOf([] { zeros({-1}); }), "zeros: negative dimension in shape [-1]");
+  EXPECT_EQ(ErrorOf([] { tensor({1.5}, {1}, i32); }), "tensor: value 1.5 is not representable as i32");
+  EXPECT_EQ(ErrorOf([] { ones({2}).item<float>(); }),
+            "item: expected a tensor with one element, got f32[2]");
+}
+
+}  // namespace
+}  // namespace cotangent
