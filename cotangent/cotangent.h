@@ -1,0 +1,19 @@
+// File: cotangent/cotangent.h
+// The public API of Cotangent, JAX's composable function transformations for C++:
+// #include "cotangent/cotangent.h" and link //:cotangent. Start with docs/getting_started.md.
+
+#ifndef COTANGENT_COTANGENT_COTANGENT_H_
+#define COTANGENT_COTANGENT_COTANGENT_H_
+
+#include "core/dtype.h"      // IWYU pragma: export
+#include "core/error.h"      // IWYU pragma: export
+#include "core/lax.h"        // IWYU pragma: export
+#include "core/shape.h"      // IWYU pragma: export
+#include "core/tensor.h"     // IWYU pragma: export
+#include "cotangent/creation.h"  // IWYU pragma: export
+#include "cotangent/numpy.h"     // IWYU pragma: export
+#include "cotangent/random.h"    // IWYU pragma: export
+#include "cotangent/transforms.h"  // IWYU pragma: export
+#include "cotangent/tree.h"        // IWYU pragma: export
+
+#endif  // COTANGENT_COTANGENT_COTANGENT_H_

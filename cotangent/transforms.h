@@ -1,0 +1,493 @@
+// File: cotangent/transforms.h
+// The transformations on C++ callables: grad, value_and_grad, jvp, vjp, linearize, jacfwd,
+// jacrev, hessian, stop_gradient, custom_jvp, custom_vjp and make_jaxpr. Each flattens its
+// arguments (cotangent/tree.h), runs the flat core (interpreters/autodiff.h) and rebuilds the
+// caller's structures, so they compose in any order and to any depth.
+
+#ifndef COTANGENT_COTANGENT_TRANSFORMS_H_
+#define COTANGENT_COTANGENT_TRANSFORMS_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "core/constants.h"
+#include "core/error.h"
+#include "core/tensor.h"
+#include "cotangent/tree.h"
+#include "interpreters/autodiff.h"
+#include "interpreters/custom.h"
+
+namespace cotangent {
+
+// Tag for the has_aux variants: grad(f, 0, has_aux) where f returns std::pair<Tensor, Aux>.
+struct HasAux {};
+inline constexpr HasAux has_aux{};
+
+namespace internal {
+
+// Arguments flattened into one list of tensors, remembering where each argument starts.
+template <typename... Args>
+struct FlatArgs {
+  std::tuple<Args...> like;
+  std::vector<Tensor> leaves;
+  std::vector<size_t> offsets;  // offsets[i]..offsets[i+1] are argument i's leaves
+
+  explicit FlatArgs(const Args&... args) : like(args...) {
+    offsets.push_back(0);
+    ((TreeTraits<Args>::Flatten(args, leaves), offsets.push_back(leaves.size())), ...);
+  }
+  // The arguments rebuilt from (traced) leaves.
+  std::tuple<Args...> Rebuild(const std::vector<Tensor>& values) const {
+    const Tensor* it = values.data();
+    return std::apply(
+        [&](const auto&... xs) {
+          return std::tuple<Args...>{TreeTraits<std::decay_t<decltype(xs)>>::Unflatten(xs, it)...};
+        },
+        like);
+  }
+  // Flags the leaves of the arguments in argnums; throws for an argnum out of range.
+  std::vector<bool> Select(const char* op, const std::vector<int>& argnums) const {
+    std::vector<bool> wrt(leaves.size(), false);
+    for (int a : argnums) {
+      if (a < 0 || a >= static_cast<int>(sizeof...(Args))) {
+        ThrowInvalid(op, ": argnum ", a, " out of range for a function of ", sizeof...(Args),
+                     " arguments");
+      }
+      for (size_t i = offsets[a]; i < offsets[a + 1]; ++i) wrt[i] = true;
+    }
+    return wrt;
+  }
+  // Argument `a` rebuilt from the cotangents of the selected leaves (`grads`, in order).
+  template <size_t A>
+  auto ArgFrom(const std::vector<bool>& wrt, const std::vector<Tensor>& grads) const {
+    size_t k = 0;
+    for (size_t i = 0; i < offsets[A]; ++i) k += wrt[i];
+    std::vector<Tensor> mine(grads.begin() + k, grads.begin() + k + (offsets[A + 1] - offsets[A]));
+    return TreeUnflatten(std::get<A>(like), mine);
+  }
+};
+
+// Calls f on a tuple of arguments and flattens its result; `out_like` keeps the structure.
+template <typename F, typename Tuple, typename Out>
+std::vector<Tensor> CallFlat(F& f, const Tuple& args, std::optional<Out>& out_like) {
+  Out out = std::apply(f, args);
+  std::vector<Tensor> leaves = TreeLeaves(out);
+  out_like.emplace(std::move(out));
+  return leaves;
+}
+
+template <typename F, typename... Args>
+using ResultOf = std::decay_t<std::invoke_result_t<F&, const Args&...>>;
+
+// The scalar loss out of f's result (the first element of a has_aux pair).
+inline const Tensor& CheckScalarOutput(const char* op, const Tensor& y) {
+  if (y.ndim() != 0 || !IsFloating(y.dtype())) {
+    ThrowInvalid(op, ": function output must be a floating-point scalar, got ",
+                 y.aval().ToString());
+  }
+  return y;
+}
+
+// value_and_grad core: returns (f's result, the gradients of the selected leaves).
+template <bool kAux, typename F, typename... Args>
+auto ValueAndGradFlat(const char* op, F& f, const std::vector<int>& argnums,
+                      const FlatArgs<Args...>& flat) {
+  using Out = ResultOf<F, Args...>;
+  std::optional<Out> out_like;
+  const std::vector<bool> wrt = flat.Select(op, argnums);
+  const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
+    return CallFlat(f, flat.Rebuild(leaves), out_like);
+  };
+  Linearized lin = LinearizeFlat(op, flat_f, flat.leaves, wrt, /*reverse=*/true);
+  Out value = TreeUnflatten(*out_like, lin.primals_out);
+  const Tensor* loss;
+  if constexpr (kAux) {
+    static_assert(std::is_same_v<std::decay_t<decltype(std::get<0>(value))>, Tensor>,
+                  "has_aux: the function must return std::pair<Tensor, Aux>");
+    loss = &std::get<0>(value);
+  } else {
+    static_assert(std::is_same_v<Out, Tensor>, "grad: the function must return a Tensor");
+    loss = &value;
+  }
+  CheckScalarOutput(op, *loss);
+  std::vector<Tensor> cts(lin.primals_out.size());
+  cts[0] = Full(loss->aval(), 1.0);
+  return std::make_pair(std::move(value), lin.Transpose(cts));
+}
+
+template <typename T, typename... Ts>
+inline constexpr bool kAllSame = (std::is_same_v<T, Ts> && ...);
+
+// The gradients of the arguments selected by argnums (chosen at run time, so they must share
+// one type), in argnums order.
+template <typename... Args, size_t... I>
+auto GradsAsArgs(const FlatArgs<Args...>& flat, const std::vector<int>& argnums,
+                 const std::vector<bool>& wrt, const std::vector<Tensor>& grads,
+                 std::index_sequence<I...>) {
+  static_assert(kAllSame<Args...>,
+                "grad(f, argnum) picks the argument at run time, so all arguments must have one "
+                "type; use grad(f) to differentiate the first argument, whatever its type");
+  using T = std::tuple_element_t<0, std::tuple<Args...>>;
+  // The selected arguments' cotangents are consecutive in `grads`, in argument order.
+  std::vector<T> by_arg(sizeof...(Args));
+  ((flat.offsets[I] == flat.offsets[I + 1] || wrt[flat.offsets[I]]
+        ? (void)(by_arg[I] = flat.template ArgFrom<I>(wrt, grads))
+        : (void)0),
+   ...);
+  std::vector<T> out;
+  for (int a : argnums) out.push_back(by_arg[a]);
+  return out;
+}
+
+enum class Pick { kFirst, kOne, kMany };
+
+// The grad / value_and_grad family: kPick says how the result's arguments are chosen, kAux
+// whether f returns (loss, aux), kValue whether the value is returned too.
+template <Pick kPick, bool kAux, bool kValue, typename F>
+auto MakeGrad(const char* op, F f, std::vector<int> argnums) {
+  return [op, f = std::move(f), argnums = std::move(argnums)](const auto&... args) mutable
+         requires std::is_invocable_v<F&, decltype(args)...> {
+    static_assert(sizeof...(args) > 0, "grad: the function needs at least one argument");
+    FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
+    auto [value, grads] = ValueAndGradFlat<kAux>(op, f, argnums, flat);
+    const std::vector<bool> wrt = flat.Select(op, argnums);
+    auto g = [&] {
+      if constexpr (kPick == Pick::kFirst) {
+        return flat.template ArgFrom<0>(wrt, grads);
+      } else {
+        auto all = GradsAsArgs(flat, argnums, wrt, grads,
+                               std::index_sequence_for<decltype(args)...>());
+        if constexpr (kPick == Pick::kOne) {
+          return all[0];
+        } else {
+          return all;
+        }
+      }
+    }();
+    if constexpr (kValue) {
+      return std::make_pair(std::move(value), std::move(g));
+    } else if constexpr (kAux) {
+      return std::make_pair(std::move(g), std::move(value.second));
+    } else {
+      return g;
+    }
+  };
+}
+
+template <size_t N, typename F>
+constexpr bool InvocableWithN() {
+  return []<size_t... I>(std::index_sequence<I...>) {
+    return std::is_invocable_v<F&, decltype((void)I, std::declval<const Tensor&>())...>;
+  }(std::make_index_sequence<N>());
+}
+
+// The number of Tensor arguments f takes (the smallest that works, up to 8).
+template <typename F, size_t N = 0>
+constexpr size_t TensorArity() {
+  if constexpr (N > 8) {
+    static_assert(N <= 8, "function must take between 0 and 8 Tensor arguments");
+    return 0;
+  } else if constexpr (InvocableWithN<N, F>()) {
+    return N;
+  } else {
+    return TensorArity<F, N + 1>();
+  }
+}
+
+// f(v[0], ..., v[N-1]) for a function of N tensors; throws when v has another size.
+template <typename F>
+auto CallWithVector(const char* op, F& f, const std::vector<Tensor>& v) {
+  constexpr size_t N = TensorArity<F>();
+  if (v.size() != N) ThrowInvalid(op, ": the function takes ", N, " arguments, got ", v.size());
+  return [&]<size_t... I>(std::index_sequence<I...>) { return f(v[I]...); }(std::make_index_sequence<N>());
+}
+
+// One-hot basis tensors e_0 .. e_{n-1} of aval's shape (a basis of the tangent space).
+std::vector<Tensor> Basis(const ShapedArray& aval);
+// Stacks per-basis results into out_shape + basis_shape (jacfwd: tangents of the outputs).
+Tensor StackColumns(const std::vector<Tensor>& columns, const Shape& out_shape,
+                    const Shape& in_shape);
+// Stacks per-basis results into out_shape + in_shape (jacrev: cotangents of the inputs).
+Tensor StackRows(const std::vector<Tensor>& rows, const Shape& out_shape, const Shape& in_shape);
+
+}  // namespace internal
+
+// ---- reverse mode ----
+
+// grad(f) is with respect to the first argument and has its type. grad(f, argnum) and
+// grad(f, {argnums...}) pick arguments at run time, so those arguments must share one type
+// (Tensor, usually); put differentiated containers first, or in one tuple argument.
+template <typename F>
+auto grad(F f) {
+  return internal::MakeGrad<internal::Pick::kFirst, false, false>("grad", std::move(f), {0});
+}
+template <typename F>
+auto grad(F f, int argnum) {
+  return internal::MakeGrad<internal::Pick::kOne, false, false>("grad", std::move(f), {argnum});
+}
+// The gradients with respect to several arguments, in argnums order.
+template <typename F>
+auto grad(F f, std::vector<int> argnums) {
+  return internal::MakeGrad<internal::Pick::kMany, false, false>("grad", std::move(f),
+                                                                 std::move(argnums));
+}
+// For f returning std::pair<Tensor, Aux>: returns (gradient, aux).
+template <typename F>
+auto grad(F f, HasAux) {
+  return internal::MakeGrad<internal::Pick::kFirst, true, false>("grad", std::move(f), {0});
+}
+template <typename F>
+auto grad(F f, int argnum, HasAux) {
+  return internal::MakeGrad<internal::Pick::kOne, true, false>("grad", std::move(f), {argnum});
+}
+
+// (f(args...), grad(f)(args...)) from one forward and one backward pass; the same argnum
+// forms as grad. With has_aux the value is f's (loss, aux) pair.
+template <typename F>
+auto value_and_grad(F f) {
+  return internal::MakeGrad<internal::Pick::kFirst, false, true>("value_and_grad", std::move(f),
+                                                                 {0});
+}
+template <typename F>
+auto value_and_grad(F f, int argnum) {
+  return internal::MakeGrad<internal::Pick::kOne, false, true>("value_and_grad", std::move(f),
+                                                               {argnum});
+}
+template <typename F>
+auto value_and_grad(F f, std::vector<int> argnums) {
+  return internal::MakeGrad<internal::Pick::kMany, false, true>("value_and_grad", std::move(f),
+                                                                std::move(argnums));
+}
+template <typename F>
+auto value_and_grad(F f, HasAux) {
+  return internal::MakeGrad<internal::Pick::kFirst, true, true>("value_and_grad", std::move(f),
+                                                                {0});
+}
+template <typename F>
+auto value_and_grad(F f, int argnum, HasAux) {
+  return internal::MakeGrad<internal::Pick::kOne, true, true>("value_and_grad", std::move(f),
+                                                              {argnum});
+}
+
+// (f(args...), pullback): pullback(ct) gives the cotangent of every argument, as a
+// std::vector<Tensor> when all arguments are tensors, else a std::tuple of their types. ct has
+// the structure of f's result.
+template <typename F, typename... Args>
+auto vjp(F f, const Args&... args) {
+  using Out = internal::ResultOf<F, Args...>;
+  auto flat = std::make_shared<internal::FlatArgs<Args...>>(args...);
+  std::optional<Out> out_like;
+  const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
+    return internal::CallFlat(f, flat->Rebuild(leaves), out_like);
+  };
+  auto lin = std::make_shared<Linearized>(LinearizeFlat(
+      "vjp", flat_f, flat->leaves, std::vector<bool>(flat->leaves.size(), true), true));
+  Out out = TreeUnflatten(*out_like, lin->primals_out);
+  auto pullback = [flat, lin, out_structure = out](const Out& ct) {
+    const std::vector<Tensor> cts = TreeLeaves(ct);
+    const std::vector<Tensor> out_leaves = TreeLeaves(out_structure);
+    for (size_t i = 0; i < cts.size() && i < out_leaves.size(); ++i) {
+      if (cts[i].aval() != out_leaves[i].aval()) {
+        ThrowInvalid("vjp: cotangent ", cts[i].aval().ToString(), " does not match output ",
+                     out_leaves[i].aval().ToString());
+      }
+    }
+    const std::vector<Tensor> grads = lin->Transpose(cts);
+    if constexpr ((std::is_same_v<Args, Tensor> && ...)) {
+      return grads;
+    } else {
+      const std::vector<Tensor> rebuilt = grads;
+      return flat->Rebuild(rebuilt);
+    }
+  };
+  return std::make_pair(std::move(out), std::move(pullback));
+}
+
+// ---- forward mode ----
+
+// (f(primals...), the directional derivative along tangents), one tangent per primal, for f
+// taking Tensors: auto [y, y_dot] = jvp(f, {x}, {v}).
+template <typename F>
+auto jvp(F f, const std::vector<Tensor>& primals, const std::vector<Tensor>& tangents) {
+  using Out = decltype(internal::CallWithVector("jvp", f, primals));
+  std::optional<Out> out_like;
+  const FlatFn flat_f = [&](const std::vector<Tensor>& xs) {
+    Out out = internal::CallWithVector("jvp", f, xs);
+    std::vector<Tensor> leaves = TreeLeaves(out);
+    out_like.emplace(std::move(out));
+    return leaves;
+  };
+  auto [ys, ys_dot] = JvpFlat("jvp", flat_f, primals, tangents);
+  return std::make_pair(TreeUnflatten(*out_like, ys), TreeUnflatten(*out_like, ys_dot));
+}
+
+// jvp for container arguments: primals and tangents are tuples of f's argument types.
+template <typename F, typename... Args>
+auto jvp(F f, const std::tuple<Args...>& primals, const std::tuple<Args...>& tangents) {
+  using Out = internal::ResultOf<F, Args...>;
+  const auto flat = std::apply([](const auto&... a) { return internal::FlatArgs<Args...>(a...); }, primals);
+  const std::vector<Tensor> tangent_leaves = TreeLeaves(tangents);
+  if (tangent_leaves.size() != flat.leaves.size()) {
+    ThrowInvalid("jvp: tangents hold ", tangent_leaves.size(), " tensors, primals ",
+                 flat.leaves.size());
+  }
+  std::optional<Out> out_like;
+  const FlatFn flat_f = [&](const std::vector<Tensor>& xs) {
+    return internal::CallFlat(f, flat.Rebuild(xs), out_like);
+  };
+  auto [ys, ys_dot] = JvpFlat("jvp", flat_f, flat.leaves, tangent_leaves);
+  return std::make_pair(TreeUnflatten(*out_like, ys), TreeUnflatten(*out_like, ys_dot));
+}
+
+// (f(args...), f_jvp): f_jvp(tangents...) evaluates the linearization (the JVP at args) from
+// the program recorded once, without re-running f.
+template <typename F, typename... Args>
+auto linearize(F f, const Args&... args) {
+  using Out = internal::ResultOf<F, Args...>;
+  auto flat = std::make_shared<internal::FlatArgs<Args...>>(args...);
+  std::optional<Out> out_like;
+  const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
+    return internal::CallFlat(f, flat->Rebuild(leaves), out_like);
+  };
+  auto lin = std::make_shared<Linearized>(LinearizeFlat(
+      "linearize", flat_f, flat->leaves, std::vector<bool>(flat->leaves.size(), true), false));
+  Out out = TreeUnflatten(*out_like, lin->primals_out);
+  auto f_jvp = [flat, lin, out_structure = out](const Args&... tangents) {
+    const std::vector<Tensor> ts = internal::FlatArgs<Args...>(tangents...).leaves;
+    for (size_t i = 0; i < ts.size(); ++i) {
+      if (ts[i].aval() != flat->leaves[i].aval()) {
+        ThrowInvalid("linearize: tangent ", ts[i].aval().ToString(), " does not match primal ",
+                     flat->leaves[i].aval().ToString());
+      }
+    }
+    return TreeUnflatten(out_structure, lin->Apply(ts));
+  };
+  return std::make_pair(std::move(out), std::move(f_jvp));
+}
+
+// ---- Jacobians ----
+
+// The Jacobian by forward mode, shape out.shape + in.shape (as JAX), for a Tensor argument
+// `argnum` and a Tensor result: one jvp per input basis vector.
+template <typename F>
+auto jacfwd(F f, int argnum = 0) {
+  return [f, argnum](const auto&... args) mutable -> Tensor
+         requires std::is_invocable_v<F&, decltype(args)...> {
+    internal::FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
+    const std::vector<bool> wrt = flat.Select("jacfwd", {argnum});
+    std::optional<Tensor> out_like;
+    const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
+      return internal::CallFlat(f, flat.Rebuild(leaves), out_like);
+    };
+    size_t index = 0;
+    while (!wrt[index]) ++index;
+    const Tensor& x = flat.leaves[index];
+    std::vector<Tensor> columns;
+    Shape out_shape;
+    for (const Tensor& e : internal::Basis(x.aval())) {
+      std::vector<Tensor> tangents(flat.leaves.size());
+      tangents[index] = e;
+      auto [ys, ys_dot] = JvpFlat("jacfwd", flat_f, flat.leaves, tangents);
+      out_shape = ys[0].shape();
+      columns.push_back(ys_dot[0]);
+    }
+    if (columns.empty()) {
+      std::vector<Tensor> ys = flat_f(flat.leaves);
+      out_shape = ys[0].shape();
+    }
+    return internal::StackColumns(columns, out_shape, x.shape());
+  };
+}
+
+// The Jacobian by reverse mode, shape out.shape + in.shape: one forward pass, then one
+// backward pass per output basis vector.
+template <typename F>
+auto jacrev(F f, int argnum = 0) {
+  return [f, argnum](const auto&... args) mutable -> Tensor
+         requires std::is_invocable_v<F&, decltype(args)...> {
+    internal::FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
+    const std::vector<bool> wrt = flat.Select("jacrev", {argnum});
+    std::optional<Tensor> out_like;
+    const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
+      return internal::CallFlat(f, flat.Rebuild(leaves), out_like);
+    };
+    const Linearized lin = LinearizeFlat("jacrev", flat_f, flat.leaves, wrt, true);
+    const Tensor& y = lin.primals_out[0];
+    std::vector<Tensor> rows;
+    for (const Tensor& e : internal::Basis(y.aval())) rows.push_back(lin.Transpose({e})[0]);
+    return internal::StackRows(rows, y.shape(), lin.wrt_avals[0].shape);
+  };
+}
+
+// The Hessian: jacfwd(jacrev(f)), shape in.shape + in.shape for a scalar f.
+template <typename F>
+auto hessian(F f, int argnum = 0) {
+  return jacfwd(jacrev(std::move(f), argnum), argnum);
+}
+
+// ---- stopping and customizing derivatives ----
+
+// x with a zero derivative in every transformation (containers too).
+template <typename T>
+T stop_gradient(const T& x) {
+  return TreeMap([](const Tensor& t) { return StopGradient(t); }, x);
+}
+
+// f (taking Tensors, returning a Tensor) whose derivative is given by
+// rule(primals, tangents) -> (f(primals), tangent_out), as jax.custom_jvp.
+template <typename F, typename Rule>
+auto custom_jvp(F f, Rule rule, std::string name = "custom_jvp") {
+  auto fn = std::make_shared<CustomJvpFunction>(
+      std::move(name),
+      [f](const std::vector<Tensor>& xs) mutable { return internal::CallWithVector("custom_jvp", f, xs); },
+      [rule](const std::vector<Tensor>& p, const std::vector<Tensor>& t) mutable { return rule(p, t); });
+  return [fn](const auto&... args) -> Tensor
+         requires(sizeof...(args) == internal::TensorArity<F>()) {
+    return BindCustom(*fn, {Tensor(args)...});
+  };
+}
+
+// f whose reverse-mode derivative is given by fwd(args...) -> (f(args...), residuals) and
+// bwd(residuals, ct) -> one cotangent per argument, as jax.custom_vjp. Forward mode through it
+// is an error, as in JAX.
+template <typename F, typename Fwd, typename Bwd>
+auto custom_vjp(F f, Fwd fwd, Bwd bwd, std::string name = "custom_vjp") {
+  auto fn = std::make_shared<CustomVjpFunction>(
+      std::move(name),
+      [f](const std::vector<Tensor>& xs) mutable { return internal::CallWithVector("custom_vjp", f, xs); },
+      [fwd](const std::vector<Tensor>& xs) mutable {
+        auto [out, residuals] = internal::CallWithVector("custom_vjp", fwd, xs);
+        return std::make_pair(Tensor(out), std::vector<Tensor>(residuals));
+      },
+      [bwd](const std::vector<Tensor>& residuals, const Tensor& ct) mutable {
+        return std::vector<Tensor>(bwd(residuals, ct));
+      });
+  return [fn](const auto&... args) -> Tensor
+         requires(sizeof...(args) == internal::TensorArity<F>()) {
+    return BindCustom(*fn, {Tensor(args)...});
+  };
+}
+
+// ---- inspection ----
+
+// The primitive program f traces to, printed as a jaxpr: make_jaxpr(f)(x).
+template <typename F>
+auto make_jaxpr(F f) {
+  return [f](const auto&... args) mutable
+         requires std::is_invocable_v<F&, decltype(args)...> {
+    internal::FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
+    const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
+      return TreeLeaves(std::apply(f, flat.Rebuild(leaves)));
+    };
+    return PrintProgram(flat_f, flat.leaves);
+  };
+}
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_COTANGENT_TRANSFORMS_H_

@@ -1,0 +1,163 @@
+// File: cotangent/tree.h
+// Containers of tensors (JAX's pytrees): Tensor, std::vector, std::array, std::tuple,
+// std::pair, std::map<std::string, ...>, nested, and user structs through one customization
+// point. Transformations flatten arguments to a list of tensors and rebuild the same structure.
+//
+// A user struct takes part by declaring, in its own namespace, a function returning its tensor
+// fields by reference:
+//   struct Mlp { Tensor w, b; };
+//   auto tree_fields(Mlp& m) { return std::tie(m.w, m.b); }
+
+#ifndef COTANGENT_COTANGENT_TREE_H_
+#define COTANGENT_COTANGENT_TREE_H_
+
+#include <array>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "core/tensor.h"
+
+namespace cotangent {
+
+// Flatten appends the leaves in a fixed order; Unflatten rebuilds a value shaped like `like`
+// from leaves starting at `it`, advancing it.
+template <typename T, typename Enable = void>
+struct TreeTraits {
+  static_assert(sizeof(T) == 0,
+                "not a container of tensors: use Tensor, std::vector, std::array, std::tuple, "
+                "std::pair, std::map<std::string, ...> or a struct with tree_fields()");
+};
+
+template <>
+struct TreeTraits<Tensor> {
+  static void Flatten(const Tensor& x, std::vector<Tensor>& leaves) { leaves.push_back(x); }
+  static Tensor Unflatten(const Tensor&, const Tensor*& it) { return *it++; }
+};
+
+template <typename T>
+struct TreeTraits<std::vector<T>> {
+  static void Flatten(const std::vector<T>& xs, std::vector<Tensor>& leaves) {
+    for (const T& x : xs) TreeTraits<T>::Flatten(x, leaves);
+  }
+  static std::vector<T> Unflatten(const std::vector<T>& like, const Tensor*& it) {
+    std::vector<T> out;
+    out.reserve(like.size());
+    for (const T& x : like) out.push_back(TreeTraits<T>::Unflatten(x, it));
+    return out;
+  }
+};
+
+template <typename T, size_t N>
+struct TreeTraits<std::array<T, N>> {
+  static void Flatten(const std::array<T, N>& xs, std::vector<Tensor>& leaves) {
+    for (const T& x : xs) TreeTraits<T>::Flatten(x, leaves);
+  }
+  static std::array<T, N> Unflatten(const std::array<T, N>& like, const Tensor*& it) {
+    std::array<T, N> out = like;
+    for (size_t i = 0; i < N; ++i) out[i] = TreeTraits<T>::Unflatten(like[i], it);
+    return out;
+  }
+};
+
+template <typename V>
+struct TreeTraits<std::map<std::string, V>> {
+  static void Flatten(const std::map<std::string, V>& m, std::vector<Tensor>& leaves) {
+    for (const auto& [key, value] : m) TreeTraits<V>::Flatten(value, leaves);
+  }
+  static std::map<std::string, V> Unflatten(const std::map<std::string, V>& like,
+                                            const Tensor*& it) {
+    std::map<std::string, V> out;
+    for (const auto& [key, value] : like) out.emplace(key, TreeTraits<V>::Unflatten(value, it));
+    return out;
+  }
+};
+
+template <typename... Ts>
+struct TreeTraits<std::tuple<Ts...>> {
+  static void Flatten(const std::tuple<Ts...>& t, std::vector<Tensor>& leaves) {
+    std::apply([&](const auto&... xs) { (TreeTraits<std::decay_t<decltype(xs)>>::Flatten(xs, leaves), ...); }, t);
+  }
+  static std::tuple<Ts...> Unflatten(const std::tuple<Ts...>& like, const Tensor*& it) {
+    // Braced initialization evaluates left to right, keeping the leaf order.
+    return std::apply(
+        [&](const auto&... xs) { return std::tuple<Ts...>{TreeTraits<std::decay_t<decltype(xs)>>::Unflatten(xs, it)...}; },
+        like);
+  }
+};
+
+template <typename A, typename B>
+struct TreeTraits<std::pair<A, B>> {
+  static void Flatten(const std::pair<A, B>& p, std::vector<Tensor>& leaves) {
+    TreeTraits<A>::Flatten(p.first, leaves);
+    TreeTraits<B>::Flatten(p.second, leaves);
+  }
+  static std::pair<A, B> Unflatten(const std::pair<A, B>& like, const Tensor*& it) {
+    A first = TreeTraits<A>::Unflatten(like.first, it);
+    return {std::move(first), TreeTraits<B>::Unflatten(like.second, it)};
+  }
+};
+
+// User structs: tree_fields(s) returns std::tie of the fields (found by argument lookup).
+template <typename T>
+struct TreeTraits<T, std::void_t<decltype(tree_fields(std::declval<T&>()))>> {
+  static void Flatten(const T& x, std::vector<Tensor>& leaves) {
+    T copy = x;  // fields are tensors and containers of them: cheap handles
+    std::apply([&](auto&... fields) { (TreeTraits<std::decay_t<decltype(fields)>>::Flatten(fields, leaves), ...); },
+               tree_fields(copy));
+  }
+  static T Unflatten(const T& like, const Tensor*& it) {
+    T out = like;
+    std::apply([&](auto&... fields) { ((fields = TreeTraits<std::decay_t<decltype(fields)>>::Unflatten(fields, it)), ...); },
+               tree_fields(out));
+    return out;
+  }
+};
+
+// The tensors of a container, in order.
+template <typename T>
+std::vector<Tensor> TreeLeaves(const T& tree) {
+  std::vector<Tensor> leaves;
+  TreeTraits<T>::Flatten(tree, leaves);
+  return leaves;
+}
+
+// A container shaped like `like` holding `leaves` (as many as like has).
+template <typename T>
+T TreeUnflatten(const T& like, const std::vector<Tensor>& leaves) {
+  const size_t expected = TreeLeaves(like).size();
+  if (leaves.size() != expected) {
+    ThrowInvalid("tree_unflatten: got ", leaves.size(), " tensors for a container of ", expected);
+  }
+  const Tensor* it = leaves.data();
+  return TreeTraits<T>::Unflatten(like, it);
+}
+
+// f applied to every tensor of a container; the structure is kept.
+template <typename T, typename F>
+T TreeMap(F&& f, const T& tree) {
+  std::vector<Tensor> leaves = TreeLeaves(tree);
+  for (Tensor& x : leaves) x = f(x);
+  return TreeUnflatten(tree, leaves);
+}
+
+// f applied to matching tensors of two containers of one structure.
+template <typename T, typename F>
+T TreeMap(F&& f, const T& a, const T& b) {
+  std::vector<Tensor> xs = TreeLeaves(a);
+  const std::vector<Tensor> ys = TreeLeaves(b);
+  if (xs.size() != ys.size()) {
+    ThrowInvalid("tree_map: containers differ (", xs.size(), " and ", ys.size(), " tensors)");
+  }
+  for (size_t i = 0; i < xs.size(); ++i) xs[i] = f(xs[i], ys[i]);
+  return TreeUnflatten(a, xs);
+}
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_COTANGENT_TREE_H_

@@ -1,0 +1,116 @@
+// File: interpreters/autodiff.cc
+// jvp, linearize and transpose on flat functions, with the checks that name the transformation.
+
+#include "interpreters/autodiff.h"
+
+#include "core/constants.h"
+#include "core/error.h"
+#include "core/lax.h"
+#include "interpreters/backward.h"
+#include "interpreters/graph.h"
+#include "interpreters/jvp.h"
+
+namespace cotangent {
+namespace {
+
+void CheckDifferentiable(const char* op, const Tensor& x, size_t index) {
+  if (!IsFloating(x.dtype())) {
+    ThrowInvalid(op, ": cannot differentiate with respect to input ", index, " of type ",
+                 x.aval().ToString(), ": only f32 and f64 inputs have tangents");
+  }
+}
+
+}  // namespace
+
+std::pair<std::vector<Tensor>, std::vector<Tensor>> JvpFlat(const char* op, const FlatFn& f,
+                                                            const std::vector<Tensor>& primals,
+                                                            const std::vector<Tensor>& tangents) {
+  if (primals.size() != tangents.size()) {
+    ThrowInvalid(op, ": got ", primals.size(), " primals and ", tangents.size(), " tangents");
+  }
+  JvpInterpreter jvp;
+  std::vector<Tensor> outs;
+  {
+    InterpreterScope scope(jvp);
+    std::vector<Tensor> inputs;
+    for (size_t i = 0; i < primals.size(); ++i) {
+      const Tensor& t = tangents[i];
+      if (t.defined()) {
+        CheckDifferentiable(op, primals[i], i);
+        if (t.aval() != primals[i].aval()) {
+          ThrowInvalid(op, ": tangent ", t.aval().ToString(), " does not match primal ",
+                       primals[i].aval().ToString(), " (input ", i, ")");
+        }
+      }
+      inputs.push_back(jvp.Pack(primals[i], t));
+    }
+    outs = f(inputs);
+  }
+  std::vector<Tensor> primals_out, tangents_out;
+  for (const Tensor& y : outs) {
+    auto [primal, tangent] = jvp.Unpack(y);
+    tangents_out.push_back(tangent.defined() ? tangent : Full(primal.aval(), 0.0));
+    primals_out.push_back(std::move(primal));
+  }
+  return {std::move(primals_out), std::move(tangents_out)};
+}
+
+Linearized LinearizeFlat(const char* op, const FlatFn& f, const std::vector<Tensor>& primals,
+                         const std::vector<bool>& wrt, bool reverse) {
+  Linearized lin;
+  GraphInterpreter graph;
+  JvpInterpreter jvp(reverse);
+  std::vector<Tensor> outs;
+  {
+    InterpreterScope graph_scope(graph);
+    std::vector<Tensor> tangents(primals.size());
+    for (size_t i = 0; i < primals.size(); ++i) {
+      if (!wrt[i]) continue;
+      CheckDifferentiable(op, primals[i], i);
+      tangents[i] = graph.NewInput(primals[i].aval());
+      lin.wrt_avals.push_back(primals[i].aval());
+      lin.tangent_inputs.push_back(tangents[i]);
+    }
+    InterpreterScope jvp_scope(jvp);
+    std::vector<Tensor> inputs;
+    for (size_t i = 0; i < primals.size(); ++i) inputs.push_back(jvp.Pack(primals[i], tangents[i]));
+    outs = f(inputs);
+    for (const Tensor& y : outs) {
+      auto [primal, tangent] = jvp.Unpack(y);
+      lin.primals_out.push_back(std::move(primal));
+      lin.tangent_outputs.push_back(std::move(tangent));
+    }
+  }
+  return lin;
+}
+
+std::vector<Tensor> Linearized::Transpose(const std::vector<Tensor>& cts) const {
+  std::vector<Tensor> result = BackwardPass(tangent_inputs, tangent_outputs, cts);
+  for (size_t i = 0; i < result.size(); ++i) {
+    if (!result[i].defined()) result[i] = Full(wrt_avals[i], 0.0);
+  }
+  return result;
+}
+
+std::vector<Tensor> Linearized::Apply(const std::vector<Tensor>& tangents) const {
+  std::vector<Tensor> out = EvalGraph(tangent_inputs, tangent_outputs, tangents);
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!out[i].defined()) out[i] = Full(primals_out[i].aval(), 0.0);
+  }
+  return out;
+}
+
+std::string PrintProgram(const FlatFn& f, const std::vector<Tensor>& args) {
+  GraphInterpreter graph;
+  std::vector<Tensor> inputs, outputs;
+  {
+    InterpreterScope scope(graph);
+    for (const Tensor& x : args) inputs.push_back(graph.NewInput(x.aval()));
+    outputs = f(inputs);
+  }
+  return PrintGraph(inputs, outputs);
+}
+
+Tensor StopGradient(const Tensor& x) { return lax::stop_gradient(x); }
+
+}  // namespace cotangent

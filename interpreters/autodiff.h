@@ -1,0 +1,51 @@
+// File: interpreters/autodiff.h
+// Forward and reverse mode on flat functions (a list of tensors to a list of tensors): the
+// non-template core that cotangent/transforms.h wraps for C++ callables and containers.
+// Reverse mode is JAX's: linearize (jvp with graph-valued tangents, which partial evaluation
+// turns into a linear program) and transpose (interpreters/backward.h).
+
+#ifndef COTANGENT_INTERPRETERS_AUTODIFF_H_
+#define COTANGENT_INTERPRETERS_AUTODIFF_H_
+
+#include <functional>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace cotangent {
+
+using FlatFn = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
+
+// The outputs of f at primals and their tangents along `tangents` (one per primal, undefined
+// = zero). Output tangents are always defined (zeros where f does not depend on the inputs).
+// Throws "<op>: tangent f64[2] does not match primal f64[3] (input 1)" on a mismatch.
+std::pair<std::vector<Tensor>, std::vector<Tensor>> JvpFlat(const char* op, const FlatFn& f,
+                                                            const std::vector<Tensor>& primals,
+                                                            const std::vector<Tensor>& tangents);
+
+// f linearized at primals with respect to the inputs flagged in `wrt`.
+struct Linearized {
+  std::vector<Tensor> primals_out;
+  std::vector<ShapedArray> wrt_avals;     // one per flagged input
+  std::vector<Tensor> tangent_inputs;     // program inputs, one per flagged input
+  std::vector<Tensor> tangent_outputs;    // one per output: graph value or constant
+  // Cotangents of the flagged inputs from cotangents of the outputs (zeros materialized).
+  std::vector<Tensor> Transpose(const std::vector<Tensor>& cts) const;
+  // Output tangents from tangents of the flagged inputs: the linear map, evaluated forward.
+  std::vector<Tensor> Apply(const std::vector<Tensor>& tangents) const;
+};
+
+// Throws "<op>: cannot differentiate with respect to input 0 of type i32[3]: only floating
+// inputs have tangents" for a non-floating flagged input.
+Linearized LinearizeFlat(const char* op, const FlatFn& f, const std::vector<Tensor>& primals,
+                         const std::vector<bool>& wrt, bool reverse);
+
+// The program f traces to, printed as a jaxpr (interpreters/graph.h).
+std::string PrintProgram(const FlatFn& f, const std::vector<Tensor>& args);
+
+// A tensor whose value is x but whose derivative is zero in every transformation.
+Tensor StopGradient(const Tensor& x);
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_INTERPRETERS_AUTODIFF_H_

@@ -1,0 +1,55 @@
+// File: interpreters/jvp.h
+// Forward mode. A JvpTracer carries a primal and its tangent (undefined = symbolic zero); the
+// interpreter applies each primitive to the primals and its jvp rule (core/rules) to the
+// tangents. Rules bind at lower levels, so jvp nests with every other transformation.
+
+#ifndef COTANGENT_INTERPRETERS_JVP_H_
+#define COTANGENT_INTERPRETERS_JVP_H_
+
+#include <utility>
+
+#include "core/interpreter.h"
+
+namespace cotangent {
+
+class JvpTracer final : public Tracer {
+ public:
+  JvpTracer(const Interpreter& owner, Tensor primal, Tensor tangent)
+      : Tracer(owner, primal.aval()), primal_(std::move(primal)), tangent_(std::move(tangent)) {}
+  const Tensor& primal() const { return primal_; }
+  // Undefined when the tangent is a symbolic zero.
+  const Tensor& tangent() const { return tangent_; }
+
+ private:
+  Tensor primal_;
+  Tensor tangent_;
+};
+
+class JvpInterpreter final : public Interpreter {
+ public:
+  // `reverse`: this is the forward half of reverse mode (vjp/grad), where tangents are linear
+  // graph values and custom_vjp functions may be differentiated.
+  explicit JvpInterpreter(bool reverse = false) : Interpreter("jvp"), reverse_(reverse) {}
+
+  bool reverse() const { return reverse_; }
+
+  // A tracer of this interpreter; an undefined tangent is a symbolic zero.
+  Tensor Pack(Tensor primal, Tensor tangent) const;
+  // The primal and tangent of a value returned from inside this interpreter. A value that is
+  // not one of its tracers (a constant) has a zero (undefined) tangent.
+  std::pair<Tensor, Tensor> Unpack(const Tensor& x) const;
+
+  Tensor Lift(const Tensor& x) override { return Pack(x, Tensor()); }
+  Tensor Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
+                 const ShapedArray& out_aval) override;
+  // custom_jvp functions use their rule; custom_vjp functions record their bwd as the
+  // transpose of a linear node (reverse mode only).
+  Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) override;
+
+ private:
+  bool reverse_;
+};
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_INTERPRETERS_JVP_H_

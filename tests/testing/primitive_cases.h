@@ -1,0 +1,87 @@
+// File: tests/testing/primitive_cases.h
+// One small function per differentiable primitive (and the composites built on them), with
+// input shapes (broadcasting included) and a domain where the function is smooth. The jvp,
+// vjp and Hessian tests run every case against the oracles.
+
+#ifndef COTANGENT_TESTS_TESTING_PRIMITIVE_CASES_H_
+#define COTANGENT_TESTS_TESTING_PRIMITIVE_CASES_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cotangent/cotangent.h"
+
+namespace cotangent::testing {
+
+struct PrimitiveCase {
+  std::string name;
+  Primitive prim;             // the primitive the case is about
+  std::vector<Shape> shapes;  // one per input
+  double lo, hi;              // inputs are drawn uniformly from [lo, hi)
+  std::function<Tensor(const std::vector<Tensor>&)> f;
+};
+
+inline void PrintTo(const PrimitiveCase& c, std::ostream* os) { *os << c.name; }
+
+inline std::vector<PrimitiveCase> DifferentiableCases() {
+  using V = const std::vector<Tensor>&;
+  return {
+      {"neg", Primitive::kNeg, {{3, 4}}, -1, 1, [](V x) { return -x[0]; }},
+      {"abs", Primitive::kAbs, {{5}}, 0.2, 1, [](V x) { return abs(x[0] * (x[0] - 0.6)); }},
+      {"exp", Primitive::kExp, {{2, 3}}, -2, 2, [](V x) { return exp(x[0]); }},
+      {"log", Primitive::kLog, {{4}}, 0.5, 3, [](V x) { return log(x[0]); }},
+      {"log1p", Primitive::kLog1p, {{4}}, -0.5, 3, [](V x) { return log1p(x[0]); }},
+      {"expm1", Primitive::kExpm1, {{4}}, -1, 1, [](V x) { return expm1(x[0]); }},
+      {"sin", Primitive::kSin, {{2, 2}}, -3, 3, [](V x) { return sin(x[0]); }},
+      {"cos", Primitive::kCos, {{2, 2}}, -3, 3, [](V x) { return cos(x[0]); }},
+      {"tanh", Primitive::kTanh, {{6}}, -2, 2, [](V x) { return tanh(x[0]); }},
+      {"sqrt", Primitive::kSqrt, {{3}}, 0.5, 4, [](V x) { return sqrt(x[0]); }},
+      {"add_broadcast", Primitive::kAdd, {{3, 4}, {4}}, -1, 1, [](V x) { return x[0] + x[1]; }},
+      {"sub_broadcast", Primitive::kSub, {{3, 1}, {1, 4}}, -1, 1, [](V x) { return x[0] - x[1]; }},
+      {"mul_broadcast", Primitive::kMul, {{2, 3}, {3}}, -1, 1, [](V x) { return x[0] * x[1]; }},
+      {"div", Primitive::kDiv, {{4}, {4}}, 0.5, 2, [](V x) { return x[0] / x[1]; }},
+      {"pow", Primitive::kPow, {{4}, {4}}, 0.5, 2, [](V x) { return pow(x[0], x[1]); }},
+      {"pow_square", Primitive::kPow, {{4}}, -2, 2, [](V x) { return pow(x[0], 2.0); }},
+      {"max", Primitive::kMax, {{6}, {6}}, -1, 1, [](V x) { return maximum(x[0], x[1]); }},
+      {"min", Primitive::kMin, {{6}, {6}}, -1, 1, [](V x) { return minimum(x[0], x[1]); }},
+      {"select", Primitive::kSelect, {{5}, {5}}, -1, 1,
+       [](V x) { return where(x[0] > 0.0, x[0] * x[1], sin(x[1])); }},
+      {"convert", Primitive::kConvert, {{3}}, -1, 1,
+       [](V x) { return astype(astype(x[0], f32), f64) * 0.0 + x[0] * astype(x[0] > 0.0, f64); }},
+      {"reduce_sum", Primitive::kReduceSum, {{2, 3, 4}}, -1, 1,
+       [](V x) { return sum(x[0] * x[0], {0, 2}); }},
+      {"reduce_max", Primitive::kReduceMax, {{3, 5}}, -1, 1, [](V x) { return max(x[0], 1); }},
+      {"reshape", Primitive::kReshape, {{2, 6}}, -1, 1,
+       [](V x) { return reshape(transpose(x[0]), {3, 4}) * 2.0; }},
+      {"transpose", Primitive::kTranspose, {{2, 3, 4}}, -1, 1,
+       [](V x) { return transpose(x[0], {2, 0, 1}) * 3.0; }},
+      {"broadcast_in_dim", Primitive::kBroadcastInDim, {{3, 1}}, -1, 1,
+       [](V x) { return broadcast_to(x[0], {2, 3, 4}) * 1.5; }},
+      {"slice", Primitive::kSlice, {{5, 6}}, -1, 1,
+       [](V x) { return slice(x[0], {1, 0}, {5, 5}, {2, 2}); }},
+      {"pad", Primitive::kPad, {{3, 4}}, -1, 1,
+       [](V x) { return lax::pad(x[0], 0.5, {1, -1}, {2, 0}, {1, 2}); }},
+      {"concatenate", Primitive::kConcatenate, {{2, 3}, {2, 2}}, -1, 1,
+       [](V x) { return concatenate({x[0], x[1] * 2.0, x[0]}, 1); }},
+      {"dot_general_matmul", Primitive::kDotGeneral, {{2, 3, 4}, {2, 4, 5}}, -1, 1,
+       [](V x) { return matmul(x[0], x[1]); }},
+      {"dot_general_odd_dims", Primitive::kDotGeneral, {{2, 3, 4}, {4, 2, 5}}, -1, 1,
+       [](V x) {
+         DotDims d;
+         d.lhs_contracting = {2};
+         d.rhs_contracting = {0};
+         d.lhs_batch = {0};
+         d.rhs_batch = {1};
+         return lax::dot_general(x[0], x[1], d);
+       }},
+      {"logsumexp", Primitive::kReduceMax, {{3, 4}}, -2, 2,
+       [](V x) { return logsumexp(x[0], {1}, true); }},
+      {"softmax", Primitive::kExp, {{2, 5}}, -2, 2, [](V x) { return softmax(x[0]); }},
+      {"sigmoid", Primitive::kTanh, {{5}}, -3, 3, [](V x) { return sigmoid(x[0]); }},
+  };
+}
+
+}  // namespace cotangent::testing
+
+#endif  // COTANGENT_TESTS_TESTING_PRIMITIVE_CASES_H_
