@@ -15,5 +15,6 @@
 #include "cotangent/random.h"    // IWYU pragma: export
 #include "cotangent/transforms.h"  // IWYU pragma: export
 #include "cotangent/tree.h"        // IWYU pragma: export
+#include "cotangent/vmap.h"        // IWYU pragma: export
 
 #endif  // COTANGENT_COTANGENT_COTANGENT_H_

@@ -222,6 +222,10 @@ Tensor where(const Tensor& cond, double x, const Tensor& y) {
   return where(cond, WeakScalar(x, y), y);
 }
 
+Tensor where(const Tensor& cond, double x, double y) {
+  return where(cond, scalar(x, kDefaultFloat), scalar(y, kDefaultFloat));
+}
+
 Tensor astype(const Tensor& x, DType dtype) {
   CheckDefined(x, "astype");
   return Cast(x, dtype);

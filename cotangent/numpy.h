@@ -105,6 +105,8 @@ Tensor minimum(double x, const Tensor& y);
 Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);
 Tensor where(const Tensor& cond, const Tensor& x, double y);
 Tensor where(const Tensor& cond, double x, const Tensor& y);
+// Both branches literals: the default float, shaped like cond.
+Tensor where(const Tensor& cond, double x, double y);
 // The same values in another dtype.
 Tensor astype(const Tensor& x, DType dtype);
 

@@ -19,7 +19,9 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "cotangent/tree.h"
+#include "core/lax.h"
 #include "interpreters/autodiff.h"
+#include "interpreters/batching.h"
 #include "interpreters/custom.h"
 
 namespace cotangent {
@@ -207,13 +209,11 @@ auto CallWithVector(const char* op, F& f, const std::vector<Tensor>& v) {
   return [&]<size_t... I>(std::index_sequence<I...>) { return f(v[I]...); }(std::make_index_sequence<N>());
 }
 
-// One-hot basis tensors e_0 .. e_{n-1} of aval's shape (a basis of the tangent space).
-std::vector<Tensor> Basis(const ShapedArray& aval);
-// Stacks per-basis results into out_shape + basis_shape (jacfwd: tangents of the outputs).
-Tensor StackColumns(const std::vector<Tensor>& columns, const Shape& out_shape,
-                    const Shape& in_shape);
-// Stacks per-basis results into out_shape + in_shape (jacrev: cotangents of the inputs).
-Tensor StackRows(const std::vector<Tensor>& rows, const Shape& out_shape, const Shape& in_shape);
+// The standard basis of aval's space stacked along a new leading axis: eye(n) reshaped to
+// [n] + shape, n = aval.size().
+Tensor BasisStack(const ShapedArray& aval);
+// shape a followed by shape b.
+Shape JoinShapes(const Shape& a, const Shape& b);
 
 }  // namespace internal
 
@@ -373,7 +373,7 @@ auto linearize(F f, const Args&... args) {
 // ---- Jacobians ----
 
 // The Jacobian by forward mode, shape out.shape + in.shape (as JAX), for a Tensor argument
-// `argnum` and a Tensor result: one jvp per input basis vector.
+// `argnum` and a Tensor result: the jvp vmapped over the input basis, one batched pass.
 template <typename F>
 auto jacfwd(F f, int argnum = 0) {
   return [f, argnum](const auto&... args) mutable -> Tensor
@@ -387,25 +387,23 @@ auto jacfwd(F f, int argnum = 0) {
     size_t index = 0;
     while (!wrt[index]) ++index;
     const Tensor& x = flat.leaves[index];
-    std::vector<Tensor> columns;
+    // vmap of the pushforward over the input basis: column k is J e_k.
     Shape out_shape;
-    for (const Tensor& e : internal::Basis(x.aval())) {
+    const FlatFn pushforward = [&](const std::vector<Tensor>& e) {
       std::vector<Tensor> tangents(flat.leaves.size());
-      tangents[index] = e;
+      tangents[index] = e[0];
       auto [ys, ys_dot] = JvpFlat("jacfwd", flat_f, flat.leaves, tangents);
       out_shape = ys[0].shape();
-      columns.push_back(ys_dot[0]);
-    }
-    if (columns.empty()) {
-      std::vector<Tensor> ys = flat_f(flat.leaves);
-      out_shape = ys[0].shape();
-    }
-    return internal::StackColumns(columns, out_shape, x.shape());
+      return std::vector<Tensor>{ys_dot[0]};
+    };
+    const Tensor columns = VmapFlat(pushforward, {internal::BasisStack(x.aval())}, {0}, -1,
+                                    x.size(), {"the input basis"})[0];
+    return lax::reshape(columns, internal::JoinShapes(out_shape, x.shape()));
   };
 }
 
-// The Jacobian by reverse mode, shape out.shape + in.shape: one forward pass, then one
-// backward pass per output basis vector.
+// The Jacobian by reverse mode, shape out.shape + in.shape: one forward pass, then the
+// backward pass vmapped over the output basis.
 template <typename F>
 auto jacrev(F f, int argnum = 0) {
   return [f, argnum](const auto&... args) mutable -> Tensor
@@ -418,9 +416,11 @@ auto jacrev(F f, int argnum = 0) {
     };
     const Linearized lin = LinearizeFlat("jacrev", flat_f, flat.leaves, wrt, true);
     const Tensor& y = lin.primals_out[0];
-    std::vector<Tensor> rows;
-    for (const Tensor& e : internal::Basis(y.aval())) rows.push_back(lin.Transpose({e})[0]);
-    return internal::StackRows(rows, y.shape(), lin.wrt_avals[0].shape);
+    // vmap of the pullback over the output basis: row j is J^T e_j.
+    const FlatFn pullback = [&](const std::vector<Tensor>& e) { return lin.Transpose({e[0]}); };
+    const Tensor rows = VmapFlat(pullback, {internal::BasisStack(y.aval())}, {0}, 0, y.size(),
+                                 {"the output basis"})[0];
+    return lax::reshape(rows, internal::JoinShapes(y.shape(), lin.wrt_avals[0].shape));
   };
 }
 

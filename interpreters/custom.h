@@ -33,6 +33,8 @@ class CustomJvpFunction final : public CustomFunction {
                                 const std::vector<Tensor>& tangents) const {
     return rule_(primals, tangents);
   }
+  const TensorFn& fn() const { return f_; }
+  const Rule& rule() const { return rule_; }
 
  private:
   std::string name_;
@@ -53,6 +55,7 @@ class CustomVjpFunction final : public CustomFunction {
   Tensor Call(absl::Span<const Tensor> args) const override {
     return f_(std::vector<Tensor>(args.begin(), args.end()));
   }
+  const TensorFn& fn() const { return f_; }
   const Fwd& fwd() const { return fwd_; }
   const Bwd& bwd() const { return bwd_; }
 

@@ -128,12 +128,57 @@ std::vector<Tensor> DotGeneralTranspose(const Tensor& ct, Span x, Avals avals, c
   return {Tensor(), DotGeneralTransposeOperand(ct, x[0], avals[1], p.dot, false)};
 }
 
+
+// ---- batch rule ----
+
+std::vector<int64_t> ShiftedAround(const std::vector<int64_t>& axes, int64_t bdim) {
+  std::vector<int64_t> out;
+  for (int64_t a : axes) out.push_back(rules::AxisWithBatch(a, bdim));
+  return out;
+}
+
+// Both operands batched: the vmapped axis becomes one more dot_general batch dimension (the
+// first, so it leads the output). One batched: it is a free axis of that operand, and the
+// output keeps it where dot_general puts that operand's free axes.
+Batched DotGeneralBatch(Span x, absl::Span<const int64_t> bdims, const Params& p) {
+  const DotDims& d = p.dot;
+  if (bdims[0] != kNotMapped && bdims[1] != kNotMapped) {
+    const Tensor lhs = rules::MoveBatchAxis(x[0], bdims[0], 0);
+    const Tensor rhs = rules::MoveBatchAxis(x[1], bdims[1], 0);
+    DotDims q;
+    q.lhs_batch = ShiftedAround(d.lhs_batch, 0);
+    q.rhs_batch = ShiftedAround(d.rhs_batch, 0);
+    q.lhs_batch.insert(q.lhs_batch.begin(), 0);
+    q.rhs_batch.insert(q.rhs_batch.begin(), 0);
+    q.lhs_contracting = ShiftedAround(d.lhs_contracting, 0);
+    q.rhs_contracting = ShiftedAround(d.rhs_contracting, 0);
+    return {lax::dot_general(lhs, rhs, q), 0};
+  }
+  const bool lhs_batched = bdims[0] != kNotMapped;
+  const int64_t b = lhs_batched ? bdims[0] : bdims[1];
+  DotDims q = d;
+  auto& batch = lhs_batched ? q.lhs_batch : q.rhs_batch;
+  auto& contracting = lhs_batched ? q.lhs_contracting : q.rhs_contracting;
+  batch = ShiftedAround(batch, b);
+  contracting = ShiftedAround(contracting, b);
+  // Output axes: batch dims, lhs free dims, rhs free dims; find where axis b lands.
+  const int64_t lhs_rank = x[0].ndim(), rhs_rank = x[1].ndim();
+  const std::vector<int64_t> lhs_free = FreeDims(lhs_rank, q.lhs_batch, q.lhs_contracting);
+  const std::vector<int64_t> rhs_free = FreeDims(rhs_rank, q.rhs_batch, q.rhs_contracting);
+  const std::vector<int64_t>& free = lhs_batched ? lhs_free : rhs_free;
+  int64_t out_bdim = static_cast<int64_t>(q.lhs_batch.size());
+  if (!lhs_batched) out_bdim += static_cast<int64_t>(lhs_free.size());
+  out_bdim += std::find(free.begin(), free.end(), b) - free.begin();
+  return {lax::dot_general(x[0], x[1], q), out_bdim};
+}
+
 }  // namespace
 
 void RegisterDotGeneralRules(RuleTable& table) {
   table[Primitive::kDotGeneral].abstract_eval = DotGeneralAbstractEval;
   table[Primitive::kDotGeneral].jvp = DotGeneralJvp;
   table[Primitive::kDotGeneral].transpose = DotGeneralTranspose;
+  table[Primitive::kDotGeneral].batch = DotGeneralBatch;
 }
 
 }  // namespace cotangent

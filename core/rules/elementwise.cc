@@ -233,6 +233,28 @@ std::vector<Tensor> ConvertTranspose(const Tensor& ct, Span, Avals avals, const 
   return {lax::convert_element_type(ct, avals[0].dtype)};
 }
 
+
+// ---- batch rules ----
+
+using Bdims = absl::Span<const int64_t>;
+
+// Elementwise: operate on the batched operands as they are, with every batch axis at the first
+// batched operand's position and unbatched operands broadcast along it (a view).
+template <Primitive prim>
+Batched ElementwiseBatch(Span x, Bdims bdims, const Params& p) {
+  int64_t bdim = kNotMapped;
+  for (int64_t b : bdims) {
+    if (bdim == kNotMapped) bdim = b;
+  }
+  if (x.size() == 1) return {Bind(prim, {x[0]}, p), bdim};
+  const int64_t size = rules::BatchSize(x, bdims);
+  std::vector<Tensor> operands;
+  for (size_t i = 0; i < x.size(); ++i) {
+    operands.push_back(rules::MaterializeBatch(x[i], bdims[i], size, bdim));
+  }
+  return {Bind(prim, operands, p), bdim};
+}
+
 }  // namespace
 
 void RegisterElementwiseRules(RuleTable& table) {
@@ -281,6 +303,17 @@ void RegisterElementwiseRules(RuleTable& table) {
   table[Primitive::kDiv].transpose = DivTranspose;
   table[Primitive::kSelect].transpose = SelectTranspose;
   table[Primitive::kConvert].transpose = ConvertTranspose;
+
+#define PRIMITIVE(enum_name, name, arity, kind)                                        \
+  if constexpr (PrimitiveKind::kind == PrimitiveKind::kUnary ||                        \
+                PrimitiveKind::kind == PrimitiveKind::kBinary ||                       \
+                PrimitiveKind::kind == PrimitiveKind::kCompare ||                      \
+                PrimitiveKind::kind == PrimitiveKind::kSelect ||                       \
+                PrimitiveKind::kind == PrimitiveKind::kConvert) {                      \
+    table[Primitive::enum_name].batch = ElementwiseBatch<Primitive::enum_name>;        \
+  }
+#include "core/primitives.def"
+#undef PRIMITIVE
 }
 
 }  // namespace cotangent

@@ -5,10 +5,14 @@
 #ifndef COTANGENT_CORE_RULES_HELPERS_H_
 #define COTANGENT_CORE_RULES_HELPERS_H_
 
+#include <cstdint>
 #include <vector>
+
+#include "absl/types/span.h"
 
 #include "core/constants.h"
 #include "core/lax.h"
+#include "core/rules.h"
 #include "core/tensor.h"
 
 namespace cotangent::rules {
@@ -33,8 +37,20 @@ inline Tensor ScaleTangent(const Tensor& t, const Tensor& factor) {
 // A scalar constant broadcast to x's shape and dtype.
 inline Tensor Const(const Tensor& like, double value) { return FullLike(like, value); }
 
-// The cotangent list of a transpose rule: one undefined entry per operand.
-inline std::vector<Tensor> NoCotangents(size_t n) { return std::vector<Tensor>(n); }
+// ---- batching: operands carry a batch axis bdim (kNotMapped when unbatched) ----
+
+// x with its batch axis moved from `from` to `to` (a transpose view).
+Tensor MoveBatchAxis(const Tensor& x, int64_t from, int64_t to);
+
+// x with a batch axis of `size` at `to`: moved there if x is batched (bdim), else broadcast
+// (a view: no copy).
+Tensor MaterializeBatch(const Tensor& x, int64_t bdim, int64_t size, int64_t to);
+
+// The batch size, read off the first batched operand.
+int64_t BatchSize(absl::Span<const Tensor> args, absl::Span<const int64_t> bdims);
+
+// An axis of the unbatched operand, renumbered for the batched operand (batch axis at bdim).
+inline int64_t AxisWithBatch(int64_t axis, int64_t bdim) { return axis >= bdim ? axis + 1 : axis; }
 
 }  // namespace cotangent::rules
 

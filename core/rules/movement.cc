@@ -211,6 +211,62 @@ std::vector<Tensor> ConcatenateTranspose(const Tensor& ct, Span x, Avals avals, 
   return cts;
 }
 
+
+// ---- batch rules ----
+
+using Bdims = absl::Span<const int64_t>;
+
+// reshape per example: batch axis first, then the new shape behind it.
+Batched ReshapeBatch(Span x, Bdims bdims, const Params& p) {
+  const Tensor x0 = rules::MoveBatchAxis(x[0], bdims[0], 0);
+  Shape shape = p.shape;
+  shape.insert(shape.begin(), x0.shape()[0]);
+  return {lax::reshape(x0, shape), 0};
+}
+// transpose per example: the batch axis leads, the other axes permuted as asked.
+Batched TransposeBatch(Span x, Bdims bdims, const Params& p) {
+  const int64_t b = bdims[0];
+  std::vector<int64_t> perm = {b};
+  for (int64_t axis : p.permutation) perm.push_back(rules::AxisWithBatch(axis, b));
+  return {lax::transpose(x[0], perm), 0};
+}
+// broadcast_in_dim per example: a leading batch axis maps to output axis 0.
+Batched BroadcastInDimBatch(Span x, Bdims bdims, const Params& p) {
+  const Tensor x0 = rules::MoveBatchAxis(x[0], bdims[0], 0);
+  Shape shape = p.shape;
+  shape.insert(shape.begin(), x0.shape()[0]);
+  std::vector<int64_t> dims = {0};
+  for (int64_t d : p.broadcast_dimensions) dims.push_back(d + 1);
+  return {lax::broadcast_in_dim(x0, shape, dims), 0};
+}
+// slice per example: the batch axis is taken whole.
+Batched SliceBatch(Span x, Bdims bdims, const Params& p) {
+  const int64_t b = bdims[0];
+  Params q = p;
+  q.start.insert(q.start.begin() + b, 0);
+  q.limit.insert(q.limit.begin() + b, x[0].shape()[b]);
+  q.stride.insert(q.stride.begin() + b, 1);
+  return {Bind(Primitive::kSlice, {x[0]}, q), b};
+}
+// pad per example: no padding along the batch axis.
+Batched PadBatch(Span x, Bdims bdims, const Params& p) {
+  const int64_t b = bdims[0];
+  Params q = p;
+  q.low.insert(q.low.begin() + b, 0);
+  q.high.insert(q.high.begin() + b, 0);
+  q.interior.insert(q.interior.begin() + b, 0);
+  return {Bind(Primitive::kPad, {x[0]}, q), b};
+}
+// concatenate per example: every operand with a leading batch axis (broadcast if unbatched).
+Batched ConcatenateBatch(Span x, Bdims bdims, const Params& p) {
+  const int64_t size = rules::BatchSize(x, bdims);
+  std::vector<Tensor> operands;
+  for (size_t i = 0; i < x.size(); ++i) {
+    operands.push_back(rules::MaterializeBatch(x[i], bdims[i], size, 0));
+  }
+  return {lax::concatenate(operands, p.dimension + 1), 0};
+}
+
 }  // namespace
 
 void RegisterMovementRules(RuleTable& table) {
@@ -232,6 +288,12 @@ void RegisterMovementRules(RuleTable& table) {
   table[Primitive::kPad].transpose = PadTranspose;
   table[Primitive::kConcatenate].jvp = ConcatenateJvp;
   table[Primitive::kConcatenate].transpose = ConcatenateTranspose;
+  table[Primitive::kReshape].batch = ReshapeBatch;
+  table[Primitive::kTranspose].batch = TransposeBatch;
+  table[Primitive::kBroadcastInDim].batch = BroadcastInDimBatch;
+  table[Primitive::kSlice].batch = SliceBatch;
+  table[Primitive::kPad].batch = PadBatch;
+  table[Primitive::kConcatenate].batch = ConcatenateBatch;
 }
 
 }  // namespace cotangent

@@ -6,7 +6,9 @@
 #include "absl/strings/str_join.h"
 #include "core/error.h"
 #include "core/rules.h"
+#include "core/interpreter.h"
 #include "core/lax.h"
+#include "core/rules/helpers.h"
 
 namespace cotangent {
 namespace {
@@ -79,6 +81,30 @@ Tensor ReduceMaxJvp(Span x, Span t, const Tensor& out, const Params& p) {
   return lax::div(lax::reduce_sum(lax::mul(t[0], mask), p.axes), lax::reduce_sum(mask, p.axes));
 }
 
+
+// ---- batch rules: reduce the same axes, renumbered around the batch axis ----
+
+using Bdims = absl::Span<const int64_t>;
+
+template <Primitive prim>
+Batched ReduceBatch(Span x, Bdims bdims, const Params& p) {
+  const int64_t b = bdims[0];
+  Params q = p;
+  int64_t out_bdim = b;
+  for (int64_t& axis : q.axes) {
+    axis = rules::AxisWithBatch(axis, b);
+    if (axis < b) --out_bdim;
+  }
+  return {Bind(prim, {x[0]}, q), out_bdim};
+}
+
+Batched ArgmaxBatch(Span x, Bdims bdims, const Params& p) {
+  const int64_t b = bdims[0];
+  Params q = p;
+  q.dimension = rules::AxisWithBatch(p.dimension, b);
+  return {Bind(Primitive::kArgmax, {x[0]}, q), q.dimension < b ? b - 1 : b};
+}
+
 }  // namespace
 
 void RegisterReductionRules(RuleTable& table) {
@@ -89,6 +115,9 @@ void RegisterReductionRules(RuleTable& table) {
   table[Primitive::kReduceSum].jvp = ReduceSumJvp;
   table[Primitive::kReduceSum].transpose = ReduceSumTranspose;
   table[Primitive::kReduceMax].jvp = ReduceMaxJvp;
+  table[Primitive::kReduceSum].batch = ReduceBatch<Primitive::kReduceSum>;
+  table[Primitive::kReduceMax].batch = ReduceBatch<Primitive::kReduceMax>;
+  table[Primitive::kArgmax].batch = ArgmaxBatch;
 }
 
 }  // namespace cotangent

@@ -47,5 +47,12 @@ TEST(CompletenessTest, EveryLinearPrimitiveHasATransposeRule) {
   }
 }
 
+TEST(CompletenessTest, EveryPrimitiveHasABatchRule) {
+  for (int i = 0; i < kNumPrimitives; ++i) {
+    const Primitive prim = static_cast<Primitive>(i);
+    EXPECT_NE(Rules()[prim].batch, nullptr) << PrimitiveName(prim) << " has no batching rule";
+  }
+}
+
 }  // namespace
 }  // namespace cotangent

@@ -82,6 +82,36 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
   };
 }
 
+// Cases for the primitives without derivatives (comparisons, argmax, logic, integer casts),
+// for properties that do not differentiate (vmap).
+inline std::vector<PrimitiveCase> NonDifferentiableCases() {
+  using V = const std::vector<Tensor>&;
+  return {
+      {"compare", Primitive::kLt, {{4}, {4}}, -1, 1,
+       [](V x) { return astype(x[0] < x[1], f64) + astype(x[0] >= x[1], f64) * 2.0; }},
+      {"equal", Primitive::kEq, {{4}}, -1, 1,
+       [](V x) { return astype(x[0] == x[0][0], f64) - astype(x[0] != 0.5, f64); }},
+      {"argmax", Primitive::kArgmax, {{3, 5}}, -1, 1, [](V x) { return argmax(x[0], 1); }},
+      {"sign_floor", Primitive::kSign, {{6}}, -3, 3,
+       [](V x) { return sign(x[0]) + floor(x[0]); }},
+      {"logic", Primitive::kLogicalAnd, {{5}, {5}}, -1, 1,
+       [](V x) {
+         return where(logical_or(logical_and(x[0] > 0.0, logical_not(x[1] > 0.0)), x[1] > 0.5),
+                      1.0, 0.0);
+       }},
+      {"to_int", Primitive::kConvert, {{2, 3}}, -5, 5,
+       [](V x) { return astype(x[0] * 3.0, i32) * 2.0; }},
+      {"stop_gradient", Primitive::kStopGradient, {{3}}, -1, 1,
+       [](V x) { return lax::stop_gradient(x[0]) * 2.0; }},
+  };
+}
+
+inline std::vector<PrimitiveCase> AllCases() {
+  std::vector<PrimitiveCase> all = DifferentiableCases();
+  for (PrimitiveCase& c : NonDifferentiableCases()) all.push_back(std::move(c));
+  return all;
+}
+
 }  // namespace cotangent::testing
 
 #endif  // COTANGENT_TESTS_TESTING_PRIMITIVE_CASES_H_

@@ -1,0 +1,34 @@
+// File: core/rules/helpers.cc
+// Batch-axis movement shared by the batching rules.
+
+#include "core/rules/helpers.h"
+
+namespace cotangent::rules {
+
+Tensor MoveBatchAxis(const Tensor& x, int64_t from, int64_t to) {
+  if (from == to) return x;
+  std::vector<int64_t> perm;
+  for (int64_t i = 0; i < x.ndim(); ++i) {
+    if (i != from) perm.push_back(i);
+  }
+  perm.insert(perm.begin() + to, from);
+  return lax::transpose(x, perm);
+}
+
+Tensor MaterializeBatch(const Tensor& x, int64_t bdim, int64_t size, int64_t to) {
+  if (bdim != kNotMapped) return MoveBatchAxis(x, bdim, to);
+  Shape shape = x.shape();
+  shape.insert(shape.begin() + to, size);
+  std::vector<int64_t> dims;
+  for (int64_t i = 0; i < x.ndim(); ++i) dims.push_back(AxisWithBatch(i, to));
+  return lax::broadcast_in_dim(x, shape, dims);
+}
+
+int64_t BatchSize(absl::Span<const Tensor> args, absl::Span<const int64_t> bdims) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (bdims[i] != kNotMapped) return args[i].shape()[bdims[i]];
+  }
+  return 0;
+}
+
+}  // namespace cotangent::rules

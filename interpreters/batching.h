@@ -1,0 +1,65 @@
+// File: interpreters/batching.h
+// vmap's interpreter. A BatchTracer holds a value with one extra axis, the batch axis (bdim),
+// or an unbatched value (kNotMapped); each primitive's batch rule (core/rules) maps it over the
+// batch without a loop, keeping the batch axis where it is cheapest. Unbatched operands cost
+// nothing: a primitive with no batched operand is bound as is.
+
+#ifndef COTANGENT_INTERPRETERS_BATCHING_H_
+#define COTANGENT_INTERPRETERS_BATCHING_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/interpreter.h"
+#include "core/rules.h"
+#include "interpreters/autodiff.h"
+
+namespace cotangent {
+
+class BatchTracer final : public Tracer {
+ public:
+  // aval is value's without the batch axis.
+  BatchTracer(const Interpreter& owner, Tensor value, int64_t bdim);
+  const Tensor& value() const { return value_; }
+  int64_t bdim() const { return bdim_; }
+
+ private:
+  Tensor value_;
+  int64_t bdim_;
+};
+
+class BatchInterpreter final : public Interpreter {
+ public:
+  explicit BatchInterpreter(int64_t axis_size) : Interpreter("vmap"), axis_size_(axis_size) {}
+
+  int64_t axis_size() const { return axis_size_; }
+  Tensor Pack(Tensor value, int64_t bdim) const;
+  // The value and batch axis of a result; kNotMapped for values that are not this
+  // interpreter's tracers (constants).
+  Batched Unpack(const Tensor& x) const;
+
+  Tensor Lift(const Tensor& x) override { return Pack(x, kNotMapped); }
+  Tensor Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
+                 const ShapedArray& out_aval) override;
+  // Custom functions keep their rules under vmap: the function and its rules are vmapped.
+  Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) override;
+
+ private:
+  int64_t axis_size_;
+};
+
+// f mapped over axis in_axes[i] of input i (negative from the end; nullopt: the input is
+// shared), every output stacked along out_axis (nullopt: outputs must not depend on the
+// mapped inputs).
+// input_names[i] names input i in messages ("argument 0"). axis_size is required when no
+// input is mapped.
+std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
+                             const std::vector<std::optional<int64_t>>& in_axes,
+                             std::optional<int64_t> out_axis,
+                             std::optional<int64_t> axis_size,
+                             const std::vector<std::string>& input_names);
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_INTERPRETERS_BATCHING_H_
