@@ -76,7 +76,7 @@ struct FlatArgs {
 
 // Calls f on a tuple of arguments and flattens its result; `out_like` keeps the structure.
 template <typename F, typename Tuple, typename Out>
-std::vector<Tensor> CallFlat(F& f, const Tuple& args, std::optional<Out>& out_like) {
+std::vector<Tensor> CallFlat(const F& f, const Tuple& args, std::optional<Out>& out_like) {
   Out out = std::apply(f, args);
   std::vector<Tensor> leaves = TreeLeaves(out);
   out_like.emplace(std::move(out));
@@ -84,7 +84,7 @@ std::vector<Tensor> CallFlat(F& f, const Tuple& args, std::optional<Out>& out_li
 }
 
 template <typename F, typename... Args>
-using ResultOf = std::decay_t<std::invoke_result_t<F&, const Args&...>>;
+using ResultOf = std::decay_t<std::invoke_result_t<const F&, const Args&...>>;
 
 // The scalar loss out of f's result (the first element of a has_aux pair).
 inline const Tensor& CheckScalarOutput(const char* op, const Tensor& y) {
@@ -97,7 +97,7 @@ inline const Tensor& CheckScalarOutput(const char* op, const Tensor& y) {
 
 // value_and_grad core: returns (f's result, the gradients of the selected leaves).
 template <bool kAux, typename F, typename... Args>
-auto ValueAndGradFlat(const char* op, F& f, const std::vector<int>& argnums,
+auto ValueAndGradFlat(const char* op, const F& f, const std::vector<int>& argnums,
                       const FlatArgs<Args...>& flat) {
   using Out = ResultOf<F, Args...>;
   std::optional<Out> out_like;
@@ -152,8 +152,8 @@ enum class Pick { kFirst, kOne, kMany };
 // whether f returns (loss, aux), kValue whether the value is returned too.
 template <Pick kPick, bool kAux, bool kValue, typename F>
 auto MakeGrad(const char* op, F f, std::vector<int> argnums) {
-  return [op, f = std::move(f), argnums = std::move(argnums)](const auto&... args) mutable
-         requires std::is_invocable_v<F&, decltype(args)...> {
+  return [op, f = std::move(f), argnums = std::move(argnums)](const auto&... args)
+         requires std::is_invocable_v<const F&, decltype(args)...> {
     static_assert(sizeof...(args) > 0, "grad: the function needs at least one argument");
     FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
     auto [value, grads] = ValueAndGradFlat<kAux>(op, f, argnums, flat);
@@ -184,7 +184,7 @@ auto MakeGrad(const char* op, F f, std::vector<int> argnums) {
 template <size_t N, typename F>
 constexpr bool InvocableWithN() {
   return []<size_t... I>(std::index_sequence<I...>) {
-    return std::is_invocable_v<F&, decltype((void)I, std::declval<const Tensor&>())...>;
+    return std::is_invocable_v<const F&, decltype((void)I, std::declval<const Tensor&>())...>;
   }(std::make_index_sequence<N>());
 }
 
@@ -203,7 +203,7 @@ constexpr size_t TensorArity() {
 
 // f(v[0], ..., v[N-1]) for a function of N tensors; throws when v has another size.
 template <typename F>
-auto CallWithVector(const char* op, F& f, const std::vector<Tensor>& v) {
+auto CallWithVector(const char* op, const F& f, const std::vector<Tensor>& v) {
   constexpr size_t N = TensorArity<F>();
   if (v.size() != N) ThrowInvalid(op, ": the function takes ", N, " arguments, got ", v.size());
   return [&]<size_t... I>(std::index_sequence<I...>) { return f(v[I]...); }(std::make_index_sequence<N>());
@@ -376,8 +376,8 @@ auto linearize(F f, const Args&... args) {
 // `argnum` and a Tensor result: the jvp vmapped over the input basis, one batched pass.
 template <typename F>
 auto jacfwd(F f, int argnum = 0) {
-  return [f, argnum](const auto&... args) mutable -> Tensor
-         requires std::is_invocable_v<F&, decltype(args)...> {
+  return [f, argnum](const auto&... args) -> Tensor
+         requires std::is_invocable_v<const F&, decltype(args)...> {
     internal::FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
     const std::vector<bool> wrt = flat.Select("jacfwd", {argnum});
     std::optional<Tensor> out_like;
@@ -406,8 +406,8 @@ auto jacfwd(F f, int argnum = 0) {
 // backward pass vmapped over the output basis.
 template <typename F>
 auto jacrev(F f, int argnum = 0) {
-  return [f, argnum](const auto&... args) mutable -> Tensor
-         requires std::is_invocable_v<F&, decltype(args)...> {
+  return [f, argnum](const auto&... args) -> Tensor
+         requires std::is_invocable_v<const F&, decltype(args)...> {
     internal::FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
     const std::vector<bool> wrt = flat.Select("jacrev", {argnum});
     std::optional<Tensor> out_like;
@@ -444,8 +444,8 @@ template <typename F, typename Rule>
 auto custom_jvp(F f, Rule rule, std::string name = "custom_jvp") {
   auto fn = std::make_shared<CustomJvpFunction>(
       std::move(name),
-      [f](const std::vector<Tensor>& xs) mutable { return internal::CallWithVector("custom_jvp", f, xs); },
-      [rule](const std::vector<Tensor>& p, const std::vector<Tensor>& t) mutable { return rule(p, t); });
+      [f](const std::vector<Tensor>& xs) { return internal::CallWithVector("custom_jvp", f, xs); },
+      [rule](const std::vector<Tensor>& p, const std::vector<Tensor>& t) { return rule(p, t); });
   return [fn](const auto&... args) -> Tensor
          requires(sizeof...(args) == internal::TensorArity<F>()) {
     return BindCustom(*fn, {Tensor(args)...});
@@ -459,12 +459,12 @@ template <typename F, typename Fwd, typename Bwd>
 auto custom_vjp(F f, Fwd fwd, Bwd bwd, std::string name = "custom_vjp") {
   auto fn = std::make_shared<CustomVjpFunction>(
       std::move(name),
-      [f](const std::vector<Tensor>& xs) mutable { return internal::CallWithVector("custom_vjp", f, xs); },
-      [fwd](const std::vector<Tensor>& xs) mutable {
+      [f](const std::vector<Tensor>& xs) { return internal::CallWithVector("custom_vjp", f, xs); },
+      [fwd](const std::vector<Tensor>& xs) {
         auto [out, residuals] = internal::CallWithVector("custom_vjp", fwd, xs);
         return std::make_pair(Tensor(out), std::vector<Tensor>(residuals));
       },
-      [bwd](const std::vector<Tensor>& residuals, const Tensor& ct) mutable {
+      [bwd](const std::vector<Tensor>& residuals, const Tensor& ct) {
         return std::vector<Tensor>(bwd(residuals, ct));
       });
   return [fn](const auto&... args) -> Tensor
@@ -478,8 +478,8 @@ auto custom_vjp(F f, Fwd fwd, Bwd bwd, std::string name = "custom_vjp") {
 // The primitive program f traces to, printed as a jaxpr: make_jaxpr(f)(x).
 template <typename F>
 auto make_jaxpr(F f) {
-  return [f](const auto&... args) mutable
-         requires std::is_invocable_v<F&, decltype(args)...> {
+  return [f](const auto&... args)
+         requires std::is_invocable_v<const F&, decltype(args)...> {
     internal::FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
     const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
       return TreeLeaves(std::apply(f, flat.Rebuild(leaves)));

@@ -24,8 +24,8 @@ namespace cotangent {
 template <typename F>
 auto vmap(F f, std::vector<std::optional<int>> in_axes = {}, std::optional<int> out_axes = 0,
           std::optional<int64_t> axis_size = std::nullopt) {
-  return [f, in_axes, out_axes, axis_size](const auto&... args) mutable
-         requires std::is_invocable_v<F&, decltype(args)...> {
+  return [f, in_axes, out_axes, axis_size](const auto&... args)
+         requires std::is_invocable_v<const F&, decltype(args)...> {
     using Out = internal::ResultOf<F, std::decay_t<decltype(args)>...>;
     internal::FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
     constexpr size_t kArgs = sizeof...(args);
