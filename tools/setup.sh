@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Cotangent builds against (Bazel, compiler, system libraries,
 # lavapipe). Idempotent: a fast no-op when everything is present. Run as root to install.
+# --bench also installs what benchmarks/compare.sh needs (PyTorch with functorch, matplotlib).
 set -euo pipefail
 
 PACKAGES=(
@@ -10,6 +11,9 @@ PACKAGES=(
   libvulkan-dev glslang-dev glslang-tools spirv-tools
   mesa-vulkan-drivers vulkan-tools           # lavapipe (CPU Vulkan device); vulkaninfo
 )
+if [[ "${1:-}" == --bench ]]; then
+  PACKAGES+=(python3-torch python3-matplotlib)   # the functorch comparison only
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
