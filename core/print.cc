@@ -1,6 +1,6 @@
 // File: core/print.cc
 // operator<< for Tensor, following numpy's str(): shortest round-trip digits (at most 8 after
-// the point), columns aligned, scientific notation when magnitudes span too much, nested
+// the point in arrays, as many as needed for a 0-d value), columns aligned, scientific notation when magnitudes span too much, nested
 // brackets per axis, and "..." summaries past 1000 elements.
 
 #include <cmath>
@@ -151,7 +151,24 @@ struct Printer {
   }
 };
 
+// A 0-d float as numpy prints it (str() of a 0-d array is str() of its scalar): the shortest
+// digits that round-trip, with no cap on their number, "1.0" for integral values, and
+// scientific notation ("1e-05") outside [1e-4, 1e16).
+std::string FormatScalar(double v, DType dtype) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  const double magnitude = std::fabs(v);
+  const bool positional = magnitude == 0 || (magnitude >= 1e-4 && magnitude < 1e16);
+  const char* format = positional ? "%.*f" : "%.*e";
+  int digits = positional ? 1 : 0;
+  while (digits < 40 && !RoundTrips(Printf(format, digits, v), v, dtype)) ++digits;
+  return Printf(format, digits, v);
+}
+
 std::string FormatValues(const ShapedArray& aval, const std::vector<double>& values) {
+  if (aval.shape.empty() && IsFloating(aval.dtype) && values.size() == 1) {
+    return FormatScalar(values[0], aval.dtype);
+  }
   std::vector<std::string> cells(values.size());
   if (IsFloating(aval.dtype)) {
     FloatFormatter format(values, aval.dtype);

@@ -24,6 +24,19 @@ TEST(PrintTest, FloatsUseShortestRoundTripDigits) {
   EXPECT_EQ(Str(scalar(1.5)), "1.5");
 }
 
+// str(np.float32(x)): JAX's print of a scalar result, e.g. grad(jnp.tanh)(2.0).
+TEST(PrintTest, ScalarsPrintAsNumpyScalars) {
+  EXPECT_EQ(Str(scalar(0.070650935)), "0.070650935");
+  EXPECT_EQ(Str(scalar(1.0)), "1.0");
+  EXPECT_EQ(Str(scalar(-0.0)), "-0.0");
+  EXPECT_EQ(Str(scalar(3375.0)), "3375.0");
+  EXPECT_EQ(Str(scalar(1e-5)), "1e-05");
+  EXPECT_EQ(Str(scalar(1.5e20)), "1.5e+20");
+  EXPECT_EQ(Str(scalar(NAN)), "nan");
+  EXPECT_EQ(Str(scalar(0.1, f64)), "0.1");
+  EXPECT_EQ(Str(scalar(1.0 / 3.0, f64)), "0.3333333333333333");
+}
+
 TEST(PrintTest, ScientificWhenMagnitudesSpreadOut) {
   EXPECT_EQ(Str(tensor({1e-5, 1.5}, {2})), "[1.0e-05 1.5e+00]");
 }
