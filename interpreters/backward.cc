@@ -13,12 +13,12 @@ namespace cotangent {
 namespace {
 
 // The cotangents of an equation's operands from its output cotangent.
-std::vector<Tensor> TransposeEquation(const Equation& eqn, const Tensor& ct) {
+std::vector<Tensor> TransposeEquation(uint64_t program, const Equation& eqn, const Tensor& ct) {
   if (eqn.custom != nullptr) return eqn.custom->transpose(ct);
   std::vector<Tensor> operands;
   std::vector<ShapedArray> avals;
   for (const Tensor& x : eqn.operands) {
-    operands.push_back(IsGraphValue(x) ? Tensor() : x);  // undefined = linear operand
+    operands.push_back(IsGraphValue(x, program) ? Tensor() : x);  // undefined = linear operand
     avals.push_back(x.aval());
   }
   const TransposeRule rule = Rules()[eqn.prim].transpose;
@@ -33,13 +33,15 @@ std::vector<Tensor> TransposeEquation(const Equation& eqn, const Tensor& ct) {
 
 std::vector<Tensor> BackwardPass(absl::Span<const Tensor> inputs, absl::Span<const Tensor> outputs,
                                  absl::Span<const Tensor> cts) {
+  // Values of other programs (an enclosing make_jaxpr or grad) are constants here.
+  const uint64_t program = ProgramOf(inputs);
   absl::flat_hash_map<const Node*, Tensor> ct_of;
   for (size_t i = 0; i < outputs.size(); ++i) {
-    if (!IsGraphValue(outputs[i]) || !cts[i].defined()) continue;
+    if (!IsGraphValue(outputs[i], program) || !cts[i].defined()) continue;
     Tensor& acc = ct_of[outputs[i].node()];
     acc = rules::AddTangents(acc, cts[i]);
   }
-  const std::vector<const GraphTracer*> order = TopologicalOrder(outputs);
+  const std::vector<const GraphTracer*> order = TopologicalOrder(program, outputs);
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const Equation* eqn = (*it)->equation().get();
     if (eqn == nullptr) continue;
@@ -47,9 +49,10 @@ std::vector<Tensor> BackwardPass(absl::Span<const Tensor> inputs, absl::Span<con
     if (found == ct_of.end()) continue;
     const Tensor ct = std::move(found->second);
     ct_of.erase(found);  // release cotangents as soon as they are consumed
-    const std::vector<Tensor> operand_cts = TransposeEquation(*eqn, ct);
+    const std::vector<Tensor> operand_cts = TransposeEquation(program, *eqn, ct);
     for (size_t i = 0; i < eqn->operands.size(); ++i) {
-      if (!IsGraphValue(eqn->operands[i]) || i >= operand_cts.size() || !operand_cts[i].defined()) {
+      if (!IsGraphValue(eqn->operands[i], program) || i >= operand_cts.size() ||
+          !operand_cts[i].defined()) {
         continue;
       }
       Tensor& acc = ct_of[eqn->operands[i].node()];

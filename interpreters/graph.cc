@@ -12,10 +12,12 @@
 namespace cotangent {
 namespace {
 
-const GraphTracer* AsGraphValue(const Tensor& x) {
+// x as a graph value of `program` (any program when 0), or null.
+const GraphTracer* AsGraphValue(const Tensor& x, uint64_t program) {
   if (!x.defined() || x.is_concrete()) return nullptr;
   const auto* tracer = dynamic_cast<const GraphTracer*>(x.node());
-  return tracer != nullptr && !tracer->known().defined() ? tracer : nullptr;
+  if (tracer == nullptr || tracer->known().defined()) return nullptr;
+  return program == 0 || tracer->trace_id() == program ? tracer : nullptr;
 }
 
 }  // namespace
@@ -53,23 +55,36 @@ Tensor GraphInterpreter::Process(Primitive prim, absl::Span<const Tensor> inputs
   return Tensor(std::make_shared<GraphTracer>(*this, out_aval, std::move(eqn), Tensor()));
 }
 
-bool IsGraphValue(const Tensor& x) { return AsGraphValue(x) != nullptr; }
+bool IsGraphValue(const Tensor& x) { return AsGraphValue(x, 0) != nullptr; }
 
-std::vector<const GraphTracer*> TopologicalOrder(absl::Span<const Tensor> outputs) {
+bool IsGraphValue(const Tensor& x, uint64_t program) {
+  return program != 0 && AsGraphValue(x, program) != nullptr;
+}
+
+uint64_t ProgramOf(absl::Span<const Tensor> inputs) {
+  for (const Tensor& x : inputs) {
+    if (const GraphTracer* tracer = AsGraphValue(x, 0)) return tracer->trace_id();
+  }
+  return 0;
+}
+
+std::vector<const GraphTracer*> TopologicalOrder(uint64_t program,
+                                                 absl::Span<const Tensor> outputs) {
+  if (program == 0) return {};
   std::vector<const GraphTracer*> order;
   absl::flat_hash_set<const GraphTracer*> seen;
   // Iterative depth-first search (programs can be long chains): a node is emitted after all
   // of its graph-valued operands.
   std::vector<std::pair<const GraphTracer*, size_t>> stack;
   for (const Tensor& out : outputs) {
-    const GraphTracer* root = AsGraphValue(out);
+    const GraphTracer* root = AsGraphValue(out, program);
     if (root == nullptr || !seen.insert(root).second) continue;
     stack.push_back({root, 0});
     while (!stack.empty()) {
       auto& [node, next] = stack.back();
       const Equation* eqn = node->equation().get();
       if (eqn != nullptr && next < eqn->operands.size()) {
-        const GraphTracer* operand = AsGraphValue(eqn->operands[next++]);
+        const GraphTracer* operand = AsGraphValue(eqn->operands[next++], program);
         if (operand != nullptr && seen.insert(operand).second) stack.push_back({operand, 0});
       } else {
         order.push_back(node);
@@ -82,9 +97,10 @@ std::vector<const GraphTracer*> TopologicalOrder(absl::Span<const Tensor> output
 
 std::vector<Tensor> EvalGraph(absl::Span<const Tensor> inputs, absl::Span<const Tensor> outputs,
                               absl::Span<const Tensor> values) {
+  const uint64_t program = ProgramOf(inputs);
   absl::flat_hash_map<const Node*, Tensor> env;
   for (size_t i = 0; i < inputs.size(); ++i) env[inputs[i].node()] = values[i];
-  for (const GraphTracer* node : TopologicalOrder(outputs)) {
+  for (const GraphTracer* node : TopologicalOrder(program, outputs)) {
     const Equation* eqn = node->equation().get();
     if (eqn == nullptr) {
       if (!env.contains(node)) ThrowInvalid("eval_graph: the program reads an unbound input");
@@ -96,11 +112,13 @@ std::vector<Tensor> EvalGraph(absl::Span<const Tensor> inputs, absl::Span<const 
                    "evaluated forward");
     }
     std::vector<Tensor> args;
-    for (const Tensor& x : eqn->operands) args.push_back(IsGraphValue(x) ? env.at(x.node()) : x);
+    for (const Tensor& x : eqn->operands) {
+      args.push_back(IsGraphValue(x, program) ? env.at(x.node()) : x);
+    }
     env[node] = Bind(eqn->prim, args, eqn->params);
   }
   std::vector<Tensor> out;
-  for (const Tensor& y : outputs) out.push_back(IsGraphValue(y) ? env.at(y.node()) : y);
+  for (const Tensor& y : outputs) out.push_back(IsGraphValue(y, program) ? env.at(y.node()) : y);
   return out;
 }
 
@@ -129,7 +147,7 @@ std::string PrintGraph(absl::Span<const Tensor> inputs, absl::Span<const Tensor>
   std::vector<std::string> params;
   for (const Tensor& x : inputs) params.push_back(declare(x));
   std::string body;
-  for (const GraphTracer* node : TopologicalOrder(outputs)) {
+  for (const GraphTracer* node : TopologicalOrder(ProgramOf(inputs), outputs)) {
     const Equation* eqn = node->equation().get();
     if (eqn == nullptr) continue;
     std::vector<std::string> args;

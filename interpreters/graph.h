@@ -8,6 +8,7 @@
 #ifndef COTANGENT_INTERPRETERS_GRAPH_H_
 #define COTANGENT_INTERPRETERS_GRAPH_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -62,11 +63,23 @@ class GraphInterpreter final : public Interpreter {
                  const ShapedArray& out_aval) override;
 };
 
-// True for a graph value (a program input or an equation's output), false for constants.
+// True for a graph value of any program (an input or an equation's output), false for
+// constants.
 bool IsGraphValue(const Tensor& x);
 
-// The graph values `outputs` depend on, each after the values it reads (inputs included).
-std::vector<const GraphTracer*> TopologicalOrder(absl::Span<const Tensor> outputs);
+// A program is identified by the trace id of the GraphInterpreter application that recorded
+// it. A graph value of another program (an enclosing make_jaxpr or grad, as in
+// make_jaxpr(grad(f))) is a constant of this one.
+bool IsGraphValue(const Tensor& x, uint64_t program);
+
+// The program whose inputs these are (program inputs are NewInput values); 0 when there are
+// none, in which case no program value exists either.
+uint64_t ProgramOf(absl::Span<const Tensor> inputs);
+
+// The values of `program` that `outputs` depend on, each after the values it reads (inputs
+// included).
+std::vector<const GraphTracer*> TopologicalOrder(uint64_t program,
+                                                 absl::Span<const Tensor> outputs);
 
 // Re-evaluates the program from `inputs` to `outputs` on new input values (binding each
 // equation at the current level, so the result can itself be traced).

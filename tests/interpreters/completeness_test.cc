@@ -38,7 +38,7 @@ TEST(CompletenessTest, EveryLinearPrimitiveHasATransposeRule) {
     }
     const auto flat = [&](const std::vector<Tensor>& a) { return std::vector<Tensor>{c.f(a)}; };
     const Linearized lin = LinearizeFlat("test", flat, xs, std::vector<bool>(xs.size(), true), true);
-    for (const GraphTracer* node : TopologicalOrder(lin.tangent_outputs)) {
+    for (const GraphTracer* node : TopologicalOrder(ProgramOf(lin.tangent_inputs), lin.tangent_outputs)) {
       if (node->equation() != nullptr) linear.insert(node->equation()->prim);
     }
   }

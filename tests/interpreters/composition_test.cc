@@ -276,6 +276,28 @@ TEST(MakeJaxprTest, PrintsThePrimitiveProgram) {
             "  in (d) }");
 }
 
+// The program of a transformed function: the inner grad's (or linearize's) program reads
+// values of the outer make_jaxpr program, which are constants to it, not linear inputs.
+TEST(MakeJaxprTest, PrintsTheProgramOfAGradient) {
+  const auto log1pexp = [](const ct::Tensor& x) { return ct::log(1.0 + ct::exp(x)); };
+  EXPECT_EQ(ct::make_jaxpr(ct::grad(log1pexp))(ct::scalar(100.0)),
+            "{ lambda c:f32[] e:f32[]; a:f32[]. let\n"
+            "    b:f32[] = exp a\n"
+            "    d:f32[] = add c b\n"
+            "    f:f32[] = div e d\n"
+            "    g:f32[] = mul f b\n"
+            "  in (g) }");
+  const auto jvp_of_sin = [](const ct::Tensor& x) {
+    auto [y, f_jvp] = ct::linearize([](const ct::Tensor& x) { return ct::sin(x); }, x);
+    return f_jvp(x);
+  };
+  EXPECT_EQ(ct::make_jaxpr(jvp_of_sin)(ct::scalar(1.0)),
+            "{ lambda ; a:f32[]. let\n"
+            "    b:f32[] = cos a\n"
+            "    c:f32[] = mul a b\n"
+            "  in (c) }");
+}
+
 TEST(ErrorTest, BadInputNamesTheTransformationAndShapes) {
   const ct::Tensor x = ct::ones({2, 3});
   EXPECT_EQ(ErrorOf([&] { ct::grad([](ct::Tensor x) { return x * 2.0; })(x); }),
