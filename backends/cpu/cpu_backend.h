@@ -5,6 +5,15 @@
 #ifndef COTANGENT_BACKENDS_CPU_CPU_BACKEND_H_
 #define COTANGENT_BACKENDS_CPU_CPU_BACKEND_H_
 
+#include <atomic>
+#include <cstdint>
+
+#include <memory>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "backends/cpu/cpu_buffer.h"
 #include "core/backend.h"
 
 namespace cotangent {
@@ -21,6 +30,28 @@ class CpuBackend final : public Backend {
   absl::StatusOr<Array> Execute(Primitive prim, absl::Span<const Array> inputs,
                                 const Params& params, const ShapedArray& out_aval) override;
   absl::Status Synchronize() override { return absl::OkStatus(); }
+
+  // Bytes held by live buffers, and the most held at once since the last ResetPeakBytes (for
+  // the peak-memory figures of the benchmarks).
+  int64_t LiveBytes() const { return live_bytes_.load(std::memory_order_relaxed); }
+  int64_t PeakBytes() const { return peak_bytes_.load(std::memory_order_relaxed); }
+  void ResetPeakBytes() { peak_bytes_.store(LiveBytes(), std::memory_order_relaxed); }
+
+  // Frees the blocks kept for reuse (see Allocate).
+  void ReleaseCachedMemory();
+
+ private:
+  friend class TrackedBuffer;
+  void Track(int64_t delta);
+  // Keeps a large released block for the next allocation of the same size, within a cap.
+  void Recycle(std::shared_ptr<CpuBuffer> buffer);
+
+  std::atomic<int64_t> live_bytes_{0};
+  std::atomic<int64_t> peak_bytes_{0};
+  absl::Mutex cache_mutex_;
+  absl::flat_hash_map<int64_t, std::vector<std::shared_ptr<CpuBuffer>>> cache_
+      ABSL_GUARDED_BY(cache_mutex_);
+  int64_t cached_bytes_ ABSL_GUARDED_BY(cache_mutex_) = 0;
 };
 
 }  // namespace cotangent

@@ -14,7 +14,8 @@
 
 namespace cotangent {
 
-// A 64-byte aligned heap block (cache line and widest vector register), freed on destruction.
+// A heap block aligned to 64 bytes (cache line and widest vector register), or to 2 MiB when
+// large enough for huge pages (>= 32 MiB); freed on destruction.
 class CpuBuffer final : public Buffer {
  public:
   // Allocates `bytes` (0 is fine); ResourceExhausted naming the byte count when out of memory.
@@ -24,9 +25,11 @@ class CpuBuffer final : public Buffer {
   void* data() const { return data_; }
 
  private:
-  CpuBuffer(Backend& backend, int64_t bytes, void* data) : Buffer(backend, bytes), data_(data) {}
+  CpuBuffer(Backend& backend, int64_t bytes, void* data, int64_t alignment)
+      : Buffer(backend, bytes), data_(data), alignment_(alignment) {}
 
   void* data_;
+  int64_t alignment_;
 };
 
 namespace cpu {

@@ -160,6 +160,62 @@ void Gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t sam, int64_t sak,
   }
 }
 
+// C[:, 0] = A [M,K] * b [K], c strided by ldc: one dot product per row, summed in independent
+// lanes so that the loop vectorizes. Used for N <= 3, where panels of kNr columns would be
+// mostly padding.
+template <typename T>
+void Gemv(int64_t m, int64_t k, const T* a, int64_t sam, int64_t sak, const T* b, int64_t sbk, T* c,
+          int64_t ldc, bool parallel) {
+  const auto rows = [&](int64_t begin, int64_t end) {
+    constexpr int kLanes = 8;
+    for (int64_t i = begin; i < end; ++i) {
+      const T* __restrict ai = a + i * sam;
+      T lanes[kLanes] = {};
+      int64_t p = 0;
+      if (sak == 1 && sbk == 1) {
+        for (; p + kLanes <= k; p += kLanes) {
+          for (int j = 0; j < kLanes; ++j) lanes[j] += ai[p + j] * b[p + j];
+        }
+      }
+      for (; p < k; ++p) lanes[0] += ai[p * sak] * b[p * sbk];
+      T sum{0};
+      for (int j = 0; j < kLanes; ++j) sum += lanes[j];
+      c[i * ldc] = sum;
+    }
+  };
+  if (parallel) {
+    ParallelFor(m, std::max<int64_t>(1, kParallelWork / std::max<int64_t>(k, 1)), rows);
+  } else {
+    rows(0, m);
+  }
+}
+
+// C[0, :] = a [K] * B [K,N]: rows of B scaled and accumulated into a block of C that stays in
+// cache. Used for M <= 3, where panels of kMr rows would be mostly padding.
+template <typename T>
+void Gevm(int64_t n, int64_t k, const T* a, int64_t sak, const T* b, int64_t sbk, int64_t sbn, T* c,
+          bool parallel) {
+  const auto cols = [&](int64_t begin, int64_t end) {
+    T* __restrict cj = c + begin;
+    const int64_t width = end - begin;
+    std::fill(cj, cj + width, T{0});
+    for (int64_t p = 0; p < k; ++p) {
+      const T ap = a[p * sak];
+      const T* __restrict bp = b + p * sbk + begin * sbn;
+      if (sbn == 1) {
+        for (int64_t j = 0; j < width; ++j) cj[j] += ap * bp[j];
+      } else {
+        for (int64_t j = 0; j < width; ++j) cj[j] += ap * bp[j * sbn];
+      }
+    }
+  };
+  if (parallel) {
+    ParallelFor(n, std::max<int64_t>(kNr<T>, kParallelWork / std::max<int64_t>(k, 1)), cols);
+  } else {
+    cols(0, n);
+  }
+}
+
 // Tiny products: the plain triple loop, no packing.
 template <typename T>
 void SmallGemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t sam, int64_t sak, const T* b,
@@ -173,16 +229,25 @@ void SmallGemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t sam, int64_t
   }
 }
 
+// C[i] = A[i] * B[i] for each batch element i, each by the method that suits its shape.
 template <typename T>
 void BatchedGemm(int64_t batch, int64_t m, int64_t n, int64_t k, Operand<T> a, Operand<T> b, T* c) {
   const int64_t work = m * n * k;
   const auto one = [&](int64_t i, bool parallel) {
-    if (work <= kSmallWork) {
-      SmallGemm(m, n, k, a.data + i * a.sb, a.si, a.sj, b.data + i * b.sb, b.si, b.sj,
-                c + i * m * n);
+    const T* ai = a.data + i * a.sb;
+    const T* bi = b.data + i * b.sb;
+    T* ci = c + i * m * n;
+    if (n <= 3) {
+      for (int64_t j = 0; j < n; ++j) {
+        Gemv(m, k, ai, a.si, a.sj, bi + j * b.sj, b.si, ci + j, n, parallel);
+      }
+    } else if (m <= 3) {
+      for (int64_t r = 0; r < m; ++r)
+        Gevm(n, k, ai + r * a.si, a.sj, bi, b.si, b.sj, ci + r * n, parallel);
+    } else if (work <= kSmallWork) {
+      SmallGemm(m, n, k, ai, a.si, a.sj, bi, b.si, b.sj, ci);
     } else {
-      Gemm(m, n, k, a.data + i * a.sb, a.si, a.sj, b.data + i * b.sb, b.si, b.sj, c + i * m * n,
-           parallel);
+      Gemm(m, n, k, ai, a.si, a.sj, bi, b.si, b.sj, ci, parallel);
     }
   };
   if (work >= kParallelWork) {
@@ -210,11 +275,17 @@ std::optional<int64_t> GroupStride(const Array& x, absl::Span<const int64_t> dim
   return stride.value_or(0);
 }
 
-// Dims of one operand by role, each group in the order dot_general pairs them.
+// Dims of one operand by role, each group in the order dot_general pairs them: for lhs rows
+// are the free dims and cols the contracting ones, for rhs the other way round.
 struct Groups {
-  std::vector<int64_t> batch, rows,
-      cols;  // lhs: batch, free, contracting; rhs: batch, contracting, free
+  std::vector<int64_t> batch, rows, cols;
 };
+
+int64_t GroupSize(const Array& x, absl::Span<const int64_t> dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) n *= x.aval.shape[d];
+  return n;
+}
 
 // x as a [batch, rows, cols] operand: through its own strides when each group collapses to one
 // stride, else through a dense copy (kept alive by `scratch`) laid out as batch, rows, cols.
@@ -232,12 +303,7 @@ Operand<T> AsOperand(const Array& x, const Groups& g, std::vector<T>& scratch) {
   }
   scratch.resize(x.aval.size());
   CopyStrided(Data<T>(x), shape, strides, scratch.data(), ContiguousStrides(shape), sizeof(T));
-  const auto size = [&](const std::vector<int64_t>& dims) {
-    int64_t n = 1;
-    for (int64_t d : dims) n *= x.aval.shape[d];
-    return n;
-  };
-  const int64_t rows = size(g.rows), cols = size(g.cols);
+  const int64_t rows = GroupSize(x, g.rows), cols = GroupSize(x, g.cols);
   return Operand<T>{scratch.data(), rows * cols, cols, 1};
 }
 
@@ -260,13 +326,8 @@ void DotGeneral(const Array& lhs, const Array& rhs, const DotDims& dims, const A
                   dims.lhs_contracting};
   const Groups rg{dims.rhs_batch, dims.rhs_contracting,
                   FreeDims(rhs.aval.rank(), dims.rhs_batch, dims.rhs_contracting)};
-  const auto size = [](const Array& x, const std::vector<int64_t>& group) {
-    int64_t n = 1;
-    for (int64_t d : group) n *= x.aval.shape[d];
-    return n;
-  };
-  const int64_t batch = size(lhs, lg.batch), m = size(lhs, lg.rows), k = size(lhs, lg.cols),
-                n = size(rhs, rg.cols);
+  const int64_t batch = GroupSize(lhs, lg.batch), m = GroupSize(lhs, lg.rows),
+                k = GroupSize(lhs, lg.cols), n = GroupSize(rhs, rg.cols);
   if (batch * m * n == 0) return;
   std::vector<T> lhs_scratch, rhs_scratch;
   const Operand<T> a = AsOperand<T>(lhs, lg, lhs_scratch);

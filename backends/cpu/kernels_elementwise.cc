@@ -23,10 +23,14 @@ enum class Accepts { kFloat, kNumeric, kBool, kAny };
 template <typename T>
 constexpr bool IsAccepted(Accepts accepts) {
   switch (accepts) {
-    case Accepts::kFloat: return std::is_floating_point_v<T>;
-    case Accepts::kNumeric: return !std::is_same_v<T, uint8_t>;
-    case Accepts::kBool: return std::is_same_v<T, uint8_t>;
-    case Accepts::kAny: return true;
+    case Accepts::kFloat:
+      return std::is_floating_point_v<T>;
+    case Accepts::kNumeric:
+      return !std::is_same_v<T, uint8_t>;
+    case Accepts::kBool:
+      return std::is_same_v<T, uint8_t>;
+    case Accepts::kAny:
+      return true;
   }
   return false;
 }
@@ -38,36 +42,53 @@ constexpr bool kIsI32 = std::is_same_v<T, int32_t>;
 inline int32_t Wrap(uint32_t x) { return static_cast<int32_t>(x); }
 
 // The math of each elementwise primitive. T is the storage type (uint8_t for bool).
-template <Primitive prim> struct Op;
+template <Primitive prim>
+struct Op;
 
 // --- Unary -----------------------------------------------------------------------------------
 
-template <> struct Op<Primitive::kNeg> {
+template <>
+struct Op<Primitive::kNeg> {
   static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T> T operator()(T x) const {
-    if constexpr (kIsI32<T>) return Wrap(0u - static_cast<uint32_t>(x));
-    else return -x;
+  template <typename T>
+  T operator()(T x) const {
+    if constexpr (kIsI32<T>)
+      return Wrap(0u - static_cast<uint32_t>(x));
+    else
+      return -x;
   }
 };
 // sign(x) = -1, 0 or 1; floats keep the zero's sign and NaN.
-template <> struct Op<Primitive::kSign> {
+template <>
+struct Op<Primitive::kSign> {
   static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T> T operator()(T x) const { return x > 0 ? T{1} : x < 0 ? T{-1} : x; }
+  template <typename T>
+  T operator()(T x) const {
+    return x > 0 ? T{1} : x < 0 ? T{-1} : x;
+  }
 };
 // abs(INT32_MIN) wraps to INT32_MIN.
-template <> struct Op<Primitive::kAbs> {
+template <>
+struct Op<Primitive::kAbs> {
   static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T> T operator()(T x) const {
-    if constexpr (kIsI32<T>) return x < 0 ? Wrap(0u - static_cast<uint32_t>(x)) : x;
-    else return std::fabs(x);
+  template <typename T>
+  T operator()(T x) const {
+    if constexpr (kIsI32<T>)
+      return x < 0 ? Wrap(0u - static_cast<uint32_t>(x)) : x;
+    else
+      return std::fabs(x);
   }
 };
 
 // Floating unary functions of <cmath>, overloaded for float and double.
-#define COTANGENT_CMATH_OP(prim, fn)                               \
-  template <> struct Op<Primitive::prim> {                         \
-    static constexpr Accepts kAccepts = Accepts::kFloat;           \
-    template <typename T> T operator()(T x) const { return fn(x); } \
+#define COTANGENT_CMATH_OP(prim, fn)                     \
+  template <>                                            \
+  struct Op<Primitive::prim> {                           \
+    static constexpr Accepts kAccepts = Accepts::kFloat; \
+    template <typename T>                                \
+    T operator()(T x) const {                            \
+      return fn(x);                                      \
+    }                                                    \
   };
 COTANGENT_CMATH_OP(kExp, std::exp)
 COTANGENT_CMATH_OP(kLog, std::log)
@@ -80,39 +101,54 @@ COTANGENT_CMATH_OP(kSqrt, std::sqrt)
 COTANGENT_CMATH_OP(kFloor, std::floor)
 #undef COTANGENT_CMATH_OP
 
-template <> struct Op<Primitive::kLogicalNot> {
+template <>
+struct Op<Primitive::kLogicalNot> {
   static constexpr Accepts kAccepts = Accepts::kBool;
   uint8_t operator()(uint8_t x) const { return x == 0; }
 };
 
 // --- Binary ----------------------------------------------------------------------------------
 
-template <> struct Op<Primitive::kAdd> {
+template <>
+struct Op<Primitive::kAdd> {
   static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T> T operator()(T x, T y) const {
-    if constexpr (kIsI32<T>) return Wrap(static_cast<uint32_t>(x) + static_cast<uint32_t>(y));
-    else return x + y;
+  template <typename T>
+  T operator()(T x, T y) const {
+    if constexpr (kIsI32<T>)
+      return Wrap(static_cast<uint32_t>(x) + static_cast<uint32_t>(y));
+    else
+      return x + y;
   }
 };
-template <> struct Op<Primitive::kSub> {
+template <>
+struct Op<Primitive::kSub> {
   static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T> T operator()(T x, T y) const {
-    if constexpr (kIsI32<T>) return Wrap(static_cast<uint32_t>(x) - static_cast<uint32_t>(y));
-    else return x - y;
+  template <typename T>
+  T operator()(T x, T y) const {
+    if constexpr (kIsI32<T>)
+      return Wrap(static_cast<uint32_t>(x) - static_cast<uint32_t>(y));
+    else
+      return x - y;
   }
 };
-template <> struct Op<Primitive::kMul> {
+template <>
+struct Op<Primitive::kMul> {
   static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T> T operator()(T x, T y) const {
-    if constexpr (kIsI32<T>) return Wrap(static_cast<uint32_t>(x) * static_cast<uint32_t>(y));
-    else return x * y;
+  template <typename T>
+  T operator()(T x, T y) const {
+    if constexpr (kIsI32<T>)
+      return Wrap(static_cast<uint32_t>(x) * static_cast<uint32_t>(y));
+    else
+      return x * y;
   }
 };
 // Integer division truncates toward zero; as XLA defines, x / 0 = -1 and INT32_MIN / -1 =
 // INT32_MIN (the two cases C++ leaves undefined).
-template <> struct Op<Primitive::kDiv> {
+template <>
+struct Op<Primitive::kDiv> {
   static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T> T operator()(T x, T y) const {
+  template <typename T>
+  T operator()(T x, T y) const {
     if constexpr (kIsI32<T>) {
       if (y == 0) return -1;
       if (y == -1) return Wrap(0u - static_cast<uint32_t>(x));
@@ -122,34 +158,52 @@ template <> struct Op<Primitive::kDiv> {
     }
   }
 };
-template <> struct Op<Primitive::kPow> {
+template <>
+struct Op<Primitive::kPow> {
   static constexpr Accepts kAccepts = Accepts::kFloat;
-  template <typename T> T operator()(T x, T y) const { return std::pow(x, y); }
+  template <typename T>
+  T operator()(T x, T y) const {
+    return std::pow(x, y);
+  }
 };
 // max/min return NaN when either operand is NaN (x != x only for NaN).
-template <> struct Op<Primitive::kMax> {
+template <>
+struct Op<Primitive::kMax> {
   static constexpr Accepts kAccepts = Accepts::kAny;
-  template <typename T> T operator()(T x, T y) const { return (x > y || x != x) ? x : y; }
+  template <typename T>
+  T operator()(T x, T y) const {
+    return (x > y || x != x) ? x : y;
+  }
 };
-template <> struct Op<Primitive::kMin> {
+template <>
+struct Op<Primitive::kMin> {
   static constexpr Accepts kAccepts = Accepts::kAny;
-  template <typename T> T operator()(T x, T y) const { return (x < y || x != x) ? x : y; }
+  template <typename T>
+  T operator()(T x, T y) const {
+    return (x < y || x != x) ? x : y;
+  }
 };
-template <> struct Op<Primitive::kLogicalAnd> {
+template <>
+struct Op<Primitive::kLogicalAnd> {
   static constexpr Accepts kAccepts = Accepts::kBool;
   uint8_t operator()(uint8_t x, uint8_t y) const { return (x != 0) & (y != 0); }
 };
-template <> struct Op<Primitive::kLogicalOr> {
+template <>
+struct Op<Primitive::kLogicalOr> {
   static constexpr Accepts kAccepts = Accepts::kBool;
   uint8_t operator()(uint8_t x, uint8_t y) const { return (x != 0) | (y != 0); }
 };
 
 // --- Compare: any dtype, bool result (NaN compares unequal to everything) ---------------------
 
-#define COTANGENT_COMPARE_OP(prim, op)                                                  \
-  template <> struct Op<Primitive::prim> {                                              \
-    static constexpr Accepts kAccepts = Accepts::kAny;                                  \
-    template <typename T> uint8_t operator()(T x, T y) const { return x op y; }         \
+#define COTANGENT_COMPARE_OP(prim, op)                 \
+  template <>                                          \
+  struct Op<Primitive::prim> {                         \
+    static constexpr Accepts kAccepts = Accepts::kAny; \
+    template <typename T>                              \
+    uint8_t operator()(T x, T y) const {               \
+      return x op y;                                   \
+    }                                                  \
   };
 COTANGENT_COMPARE_OP(kEq, ==)
 COTANGENT_COMPARE_OP(kNe, !=)
@@ -167,7 +221,9 @@ COTANGENT_COMPARE_OP(kGe, >=)
 constexpr int kDynamic = -1;
 
 template <int kS>
-inline int64_t Stride(int64_t s) { return kS == kDynamic ? s : kS; }
+inline int64_t Stride(int64_t s) {
+  return kS == kDynamic ? s : kS;
+}
 
 template <int kSx, typename O, typename X, typename F>
 void Run1(F f, O* __restrict o, const X* __restrict x, int64_t n, int64_t sx) {
@@ -176,20 +232,20 @@ void Run1(F f, O* __restrict o, const X* __restrict x, int64_t n, int64_t sx) {
 }
 
 template <int kSx, int kSy, typename O, typename X, typename Y, typename F>
-void Run2(F f, O* __restrict o, const X* __restrict x, const Y* __restrict y, int64_t n,
-          int64_t sx, int64_t sy) {
+void Run2(F f, O* __restrict o, const X* __restrict x, const Y* __restrict y, int64_t n, int64_t sx,
+          int64_t sy) {
   sx = Stride<kSx>(sx);
   sy = Stride<kSy>(sy);
   for (int64_t i = 0; i < n; ++i) o[i] = f(x[i * sx], y[i * sy]);
 }
 
 template <typename O, typename X, typename F>
-void Map1(F f, const Array& x, const Array& out) {
+void Map1(F f, const Array& x, const Array& out, int64_t grain = kParallelGrain) {
   const StridedLoop<2> loop = MakeLoop<2>(out.aval.shape, {out.strides, x.strides});
   O* o = MutableData<O>(out);
   const X* xp = Data<X>(x);
   const int64_t sx = loop.inner_stride(1);
-  ParallelFor(loop.size(), kParallelGrain, [&](int64_t begin, int64_t end) {
+  ParallelFor(loop.size(), grain, [&](int64_t begin, int64_t end) {
     ForEachRun(loop, begin, end, [&](const std::array<int64_t, 2>& off, int64_t n) {
       if (sx == 1) {
         Run1<1>(f, o + off[0], xp + off[1], n, sx);
@@ -201,13 +257,13 @@ void Map1(F f, const Array& x, const Array& out) {
 }
 
 template <typename O, typename X, typename Y, typename F>
-void Map2(F f, const Array& x, const Array& y, const Array& out) {
+void Map2(F f, const Array& x, const Array& y, const Array& out, int64_t grain = kParallelGrain) {
   const StridedLoop<3> loop = MakeLoop<3>(out.aval.shape, {out.strides, x.strides, y.strides});
   O* o = MutableData<O>(out);
   const X* xp = Data<X>(x);
   const Y* yp = Data<Y>(y);
   const int64_t sx = loop.inner_stride(1), sy = loop.inner_stride(2);
-  ParallelFor(loop.size(), kParallelGrain, [&](int64_t begin, int64_t end) {
+  ParallelFor(loop.size(), grain, [&](int64_t begin, int64_t end) {
     ForEachRun(loop, begin, end, [&](const std::array<int64_t, 3>& off, int64_t n) {
       O* o_run = o + off[0];
       const X* x_run = xp + off[1];
@@ -252,9 +308,18 @@ void Map3Select(const Array& pred, const Array& x, const Array& y, const Array& 
   });
 }
 
+// Primitives that cost tens of cycles per element (libm calls), so parallel sooner.
+constexpr int64_t GrainOf(Primitive prim) {
+  using P = Primitive;
+  for (P p : {P::kExp, P::kLog, P::kLog1p, P::kExpm1, P::kSin, P::kCos, P::kTanh, P::kPow}) {
+    if (prim == p) return kParallelGrainTranscendental;
+  }
+  return kParallelGrain;
+}
+
 absl::Status Unsupported(Primitive prim, const Array& x) {
-  return absl::InternalError(absl::StrCat("cpu: ", PrimitiveName(prim), " has no kernel for ",
-                                          x.aval.ToString()));
+  return absl::InternalError(
+      absl::StrCat("cpu: ", PrimitiveName(prim), " has no kernel for ", x.aval.ToString()));
 }
 
 // Binary and compare: Op<prim> decides the result type.
@@ -264,7 +329,7 @@ absl::Status ElementwiseBinary(absl::Span<const Array> in, const Array& out) {
     using T = typename decltype(tag)::type;
     if constexpr (IsAccepted<T>(Op<prim>::kAccepts)) {
       using O = decltype(Op<prim>{}(T{}, T{}));
-      Map2<O, T, T>(Op<prim>{}, in[0], in[1], out);
+      Map2<O, T, T>(Op<prim>{}, in[0], in[1], out, GrainOf(prim));
       return absl::OkStatus();
     } else {
       return Unsupported(prim, in[0]);
@@ -279,7 +344,7 @@ absl::Status UnaryKernel(absl::Span<const Array> in, const Params&, const Array&
   return VisitDType(in[0].aval.dtype, [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
     if constexpr (IsAccepted<T>(Op<prim>::kAccepts)) {
-      Map1<T, T>(Op<prim>{}, in[0], out);
+      Map1<T, T>(Op<prim>{}, in[0], out, GrainOf(prim));
       return absl::OkStatus();
     } else {
       return Unsupported(prim, in[0]);
@@ -298,9 +363,8 @@ absl::Status CompareKernel(absl::Span<const Array> in, const Params&, const Arra
 }
 
 absl::Status SelectKernel(absl::Span<const Array> in, const Params&, const Array& out) {
-  VisitDType(in[1].aval.dtype, [&](auto tag) {
-    Map3Select<typename decltype(tag)::type>(in[0], in[1], in[2], out);
-  });
+  VisitDType(in[1].aval.dtype,
+             [&](auto tag) { Map3Select<typename decltype(tag)::type>(in[0], in[1], in[2], out); });
   return absl::OkStatus();
 }
 
@@ -315,7 +379,7 @@ absl::Status ConvertKernel(absl::Span<const Array> in, const Params&, const Arra
   return absl::OkStatus();
 }
 
-#define COTANGENT_INSTANTIATE(kernel, prim)                                              \
+#define COTANGENT_INSTANTIATE(kernel, prim)                                             \
   template absl::Status kernel<Primitive::prim>(absl::Span<const Array>, const Params&, \
                                                 const Array&);
 COTANGENT_INSTANTIATE(UnaryKernel, kNeg)

@@ -78,7 +78,7 @@ void BM_Add(benchmark::State& state) {
 }
 BENCHMARK(BM_Add)
     ->ArgNames({"n", "threads"})
-    ->ArgsProduct({{1, 1024, 1 << 16, 1 << 20, 1 << 24}, {0, 1}})
+    ->ArgsProduct({{1, 1024, 1 << 16, 1 << 18, 1 << 20, 1 << 24}, {0, 1}})
     ->UseRealTime();
 
 // reduce_sum of an [n/1024, 1024] f32 array over `axis` (0 = columns, 1 = rows, 2 = all).

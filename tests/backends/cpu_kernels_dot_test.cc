@@ -3,6 +3,7 @@
 // gather, matmul sizes that are not multiples of the tiles, against a multi-index reference.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -83,6 +84,8 @@ std::vector<DotCase> DotCases() {
   std::vector<DotCase> cases = {
       {"unusual_dims", {2, 3, 4}, {4, 2, 5}, {{2}, {0}, {0}, {1}}, {2, 3, 5}},
       {"two_contracting", {3, 4, 5}, {5, 6, 4}, {{1, 2}, {2, 0}, {}, {}}, {3, 6}},
+      {"unusual_dims_packed", {2, 30, 40}, {40, 2, 50}, {{2}, {0}, {0}, {1}}, {2, 30, 50}},
+      {"two_contracting_packed", {20, 4, 5}, {5, 30, 4}, {{1, 2}, {2, 0}, {}, {}}, {20, 30}},
       {"outer_product", {3}, {4}, {{}, {}, {}, {}}, {3, 4}},
       {"vector_dot", {17}, {17}, {{0}, {0}, {}, {}}, {}},
       {"batch_matvec", {5, 6, 7}, {7, 5}, {{2}, {0}, {0}, {1}}, {5, 6}},
@@ -90,8 +93,11 @@ std::vector<DotCase> DotCases() {
       {"batched_packed", {3, 40, 50}, {3, 50, 45}, {{2}, {1}, {0}, {0}}, {3, 40, 45}},
       {"empty_contraction", {3, 0}, {0, 2}, {{1}, {0}, {}, {}}, {3, 2}},
   };
-  for (const auto& [m, k, n] : std::vector<std::array<int64_t, 3>>{
-           {1, 1, 1}, {7, 13, 5}, {65, 33, 129}, {5, 300, 33}, {130, 70, 64}}) {
+  // Sizes (m, k, n) around the 4x32 (f32) and 4x16 (f64) tiles, and the matrix-vector shapes.
+  const std::vector<std::array<int64_t, 3>> sizes = {
+      {1, 1, 1},     {7, 13, 5},   {65, 33, 129}, {5, 300, 33},  {130, 70, 64}, {1, 300, 200},
+      {200, 300, 1}, {2, 100, 70}, {70, 100, 3},  {512, 600, 1}, {1, 600, 512}};
+  for (const auto& [m, k, n] : sizes) {
     cases.push_back(
         {absl::StrCat("matmul_", m, "x", k, "x", n), {m, k}, {k, n}, {{1}, {0}, {}, {}}, {m, n}});
     cases.push_back(

@@ -79,18 +79,26 @@ TEST(Reduce, SumAndMaxOverAxisSets) {
   }
 }
 
-TEST(Reduce, LargeSumsSplitOverThreadsAgree) {
+TEST(Reduce, LargeReductionsSplitOverThreads) {
   // [512, 300]: reducing axis 0 splits positions over per-thread accumulators, axis 1 splits
   // rows; f32 accumulates in double, so the sums are exact here.
   const Shape shape = {512, 300};
   Host x{shape, std::vector<double>(NumElements(shape))};
-  for (size_t i = 0; i < x.v.size(); ++i) x.v[i] = static_cast<double>(i % 97) - 40.25;
-  for (const std::vector<int64_t>& axes : {std::vector<int64_t>{0}, {1}, {0, 1}}) {
-    Params params;
-    params.axes = axes;
-    const Host expected = RefReduce(Primitive::kReduceSum, x, axes, f32);
-    ExpectMatches(Exec(Primitive::kReduceSum, {Place(x, f32)}, params, {expected.shape, f32}),
-                  expected, f32, absl::StrCat("large sum axes ", ShapeToString(axes)));
+  for (size_t i = 0; i < x.v.size(); ++i) x.v[i] = static_cast<double>(i * 7919 % 997) - 400.25;
+  for (DType dtype : {i32, f32}) {
+    for (Primitive prim : {Primitive::kReduceSum, Primitive::kReduceMax}) {
+      for (const std::vector<int64_t>& axes : {std::vector<int64_t>{0}, {1}, {0, 1}}) {
+        Params params;
+        params.axes = axes;
+        Host q = x;
+        for (double& v : q.v) v = Quantize(v, dtype);
+        const Host expected = RefReduce(prim, q, axes, dtype);
+        ExpectMatches(Exec(prim, {Place(q, dtype)}, params, {expected.shape, dtype}), expected,
+                      dtype,
+                      absl::StrCat("large ", PrimitiveName(prim), " ", DTypeName(dtype), " axes ",
+                                   ShapeToString(axes)));
+      }
+    }
   }
 }
 
