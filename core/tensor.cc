@@ -44,6 +44,11 @@ std::vector<double> Tensor::HostValues(const char* op) const {
   return out;
 }
 
+const Tensor& Tensor::block_until_ready() const {
+  ThrowIfError(array().backend().Synchronize());
+  return *this;
+}
+
 Tensor Tensor::operator[](int64_t i) const {
   if (!defined()) ThrowInvalid("index: undefined tensor");
   if (ndim() == 0) ThrowInvalid("index: cannot index a scalar ", aval().ToString());

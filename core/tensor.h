@@ -77,6 +77,10 @@ class Tensor {
   template <typename T>
   T item() const;
 
+  // Waits until the value is computed on its device (backends may run asynchronously) and
+  // returns it; throws for a traced tensor. As JAX's block_until_ready.
+  const Tensor& block_until_ready() const;
+
   // x[i]: the slice at index i of axis 0 (negative i counts from the end), as numpy.
   Tensor operator[](int64_t i) const;
 

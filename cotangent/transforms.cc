@@ -4,14 +4,17 @@
 #include "cotangent/transforms.h"
 
 #include "core/constants.h"
+#include "core/lax.h"
 
 namespace cotangent::internal {
 
 Tensor BasisStack(const ShapedArray& aval) {
   const int64_t n = aval.size();
-  std::vector<double> values(n * n, 0.0);
-  for (int64_t i = 0; i < n; ++i) values[i * n + i] = 1.0;
-  return FromDoubles(values, JoinShapes({n}, aval.shape), aval.dtype, "basis");
+  // eye(n) made on the device in one pass: n ones with n zeros padded after each one
+  // (interior padding), giving n * n + n elements whose first n * n are the identity.
+  const Tensor ones = Full(ShapedArray{{n}, aval.dtype}, 1.0);
+  const Tensor strip = lax::pad(ones, 0.0, {0}, {n}, {n});
+  return lax::reshape(lax::slice(strip, {0}, {n * n}), JoinShapes({n}, aval.shape));
 }
 
 Shape JoinShapes(const Shape& a, const Shape& b) {

@@ -396,8 +396,11 @@ auto jacfwd(F f, int argnum = 0) {
       out_shape = ys[0].shape();
       return std::vector<Tensor>{ys_dot[0]};
     };
-    const Tensor columns = VmapFlat(pushforward, {internal::BasisStack(x.aval())}, {0}, -1,
-                                    x.size(), {"the input basis"})[0];
+    // A single input needs no batch: one jvp along 1.
+    const Tensor columns =
+        x.size() == 1 ? pushforward({Full(x.aval(), 1.0)})[0]
+                      : VmapFlat(pushforward, {internal::BasisStack(x.aval())}, {0}, -1,
+                                 x.size(), {"the input basis"})[0];
     return lax::reshape(columns, internal::JoinShapes(out_shape, x.shape()));
   };
 }
@@ -418,7 +421,10 @@ auto jacrev(F f, int argnum = 0) {
     const Tensor& y = lin.primals_out[0];
     // vmap of the pullback over the output basis: row j is J^T e_j.
     const FlatFn pullback = [&](const std::vector<Tensor>& e) { return lin.Transpose({e[0]}); };
-    const Tensor rows = VmapFlat(pullback, {internal::BasisStack(y.aval())}, {0}, 0, y.size(),
+    // A single output needs no batch: one backward pass from 1, as grad.
+    const Tensor rows =
+        y.size() == 1 ? pullback({Full(y.aval(), 1.0)})[0]
+                      : VmapFlat(pullback, {internal::BasisStack(y.aval())}, {0}, 0, y.size(),
                                  {"the output basis"})[0];
     return lax::reshape(rows, internal::JoinShapes(y.shape(), lin.wrt_avals[0].shape));
   };

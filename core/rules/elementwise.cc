@@ -144,10 +144,15 @@ Tensor SqrtJvp(Span, Span t, const Tensor& out, const Params&) {
 Tensor AddJvp(Span, Span t, const Tensor&, const Params&) { return AddTangents(t[0], t[1]); }
 // d(x - y) = dx - dy
 Tensor SubJvp(Span, Span t, const Tensor&, const Params&) {
-  return AddTangents(t[0], t[1].defined() ? lax::neg(t[1]) : Tensor());
+  if (t[0].defined() && t[1].defined()) return lax::sub(t[0], t[1]);
+  return t[0].defined() ? t[0] : lax::neg(t[1]);
 }
-// d(x y) = dx y + x dy
+// d(x y) = dx y + x dy; for x * x that is dx (2 x), one product with the tangent, not three
+// operations on it (tangents are the large operands under jacfwd / vmap).
 Tensor MulJvp(Span x, Span t, const Tensor&, const Params&) {
+  if (x[0].node() == x[1].node() && t[0].defined() && t[0].node() == t[1].node()) {
+    return lax::mul(t[0], lax::mul(x[0], Const(x[0], 2.0)));
+  }
   return AddTangents(ScaleTangent(t[0], x[1]), ScaleTangent(t[1], x[0]));
 }
 // d(x / y) = (dx - (x / y) dy) / y
