@@ -1,0 +1,192 @@
+// File: benchmarks/hessian_benchmark.cc
+// Workloads W1-W5 of docs/benchmarks.md on the CPU backend: HVPs and Hessians by every
+// composition (forward-over-reverse, reverse-over-forward, reverse-over-reverse), the MLP
+// Hessian, Rosenbrock Hessians as n grows, per-op dispatch cost, and matmul GFLOP/s. Hessian
+// benchmarks report the backend's peak bytes allocated per iteration ("peak_bytes").
+
+#include <string>
+#include <vector>
+
+#include "backends/cpu/cpu_backend.h"
+#include "benchmark/benchmark.h"
+#include "benchmarks/workloads.h"
+
+namespace ct = cotangent;
+namespace bench = cotangent::bench;
+
+namespace {
+
+// Blocks until the result is computed (and keeps the compiler from dropping it).
+void Consume(const ct::Tensor& x) { benchmark::DoNotOptimize(x.block_until_ready().node()); }
+
+template <typename Run>
+void RunWithPeak(benchmark::State& state, Run run) {
+  int64_t peak = 0;
+  for (auto _ : state) {
+    ct::CpuBackend::Get().ResetPeakBytes();
+    Consume(run());
+    peak = std::max(peak, ct::CpuBackend::Get().PeakBytes());
+  }
+  state.counters["peak_bytes"] = static_cast<double>(peak);
+}
+
+// ---- W1: the cookbook HVP, X and V 30x40 f32 ----
+
+struct W1 {
+  ct::Tensor x, v;
+  explicit W1(const benchmark::State& state) {
+    auto [kx, kv] = ct::random::split<2>(ct::random::key(0));
+    x = ct::random::normal(kx, {state.range(0), state.range(1)});
+    v = ct::random::normal(kv, {state.range(0), state.range(1)});
+  }
+};
+
+void BM_W1_HVP_FwdOverRev(benchmark::State& state) {
+  const W1 w(state);
+  RunWithPeak(state, [&] { return ct::jvp(ct::grad(bench::CookbookF), {w.x}, {w.v}).second; });
+}
+
+void BM_W1_HVP_RevOverFwd(benchmark::State& state) {
+  const W1 w(state);
+  const auto directional = [&](const ct::Tensor& x) {
+    return ct::jvp(bench::CookbookF, {x}, {w.v}).second;
+  };
+  RunWithPeak(state, [&] { return ct::grad(directional)(w.x); });
+}
+
+void BM_W1_HVP_RevOverRev(benchmark::State& state) {
+  const W1 w(state);
+  const auto g_dot_v = [&](const ct::Tensor& x) {
+    return ct::sum(ct::grad(bench::CookbookF)(x) * w.v);
+  };
+  RunWithPeak(state, [&] { return ct::grad(g_dot_v)(w.x); });
+}
+
+void BM_W1_Hessian_FwdOverRev(benchmark::State& state) {
+  const W1 w(state);
+  RunWithPeak(state, [&] { return ct::jacfwd(ct::jacrev(bench::CookbookF))(w.x); });
+}
+
+// ---- W2: MLP Hessian, n = 1185 parameters, batch 64 ----
+
+struct W2 {
+  ct::Tensor p, x, y;
+  explicit W2(const benchmark::State& state) {
+    auto [kp, kx, ky] = ct::random::split<3>(ct::random::key(1));
+    p = ct::random::normal(kp, {bench::kMlpParams}) * 0.3;
+    x = ct::random::normal(kx, {state.range(0), 2});
+    y = ct::random::normal(ky, {state.range(0), 1});
+  }
+  ct::Tensor operator()(const ct::Tensor& params) const { return bench::MlpLoss(params, x, y); }
+};
+
+void BM_W2_Grad(benchmark::State& state) {
+  const W2 w(state);
+  RunWithPeak(state, [&] { return ct::grad(w)(w.p); });
+}
+
+void BM_W2_Hessian_FwdOverRev(benchmark::State& state) {
+  const W2 w(state);
+  RunWithPeak(state, [&] { return ct::jacfwd(ct::jacrev(w))(w.p); });
+}
+
+void BM_W2_Hessian_RevOverRev(benchmark::State& state) {
+  const W2 w(state);
+  RunWithPeak(state, [&] { return ct::jacrev(ct::jacrev(w))(w.p); });
+}
+
+// ---- W3: Rosenbrock Hessians in f64 as n grows ----
+
+ct::Tensor RosenbrockPoint(int64_t n) {
+  return ct::random::uniform(ct::random::key(2), {n}, ct::f64, -2.0, 2.0);
+}
+
+void BM_W3_Rosenbrock_FwdOverRev(benchmark::State& state) {
+  const ct::Tensor x = RosenbrockPoint(state.range(0));
+  RunWithPeak(state, [&] { return ct::jacfwd(ct::jacrev(bench::Rosenbrock))(x); });
+}
+
+void BM_W3_Rosenbrock_RevOverRev(benchmark::State& state) {
+  const ct::Tensor x = RosenbrockPoint(state.range(0));
+  RunWithPeak(state, [&] { return ct::jacrev(ct::jacrev(bench::Rosenbrock))(x); });
+}
+
+// ---- W4: per-op dispatch cost of a chain of 1250 scalar f64 ops ----
+
+void BM_W4_Chain_Forward(benchmark::State& state) {
+  const ct::Tensor x = ct::scalar(0.5, ct::f64);
+  for (auto _ : state) Consume(bench::Chain(x));
+  state.counters["per_op"] = benchmark::Counter(
+      static_cast<double>(bench::kChainOps), benchmark::Counter::kIsIterationInvariantRate |
+                                                benchmark::Counter::kInvert);
+}
+
+void BM_W4_Chain_Grad(benchmark::State& state) {
+  const ct::Tensor x = ct::scalar(0.5, ct::f64);
+  for (auto _ : state) Consume(ct::grad(bench::Chain)(x));
+  state.counters["per_op"] = benchmark::Counter(
+      static_cast<double>(bench::kChainOps), benchmark::Counter::kIsIterationInvariantRate |
+                                                benchmark::Counter::kInvert);
+}
+
+// ---- W5: matmul f32 ----
+
+void BM_W5_Matmul(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  auto [ka, kb] = ct::random::split<2>(ct::random::key(3));
+  const ct::Tensor a = ct::random::normal(ka, {n, n}), b = ct::random::normal(kb, {n, n});
+  for (auto _ : state) Consume(ct::matmul(a, b));
+  state.counters["flops"] =
+      benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// Full sizes by default; --smoke runs every benchmark once on tiny sizes (CI).
+void RegisterAll(bool smoke) {
+  using Fn = void (*)(benchmark::State&);
+  const auto add = [&](const char* name, Fn fn, std::vector<std::vector<int64_t>> args,
+                       benchmark::TimeUnit unit) {
+    for (const auto& a : args) {
+      auto* b = benchmark::RegisterBenchmark(name, fn)->Args(a)->Unit(unit)->UseRealTime();
+      if (smoke) b->Iterations(1);
+    }
+  };
+  const std::vector<std::vector<int64_t>> w1 = {smoke ? std::vector<int64_t>{3, 4}
+                                                      : std::vector<int64_t>{30, 40}};
+  const std::vector<std::vector<int64_t>> w2 = {{smoke ? 4 : 64}};
+  std::vector<std::vector<int64_t>> w3 = {{10}};
+  if (!smoke) w3 = {{10}, {100}, {1000}, {3000}};
+  const std::vector<std::vector<int64_t>> w5 = {{smoke ? 16 : 128}};
+  add("BM_W1_HVP_FwdOverRev", BM_W1_HVP_FwdOverRev, w1, benchmark::kMicrosecond);
+  add("BM_W1_HVP_RevOverFwd", BM_W1_HVP_RevOverFwd, w1, benchmark::kMicrosecond);
+  add("BM_W1_HVP_RevOverRev", BM_W1_HVP_RevOverRev, w1, benchmark::kMicrosecond);
+  add("BM_W1_Hessian_FwdOverRev", BM_W1_Hessian_FwdOverRev, w1, benchmark::kMillisecond);
+  add("BM_W2_Grad", BM_W2_Grad, w2, benchmark::kMicrosecond);
+  add("BM_W2_Hessian_FwdOverRev", BM_W2_Hessian_FwdOverRev, w2, benchmark::kMillisecond);
+  add("BM_W2_Hessian_RevOverRev", BM_W2_Hessian_RevOverRev, w2, benchmark::kMillisecond);
+  add("BM_W3_Rosenbrock_FwdOverRev", BM_W3_Rosenbrock_FwdOverRev, w3, benchmark::kMillisecond);
+  add("BM_W3_Rosenbrock_RevOverRev", BM_W3_Rosenbrock_RevOverRev, w3, benchmark::kMillisecond);
+  add("BM_W4_Chain_Forward", BM_W4_Chain_Forward, {{}}, benchmark::kMicrosecond);
+  add("BM_W4_Chain_Grad", BM_W4_Chain_Grad, {{}}, benchmark::kMicrosecond);
+  add("BM_W5_Matmul", BM_W5_Matmul, smoke ? w5 : std::vector<std::vector<int64_t>>{{128}, {1024}},
+      benchmark::kMillisecond);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool smoke = false;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::string(argv[i]) == "--smoke") {
+      smoke = true;
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  int n = static_cast<int>(args.size());
+  RegisterAll(smoke);
+  benchmark::Initialize(&n, args.data());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
