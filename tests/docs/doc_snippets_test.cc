@@ -87,4 +87,8 @@ TEST(DocSnippetsTest, GettingStarted) {
   CheckPage("docs/getting_started.md", {"tests/docs/getting_started_test.cc"});
 }
 
+TEST(DocSnippetsTest, Reference) {
+  CheckPage("docs/reference.md", {"tests/docs/reference_test.cc"});
+}
+
 }  // namespace
