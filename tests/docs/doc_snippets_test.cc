@@ -91,4 +91,13 @@ TEST(DocSnippetsTest, Reference) {
   CheckPage("docs/reference.md", {"tests/docs/reference_test.cc"});
 }
 
+// Excerpts of the tree, and the new rules compiled in adding_a_primitive_test.cc.
+TEST(DocSnippetsTest, AddingAPrimitive) {
+  CheckPage("docs/adding_a_primitive.md",
+            {"core/primitives.def", "core/lax.h", "core/lax.cc", "core/rules.cc",
+             "core/rules/elementwise.cc", "core/rules/reduction.cc", "cotangent/numpy.cc",
+             "backends/cpu/cpu_backend.cc", "backends/cpu/kernels_elementwise.cc",
+             "tests/testing/primitive_cases.h", "tests/docs/adding_a_primitive_test.cc"});
+}
+
 }  // namespace
