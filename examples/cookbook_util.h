@@ -48,14 +48,14 @@ inline bool AllClose(const ct::Tensor& a, const ct::Tensor& b, double rtol = 1e-
 // "True" / "False", as Python prints a bool.
 inline const char* PyBool(bool b) { return b ? "True" : "False"; }
 
-// The median wall time of `runs` calls of f, in milliseconds. Cotangent evaluates eagerly, so
-// when f returns, its result has been computed.
+// The median wall time of `runs` calls of f (which returns a Tensor), in milliseconds, each
+// waiting for its result as JAX's %timeit of a block_until_ready'd call would.
 template <typename F>
 double MedianMs(int runs, F&& f) {
   std::vector<double> ms;
   for (int i = 0; i < runs; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    f();
+    f().block_until_ready();
     const auto stop = std::chrono::steady_clock::now();
     ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
   }
