@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmark suite optimized and runs benchmarks/compare_functorch.py: Cotangent and
-# PyTorch's functorch on the same workloads, same thread count, same run. Writes
-# docs/benchmarks_table.md and docs/benchmarks_rosenbrock.png (docs/benchmarks.md embeds them).
+# PyTorch's functorch on the same workloads, same thread count, same run. Rewrites the table in
+# docs/benchmarks.md and the plot docs/benchmarks_rosenbrock.png.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash tools/setup.sh --bench >&2

@@ -2,7 +2,8 @@
 """Runs workloads W1-W5 in Cotangent (benchmarks/hessian_benchmark) and in PyTorch's functorch,
 in the same run with the same thread count, and writes docs/benchmarks.md (table + plot).
 
-Usage (from the repository root): bash benchmarks/compare.sh
+Usage (from the repository root): bash benchmarks/compare.sh. The table goes between the
+markers of docs/benchmarks.md; the plot to docs/benchmarks_rosenbrock.png.
 PyTorch is used by this script only, never by the library or its tests. The workload
 definitions mirror benchmarks/workloads.h.
 """
@@ -121,7 +122,10 @@ def cotangent_timings(binary):
     for b in report["benchmarks"]:
         if b.get("aggregate_name") != "median":
             continue
-        name = b["run_name"]
+        # "BM_W3_Rosenbrock_FwdOverRev/1000/real_time" -> "BM_W3_Rosenbrock_FwdOverRev/1000";
+        # the W1/W2 sizes are fixed, so their arguments are dropped.
+        parts = [p for p in b["run_name"].split("/") if p != "real_time"]
+        name = parts[0] + ("/" + parts[1] if parts[0].startswith(("BM_W3", "BM_W5")) else "")
         times[name] = b["real_time"] * scale[b["time_unit"]]
         counters[name] = {k: b[k] for k in ("peak_bytes", "per_op", "flops") if k in b}
     return times, counters, report.get("context", {})
@@ -191,14 +195,21 @@ def main():
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
     table = "\n".join(rows)
-    with open(out_md.replace(".md", "_table.md"), "w") as f:
-        f.write(
-            f"Measured {datetime.date.today()} at commit {commit} on {cpu}, {THREADS} threads "
-            f"for both libraries, torch {torch.__version__} (functorch), by `bash benchmarks/compare.sh`. "
-            f"Times are medians; ratio = Cotangent / functorch (below 1: Cotangent is faster). "
-            f"Peak memory is the CPU backend's peak bytes allocated during one call.\n\n"
-            f"| workload | Cotangent | functorch | ratio | notes |\n| --- | ---: | ---: | ---: | --- |\n"
-            f"{table}\n")
+    section = (
+        f"Measured {datetime.date.today()} at commit {commit} on {cpu}, {THREADS} threads for "
+        f"both libraries, torch {torch.__version__} (functorch), by `bash benchmarks/compare.sh`. "
+        f"Times are medians; ratio = Cotangent / functorch (below 1: Cotangent is faster). "
+        f"Peak memory is the CPU backend's peak bytes allocated during one call.\n\n"
+        f"| workload | Cotangent | functorch | ratio | notes |\n"
+        f"| --- | ---: | ---: | ---: | --- |\n{table}\n")
+    # Replace the generated part of docs/benchmarks.md, between its markers.
+    begin, end = "<!-- compare:begin -->", "<!-- compare:end -->"
+    with open(out_md) as f:
+        doc = f.read()
+    head, rest = doc.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    with open(out_md, "w") as f:
+        f.write(f"{head}{begin}\n{section}{end}{tail}")
     print(table)
 
 

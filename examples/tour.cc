@@ -85,6 +85,14 @@ void Transformations() {
   const auto g = ct::grad(loss)(params);
   Show("grad over a std::map {w, b}: d/dw", g.at("w"));
   Show("make_jaxpr(f)(x)", ct::make_jaxpr(f)(x));
+
+  // vmap: one batched call instead of a loop; composes with grad for per-example gradients.
+  const ct::Tensor xs = ct::reshape(ct::linspace(-1, 1, 6, ct::f64), {2, 3});
+  Show("vmap(f) over the rows of xs", ct::vmap(f)(xs));
+  Show("vmap(grad(f)): per-row gradients", ct::vmap(ct::grad(f))(xs));
+  const auto scale = [](ct::Tensor row, ct::Tensor s) { return row * s; };
+  Show("vmap(scale, {1, nullopt}, 1): columns of xs times 10, batch on axis 1",
+       ct::vmap(scale, {1, std::nullopt}, 1)(xs, ct::scalar(10.0, ct::f64)));
 }
 
 }  // namespace
