@@ -88,8 +88,11 @@ class FloatFormatter {
       return s;
     }
     // Positional: each value with its own shortest digits (numpy's 'maxprec'), "1." for 1.
+    // A value rounded at the 8-digit cap loses its trailing zeros, as numpy's trim: 2.0000000004
+    // prints as "2.".
     std::string s = Printf("%.*f", ShortestDigits("%.*f", v, dtype_), v);
     if (s.find('.') == std::string::npos) s += ".";
+    while (s.back() == '0') s.pop_back();
     return s;
   }
 

@@ -37,6 +37,12 @@ TEST(PrintTest, ScalarsPrintAsNumpyScalars) {
   EXPECT_EQ(Str(scalar(1.0 / 3.0, f64)), "0.3333333333333333");
 }
 
+TEST(PrintTest, RoundingAtTheDigitCapDropsTrailingZeros) {
+  // numpy: str(np.array([-2.0000000000000004, 6.0, 10.0])) == "[-2.  6. 10.]"
+  EXPECT_EQ(Str(tensor({-2.0000000000000004, 6.0, 10.0}, {3}, f64)), "[-2.  6. 10.]");
+  EXPECT_EQ(Str(tensor({0.1 + 0.2, 1.0}, {2}, f64)), "[0.3 1. ]");
+}
+
 TEST(PrintTest, ScientificWhenMagnitudesSpreadOut) {
   EXPECT_EQ(Str(tensor({1e-5, 1.5}, {2})), "[1.0e-05 1.5e+00]");
 }
