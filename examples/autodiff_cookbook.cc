@@ -129,6 +129,7 @@ void CheckGrads(const F& f, const Tensor& W, const Tensor& b) {
     return ct::jvp(f, {W1, b1}, {cast(vW), cast(vb)}).second;
   };
   check(directional, "order 2");
+  if (!(worst < 2e-3)) ++FailedChecks();
   std::cout << "check_grads(loss, (W, b), order=2): "
             << (worst < 2e-3 ? "passed" : "FAILED") << " (largest relative error " << worst
             << ")\n";
@@ -367,6 +368,10 @@ int main(int argc, char** argv) {
     cookbook::CustomDerivatives();
   } catch (const cotangent::Error& e) {
     std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  if (cookbook::FailedChecks() > 0) {
+    std::cerr << cookbook::FailedChecks() << " checks failed\n";
     return 1;
   }
   return 0;

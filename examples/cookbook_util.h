@@ -45,8 +45,18 @@ inline bool AllClose(const ct::Tensor& a, const ct::Tensor& b, double rtol = 1e-
   return ct::max(excess).item<double>() <= 0;
 }
 
-// "True" / "False", as Python prints a bool.
-inline const char* PyBool(bool b) { return b ? "True" : "False"; }
+// The number of checks (allclose, check_grads) that failed. main exits with 1 when it is not
+// 0, so the smoke test catches a wrong result, not only a crash.
+inline int& FailedChecks() {
+  static int failed = 0;
+  return failed;
+}
+
+// "True" / "False", as Python prints a bool; a False is a failed check.
+inline const char* PyBool(bool b) {
+  if (!b) ++FailedChecks();
+  return b ? "True" : "False";
+}
 
 // The median wall time of `runs` calls of f (which returns a Tensor), in milliseconds, each
 // waiting for its result as JAX's %timeit of a block_until_ready'd call would.
