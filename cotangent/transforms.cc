@@ -4,6 +4,7 @@
 #include "cotangent/transforms.h"
 
 #include "core/constants.h"
+#include "core/error.h"
 #include "core/lax.h"
 
 namespace cotangent::internal {
@@ -15,6 +16,19 @@ Tensor BasisStack(const ShapedArray& aval) {
   const Tensor ones = Full(ShapedArray{{n}, aval.dtype}, 1.0);
   const Tensor strip = lax::pad(ones, 0.0, {0}, {n}, {n});
   return lax::reshape(lax::slice(strip, {0}, {n * n}), JoinShapes({n}, aval.shape));
+}
+
+void CheckAvals(const char* op, const char* what, const std::vector<Tensor>& xs,
+                const char* against, const std::vector<Tensor>& ys) {
+  if (xs.size() != ys.size()) {
+    ThrowInvalid(op, ": got ", xs.size(), " ", what, "s for ", ys.size(), " ", against, "s");
+  }
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (xs[i].aval() != ys[i].aval()) {
+      ThrowInvalid(op, ": ", what, " ", xs[i].aval().ToString(), " does not match ", against, " ",
+                   ys[i].aval().ToString());
+    }
+  }
 }
 
 Shape JoinShapes(const Shape& a, const Shape& b) {

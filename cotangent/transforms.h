@@ -215,6 +215,27 @@ Tensor BasisStack(const ShapedArray& aval);
 // shape a followed by shape b.
 Shape JoinShapes(const Shape& a, const Shape& b);
 
+// f linearized at args with respect to every argument: the flattened arguments, the
+// linearization (shared, for the closures that outlive this call) and f's result.
+template <typename F, typename... Args>
+auto LinearizeAll(const char* op, const F& f, bool reverse, const Args&... args) {
+  using Out = ResultOf<F, Args...>;
+  auto flat = std::make_shared<FlatArgs<Args...>>(args...);
+  std::optional<Out> out_like;
+  const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
+    return CallFlat(f, flat->Rebuild(leaves), out_like);
+  };
+  auto lin = std::make_shared<Linearized>(LinearizeFlat(
+      op, flat_f, flat->leaves, std::vector<bool>(flat->leaves.size(), true), reverse));
+  Out out = TreeUnflatten(*out_like, lin->primals_out);
+  return std::make_tuple(std::move(flat), std::move(lin), std::move(out));
+}
+
+// Throws "<op>: <what> f32[3] does not match <against> f32[2]" at the first pair of tensors
+// whose shapes or dtypes differ.
+void CheckAvals(const char* op, const char* what, const std::vector<Tensor>& xs,
+                const char* against, const std::vector<Tensor>& ys);
+
 }  // namespace internal
 
 // ---- reverse mode ----
@@ -279,30 +300,15 @@ auto value_and_grad(F f, int argnum, HasAux) {
 // the structure of f's result.
 template <typename F, typename... Args>
 auto vjp(F f, const Args&... args) {
-  using Out = internal::ResultOf<F, Args...>;
-  auto flat = std::make_shared<internal::FlatArgs<Args...>>(args...);
-  std::optional<Out> out_like;
-  const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
-    return internal::CallFlat(f, flat->Rebuild(leaves), out_like);
-  };
-  auto lin = std::make_shared<Linearized>(LinearizeFlat(
-      "vjp", flat_f, flat->leaves, std::vector<bool>(flat->leaves.size(), true), true));
-  Out out = TreeUnflatten(*out_like, lin->primals_out);
-  auto pullback = [flat, lin, out_structure = out](const Out& ct) {
+  auto [flat, lin, out] = internal::LinearizeAll("vjp", f, /*reverse=*/true, args...);
+  auto pullback = [flat, lin, out_structure = out](const decltype(out)& ct) {
     const std::vector<Tensor> cts = TreeLeaves(ct);
-    const std::vector<Tensor> out_leaves = TreeLeaves(out_structure);
-    for (size_t i = 0; i < cts.size() && i < out_leaves.size(); ++i) {
-      if (cts[i].aval() != out_leaves[i].aval()) {
-        ThrowInvalid("vjp: cotangent ", cts[i].aval().ToString(), " does not match output ",
-                     out_leaves[i].aval().ToString());
-      }
-    }
+    internal::CheckAvals("vjp", "cotangent", cts, "output", TreeLeaves(out_structure));
     const std::vector<Tensor> grads = lin->Transpose(cts);
     if constexpr ((std::is_same_v<Args, Tensor> && ...)) {
       return grads;
     } else {
-      const std::vector<Tensor> rebuilt = grads;
-      return flat->Rebuild(rebuilt);
+      return flat->Rebuild(grads);
     }
   };
   return std::make_pair(std::move(out), std::move(pullback));
@@ -348,23 +354,10 @@ auto jvp(F f, const std::tuple<Args...>& primals, const std::tuple<Args...>& tan
 // the program recorded once, without re-running f.
 template <typename F, typename... Args>
 auto linearize(F f, const Args&... args) {
-  using Out = internal::ResultOf<F, Args...>;
-  auto flat = std::make_shared<internal::FlatArgs<Args...>>(args...);
-  std::optional<Out> out_like;
-  const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
-    return internal::CallFlat(f, flat->Rebuild(leaves), out_like);
-  };
-  auto lin = std::make_shared<Linearized>(LinearizeFlat(
-      "linearize", flat_f, flat->leaves, std::vector<bool>(flat->leaves.size(), true), false));
-  Out out = TreeUnflatten(*out_like, lin->primals_out);
+  auto [flat, lin, out] = internal::LinearizeAll("linearize", f, /*reverse=*/false, args...);
   auto f_jvp = [flat, lin, out_structure = out](const Args&... tangents) {
     const std::vector<Tensor> ts = internal::FlatArgs<Args...>(tangents...).leaves;
-    for (size_t i = 0; i < ts.size(); ++i) {
-      if (ts[i].aval() != flat->leaves[i].aval()) {
-        ThrowInvalid("linearize: tangent ", ts[i].aval().ToString(), " does not match primal ",
-                     flat->leaves[i].aval().ToString());
-      }
-    }
+    internal::CheckAvals("linearize", "tangent", ts, "primal", flat->leaves);
     return TreeUnflatten(out_structure, lin->Apply(ts));
   };
   return std::make_pair(std::move(out), std::move(f_jvp));

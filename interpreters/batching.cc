@@ -22,6 +22,24 @@ ShapedArray WithoutAxis(const ShapedArray& aval, int64_t axis) {
   return out;
 }
 
+struct Unzipped {
+  std::vector<Tensor> values;
+  std::vector<int64_t> bdims;
+  bool any_batched = false;
+};
+
+// The values and batch axes of this interpreter's tracers, and whether any is batched.
+Unzipped Unzip(absl::Span<const Tensor> inputs) {
+  Unzipped out;
+  for (const Tensor& x : inputs) {
+    const auto& tracer = static_cast<const BatchTracer&>(*x.node());
+    out.values.push_back(tracer.value());
+    out.bdims.push_back(tracer.bdim());
+    out.any_batched = out.any_batched || tracer.bdim() != kNotMapped;
+  }
+  return out;
+}
+
 // A custom function whose function and rules are vmapped over leading batch axes of size n.
 std::shared_ptr<CustomFunction> BatchedCustom(const CustomFunction& f, int64_t n) {
   const auto vmapped = [n](FlatFn g) {
@@ -97,15 +115,7 @@ Batched BatchInterpreter::Unpack(const Tensor& x) const {
 
 Tensor BatchInterpreter::Process(Primitive prim, absl::Span<const Tensor> inputs,
                                  const Params& params, const ShapedArray& out_aval) {
-  absl::InlinedVector<Tensor, 4> values;
-  absl::InlinedVector<int64_t, 4> bdims;
-  bool any_batched = false;
-  for (const Tensor& x : inputs) {
-    const auto& tracer = static_cast<const BatchTracer&>(*x.node());
-    values.push_back(tracer.value());
-    bdims.push_back(tracer.bdim());
-    any_batched = any_batched || tracer.bdim() != kNotMapped;
-  }
+  const auto [values, bdims, any_batched] = Unzip(inputs);
   if (!any_batched) return Pack(Bind(prim, values, params), kNotMapped);
   const BatchRule rule = Rules()[prim].batch;
   if (rule == nullptr) {
@@ -119,15 +129,7 @@ Tensor BatchInterpreter::Process(Primitive prim, absl::Span<const Tensor> inputs
 }
 
 Tensor BatchInterpreter::ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
-  std::vector<Tensor> values;
-  std::vector<int64_t> bdims;
-  bool any_batched = false;
-  for (const Tensor& x : inputs) {
-    const auto& tracer = static_cast<const BatchTracer&>(*x.node());
-    values.push_back(tracer.value());
-    bdims.push_back(tracer.bdim());
-    any_batched = any_batched || tracer.bdim() != kNotMapped;
-  }
+  auto [values, bdims, any_batched] = Unzip(inputs);
   if (!any_batched) return Pack(BindCustom(f, values), kNotMapped);
   const std::shared_ptr<CustomFunction> batched = BatchedCustom(f, axis_size_);
   if (batched == nullptr) return Interpreter::ProcessCustom(f, inputs);

@@ -12,6 +12,26 @@
 #include "interpreters/graph.h"
 
 namespace cotangent {
+namespace {
+
+struct Unzipped {
+  std::vector<Tensor> primals, tangents;
+  bool any_tangent = false;
+};
+
+// The primals and tangents of this interpreter's tracers, and whether any tangent is nonzero.
+Unzipped Unzip(absl::Span<const Tensor> inputs) {
+  Unzipped out;
+  for (const Tensor& x : inputs) {
+    const auto& tracer = static_cast<const JvpTracer&>(*x.node());
+    out.primals.push_back(tracer.primal());
+    out.tangents.push_back(tracer.tangent());
+    out.any_tangent = out.any_tangent || tracer.tangent().defined();
+  }
+  return out;
+}
+
+}  // namespace
 
 Tensor JvpInterpreter::Pack(Tensor primal, Tensor tangent) const {
   return Tensor(std::make_shared<JvpTracer>(*this, std::move(primal), std::move(tangent)));
@@ -27,14 +47,7 @@ std::pair<Tensor, Tensor> JvpInterpreter::Unpack(const Tensor& x) const {
 
 Tensor JvpInterpreter::Process(Primitive prim, absl::Span<const Tensor> inputs,
                                const Params& params, const ShapedArray& out_aval) {
-  absl::InlinedVector<Tensor, 4> primals, tangents;
-  bool any_tangent = false;
-  for (const Tensor& x : inputs) {
-    const auto& tracer = static_cast<const JvpTracer&>(*x.node());
-    primals.push_back(tracer.primal());
-    tangents.push_back(tracer.tangent());
-    any_tangent = any_tangent || tracer.tangent().defined();
-  }
+  const auto [primals, tangents, any_tangent] = Unzip(inputs);
   Tensor primal_out = Bind(prim, primals, params);
   const PrimitiveRules& rules = Rules()[prim];
   if (!any_tangent || !IsFloating(out_aval.dtype) || rules.non_differentiable) {
@@ -93,14 +106,7 @@ Tensor RecordCustomVjp(const CustomVjpFunction& f, std::vector<Tensor> residuals
 }  // namespace
 
 Tensor JvpInterpreter::ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
-  std::vector<Tensor> primals, tangents;
-  bool any_tangent = false;
-  for (const Tensor& x : inputs) {
-    const auto& tracer = static_cast<const JvpTracer&>(*x.node());
-    primals.push_back(tracer.primal());
-    tangents.push_back(tracer.tangent());
-    any_tangent = any_tangent || tracer.tangent().defined();
-  }
+  auto [primals, tangents, any_tangent] = Unzip(inputs);
   if (!any_tangent) return Pack(BindCustom(f, primals), Tensor());
   if (const auto* custom = dynamic_cast<const CustomJvpFunction*>(&f)) {
     for (size_t i = 0; i < tangents.size(); ++i) {
