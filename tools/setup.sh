@@ -10,6 +10,7 @@ PACKAGES=(
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libvulkan-dev glslang-dev glslang-tools spirv-tools
   mesa-vulkan-drivers vulkan-tools           # lavapipe (CPU Vulkan device); vulkaninfo
+  zlib1g-dev dataset-fashion-mnist           # the examples: gzip and PNG; Fashion-MNIST
 )
 if [[ "${1:-}" == --bench ]]; then
   PACKAGES+=(python3-torch python3-matplotlib)   # the functorch comparison only
@@ -23,7 +24,7 @@ done
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#PACKAGES[@]} packages installed"
-  exit 0
+  exec bash "$(dirname "${BASH_SOURCE[0]}")/fetch_datasets.sh"  # datasets Debian lacks
 fi
 
 echo "setup: missing packages: ${missing[*]}"
@@ -37,3 +38,4 @@ apt-get update -qq
 echo "setup: apt-get install ${missing[*]}"
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "setup: done"
+exec bash "$(dirname "${BASH_SOURCE[0]}")/fetch_datasets.sh"
