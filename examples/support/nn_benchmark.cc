@@ -1,0 +1,192 @@
+// File: examples/support/nn_benchmark.cc
+// The measurements behind lowering conv2d and max pooling to existing primitives
+// (docs/examples.md): each layer of the Fashion-MNIST CNN forward and forward+backward, the
+// matmuls that a conv primitive would run anyway, the im2col copy and its transpose, both
+// pooling compositions, and a whole training step. Counters report GFLOP/s of the
+// convolution arithmetic (2 * multiply-adds; x3 for forward+backward).
+// Run: bazel run -c opt //examples/support:nn_benchmark -- --benchmark_repetitions=5
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "cotangent/cotangent.h"
+#include "examples/support/nn.h"
+
+namespace cotangent::nn {
+namespace {
+
+constexpr int64_t kBatch = 128;
+
+// (H = W, C, O) of the CNN's two conv layers, by benchmark argument 0 or 1.
+struct Layer {
+  int64_t size, in, out;
+};
+constexpr Layer kLayers[] = {{28, 1, 16}, {14, 16, 32}};
+
+double ConvFlops(const Layer& l) { return 2.0 * kBatch * l.size * l.size * 9 * l.in * l.out; }
+
+// Wall-clock time (the kernels run on every core), in ms, with the minimum over repetitions
+// reported beside the mean and median: on a shared machine the minimum is the least disturbed.
+void Configure(benchmark::internal::Benchmark* b) {
+  b->UseRealTime()
+      ->Unit(benchmark::kMillisecond)
+      ->ComputeStatistics("min", [](const std::vector<double>& v) {
+        return *std::min_element(v.begin(), v.end());
+      });
+}
+
+void Touch(const Tensor& t) { benchmark::DoNotOptimize(t.array()); }
+
+void SetRate(benchmark::State& state, double flops) {
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      flops * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+  state.SetLabel(state.range(0) == 0 ? "conv1 28x28 1->16" : "conv2 14x14 16->32");
+}
+
+void BM_Conv2dForward(benchmark::State& state) {
+  const Layer l = kLayers[state.range(0)];
+  const auto [kx, kw] = random::split<2>(random::key(0));
+  const Tensor x = random::normal(kx, {kBatch, l.size, l.size, l.in});
+  const Tensor w = random::normal(kw, {3, 3, l.in, l.out});
+  for (auto _ : state) Touch(conv2d(x, w));
+  SetRate(state, ConvFlops(l));
+}
+BENCHMARK(BM_Conv2dForward)->Arg(0)->Arg(1)->Apply(Configure);
+
+// Gradient with respect to input and kernel: the forward pass plus two matmuls and the
+// transpose of the window slices (pads, summed).
+void BM_Conv2dGrad(benchmark::State& state) {
+  const Layer l = kLayers[state.range(0)];
+  const auto [kx, kw, kr] = random::split<3>(random::key(0));
+  const Tensor x = random::normal(kx, {kBatch, l.size, l.size, l.in});
+  const Tensor w = random::normal(kw, {3, 3, l.in, l.out});
+  const Tensor r = random::normal(kr, {kBatch, l.size, l.size, l.out});
+  const auto loss = [&](const Tensor& x, const Tensor& w) { return sum(conv2d(x, w) * r); };
+  const auto g = grad(loss, {0, 1});
+  for (auto _ : state) Touch(g(x, w)[0]);
+  SetRate(state, 3 * ConvFlops(l));
+}
+BENCHMARK(BM_Conv2dGrad)->Arg(0)->Arg(1)->Apply(Configure);
+
+// The three matmuls of conv forward + backward on already-laid-out patches: what a conv
+// primitive built on the same GEMM would cost at least.
+void BM_Conv2dMatmulsOnly(benchmark::State& state) {
+  const Layer l = kLayers[state.range(0)];
+  const int64_t rows = kBatch * l.size * l.size, k = 9 * l.in;
+  const auto [kp, kw, kd] = random::split<3>(random::key(0));
+  const Tensor p = random::normal(kp, {rows, k});
+  const Tensor w = random::normal(kw, {k, l.out});
+  const Tensor d = random::normal(kd, {rows, l.out});
+  for (auto _ : state) {
+    Touch(matmul(p, w));             // forward
+    Touch(matmul(d, transpose(w)));  // d patches
+    Touch(matmul(transpose(p), d));  // d kernel
+  }
+  SetRate(state, 3 * ConvFlops(l));
+}
+BENCHMARK(BM_Conv2dMatmulsOnly)->Arg(0)->Arg(1)->Apply(Configure);
+
+// im2col alone: pad, nine window slices, concatenate.
+void BM_Im2col(benchmark::State& state) {
+  const Layer l = kLayers[state.range(0)];
+  const Tensor x = random::normal(random::key(0), {kBatch, l.size, l.size, l.in});
+  for (auto _ : state) {
+    const Tensor xp = lax::pad(x, 0.0, {0, 1, 1, 0}, {0, 1, 1, 0});
+    std::vector<Tensor> windows;
+    for (int64_t i = 0; i < 3; ++i) {
+      for (int64_t j = 0; j < 3; ++j) {
+        windows.push_back(lax::slice(xp, {0, i, j, 0}, {kBatch, i + l.size, j + l.size, l.in}));
+      }
+    }
+    Touch(concatenate(windows, 3));
+  }
+  SetRate(state, 0);
+}
+BENCHMARK(BM_Im2col)->Arg(0)->Arg(1)->Apply(Configure);
+
+// Its transpose, as the backward pass runs it: nine slices of the patch cotangent, each
+// padded back to the input's padded shape, summed.
+void BM_Col2im(benchmark::State& state) {
+  const Layer l = kLayers[state.range(0)];
+  const Tensor ct = random::normal(random::key(0), {kBatch, l.size, l.size, 9 * l.in});
+  for (auto _ : state) {
+    Tensor acc;
+    for (int64_t i = 0; i < 3; ++i) {
+      for (int64_t j = 0; j < 3; ++j) {
+        const int64_t c0 = (i * 3 + j) * l.in;
+        const Tensor s = lax::slice(ct, {0, 0, 0, c0}, {kBatch, l.size, l.size, c0 + l.in});
+        const Tensor p = lax::pad(s, 0.0, {0, i, j, 0}, {0, 2 - i, 2 - j, 0});
+        acc = acc.defined() ? acc + p : p;
+      }
+    }
+    Touch(acc);
+  }
+  SetRate(state, 0);
+}
+BENCHMARK(BM_Col2im)->Arg(0)->Arg(1)->Apply(Configure);
+
+// 2x2 max pooling as the maximum of four stride-2 slices (the alternative to nn.h's
+// reshape + reduce_max), forward + backward.
+Tensor MaxPoolBySlices(const Tensor& x) {
+  const Shape& s = x.shape();
+  const auto corner = [&](int64_t i, int64_t j) {
+    return lax::slice(x, {0, i, j, 0}, s, {1, 2, 2, 1});
+  };
+  return maximum(maximum(corner(0, 0), corner(0, 1)), maximum(corner(1, 0), corner(1, 1)));
+}
+
+template <bool kSlices>
+void BM_MaxPoolGrad(benchmark::State& state) {
+  const Layer l = kLayers[state.range(0)];
+  const Tensor x = random::normal(random::key(0), {kBatch, l.size, l.size, l.out});
+  const auto loss = [](const Tensor& t) {
+    return sum(square(kSlices ? MaxPoolBySlices(t) : max_pool2d(t)));
+  };
+  const auto g = grad(loss);
+  for (auto _ : state) Touch(g(x));
+  SetRate(state, 0);
+}
+BENCHMARK(BM_MaxPoolGrad<false>)
+    ->Name("BM_MaxPoolGrad/reshape_max")
+    ->Arg(0)
+    ->Arg(1)
+    ->Apply(Configure);
+BENCHMARK(BM_MaxPoolGrad<true>)
+    ->Name("BM_MaxPoolGrad/four_slices")
+    ->Arg(0)
+    ->Arg(1)
+    ->Apply(Configure);
+
+// A whole training step of the example's CNN (forward, backward, SGD), batch 128.
+void BM_TrainStep(benchmark::State& state) {
+  auto k = random::split(random::key(0), 6);
+  std::map<std::string, Tensor> p = {
+      {"c1", random::normal(k[0], {3, 3, 1, 16}) * 0.47},  {"b1", zeros({16})},
+      {"c2", random::normal(k[1], {3, 3, 16, 32}) * 0.12}, {"b2", zeros({32})},
+      {"w3", random::normal(k[2], {1568, 128}) * 0.036},   {"b3", zeros({128})},
+      {"w4", random::normal(k[3], {128, 10}) * 0.125},     {"b4", zeros({10})}};
+  const Tensor x = random::uniform(k[4], {kBatch, 28, 28, 1});
+  const Tensor y = astype(random::uniform(k[5], {kBatch}) * 10.0, i32);
+  const auto loss = [](const std::map<std::string, Tensor>& p, const Tensor& x, const Tensor& y) {
+    Tensor h = relu(max_pool2d(conv2d(x, p.at("c1"))) + p.at("b1"));
+    h = relu(max_pool2d(conv2d(h, p.at("c2"))) + p.at("b2"));
+    h = relu(matmul(reshape(h, {kBatch, -1}), p.at("w3")) + p.at("b3"));
+    return cross_entropy(matmul(h, p.at("w4")) + p.at("b4"), y);
+  };
+  const auto vg = value_and_grad(loss);
+  for (auto _ : state) {
+    auto [value, g] = vg(p, x, y);
+    p = TreeMap([](const Tensor& a, const Tensor& b) { return a - 0.01 * b; }, p, g);
+    benchmark::DoNotOptimize(value.item<float>());
+  }
+  const double fwd = 2.0 * kBatch * (28 * 28 * 9 * 16 + 14 * 14 * 9 * 16 * 32 + 1568 * 128 + 1280);
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      3 * fwd * static_cast<double>(state.iterations()) / 1e9, benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_TrainStep)->Apply(Configure);
+
+}  // namespace
+}  // namespace cotangent::nn
