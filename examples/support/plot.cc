@@ -323,7 +323,7 @@ void Axes::Legend(const std::vector<std::pair<std::string, Rgb>>& entries, bool 
 }
 
 void LineChart(Image& image, Rect frame, std::string_view title, std::string_view x_label,
-               std::string_view y_label, const std::vector<Series>& series) {
+               std::string_view y_label, const std::vector<Series>& series, bool legend_bottom) {
   double x_min = INFINITY, x_max = -INFINITY, y_min = INFINITY, y_max = -INFINITY;
   for (const Series& s : series) {
     for (double v : s.x) x_min = std::min(x_min, v), x_max = std::max(x_max, v);
@@ -341,7 +341,7 @@ void LineChart(Image& image, Rect frame, std::string_view title, std::string_vie
     axes.Polyline(s.x, s.y, s.color, 2.0, s.markers);
     legend.emplace_back(s.label, s.color);
   }
-  axes.Legend(legend);
+  axes.Legend(legend, legend_bottom);
 }
 
 }  // namespace cotangent::plot

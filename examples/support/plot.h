@@ -120,9 +120,10 @@ struct Series {
 };
 
 // A line chart of several series in `frame`: axis ranges fit the data (with 5% headroom), a
-// legend names the series.
+// legend in the upper (or lower) right corner names the series.
 void LineChart(Image& image, Rect frame, std::string_view title, std::string_view x_label,
-               std::string_view y_label, const std::vector<Series>& series);
+               std::string_view y_label, const std::vector<Series>& series,
+               bool legend_bottom = false);
 
 }  // namespace cotangent::plot
 

@@ -1,0 +1,285 @@
+// File: examples/fashion_mnist.cc
+// A small CNN on Fashion-MNIST (Debian's dataset-fashion-mnist): two 3x3 convolutions with
+// max pooling, two dense layers, softmax cross-entropy; minibatch training with Adam (or SGD
+// with momentum) as pure functions over a parameter struct; a progress bar while training;
+// a PNG of the loss and accuracy curves and of sample predictions at the end.
+// conv2d and max_pool2d are compositions of the library's primitives (examples/support/nn.h);
+// docs/examples.md has the measurements behind that choice.
+// Run: bash tools/run.sh //examples:fashion_mnist   (writes out/fashion_mnist.png)
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "cotangent/cotangent.h"
+#include "examples/support/cli.h"
+#include "examples/support/data.h"
+#include "examples/support/datasets.h"
+#include "examples/support/nn.h"
+#include "examples/support/optim.h"
+#include "examples/support/plot.h"
+#include "examples/support/progress.h"
+
+namespace ct = cotangent;
+
+namespace {
+
+// conv 3x3 1->16, pool -> conv 3x3 16->32, pool -> dense 1568->128 -> dense 128->10.
+struct Cnn {
+  ct::Tensor conv1, bias1, conv2, bias2, w3, b3, w4, b4;
+};
+auto tree_fields(Cnn& m) {
+  return std::tie(m.conv1, m.bias1, m.conv2, m.bias2, m.w3, m.b3, m.w4, m.b4);
+}
+
+constexpr int64_t kC1 = 16, kC2 = 32, kHidden = 128, kClasses = 10;
+
+// He initialization: weights ~ N(0, 2 / fan_in), biases 0.
+Cnn InitCnn(const ct::random::Key& key) {
+  auto [k1, k2, k3, k4] = ct::random::split<4>(key);
+  const auto he = [](const ct::random::Key& k, const ct::Shape& shape, double fan_in) {
+    return ct::random::normal(k, shape) * std::sqrt(2.0 / fan_in);
+  };
+  return {he(k1, {3, 3, 1, kC1}, 9),
+          ct::zeros({kC1}),
+          he(k2, {3, 3, kC1, kC2}, 9 * kC1),
+          ct::zeros({kC2}),
+          he(k3, {7 * 7 * kC2, kHidden}, 7 * 7 * kC2),
+          ct::zeros({kHidden}),
+          he(k4, {kHidden, kClasses}, kHidden),
+          ct::zeros({kClasses})};
+}
+
+// Logits [B,10] of images [B,28,28,1]. Pooling comes before the bias and the ReLU: max
+// commutes with adding a per-channel constant and with any increasing function, so the
+// result is the same and the elementwise work is four times smaller.
+ct::Tensor Logits(const Cnn& m, const ct::Tensor& x) {
+  ct::Tensor h = ct::relu(ct::nn::max_pool2d(ct::nn::conv2d(x, m.conv1)) + m.bias1);  // 14x14
+  h = ct::relu(ct::nn::max_pool2d(ct::nn::conv2d(h, m.conv2)) + m.bias2);             // 7x7
+  h = ct::relu(ct::matmul(ct::reshape(h, {x.shape()[0], -1}), m.w3) + m.b3);
+  return ct::matmul(h, m.w4) + m.b4;
+}
+
+// (loss, logits): the logits ride along as value_and_grad's aux output.
+std::pair<ct::Tensor, ct::Tensor> LossAndLogits(const Cnn& m, const ct::Tensor& x,
+                                                const ct::Tensor& y) {
+  ct::Tensor logits = Logits(m, x);
+  return {ct::nn::cross_entropy(logits, y), logits};
+}
+
+// Multiply-adds x 2 of one example's forward pass; a training step costs about 3x that
+// (forward, and a matmul per operand in the backward pass).
+double ForwardFlops() {
+  return 2.0 * (28 * 28 * 9 * 1 * kC1 + 14 * 14 * 9 * kC1 * kC2 + 7 * 7 * kC2 * kHidden +
+                kHidden * kClasses);
+}
+
+struct Evaluation {
+  double loss = 0, accuracy = 0;
+};
+
+Evaluation Evaluate(const Cnn& m, const ct::datasets::ImageSet& set) {
+  Evaluation e;
+  for (const std::vector<int32_t>& rows : ct::data::SequentialBatches(set.labels.rows(), 1000)) {
+    const ct::Tensor y = ct::data::TakeRows(set.labels, rows);
+    const auto [loss, logits] = LossAndLogits(m, ct::data::TakeRows(set.images, rows), y);
+    e.loss += loss.item<double>() * static_cast<double>(rows.size());
+    e.accuracy += ct::nn::accuracy(logits, y) * static_cast<double>(rows.size());
+  }
+  const double n = static_cast<double>(set.labels.rows());
+  return {e.loss / n, e.accuracy / n};
+}
+
+// The first `n` examples of a set (for the smoke test).
+ct::datasets::ImageSet Head(const ct::datasets::ImageSet& set, int64_t n) {
+  std::vector<int32_t> rows(std::min(n, set.labels.rows()));
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int32_t>(i);
+  return {ct::data::SelectRows(set.images, rows), ct::data::SelectRows(set.labels, rows)};
+}
+
+// Test images with their predicted class, green when right and red when wrong.
+void DrawPredictions(ct::plot::Image& image, ct::plot::Rect frame, const Cnn& m,
+                     const ct::datasets::ImageSet& test) {
+  namespace pl = ct::plot;
+  const int cols = 4, rows = 3, scale = 2, cell_w = frame.width / cols, cell_h = 84;
+  std::vector<int32_t> pick;
+  for (int i = 0; i < cols * rows && i < test.labels.rows(); ++i) pick.push_back(i * 7);
+  const std::vector<int32_t> predicted =
+      ct::argmax(Logits(m, ct::data::TakeRows(test.images, pick)), -1).to_vector<int32_t>();
+  image.Text(frame.x + (frame.width - pl::Image::TextWidth("test predictions", 2)) / 2, frame.y + 4,
+             "test predictions", pl::kBlack, 2);
+  for (size_t k = 0; k < pick.size(); ++k) {
+    const int x0 = frame.x + static_cast<int>(k % cols) * cell_w + (cell_w - 28 * scale) / 2;
+    const int y0 = frame.y + 30 + static_cast<int>(k / cols) * (cell_h + 16);
+    for (int y = 0; y < 28; ++y) {
+      for (int x = 0; x < 28; ++x) {
+        const float v = test.images.values[static_cast<size_t>(pick[k]) * 784 + y * 28 + x];
+        const auto gray = static_cast<uint8_t>(255 - std::lround(255 * v));
+        image.FillRect(x0 + x * scale, y0 + y * scale, x0 + (x + 1) * scale, y0 + (y + 1) * scale,
+                       pl::Rgb{gray, gray, gray});
+      }
+    }
+    const bool right = predicted[k] == test.labels.values[pick[k]];
+    const std::string& label = ct::datasets::FashionMnistClasses()[predicted[k]];
+    image.Text(x0 + 28 * scale / 2 - pl::Image::TextWidth(label) / 2, y0 + 28 * scale + 4, label,
+               right ? pl::kGreen : pl::kRed);
+  }
+}
+
+// The optimizer chosen by --optimizer; both are pure init/update pairs (optim.h).
+using Optimizer = std::variant<ct::optim::Adam, ct::optim::Sgd>;
+using OptState = std::variant<ct::optim::AdamState<Cnn>, ct::optim::SgdState<Cnn>>;
+
+int Run(int argc, char** argv) {
+  ct::cli::Flags flags(argc, argv, "a CNN on Fashion-MNIST, with training curves as a PNG");
+  const bool smoke = flags.Bool("smoke", "512 training and 500 test images, one epoch (CI)");
+  const int64_t epochs = flags.Int("epochs", smoke ? 1 : 3, "passes over the training set");
+  const int64_t batch_size = flags.Int("batch_size", smoke ? 64 : 128, "minibatch size");
+  const std::string opt_name = flags.String("optimizer", "adam", "adam or sgd (momentum 0.9)");
+  const double lr = flags.Double("lr", -1, "peak learning rate (default: adam 2e-3, sgd 0.05)");
+  const int64_t seed = flags.Int("seed", 0, "PRNG seed (init and batches)");
+  const std::string data_dir =
+      flags.String("data_dir", ct::datasets::kFashionMnistDir, "the IDX files");
+  const std::string out_dir =
+      flags.String("out_dir", ct::cli::DefaultOutputDir(), "where the plot goes");
+  if (flags.Finish()) return 0;
+  if (opt_name != "adam" && opt_name != "sgd") {
+    ct::ThrowInvalid("fashion_mnist: --optimizer must be adam or sgd, got '", opt_name, "'");
+  }
+
+  const auto t_load = std::chrono::steady_clock::now();
+  ct::datasets::FashionMnist data = ct::datasets::LoadFashionMnist(data_dir);
+  if (smoke) data = {Head(data.train, 512), Head(data.test, 500)};
+  const ct::datasets::ImageSet& train = data.train;
+  const ct::datasets::ImageSet& test = data.test;
+  const double load_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
+  const int64_t steps_per_epoch = train.labels.rows() / batch_size;
+  const int64_t total_steps = epochs * steps_per_epoch;
+  std::printf(
+      "fashion_mnist: %lld train / %lld test images (loaded in %.1f s); %lld epochs of "
+      "%lld steps, batch %lld, %s\n",
+      static_cast<long long>(train.labels.rows()), static_cast<long long>(test.labels.rows()),
+      load_s, static_cast<long long>(epochs), static_cast<long long>(steps_per_epoch),
+      static_cast<long long>(batch_size), opt_name.c_str());
+
+  auto [init_key, batch_key] = ct::random::split<2>(ct::random::key(seed));
+  Cnn cnn = InitCnn(init_key);
+  // Cosine decay to 10% of the peak rate over the whole run.
+  const Optimizer opt =
+      opt_name == "adam"
+          ? Optimizer(ct::optim::Adam(
+                {.learning_rate = ct::optim::CosineDecay(lr > 0 ? lr : 2e-3, total_steps, 0.1)}))
+          : Optimizer(ct::optim::Sgd(
+                {.learning_rate = ct::optim::CosineDecay(lr > 0 ? lr : 0.05, total_steps, 0.1),
+                 .momentum = 0.9}));
+  OptState state = std::visit([&](const auto& o) { return OptState(o.Init(cnn)); }, opt);
+  const auto step_fn = ct::value_and_grad(LossAndLogits, ct::has_aux);
+
+  namespace pl = ct::plot;
+  pl::Series train_loss{"train (running mean)", {}, {}, pl::kBlue};
+  pl::Series test_loss{"test", {}, {}, pl::kOrange, /*markers=*/true};
+  pl::Series train_acc{"train (running mean)", {}, {}, pl::kBlue};
+  pl::Series test_acc{"test", {}, {}, pl::kOrange, /*markers=*/true};
+  const auto record_test = [&](double epoch) {
+    const Evaluation e = Evaluate(cnn, test);
+    test_loss.x.push_back(epoch);
+    test_loss.y.push_back(e.loss);
+    test_acc.x.push_back(epoch);
+    test_acc.y.push_back(100 * e.accuracy);
+    return e;
+  };
+
+  const int64_t window = std::max<int64_t>(1, steps_per_epoch / 20);
+  double train_seconds = 0;
+  Evaluation final_eval;
+  for (int64_t epoch = 0; epoch < epochs; ++epoch) {
+    const auto batches =
+        ct::data::ShuffledBatches(ct::random::fold_in(batch_key, static_cast<uint32_t>(epoch)),
+                                  train.labels.rows(), batch_size, /*drop_remainder=*/true);
+    ct::progress::ProgressBar bar(
+        "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs), steps_per_epoch);
+    double sum_loss = 0, sum_acc = 0, win_loss = 0, win_acc = 0;
+    char status[48] = "";
+    for (int64_t s = 0; s < steps_per_epoch; ++s) {
+      const ct::Tensor x = ct::data::TakeRows(train.images, batches[s]);
+      const ct::Tensor y = ct::data::TakeRows(train.labels, batches[s]);
+      auto [value, grads] = step_fn(cnn, x, y);
+      std::visit(
+          [&](const auto& o) {
+            using State = std::decay_t<decltype(o.Init(cnn))>;
+            auto [updates, next] = o.Update(grads, std::get<State>(state));
+            state = std::move(next);
+            cnn = ct::optim::ApplyUpdates(cnn, updates);
+          },
+          opt);
+      const double loss = value.first.item<double>();
+      const double acc = ct::nn::accuracy(value.second, y);
+      sum_loss += loss, sum_acc += acc, win_loss += loss, win_acc += acc;
+      if ((s + 1) % window == 0) {
+        const double at = static_cast<double>(epoch) + static_cast<double>(s + 1) / steps_per_epoch;
+        train_loss.x.push_back(at);
+        train_loss.y.push_back(win_loss / window);
+        train_acc.x.push_back(at);
+        train_acc.y.push_back(100 * win_acc / window);
+        win_loss = win_acc = 0;
+      }
+      std::snprintf(status, sizeof(status), "loss %.3f acc %.1f%%", sum_loss / (s + 1),
+                    100 * sum_acc / (s + 1));
+      bar.Update(s + 1, status);
+    }
+    bar.Finish(status);
+    const double epoch_seconds = bar.elapsed();
+    train_seconds += epoch_seconds;
+    const auto t_eval = std::chrono::steady_clock::now();
+    final_eval = record_test(static_cast<double>(epoch + 1));
+    std::printf(
+        "epoch %lld: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%% | "
+        "%.1f s training (%.0f ms/step), %.1f s test\n",
+        static_cast<long long>(epoch + 1), sum_loss / steps_per_epoch,
+        100 * sum_acc / steps_per_epoch, final_eval.loss, 100 * final_eval.accuracy, epoch_seconds,
+        1000 * epoch_seconds / steps_per_epoch,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_eval).count());
+  }
+  const double step_flops = 3 * ForwardFlops() * static_cast<double>(batch_size);
+  std::printf(
+      "test accuracy %.2f%% after %lld epochs; training took %s (%.0f ms/step, "
+      "%.2f GFLOP/step, %.1f GFLOP/s)\n",
+      100 * final_eval.accuracy, static_cast<long long>(epochs),
+      ct::progress::FormatDuration(train_seconds).c_str(),
+      1000 * train_seconds / std::max<int64_t>(total_steps, 1), step_flops / 1e9,
+      step_flops * static_cast<double>(total_steps) / std::max(train_seconds, 1e-9) / 1e9);
+
+  pl::Image image(1260, 420);
+  pl::LineChart(image, {0, 0, 470, 420}, "loss", "epoch", "cross-entropy", {train_loss, test_loss});
+  pl::LineChart(image, {470, 0, 470, 420}, "accuracy", "epoch", "accuracy (%)",
+                {train_acc, test_acc}, /*legend_bottom=*/true);
+  DrawPredictions(image, {950, 0, 310, 420}, cnn, test);
+  ct::cli::MakeDirs(out_dir);
+  const std::string path = out_dir + "/fashion_mnist.png";
+  pl::WritePng(image, path);
+  std::cout << "curves written to " << path << "\n";
+  if (!smoke && final_eval.accuracy < 0.88) {
+    std::cerr << "error: test accuracy below the 88% target\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}

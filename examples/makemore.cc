@@ -1,0 +1,324 @@
+// File: examples/makemore.cc
+// Karpathy's makemore, parts 1 and 2, on 8,849 English first names: a bigram model from
+// counts, the same model as a one-layer network trained by gradient descent, then the MLP
+// with learned character embeddings of Bengio et al. (2003) trained on minibatches with a
+// decaying learning rate. Reports train and validation loss of each, samples names from each
+// (random::, so runs are reproducible), and plots the MLP's training curve.
+// Run: bash tools/setup.sh (fetches the names), then bash tools/run.sh //examples:makemore
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cotangent/cotangent.h"
+#include "examples/support/cli.h"
+#include "examples/support/data.h"
+#include "examples/support/datasets.h"
+#include "examples/support/nn.h"
+#include "examples/support/optim.h"
+#include "examples/support/plot.h"
+#include "examples/support/progress.h"
+
+namespace ct = cotangent;
+
+namespace {
+
+using Params = std::map<std::string, ct::Tensor>;
+
+// Characters <-> token ids; '.' (id 0) marks both the start and the end of a name.
+struct Vocab {
+  std::string chars;  // chars[id]
+
+  explicit Vocab(const std::vector<std::string>& names) : chars(".") {
+    std::set<char> seen;
+    for (const std::string& name : names) seen.insert(name.begin(), name.end());
+    chars.append(seen.begin(), seen.end());
+  }
+  int64_t size() const { return static_cast<int64_t>(chars.size()); }
+  int32_t Id(char c) const { return static_cast<int32_t>(chars.find(c)); }
+};
+
+// (context, next character) pairs: for each name, every position's previous block_size
+// tokens (padded with '.') and the token that follows, the final '.' included.
+struct Examples {
+  ct::data::HostArray<int32_t> x;  // [M, block_size]
+  ct::data::HostArray<int32_t> y;  // [M]
+};
+
+Examples BuildExamples(const std::vector<std::string>& names, const Vocab& vocab,
+                       int64_t block_size) {
+  Examples ex;
+  for (const std::string& name : names) {
+    std::vector<int32_t> context(block_size, 0);
+    for (size_t i = 0; i <= name.size(); ++i) {
+      const int32_t next = i < name.size() ? vocab.Id(name[i]) : 0;
+      ex.x.values.insert(ex.x.values.end(), context.begin(), context.end());
+      ex.y.values.push_back(next);
+      context.erase(context.begin());
+      context.push_back(next);
+    }
+  }
+  const int64_t m = static_cast<int64_t>(ex.y.values.size());
+  ex.x.shape = {m, block_size};
+  ex.y.shape = {m};
+  return ex;
+}
+
+ct::Tensor All(const ct::data::HostArray<int32_t>& a) { return ct::from_vector(a.values, a.shape); }
+
+// A name sampled token by token from next_logits(context ids) -> logits [V], until '.'.
+template <typename NextLogits>
+std::string Sample(const Vocab& vocab, int64_t block_size, const ct::random::Key& key,
+                   const NextLogits& next_logits) {
+  std::vector<int32_t> context(block_size, 0);
+  std::string name;
+  for (uint32_t i = 0; i < 64; ++i) {
+    const ct::Tensor logits = next_logits(context);
+    const int32_t id = ct::random::categorical(ct::random::fold_in(key, i), logits).item<int32_t>();
+    if (id == 0) break;
+    name.push_back(vocab.chars[id]);
+    context.erase(context.begin());
+    context.push_back(id);
+  }
+  return name;
+}
+
+// Prints n samples, marking those that are not names of the training set.
+template <typename NextLogits>
+void PrintSamples(const char* title, const Vocab& vocab, int64_t block_size,
+                  const ct::random::Key& key, int n, const std::set<std::string>& train,
+                  const NextLogits& next_logits) {
+  std::cout << title << " (* = not in the training set):\n ";
+  for (int i = 0; i < n; ++i) {
+    const std::string name = Sample(vocab, block_size, ct::random::fold_in(key, i), next_logits);
+    std::cout << " " << (name.empty() ? "(empty)" : name)
+              << (name.empty() || train.count(name) ? "" : "*");
+  }
+  std::cout << "\n";
+}
+
+// ---- part 1: bigrams ----
+
+// Mean negative log-likelihood of examples (block size 1) under log-probabilities log_p [V,V].
+double BigramNll(const ct::Tensor& log_p, const Examples& ex) {
+  const ct::Tensor rows = ct::nn::embedding(log_p, ct::squeeze(All(ex.x), 1));
+  return -ct::mean(ct::sum(rows * ct::one_hot(All(ex.y), log_p.shape()[0]), -1)).item<double>();
+}
+
+// The neural bigram: logits = one_hot(x) @ W, plus Karpathy's 0.01 * mean(W^2) smoothing term.
+ct::Tensor BigramLoss(const ct::Tensor& w, const ct::Tensor& x, const ct::Tensor& y) {
+  const ct::Tensor logits = ct::nn::embedding(w, x);
+  return ct::nn::cross_entropy(logits, y) + 0.01 * ct::mean(ct::square(w));
+}
+
+// ---- part 2: the MLP ----
+
+struct MlpConfig {
+  int64_t block_size = 3, embed = 10, hidden = 200;
+};
+
+// Embeddings C [V,E]; tanh hidden layer W1 [block*E, H]; output W2 [H, V]. W1 is scaled by
+// 5/3 / sqrt(fan_in) (Kaiming for tanh) and W2 by 0.1 so the first loss is near log(V)
+// rather than Karpathy's part-2 value of ~17 (his part 3 makes the same fix).
+Params InitMlp(const ct::random::Key& key, const MlpConfig& cfg, int64_t vocab) {
+  auto [kc, k1, k2] = ct::random::split<3>(key);
+  const double fan_in = static_cast<double>(cfg.block_size * cfg.embed);
+  return {{"C", ct::random::normal(kc, {vocab, cfg.embed})},
+          {"W1", ct::random::normal(k1, {cfg.block_size * cfg.embed, cfg.hidden}) *
+                     (5.0 / 3.0 / std::sqrt(fan_in))},
+          {"b1", ct::zeros({cfg.hidden})},
+          {"W2", ct::random::normal(k2, {cfg.hidden, vocab}) * 0.1},
+          {"b2", ct::zeros({vocab})}};
+}
+
+// Logits [B,V] of contexts x [B, block] (i32).
+ct::Tensor MlpLogits(const Params& p, const ct::Tensor& x) {
+  const int64_t batch = x.shape()[0];
+  const ct::Tensor emb = ct::nn::embedding(p.at("C"), x);  // [B, block, E]
+  const ct::Tensor h = ct::tanh(ct::matmul(ct::reshape(emb, {batch, -1}), p.at("W1")) + p.at("b1"));
+  return ct::matmul(h, p.at("W2")) + p.at("b2");
+}
+
+ct::Tensor MlpLoss(const Params& p, const ct::Tensor& x, const ct::Tensor& y) {
+  return ct::nn::cross_entropy(MlpLogits(p, x), y);
+}
+
+struct Split {
+  std::vector<std::string> train, val, test;
+};
+
+// Karpathy's 80/10/10 split of the shuffled names.
+Split SplitNames(const std::vector<std::string>& names, const ct::random::Key& key) {
+  const std::vector<int32_t> order =
+      ct::random::permutation(key, static_cast<int64_t>(names.size())).to_vector<int32_t>();
+  const size_t n1 = names.size() * 8 / 10, n2 = names.size() * 9 / 10;
+  Split split;
+  for (size_t i = 0; i < order.size(); ++i) {
+    (i < n1 ? split.train : i < n2 ? split.val : split.test).push_back(names[order[i]]);
+  }
+  return split;
+}
+
+int Run(int argc, char** argv) {
+  ct::cli::Flags flags(argc, argv, "makemore parts 1 and 2: bigram and MLP character models");
+  const bool smoke = flags.Bool("smoke", "a few steps only (the CI smoke test)");
+  const std::string data_dir =
+      flags.String("data_dir", ct::datasets::DataDir(), "holds names/*.txt (tools/setup.sh)");
+  const std::string out_dir =
+      flags.String("out_dir", ct::cli::DefaultOutputDir(), "where the plot goes");
+  const int64_t seed = flags.Int("seed", 42, "PRNG seed (split, init, batches, samples)");
+  const int64_t bigram_steps =
+      flags.Int("bigram_steps", smoke ? 10 : 200, "gradient-descent steps of the neural bigram");
+  const int64_t steps = flags.Int("steps", smoke ? 200 : 40000, "MLP training steps");
+  const int64_t batch_size = flags.Int("batch_size", 64, "MLP minibatch size");
+  const double lr = flags.Double("lr", 0.1, "MLP learning rate (x0.1 for the last quarter)");
+  if (flags.Finish()) return 0;
+
+  const std::vector<std::string> names = ct::datasets::LoadNames(data_dir);
+  const Vocab vocab(names);
+  const int64_t v = vocab.size();
+  auto [split_key, init_key, train_key, sample_key] = ct::random::split<4>(ct::random::key(seed));
+  const Split split = SplitNames(names, split_key);
+  const std::set<std::string> train_names(split.train.begin(), split.train.end());
+  std::cout << "makemore: " << names.size() << " names, vocabulary of " << v << " ('" << vocab.chars
+            << "'), split " << split.train.size() << " train / " << split.val.size() << " val / "
+            << split.test.size() << " test\n";
+
+  // Part 1a: counts. N[a, b] = number of bigrams a -> b = one_hot(x)^T one_hot(y).
+  const Examples bi_train = BuildExamples(split.train, vocab, 1);
+  const Examples bi_val = BuildExamples(split.val, vocab, 1);
+  const ct::Tensor x_bi = ct::squeeze(All(bi_train.x), 1), y_bi = All(bi_train.y);
+  const ct::Tensor counts = ct::matmul(ct::transpose(ct::one_hot(x_bi, v)), ct::one_hot(y_bi, v));
+  const ct::Tensor smoothed = counts + 1.0;  // add-one smoothing
+  const ct::Tensor log_p = ct::log(smoothed / ct::sum(smoothed, 1, /*keepdims=*/true));
+  const double count_val = BigramNll(log_p, bi_val);
+  std::printf("\n[part 1] bigram from counts (%lld bigrams): train loss %.4f  val loss %.4f\n",
+              static_cast<long long>(bi_train.y.rows()), BigramNll(log_p, bi_train), count_val);
+  PrintSamples("samples", vocab, 1, ct::random::fold_in(sample_key, 0), 10, train_names,
+               [&](const std::vector<int32_t>& c) { return log_p[c[0]]; });
+
+  // Part 1b: the same model as a network, W ~ N(0, 1), trained by full-batch gradient descent.
+  ct::Tensor w = ct::random::normal(ct::random::fold_in(init_key, 0), {v, v});
+  const ct::optim::Sgd bigram_sgd({.learning_rate = 50.0});
+  auto bigram_state = bigram_sgd.Init(w);
+  const auto bigram_grad = ct::value_and_grad(BigramLoss);
+  double loss = 0;
+  for (int64_t k = 0; k < bigram_steps; ++k) {
+    auto [value, g] = bigram_grad(w, x_bi, y_bi);
+    loss = value.item<double>();
+    auto [updates, next] = bigram_sgd.Update(g, bigram_state);
+    bigram_state = std::move(next);
+    w = ct::optim::ApplyUpdates(w, updates);
+  }
+  const ct::Tensor log_p_net = ct::log_softmax(w, 1);
+  std::printf(
+      "\n[part 1] neural bigram, %lld gradient-descent steps (lr 50, last loss with "
+      "regularization %.4f): train loss %.4f  val loss %.4f\n",
+      static_cast<long long>(bigram_steps), loss, BigramNll(log_p_net, bi_train),
+      BigramNll(log_p_net, bi_val));
+  PrintSamples("samples", vocab, 1, ct::random::fold_in(sample_key, 1), 10, train_names,
+               [&](const std::vector<int32_t>& c) { return log_p_net[c[0]]; });
+
+  // Part 2: the MLP on minibatches; the rate drops tenfold for the last quarter of the steps.
+  const MlpConfig cfg;
+  const Examples train = BuildExamples(split.train, vocab, cfg.block_size);
+  const Examples val = BuildExamples(split.val, vocab, cfg.block_size);
+  Params params = InitMlp(ct::random::fold_in(init_key, 1), cfg, v);
+  int64_t num_params = 0;
+  for (const auto& [name, p] : params) num_params += p.size();
+  std::printf(
+      "\n[part 2] MLP: context %lld, embedding %lld, hidden %lld (tanh), %lld "
+      "parameters; %lld training examples, batch %lld, %lld steps\n",
+      static_cast<long long>(cfg.block_size), static_cast<long long>(cfg.embed),
+      static_cast<long long>(cfg.hidden), static_cast<long long>(num_params),
+      static_cast<long long>(train.y.rows()), static_cast<long long>(batch_size),
+      static_cast<long long>(steps));
+  const ct::optim::Sgd sgd(
+      {.learning_rate = ct::optim::PiecewiseConstant(lr, {{steps * 3 / 4, 0.1}})});
+  auto state = sgd.Init(params);
+  const auto loss_and_grad = ct::value_and_grad(MlpLoss);
+  const ct::Tensor x_train = All(train.x), y_train = All(train.y);
+  const ct::Tensor x_val = All(val.x), y_val = All(val.y);
+  const int64_t window = std::max<int64_t>(1, steps / 100);
+  ct::plot::Series train_curve{
+      "train minibatch loss (mean of " + std::to_string(window) + " steps)",
+      {},
+      {},
+      ct::plot::kBlue};
+  ct::plot::Series val_curve{"MLP val loss", {}, {}, ct::plot::kOrange, /*markers=*/true};
+  ct::progress::ProgressBar bar("training", steps);
+  std::vector<std::vector<int32_t>> batches;
+  double window_sum = 0;
+  for (int64_t k = 0; k < steps; ++k) {
+    if (batches.empty()) {
+      batches = ct::data::ShuffledBatches(ct::random::fold_in(train_key, static_cast<uint32_t>(k)),
+                                          train.y.rows(), batch_size, /*drop_remainder=*/true);
+      std::reverse(batches.begin(), batches.end());  // consumed from the back
+    }
+    const std::vector<int32_t> rows = std::move(batches.back());
+    batches.pop_back();
+    auto [value, grads] =
+        loss_and_grad(params, ct::data::TakeRows(train.x, rows), ct::data::TakeRows(train.y, rows));
+    auto [updates, next] = sgd.Update(grads, state);
+    state = std::move(next);
+    params = ct::optim::ApplyUpdates(params, updates);
+    window_sum += value.item<double>();
+    if ((k + 1) % window == 0) {
+      train_curve.x.push_back(static_cast<double>(k + 1));
+      train_curve.y.push_back(window_sum / static_cast<double>(window));
+      char status[32];
+      std::snprintf(status, sizeof(status), "loss %.3f", window_sum / static_cast<double>(window));
+      window_sum = 0;
+      bar.Update(k + 1, status);
+    }
+    if ((k + 1) % std::max<int64_t>(1, steps / 10) == 0) {
+      val_curve.x.push_back(static_cast<double>(k + 1));
+      val_curve.y.push_back(MlpLoss(params, x_val, y_val).item<double>());
+    }
+  }
+  bar.Finish();
+  const double mlp_train = MlpLoss(params, x_train, y_train).item<double>();
+  const double mlp_val = MlpLoss(params, x_val, y_val).item<double>();
+  std::printf("[part 2] MLP: train loss %.4f  val loss %.4f  (bigram val loss %.4f)\n", mlp_train,
+              mlp_val, count_val);
+  PrintSamples("samples", vocab, cfg.block_size, ct::random::fold_in(sample_key, 2), 20,
+               train_names, [&](const std::vector<int32_t>& c) {
+                 const ct::Tensor x = ct::from_vector(c, {1, cfg.block_size});
+                 return MlpLogits(params, x)[0];
+               });
+
+  ct::cli::MakeDirs(out_dir);
+  const std::string path = out_dir + "/makemore.png";
+  ct::plot::Image image(760, 420);
+  const double first = train_curve.x.empty() ? 0 : train_curve.x.front();
+  ct::plot::LineChart(image, {0, 0, 760, 420}, "makemore MLP", "step", "cross-entropy loss",
+                      {train_curve,
+                       val_curve,
+                       {"bigram (counts) val loss",
+                        {first, static_cast<double>(steps)},
+                        {count_val, count_val},
+                        ct::plot::kGray}});
+  ct::plot::WritePng(image, path);
+  std::cout << "training curve written to " << path << "\n";
+  if (!smoke && !(mlp_val < count_val)) {
+    std::cerr << "error: the MLP's validation loss does not beat the bigram's\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+}
