@@ -1,0 +1,88 @@
+// File: backends/vulkan/device.cc
+// Logical device creation with the features of PhysicalDeviceInfo that are present.
+
+#include "backends/vulkan/device.h"
+
+#include <utility>
+#include <vector>
+
+#include "backends/vulkan/status.h"
+
+namespace cotangent::vulkan {
+
+absl::StatusOr<Device> Device::Create(const Instance& instance, const PhysicalDeviceInfo& info) {
+  const InstanceFunctions& ivk = instance.vk();
+  const float priority = 1.0f;
+  const VkDeviceQueueCreateInfo queue{
+      .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+      .queueFamilyIndex = static_cast<uint32_t>(info.compute_queue_family),
+      .queueCount = 1,
+      .pQueuePriorities = &priority,
+  };
+  std::vector<const char*> extensions;
+  if (info.needs_8bit_extension) extensions.push_back(VK_KHR_8BIT_STORAGE_EXTENSION_NAME);
+  if (info.portability_subset) extensions.push_back("VK_KHR_portability_subset");
+  VkPhysicalDevice8BitStorageFeatures storage8{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES,
+      .storageBuffer8BitAccess = info.storage_8bit ? VK_TRUE : VK_FALSE,
+  };
+  VkPhysicalDeviceFeatures2 features{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+      .pNext = info.storage_8bit ? &storage8 : nullptr,
+  };
+  features.features.shaderFloat64 = info.float64 ? VK_TRUE : VK_FALSE;
+  const VkDeviceCreateInfo create{
+      .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+      .pNext = &features,
+      .queueCreateInfoCount = 1,
+      .pQueueCreateInfos = &queue,
+      .enabledExtensionCount = static_cast<uint32_t>(extensions.size()),
+      .ppEnabledExtensionNames = extensions.data(),
+  };
+  VkDevice handle = VK_NULL_HANDLE;
+  COTANGENT_RETURN_IF_ERROR(
+      VkCheck(ivk.vkCreateDevice(info.handle, &create, nullptr, &handle), "vkCreateDevice"));
+  // Owned before anything else can fail.
+  auto destroy =
+      reinterpret_cast<PFN_vkDestroyDevice>(ivk.vkGetDeviceProcAddr(handle, "vkDestroyDevice"));
+  if (destroy == nullptr) {
+    return absl::FailedPreconditionError("vulkan: the driver lacks vkDestroyDevice");
+  }
+  Device device(handle, std::make_unique<DeviceFunctions>(), destroy,
+                std::make_unique<PhysicalDeviceInfo>(info));
+  COTANGENT_RETURN_IF_ERROR(LoadDeviceFunctions(ivk, handle, *device.functions_));
+  device.functions_->vkGetDeviceQueue(handle, queue.queueFamilyIndex, 0, &device.queue_);
+  return device;
+}
+
+Device::Device(Device&& other) noexcept
+    : device_(std::exchange(other.device_, VK_NULL_HANDLE)),
+      functions_(std::move(other.functions_)),
+      destroy_(other.destroy_),
+      info_(std::move(other.info_)),
+      queue_(other.queue_) {}
+
+Device& Device::operator=(Device&& other) noexcept {
+  if (this != &other) {
+    Reset();
+    device_ = std::exchange(other.device_, VK_NULL_HANDLE);
+    functions_ = std::move(other.functions_);
+    destroy_ = other.destroy_;
+    info_ = std::move(other.info_);
+    queue_ = other.queue_;
+  }
+  return *this;
+}
+
+Device::~Device() { Reset(); }
+
+void Device::Reset() {
+  if (device_ == VK_NULL_HANDLE) return;
+  // Children are gone by now (they hold no reference that outlives the device); wait so the
+  // driver frees nothing still in use.
+  functions_->vkDeviceWaitIdle(device_);
+  destroy_(device_, nullptr);
+  device_ = VK_NULL_HANDLE;
+}
+
+}  // namespace cotangent::vulkan

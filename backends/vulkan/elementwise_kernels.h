@@ -1,0 +1,36 @@
+// File: backends/vulkan/elementwise_kernels.h
+// GLSL for the elementwise primitives (unary, binary, compare, select, convert), generated per
+// primitive, dtypes and indexing mode around kernels/elementwise.glsl and compiled at run time
+// (one pipeline per combination actually used, cached). The math of each primitive on each
+// dtype matches the CPU backend (backends/cpu/kernels_elementwise.cc): wrapping i32 arithmetic,
+// XLA's integer division, NaN-propagating max/min, saturating float -> i32 conversion, and
+// f64 transcendentals from kernels/math_f64.glsl (never computed in f32).
+
+#ifndef COTANGENT_BACKENDS_VULKAN_ELEMENTWISE_KERNELS_H_
+#define COTANGENT_BACKENDS_VULKAN_ELEMENTWISE_KERNELS_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/dtype.h"
+#include "core/primitive.h"
+
+namespace cotangent::vulkan {
+
+struct ElementwiseSpec {
+  Primitive prim;
+  DType in;    // the operands' dtype (select: of on_true/on_false; convert: the source)
+  DType out;   // the result's dtype
+  bool flat;   // the iteration space is one dimension
+};
+
+// A name that identifies the kernel: "elementwise.add.f32.f32.flat".
+std::string ElementwiseKernelName(const ElementwiseSpec& spec);
+
+// The complete GLSL source; InvalidArgument for a primitive that is not elementwise or a dtype
+// it does not accept.
+absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec);
+
+}  // namespace cotangent::vulkan
+
+#endif  // COTANGENT_BACKENDS_VULKAN_ELEMENTWISE_KERNELS_H_

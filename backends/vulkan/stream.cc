@@ -1,0 +1,197 @@
+// File: backends/vulkan/stream.cc
+// Batch recording, hazard barriers, submission and retirement.
+
+#include "backends/vulkan/stream.h"
+
+#include "backends/vulkan/status.h"
+
+namespace cotangent::vulkan {
+
+absl::StatusOr<std::unique_ptr<Stream>> Stream::Create(const Device& device,
+                                                       const Options& options) {
+  COTANGENT_ASSIGN_OR_RETURN(CommandPool pool, CommandPool::Create(device));
+  return std::unique_ptr<Stream>(new Stream(device, options, std::move(pool)));
+}
+
+Stream::~Stream() {
+  if (recording_ != nullptr) (void)Flush();
+  while (!in_flight_.empty()) {
+    // A lost device returns at once; a hung one is given the timeout, then abandoned.
+    (void)in_flight_.front()->fence.Wait(options_.timeout);
+    in_flight_.pop_front();
+  }
+}
+
+absl::Status Stream::Fail(absl::Status status) {
+  if (failure_.ok()) failure_ = status;
+  return status;
+}
+
+absl::StatusOr<std::unique_ptr<Stream::Batch>> Stream::NewBatch() {
+  COTANGENT_ASSIGN_OR_RETURN(CommandBuffer commands, CommandBuffer::Create(device_, pool_));
+  COTANGENT_ASSIGN_OR_RETURN(Fence fence, Fence::Create(device_));
+  const uint32_t sets = static_cast<uint32_t>(options_.commands_per_batch);
+  COTANGENT_ASSIGN_OR_RETURN(DescriptorPool descriptors,
+                             DescriptorPool::Create(device_, sets, sets * kMaxBindings));
+  return std::make_unique<Batch>(
+      Batch{std::move(commands), std::move(fence), std::move(descriptors), {}, 0, 0, 0});
+}
+
+absl::Status Stream::EnsureRecording() {
+  COTANGENT_RETURN_IF_ERROR(failure_);
+  if (recording_ != nullptr) return absl::OkStatus();
+  COTANGENT_RETURN_IF_ERROR(Poll());
+  if (static_cast<int>(in_flight_.size()) >= options_.batches_in_flight) {
+    COTANGENT_RETURN_IF_ERROR(WaitOldest());
+  }
+  std::unique_ptr<Batch> batch;
+  if (!spare_.empty()) {
+    batch = std::move(spare_.back());
+    spare_.pop_back();
+  } else {
+    COTANGENT_ASSIGN_OR_RETURN(batch, NewBatch());
+  }
+  COTANGENT_RETURN_IF_ERROR(batch->commands.Begin());
+  batch->serial = next_serial_++;
+  // Orders this batch after every write of earlier batches (same queue, submission order).
+  batch->commands.DeviceBarrier();
+  written_.clear();
+  recording_ = std::move(batch);
+  return absl::OkStatus();
+}
+
+void Stream::Track(absl::Span<const BufferUse> uses) {
+  bool hazard = false;
+  for (const BufferUse& use : uses) {
+    const vulkan::Allocation& a = use.buffer->allocation();
+    hazard = hazard || written_.contains({a.buffer, a.offset});
+  }
+  if (hazard) {
+    recording_->commands.DeviceBarrier();
+    written_.clear();
+    ++stats_.barriers;
+  }
+  for (const BufferUse& use : uses) {
+    use.buffer->last_use = recording_->serial;
+    if (use.write) {
+      use.buffer->last_write = recording_->serial;
+      written_.insert({use.buffer->allocation().buffer, use.buffer->allocation().offset});
+    }
+    recording_->keep_alive.push_back(use.buffer);
+    recording_->bytes += use.buffer->bytes();
+  }
+}
+
+absl::Status Stream::AfterCommand() {
+  ++stats_.commands;
+  if (++recording_->recorded >= options_.commands_per_batch ||
+      recording_->bytes >= options_.bytes_per_batch) {
+    return Flush();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Stream::Dispatch(const Pipeline& pipeline, absl::Span<const BufferUse> buffers,
+                              absl::Span<const uint32_t> push, std::array<uint32_t, 3> groups) {
+  COTANGENT_RETURN_IF_ERROR(EnsureRecording());
+  VkDescriptorBufferInfo infos[kMaxBindings];
+  for (size_t i = 0; i < buffers.size(); ++i) infos[i] = buffers[i].buffer->descriptor();
+  const DescriptorSetLayout& set_layout = pipeline.layout().set_layout();
+  absl::StatusOr<VkDescriptorSet> set =
+      recording_->descriptors.Allocate(set_layout, absl::MakeConstSpan(infos, buffers.size()));
+  if (!set.ok() && absl::IsResourceExhausted(set.status())) {
+    // The batch's descriptor pool is full: continue in a fresh batch.
+    COTANGENT_RETURN_IF_ERROR(Flush());
+    COTANGENT_RETURN_IF_ERROR(EnsureRecording());
+    set = recording_->descriptors.Allocate(set_layout, absl::MakeConstSpan(infos, buffers.size()));
+  }
+  if (!set.ok()) return set.status();
+  Track(buffers);
+  const CommandBuffer& cmd = recording_->commands;
+  cmd.BindPipeline(pipeline.handle());
+  cmd.BindDescriptorSet(pipeline.layout().handle(), *set);
+  cmd.PushConstants(pipeline.layout().handle(), push);
+  cmd.Dispatch(groups[0], groups[1], groups[2]);
+  return AfterCommand();
+}
+
+absl::Status Stream::Copy(const std::shared_ptr<VulkanBuffer>& src, VkDeviceSize src_offset,
+                          const std::shared_ptr<VulkanBuffer>& dst, VkDeviceSize dst_offset,
+                          VkDeviceSize bytes) {
+  COTANGENT_RETURN_IF_ERROR(EnsureRecording());
+  const BufferUse uses[] = {{src, false}, {dst, true}};
+  Track(uses);
+  recording_->commands.CopyBuffer(src->allocation().buffer, src->allocation().offset + src_offset,
+                                  dst->allocation().buffer, dst->allocation().offset + dst_offset,
+                                  bytes);
+  return AfterCommand();
+}
+
+absl::Status Stream::Flush() {
+  COTANGENT_RETURN_IF_ERROR(failure_);
+  if (recording_ == nullptr) return absl::OkStatus();
+  std::unique_ptr<Batch> batch = std::move(recording_);
+  batch->commands.HostBarrier();
+  COTANGENT_RETURN_IF_ERROR(Fail(batch->commands.End()));
+  const VkCommandBuffer cmd = batch->commands.handle();
+  const VkSubmitInfo submit{
+      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+      .commandBufferCount = 1,
+      .pCommandBuffers = &cmd,
+  };
+  const absl::Status status =
+      VkCheck(device_.vk().vkQueueSubmit(device_.queue(), 1, &submit, batch->fence.handle()),
+              "vkQueueSubmit");
+  if (!status.ok()) {
+    in_flight_.push_back(std::move(batch));  // freed with the stream, never reused
+    return Fail(status);
+  }
+  ++stats_.submits;
+  in_flight_.push_back(std::move(batch));
+  return Poll();
+}
+
+absl::Status Stream::Poll() {
+  while (!in_flight_.empty()) {
+    absl::StatusOr<bool> done = in_flight_.front()->fence.IsSignaled();
+    if (!done.ok()) return Fail(done.status());
+    if (!*done) break;
+    std::unique_ptr<Batch> batch = std::move(in_flight_.front());
+    in_flight_.pop_front();
+    COTANGENT_RETURN_IF_ERROR(Retire(std::move(batch)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Stream::WaitOldest() {
+  ++stats_.waits;
+  COTANGENT_RETURN_IF_ERROR(Fail(in_flight_.front()->fence.Wait(options_.timeout)));
+  std::unique_ptr<Batch> batch = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  return Retire(std::move(batch));
+}
+
+absl::Status Stream::Retire(std::unique_ptr<Batch> batch) {
+  completed_ = batch->serial;
+  batch->keep_alive.clear();  // buffers the batch used may now be recycled
+  batch->recorded = 0;
+  batch->bytes = 0;
+  COTANGENT_RETURN_IF_ERROR(Fail(batch->descriptors.Reset()));
+  COTANGENT_RETURN_IF_ERROR(Fail(batch->fence.Reset()));
+  spare_.push_back(std::move(batch));
+  return absl::OkStatus();
+}
+
+absl::Status Stream::WaitFor(uint64_t serial) {
+  COTANGENT_RETURN_IF_ERROR(failure_);
+  if (serial <= completed_) return absl::OkStatus();
+  if (recording_ != nullptr && serial >= recording_->serial) COTANGENT_RETURN_IF_ERROR(Flush());
+  while (!in_flight_.empty() && in_flight_.front()->serial <= serial) {
+    COTANGENT_RETURN_IF_ERROR(WaitOldest());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Stream::Finish() { return WaitFor(recording_serial()); }
+
+}  // namespace cotangent::vulkan

@@ -1,0 +1,97 @@
+// File: backends/vulkan/vulkan_backend.h
+// The Vulkan compute backend: owns the loader, instance, device, memory pools, pipeline cache
+// and command stream, and implements core/backend.h on them. Execute (vulkan_backend.cc) is
+// the exhaustive switch from primitives to the launchers of ops.h. docs/vulkan.md describes
+// the design.
+
+#ifndef COTANGENT_BACKENDS_VULKAN_VULKAN_BACKEND_H_
+#define COTANGENT_BACKENDS_VULKAN_VULKAN_BACKEND_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "backends/vulkan/device.h"
+#include "backends/vulkan/glsl_compiler.h"
+#include "backends/vulkan/instance.h"
+#include "backends/vulkan/kernel_cache.h"
+#include "backends/vulkan/kernel_context.h"
+#include "backends/vulkan/loader.h"
+#include "backends/vulkan/memory_pool.h"
+#include "backends/vulkan/physical_device.h"
+#include "backends/vulkan/stream.h"
+#include "core/backend.h"
+
+namespace cotangent {
+
+class VulkanBackend final : public Backend {
+ public:
+  struct Options {
+    // Which device: as COTANGENT_VULKAN_DEVICE (an index or a name substring); empty picks
+    // discrete GPU, integrated GPU, virtual GPU, then CPU.
+    std::string device;
+    // Move data through host-visible staging buffers even when device memory is host-visible
+    // (the path discrete GPUs take; lets tests exercise it on lavapipe).
+    bool force_staging = false;
+    // Behave as if the device had no shaderFloat64 / no subgroup shuffles (tests).
+    bool disable_float64 = false;
+    bool disable_subgroups = false;
+    vulkan::Stream::Options stream;
+    std::string loader = vulkan::Loader::kLibraryName;
+  };
+
+  // The process-wide backend, created on first use with COTANGENT_VULKAN_DEVICE and never
+  // destroyed (buffers may outlive main). The error (no loader, no device...) is kept and
+  // returned again on later calls.
+  static absl::StatusOr<VulkanBackend*> Get();
+
+  // A backend of its own (tests, benchmarks). Every buffer it made must be gone before it is.
+  static absl::StatusOr<std::unique_ptr<VulkanBackend>> Create(const Options& options);
+  ~VulkanBackend() override;
+
+  const char* name() const override { return "vulkan"; }
+  absl::StatusOr<std::shared_ptr<Buffer>> Allocate(int64_t bytes) override;
+  absl::Status Upload(const void* src, int64_t bytes, Buffer& dst) override;
+  absl::Status Download(const Array& src, void* dst) override;
+  absl::StatusOr<Array> Execute(Primitive prim, absl::Span<const Array> inputs,
+                                const Params& params, const ShapedArray& out_aval) override;
+  absl::Status Synchronize() override;
+
+  // Introspection, for tests, benchmarks and messages.
+  const vulkan::PhysicalDeviceInfo& device_info() const { return device_->info(); }
+  // "llvmpipe (LLVM 15.0.6, 256 bits) (CPU, Vulkan 1.3, f64, bool, subgroup 8)".
+  std::string Describe() const;
+  vulkan::MemoryPool::Stats memory_stats() const;
+  vulkan::Stream::Stats stream_stats() const;
+  int64_t pipelines() const;
+  // Whether uploads and downloads go through staging buffers.
+  bool uses_staging() const { return staging_pool_ != nullptr; }
+
+ private:
+  explicit VulkanBackend(const Options& options) : options_(options) {}
+  absl::Status Init();
+  absl::StatusOr<std::shared_ptr<VulkanBuffer>> NewBuffer(int64_t bytes,
+                                                          vulkan::MemoryPool& pool);
+  absl::StatusOr<Array> NewArray(const ShapedArray& aval);
+  absl::Status CheckOperand(const Array& x, const char* what) const;
+  absl::Status DownloadDense(const Array& src, void* dst);
+
+  const Options options_;
+  mutable std::mutex mutex_;
+  // Declared in creation order, destroyed in reverse: the stream first (waiting for the
+  // device and releasing the buffers it kept), the loader last.
+  std::unique_ptr<vulkan::Loader> loader_;
+  std::unique_ptr<vulkan::Instance> instance_;
+  std::unique_ptr<vulkan::Device> device_;
+  std::unique_ptr<vulkan::MemoryPool> pool_;          // array buffers
+  std::unique_ptr<vulkan::MemoryPool> staging_pool_;  // host-visible; null when pool_ is
+  std::unique_ptr<vulkan::GlslCompiler> glsl_;
+  std::unique_ptr<vulkan::KernelCache> kernels_;
+  std::unique_ptr<vulkan::Stream> stream_;
+  vulkan::KernelContext context_;
+};
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_BACKENDS_VULKAN_VULKAN_BACKEND_H_

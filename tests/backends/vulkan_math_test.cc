@@ -1,0 +1,175 @@
+// File: tests/backends/vulkan_math_test.cc
+// Accuracy of the Vulkan backend's transcendentals (kernels/math_f64.glsl, math_f32.glsl)
+// against the C library the CPU backend uses, in ulps, over wide ranges: exp, log, log1p,
+// expm1, sin, cos (Payne-Hanek up to 1e300), tanh, sqrt and pow. Prints the worst error per
+// function and dtype (the table in docs/vulkan.md) and bounds it.
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/error.h"
+#include "gtest/gtest.h"
+#include "tests/backends/vulkan_test_util.h"
+
+namespace cotangent::vulkan_test {
+namespace {
+
+// Sample inputs: uniform in [lo, hi], or log-uniform magnitudes in [lo, hi] with both signs.
+std::vector<double> Uniform(double lo, double hi, int n, uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::vector<double> v(n);
+  for (double& x : v) x = u(rng);
+  return v;
+}
+std::vector<double> LogUniform(double lo, double hi, int n, uint32_t seed, bool both_signs) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> u(std::log(lo), std::log(hi));
+  std::vector<double> v(n);
+  for (int i = 0; i < n; ++i) v[i] = std::exp(u(rng)) * (both_signs && i % 2 ? -1 : 1);
+  return v;
+}
+std::vector<double> Join(std::vector<std::vector<double>> parts) {
+  std::vector<double> all;
+  for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
+  return all;
+}
+
+// Runs prim on Vulkan on x (and y) converted to dtype.
+std::vector<double> OnVulkan(Primitive prim, DType dtype, const std::vector<double>& x,
+                             const std::vector<double>* y) {
+  const int64_t n = x.size();
+  std::vector<Array> in;
+  for (const std::vector<double>* v : {&x, y}) {
+    if (v == nullptr) continue;
+    in.push_back(CopyTo(cpu_test::Place(Host{{n}, *v}, dtype), Vulkan()));
+  }
+  const Array out = ValueOrThrow(Vulkan().Execute(prim, in, {}, {{n}, dtype}));
+  return FetchAny(out).v;
+}
+
+// |actual - expected| in units of the last place of expected (in dtype); NaN vs NaN and
+// equal infinities are 0, a NaN or infinity mismatch is infinite.
+template <typename T>
+double UlpError(T actual, T expected) {
+  if (std::isnan(expected) || std::isnan(actual)) {
+    return std::isnan(expected) && std::isnan(actual) ? 0 : INFINITY;
+  }
+  if (actual == expected) return 0;
+  if (std::isinf(expected) || std::isinf(actual)) return INFINITY;
+  const T ae = std::abs(expected);
+  const T ulp = std::nextafter(ae, std::numeric_limits<T>::infinity()) - ae;
+  return std::abs(static_cast<double>(actual) - static_cast<double>(expected)) / ulp;
+}
+
+struct Report {
+  double worst = 0;
+  double at_x = 0, at_y = 0;
+};
+
+template <typename T>
+Report Measure(Primitive prim, const std::function<T(T, T)>& reference,
+               const std::vector<double>& xs, const std::vector<double>* ys) {
+  constexpr DType dtype = std::is_same_v<T, double> ? f64 : f32;
+  std::vector<double> x = xs, y = ys ? *ys : std::vector<double>{};
+  for (double& v : x) v = static_cast<T>(v);
+  for (double& v : y) v = static_cast<T>(v);
+  const std::vector<double> got = OnVulkan(prim, dtype, x, ys ? &y : nullptr);
+  Report r;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const T expected = reference(static_cast<T>(x[i]), ys ? static_cast<T>(y[i]) : T{0});
+    // Subnormal inputs and results are outside the contract: devices may flush them to zero.
+    const auto subnormal = [](T v) { return v != 0 && std::abs(v) < std::numeric_limits<T>::min(); };
+    if (subnormal(expected) || subnormal(static_cast<T>(x[i]))) continue;
+    const double e = UlpError<T>(static_cast<T>(got[i]), expected);
+    if (!(e <= r.worst)) r = Report{e, x[i], ys ? y[i] : 0};
+  }
+  return r;
+}
+
+struct Case {
+  const char* name;
+  Primitive prim;
+  std::vector<double> x, y;  // y empty for unary functions
+  double bound;              // max ulp error allowed (f64 and f32 alike)
+};
+
+std::vector<Case> Cases() {
+  const int n = 20000;
+  const double pio2 = 1.5707963267948966;
+  std::vector<double> near_pio2;  // near multiples of pi/2, where reduction cancels the most
+  for (int k = 1; k <= 2000; ++k) near_pio2.push_back(k * pio2 * (1 + 1e-12 * (k % 7 - 3)));
+  std::vector<double> pow_y = Uniform(-30, 30, n, 12);
+  std::vector<double> pow_x = LogUniform(1e-8, 1e8, n, 11, false);
+  // Negative bases with integer exponents, and exponents large enough to reach overflow.
+  for (int i = 0; i < 2000; ++i) {
+    pow_x.push_back(-(1 + i * 0.01));
+    pow_y.push_back(i % 41 - 20);
+    pow_x.push_back(1 + (i + 1) * 1e-4);
+    pow_y.push_back(40.0 * (i + 1));
+  }
+  return {
+      {"exp", Primitive::kExp, Join({Uniform(-745, 710, n, 1), Uniform(-1, 1, n, 2)}), {}, 2},
+      {"log", Primitive::kLog, Join({LogUniform(1e-300, 1e300, n, 3, false),
+                                     Uniform(0.5, 2, n, 4)}), {}, 2},
+      {"log1p", Primitive::kLog1p, Join({LogUniform(1e-300, 1e300, n, 5, false),
+                                         Uniform(-0.999, 1, n, 6)}), {}, 2},
+      {"expm1", Primitive::kExpm1, Join({Uniform(-50, 709, n, 7), LogUniform(1e-300, 1, n, 8, true)}),
+       {}, 3},
+      {"sin", Primitive::kSin, Join({Uniform(-10, 10, n, 9), LogUniform(1e-300, 1e300, n, 10, true),
+                                     near_pio2}), {}, 2},
+      {"cos", Primitive::kCos, Join({Uniform(-10, 10, n, 9), LogUniform(1e-300, 1e300, n, 10, true),
+                                     near_pio2}), {}, 2},
+      {"tanh", Primitive::kTanh, Join({Uniform(-25, 25, n, 13), LogUniform(1e-300, 1, n, 14, true)}),
+       {}, 3},
+      {"sqrt", Primitive::kSqrt, LogUniform(1e-300, 1e300, n, 15, false), {}, 0.5},
+      {"pow", Primitive::kPow, pow_x, pow_y, 2},
+  };
+}
+
+template <typename T>
+T Reference(Primitive prim, T x, T y) {
+  switch (prim) {
+    case Primitive::kExp: return std::exp(x);
+    case Primitive::kLog: return std::log(x);
+    case Primitive::kLog1p: return std::log1p(x);
+    case Primitive::kExpm1: return std::expm1(x);
+    case Primitive::kSin: return std::sin(x);
+    case Primitive::kCos: return std::cos(x);
+    case Primitive::kTanh: return std::tanh(x);
+    case Primitive::kSqrt: return std::sqrt(x);
+    case Primitive::kPow: return std::pow(x, y);
+    default: return 0;
+  }
+}
+
+TEST(VulkanMath, UlpErrorsAgainstTheCLibrary) {
+  std::cout << "function  dtype  max ulp error  at\n";
+  for (const Case& c : Cases()) {
+    for (DType dtype : {f64, f32}) {
+      const std::vector<double>* y = c.y.empty() ? nullptr : &c.y;
+      const Report r =
+          dtype == f64
+              ? Measure<double>(c.prim, [&](double a, double b) { return Reference(c.prim, a, b); },
+                                c.x, y)
+              : Measure<float>(c.prim, [&](float a, float b) { return Reference(c.prim, a, b); },
+                               c.x, y);
+      std::cout << std::left << std::setw(10) << c.name << std::setw(7) << DTypeName(dtype)
+                << std::setw(15) << std::setprecision(3) << r.worst << "x=" << std::setprecision(17)
+                << r.at_x << (y ? absl::StrCat(" y=", r.at_y) : "") << "\n";
+      EXPECT_LE(r.worst, c.bound) << c.name << " " << DTypeName(dtype) << " at x=" << r.at_x
+                                  << " y=" << r.at_y;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cotangent::vulkan_test
