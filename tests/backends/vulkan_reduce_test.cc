@@ -1,0 +1,156 @@
+// File: tests/backends/vulkan_reduce_test.cc
+// reduce_sum, reduce_max and argmax on the Vulkan backend against the CPU backend: every dtype
+// and axis set on strided inputs, the one-invocation-per-output and workgroup-per-output
+// paths, two-pass reductions of long axes, high ranks, with and without subgroup shuffles,
+// empty axes and NaN.
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/error.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/backends/vulkan_test_util.h"
+
+namespace cotangent::vulkan_test {
+namespace {
+
+using cpu_test::LayoutName;
+using cpu_test::Place;
+using cpu_test::Random;
+
+Shape Without(const Shape& shape, const std::vector<int64_t>& axes) {
+  Shape out;
+  for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
+    if (std::find(axes.begin(), axes.end(), d) == axes.end()) out.push_back(shape[d]);
+  }
+  return out;
+}
+
+// Values where NaN/inf make float sums trivial are replaced.
+Host Finite(Host x) {
+  for (double& v : x.v) v = std::isfinite(v) ? v : 1.5;
+  return x;
+}
+
+TEST(VulkanReduce, SumAndMaxOverAxisSets) {
+  const std::vector<std::vector<int64_t>> axis_sets = {{},     {0},    {1},      {2},
+                                                       {0, 2}, {1, 2}, {0, 1, 2}};
+  for (Primitive prim : {Primitive::kReduceSum, Primitive::kReduceMax}) {
+    for (DType dtype : {bool_, i32, f32, f64}) {
+      if (prim == Primitive::kReduceSum && dtype == DType::kBool) continue;
+      for (Layout layout : {Layout::kDense, Layout::kReversed, Layout::kSpread,
+                            Layout::kBroadcastLast}) {
+        for (const Shape& shape : {Shape{3, 4, 5}, Shape{2, 0, 3}, Shape{40, 33, 64}}) {
+          Host x = Random(shape, dtype, 7, layout);
+          if (prim == Primitive::kReduceSum) x = Finite(x);
+          for (const auto& axes : axis_sets) {
+            Params params;
+            params.axes = axes;
+            ExpectMatchesCpu(prim, {Place(x, dtype, layout)}, params,
+                             {Without(shape, axes), dtype},
+                             absl::StrCat(PrimitiveName(prim), " ", DTypeName(dtype),
+                                          ShapeToString(shape), " axes ", ShapeToString(axes),
+                                          " ", LayoutName(layout)),
+                             dtype == DType::kF64 ? 1e-11 : -1);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(VulkanReduce, LongReductionsTakeTwoPasses) {
+  // 2^20 elements: a full reduction, and rows of 2^17 (few outputs, long axis), both split
+  // into chunks; and many short columns (one invocation per output).
+  const Shape shape = {8, 131072};
+  for (DType dtype : {i32, f32, f64}) {
+    Host x = Finite(Random(shape, dtype, 9));
+    for (Primitive prim : {Primitive::kReduceSum, Primitive::kReduceMax}) {
+      for (const std::vector<int64_t>& axes : {std::vector<int64_t>{0, 1}, {1}, {0}}) {
+        Params params;
+        params.axes = axes;
+        ExpectMatchesCpu(prim, {Place(x, dtype)}, params, {Without(shape, axes), dtype},
+                         absl::StrCat("long ", PrimitiveName(prim), " ", DTypeName(dtype),
+                                      " axes ", ShapeToString(axes)),
+                         dtype == DType::kF32 ? 1e-5 : dtype == DType::kF64 ? 1e-12 : 0);
+      }
+    }
+  }
+}
+
+TEST(VulkanReduce, HighRanksAreCopiedDenselyFirst) {
+  // Reversed layouts keep all 6 kept (and 6 reduced) axes apart: more than the kernel holds.
+  const Shape shape = {2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3};
+  const Host x = Finite(Random(shape, f32, 21));
+  Params params;
+  params.axes = {0, 2, 4, 6, 8, 10};
+  ExpectMatchesCpu(Primitive::kReduceSum, {Place(x, f32, Layout::kReversed)}, params,
+                   {Without(shape, params.axes), f32}, "rank-12 reduce_sum");
+}
+
+TEST(VulkanReduce, EmptyAxesAndNaN) {
+  Params params;
+  params.axes = {1};
+  const Host empty{{2, 0}, {}};
+  for (DType dtype : {bool_, i32, f32, f64}) {
+    ExpectMatchesCpu(Primitive::kReduceMax, {Place(empty, dtype)}, params, {{2}, dtype},
+                     std::string("max of nothing ") + DTypeName(dtype), 0);
+  }
+  ExpectMatchesCpu(Primitive::kReduceSum, {Place(empty, f64)}, params, {{2}, f64}, "sum of nothing");
+  Params all;
+  all.axes = {0};
+  Host x{{50000}, std::vector<double>(50000, 1.0)};
+  x.v[31337] = cpu_test::kNaN;
+  ExpectMatchesCpu(Primitive::kReduceMax, {Place(x, f32)}, all, {{}, f32}, "max with a NaN");
+  ExpectMatchesCpu(Primitive::kReduceSum, {Place(x, f32)}, all, {{}, f32}, "sum with a NaN");
+}
+
+TEST(VulkanArgmax, FirstMaximumWithNaNWinning) {
+  for (DType dtype : {bool_, i32, f32, f64}) {
+    for (Layout layout : {Layout::kDense, Layout::kReversed, Layout::kSpread}) {
+      for (const Shape& shape : {Shape{5}, Shape{4, 7, 3}, Shape{200, 300}, Shape{3, 70000}}) {
+        Host x = Random(shape, dtype, 11, layout);
+        for (double& v : x.v) {  // ties are common: small integers
+          if (std::isfinite(v) && dtype != DType::kBool) v = std::round(v);
+        }
+        for (int64_t axis = 0; axis < static_cast<int64_t>(shape.size()); ++axis) {
+          Params params;
+          params.dimension = axis;
+          ExpectMatchesCpu(Primitive::kArgmax, {Place(x, dtype, layout)}, params,
+                           {Without(shape, {axis}), i32},
+                           absl::StrCat("argmax ", DTypeName(dtype), ShapeToString(shape),
+                                        " axis ", axis, " ", LayoutName(layout)));
+        }
+      }
+    }
+  }
+}
+
+TEST(VulkanReduce, WithoutSubgroupShuffles) {
+  VulkanBackend::Options options;
+  options.disable_subgroups = true;
+  std::unique_ptr<VulkanBackend> backend = *VulkanBackend::Create(options);
+  {
+    const Shape shape = {6, 5000};
+    for (DType dtype : {i32, f32, f64}) {
+      const Host x = Finite(Random(shape, dtype, 5, Layout::kReversed));
+      for (Primitive prim : {Primitive::kReduceSum, Primitive::kReduceMax, Primitive::kArgmax}) {
+        Params params;
+        params.axes = {1};
+        params.dimension = 1;
+        const ShapedArray out{{6}, prim == Primitive::kArgmax ? i32 : dtype};
+        const std::vector<Array> in = {Place(x, dtype, Layout::kReversed)};
+        cpu_test::ExpectMatches(RunOn(*backend, prim, in, params, out),
+                                RunOn(cpu_test::Cpu(), prim, in, params, out), out.dtype,
+                                absl::StrCat(PrimitiveName(prim), " ", DTypeName(dtype)),
+                                dtype == DType::kF64 ? 1e-12 : -1);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cotangent::vulkan_test
