@@ -1,27 +1,43 @@
 // File: backends/registry.cc
-// Name -> backend lookup and the process default (COTANGENT_BACKEND, read once).
+// Name -> backend lookup, the process default (COTANGENT_BACKEND, read once) and the
+// per-thread default that DeviceScope sets.
 
 #include "backends/registry.h"
 
 #include <cstdlib>
-#include <string>
 
 #include "backends/cpu/cpu_backend.h"
+#include "backends/vulkan/vulkan_backend.h"
 #include "core/error.h"
 
 namespace cotangent {
+namespace {
+
+thread_local Backend* thread_default = nullptr;
+
+}  // namespace
 
 Backend& GetBackend(std::string_view name) {
   if (name == "cpu") return CpuBackend::Get();
-  ThrowInvalid("unknown backend \"", name, "\" (known: cpu)");
+  if (name == "vulkan") return *ValueOrThrow(VulkanBackend::Get());
+  ThrowInvalid("unknown backend \"", name, "\" (known: cpu, vulkan)");
 }
 
 Backend& DefaultBackend() {
+  if (thread_default != nullptr) return *thread_default;
+  // A failed creation (COTANGENT_BACKEND=vulkan without a device) throws, and is retried (and
+  // throws again) on the next call.
   static Backend& backend = []() -> Backend& {
     const char* env = std::getenv("COTANGENT_BACKEND");
     return GetBackend(env == nullptr || *env == '\0' ? "cpu" : std::string_view(env));
   }();
   return backend;
+}
+
+Backend* SetThreadDefaultBackend(Backend* backend) {
+  Backend* previous = thread_default;
+  thread_default = backend;
+  return previous;
 }
 
 }  // namespace cotangent

@@ -1,6 +1,6 @@
 // File: backends/registry.h
-// Which backends exist and which one new tensors go to. COTANGENT_BACKEND=cpu|vulkan picks the
-// default (cpu when unset).
+// Which backends exist and which one new tensors go to: a DeviceScope on this thread
+// (cotangent/device.h), else COTANGENT_BACKEND=cpu|vulkan, else cpu.
 
 #ifndef COTANGENT_BACKENDS_REGISTRY_H_
 #define COTANGENT_BACKENDS_REGISTRY_H_
@@ -11,12 +11,18 @@
 
 namespace cotangent {
 
-// The backend named "cpu" (or "vulkan" when built in); throws an Error naming the known
-// backends for any other name.
+// The backend named "cpu" or "vulkan" (created on first use); throws an Error naming the known
+// backends for any other name, and the Vulkan backend's error (no loader, no device...) when
+// it cannot be created.
 Backend& GetBackend(std::string_view name);
 
-// The backend new tensors are created on: COTANGENT_BACKEND, read once, or "cpu".
+// The backend new tensors are created on: this thread's DeviceScope backend if one is active,
+// else COTANGENT_BACKEND (read once), else "cpu".
 Backend& DefaultBackend();
+
+// Makes `backend` the default of this thread (null: the process default again) and returns
+// the previous thread default (or null). DeviceScope is the way to use it.
+Backend* SetThreadDefaultBackend(Backend* backend);
 
 }  // namespace cotangent
 

@@ -38,6 +38,11 @@ struct Array {
   ShapedArray aval;
   Strides strides;
   int64_t offset = 0;
+  // JAX's committed/uncommitted arrays. Constants the library makes (core/constants.h Full:
+  // the zeros of a rule, the 2.0 of x * 2.0) are uncommitted: an operation mixing them with
+  // arrays of another backend moves them there (core/eval.cc) instead of failing. Everything
+  // else, and any result with a committed operand, is committed to its backend.
+  bool committed = true;
 
   Backend& backend() const { return buffer->backend(); }
   // True when the view is the dense row-major layout of its shape starting at offset.

@@ -43,9 +43,15 @@ class Backend {
   virtual absl::Status Synchronize() = 0;
 };
 
-// The backend new concrete values go to (COTANGENT_BACKEND, cpu when unset). Declared here so
-// that core can make constants; defined by //backends:registry (linked with alwayslink).
+// The backend new concrete values go to (a DeviceScope's, else COTANGENT_BACKEND, else cpu).
+// Declared here so that core can make constants; defined by //backends:registry (linked with
+// alwayslink).
 Backend& DefaultBackend();
+
+// A copy of x on `dst` with the same shape and dtype (and committed flag). Small buffers (a
+// broadcast scalar) move whole and keep their view; others move their elements densely.
+// Defined in core/eval.cc.
+absl::StatusOr<Array> TransferArray(const Array& x, Backend& dst);
 
 }  // namespace cotangent
 

@@ -62,7 +62,9 @@ Tensor FromDoubles(const std::vector<double>& values, const Shape& shape, DType 
 }
 
 Tensor Full(const ShapedArray& aval, double value) {
-  const Tensor s = FromDoubles({value}, {}, aval.dtype, "full");
+  Array scalar = FromDoubles({value}, {}, aval.dtype, "full").array();
+  scalar.committed = false;  // a library constant: may move to its operands' backend
+  const Tensor s(std::move(scalar));
   return aval.shape.empty() ? s : lax::broadcast_in_dim(s, aval.shape, {});
 }
 

@@ -22,7 +22,8 @@ Tensor FromHost(const void* data, int64_t count, const Shape& shape, DType dtype
 Tensor FromDoubles(const std::vector<double>& values, const Shape& shape, DType dtype,
                    const char* op);
 
-// A tensor of aval filled with value: one uploaded scalar broadcast as a view (no copy).
+// A tensor of aval filled with value: one uploaded scalar broadcast as a view (no copy). It is
+// uncommitted (core/array.h): used with arrays of another backend, it moves there.
 Tensor Full(const ShapedArray& aval, double value);
 
 inline Tensor ZerosLike(const Tensor& x) { return Full(x.aval(), 0.0); }

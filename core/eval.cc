@@ -1,11 +1,13 @@
 // File: core/eval.cc
 // Eager evaluation: views for transpose, broadcast_in_dim, slice and reshape of dense data
-// (no copy, the buffer is shared), the backend for the rest. Operands on different devices are
-// an error: moving data is always explicit (device_put).
+// (no copy, the buffer is shared), the backend for the rest. Committed operands on different
+// devices are an error (moving data is explicit: device_put); uncommitted ones (library
+// constants, core/array.h) move to the committed operands' backend.
 
 #include "core/eval.h"
 
 #include <optional>
+#include <vector>
 
 #include "absl/container/inlined_vector.h"
 #include "core/backend.h"
@@ -17,7 +19,7 @@ namespace {
 // The view that computes prim without touching data, if there is one.
 std::optional<Array> TryView(Primitive prim, const Array& x, const Params& p,
                              const ShapedArray& out_aval) {
-  Array view{x.buffer, out_aval, {}, x.offset};
+  Array view{x.buffer, out_aval, {}, x.offset, x.committed};
   switch (prim) {
     case Primitive::kTranspose:
       for (int64_t axis : p.permutation) view.strides.push_back(x.strides[axis]);
@@ -48,19 +50,66 @@ std::optional<Array> TryView(Primitive prim, const Array& x, const Params& p,
   }
 }
 
+// The backend an operation on `arrays` runs on: that of the committed operands (two committed
+// operands on different backends are an error), else the default backend if an operand is
+// there, else the first operand's.
+Backend& TargetBackend(Primitive prim, absl::Span<const Array> arrays) {
+  const Array* committed = nullptr;
+  for (const Array& x : arrays) {
+    if (!x.committed) continue;
+    if (committed != nullptr && &x.backend() != &committed->backend()) {
+      ThrowInvalid(PrimitiveName(prim), ": operands ", committed->aval.ToString(), " on ",
+                   committed->backend().name(), " and ", x.aval.ToString(), " on ",
+                   x.backend().name(), " live on different devices; move one with device_put");
+    }
+    if (committed == nullptr) committed = &x;
+  }
+  if (committed != nullptr) return committed->backend();
+  Backend& default_backend = DefaultBackend();
+  for (const Array& x : arrays) {
+    if (&x.backend() == &default_backend) return default_backend;
+  }
+  return arrays.front().backend();
+}
+
 }  // namespace
+
+absl::StatusOr<Array> TransferArray(const Array& x, Backend& dst) {
+  const int64_t elem = DTypeSize(x.aval.dtype);
+  const bool whole = x.buffer->bytes() <= x.aval.size() * elem;
+  // The whole buffer as a dense vector (keeping the view), or the view's elements densely.
+  const Array src = whole ? Array{x.buffer, {{x.buffer->bytes() / elem}, x.aval.dtype}, {1}, 0}
+                          : x;
+  std::vector<char> bytes(src.aval.size() * elem);
+  if (!bytes.empty()) {
+    if (absl::Status s = x.backend().Download(src, bytes.data()); !s.ok()) return s;
+  }
+  absl::StatusOr<std::shared_ptr<Buffer>> buffer = dst.Allocate(bytes.size());
+  if (!buffer.ok()) return buffer.status();
+  if (!bytes.empty()) {
+    if (absl::Status s = dst.Upload(bytes.data(), bytes.size(), **buffer); !s.ok()) return s;
+  }
+  Array out = whole ? Array{*std::move(buffer), x.aval, x.strides, x.offset}
+                    : DenseArray(*std::move(buffer), x.aval);
+  out.committed = x.committed;
+  return out;
+}
 
 Tensor EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
                      const ShapedArray& out_aval) {
+  if (inputs.empty()) ThrowInvalid(PrimitiveName(prim), ": no operands");
   absl::InlinedVector<Array, 4> arrays;
   arrays.reserve(inputs.size());
+  bool mixed = false, committed = false;
   for (const Tensor& x : inputs) {
     arrays.push_back(x.array());
-    if (&arrays.back().backend() != &arrays.front().backend()) {
-      ThrowInvalid(PrimitiveName(prim), ": operands ", arrays.front().aval.ToString(), " on ",
-                   arrays.front().backend().name(), " and ", arrays.back().aval.ToString(),
-                   " on ", arrays.back().backend().name(),
-                   " live on different devices; move one with device_put");
+    mixed = mixed || &arrays.back().backend() != &arrays.front().backend();
+    committed = committed || arrays.back().committed;
+  }
+  if (mixed) {
+    Backend& target = TargetBackend(prim, arrays);
+    for (Array& x : arrays) {
+      if (&x.backend() != &target) x = ValueOrThrow(TransferArray(x, target));
     }
   }
   if (arrays.size() == 1) {
@@ -68,9 +117,10 @@ Tensor EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const Para
       return Tensor(*std::move(view));
     }
   }
-  if (arrays.empty()) ThrowInvalid(PrimitiveName(prim), ": no operands");
   Backend& backend = arrays.front().backend();
-  return Tensor(ValueOrThrow(backend.Execute(prim, arrays, params, out_aval)));
+  Array out = ValueOrThrow(backend.Execute(prim, arrays, params, out_aval));
+  out.committed = committed;  // results of library constants alone stay movable
+  return Tensor(std::move(out));
 }
 
 }  // namespace cotangent

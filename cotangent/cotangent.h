@@ -11,6 +11,7 @@
 #include "core/shape.h"      // IWYU pragma: export
 #include "core/tensor.h"     // IWYU pragma: export
 #include "cotangent/creation.h"  // IWYU pragma: export
+#include "cotangent/device.h"    // IWYU pragma: export
 #include "cotangent/numpy.h"     // IWYU pragma: export
 #include "cotangent/random.h"    // IWYU pragma: export
 #include "cotangent/transforms.h"  // IWYU pragma: export

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "core/constants.h"
 #include "core/error.h"
 #include "core/lax.h"
 #include "cotangent/creation.h"
@@ -46,9 +47,10 @@ Tensor Cast(const Tensor& x, DType dtype) {
   return x.dtype() == dtype ? x : lax::convert_element_type(x, dtype);
 }
 
-// A weakly typed scalar operand: the tensor's dtype if floating, else the default float.
+// A weakly typed scalar operand: the tensor's dtype if floating, else the default float. It is
+// a library constant (uncommitted: it follows `like` to its device).
 Tensor WeakScalar(double value, const Tensor& like) {
-  return scalar(value, PromoteWithScalar(like.dtype()));
+  return Full(ShapedArray{{}, PromoteWithScalar(like.dtype())}, value);
 }
 
 // Promotes, broadcasts and applies a binary primitive.
@@ -223,7 +225,7 @@ Tensor where(const Tensor& cond, double x, const Tensor& y) {
 }
 
 Tensor where(const Tensor& cond, double x, double y) {
-  return where(cond, scalar(x, kDefaultFloat), scalar(y, kDefaultFloat));
+  return where(cond, Full(ShapedArray{{}, kDefaultFloat}, x), Full(ShapedArray{{}, kDefaultFloat}, y));
 }
 
 Tensor astype(const Tensor& x, DType dtype) {

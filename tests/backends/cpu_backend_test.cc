@@ -70,7 +70,7 @@ TEST(Registry, NamesAndDefault) {
     ADD_FAILURE() << "expected an Error";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_THAT(e.what(), testing::HasSubstr("unknown backend \"foo\" (known: cpu)"));
+    EXPECT_THAT(e.what(), testing::HasSubstr("unknown backend \"foo\" (known: cpu, vulkan)"));
   }
   EXPECT_EQ(&DefaultBackend(), &CpuBackend::Get());  // COTANGENT_BACKEND is unset in tests
 }
