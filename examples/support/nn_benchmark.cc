@@ -5,12 +5,17 @@
 // pooling compositions, and a whole training step. Counters report GFLOP/s of the
 // convolution arithmetic (2 * multiply-adds; x3 for forward+backward).
 // Run: bazel run -c opt //examples/support:nn_benchmark -- --benchmark_repetitions=5
+// --threads=1 caps the CPU backend at one thread: its CPU time is then the work itself,
+// which stays meaningful on a loaded machine where wall-clock times are not.
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "backends/cpu/thread_pool.h"
 #include "benchmark/benchmark.h"
 #include "cotangent/cotangent.h"
 #include "examples/support/nn.h"
@@ -190,3 +195,20 @@ BENCHMARK(BM_TrainStep)->Apply(Configure);
 
 }  // namespace
 }  // namespace cotangent::nn
+
+int main(int argc, char** argv) {
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--threads=", 10) == 0) {
+      cotangent::cpu::ThreadPool::Get().set_max_parallelism(std::atoi(argv[i] + 10));
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  int count = static_cast<int>(args.size());
+  benchmark::Initialize(&count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
