@@ -4,10 +4,12 @@
 // Hessian, Rosenbrock Hessians as n grows, per-op dispatch cost, and matmul GFLOP/s. Hessian
 // benchmarks report the backend's peak bytes allocated per iteration ("peak_bytes").
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "backends/cpu/cpu_backend.h"
+#include "backends/registry.h"
 #include "benchmark/benchmark.h"
 #include "benchmarks/workloads.h"
 
@@ -19,15 +21,17 @@ namespace {
 // Blocks until the result is computed (and keeps the compiler from dropping it).
 void Consume(const ct::Tensor& x) { benchmark::DoNotOptimize(x.block_until_ready().node()); }
 
+// Peak bytes are counted by the CPU backend; runs on another device report none.
 template <typename Run>
 void RunWithPeak(benchmark::State& state, Run run) {
+  const bool on_cpu = ct::DefaultBackend().name() == std::string("cpu");
   int64_t peak = 0;
   for (auto _ : state) {
     ct::CpuBackend::Get().ResetPeakBytes();
     Consume(run());
     peak = std::max(peak, ct::CpuBackend::Get().PeakBytes());
   }
-  state.counters["peak_bytes"] = static_cast<double>(peak);
+  if (on_cpu) state.counters["peak_bytes"] = static_cast<double>(peak);
 }
 
 // ---- W1: the cookbook HVP, X and V 30x40 f32 ----
@@ -140,14 +144,23 @@ void BM_W5_Matmul(benchmark::State& state) {
       benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// Full sizes by default; --smoke runs every benchmark once on tiny sizes (CI).
-void RegisterAll(bool smoke) {
+// Full sizes by default; --smoke runs every benchmark once on tiny sizes (CI). Every workload
+// runs on the CPU backend and, as "<name>_vulkan", on the Vulkan backend when one starts (its
+// tensors are made under a DeviceScope).
+void RegisterAll(bool smoke, bool vulkan) {
   using Fn = void (*)(benchmark::State&);
-  const auto add = [&](const char* name, Fn fn, std::vector<std::vector<int64_t>> args,
+  const auto add = [&](const std::string& name, Fn fn, std::vector<std::vector<int64_t>> args,
                        benchmark::TimeUnit unit) {
-    for (const auto& a : args) {
-      auto* b = benchmark::RegisterBenchmark(name, fn)->Args(a)->Unit(unit)->UseRealTime();
-      if (smoke) b->Iterations(1);
+    for (const char* device : {"cpu", "vulkan"}) {
+      if (device == std::string("vulkan") && !vulkan) continue;
+      const std::string full = device == std::string("cpu") ? name : name + "_vulkan";
+      for (const auto& a : args) {
+        auto* b = benchmark::RegisterBenchmark(full.c_str(), [fn, device](benchmark::State& st) {
+                    ct::DeviceScope scope(device);
+                    fn(st);
+                  })->Args(a)->Unit(unit)->UseRealTime();
+        if (smoke) b->Iterations(1);
+      }
     }
   };
   const std::vector<std::vector<int64_t>> w1 = {smoke ? std::vector<int64_t>{3, 4}
@@ -184,7 +197,14 @@ int main(int argc, char** argv) {
     }
   }
   int n = static_cast<int>(args.size());
-  RegisterAll(smoke);
+  bool vulkan = true;
+  try {
+    ct::GetBackend("vulkan");
+  } catch (const ct::Error& e) {
+    std::fprintf(stderr, "vulkan benchmarks skipped: %s\n", e.what());
+    vulkan = false;
+  }
+  RegisterAll(smoke, vulkan);
   benchmark::Initialize(&n, args.data());
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
