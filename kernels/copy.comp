@@ -34,12 +34,18 @@ layout(push_constant) uniform Push {
 void main() {
   const uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;
   for (uint p = gl_GlobalInvocationID.x; p < pc.count; p += step) {
-    uint rest = p, s = pc.src_offset, d = pc.dst_offset;
-    for (uint k = pc.rank; k > 0; --k) {
-      const uint i = rest % pc.shape[k - 1];
-      rest /= pc.shape[k - 1];
-      s += i * pc.src_strides[k - 1];
-      d += i * pc.dst_strides[k - 1];
+    uint s = pc.src_offset, d = pc.dst_offset;
+    if (pc.rank == 1u) {  // the common coalesced case: no index division
+      s += p * pc.src_strides[0];
+      d += p * pc.dst_strides[0];
+    } else {
+      uint rest = p;
+      for (uint k = pc.rank; k > 0; --k) {
+        const uint i = rest % pc.shape[k - 1];
+        rest /= pc.shape[k - 1];
+        s += i * pc.src_strides[k - 1];
+        d += i * pc.dst_strides[k - 1];
+      }
     }
     dst[d] = src[s];
   }

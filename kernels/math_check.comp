@@ -4,6 +4,8 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 
+#define CT_TABLE_BINDING 2
+
 #include "math_common.glsl"
 #include "math_f32.glsl"
 #include "math_f64.glsl"

@@ -194,6 +194,9 @@ float ct_cos_kernelf(float x, float y) {
   return result;
 }
 
+// sin and cos need the table of 2/pi (math_common.glsl): only kernels that define its binding.
+#ifdef CT_TABLE_BINDING
+// x - q pi/2 = y0 + y1 for finite |x| >= pi/4; returns q mod 4.
 uint ct_rem_pio2f(float x, out float y0, out float y1) {
   const uint b = floatBitsToUint(abs(x));
   const int e = int(b >> 23) - 127;
@@ -241,6 +244,7 @@ float ct_cos(float x) {
   const float v = (q & 1u) == 0u ? ct_cos_kernelf(y0, y1) : ct_sin_kernelf(y0, y1);
   return q == 1u || q == 2u ? -v : v;
 }
+#endif  // CT_TABLE_BINDING
 
 float ct_tanh(float x) {
   if (isnan(x)) return x;

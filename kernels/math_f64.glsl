@@ -238,6 +238,8 @@ double ct_cos_kernel(double x, double y) {
   return result;
 }
 
+// sin and cos need the table of 2/pi (math_common.glsl): only kernels that define its binding.
+#ifdef CT_TABLE_BINDING
 // x - q pi/2 = y0 + y1 for finite |x| >= pi/4; returns q mod 4.
 uint ct_rem_pio2(double x, out double y0, out double y1) {
   const uvec2 b = unpackDouble2x32(abs(x));
@@ -287,6 +289,7 @@ double ct_cos(double x) {
   const double v = (q & 1u) == 0u ? ct_cos_kernel(y0, y1) : ct_sin_kernel(y0, y1);
   return q == 1u || q == 2u ? -v : v;
 }
+#endif  // CT_TABLE_BINDING
 
 double ct_tanh(double x) {
   if (isnan(x)) return x;

@@ -34,6 +34,17 @@ const char* ComputeType(DType dtype) {
 // Debian's Abseil has its own string_view, which StrCat takes and std::string_view is not.
 absl::string_view Text(std::string_view s) { return {s.data(), s.size()}; }
 
+// The vector of `width` storage elements ("vec4", "u8vec4", "dvec2", ...).
+std::string VectorType(DType dtype, int width) {
+  switch (dtype) {
+    case DType::kBool: return absl::StrCat("u8vec", width);
+    case DType::kI32: return absl::StrCat("ivec", width);
+    case DType::kF32: return absl::StrCat("vec", width);
+    case DType::kF64: return absl::StrCat("dvec", width);
+  }
+  return "";
+}
+
 bool IsFloat(DType dtype) { return dtype == DType::kF32 || dtype == DType::kF64; }
 
 // float -> i32 as convert_element_type: truncation toward zero, NaN -> 0, saturation.
@@ -147,11 +158,25 @@ int NumInputs(Primitive prim) {
                                                                                             : 1;
 }
 
+// The bits of 2/pi, 32 per word, most significant first, after two zero words (computed to
+// 1280 bits with Python's decimal module; the first words are fdlibm's).
+constexpr uint32_t kTwoOverPiWords[42] = {
+    0u,          0u,          0xA2F9836Eu, 0x4E441529u, 0xFC2757D1u, 0xF534DDC0u, 0xDB629599u,
+    0x3C439041u, 0xFE5163ABu, 0xDEBBC561u, 0xB7246E3Au, 0x424DD2E0u, 0x06492EEAu, 0x09D1921Cu,
+    0xFE1DEB1Cu, 0xB129A73Eu, 0xE88235F5u, 0x2EBB4484u, 0xE99C7026u, 0xB45F7E41u, 0x3991D639u,
+    0x835339F4u, 0x9C845F8Bu, 0xBDF9283Bu, 0x1FF897FFu, 0xDE05980Fu, 0xEF2F118Bu, 0x5A0A6D1Fu,
+    0x6D367ECFu, 0x27CB09B7u, 0x4F463F66u, 0x9E5FEA2Du, 0x7527BAC7u, 0xEBE5F17Bu, 0x3D0739F7u,
+    0x8A5292EAu, 0x6BFB5FB1u, 0x1F8D5D08u, 0x56033046u, 0xFC7B6BABu, 0xF0CFBC20u, 0x9AF4361Du};
+
 }  // namespace
+
+bool UsesTwoOverPi(Primitive prim) { return prim == Primitive::kSin || prim == Primitive::kCos; }
+
+absl::Span<const uint32_t> TwoOverPiWords() { return kTwoOverPiWords; }
 
 std::string ElementwiseKernelName(const ElementwiseSpec& spec) {
   return absl::StrCat("elementwise.", PrimitiveName(spec.prim), ".", DTypeName(spec.in), ".",
-                      DTypeName(spec.out), spec.flat ? ".flat" : ".strided");
+                      DTypeName(spec.out), spec.width > 1 ? absl::StrCat(".v", spec.width) : "");
 }
 
 absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
@@ -166,19 +191,42 @@ absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
   for (int k = 0; k < inputs; ++k) bytes = bytes || input(k) == DType::kBool;
   std::string src = "#version 450\n";
   if (bytes) absl::StrAppend(&src, "#extension GL_EXT_shader_8bit_storage : require\n");
-  absl::StrAppend(&src, "#define NUM_INPUTS ", inputs, "\n#define FLAT ", spec.flat ? 1 : 0,
-                  "\n#define OUT_T ", StorageType(spec.out), "\n#define OUT_STORE(v) ",
-                  spec.out == DType::kBool ? "uint8_t(v)" : "(v)", "\n");
+  const bool vec = spec.width > 1;
+  absl::StrAppend(&src, "#define NUM_INPUTS ", inputs, "\n#define WIDTH ", spec.width, "\n#define OUT_T ", StorageType(spec.out),
+                  "\n#define OUT_BUF_T ",
+                  vec ? VectorType(spec.out, spec.width) : StorageType(spec.out),
+                  "\n#define OUT_VEC_T ",
+                  spec.out == DType::kBool ? absl::StrCat("uvec", spec.width)
+                                           : VectorType(spec.out, spec.width),
+                  "\n#define OUT_STORE(v) ", spec.out == DType::kBool ? "uint8_t(v)" : "(v)",
+                  "\n");
   std::string params;
   for (int k = 0; k < inputs; ++k) {
     const DType d = input(k);
-    absl::StrAppend(&src, "#define IN", k, "_T ", StorageType(d), "\n#define IN", k, "_LOAD(v) ",
-                    d == DType::kBool ? "uint(v)" : "(v)", "\n");
+    // Element i (scalar kernels: a buffer index; vector kernels: component c of vector i, or
+    // the one element of a broadcast operand). 8-bit vectors are widened before indexing.
+    const auto component = [&](const std::string& vector, const std::string& c) {
+      return d == DType::kBool ? absl::StrCat("uvec", spec.width, "(", vector, ")[", c, "]")
+                               : absl::StrCat(vector, "[", c, "]");
+    };
+    const std::string offset = absl::StrCat("pc.offset[", k, "]");
+    const std::string element =
+        !vec ? absl::StrCat(d == DType::kBool ? "uint" : "", "(in", k, "[i])")
+             : absl::StrCat("((pc.broadcast & ", 1u << k, "u) != 0u ? ",
+                            component(absl::StrCat("in", k, "[", offset, " / WIDTH]"),
+                                      absl::StrCat(offset, " % WIDTH")),
+                            " : ",
+                            component(absl::StrCat("in", k, "[", offset, " / WIDTH + (i)]"), "c"),
+                            ")");
+    absl::StrAppend(&src, "#define IN", k, "_T ", StorageType(d), "\n#define IN", k, "_BUF_T ",
+                    vec ? VectorType(d, spec.width) : StorageType(d), "\n#define IN", k,
+                    "_AT(i, c) ", element, "\n");
     const char* name = spec.prim == Primitive::kSelect ? (k == 0 ? "p" : k == 1 ? "a" : "b")
                                                        : (k == 0 ? "a" : "b");
     absl::StrAppend(&params, k > 0 ? ", " : "", ComputeType(d), " ", name);
   }
   if (expression->math) {
+    if (UsesTwoOverPi(spec.prim)) absl::StrAppend(&src, "#define CT_TABLE_BINDING ", inputs + 1, "\n");
     absl::StrAppend(&src, Text(kernels::kMathCommonGlsl),
                     Text(spec.in == DType::kF64 ? kernels::kMathF64Glsl : kernels::kMathF32Glsl));
   }

@@ -9,9 +9,11 @@
 #ifndef COTANGENT_BACKENDS_VULKAN_ELEMENTWISE_KERNELS_H_
 #define COTANGENT_BACKENDS_VULKAN_ELEMENTWISE_KERNELS_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "core/dtype.h"
 #include "core/primitive.h"
 
@@ -21,15 +23,22 @@ struct ElementwiseSpec {
   Primitive prim;
   DType in;    // the operands' dtype (select: of on_true/on_false; convert: the source)
   DType out;   // the result's dtype
-  bool flat;   // the iteration space is one dimension
+  // > 1: a flat space of contiguous (aligned) or broadcast operands, moved `width` elements
+  // at a time with vector loads and stores (which operands are broadcast is a push constant).
+  int width = 1;
 };
 
-// A name that identifies the kernel: "elementwise.add.f32.f32.flat".
+// A name that identifies the kernel: "elementwise.add.f32.f32" or "elementwise.add.f32.f32.v4".
 std::string ElementwiseKernelName(const ElementwiseSpec& spec);
 
 // The complete GLSL source; InvalidArgument for a primitive that is not elementwise or a dtype
 // it does not accept.
 absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec);
+
+// sin and cos kernels bind one more buffer after their operands: the bits of 2/pi for their
+// argument reduction (kernels/math_common.glsl), these 42 words, uploaded once per backend.
+bool UsesTwoOverPi(Primitive prim);
+absl::Span<const uint32_t> TwoOverPiWords();
 
 }  // namespace cotangent::vulkan
 

@@ -31,6 +31,7 @@ struct KernelContext {
   bool float64 = false;    // f64 arithmetic allowed (shaderFloat64, unless disabled)
   bool subgroups = false;  // subgroup shuffles allowed in reductions
   uint32_t max_groups = 65535;  // workgroups per dispatch dimension we use at most
+  std::shared_ptr<VulkanBuffer> two_over_pi;  // the table sin and cos kernels bind
   // A dense array of `aval` on the backend (contents unspecified).
   std::function<absl::StatusOr<Array>(const ShapedArray& aval)> new_array;
 

@@ -42,6 +42,7 @@ absl::StatusOr<Allocation> MemoryPool::Acquire(VkDeviceSize bytes) {
   VkDeviceSize block = SizeClass(bytes);
   if (block > max_block_) block = (bytes + kMinBlock - 1) / kMinBlock * kMinBlock;
   std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) return absl::FailedPreconditionError("vulkan: the memory pool is closed");
   ++stats_.acquires;
   if (auto it = free_.find(block); it != free_.end() && !it->second.empty()) {
     const Allocation allocation = it->second.back();
@@ -97,6 +98,7 @@ absl::StatusOr<Allocation> MemoryPool::NewChunk(VkDeviceSize block_size) {
 
 void MemoryPool::Release(const Allocation& allocation) {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) return;
   std::unique_ptr<Chunk>& chunk = chunks_[allocation.chunk];
   --chunk->live;
   stats_.live_bytes -= allocation.size;
@@ -110,6 +112,15 @@ void MemoryPool::Release(const Allocation& allocation) {
   }
   free_[allocation.size].push_back(allocation);
   stats_.free_bytes += allocation.size;
+}
+
+void MemoryPool::Close() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  free_.clear();
+  chunks_.clear();
+  free_chunk_ids_.clear();
+  stats_.free_bytes = stats_.device_bytes = 0;
+  closed_ = true;
 }
 
 void MemoryPool::Trim() {

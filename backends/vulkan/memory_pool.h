@@ -55,6 +55,9 @@ class MemoryPool {
   void Release(const Allocation& allocation);
   // Frees every chunk none of whose blocks is live.
   void Trim();
+  // Frees every chunk, live blocks included (the device is about to go): later Acquire calls
+  // fail and Release calls do nothing.
+  void Close();
   Stats stats() const;
 
   // The size class of a request (exposed for tests).
@@ -81,6 +84,7 @@ class MemoryPool {
   std::vector<uint32_t> free_chunk_ids_;
   absl::flat_hash_map<VkDeviceSize, std::vector<Allocation>> free_;  // by block size
   Stats stats_;
+  bool closed_ = false;
 };
 
 }  // namespace cotangent::vulkan

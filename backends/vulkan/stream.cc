@@ -14,7 +14,9 @@ absl::StatusOr<std::unique_ptr<Stream>> Stream::Create(const Device& device,
 }
 
 Stream::~Stream() {
-  if (recording_ != nullptr) (void)Flush();
+  // Work recorded but not submitted is dropped (nothing can read its results any more): no
+  // new work starts while the process may be exiting.
+  recording_.reset();
   while (!in_flight_.empty()) {
     // A lost device returns at once; a hung one is given the timeout, then abandoned.
     (void)in_flight_.front()->fence.Wait(options_.timeout);
@@ -193,5 +195,12 @@ absl::Status Stream::WaitFor(uint64_t serial) {
 }
 
 absl::Status Stream::Finish() { return WaitFor(recording_serial()); }
+
+absl::Status Stream::Drain() {
+  recording_.reset();
+  COTANGENT_RETURN_IF_ERROR(failure_);
+  while (!in_flight_.empty()) COTANGENT_RETURN_IF_ERROR(WaitOldest());
+  return absl::OkStatus();
+}
 
 }  // namespace cotangent::vulkan

@@ -60,7 +60,8 @@ class Stream {
                                                         const Options& options);
   Stream(const Stream&) = delete;
   Stream& operator=(const Stream&) = delete;
-  // Waits (up to the timeout) for batches still in flight, then frees everything.
+  // Drops the batch being recorded, waits (up to the timeout) for batches in flight, then
+  // frees everything.
   ~Stream();
 
   // Records pipeline over `groups` workgroups with buffers bound at 0..n-1 and push constants.
@@ -77,6 +78,8 @@ class Stream {
   absl::Status WaitFor(uint64_t serial);
   // Submits and waits for everything.
   absl::Status Finish();
+  // Drops the batch being recorded (unsubmitted work) and waits for the batches in flight.
+  absl::Status Drain();
 
   // The serial commands recorded now belong to.
   uint64_t recording_serial() const { return recording_ ? recording_->serial : next_serial_; }

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "backends/vulkan/elementwise_kernels.h"
 #include "backends/vulkan/glsl_compiler.h"
 #include "backends/vulkan/ops.h"
 #include "backends/vulkan/status.h"
@@ -98,15 +99,42 @@ int64_t HeapSize(const VkPhysicalDeviceMemoryProperties& memory, int type) {
 
 }  // namespace
 
+namespace {
+
+VulkanBackend* process_backend = nullptr;
+
+void ShutdownAtExit() { process_backend->Shutdown(); }
+
+}  // namespace
+
 absl::StatusOr<VulkanBackend*> VulkanBackend::Get() {
   static const absl::StatusOr<VulkanBackend*>* backend = [] {
     Options options;
     if (const char* env = std::getenv("COTANGENT_VULKAN_DEVICE")) options.device = env;
     absl::StatusOr<std::unique_ptr<VulkanBackend>> created = Create(options);
     if (!created.ok()) return new absl::StatusOr<VulkanBackend*>(created.status());
-    return new absl::StatusOr<VulkanBackend*>(created->release());  // never destroyed
+    process_backend = created->release();  // never destroyed: arrays may outlive main
+    // One kernel run first, so that the driver's compiler has set itself up (and registered
+    // its own exit-time destructors) before the exit handler is registered.
+    (void)process_backend->WarmUp();
+    process_backend->RegisterExitHandler();
+    return new absl::StatusOr<VulkanBackend*>(process_backend);
   }();
   return *backend;
+}
+
+// The process-wide backend is shut down at exit, before the static objects of the driver and
+// of the LLVM it compiles with are destroyed: lavapipe compiles a kernel when it first runs,
+// on its own thread, and that thread crashes or hangs if it runs while they go. Exit handlers
+// run in reverse order of registration, so the handler is registered again whenever kernels
+// have run for the first time (their compilation may have registered new static objects).
+// Shutdown is idempotent.
+void VulkanBackend::RegisterExitHandler() {
+  if (this != process_backend) return;
+  const int64_t pipelines = kernels_ != nullptr ? kernels_->size() : 0;
+  if (exit_handler_pipelines_ >= 0 && pipelines <= exit_handler_pipelines_) return;
+  exit_handler_pipelines_ = pipelines;
+  std::atexit(ShutdownAtExit);
 }
 
 absl::StatusOr<std::unique_ptr<VulkanBackend>> VulkanBackend::Create(const Options& options) {
@@ -127,7 +155,8 @@ absl::Status VulkanBackend::Init() {
   COTANGENT_ASSIGN_OR_RETURN(vulkan::Device device,
                              vulkan::Device::Create(*instance_, devices[chosen]));
   device_ = std::make_unique<vulkan::Device>(std::move(device));
-  const vulkan::PhysicalDeviceInfo& info = device_->info();
+  info_ = device_->info();
+  const vulkan::PhysicalDeviceInfo& info = info_;
 
   // Memory: CPU and integrated devices share host memory, so arrays live in host-visible
   // memory and move by memcpy. Discrete GPUs keep arrays in device-local memory and move them
@@ -169,18 +198,60 @@ absl::Status VulkanBackend::Init() {
   context_.subgroups = info.subgroup_shuffle && !options_.disable_subgroups;
   context_.max_groups = std::min<uint32_t>(info.limits.maxComputeWorkGroupCount[0], 65535);
   context_.new_array = [this](const ShapedArray& aval) { return NewArray(aval); };
-  return absl::OkStatus();
+  const absl::Span<const uint32_t> table = vulkan::TwoOverPiWords();
+  COTANGENT_ASSIGN_OR_RETURN(context_.two_over_pi, NewBuffer(table.size() * 4, *pool_));
+  return Upload(table.data(), table.size() * 4, *context_.two_over_pi);
 }
 
 VulkanBackend::~VulkanBackend() {
-  stream_.reset();  // waits for the device and drops the references batches held
-  if (pool_ != nullptr) {
-    assert(pool_->stats().live_bytes == 0 && "a buffer outlived its VulkanBackend");
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    context_.two_over_pi.reset();
+    stream_.reset();  // waits for the device and drops the references batches held
+    if (pool_ != nullptr) {
+      assert(pool_->stats().live_bytes == 0 && "a buffer outlived its VulkanBackend");
+    }
   }
+  Shutdown();
+}
+
+void VulkanBackend::Shutdown() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stream_ == nullptr) return;
+  context_.two_over_pi.reset();
+  if (!stream_->Drain().ok()) {
+    // A lost or hung device: destroying it could block for ever. Leave it (and what it
+    // holds) to the end of the process.
+    (void)stream_.release();
+    (void)kernels_.release();
+    (void)device_.release();
+    (void)instance_.release();
+    return;
+  }
+  stream_.reset();
+  kernels_.reset();
+  if (pool_ != nullptr) pool_->Close();
+  if (staging_pool_ != nullptr) staging_pool_->Close();
+  device_.reset();  // vkDeviceWaitIdle, vkDestroyDevice
+  instance_.reset();
+  // The loader stays loaded: code of the driver may still be referenced until exit.
+}
+
+absl::Status VulkanBackend::WarmUp() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  COTANGENT_ASSIGN_OR_RETURN(const Array scratch, NewArray({{1}, DType::kF32}));
+  COTANGENT_RETURN_IF_ERROR(vulkan::Fill(context_, scratch, 0.0));
+  return stream_->Finish();
+}
+
+absl::Status VulkanBackend::Live() const {
+  if (stream_ != nullptr) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      "vulkan: the backend was shut down (at process exit, or by Shutdown)");
 }
 
 std::string VulkanBackend::Describe() const {
-  const vulkan::PhysicalDeviceInfo& info = device_->info();
+  const vulkan::PhysicalDeviceInfo& info = info_;
   return absl::StrCat(info.name, " (", vulkan::DeviceTypeName(info.type), ", Vulkan ",
                       VK_API_VERSION_MAJOR(info.api_version), ".",
                       VK_API_VERSION_MINOR(info.api_version), context_.float64 ? ", f64" : "",
@@ -193,12 +264,12 @@ vulkan::MemoryPool::Stats VulkanBackend::memory_stats() const { return pool_->st
 
 vulkan::Stream::Stats VulkanBackend::stream_stats() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return stream_->stats();
+  return stream_ != nullptr ? stream_->stats() : vulkan::Stream::Stats{};
 }
 
 int64_t VulkanBackend::pipelines() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return kernels_->size();
+  return kernels_ != nullptr ? kernels_->size() : 0;
 }
 
 absl::StatusOr<std::shared_ptr<VulkanBuffer>> VulkanBackend::NewBuffer(int64_t bytes,
@@ -209,7 +280,7 @@ absl::StatusOr<std::shared_ptr<VulkanBuffer>> VulkanBackend::NewBuffer(int64_t b
   const VkDeviceSize size = static_cast<VkDeviceSize>(std::max<int64_t>(bytes, 1));
   absl::StatusOr<vulkan::Allocation> allocation = pool.Acquire(size);
   if (!allocation.ok() && absl::IsResourceExhausted(allocation.status()) &&
-      size <= device_->info().limits.maxStorageBufferRange) {
+      size <= info_.limits.maxStorageBufferRange) {
     // Out of device memory: finish pending work so that the buffers it kept alive return to
     // the pools, give the free chunks back, and try once more.
     COTANGENT_RETURN_IF_ERROR(stream_->Finish());
@@ -229,6 +300,7 @@ absl::StatusOr<Array> VulkanBackend::NewArray(const ShapedArray& aval) {
 
 absl::StatusOr<std::shared_ptr<Buffer>> VulkanBackend::Allocate(int64_t bytes) {
   std::lock_guard<std::mutex> lock(mutex_);
+  COTANGENT_RETURN_IF_ERROR(Live());
   COTANGENT_ASSIGN_OR_RETURN(std::shared_ptr<VulkanBuffer> buffer, NewBuffer(bytes, *pool_));
   return std::shared_ptr<Buffer>(std::move(buffer));
 }
@@ -244,6 +316,7 @@ absl::Status VulkanBackend::CheckOperand(const Array& x, const char* what) const
 
 absl::Status VulkanBackend::Upload(const void* src, int64_t bytes, Buffer& dst) {
   std::lock_guard<std::mutex> lock(mutex_);
+  COTANGENT_RETURN_IF_ERROR(Live());
   if (&dst.backend() != this || bytes < 0 || bytes > dst.bytes()) {
     return absl::InvalidArgumentError(absl::StrCat("vulkan: cannot upload ", bytes,
                                                    " bytes into a buffer of ", dst.bytes(),
@@ -284,18 +357,25 @@ absl::Status VulkanBackend::DownloadDense(const Array& src, void* dst) {
 
 absl::Status VulkanBackend::Download(const Array& src, void* dst) {
   std::lock_guard<std::mutex> lock(mutex_);
+  COTANGENT_RETURN_IF_ERROR(Live());
   COTANGENT_RETURN_IF_ERROR(CheckOperand(src, "download"));
   if (src.aval.size() == 0) return absl::OkStatus();
-  if (src.IsContiguous()) return DownloadDense(src, dst);
-  // A strided view: gather it densely on the device first.
-  COTANGENT_ASSIGN_OR_RETURN(const Array dense, NewArray(src.aval));
-  COTANGENT_RETURN_IF_ERROR(vulkan::CopyView(context_, src, dense));
-  return DownloadDense(dense, dst);
+  if (src.IsContiguous()) {
+    COTANGENT_RETURN_IF_ERROR(DownloadDense(src, dst));
+  } else {
+    // A strided view: gather it densely on the device first.
+    COTANGENT_ASSIGN_OR_RETURN(const Array dense, NewArray(src.aval));
+    COTANGENT_RETURN_IF_ERROR(vulkan::CopyView(context_, src, dense));
+    COTANGENT_RETURN_IF_ERROR(DownloadDense(dense, dst));
+  }
+  RegisterExitHandler();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Array> VulkanBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
                                              const Params& params, const ShapedArray& out_aval) {
   std::lock_guard<std::mutex> lock(mutex_);
+  COTANGENT_RETURN_IF_ERROR(Live());
   if (inputs.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("vulkan: ", PrimitiveName(prim),
                                                    " has no operands"));
@@ -314,7 +394,10 @@ absl::StatusOr<Array> VulkanBackend::Execute(Primitive prim, absl::Span<const Ar
 
 absl::Status VulkanBackend::Synchronize() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return stream_->Finish();
+  COTANGENT_RETURN_IF_ERROR(Live());
+  COTANGENT_RETURN_IF_ERROR(stream_->Finish());
+  RegisterExitHandler();
+  return absl::OkStatus();
 }
 
 }  // namespace cotangent

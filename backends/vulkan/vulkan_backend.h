@@ -58,8 +58,14 @@ class VulkanBackend final : public Backend {
                                 const Params& params, const ShapedArray& out_aval) override;
   absl::Status Synchronize() override;
 
+  // Waits for the device, then destroys it and everything made from it (lavapipe's threads
+  // included). Buffers still alive become inert and every later call fails. The process-wide
+  // backend does this at exit, before the driver's own static objects go; the destructor does
+  // it too.
+  void Shutdown();
+
   // Introspection, for tests, benchmarks and messages.
-  const vulkan::PhysicalDeviceInfo& device_info() const { return device_->info(); }
+  const vulkan::PhysicalDeviceInfo& device_info() const { return info_; }
   // "llvmpipe (LLVM 15.0.6, 256 bits) (CPU, Vulkan 1.3, f64, bool, subgroup 8)".
   std::string Describe() const;
   vulkan::MemoryPool::Stats memory_stats() const;
@@ -75,10 +81,17 @@ class VulkanBackend final : public Backend {
                                                           vulkan::MemoryPool& pool);
   absl::StatusOr<Array> NewArray(const ShapedArray& aval);
   absl::Status CheckOperand(const Array& x, const char* what) const;
+  // Ok unless the backend was shut down.
+  absl::Status Live() const;
+  void RegisterExitHandler();
+  // Runs one small kernel and waits for it.
+  absl::Status WarmUp();
   absl::Status DownloadDense(const Array& src, void* dst);
 
   const Options options_;
   mutable std::mutex mutex_;
+  vulkan::PhysicalDeviceInfo info_;
+  int64_t exit_handler_pipelines_ = -1;  // pipelines when the exit handler was last registered
   // Declared in creation order, destroyed in reverse: the stream first (waiting for the
   // device and releasing the buffers it kept), the loader last.
   std::unique_ptr<vulkan::Loader> loader_;

@@ -1,0 +1,115 @@
+// File: tests/backends/vulkan_benchmark.cc
+// Google Benchmark of the Vulkan backend beside the CPU backend, through the public API:
+// elementwise (add: bandwidth; tanh: the math library), reductions (full and per row), f32
+// matmul, and an end-to-end Hessian-vector product (forward over reverse) of sum(tanh(X)^2)
+// for X 30x40 f32. Every iteration waits for the device (Backend::Synchronize or a read-back),
+// so times include the submission. On lavapipe (a CPU Vulkan device) only ratios mean
+// anything. The table in docs/vulkan.md comes from:
+//   bazel run -c opt --config=bench //tests/backends:vulkan_benchmark
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "backends/registry.h"
+#include "benchmark/benchmark.h"
+#include "cotangent/cotangent.h"
+
+namespace cotangent {
+namespace {
+
+// A [rows, cols] f32 tensor of small values on `backend`.
+Tensor Filled(const std::string& backend, int64_t rows, int64_t cols) {
+  std::vector<float> v(rows * cols);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<float>(i % 17) * 0.125f - 1;
+  DeviceScope scope(backend);
+  return from_vector(v, {rows, cols});
+}
+
+void Sync(const std::string& backend) { ThrowIfError(GetBackend(backend).Synchronize()); }
+
+// One untimed run first: kernels are compiled (and pipelines created) on first use.
+void Warm(const Tensor& result, const std::string& backend) {
+  benchmark::DoNotOptimize(result);
+  Sync(backend);
+}
+
+void BM_Add(benchmark::State& state, const std::string& backend) {
+  const int64_t n = state.range(0);
+  const Tensor a = Filled(backend, 1, n), b = Filled(backend, 1, n);
+  Warm(a + b, backend);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(a + b);
+    Sync(backend);
+  }
+  state.counters["GB/s"] =
+      benchmark::Counter(3.0 * 4 * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_Tanh(benchmark::State& state, const std::string& backend) {
+  const int64_t n = state.range(0);
+  const Tensor a = Filled(backend, 1, n);
+  Warm(tanh(a), backend);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(tanh(a));
+    Sync(backend);
+  }
+  state.counters["Gelem/s"] =
+      benchmark::Counter(n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// sum over everything (range(1) == 0) or over each row of 1024 (range(1) == 1).
+void BM_ReduceSum(benchmark::State& state, const std::string& backend) {
+  const int64_t n = state.range(0);
+  const Tensor a = Filled(backend, n / 1024, 1024);
+  const bool rows = state.range(1) == 1;
+  Warm(rows ? sum(a, 1) : sum(a), backend);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(rows ? sum(a, 1) : sum(a));
+    Sync(backend);
+  }
+  state.counters["GB/s"] =
+      benchmark::Counter(4.0 * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_Matmul(benchmark::State& state, const std::string& backend) {
+  const int64_t n = state.range(0);
+  const Tensor a = Filled(backend, n, n), b = Filled(backend, n, n);
+  Warm(matmul(a, b), backend);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(matmul(a, b));
+    Sync(backend);
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * n * n * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// H v for f(X) = sum(tanh(X)^2), X 30x40 f32: jvp of grad, read back to the host.
+void BM_HvpTanhSquared(benchmark::State& state, const std::string& backend) {
+  const Tensor x = Filled(backend, 30, 40), v = Filled(backend, 30, 40) * 0.5;
+  const auto f = [](const Tensor& x) {
+    const Tensor t = tanh(x);
+    return sum(t * t);
+  };
+  {
+    DeviceScope scope(backend);
+    Warm(jvp(grad(f), {x}, {v}).second, backend);
+  }
+  for (auto _ : state) {
+    DeviceScope scope(backend);  // the transformations' own constants go there too
+    benchmark::DoNotOptimize(jvp(grad(f), {x}, {v}).second.to_vector<float>());
+  }
+}
+
+#define COTANGENT_BOTH(bm, ...)                                               \
+  BENCHMARK_CAPTURE(bm, cpu, std::string("cpu"))->__VA_ARGS__->UseRealTime(); \
+  BENCHMARK_CAPTURE(bm, vulkan, std::string("vulkan"))->__VA_ARGS__->UseRealTime()
+
+COTANGENT_BOTH(BM_Add, Arg(1 << 10)->Arg(1 << 16)->Arg(1 << 20)->Arg(1 << 23));
+COTANGENT_BOTH(BM_Tanh, Arg(1 << 16)->Arg(1 << 20)->Arg(1 << 23));
+COTANGENT_BOTH(BM_ReduceSum, ArgsProduct({{1 << 16, 1 << 20, 1 << 23}, {0, 1}}));
+COTANGENT_BOTH(BM_Matmul, Arg(64)->Arg(256)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond));
+COTANGENT_BOTH(BM_HvpTanhSquared, Unit(benchmark::kMicrosecond));
+
+}  // namespace
+}  // namespace cotangent
