@@ -4,20 +4,30 @@
 // dense [batch, M, N]. A 16 x 16 workgroup computes a BM x BN tile of C (BM = 16 TM,
 // BN = 16 TN: TM x TN outputs per invocation, held in registers); per step it stages a BM x BK
 // slice of A and a BK x BN slice of B in shared memory, loaded so that consecutive
-// invocations read consecutive addresses along whichever axis has unit stride. i32 products
-// and sums wrap modulo 2^32 (computed on uint). Tile sizes are specialization constants.
+// invocations read consecutive addresses along whichever axis has unit stride. With VEC_A
+// (VEC_B) the operand is read VW elements at a time (16-byte vectors: 4 of 32 bits, 2 of 64)
+// along that axis; the host picks this variant only when the axis's extent, the other
+// strides and the offset are multiples of VW, so a vector never straddles a row or the end.
+// i32 products and sums wrap modulo 2^32 (computed on uint). Tile sizes are specialization
+// constants.
 #version 450
 
 #if ELEM_F32
 #define T float
+#define TV vec4
+#define VW 4u
 #define ACC float
 #define MUL_ADD(acc, a, b) ((acc) + (a) * (b))
 #elif ELEM_F64
 #define T double
+#define TV dvec2
+#define VW 2u
 #define ACC double
 #define MUL_ADD(acc, a, b) ((acc) + (a) * (b))
 #else
 #define T int
+#define TV ivec4
+#define VW 4u
 #define ACC uint
 #define MUL_ADD(acc, a, b) ((acc) + uint(a) * uint(b))
 #endif
@@ -30,8 +40,16 @@ const uint BM = 16u * TM;
 const uint BN = 16u * TN;
 
 layout(std430, binding = 0) writeonly buffer C { T c_data[]; };
+#if VEC_A
+layout(std430, binding = 1) readonly buffer A { TV a_vec[]; };
+#else
 layout(std430, binding = 1) readonly buffer A { T a_data[]; };
+#endif
+#if VEC_B
+layout(std430, binding = 2) readonly buffer B { TV b_vec[]; };
+#else
 layout(std430, binding = 2) readonly buffer B { T b_data[]; };
+#endif
 
 layout(push_constant) uniform Push {
   uint m, n, k;
@@ -61,6 +79,20 @@ void main() {
     for (uint j = 0u; j < TN; ++j) acc[i][j] = ACC(0);
   }
   for (uint k0 = 0u; k0 < pc.k; k0 += BK) {
+#if VEC_A
+    // VW consecutive elements along the unit-stride axis per load.
+    for (uint e = tid; e < BM * BK / VW; e += 256u) {
+      const uint kk = a_k_fast ? (e % (BK / VW)) * VW : e / (BM / VW);
+      const uint i = a_k_fast ? e / (BK / VW) : (e % (BM / VW)) * VW;
+      const uint row = row0 + i, kidx = k0 + kk;
+      const TV v = row < pc.m && kidx < pc.k
+                       ? a_vec[(a_base + row * pc.a_sm + kidx * pc.a_sk) / VW]
+                       : TV(0);
+      for (uint c = 0u; c < VW; ++c) {
+        a_tile[a_k_fast ? (kk + c) * BM + i : kk * BM + i + c] = v[c];
+      }
+    }
+#else
     for (uint e = tid; e < BM * BK; e += 256u) {
       const uint kk = a_k_fast ? e % BK : e / BM;
       const uint i = a_k_fast ? e / BK : e % BM;
@@ -69,6 +101,20 @@ void main() {
                                 ? a_data[a_base + row * pc.a_sm + kidx * pc.a_sk]
                                 : T(0);
     }
+#endif
+#if VEC_B
+    for (uint e = tid; e < BK * BN / VW; e += 256u) {
+      const uint kk = b_n_fast ? e / (BN / VW) : (e % (BK / VW)) * VW;
+      const uint j = b_n_fast ? (e % (BN / VW)) * VW : e / (BK / VW);
+      const uint col = col0 + j, kidx = k0 + kk;
+      const TV v = col < pc.n && kidx < pc.k
+                       ? b_vec[(b_base + kidx * pc.b_sk + col * pc.b_sn) / VW]
+                       : TV(0);
+      for (uint c = 0u; c < VW; ++c) {
+        b_tile[b_n_fast ? kk * BN + j + c : (kk + c) * BN + j] = v[c];
+      }
+    }
+#else
     for (uint e = tid; e < BK * BN; e += 256u) {
       const uint kk = b_n_fast ? e / BN : e % BK;
       const uint j = b_n_fast ? e % BN : e / BK;
@@ -77,6 +123,7 @@ void main() {
                                 ? b_data[b_base + kidx * pc.b_sk + col * pc.b_sn]
                                 : T(0);
     }
+#endif
     barrier();
     for (uint kk = 0u; kk < BK; ++kk) {
       T a[TM], b[TN];

@@ -76,21 +76,42 @@ std::vector<int64_t> FreeDims(int64_t rank, const std::vector<int64_t>& batch,
   return free;
 }
 
+// Whether an operand [batch, rows, cols] can be read in 16-byte vectors of `width` elements
+// along its unit-stride axis (the one kernels/matmul.comp chooses: cols when its stride is 1,
+// else rows): that axis's extent, the other strides and the offset are multiples of `width`.
+bool Vectorizable(const Operand& x, int64_t rows, int64_t cols, int64_t width) {
+  const auto aligned = [width](int64_t v) { return v % width == 0; };
+  if (!aligned(x.offset) || !aligned(x.sb)) return false;
+  if (x.sj == 1) return aligned(cols) && aligned(x.si);
+  return x.si == 1 && aligned(rows) && aligned(x.sj);
+}
+
 absl::StatusOr<const Pipeline*> MatmulKernel(KernelContext& ctx, DType dtype, uint32_t tm,
-                                             uint32_t tn) {
+                                             uint32_t tn, bool vec_a, bool vec_b) {
+  // [dtype][vec_a][vec_b]
+  static const std::span<const uint32_t> kF32[2][2] = {
+      {kernels::kMatmulF32Spirv, kernels::kMatmulF32VbSpirv},
+      {kernels::kMatmulF32VaSpirv, kernels::kMatmulF32VabSpirv}};
+  static const std::span<const uint32_t> kF64[2][2] = {
+      {kernels::kMatmulF64Spirv, kernels::kMatmulF64VbSpirv},
+      {kernels::kMatmulF64VaSpirv, kernels::kMatmulF64VabSpirv}};
+  static const std::span<const uint32_t> kI32[2][2] = {
+      {kernels::kMatmulI32Spirv, kernels::kMatmulI32VbSpirv},
+      {kernels::kMatmulI32VaSpirv, kernels::kMatmulI32VabSpirv}};
   std::span<const uint32_t> spirv;
   switch (dtype) {
-    case DType::kF32: spirv = kernels::kMatmulF32Spirv; break;
-    case DType::kF64: spirv = kernels::kMatmulF64Spirv; break;
-    case DType::kI32: spirv = kernels::kMatmulI32Spirv; break;
+    case DType::kF32: spirv = kF32[vec_a][vec_b]; break;
+    case DType::kF64: spirv = kF64[vec_a][vec_b]; break;
+    case DType::kI32: spirv = kI32[vec_a][vec_b]; break;
     case DType::kBool:
       return absl::InvalidArgumentError("vulkan: dot_general has no kernel for bool");
   }
   // Shared memory: two BK x 16 T tiles; f64 uses a shallower step to stay well within 32 KiB.
   const uint32_t bk = dtype == DType::kF64 ? 8 : 16;
   const uint32_t spec[] = {tm, tn, bk};
-  return ctx.kernels->Get(absl::StrCat("matmul.", DTypeName(dtype), ".", tm, "x", tn), 3, spec,
-                          absl::MakeConstSpan(spirv.data(), spirv.size()));
+  return ctx.kernels->Get(absl::StrCat("matmul.", DTypeName(dtype), ".", tm, "x", tn,
+                                       vec_a ? ".va" : "", vec_b ? ".vb" : ""),
+                          3, spec, absl::MakeConstSpan(spirv.data(), spirv.size()));
 }
 
 }  // namespace
@@ -112,10 +133,16 @@ absl::Status DotGeneralLaunch(KernelContext& ctx, Primitive, absl::Span<const Ar
                              AsOperand(ctx, lhs, dims.lhs_batch, lhs_free, dims.lhs_contracting));
   COTANGENT_ASSIGN_OR_RETURN(const Operand b,
                              AsOperand(ctx, rhs, dims.rhs_batch, dims.rhs_contracting, rhs_free));
-  // 64 x 64 tiles (4 x 4 per invocation), or 16 x 16 ones for thin products.
-  const uint32_t tm = m >= 48 ? 4 : 1, tn = n >= 48 ? 4 : 1;
+  // 128 x 128 tiles (8 x 8 outputs per invocation: 16 shared-memory reads per 64
+  // multiply-adds) for large products, 64 x 64 or 16 x 16 ones for smaller or thin ones
+  // (three configurations: each is a pipeline to compile).
+  const int64_t side = std::min(m, n);
+  const uint32_t tm = side >= 256 ? 8 : side >= 48 ? 4 : 1, tn = tm;
+  // 16-byte loads for each operand that allows them.
+  const int64_t width = DTypeSize(lhs.aval.dtype) == 8 ? 2 : 4;
+  const bool vec_a = Vectorizable(a, m, k, width), vec_b = Vectorizable(b, k, n, width);
   COTANGENT_ASSIGN_OR_RETURN(const Pipeline* pipeline,
-                             MatmulKernel(ctx, lhs.aval.dtype, tm, tn));
+                             MatmulKernel(ctx, lhs.aval.dtype, tm, tn, vec_a, vec_b));
   const int64_t bm = 16 * tm, bn = 16 * tn;
   const BufferUse uses[] = {{BufferOf(out), true}, {BufferOf(a.array), false},
                             {BufferOf(b.array), false}};

@@ -1,8 +1,9 @@
 // File: tests/backends/vulkan_dot_test.cc
 // dot_general on the Vulkan backend (the tiled matmul) against the CPU backend: batch and
 // contracting dimensions anywhere, transposed and sliced operands read through their strides,
-// operands that must be gathered first, sizes around the 64 x 64 and 16 x 16 tiles, thin
-// (matrix-vector) products and empty contractions, in i32, f32 and f64.
+// operands that must be gathered first, sizes around the 128 x 128, 64 x 64 and 16 x 16 tiles,
+// with and without vector loads, thin (matrix-vector) products and empty contractions, in i32,
+// f32 and f64.
 
 #include <array>
 #include <random>
@@ -52,9 +53,12 @@ std::vector<DotCase> DotCases() {
       {"empty_contraction", {3, 0}, {0, 2}, {{1}, {0}, {}, {}}, {3, 2}},
   };
   // (m, k, n) around the tiles (64 x 64 and 16 x 16, steps of 16 or 8 along k), and thin ones.
+  // Multiples of 4 take the 16-byte vector loads (dense: along k for A and n for B;
+  // transposed: along m and k), others the scalar ones, and some mix the two.
   const std::vector<std::array<int64_t, 3>> sizes = {
-      {1, 1, 1},     {7, 13, 5},   {65, 33, 129}, {5, 300, 33}, {130, 70, 64},
-      {1, 300, 200}, {200, 300, 1}, {48, 17, 48}, {512, 600, 1}};
+      {1, 1, 1},     {7, 13, 5},    {65, 33, 129}, {5, 300, 33}, {130, 70, 64},
+      {1, 300, 200}, {200, 300, 1}, {48, 17, 48},  {512, 600, 1}, {64, 64, 64},
+      {36, 20, 44},  {20, 12, 7}};
   for (const auto& [m, k, n] : sizes) {
     cases.push_back(
         {absl::StrCat("matmul_", m, "x", k, "x", n), {m, k}, {k, n}, {{1}, {0}, {}, {}}, {m, n}});
@@ -102,6 +106,18 @@ TEST(VulkanDotGeneral, StridesThatNeedAGather) {
     ExpectMatchesCpu(Primitive::kDotGeneral,
                      {Place(lhs, dtype, Layout::kReversed), Place(rhs, dtype, Layout::kBroadcast0)},
                      params, {{20, 30}, dtype}, std::string("gather ") + DTypeName(dtype),
+                     dtype == DType::kF32 ? 1e-5 : 1e-13);
+  }
+}
+
+TEST(VulkanDotGeneral, LargeTiles) {
+  // Both sides >= 256: 128 x 128 tiles, 8 x 8 outputs per invocation.
+  for (DType dtype : {f32, f64}) {
+    const Host lhs = Finite({260, 40}, dtype, 3), rhs = Finite({40, 270}, dtype, 4);
+    Params params;
+    params.dot = {{1}, {0}, {}, {}};
+    ExpectMatchesCpu(Primitive::kDotGeneral, {Place(lhs, dtype), Place(rhs, dtype, Layout::kReversed)},
+                     params, {{260, 270}, dtype}, std::string("large tiles ") + DTypeName(dtype),
                      dtype == DType::kF32 ? 1e-5 : 1e-13);
   }
 }
