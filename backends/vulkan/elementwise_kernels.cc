@@ -11,26 +11,6 @@
 namespace cotangent::vulkan {
 namespace {
 
-// Storage type of a dtype in buffers (bool is one byte) and the type kernels compute in.
-const char* StorageType(DType dtype) {
-  switch (dtype) {
-    case DType::kBool: return "uint8_t";
-    case DType::kI32: return "int";
-    case DType::kF32: return "float";
-    case DType::kF64: return "double";
-  }
-  return "";
-}
-const char* ComputeType(DType dtype) {
-  switch (dtype) {
-    case DType::kBool: return "uint";
-    case DType::kI32: return "int";
-    case DType::kF32: return "float";
-    case DType::kF64: return "double";
-  }
-  return "";
-}
-
 // Debian's Abseil has its own string_view, which StrCat takes and std::string_view is not.
 absl::string_view Text(std::string_view s) { return {s.data(), s.size()}; }
 
@@ -152,11 +132,6 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
   }
 }
 
-int NumInputs(Primitive prim) {
-  if (prim == Primitive::kSelect) return 3;
-  return KindOf(prim) == PrimitiveKind::kBinary || KindOf(prim) == PrimitiveKind::kCompare ? 2
-                                                                                            : 1;
-}
 
 // The bits of 2/pi, 32 per word, most significant first, after two zero words (computed to
 // 1280 bits with Python's decimal module; the first words are fdlibm's).
@@ -170,6 +145,54 @@ constexpr uint32_t kTwoOverPiWords[42] = {
 
 }  // namespace
 
+const char* StorageType(DType dtype) {
+  switch (dtype) {
+    case DType::kBool: return "uint8_t";
+    case DType::kI32: return "int";
+    case DType::kF32: return "float";
+    case DType::kF64: return "double";
+  }
+  return "";
+}
+
+const char* ComputeType(DType dtype) {
+  switch (dtype) {
+    case DType::kBool: return "uint";
+    case DType::kI32: return "int";
+    case DType::kF32: return "float";
+    case DType::kF64: return "double";
+  }
+  return "";
+}
+
+int NumInputs(Primitive prim) {
+  if (prim == Primitive::kSelect) return 3;
+  return KindOf(prim) == PrimitiveKind::kBinary || KindOf(prim) == PrimitiveKind::kCompare ? 2
+                                                                                            : 1;
+}
+
+DType InputDType(const ElementwiseSpec& spec, int k) {
+  return spec.prim == Primitive::kSelect && k == 0 ? DType::kBool : spec.in;
+}
+
+absl::StatusOr<ElementwiseFunction> ElementwiseFunctionSource(const ElementwiseSpec& spec,
+                                                              std::string_view name) {
+  absl::StatusOr<Expression> expression = MathExpression(spec);
+  if (!expression.ok()) return expression.status();
+  std::string params;
+  for (int k = 0; k < NumInputs(spec.prim); ++k) {
+    const char* arg = spec.prim == Primitive::kSelect ? (k == 0 ? "p" : k == 1 ? "a" : "b")
+                                                      : (k == 0 ? "a" : "b");
+    absl::StrAppend(&params, k > 0 ? ", " : "", ComputeType(InputDType(spec, k)), " ", arg);
+  }
+  // `precise`: the driver may not simplify across what it sees (x - x to 0, which a fused
+  // kernel that feeds one value to both operands would expose; -inf - -inf is NaN).
+  return ElementwiseFunction{
+      absl::StrCat(ComputeType(spec.out), " ", Text(name), "(", params, ") { precise ",
+                   ComputeType(spec.out), " r = ", expression->text, "; return r; }\n"),
+      std::move(expression->helper), expression->math};
+}
+
 bool UsesTwoOverPi(Primitive prim) { return prim == Primitive::kSin || prim == Primitive::kCos; }
 
 absl::Span<const uint32_t> TwoOverPiWords() { return kTwoOverPiWords; }
@@ -180,13 +203,10 @@ std::string ElementwiseKernelName(const ElementwiseSpec& spec) {
 }
 
 absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
-  absl::StatusOr<Expression> expression = MathExpression(spec);
-  if (!expression.ok()) return expression.status();
+  absl::StatusOr<ElementwiseFunction> apply = ElementwiseFunctionSource(spec, "apply");
+  if (!apply.ok()) return apply.status();
   const int inputs = NumInputs(spec.prim);
-  // Input k's dtype: select's predicate is bool, every other operand has dtype `in`.
-  const auto input = [&](int k) {
-    return spec.prim == Primitive::kSelect && k == 0 ? DType::kBool : spec.in;
-  };
+  const auto input = [&](int k) { return InputDType(spec, k); };
   bool bytes = spec.out == DType::kBool;
   for (int k = 0; k < inputs; ++k) bytes = bytes || input(k) == DType::kBool;
   std::string src = "#version 450\n";
@@ -200,7 +220,6 @@ absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
                                            : VectorType(spec.out, spec.width),
                   "\n#define OUT_STORE(v) ", spec.out == DType::kBool ? "uint8_t(v)" : "(v)",
                   "\n");
-  std::string params;
   for (int k = 0; k < inputs; ++k) {
     const DType d = input(k);
     // Element i (scalar kernels: a buffer index; vector kernels: component c of vector i, or
@@ -221,17 +240,13 @@ absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
     absl::StrAppend(&src, "#define IN", k, "_T ", StorageType(d), "\n#define IN", k, "_BUF_T ",
                     vec ? VectorType(d, spec.width) : StorageType(d), "\n#define IN", k,
                     "_AT(i, c) ", element, "\n");
-    const char* name = spec.prim == Primitive::kSelect ? (k == 0 ? "p" : k == 1 ? "a" : "b")
-                                                       : (k == 0 ? "a" : "b");
-    absl::StrAppend(&params, k > 0 ? ", " : "", ComputeType(d), " ", name);
   }
-  if (expression->math) {
+  if (apply->math) {
     if (UsesTwoOverPi(spec.prim)) absl::StrAppend(&src, "#define CT_TABLE_BINDING ", inputs + 1, "\n");
     absl::StrAppend(&src, Text(kernels::kMathCommonGlsl),
                     Text(spec.in == DType::kF64 ? kernels::kMathF64Glsl : kernels::kMathF32Glsl));
   }
-  absl::StrAppend(&src, expression->helper, ComputeType(spec.out), " apply(", params,
-                  ") { return ", expression->text, "; }\n", Text(kernels::kElementwiseGlsl));
+  absl::StrAppend(&src, apply->helper, apply->code, Text(kernels::kElementwiseGlsl));
   return src;
 }
 

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -34,6 +35,25 @@ std::string ElementwiseKernelName(const ElementwiseSpec& spec);
 // The complete GLSL source; InvalidArgument for a primitive that is not elementwise or a dtype
 // it does not accept.
 absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec);
+
+// One primitive's math as a GLSL function `name` from and to compute types (for kernels that
+// chain several: fusion.cc): `code` defines it, `helper` holds functions it calls (several
+// functions may need the same helper), and `math` says it calls the math library of `in`.
+struct ElementwiseFunction {
+  std::string code;
+  std::string helper;
+  bool math = false;
+};
+absl::StatusOr<ElementwiseFunction> ElementwiseFunctionSource(const ElementwiseSpec& spec,
+                                                              std::string_view name);
+
+// GLSL types of a dtype: in buffers (bool is one byte) and in arithmetic (bool is a uint).
+const char* StorageType(DType dtype);
+const char* ComputeType(DType dtype);
+// Operands of an elementwise primitive, and the dtype of operand k (select's predicate is
+// bool, every other operand has dtype `in`).
+int NumInputs(Primitive prim);
+DType InputDType(const ElementwiseSpec& spec, int k);
 
 // sin and cos kernels bind one more buffer after their operands: the bits of 2/pi for their
 // argument reduction (kernels/math_common.glsl), these 42 words, uploaded once per backend.

@@ -9,7 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "backends/vulkan/fusion.h"
 #include "backends/vulkan/elementwise_kernels.h"
 #include "backends/vulkan/glsl_compiler.h"
 #include "backends/vulkan/ops.h"
@@ -111,6 +113,18 @@ absl::StatusOr<VulkanBackend*> VulkanBackend::Get() {
   static const absl::StatusOr<VulkanBackend*>* backend = [] {
     Options options;
     if (const char* env = std::getenv("COTANGENT_VULKAN_DEVICE")) options.device = env;
+    if (const char* env = std::getenv("COTANGENT_VULKAN_FUSION")) {
+      int64_t min_elements = 0;
+      if (std::string_view(env) == "off") {
+        options.fusion_min_elements = -1;
+      } else if (absl::SimpleAtoi(env, &min_elements) && min_elements >= 0) {
+        options.fusion_min_elements = min_elements;
+      } else {
+        return new absl::StatusOr<VulkanBackend*>(absl::InvalidArgumentError(absl::StrCat(
+            "vulkan: COTANGENT_VULKAN_FUSION=", env,
+            " is neither a number of elements nor \"off\"")));
+      }
+    }
     absl::StatusOr<std::unique_ptr<VulkanBackend>> created = Create(options);
     if (!created.ok()) return new absl::StatusOr<VulkanBackend*>(created.status());
     process_backend = created->release();  // never destroyed: arrays may outlive main
@@ -360,6 +374,7 @@ absl::Status VulkanBackend::Download(const Array& src, void* dst) {
   COTANGENT_RETURN_IF_ERROR(Live());
   COTANGENT_RETURN_IF_ERROR(CheckOperand(src, "download"));
   if (src.aval.size() == 0) return absl::OkStatus();
+  COTANGENT_RETURN_IF_ERROR(Materialize(src.buffer));
   if (src.IsContiguous()) {
     COTANGENT_RETURN_IF_ERROR(DownloadDense(src, dst));
   } else {
@@ -386,15 +401,111 @@ absl::StatusOr<Array> VulkanBackend::Execute(Primitive prim, absl::Span<const Ar
     COTANGENT_RETURN_IF_ERROR(context_.Require(x.aval.dtype, IsArithmetic(prim), what));
   }
   COTANGENT_RETURN_IF_ERROR(context_.Require(out_aval.dtype, IsArithmetic(prim), what));
+  const bool elementwise = LauncherFor(prim) == vulkan::ElementwiseLaunch;
+  if (elementwise && options_.fusion_min_elements >= 0 &&
+      out_aval.size() >= std::max<int64_t>(options_.fusion_min_elements, 1)) {
+    COTANGENT_ASSIGN_OR_RETURN(std::optional<Array> pending, Fuse(prim, inputs, out_aval));
+    if (pending) return *std::move(pending);
+  }
+  for (const Array& x : inputs) COTANGENT_RETURN_IF_ERROR(Materialize(x.buffer));
   COTANGENT_ASSIGN_OR_RETURN(Array out, NewArray(out_aval));
   if (out_aval.size() == 0) return out;
   COTANGENT_RETURN_IF_ERROR(LauncherFor(prim)(context_, prim, inputs, params, out));
   return out;
 }
 
+absl::StatusOr<std::optional<Array>> VulkanBackend::Fuse(Primitive prim,
+                                                         absl::Span<const Array> inputs,
+                                                         const ShapedArray& out_aval) {
+  using vulkan::FusedExpr;
+  const int64_t count = out_aval.size();
+  // A pending result read whole (from its start, densely) may be inlined, once: a second
+  // reader computes it in memory instead.
+  const auto whole = [count](const Array& x) {
+    return vulkan::BufferOf(x)->pending != nullptr && x.offset == 0 &&
+           x.aval.size() == count && x.IsContiguous();
+  };
+  for (const Array& x : inputs) {
+    if (!whole(x) && !vulkan::AsLeaf(x)) return std::optional<Array>();
+  }
+  FusedExpr::Node node{prim, inputs[prim == Primitive::kSelect ? 1 : 0].aval.dtype,
+                       out_aval.dtype};
+  auto expr = std::make_shared<FusedExpr>();
+  expr->aval = out_aval;
+  expr->math = vulkan::MathOf(node.prim, node.in);
+  std::vector<std::pair<const Buffer*, int>> inlined;  // by this primitive: buffer, argument
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const Array& x = inputs[k];
+    const std::shared_ptr<VulkanBuffer> buffer = vulkan::BufferOf(x);
+    if (whole(x)) {
+      const auto same = std::find_if(inlined.begin(), inlined.end(),
+                                     [&](const auto& b) { return b.first == buffer.get(); });
+      if (same != inlined.end()) {  // x * x: inlined once, read twice
+        node.args[k] = same->second;
+        continue;
+      }
+      const FusedExpr& other = *buffer->pending;
+      const size_t later = inputs.size() - k - 1;  // leaves the remaining operands may add
+      const bool fits =
+          !buffer->spliced &&
+          expr->leaves.size() + other.leaves.size() + later <= vulkan::kMaxFusedLeaves &&
+          expr->nodes.size() + other.nodes.size() + 1 <= vulkan::kMaxFusedNodes &&
+          (!expr->math || !other.math || *expr->math == *other.math);
+      if (fits) {
+        node.args[k] = vulkan::Splice(*expr, other);
+        buffer->spliced = true;
+        inlined.push_back({buffer.get(), node.args[k]});
+        continue;
+      }
+    }
+    COTANGENT_RETURN_IF_ERROR(Materialize(x.buffer));
+    node.args[k] = vulkan::AddLeaf(*expr, *vulkan::AsLeaf(x));
+  }
+  expr->nodes.push_back(node);
+  COTANGENT_ASSIGN_OR_RETURN(Array out, NewArray(out_aval));
+  const std::shared_ptr<VulkanBuffer> result = vulkan::BufferOf(out);
+  result->pending = std::move(expr);
+  ++fusion_stats_.deferred;
+  // Forget buffers that are gone or computed, now and then.
+  if (pending_.size() >= 256) {
+    std::erase_if(pending_, [](const std::weak_ptr<VulkanBuffer>& b) {
+      const std::shared_ptr<VulkanBuffer> live = b.lock();
+      return live == nullptr || live->pending == nullptr;
+    });
+  }
+  pending_.push_back(result);
+  return std::optional<Array>(std::move(out));
+}
+
+absl::Status VulkanBackend::Materialize(const std::shared_ptr<Buffer>& buffer) {
+  const std::shared_ptr<VulkanBuffer> target = std::static_pointer_cast<VulkanBuffer>(buffer);
+  if (target->pending == nullptr) return absl::OkStatus();
+  const std::shared_ptr<const vulkan::FusedExpr> expr = std::move(target->pending);
+  target->pending = nullptr;
+  if (expr->nodes.size() > 1) ++fusion_stats_.fused_launches;
+  return vulkan::FusedLaunch(context_, *expr, DenseArray(target, expr->aval));
+}
+
+absl::Status VulkanBackend::MaterializeAll() {
+  std::vector<std::weak_ptr<VulkanBuffer>> pending;
+  pending.swap(pending_);
+  for (const std::weak_ptr<VulkanBuffer>& b : pending) {
+    if (const std::shared_ptr<VulkanBuffer> live = b.lock()) {
+      COTANGENT_RETURN_IF_ERROR(Materialize(live));
+    }
+  }
+  return absl::OkStatus();
+}
+
+VulkanBackend::FusionStats VulkanBackend::fusion_stats() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return fusion_stats_;
+}
+
 absl::Status VulkanBackend::Synchronize() {
   std::lock_guard<std::mutex> lock(mutex_);
   COTANGENT_RETURN_IF_ERROR(Live());
+  COTANGENT_RETURN_IF_ERROR(MaterializeAll());
   COTANGENT_RETURN_IF_ERROR(stream_->Finish());
   RegisterExitHandler();
   return absl::OkStatus();

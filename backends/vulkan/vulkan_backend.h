@@ -9,7 +9,9 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "backends/vulkan/device.h"
@@ -27,6 +29,7 @@ namespace cotangent {
 
 class VulkanBackend final : public Backend {
  public:
+  static constexpr int64_t kDefaultFusionMinElements = int64_t{1} << 14;
   struct Options {
     // Which device: as COTANGENT_VULKAN_DEVICE (an index or a name substring); empty picks
     // discrete GPU, integrated GPU, virtual GPU, then CPU.
@@ -39,6 +42,11 @@ class VulkanBackend final : public Backend {
     bool disable_subgroups = false;
     vulkan::Stream::Options stream;
     std::string loader = vulkan::Loader::kLibraryName;
+    // Elementwise primitives with results of at least this many elements are fused
+    // (vulkan/fusion.h); negative: never. Below it, a kernel per primitive compiled once for
+    // all shapes beats compiling one per chain. COTANGENT_VULKAN_FUSION (a number, or "off")
+    // sets it for the process-wide backend.
+    int64_t fusion_min_elements = kDefaultFusionMinElements;
   };
 
   // The process-wide backend, created on first use with COTANGENT_VULKAN_DEVICE and never
@@ -71,6 +79,13 @@ class VulkanBackend final : public Backend {
   vulkan::MemoryPool::Stats memory_stats() const;
   vulkan::Stream::Stats stream_stats() const;
   int64_t pipelines() const;
+  // Elementwise primitives deferred into fused expressions, and fused kernels run (each
+  // computing two or more primitives in one dispatch).
+  struct FusionStats {
+    int64_t deferred = 0;
+    int64_t fused_launches = 0;
+  };
+  FusionStats fusion_stats() const;
   // Whether uploads and downloads go through staging buffers.
   bool uses_staging() const { return staging_pool_ != nullptr; }
 
@@ -87,11 +102,19 @@ class VulkanBackend final : public Backend {
   // Runs one small kernel and waits for it.
   absl::Status WarmUp();
   absl::Status DownloadDense(const Array& src, void* dst);
+  // Fusion: the pending result of an elementwise primitive, or nullopt when an operand's layout
+  // keeps it out of a fused kernel. Materialize computes a pending buffer (a no-op otherwise).
+  absl::StatusOr<std::optional<Array>> Fuse(Primitive prim, absl::Span<const Array> inputs,
+                                            const ShapedArray& out_aval);
+  absl::Status Materialize(const std::shared_ptr<Buffer>& buffer);
+  absl::Status MaterializeAll();
 
   const Options options_;
   mutable std::mutex mutex_;
   vulkan::PhysicalDeviceInfo info_;
   int64_t exit_handler_pipelines_ = -1;  // pipelines when the exit handler was last registered
+  std::vector<std::weak_ptr<VulkanBuffer>> pending_;  // buffers that may still be pending
+  FusionStats fusion_stats_;
   // Declared in creation order, destroyed in reverse: the stream first (waiting for the
   // device and releasing the buffers it kept), the loader last.
   std::unique_ptr<vulkan::Loader> loader_;

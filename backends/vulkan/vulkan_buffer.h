@@ -1,6 +1,7 @@
 // File: backends/vulkan/vulkan_buffer.h
 // VulkanBuffer, the cotangent::Buffer of the Vulkan backend: a block of a MemoryPool, handed
-// back to the pool on destruction. The command stream keeps a reference to every buffer a
+// back to the pool on destruction; its contents may still be pending (a fused elementwise
+// expression, computed when first needed). The command stream keeps a reference to every buffer a
 // pending batch uses, so destruction (and reuse of the block) waits for the device.
 
 #ifndef COTANGENT_BACKENDS_VULKAN_VULKAN_BUFFER_H_
@@ -14,6 +15,9 @@
 #include "core/array.h"
 
 namespace cotangent {
+namespace vulkan {
+struct FusedExpr;
+}
 
 // Always owned by a shared_ptr (made by VulkanBackend), so the stream can take a reference.
 class VulkanBuffer final : public Buffer, public std::enable_shared_from_this<VulkanBuffer> {
@@ -34,6 +38,10 @@ class VulkanBuffer final : public Buffer, public std::enable_shared_from_this<Vu
   // stream updates them under the backend's lock.
   uint64_t last_write = 0;
   uint64_t last_use = 0;
+  // Elementwise fusion (fusion.h), under the backend's lock: while `pending` is set the
+  // contents are not computed yet; `spliced` once a consumer's expression has inlined it.
+  std::shared_ptr<const vulkan::FusedExpr> pending;
+  bool spliced = false;
 
  private:
   vulkan::MemoryPool* pool_;
