@@ -1,9 +1,10 @@
 // File: tests/backends/vulkan_benchmark.cc
 // Google Benchmark of the Vulkan backend beside the CPU backend, through the public API:
-// elementwise (add: bandwidth; tanh: the math library), reductions (full and per row), f32
-// matmul, and an end-to-end Hessian-vector product (forward over reverse) of sum(tanh(X)^2)
-// for X 30x40 f32. Every iteration waits for the device (Backend::Synchronize or a read-back),
-// so times include the submission. On lavapipe (a CPU Vulkan device) only ratios mean
+// elementwise (add: bandwidth; tanh: the math library; a chain of five: fusion), reductions
+// (full and per row), f32 matmul, and an end-to-end Hessian-vector product (forward over
+// reverse) of sum(tanh(X)^2) for X 30x40 f32. Every iteration waits for its result
+// (block_until_ready, which also computes pending fused results, or a read-back), so times
+// include the submission. On lavapipe (a CPU Vulkan device) only ratios mean
 // anything. The table in docs/vulkan.md comes from:
 //   bazel run -c opt --config=bench //tests/backends:vulkan_benchmark
 
@@ -26,21 +27,15 @@ Tensor Filled(const std::string& backend, int64_t rows, int64_t cols) {
   return from_vector(v, {rows, cols});
 }
 
-void Sync(const std::string& backend) { ThrowIfError(GetBackend(backend).Synchronize()); }
-
 // One untimed run first: kernels are compiled (and pipelines created) on first use.
-void Warm(const Tensor& result, const std::string& backend) {
-  benchmark::DoNotOptimize(result);
-  Sync(backend);
-}
+void Warm(const Tensor& result) { benchmark::DoNotOptimize(result.block_until_ready()); }
 
 void BM_Add(benchmark::State& state, const std::string& backend) {
   const int64_t n = state.range(0);
   const Tensor a = Filled(backend, 1, n), b = Filled(backend, 1, n);
-  Warm(a + b, backend);
+  Warm(a + b);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(a + b);
-    Sync(backend);
+    benchmark::DoNotOptimize((a + b).block_until_ready());
   }
   state.counters["GB/s"] =
       benchmark::Counter(3.0 * 4 * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
@@ -49,10 +44,27 @@ void BM_Add(benchmark::State& state, const std::string& backend) {
 void BM_Tanh(benchmark::State& state, const std::string& backend) {
   const int64_t n = state.range(0);
   const Tensor a = Filled(backend, 1, n);
-  Warm(tanh(a), backend);
+  Warm(tanh(a));
   for (auto _ : state) {
-    benchmark::DoNotOptimize(tanh(a));
-    Sync(backend);
+    benchmark::DoNotOptimize(tanh(a).block_until_ready());
+  }
+  state.counters["Gelem/s"] =
+      benchmark::Counter(n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// A chain of five elementwise primitives, exp(t * t + 1) - t with t = tanh(x): one fused
+// kernel on Vulkan unless COTANGENT_VULKAN_FUSION=off (or below its size threshold).
+void BM_Chain(benchmark::State& state, const std::string& backend) {
+  const int64_t n = state.range(0);
+  const Tensor x = Filled(backend, 1, n);
+  const auto chain = [&] {
+    DeviceScope scope(backend);  // the constant 1 too
+    const Tensor t = tanh(x);
+    return exp(t * t + 1.0) - t;
+  };
+  Warm(chain());
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(chain().block_until_ready());
   }
   state.counters["Gelem/s"] =
       benchmark::Counter(n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
@@ -63,10 +75,9 @@ void BM_ReduceSum(benchmark::State& state, const std::string& backend) {
   const int64_t n = state.range(0);
   const Tensor a = Filled(backend, n / 1024, 1024);
   const bool rows = state.range(1) == 1;
-  Warm(rows ? sum(a, 1) : sum(a), backend);
+  Warm(rows ? sum(a, 1) : sum(a));
   for (auto _ : state) {
-    benchmark::DoNotOptimize(rows ? sum(a, 1) : sum(a));
-    Sync(backend);
+    benchmark::DoNotOptimize((rows ? sum(a, 1) : sum(a)).block_until_ready());
   }
   state.counters["GB/s"] =
       benchmark::Counter(4.0 * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
@@ -75,10 +86,9 @@ void BM_ReduceSum(benchmark::State& state, const std::string& backend) {
 void BM_Matmul(benchmark::State& state, const std::string& backend) {
   const int64_t n = state.range(0);
   const Tensor a = Filled(backend, n, n), b = Filled(backend, n, n);
-  Warm(matmul(a, b), backend);
+  Warm(matmul(a, b));
   for (auto _ : state) {
-    benchmark::DoNotOptimize(matmul(a, b));
-    Sync(backend);
+    benchmark::DoNotOptimize(matmul(a, b).block_until_ready());
   }
   state.counters["GFLOP/s"] =
       benchmark::Counter(2.0 * n * n * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
@@ -93,7 +103,7 @@ void BM_HvpTanhSquared(benchmark::State& state, const std::string& backend) {
   };
   {
     DeviceScope scope(backend);
-    Warm(jvp(grad(f), {x}, {v}).second, backend);
+    Warm(jvp(grad(f), {x}, {v}).second);
   }
   for (auto _ : state) {
     DeviceScope scope(backend);  // the transformations' own constants go there too
@@ -107,6 +117,7 @@ void BM_HvpTanhSquared(benchmark::State& state, const std::string& backend) {
 
 COTANGENT_BOTH(BM_Add, Arg(1 << 10)->Arg(1 << 16)->Arg(1 << 20)->Arg(1 << 23));
 COTANGENT_BOTH(BM_Tanh, Arg(1 << 16)->Arg(1 << 20)->Arg(1 << 23));
+COTANGENT_BOTH(BM_Chain, Arg(1 << 16)->Arg(1 << 20));
 COTANGENT_BOTH(BM_ReduceSum, ArgsProduct({{1 << 16, 1 << 20, 1 << 23}, {0, 1}}));
 COTANGENT_BOTH(BM_Matmul, Arg(64)->Arg(256)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond));
 COTANGENT_BOTH(BM_HvpTanhSquared, Unit(benchmark::kMicrosecond));
