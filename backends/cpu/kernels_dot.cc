@@ -1,8 +1,9 @@
 // File: backends/cpu/kernels_dot.cc
 // dot_general as a batched matmul C[b] = A[b] * B[b] with A [M,K] and B [K,N] read through
-// strides (the operand is first gathered densely only when a dimension group cannot be one
-// stride). Gemm is the BLIS loop nest: pack a KC x NC block of B and an MC x KC block of A into
-// panels, then a register-tiled MR x NR micro-kernel that the compiler vectorizes.
+// strides, in the form of core/matmul_form.h (shared with the Vulkan backend; an operand is
+// gathered densely first only when a dimension group cannot be one stride). Gemm is the BLIS
+// loop nest: pack a KC x NC block of B and an MC x KC block of A into panels, then a
+// register-tiled MR x NR micro-kernel that the compiler vectorizes.
 
 #include <algorithm>
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include "backends/cpu/cpu_buffer.h"
 #include "backends/cpu/kernels.h"
 #include "backends/cpu/thread_pool.h"
+#include "core/matmul_form.h"
 
 namespace cotangent::cpu {
 namespace {
@@ -260,79 +262,30 @@ void BatchedGemm(int64_t batch, int64_t m, int64_t n, int64_t k, Operand<T> a, O
   }
 }
 
-// The one stride that steps through `dims` of x in row-major order of the group, if the
-// layout has one (size-1 dimensions ignored; 0 for an empty group).
-std::optional<int64_t> GroupStride(const Array& x, absl::Span<const int64_t> dims) {
-  std::optional<int64_t> stride;
-  int64_t expected = 0;
-  for (size_t i = dims.size(); i-- > 0;) {
-    const int64_t size = x.aval.shape[dims[i]], s = x.strides[dims[i]];
-    if (size == 1) continue;
-    if (stride && s != expected) return std::nullopt;
-    if (!stride) stride = s;
-    expected = s * size;
-  }
-  return stride.value_or(0);
-}
-
-// Dims of one operand by role, each group in the order dot_general pairs them: for lhs rows
-// are the free dims and cols the contracting ones, for rhs the other way round.
-struct Groups {
-  std::vector<int64_t> batch, rows, cols;
-};
-
-int64_t GroupSize(const Array& x, absl::Span<const int64_t> dims) {
-  int64_t n = 1;
-  for (int64_t d : dims) n *= x.aval.shape[d];
-  return n;
-}
-
 // x as a [batch, rows, cols] operand: through its own strides when each group collapses to one
 // stride, else through a dense copy (kept alive by `scratch`) laid out as batch, rows, cols.
 template <typename T>
-Operand<T> AsOperand(const Array& x, const Groups& g, std::vector<T>& scratch) {
-  const auto sb = GroupStride(x, g.batch), si = GroupStride(x, g.rows), sj = GroupStride(x, g.cols);
-  if (sb && si && sj) return Operand<T>{Data<T>(x), *sb, *si, *sj};
-  Shape shape;
-  Strides strides;
-  for (const auto* group : {&g.batch, &g.rows, &g.cols}) {
-    for (int64_t d : *group) {
-      shape.push_back(x.aval.shape[d]);
-      strides.push_back(x.strides[d]);
-    }
+Operand<T> AsOperand(const Array& x, const MatmulGroups& g, std::vector<T>& scratch) {
+  if (const std::optional<MatmulOperandStrides> s = GroupedStrides(x, g)) {
+    return Operand<T>{Data<T>(x), s->sb, s->si, s->sj};
   }
+  const Array view = GroupedView(x, g);
   scratch.resize(x.aval.size());
-  CopyStrided(Data<T>(x), shape, strides, scratch.data(), ContiguousStrides(shape), sizeof(T));
-  const int64_t rows = GroupSize(x, g.rows), cols = GroupSize(x, g.cols);
-  return Operand<T>{scratch.data(), rows * cols, cols, 1};
-}
-
-std::vector<int64_t> FreeDims(int64_t rank, absl::Span<const int64_t> batch,
-                              absl::Span<const int64_t> contracting) {
-  std::vector<int64_t> free;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (std::find(batch.begin(), batch.end(), d) == batch.end() &&
-        std::find(contracting.begin(), contracting.end(), d) == contracting.end()) {
-      free.push_back(d);
-    }
-  }
-  return free;
+  CopyStrided(Data<T>(view), view.aval.shape, view.strides, scratch.data(),
+              ContiguousStrides(view.aval.shape), sizeof(T));
+  const MatmulOperandStrides s = DenseGroupedStrides(x, g);
+  return Operand<T>{scratch.data(), s.sb, s.si, s.sj};
 }
 
 // out[batch..., lhs free..., rhs free...] = sum over contracting of lhs * rhs, in T.
 template <typename T>
 void DotGeneral(const Array& lhs, const Array& rhs, const DotDims& dims, const Array& out) {
-  const Groups lg{dims.lhs_batch, FreeDims(lhs.aval.rank(), dims.lhs_batch, dims.lhs_contracting),
-                  dims.lhs_contracting};
-  const Groups rg{dims.rhs_batch, dims.rhs_contracting,
-                  FreeDims(rhs.aval.rank(), dims.rhs_batch, dims.rhs_contracting)};
-  const int64_t batch = GroupSize(lhs, lg.batch), m = GroupSize(lhs, lg.rows),
-                k = GroupSize(lhs, lg.cols), n = GroupSize(rhs, rg.cols);
-  if (batch * m * n == 0) return;
+  const MatmulForm f = MatmulFormOf(lhs.aval, rhs.aval, dims);
+  if (f.batch * f.m * f.n == 0) return;
   std::vector<T> lhs_scratch, rhs_scratch;
-  const Operand<T> a = AsOperand<T>(lhs, lg, lhs_scratch);
-  const Operand<T> b = AsOperand<T>(rhs, rg, rhs_scratch);
-  BatchedGemm<T>(batch, m, n, k, a, b, MutableData<T>(out));
+  const Operand<T> a = AsOperand<T>(lhs, f.lhs, lhs_scratch);
+  const Operand<T> b = AsOperand<T>(rhs, f.rhs, rhs_scratch);
+  BatchedGemm<T>(f.batch, f.m, f.n, f.k, a, b, MutableData<T>(out));
 }
 
 }  // namespace

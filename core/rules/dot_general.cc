@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/rules.h"
 #include "core/lax.h"
+#include "core/matmul_form.h"
 #include "core/rules/helpers.h"
 
 namespace cotangent {
@@ -68,19 +69,6 @@ Tensor DotGeneralJvp(Span x, Span t, const Tensor&, const Params& p) {
   const Tensor dl = t[0].defined() ? lax::dot_general(t[0], x[1], p.dot) : Tensor();
   const Tensor dr = t[1].defined() ? lax::dot_general(x[0], t[1], p.dot) : Tensor();
   return rules::AddTangents(dl, dr);
-}
-
-// Axes of an operand that are neither batch nor contracting, in order.
-std::vector<int64_t> FreeDims(int64_t rank, const std::vector<int64_t>& batch,
-                              const std::vector<int64_t>& contracting) {
-  std::vector<int64_t> free;
-  for (int64_t i = 0; i < rank; ++i) {
-    if (std::find(batch.begin(), batch.end(), i) == batch.end() &&
-        std::find(contracting.begin(), contracting.end(), i) == contracting.end()) {
-      free.push_back(i);
-    }
-  }
-  return free;
 }
 
 // The cotangent of one operand ("this") of out = dot_general(lhs, rhs), the other one constant:
