@@ -4,6 +4,7 @@
 #include "examples/support/cli.h"
 
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <iostream>
 #include <system_error>
@@ -113,6 +114,15 @@ void MakeDirs(const std::string& dir) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) ThrowInvalid("cannot create directory ", dir, ": ", error.message());
+}
+
+int Main(int argc, char** argv, int (*run)(int, char**)) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
 }
 
 }  // namespace cotangent::cli

@@ -51,6 +51,10 @@ std::string DefaultOutputDir();
 // Creates dir (and its parents) if needed; throws cotangent::Error naming it on failure.
 void MakeDirs(const std::string& dir);
 
+// An example's main: returns run(argc, argv), or prints "error: <what>" and returns 1 when it
+// throws (a bad flag, a missing dataset, a cotangent::Error).
+int Main(int argc, char** argv, int (*run)(int, char**));
+
 }  // namespace cotangent::cli
 
 #endif  // COTANGENT_EXAMPLES_SUPPORT_CLI_H_
