@@ -40,12 +40,107 @@ Interpreter& OwnerOf(const Tensor& x, const char* op) {
   return *stack[level];
 }
 
+// A custom function running on behalf of the interpreter at `limit` (or of eval: limit 1):
+// tracers of levels in [limit, stack_size) that are not allowed are closed over by it.
+struct Region {
+  const CustomFunction* f;
+  int limit;
+  int stack_size;
+  absl::InlinedVector<int, 2> allowed;
+};
+
+std::vector<Region>& Regions() {
+  thread_local std::vector<Region> regions;
+  return regions;
+}
+
+// Thrown through user code when a closed-over tracer's interpreter must take the call over;
+// caught by the BindCustom of the region that found it. Not an Error: user code does not
+// catch it.
+struct TakeOver {
+  size_t region;
+  int level;
+};
+
+// The innermost running custom function that closes over a tracer of `level`, as an index
+// into Regions(), or -1.
+int ClosingRegion(int level) {
+  const auto& regions = Regions();
+  for (int i = static_cast<int>(regions.size()) - 1; level > 0 && i >= 0; --i) {
+    const Region& r = regions[i];
+    // Allowed: the code runs inside that interpreter, for this region and those around it.
+    if (std::find(r.allowed.begin(), r.allowed.end(), level) != r.allowed.end()) return -1;
+    if (level >= r.limit && level < r.stack_size) return i;
+  }
+  return -1;
+}
+
+// Checks every operand (defined, not escaped), lowers closed-over tracers and returns the
+// highest level among them.
+int PrepareOperands(const char* op, absl::Span<Tensor> xs) {
+  int top = 0;
+  for (Tensor& x : xs) {
+    if (!x.defined()) ThrowInvalid(op, ": undefined operand");
+    while (x.level() > 0) {
+      Interpreter& owner = OwnerOf(x, op);
+      const int region = ClosingRegion(x.level());
+      if (region < 0) break;
+      Tensor lowered = owner.LowerClosedOver(x, *Regions()[region].f);
+      if (!lowered.defined()) throw TakeOver{static_cast<size_t>(region), x.level()};
+      x = std::move(lowered);
+    }
+    top = std::max(top, x.level());
+  }
+  return top;
+}
+
+class RegionScope {
+ public:
+  RegionScope(const CustomFunction& f, int top) : index_(Regions().size()) {
+    Regions().push_back({&f, std::max(top, 1), static_cast<int>(Stack().size()), {}});
+  }
+  ~RegionScope() { Regions().pop_back(); }
+  RegionScope(const RegionScope&) = delete;
+  RegionScope& operator=(const RegionScope&) = delete;
+
+  size_t index() const { return index_; }
+  void Restart(int top) { Regions()[index_].limit = top; }
+
+ private:
+  size_t index_;
+};
+
+// f applied at level `top` (its Call at 0), by the interpreter there, after lifting.
+Tensor ProcessCustomAt(const CustomFunction& f, absl::Span<const Tensor> args, int top,
+                       bool take_over) {
+  if (top == 0) return f.Call(args);
+  Interpreter& interpreter = *Stack()[top];
+  absl::InlinedVector<Tensor, 4> lifted(args.begin(), args.end());
+  for (Tensor& x : lifted) {
+    if (x.level() < top) x = interpreter.Lift(x);
+  }
+  return take_over ? interpreter.ProcessCustomClosure(f, lifted)
+                   : interpreter.ProcessCustom(f, lifted);
+}
+
 }  // namespace
 
 Tracer::Tracer(const Interpreter& interpreter, ShapedArray aval)
     : Node(std::move(aval), interpreter.level()), trace_id_(interpreter.trace_id()) {}
 
 Interpreter::Interpreter(const char* name) : name_(name), trace_id_(NewTraceId()) {}
+
+Tensor Interpreter::ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
+  AllowLevelScope allow(level());
+  return f.Call(inputs);
+}
+
+Tensor Interpreter::ProcessCustomClosure(const CustomFunction& f,
+                                         absl::Span<const Tensor> inputs) {
+  return Interpreter::ProcessCustom(f, inputs);
+}
+
+Tensor Interpreter::LowerClosedOver(const Tensor&, const CustomFunction&) { return Tensor(); }
 
 InterpreterScope::InterpreterScope(Interpreter& interpreter) : interpreter_(interpreter) {
   auto& stack = Stack();
@@ -59,6 +154,28 @@ InterpreterScope::~InterpreterScope() {
   stack.pop_back();  // level() stays valid: results are unpacked after the scope ends
 }
 
+AllowLevelScope::AllowLevelScope(int level) {
+  if (!Regions().empty()) Regions().back().allowed.push_back(level);
+}
+
+AllowLevelScope::~AllowLevelScope() {
+  if (!Regions().empty()) Regions().back().allowed.pop_back();
+}
+
+void ThrowClosedOverDifferentiation(const CustomFunction& f, const Tensor& x) {
+  ThrowInvalid(f.name(), ": Detected differentiation of a custom function with respect to a "
+               "closed-over value (", x.aval().ToString(), "). That isn't supported because "
+               "the custom rule only specifies how to differentiate the function with respect "
+               "to its explicit arguments. Pass the closed-over value to the function as an "
+               "argument, and adapt the rule.");
+}
+
+void CheckLiveTracers(const char* op, absl::Span<const Tensor> xs) {
+  for (const Tensor& x : xs) {
+    if (x.defined() && x.level() > 0) OwnerOf(x, op);
+  }
+}
+
 int NextLevel() { return static_cast<int>(Stack().size()); }
 
 Interpreter* InterpreterAt(int level) {
@@ -67,22 +184,26 @@ Interpreter* InterpreterAt(int level) {
 }
 
 Tensor BindCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
-  int top = 0;
-  const Tensor* top_input = nullptr;
-  for (const Tensor& x : inputs) {
-    if (!x.defined()) ThrowInvalid(f.name(), ": undefined argument");
-    if (x.level() > top) {
-      top = x.level();
-      top_input = &x;
+  absl::InlinedVector<Tensor, 4> args(inputs.begin(), inputs.end());
+  int top = PrepareOperands(f.name(), absl::MakeSpan(args));
+  RegionScope region(f, top);
+  bool take_over = false;
+  for (;;) {
+    try {
+      return ProcessCustomAt(f, args, top, take_over);
+    } catch (const TakeOver& t) {
+      // f closes over a tracer of level t.level that must process the call itself: start
+      // again there (the work done so far is dropped; functions are pure).
+      if (t.region != region.index()) throw;
+      if (t.level <= top) {
+        ThrowInvalid(f.name(), ": internal error: the interpreter at level ", t.level,
+                     " cannot take over a call it is already processing");
+      }
+      top = t.level;
+      take_over = true;
+      region.Restart(top);
     }
   }
-  if (top == 0) return f.Call(inputs);
-  Interpreter& interpreter = OwnerOf(*top_input, f.name());
-  absl::InlinedVector<Tensor, 4> lifted(inputs.begin(), inputs.end());
-  for (Tensor& x : lifted) {
-    if (x.level() < top) x = interpreter.Lift(x);
-  }
-  return interpreter.ProcessCustom(f, lifted);
 }
 
 Tensor Bind(Primitive prim, absl::Span<const Tensor> inputs, const Params& params) {
@@ -90,29 +211,18 @@ Tensor Bind(Primitive prim, absl::Span<const Tensor> inputs, const Params& param
   if (arity >= 0 && static_cast<int>(inputs.size()) != arity) {
     ThrowInvalid(PrimitiveName(prim), ": expected ", arity, " operands, got ", inputs.size());
   }
+  absl::InlinedVector<Tensor, 4> args(inputs.begin(), inputs.end());
+  const int top = PrepareOperands(PrimitiveName(prim), absl::MakeSpan(args));
   absl::InlinedVector<ShapedArray, 4> avals;
-  avals.reserve(inputs.size());
-  int top = 0;
-  for (const Tensor& x : inputs) {
-    if (!x.defined()) ThrowInvalid(PrimitiveName(prim), ": undefined operand");
-    avals.push_back(x.aval());
-    top = std::max(top, x.level());
-  }
+  avals.reserve(args.size());
+  for (const Tensor& x : args) avals.push_back(x.aval());
   const ShapedArray out_aval = AbstractEval(prim, avals, params);
-  if (top == 0) return EvalPrimitive(prim, inputs, params, out_aval);
-
-  Interpreter* interpreter = nullptr;
-  for (const Tensor& x : inputs) {
-    if (x.level() == top) {
-      interpreter = &OwnerOf(x, PrimitiveName(prim));
-      break;
-    }
+  if (top == 0) return EvalPrimitive(prim, args, params, out_aval);
+  Interpreter& interpreter = *Stack()[top];
+  for (Tensor& x : args) {
+    if (x.level() < top) x = interpreter.Lift(x);
   }
-  absl::InlinedVector<Tensor, 4> lifted(inputs.begin(), inputs.end());
-  for (Tensor& x : lifted) {
-    if (x.level() < top) x = interpreter->Lift(x);
-  }
-  return interpreter->Process(prim, lifted, params, out_aval);
+  return interpreter.Process(prim, args, params, out_aval);
 }
 
 }  // namespace cotangent

@@ -21,6 +21,16 @@ class Interpreter;
 
 // A function with its own differentiation rule (custom_jvp, custom_vjp: cotangent/custom.h).
 // Interpreters that do not know the rule trace through the function itself.
+//
+// Closed-over tracers (JAX's semantics, jax PR 4008): the function and its rules may close over
+// tracers of any live transformation. While a custom function runs on behalf of the
+// interpreter at level T (its rule, or the function itself at level 0), a tracer of a level in
+// [T, top of stack] that the code did not receive as an argument is a closed-over value: its
+// interpreter either lowers it to a value below its level (a zero-tangent jvp tracer is its
+// primal, an unbatched batch tracer its value), rejects it (differentiation with respect to a
+// closed-over value, which the rule does not describe: an Error, as JAX's CustomVJPException),
+// or takes over the call (vmap: the batch interpreter runs the function and its rules
+// inside itself, as JAX's batch_subtrace).
 class CustomFunction {
  public:
   virtual ~CustomFunction() = default;
@@ -66,9 +76,17 @@ class Interpreter {
 
   // Applies a custom function to inputs, all tracers of this interpreter. By default the
   // function is traced through; differentiation interpreters use its rule instead.
-  virtual Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
-    return f.Call(inputs);
-  }
+  virtual Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs);
+
+  // As ProcessCustom, when the function closes over a tracer of this interpreter that
+  // LowerClosedOver could not lower: the call must be handled here, not passed down.
+  virtual Tensor ProcessCustomClosure(const CustomFunction& f, absl::Span<const Tensor> inputs);
+
+  // x, a tracer of this interpreter closed over by custom function f running on behalf of a
+  // lower level: the same value at a lower level, or undefined when this interpreter must take
+  // the call over (ProcessCustomClosure). Throws when f would be differentiated with respect
+  // to x. By default: take the call over (trace through f).
+  virtual Tensor LowerClosedOver(const Tensor& x, const CustomFunction& f);
 
  private:
   friend class InterpreterScope;
@@ -76,6 +94,24 @@ class Interpreter {
   int level_ = -1;
   uint64_t trace_id_;
 };
+
+// While alive, tracers of `level` are not closed-over values inside the innermost running
+// custom function: its code runs inside that interpreter (a trace-through or a batch subtrace).
+class AllowLevelScope {
+ public:
+  explicit AllowLevelScope(int level);
+  ~AllowLevelScope();
+  AllowLevelScope(const AllowLevelScope&) = delete;
+  AllowLevelScope& operator=(const AllowLevelScope&) = delete;
+};
+
+// Throws "<op>: Detected differentiation of a custom function with respect to a closed-over
+// value ..." (JAX's CustomVJPException, for custom_jvp and custom_vjp alike).
+[[noreturn]] void ThrowClosedOverDifferentiation(const CustomFunction& f, const Tensor& x);
+
+// Throws unless every tracer among xs belongs to a live transformation (an escaped or leaked
+// tracer is an error naming op, in any operand position).
+void CheckLiveTracers(const char* op, absl::Span<const Tensor> xs);
 
 // Pushes an interpreter on this thread's stack for the lifetime of the scope.
 class InterpreterScope {
@@ -95,7 +131,8 @@ int NextLevel();
 // Applies a primitive to inputs at the right level of the stack and returns its result.
 Tensor Bind(Primitive prim, absl::Span<const Tensor> inputs, const Params& params = {});
 
-// Applies a custom function at the right level of the stack (its Call on concrete inputs).
+// Applies a custom function at the right level of the stack (its Call on concrete inputs): the
+// highest level among its inputs and the tracers it closes over.
 Tensor BindCustom(const CustomFunction& f, absl::Span<const Tensor> inputs);
 
 // The interpreter at `level` of this thread's stack (level >= 1), or null past the top.

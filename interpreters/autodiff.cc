@@ -28,6 +28,8 @@ std::pair<std::vector<Tensor>, std::vector<Tensor>> JvpFlat(const char* op, cons
   if (primals.size() != tangents.size()) {
     ThrowInvalid(op, ": got ", primals.size(), " primals and ", tangents.size(), " tangents");
   }
+  CheckLiveTracers(op, primals);
+  CheckLiveTracers(op, tangents);
   JvpInterpreter jvp;
   std::vector<Tensor> outs;
   {
@@ -57,6 +59,7 @@ std::pair<std::vector<Tensor>, std::vector<Tensor>> JvpFlat(const char* op, cons
 
 Linearized LinearizeFlat(const char* op, const FlatFn& f, const std::vector<Tensor>& primals,
                          const std::vector<bool>& wrt, bool reverse) {
+  CheckLiveTracers(op, primals);
   Linearized lin;
   GraphInterpreter graph;
   JvpInterpreter jvp(reverse);

@@ -9,6 +9,7 @@
 #include "absl/container/inlined_vector.h"
 #include "core/constants.h"
 #include "core/error.h"
+#include "core/lax.h"
 #include "core/rules/helpers.h"
 #include "interpreters/custom.h"
 
@@ -40,58 +41,104 @@ Unzipped Unzip(absl::Span<const Tensor> inputs) {
   return out;
 }
 
-// A custom function whose function and rules are vmapped over leading batch axes of size n.
-std::shared_ptr<CustomFunction> BatchedCustom(const CustomFunction& f, int64_t n) {
-  const auto vmapped = [n](FlatFn g) {
-    return [n, g = std::move(g)](const std::vector<Tensor>& xs) {
-      return VmapFlat(g, xs, std::vector<std::optional<int64_t>>(xs.size(), 0), 0, n,
-                      std::vector<std::string>(xs.size(), "custom function input"));
+// The functions of a custom call made by a batch interpreter, run inside it (JAX's
+// batch_subtrace): called with values of lower levels, they pack them as this interpreter's
+// tracers with the inputs' batch axes, run the user's code (which may close over this
+// interpreter's tracers) and return results batched along axis 0. bwd runs later, in the
+// backward pass, when this interpreter may be gone, so it is vmapped afresh instead.
+class BatchSubtrace {
+ public:
+  BatchSubtrace(const BatchInterpreter& batch, std::vector<int64_t> bdims)
+      : batch_(batch), bdims_(std::move(bdims)) {}
+
+  // g applied to xs (input i batched along bdims[i mod #inputs]: primals, then tangents).
+  std::vector<Tensor> Run(const FlatFn& g, const std::vector<Tensor>& xs) const {
+    AllowLevelScope allow(batch_.level());
+    std::vector<Tensor> in;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      in.push_back(batch_.Pack(xs[i], bdims_[i % bdims_.size()]));
+    }
+    std::vector<Tensor> out = g(in);
+    for (Tensor& y : out) {
+      if (!y.defined()) continue;
+      const Batched b = batch_.Unpack(y);
+      y = rules::MaterializeBatch(b.value, b.bdim, batch_.axis_size(), 0);
+    }
+    return out;
+  }
+
+  // The cotangents of the inputs from bwd vmapped over residuals and ct (all batched along
+  // 0): moved to each input's batch axis, summed over the batch for unbatched inputs.
+  CustomVjpFunction::Bwd VmappedBwd(const CustomVjpFunction::Bwd& bwd, const std::string& name) const {
+    return [bwd, name, bdims = bdims_, n = batch_.axis_size()](
+               const std::vector<Tensor>& residuals, const Tensor& ct) {
+      std::vector<Tensor> rc = residuals;
+      rc.push_back(ct);
+      const FlatFn flat_bwd = [&bwd](const std::vector<Tensor>& xs) {
+        return bwd(std::vector<Tensor>(xs.begin(), xs.end() - 1), xs.back());
+      };
+      std::vector<Tensor> cts =
+          VmapFlat(flat_bwd, rc, std::vector<std::optional<int64_t>>(rc.size(), 0), 0, n,
+                   std::vector<std::string>(rc.size(), name + " bwd input"));
+      if (cts.size() != bdims.size()) return cts;  // the count is checked by the caller
+      for (size_t i = 0; i < cts.size(); ++i) {
+        if (!cts[i].defined()) continue;
+        cts[i] = bdims[i] == kNotMapped ? lax::reduce_sum(cts[i], {0})
+                                        : rules::MaterializeBatch(cts[i], 0, n, bdims[i]);
+      }
+      return cts;
     };
-  };
+  }
+
+ private:
+  const BatchInterpreter& batch_;
+  std::vector<int64_t> bdims_;
+};
+
+// f with its function and rules running inside `batch`, or null for a function without rules
+// (traced through).
+std::shared_ptr<CustomFunction> Subtraced(const CustomFunction& f, const BatchSubtrace& sub) {
   if (const auto* jvp = dynamic_cast<const CustomJvpFunction*>(&f)) {
-    const FlatFn fn = [g = jvp->fn()](const std::vector<Tensor>& xs) {
-      return std::vector<Tensor>{g(xs)};
-    };
-    // The rule's inputs, primals then tangents, as one flat list.
-    const FlatFn rule = [r = jvp->rule()](const std::vector<Tensor>& pt) {
-      const size_t k = pt.size() / 2;
-      auto [y, y_dot] = r(std::vector<Tensor>(pt.begin(), pt.begin() + k),
-                          std::vector<Tensor>(pt.begin() + k, pt.end()));
-      return std::vector<Tensor>{y, y_dot};
-    };
     return std::make_shared<CustomJvpFunction>(
-        jvp->name(), [bf = vmapped(fn)](const std::vector<Tensor>& xs) { return bf(xs)[0]; },
-        [br = vmapped(rule)](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+        jvp->name(),
+        [sub, g = jvp->fn()](const std::vector<Tensor>& xs) {
+          return sub.Run([&g](const std::vector<Tensor>& in) { return std::vector{g(in)}; },
+                         xs)[0];
+        },
+        [sub, jvp](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
           std::vector<Tensor> pt = p;
           pt.insert(pt.end(), t.begin(), t.end());
-          const std::vector<Tensor> out = br(pt);
+          const FlatFn rule = [jvp, k = p.size()](const std::vector<Tensor>& in) {
+            const std::vector<Tensor> primals(in.begin(), in.begin() + k);
+            auto [y, y_dot] = jvp->Jvp(primals, std::vector<Tensor>(in.begin() + k, in.end()));
+            if (jvp->checked()) {
+              CheckRuleOutput(*jvp, jvp->out_avals(), "the custom_jvp rule", y, primals);
+            }
+            return std::vector<Tensor>{y, y_dot};
+          };
+          const std::vector<Tensor> out = sub.Run(rule, pt);
           return std::make_pair(out[0], out[1]);
-        });
+        },
+        /*checked=*/false);
   }
   if (const auto* vjp = dynamic_cast<const CustomVjpFunction*>(&f)) {
-    const FlatFn fn = [g = vjp->fn()](const std::vector<Tensor>& xs) {
-      return std::vector<Tensor>{g(xs)};
-    };
-    const FlatFn fwd = [g = vjp->fwd()](const std::vector<Tensor>& xs) {
-      auto [y, residuals] = g(xs);
-      residuals.insert(residuals.begin(), y);
-      return residuals;
-    };
-    // bwd's inputs: the residuals then the cotangent.
-    const FlatFn bwd = [g = vjp->bwd()](const std::vector<Tensor>& rc) {
-      return g(std::vector<Tensor>(rc.begin(), rc.end() - 1), rc.back());
-    };
     return std::make_shared<CustomVjpFunction>(
-        vjp->name(), [bf = vmapped(fn)](const std::vector<Tensor>& xs) { return bf(xs)[0]; },
-        [bf = vmapped(fwd)](const std::vector<Tensor>& xs) {
-          std::vector<Tensor> out = bf(xs);
+        vjp->name(),
+        [sub, g = vjp->fn()](const std::vector<Tensor>& xs) {
+          return sub.Run([&g](const std::vector<Tensor>& in) { return std::vector{g(in)}; },
+                         xs)[0];
+        },
+        [sub, vjp](const std::vector<Tensor>& xs) {
+          const FlatFn fwd = [vjp](const std::vector<Tensor>& in) {
+            auto [y, residuals] = vjp->fwd()(in);
+            if (vjp->checked()) CheckRuleOutput(*vjp, vjp->out_avals(), "fwd", y, in);
+            residuals.insert(residuals.begin(), y);
+            return residuals;
+          };
+          std::vector<Tensor> out = sub.Run(fwd, xs);
           return std::make_pair(out[0], std::vector<Tensor>(out.begin() + 1, out.end()));
         },
-        [bb = vmapped(bwd)](const std::vector<Tensor>& residuals, const Tensor& ct) {
-          std::vector<Tensor> rc = residuals;
-          rc.push_back(ct);
-          return bb(rc);
-        });
+        sub.VmappedBwd(vjp->bwd(), vjp->name()), /*checked=*/false);
   }
   return nullptr;
 }
@@ -131,12 +178,21 @@ Tensor BatchInterpreter::Process(Primitive prim, absl::Span<const Tensor> inputs
 Tensor BatchInterpreter::ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
   auto [values, bdims, any_batched] = Unzip(inputs);
   if (!any_batched) return Pack(BindCustom(f, values), kNotMapped);
-  const std::shared_ptr<CustomFunction> batched = BatchedCustom(f, axis_size_);
+  return ProcessCustomClosure(f, inputs);
+}
+
+Tensor BatchInterpreter::ProcessCustomClosure(const CustomFunction& f,
+                                              absl::Span<const Tensor> inputs) {
+  auto [values, bdims, any_batched] = Unzip(inputs);
+  const std::shared_ptr<CustomFunction> batched = Subtraced(f, BatchSubtrace(*this, bdims));
   if (batched == nullptr) return Interpreter::ProcessCustom(f, inputs);
-  for (size_t i = 0; i < values.size(); ++i) {
-    values[i] = rules::MaterializeBatch(values[i], bdims[i], axis_size_, 0);
-  }
   return Pack(BindCustom(*batched, values), 0);
+}
+
+Tensor BatchInterpreter::LowerClosedOver(const Tensor& x, const CustomFunction&) {
+  // An unbatched value is a constant; a batched one makes this interpreter take the call.
+  const auto& tracer = static_cast<const BatchTracer&>(*x.node());
+  return tracer.bdim() == kNotMapped ? tracer.value() : Tensor();
 }
 
 std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
@@ -144,6 +200,7 @@ std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
                              std::optional<int64_t> out_axis,
                              std::optional<int64_t> axis_size,
                              const std::vector<std::string>& input_names) {
+  CheckLiveTracers("vmap", args);
   // The mapped size, checked across inputs.
   std::optional<int64_t> size = axis_size;
   int64_t size_from = -1;
@@ -179,6 +236,10 @@ std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
   }
   std::vector<Tensor> results;
   for (size_t j = 0; j < outs.size(); ++j) {
+    if (!outs[j].defined()) {  // a symbolic zero (a custom_vjp bwd's zero cotangent)
+      results.push_back(Tensor());
+      continue;
+    }
     const Batched y = batch.Unpack(outs[j]);
     if (!out_axis) {
       if (y.bdim != kNotMapped) {

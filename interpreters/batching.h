@@ -42,8 +42,13 @@ class BatchInterpreter final : public Interpreter {
   Tensor Lift(const Tensor& x) override { return Pack(x, kNotMapped); }
   Tensor Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
                  const ShapedArray& out_aval) override;
-  // Custom functions keep their rules under vmap: the function and its rules are vmapped.
+  // Custom functions keep their rules under vmap: the function and its rules run inside this
+  // interpreter (BatchSubtrace, batching.cc), also when they close over its tracers.
   Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) override;
+  Tensor ProcessCustomClosure(const CustomFunction& f,
+                              absl::Span<const Tensor> inputs) override;
+  // An unbatched closed-over tracer is its value; a batched one: undefined (take the call).
+  Tensor LowerClosedOver(const Tensor& x, const CustomFunction& f) override;
 
  private:
   int64_t axis_size_;

@@ -7,23 +7,43 @@
 #define COTANGENT_INTERPRETERS_CUSTOM_H_
 
 #include <functional>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "core/interpreter.h"
 
 namespace cotangent {
 
 using TensorFn = std::function<Tensor(const std::vector<Tensor>&)>;
 
+// The output types of a custom function per input types, found by tracing it into a
+// throwaway program once (thread-safe).
+class OutAvalCache {
+ public:
+  ShapedArray Get(const CustomFunction& f, absl::Span<const Tensor> args) const;
+
+ private:
+  mutable std::mutex mu_;
+  mutable absl::flat_hash_map<std::string, ShapedArray> avals_;
+};
+
+// Throws "<f>: <what> returned primal output f32[] but the function returns f32[3]" when a
+// rule's primal output does not have the type of f's (JAX checks the same).
+void CheckRuleOutput(const CustomFunction& f, const OutAvalCache& cache, const char* what,
+                     const Tensor& out, absl::Span<const Tensor> args);
+
 // f with its jvp given by rule(primals, tangents) -> (primal_out, tangent_out).
 class CustomJvpFunction final : public CustomFunction {
  public:
   using Rule =
       std::function<std::pair<Tensor, Tensor>(const std::vector<Tensor>&, const std::vector<Tensor>&)>;
-  CustomJvpFunction(std::string name, TensorFn f, Rule rule)
-      : name_(std::move(name)), f_(std::move(f)), rule_(std::move(rule)) {}
+  // `checked`: the rule's primal output is checked against f's type where it is applied
+  // (false for wrappers whose rule checks the user's function inside, as vmap's).
+  CustomJvpFunction(std::string name, TensorFn f, Rule rule, bool checked = true)
+      : name_(std::move(name)), f_(std::move(f)), rule_(std::move(rule)), checked_(checked) {}
 
   const char* name() const override { return name_.c_str(); }
   Tensor Call(absl::Span<const Tensor> args) const override {
@@ -35,11 +55,15 @@ class CustomJvpFunction final : public CustomFunction {
   }
   const TensorFn& fn() const { return f_; }
   const Rule& rule() const { return rule_; }
+  const OutAvalCache& out_avals() const { return out_avals_; }
+  bool checked() const { return checked_; }
 
  private:
   std::string name_;
   TensorFn f_;
   Rule rule_;
+  bool checked_;
+  OutAvalCache out_avals_;
 };
 
 // f with reverse mode given by fwd(args) -> (out, residuals) and bwd(residuals, ct) -> one
@@ -48,8 +72,13 @@ class CustomVjpFunction final : public CustomFunction {
  public:
   using Fwd = std::function<std::pair<Tensor, std::vector<Tensor>>(const std::vector<Tensor>&)>;
   using Bwd = std::function<std::vector<Tensor>(const std::vector<Tensor>&, const Tensor&)>;
-  CustomVjpFunction(std::string name, TensorFn f, Fwd fwd, Bwd bwd)
-      : name_(std::move(name)), f_(std::move(f)), fwd_(std::move(fwd)), bwd_(std::move(bwd)) {}
+  // `checked`: as for CustomJvpFunction, for fwd's primal output.
+  CustomVjpFunction(std::string name, TensorFn f, Fwd fwd, Bwd bwd, bool checked = true)
+      : name_(std::move(name)),
+        f_(std::move(f)),
+        fwd_(std::move(fwd)),
+        bwd_(std::move(bwd)),
+        checked_(checked) {}
 
   const char* name() const override { return name_.c_str(); }
   Tensor Call(absl::Span<const Tensor> args) const override {
@@ -58,12 +87,16 @@ class CustomVjpFunction final : public CustomFunction {
   const TensorFn& fn() const { return f_; }
   const Fwd& fwd() const { return fwd_; }
   const Bwd& bwd() const { return bwd_; }
+  const OutAvalCache& out_avals() const { return out_avals_; }
+  bool checked() const { return checked_; }
 
  private:
   std::string name_;
   TensorFn f_;
   Fwd fwd_;
   Bwd bwd_;
+  bool checked_;
+  OutAvalCache out_avals_;
 };
 
 }  // namespace cotangent

@@ -22,6 +22,22 @@ const GraphTracer* AsGraphValue(const Tensor& x, uint64_t program) {
 
 }  // namespace
 
+Equation::~Equation() {
+  // Operands whose last reference is this equation would destroy their own equations
+  // recursively. Instead they are queued, and the outermost ~Equation on this thread drains
+  // the queue: the stack depth stays constant whatever the program's depth.
+  thread_local std::vector<Tensor> pending;
+  thread_local bool draining = false;
+  for (Tensor& x : operands) pending.push_back(std::move(x));
+  if (draining) return;
+  draining = true;
+  while (!pending.empty()) {
+    Tensor x = std::move(pending.back());
+    pending.pop_back();
+  }  // x's destructor may run ~Equation, which only queues
+  draining = false;
+}
+
 Tensor GraphInterpreter::NewInput(const ShapedArray& aval) const {
   return Tensor(std::make_shared<GraphTracer>(*this, aval, nullptr, Tensor()));
 }
@@ -37,6 +53,12 @@ Tensor GraphInterpreter::RecordCustom(std::shared_ptr<const CustomLinear> custom
 
 Tensor GraphInterpreter::Lift(const Tensor& x) {
   return Tensor(std::make_shared<GraphTracer>(*this, x.aval(), nullptr, x));
+}
+
+Tensor GraphInterpreter::LowerClosedOver(const Tensor& x, const CustomFunction&) {
+  // A program value (make_jaxpr of a function closing over its input): record the call by
+  // tracing through it.
+  return static_cast<const GraphTracer&>(*x.node()).known();
 }
 
 Tensor GraphInterpreter::Process(Primitive prim, absl::Span<const Tensor> inputs,

@@ -25,7 +25,15 @@ struct CustomLinear {
   std::function<std::vector<Tensor>(const Tensor& ct)> transpose;
 };
 
+// One recorded primitive application. Programs are chains of Equations and GraphTracers held
+// by shared pointers; the destructor releases operands iteratively (a chain of 10^6 equations
+// must not take 10^6 nested destructor frames).
 struct Equation {
+  Equation() = default;
+  Equation(const Equation&) = delete;
+  Equation& operator=(const Equation&) = delete;
+  ~Equation();
+
   Primitive prim = Primitive::kAdd;
   Params params;
   // Graph values (GraphTracers without a known value) and constants (tensors of lower levels).
@@ -59,6 +67,8 @@ class GraphInterpreter final : public Interpreter {
                       const ShapedArray& out_aval) const;
 
   Tensor Lift(const Tensor& x) override;
+  // A lifted constant is its value; a graph value makes this interpreter trace through.
+  Tensor LowerClosedOver(const Tensor& x, const CustomFunction& f) override;
   Tensor Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
                  const ShapedArray& out_aval) override;
 };

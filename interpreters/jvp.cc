@@ -113,10 +113,14 @@ Tensor JvpInterpreter::ProcessCustom(const CustomFunction& f, absl::Span<const T
       if (!tangents[i].defined()) tangents[i] = Full(primals[i].aval(), 0.0);
     }
     auto [out, tangent_out] = custom->Jvp(primals, tangents);
+    if (custom->checked()) {
+      CheckRuleOutput(f, custom->out_avals(), "the custom_jvp rule", out, primals);
+    }
     if (!tangent_out.defined() || tangent_out.aval() != out.aval()) {
-      ThrowInvalid(f.name(), ": the custom_jvp rule returned tangent ",
+      ThrowInvalid(f.name(), ": the custom_jvp rule returned primal output ",
+                   out.aval().ToString(), " and tangent output ",
                    tangent_out.defined() ? tangent_out.aval().ToString() : "(none)",
-                   " for output ", out.aval().ToString());
+                   "; they must have the same shape and dtype");
     }
     return Pack(std::move(out), std::move(tangent_out));
   }
@@ -127,11 +131,19 @@ Tensor JvpInterpreter::ProcessCustom(const CustomFunction& f, absl::Span<const T
                    "forward mode, as in JAX");
     }
     auto [out, residuals] = custom->fwd()(primals);
+    if (custom->checked()) CheckRuleOutput(f, custom->out_avals(), "fwd", out, primals);
     const ShapedArray out_aval = out.aval();
     return Pack(std::move(out),
                 RecordCustomVjp(*custom, std::move(residuals), primals, tangents, out_aval));
   }
   return Interpreter::ProcessCustom(f, inputs);
+}
+
+Tensor JvpInterpreter::LowerClosedOver(const Tensor& x, const CustomFunction& f) {
+  const auto& tracer = static_cast<const JvpTracer&>(*x.node());
+  // A closed-over value with a zero tangent is a constant of the rule.
+  if (!tracer.tangent().defined()) return tracer.primal();
+  ThrowClosedOverDifferentiation(f, x);
 }
 
 }  // namespace cotangent

@@ -45,6 +45,9 @@ class JvpInterpreter final : public Interpreter {
   // custom_jvp functions use their rule; custom_vjp functions record their bwd as the
   // transpose of a linear node (reverse mode only).
   Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) override;
+  // A closed-over tracer with a zero tangent is its primal; differentiating with respect to
+  // one is an error, as in JAX.
+  Tensor LowerClosedOver(const Tensor& x, const CustomFunction& f) override;
 
  private:
   bool reverse_;

@@ -1,0 +1,128 @@
+// File: tests/interpreters/custom_rules_test.cc
+// custom_jvp and custom_vjp at their edges, as JAX defines them: zero (undefined) cotangents
+// under vmap, functions closing over tracers of vmap (works) and of an enclosing
+// differentiation (an error, JAX's CustomVJPException), and rules whose primal output does not
+// match the function's.
+
+#include <vector>
+
+#include "cotangent/cotangent.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace cotangent {
+namespace {
+
+using ::testing::HasSubstr;
+
+template <typename Fn>
+void ExpectErrorWith(Fn fn, const std::string& text) {
+  try {
+    fn();
+    ADD_FAILURE() << "expected an error containing: " << text;
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr(text));
+  }
+}
+
+// f(x, y) = x * y whose bwd says the cotangent of x is a (symbolic) zero.
+auto ZeroFirstCotangent() {
+  return custom_vjp(
+      [](Tensor x, Tensor y) { return x * y; },
+      [](Tensor x, Tensor y) { return std::make_pair(x * y, std::vector<Tensor>{x}); },
+      [](const std::vector<Tensor>& r, Tensor ct) {
+        return std::vector<Tensor>{Tensor(), ct * r[0]};
+      });
+}
+
+TEST(CustomRulesTest, UndefinedCotangentFromBwdUnderVmap) {
+  auto f = ZeroFirstCotangent();
+  const Tensor x = tensor({1.0, 2.0, 3.0}, {3}, f64);
+  const auto g = grad([&](Tensor a, Tensor b) { return sum(vmap(f)(a, b)); }, {0, 1})(x, x);
+  EXPECT_EQ(g[0].to_vector<double>(), std::vector<double>({0, 0, 0}));
+  EXPECT_EQ(g[1].to_vector<double>(), std::vector<double>({1, 2, 3}));
+  auto [y, pullback] = vjp(vmap(f), x, x);
+  const std::vector<Tensor> cts = pullback(ones({3}, f64));
+  EXPECT_EQ(cts[0].to_vector<double>(), std::vector<double>({0, 0, 0}));
+  EXPECT_EQ(cts[1].to_vector<double>(), std::vector<double>({1, 2, 3}));
+}
+
+// sin(x) * c with the exact rule, closing over c.
+TEST(CustomRulesTest, ClosingOverAVmapTracerWorksUnderJvpAndGrad) {
+  const Tensor cs = tensor({1.0, 2.0, 3.0}, {3}, f64);
+  const Tensor x0 = scalar(0.5, f64);
+  auto per_c = [&](Tensor c) {
+    auto f = custom_jvp([c](Tensor x) { return sin(x) * c; },
+                        [c](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+                          return std::make_pair(sin(p[0]) * c, cos(p[0]) * t[0] * c);
+                        });
+    auto h = custom_vjp([c](Tensor x) { return sin(x) * c; },
+                        [c](Tensor x) { return std::make_pair(sin(x) * c, std::vector<Tensor>{x}); },
+                        [c](const std::vector<Tensor>& r, Tensor ct) {
+                          return std::vector<Tensor>{cos(r[0]) * ct * c};
+                        });
+    const Tensor df = jvp([&](Tensor x) { return f(x); }, {x0}, {scalar(1.0, f64)}).second;
+    const Tensor gf = grad([&](Tensor x) { return f(x); })(x0);
+    const Tensor gh = grad([&](Tensor x) { return h(x); })(x0);
+    return stack({df, gf, gh});
+  };
+  const Tensor out = vmap(per_c)(cs);
+  const std::vector<double> v = out.to_vector<double>();
+  for (int i = 0; i < 3; ++i) {
+    for (int k = 0; k < 3; ++k) EXPECT_NEAR(v[3 * i + k], std::cos(0.5) * (i + 1), 1e-12);
+  }
+}
+
+TEST(CustomRulesTest, DifferentiatingWithRespectToAClosedOverValueIsAnError) {
+  const Tensor x = scalar(0.5, f64);
+  ExpectErrorWith([&] {
+    grad([&](Tensor c) {
+      auto f = custom_jvp([c](Tensor x) { return sin(x) * c; },
+                          [c](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+                            return std::make_pair(sin(p[0]) * c, cos(p[0]) * t[0] * c);
+                          });
+      return f(x);
+    })(scalar(2.0, f64));
+  }, "closed-over value");
+  ExpectErrorWith([&] {
+    grad([&](Tensor c) {
+      auto h = custom_vjp([c](Tensor x) { return sin(x) * c; },
+                          [c](Tensor x) { return std::make_pair(sin(x) * c, std::vector<Tensor>{x}); },
+                          [c](const std::vector<Tensor>& r, Tensor ct) {
+                            return std::vector<Tensor>{cos(r[0]) * ct * c};
+                          });
+      return h(x * c);
+    })(scalar(2.0, f64));
+  }, "closed-over value");
+  ExpectErrorWith([&] {
+    jvp([&](Tensor c) {
+      auto f = custom_jvp([c](Tensor x) { return sin(x) * c; },
+                          [c](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+                            return std::make_pair(sin(p[0]) * c, cos(p[0]) * t[0] * c);
+                          });
+      return f(x);
+    }, {scalar(2.0, f64)}, {scalar(1.0, f64)});
+  }, "closed-over value");
+}
+
+TEST(CustomRulesTest, FwdWhosePrimalOutputDiffersFromFIsAnError) {
+  auto f = custom_vjp([](Tensor x) { return sin(x); },
+                      [](Tensor x) { return std::make_pair(sum(x), std::vector<Tensor>{x}); },
+                      [](const std::vector<Tensor>& r, Tensor ct) {
+                        return std::vector<Tensor>{ct * cos(r[0])};
+                      });
+  ExpectErrorWith([&] { value_and_grad([&](Tensor x) { return sum(f(x)); })(ones({3}, f64)); },
+                  "fwd");
+}
+
+TEST(CustomRulesTest, JvpRuleWhosePrimalOutputDiffersFromFIsReportedAsSuch) {
+  auto f = custom_jvp([](Tensor x) { return sin(x); },
+                      [](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+                        return std::make_pair(sum(p[0]), sum(t[0]));
+                      });
+  ExpectErrorWith([&] { jvp([&](Tensor x) { return f(x); }, {ones({3}, f64)}, {ones({3}, f64)}); },
+                  "primal output");
+}
+
+}  // namespace
+}  // namespace cotangent
