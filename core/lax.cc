@@ -48,6 +48,11 @@ Tensor gt(const Tensor& x, const Tensor& y) { return Binary(Primitive::kGt, x, y
 Tensor ge(const Tensor& x, const Tensor& y) { return Binary(Primitive::kGe, x, y); }
 
 Tensor select(const Tensor& pred, const Tensor& on_true, const Tensor& on_false) {
+  // A scalar predicate picks a whole operand, as in JAX's lax.select: broadcast it (the
+  // primitive's operands have one shape).
+  if (pred.defined() && on_true.defined() && pred.ndim() == 0 && on_true.ndim() > 0) {
+    return Bind(Primitive::kSelect, {broadcast_in_dim(pred, on_true.shape(), {}), on_true, on_false});
+  }
   return Bind(Primitive::kSelect, {pred, on_true, on_false});
 }
 

@@ -48,7 +48,7 @@ Tensor le(const Tensor& x, const Tensor& y);
 Tensor gt(const Tensor& x, const Tensor& y);
 Tensor ge(const Tensor& x, const Tensor& y);
 
-// pred ? on_true : on_false, elementwise; all three of one shape.
+// pred ? on_true : on_false elementwise; a scalar pred picks a whole operand (as JAX).
 Tensor select(const Tensor& pred, const Tensor& on_true, const Tensor& on_false);
 Tensor convert_element_type(const Tensor& x, DType new_dtype);
 

@@ -52,14 +52,19 @@ struct FlatArgs {
         },
         like);
   }
+  // argnum a as an index: negative counts from the end, as in JAX; throws when out of range.
+  static int Argnum(const char* op, int a) {
+    constexpr int n = static_cast<int>(sizeof...(Args));
+    if (a < -n || a >= n) {
+      ThrowInvalid(op, ": argnum ", a, " out of range for a function of ", n, " arguments");
+    }
+    return a < 0 ? a + n : a;
+  }
   // Flags the leaves of the arguments in argnums; throws for an argnum out of range.
   std::vector<bool> Select(const char* op, const std::vector<int>& argnums) const {
     std::vector<bool> wrt(leaves.size(), false);
-    for (int a : argnums) {
-      if (a < 0 || a >= static_cast<int>(sizeof...(Args))) {
-        ThrowInvalid(op, ": argnum ", a, " out of range for a function of ", sizeof...(Args),
-                     " arguments");
-      }
+    for (int argnum : argnums) {
+      const int a = Argnum(op, argnum);
       for (size_t i = offsets[a]; i < offsets[a + 1]; ++i) wrt[i] = true;
     }
     return wrt;
@@ -142,7 +147,7 @@ auto GradsAsArgs(const FlatArgs<Args...>& flat, const std::vector<int>& argnums,
         : (void)0),
    ...);
   std::vector<T> out;
-  for (int a : argnums) out.push_back(by_arg[a]);
+  for (int a : argnums) out.push_back(by_arg[FlatArgs<Args...>::Argnum("grad", a)]);
   return out;
 }
 
@@ -412,6 +417,9 @@ auto jacrev(F f, int argnum = 0) {
     };
     const Linearized lin = LinearizeFlat("jacrev", flat_f, flat.leaves, wrt, true);
     const Tensor& y = lin.primals_out[0];
+    if (!IsFloating(y.dtype())) {
+      ThrowInvalid("jacrev: requires floating-point outputs (as JAX), got ", y.aval().ToString());
+    }
     // vmap of the pullback over the output basis: row j is J^T e_j.
     const FlatFn pullback = [&](const std::vector<Tensor>& e) { return lin.Transpose({e[0]}); };
     // A single output needs no batch: one backward pass from 1, as grad.

@@ -160,15 +160,15 @@ Tensor DivJvp(Span x, Span t, const Tensor& out, const Params&) {
   const Tensor num = AddTangents(t[0], t[1].defined() ? lax::neg(lax::mul(t[1], out)) : Tensor());
   return lax::div(num, x[1]);
 }
-// d(x^y) = y x^(y-1) dx + log(x) x^y dy, with 0 for y = 0 in the first term and log(0) read as
-// 0 in the second (so that x = 0 gives finite derivatives, as JAX).
+// d(x^y) = y x^(y-1) dx + log(x) x^y dy, JAX's lax.pow rules for floating y (pow is floating
+// only here): the first term has no special case (so d/dy of it at y = 0 is 1/x, and x = y = 0
+// gives 0 * inf = NaN, as in JAX); in the second, log(0) is read as log(1) = 0, so x = 0 gives
+// a zero derivative in y.
 Tensor PowJvp(Span x, Span t, const Tensor& out, const Params&) {
   Tensor dx, dy;
   if (t[0].defined()) {
     const Tensor& y = x[1];
-    const Tensor zero = Const(y, 0.0);
-    const Tensor slope = lax::mul(y, lax::pow(x[0], lax::sub(y, Const(y, 1.0))));
-    dx = lax::mul(t[0], lax::select(lax::eq(y, zero), zero, slope));
+    dx = lax::mul(t[0], lax::mul(y, lax::pow(x[0], lax::sub(y, Const(y, 1.0)))));
   }
   if (t[1].defined()) {
     const Tensor safe_x = lax::select(lax::eq(x[0], Const(x[0], 0.0)), Const(x[0], 1.0), x[0]);
