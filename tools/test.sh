@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite twice: plain (-c opt with asserts) and under --config=asan
-# (ASan + UBSan). Extra args go to both `bazel test` runs. Last line: "N passed, N failed".
+# (ASan + UBSan), then the tests tagged "tsan" (threads) under --config=tsan
+# (ThreadSanitizer). Extra args go to every `bazel test` run. Last line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,7 +14,7 @@ summary='^//[^ ]+ +(\(cached\) )?'
 bad='(FAILED|TIMEOUT|FLAKY|INCOMPLETE|NO STATUS|FAILED TO BUILD)'
 passed=0
 failed=0
-for config in "" "--config=asan"; do
+for config in "" "--config=asan" "--config=tsan --build_tests_only --test_tag_filters=tsan"; do
   echo "test: bazel test ${config:-(default)} //... $*"
   bazel test $config //... "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}

@@ -114,14 +114,14 @@ constexpr int64_t kRecycleCapBytes = int64_t{1} << 30;
 void CpuBackend::Recycle(std::shared_ptr<CpuBuffer> buffer) {
   const int64_t bytes = buffer->bytes();
   if (bytes < kRecycleMinBytes) return;
-  absl::MutexLock lock(&cache_mutex_);
+  std::lock_guard<std::mutex> lock(cache_mutex_);
   if (cached_bytes_ + bytes > kRecycleCapBytes) return;
   cached_bytes_ += bytes;
   cache_[bytes].push_back(std::move(buffer));
 }
 
 void CpuBackend::ReleaseCachedMemory() {
-  absl::MutexLock lock(&cache_mutex_);
+  std::lock_guard<std::mutex> lock(cache_mutex_);
   cache_.clear();
   cached_bytes_ = 0;
 }
@@ -129,7 +129,7 @@ void CpuBackend::ReleaseCachedMemory() {
 absl::StatusOr<std::shared_ptr<Buffer>> CpuBackend::Allocate(int64_t bytes) {
   std::shared_ptr<CpuBuffer> reused;
   if (bytes >= kRecycleMinBytes) {
-    absl::MutexLock lock(&cache_mutex_);
+    std::lock_guard<std::mutex> lock(cache_mutex_);
     auto it = cache_.find(bytes);
     if (it != cache_.end() && !it->second.empty()) {
       reused = std::move(it->second.back());

@@ -9,10 +9,10 @@
 #include <cstdint>
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "backends/cpu/cpu_buffer.h"
 #include "core/backend.h"
 
@@ -48,10 +48,13 @@ class CpuBackend final : public Backend {
 
   std::atomic<int64_t> live_bytes_{0};
   std::atomic<int64_t> peak_bytes_{0};
-  absl::Mutex cache_mutex_;
-  absl::flat_hash_map<int64_t, std::vector<std::shared_ptr<CpuBuffer>>> cache_
-      ABSL_GUARDED_BY(cache_mutex_);
-  int64_t cached_bytes_ ABSL_GUARDED_BY(cache_mutex_) = 0;
+  // A std::mutex, not absl::Mutex: ThreadSanitizer sees pthread locks, but not the
+  // synchronization inside Debian's uninstrumented libabsl (it reported the reuse of a buffer
+  // across threads as races in Allocate, Recycle and the kernels writing the reused buffer).
+  std::mutex cache_mutex_;
+  // Guarded by cache_mutex_.
+  absl::flat_hash_map<int64_t, std::vector<std::shared_ptr<CpuBuffer>>> cache_;
+  int64_t cached_bytes_ = 0;
 };
 
 }  // namespace cotangent
