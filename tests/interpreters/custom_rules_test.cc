@@ -4,6 +4,7 @@
 // differentiation (an error, JAX's CustomVJPException), and rules whose primal output does not
 // match the function's.
 
+#include <cmath>
 #include <vector>
 
 #include "cotangent/cotangent.h"
@@ -71,6 +72,41 @@ TEST(CustomRulesTest, ClosingOverAVmapTracerWorksUnderJvpAndGrad) {
   for (int i = 0; i < 3; ++i) {
     for (int k = 0; k < 3; ++k) EXPECT_NEAR(v[3 * i + k], std::cos(0.5) * (i + 1), 1e-12);
   }
+}
+
+// grad outside, vmap inside: the custom function's argument is a grad tracer (below the vmap)
+// and it closes over the vmap's tracer, so the batch interpreter must take the call over.
+TEST(CustomRulesTest, ClosingOverAVmapTracerAboveItsArgumentsUnderGrad) {
+  const Tensor cs = tensor({1.0, 2.0, 3.0}, {3}, f64);
+  auto loss = [&](Tensor x) {
+    return sum(vmap([&](Tensor c) {
+      auto f = custom_jvp([c](Tensor v) { return sin(v) * c; },
+                          [c](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+                            return std::make_pair(sin(p[0]) * c, cos(p[0]) * t[0] * c);
+                          });
+      auto h = custom_vjp([c](Tensor v) { return sin(v) * c; },
+                          [c](Tensor v) { return std::make_pair(sin(v) * c, std::vector<Tensor>{v}); },
+                          [](const std::vector<Tensor>& r, Tensor ct) {
+                            return std::vector<Tensor>{cos(r[0]) * ct};  // deliberately no c
+                          });
+      return f(x) + h(x);
+    })(cs));
+  };
+  // d/dx sum_c (sin(x) c + sin(x) c) = 6 cos(x) from f's rule plus 3 cos(x) from h's bwd,
+  // which leaves out c: proof that the rules, not the functions, were differentiated.
+  const double x0 = 0.5;
+  EXPECT_NEAR(grad(loss)(scalar(x0, f64)).item<double>(), 9 * std::cos(x0), 1e-12);
+  EXPECT_NEAR(loss(scalar(x0, f64)).item<double>(), 12 * std::sin(x0), 1e-12);
+  const Tensor t = jvp([&](Tensor x) {
+    return sum(vmap([&](Tensor c) {
+      auto f = custom_jvp([c](Tensor v) { return sin(v) * c; },
+                          [c](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+                            return std::make_pair(sin(p[0]) * c, 2.0 * cos(p[0]) * t[0] * c);
+                          });
+      return f(x);
+    })(cs));
+  }, {scalar(x0, f64)}, {scalar(1.0, f64)}).second;
+  EXPECT_NEAR(t.item<double>(), 12 * std::cos(x0), 1e-12);  // the rule's factor 2 shows
 }
 
 TEST(CustomRulesTest, DifferentiatingWithRespectToAClosedOverValueIsAnError) {
