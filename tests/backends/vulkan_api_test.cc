@@ -1,7 +1,8 @@
 // File: tests/backends/vulkan_api_test.cc
 // The public API on the Vulkan backend where it once disagreed with the CPU backend (the
 // oracle): reductions of infinities and NaN (sum, mean, logsumexp, max, min, argmax; f32, f64,
-// i32 extremes). Built twice (tests/backends/BUILD.bazel):
+// i32 extremes), and tensors too large for the device, which are ResourceExhausted errors
+// naming the operation, the bytes and the limit. Built twice (tests/backends/BUILD.bazel):
 // vulkan_api_test with fusion off and vulkan_api_fused_test with every elementwise chain fused.
 
 #include <cmath>
@@ -14,10 +15,13 @@
 #include "absl/strings/str_cat.h"
 #include "backends/registry.h"
 #include "cotangent/cotangent.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace cotangent {
 namespace {
+
+using ::testing::HasSubstr;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -85,6 +89,34 @@ TEST(VulkanApi, IntegerExtremesMatchTheCpu) {
   }
   EXPECT_EQ(max(device_put(tensor({double(lo), double(lo)}, {2}, i32), "vulkan")).item<int32_t>(),
             lo);
+}
+
+// Runs f, expecting a ResourceExhausted cotangent::Error whose message has every part.
+void ExpectExhausted(const std::function<void()>& f, const std::vector<std::string>& parts) {
+  try {
+    f();
+    ADD_FAILURE() << "no error; expected one with " << parts[0];
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), absl::StatusCode::kResourceExhausted) << e.what();
+    for (const std::string& part : parts) EXPECT_THAT(e.what(), HasSubstr(part));
+  }
+}
+
+TEST(VulkanApi, HugeTensorsAreResourceExhaustedErrors) {
+  // Regression: 64 GiB of f32 on Vulkan failed in a host allocation (std::bad_alloc) instead
+  // of reporting the device's limit. A broadcast view costs no memory; computing on it does.
+  DeviceScope scope("vulkan");
+  const Tensor big = broadcast_to(scalar(1.0), {int64_t{1} << 34});
+  ExpectExhausted([&] { (void)exp(big); },
+                  {"vulkan: exp of f32[17179869184] to f32[17179869184]: 68719476736 bytes "
+                   "(64 GiB) asked for", "maxStorageBufferRange"});
+  ExpectExhausted([&] { (void)(big * 2.0); },
+                  {"mul of", "68719476736 bytes", "maxStorageBufferRange"});
+  // A result that fits, from an operand with more elements than a kernel indexes.
+  ExpectExhausted([&] { (void)sum(big); },
+                  {"reduce_sum of f32[17179869184]", "17179869184 elements", "cpu backend"});
+  // The backend works on.
+  EXPECT_EQ(sum(ones({3})).item<float>(), 3.0f);
 }
 
 }  // namespace
