@@ -108,6 +108,13 @@ Acc Identity() {
   return a;
 }
 
+#if OP_SUM && !ELEM_I32
+// The compensation to keep beside a new running sum t. Once t is inf or NaN (an infinite or
+// NaN element, or overflow) the error terms are inf - inf = NaN, and v - c would turn a sum of
+// [inf, 1] into NaN: the sum is then exactly t, with nothing to compensate.
+ACC Compensation(ACC t, ACC c) { return isinf(t) || isnan(t) ? ACC(0) : c; }
+#endif
+
 // Folds element x (at reduced position j) into a.
 void Add(inout Acc a, T x, int j) {
 #if OP_SUM && ELEM_I32
@@ -117,7 +124,7 @@ void Add(inout Acc a, T x, int j) {
   precise ACC y = x - a.c;
   precise ACC t = a.v + y;
   precise ACC c = (t - a.v) - y;
-  a.c = c;
+  a.c = Compensation(t, c);
   a.v = t;
 #elif OP_MAX
   if (x > a.v || IS_NAN(x)) a.v = x;
@@ -140,7 +147,7 @@ Acc Combine(Acc a, Acc b) {
   precise ACC e = (a.v - (t - bb)) + (b.v - bb);
   precise ACC c = (a.c + b.c) - e;
   a.v = t;
-  a.c = c;
+  a.c = Compensation(t, c);
 #elif OP_MAX
   if (b.v > a.v || IS_NAN(b.v)) a.v = b.v;
 #else

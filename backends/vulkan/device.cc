@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "backends/vulkan/loader.h"
 #include "backends/vulkan/status.h"
 
 namespace cotangent::vulkan {
@@ -51,6 +52,14 @@ absl::StatusOr<Device> Device::Create(const Instance& instance, const PhysicalDe
   Device device(handle, std::make_unique<DeviceFunctions>(), destroy,
                 std::make_unique<PhysicalDeviceInfo>(info));
   COTANGENT_RETURN_IF_ERROR(LoadDeviceFunctions(ivk, handle, *device.functions_));
+  // Keep the driver (the ICD) mapped for the rest of the process. Drivers keep process-wide
+  // state made once (lavapipe: a table allocated under pthread_once while devices are
+  // enumerated) that outlives every instance. When the loader unloads the driver with the last
+  // instance, that state is no longer reachable from mapped memory and LeakSanitizer reports
+  // it as a leak whose frames cannot be symbolized, so no suppression by library name matches.
+  // vkCmdDispatch is the driver's own entry point (or a layer's); vkDestroyDevice and the
+  // other calls that create or destroy dispatchable objects resolve into the loader.
+  KeepLibraryLoaded(reinterpret_cast<const void*>(device.functions_->vkCmdDispatch));
   device.functions_->vkGetDeviceQueue(handle, queue.queueFamilyIndex, 0, &device.queue_);
   return device;
 }

@@ -1,5 +1,5 @@
 // File: backends/vulkan/loader.cc
-// dlopen of the Vulkan loader and lookup of vkGetInstanceProcAddr.
+// dlopen of the Vulkan loader and lookup of vkGetInstanceProcAddr; pinning a driver library.
 
 #include "backends/vulkan/loader.h"
 
@@ -47,6 +47,16 @@ Loader& Loader::operator=(Loader&& other) noexcept {
 
 Loader::~Loader() {
   if (library_ != nullptr) dlclose(library_);
+}
+
+void KeepLibraryLoaded(const void* address) {
+  Dl_info info{};
+  if (dladdr(address, &info) == 0 || info.dli_fname == nullptr) return;
+  // RTLD_NOLOAD: only an object already loaded; RTLD_NODELETE marks it never to be unloaded,
+  // so the handle (a reference of its own) can be closed at once.
+  if (void* handle = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE)) {
+    dlclose(handle);
+  }
 }
 
 }  // namespace cotangent::vulkan

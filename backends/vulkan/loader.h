@@ -1,6 +1,7 @@
 // File: backends/vulkan/loader.h
 // The Vulkan loader library (libvulkan.so.1), opened at run time so that a machine without it
-// still runs everything but the Vulkan backend, and the global entry points it exports.
+// still runs everything but the Vulkan backend, and the global entry points it exports; and
+// KeepLibraryLoaded, which pins a driver in memory.
 
 #ifndef COTANGENT_BACKENDS_VULKAN_LOADER_H_
 #define COTANGENT_BACKENDS_VULKAN_LOADER_H_
@@ -36,6 +37,11 @@ class Loader {
   void* library_;  // dlopen handle
   std::unique_ptr<GlobalFunctions> functions_;
 };
+
+// Keeps the shared object that contains `address` (e.g. a driver entry point) mapped until the
+// process exits, whatever dlclose calls follow. Best effort: an address in no shared object
+// (a driver linked statically) is left alone.
+void KeepLibraryLoaded(const void* address);
 
 }  // namespace cotangent::vulkan
 

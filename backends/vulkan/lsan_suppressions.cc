@@ -5,8 +5,10 @@
 // lavapipe driver and of the LLVM it compiles shaders with: the process-wide Vulkan backend is
 // never destroyed (arrays may outlive main), and lavapipe keeps a few allocations reachable
 // only from memory LeakSanitizer does not scan (JIT code, driver threads), so at exit they
-// look leaked. Cotangent's own allocations, and every backend a test creates and destroys,
-// stay fully checked. Without a sanitizer this function is never called.
+// look leaked. A frame matches only while its library is mapped at exit: Device::Create keeps
+// the driver loaded (KeepLibraryLoaded in loader.h). Cotangent's own allocations, and every
+// backend a test creates and destroys, stay fully checked. Without a sanitizer this function
+// is never called.
 
 extern "C" const char* __lsan_default_suppressions() {
   return "leak:libvulkan_lvp.so\n"

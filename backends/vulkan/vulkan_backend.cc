@@ -6,8 +6,10 @@
 #include "backends/vulkan/vulkan_backend.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -97,6 +99,34 @@ int FindMemoryType(const VkPhysicalDeviceMemoryProperties& memory, VkMemoryPrope
 
 int64_t HeapSize(const VkPhysicalDeviceMemoryProperties& memory, int type) {
   return static_cast<int64_t>(memory.memoryHeaps[memory.memoryTypes[type].heapIndex].size);
+}
+
+// The most elements a kernel reads or writes for one array: counts, positions and offsets are
+// 32-bit in push constants and GLSL, argmax stores an index as an int, and below 2^31 a
+// grid-stride position (at most this plus 2^24 invocations) never wraps. Arrays in memory stay
+// below it except bool ones over 2 GiB; larger operands are broadcast views.
+constexpr int64_t kMaxKernelElements = (int64_t{1} << 31) - 1;
+
+// Ok when a kernel can index an array of aval; else ResourceExhausted naming `what`.
+absl::Status CheckElements(const ShapedArray& aval, const std::string& what) {
+  if (aval.size() <= kMaxKernelElements) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "vulkan: ", what, ": ", aval.ToString(), " has ", aval.size(),
+      " elements, more than the Vulkan kernels index (", kMaxKernelElements,
+      "); use the cpu backend"));
+}
+
+// "68719476736 bytes (64 GiB)".
+std::string BytesText(int64_t bytes) {
+  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  if (bytes < 1024) return absl::StrCat(bytes, " bytes");
+  double scaled = static_cast<double>(bytes) / 1024;
+  int unit = 0;
+  while (scaled >= 1024 && unit + 1 < 6) {
+    scaled /= 1024;
+    ++unit;
+  }
+  return absl::StrCat(bytes, " bytes (", std::round(scaled * 10) / 10, " ", kUnits[unit], ")");
 }
 
 }  // namespace
@@ -312,9 +342,26 @@ absl::StatusOr<Array> VulkanBackend::NewArray(const ShapedArray& aval) {
   return DenseArray(std::move(buffer), aval);
 }
 
+absl::Status VulkanBackend::CheckBytes(int64_t bytes, const std::string& what) const {
+  const int64_t limit = info_.limits.maxStorageBufferRange;
+  if (bytes <= limit) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "vulkan: ", what, ": ", BytesText(bytes), " asked for, more than one buffer of ",
+      info_.name, " holds (maxStorageBufferRange = ", BytesText(limit), ")"));
+}
+
+absl::Status VulkanBackend::CheckFits(const ShapedArray& aval, const std::string& what) const {
+  const int64_t elements = aval.size(), elem = DTypeSize(aval.dtype);
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  const int64_t bytes = elements > kMax / elem ? kMax : elements * elem;
+  COTANGENT_RETURN_IF_ERROR(CheckBytes(bytes, what));
+  return CheckElements(aval, what);
+}
+
 absl::StatusOr<std::shared_ptr<Buffer>> VulkanBackend::Allocate(int64_t bytes) {
   std::lock_guard<std::mutex> lock(mutex_);
   COTANGENT_RETURN_IF_ERROR(Live());
+  COTANGENT_RETURN_IF_ERROR(CheckBytes(bytes, "allocate"));
   COTANGENT_ASSIGN_OR_RETURN(std::shared_ptr<VulkanBuffer> buffer, NewBuffer(bytes, *pool_));
   return std::shared_ptr<Buffer>(std::move(buffer));
 }
@@ -379,6 +426,7 @@ absl::Status VulkanBackend::Download(const Array& src, void* dst) {
     COTANGENT_RETURN_IF_ERROR(DownloadDense(src, dst));
   } else {
     // A strided view: gather it densely on the device first.
+    COTANGENT_RETURN_IF_ERROR(CheckFits(src.aval, "download of " + src.aval.ToString()));
     COTANGENT_ASSIGN_OR_RETURN(const Array dense, NewArray(src.aval));
     COTANGENT_RETURN_IF_ERROR(vulkan::CopyView(context_, src, dense));
     COTANGENT_RETURN_IF_ERROR(DownloadDense(dense, dst));
@@ -396,8 +444,13 @@ absl::StatusOr<Array> VulkanBackend::Execute(Primitive prim, absl::Span<const Ar
                                                    " has no operands"));
   }
   const std::string what = absl::StrCat(PrimitiveName(prim), " of ", inputs[0].aval.ToString());
+  // Sizes first: a result or an operand (a broadcast view) too large is an error before any
+  // allocation or dispatch.
+  const std::string sized = absl::StrCat(what, " to ", out_aval.ToString());
+  COTANGENT_RETURN_IF_ERROR(CheckFits(out_aval, sized));
   for (const Array& x : inputs) {
     COTANGENT_RETURN_IF_ERROR(CheckOperand(x, PrimitiveName(prim)));
+    COTANGENT_RETURN_IF_ERROR(CheckElements(x.aval, sized));
     COTANGENT_RETURN_IF_ERROR(context_.Require(x.aval.dtype, IsArithmetic(prim), what));
   }
   COTANGENT_RETURN_IF_ERROR(context_.Require(out_aval.dtype, IsArithmetic(prim), what));

@@ -96,6 +96,12 @@ class VulkanBackend final : public Backend {
                                                           vulkan::MemoryPool& pool);
   absl::StatusOr<Array> NewArray(const ShapedArray& aval);
   absl::Status CheckOperand(const Array& x, const char* what) const;
+  // Ok when one buffer holds `bytes` (maxStorageBufferRange); else ResourceExhausted naming
+  // `what`, the bytes and the limit. Checked before anything is allocated, host or device.
+  absl::Status CheckBytes(int64_t bytes, const std::string& what) const;
+  // CheckBytes for an array of aval, which must also have at most kMaxKernelElements
+  // elements (vulkan_backend.cc).
+  absl::Status CheckFits(const ShapedArray& aval, const std::string& what) const;
   // Ok unless the backend was shut down.
   absl::Status Live() const;
   void RegisterExitHandler();

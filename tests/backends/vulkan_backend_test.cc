@@ -263,5 +263,43 @@ TEST(Limits, BuffersOverMaxStorageBufferRangeAreResourceExhausted) {
               testing::ElementsAre(-2));
 }
 
+TEST(Limits, HugeRequestsNameTheOperationTheBytesAndTheLimit) {
+  // Regression: a 64 GiB request must fail with the device's limit before anything is
+  // allocated (host memory included), naming what asked and how much.
+  const std::string limit = absl::StrCat(
+      "maxStorageBufferRange = ", Vulkan().device_info().limits.maxStorageBufferRange, " bytes");
+  const absl::StatusOr<std::shared_ptr<Buffer>> buffer = Vulkan().Allocate(int64_t{1} << 36);
+  EXPECT_EQ(buffer.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(buffer.status().message()),
+              HasSubstr("vulkan: allocate: 68719476736 bytes (64 GiB) asked for"));
+  EXPECT_THAT(std::string(buffer.status().message()), HasSubstr(limit));
+  const Array s = CopyTo(cpu_test::Place(cpu_test::Vec({2}), f32), Vulkan());
+  Params p;
+  p.shape = {int64_t{1} << 34};
+  p.broadcast_dimensions = {0};
+  const absl::StatusOr<Array> big =
+      Vulkan().Execute(Primitive::kBroadcastInDim, {s}, p, {p.shape, f32});
+  EXPECT_EQ(big.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(big.status().message()),
+              HasSubstr("broadcast_in_dim of f32[1] to f32[17179869184]: 68719476736 bytes"));
+  EXPECT_THAT(std::string(big.status().message()), HasSubstr(limit));
+  // A broadcast view with more elements than a kernel indexes (32 bits): reduced, or
+  // downloaded (which gathers it densely first), it is an error, not a truncated count.
+  const Array view{s.buffer, {{int64_t{1} << 33}, f32}, {0}, 0};
+  Params all;
+  all.axes = {0};
+  const absl::StatusOr<Array> total =
+      Vulkan().Execute(Primitive::kReduceSum, {view}, all, {{}, f32});
+  EXPECT_EQ(total.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(total.status().message()),
+              HasSubstr("reduce_sum of f32[8589934592] to f32[]: f32[8589934592] has 8589934592 "
+                        "elements"));
+  const absl::Status download = Vulkan().Download(view, nullptr);
+  EXPECT_EQ(download.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(std::string(download.message()), HasSubstr("download of f32[8589934592]"));
+  EXPECT_THAT(FetchAny(*Vulkan().Execute(Primitive::kNeg, {s}, {}, {{1}, f32})).v,
+              testing::ElementsAre(-2));
+}
+
 }  // namespace
 }  // namespace cotangent::vulkan_test

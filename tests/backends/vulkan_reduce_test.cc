@@ -2,9 +2,11 @@
 // reduce_sum, reduce_max and argmax on the Vulkan backend against the CPU backend: every dtype
 // and axis set on strided inputs, the one-invocation-per-output and workgroup-per-output
 // paths, two-pass reductions of long axes, high ranks, with and without subgroup shuffles,
-// empty axes and NaN.
+// empty axes, NaN, infinities and i32 extremes.
 
 #include <cmath>
+#include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -110,6 +112,69 @@ TEST(VulkanReduce, EmptyAxesAndNaN) {
   x.v[31337] = cpu_test::kNaN;
   ExpectMatchesCpu(Primitive::kReduceMax, {Place(x, f32)}, all, {{}, f32}, "max with a NaN");
   ExpectMatchesCpu(Primitive::kReduceSum, {Place(x, f32)}, all, {{}, f32}, "sum with a NaN");
+}
+
+// Rows of length n for reductions over the last axis: for floats one +inf among ones, one -inf,
+// both (a NaN sum), a NaN, two of the largest finite value (a sum that overflows), all -inf,
+// all +inf; for i32 all INT32_MIN (the identity of max), INT32_MIN with one INT32_MAX, all
+// INT32_MAX (sums wrap).
+Host ExtremeRows(int64_t n, DType dtype) {
+  std::vector<std::vector<double>> rows;
+  const auto row = [&](double fill, std::vector<std::pair<int64_t, double>> at) {
+    rows.emplace_back(n, fill);
+    for (const auto& [j, v] : at) rows.back()[j] = v;
+  };
+  const int64_t mid = n / 2, last = n - 1;
+  if (dtype == DType::kI32) {
+    row(cpu_test::kIntMin, {});
+    row(cpu_test::kIntMin, {{mid, cpu_test::kIntMax}});
+    row(cpu_test::kIntMax, {});
+  } else {
+    const double big = dtype == DType::kF32 ? std::numeric_limits<float>::max()
+                                            : std::numeric_limits<double>::max();
+    const double inf = cpu_test::kInf;
+    row(1, {{mid, inf}});
+    row(1, {{last, -inf}});
+    row(1, {{0, inf}, {last, -inf}});
+    row(1, {{n / 3, cpu_test::kNaN}});
+    row(1, {{0, big}, {mid, big}});
+    row(-inf, {});
+    row(inf, {});
+  }
+  Host h{{static_cast<int64_t>(rows.size()), n}, {}};
+  for (const std::vector<double>& r : rows) h.v.insert(h.v.end(), r.begin(), r.end());
+  return h;
+}
+
+TEST(VulkanReduce, InfinitiesAndExtremesMatchTheCpu) {
+  // Regression: a Kahan sum reaching inf computed its compensation as inf - inf, so the sum
+  // of [inf, 1] was NaN. Rows of 5 (one invocation per output), 1000 (a workgroup per output)
+  // and 70000 (two passes), dense and transposed, with and without subgroup shuffles.
+  VulkanBackend::Options options;
+  options.disable_subgroups = true;
+  std::unique_ptr<VulkanBackend> no_subgroups = *VulkanBackend::Create(options);
+  for (VulkanBackend* backend : {&Vulkan(), no_subgroups.get()}) {
+    for (int64_t n : {5, 1000, 70000}) {
+      for (DType dtype : {i32, f32, f64}) {
+        const Host x = ExtremeRows(n, dtype);
+        for (Layout layout : {Layout::kDense, Layout::kReversed}) {
+          const std::vector<Array> in = {Place(x, dtype, layout)};
+          for (Primitive prim : {Primitive::kReduceSum, Primitive::kReduceMax,
+                                 Primitive::kArgmax}) {
+            Params params;
+            params.axes = {1};
+            params.dimension = 1;
+            const ShapedArray out{{x.shape[0]}, prim == Primitive::kArgmax ? i32 : dtype};
+            cpu_test::ExpectMatches(
+                RunOn(*backend, prim, in, params, out),
+                RunOn(cpu_test::Cpu(), prim, in, params, out), out.dtype,
+                absl::StrCat(PrimitiveName(prim), " ", DTypeName(dtype), " rows of ", n, " ",
+                             LayoutName(layout), backend == &Vulkan() ? "" : " no subgroups"));
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST(VulkanArgmax, FirstMaximumWithNaNWinning) {
