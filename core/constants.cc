@@ -34,9 +34,7 @@ std::vector<char> EncodeAs(const std::vector<double>& values, DType dtype) {
 }  // namespace
 
 Tensor FromHost(const void* data, int64_t count, const Shape& shape, DType dtype, const char* op) {
-  for (int64_t d : shape) {
-    if (d < 0) ThrowInvalid(op, ": negative dimension in shape ", ShapeToString(shape));
-  }
+  CheckShape(op, ShapedArray{shape, dtype});
   if (count != NumElements(shape)) {
     ThrowInvalid(op, ": got ", count, " values for shape ", ShapeToString(shape), " (",
                  NumElements(shape), " elements)");

@@ -33,7 +33,9 @@ std::optional<Array> TryView(Primitive prim, const Array& x, const Params& p,
     case Primitive::kSlice:
       for (size_t i = 0; i < x.strides.size(); ++i) {
         view.offset += p.start[i] * x.strides[i];
-        view.strides.push_back(x.strides[i] * p.stride[i]);
+        // An axis of one element never steps; x's stride times a stride near INT64_MAX
+        // (which such an axis may have) would overflow.
+        view.strides.push_back(out_aval.shape[i] > 1 ? x.strides[i] * p.stride[i] : 0);
       }
       return view;
     case Primitive::kReshape:

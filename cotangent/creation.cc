@@ -14,9 +14,7 @@ namespace {
 
 // A dense (not broadcast) array, so that every element has its own storage.
 Tensor Filled(const Shape& shape, double value, DType dtype, const char* op) {
-  for (int64_t d : shape) {
-    if (d < 0) ThrowInvalid(op, ": negative dimension in shape ", ShapeToString(shape));
-  }
+  CheckShape(op, ShapedArray{shape, dtype});  // before counting its elements
   return FromDoubles(std::vector<double>(NumElements(shape), value), shape, dtype, op);
 }
 
@@ -47,7 +45,14 @@ Tensor arange(double start, double stop, double step, DType dtype) {
     ThrowInvalid("arange: need finite start, stop and a nonzero step, got start=", start,
                  " stop=", stop, " step=", step);
   }
-  const int64_t n = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((stop - start) / step)));
+  // ceil((stop - start) / step) elements; the quotient may be huge or, when stop - start
+  // overflows, infinite, and converting such a double to int64 is undefined.
+  const double count = std::ceil((stop - start) / step);
+  if (count >= 0x1p63) {
+    ThrowInvalid("arange: start=", start, " stop=", stop, " step=", step, " gives ", count,
+                 " elements, more than int64 counts");
+  }
+  const int64_t n = count > 0 ? static_cast<int64_t>(count) : 0;
   std::vector<double> values(n);
   for (int64_t i = 0; i < n; ++i) values[i] = start + static_cast<double>(i) * step;
   return FromDoubles(values, {n}, dtype, "arange");
@@ -66,6 +71,7 @@ Tensor eye(int64_t n, DType dtype) { return eye(n, n, dtype); }
 
 Tensor eye(int64_t n, int64_t m, DType dtype) {
   if (n < 0 || m < 0) ThrowInvalid("eye: negative size ", n, "x", m);
+  CheckShape("eye", ShapedArray{{n, m}, dtype});  // n * m must not overflow
   std::vector<double> values(n * m, 0.0);
   for (int64_t i = 0; i < std::min(n, m); ++i) values[i * m + i] = 1.0;
   return FromDoubles(values, {n, m}, dtype, "eye");

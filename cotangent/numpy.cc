@@ -5,6 +5,7 @@
 #include "cotangent/numpy.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/constants.h"
 #include "core/error.h"
@@ -356,22 +357,23 @@ Tensor dot(const Tensor& x, const Tensor& y) {
 Tensor reshape(const Tensor& x, const Shape& shape) {
   CheckDefined(x, "reshape");
   Shape out = shape;
-  int64_t inferred = -1, known = 1;
+  int64_t inferred = -1;
+  std::optional<int64_t> known = 1;  // nullopt once the product passes int64: no x has that
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] == -1 && inferred < 0) {
       inferred = static_cast<int64_t>(i);
     } else if (out[i] < 0) {
       ThrowInvalid("reshape: invalid new shape ", ShapeToString(shape), " for ",
                    x.aval().ToString());
-    } else {
-      known *= out[i];
+    } else if (known) {
+      known = CheckedMul(*known, out[i]);
     }
   }
   if (inferred >= 0) {
-    if (known == 0 || x.size() % known != 0) {
+    if (!known || *known == 0 || x.size() % *known != 0) {
       ThrowInvalid("reshape: cannot reshape ", x.aval().ToString(), " to ", ShapeToString(shape));
     }
-    out[inferred] = x.size() / known;
+    out[inferred] = x.size() / *known;
   }
   return lax::reshape(x, out);
 }
@@ -396,6 +398,7 @@ Tensor transpose(const Tensor& x, const std::vector<int64_t>& axes) {
 
 Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   CheckDefined(x, "broadcast_to");
+  CheckShape("broadcast_to", ShapedArray{shape, x.dtype()});
   // Right-aligned, each axis of x must be 1 or equal to the target's.
   const int64_t lead = static_cast<int64_t>(shape.size()) - x.ndim();
   bool ok = lead >= 0;

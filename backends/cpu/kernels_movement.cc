@@ -144,7 +144,7 @@ absl::Status SliceKernel(absl::Span<const Array> in, const Params& params, const
   Strides strides;
   for (int64_t d = 0; d < x.aval.rank(); ++d) {
     offset += params.start[d] * x.strides[d];
-    strides.push_back(x.strides[d] * params.stride[d]);
+    strides.push_back(out.aval.shape[d] > 1 ? x.strides[d] * params.stride[d] : 0);
   }
   CopyViewToOutput(x, offset, strides, out);
   return absl::OkStatus();
@@ -165,14 +165,14 @@ absl::Status PadKernel(absl::Span<const Array> in, const Params& params, const A
   for (int64_t d = 0; d < x.aval.rank(); ++d) {
     const int64_t n = x.aval.shape[d], low = params.low[d], step = params.interior[d] + 1;
     const int64_t room = out.aval.shape[d] - low;  // positions from low to the end
-    const int64_t first = low >= 0 ? 0 : (-low + step - 1) / step;
-    const int64_t last = room > 0 ? std::min(n, (room + step - 1) / step) : 0;
+    const int64_t first = low >= 0 ? 0 : -(low + 1) / step + 1;  // ceil(-low / step)
+    const int64_t last = room > 0 ? std::min(n, (room - 1) / step + 1) : 0;
     if (last <= first) return absl::OkStatus();  // every element cropped away
     kept.push_back(last - first);
     src_offset += first * x.strides[d];
     src_strides.push_back(x.strides[d]);
     dst_offset += (low + first * step) * out.strides[d];
-    dst_strides.push_back(step * out.strides[d]);
+    dst_strides.push_back(last - first > 1 ? step * out.strides[d] : 0);  // no overflow
   }
   const int64_t size = DTypeSize(x.aval.dtype);
   CopyStrided(ElementBytes(x) + src_offset * size, kept, src_strides,

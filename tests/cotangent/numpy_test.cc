@@ -3,6 +3,9 @@
 // here in double, movement and indexing, and the messages for bad input.
 
 #include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
 #include <vector>
 
 #include "cotangent/cotangent.h"
@@ -175,6 +178,65 @@ TEST(CreationTest, ValuesAndErrors) {
   EXPECT_EQ(ErrorOf([] { tensor({1.5}, {1}, i32); }), "tensor: value 1.5 is not representable as i32");
   EXPECT_EQ(ErrorOf([] { ones({2}).item<float>(); }),
             "item: expected a tensor with one element, got f32[2]");
+}
+
+// The code an Error carries, or OK when f returned.
+absl::StatusCode CodeOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return absl::StatusCode::kOk;
+}
+
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+constexpr int64_t k2to40 = int64_t{1} << 40;
+
+// Each of these was accepted with a wrapped element count (zeros gave size() 0, eye wrote out
+// of bounds, printing the zeros grew memory without bound).
+TEST(ShapeLimitsTest, ElementCountsPastInt64AreInvalid) {
+  const std::string too_large = "f32[1099511627776,1099511627776] is too large: its size in bytes "
+                                "overflows int64";
+  EXPECT_EQ(ErrorOf([] { zeros({k2to40, k2to40}); }), "zeros: " + too_large);
+  EXPECT_EQ(ErrorOf([] { full({k2to40, k2to40}, 2.0); }), "full: " + too_large);
+  EXPECT_EQ(ErrorOf([] { eye(int64_t{1} << 32); }),
+            "eye: f32[4294967296,4294967296] is too large: its size in bytes overflows int64");
+  EXPECT_EQ(ErrorOf([] { broadcast_to(ones({1}), {int64_t{1} << 32, int64_t{1} << 32}); }),
+            "broadcast_to: f32[4294967296,4294967296] is too large: its size in bytes overflows "
+            "int64");
+  EXPECT_EQ(ErrorOf([] { reshape(zeros({0}), {-1, k2to40, k2to40}); }),
+            "reshape: cannot reshape f32[0] to [-1,1099511627776,1099511627776]");
+  EXPECT_EQ(ErrorOf([] { arange(0.0, 1e300, 1.0); }),
+            "arange: start=0 stop=1e+300 step=1 gives 1e+300 elements, more than int64 counts");
+  EXPECT_EQ(CodeOf([] { concatenate({broadcast_to(ones({1}, bool_), {kMax}), ones({1}, bool_)}); }),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ShapeLimitsTest, NegativeDimensionsAreInvalid) {
+  EXPECT_EQ(ErrorOf([] { ones({2, -3}); }), "ones: negative dimension in shape [2,-3]");
+  EXPECT_EQ(ErrorOf([] { full({-1}, 1.0); }), "full: negative dimension in shape [-1]");
+  EXPECT_EQ(ErrorOf([] { tensor({}, {-1, 0}); }), "tensor: negative dimension in shape [-1,0]");
+  EXPECT_EQ(ErrorOf([] { broadcast_to(ones({1}), {-4}); }),
+            "broadcast_to: negative dimension in shape [-4]");
+  EXPECT_EQ(ErrorOf([] { eye(-1); }), "eye: negative size -1x-1");
+}
+
+// Strides near INT64_MAX once overflowed the size computation: f32[0] and f32[-1].
+TEST(ShapeLimitsTest, SliceWithHugeStridesTakesTheFirstElement) {
+  const Tensor x = arange(4, f32);
+  EXPECT_THAT(slice(x, {0}, {4}, {kMax}).to_vector<float>(), ElementsAre(0));
+  EXPECT_THAT(slice(x, {1}, {4}, {kMax - 1}).to_vector<float>(), ElementsAre(1));
+  EXPECT_THAT(slice(x, {0}, {4}, {3}).to_vector<float>(), ElementsAre(0, 3));
+}
+
+// The pad kernels formed ceil divisions as (a + step - 1) / step, which overflowed for an
+// interior padding near INT64_MAX (harmless to the size when there is one element).
+TEST(ShapeLimitsTest, PadWithHugeInteriorPadding) {
+  EXPECT_THAT(lax::pad(arange(1, f32), 7.0, {-1}, {2}, {kMax - 1}).to_vector<float>(),
+              ElementsAre(7, 7));
+  EXPECT_THAT(lax::pad(arange(1, f32), 7.0, {0}, {1}, {kMax - 1}).to_vector<float>(),
+              ElementsAre(0, 7));
 }
 
 }  // namespace
