@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/error.h"
+#include "core/host_memory.h"
 #include "cotangent/creation.h"
 
 namespace cotangent::random {
@@ -58,10 +59,14 @@ std::vector<uint32_t> Words(const Key& key, uint64_t count) {
   return out;
 }
 
-// Throws as CheckShape for a shape that cannot exist; returns the number of elements.
+// Throws as CheckShape for a shape that cannot exist, and ResourceExhausted when the host
+// work (hashed words and samples of 8 bytes each at most, per element) cannot fit in
+// memory; returns the number of elements.
 int64_t CheckedSize(const char* op, const Shape& shape, DType dtype) {
   CheckShape(op, ShapedArray{shape, dtype});
-  return NumElements(shape);
+  const int64_t n = NumElements(shape);
+  ThrowIfError(CheckAllocationSize(op, CheckedMul(n, 16).value_or(INT64_MAX)));
+  return n;
 }
 
 void CheckFloating(const char* op, DType dtype) {
@@ -193,6 +198,7 @@ std::pair<uint32_t, uint32_t> threefry2x32(const Key& key, uint32_t x0, uint32_t
 
 std::vector<uint32_t> bits(const Key& key, int64_t count) {
   if (count < 0) ThrowInvalid("bits: count must be non-negative, got ", count);
+  ThrowIfError(CheckAllocationSize("bits", CheckedMul(count, 4).value_or(INT64_MAX)));
   return Words(key, static_cast<uint64_t>(count));
 }
 

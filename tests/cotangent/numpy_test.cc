@@ -213,6 +213,31 @@ TEST(ShapeLimitsTest, ElementCountsPastInt64AreInvalid) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// A valid size the machine cannot hold is ResourceExhausted naming the function and the bytes
+// (it was std::length_error or std::bad_alloc from a host vector of doubles).
+TEST(ShapeLimitsTest, SizesPastMemoryAreResourceExhausted) {
+  EXPECT_EQ(CodeOf([] { zeros({k2to40}); }), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(ErrorOf([] { zeros({k2to40}); }),
+              HasSubstr("zeros: cannot allocate f32[1099511627776] (4398046511104 bytes): "));
+  EXPECT_THAT(ErrorOf([] { ones({k2to40}, f64); }),
+              HasSubstr("ones: cannot allocate f64[1099511627776] (8796093022208 bytes): "));
+  EXPECT_THAT(ErrorOf([] { eye(int64_t{1} << 21); }),
+              HasSubstr("eye: cannot allocate f32[2097152,2097152] (17592186044416 bytes): "));
+  EXPECT_THAT(ErrorOf([] { linspace(0, 1, k2to40); }),
+              HasSubstr("linspace: cannot allocate f32[1099511627776] (4398046511104 bytes): "));
+  EXPECT_THAT(ErrorOf([] { arange(0.0, 1e15, 1.0, f64); }),
+              HasSubstr("arange: cannot allocate f64[1000000000000000] (8000000000000000 bytes)"));
+  // A view of 2^40 elements costs nothing; computing from it needs its memory.
+  const Tensor big = broadcast_to(scalar(1.0), {k2to40});
+  EXPECT_EQ(big.size(), k2to40);
+  EXPECT_THAT(ErrorOf([&] { big + 1.0; }),
+              HasSubstr("add: cannot allocate f32[1099511627776] (4398046511104 bytes): "));
+  EXPECT_EQ(CodeOf([&] { big.to_vector<float>(); }), absl::StatusCode::kResourceExhausted);
+  // i32 ranges past 2^31 fail on their values before any memory is taken.
+  EXPECT_EQ(ErrorOf([] { arange(k2to40); }),
+            "arange: value 1.09951e+12 is not representable as i32");
+}
+
 TEST(ShapeLimitsTest, NegativeDimensionsAreInvalid) {
   EXPECT_EQ(ErrorOf([] { ones({2, -3}); }), "ones: negative dimension in shape [2,-3]");
   EXPECT_EQ(ErrorOf([] { full({-1}, 1.0); }), "full: negative dimension in shape [-1]");
@@ -237,6 +262,19 @@ TEST(ShapeLimitsTest, PadWithHugeInteriorPadding) {
               ElementsAre(7, 7));
   EXPECT_THAT(lax::pad(arange(1, f32), 7.0, {0}, {1}, {kMax - 1}).to_vector<float>(),
               ElementsAre(0, 7));
+}
+
+// Creation fills on the device: every dtype, including values that round in it.
+TEST(CreationTest, FilledValuesInEveryDType) {
+  EXPECT_THAT(zeros({3}, bool_).to_vector<bool>(), ElementsAre(false, false, false));
+  EXPECT_THAT(ones({2}, bool_).to_vector<bool>(), ElementsAre(true, true));
+  EXPECT_THAT(full({2}, -7, i32).to_vector<int>(), ElementsAre(-7, -7));
+  EXPECT_THAT(full({2, 2}, 0.1, f32).to_vector<float>(), ElementsAre(0.1f, 0.1f, 0.1f, 0.1f));
+  EXPECT_THAT(full({2}, 0.1, f64).to_vector<double>(), ElementsAre(0.1, 0.1));
+  EXPECT_EQ(zeros({0, 5}).size(), 0);
+  EXPECT_EQ(ErrorOf([] { full({2}, 2.5, i32); }), "full: value 2.5 is not representable as i32");
+  EXPECT_THAT(eye(3, 2, f64).to_vector<double>(), ElementsAre(1, 0, 0, 1, 0, 0));
+  EXPECT_THAT(linspace(-1e308, 1e308, 3, f64).to_vector<double>(), ElementsAre(-1e308, 0, 1e308));
 }
 
 }  // namespace
