@@ -64,6 +64,10 @@ Tensor Tensor::operator[](int64_t i) const {
   return lax::reshape(lax::slice(*this, start, limit), Shape(shape().begin() + 1, shape().end()));
 }
 
+void Tensor::ThrowUndefined(const char* accessor) {
+  ThrowInvalid(accessor, ": undefined tensor (a default-constructed Tensor holds no value)");
+}
+
 void ThrowItemSize(const ShapedArray& aval) {
   ThrowInvalid("item: expected a tensor with one element, got ", aval.ToString());
 }
