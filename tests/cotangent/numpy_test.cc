@@ -277,5 +277,48 @@ TEST(CreationTest, FilledValuesInEveryDType) {
   EXPECT_THAT(linspace(-1e308, 1e308, 3, f64).to_vector<double>(), ElementsAre(-1e308, 0, 1e308));
 }
 
+// min was -max(-x): -INT32_MIN wraps to itself, so min([INT32_MIN, 0, 5]) was 0.
+TEST(ReductionTest, MinOfI32IncludesInt32Min) {
+  const Tensor x = tensor({-2147483648.0, 0, 5, 2147483647.0}, {4}, i32);
+  EXPECT_EQ(min(x).item<int>(), std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(max(x).item<int>(), std::numeric_limits<int32_t>::max());
+  EXPECT_THAT(min(reshape(x, {2, 2}), 1).to_vector<int>(),
+              ElementsAre(std::numeric_limits<int32_t>::min(), 5));
+  EXPECT_EQ(min(tensor({1, 0}, {2}, bool_)).item<bool>(), false);
+  EXPECT_TRUE(std::isnan(min(tensor({1, NAN}, {2})).item<float>()));
+}
+
+// As jnp.max: -inf (the identity of lax.reduce_max) is no maximum of nothing.
+TEST(ReductionTest, MaxAndMinOfAnEmptyAxisAreErrors) {
+  EXPECT_EQ(ErrorOf([] { max(zeros({0})); }),
+            "max: zero-size array to reduction operation max which has no identity (axis 0 of "
+            "f32[0])");
+  EXPECT_EQ(ErrorOf([] { min(zeros({2, 0}, i32), 1); }),
+            "min: zero-size array to reduction operation min which has no identity (axis 1 of "
+            "i32[2,0])");
+  EXPECT_EQ(max(zeros({0, 3}), 1).shape(), (Shape{0}));  // empty result, non-empty axis
+  // Reductions with an identity keep working on empty axes.
+  EXPECT_EQ(sum(zeros({0})).item<float>(), 0);
+  EXPECT_EQ(logsumexp(zeros({0})).item<float>(), -INFINITY);
+  EXPECT_EQ(softmax(zeros({2, 0})).shape(), (Shape{2, 0}));
+}
+
+// log_softmax was x - logsumexp(x); logsumexp([1e7, 1e7]) = 1e7 + log 2 rounds to 1e7 + 1 in
+// f32, which gave [-1, -1].
+TEST(ReductionTest, LogSoftmaxOfLargeEqualValues) {
+  EXPECT_THAT(log_softmax(tensor({1e7, 1e7}, {2})).to_vector<float>(),
+              Pointwise(::testing::FloatNear(1e-6), std::vector<float>{-0.6931472f, -0.6931472f}));
+  EXPECT_THAT(log_softmax(tensor({1e7, 1e7 + 1}, {2}, f64)).to_vector<double>(),
+              Pointwise(DoubleNear(1e-12), std::vector<double>{-1.3132616875182228,
+                                                               -0.31326168751822286}));
+}
+
+// relu was where(x > 0, x, 0), which turned NaN into 0; JAX's max(x, 0) propagates it.
+TEST(ElementwiseTest, ReluPropagatesNaN) {
+  const std::vector<float> r = relu(tensor({NAN, -1, 0, 2}, {4})).to_vector<float>();
+  EXPECT_TRUE(std::isnan(r[0]));
+  EXPECT_THAT(std::vector<float>(r.begin() + 1, r.end()), ElementsAre(0, 0, 2));
+}
+
 }  // namespace
 }  // namespace cotangent
