@@ -493,10 +493,12 @@ Tensor concatenate(const std::vector<Tensor>& xs, int64_t axis) {
     if (x.ndim() == 0) ThrowInvalid("concatenate: cannot concatenate scalars; use stack");
     dtype = PromoteTypes(dtype, x.dtype());
   }
+  // Checked before the one-operand shortcut, which once returned x for any axis at all.
+  const int64_t a = CanonicalAxis(axis, xs[0].ndim(), "concatenate");
   std::vector<Tensor> cast;
   for (const Tensor& x : xs) cast.push_back(Cast(x, dtype));
   if (cast.size() == 1) return cast[0];
-  return lax::concatenate(cast, CanonicalAxis(axis, xs[0].ndim(), "concatenate"));
+  return lax::concatenate(cast, a);
 }
 
 Tensor slice(const Tensor& x, const std::vector<int64_t>& start, const std::vector<int64_t>& limit,

@@ -313,6 +313,13 @@ TEST(ReductionTest, LogSoftmaxOfLargeEqualValues) {
                                                                -0.31326168751822286}));
 }
 
+// concatenate of one tensor returned it for any axis at all (found by fuzz_test).
+TEST(MovementTest, ConcatenateOfOneTensorChecksTheAxis) {
+  EXPECT_EQ(ErrorOf([] { concatenate({arange(3)}, 1); }),
+            "concatenate: axis 1 out of range for rank 1");
+  EXPECT_THAT(concatenate({arange(3)}, -1).to_vector<int>(), ElementsAre(0, 1, 2));
+}
+
 // relu was where(x > 0, x, 0), which turned NaN into 0; JAX's max(x, 0) propagates it.
 TEST(ElementwiseTest, ReluPropagatesNaN) {
   const std::vector<float> r = relu(tensor({NAN, -1, 0, 2}, {4})).to_vector<float>();
