@@ -1,6 +1,7 @@
 // File: core/backend.h
-// The one small interface between core/ and a device: allocate, upload, download, execute a
-// primitive, synchronize. The CPU backend (backends/cpu) is the reference implementation.
+// The one small interface between core/ and a device: allocate, upload, fill, download,
+// execute a primitive, synchronize. The CPU backend (backends/cpu) is the reference
+// implementation.
 
 #ifndef COTANGENT_CORE_BACKEND_H_
 #define COTANGENT_CORE_BACKEND_H_
@@ -30,6 +31,11 @@ class Backend {
 
   // Writes `bytes` host bytes into the start of dst.
   virtual absl::Status Upload(const void* src, int64_t bytes, Buffer& dst) = 0;
+
+  // Sets every element of the dense array dst (on this backend) to value, converted to its
+  // dtype as convert_element_type does. Creation fills on the device this way, so that a new
+  // array costs its own memory alone, with no host copy of its elements.
+  virtual absl::Status Fill(const Array& dst, double value) = 0;
 
   // Writes the elements of src, in row-major order, densely into dst. Blocks until done.
   virtual absl::Status Download(const Array& src, void* dst) = 0;

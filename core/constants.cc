@@ -1,5 +1,7 @@
 // File: core/constants.cc
-// Host data to device arrays: encoding doubles as each dtype, checking counts, uploading.
+// Host data and fill values to device arrays: validating the shape, allocating (with the
+// operation named in an out-of-memory error), encoding doubles as each dtype, uploading or
+// filling on the device.
 
 #include "core/constants.h"
 
@@ -8,61 +10,93 @@
 
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/host_memory.h"
 #include "core/lax.h"
 
 namespace cotangent {
 namespace {
 
 template <typename T>
-void Store(std::vector<char>& bytes, size_t i, T value) {
-  std::memcpy(&bytes[i * sizeof(T)], &value, sizeof(T));
+void Store(char* bytes, int64_t i, T value) {
+  std::memcpy(bytes + i * static_cast<int64_t>(sizeof(T)), &value, sizeof(T));
 }
 
-std::vector<char> EncodeAs(const std::vector<double>& values, DType dtype) {
-  std::vector<char> bytes(values.size() * DTypeSize(dtype));
-  for (size_t i = 0; i < values.size(); ++i) {
-    switch (dtype) {
-      case DType::kBool: bytes[i] = values[i] != 0; break;
-      case DType::kI32: Store(bytes, i, static_cast<int32_t>(values[i])); break;
-      case DType::kF32: Store(bytes, i, static_cast<float>(values[i])); break;
-      case DType::kF64: Store(bytes, i, values[i]); break;
-    }
+// A dense array of aval on the default backend; the shape is checked first, so the byte count
+// is exact.
+Array NewArray(const ShapedArray& aval, const char* op) {
+  CheckShape(op, aval);
+  absl::StatusOr<std::shared_ptr<Buffer>> buffer = DefaultBackend().Allocate(aval.bytes());
+  if (!buffer.ok()) {
+    throw Error(buffer.status().code(), Cat(op, ": cannot allocate ", aval.ToString(), " (",
+                                            aval.bytes(), " bytes): ", buffer.status().message()));
   }
-  return bytes;
+  return DenseArray(*std::move(buffer), aval);
+}
+
+// The aval of `count` values laid out as shape: checked, and their number must match.
+ShapedArray CountedAval(const Shape& shape, DType dtype, int64_t count, const char* op) {
+  ShapedArray aval{shape, dtype};
+  CheckShape(op, aval);
+  if (count != aval.size()) {
+    ThrowInvalid(op, ": got ", count, " values for shape ", ShapeToString(shape), " (",
+                 aval.size(), " elements)");
+  }
+  return aval;
+}
+
+Tensor Upload(Array array, const void* data) {
+  if (array.aval.bytes() > 0) {
+    ThrowIfError(array.backend().Upload(data, array.aval.bytes(), *array.buffer));
+  }
+  return Tensor(std::move(array));
 }
 
 }  // namespace
 
+void CheckRepresentable(double value, DType dtype, const char* op) {
+  if (dtype != DType::kI32) return;
+  if (!(value >= -2147483648.0 && value <= 2147483647.0) || value != std::trunc(value)) {
+    ThrowInvalid(op, ": value ", value, " is not representable as i32");
+  }
+}
+
 Tensor FromHost(const void* data, int64_t count, const Shape& shape, DType dtype, const char* op) {
-  for (int64_t d : shape) {
-    if (d < 0) ThrowInvalid(op, ": negative dimension in shape ", ShapeToString(shape));
-  }
-  if (count != NumElements(shape)) {
-    ThrowInvalid(op, ": got ", count, " values for shape ", ShapeToString(shape), " (",
-                 NumElements(shape), " elements)");
-  }
-  Backend& backend = DefaultBackend();
-  const int64_t bytes = count * DTypeSize(dtype);
-  std::shared_ptr<Buffer> buffer = ValueOrThrow(backend.Allocate(bytes));
-  if (bytes > 0) ThrowIfError(backend.Upload(data, bytes, *buffer));
-  return Tensor(DenseArray(std::move(buffer), ShapedArray{shape, dtype}));
+  return Upload(NewArray(CountedAval(shape, dtype, count, op), op), data);
 }
 
 Tensor FromDoubles(const std::vector<double>& values, const Shape& shape, DType dtype,
                    const char* op) {
-  if (dtype == DType::kI32) {
-    for (double v : values) {
-      if (!(v >= -2147483648.0 && v <= 2147483647.0) || v != std::trunc(v)) {
-        ThrowInvalid(op, ": value ", v, " is not representable as i32");
-      }
+  CountedAval(shape, dtype, static_cast<int64_t>(values.size()), op);
+  return Generate(shape, dtype, op, [&](int64_t i) { return values[i]; });
+}
+
+Tensor Generate(const Shape& shape, DType dtype, const char* op,
+                absl::FunctionRef<double(int64_t)> value) {
+  Array array = NewArray(ShapedArray{shape, dtype}, op);
+  const int64_t n = array.aval.size();
+  std::vector<char> bytes = ValueOrThrow(HostVector<char>(op, array.aval.bytes()));
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = value(i);
+    CheckRepresentable(v, dtype, op);
+    switch (dtype) {
+      case DType::kBool: bytes[i] = v != 0; break;
+      case DType::kI32: Store(bytes.data(), i, static_cast<int32_t>(v)); break;
+      case DType::kF32: Store(bytes.data(), i, static_cast<float>(v)); break;
+      case DType::kF64: Store(bytes.data(), i, v); break;
     }
   }
-  const std::vector<char> bytes = EncodeAs(values, dtype);
-  return FromHost(bytes.data(), static_cast<int64_t>(values.size()), shape, dtype, op);
+  return Upload(std::move(array), bytes.data());
+}
+
+Tensor Filled(const ShapedArray& aval, double value, const char* op) {
+  CheckRepresentable(value, aval.dtype, op);
+  Array array = NewArray(aval, op);
+  if (array.aval.size() > 0) ThrowIfError(array.backend().Fill(array, value));
+  return Tensor(std::move(array));
 }
 
 Tensor Full(const ShapedArray& aval, double value) {
-  Array scalar = FromDoubles({value}, {}, aval.dtype, "full").array();
+  Array scalar = Filled(ShapedArray{{}, aval.dtype}, value, "full").array();
   scalar.committed = false;  // a library constant: may move to its operands' backend
   const Tensor s(std::move(scalar));
   return aval.shape.empty() ? s : lax::broadcast_in_dim(s, aval.shape, {});

@@ -12,6 +12,7 @@
 #include "absl/container/inlined_vector.h"
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/host_memory.h"
 
 namespace cotangent {
 namespace {
@@ -33,7 +34,9 @@ std::optional<Array> TryView(Primitive prim, const Array& x, const Params& p,
     case Primitive::kSlice:
       for (size_t i = 0; i < x.strides.size(); ++i) {
         view.offset += p.start[i] * x.strides[i];
-        view.strides.push_back(x.strides[i] * p.stride[i]);
+        // An axis of one element never steps; x's stride times a stride near INT64_MAX
+        // (which such an axis may have) would overflow.
+        view.strides.push_back(out_aval.shape[i] > 1 ? x.strides[i] * p.stride[i] : 0);
       }
       return view;
     case Primitive::kReshape:
@@ -76,11 +79,13 @@ Backend& TargetBackend(Primitive prim, absl::Span<const Array> arrays) {
 
 absl::StatusOr<Array> TransferArray(const Array& x, Backend& dst) {
   const int64_t elem = DTypeSize(x.aval.dtype);
-  const bool whole = x.buffer->bytes() <= x.aval.size() * elem;
+  const bool whole = x.buffer->bytes() <= x.aval.bytes();
   // The whole buffer as a dense vector (keeping the view), or the view's elements densely.
   const Array src = whole ? Array{x.buffer, {{x.buffer->bytes() / elem}, x.aval.dtype}, {1}, 0}
                           : x;
-  std::vector<char> bytes(src.aval.size() * elem);
+  absl::StatusOr<std::vector<char>> staged = HostVector<char>("device transfer", src.aval.bytes());
+  if (!staged.ok()) return staged.status();
+  std::vector<char>& bytes = *staged;
   if (!bytes.empty()) {
     if (absl::Status s = x.backend().Download(src, bytes.data()); !s.ok()) return s;
   }
@@ -118,7 +123,14 @@ Tensor EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const Para
     }
   }
   Backend& backend = arrays.front().backend();
-  Array out = ValueOrThrow(backend.Execute(prim, arrays, params, out_aval));
+  absl::StatusOr<Array> result = backend.Execute(prim, arrays, params, out_aval);
+  if (absl::IsResourceExhausted(result.status())) {
+    // The backend knows the bytes; the user knows the operation.
+    throw Error(result.status().code(), Cat(PrimitiveName(prim), ": cannot allocate ",
+                                            out_aval.ToString(), " (", out_aval.bytes(),
+                                            " bytes): ", result.status().message()));
+  }
+  Array out = ValueOrThrow(std::move(result));
   out.committed = committed;  // results of library constants alone stay movable
   return Tensor(std::move(out));
 }

@@ -1,7 +1,9 @@
 // File: core/print.cc
 // operator<< for Tensor, following numpy's str(): shortest round-trip digits (at most 8 after
-// the point in arrays, as many as needed for a 0-d value), columns aligned, scientific notation when magnitudes span too much, nested
-// brackets per axis, and "..." summaries past 1000 elements.
+// the point in arrays, as many as needed for a 0-d value), columns aligned, scientific
+// notation when magnitudes span too much, nested brackets per axis, "..." summaries past 1000
+// elements (reading back only the elements shown), "[]" for an empty array. An undefined
+// tensor prints as "Tensor(undefined)", a tracer as "Traced<f32[2,2]>".
 
 #include <cmath>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/lax.h"
 #include "core/tensor.h"
 
 namespace cotangent {
@@ -102,30 +105,51 @@ class FloatFormatter {
   size_t int_width_ = 0, frac_width_ = 0;
 };
 
+// Whether an axis of n elements is shown as its first and last kEdgeItems around "...".
+bool Elided(bool summarize, int64_t n) { return summarize && n > 2 * kEdgeItems; }
+
+// The elements a summary shows: along each elided axis its first and last kEdgeItems, joined
+// (numpy's _leading_trailing). Slices are views, and each axis is cut down before anything is
+// joined, so only these elements (at most (2 * kEdgeItems)^rank) are copied and read back.
+Tensor LeadingTrailing(const Tensor& x, size_t axis = 0) {
+  const Shape& shape = x.shape();
+  if (axis == shape.size()) return x;
+  const int64_t n = shape[axis];
+  if (!Elided(true, n)) return LeadingTrailing(x, axis + 1);
+  std::vector<int64_t> start(shape.size(), 0), limit = shape;
+  limit[axis] = kEdgeItems;
+  const Tensor leading = LeadingTrailing(lax::slice(x, start, limit), axis + 1);
+  start[axis] = n - kEdgeItems;
+  limit[axis] = n;
+  const Tensor trailing = LeadingTrailing(lax::slice(x, start, limit), axis + 1);
+  return lax::concatenate({leading, trailing}, static_cast<int64_t>(axis));
+}
+
 struct Printer {
-  const Shape& shape;
-  const std::vector<double>& values;
-  std::vector<std::string> cells;  // formatted, same width
+  const Shape& shape;              // of the array printed
+  std::vector<std::string> cells;  // formatted, same width: the shown elements, row-major
   bool summarize;
 
-  // Appends the sub-array at `axis` starting at flat offset `base` with row stride `stride`.
+  // Appends the sub-array at `axis` whose first shown element is cell `base`.
   void Print(std::string& out, size_t axis, int64_t base, const std::string& indent) const {
     if (axis == shape.size()) {
       out += cells[base];
       return;
     }
     const int64_t n = shape[axis];
-    const int64_t stride = NumElements(absl::MakeConstSpan(shape).subspan(axis + 1));
+    // Cells per step along this axis: the product of the shown sizes of the inner axes.
+    int64_t stride = 1;
+    for (size_t a = axis + 1; a < shape.size(); ++a) {
+      stride *= Elided(summarize, shape[a]) ? 2 * kEdgeItems : shape[a];
+    }
     const bool last_axis = axis + 1 == shape.size();
     // The indices shown along this axis; -1 stands for the "..." of a summary.
+    // Indices count shown cells: an elided axis shows 0..kEdgeItems-1, "...", then the last
+    // kEdgeItems, which are cells kEdgeItems..2*kEdgeItems-1.
     std::vector<int64_t> shown;
-    for (int64_t i = 0; i < n; ++i) {
-      if (summarize && n > 2 * kEdgeItems && i == kEdgeItems) {
-        shown.push_back(-1);
-        i = n - kEdgeItems - 1;
-      } else {
-        shown.push_back(i);
-      }
+    for (int64_t i = 0; i < (Elided(summarize, n) ? 2 * kEdgeItems : n); ++i) {
+      if (Elided(summarize, n) && i == kEdgeItems) shown.push_back(-1);
+      shown.push_back(i);
     }
     out += "[";
     size_t line_start = out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1;
@@ -168,7 +192,9 @@ std::string FormatScalar(double v, DType dtype) {
   return Printf(format, digits, v);
 }
 
-std::string FormatValues(const ShapedArray& aval, const std::vector<double>& values) {
+// values: the elements shown (all of them, or those of LeadingTrailing when summarize).
+std::string FormatValues(const ShapedArray& aval, const std::vector<double>& values,
+                         bool summarize) {
   if (aval.shape.empty() && IsFloating(aval.dtype) && values.size() == 1) {
     return FormatScalar(values[0], aval.dtype);
   }
@@ -186,7 +212,7 @@ std::string FormatValues(const ShapedArray& aval, const std::vector<double>& val
     for (std::string& c : cells) c = std::string(width - c.size(), ' ') + c;
   }
   if (aval.shape.empty()) return cells.empty() ? "" : cells[0];
-  Printer printer{aval.shape, values, std::move(cells), aval.size() > kSummarizeThreshold};
+  Printer printer{aval.shape, std::move(cells), summarize};
   std::string out;
   printer.Print(out, 0, 0, "");
   return out;
@@ -197,7 +223,11 @@ std::string FormatValues(const ShapedArray& aval, const std::vector<double>& val
 std::ostream& operator<<(std::ostream& os, const Tensor& x) {
   if (!x.defined()) return os << "Tensor(undefined)";
   if (!x.is_concrete()) return os << "Traced<" << x.aval().ToString() << ">";
-  return os << FormatValues(x.aval(), x.to_vector<double>());
+  // numpy prints every empty array, f32[0] or f32[2,0,3], as "[]".
+  if (x.size() == 0) return os << "[]";
+  const bool summarize = x.size() > kSummarizeThreshold;
+  const Tensor shown = summarize ? LeadingTrailing(x) : x;
+  return os << FormatValues(x.aval(), shown.to_vector<double>(), summarize);
 }
 
 }  // namespace cotangent

@@ -6,6 +6,8 @@
 
 #include <cassert>
 
+#include "core/shape.h"
+
 namespace cotangent {
 namespace {
 
@@ -30,7 +32,10 @@ const RuleTable& Rules() {
 }
 
 ShapedArray AbstractEval(Primitive prim, absl::Span<const ShapedArray> in, const Params& params) {
-  return Rules()[prim].abstract_eval(in, params);
+  ShapedArray out = Rules()[prim].abstract_eval(in, params);
+  // The one check every result passes: no negative dimension, no size past int64.
+  CheckShape(PrimitiveName(prim), out);
+  return out;
 }
 
 }  // namespace cotangent

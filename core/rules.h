@@ -63,7 +63,7 @@ class RuleTable {
 // The table, built once on first use by the Register*Rules functions below.
 const RuleTable& Rules();
 
-// Runs the abstract evaluation rule of prim.
+// Runs the abstract evaluation rule of prim and checks its result with CheckShape.
 ShapedArray AbstractEval(Primitive prim, absl::Span<const ShapedArray> in, const Params& params);
 
 void RegisterElementwiseRules(RuleTable& table);

@@ -1,7 +1,10 @@
 // File: core/shape.cc
-// Shape arithmetic shared by abstract evaluation, views and the backends.
+// Shape arithmetic shared by abstract evaluation, views and the backends, and CheckShape, the
+// one validity test of a shape.
 
 #include "core/shape.h"
+
+#include <cassert>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -9,9 +12,24 @@
 
 namespace cotangent {
 
+std::optional<int64_t> CheckedMul(int64_t a, int64_t b) {
+  int64_t product;
+  if (__builtin_mul_overflow(a, b, &product)) return std::nullopt;
+  return product;
+}
+
+std::optional<int64_t> CheckedAdd(int64_t a, int64_t b) {
+  int64_t sum;
+  if (__builtin_add_overflow(a, b, &sum)) return std::nullopt;
+  return sum;
+}
+
 int64_t NumElements(absl::Span<const int64_t> shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape) {
+    [[maybe_unused]] const bool overflow = __builtin_mul_overflow(n, d, &n);
+    assert(!overflow && "NumElements of a shape CheckShape would reject");
+  }
   return n;
 }
 
@@ -38,6 +56,19 @@ int64_t CanonicalAxis(int64_t axis, int64_t rank, std::string_view op) {
 
 std::string ShapedArray::ToString() const {
   return absl::StrCat(DTypeName(dtype), ShapeToString(shape));
+}
+
+void CheckShape(std::string_view op, const ShapedArray& aval) {
+  for (int64_t d : aval.shape) {
+    if (d < 0) ThrowInvalid(op, ": negative dimension in shape ", ShapeToString(aval.shape));
+  }
+  std::optional<int64_t> bytes = DTypeSize(aval.dtype);
+  for (int64_t d : aval.shape) {
+    if (d != 0 && bytes) bytes = CheckedMul(*bytes, d);
+  }
+  if (!bytes) {
+    ThrowInvalid(op, ": ", aval.ToString(), " is too large: its size in bytes overflows int64");
+  }
 }
 
 }  // namespace cotangent

@@ -1,12 +1,16 @@
 // File: core/shape.h
 // Shapes, strides and the abstract value (shape + dtype) that abstract evaluation computes.
-// ShapedArray::ToString gives the "f32[3,4]" spelling used in every error message.
+// ShapedArray::ToString gives the "f32[3,4]" spelling used in every error message. CheckShape
+// is the one test of whether a shape can exist (no negative dimension, sizes fit in int64);
+// every abstract evaluation and every creation passes through it.
 
 #ifndef COTANGENT_CORE_SHAPE_H_
 #define COTANGENT_CORE_SHAPE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -20,7 +24,14 @@ using Shape = std::vector<int64_t>;
 // Element strides of an array view, one per dimension (0 for a broadcast dimension).
 using Strides = std::vector<int64_t>;
 
-// Number of elements: the product of the dimensions (1 for a scalar).
+// a * b and a + b, or nullopt when the exact result does not fit in int64. Shape arithmetic on
+// user-given sizes goes through these: a wrapped product is how f32[2^40,2^40] once got 0
+// elements.
+std::optional<int64_t> CheckedMul(int64_t a, int64_t b);
+std::optional<int64_t> CheckedAdd(int64_t a, int64_t b);
+
+// Number of elements: the product of the dimensions (1 for a scalar). The shape must be valid
+// (CheckShape); an overflowing product is an internal error (assert).
 int64_t NumElements(absl::Span<const int64_t> shape);
 
 // Row-major strides of a dense array of this shape.
@@ -40,6 +51,8 @@ struct ShapedArray {
 
   int64_t rank() const { return static_cast<int64_t>(shape.size()); }
   int64_t size() const { return NumElements(shape); }
+  // Bytes of a dense array of this aval.
+  int64_t bytes() const { return size() * DTypeSize(dtype); }
   // "f32[3,4]"; a scalar is "f32[]".
   std::string ToString() const;
   bool operator==(const ShapedArray& other) const {
@@ -47,6 +60,13 @@ struct ShapedArray {
   }
   bool operator!=(const ShapedArray& other) const { return !(*this == other); }
 };
+
+// Throws Error(kInvalidArgument) naming op unless aval can exist: "<op>: negative dimension in
+// shape [2,-1]", or "<op>: f32[2^40,2^40] is too large: its size in bytes overflows int64".
+// As numpy, the byte count is the product of the non-zero dimensions times the element size,
+// so that [0,2^62,2^62] is rejected too (its strides would overflow). Then size(), bytes()
+// and every stride and offset into a dense array of aval fit in int64.
+void CheckShape(std::string_view op, const ShapedArray& aval);
 
 }  // namespace cotangent
 

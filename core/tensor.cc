@@ -7,6 +7,7 @@
 
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/host_memory.h"
 #include "core/lax.h"
 
 namespace cotangent {
@@ -30,9 +31,9 @@ std::vector<double> Tensor::HostValues(const char* op) const {
   }
   const Array& a = array();
   const int64_t n = a.aval.size();
-  std::vector<char> raw(n * DTypeSize(a.aval.dtype));
+  std::vector<char> raw = ValueOrThrow(HostVector<char>(op, a.aval.bytes()));
+  std::vector<double> out = ValueOrThrow(HostVector<double>(op, n));
   ThrowIfError(a.backend().Download(a, raw.data()));
-  std::vector<double> out(n);
   for (int64_t i = 0; i < n; ++i) {
     switch (a.aval.dtype) {
       case DType::kBool: out[i] = raw[i] != 0; break;
@@ -61,6 +62,10 @@ Tensor Tensor::operator[](int64_t i) const {
   start[0] = i;
   limit[0] = i + 1;
   return lax::reshape(lax::slice(*this, start, limit), Shape(shape().begin() + 1, shape().end()));
+}
+
+void Tensor::ThrowUndefined(const char* accessor) {
+  ThrowInvalid(accessor, ": undefined tensor (a default-constructed Tensor holds no value)");
 }
 
 void ThrowItemSize(const ShapedArray& aval) {

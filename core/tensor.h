@@ -53,14 +53,15 @@ class Tensor {
   explicit Tensor(Array array);
 
   bool defined() const { return node_ != nullptr; }
-  const ShapedArray& aval() const { return node_->aval(); }
-  const Shape& shape() const { return node_->aval().shape; }
-  DType dtype() const { return node_->aval().dtype; }
-  int64_t ndim() const { return static_cast<int64_t>(shape().size()); }
-  int64_t size() const { return NumElements(shape()); }
+  // The accessors below throw "<accessor>: undefined tensor ..." on an undefined tensor.
+  const ShapedArray& aval() const { return Defined("aval").aval(); }
+  const Shape& shape() const { return Defined("shape").aval().shape; }
+  DType dtype() const { return Defined("dtype").aval().dtype; }
+  int64_t ndim() const { return static_cast<int64_t>(Defined("ndim").aval().shape.size()); }
+  int64_t size() const { return Defined("size").aval().size(); }
 
   // 0 for a concrete value, the interpreter's level for a tracer.
-  int level() const { return node_->level(); }
+  int level() const { return Defined("level").level(); }
   bool is_concrete() const { return level() == 0; }
   const Node* node() const { return node_.get(); }
   const std::shared_ptr<const Node>& node_ptr() const { return node_; }
@@ -85,6 +86,13 @@ class Tensor {
   Tensor operator[](int64_t i) const;
 
  private:
+  // The node, or Error(kInvalidArgument) naming `accessor` when there is none.
+  const Node& Defined(const char* accessor) const {
+    if (node_ == nullptr) ThrowUndefined(accessor);
+    return *node_;
+  }
+  [[noreturn]] static void ThrowUndefined(const char* accessor);
+
   // Dense host copy of the elements as doubles (exact for every dtype we have).
   std::vector<double> HostValues(const char* op) const;
 
@@ -94,7 +102,9 @@ class Tensor {
 // Throws "item: expected a tensor with one element, got f32[3]".
 [[noreturn]] void ThrowItemSize(const ShapedArray& aval);
 
-// Prints like numpy: "[[1. 2.]\n [3. 4.]]"; tracers print as "Traced<f32[2,2]>".
+// Prints like numpy: "[[1. 2.]\n [3. 4.]]", "[]" for any empty array; tracers print as
+// "Traced<f32[2,2]>" and an undefined tensor as "Tensor(undefined)" (printing never throws for
+// want of a value).
 std::ostream& operator<<(std::ostream& os, const Tensor& x);
 
 template <typename T>

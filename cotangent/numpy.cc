@@ -5,6 +5,7 @@
 #include "cotangent/numpy.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/constants.h"
 #include "core/error.h"
@@ -95,6 +96,45 @@ Tensor Reduce(const char* op, Tensor (*fn)(const Tensor&, std::vector<int64_t>),
 // (m - m) == 0 exactly when m is finite.
 Tensor IsFinite(const Tensor& m) { return lax::eq(lax::sub(m, m), lax::sub(m, m)); }
 
+// max over axes (JAX's jnp.max): a maximum of no elements has no value, so an empty reduced
+// axis is an error, where lax::reduce_max would give its identity (-inf, INT32_MIN, false).
+Tensor MaxOf(const char* op, const Tensor& x, const Axes& axes, bool keepdims) {
+  CheckDefined(x, op);
+  for (int64_t axis : axes.Resolve(x.ndim(), op)) {
+    if (x.shape()[axis] == 0) {
+      ThrowInvalid(op, ": zero-size array to reduction operation ", op,
+                   " which has no identity (axis ", axis, " of ", x.aval().ToString(), ")");
+    }
+  }
+  return Reduce(op, lax::reduce_max, x, axes, keepdims);
+}
+
+// An order-reversing involution, so that min(x) = Reversed(max(Reversed(x))): not x for bool,
+// -x for floats (exact; NaN stays NaN), and ~x = -1 - x for i32, which unlike -x never
+// overflows (-INT32_MIN does, and made min([INT32_MIN, 0]) = 0).
+Tensor Reversed(const Tensor& x) {
+  if (x.dtype() == DType::kBool) return lax::logical_not(x);
+  if (x.dtype() == DType::kI32) return lax::sub(FullLike(x, -1.0), x);
+  return lax::neg(x);
+}
+
+// The shift that keeps exp(x - shift) from overflowing in logsumexp and softmax: the maximum
+// over axes (kept as size 1) without a derivative (the result does not depend on it), 0 where
+// that maximum is infinite (inf - inf would be NaN), and 0 when the axes are empty.
+Tensor ExpShift(const Tensor& x, const std::vector<int64_t>& axes) {
+  const Shape kept = KeptShape(x.shape(), axes);
+  for (int64_t axis : axes) {
+    if (x.shape()[axis] == 0) return Full(ShapedArray{kept, x.dtype()}, 0.0);
+  }
+  const Tensor m = lax::reshape(lax::stop_gradient(lax::reduce_max(x, axes)), kept);
+  return lax::select(IsFinite(m), m, FullLike(m, 0.0));
+}
+
+// x as a floating tensor (integers become the default float), for op.
+Tensor AsFloat(const char* op, const Tensor& x) {
+  return FloatUnary(op, [](const Tensor& t) { return t; }, x);
+}
+
 }  // namespace
 
 std::vector<int64_t> Axes::Resolve(int64_t rank, const char* op) const {
@@ -179,7 +219,9 @@ Tensor sign(const Tensor& x) {
 }
 Tensor square(const Tensor& x) { return x * x; }
 Tensor sigmoid(const Tensor& x) { return 0.5 * tanh(0.5 * x) + 0.5; }
-Tensor relu(const Tensor& x) { return where(x > 0.0, x, 0.0); }
+// x <= 0 is false for NaN, so NaN passes through (as JAX's max(x, 0)), and the derivative at
+// 0 is that of the constant branch, 0.
+Tensor relu(const Tensor& x) { return where(x <= 0.0, 0.0, x); }
 
 Tensor pow(const Tensor& x, const Tensor& y) {
   CheckDefined(x, "pow");
@@ -249,40 +291,34 @@ Tensor mean(const Tensor& x, const Axes& axes, bool keepdims) {
 }
 
 Tensor max(const Tensor& x, const Axes& axes, bool keepdims) {
-  return Reduce("max", lax::reduce_max, x, axes, keepdims);
+  return MaxOf("max", x, axes, keepdims);
 }
 
 Tensor min(const Tensor& x, const Axes& axes, bool keepdims) {
   CheckDefined(x, "min");
-  if (x.dtype() == DType::kBool) return logical_not(max(logical_not(x), axes, keepdims));
-  return -max(-x, axes, keepdims);
+  return Reversed(MaxOf("min", Reversed(x), axes, keepdims));
 }
 
 Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
-  const Tensor xf = FloatUnary("logsumexp", [](const Tensor& t) { return t; }, x);
+  const Tensor xf = AsFloat("logsumexp", x);
   const std::vector<int64_t> resolved = axes.Resolve(xf.ndim(), "logsumexp");
-  // Shift by the maximum so exp never overflows; an infinite maximum shifts by 0 instead.
-  Tensor m = max(xf, resolved, /*keepdims=*/true);
-  m = where(IsFinite(m), m, 0.0);
-  Tensor out = log(sum(exp(xf - m), resolved, /*keepdims=*/true)) + m;
-  return keepdims ? out : lax::reshape(out, [&] {
-    Shape s;
-    for (int64_t i = 0; i < xf.ndim(); ++i) {
-      if (!std::binary_search(resolved.begin(), resolved.end(), i)) s.push_back(xf.shape()[i]);
-    }
-    return s;
-  }());
+  const Tensor m = ExpShift(xf, resolved);
+  const Tensor out = lax::add(log(sum(exp(xf - m), resolved, /*keepdims=*/true)), m);
+  return keepdims ? out : squeeze(out, resolved);
 }
 
 Tensor softmax(const Tensor& x, int64_t axis) {
-  const Tensor xf = FloatUnary("softmax", [](const Tensor& t) { return t; }, x);
-  const Tensor e = exp(xf - max(xf, axis, /*keepdims=*/true));
+  const Tensor xf = AsFloat("softmax", x);
+  const Tensor e = exp(xf - ExpShift(xf, {CanonicalAxis(axis, xf.ndim(), "softmax")}));
   return e / sum(e, axis, /*keepdims=*/true);
 }
 
+// (x - m) - log(sum(exp(x - m))): subtracting logsumexp(x) = m + log(...) from x instead
+// rounds m + log(...) first, which for x = [1e7, 1e7] in f32 loses the log(2) entirely.
 Tensor log_softmax(const Tensor& x, int64_t axis) {
-  const Tensor xf = FloatUnary("log_softmax", [](const Tensor& t) { return t; }, x);
-  return xf - logsumexp(xf, axis, /*keepdims=*/true);
+  const Tensor xf = AsFloat("log_softmax", x);
+  const Tensor shifted = xf - ExpShift(xf, {CanonicalAxis(axis, xf.ndim(), "log_softmax")});
+  return shifted - log(sum(exp(shifted), axis, /*keepdims=*/true));
 }
 
 Tensor argmax(const Tensor& x, int64_t axis) {
@@ -356,22 +392,23 @@ Tensor dot(const Tensor& x, const Tensor& y) {
 Tensor reshape(const Tensor& x, const Shape& shape) {
   CheckDefined(x, "reshape");
   Shape out = shape;
-  int64_t inferred = -1, known = 1;
+  int64_t inferred = -1;
+  std::optional<int64_t> known = 1;  // nullopt once the product passes int64: no x has that
   for (size_t i = 0; i < out.size(); ++i) {
     if (out[i] == -1 && inferred < 0) {
       inferred = static_cast<int64_t>(i);
     } else if (out[i] < 0) {
       ThrowInvalid("reshape: invalid new shape ", ShapeToString(shape), " for ",
                    x.aval().ToString());
-    } else {
-      known *= out[i];
+    } else if (known) {
+      known = CheckedMul(*known, out[i]);
     }
   }
   if (inferred >= 0) {
-    if (known == 0 || x.size() % known != 0) {
+    if (!known || *known == 0 || x.size() % *known != 0) {
       ThrowInvalid("reshape: cannot reshape ", x.aval().ToString(), " to ", ShapeToString(shape));
     }
-    out[inferred] = x.size() / known;
+    out[inferred] = x.size() / *known;
   }
   return lax::reshape(x, out);
 }
@@ -396,6 +433,7 @@ Tensor transpose(const Tensor& x, const std::vector<int64_t>& axes) {
 
 Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   CheckDefined(x, "broadcast_to");
+  CheckShape("broadcast_to", ShapedArray{shape, x.dtype()});
   // Right-aligned, each axis of x must be 1 or equal to the target's.
   const int64_t lead = static_cast<int64_t>(shape.size()) - x.ndim();
   bool ok = lead >= 0;
@@ -455,10 +493,12 @@ Tensor concatenate(const std::vector<Tensor>& xs, int64_t axis) {
     if (x.ndim() == 0) ThrowInvalid("concatenate: cannot concatenate scalars; use stack");
     dtype = PromoteTypes(dtype, x.dtype());
   }
+  // Checked before the one-operand shortcut, which once returned x for any axis at all.
+  const int64_t a = CanonicalAxis(axis, xs[0].ndim(), "concatenate");
   std::vector<Tensor> cast;
   for (const Tensor& x : xs) cast.push_back(Cast(x, dtype));
   if (cast.size() == 1) return cast[0];
-  return lax::concatenate(cast, CanonicalAxis(axis, xs[0].ndim(), "concatenate"));
+  return lax::concatenate(cast, a);
 }
 
 Tensor slice(const Tensor& x, const std::vector<int64_t>& start, const std::vector<int64_t>& limit,

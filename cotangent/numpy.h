@@ -90,7 +90,7 @@ Tensor sign(const Tensor& x);
 Tensor square(const Tensor& x);
 // 1 / (1 + exp(-x)), computed as 0.5 * tanh(x / 2) + 0.5 so it never overflows.
 Tensor sigmoid(const Tensor& x);
-// max(x, 0); its derivative at 0 is 0, as JAX's.
+// max(x, 0), NaN propagating; its derivative at 0 is 0, as JAX's.
 Tensor relu(const Tensor& x);
 Tensor pow(const Tensor& x, const Tensor& y);
 Tensor pow(const Tensor& x, double y);
@@ -110,7 +110,8 @@ Tensor where(const Tensor& cond, double x, double y);
 // The same values in another dtype.
 Tensor astype(const Tensor& x, DType dtype);
 
-// Reductions over `axes` (all by default); keepdims keeps them with size 1.
+// Reductions over `axes` (all by default); keepdims keeps them with size 1. max and min of
+// an empty axis throw (a maximum of nothing has no value), as jnp.max.
 Tensor sum(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 Tensor mean(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 Tensor max(const Tensor& x, const Axes& axes = {}, bool keepdims = false);

@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/error.h"
+#include "core/host_memory.h"
 #include "cotangent/creation.h"
 
 namespace cotangent::random {
@@ -58,12 +59,14 @@ std::vector<uint32_t> Words(const Key& key, uint64_t count) {
   return out;
 }
 
-// Throws "<op>: negative dimension in shape [3,-1]"; returns the number of elements.
-int64_t CheckedSize(const char* op, const Shape& shape) {
-  for (int64_t d : shape) {
-    if (d < 0) ThrowInvalid(op, ": negative dimension in shape ", ShapeToString(shape));
-  }
-  return NumElements(shape);
+// Throws as CheckShape for a shape that cannot exist, and ResourceExhausted when the host
+// work (hashed words and samples of 8 bytes each at most, per element) cannot fit in
+// memory; returns the number of elements.
+int64_t CheckedSize(const char* op, const Shape& shape, DType dtype) {
+  CheckShape(op, ShapedArray{shape, dtype});
+  const int64_t n = NumElements(shape);
+  ThrowIfError(CheckAllocationSize(op, CheckedMul(n, 16).value_or(INT64_MAX)));
+  return n;
 }
 
 void CheckFloating(const char* op, DType dtype) {
@@ -195,11 +198,12 @@ std::pair<uint32_t, uint32_t> threefry2x32(const Key& key, uint32_t x0, uint32_t
 
 std::vector<uint32_t> bits(const Key& key, int64_t count) {
   if (count < 0) ThrowInvalid("bits: count must be non-negative, got ", count);
+  ThrowIfError(CheckAllocationSize("bits", CheckedMul(count, 4).value_or(INT64_MAX)));
   return Words(key, static_cast<uint64_t>(count));
 }
 
 Tensor uniform(const Key& key, const Shape& shape, DType dtype, double minval, double maxval) {
-  const int64_t n = CheckedSize("uniform", shape);
+  const int64_t n = CheckedSize("uniform", shape, dtype);
   CheckFloating("uniform", dtype);
   if (!(minval < maxval)) {
     ThrowInvalid("uniform: minval must be less than maxval, got minval=", minval,
@@ -213,7 +217,7 @@ Tensor uniform(const Key& key, const Shape& shape, DType dtype, double minval, d
 // JAX's _normal_real: u uniform in [nextafter(-1, 0), 1), so erfinv(u) is finite, and
 // normal = sqrt(2) * erfinv(u), since the standard normal CDF is (1 + erf(z / sqrt(2))) / 2.
 Tensor normal(const Key& key, const Shape& shape, DType dtype) {
-  const int64_t n = CheckedSize("normal", shape);
+  const int64_t n = CheckedSize("normal", shape, dtype);
   CheckFloating("normal", dtype);
   if (dtype == f64) {
     std::vector<double> u = UniformF64(key, n, std::nextafter(-1.0, 0.0), 1.0);
@@ -227,7 +231,7 @@ Tensor normal(const Key& key, const Shape& shape, DType dtype) {
 }
 
 Tensor gumbel(const Key& key, const Shape& shape, DType dtype) {
-  const int64_t n = CheckedSize("gumbel", shape);
+  const int64_t n = CheckedSize("gumbel", shape, dtype);
   CheckFloating("gumbel", dtype);
   if (dtype == f64) return from_vector(GumbelValues<double>(key, n), shape);
   return from_vector(GumbelValues<float>(key, n), shape);
@@ -236,7 +240,7 @@ Tensor gumbel(const Key& key, const Shape& shape, DType dtype) {
 // JAX's _bernoulli: uniform(key, shape, float32) < p, p rounded to float32 (the dtype of a
 // Python float p without x64).
 Tensor bernoulli(const Key& key, double p, const Shape& shape) {
-  const int64_t n = CheckedSize("bernoulli", shape);
+  const int64_t n = CheckedSize("bernoulli", shape, DType::kBool);
   if (!(p >= 0.0 && p <= 1.0)) ThrowInvalid("bernoulli: p must be in [0, 1], got ", p);
   const std::vector<float> u = UniformF32(key, n, 0.0f, 1.0f);
   const float p32 = static_cast<float>(p);

@@ -201,6 +201,7 @@ std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
                              std::optional<int64_t> axis_size,
                              const std::vector<std::string>& input_names) {
   CheckLiveTracers("vmap", args);
+  if (axis_size && *axis_size < 0) ThrowInvalid("vmap: negative axis_size ", *axis_size);
   // The mapped size, checked across inputs.
   std::optional<int64_t> size = axis_size;
   int64_t size_from = -1;

@@ -5,6 +5,7 @@
 #include "backends/cpu/cpu_backend.h"
 
 #include <cstring>
+#include <new>
 
 #include "absl/strings/str_cat.h"
 #include "backends/cpu/cpu_buffer.h"
@@ -161,6 +162,15 @@ absl::Status CpuBackend::Upload(const void* src, int64_t bytes, Buffer& dst) {
   return absl::OkStatus();
 }
 
+absl::Status CpuBackend::Fill(const Array& dst, double value) {
+  if (&dst.backend() != this) {
+    return absl::InvalidArgumentError(absl::StrCat("cpu: cannot fill ", dst.aval.ToString(),
+                                                   " on ", dst.backend().name()));
+  }
+  cpu::FillDense(dst, value);
+  return absl::OkStatus();
+}
+
 absl::Status CpuBackend::Download(const Array& src, void* dst) {
   if (&src.backend() != this) {
     return absl::InvalidArgumentError(absl::StrCat("cpu: cannot download ", src.aval.ToString(),
@@ -180,11 +190,18 @@ absl::StatusOr<Array> CpuBackend::Execute(Primitive prim, absl::Span<const Array
                                                      x.backend().name()));
     }
   }
-  absl::StatusOr<std::shared_ptr<Buffer>> buffer =
-      Allocate(out_aval.size() * DTypeSize(out_aval.dtype));
+  absl::StatusOr<std::shared_ptr<Buffer>> buffer = Allocate(out_aval.bytes());
   if (!buffer.ok()) return buffer.status();
   Array out = DenseArray(*std::move(buffer), out_aval);
-  if (absl::Status status = KernelFor(prim)(inputs, params, out); !status.ok()) return status;
+  // Kernels keep host scratch (reduction accumulators, packed matmul panels) in std::vector;
+  // running out of memory there is a status like any other, not an exception out of a backend.
+  try {
+    if (absl::Status status = KernelFor(prim)(inputs, params, out); !status.ok()) return status;
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(absl::StrCat("cpu: out of memory for the scratch space of ",
+                                                     PrimitiveName(prim), " of ",
+                                                     out_aval.ToString()));
+  }
   return out;
 }
 

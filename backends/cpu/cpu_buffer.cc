@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/host_memory.h"
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -31,6 +32,9 @@ absl::StatusOr<std::shared_ptr<CpuBuffer>> CpuBuffer::Create(Backend& backend, i
   if (bytes < 0) {
     return absl::InvalidArgumentError(absl::StrCat("cpu: cannot allocate ", bytes, " bytes"));
   }
+  // Asked before the allocator: a request past the machine's memory is refused by glibc but
+  // aborts a sanitizer's allocator, and the rounding below must not overflow.
+  if (absl::Status status = CheckAllocationSize("cpu", bytes); !status.ok()) return status;
   // Whole cache lines, never 0 bytes; the tail of a vector loop then shares no line with
   // another buffer.
   const int64_t rounded =

@@ -57,6 +57,10 @@ void CopyStrided(const void* src, absl::Span<const int64_t> shape,
                  absl::Span<const int64_t> src_strides, void* dst,
                  absl::Span<const int64_t> dst_strides, int64_t elem_size);
 
+// Sets every element of the dense array out to value converted as ConvertValue does: the
+// background of pad, and CpuBackend::Fill. Parallel when large.
+void FillDense(const Array& out, double value);
+
 // x converted to storage type To as convert_element_type does (XLA/JAX CPU): to bool is x != 0,
 // from bool is 0/1, float to i32 truncates toward zero with NaN -> 0 and out-of-range values
 // saturated (no undefined behaviour), everything else is a C++ conversion.

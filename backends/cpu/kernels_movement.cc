@@ -1,7 +1,8 @@
 // File: backends/cpu/kernels_movement.cc
 // Movement kernels as strided copies: each primitive describes where its input elements sit
 // (a view: offset and strides) and CopyStrided moves them into the dense output. Pad fills
-// first; concatenate copies each operand into its window of the output.
+// first (FillDense, also the backend's Fill); concatenate copies each operand into its window
+// of the output.
 
 #include <algorithm>
 #include <cstdint>
@@ -105,6 +106,17 @@ void CopyStrided(const void* src, absl::Span<const int64_t> shape,
   }
 }
 
+void FillDense(const Array& out, double value) {
+  VisitDType(out.aval.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* o = MutableData<T>(out);
+    const T v = ConvertValue<T>(value);
+    // In parallel: the first touch of a fresh buffer's pages is most of the cost.
+    ParallelFor(out.aval.size(), kParallelGrain,
+                [&](int64_t begin, int64_t end) { std::fill(o + begin, o + end, v); });
+  });
+}
+
 // Row-major order is all that reshape keeps, so copying the input in its own shape densely
 // yields the output.
 absl::Status ReshapeKernel(absl::Span<const Array> in, const Params&, const Array& out) {
@@ -144,7 +156,7 @@ absl::Status SliceKernel(absl::Span<const Array> in, const Params& params, const
   Strides strides;
   for (int64_t d = 0; d < x.aval.rank(); ++d) {
     offset += params.start[d] * x.strides[d];
-    strides.push_back(x.strides[d] * params.stride[d]);
+    strides.push_back(out.aval.shape[d] > 1 ? x.strides[d] * params.stride[d] : 0);
   }
   CopyViewToOutput(x, offset, strides, out);
   return absl::OkStatus();
@@ -154,25 +166,21 @@ absl::Status SliceKernel(absl::Span<const Array> in, const Params& params, const
 // the output (negative low or high crop) are dropped, everything else is padding_value.
 absl::Status PadKernel(absl::Span<const Array> in, const Params& params, const Array& out) {
   const Array& x = in[0];
-  VisitDType(x.aval.dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    T* o = MutableData<T>(out);
-    std::fill(o, o + out.aval.size(), ConvertValue<T>(params.padding_value));
-  });
+  FillDense(out, params.padding_value);
   Shape kept;
   Strides src_strides, dst_strides;
   int64_t src_offset = 0, dst_offset = 0;
   for (int64_t d = 0; d < x.aval.rank(); ++d) {
     const int64_t n = x.aval.shape[d], low = params.low[d], step = params.interior[d] + 1;
     const int64_t room = out.aval.shape[d] - low;  // positions from low to the end
-    const int64_t first = low >= 0 ? 0 : (-low + step - 1) / step;
-    const int64_t last = room > 0 ? std::min(n, (room + step - 1) / step) : 0;
+    const int64_t first = low >= 0 ? 0 : -(low + 1) / step + 1;  // ceil(-low / step)
+    const int64_t last = room > 0 ? std::min(n, (room - 1) / step + 1) : 0;
     if (last <= first) return absl::OkStatus();  // every element cropped away
     kept.push_back(last - first);
     src_offset += first * x.strides[d];
     src_strides.push_back(x.strides[d]);
     dst_offset += (low + first * step) * out.strides[d];
-    dst_strides.push_back(step * out.strides[d]);
+    dst_strides.push_back(last - first > 1 ? step * out.strides[d] : 0);  // no overflow
   }
   const int64_t size = DTypeSize(x.aval.dtype);
   CopyStrided(ElementBytes(x) + src_offset * size, kept, src_strides,

@@ -89,14 +89,14 @@ absl::Status Pad(KernelContext& ctx, const Array& x, const Params& p, const Arra
   for (int64_t d = 0; d < x.aval.rank(); ++d) {
     const int64_t n = x.aval.shape[d], low = p.low[d], step = p.interior[d] + 1;
     const int64_t room = out.aval.shape[d] - low;
-    const int64_t first = low >= 0 ? 0 : (-low + step - 1) / step;
-    const int64_t last = room > 0 ? std::min(n, (room + step - 1) / step) : 0;
+    const int64_t first = low >= 0 ? 0 : -(low + 1) / step + 1;  // ceil(-low / step)
+    const int64_t last = room > 0 ? std::min(n, (room - 1) / step + 1) : 0;
     if (last <= first) return absl::OkStatus();  // every element cropped away
     kept.push_back(last - first);
     src_offset += first * x.strides[d];
     src_strides.push_back(x.strides[d]);
     dst_offset += (low + first * step) * out.strides[d];
-    dst_strides.push_back(step * out.strides[d]);
+    dst_strides.push_back(last - first > 1 ? step * out.strides[d] : 0);  // no overflow
   }
   const ShapedArray aval{kept, x.aval.dtype};
   return CopyView(ctx, Array{x.buffer, aval, src_strides, src_offset},

@@ -398,6 +398,13 @@ absl::Status VulkanBackend::Upload(const void* src, int64_t bytes, Buffer& dst) 
   return stream_->Copy(staging, 0, buffer.shared_from_this(), 0, bytes);
 }
 
+absl::Status VulkanBackend::Fill(const Array& dst, double value) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  COTANGENT_RETURN_IF_ERROR(Live());
+  COTANGENT_RETURN_IF_ERROR(CheckOperand(dst, "fill"));
+  return vulkan::Fill(context_, dst, value);  // kernels/fill.comp, recorded on the stream
+}
+
 absl::Status VulkanBackend::DownloadDense(const Array& src, void* dst) {
   const int64_t elem = DTypeSize(src.aval.dtype);
   const int64_t bytes = src.aval.size() * elem;

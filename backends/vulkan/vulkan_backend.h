@@ -61,6 +61,7 @@ class VulkanBackend final : public Backend {
   const char* name() const override { return "vulkan"; }
   absl::StatusOr<std::shared_ptr<Buffer>> Allocate(int64_t bytes) override;
   absl::Status Upload(const void* src, int64_t bytes, Buffer& dst) override;
+  absl::Status Fill(const Array& dst, double value) override;
   absl::Status Download(const Array& src, void* dst) override;
   absl::StatusOr<Array> Execute(Primitive prim, absl::Span<const Array> inputs,
                                 const Params& params, const ShapedArray& out_aval) override;

@@ -3,6 +3,7 @@
 // concatenate. They change where elements sit, never their values.
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "core/error.h"
@@ -20,9 +21,7 @@ std::string Ints(absl::Span<const int64_t> v) { return ShapeToString(v); }
 
 ShapedArray ReshapeAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
   const ShapedArray& x = in[0];
-  for (int64_t d : params.shape) {
-    if (d < 0) ThrowInvalid("reshape: negative dimension in new shape ", Ints(params.shape));
-  }
+  CheckShape("reshape", ShapedArray{params.shape, x.dtype});  // before counting its elements
   if (NumElements(params.shape) != x.size()) {
     ThrowInvalid("reshape: cannot reshape ", x.ToString(), " (", x.size(), " elements) to ",
                  Ints(params.shape), " (", NumElements(params.shape), " elements)");
@@ -81,7 +80,10 @@ ShapedArray SliceAbstractEval(absl::Span<const ShapedArray> in, const Params& pa
       fail("indices must satisfy 0 <= start <= limit <= size");
     }
     if (stride[i] < 1) fail("strides must be positive");
-    out[i] = (limit[i] - start[i] + stride[i] - 1) / stride[i];
+    // ceil((limit - start) / stride), without forming limit - start + stride - 1 (which
+    // overflows for a stride near INT64_MAX).
+    const int64_t n = limit[i] - start[i];
+    out[i] = n == 0 ? 0 : (n - 1) / stride[i] + 1;
   }
   return ShapedArray{std::move(out), x.dtype};
 }
@@ -98,10 +100,24 @@ ShapedArray PadAbstractEval(absl::Span<const ShapedArray> in, const Params& para
   }
   Shape out(rank);
   for (size_t i = 0; i < rank; ++i) {
-    if (params.interior[i] < 0) fail("interior padding must be non-negative");
-    const int64_t d = x.shape[i];
-    out[i] = params.low[i] + params.high[i] + d + std::max<int64_t>(d - 1, 0) * params.interior[i];
-    if (out[i] < 0) fail("negative output size");
+    const int64_t d = x.shape[i], low = params.low[i], high = params.high[i];
+    const int64_t interior = params.interior[i];
+    if (interior < 0) fail("interior padding must be non-negative");
+    // out = low + high + dilated with dilated = d + (d - 1) * interior. The kernels also form
+    // interior + 1 (the step between elements) and dilated + high (the room after low), so
+    // every one of these must fit in int64.
+    const auto plus = [](std::optional<int64_t> a, int64_t b) {
+      return a ? CheckedAdd(*a, b) : std::nullopt;
+    };
+    std::optional<int64_t> gaps = 0;
+    if (d > 1) gaps = CheckedMul(d - 1, interior);
+    const std::optional<int64_t> dilated = plus(gaps, d);
+    const std::optional<int64_t> total = plus(plus(dilated, low), high);
+    if (!plus(interior, 1) || !plus(dilated, high) || !total) {
+      fail("the padded size overflows int64");
+    }
+    if (*total < 0) fail("negative output size");
+    out[i] = *total;
   }
   return ShapedArray{std::move(out), x.dtype};
 }
@@ -122,7 +138,12 @@ ShapedArray ConcatenateAbstractEval(absl::Span<const ShapedArray> in, const Para
       ThrowInvalid("concatenate: operands ", first.ToString(), " and ", x.ToString(),
                    " differ outside axis ", axis);
     }
-    out[axis] += x.shape[axis];
+    const std::optional<int64_t> sum = CheckedAdd(out[axis], x.shape[axis]);
+    if (!sum) {
+      ThrowInvalid("concatenate: the sizes along axis ", axis, " add up past int64 (",
+                   first.ToString(), ", ...)");
+    }
+    out[axis] = *sum;
   }
   return ShapedArray{std::move(out), first.dtype};
 }

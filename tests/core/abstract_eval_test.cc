@@ -2,6 +2,9 @@
 // Abstract evaluation, the one place operands are validated: output shapes and dtypes of every
 // primitive family, and the exact messages for bad input.
 
+#include <cstdint>
+#include <limits>
+
 #include "core/error.h"
 #include "core/rules.h"
 #include "gmock/gmock.h"
@@ -117,6 +120,72 @@ TEST(AbstractEvalTest, Movement) {
             A(f32, {2, 4}));
   EXPECT_EQ(ErrorOf(Primitive::kConcatenate, {A(f32, {2, 3}), A(f32, {3, 1})}, c),
             "concatenate: operands f32[2,3] and f32[3,1] differ outside axis 1");
+}
+
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+
+// Every result passes CheckShape: a size past int64 is an error naming the primitive.
+TEST(AbstractEvalTest, ResultsTooLargeForInt64AreErrors) {
+  Params b;
+  b.shape = {int64_t{1} << 32, int64_t{1} << 32};
+  EXPECT_EQ(ErrorOf(Primitive::kBroadcastInDim, {A(f32, {})}, b),
+            "broadcast_in_dim: f32[4294967296,4294967296] is too large: its size in bytes "
+            "overflows int64");
+  // 2^62 * 4 wraps to 0 = the size of f32[0]: the product must be checked before comparing.
+  Params r;
+  r.shape = {int64_t{1} << 62, 4, 0};
+  EXPECT_THAT(ErrorOf(Primitive::kReshape, {A(f32, {0})}, r),
+              HasSubstr("reshape: f32[4611686018427387904,4,0] is too large"));
+  Params d;
+  d.dot.lhs_contracting = {1};
+  d.dot.rhs_contracting = {0};
+  EXPECT_THAT(ErrorOf(Primitive::kDotGeneral,
+                      {A(f32, {int64_t{1} << 40, 1}), A(f32, {1, int64_t{1} << 40})}, d),
+              HasSubstr("dot_general: f32[1099511627776,1099511627776] is too large"));
+  Params c;
+  c.dimension = 0;
+  EXPECT_EQ(ErrorOf(Primitive::kConcatenate, {A(bool_, {kMax}), A(bool_, {1})}, c),
+            "concatenate: the sizes along axis 0 add up past int64 (bool[9223372036854775807], "
+            "...)");
+  Params pad;
+  pad.low = {kMax};
+  pad.high = {1};
+  pad.interior = {0};
+  EXPECT_EQ(ErrorOf(Primitive::kPad, {A(f32, {2})}, pad),
+            "pad: cannot pad f32[2] with low [9223372036854775807] high [1] interior [0]: the "
+            "padded size overflows int64");
+  pad.low = {0};
+  pad.high = {0};
+  pad.interior = {kMax};  // (2 - 1) * interior + 2 overflows
+  EXPECT_THAT(ErrorOf(Primitive::kPad, {A(f32, {2})}, pad), HasSubstr("overflows int64"));
+}
+
+TEST(AbstractEvalTest, NegativeDimensionsNeverExist) {
+  Params r;
+  r.shape = {-2, -3};  // 6 elements, as f32[6] has
+  EXPECT_EQ(ErrorOf(Primitive::kReshape, {A(f32, {6})}, r),
+            "reshape: negative dimension in shape [-2,-3]");
+  Params b;
+  b.shape = {-4, 2};
+  b.broadcast_dimensions = {1};
+  EXPECT_EQ(ErrorOf(Primitive::kBroadcastInDim, {A(f32, {2})}, b),
+            "broadcast_in_dim: negative dimension in shape [-4,2]");
+}
+
+// (limit - start + stride - 1) / stride once overflowed: stride INT64_MAX gave f32[0] and
+// INT64_MAX - 1 gave f32[-1] for 4 elements.
+TEST(AbstractEvalTest, SliceSizeWithHugeStrides) {
+  Params s;
+  s.start = {0};
+  s.limit = {4};
+  for (int64_t stride : {kMax, kMax - 1, int64_t{4}}) {
+    s.stride = {stride};
+    EXPECT_EQ(AbstractEval(Primitive::kSlice, {A(f32, {4})}, s), A(f32, {1})) << stride;
+  }
+  s.stride = {3};
+  EXPECT_EQ(AbstractEval(Primitive::kSlice, {A(f32, {4})}, s), A(f32, {2}));
+  s.start = {4};
+  EXPECT_EQ(AbstractEval(Primitive::kSlice, {A(f32, {4})}, s), A(f32, {0}));
 }
 
 TEST(AbstractEvalTest, DotGeneral) {

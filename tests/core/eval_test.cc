@@ -55,6 +55,9 @@ class OtherDevice final : public Backend {
   absl::Status Upload(const void* src, int64_t bytes, Buffer& dst) override {
     return CpuBackend::Get().Upload(src, bytes, dst);
   }
+  absl::Status Fill(const Array& dst, double value) override {
+    return CpuBackend::Get().Fill(dst, value);
+  }
   absl::Status Download(const Array& src, void* dst) override {
     return CpuBackend::Get().Download(src, dst);
   }

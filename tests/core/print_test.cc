@@ -67,6 +67,26 @@ TEST(PrintTest, LargeArraysAreSummarized) {
   EXPECT_EQ(Str(arange(2000)), "[   0    1    2 ... 1997 1998 1999]");
 }
 
+// str(np.arange(2000).reshape(2, 1000)): the edges of every axis.
+TEST(PrintTest, SummariesShowTheEdgesOfEveryAxis) {
+  EXPECT_EQ(Str(reshape(arange(2000), {2, 1000})),
+            "[[   0    1    2 ...  997  998  999]\n [1000 1001 1002 ... 1997 1998 1999]]");
+}
+
+// Only the shown elements are read back: a view of 3 * 2^40 elements prints at once.
+TEST(PrintTest, SummariesReadOnlyTheShownElements) {
+  EXPECT_EQ(Str(broadcast_to(arange(3), {int64_t{1} << 40, 3})),
+            "[[0 1 2]\n [0 1 2]\n [0 1 2]\n ...\n [0 1 2]\n [0 1 2]\n [0 1 2]]");
+}
+
+// str(np.zeros((2, 0))) is "[]"; printing it once read a cell of the empty array and crashed.
+TEST(PrintTest, EmptyArraysPrintAsEmptyBrackets) {
+  EXPECT_EQ(Str(zeros({2, 0})), "[]");
+  EXPECT_EQ(Str(zeros({0})), "[]");
+  EXPECT_EQ(Str(zeros({0, 3}, i32)), "[]");
+  EXPECT_EQ(Str(zeros({2, 0, 3}, bool_)), "[]");
+}
+
 TEST(PrintTest, NonFiniteValues) {
   EXPECT_EQ(Str(tensor({1.0, -INFINITY, NAN}, {3})), "[  1. -inf  nan]");
 }

@@ -3,6 +3,9 @@
 // here in double, movement and indexing, and the messages for bad input.
 
 #include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
 #include <vector>
 
 #include "cotangent/cotangent.h"
@@ -175,6 +178,153 @@ TEST(CreationTest, ValuesAndErrors) {
   EXPECT_EQ(ErrorOf([] { tensor({1.5}, {1}, i32); }), "tensor: value 1.5 is not representable as i32");
   EXPECT_EQ(ErrorOf([] { ones({2}).item<float>(); }),
             "item: expected a tensor with one element, got f32[2]");
+}
+
+// The code an Error carries, or OK when f returned.
+absl::StatusCode CodeOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  return absl::StatusCode::kOk;
+}
+
+constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+constexpr int64_t k2to40 = int64_t{1} << 40;
+
+// Each of these was accepted with a wrapped element count (zeros gave size() 0, eye wrote out
+// of bounds, printing the zeros grew memory without bound).
+TEST(ShapeLimitsTest, ElementCountsPastInt64AreInvalid) {
+  const std::string too_large = "f32[1099511627776,1099511627776] is too large: its size in bytes "
+                                "overflows int64";
+  EXPECT_EQ(ErrorOf([] { zeros({k2to40, k2to40}); }), "zeros: " + too_large);
+  EXPECT_EQ(ErrorOf([] { full({k2to40, k2to40}, 2.0); }), "full: " + too_large);
+  EXPECT_EQ(ErrorOf([] { eye(int64_t{1} << 32); }),
+            "eye: f32[4294967296,4294967296] is too large: its size in bytes overflows int64");
+  EXPECT_EQ(ErrorOf([] { broadcast_to(ones({1}), {int64_t{1} << 32, int64_t{1} << 32}); }),
+            "broadcast_to: f32[4294967296,4294967296] is too large: its size in bytes overflows "
+            "int64");
+  EXPECT_EQ(ErrorOf([] { reshape(zeros({0}), {-1, k2to40, k2to40}); }),
+            "reshape: cannot reshape f32[0] to [-1,1099511627776,1099511627776]");
+  EXPECT_EQ(ErrorOf([] { arange(0.0, 1e300, 1.0); }),
+            "arange: start=0 stop=1e+300 step=1 gives 1e+300 elements, more than int64 counts");
+  EXPECT_EQ(CodeOf([] { concatenate({broadcast_to(ones({1}, bool_), {kMax}), ones({1}, bool_)}); }),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// A valid size the machine cannot hold is ResourceExhausted naming the function and the bytes
+// (it was std::length_error or std::bad_alloc from a host vector of doubles).
+TEST(ShapeLimitsTest, SizesPastMemoryAreResourceExhausted) {
+  EXPECT_EQ(CodeOf([] { zeros({k2to40}); }), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(ErrorOf([] { zeros({k2to40}); }),
+              HasSubstr("zeros: cannot allocate f32[1099511627776] (4398046511104 bytes): "));
+  EXPECT_THAT(ErrorOf([] { ones({k2to40}, f64); }),
+              HasSubstr("ones: cannot allocate f64[1099511627776] (8796093022208 bytes): "));
+  EXPECT_THAT(ErrorOf([] { eye(int64_t{1} << 21); }),
+              HasSubstr("eye: cannot allocate f32[2097152,2097152] (17592186044416 bytes): "));
+  EXPECT_THAT(ErrorOf([] { linspace(0, 1, k2to40); }),
+              HasSubstr("linspace: cannot allocate f32[1099511627776] (4398046511104 bytes): "));
+  EXPECT_THAT(ErrorOf([] { arange(0.0, 1e15, 1.0, f64); }),
+              HasSubstr("arange: cannot allocate f64[1000000000000000] (8000000000000000 bytes)"));
+  // A view of 2^40 elements costs nothing; computing from it needs its memory.
+  const Tensor big = broadcast_to(scalar(1.0), {k2to40});
+  EXPECT_EQ(big.size(), k2to40);
+  EXPECT_THAT(ErrorOf([&] { big + 1.0; }),
+              HasSubstr("add: cannot allocate f32[1099511627776] (4398046511104 bytes): "));
+  EXPECT_EQ(CodeOf([&] { big.to_vector<float>(); }), absl::StatusCode::kResourceExhausted);
+  // i32 ranges past 2^31 fail on their values before any memory is taken.
+  EXPECT_EQ(ErrorOf([] { arange(k2to40); }),
+            "arange: value 1.09951e+12 is not representable as i32");
+}
+
+TEST(ShapeLimitsTest, NegativeDimensionsAreInvalid) {
+  EXPECT_EQ(ErrorOf([] { ones({2, -3}); }), "ones: negative dimension in shape [2,-3]");
+  EXPECT_EQ(ErrorOf([] { full({-1}, 1.0); }), "full: negative dimension in shape [-1]");
+  EXPECT_EQ(ErrorOf([] { tensor({}, {-1, 0}); }), "tensor: negative dimension in shape [-1,0]");
+  EXPECT_EQ(ErrorOf([] { broadcast_to(ones({1}), {-4}); }),
+            "broadcast_to: negative dimension in shape [-4]");
+  EXPECT_EQ(ErrorOf([] { eye(-1); }), "eye: negative size -1x-1");
+}
+
+// Strides near INT64_MAX once overflowed the size computation: f32[0] and f32[-1].
+TEST(ShapeLimitsTest, SliceWithHugeStridesTakesTheFirstElement) {
+  const Tensor x = arange(4, f32);
+  EXPECT_THAT(slice(x, {0}, {4}, {kMax}).to_vector<float>(), ElementsAre(0));
+  EXPECT_THAT(slice(x, {1}, {4}, {kMax - 1}).to_vector<float>(), ElementsAre(1));
+  EXPECT_THAT(slice(x, {0}, {4}, {3}).to_vector<float>(), ElementsAre(0, 3));
+}
+
+// The pad kernels formed ceil divisions as (a + step - 1) / step, which overflowed for an
+// interior padding near INT64_MAX (harmless to the size when there is one element).
+TEST(ShapeLimitsTest, PadWithHugeInteriorPadding) {
+  EXPECT_THAT(lax::pad(arange(1, f32), 7.0, {-1}, {2}, {kMax - 1}).to_vector<float>(),
+              ElementsAre(7, 7));
+  EXPECT_THAT(lax::pad(arange(1, f32), 7.0, {0}, {1}, {kMax - 1}).to_vector<float>(),
+              ElementsAre(0, 7));
+}
+
+// Creation fills on the device: every dtype, including values that round in it.
+TEST(CreationTest, FilledValuesInEveryDType) {
+  EXPECT_THAT(zeros({3}, bool_).to_vector<bool>(), ElementsAre(false, false, false));
+  EXPECT_THAT(ones({2}, bool_).to_vector<bool>(), ElementsAre(true, true));
+  EXPECT_THAT(full({2}, -7, i32).to_vector<int>(), ElementsAre(-7, -7));
+  EXPECT_THAT(full({2, 2}, 0.1, f32).to_vector<float>(), ElementsAre(0.1f, 0.1f, 0.1f, 0.1f));
+  EXPECT_THAT(full({2}, 0.1, f64).to_vector<double>(), ElementsAre(0.1, 0.1));
+  EXPECT_EQ(zeros({0, 5}).size(), 0);
+  EXPECT_EQ(ErrorOf([] { full({2}, 2.5, i32); }), "full: value 2.5 is not representable as i32");
+  EXPECT_THAT(eye(3, 2, f64).to_vector<double>(), ElementsAre(1, 0, 0, 1, 0, 0));
+  EXPECT_THAT(linspace(-1e308, 1e308, 3, f64).to_vector<double>(), ElementsAre(-1e308, 0, 1e308));
+}
+
+// min was -max(-x): -INT32_MIN wraps to itself, so min([INT32_MIN, 0, 5]) was 0.
+TEST(ReductionTest, MinOfI32IncludesInt32Min) {
+  const Tensor x = tensor({-2147483648.0, 0, 5, 2147483647.0}, {4}, i32);
+  EXPECT_EQ(min(x).item<int>(), std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(max(x).item<int>(), std::numeric_limits<int32_t>::max());
+  EXPECT_THAT(min(reshape(x, {2, 2}), 1).to_vector<int>(),
+              ElementsAre(std::numeric_limits<int32_t>::min(), 5));
+  EXPECT_EQ(min(tensor({1, 0}, {2}, bool_)).item<bool>(), false);
+  EXPECT_TRUE(std::isnan(min(tensor({1, NAN}, {2})).item<float>()));
+}
+
+// As jnp.max: -inf (the identity of lax.reduce_max) is no maximum of nothing.
+TEST(ReductionTest, MaxAndMinOfAnEmptyAxisAreErrors) {
+  EXPECT_EQ(ErrorOf([] { max(zeros({0})); }),
+            "max: zero-size array to reduction operation max which has no identity (axis 0 of "
+            "f32[0])");
+  EXPECT_EQ(ErrorOf([] { min(zeros({2, 0}, i32), 1); }),
+            "min: zero-size array to reduction operation min which has no identity (axis 1 of "
+            "i32[2,0])");
+  EXPECT_EQ(max(zeros({0, 3}), 1).shape(), (Shape{0}));  // empty result, non-empty axis
+  // Reductions with an identity keep working on empty axes.
+  EXPECT_EQ(sum(zeros({0})).item<float>(), 0);
+  EXPECT_EQ(logsumexp(zeros({0})).item<float>(), -INFINITY);
+  EXPECT_EQ(softmax(zeros({2, 0})).shape(), (Shape{2, 0}));
+}
+
+// log_softmax was x - logsumexp(x); logsumexp([1e7, 1e7]) = 1e7 + log 2 rounds to 1e7 + 1 in
+// f32, which gave [-1, -1].
+TEST(ReductionTest, LogSoftmaxOfLargeEqualValues) {
+  EXPECT_THAT(log_softmax(tensor({1e7, 1e7}, {2})).to_vector<float>(),
+              Pointwise(::testing::FloatNear(1e-6), std::vector<float>{-0.6931472f, -0.6931472f}));
+  EXPECT_THAT(log_softmax(tensor({1e7, 1e7 + 1}, {2}, f64)).to_vector<double>(),
+              Pointwise(DoubleNear(1e-12), std::vector<double>{-1.3132616875182228,
+                                                               -0.31326168751822286}));
+}
+
+// concatenate of one tensor returned it for any axis at all (found by fuzz_test).
+TEST(MovementTest, ConcatenateOfOneTensorChecksTheAxis) {
+  EXPECT_EQ(ErrorOf([] { concatenate({arange(3)}, 1); }),
+            "concatenate: axis 1 out of range for rank 1");
+  EXPECT_THAT(concatenate({arange(3)}, -1).to_vector<int>(), ElementsAre(0, 1, 2));
+}
+
+// relu was where(x > 0, x, 0), which turned NaN into 0; JAX's max(x, 0) propagates it.
+TEST(ElementwiseTest, ReluPropagatesNaN) {
+  const std::vector<float> r = relu(tensor({NAN, -1, 0, 2}, {4})).to_vector<float>();
+  EXPECT_TRUE(std::isnan(r[0]));
+  EXPECT_THAT(std::vector<float>(r.begin() + 1, r.end()), ElementsAre(0, 0, 2));
 }
 
 }  // namespace

@@ -189,5 +189,12 @@ TEST(VmapErrorTest, BadAxesNameVmapTheArgumentAndShapes) {
             "vmap: no input is mapped; pass axis_size to say how many to make");
 }
 
+// Once gave f32[-4,2]: nothing checked axis_size when no input is mapped.
+TEST(VmapErrorTest, NegativeAxisSizeIsAnError) {
+  EXPECT_EQ(ErrorOf([] { vmap([] { return ones({2}); }, {}, 0, -4)(); }),
+            "vmap: negative axis_size -4");
+  EXPECT_EQ(vmap([] { return ones({2}); }, {}, 0, 0)().shape(), (Shape{0, 2}));
+}
+
 }  // namespace
 }  // namespace cotangent

@@ -78,6 +78,13 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
       {"logsumexp", Primitive::kReduceMax, {{3, 4}}, -2, 2,
        [](V x) { return logsumexp(x[0], {1}, true); }},
       {"softmax", Primitive::kExp, {{2, 5}}, -2, 2, [](V x) { return softmax(x[0]); }},
+      // (x - m) - log(sum(exp(x - m))) with m = stop_gradient(max): the shift has no derivative.
+      {"log_softmax", Primitive::kStopGradient, {{2, 5}}, -2, 2,
+       [](V x) { return log_softmax(x[0]); }},
+      // min = -max(-x) for floats: the derivative flows to the minimum.
+      {"reduce_min", Primitive::kReduceMax, {{3, 5}}, -1, 1, [](V x) { return min(x[0], 0); }},
+      // where(x <= 0, 0, x): slope 1 above 0, 0 below.
+      {"relu", Primitive::kSelect, {{6}}, -1, 1, [](V x) { return relu(x[0]) * x[0]; }},
       {"sigmoid", Primitive::kTanh, {{5}}, -3, 3, [](V x) { return sigmoid(x[0]); }},
   };
 }
