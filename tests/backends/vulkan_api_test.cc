@@ -115,6 +115,11 @@ TEST(VulkanApi, HugeTensorsAreResourceExhaustedErrors) {
   // A result that fits, from an operand with more elements than a kernel indexes.
   ExpectExhausted([&] { (void)sum(big); },
                   {"reduce_sum of f32[17179869184]", "17179869184 elements", "cpu backend"});
+  // Creation asks the device first: no host copy of 64 GiB is attempted.
+  ExpectExhausted([&] { (void)zeros({int64_t{1} << 34}); },
+                  {"68719476736 bytes", "maxStorageBufferRange"});
+  ExpectExhausted([&] { (void)full({int64_t{1} << 34}, 2.0, f64); },
+                  {"137438953472 bytes", "maxStorageBufferRange"});
   // The backend works on.
   EXPECT_EQ(sum(ones({3})).item<float>(), 3.0f);
 }
