@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,18 +21,24 @@ namespace cotangent {
 using TensorFn = std::function<Tensor(const std::vector<Tensor>&)>;
 
 // The output types of a custom function per input types, found by tracing it into a
-// throwaway program once (thread-safe).
+// throwaway program once (thread-safe). Unknown (nullopt) when f cannot be traced without
+// values (it reads a traced value on the host, as Python control flow on a tracer): eager JAX
+// never runs f under differentiation, so such an f is legal and its rules go unchecked.
 class OutAvalCache {
  public:
-  ShapedArray Get(const CustomFunction& f, absl::Span<const Tensor> args) const;
+  std::optional<ShapedArray> Get(const CustomFunction& f, absl::Span<const Tensor> args) const;
+  // Records the type of a real call's output, so that Get need not trace f again (a rule that
+  // calls f itself, as JAX's f_jvp examples do, then runs f exactly as often as in JAX).
+  void Record(absl::Span<const Tensor> args, const Tensor& out) const;
 
  private:
   mutable std::mutex mu_;
-  mutable absl::flat_hash_map<std::string, ShapedArray> avals_;
+  mutable absl::flat_hash_map<std::string, std::optional<ShapedArray>> avals_;
 };
 
 // Throws "<f>: <what> returned primal output f32[] but the function returns f32[3]" when a
-// rule's primal output does not have the type of f's (JAX checks the same).
+// rule's primal output does not have the type of f's, when that is known (JAX checks the same
+// where f was traced, as under jit).
 void CheckRuleOutput(const CustomFunction& f, const OutAvalCache& cache, const char* what,
                      const Tensor& out, absl::Span<const Tensor> args);
 
@@ -47,7 +54,9 @@ class CustomJvpFunction final : public CustomFunction {
 
   const char* name() const override { return name_.c_str(); }
   Tensor Call(absl::Span<const Tensor> args) const override {
-    return f_(std::vector<Tensor>(args.begin(), args.end()));
+    Tensor out = f_(std::vector<Tensor>(args.begin(), args.end()));
+    out_avals_.Record(args, out);
+    return out;
   }
   std::pair<Tensor, Tensor> Jvp(const std::vector<Tensor>& primals,
                                 const std::vector<Tensor>& tangents) const {
@@ -82,7 +91,9 @@ class CustomVjpFunction final : public CustomFunction {
 
   const char* name() const override { return name_.c_str(); }
   Tensor Call(absl::Span<const Tensor> args) const override {
-    return f_(std::vector<Tensor>(args.begin(), args.end()));
+    Tensor out = f_(std::vector<Tensor>(args.begin(), args.end()));
+    out_avals_.Record(args, out);
+    return out;
   }
   const TensorFn& fn() const { return f_; }
   const Fwd& fwd() const { return fwd_; }

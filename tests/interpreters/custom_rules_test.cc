@@ -5,6 +5,7 @@
 // match the function's.
 
 #include <cmath>
+#include <functional>
 #include <vector>
 
 #include "cotangent/cotangent.h"
@@ -149,6 +150,26 @@ TEST(CustomRulesTest, FwdWhosePrimalOutputDiffersFromFIsAnError) {
                       });
   ExpectErrorWith([&] { value_and_grad([&](Tensor x) { return sum(f(x)); })(ones({3}, f64)); },
                   "fwd");
+}
+
+// The check of a rule's primal output must not change what eager JAX runs: f that needs values
+// (host control flow) still works under grad, and a rule that calls f runs it once, not twice.
+TEST(CustomRulesTest, CheckingRuleOutputsNeitherRequiresTracingFNorRunsItTwice) {
+  auto h = custom_jvp(
+      [](Tensor x) { return x.item<double>() > 0 ? sin(x) : cos(x); },
+      [](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+        return std::make_pair(p[0].item<double>() > 0 ? sin(p[0]) : cos(p[0]), 2.0 * t[0]);
+      });
+  EXPECT_EQ(grad(h)(scalar(1.0, f64)).item<double>(), 2.0);
+  int f_calls = 0;
+  std::function<Tensor(Tensor)> f_ref;
+  auto g = custom_jvp([&f_calls](Tensor x) { ++f_calls; return sin(x); },
+                      [&f_ref](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+                        return std::make_pair(f_ref(p[0]), cos(p[0]) * t[0]);
+                      });
+  f_ref = g;
+  grad(g)(scalar(3.0, f64));
+  EXPECT_EQ(f_calls, 1);
 }
 
 TEST(CustomRulesTest, JvpRuleWhosePrimalOutputDiffersFromFIsReportedAsSuch) {
