@@ -26,10 +26,7 @@ void Store(char* bytes, int64_t i, T value) {
 Array NewArray(const ShapedArray& aval, const char* op) {
   CheckShape(op, aval);
   absl::StatusOr<std::shared_ptr<Buffer>> buffer = DefaultBackend().Allocate(aval.bytes());
-  if (!buffer.ok()) {
-    throw Error(buffer.status().code(), Cat(op, ": cannot allocate ", aval.ToString(), " (",
-                                            aval.bytes(), " bytes): ", buffer.status().message()));
-  }
+  if (!buffer.ok()) ThrowAllocationFailure(op, aval, buffer.status());
   return DenseArray(*std::move(buffer), aval);
 }
 

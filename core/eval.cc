@@ -125,10 +125,7 @@ Tensor EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const Para
   Backend& backend = arrays.front().backend();
   absl::StatusOr<Array> result = backend.Execute(prim, arrays, params, out_aval);
   if (absl::IsResourceExhausted(result.status())) {
-    // The backend knows the bytes; the user knows the operation.
-    throw Error(result.status().code(), Cat(PrimitiveName(prim), ": cannot allocate ",
-                                            out_aval.ToString(), " (", out_aval.bytes(),
-                                            " bytes): ", result.status().message()));
+    ThrowAllocationFailure(PrimitiveName(prim), out_aval, result.status());
   }
   Array out = ValueOrThrow(std::move(result));
   out.committed = committed;  // results of library constants alone stay movable

@@ -30,4 +30,10 @@ absl::Status CheckAllocationSize(std::string_view what, int64_t bytes) {
                                           " bytes of memory (RAM + swap) of this machine"));
 }
 
+void ThrowAllocationFailure(std::string_view op, const ShapedArray& aval,
+                            const absl::Status& status) {
+  throw Error(status.code(), Cat(op, ": cannot allocate ", aval.ToString(), " (", aval.bytes(),
+                                 " bytes): ", status.message()));
+}
+
 }  // namespace cotangent

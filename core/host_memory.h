@@ -9,12 +9,14 @@
 
 #include <cstdint>
 #include <new>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/error.h"
+#include "core/shape.h"
 
 namespace cotangent {
 
@@ -25,20 +27,26 @@ int64_t HostMemoryBytes();
 // swap) of this machine" when bytes exceeds HostMemoryBytes(); ok otherwise.
 absl::Status CheckAllocationSize(std::string_view what, int64_t bytes);
 
+// Throws the backend's failure to allocate an array of aval for op, with its code (usually
+// ResourceExhausted): "<op>: cannot allocate f32[N] (B bytes): <the backend's message>". The
+// backend knows the bytes; the user knows the operation.
+[[noreturn]] void ThrowAllocationFailure(std::string_view op, const ShapedArray& aval,
+                                         const absl::Status& status);
+
 // A zeroed host vector of n elements for `what`, or ResourceExhausted naming it and the bytes.
 template <typename T>
 absl::StatusOr<std::vector<T>> HostVector(std::string_view what, int64_t n) {
-  int64_t bytes;
-  if (__builtin_mul_overflow(n, static_cast<int64_t>(sizeof(T)), &bytes)) {
+  const std::optional<int64_t> bytes = CheckedMul(n, sizeof(T));
+  if (!bytes) {
     return absl::ResourceExhaustedError(Cat(what, ": cannot allocate ", n, " elements of ",
                                             sizeof(T), " bytes: the size overflows int64"));
   }
-  if (absl::Status status = CheckAllocationSize(what, bytes); !status.ok()) return status;
+  if (absl::Status status = CheckAllocationSize(what, *bytes); !status.ok()) return status;
   try {
     return std::vector<T>(static_cast<size_t>(n));
   } catch (const std::bad_alloc&) {
     return absl::ResourceExhaustedError(
-        Cat(what, ": out of host memory allocating ", bytes, " bytes"));
+        Cat(what, ": out of host memory allocating ", *bytes, " bytes"));
   }
 }
 
