@@ -135,19 +135,79 @@ INSTANTIATE_TEST_SUITE_P(Shapes, DotGeneralTest, testing::ValuesIn(DotCases()),
                            return info.param.name;
                          });
 
+// One product large enough to be split over threads: by rows (m >= n), by columns (m < n),
+// and the vector shapes whose blocks are gemv calls; each also on one thread.
 TEST(DotGeneral, LargeMatmulOnAllThreads) {
-  const int64_t m = 200, k = 150, n = 170;
-  const Host a = Finite({m, k}, f64, 47), b = Finite({k, n}, f64, 53);
-  Params params;
-  params.dot = {{1}, {0}, {}, {}};
-  const Host expected = RefDot(a, b, params.dot, {m, n}, f64);
-  for (int threads : {1, 2}) {
-    cpu::ThreadPool::Get().set_max_parallelism(threads);
-    ExpectMatches(
-        Exec(Primitive::kDotGeneral, {Place(a, f64), Place(b, f64)}, params, {{m, n}, f64}),
-        expected, f64, absl::StrCat("matmul on ", threads, " threads"));
+  const std::vector<std::array<int64_t, 3>> sizes = {
+      {200, 150, 170}, {40, 100, 300}, {1, 600, 600}, {600, 600, 1}};
+  for (const auto& [m, k, n] : sizes) {
+    for (DType dtype : {f64, f32, i32}) {
+      const Host a = Finite({m, k}, dtype, 47), b = Finite({k, n}, dtype, 53);
+      Params params;
+      params.dot = {{1}, {0}, {}, {}};
+      const Host expected = RefDot(a, b, params.dot, {m, n}, dtype);
+      for (int threads : {1, 2}) {
+        cpu::ThreadPool::Get().set_max_parallelism(threads);
+        ExpectMatches(
+            Exec(Primitive::kDotGeneral, {Place(a, dtype, Layout::kReversed), Place(b, dtype)},
+                 params, {{m, n}, dtype}),
+            expected, dtype,
+            absl::StrCat(m, "x", k, "x", n, " ", DTypeName(dtype), " on ", threads, " threads"),
+            dtype == DType::kF32 ? 1e-4 : -1);
+      }
+    }
   }
   cpu::ThreadPool::Get().set_max_parallelism(1 << 20);
+}
+
+// h with every element replaced by the one at index 0 of `axis`: a valid broadcast operand.
+Host ConstantAlong(Host h, int64_t axis) {
+  ForEachIndex(h.shape, [&](const Shape& index, int64_t flat) {
+    Shape first = index;
+    first[axis] = 0;
+    h.v[flat] = h.v[Flat(h.shape, first)];
+  });
+  return h;
+}
+
+// Operands with a stride-0 dimension (broadcasts) are not BLAS matrices: they are gathered.
+TEST(DotGeneral, BroadcastOperandsAreGathered) {
+  for (const auto& [m, k, n] :
+       std::vector<std::array<int64_t, 3>>{{7, 13, 5}, {65, 33, 1}, {1, 40, 9}}) {
+    for (DType dtype : {f32, f64}) {
+      const Host a = ConstantAlong(Finite({m, k}, dtype, 3), 0);
+      const Host b = ConstantAlong(Finite({k, n}, dtype, 5), 1);
+      Params params;
+      params.dot = {{1}, {0}, {}, {}};
+      ExpectMatches(
+          Exec(Primitive::kDotGeneral,
+               {Place(a, dtype, Layout::kBroadcast0), Place(b, dtype, Layout::kBroadcastLast)},
+               params, {{m, n}, dtype}),
+          RefDot(a, b, params.dot, {m, n}, dtype), dtype,
+          absl::StrCat("broadcast ", m, "x", k, "x", n, " ", DTypeName(dtype)), 1e-4);
+    }
+  }
+}
+
+// BLAS's beta = 0 must not let a NaN left in a recycled output buffer through (gemv scales
+// y by beta, and 0 * NaN is NaN): outputs of 64 KiB and more come from the recycling cache.
+TEST(DotGeneral, IgnoresStaleNaNInRecycledOutput) {
+  for (const auto& [m, k, n] :
+       std::vector<std::array<int64_t, 3>>{{128, 3, 128}, {16384, 2, 1}, {1, 2, 16384}}) {
+    const Shape out_shape = {m, n};
+    {
+      absl::StatusOr<std::shared_ptr<Buffer>> stale = Cpu().Allocate(NumElements(out_shape) * 4);
+      ASSERT_TRUE(stale.ok());
+      ASSERT_TRUE(Cpu().Fill(DenseArray(*stale, {out_shape, f32}), kNaN).ok());
+    }
+    const Host a = Finite({m, k}, f32, 7), b = Finite({k, n}, f32, 9);
+    Params params;
+    params.dot = {{1}, {0}, {}, {}};
+    ExpectMatches(
+        Exec(Primitive::kDotGeneral, {Place(a, f32), Place(b, f32)}, params, {out_shape, f32}),
+        RefDot(a, b, params.dot, out_shape, f32), f32, absl::StrCat("recycled ", m, "x", k, "x", n),
+        1e-5);
+  }
 }
 
 }  // namespace
