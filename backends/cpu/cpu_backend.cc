@@ -80,25 +80,6 @@ CpuBackend& CpuBackend::Get() {
   return *backend;
 }
 
-// Owns a buffer and keeps the backend's byte count while it lives; Allocate hands out the
-// buffer through an aliasing shared_ptr to this holder.
-class TrackedBuffer {
- public:
-  TrackedBuffer(CpuBackend& backend, std::shared_ptr<CpuBuffer> buffer)
-      : backend_(backend), buffer_(std::move(buffer)) {
-    backend_.Track(buffer_->bytes());
-  }
-  ~TrackedBuffer() {
-    backend_.Track(-buffer_->bytes());
-    backend_.Recycle(std::move(buffer_));
-  }
-  CpuBuffer* get() const { return buffer_.get(); }
-
- private:
-  CpuBackend& backend_;
-  std::shared_ptr<CpuBuffer> buffer_;
-};
-
 void CpuBackend::Track(int64_t delta) {
   const int64_t live = live_bytes_.fetch_add(delta, std::memory_order_relaxed) + delta;
   int64_t peak = peak_bytes_.load(std::memory_order_relaxed);
@@ -106,50 +87,10 @@ void CpuBackend::Track(int64_t delta) {
   }
 }
 
-// Blocks below this size come from malloc's own free lists cheaply; above it a fresh block
-// costs page faults on first touch (the kernel zeroes every page), which dominated
-// elementwise kernels on large arrays, so released blocks are kept for reuse.
-constexpr int64_t kRecycleMinBytes = int64_t{64} << 10;
-constexpr int64_t kRecycleCapBytes = int64_t{1} << 30;
-
-void CpuBackend::Recycle(std::shared_ptr<CpuBuffer> buffer) {
-  const int64_t bytes = buffer->bytes();
-  if (bytes < kRecycleMinBytes) return;
-  std::lock_guard<std::mutex> lock(cache_mutex_);
-  if (cached_bytes_ + bytes > kRecycleCapBytes) return;
-  cached_bytes_ += bytes;
-  cache_[bytes].push_back(std::move(buffer));
-}
-
-void CpuBackend::ReleaseCachedMemory() {
-  std::lock_guard<std::mutex> lock(cache_mutex_);
-  cache_.clear();
-  cached_bytes_ = 0;
-}
-
 absl::StatusOr<std::shared_ptr<Buffer>> CpuBackend::Allocate(int64_t bytes) {
-  std::shared_ptr<CpuBuffer> reused;
-  if (bytes >= kRecycleMinBytes) {
-    std::lock_guard<std::mutex> lock(cache_mutex_);
-    auto it = cache_.find(bytes);
-    if (it != cache_.end() && !it->second.empty()) {
-      reused = std::move(it->second.back());
-      it->second.pop_back();
-      cached_bytes_ -= bytes;
-    }
-  }
-  if (reused == nullptr) {
-    absl::StatusOr<std::shared_ptr<CpuBuffer>> created = CpuBuffer::Create(*this, bytes);
-    if (!created.ok() && created.status().code() == absl::StatusCode::kResourceExhausted) {
-      ReleaseCachedMemory();  // the cache may hold what is missing
-      created = CpuBuffer::Create(*this, bytes);
-    }
-    if (!created.ok()) return created.status();
-    reused = *std::move(created);
-  }
-  auto holder = std::make_shared<TrackedBuffer>(*this, std::move(reused));
-  CpuBuffer* raw = holder->get();
-  return std::shared_ptr<Buffer>(std::move(holder), raw);
+  absl::StatusOr<std::shared_ptr<CpuBuffer>> buffer = CpuBuffer::Create(*this, bytes);
+  if (!buffer.ok()) return buffer.status();
+  return std::shared_ptr<Buffer>(*std::move(buffer));
 }
 
 absl::Status CpuBackend::Upload(const void* src, int64_t bytes, Buffer& dst) {

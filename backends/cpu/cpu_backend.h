@@ -9,10 +9,7 @@
 #include <cstdint>
 
 #include <memory>
-#include <mutex>
-#include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "backends/cpu/cpu_buffer.h"
 #include "core/backend.h"
 
@@ -38,24 +35,17 @@ class CpuBackend final : public Backend {
   int64_t PeakBytes() const { return peak_bytes_.load(std::memory_order_relaxed); }
   void ResetPeakBytes() { peak_bytes_.store(LiveBytes(), std::memory_order_relaxed); }
 
-  // Frees the blocks kept for reuse (see Allocate).
-  void ReleaseCachedMemory();
+  // Frees the blocks kept for reuse (backends/cpu/block_pool.h).
+  void ReleaseCachedMemory() { pool_.Release(); }
 
  private:
-  friend class TrackedBuffer;
+  friend class CpuBuffer;
+  cpu::BlockPool& pool() { return pool_; }
   void Track(int64_t delta);
-  // Keeps a large released block for the next allocation of the same size, within a cap.
-  void Recycle(std::shared_ptr<CpuBuffer> buffer);
 
   std::atomic<int64_t> live_bytes_{0};
   std::atomic<int64_t> peak_bytes_{0};
-  // A std::mutex, not absl::Mutex: ThreadSanitizer sees pthread locks, but not the
-  // synchronization inside Debian's uninstrumented libabsl (it reported the reuse of a buffer
-  // across threads as races in Allocate, Recycle and the kernels writing the reused buffer).
-  std::mutex cache_mutex_;
-  // Guarded by cache_mutex_.
-  absl::flat_hash_map<int64_t, std::vector<std::shared_ptr<CpuBuffer>>> cache_;
-  int64_t cached_bytes_ = 0;
+  cpu::BlockPool pool_;
 };
 
 }  // namespace cotangent

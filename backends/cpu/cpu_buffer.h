@@ -1,6 +1,6 @@
 // File: backends/cpu/cpu_buffer.h
-// Host memory of the CPU backend: a 64-byte aligned block owned by a CpuBuffer, and typed
-// access from an Array view (base pointer + offset) that every kernel goes through.
+// A CPU backend buffer: a pooled host block (backends/cpu/block_pool.h) owned by a CpuBuffer,
+// and typed access from an Array view (base pointer + offset) that every kernel goes through.
 
 #ifndef COTANGENT_BACKENDS_CPU_CPU_BUFFER_H_
 #define COTANGENT_BACKENDS_CPU_CPU_BUFFER_H_
@@ -9,27 +9,34 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "backends/cpu/block_pool.h"
 #include "core/array.h"
 #include "core/backend.h"
 
 namespace cotangent {
 
-// A heap block aligned to 64 bytes (cache line and widest vector register), or to 2 MiB when
-// large enough for huge pages (>= 32 MiB); freed on destruction.
+class CpuBackend;
+
+// A block of the backend's BlockPool (64-byte aligned, or 2 MiB for huge pages), counted in
+// the backend's live bytes while the buffer lives, and given back to the pool after.
 class CpuBuffer final : public Buffer {
+  struct Private {
+    explicit Private() = default;
+  };
+
  public:
-  // Allocates `bytes` (0 is fine); ResourceExhausted naming the byte count when out of memory.
-  static absl::StatusOr<std::shared_ptr<CpuBuffer>> Create(Backend& backend, int64_t bytes);
+  // A buffer of `bytes` (0 is fine), its shared_ptr control block also from the pool;
+  // InvalidArgument for a negative size, ResourceExhausted naming the byte count when out of
+  // memory.
+  static absl::StatusOr<std::shared_ptr<CpuBuffer>> Create(CpuBackend& backend, int64_t bytes);
+
+  CpuBuffer(Private, CpuBackend& backend, int64_t bytes, cpu::Block block);
   ~CpuBuffer() override;
 
-  void* data() const { return data_; }
+  void* data() const { return block_.data; }
 
  private:
-  CpuBuffer(Backend& backend, int64_t bytes, void* data, int64_t alignment)
-      : Buffer(backend, bytes), data_(data), alignment_(alignment) {}
-
-  void* data_;
-  int64_t alignment_;
+  cpu::Block block_;
 };
 
 namespace cpu {
