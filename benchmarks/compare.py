@@ -159,8 +159,11 @@ def fmt_time(seconds):
 
 def table(results):
     """Markdown rows: every workload any peer ran, each peer's median, Cotangent's time over
-    the fastest other peer's (below 1: Cotangent is faster), and per-op / GFLOP/s notes."""
+    the fastest other peer's (below 1: Cotangent is faster), and notes: per-op time (W4),
+    GFLOP/s (W5), Cotangent's peak bytes allocated in one call (the rest)."""
     times = {p: (r[0] if isinstance(r, tuple) else {}) for p, r in results.items()}
+    cotangent = results.get("Cotangent")
+    counters = cotangent[1] if isinstance(cotangent, tuple) else {}
     names = sorted({n for t in times.values() for n in t},
                    key=lambda n: (n.split("/")[0], int(n.split("/")[1]) if "/" in n else 0))
     rows = ["| workload | " + " | ".join(PEERS) + " | Cotangent / best peer | notes |",
@@ -177,6 +180,8 @@ def table(results):
             n = int(name.split("/")[1])
             notes = [f"{p} {2 * n**3 / t / 1e9:.1f}" for p, t in zip(PEERS, cells) if t]
             notes = ["GFLOP/s: " + ", ".join(notes)]
+        elif "peak_bytes" in counters.get(name, {}):
+            notes = [f"Cotangent peak {counters[name]['peak_bytes'] / 2**20:.1f} MiB"]
         rows.append(f"| `{name[3:]}` | " + " | ".join(fmt_time(t) for t in cells) +
                     f" | {ratio} | {'; '.join(notes)} |")
     return "\n".join(rows)
