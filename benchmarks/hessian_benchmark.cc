@@ -2,7 +2,8 @@
 // Workloads W1-W5 of docs/benchmarks.md on the CPU backend: HVPs and Hessians by every
 // composition (forward-over-reverse, reverse-over-forward, reverse-over-reverse), the MLP
 // Hessian, Rosenbrock Hessians as n grows, per-op dispatch cost, and matmul GFLOP/s. Hessian
-// benchmarks report the backend's peak bytes allocated per iteration ("peak_bytes").
+// benchmarks report the backend's peak bytes allocated per iteration ("peak_bytes"). main()
+// and its flags (--threads, --smoke, --check) are benchmarks/bench_main.cc's.
 
 #include <cstdio>
 #include <string>
@@ -11,6 +12,8 @@
 #include "backends/cpu/cpu_backend.h"
 #include "backends/registry.h"
 #include "benchmark/benchmark.h"
+#include "benchmarks/bench_main.h"
+#include "benchmarks/check_inputs.h"
 #include "benchmarks/workloads.h"
 
 namespace ct = cotangent;
@@ -69,6 +72,12 @@ void BM_W1_HVP_RevOverRev(benchmark::State& state) {
 void BM_W1_Hessian_FwdOverRev(benchmark::State& state) {
   const W1 w(state);
   RunWithPeak(state, [&] { return ct::jacfwd(ct::jacrev(bench::CookbookF))(w.x); });
+}
+
+// Pairs with LibTorch's Hessian, which is reverse-over-reverse (torch_benchmark.cc).
+void BM_W1_Hessian_RevOverRev(benchmark::State& state) {
+  const W1 w(state);
+  RunWithPeak(state, [&] { return ct::jacrev(ct::jacrev(bench::CookbookF))(w.x); });
 }
 
 // ---- W2: MLP Hessian, n = 1185 parameters, batch 64 ----
@@ -149,7 +158,7 @@ void BM_W5_Matmul(benchmark::State& state) {
 // tensors are made under a DeviceScope).
 void RegisterAll(bool smoke, bool vulkan) {
   using Fn = void (*)(benchmark::State&);
-  const auto add = [&](const std::string& name, Fn fn, std::vector<std::vector<int64_t>> args,
+  const auto add = [&](const std::string& name, Fn fn, const bench::ArgLists& args,
                        benchmark::TimeUnit unit) {
     for (const char* device : {"cpu", "vulkan"}) {
       if (device == std::string("vulkan") && !vulkan) continue;
@@ -163,16 +172,15 @@ void RegisterAll(bool smoke, bool vulkan) {
       }
     }
   };
-  const std::vector<std::vector<int64_t>> w1 = {smoke ? std::vector<int64_t>{3, 4}
-                                                      : std::vector<int64_t>{30, 40}};
-  const std::vector<std::vector<int64_t>> w2 = {{smoke ? 4 : 64}};
-  std::vector<std::vector<int64_t>> w3 = {{10}};
-  if (!smoke) w3 = {{10}, {100}, {1000}, {3000}};
-  const std::vector<std::vector<int64_t>> w5 = {{smoke ? 16 : 128}};
+  const bench::WorkloadSizes sizes = bench::Sizes(smoke);
+  const auto& w1 = sizes.w1;
+  const auto& w2 = sizes.w2;
+  const auto& w3 = sizes.w3;
   add("BM_W1_HVP_FwdOverRev", BM_W1_HVP_FwdOverRev, w1, benchmark::kMicrosecond);
   add("BM_W1_HVP_RevOverFwd", BM_W1_HVP_RevOverFwd, w1, benchmark::kMicrosecond);
   add("BM_W1_HVP_RevOverRev", BM_W1_HVP_RevOverRev, w1, benchmark::kMicrosecond);
   add("BM_W1_Hessian_FwdOverRev", BM_W1_Hessian_FwdOverRev, w1, benchmark::kMillisecond);
+  add("BM_W1_Hessian_RevOverRev", BM_W1_Hessian_RevOverRev, w1, benchmark::kMillisecond);
   add("BM_W2_Grad", BM_W2_Grad, w2, benchmark::kMicrosecond);
   add("BM_W2_Hessian_FwdOverRev", BM_W2_Hessian_FwdOverRev, w2, benchmark::kMillisecond);
   add("BM_W2_Hessian_RevOverRev", BM_W2_Hessian_RevOverRev, w2, benchmark::kMillisecond);
@@ -180,23 +188,22 @@ void RegisterAll(bool smoke, bool vulkan) {
   add("BM_W3_Rosenbrock_RevOverRev", BM_W3_Rosenbrock_RevOverRev, w3, benchmark::kMillisecond);
   add("BM_W4_Chain_Forward", BM_W4_Chain_Forward, {{}}, benchmark::kMicrosecond);
   add("BM_W4_Chain_Grad", BM_W4_Chain_Grad, {{}}, benchmark::kMicrosecond);
-  add("BM_W5_Matmul", BM_W5_Matmul, smoke ? w5 : std::vector<std::vector<int64_t>>{{128}, {1024}},
-      benchmark::kMillisecond);
+  add("BM_W5_Matmul", BM_W5_Matmul, sizes.w5, benchmark::kMillisecond);
+}
+
+ct::Tensor CheckTensor(const std::vector<double>& values, ct::Shape shape, ct::DType dtype) {
+  return ct::astype(ct::from_vector(values, shape), dtype);
+}
+
+std::vector<double> Values(const ct::Tensor& t) {
+  return t.to_vector<double>();
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  bool smoke = false;
-  std::vector<char*> args;
-  for (int i = 0; i < argc; ++i) {
-    if (std::string(argv[i]) == "--smoke") {
-      smoke = true;
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  int n = static_cast<int>(args.size());
+namespace cotangent::bench {
+
+void RegisterBenchmarks(bool smoke) {
   bool vulkan = true;
   try {
     ct::GetBackend("vulkan");
@@ -205,8 +212,32 @@ int main(int argc, char** argv) {
     vulkan = false;
   }
   RegisterAll(smoke, vulkan);
-  benchmark::Initialize(&n, args.data());
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
 }
+
+// The cases of benchmarks/check_inputs.h, in the workloads' dtypes.
+void PrintChecks() {
+  const ct::Tensor x1 = CheckTensor(CheckValues(kCheckW1Rows * kCheckW1Cols, 1.0, 0.1),
+                                    {kCheckW1Rows, kCheckW1Cols}, ct::f32);
+  const ct::Tensor v1 = CheckTensor(CheckValues(kCheckW1Rows * kCheckW1Cols, 1.0, 1.3),
+                                    {kCheckW1Rows, kCheckW1Cols}, ct::f32);
+  PrintCheck("W1_HVP", Values(ct::jvp(ct::grad(CookbookF), {x1}, {v1}).second));
+  PrintCheck("W1_Hessian", Values(ct::jacrev(ct::jacrev(CookbookF))(x1)));
+
+  const ct::Tensor p = CheckTensor(CheckValues(kMlpParams, 0.3, 0.2), {kMlpParams}, ct::f32);
+  const ct::Tensor x2 = CheckTensor(CheckValues(kCheckW2Batch * 2, 1.0, 0.7), {kCheckW2Batch, 2},
+                                    ct::f32);
+  const ct::Tensor y2 = CheckTensor(CheckValues(kCheckW2Batch, 1.0, 2.1), {kCheckW2Batch, 1},
+                                    ct::f32);
+  const auto loss = [&](const ct::Tensor& q) { return MlpLoss(q, x2, y2); };
+  PrintCheck("W2_Grad", Values(ct::grad(loss)(p)));
+  PrintCheck("W2_Hessian", Values(ct::jacrev(ct::jacrev(loss))(p)));
+
+  const ct::Tensor x3 = CheckTensor(CheckValues(kCheckW3N, 1.5, 0.4), {kCheckW3N}, ct::f64);
+  PrintCheck("W3_Hessian", Values(ct::jacrev(ct::jacrev(Rosenbrock))(x3)));
+
+  const ct::Tensor x4 = ct::scalar(kCheckW4X, ct::f64);
+  PrintCheck("W4_Forward", Values(Chain(x4)));
+  PrintCheck("W4_Grad", Values(ct::grad(Chain)(x4)));
+}
+
+}  // namespace cotangent::bench

@@ -1,11 +1,13 @@
 // File: benchmarks/vmap_benchmark.cc
 // What vmap buys: per-example gradients by vmap(grad) against a loop of grad calls (N = 1, 16,
 // 256), and Jacobians of a 1000-input function by jacfwd/jacrev (vmapped over the basis)
-// against a loop of one jvp / vjp per basis vector. Results: docs/vmap.md.
+// against a loop of one jvp / vjp per basis vector. Results: docs/vmap.md. main() and its
+// flags (--threads) are benchmarks/bench_main.cc's.
 
 #include <vector>
 
 #include "benchmark/benchmark.h"
+#include "benchmarks/bench_main.h"
 #include "cotangent/cotangent.h"
 
 namespace ct = cotangent;
@@ -97,3 +99,9 @@ void BM_Jacrev1000_Loop(benchmark::State& state) {
 BENCHMARK(BM_Jacrev1000_Loop)->Unit(benchmark::kMillisecond);
 
 }  // namespace
+
+// The benchmarks above register themselves (BENCHMARK); there are no --check cases here.
+namespace cotangent::bench {
+void RegisterBenchmarks(bool /*smoke*/) {}
+void PrintChecks() {}
+}  // namespace cotangent::bench

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Cotangent builds against (Bazel, compiler, system libraries,
 # lavapipe). Idempotent: a fast no-op when everything is present. Run as root to install.
-# --bench also installs what benchmarks/compare.sh needs (PyTorch with functorch, matplotlib).
+# --bench also installs what benchmarks/compare.sh needs: its peers (PyTorch with functorch,
+# LibTorch's C++ API, ADOL-C) and matplotlib.
 set -euo pipefail
 
 PACKAGES=(
@@ -14,7 +15,7 @@ PACKAGES=(
   zlib1g-dev dataset-fashion-mnist           # the examples: gzip and PNG; Fashion-MNIST
 )
 if [[ "${1:-}" == --bench ]]; then
-  PACKAGES+=(python3-torch python3-matplotlib)   # the functorch comparison only
+  PACKAGES+=(python3-torch python3-matplotlib libtorch-dev libadolc-dev)  # the peers, plot
 fi
 
 missing=()
