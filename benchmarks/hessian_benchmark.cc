@@ -5,11 +5,14 @@
 // benchmarks report the backend's peak bytes allocated per iteration ("peak_bytes"). main()
 // and its flags (--threads, --smoke, --check) are benchmarks/bench_main.cc's.
 
+#include <cblas.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/thread_pool.h"
 #include "backends/registry.h"
 #include "benchmark/benchmark.h"
 #include "benchmarks/bench_main.h"
@@ -153,6 +156,25 @@ void BM_W5_Matmul(benchmark::State& state) {
       benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// W5's reference in the same process: cblas_sgemm on the same sizes with OpenBLAS's own
+// threads, as many as Cotangent's pool may use: the speed a direct caller of OpenBLAS gets.
+// (Cotangent runs OpenBLAS single-threaded inside its pool; set back to that after.)
+void BM_W5_OpenBLAS(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  const std::vector<float> a = ct::random::normal(ct::random::key(3), {n, n}).to_vector<float>();
+  const std::vector<float> b = ct::random::normal(ct::random::key(4), {n, n}).to_vector<float>();
+  std::vector<float> c(n * n);
+  openblas_set_num_threads(ct::cpu::ThreadPool::Get().parallelism());
+  for (auto _ : state) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(),
+                n, 0.0f, c.data(), n);
+    benchmark::DoNotOptimize(c.data());
+  }
+  openblas_set_num_threads(1);
+  state.counters["flops"] =
+      benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 // Full sizes by default; --smoke runs every benchmark once on tiny sizes (CI). Every workload
 // runs on the CPU backend and, as "<name>_vulkan", on the Vulkan backend when one starts (its
 // tensors are made under a DeviceScope).
@@ -189,6 +211,7 @@ void RegisterAll(bool smoke, bool vulkan) {
   add("BM_W4_Chain_Forward", BM_W4_Chain_Forward, {{}}, benchmark::kMicrosecond);
   add("BM_W4_Chain_Grad", BM_W4_Chain_Grad, {{}}, benchmark::kMicrosecond);
   add("BM_W5_Matmul", BM_W5_Matmul, sizes.w5, benchmark::kMillisecond);
+  bench::Register("BM_W5_OpenBLAS", BM_W5_OpenBLAS, sizes.w5, benchmark::kMillisecond, smoke);
 }
 
 ct::Tensor CheckTensor(const std::vector<double>& values, ct::Shape shape, ct::DType dtype) {
