@@ -6,7 +6,7 @@
 // (block_until_ready, which also computes pending fused results, or a read-back), so times
 // include the submission. On lavapipe (a CPU Vulkan device) only ratios mean
 // anything. The table in docs/vulkan.md comes from:
-//   bazel run -c opt --config=bench //tests/backends:vulkan_benchmark
+//   bazel run //tests/backends:vulkan_benchmark
 
 #include <cstdint>
 #include <string>
