@@ -1,8 +1,8 @@
 // File: backends/cpu/simd.h
-// Entry points of the SIMD kernels (backends/cpu/simd_elementwise.cc, Google Highway): each is compiled
-// for every x86 target Highway knows (SSSE3, SSE4, AVX2, AVX-512, ...) and dispatched at run
-// time (HWY_DYNAMIC_DISPATCH) to the best one this CPU supports, so a binary built without
-// -march runs AVX-512 code where it can. They work on unit-stride runs (stride 0 for a
+// Entry points of the SIMD kernels (backends/cpu/simd_elementwise.cc, Google Highway): each is
+// compiled for every x86 target Highway knows (SSSE3, SSE4, AVX2, AVX-512, ...) and dispatched
+// at run time (HWY_DYNAMIC_DISPATCH) to the best one this CPU supports, so a binary built
+// without -march runs AVX-512 code where it can. They work on unit-stride runs (stride 0 for a
 // broadcast operand where stated); the kernels keep Op<prim> (elementwise_ops.h) for strided
 // runs and for what returns false here. Results equal Op<prim> bit for bit, except the
 // transcendentals, which stay within SimdMath(prim).max_ulp of libm (docs/cpu_kernels.md).

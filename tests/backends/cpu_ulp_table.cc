@@ -5,8 +5,9 @@
 // in the floats' own order (every binade equally), 2^22 evenly spaced in value over [lo, hi]
 // and 2^22 over [lo, hi] clipped to [-20, 20] (where tanh is not yet ±1), plus special values
 // (±0, ±inf, NaN, subnormals, the range's ends and beyond): those outside [lo, hi] must be
-// exact (they go to libm), those inside count in the sweep. Prints the markdown table of docs/cpu_kernels.md, for the best target of this
-// CPU. Run: bazel run //tests/backends:cpu_ulp_table
+// exact (they go to libm), those inside count in the sweep. Prints the markdown table of
+// docs/cpu_kernels.md for the best compiled target this CPU supports.
+// Run: bazel run //tests/backends:cpu_ulp_table
 
 #include <algorithm>
 #include <cmath>
@@ -76,7 +77,8 @@ void Row(const char* name, Primitive prim) {
   x.reserve(2 * kPoints);
   const int64_t olo = cpu_test::OrderedBits(lo), ohi = cpu_test::OrderedBits(hi);
   for (int64_t k = 0; k < kPoints; ++k) {
-    x.push_back(cpu_test::FromOrderedBits<T>(olo + static_cast<int64_t>((ohi - olo) * (k / double(kPoints)))));
+    const double t = k / double(kPoints);
+    x.push_back(cpu_test::FromOrderedBits<T>(olo + static_cast<int64_t>((ohi - olo) * t)));
     x.push_back(static_cast<T>(lo + (hi / 2 - lo / 2) * (2 * (k / double(kPoints)))));
     const T clo = std::max(lo, T{-20}), chi = std::min(hi, T{20});
     x.push_back(static_cast<T>(clo + (chi - clo) * (k / double(kPoints))));
