@@ -1,5 +1,5 @@
 // File: backends/cpu/simd.h
-// Entry points of the SIMD kernels (backends/cpu/simd_elementwise.cc, Google Highway): each is
+// Entry points of the SIMD kernels (backends/cpu/simd_*.cc, Google Highway): each is
 // compiled for every x86 target Highway knows (SSSE3, SSE4, AVX2, AVX-512, ...) and dispatched
 // at run time (HWY_DYNAMIC_DISPATCH) to the best one this CPU supports, so a binary built
 // without -march runs AVX-512 code where it can. They work on unit-stride runs (stride 0 for a
@@ -43,6 +43,21 @@ struct SimdMathRange {
 };
 // The range of exp, log, log1p, expm1, sin, cos or tanh; nullptr for any other primitive.
 const SimdMathRange* SimdMath(Primitive prim);
+
+// reduce_sum and reduce_max of f32/f64 unit-stride runs (simd_reduce.cc). SimdSum returns
+// acc + the sum of x[0, n) accumulated in double (SumReducer's accuracy: f32 terms exact,
+// independent partial sums); SimdSumInto adds x[i] to acc[i] (the column case: a row added
+// into the accumulator row). SimdMax returns MaxReducer's max of acc and x[0, n) (NaN wins);
+// SimdMaxInto sets acc[i] to the max of acc[i] and x[i]. Equal to the scalar kernel up to the
+// order of the double additions and, for max, the sign of a zero maximum.
+double SimdSum(const float* x, int64_t n, double acc);
+double SimdSum(const double* x, int64_t n, double acc);
+void SimdSumInto(double* acc, const float* x, int64_t n);
+void SimdSumInto(double* acc, const double* x, int64_t n);
+float SimdMax(const float* x, int64_t n, float acc);
+double SimdMax(const double* x, int64_t n, double acc);
+void SimdMaxInto(float* acc, const float* x, int64_t n);
+void SimdMaxInto(double* acc, const double* x, int64_t n);
 
 }  // namespace cotangent::cpu
 

@@ -288,6 +288,58 @@ TEST_P(SimdTest, ConvertMatches) {
   CheckConvert<int32_t, double>(GetParam());
 }
 
+// --- Reductions ---------------------------------------------------------------------------------
+
+// SimdSum against a sequential double sum, within the bound of reordered double additions;
+// SimdMax against MaxReducer's rule (NaN wins) bit for bit, except the sign of a zero maximum;
+// the row forms (SimdSumInto, SimdMaxInto) are one operation per element: bit for bit.
+template <typename T>
+void CheckReductions() {
+  for (int64_t n : kLengths) {
+    for (int finite = 0; finite < 2; ++finite) {
+      std::vector<T> x = Values<T>(n, 10 + static_cast<uint32_t>(n));
+      if (finite) {
+        for (T& v : x) v = std::isfinite(v) && std::abs(v) < 1e30 ? v : T{1.5};
+      }
+      double sum = 0, abs_sum = 0;
+      T max = -std::numeric_limits<T>::infinity();
+      for (T v : x) {
+        sum += static_cast<double>(v);
+        abs_sum += std::abs(static_cast<double>(v));
+        max = (v > max || v != v) ? v : max;
+      }
+      const double simd_sum = SimdSum(x.data(), n, 0.0);
+      if (std::isnan(sum) || std::isinf(sum)) {
+        EXPECT_EQ(std::isnan(simd_sum), std::isnan(sum)) << "sum n=" << n;
+      } else {
+        EXPECT_LE(std::abs(simd_sum - sum), 2.0 * n * 0x1p-52 * abs_sum) << "sum n=" << n;
+      }
+      const T simd_max = SimdMax(x.data(), n, -std::numeric_limits<T>::infinity());
+      EXPECT_TRUE(std::isnan(max) ? std::isnan(simd_max) : simd_max == max)
+          << "max n=" << n << " got " << simd_max << " expected " << max;
+
+      const std::vector<T> y = Values<T>(n, 20 + static_cast<uint32_t>(n));
+      std::vector<double> acc(y.begin(), y.end()), expected_acc = acc;
+      std::vector<T> macc = y, expected_macc = y;
+      for (int64_t i = 0; i < n; ++i) {
+        expected_acc[i] += static_cast<double>(x[i]);
+        expected_macc[i] = (x[i] > macc[i] || x[i] != x[i]) ? x[i] : macc[i];
+      }
+      SimdSumInto(acc.data(), x.data(), n);
+      SimdMaxInto(macc.data(), x.data(), n);
+      for (int64_t i = 0; i < n; ++i) {
+        ASSERT_EQ(Mismatch(acc[i], expected_acc[i], -1), "") << "sum into n=" << n << " i=" << i;
+        ASSERT_EQ(Mismatch(macc[i], expected_macc[i], -1), "") << "max into n=" << n << " i=" << i;
+      }
+    }
+  }
+}
+
+TEST_P(SimdTest, ReductionsMatch) {
+  CheckReductions<float>();
+  CheckReductions<double>();
+}
+
 // --- Through CpuBackend::Execute: strided and broadcast views ----------------------------------
 
 template <typename T, Primitive prim>
