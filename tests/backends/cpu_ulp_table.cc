@@ -6,7 +6,8 @@
 // and 2^22 over [lo, hi] clipped to [-20, 20] (where tanh is not yet ±1), plus special values
 // (±0, ±inf, NaN, subnormals, the range's ends and beyond): those outside [lo, hi] must be
 // exact (they go to libm), those inside count in the sweep. Prints the markdown table of
-// docs/cpu_kernels.md for the best compiled target this CPU supports.
+// docs/cpu_kernels.md, one per compiled target this CPU supports, best first (each forced with
+// hwy::SetSupportedTargetsForTest; the first is the one the kernels dispatch to).
 // Run: bazel run //tests/backends:cpu_ulp_table
 
 #include <algorithm>
@@ -119,21 +120,23 @@ void Row(const char* name, Primitive prim) {
 
 int main() {
   using cotangent::Primitive;
-  using cotangent::cpu::Row;
-  const int64_t targets = hwy::SupportedTargets() & HWY_TARGETS;  // those compiled in
-  std::printf("target: %s\n\n", hwy::TargetName(targets & ~(targets - 1)));
-  std::printf(
-      "| function | dtype | range [lo, hi] | max ulp | mean ulp | worst x | outside max ulp |\n");
-  std::printf("|---|---|---|---|---|---|---|\n");
   const struct {
     const char* name;
     Primitive prim;
   } fns[] = {{"exp", Primitive::kExp},     {"expm1", Primitive::kExpm1}, {"log", Primitive::kLog},
              {"log1p", Primitive::kLog1p}, {"sin", Primitive::kSin},     {"cos", Primitive::kCos},
              {"tanh", Primitive::kTanh}};
-  for (const auto& f : fns) {
-    Row<float>(f.name, f.prim);
-    Row<double>(f.name, f.prim);
+  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {  // best first
+    hwy::SetSupportedTargetsForTest(target);
+    std::printf("\ntarget: %s\n\n", hwy::TargetName(target));
+    std::printf(
+        "| function | dtype | range [lo, hi] | max ulp | mean ulp | worst x | outside max ulp |\n");
+    std::printf("|---|---|---|---|---|---|---|\n");
+    for (const auto& f : fns) {
+      cotangent::cpu::Row<float>(f.name, f.prim);
+      cotangent::cpu::Row<double>(f.name, f.prim);
+    }
   }
+  hwy::SetSupportedTargetsForTest(0);
   return 0;
 }
