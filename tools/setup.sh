@@ -10,6 +10,7 @@ PACKAGES=(
   bazel-bootstrap bazel-rules-java           # Bazel 4.2.3; @rules_java for the WORKSPACE
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev                            # the CPU backend's f32/f64 matrix products
+  libhwy-dev                                 # Highway: SIMD kernels with run-time dispatch
   libvulkan-dev glslang-dev glslang-tools spirv-tools
   mesa-vulkan-drivers vulkan-tools           # lavapipe (CPU Vulkan device); vulkaninfo
   zlib1g-dev dataset-fashion-mnist           # the examples: gzip and PNG; Fashion-MNIST

@@ -1,7 +1,8 @@
 // File: backends/cpu/kernels_elementwise.cc
-// Unary, binary, compare, select and convert_element_type kernels: Op<prim> states each
-// primitive's math on storage types (XLA/JAX CPU semantics, no undefined behaviour), and
-// Map1/Map2/Map3 apply it over strided operands with unit-stride fast paths.
+// Unary, binary, compare, select and convert_element_type kernels: Map1/Map2/Map3 walk strided
+// operands as runs along the innermost dimension; unit-stride runs (and stride-0 broadcast
+// operands of binary ops) go to the SIMD kernels of simd.h, everything else applies Op<prim>
+// (elementwise_ops.h) one element at a time.
 
 #include <cmath>
 #include <cstdint>
@@ -10,213 +11,20 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "backends/cpu/cpu_buffer.h"
+#include "backends/cpu/elementwise_ops.h"
 #include "backends/cpu/kernels.h"
+#include "backends/cpu/simd.h"
 #include "backends/cpu/strided.h"
 #include "backends/cpu/thread_pool.h"
 
 namespace cotangent::cpu {
 namespace {
 
-// Which storage types an op is defined on (abstract evaluation already rejected the others).
-enum class Accepts { kFloat, kNumeric, kBool, kAny };
-
-template <typename T>
-constexpr bool IsAccepted(Accepts accepts) {
-  switch (accepts) {
-    case Accepts::kFloat:
-      return std::is_floating_point_v<T>;
-    case Accepts::kNumeric:
-      return !std::is_same_v<T, uint8_t>;
-    case Accepts::kBool:
-      return std::is_same_v<T, uint8_t>;
-    case Accepts::kAny:
-      return true;
-  }
-  return false;
-}
-
-template <typename T>
-constexpr bool kIsI32 = std::is_same_v<T, int32_t>;
-
-// i32 arithmetic wraps modulo 2^32 (as XLA); done in uint32_t, whose overflow is defined.
-inline int32_t Wrap(uint32_t x) { return static_cast<int32_t>(x); }
-
-// The math of each elementwise primitive. T is the storage type (uint8_t for bool).
-template <Primitive prim>
-struct Op;
-
-// --- Unary -----------------------------------------------------------------------------------
-
-template <>
-struct Op<Primitive::kNeg> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T>
-  T operator()(T x) const {
-    if constexpr (kIsI32<T>)
-      return Wrap(0u - static_cast<uint32_t>(x));
-    else
-      return -x;
-  }
-};
-// sign(x) = -1, 0 or 1; floats keep the zero's sign and NaN.
-template <>
-struct Op<Primitive::kSign> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T>
-  T operator()(T x) const {
-    return x > 0 ? T{1} : x < 0 ? T{-1} : x;
-  }
-};
-// abs(INT32_MIN) wraps to INT32_MIN.
-template <>
-struct Op<Primitive::kAbs> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T>
-  T operator()(T x) const {
-    if constexpr (kIsI32<T>)
-      return x < 0 ? Wrap(0u - static_cast<uint32_t>(x)) : x;
-    else
-      return std::fabs(x);
-  }
-};
-
-// Floating unary functions of <cmath>, overloaded for float and double.
-#define COTANGENT_CMATH_OP(prim, fn)                     \
-  template <>                                            \
-  struct Op<Primitive::prim> {                           \
-    static constexpr Accepts kAccepts = Accepts::kFloat; \
-    template <typename T>                                \
-    T operator()(T x) const {                            \
-      return fn(x);                                      \
-    }                                                    \
-  };
-COTANGENT_CMATH_OP(kExp, std::exp)
-COTANGENT_CMATH_OP(kLog, std::log)
-COTANGENT_CMATH_OP(kLog1p, std::log1p)
-COTANGENT_CMATH_OP(kExpm1, std::expm1)
-COTANGENT_CMATH_OP(kSin, std::sin)
-COTANGENT_CMATH_OP(kCos, std::cos)
-COTANGENT_CMATH_OP(kTanh, std::tanh)
-COTANGENT_CMATH_OP(kSqrt, std::sqrt)
-COTANGENT_CMATH_OP(kFloor, std::floor)
-#undef COTANGENT_CMATH_OP
-
-template <>
-struct Op<Primitive::kLogicalNot> {
-  static constexpr Accepts kAccepts = Accepts::kBool;
-  uint8_t operator()(uint8_t x) const { return x == 0; }
-};
-
-// --- Binary ----------------------------------------------------------------------------------
-
-template <>
-struct Op<Primitive::kAdd> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T>
-  T operator()(T x, T y) const {
-    if constexpr (kIsI32<T>)
-      return Wrap(static_cast<uint32_t>(x) + static_cast<uint32_t>(y));
-    else
-      return x + y;
-  }
-};
-template <>
-struct Op<Primitive::kSub> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T>
-  T operator()(T x, T y) const {
-    if constexpr (kIsI32<T>)
-      return Wrap(static_cast<uint32_t>(x) - static_cast<uint32_t>(y));
-    else
-      return x - y;
-  }
-};
-template <>
-struct Op<Primitive::kMul> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T>
-  T operator()(T x, T y) const {
-    if constexpr (kIsI32<T>)
-      return Wrap(static_cast<uint32_t>(x) * static_cast<uint32_t>(y));
-    else
-      return x * y;
-  }
-};
-// Integer division truncates toward zero; as XLA defines, x / 0 = -1 and INT32_MIN / -1 =
-// INT32_MIN (the two cases C++ leaves undefined).
-template <>
-struct Op<Primitive::kDiv> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
-  template <typename T>
-  T operator()(T x, T y) const {
-    if constexpr (kIsI32<T>) {
-      if (y == 0) return -1;
-      if (y == -1) return Wrap(0u - static_cast<uint32_t>(x));
-      return x / y;
-    } else {
-      return x / y;
-    }
-  }
-};
-template <>
-struct Op<Primitive::kPow> {
-  static constexpr Accepts kAccepts = Accepts::kFloat;
-  template <typename T>
-  T operator()(T x, T y) const {
-    return std::pow(x, y);
-  }
-};
-// max/min return NaN when either operand is NaN (x != x only for NaN).
-template <>
-struct Op<Primitive::kMax> {
-  static constexpr Accepts kAccepts = Accepts::kAny;
-  template <typename T>
-  T operator()(T x, T y) const {
-    return (x > y || x != x) ? x : y;
-  }
-};
-template <>
-struct Op<Primitive::kMin> {
-  static constexpr Accepts kAccepts = Accepts::kAny;
-  template <typename T>
-  T operator()(T x, T y) const {
-    return (x < y || x != x) ? x : y;
-  }
-};
-template <>
-struct Op<Primitive::kLogicalAnd> {
-  static constexpr Accepts kAccepts = Accepts::kBool;
-  uint8_t operator()(uint8_t x, uint8_t y) const { return (x != 0) & (y != 0); }
-};
-template <>
-struct Op<Primitive::kLogicalOr> {
-  static constexpr Accepts kAccepts = Accepts::kBool;
-  uint8_t operator()(uint8_t x, uint8_t y) const { return (x != 0) | (y != 0); }
-};
-
-// --- Compare: any dtype, bool result (NaN compares unequal to everything) ---------------------
-
-#define COTANGENT_COMPARE_OP(prim, op)                 \
-  template <>                                          \
-  struct Op<Primitive::prim> {                         \
-    static constexpr Accepts kAccepts = Accepts::kAny; \
-    template <typename T>                              \
-    uint8_t operator()(T x, T y) const {               \
-      return x op y;                                   \
-    }                                                  \
-  };
-COTANGENT_COMPARE_OP(kEq, ==)
-COTANGENT_COMPARE_OP(kNe, !=)
-COTANGENT_COMPARE_OP(kLt, <)
-COTANGENT_COMPARE_OP(kLe, <=)
-COTANGENT_COMPARE_OP(kGt, >)
-COTANGENT_COMPARE_OP(kGe, >=)
-#undef COTANGENT_COMPARE_OP
-
 // --- Strided maps ------------------------------------------------------------------------------
-// The output is dense, so its innermost stride is 1 (or the loop is one scalar). Inputs use a
-// compile-time stride where it is 1 (or 0, a broadcast) so those loops vectorize; kDynamic
-// reads the stride at run time.
+// The output is dense, so its innermost stride is 1 (or the loop is one scalar). A run whose
+// inputs have stride 1 (or 0, a broadcast operand of a binary op) is given to `simd`, a
+// callable (out, inputs..., n, broadcast flags) -> bool; where it returns false (no SIMD
+// kernel for the primitive and dtype), and for every other stride, Op<prim> runs per element.
 
 constexpr int kDynamic = -1;
 
@@ -239,8 +47,8 @@ void Run2(F f, O* __restrict o, const X* __restrict x, const Y* __restrict y, in
   for (int64_t i = 0; i < n; ++i) o[i] = f(x[i * sx], y[i * sy]);
 }
 
-template <typename O, typename X, typename F>
-void Map1(F f, const Array& x, const Array& out, int64_t grain = kParallelGrain) {
+template <typename O, typename X, typename F, typename Simd>
+void Map1(F f, Simd simd, const Array& x, const Array& out, int64_t grain = kParallelGrain) {
   const StridedLoop<2> loop = MakeLoop<2>(out.aval.shape, {out.strides, x.strides});
   O* o = MutableData<O>(out);
   const X* xp = Data<X>(x);
@@ -248,7 +56,7 @@ void Map1(F f, const Array& x, const Array& out, int64_t grain = kParallelGrain)
   ParallelFor(loop.size(), grain, [&](int64_t begin, int64_t end) {
     ForEachRun(loop, begin, end, [&](const std::array<int64_t, 2>& off, int64_t n) {
       if (sx == 1) {
-        Run1<1>(f, o + off[0], xp + off[1], n, sx);
+        if (!simd(o + off[0], xp + off[1], n)) Run1<1>(f, o + off[0], xp + off[1], n, sx);
       } else {
         Run1<kDynamic>(f, o + off[0], xp + off[1], n, sx);
       }
@@ -256,8 +64,9 @@ void Map1(F f, const Array& x, const Array& out, int64_t grain = kParallelGrain)
   });
 }
 
-template <typename O, typename X, typename Y, typename F>
-void Map2(F f, const Array& x, const Array& y, const Array& out, int64_t grain = kParallelGrain) {
+template <typename O, typename X, typename Y, typename F, typename Simd>
+void Map2(F f, Simd simd, const Array& x, const Array& y, const Array& out,
+          int64_t grain = kParallelGrain) {
   const StridedLoop<3> loop = MakeLoop<3>(out.aval.shape, {out.strides, x.strides, y.strides});
   O* o = MutableData<O>(out);
   const X* xp = Data<X>(x);
@@ -268,6 +77,10 @@ void Map2(F f, const Array& x, const Array& y, const Array& out, int64_t grain =
       O* o_run = o + off[0];
       const X* x_run = xp + off[1];
       const Y* y_run = yp + off[2];
+      if ((sx == 0 || sx == 1) && (sy == 0 || sy == 1) &&
+          simd(o_run, x_run, y_run, n, sx == 0, sy == 0)) {
+        return;
+      }
       if (sx == 1 && sy == 1) {
         Run2<1, 1>(f, o_run, x_run, y_run, n, sx, sy);
       } else if (sx == 1 && sy == 0) {
@@ -298,6 +111,7 @@ void Map3Select(const Array& pred, const Array& x, const Array& y, const Array& 
       const T* __restrict x_run = xp + off[2];
       const T* __restrict y_run = yp + off[3];
       if (sp == 1 && sx == 1 && sy == 1) {
+        if (SimdSelect(x.aval.dtype, p_run, x_run, y_run, o_run, n)) return;
         for (int64_t i = 0; i < n; ++i) o_run[i] = p_run[i] != 0 ? x_run[i] : y_run[i];
       } else {
         for (int64_t i = 0; i < n; ++i) {
@@ -329,7 +143,11 @@ absl::Status ElementwiseBinary(absl::Span<const Array> in, const Array& out) {
     using T = typename decltype(tag)::type;
     if constexpr (IsAccepted<T>(Op<prim>::kAccepts)) {
       using O = decltype(Op<prim>{}(T{}, T{}));
-      Map2<O, T, T>(Op<prim>{}, in[0], in[1], out, GrainOf(prim));
+      const DType dtype = in[0].aval.dtype;
+      const auto simd = [dtype](O* o, const T* x, const T* y, int64_t n, bool bx, bool by) {
+        return SimdBinary(prim, dtype, x, bx, y, by, o, n);
+      };
+      Map2<O, T, T>(Op<prim>{}, simd, in[0], in[1], out, GrainOf(prim));
       return absl::OkStatus();
     } else {
       return Unsupported(prim, in[0]);
@@ -344,7 +162,11 @@ absl::Status UnaryKernel(absl::Span<const Array> in, const Params&, const Array&
   return VisitDType(in[0].aval.dtype, [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
     if constexpr (IsAccepted<T>(Op<prim>::kAccepts)) {
-      Map1<T, T>(Op<prim>{}, in[0], out, GrainOf(prim));
+      const DType dtype = in[0].aval.dtype;
+      const auto simd = [dtype](T* o, const T* x, int64_t n) {
+        return SimdUnary(prim, dtype, x, o, n);
+      };
+      Map1<T, T>(Op<prim>{}, simd, in[0], out, GrainOf(prim));
       return absl::OkStatus();
     } else {
       return Unsupported(prim, in[0]);
@@ -373,7 +195,11 @@ absl::Status ConvertKernel(absl::Span<const Array> in, const Params&, const Arra
     using From = typename decltype(from_tag)::type;
     VisitDType(out.aval.dtype, [&](auto to_tag) {
       using To = typename decltype(to_tag)::type;
-      Map1<To, From>([](From x) { return ConvertValue<To>(x); }, in[0], out);
+      const DType from = in[0].aval.dtype, to = out.aval.dtype;
+      const auto simd = [from, to](To* o, const From* x, int64_t n) {
+        return SimdConvert(from, to, x, o, n);
+      };
+      Map1<To, From>([](From x) { return ConvertValue<To>(x); }, simd, in[0], out);
     });
   });
   return absl::OkStatus();

@@ -1,7 +1,8 @@
 // File: backends/cpu/kernels_reduce.cc
 // reduce_sum, reduce_max and argmax. A reduction walks the input in its memory order with an
 // accumulator array shaped like the output (stride 0 along reduced axes), so both "reduce a
-// contiguous run" and "add rows into a vector" are unit-stride inner loops.
+// contiguous run" and "add rows into a vector" are unit-stride inner loops; for f32 and f64
+// those two go to the SIMD kernels of simd.h (the same accumulators, same NaN rule).
 
 #include <algorithm>
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include "absl/status/status.h"
 #include "backends/cpu/cpu_buffer.h"
 #include "backends/cpu/kernels.h"
+#include "backends/cpu/simd.h"
 #include "backends/cpu/strided.h"
 #include "backends/cpu/thread_pool.h"
 
@@ -52,6 +54,24 @@ template <typename R, typename T>
 void ReduceRun(typename R::Acc* __restrict acc, const T* __restrict x, int64_t n, int64_t sa,
                int64_t sx) {
   using Acc = typename R::Acc;
+  if constexpr (std::is_floating_point_v<T>) {
+    if (sa == 0 && sx == 1) {
+      if constexpr (std::is_same_v<R, SumReducer<T>>) {
+        acc[0] = SimdSum(x, n, acc[0]);
+      } else {
+        acc[0] = SimdMax(x, n, acc[0]);
+      }
+      return;
+    }
+    if (sa == 1 && sx == 1) {
+      if constexpr (std::is_same_v<R, SumReducer<T>>) {
+        SimdSumInto(acc, x, n);
+      } else {
+        SimdMaxInto(acc, x, n);
+      }
+      return;
+    }
+  }
   if (sa == 0 && sx == 1) {
     constexpr int kLanes = 8;
     Acc lanes[kLanes];

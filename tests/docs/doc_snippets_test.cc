@@ -96,8 +96,8 @@ TEST(DocSnippetsTest, AddingAPrimitive) {
   CheckPage("docs/adding_a_primitive.md",
             {"core/primitives.def", "core/lax.h", "core/lax.cc", "core/rules.cc",
              "core/rules/elementwise.cc", "core/rules/reduction.cc", "cotangent/numpy.cc",
-             "backends/cpu/cpu_backend.cc", "backends/cpu/kernels_elementwise.cc",
-             "tests/testing/primitive_cases.h", "tests/docs/adding_a_primitive_test.cc"});
+             "backends/cpu/cpu_backend.cc", "backends/cpu/elementwise_ops.h",
+             "backends/cpu/kernels_elementwise.cc", "tests/testing/primitive_cases.h", "tests/docs/adding_a_primitive_test.cc"});
 }
 
 }  // namespace

@@ -1,0 +1,216 @@
+// File: backends/cpu/elementwise_ops.h
+// Op<prim>: the math of each elementwise primitive on storage types (XLA/JAX CPU semantics, no
+// undefined behaviour), one scalar function per primitive. It is the CPU backend's definition:
+// the strided fallback of kernels_elementwise.cc runs it, and the SIMD kernels of
+// simd_elementwise.cc are tested against it (tests/backends/cpu_simd_test.cc).
+
+#ifndef COTANGENT_BACKENDS_CPU_ELEMENTWISE_OPS_H_
+#define COTANGENT_BACKENDS_CPU_ELEMENTWISE_OPS_H_
+
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+#include "core/primitive.h"
+
+namespace cotangent::cpu {
+
+// Which storage types an op is defined on (abstract evaluation already rejected the others).
+enum class Accepts { kFloat, kNumeric, kBool, kAny };
+
+template <typename T>
+constexpr bool IsAccepted(Accepts accepts) {
+  switch (accepts) {
+    case Accepts::kFloat:
+      return std::is_floating_point_v<T>;
+    case Accepts::kNumeric:
+      return !std::is_same_v<T, uint8_t>;
+    case Accepts::kBool:
+      return std::is_same_v<T, uint8_t>;
+    case Accepts::kAny:
+      return true;
+  }
+  return false;
+}
+
+template <typename T>
+constexpr bool kIsI32 = std::is_same_v<T, int32_t>;
+
+// i32 arithmetic wraps modulo 2^32 (as XLA); done in uint32_t, whose overflow is defined.
+inline int32_t Wrap(uint32_t x) { return static_cast<int32_t>(x); }
+
+// The math of each elementwise primitive. T is the storage type (uint8_t for bool).
+template <Primitive prim>
+struct Op;
+
+// --- Unary -----------------------------------------------------------------------------------
+
+template <>
+struct Op<Primitive::kNeg> {
+  static constexpr Accepts kAccepts = Accepts::kNumeric;
+  template <typename T>
+  T operator()(T x) const {
+    if constexpr (kIsI32<T>)
+      return Wrap(0u - static_cast<uint32_t>(x));
+    else
+      return -x;
+  }
+};
+// sign(x) = -1, 0 or 1; floats keep the zero's sign and NaN.
+template <>
+struct Op<Primitive::kSign> {
+  static constexpr Accepts kAccepts = Accepts::kNumeric;
+  template <typename T>
+  T operator()(T x) const {
+    return x > 0 ? T{1} : x < 0 ? T{-1} : x;
+  }
+};
+// abs(INT32_MIN) wraps to INT32_MIN.
+template <>
+struct Op<Primitive::kAbs> {
+  static constexpr Accepts kAccepts = Accepts::kNumeric;
+  template <typename T>
+  T operator()(T x) const {
+    if constexpr (kIsI32<T>)
+      return x < 0 ? Wrap(0u - static_cast<uint32_t>(x)) : x;
+    else
+      return std::fabs(x);
+  }
+};
+
+// Floating unary functions of <cmath>, overloaded for float and double.
+#define COTANGENT_CMATH_OP(prim, fn)                     \
+  template <>                                            \
+  struct Op<Primitive::prim> {                           \
+    static constexpr Accepts kAccepts = Accepts::kFloat; \
+    template <typename T>                                \
+    T operator()(T x) const {                            \
+      return fn(x);                                      \
+    }                                                    \
+  };
+COTANGENT_CMATH_OP(kExp, std::exp)
+COTANGENT_CMATH_OP(kLog, std::log)
+COTANGENT_CMATH_OP(kLog1p, std::log1p)
+COTANGENT_CMATH_OP(kExpm1, std::expm1)
+COTANGENT_CMATH_OP(kSin, std::sin)
+COTANGENT_CMATH_OP(kCos, std::cos)
+COTANGENT_CMATH_OP(kTanh, std::tanh)
+COTANGENT_CMATH_OP(kSqrt, std::sqrt)
+COTANGENT_CMATH_OP(kFloor, std::floor)
+#undef COTANGENT_CMATH_OP
+
+template <>
+struct Op<Primitive::kLogicalNot> {
+  static constexpr Accepts kAccepts = Accepts::kBool;
+  uint8_t operator()(uint8_t x) const { return x == 0; }
+};
+
+// --- Binary ----------------------------------------------------------------------------------
+
+template <>
+struct Op<Primitive::kAdd> {
+  static constexpr Accepts kAccepts = Accepts::kNumeric;
+  template <typename T>
+  T operator()(T x, T y) const {
+    if constexpr (kIsI32<T>)
+      return Wrap(static_cast<uint32_t>(x) + static_cast<uint32_t>(y));
+    else
+      return x + y;
+  }
+};
+template <>
+struct Op<Primitive::kSub> {
+  static constexpr Accepts kAccepts = Accepts::kNumeric;
+  template <typename T>
+  T operator()(T x, T y) const {
+    if constexpr (kIsI32<T>)
+      return Wrap(static_cast<uint32_t>(x) - static_cast<uint32_t>(y));
+    else
+      return x - y;
+  }
+};
+template <>
+struct Op<Primitive::kMul> {
+  static constexpr Accepts kAccepts = Accepts::kNumeric;
+  template <typename T>
+  T operator()(T x, T y) const {
+    if constexpr (kIsI32<T>)
+      return Wrap(static_cast<uint32_t>(x) * static_cast<uint32_t>(y));
+    else
+      return x * y;
+  }
+};
+// Integer division truncates toward zero; as XLA defines, x / 0 = -1 and INT32_MIN / -1 =
+// INT32_MIN (the two cases C++ leaves undefined).
+template <>
+struct Op<Primitive::kDiv> {
+  static constexpr Accepts kAccepts = Accepts::kNumeric;
+  template <typename T>
+  T operator()(T x, T y) const {
+    if constexpr (kIsI32<T>) {
+      if (y == 0) return -1;
+      if (y == -1) return Wrap(0u - static_cast<uint32_t>(x));
+      return x / y;
+    } else {
+      return x / y;
+    }
+  }
+};
+template <>
+struct Op<Primitive::kPow> {
+  static constexpr Accepts kAccepts = Accepts::kFloat;
+  template <typename T>
+  T operator()(T x, T y) const {
+    return std::pow(x, y);
+  }
+};
+// max/min return NaN when either operand is NaN (x != x only for NaN).
+template <>
+struct Op<Primitive::kMax> {
+  static constexpr Accepts kAccepts = Accepts::kAny;
+  template <typename T>
+  T operator()(T x, T y) const {
+    return (x > y || x != x) ? x : y;
+  }
+};
+template <>
+struct Op<Primitive::kMin> {
+  static constexpr Accepts kAccepts = Accepts::kAny;
+  template <typename T>
+  T operator()(T x, T y) const {
+    return (x < y || x != x) ? x : y;
+  }
+};
+template <>
+struct Op<Primitive::kLogicalAnd> {
+  static constexpr Accepts kAccepts = Accepts::kBool;
+  uint8_t operator()(uint8_t x, uint8_t y) const { return (x != 0) & (y != 0); }
+};
+template <>
+struct Op<Primitive::kLogicalOr> {
+  static constexpr Accepts kAccepts = Accepts::kBool;
+  uint8_t operator()(uint8_t x, uint8_t y) const { return (x != 0) | (y != 0); }
+};
+
+// --- Compare: any dtype, bool result (NaN compares unequal to everything) ---------------------
+
+#define COTANGENT_COMPARE_OP(prim, op)                 \
+  template <>                                          \
+  struct Op<Primitive::prim> {                         \
+    static constexpr Accepts kAccepts = Accepts::kAny; \
+    template <typename T>                              \
+    uint8_t operator()(T x, T y) const {               \
+      return x op y;                                   \
+    }                                                  \
+  };
+COTANGENT_COMPARE_OP(kEq, ==)
+COTANGENT_COMPARE_OP(kNe, !=)
+COTANGENT_COMPARE_OP(kLt, <)
+COTANGENT_COMPARE_OP(kLe, <=)
+COTANGENT_COMPARE_OP(kGt, >)
+COTANGENT_COMPARE_OP(kGe, >=)
+#undef COTANGENT_COMPARE_OP
+
+}  // namespace cotangent::cpu
+
+#endif  // COTANGENT_BACKENDS_CPU_ELEMENTWISE_OPS_H_
