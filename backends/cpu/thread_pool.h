@@ -47,6 +47,7 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<Job>> queue_;  // one entry per worker asked to help
+  std::atomic<int> queued_{0};              // queue_.size(), for workers polling without the lock
   bool stop_ = false;
   std::atomic<int> max_parallelism_;
   std::vector<std::thread> workers_;
