@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "backends/cpu/cpu_buffer.h"
 #include "backends/cpu/kernels.h"
+#include "backends/cpu/simd.h"
 #include "backends/cpu/strided.h"
 #include "backends/cpu/thread_pool.h"
 
@@ -48,8 +49,14 @@ bool TryCopyTransposed(const T* src, T* dst, const StridedLoop<2>& loop) {
                    const T* __restrict s = src + off[1];
                    for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
                      const int64_t c1 = std::min(cols, c0 + kTile);
-                     for (int64_t r = r0; r < r1; ++r) {
-                       for (int64_t c = c0; c < c1; ++c) d[r * dst_row + c] = s[r + c * src_col];
+                     if constexpr (sizeof(T) >= 4) {
+                       SimdTransposeTile(s, src_col, d, dst_row, r0, r1, c0, c1);
+                     } else {
+                       for (int64_t r = r0; r < r1; ++r) {
+                         for (int64_t c = c0; c < c1; ++c) {
+                           d[r * dst_row + c] = s[r + c * src_col];
+                         }
+                       }
                      }
                    }
                  });

@@ -59,6 +59,14 @@ double SimdMax(const double* x, int64_t n, double acc);
 void SimdMaxInto(float* acc, const float* x, int64_t n);
 void SimdMaxInto(double* acc, const double* x, int64_t n);
 
+// One tile of a copy whose two innermost dimensions swap (simd_movement.cc):
+// d[r * dst_row + c] = s[r + c * src_col] for r in [r0, r1), c in [c0, c1); the elements are
+// moved as bits (32- or 64-bit), so any dtype of that width goes through.
+void SimdTransposeTile(const uint32_t* s, int64_t src_col, uint32_t* d, int64_t dst_row,
+                       int64_t r0, int64_t r1, int64_t c0, int64_t c1);
+void SimdTransposeTile(const uint64_t* s, int64_t src_col, uint64_t* d, int64_t dst_row,
+                       int64_t r0, int64_t r1, int64_t c0, int64_t c1);
+
 }  // namespace cotangent::cpu
 
 #endif  // COTANGENT_BACKENDS_CPU_SIMD_H_

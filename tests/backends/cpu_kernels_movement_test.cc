@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hwy/targets.h"
 #include "tests/backends/cpu_test_util.h"
 
 namespace cotangent::cpu_test {
@@ -54,11 +55,9 @@ TEST(Movement, Transpose) {
   }
 }
 
-// Transposes of the two innermost axes of large arrays take the tiled path (partial tiles
-// here: 70 and 45 are not multiples of 32).
-TEST(Movement, LargeTransposes) {
+void LargeTransposesMatchReference() {
   const Shape shape = {3, 70, 45};
-  for (DType dtype : {bool_, f32, f64}) {
+  for (DType dtype : {bool_, i32, f32, f64}) {
     const Host x = Random(shape, dtype, 37);
     for (const std::vector<int64_t>& perm :
          {std::vector<int64_t>{0, 2, 1}, {2, 1, 0}, {1, 2, 0}, {2, 0, 1}}) {
@@ -80,6 +79,18 @@ TEST(Movement, LargeTransposes) {
       }
     }
   }
+}
+
+// Transposes of the two innermost axes of large arrays take the tiled path (partial tiles
+// here: 70 and 45 are not multiples of 32, nor of the SIMD blocks 4 and 2), at every SIMD
+// target this machine supports (simd_movement.cc) and for 1-, 4- and 8-byte elements.
+TEST(Movement, LargeTransposes) {
+  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(hwy::TargetName(target));
+    LargeTransposesMatchReference();
+  }
+  hwy::SetSupportedTargetsForTest(0);
 }
 
 TEST(Movement, BroadcastInDim) {
