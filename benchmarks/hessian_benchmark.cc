@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "backends/cpu/blas.h"
 #include "backends/cpu/cpu_backend.h"
 #include "backends/cpu/thread_pool.h"
 #include "backends/registry.h"
@@ -164,13 +165,13 @@ void BM_W5_OpenBLAS(benchmark::State& state) {
   const std::vector<float> a = ct::random::normal(ct::random::key(3), {n, n}).to_vector<float>();
   const std::vector<float> b = ct::random::normal(ct::random::key(4), {n, n}).to_vector<float>();
   std::vector<float> c(n * n);
-  openblas_set_num_threads(ct::cpu::ThreadPool::Get().parallelism());
+  ct::cpu::SetBlasThreads(ct::cpu::ThreadPool::Get().parallelism());
   for (auto _ : state) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(),
                 n, 0.0f, c.data(), n);
     benchmark::DoNotOptimize(c.data());
   }
-  openblas_set_num_threads(1);
+  ct::cpu::SetBlasThreads(1);
   state.counters["flops"] =
       benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate);
 }

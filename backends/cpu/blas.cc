@@ -9,6 +9,15 @@
 #include <climits>
 #include <string>
 
+// OpenBLAS's own calls, declared here (as OpenBLAS's cblas.h declares them) so that whichever
+// cblas.h the system's alternatives point to (netlib's lacks them) compiles; -lopenblas
+// provides them.
+extern "C" {
+void openblas_set_num_threads(int num_threads);
+char* openblas_get_config(void);
+char* openblas_get_corename(void);
+}
+
 namespace cotangent::cpu {
 namespace {
 
@@ -94,6 +103,8 @@ void BlasGemm(int64_t m, int64_t n, int64_t k, const BlasMatrix<double>& a,
               const BlasMatrix<double>& b, double* c, int64_t ldc) {
   Product(m, n, k, a, b, c, ldc, cblas_dgemm, cblas_dgemv);
 }
+
+void SetBlasThreads(int n) { openblas_set_num_threads(n); }
 
 const char* BlasDescription() {
   static const std::string description =
