@@ -1,10 +1,10 @@
 // File: backends/cpu/kernels_dot.cc
 // dot_general as a batched matmul C[b] = A[b] * B[b] with A [M,K] and B [K,N] read through
 // strides, in the form of core/matmul_form.h (shared with the Vulkan backend; an operand is
-// gathered densely first only when it is not a BLAS matrix). f32 and f64 products go to
-// OpenBLAS (backends/cpu/blas.h): gemv when M or N is 1, gemm otherwise, at every size
-// (docs/cpu_kernels.md, "Matrix products", has the measurements behind the rule). i32
-// products, which BLAS lacks, are a plain i-k-j loop in wrapping uint32_t arithmetic.
+// gathered densely first, once for the whole batch, only when it is not a BLAS matrix). f32
+// and f64 products go to OpenBLAS (backends/cpu/blas.h): gemv when M or N is 1, gemm otherwise,
+// at every size (docs/cpu_kernels.md, "Matrix products", has the measurements behind the
+// rule). i32 products, which BLAS lacks, are a plain i-k-j loop in wrapping uint32_t arithmetic.
 //
 // Threads: OpenBLAS runs single-threaded inside Cotangent's pool, so the two never compete
 // for cores. Many products go to threads whole; a few large ones are split into row (or
@@ -58,29 +58,17 @@ void LoopProduct(int64_t m, int64_t n, int64_t k, const T* a, int64_t sam, int64
   }
 }
 
-// C [M,N] dense, row stride ldc = A [M,K] * B [K,N] (strides as in Operand) by OpenBLAS, or
-// by a dense copy of an operand first when its strides are not a BLAS layout.
+// C [M,N] (row stride ldc) = A [M,K] * B [K,N] (strides as in Operand) by OpenBLAS; by the
+// loop when the sizes or strides do not fit BLAS's int arguments (AsOperand already gathered
+// every operand that is not a BLAS matrix otherwise).
 template <typename T>
 void BlasProduct(int64_t m, int64_t n, int64_t k, const T* a, int64_t sam, int64_t sak, const T* b,
                  int64_t sbk, int64_t sbn, T* c, int64_t ldc) {
-  if (!FitsBlas(m, n, k, ldc)) {
+  const std::optional<BlasMatrix<T>> am = AsBlasMatrix(a, m, k, sam, sak);
+  const std::optional<BlasMatrix<T>> bm = AsBlasMatrix(b, k, n, sbk, sbn);
+  if (!am || !bm || !FitsBlas(m, n, k, ldc)) {
     LoopProduct(m, n, k, a, sam, sak, b, sbk, sbn, c, ldc);
     return;
-  }
-  std::optional<BlasMatrix<T>> am = AsBlasMatrix(a, m, k, sam, sak);
-  std::optional<BlasMatrix<T>> bm = AsBlasMatrix(b, k, n, sbk, sbn);
-  std::vector<T> a_dense, b_dense;
-  if (!am) {
-    a_dense.resize(m * k);
-    const int64_t shape[] = {m, k}, strides[] = {sam, sak};
-    CopyStrided(a, shape, strides, a_dense.data(), ContiguousStrides(shape), sizeof(T));
-    am = BlasMatrix<T>{a_dense.data(), false, std::max<int64_t>(k, 1)};
-  }
-  if (!bm) {
-    b_dense.resize(k * n);
-    const int64_t shape[] = {k, n}, strides[] = {sbk, sbn};
-    CopyStrided(b, shape, strides, b_dense.data(), ContiguousStrides(shape), sizeof(T));
-    bm = BlasMatrix<T>{b_dense.data(), false, std::max<int64_t>(n, 1)};
   }
   BlasGemm(m, n, k, *am, *bm, c, ldc);
 }
@@ -135,11 +123,25 @@ void BatchedProduct(int64_t batch, int64_t m, int64_t n, int64_t k, Operand<T> a
   }
 }
 
-// x as a [batch, rows, cols] operand: through its own strides when each group collapses to one
-// stride, else through a dense copy (kept alive by `scratch`) laid out as batch, rows, cols.
+// Whether the matrices of an operand, [rows, cols] with strides (si, sj), are read in place:
+// any strides for the i32 loop, a BLAS layout (blas.h) for f32/f64.
 template <typename T>
-Operand<T> AsOperand(const Array& x, const MatmulGroups& g, std::vector<T>& scratch) {
-  if (const std::optional<MatmulOperandStrides> s = GroupedStrides(x, g)) {
+bool ReadableInPlace(int64_t rows, int64_t cols, int64_t si, int64_t sj) {
+  if constexpr (std::is_same_v<T, uint32_t>) {
+    return true;
+  } else {
+    return AsBlasMatrix<T>(nullptr, rows, cols, si, sj).has_value();
+  }
+}
+
+// x as a [batch, rows, cols] operand: through its own strides when each group collapses to one
+// stride and the matrices are readable in place, else through one dense copy of the whole
+// operand (kept alive by `scratch`, laid out as batch, rows, cols), made once for all batches.
+template <typename T>
+Operand<T> AsOperand(const Array& x, const MatmulGroups& g, int64_t rows, int64_t cols,
+                     std::vector<T>& scratch) {
+  if (const std::optional<MatmulOperandStrides> s = GroupedStrides(x, g);
+      s && ReadableInPlace<T>(rows, cols, s->si, s->sj)) {
     return Operand<T>{Data<T>(x), s->sb, s->si, s->sj};
   }
   const Array view = GroupedView(x, g);
@@ -161,8 +163,8 @@ void DotGeneral(const Array& lhs, const Array& rhs, const DotDims& dims, const A
     return;
   }
   std::vector<T> lhs_scratch, rhs_scratch;
-  const Operand<T> a = AsOperand<T>(lhs, f.lhs, lhs_scratch);
-  const Operand<T> b = AsOperand<T>(rhs, f.rhs, rhs_scratch);
+  const Operand<T> a = AsOperand<T>(lhs, f.lhs, f.m, f.k, lhs_scratch);
+  const Operand<T> b = AsOperand<T>(rhs, f.rhs, f.k, f.n, rhs_scratch);
   BatchedProduct<T>(f.batch, f.m, f.n, f.k, a, b, c);
 }
 
