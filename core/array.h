@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
+#include "absl/container/inlined_vector.h"
 #include "core/shape.h"
 
 namespace cotangent {
@@ -43,11 +45,17 @@ struct Array {
   // arrays of another backend moves them there (core/eval.cc) instead of failing. Everything
   // else, and any result with a committed operand, is committed to its backend.
   bool committed = true;
+  // Set by core/constants.h Full (and kept by views): every element equals this value, which
+  // a traced program may then hold as a literal instead of a constant array.
+  std::optional<double> constant;
 
   Backend& backend() const { return buffer->backend(); }
   // True when the view is the dense row-major layout of its shape starting at offset.
   bool IsContiguous() const;
 };
+
+// The results of one backend execution (most primitives have one).
+using ArrayList = absl::InlinedVector<Array, 1>;
 
 // A dense array over a whole buffer.
 Array DenseArray(std::shared_ptr<Buffer> buffer, ShapedArray aval);

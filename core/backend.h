@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "core/array.h"
 #include "core/params.h"
@@ -40,14 +41,39 @@ class Backend {
   // Writes the elements of src, in row-major order, densely into dst. Blocks until done.
   virtual absl::Status Download(const Array& src, void* dst) = 0;
 
-  // Applies prim to inputs (arrays of this backend, any strides) and returns a new dense array
-  // of out_aval. Inputs were validated by abstract evaluation; params are those of prim.
-  virtual absl::StatusOr<Array> Execute(Primitive prim, absl::Span<const Array> inputs,
-                                        const Params& params, const ShapedArray& out_aval) = 0;
+  // Applies prim to inputs (arrays of this backend, any strides) and returns one new dense
+  // array per output, of out_avals. Inputs were validated by abstract evaluation; params are
+  // those of prim.
+  virtual absl::StatusOr<ArrayList> Execute(Primitive prim, absl::Span<const Array> inputs,
+                                            const Params& params,
+                                            absl::Span<const ShapedArray> out_avals) = 0;
+
+  // Execute of a one-output primitive: its single result.
+  absl::StatusOr<Array> Execute1(Primitive prim, absl::Span<const Array> inputs,
+                                 const Params& params, const ShapedArray& out_aval) {
+    absl::StatusOr<ArrayList> out = Execute(prim, inputs, params, {out_aval});
+    if (!out.ok()) return out.status();
+    return std::move((*out)[0]);
+  }
 
   // Waits for all submitted work.
   virtual absl::Status Synchronize() = 0;
 };
+
+// Execute for backends whose kernels each have one output (every primitive that reaches a
+// backend today): an error naming the backend for another count, else run(out_avals[0]).
+template <typename Run>
+absl::StatusOr<ArrayList> ExecuteOneOutput(const Backend& backend, Primitive prim,
+                                           absl::Span<const ShapedArray> out_avals, Run run) {
+  if (out_avals.size() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(backend.name(), ": ", PrimitiveName(prim),
+                                                   " has ", out_avals.size(),
+                                                   " outputs; kernels have one"));
+  }
+  absl::StatusOr<Array> out = run(out_avals[0]);
+  if (!out.ok()) return out.status();
+  return ArrayList{*std::move(out)};
+}
 
 // The backend new concrete values go to (a DeviceScope's, else COTANGENT_BACKEND, else cpu).
 // Declared here so that core can make constants; defined by //backends:registry (linked with

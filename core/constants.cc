@@ -95,8 +95,33 @@ Tensor Filled(const ShapedArray& aval, double value, const char* op) {
 Tensor Full(const ShapedArray& aval, double value) {
   Array scalar = Filled(ShapedArray{{}, aval.dtype}, value, "full").array();
   scalar.committed = false;  // a library constant: may move to its operands' backend
+  scalar.constant = aval.dtype == DType::kF32 ? static_cast<float>(value)
+                    : aval.dtype == DType::kBool ? (value != 0 ? 1.0 : 0.0)
+                                                 : value;
   const Tensor s(std::move(scalar));
   return aval.shape.empty() ? s : lax::broadcast_in_dim(s, aval.shape, {});
+}
+
+Tensor Literal(double value, DType dtype) {
+  struct Entry {
+    const Backend* backend;
+    DType dtype;
+    double value;
+    Tensor tensor;
+  };
+  thread_local std::vector<Entry> cache;
+  const Backend* backend = &DefaultBackend();
+  for (const Entry& e : cache) {
+    // Compared bitwise: -0.0 and 0.0 are different literals.
+    if (e.backend == backend && e.dtype == dtype &&
+        std::memcmp(&e.value, &value, sizeof(double)) == 0) {
+      return e.tensor;
+    }
+  }
+  if (cache.size() >= 64) cache.clear();  // literals of one program are few
+  Tensor t = Full(ShapedArray{{}, dtype}, value);
+  cache.push_back({backend, dtype, value, t});
+  return t;
 }
 
 }  // namespace cotangent

@@ -44,6 +44,9 @@ Tensor Filled(const ShapedArray& aval, double value, const char* op);
 // uncommitted (core/array.h): used with arrays of another backend, it moves there.
 Tensor Full(const ShapedArray& aval, double value);
 
+// A scalar of dtype equal to value (exact in dtype), as a program literal evaluates: cached per
+// thread and default backend, so a literal costs no allocation or fill after its first use.
+Tensor Literal(double value, DType dtype);
 inline Tensor ZerosLike(const Tensor& x) { return Full(x.aval(), 0.0); }
 inline Tensor OnesLike(const Tensor& x) { return Full(x.aval(), 1.0); }
 // A scalar constant broadcast to x's shape, in x's dtype.

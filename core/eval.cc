@@ -20,7 +20,7 @@ namespace {
 // The view that computes prim without touching data, if there is one.
 std::optional<Array> TryView(Primitive prim, const Array& x, const Params& p,
                              const ShapedArray& out_aval) {
-  Array view{x.buffer, out_aval, {}, x.offset, x.committed};
+  Array view{x.buffer, out_aval, {}, x.offset, x.committed, x.constant};
   switch (prim) {
     case Primitive::kTranspose:
       for (int64_t axis : p.permutation) view.strides.push_back(x.strides[axis]);
@@ -97,11 +97,12 @@ absl::StatusOr<Array> TransferArray(const Array& x, Backend& dst) {
   Array out = whole ? Array{*std::move(buffer), x.aval, x.strides, x.offset}
                     : DenseArray(*std::move(buffer), x.aval);
   out.committed = x.committed;
+  out.constant = x.constant;
   return out;
 }
 
-Tensor EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
-                     const ShapedArray& out_aval) {
+TensorList EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
+                         absl::Span<const ShapedArray> out_avals) {
   if (inputs.empty()) ThrowInvalid(PrimitiveName(prim), ": no operands");
   absl::InlinedVector<Array, 4> arrays;
   arrays.reserve(inputs.size());
@@ -117,19 +118,27 @@ Tensor EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const Para
       if (&x.backend() != &target) x = ValueOrThrow(TransferArray(x, target));
     }
   }
-  if (arrays.size() == 1) {
-    if (std::optional<Array> view = TryView(prim, arrays[0], params, out_aval)) {
-      return Tensor(*std::move(view));
+  if (arrays.size() == 1 && out_avals.size() == 1) {
+    if (std::optional<Array> view = TryView(prim, arrays[0], params, out_avals[0])) {
+      return {Tensor(*std::move(view))};
     }
   }
   Backend& backend = arrays.front().backend();
-  absl::StatusOr<Array> result = backend.Execute(prim, arrays, params, out_aval);
+  absl::StatusOr<ArrayList> result = backend.Execute(prim, arrays, params, out_avals);
   if (absl::IsResourceExhausted(result.status())) {
-    ThrowAllocationFailure(PrimitiveName(prim), out_aval, result.status());
+    ThrowAllocationFailure(PrimitiveName(prim), out_avals[0], result.status());
   }
-  Array out = ValueOrThrow(std::move(result));
-  out.committed = committed;  // results of library constants alone stay movable
-  return Tensor(std::move(out));
+  ArrayList outs = ValueOrThrow(std::move(result));
+  if (outs.size() != out_avals.size()) {
+    ThrowInvalid(PrimitiveName(prim), ": the ", backend.name(), " backend returned ", outs.size(),
+                 " results for ", out_avals.size(), " outputs");
+  }
+  TensorList tensors;
+  for (Array& out : outs) {
+    out.committed = committed;  // results of library constants alone stay movable
+    tensors.push_back(Tensor(std::move(out)));
+  }
+  return tensors;
 }
 
 }  // namespace cotangent

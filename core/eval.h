@@ -13,9 +13,9 @@
 
 namespace cotangent {
 
-// Evaluates prim on concrete tensors; out_aval comes from abstract evaluation.
-Tensor EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
-                     const ShapedArray& out_aval);
+// Evaluates prim on concrete tensors; out_avals come from abstract evaluation.
+TensorList EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
+                         absl::Span<const ShapedArray> out_avals);
 
 }  // namespace cotangent
 

@@ -22,6 +22,12 @@ std::vector<Interpreter*>& Stack() {
   return stack;
 }
 
+// The level of the innermost dynamic interpreter (0: none): the lowest level a primitive binds at.
+int& DynamicLevel() {
+  thread_local int level = 0;
+  return level;
+}
+
 uint64_t NewTraceId() {
   static std::atomic<uint64_t> next{1};
   return next.fetch_add(1, std::memory_order_relaxed);
@@ -128,7 +134,8 @@ Tensor ProcessCustomAt(const CustomFunction& f, absl::Span<const Tensor> args, i
 Tracer::Tracer(const Interpreter& interpreter, ShapedArray aval)
     : Node(std::move(aval), interpreter.level()), trace_id_(interpreter.trace_id()) {}
 
-Interpreter::Interpreter(const char* name) : name_(name), trace_id_(NewTraceId()) {}
+Interpreter::Interpreter(const char* name, bool dynamic)
+    : name_(name), trace_id_(NewTraceId()), dynamic_(dynamic) {}
 
 Tensor Interpreter::ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
   AllowLevelScope allow(level());
@@ -142,16 +149,19 @@ Tensor Interpreter::ProcessCustomClosure(const CustomFunction& f,
 
 Tensor Interpreter::LowerClosedOver(const Tensor&, const CustomFunction&) { return Tensor(); }
 
-InterpreterScope::InterpreterScope(Interpreter& interpreter) : interpreter_(interpreter) {
+InterpreterScope::InterpreterScope(Interpreter& interpreter)
+    : interpreter_(interpreter), saved_dynamic_level_(DynamicLevel()) {
   auto& stack = Stack();
   interpreter_.level_ = static_cast<int>(stack.size());
   stack.push_back(&interpreter_);
+  if (interpreter_.dynamic()) DynamicLevel() = interpreter_.level_;
 }
 
 InterpreterScope::~InterpreterScope() {
   auto& stack = Stack();
   assert(stack.back() == &interpreter_ && "interpreter scopes must nest");
   stack.pop_back();  // level() stays valid: results are unpacked after the scope ends
+  DynamicLevel() = saved_dynamic_level_;
 }
 
 AllowLevelScope::AllowLevelScope(int level) {
@@ -185,7 +195,7 @@ Interpreter* InterpreterAt(int level) {
 
 Tensor BindCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
   absl::InlinedVector<Tensor, 4> args(inputs.begin(), inputs.end());
-  int top = PrepareOperands(f.name(), absl::MakeSpan(args));
+  int top = std::max(PrepareOperands(f.name(), absl::MakeSpan(args)), DynamicLevel());
   RegionScope region(f, top);
   bool take_over = false;
   for (;;) {
@@ -206,23 +216,33 @@ Tensor BindCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
   }
 }
 
-Tensor Bind(Primitive prim, absl::Span<const Tensor> inputs, const Params& params) {
+TensorList Bind(Primitive prim, absl::Span<const Tensor> inputs, const Params& params) {
   const int arity = PrimitiveArity(prim);
   if (arity >= 0 && static_cast<int>(inputs.size()) != arity) {
     ThrowInvalid(PrimitiveName(prim), ": expected ", arity, " operands, got ", inputs.size());
   }
   absl::InlinedVector<Tensor, 4> args(inputs.begin(), inputs.end());
-  const int top = PrepareOperands(PrimitiveName(prim), absl::MakeSpan(args));
+  const int top =
+      std::max(PrepareOperands(PrimitiveName(prim), absl::MakeSpan(args)), DynamicLevel());
   absl::InlinedVector<ShapedArray, 4> avals;
   avals.reserve(args.size());
   for (const Tensor& x : args) avals.push_back(x.aval());
-  const ShapedArray out_aval = AbstractEval(prim, avals, params);
-  if (top == 0) return EvalPrimitive(prim, args, params, out_aval);
+  const AvalList out_avals = AbstractEval(prim, avals, params);
+  if (top == 0) {
+    const ImplRule impl = Rules()[prim].impl;
+    return impl != nullptr ? impl(args, params) : EvalPrimitive(prim, args, params, out_avals);
+  }
   Interpreter& interpreter = *Stack()[top];
   for (Tensor& x : args) {
     if (x.level() < top) x = interpreter.Lift(x);
   }
-  return interpreter.Process(prim, args, params, out_aval);
+  return interpreter.Process(prim, args, params, out_avals);
+}
+
+Tensor Bind1(Primitive prim, absl::Span<const Tensor> inputs, const Params& params) {
+  TensorList out = Bind(prim, inputs, params);
+  assert(out.size() == 1 && "Bind1 of a primitive with several outputs");
+  return std::move(out[0]);
 }
 
 }  // namespace cotangent

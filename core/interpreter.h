@@ -57,7 +57,10 @@ class Tracer : public Node {
 // outer transformation closed over by an inner function is a constant there.
 class Interpreter {
  public:
-  explicit Interpreter(const char* name);
+  // `dynamic`: while this interpreter is on the stack, every primitive binds at its level or
+  // above, even on concrete operands (JAX's dynamic trace: make_jaxpr and eval_shape stage
+  // everything, constants made inside the function included).
+  explicit Interpreter(const char* name, bool dynamic = false);
   virtual ~Interpreter() = default;
   Interpreter(const Interpreter&) = delete;
   Interpreter& operator=(const Interpreter&) = delete;
@@ -65,14 +68,16 @@ class Interpreter {
   const char* name() const { return name_; }
   int level() const { return level_; }
   uint64_t trace_id() const { return trace_id_; }
+  bool dynamic() const { return dynamic_; }
 
   // Wraps a value of a lower level (a constant here) as a tracer of this interpreter.
   virtual Tensor Lift(const Tensor& x) = 0;
 
-  // Applies prim to inputs, all tracers of this interpreter. out_aval is the result of
-  // abstract evaluation. Rules bind at lower levels, by calling Bind on unwrapped values.
-  virtual Tensor Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
-                         const ShapedArray& out_aval) = 0;
+  // Applies prim to inputs, all tracers of this interpreter, and returns one tracer per
+  // output. out_avals is the result of abstract evaluation. Rules bind at lower levels, by
+  // calling Bind on unwrapped values.
+  virtual TensorList Process(Primitive prim, absl::Span<const Tensor> inputs,
+                             const Params& params, absl::Span<const ShapedArray> out_avals) = 0;
 
   // Applies a custom function to inputs, all tracers of this interpreter. By default the
   // function is traced through; differentiation interpreters use its rule instead.
@@ -93,6 +98,7 @@ class Interpreter {
   const char* name_;
   int level_ = -1;
   uint64_t trace_id_;
+  bool dynamic_;
 };
 
 // While alive, tracers of `level` are not closed-over values inside the innermost running
@@ -123,13 +129,17 @@ class InterpreterScope {
 
  private:
   Interpreter& interpreter_;
+  int saved_dynamic_level_;
 };
 
 // The level a new interpreter would get: one above the current top (eval is 0).
 int NextLevel();
 
-// Applies a primitive to inputs at the right level of the stack and returns its result.
-Tensor Bind(Primitive prim, absl::Span<const Tensor> inputs, const Params& params = {});
+// Applies a primitive to inputs at the right level of the stack and returns its outputs.
+TensorList Bind(Primitive prim, absl::Span<const Tensor> inputs, const Params& params = {});
+
+// Bind for a primitive with one output.
+Tensor Bind1(Primitive prim, absl::Span<const Tensor> inputs, const Params& params = {});
 
 // Applies a custom function at the right level of the stack (its Call on concrete inputs): the
 // highest level among its inputs and the tracers it closes over.

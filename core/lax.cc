@@ -10,8 +10,8 @@
 namespace cotangent::lax {
 namespace {
 
-Tensor Unary(Primitive prim, const Tensor& x) { return Bind(prim, {x}); }
-Tensor Binary(Primitive prim, const Tensor& x, const Tensor& y) { return Bind(prim, {x, y}); }
+Tensor Unary(Primitive prim, const Tensor& x) { return Bind1(prim, {x}); }
+Tensor Binary(Primitive prim, const Tensor& x, const Tensor& y) { return Bind1(prim, {x, y}); }
 
 }  // namespace
 
@@ -51,55 +51,55 @@ Tensor select(const Tensor& pred, const Tensor& on_true, const Tensor& on_false)
   // A scalar predicate picks a whole operand, as in JAX's lax.select: broadcast it (the
   // primitive's operands have one shape).
   if (pred.defined() && on_true.defined() && pred.ndim() == 0 && on_true.ndim() > 0) {
-    return Bind(Primitive::kSelect, {broadcast_in_dim(pred, on_true.shape(), {}), on_true, on_false});
+    return Bind1(Primitive::kSelect, {broadcast_in_dim(pred, on_true.shape(), {}), on_true, on_false});
   }
-  return Bind(Primitive::kSelect, {pred, on_true, on_false});
+  return Bind1(Primitive::kSelect, {pred, on_true, on_false});
 }
 
 Tensor convert_element_type(const Tensor& x, DType new_dtype) {
   Params p;
   p.new_dtype = new_dtype;
-  return Bind(Primitive::kConvert, {x}, p);
+  return Bind1(Primitive::kConvert, {x}, p);
 }
 
 Tensor reduce_sum(const Tensor& x, std::vector<int64_t> axes) {
   Params p;
   std::sort(axes.begin(), axes.end());
   p.axes = std::move(axes);
-  return Bind(Primitive::kReduceSum, {x}, p);
+  return Bind1(Primitive::kReduceSum, {x}, p);
 }
 
 Tensor reduce_max(const Tensor& x, std::vector<int64_t> axes) {
   Params p;
   std::sort(axes.begin(), axes.end());
   p.axes = std::move(axes);
-  return Bind(Primitive::kReduceMax, {x}, p);
+  return Bind1(Primitive::kReduceMax, {x}, p);
 }
 
 Tensor argmax(const Tensor& x, int64_t axis) {
   Params p;
   p.dimension = axis;
-  return Bind(Primitive::kArgmax, {x}, p);
+  return Bind1(Primitive::kArgmax, {x}, p);
 }
 
 Tensor reshape(const Tensor& x, Shape new_shape) {
   if (x.defined() && x.shape() == new_shape) return x;
   Params p;
   p.shape = std::move(new_shape);
-  return Bind(Primitive::kReshape, {x}, p);
+  return Bind1(Primitive::kReshape, {x}, p);
 }
 
 Tensor transpose(const Tensor& x, std::vector<int64_t> permutation) {
   Params p;
   p.permutation = std::move(permutation);
-  return Bind(Primitive::kTranspose, {x}, p);
+  return Bind1(Primitive::kTranspose, {x}, p);
 }
 
 Tensor broadcast_in_dim(const Tensor& x, Shape shape, std::vector<int64_t> broadcast_dimensions) {
   Params p;
   p.shape = std::move(shape);
   p.broadcast_dimensions = std::move(broadcast_dimensions);
-  return Bind(Primitive::kBroadcastInDim, {x}, p);
+  return Bind1(Primitive::kBroadcastInDim, {x}, p);
 }
 
 Tensor slice(const Tensor& x, std::vector<int64_t> start, std::vector<int64_t> limit,
@@ -109,7 +109,7 @@ Tensor slice(const Tensor& x, std::vector<int64_t> start, std::vector<int64_t> l
   p.start = std::move(start);
   p.limit = std::move(limit);
   p.stride = std::move(stride);
-  return Bind(Primitive::kSlice, {x}, p);
+  return Bind1(Primitive::kSlice, {x}, p);
 }
 
 Tensor pad(const Tensor& x, double padding_value, std::vector<int64_t> low,
@@ -120,19 +120,19 @@ Tensor pad(const Tensor& x, double padding_value, std::vector<int64_t> low,
   p.high = std::move(high);
   p.interior = std::move(interior);
   p.padding_value = padding_value;
-  return Bind(Primitive::kPad, {x}, p);
+  return Bind1(Primitive::kPad, {x}, p);
 }
 
 Tensor concatenate(absl::Span<const Tensor> xs, int64_t dimension) {
   Params p;
   p.dimension = dimension;
-  return Bind(Primitive::kConcatenate, xs, p);
+  return Bind1(Primitive::kConcatenate, xs, p);
 }
 
 Tensor dot_general(const Tensor& lhs, const Tensor& rhs, DotDims dims) {
   Params p;
   p.dot = std::move(dims);
-  return Bind(Primitive::kDotGeneral, {lhs, rhs}, p);
+  return Bind1(Primitive::kDotGeneral, {lhs, rhs}, p);
 }
 
 }  // namespace cotangent::lax

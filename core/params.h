@@ -7,6 +7,7 @@
 #define COTANGENT_CORE_PARAMS_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,22 @@ struct DotDims {
   bool operator==(const DotDims&) const = default;
 };
 
+class Program;
+class Tensor;
+
+// custom_lin's rule: the transpose of the linear function a custom_vjp function recorded in
+// reverse mode (its bwd over saved residuals). Compared and hashed by identity, printed by name.
+class CustomLinearRule {
+ public:
+  virtual ~CustomLinearRule() = default;
+  virtual const std::string& name() const = 0;
+  // The type of the single output (the tangent of the function's output).
+  virtual ShapedArray OutAval() const = 0;
+  // The cotangents of the linear operands from the residuals and the output cotangent.
+  virtual std::vector<Tensor> Transpose(const std::vector<Tensor>& residuals,
+                                              const Tensor& ct) const = 0;
+};
+
 struct Params {
   std::vector<int64_t> axes;         // reduce_sum, reduce_max: axes reduced (sorted, unique)
   int64_t dimension = 0;             // argmax, concatenate: the axis
@@ -36,12 +53,35 @@ struct Params {
   double padding_value = 0;                   // pad
   DType new_dtype = DType::kF32;              // convert_element_type
   DotDims dot;                                // dot_general
+  // closed_call: the program applied (its constants are the call's leading operands) and the
+  // name of the function it was traced from.
+  std::shared_ptr<const Program> program;
+  std::string name;
+  // custom_lin: its rule, and how many leading operands are residuals (the rest are linear).
+  std::shared_ptr<const CustomLinearRule> custom_linear;
+  int64_t num_residuals = 0;
 
-  bool operator==(const Params&) const = default;
+  // Structural: programs compare by their equations, not by identity.
+  bool operator==(const Params& other) const;
+  template <typename H>
+  friend H AbslHashValue(H h, const Params& p) {
+    h = H::combine(std::move(h), p.axes, p.dimension, p.permutation, p.shape,
+                   p.broadcast_dimensions, p.start, p.limit, p.stride, p.low, p.high, p.interior,
+                   p.padding_value, p.new_dtype, p.dot.lhs_contracting, p.dot.rhs_contracting,
+                   p.dot.lhs_batch, p.dot.rhs_batch, p.name, p.custom_linear.get(),
+                   p.num_residuals);
+    return H::combine(std::move(h), ProgramHash(p.program.get()));
+  }
+
+ private:
+  static size_t ProgramHash(const Program* program);
 };
 
-// The fields this primitive reads, as "axes=[0,1]" etc., for printed programs and messages.
-std::string ParamsToString(Primitive prim, const Params& params);
+// The fields this primitive reads, as "axes=(0, 1)" etc. (JAX's spelling), for printed programs
+// and messages. A sub-program prints nested under an equation at column `indent`, continuing
+// the enclosing program's variable names (`names`: the next to give; see PrintProgram).
+std::string ParamsToString(Primitive prim, const Params& params, int indent = 0,
+                           int* names = nullptr);
 
 }  // namespace cotangent
 

@@ -17,6 +17,7 @@ RuleTable BuildRuleTable() {
   RegisterReductionRules(table);
   RegisterMovementRules(table);
   RegisterDotGeneralRules(table);
+  RegisterCallRules(table);
   for (int i = 0; i < kNumPrimitives; ++i) {
     assert(table[static_cast<Primitive>(i)].abstract_eval != nullptr &&
            "every primitive needs an abstract evaluation rule");
@@ -31,10 +32,10 @@ const RuleTable& Rules() {
   return *table;
 }
 
-ShapedArray AbstractEval(Primitive prim, absl::Span<const ShapedArray> in, const Params& params) {
-  ShapedArray out = Rules()[prim].abstract_eval(in, params);
+AvalList AbstractEval(Primitive prim, AvalSpan in, const Params& params) {
+  AvalList out = Rules()[prim].abstract_eval(in, params);
   // The one check every result passes: no negative dimension, no size past int64.
-  CheckShape(PrimitiveName(prim), out);
+  for (const ShapedArray& aval : out) CheckShape(PrimitiveName(prim), aval);
   return out;
 }
 

@@ -8,8 +8,10 @@
 
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
 #include "core/params.h"
 #include "core/primitive.h"
@@ -18,35 +20,64 @@
 
 namespace cotangent {
 
-// Computes the output shape and dtype, or throws an Error naming the primitive and the shapes.
-using AbstractEvalRule = ShapedArray (*)(absl::Span<const ShapedArray> in, const Params& params);
+using TensorSpan = absl::Span<const Tensor>;
+using AvalSpan = absl::Span<const ShapedArray>;
 
-// Forward mode: the output tangent from the primals, their tangents (undefined = symbolic zero,
-// not all undefined) and the primal output. Written with traced ops, so it is differentiable.
-using JvpRule = Tensor (*)(absl::Span<const Tensor> primals, absl::Span<const Tensor> tangents,
-                           const Tensor& primal_out, const Params& params);
+// Computes the output types, or throws an Error naming the primitive and the shapes.
+using AbstractEvalRule = AvalList (*)(AvalSpan in, const Params& params);
+
+// Evaluation on concrete operands when it is not a backend kernel (closed_call runs its
+// program). Null: core/eval.h's EvalPrimitive (views, then the backend).
+using ImplRule = TensorList (*)(TensorSpan in, const Params& params);
+
+// Forward mode, jointly: (primal outputs, tangent outputs) from the primals and their tangents
+// (undefined = symbolic zero, not all undefined). Written with traced ops, so it is
+// differentiable again. Higher-order primitives need this form (their primal and tangent
+// come from one transformed program).
+using JvpRule = std::pair<TensorList, TensorList> (*)(TensorSpan primals, TensorSpan tangents,
+                                                      const Params& params);
+
+// Forward mode, defjvp-style, for one-output primitives: the output tangent from the primals,
+// their tangents and the primal output (bound by the interpreter). Most rules are one line.
+using TangentRule = Tensor (*)(TensorSpan primals, TensorSpan tangents, const Tensor& primal_out,
+                               const Params& params);
 
 // Linear primitives: the cotangents of the linear operands (undefined in `operands`, their
-// avals given) from the output cotangent ct. Entries for non-linear operands stay undefined.
-using TransposeRule = std::vector<Tensor> (*)(const Tensor& ct, absl::Span<const Tensor> operands,
-                                              absl::Span<const ShapedArray> avals,
-                                              const Params& params);
+// avals given) from the output cotangents (one per output; undefined = zero, not all
+// undefined). Entries for non-linear operands stay undefined.
+using TransposeRule = TensorList (*)(TensorSpan cts, TensorSpan operands, AvalSpan avals,
+                                     const Params& params);
 
-// vmap: the result and its batch axis from operands with batch axes (kNotMapped = unbatched,
-// not all unbatched).
+// vmap: the results and their batch axes from operands with batch axes (kNotMapped =
+// unbatched, not all unbatched).
 inline constexpr int64_t kNotMapped = -1;
 struct Batched {
   Tensor value;
   int64_t bdim = kNotMapped;
 };
-using BatchRule = Batched (*)(absl::Span<const Tensor> args, absl::Span<const int64_t> bdims,
-                              const Params& params);
+struct BatchedList {
+  TensorList values;
+  absl::InlinedVector<int64_t, 1> bdims;  // one per value
+};
+using BatchRule = BatchedList (*)(TensorSpan args, absl::Span<const int64_t> bdims,
+                                  const Params& params);
+
+class Interpreter;
+
+// Partial evaluation (tracing into a program, interpreters/graph.h) when some operands are
+// known and some are not: evaluates what it can now and records the rest on `graph`. Null:
+// record the whole application (and evaluate it when every operand is known).
+using PartialEvalRule = TensorList (*)(Interpreter& graph, TensorSpan inputs, const Params& params,
+                                       AvalSpan out_avals);
 
 struct PrimitiveRules {
   AbstractEvalRule abstract_eval = nullptr;
-  JvpRule jvp = nullptr;
+  ImplRule impl = nullptr;
+  JvpRule jvp = nullptr;          // set this or `tangent`
+  TangentRule tangent = nullptr;
   TransposeRule transpose = nullptr;
   BatchRule batch = nullptr;
+  PartialEvalRule partial_eval = nullptr;
   // Declared to have a zero derivative everywhere it is defined (compare, argmax, floor...).
   bool non_differentiable = false;
 };
@@ -63,13 +94,16 @@ class RuleTable {
 // The table, built once on first use by the Register*Rules functions below.
 const RuleTable& Rules();
 
-// Runs the abstract evaluation rule of prim and checks its result with CheckShape.
-ShapedArray AbstractEval(Primitive prim, absl::Span<const ShapedArray> in, const Params& params);
+// Runs the abstract evaluation rule of prim and checks its results with CheckShape.
+AvalList AbstractEval(Primitive prim, AvalSpan in, const Params& params);
 
 void RegisterElementwiseRules(RuleTable& table);
 void RegisterReductionRules(RuleTable& table);
 void RegisterMovementRules(RuleTable& table);
 void RegisterDotGeneralRules(RuleTable& table);
+// closed_call's abstract evaluation and evaluation; its transformation rules transform its
+// program with the interpreters and are registered by interpreters/call.cc.
+void RegisterCallRules(RuleTable& table);
 
 }  // namespace cotangent
 

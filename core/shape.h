@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
 #include "core/dtype.h"
 
@@ -59,7 +60,14 @@ struct ShapedArray {
     return dtype == other.dtype && shape == other.shape;
   }
   bool operator!=(const ShapedArray& other) const { return !(*this == other); }
+  template <typename H>
+  friend H AbslHashValue(H h, const ShapedArray& a) {
+    return H::combine(std::move(h), a.shape, a.dtype);
+  }
 };
+
+// The output types of a primitive application (most primitives have one).
+using AvalList = absl::InlinedVector<ShapedArray, 1>;
 
 // Throws Error(kInvalidArgument) naming op unless aval can exist: "<op>: negative dimension in
 // shape [2,-1]", or "<op>: f32[2^40,2^40] is too large: its size in bytes overflows int64".

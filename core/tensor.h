@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "core/array.h"
 #include "core/dtype.h"
 #include "core/shape.h"
@@ -98,6 +99,9 @@ class Tensor {
 
   std::shared_ptr<const Node> node_;
 };
+
+// The outputs of a primitive application, the operands of a rule: most lists hold one tensor.
+using TensorList = absl::InlinedVector<Tensor, 1>;
 
 // Throws "item: expected a tensor with one element, got f32[3]".
 [[noreturn]] void ThrowItemSize(const ShapedArray& aval);

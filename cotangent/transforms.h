@@ -1,6 +1,6 @@
 // File: cotangent/transforms.h
 // The transformations on C++ callables: grad, value_and_grad, jvp, vjp, linearize, jacfwd,
-// jacrev, hessian, stop_gradient, custom_jvp, custom_vjp and make_jaxpr. Each flattens its
+// jacrev, hessian, stop_gradient, custom_jvp, custom_vjp, make_jaxpr, eval_shape and named_call. Each flattens its
 // arguments (cotangent/tree.h), runs the flat core (interpreters/autodiff.h) and rebuilds the
 // caller's structures, so they compose in any order and to any depth.
 
@@ -22,6 +22,7 @@
 #include "core/lax.h"
 #include "interpreters/autodiff.h"
 #include "interpreters/batching.h"
+#include "interpreters/call.h"
 #include "interpreters/custom.h"
 
 namespace cotangent {
@@ -482,7 +483,9 @@ auto custom_vjp(F f, Fwd fwd, Bwd bwd, std::string name = "custom_vjp") {
 
 // ---- inspection ----
 
-// The primitive program f traces to, printed as a jaxpr: make_jaxpr(f)(x).
+// The program f traces to (JAX's make_jaxpr): make_jaxpr(f)(args...) returns a ClosedProgram,
+// which prints in jaxpr style (operator<<, ToString) and can be called, compared and hashed.
+// Every primitive is staged; nothing is computed.
 template <typename F>
 auto make_jaxpr(F f) {
   return [f](const auto&... args)
@@ -491,7 +494,40 @@ auto make_jaxpr(F f) {
     const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
       return TreeLeaves(std::apply(f, flat.Rebuild(leaves)));
     };
-    return PrintProgram(flat_f, flat.leaves);
+    std::vector<ShapedArray> avals;
+    for (const Tensor& x : flat.leaves) avals.push_back(x.aval());
+    return MakeJaxprFlat(flat_f, avals);
+  };
+}
+
+// The shapes and dtypes of f's outputs (flattened, in tree order) without computing anything,
+// as jax.eval_shape: f is traced into a program and only the types are kept. An error f
+// raises is raised here.
+template <typename F>
+auto eval_shape(F f) {
+  return [f](const auto&... args) -> std::vector<ShapedArray>
+         requires std::is_invocable_v<const F&, decltype(args)...> {
+    return make_jaxpr(f)(args...).OutAvals();
+  };
+}
+
+// f as one call primitive (closed_call, as jax.named_call): each call traces f into a program
+// and applies it, so that transformations of the caller transform the program, and printed
+// programs show it nested under `name`.
+template <typename F>
+auto named_call(F f, std::string name) {
+  return [f, name](const auto&... args)
+         requires std::is_invocable_v<const F&, decltype(args)...> {
+    using Out = internal::ResultOf<F, std::decay_t<decltype(args)>...>;
+    internal::FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
+    std::optional<Out> out_like;
+    const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
+      return internal::CallFlat(f, flat.Rebuild(leaves), out_like);
+    };
+    std::vector<ShapedArray> avals;
+    for (const Tensor& x : flat.leaves) avals.push_back(x.aval());
+    const ClosedProgram program = MakeJaxprFlat(flat_f, avals);
+    return TreeUnflatten(*out_like, CallProgram(program, flat.leaves, name));
   };
 }
 

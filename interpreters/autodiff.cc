@@ -63,7 +63,7 @@ Linearized LinearizeFlat(const char* op, const FlatFn& f, const std::vector<Tens
   Linearized lin;
   GraphInterpreter graph;
   JvpInterpreter jvp(reverse);
-  std::vector<Tensor> outs;
+  std::vector<Tensor> outs, tangent_inputs, tangent_outputs;
   {
     InterpreterScope graph_scope(graph);
     std::vector<Tensor> tangents(primals.size());
@@ -72,7 +72,7 @@ Linearized LinearizeFlat(const char* op, const FlatFn& f, const std::vector<Tens
       CheckDifferentiable(op, primals[i], i);
       tangents[i] = graph.NewInput(primals[i].aval());
       lin.wrt_avals.push_back(primals[i].aval());
-      lin.tangent_inputs.push_back(tangents[i]);
+      tangent_inputs.push_back(tangents[i]);
     }
     InterpreterScope jvp_scope(jvp);
     std::vector<Tensor> inputs;
@@ -81,14 +81,18 @@ Linearized LinearizeFlat(const char* op, const FlatFn& f, const std::vector<Tens
     for (const Tensor& y : outs) {
       auto [primal, tangent] = jvp.Unpack(y);
       lin.primals_out.push_back(std::move(primal));
-      lin.tangent_outputs.push_back(std::move(tangent));
+      tangent_outputs.push_back(std::move(tangent));
     }
   }
+  std::vector<ShapedArray> out_avals;
+  for (const Tensor& y : lin.primals_out) out_avals.push_back(y.aval());
+  lin.linear = graph.Finish(tangent_inputs, tangent_outputs, out_avals);
   return lin;
 }
 
 std::vector<Tensor> Linearized::Transpose(const std::vector<Tensor>& cts) const {
-  std::vector<Tensor> result = BackwardPass(tangent_inputs, tangent_outputs, cts);
+  std::vector<Tensor> result = BackwardPass(*linear.program, linear.consts,
+                                            std::vector<Tensor>(wrt_avals.size()), cts);
   for (size_t i = 0; i < result.size(); ++i) {
     if (!result[i].defined()) result[i] = Full(wrt_avals[i], 0.0);
   }
@@ -96,22 +100,11 @@ std::vector<Tensor> Linearized::Transpose(const std::vector<Tensor>& cts) const 
 }
 
 std::vector<Tensor> Linearized::Apply(const std::vector<Tensor>& tangents) const {
-  std::vector<Tensor> out = EvalGraph(tangent_inputs, tangent_outputs, tangents);
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (!out[i].defined()) out[i] = Full(primals_out[i].aval(), 0.0);
-  }
-  return out;
+  return EvalProgram(*linear.program, linear.consts, tangents, "linearize");
 }
 
-std::string PrintProgram(const FlatFn& f, const std::vector<Tensor>& args) {
-  GraphInterpreter graph;
-  std::vector<Tensor> inputs, outputs;
-  {
-    InterpreterScope scope(graph);
-    for (const Tensor& x : args) inputs.push_back(graph.NewInput(x.aval()));
-    outputs = f(inputs);
-  }
-  return PrintGraph(inputs, outputs);
+ClosedProgram MakeJaxprFlat(const FlatFn& f, const std::vector<ShapedArray>& avals) {
+  return TraceToProgram(f, avals);
 }
 
 Tensor StopGradient(const Tensor& x) { return lax::stop_gradient(x); }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <vector>
 
+#include "core/program.h"
 #include "core/tensor.h"
 
 namespace cotangent {
@@ -26,9 +27,10 @@ std::pair<std::vector<Tensor>, std::vector<Tensor>> JvpFlat(const char* op, cons
 // f linearized at primals with respect to the inputs flagged in `wrt`.
 struct Linearized {
   std::vector<Tensor> primals_out;
-  std::vector<ShapedArray> wrt_avals;     // one per flagged input
-  std::vector<Tensor> tangent_inputs;     // program inputs, one per flagged input
-  std::vector<Tensor> tangent_outputs;    // one per output: graph value or constant
+  std::vector<ShapedArray> wrt_avals;  // one per flagged input
+  // The linear program: tangents of the flagged inputs to the tangents of every output; its
+  // constants are the residuals (values of the forward pass).
+  ClosedProgram linear;
   // Cotangents of the flagged inputs from cotangents of the outputs (zeros materialized).
   std::vector<Tensor> Transpose(const std::vector<Tensor>& cts) const;
   // Output tangents from tangents of the flagged inputs: the linear map, evaluated forward.
@@ -40,8 +42,9 @@ struct Linearized {
 Linearized LinearizeFlat(const char* op, const FlatFn& f, const std::vector<Tensor>& primals,
                          const std::vector<bool>& wrt, bool reverse);
 
-// The program f traces to, printed as a jaxpr (interpreters/graph.h).
-std::string PrintProgram(const FlatFn& f, const std::vector<Tensor>& args);
+// The program f traces to on arguments of these types (make_jaxpr): every primitive is staged,
+// nothing is computed.
+ClosedProgram MakeJaxprFlat(const FlatFn& f, const std::vector<ShapedArray>& avals);
 
 // A tensor whose value is x but whose derivative is zero in every transformation.
 Tensor StopGradient(const Tensor& x);

@@ -1,68 +1,84 @@
 // File: interpreters/backward.cc
-// The backward pass: accumulate cotangents per graph value, transpose equations last to first.
+// The backward pass: a forward sweep over the non-linear equations, then cotangents
+// accumulated per variable while the linear equations are transposed last to first.
 
 #include "interpreters/backward.h"
 
-#include "absl/container/flat_hash_map.h"
+#include "core/constants.h"
 #include "core/error.h"
-#include "core/rules.h"
+#include "core/interpreter.h"
 #include "core/rules/helpers.h"
-#include "interpreters/graph.h"
+#include "interpreters/rules.h"
 
 namespace cotangent {
-namespace {
 
-// The cotangents of an equation's operands from its output cotangent.
-std::vector<Tensor> TransposeEquation(uint64_t program, const Equation& eqn, const Tensor& ct) {
-  if (eqn.custom != nullptr) return eqn.custom->transpose(ct);
-  std::vector<Tensor> operands;
-  std::vector<ShapedArray> avals;
-  for (const Tensor& x : eqn.operands) {
-    operands.push_back(IsGraphValue(x, program) ? Tensor() : x);  // undefined = linear operand
-    avals.push_back(x.aval());
+std::vector<Tensor> BackwardPass(const Program& p, absl::Span<const Tensor> consts,
+                                 absl::Span<const Tensor> args, absl::Span<const Tensor> cts) {
+  std::vector<Tensor> value(p.avals.size());  // non-linear values
+  std::vector<bool> linear(p.avals.size(), false);
+  for (size_t i = 0; i < consts.size(); ++i) value[p.constvars[i]] = consts[i];
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].defined()) {
+      value[p.invars[i]] = args[i];
+    } else {
+      linear[p.invars[i]] = true;
+    }
   }
-  const TransposeRule rule = Rules()[eqn.prim].transpose;
-  if (rule == nullptr) {
-    ThrowInvalid("vjp: primitive ", PrimitiveName(eqn.prim), " has no transpose rule (operand ",
-                 avals[0].ToString(), "); it is not linear in the differentiated values");
+  const auto operand = [&](const Atom& a) {
+    return a.is_literal() ? Literal(a.value, a.dtype) : value[a.var];
+  };
+  const auto is_linear = [&](const Atom& a) { return !a.is_literal() && linear[a.var]; };
+  // Forward: equations on non-linear values only are evaluated; the rest are transposed.
+  std::vector<const Equation*> linear_eqns;
+  for (const Equation& eqn : p.eqns) {
+    bool any_linear = false;
+    for (const Atom& a : eqn.inputs) any_linear = any_linear || is_linear(a);
+    if (any_linear) {
+      for (int32_t v : eqn.outputs) linear[v] = true;
+      linear_eqns.push_back(&eqn);
+      continue;
+    }
+    TensorList in;
+    for (const Atom& a : eqn.inputs) in.push_back(operand(a));
+    TensorList out = Bind(eqn.prim, in, eqn.params);
+    for (size_t i = 0; i < out.size(); ++i) value[eqn.outputs[i]] = std::move(out[i]);
   }
-  return rule(ct, operands, avals, eqn.params);
-}
-
-}  // namespace
-
-std::vector<Tensor> BackwardPass(absl::Span<const Tensor> inputs, absl::Span<const Tensor> outputs,
-                                 absl::Span<const Tensor> cts) {
-  // Values of other programs (an enclosing make_jaxpr or grad) are constants here.
-  const uint64_t program = ProgramOf(inputs);
-  absl::flat_hash_map<const Node*, Tensor> ct_of;
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    if (!IsGraphValue(outputs[i], program) || !cts[i].defined()) continue;
-    Tensor& acc = ct_of[outputs[i].node()];
-    acc = rules::AddTangents(acc, cts[i]);
+  std::vector<Tensor> ct(p.avals.size());
+  const auto accumulate = [&](int32_t v, const Tensor& t) {
+    if (t.defined()) ct[v] = rules::AddTangents(ct[v], t);
+  };
+  for (size_t i = 0; i < p.outvars.size(); ++i) {
+    if (is_linear(p.outvars[i])) accumulate(p.outvars[i].var, cts[i]);
   }
-  const std::vector<const GraphTracer*> order = TopologicalOrder(program, outputs);
-  for (auto it = order.rbegin(); it != order.rend(); ++it) {
-    const Equation* eqn = (*it)->equation().get();
-    if (eqn == nullptr) continue;
-    auto found = ct_of.find(*it);
-    if (found == ct_of.end()) continue;
-    const Tensor ct = std::move(found->second);
-    ct_of.erase(found);  // release cotangents as soon as they are consumed
-    const std::vector<Tensor> operand_cts = TransposeEquation(program, *eqn, ct);
-    for (size_t i = 0; i < eqn->operands.size(); ++i) {
-      if (!IsGraphValue(eqn->operands[i], program) || i >= operand_cts.size() ||
-          !operand_cts[i].defined()) {
-        continue;
-      }
-      Tensor& acc = ct_of[eqn->operands[i].node()];
-      acc = rules::AddTangents(acc, operand_cts[i]);
+  for (auto it = linear_eqns.rbegin(); it != linear_eqns.rend(); ++it) {
+    const Equation& eqn = **it;
+    TensorList out_cts;
+    bool any = false;
+    for (int32_t v : eqn.outputs) {
+      out_cts.push_back(std::move(ct[v]));  // released as soon as it is consumed
+      ct[v] = Tensor();
+      any = any || out_cts.back().defined();
+    }
+    if (!any) continue;
+    TensorList operands;
+    std::vector<ShapedArray> avals;
+    for (const Atom& a : eqn.inputs) {
+      operands.push_back(is_linear(a) ? Tensor() : operand(a));  // undefined = linear operand
+      avals.push_back(p.AvalOf(a));
+    }
+    const TransposeRule rule = AllRules()[eqn.prim].transpose;
+    if (rule == nullptr) {
+      ThrowInvalid("vjp: primitive ", PrimitiveName(eqn.prim), " has no transpose rule (operand ",
+                   avals[0].ToString(), "); it is not linear in the differentiated values");
+    }
+    const TensorList operand_cts = rule(out_cts, operands, avals, eqn.params);
+    for (size_t i = 0; i < eqn.inputs.size() && i < operand_cts.size(); ++i) {
+      if (is_linear(eqn.inputs[i])) accumulate(eqn.inputs[i].var, operand_cts[i]);
     }
   }
   std::vector<Tensor> result;
-  for (const Tensor& x : inputs) {
-    auto found = ct_of.find(x.node());
-    result.push_back(found == ct_of.end() ? Tensor() : found->second);
+  for (size_t i = 0; i < args.size(); ++i) {
+    result.push_back(args[i].defined() ? Tensor() : ct[p.invars[i]]);
   }
   return result;
 }

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/lax.h"
 #include "core/rules/helpers.h"
+#include "interpreters/rules.h"
 #include "interpreters/custom.h"
 
 namespace cotangent {
@@ -160,19 +161,28 @@ Batched BatchInterpreter::Unpack(const Tensor& x) const {
   return {x, kNotMapped};
 }
 
-Tensor BatchInterpreter::Process(Primitive prim, absl::Span<const Tensor> inputs,
-                                 const Params& params, const ShapedArray& out_aval) {
+TensorList BatchInterpreter::Process(Primitive prim, absl::Span<const Tensor> inputs,
+                                     const Params& params,
+                                     absl::Span<const ShapedArray> out_avals) {
   const auto [values, bdims, any_batched] = Unzip(inputs);
-  if (!any_batched) return Pack(Bind(prim, values, params), kNotMapped);
-  const BatchRule rule = Rules()[prim].batch;
+  TensorList out;
+  if (!any_batched) {
+    for (Tensor& y : Bind(prim, values, params)) out.push_back(Pack(std::move(y), kNotMapped));
+    return out;
+  }
+  const BatchRule rule = AllRules()[prim].batch;
   if (rule == nullptr) {
     ThrowInvalid("vmap: primitive ", PrimitiveName(prim), " has no batching rule (operand ",
                  inputs[0].aval().ToString(), ")");
   }
-  Batched out = rule(values, bdims, params);
-  assert(WithoutAxis(out.value.aval(), out.bdim) == out_aval && "batch rule changed the shape");
-  (void)out_aval;
-  return Pack(std::move(out.value), out.bdim);
+  BatchedList batched = rule(values, bdims, params);
+  for (size_t i = 0; i < batched.values.size(); ++i) {
+    assert(WithoutAxis(batched.values[i].aval(), batched.bdims[i]) == out_avals[i] &&
+           "batch rule changed the shape");
+    out.push_back(Pack(std::move(batched.values[i]), batched.bdims[i]));
+  }
+  (void)out_avals;
+  return out;
 }
 
 Tensor BatchInterpreter::ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {

@@ -40,8 +40,8 @@ class BatchInterpreter final : public Interpreter {
   Batched Unpack(const Tensor& x) const;
 
   Tensor Lift(const Tensor& x) override { return Pack(x, kNotMapped); }
-  Tensor Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
-                 const ShapedArray& out_aval) override;
+  TensorList Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
+                     absl::Span<const ShapedArray> out_avals) override;
   // Custom functions keep their rules under vmap: the function and its rules run inside this
   // interpreter (BatchSubtrace, batching.cc), also when they close over its tracers.
   Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) override;

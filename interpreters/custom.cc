@@ -38,7 +38,7 @@ std::optional<ShapedArray> OutAvalCache::Get(const CustomFunction& f,
   // size of the inputs is computed. The trace runs f's code once per signature (side effects
   // included, as JAX's tracing under jit does).
   std::optional<ShapedArray> aval;
-  GraphInterpreter graph;
+  GraphInterpreter graph(/*stage_all=*/true);
   try {
     InterpreterScope scope(graph);
     std::vector<Tensor> inputs;

@@ -1,104 +1,85 @@
 // File: interpreters/graph.h
-// Partial evaluation into a program graph. A GraphInterpreter records every primitive that
-// touches one of its graph values as an Equation and evaluates the rest at once, so tracing
-// the jvp of f with graph-valued tangents leaves exactly the linear program that reverse mode
-// transposes (interpreters/backward.h). Values are nodes of a DAG held by shared pointers, as
-// in a jaxpr; PrintGraph shows one.
+// Tracing into a Program (core/program.h), with partial evaluation. A GraphInterpreter's
+// tracers are either known (a value of a lower level, evaluated at once) or program variables;
+// every primitive that reads a variable is recorded as an equation, in order, and Finish turns
+// the record into a ClosedProgram: dead equations dropped, constants hoisted, scalar library
+// constants kept as literals. Tracing the jvp of f with variable-valued tangents leaves exactly
+// the linear program that reverse mode transposes (interpreters/backward.h); tracing f on
+// variables is make_jaxpr.
 
 #ifndef COTANGENT_INTERPRETERS_GRAPH_H_
 #define COTANGENT_INTERPRETERS_GRAPH_H_
 
 #include <cstdint>
-#include <functional>
-#include <memory>
-#include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "core/interpreter.h"
+#include "core/program.h"
 
 namespace cotangent {
 
-// A linear function recorded by custom_vjp: the user's bwd is its transpose.
-struct CustomLinear {
-  const char* name;
-  // Cotangents of the equation's operands from the output cotangent.
-  std::function<std::vector<Tensor>(const Tensor& ct)> transpose;
-};
-
-// One recorded primitive application. Programs are chains of Equations and GraphTracers held
-// by shared pointers; the destructor releases operands iteratively (a chain of 10^6 equations
-// must not take 10^6 nested destructor frames).
-struct Equation {
-  Equation() = default;
-  Equation(const Equation&) = delete;
-  Equation& operator=(const Equation&) = delete;
-  ~Equation();
-
-  Primitive prim = Primitive::kAdd;
-  Params params;
-  // Graph values (GraphTracers without a known value) and constants (tensors of lower levels).
-  std::vector<Tensor> operands;
-  std::shared_ptr<const CustomLinear> custom;  // set for a custom_vjp node; prim unused
-};
-
 class GraphTracer final : public Tracer {
  public:
-  GraphTracer(const Interpreter& owner, ShapedArray aval, std::shared_ptr<const Equation> eqn,
-              Tensor known)
-      : Tracer(owner, std::move(aval)), equation_(std::move(eqn)), known_(std::move(known)) {}
-  // The equation that computes this value; null for a program input or a lifted constant.
-  const std::shared_ptr<const Equation>& equation() const { return equation_; }
-  // The value of a lifted constant (undefined for graph values).
+  GraphTracer(const Interpreter& owner, ShapedArray aval, int32_t var, Tensor known)
+      : Tracer(owner, std::move(aval)), var_(var), known_(std::move(known)) {}
+  // The program variable, or -1 for a known value.
+  int32_t var() const { return var_; }
+  // The value of a known tracer (a lifted constant or a result computed from known values).
   const Tensor& known() const { return known_; }
 
  private:
-  std::shared_ptr<const Equation> equation_;
+  int32_t var_;
   Tensor known_;
 };
 
 class GraphInterpreter final : public Interpreter {
  public:
-  GraphInterpreter() : Interpreter("graph") {}
+  // `stage_all`: record every primitive, also on known values, and bind every primitive at
+  // this level or above while on the stack (a dynamic interpreter: make_jaxpr, eval_shape and
+  // the programs of higher-order primitives compute nothing). Otherwise partial evaluation:
+  // primitives on known values only are evaluated at once (linearize).
+  explicit GraphInterpreter(bool stage_all = false)
+      : Interpreter("graph", stage_all), stage_all_(stage_all) {}
 
   // A new program input.
-  Tensor NewInput(const ShapedArray& aval) const;
-  // Records a custom linear node (custom_vjp) over graph-valued and constant operands.
-  Tensor RecordCustom(std::shared_ptr<const CustomLinear> custom, std::vector<Tensor> operands,
-                      const ShapedArray& out_aval) const;
+  Tensor NewInput(const ShapedArray& aval);
+  // The program from `inputs` (NewInput values, in order) to `outputs` (this interpreter's
+  // tracers, values of lower levels, which are constants, or undefined: zeros of the aval in
+  // `undefined_avals`). Variables are renumbered in definition order.
+  ClosedProgram Finish(absl::Span<const Tensor> inputs, absl::Span<const Tensor> outputs,
+                       absl::Span<const ShapedArray> undefined_avals = {});
+
+  // Records prim over inputs (this interpreter's tracers) as an equation; returns its outputs
+  // as new variables. Partial-eval rules use it for the part they cannot evaluate.
+  TensorList Record(Primitive prim, const Params& params, absl::Span<const Tensor> inputs,
+                    absl::Span<const ShapedArray> out_avals);
 
   Tensor Lift(const Tensor& x) override;
-  // A lifted constant is its value; a graph value makes this interpreter trace through.
+  // A known value is its value; a variable makes this interpreter trace through.
   Tensor LowerClosedOver(const Tensor& x, const CustomFunction& f) override;
-  Tensor Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
-                 const ShapedArray& out_aval) override;
+  TensorList Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
+                     absl::Span<const ShapedArray> out_avals) override;
+
+ private:
+  // x as an operand: its variable, or a constant (a literal, a broadcast literal or a hoisted
+  // constant) for a known value or a value of a lower level.
+  Atom AtomOf(const Tensor& x);
+
+  bool stage_all_;
+  Program program_;             // avals and equations; constvars are settled by Finish
+  std::vector<Tensor> consts_;  // value of each constant variable, by variable id
+  absl::flat_hash_map<const Node*, int32_t> const_vars_;  // constants seen, by their node
 };
 
-// True for a graph value of any program (an input or an equation's output), false for
-// constants.
-bool IsGraphValue(const Tensor& x);
+// x as a variable of the program `graph` is recording, or -1 (a known value, a value of
+// another program or of a lower level).
+int32_t GraphVar(const Tensor& x, const Interpreter& graph);
 
-// A program is identified by the trace id of the GraphInterpreter application that recorded
-// it. A graph value of another program (an enclosing make_jaxpr or grad, as in
-// make_jaxpr(grad(f))) is a constant of this one.
-bool IsGraphValue(const Tensor& x, uint64_t program);
-
-// The program whose inputs these are (program inputs are NewInput values); 0 when there are
-// none, in which case no program value exists either.
-uint64_t ProgramOf(absl::Span<const Tensor> inputs);
-
-// The values of `program` that `outputs` depend on, each after the values it reads (inputs
-// included).
-std::vector<const GraphTracer*> TopologicalOrder(uint64_t program,
-                                                 absl::Span<const Tensor> outputs);
-
-// Re-evaluates the program from `inputs` to `outputs` on new input values (binding each
-// equation at the current level, so the result can itself be traced).
-std::vector<Tensor> EvalGraph(absl::Span<const Tensor> inputs, absl::Span<const Tensor> outputs,
-                              absl::Span<const Tensor> values);
-
-// The program in jaxpr style: "{ lambda c:f32[]; a:f32[3]. let b:f32[3] = sin a ... in (e) }",
-// constants before the semicolon.
-std::string PrintGraph(absl::Span<const Tensor> inputs, absl::Span<const Tensor> outputs);
+// The program f traces to on inputs of `avals` (make_jaxpr): every operation that reads an
+// input is recorded.
+ClosedProgram TraceToProgram(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
+                             absl::Span<const ShapedArray> avals);
 
 }  // namespace cotangent
 

@@ -7,7 +7,7 @@
 #include "absl/container/inlined_vector.h"
 #include "core/error.h"
 #include "core/constants.h"
-#include "core/rules.h"
+#include "interpreters/rules.h"
 #include "interpreters/custom.h"
 #include "interpreters/graph.h"
 
@@ -45,62 +45,90 @@ std::pair<Tensor, Tensor> JvpInterpreter::Unpack(const Tensor& x) const {
   return {x, Tensor()};
 }
 
-Tensor JvpInterpreter::Process(Primitive prim, absl::Span<const Tensor> inputs,
-                               const Params& params, const ShapedArray& out_aval) {
+TensorList JvpInterpreter::Process(Primitive prim, absl::Span<const Tensor> inputs,
+                                   const Params& params, absl::Span<const ShapedArray> out_avals) {
   const auto [primals, tangents, any_tangent] = Unzip(inputs);
-  Tensor primal_out = Bind(prim, primals, params);
-  const PrimitiveRules& rules = Rules()[prim];
-  if (!any_tangent || !IsFloating(out_aval.dtype) || rules.non_differentiable) {
-    return Pack(std::move(primal_out), Tensor());
+  const PrimitiveRules& rules = AllRules()[prim];
+  bool floating = false;
+  for (const ShapedArray& aval : out_avals) floating = floating || IsFloating(aval.dtype);
+  TensorList out;
+  if (!any_tangent || !floating || rules.non_differentiable) {
+    for (Tensor& y : Bind(prim, primals, params)) out.push_back(Pack(std::move(y), Tensor()));
+    return out;
   }
-  if (rules.jvp == nullptr) {
+  if (rules.jvp != nullptr) {
+    auto [primals_out, tangents_out] = rules.jvp(primals, tangents, params);
+    for (size_t i = 0; i < primals_out.size(); ++i) {
+      out.push_back(Pack(std::move(primals_out[i]), std::move(tangents_out[i])));
+    }
+    return out;
+  }
+  if (rules.tangent == nullptr) {
     ThrowInvalid("jvp: primitive ", PrimitiveName(prim), " has no jvp rule (operand ",
                  inputs[0].aval().ToString(), ")");
   }
-  Tensor tangent_out = rules.jvp(primals, tangents, primal_out, params);
-  return Pack(std::move(primal_out), std::move(tangent_out));
+  Tensor primal_out = Bind1(prim, primals, params);
+  Tensor tangent_out = rules.tangent(primals, tangents, primal_out, params);
+  out.push_back(Pack(std::move(primal_out), std::move(tangent_out)));
+  return out;
 }
 
 namespace {
 
-// The linear node of a custom_vjp function: its transpose is bwd on the saved residuals.
-Tensor RecordCustomVjp(const CustomVjpFunction& f, std::vector<Tensor> residuals,
-                       const std::vector<Tensor>& primals, const std::vector<Tensor>& tangents,
-                       const ShapedArray& out_aval) {
-  const GraphInterpreter* graph = nullptr;
-  std::vector<Tensor> operands;
-  for (size_t i = 0; i < tangents.size(); ++i) {
-    const Tensor& t = tangents[i];
-    if (t.defined()) {
-      graph = IsGraphValue(t) ? dynamic_cast<const GraphInterpreter*>(InterpreterAt(t.level()))
-                              : nullptr;
-      if (graph == nullptr) {
-        ThrowInvalid(f.name(), ": custom_vjp is supported under grad/vjp/jacrev and "
-                     "compositions of them; here its tangents come from another transformation");
-      }
-    }
-    operands.push_back(t.defined() ? t : Full(primals[i].aval(), 0.0));
-  }
-  std::vector<ShapedArray> avals;
-  for (const Tensor& x : primals) avals.push_back(x.aval());
-  auto custom = std::make_shared<CustomLinear>();
-  custom->name = f.name();
-  custom->transpose = [bwd = f.bwd(), residuals = std::move(residuals), avals,
-                       name = std::string(f.name())](const Tensor& ct) {
-    std::vector<Tensor> cts = bwd(residuals, ct);
-    if (cts.size() != avals.size()) {
-      ThrowInvalid(name, ": bwd returned ", cts.size(), " cotangents for ", avals.size(),
+// The linear function a custom_vjp function leaves in reverse mode: its transpose is the
+// user's bwd on the saved residuals, with the cotangents checked against the arguments.
+class CustomVjpLinear final : public CustomLinearRule {
+ public:
+  CustomVjpLinear(std::string name, CustomVjpFunction::Bwd bwd, std::vector<ShapedArray> avals,
+                  ShapedArray out_aval)
+      : name_(std::move(name)), bwd_(std::move(bwd)), avals_(std::move(avals)),
+        out_aval_(std::move(out_aval)) {}
+  const std::string& name() const override { return name_; }
+  ShapedArray OutAval() const override { return out_aval_; }
+  std::vector<Tensor> Transpose(const std::vector<Tensor>& residuals,
+                                const Tensor& ct) const override {
+    std::vector<Tensor> cts = bwd_(residuals, ct);
+    if (cts.size() != avals_.size()) {
+      ThrowInvalid(name_, ": bwd returned ", cts.size(), " cotangents for ", avals_.size(),
                    " arguments");
     }
     for (size_t i = 0; i < cts.size(); ++i) {
-      if (cts[i].defined() && cts[i].aval() != avals[i]) {
-        ThrowInvalid(name, ": bwd returned cotangent ", cts[i].aval().ToString(),
-                     " for argument ", i, " of type ", avals[i].ToString());
+      if (cts[i].defined() && cts[i].aval() != avals_[i]) {
+        ThrowInvalid(name_, ": bwd returned cotangent ", cts[i].aval().ToString(),
+                     " for argument ", i, " of type ", avals_[i].ToString());
       }
     }
     return cts;
-  };
-  return graph->RecordCustom(std::move(custom), std::move(operands), out_aval);
+  }
+
+ private:
+  std::string name_;
+  CustomVjpFunction::Bwd bwd_;
+  std::vector<ShapedArray> avals_;
+  ShapedArray out_aval_;
+};
+
+// custom_lin(residuals..., tangents...): recorded by the graph interpreter of reverse mode.
+Tensor RecordCustomVjp(const CustomVjpFunction& f, std::vector<Tensor> residuals,
+                       const std::vector<Tensor>& primals, const std::vector<Tensor>& tangents,
+                       const ShapedArray& out_aval) {
+  std::vector<Tensor> operands = std::move(residuals);
+  Params params;
+  params.num_residuals = static_cast<int64_t>(operands.size());
+  std::vector<ShapedArray> avals;
+  for (size_t i = 0; i < tangents.size(); ++i) {
+    const Tensor& t = tangents[i];
+    const auto* tracer = t.defined() ? dynamic_cast<const GraphTracer*>(t.node()) : nullptr;
+    if (t.defined() && (tracer == nullptr || tracer->var() < 0)) {
+      ThrowInvalid(f.name(), ": custom_vjp is supported under grad/vjp/jacrev and "
+                   "compositions of them; here its tangents come from another transformation");
+    }
+    operands.push_back(t.defined() ? t : Full(primals[i].aval(), 0.0));
+    avals.push_back(primals[i].aval());
+  }
+  params.custom_linear =
+      std::make_shared<CustomVjpLinear>(f.name(), f.bwd(), std::move(avals), out_aval);
+  return Bind1(Primitive::kCustomLin, operands, params);
 }
 
 }  // namespace

@@ -40,8 +40,8 @@ class JvpInterpreter final : public Interpreter {
   std::pair<Tensor, Tensor> Unpack(const Tensor& x) const;
 
   Tensor Lift(const Tensor& x) override { return Pack(x, Tensor()); }
-  Tensor Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
-                 const ShapedArray& out_aval) override;
+  TensorList Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
+                     absl::Span<const ShapedArray> out_avals) override;
   // custom_jvp functions use their rule; custom_vjp functions record their bwd as the
   // transpose of a linear node (reverse mode only).
   Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) override;

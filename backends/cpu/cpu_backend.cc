@@ -69,6 +69,9 @@ Kernel KernelFor(Primitive prim) {
     case Primitive::kConcatenate: return cpu::ConcatenateKernel;
     // Contraction.
     case Primitive::kDotGeneral: return cpu::DotGeneralKernel;
+    // Higher-order: core evaluates the program (its impl rule); no kernel.
+    case Primitive::kClosedCall:
+    case Primitive::kCustomLin: return nullptr;
   }
   return nullptr;  // Unreachable for a valid enumerator.
 }
@@ -122,7 +125,15 @@ absl::Status CpuBackend::Download(const Array& src, void* dst) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Array> CpuBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
+absl::StatusOr<ArrayList> CpuBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
+                                           const Params& params,
+                                           absl::Span<const ShapedArray> out_avals) {
+  return ExecuteOneOutput(*this, prim, out_avals, [&](const ShapedArray& out_aval) {
+    return ExecuteOne(prim, inputs, params, out_aval);
+  });
+}
+
+absl::StatusOr<Array> CpuBackend::ExecuteOne(Primitive prim, absl::Span<const Array> inputs,
                                           const Params& params, const ShapedArray& out_aval) {
   for (const Array& x : inputs) {
     if (&x.backend() != this) {
@@ -131,13 +142,17 @@ absl::StatusOr<Array> CpuBackend::Execute(Primitive prim, absl::Span<const Array
                                                      x.backend().name()));
     }
   }
+  const Kernel kernel = KernelFor(prim);
+  if (kernel == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("cpu: ", PrimitiveName(prim), " has no kernel"));
+  }
   absl::StatusOr<std::shared_ptr<Buffer>> buffer = Allocate(out_aval.bytes());
   if (!buffer.ok()) return buffer.status();
   Array out = DenseArray(*std::move(buffer), out_aval);
   // Kernels keep host scratch (reduction accumulators, packed matmul panels) in std::vector;
   // running out of memory there is a status like any other, not an exception out of a backend.
   try {
-    if (absl::Status status = KernelFor(prim)(inputs, params, out); !status.ok()) return status;
+    if (absl::Status status = kernel(inputs, params, out); !status.ok()) return status;
   } catch (const std::bad_alloc&) {
     return absl::ResourceExhaustedError(absl::StrCat("cpu: out of memory for the scratch space of ",
                                                      PrimitiveName(prim), " of ",

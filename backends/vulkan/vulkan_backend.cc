@@ -74,6 +74,10 @@ Launcher LauncherFor(Primitive prim) {
       return vulkan::MovementLaunch;
     case Primitive::kDotGeneral:
       return vulkan::DotGeneralLaunch;
+    // Higher-order: core evaluates the program (its impl rule); no launcher.
+    case Primitive::kClosedCall:
+    case Primitive::kCustomLin:
+      return nullptr;
   }
   return nullptr;  // Unreachable for a valid enumerator.
 }
@@ -442,13 +446,22 @@ absl::Status VulkanBackend::Download(const Array& src, void* dst) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Array> VulkanBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
+absl::StatusOr<ArrayList> VulkanBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
+                                           const Params& params,
+                                           absl::Span<const ShapedArray> out_avals) {
+  return ExecuteOneOutput(*this, prim, out_avals, [&](const ShapedArray& out_aval) {
+    return ExecuteOne(prim, inputs, params, out_aval);
+  });
+}
+
+absl::StatusOr<Array> VulkanBackend::ExecuteOne(Primitive prim, absl::Span<const Array> inputs,
                                              const Params& params, const ShapedArray& out_aval) {
   std::lock_guard<std::mutex> lock(mutex_);
   COTANGENT_RETURN_IF_ERROR(Live());
-  if (inputs.empty()) {
+  if (inputs.empty() || LauncherFor(prim) == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("vulkan: ", PrimitiveName(prim),
-                                                   " has no operands"));
+                                                   inputs.empty() ? " has no operands"
+                                                                  : " has no launcher"));
   }
   const std::string what = absl::StrCat(PrimitiveName(prim), " of ", inputs[0].aval.ToString());
   // Sizes first: a result or an operand (a broadcast view) too large is an error before any

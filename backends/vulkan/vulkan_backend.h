@@ -63,8 +63,9 @@ class VulkanBackend final : public Backend {
   absl::Status Upload(const void* src, int64_t bytes, Buffer& dst) override;
   absl::Status Fill(const Array& dst, double value) override;
   absl::Status Download(const Array& src, void* dst) override;
-  absl::StatusOr<Array> Execute(Primitive prim, absl::Span<const Array> inputs,
-                                const Params& params, const ShapedArray& out_aval) override;
+  absl::StatusOr<ArrayList> Execute(Primitive prim, absl::Span<const Array> inputs,
+                                    const Params& params,
+                                    absl::Span<const ShapedArray> out_avals) override;
   absl::Status Synchronize() override;
 
   // Waits for the device, then destroys it and everything made from it (lavapipe's threads
@@ -91,6 +92,9 @@ class VulkanBackend final : public Backend {
   bool uses_staging() const { return staging_pool_ != nullptr; }
 
  private:
+  // Execute of a primitive with one output (every primitive a backend runs has one).
+  absl::StatusOr<Array> ExecuteOne(Primitive prim, absl::Span<const Array> inputs,
+                                   const Params& params, const ShapedArray& out_aval);
   explicit VulkanBackend(const Options& options) : options_(options) {}
   absl::Status Init();
   absl::StatusOr<std::shared_ptr<VulkanBuffer>> NewBuffer(int64_t bytes,

@@ -163,10 +163,10 @@ Batched DotGeneralBatch(Span x, absl::Span<const int64_t> bdims, const Params& p
 }  // namespace
 
 void RegisterDotGeneralRules(RuleTable& table) {
-  table[Primitive::kDotGeneral].abstract_eval = DotGeneralAbstractEval;
-  table[Primitive::kDotGeneral].jvp = DotGeneralJvp;
-  table[Primitive::kDotGeneral].transpose = DotGeneralTranspose;
-  table[Primitive::kDotGeneral].batch = DotGeneralBatch;
+  table[Primitive::kDotGeneral].abstract_eval = rules::AbstractEval1<DotGeneralAbstractEval>;
+  table[Primitive::kDotGeneral].tangent = DotGeneralJvp;
+  table[Primitive::kDotGeneral].transpose = rules::Transpose1<DotGeneralTranspose>;
+  table[Primitive::kDotGeneral].batch = rules::Batch1<DotGeneralBatch>;
 }
 
 }  // namespace cotangent

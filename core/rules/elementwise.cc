@@ -181,7 +181,7 @@ Tensor PowJvp(Span x, Span t, const Tensor& out, const Params&) {
 template <Primitive kWins>
 Tensor ChooserJvp(Span x, Span t, const Tensor&, const Params&) {
   const DType dtype = x[0].dtype();
-  const Tensor wins = lax::convert_element_type(Bind(kWins, {x[0], x[1]}), dtype);
+  const Tensor wins = lax::convert_element_type(Bind1(kWins, {x[0], x[1]}), dtype);
   const Tensor ties = lax::convert_element_type(lax::eq(x[0], x[1]), dtype);
   const Tensor m = lax::add(wins, lax::mul(ties, Const(x[0], 0.5)));
   return AddTangents(ScaleTangent(t[0], m), ScaleTangent(t[1], lax::sub(Const(m, 1.0), m)));
@@ -251,71 +251,71 @@ Batched ElementwiseBatch(Span x, Bdims bdims, const Params& p) {
   for (int64_t b : bdims) {
     if (bdim == kNotMapped) bdim = b;
   }
-  if (x.size() == 1) return {Bind(prim, {x[0]}, p), bdim};
+  if (x.size() == 1) return {Bind1(prim, {x[0]}, p), bdim};
   const int64_t size = rules::BatchSize(x, bdims);
   std::vector<Tensor> operands;
   for (size_t i = 0; i < x.size(); ++i) {
     operands.push_back(rules::MaterializeBatch(x[i], bdims[i], size, bdim));
   }
-  return {Bind(prim, operands, p), bdim};
+  return {Bind1(prim, operands, p), bdim};
 }
 
 }  // namespace
 
 void RegisterElementwiseRules(RuleTable& table) {
-#define PRIMITIVE(enum_name, name, arity, kind)                                      \
+#define PRIMITIVE(enum_name, name, arity, outputs, kind)                                      \
   if constexpr (PrimitiveKind::kind == PrimitiveKind::kUnary) {                      \
-    table[Primitive::enum_name].abstract_eval = UnaryAbstractEval<Primitive::enum_name>;   \
+    table[Primitive::enum_name].abstract_eval = rules::AbstractEval1<UnaryAbstractEval<Primitive::enum_name>>;   \
   } else if constexpr (PrimitiveKind::kind == PrimitiveKind::kBinary) {              \
-    table[Primitive::enum_name].abstract_eval = BinaryAbstractEval<Primitive::enum_name>;  \
+    table[Primitive::enum_name].abstract_eval = rules::AbstractEval1<BinaryAbstractEval<Primitive::enum_name>>;  \
   } else if constexpr (PrimitiveKind::kind == PrimitiveKind::kCompare) {             \
-    table[Primitive::enum_name].abstract_eval = CompareAbstractEval<Primitive::enum_name>; \
+    table[Primitive::enum_name].abstract_eval = rules::AbstractEval1<CompareAbstractEval<Primitive::enum_name>>; \
     table[Primitive::enum_name].non_differentiable = true;                           \
   }
 #include "core/primitives.def"
 #undef PRIMITIVE
-  table[Primitive::kSelect].abstract_eval = SelectAbstractEval;
-  table[Primitive::kConvert].abstract_eval = ConvertAbstractEval;
+  table[Primitive::kSelect].abstract_eval = rules::AbstractEval1<SelectAbstractEval>;
+  table[Primitive::kConvert].abstract_eval = rules::AbstractEval1<ConvertAbstractEval>;
   for (Primitive prim : {Primitive::kSign, Primitive::kFloor, Primitive::kLogicalNot,
                          Primitive::kStopGradient,
                          Primitive::kLogicalAnd, Primitive::kLogicalOr}) {
     table[prim].non_differentiable = true;
   }
-  table[Primitive::kNeg].jvp = NegJvp;
-  table[Primitive::kAbs].jvp = AbsJvp;
-  table[Primitive::kExp].jvp = ExpJvp;
-  table[Primitive::kLog].jvp = LogJvp;
-  table[Primitive::kLog1p].jvp = Log1pJvp;
-  table[Primitive::kExpm1].jvp = Expm1Jvp;
-  table[Primitive::kSin].jvp = SinJvp;
-  table[Primitive::kCos].jvp = CosJvp;
-  table[Primitive::kTanh].jvp = TanhJvp;
-  table[Primitive::kSqrt].jvp = SqrtJvp;
-  table[Primitive::kAdd].jvp = AddJvp;
-  table[Primitive::kSub].jvp = SubJvp;
-  table[Primitive::kMul].jvp = MulJvp;
-  table[Primitive::kDiv].jvp = DivJvp;
-  table[Primitive::kPow].jvp = PowJvp;
-  table[Primitive::kMax].jvp = ChooserJvp<Primitive::kGt>;
-  table[Primitive::kMin].jvp = ChooserJvp<Primitive::kLt>;
-  table[Primitive::kSelect].jvp = SelectJvp;
-  table[Primitive::kConvert].jvp = ConvertJvp;
+  table[Primitive::kNeg].tangent = NegJvp;
+  table[Primitive::kAbs].tangent = AbsJvp;
+  table[Primitive::kExp].tangent = ExpJvp;
+  table[Primitive::kLog].tangent = LogJvp;
+  table[Primitive::kLog1p].tangent = Log1pJvp;
+  table[Primitive::kExpm1].tangent = Expm1Jvp;
+  table[Primitive::kSin].tangent = SinJvp;
+  table[Primitive::kCos].tangent = CosJvp;
+  table[Primitive::kTanh].tangent = TanhJvp;
+  table[Primitive::kSqrt].tangent = SqrtJvp;
+  table[Primitive::kAdd].tangent = AddJvp;
+  table[Primitive::kSub].tangent = SubJvp;
+  table[Primitive::kMul].tangent = MulJvp;
+  table[Primitive::kDiv].tangent = DivJvp;
+  table[Primitive::kPow].tangent = PowJvp;
+  table[Primitive::kMax].tangent = ChooserJvp<Primitive::kGt>;
+  table[Primitive::kMin].tangent = ChooserJvp<Primitive::kLt>;
+  table[Primitive::kSelect].tangent = SelectJvp;
+  table[Primitive::kConvert].tangent = ConvertJvp;
 
-  table[Primitive::kNeg].transpose = NegTranspose;
-  table[Primitive::kAdd].transpose = AddTranspose;
-  table[Primitive::kSub].transpose = SubTranspose;
-  table[Primitive::kMul].transpose = MulTranspose;
-  table[Primitive::kDiv].transpose = DivTranspose;
-  table[Primitive::kSelect].transpose = SelectTranspose;
-  table[Primitive::kConvert].transpose = ConvertTranspose;
+  table[Primitive::kNeg].transpose = rules::Transpose1<NegTranspose>;
+  table[Primitive::kAdd].transpose = rules::Transpose1<AddTranspose>;
+  table[Primitive::kSub].transpose = rules::Transpose1<SubTranspose>;
+  table[Primitive::kMul].transpose = rules::Transpose1<MulTranspose>;
+  table[Primitive::kDiv].transpose = rules::Transpose1<DivTranspose>;
+  table[Primitive::kSelect].transpose = rules::Transpose1<SelectTranspose>;
+  table[Primitive::kConvert].transpose = rules::Transpose1<ConvertTranspose>;
 
-#define PRIMITIVE(enum_name, name, arity, kind)                                        \
+#define PRIMITIVE(enum_name, name, arity, outputs, kind)                                        \
   if constexpr (PrimitiveKind::kind == PrimitiveKind::kUnary ||                        \
                 PrimitiveKind::kind == PrimitiveKind::kBinary ||                       \
                 PrimitiveKind::kind == PrimitiveKind::kCompare ||                      \
                 PrimitiveKind::kind == PrimitiveKind::kSelect ||                       \
                 PrimitiveKind::kind == PrimitiveKind::kConvert) {                      \
-    table[Primitive::enum_name].batch = ElementwiseBatch<Primitive::enum_name>;        \
+    table[Primitive::enum_name].batch = rules::Batch1<ElementwiseBatch<Primitive::enum_name>>;        \
   }
 #include "core/primitives.def"
 #undef PRIMITIVE

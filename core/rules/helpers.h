@@ -37,6 +37,25 @@ inline Tensor ScaleTangent(const Tensor& t, const Tensor& factor) {
 // A scalar constant broadcast to x's shape and dtype.
 inline Tensor Const(const Tensor& like, double value) { return FullLike(like, value); }
 
+// ---- builders: one-output rules in the table's list forms ----
+
+template <auto F>
+AvalList AbstractEval1(AvalSpan in, const Params& p) {
+  return {F(in, p)};
+}
+// F(ct, operands, avals, params) of a one-output linear primitive.
+template <auto F>
+TensorList Transpose1(TensorSpan cts, TensorSpan operands, AvalSpan avals, const Params& p) {
+  std::vector<Tensor> out = F(cts[0], operands, avals, p);
+  return TensorList(std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()));
+}
+// F(args, bdims, params) -> Batched of a one-output primitive.
+template <auto F>
+BatchedList Batch1(TensorSpan args, absl::Span<const int64_t> bdims, const Params& p) {
+  Batched out = F(args, bdims, p);
+  return {{std::move(out.value)}, {out.bdim}};
+}
+
 // ---- batching: operands carry a batch axis bdim (kNotMapped when unbatched) ----
 
 // x with its batch axis moved from `from` to `to` (a transpose view).

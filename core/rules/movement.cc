@@ -155,7 +155,7 @@ using Avals = absl::Span<const ShapedArray>;
 // Movement primitives are linear: the tangent moves exactly as the primal.
 template <Primitive prim>
 Tensor LinearJvp(Span, Span t, const Tensor&, const Params& p) {
-  return Bind(prim, {t[0]}, p);
+  return Bind1(prim, {t[0]}, p);
 }
 
 // reshape: ct_x = reshape(ct, shape of x)
@@ -267,7 +267,7 @@ Batched SliceBatch(Span x, Bdims bdims, const Params& p) {
   q.start.insert(q.start.begin() + b, 0);
   q.limit.insert(q.limit.begin() + b, x[0].shape()[b]);
   q.stride.insert(q.stride.begin() + b, 1);
-  return {Bind(Primitive::kSlice, {x[0]}, q), b};
+  return {Bind1(Primitive::kSlice, {x[0]}, q), b};
 }
 // pad per example: no padding along the batch axis.
 Batched PadBatch(Span x, Bdims bdims, const Params& p) {
@@ -276,7 +276,7 @@ Batched PadBatch(Span x, Bdims bdims, const Params& p) {
   q.low.insert(q.low.begin() + b, 0);
   q.high.insert(q.high.begin() + b, 0);
   q.interior.insert(q.interior.begin() + b, 0);
-  return {Bind(Primitive::kPad, {x[0]}, q), b};
+  return {Bind1(Primitive::kPad, {x[0]}, q), b};
 }
 // concatenate per example: every operand with a leading batch axis (broadcast if unbatched).
 Batched ConcatenateBatch(Span x, Bdims bdims, const Params& p) {
@@ -291,30 +291,30 @@ Batched ConcatenateBatch(Span x, Bdims bdims, const Params& p) {
 }  // namespace
 
 void RegisterMovementRules(RuleTable& table) {
-  table[Primitive::kReshape].abstract_eval = ReshapeAbstractEval;
-  table[Primitive::kTranspose].abstract_eval = TransposeAbstractEval;
-  table[Primitive::kBroadcastInDim].abstract_eval = BroadcastInDimAbstractEval;
-  table[Primitive::kSlice].abstract_eval = SliceAbstractEval;
-  table[Primitive::kPad].abstract_eval = PadAbstractEval;
-  table[Primitive::kConcatenate].abstract_eval = ConcatenateAbstractEval;
-  table[Primitive::kReshape].jvp = LinearJvp<Primitive::kReshape>;
-  table[Primitive::kReshape].transpose = ReshapeTranspose;
-  table[Primitive::kTranspose].jvp = LinearJvp<Primitive::kTranspose>;
-  table[Primitive::kTranspose].transpose = TransposeTranspose;
-  table[Primitive::kBroadcastInDim].jvp = LinearJvp<Primitive::kBroadcastInDim>;
-  table[Primitive::kBroadcastInDim].transpose = BroadcastInDimTranspose;
-  table[Primitive::kSlice].jvp = LinearJvp<Primitive::kSlice>;
-  table[Primitive::kSlice].transpose = SliceTranspose;
-  table[Primitive::kPad].jvp = PadJvp;
-  table[Primitive::kPad].transpose = PadTranspose;
-  table[Primitive::kConcatenate].jvp = ConcatenateJvp;
-  table[Primitive::kConcatenate].transpose = ConcatenateTranspose;
-  table[Primitive::kReshape].batch = ReshapeBatch;
-  table[Primitive::kTranspose].batch = TransposeBatch;
-  table[Primitive::kBroadcastInDim].batch = BroadcastInDimBatch;
-  table[Primitive::kSlice].batch = SliceBatch;
-  table[Primitive::kPad].batch = PadBatch;
-  table[Primitive::kConcatenate].batch = ConcatenateBatch;
+  table[Primitive::kReshape].abstract_eval = rules::AbstractEval1<ReshapeAbstractEval>;
+  table[Primitive::kTranspose].abstract_eval = rules::AbstractEval1<TransposeAbstractEval>;
+  table[Primitive::kBroadcastInDim].abstract_eval = rules::AbstractEval1<BroadcastInDimAbstractEval>;
+  table[Primitive::kSlice].abstract_eval = rules::AbstractEval1<SliceAbstractEval>;
+  table[Primitive::kPad].abstract_eval = rules::AbstractEval1<PadAbstractEval>;
+  table[Primitive::kConcatenate].abstract_eval = rules::AbstractEval1<ConcatenateAbstractEval>;
+  table[Primitive::kReshape].tangent = LinearJvp<Primitive::kReshape>;
+  table[Primitive::kReshape].transpose = rules::Transpose1<ReshapeTranspose>;
+  table[Primitive::kTranspose].tangent = LinearJvp<Primitive::kTranspose>;
+  table[Primitive::kTranspose].transpose = rules::Transpose1<TransposeTranspose>;
+  table[Primitive::kBroadcastInDim].tangent = LinearJvp<Primitive::kBroadcastInDim>;
+  table[Primitive::kBroadcastInDim].transpose = rules::Transpose1<BroadcastInDimTranspose>;
+  table[Primitive::kSlice].tangent = LinearJvp<Primitive::kSlice>;
+  table[Primitive::kSlice].transpose = rules::Transpose1<SliceTranspose>;
+  table[Primitive::kPad].tangent = PadJvp;
+  table[Primitive::kPad].transpose = rules::Transpose1<PadTranspose>;
+  table[Primitive::kConcatenate].tangent = ConcatenateJvp;
+  table[Primitive::kConcatenate].transpose = rules::Transpose1<ConcatenateTranspose>;
+  table[Primitive::kReshape].batch = rules::Batch1<ReshapeBatch>;
+  table[Primitive::kTranspose].batch = rules::Batch1<TransposeBatch>;
+  table[Primitive::kBroadcastInDim].batch = rules::Batch1<BroadcastInDimBatch>;
+  table[Primitive::kSlice].batch = rules::Batch1<SliceBatch>;
+  table[Primitive::kPad].batch = rules::Batch1<PadBatch>;
+  table[Primitive::kConcatenate].batch = rules::Batch1<ConcatenateBatch>;
 }
 
 }  // namespace cotangent

@@ -95,29 +95,29 @@ Batched ReduceBatch(Span x, Bdims bdims, const Params& p) {
     axis = rules::AxisWithBatch(axis, b);
     if (axis < b) --out_bdim;
   }
-  return {Bind(prim, {x[0]}, q), out_bdim};
+  return {Bind1(prim, {x[0]}, q), out_bdim};
 }
 
 Batched ArgmaxBatch(Span x, Bdims bdims, const Params& p) {
   const int64_t b = bdims[0];
   Params q = p;
   q.dimension = rules::AxisWithBatch(p.dimension, b);
-  return {Bind(Primitive::kArgmax, {x[0]}, q), q.dimension < b ? b - 1 : b};
+  return {Bind1(Primitive::kArgmax, {x[0]}, q), q.dimension < b ? b - 1 : b};
 }
 
 }  // namespace
 
 void RegisterReductionRules(RuleTable& table) {
-  table[Primitive::kReduceSum].abstract_eval = ReduceSumAbstractEval;
-  table[Primitive::kReduceMax].abstract_eval = ReduceMaxAbstractEval;
-  table[Primitive::kArgmax].abstract_eval = ArgmaxAbstractEval;
+  table[Primitive::kReduceSum].abstract_eval = rules::AbstractEval1<ReduceSumAbstractEval>;
+  table[Primitive::kReduceMax].abstract_eval = rules::AbstractEval1<ReduceMaxAbstractEval>;
+  table[Primitive::kArgmax].abstract_eval = rules::AbstractEval1<ArgmaxAbstractEval>;
   table[Primitive::kArgmax].non_differentiable = true;
-  table[Primitive::kReduceSum].jvp = ReduceSumJvp;
-  table[Primitive::kReduceSum].transpose = ReduceSumTranspose;
-  table[Primitive::kReduceMax].jvp = ReduceMaxJvp;
-  table[Primitive::kReduceSum].batch = ReduceBatch<Primitive::kReduceSum>;
-  table[Primitive::kReduceMax].batch = ReduceBatch<Primitive::kReduceMax>;
-  table[Primitive::kArgmax].batch = ArgmaxBatch;
+  table[Primitive::kReduceSum].tangent = ReduceSumJvp;
+  table[Primitive::kReduceSum].transpose = rules::Transpose1<ReduceSumTranspose>;
+  table[Primitive::kReduceMax].tangent = ReduceMaxJvp;
+  table[Primitive::kReduceSum].batch = rules::Batch1<ReduceBatch<Primitive::kReduceSum>>;
+  table[Primitive::kReduceMax].batch = rules::Batch1<ReduceBatch<Primitive::kReduceMax>>;
+  table[Primitive::kArgmax].batch = rules::Batch1<ArgmaxBatch>;
 }
 
 }  // namespace cotangent

@@ -56,7 +56,7 @@ void BM_Matmul(benchmark::State& state, DType dtype) {
   const ShapedArray out{{n, n}, dtype};
   for (auto _ : state) {
     benchmark::DoNotOptimize(
-        ValueOrThrow(CpuBackend::Get().Execute(Primitive::kDotGeneral, {a, b}, params, out)));
+        ValueOrThrow(CpuBackend::Get().Execute1(Primitive::kDotGeneral, {a, b}, params, out)));
   }
   state.counters["GFLOP/s"] =
       benchmark::Counter(2.0 * n * n * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
@@ -81,7 +81,7 @@ void BM_Add(benchmark::State& state) {
   const Params params;
   for (auto _ : state) {
     benchmark::DoNotOptimize(
-        ValueOrThrow(CpuBackend::Get().Execute(Primitive::kAdd, in, params, out)));
+        ValueOrThrow(CpuBackend::Get().Execute1(Primitive::kAdd, in, params, out)));
   }
   state.SetBytesProcessed(state.iterations() * 3 * n * 4);
 }
@@ -102,7 +102,7 @@ void BM_ReduceSum(benchmark::State& state) {
                         DType::kF32};
   for (auto _ : state) {
     benchmark::DoNotOptimize(
-        ValueOrThrow(CpuBackend::Get().Execute(Primitive::kReduceSum, {x}, params, out)));
+        ValueOrThrow(CpuBackend::Get().Execute1(Primitive::kReduceSum, {x}, params, out)));
   }
   state.SetBytesProcessed(state.iterations() * n * 4);
 }
@@ -119,7 +119,7 @@ void BM_Transpose(benchmark::State& state) {
   const ShapedArray out{{1024, 1024}, DType::kF32};
   for (auto _ : state) {
     benchmark::DoNotOptimize(
-        ValueOrThrow(CpuBackend::Get().Execute(Primitive::kTranspose, {x}, params, out)));
+        ValueOrThrow(CpuBackend::Get().Execute1(Primitive::kTranspose, {x}, params, out)));
   }
   state.SetBytesProcessed(state.iterations() * 2 * 1024 * 1024 * 4);
 }
@@ -179,7 +179,7 @@ void BM_Execute(benchmark::State& state, Primitive prim) {
   const std::vector<Array> in = ElementwiseInputs(prim, n);
   const ShapedArray out{{n}, DType::kF32};
   for (auto _ : state) {
-    benchmark::DoNotOptimize(ValueOrThrow(CpuBackend::Get().Execute(prim, in, Params{}, out)));
+    benchmark::DoNotOptimize(ValueOrThrow(CpuBackend::Get().Execute1(prim, in, Params{}, out)));
   }
   SetElementwiseCounters(state, prim, n);
 }

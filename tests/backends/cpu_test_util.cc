@@ -196,7 +196,7 @@ Host Fetch(const Array& a) {
 
 Host Exec(Primitive prim, const std::vector<Array>& in, const Params& params,
           const ShapedArray& out_aval) {
-  absl::StatusOr<Array> out = Cpu().Execute(prim, in, params, out_aval);
+  absl::StatusOr<Array> out = Cpu().Execute1(prim, in, params, out_aval);
   EXPECT_TRUE(out.ok()) << out.status();
   if (!out.ok()) return Host{};
   EXPECT_EQ(out->aval, out_aval);

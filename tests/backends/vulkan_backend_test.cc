@@ -128,12 +128,12 @@ TEST(Errors, MissingFloat64IsAClearError) {
   std::unique_ptr<VulkanBackend> backend = *VulkanBackend::Create(options);
   {
     const Array x = CopyTo(cpu_test::Place(cpu_test::Vec({1, 2, 3}), f64), *backend);
-    const absl::StatusOr<Array> y = backend->Execute(Primitive::kExp, {x}, {}, {{3}, f64});
+    const absl::StatusOr<Array> y = backend->Execute1(Primitive::kExp, {x}, {}, {{3}, f64});
     EXPECT_EQ(y.status().code(), absl::StatusCode::kFailedPrecondition);
     EXPECT_THAT(std::string(y.status().message()),
                 HasSubstr("has no shaderFloat64; f64 arrays need it (exp of f64[3])"));
     // Moving f64 data needs no f64 arithmetic.
-    const absl::StatusOr<Array> t = backend->Execute(Primitive::kReshape, {x}, {}, {{3, 1}, f64});
+    const absl::StatusOr<Array> t = backend->Execute1(Primitive::kReshape, {x}, {}, {{3, 1}, f64});
     ASSERT_TRUE(t.ok()) << t.status();
     EXPECT_THAT(FetchAny(*t).v, testing::ElementsAre(1, 2, 3));
   }
@@ -141,7 +141,7 @@ TEST(Errors, MissingFloat64IsAClearError) {
 
 TEST(Errors, OperandOfAnotherBackend) {
   const Array x = cpu_test::Place(cpu_test::Vec({1, 2}), f32);
-  const absl::StatusOr<Array> y = Vulkan().Execute(Primitive::kNeg, {x}, {}, {{2}, f32});
+  const absl::StatusOr<Array> y = Vulkan().Execute1(Primitive::kNeg, {x}, {}, {{2}, f32});
   EXPECT_EQ(y.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(y.status().message()), HasSubstr("neg operand f32[2] lives on cpu"));
 }
@@ -173,7 +173,7 @@ TEST(Buffers, RoundTripThroughStagingBuffers) {
   ExpectRoundTrips(*backend);
   // Kernel output read back through staging.
   const Array x = CopyTo(cpu_test::Place(cpu_test::Vec({1, -2, 3}), f32), *backend);
-  const Array y = *backend->Execute(Primitive::kNeg, {x}, {}, {{3}, f32});
+  const Array y = *backend->Execute1(Primitive::kNeg, {x}, {}, {{3}, f32});
   EXPECT_THAT(FetchAny(y).v, testing::ElementsAre(-1, 2, -3));
 }
 
@@ -189,7 +189,7 @@ TEST(Buffers, UploadBoundsAndZeroBytes) {
 TEST(Batching, DispatchesWaitForTheFirstReadBack) {
   std::unique_ptr<VulkanBackend> backend = *VulkanBackend::Create({});
   Array x = CopyTo(cpu_test::Place(cpu_test::Vec({1, 2, 3, 4}), f32), *backend);
-  for (int i = 0; i < 10; ++i) x = *backend->Execute(Primitive::kAdd, {x, x}, {}, {{4}, f32});
+  for (int i = 0; i < 10; ++i) x = *backend->Execute1(Primitive::kAdd, {x, x}, {}, {{4}, f32});
   EXPECT_EQ(backend->stream_stats().submits, 0);  // recorded, not yet submitted
   EXPECT_EQ(backend->stream_stats().commands, 10);
   EXPECT_THAT(FetchAny(x).v, testing::ElementsAre(1024, 2048, 3072, 4096));
@@ -228,7 +228,7 @@ TEST(MemoryPool, DroppedTensorsAreReusedFarBeyondDeviceMemory) {
     params.broadcast_dimensions = {0};
     for (int i = 0; i < 4; ++i) {
       const absl::StatusOr<Array> y =
-          backend->Execute(Primitive::kBroadcastInDim, {x}, params, {{n}, f32});
+          backend->Execute1(Primitive::kBroadcastInDim, {x}, params, {{n}, f32});
       ASSERT_TRUE(y.ok()) << y.status();
       if (i == 3) {
         float last = 0;
@@ -257,9 +257,9 @@ TEST(Limits, BuffersOverMaxStorageBufferRangeAreResourceExhausted) {
   p.shape = {max / 4 + 1024};
   p.broadcast_dimensions = {0};
   const absl::StatusOr<Array> big =
-      Vulkan().Execute(Primitive::kBroadcastInDim, {s}, p, {p.shape, f32});
+      Vulkan().Execute1(Primitive::kBroadcastInDim, {s}, p, {p.shape, f32});
   EXPECT_EQ(big.status().code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_THAT(FetchAny(*Vulkan().Execute(Primitive::kNeg, {s}, {}, {{1}, f32})).v,
+  EXPECT_THAT(FetchAny(*Vulkan().Execute1(Primitive::kNeg, {s}, {}, {{1}, f32})).v,
               testing::ElementsAre(-2));
 }
 
@@ -278,7 +278,7 @@ TEST(Limits, HugeRequestsNameTheOperationTheBytesAndTheLimit) {
   p.shape = {int64_t{1} << 34};
   p.broadcast_dimensions = {0};
   const absl::StatusOr<Array> big =
-      Vulkan().Execute(Primitive::kBroadcastInDim, {s}, p, {p.shape, f32});
+      Vulkan().Execute1(Primitive::kBroadcastInDim, {s}, p, {p.shape, f32});
   EXPECT_EQ(big.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(std::string(big.status().message()),
               HasSubstr("broadcast_in_dim of f32[1] to f32[17179869184]: 68719476736 bytes"));
@@ -289,7 +289,7 @@ TEST(Limits, HugeRequestsNameTheOperationTheBytesAndTheLimit) {
   Params all;
   all.axes = {0};
   const absl::StatusOr<Array> total =
-      Vulkan().Execute(Primitive::kReduceSum, {view}, all, {{}, f32});
+      Vulkan().Execute1(Primitive::kReduceSum, {view}, all, {{}, f32});
   EXPECT_EQ(total.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(std::string(total.status().message()),
               HasSubstr("reduce_sum of f32[8589934592] to f32[]: f32[8589934592] has 8589934592 "
@@ -297,7 +297,7 @@ TEST(Limits, HugeRequestsNameTheOperationTheBytesAndTheLimit) {
   const absl::Status download = Vulkan().Download(view, nullptr);
   EXPECT_EQ(download.code(), absl::StatusCode::kResourceExhausted);
   EXPECT_THAT(std::string(download.message()), HasSubstr("download of f32[8589934592]"));
-  EXPECT_THAT(FetchAny(*Vulkan().Execute(Primitive::kNeg, {s}, {}, {{1}, f32})).v,
+  EXPECT_THAT(FetchAny(*Vulkan().Execute1(Primitive::kNeg, {s}, {}, {{1}, f32})).v,
               testing::ElementsAre(-2));
 }
 

@@ -52,7 +52,7 @@ std::vector<double> OnVulkan(Primitive prim, DType dtype, const std::vector<doub
     if (v == nullptr) continue;
     in.push_back(CopyTo(cpu_test::Place(Host{{n}, *v}, dtype), Vulkan()));
   }
-  const Array out = ValueOrThrow(Vulkan().Execute(prim, in, {}, {{n}, dtype}));
+  const Array out = ValueOrThrow(Vulkan().Execute1(prim, in, {}, {{n}, dtype}));
   return FetchAny(out).v;
 }
 

@@ -39,7 +39,7 @@ Host RunOn(Backend& backend, Primitive prim, const std::vector<Array>& in, const
            const ShapedArray& out_aval) {
   std::vector<Array> moved;
   for (const Array& x : in) moved.push_back(&backend == &x.backend() ? x : CopyTo(x, backend));
-  absl::StatusOr<Array> out = backend.Execute(prim, moved, params, out_aval);
+  absl::StatusOr<Array> out = backend.Execute1(prim, moved, params, out_aval);
   EXPECT_TRUE(out.ok()) << out.status();
   if (!out.ok()) return Host{};
   EXPECT_EQ(out->aval, out_aval);

@@ -61,9 +61,10 @@ class OtherDevice final : public Backend {
   absl::Status Download(const Array& src, void* dst) override {
     return CpuBackend::Get().Download(src, dst);
   }
-  absl::StatusOr<Array> Execute(Primitive prim, absl::Span<const Array> inputs,
-                                const Params& params, const ShapedArray& out_aval) override {
-    return CpuBackend::Get().Execute(prim, inputs, params, out_aval);
+  absl::StatusOr<ArrayList> Execute(Primitive prim, absl::Span<const Array> inputs,
+                                    const Params& params,
+                                    absl::Span<const ShapedArray> out_avals) override {
+    return CpuBackend::Get().Execute(prim, inputs, params, out_avals);
   }
   absl::Status Synchronize() override { return absl::OkStatus(); }
 };

@@ -36,14 +36,14 @@ class CountingInterpreter final : public Interpreter {
     ++lifted;
     return Wrap(x);
   }
-  Tensor Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
-                 const ShapedArray& out_aval) override {
+  TensorList Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
+                     absl::Span<const ShapedArray> out_avals) override {
     ++processed;
     std::vector<Tensor> values;
     for (const Tensor& x : inputs) values.push_back(Unwrap(x));
-    Tensor out = Bind(prim, values, params);
-    EXPECT_EQ(out.aval(), out_aval);
-    return Wrap(out);
+    Tensor out = Bind1(prim, values, params);
+    EXPECT_EQ(out.aval(), out_avals[0]);
+    return {Wrap(out)};
   }
 
   int processed = 0;

@@ -173,13 +173,13 @@ TEST(GettingStartedTest, CustomRulesAndJaxpr) {
   // { lambda ; a:f32[3]. let
   //     b:f32[3] = sin a
   //     c:f32[3] = mul b a
-  //     d:f32[] = reduce_sum[axes=(0)] c
-  //   in (d) }
+  //     d:f32[] = reduce_sum[axes=(0,)] c
+  //   in (d,) }
   auto frozen = [](const ct::Tensor& x) { return x * ct::stop_gradient(x); };  // d/dx = x
   std::cout << ct::grad(frozen)(ct::scalar(3.0)) << "\n";      // 3.0
   EXPECT_EQ(GetCapturedStdout(),
             "1.0\n{ lambda ; a:f32[3]. let\n    b:f32[3] = sin a\n    c:f32[3] = mul b a\n"
-            "    d:f32[] = reduce_sum[axes=(0)] c\n  in (d) }\n3.0\n");
+            "    d:f32[] = reduce_sum[axes=(0,)] c\n  in (d,) }\n3.0\n");
 }
 
 TEST(GettingStartedTest, Containers) {

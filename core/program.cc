@@ -1,0 +1,279 @@
+// File: core/program.cc
+// Printing (jaxpr style), structural equality and hashing, verification and evaluation of
+// programs.
+
+#include "core/program.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <ostream>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/constants.h"
+#include "core/error.h"
+#include "core/interpreter.h"
+#include "core/rules.h"
+
+namespace cotangent {
+namespace {
+
+// "a".."z", "ba".."zz", ... as JAX names variables.
+std::string NameOf(int n) {
+  std::string name;
+  for (;; n = n / 26 - 1) {
+    name.insert(name.begin(), static_cast<char>('a' + n % 26));
+    if (n < 26) break;
+  }
+  return name;
+}
+
+// A literal as Python's repr prints it: 2.0, 0.1, 1e-05, 3, True.
+std::string LiteralText(const Atom& a) {
+  switch (a.dtype) {
+    case DType::kBool:
+      return a.value != 0 ? "True" : "False";
+    case DType::kI32:
+      return absl::StrCat(static_cast<int64_t>(a.value));
+    case DType::kF32:
+    case DType::kF64:
+      break;
+  }
+  if (std::isnan(a.value)) return "nan";
+  if (std::isinf(a.value)) return a.value > 0 ? "inf" : "-inf";
+  char buf[40];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof(buf), "%.*g", digits, a.value);
+    const double back = std::strtod(buf, nullptr);
+    if (a.dtype == DType::kF32 ? static_cast<float>(back) == static_cast<float>(a.value)
+                               : back == a.value) {
+      break;
+    }
+  }
+  std::string s = buf;
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+class Namer {
+ public:
+  explicit Namer(int* next) : next_(next) {}
+  std::string Define(int32_t var) {
+    std::string name = NameOf((*next_)++);
+    names_[var] = name;
+    return name;
+  }
+  std::string Declare(int32_t var, const Program& p) {
+    return absl::StrCat(Define(var), ":", p.avals[var].ToString());
+  }
+  std::string Use(const Atom& a) const {
+    if (a.is_literal()) return absl::StrCat(LiteralText(a), ":", ShapedArray{{}, a.dtype}.ToString());
+    auto it = names_.find(a.var);
+    return it == names_.end() ? absl::StrCat("<undefined v", a.var, ">") : it->second;
+  }
+
+ private:
+  int* next_;
+  absl::flat_hash_map<int32_t, std::string> names_;
+};
+
+std::string EquationText(const Program& p, const Equation& eqn, Namer& namer, int indent,
+                         int* next) {
+  std::vector<std::string> args, outs;
+  for (const Atom& a : eqn.inputs) args.push_back(namer.Use(a));
+  for (int32_t v : eqn.outputs) outs.push_back(namer.Declare(v, p));
+  std::string op = PrimitiveName(eqn.prim);
+  const std::string params = ParamsToString(eqn.prim, eqn.params, indent, next);
+  if (!params.empty()) absl::StrAppend(&op, "[", params, "]");
+  return absl::StrCat(absl::StrJoin(outs, " "), " = ", op, args.empty() ? "" : " ",
+                      absl::StrJoin(args, " "));
+}
+
+}  // namespace
+
+std::vector<ShapedArray> Program::InAvals() const {
+  std::vector<ShapedArray> out;
+  for (int32_t v : invars) out.push_back(avals[v]);
+  return out;
+}
+
+std::vector<ShapedArray> Program::OutAvals() const {
+  std::vector<ShapedArray> out;
+  for (const Atom& a : outvars) out.push_back(AvalOf(a));
+  return out;
+}
+
+bool Program::operator==(const Program& o) const {
+  return avals == o.avals && constvars == o.constvars && invars == o.invars && eqns == o.eqns &&
+         outvars == o.outvars;
+}
+
+size_t Program::Hash() const {
+  size_t h = absl::HashOf(avals, constvars, invars, outvars);
+  for (const Equation& eqn : eqns) {
+    h = absl::HashOf(h, static_cast<int>(eqn.prim), eqn.params, eqn.inputs, eqn.outputs);
+  }
+  return h;
+}
+
+bool ClosedProgram::operator==(const ClosedProgram& o) const {
+  if (consts.size() != o.consts.size()) return false;
+  for (size_t i = 0; i < consts.size(); ++i) {
+    if (consts[i].node() != o.consts[i].node()) return false;
+  }
+  return program == o.program || (program && o.program && *program == *o.program);
+}
+
+std::vector<Tensor> ClosedProgram::operator()(absl::Span<const Tensor> args) const {
+  return EvalProgram(*program, consts, args, "closed program");
+}
+
+std::string ClosedProgram::ToString() const { return PrintProgram(*program); }
+
+std::ostream& operator<<(std::ostream& os, const ClosedProgram& p) { return os << p.ToString(); }
+
+std::string PrintProgram(const Program& p, int indent, int* names) {
+  int counter = 0;
+  int* next = names != nullptr ? names : &counter;
+  Namer namer(next);
+  std::vector<std::string> consts, ins, outs;
+  for (int32_t v : p.constvars) consts.push_back(namer.Declare(v, p));
+  for (int32_t v : p.invars) ins.push_back(namer.Declare(v, p));
+  std::string body;
+  const std::string eqn_pad(indent + 4, ' ');
+  for (const Equation& eqn : p.eqns) {
+    absl::StrAppend(&body, eqn_pad, EquationText(p, eqn, namer, indent + 4, next), "\n");
+  }
+  for (const Atom& a : p.outvars) outs.push_back(namer.Use(a));
+  const std::string results = absl::StrCat("(", absl::StrJoin(outs, ", "),
+                                           outs.size() == 1 ? ",)" : ")");
+  const std::string head = absl::StrCat("{ lambda ", absl::StrJoin(consts, " "), "; ",
+                                        absl::StrJoin(ins, " "), ". let");
+  if (p.eqns.empty()) return absl::StrCat(head, "  in ", results, " }");
+  return absl::StrCat(head, "\n", body, std::string(indent + 2, ' '), "in ", results, " }");
+}
+
+std::shared_ptr<Program> ExtractProgram(const Program& p, absl::Span<const int32_t> constvars,
+                                        absl::Span<const int32_t> invars,
+                                        const std::vector<bool>& keep,
+                                        absl::Span<const Atom> outvars) {
+  auto out = std::make_shared<Program>();
+  std::vector<int32_t> id(p.avals.size(), -1);
+  const auto define = [&](int32_t v) { return id[v] = out->NewVar(p.avals[v]); };
+  const auto rename = [&](Atom a) {
+    if (!a.is_literal()) a.var = id[a.var];
+    return a;
+  };
+  for (int32_t v : constvars) out->constvars.push_back(define(v));
+  for (int32_t v : invars) out->invars.push_back(define(v));
+  for (size_t e = 0; e < p.eqns.size(); ++e) {
+    if (!keep[e]) continue;
+    const Equation& eqn = p.eqns[e];
+    Equation copy{eqn.prim, eqn.params, {}, {}};
+    for (const Atom& a : eqn.inputs) copy.inputs.push_back(rename(a));
+    for (int32_t v : eqn.outputs) copy.outputs.push_back(define(v));
+    out->eqns.push_back(std::move(copy));
+  }
+  for (const Atom& a : outvars) out->outvars.push_back(rename(a));
+  return out;
+}
+
+void VerifyProgram(const Program& p, std::string_view op) {
+  const auto fail = [&](const std::string& why, const Equation* eqn) {
+    ThrowInvalid(op, ": ill-typed program: ", why,
+                 eqn != nullptr ? absl::StrCat(" in equation ", PrimitiveName(eqn->prim)) : "",
+                 "\n", PrintProgram(p));
+  };
+  const int32_t n = static_cast<int32_t>(p.avals.size());
+  std::vector<bool> defined(n, false);
+  const auto define = [&](int32_t v, const Equation* eqn) {
+    if (v < 0 || v >= n) fail(absl::StrCat("variable id ", v, " out of range"), eqn);
+    if (defined[v]) fail(absl::StrCat("variable id ", v, " defined twice"), eqn);
+    defined[v] = true;
+  };
+  const auto read = [&](const Atom& a, const Equation* eqn) {
+    if (a.is_literal()) return;
+    if (a.var >= n || !defined[a.var]) {
+      fail(absl::StrCat("variable id ", a.var, " read before it is defined"), eqn);
+    }
+  };
+  for (int32_t v : p.constvars) define(v, nullptr);
+  for (int32_t v : p.invars) define(v, nullptr);
+  for (const Equation& eqn : p.eqns) {
+    std::vector<ShapedArray> in;
+    for (const Atom& a : eqn.inputs) {
+      read(a, &eqn);
+      in.push_back(p.AvalOf(a));
+    }
+    AvalList out;
+    try {
+      out = AbstractEval(eqn.prim, in, eqn.params);
+    } catch (const Error& e) {
+      fail(e.what(), &eqn);
+    }
+    if (out.size() != eqn.outputs.size()) {
+      fail(absl::StrCat(eqn.outputs.size(), " outputs declared, ", out.size(), " computed"), &eqn);
+    }
+    for (size_t i = 0; i < out.size(); ++i) {
+      define(eqn.outputs[i], &eqn);
+      if (p.avals[eqn.outputs[i]] != out[i]) {
+        fail(absl::StrCat("output ", i, " declared ", p.avals[eqn.outputs[i]].ToString(),
+                          " but computed ", out[i].ToString()),
+             &eqn);
+      }
+    }
+  }
+  for (const Atom& a : p.outvars) read(a, nullptr);
+}
+
+std::vector<Tensor> EvalProgram(const Program& p, absl::Span<const Tensor> consts,
+                                absl::Span<const Tensor> args, std::string_view op) {
+  if (consts.size() != p.constvars.size() || args.size() != p.invars.size()) {
+    ThrowInvalid(op, ": the program takes ", p.constvars.size(), " constants and ",
+                 p.invars.size(), " arguments, got ", consts.size(), " and ", args.size());
+  }
+  // The index of the last equation reading each variable (outputs: past the end), so that
+  // values die as soon as they are consumed.
+  constexpr int kForever = std::numeric_limits<int>::max();
+  std::vector<int> last_use(p.avals.size(), -1);
+  for (size_t e = 0; e < p.eqns.size(); ++e) {
+    for (const Atom& a : p.eqns[e].inputs) {
+      if (!a.is_literal()) last_use[a.var] = static_cast<int>(e);
+    }
+  }
+  for (const Atom& a : p.outvars) {
+    if (!a.is_literal()) last_use[a.var] = kForever;
+  }
+  std::vector<Tensor> env(p.avals.size());
+  for (size_t i = 0; i < consts.size(); ++i) env[p.constvars[i]] = consts[i];
+  for (size_t i = 0; i < args.size(); ++i) {
+    const ShapedArray& want = p.avals[p.invars[i]];
+    if (!args[i].defined() || args[i].aval() != want) {
+      ThrowInvalid(op, ": argument ", i, " has type ",
+                   args[i].defined() ? args[i].aval().ToString() : "(undefined)",
+                   " but the program takes ", want.ToString());
+    }
+    env[p.invars[i]] = args[i];
+  }
+  const auto value = [&](const Atom& a) { return a.is_literal() ? Literal(a.value, a.dtype) : env[a.var]; };
+  TensorList in;
+  for (size_t e = 0; e < p.eqns.size(); ++e) {
+    const Equation& eqn = p.eqns[e];
+    in.clear();
+    for (const Atom& a : eqn.inputs) in.push_back(value(a));
+    TensorList out = Bind(eqn.prim, in, eqn.params);
+    for (size_t i = 0; i < eqn.outputs.size(); ++i) env[eqn.outputs[i]] = std::move(out[i]);
+    for (const Atom& a : eqn.inputs) {
+      if (!a.is_literal() && last_use[a.var] == static_cast<int>(e)) env[a.var] = Tensor();
+    }
+  }
+  std::vector<Tensor> result;
+  for (const Atom& a : p.outvars) result.push_back(value(a));
+  return result;
+}
+
+}  // namespace cotangent

@@ -1,0 +1,128 @@
+// File: core/program.h
+// Program, the staged IR (JAX's jaxpr): typed variables, hoisted constants, scalar literals and
+// an ordered list of equations `outs = prim[params](ins)` with any number of outputs. A program
+// is a value: printable in jaxpr style, comparable and hashable by structure (for caches),
+// checked by VerifyProgram, and evaluable at any level of the interpreter stack by
+// EvalProgram, which binds every equation (so a program can itself be traced). Programs are
+// made by tracing (interpreters/graph.h) and carried by higher-order primitives in their params.
+
+#ifndef COTANGENT_CORE_PROGRAM_H_
+#define COTANGENT_CORE_PROGRAM_H_
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "core/params.h"
+#include "core/primitive.h"
+#include "core/shape.h"
+#include "core/tensor.h"
+
+namespace cotangent {
+
+// An operand of an equation or an output of a program: a variable or a scalar literal (a
+// library constant such as the 2.0 of x * 2.0, which costs the program no constant array).
+struct Atom {
+  int32_t var = -1;           // the variable's id, or -1 for a literal
+  DType dtype = DType::kF32;  // a literal's type (literals are scalars)
+  double value = 0;           // a literal's value, exact in dtype
+
+  static Atom Var(int32_t id) { return Atom{id}; }
+  static Atom Literal(double value, DType dtype) { return Atom{-1, dtype, value}; }
+  bool is_literal() const { return var < 0; }
+  bool operator==(const Atom&) const = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const Atom& a) {
+    return H::combine(std::move(h), a.var, a.dtype, a.value);
+  }
+};
+
+// outputs = prim[params](inputs).
+struct Equation {
+  Primitive prim = Primitive::kAdd;
+  Params params;
+  std::vector<Atom> inputs;
+  std::vector<int32_t> outputs;
+  bool operator==(const Equation&) const = default;
+};
+
+// `{ lambda constvars ; invars . let eqns in (outvars) }`. Variables are ids into `avals`;
+// each is defined once (a constvar, an invar or an equation output) before it is read.
+class Program {
+ public:
+  std::vector<ShapedArray> avals;  // every variable's type, by id
+  std::vector<int32_t> constvars;  // hoisted constants (their values: ClosedProgram::consts)
+  std::vector<int32_t> invars;
+  std::vector<Equation> eqns;
+  std::vector<Atom> outvars;
+
+  ShapedArray AvalOf(const Atom& a) const {
+    return a.is_literal() ? ShapedArray{{}, a.dtype} : avals[a.var];
+  }
+  std::vector<ShapedArray> InAvals() const;
+  std::vector<ShapedArray> OutAvals() const;
+
+  // A new variable of `aval`.
+  int32_t NewVar(ShapedArray aval) {
+    avals.push_back(std::move(aval));
+    return static_cast<int32_t>(avals.size() - 1);
+  }
+
+  // Structural: the same equations over the same types, variables matched by id (programs
+  // made by tracing number their variables in definition order).
+  bool operator==(const Program& other) const;
+  // Stable across runs (no pointers): a cache key.
+  size_t Hash() const;
+};
+
+// A program with the values of its constants: what make_jaxpr returns. Constants may be
+// tracers of enclosing transformations (the program is then a value of that trace).
+struct ClosedProgram {
+  std::shared_ptr<const Program> program;
+  std::vector<Tensor> consts;  // one per program->constvars
+
+  std::vector<ShapedArray> InAvals() const { return program->InAvals(); }
+  std::vector<ShapedArray> OutAvals() const { return program->OutAvals(); }
+  // The same program over the same constant values (by identity).
+  bool operator==(const ClosedProgram& other) const;
+  // Applies the program to args at the current level (EvalProgram).
+  std::vector<Tensor> operator()(absl::Span<const Tensor> args) const;
+  std::string ToString() const;
+};
+
+// The program in jaxpr style; nested programs (in params) continue the naming, as JAX's.
+// `indent`: the column of the enclosing equation (0 at top level); `names`: the next name to
+// give, shared with the enclosing program.
+std::string PrintProgram(const Program& program, int indent = 0, int* names = nullptr);
+std::ostream& operator<<(std::ostream& os, const ClosedProgram& p);
+// Comparing a printed program with its expected text reads naturally in tests.
+inline bool operator==(const ClosedProgram& p, std::string_view text) {
+  return p.ToString() == text;
+}
+
+// The part of `program` with these constants, inputs, equations (those flagged in `keep`) and
+// outputs, its variables renumbered in definition order (constants, inputs, equation
+// outputs). Every variable read must be among them or defined by a kept equation.
+std::shared_ptr<Program> ExtractProgram(const Program& program, absl::Span<const int32_t> constvars,
+                                        absl::Span<const int32_t> invars,
+                                        const std::vector<bool>& keep,
+                                        absl::Span<const Atom> outvars);
+
+// Throws "<op>: ill-typed program: ..." with the offending equation printed unless every
+// variable is defined once before it is read, every equation's outputs have the types its
+// abstract evaluation gives, and literals are scalars.
+void VerifyProgram(const Program& program, std::string_view op);
+
+// The outputs of program applied to consts and args, binding every equation at the current
+// level. Throws "<op>: ..." naming both types when an argument does not match the program's
+// input type. Each value is released after its last use.
+std::vector<Tensor> EvalProgram(const Program& program, absl::Span<const Tensor> consts,
+                                absl::Span<const Tensor> args, std::string_view op = "eval_program");
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_CORE_PROGRAM_H_

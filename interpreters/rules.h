@@ -1,0 +1,22 @@
+// File: interpreters/rules.h
+// The rule table the transformations consult: core's (core/rules.h) plus the rules that
+// transform sub-programs with the interpreters themselves (closed_call's jvp, transpose, batch
+// and partial evaluation: interpreters/call.cc). Core binds with core's table; every
+// interpreter looks rules up here.
+
+#ifndef COTANGENT_INTERPRETERS_RULES_H_
+#define COTANGENT_INTERPRETERS_RULES_H_
+
+#include "core/rules.h"
+
+namespace cotangent {
+
+// Built once, on first use, by explicit registration.
+const RuleTable& AllRules();
+
+// closed_call's transformation rules (interpreters/call.cc).
+void RegisterCallTransformRules(RuleTable& table);
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_INTERPRETERS_RULES_H_

@@ -1,0 +1,237 @@
+// File: tests/interpreters/program_test.cc
+// Programs as values: round trips (trace -> program -> EvalProgram equals eager, for every
+// primitive row), structural equality and hashing, the verifier's errors, eval_shape, and
+// closed_call (named_call) under jvp, vjp, vmap and their compositions to second order,
+// against eager (the oracle), central differences in f64 and the VJP inner-product identity.
+
+#include "absl/hash/hash.h"
+#include "gmock/gmock.h"
+#include "core/program.h"
+#include "tests/testing/oracles.h"
+#include "tests/testing/primitive_cases.h"
+
+namespace cotangent {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::AllClose;
+using testing::PrimitiveCase;
+using testing::Random;
+
+std::string ErrorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+std::vector<Tensor> Inputs(const PrimitiveCase& c, uint32_t seed) {
+  std::vector<Tensor> xs;
+  for (size_t i = 0; i < c.shapes.size(); ++i) xs.push_back(Random(c.shapes[i], seed + i, c.lo, c.hi));
+  return xs;
+}
+
+class RoundTripTest : public ::testing::TestWithParam<PrimitiveCase> {};
+
+// trace -> program -> EvalProgram equals eager, and the program verifies.
+TEST_P(RoundTripTest, EvalOfTheTracedProgramEqualsEager) {
+  const PrimitiveCase& c = GetParam();
+  const std::vector<Tensor> xs = Inputs(c, 3);
+  const auto f = [&](const std::vector<Tensor>& args) { return c.f(args); };
+  const ClosedProgram program = make_jaxpr(f)(xs);
+  VerifyProgram(*program.program, "test");
+  const std::vector<Tensor> out = program(xs);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(AllClose(out[0], c.f(xs), 0, 0)) << program;
+}
+
+// A named_call of the case: jvp, vjp and vmap of the call equal those of the plain function.
+TEST_P(RoundTripTest, ClosedCallTransformsLikeTheFunction) {
+  const PrimitiveCase& c = GetParam();
+  const std::vector<Tensor> xs = Inputs(c, 5);
+  const auto f = [&](const Tensor& x) {
+    std::vector<Tensor> args = xs;
+    args[0] = x;
+    return c.f(args);
+  };
+  const auto called = named_call(f, "f");
+  const Tensor v = Random(xs[0].shape(), 9);
+  auto [y, y_dot] = jvp(f, {xs[0]}, {v});
+  auto [cy, cy_dot] = jvp(called, {xs[0]}, {v});
+  EXPECT_TRUE(AllClose(cy, y, 1e-12, 1e-12));
+  EXPECT_TRUE(AllClose(cy_dot, y_dot, 1e-12, 1e-12));
+  const Tensor w = Random(y.shape(), 7);
+  EXPECT_TRUE(AllClose(vjp(called, xs[0]).second(w)[0], vjp(f, xs[0]).second(w)[0], 1e-12, 1e-12));
+  if (c.f(xs).ndim() > 0 || xs[0].ndim() > 0) {
+    const Tensor batch = Random(internal::JoinShapes({3}, xs[0].shape()), 13, c.lo, c.hi);
+    EXPECT_TRUE(AllClose(vmap(called)(batch), vmap(f)(batch), 1e-12, 1e-12));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Differentiable, RoundTripTest,
+                         ::testing::ValuesIn(testing::DifferentiableCases()),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(ProgramTest, PrintsInJaxprStyle) {
+  // As JAX prints make_jaxpr(lambda x: jnp.sum(jnp.sin(x) * x))(jnp.ones(3)).
+  const auto f = [](const Tensor& x) { return sum(sin(x) * x); };
+  EXPECT_EQ(make_jaxpr(f)(ones({3})),
+            "{ lambda ; a:f32[3]. let\n"
+            "    b:f32[3] = sin a\n"
+            "    c:f32[3] = mul b a\n"
+            "    d:f32[] = reduce_sum[axes=(0,)] c\n"
+            "  in (d,) }");
+  // A scalar constant is a literal; several outputs print as a tuple.
+  const auto g = [](const Tensor& x) {
+    Tensor twice = x * 2.0;
+    return std::make_pair(twice, exp(x));
+  };
+  EXPECT_EQ(make_jaxpr(g)(scalar(1.0)),
+            "{ lambda ; a:f32[]. let\n"
+            "    b:f32[] = mul a 2.0:f32[]\n"
+            "    c:f32[] = exp a\n"
+            "  in (b, c) }");
+}
+
+TEST(ProgramTest, ConstantArraysAreHoisted) {
+  const Tensor w = tensor({1, 2, 3}, {3});
+  const auto f = [&](const Tensor& x) { return x * w; };
+  const ClosedProgram p = make_jaxpr(f)(ones({3}));
+  EXPECT_EQ(p, "{ lambda a:f32[3]; b:f32[3]. let\n    c:f32[3] = mul b a\n  in (c,) }");
+  ASSERT_EQ(p.consts.size(), 1u);
+  EXPECT_EQ(p.consts[0].node(), w.node());
+}
+
+TEST(ProgramTest, StructuralEqualityAndHash) {
+  const auto f = [](const Tensor& x) { return sum(tanh(x) * 3.0); };
+  const ClosedProgram a = make_jaxpr(f)(ones({4}));
+  const ClosedProgram b = make_jaxpr(f)(ones({4}));
+  EXPECT_NE(a.program, b.program);  // traced twice
+  EXPECT_EQ(*a.program, *b.program);
+  EXPECT_EQ(a.program->Hash(), b.program->Hash());
+  const ClosedProgram c = make_jaxpr(f)(ones({5}));
+  EXPECT_FALSE(*a.program == *c.program);
+  EXPECT_NE(a.program->Hash(), c.program->Hash());
+  const ClosedProgram d = make_jaxpr([](const Tensor& x) { return sum(tanh(x) * 4.0); })(ones({4}));
+  EXPECT_FALSE(*a.program == *d.program);  // literals are part of the structure
+}
+
+TEST(ProgramTest, VerifierRejectsIllTypedPrograms) {
+  const ClosedProgram p = make_jaxpr([](const Tensor& x) { return sin(x); })(ones({3}));
+  Program bad = *p.program;
+  bad.avals[bad.eqns[0].outputs[0]] = ShapedArray{{4}, f32};
+  EXPECT_THAT(ErrorOf([&] { VerifyProgram(bad, "test"); }),
+              HasSubstr("test: ill-typed program: output 0 declared f32[4] but computed f32[3] "
+                        "in equation sin"));
+  Program unbound = *p.program;
+  unbound.eqns[0].inputs[0] = Atom::Var(7);
+  EXPECT_THAT(ErrorOf([&] { VerifyProgram(unbound, "test"); }),
+              HasSubstr("variable id 7 read before it is defined"));
+  Program wrong_op = *p.program;
+  wrong_op.eqns[0].prim = Primitive::kLogicalNot;
+  EXPECT_THAT(ErrorOf([&] { VerifyProgram(wrong_op, "test"); }),
+              HasSubstr("not: expected a bool operand, got f32[3]"));
+}
+
+TEST(ProgramTest, EvalRejectsArgumentsOfTheWrongType) {
+  const ClosedProgram p = make_jaxpr([](const Tensor& x) { return sin(x); })(ones({3}));
+  EXPECT_EQ(ErrorOf([&] { p({ones({4})}); }),
+            "closed program: argument 0 has type f32[4] but the program takes f32[3]");
+}
+
+TEST(ProgramTest, ClosedCallChecksItsOperandsAgainstTheProgram) {
+  const ClosedProgram p = make_jaxpr([](const Tensor& x) { return sin(x); })(ones({3}));
+  EXPECT_EQ(ErrorOf([&] { CallProgram(p, {ones({2})}); }),
+            "closed_call: operand 0 has type f32[2] but the program takes f32[3]");
+}
+
+TEST(EvalShapeTest, TypesWithoutComputing) {
+  // 2^20 x 2^20 f32 would be 4 TiB: only its type is computed.
+  const auto f = [](const Tensor& x) { return matmul(x, transpose(x)); };
+  const Tensor big = broadcast_to(scalar(1.0), {1 << 20, 1 << 20});
+  const std::vector<ShapedArray> out = eval_shape(f)(big);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].ToString(), "f32[1048576,1048576]");
+  // An error f raises is raised the same.
+  EXPECT_EQ(ErrorOf([&] { eval_shape([](const Tensor& x) { return x + ones({4}); })(ones({3})); }),
+            ErrorOf([&] { ones({3}) + ones({4}); }));
+}
+
+// f(x) = sum(sin(x) * x^2) with the inner part a named call.
+Tensor CalledLoss(const Tensor& x) {
+  const auto inner = named_call([](const Tensor& x) { return sin(x) * x * x; }, "inner");
+  return sum(inner(x));
+}
+Tensor PlainLoss(const Tensor& x) { return sum(sin(x) * x * x); }
+
+TEST(ClosedCallTest, GradientsToSecondOrderAgainstOracles) {
+  const Tensor x = Random({5}, 1);
+  const Tensor v = Random({5}, 2);
+  // First order: equal to the plain function and to central differences.
+  const Tensor g = grad(CalledLoss)(x);
+  EXPECT_TRUE(AllClose(g, grad(PlainLoss)(x), 1e-13, 1e-13));
+  const Tensor fd = testing::CentralDifference([](const Tensor& x) { return CalledLoss(x); }, x, v);
+  EXPECT_NEAR(testing::Inner(g, v), fd.item<double>(), 1e-8);
+  // Second order, all four Hessian compositions and hvp by forward-over-reverse.
+  const Tensor h = hessian(PlainLoss)(x);
+  EXPECT_TRUE(AllClose(jacfwd(jacrev(CalledLoss))(x), h, 1e-12, 1e-12));
+  EXPECT_TRUE(AllClose(jacrev(jacrev(CalledLoss))(x), h, 1e-12, 1e-12));
+  EXPECT_TRUE(AllClose(jacfwd(jacfwd(CalledLoss))(x), h, 1e-12, 1e-12));
+  EXPECT_TRUE(AllClose(jacrev(jacfwd(CalledLoss))(x), h, 1e-12, 1e-12));
+  const Tensor hv = jvp(grad(CalledLoss), {x}, {v}).second;
+  const Tensor hv_fd = testing::CentralDifference(grad(PlainLoss), x, v);
+  EXPECT_TRUE(AllClose(hv, hv_fd, 1e-6, 1e-7));
+}
+
+TEST(ClosedCallTest, VjpInnerProductIdentity) {
+  // <J v, w> = <v, J^T w> for a call with two inputs and two outputs.
+  const auto f = named_call(
+      [](const Tensor& a, const Tensor& b) {
+        return std::make_tuple(matmul(a, b), tanh(a) * 2.0);
+      },
+      "two_by_two");
+  const Tensor a = Random({3, 4}, 1), b = Random({4, 2}, 2);
+  const Tensor va = Random({3, 4}, 3), vb = Random({4, 2}, 4);
+  const auto [y, y_dot] = jvp(f, std::make_tuple(a, b), std::make_tuple(va, vb));
+  const Tensor w0 = Random({3, 2}, 5), w1 = Random({3, 4}, 6);
+  const auto [out, pullback] = vjp(f, a, b);
+  const std::vector<Tensor> cts = pullback(std::make_tuple(w0, w1));
+  const double lhs = testing::Inner(std::get<0>(y_dot), w0) + testing::Inner(std::get<1>(y_dot), w1);
+  const double rhs = testing::Inner(va, cts[0]) + testing::Inner(vb, cts[1]);
+  EXPECT_NEAR(lhs, rhs, 1e-12 * std::max(1.0, std::fabs(lhs)));
+}
+
+TEST(ClosedCallTest, VmapOfGradOfACall) {
+  const Tensor xs = Random({4, 5}, 3);
+  const Tensor expected = vmap(grad(PlainLoss))(xs);
+  EXPECT_TRUE(AllClose(vmap(grad(CalledLoss))(xs), expected, 1e-12, 1e-12));
+  EXPECT_TRUE(AllClose(grad([](const Tensor& xs) { return sum(vmap(CalledLoss)(xs)); })(xs),
+                       expected, 1e-12, 1e-12));
+}
+
+TEST(ClosedCallTest, PrintsNested) {
+  const auto f = named_call([](const Tensor& x) { return sin(x); }, "f");
+  EXPECT_EQ(make_jaxpr(f)(scalar(1.0)),
+            "{ lambda ; a:f32[]. let\n"
+            "    b:f32[] = closed_call[\n"
+            "      name=f\n"
+            "      call_jaxpr={ lambda ; c:f32[]. let\n"
+            "          d:f32[] = sin c\n"
+            "        in (d,) }\n"
+            "    ] a\n"
+            "  in (b,) }");
+  // grad of a call: the forward part and the transposed linear part are calls too.
+  const std::string g = make_jaxpr(grad([&](const Tensor& x) { return f(x); }))(scalar(1.0)).ToString();
+  EXPECT_THAT(g, HasSubstr("name=jvp(f)"));
+  EXPECT_THAT(g, HasSubstr("name=transpose(jvp(f))"));
+  EXPECT_THAT(g, HasSubstr("cos"));
+  // vmap of a call: the batched program.
+  const std::string b = make_jaxpr(vmap(f))(ones({3})).ToString();
+  EXPECT_THAT(b, HasSubstr("name=vmap(f)"));
+  EXPECT_THAT(b, HasSubstr("d:f32[3] = sin c"));
+}
+
+}  // namespace
+}  // namespace cotangent
