@@ -5,7 +5,7 @@
 //
 // The one backends/ header that cotangent/ may include (tools/check_layers.sh): the public API
 // sees the backends only through it, so it includes nothing but core/backend.h (the backend
-// interface) and names no backend class.
+// interface) and names no particular backend's class.
 
 #ifndef COTANGENT_BACKENDS_REGISTRY_H_
 #define COTANGENT_BACKENDS_REGISTRY_H_
