@@ -1,12 +1,13 @@
 // File: backends/registry.cc
-// Name -> backend lookup, the process default (COTANGENT_BACKEND, read once) and the
-// per-thread default that DeviceScope sets.
+// Name -> backend lookup, the process default (COTANGENT_BACKEND, read once), the
+// per-thread default that DeviceScope sets, and the CPU backend's memory counts and threads.
 
 #include "backends/registry.h"
 
 #include <cstdlib>
 
 #include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/thread_pool.h"
 #include "backends/vulkan/vulkan_backend.h"
 #include "core/error.h"
 
@@ -39,5 +40,18 @@ Backend* SetThreadDefaultBackend(Backend* backend) {
   thread_default = backend;
   return previous;
 }
+
+std::optional<MemoryCounts> MemoryOf(Backend& backend) {
+  if (&backend != &CpuBackend::Get()) return std::nullopt;
+  return MemoryCounts{CpuBackend::Get().LiveBytes(), CpuBackend::Get().PeakBytes()};
+}
+
+void ResetPeakMemory(Backend& backend) {
+  if (&backend == &CpuBackend::Get()) CpuBackend::Get().ResetPeakBytes();
+}
+
+int CpuThreads() { return cpu::ThreadPool::Get().parallelism(); }
+
+void SetCpuThreads(int n) { cpu::ThreadPool::Get().set_max_parallelism(n); }
 
 }  // namespace cotangent

@@ -1,5 +1,7 @@
 // File: cotangent/device.cc
-// device_put, device_of and DeviceScope over the backend registry and core's TransferArray.
+// device_put, device_of, DeviceScope and the backend counters and knobs, over the backend
+// registry and core's TransferArray. backends/registry.h is the one backend header the public
+// API includes (the registry's interface; design.md, "Layers").
 
 #include "cotangent/device.h"
 
@@ -35,6 +37,23 @@ Tensor device_put(const Tensor& x, std::string_view backend) {
 }
 
 std::string device_of(const Tensor& x) { return ConcreteArray(x, "device_of").backend().name(); }
+
+std::string default_device() { return DefaultBackend().name(); }
+
+std::optional<MemoryStats> memory_stats(std::string_view backend) {
+  const std::optional<MemoryCounts> counts = MemoryOf(GetBackend(backend));
+  if (!counts) return std::nullopt;
+  return MemoryStats{counts->live_bytes, counts->peak_bytes};
+}
+
+void reset_peak_memory(std::string_view backend) { ResetPeakMemory(GetBackend(backend)); }
+
+int cpu_threads() { return CpuThreads(); }
+
+void set_cpu_threads(int n) {
+  if (n < 1) ThrowInvalid("set_cpu_threads: the thread count must be at least 1, got ", n);
+  SetCpuThreads(n);
+}
 
 DeviceScope::DeviceScope(std::string_view backend)
     : previous_(SetThreadDefaultBackend(&GetBackend(backend))) {}

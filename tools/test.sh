@@ -2,8 +2,36 @@
 # Runs the whole test suite twice: plain (-c opt with asserts) and under --config=asan
 # (ASan + UBSan), then the tests tagged "tsan" (threads) under --config=tsan
 # (ThreadSanitizer). Extra args go to every `bazel test` run. Last line: "N passed, N failed".
+# First, two checks that fail the run at once: tools/check_layers.sh (includes point down the
+# layers of design.md) and the line budget of core/ + interpreters/ (below).
+# `tools/test.sh --checks-only` runs just those two (seconds, no Bazel).
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# The most non-blank, non-comment lines core/ and interpreters/ may hold together (*.h, *.cc,
+# *.def; a comment line is one whose first non-space characters are //). In tinygrad's spirit:
+# the core stays small enough to read, and growing it is a decision, not a drift.
+LINE_BUDGET=7000
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+
+# Non-blank, non-comment lines of the C++ sources under directory $1.
+code_lines() {
+  find "$1" -type f \( -name '*.h' -o -name '*.cc' -o -name '*.def' \) -exec cat {} + |
+    grep -cvE '^[[:space:]]*(//|$)'
+}
+
+bash tools/check_layers.sh || exit 1
+
+core_lines=$(code_lines core)
+interpreters_lines=$(code_lines interpreters)
+lines=$((core_lines + interpreters_lines))
+echo "line budget: ${lines} of ${LINE_BUDGET} (core ${core_lines}, interpreters ${interpreters_lines})"
+if ((lines > LINE_BUDGET)); then
+  echo "test: core/ + interpreters/ are $((lines - LINE_BUDGET)) lines over the budget" \
+    "(LINE_BUDGET in tools/test.sh); make room before adding more"
+  exit 1
+fi
+[[ "${1:-}" == --checks-only ]] && exit 0
 
 bash tools/setup.sh || exit 1
 

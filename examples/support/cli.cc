@@ -9,7 +9,7 @@
 #include <iostream>
 #include <system_error>
 
-#include "core/error.h"
+#include "cotangent/cotangent.h"
 
 namespace cotangent::cli {
 

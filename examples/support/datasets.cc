@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core/error.h"
+#include "cotangent/cotangent.h"
 
 namespace cotangent::datasets {
 namespace {

@@ -15,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "backends/cpu/thread_pool.h"
 #include "benchmark/benchmark.h"
 #include "cotangent/cotangent.h"
 #include "examples/support/nn.h"
@@ -200,7 +199,7 @@ int main(int argc, char** argv) {
   std::vector<char*> args;
   for (int i = 0; i < argc; ++i) {
     if (std::strncmp(argv[i], "--threads=", 10) == 0) {
-      cotangent::cpu::ThreadPool::Get().set_max_parallelism(std::atoi(argv[i] + 10));
+      cotangent::set_cpu_threads(std::max(1, std::atoi(argv[i] + 10)));
     } else {
       args.push_back(argv[i]);
     }

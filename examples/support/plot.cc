@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "core/error.h"
+#include "cotangent/cotangent.h"
 
 namespace cotangent::plot {
 namespace {

@@ -1,8 +1,10 @@
 // File: tests/cotangent/device_test.cc
 // The device API (device_put, device_of, DeviceScope) and JAX's uncommitted-constant rule:
 // library-made constants follow their operands to Vulkan, committed tensors of two devices
-// are an error, and the transformations work on Vulkan tensors while the default stays cpu.
+// are an error, and the transformations work on Vulkan tensors while the default stays cpu;
+// default_device, the CPU backend's memory counts and its thread cap.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -95,6 +97,40 @@ TEST(Devices, TransformationsOfVulkanTensorsWithACpuDefault) {
   const Tensor hvp = jvp(grad(f), {x}, {v}).second;
   EXPECT_EQ(device_of(hvp), "vulkan");
   ExpectNear(hvp, jvp(grad(f), {x_cpu}, {device_put(v, "cpu")}).second, 1e-10);
+}
+
+TEST(Devices, DefaultDeviceFollowsScopes) {
+  EXPECT_EQ(default_device(), "cpu");
+  {
+    DeviceScope scope("vulkan");
+    EXPECT_EQ(default_device(), "vulkan");
+  }
+  EXPECT_EQ(default_device(), "cpu");
+}
+
+TEST(Devices, CpuMemoryStatsCountLiveBuffersAndTheirPeak) {
+  reset_peak_memory("cpu");
+  const std::optional<MemoryStats> before = memory_stats("cpu");
+  ASSERT_TRUE(before.has_value());
+  EXPECT_EQ(before->peak_bytes_in_use, before->bytes_in_use);
+  {
+    const Tensor x = from_vector(std::vector<double>(1000, 1.5), {1000});
+    EXPECT_GE(memory_stats("cpu")->bytes_in_use, before->bytes_in_use + 8000);
+  }
+  EXPECT_GE(memory_stats("cpu")->peak_bytes_in_use, before->bytes_in_use + 8000);
+  reset_peak_memory("cpu");
+  EXPECT_EQ(memory_stats("cpu")->peak_bytes_in_use, memory_stats("cpu")->bytes_in_use);
+  EXPECT_FALSE(memory_stats("vulkan").has_value());  // the Vulkan backend does not count
+}
+
+TEST(Devices, CpuThreadsCanBeCapped) {
+  const int all = cpu_threads();
+  EXPECT_GE(all, 1);
+  set_cpu_threads(1);
+  EXPECT_EQ(cpu_threads(), 1);
+  set_cpu_threads(all);
+  EXPECT_EQ(cpu_threads(), all);
+  EXPECT_THAT(ErrorOf([] { set_cpu_threads(0); }), HasSubstr("at least 1, got 0"));
 }
 
 TEST(Devices, Errors) {
