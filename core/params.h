@@ -61,7 +61,8 @@ struct Params {
   std::shared_ptr<const CustomLinearRule> custom_linear;
   int64_t num_residuals = 0;
 
-  // Structural: programs compare by their equations, not by identity.
+  // Structural: programs compare by their equations, not by identity. Defined with programs
+  // (core/program.cc), as are the hash of the program and ParamsToString.
   bool operator==(const Params& other) const;
   template <typename H>
   friend H AbslHashValue(H h, const Params& p) {
