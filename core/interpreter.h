@@ -8,6 +8,7 @@
 #define COTANGENT_CORE_INTERPRETER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "absl/types/span.h"
@@ -31,13 +32,19 @@ class Interpreter;
 // closed-over value, which the rule does not describe: an Error, as JAX's CustomVJPException),
 // or takes over the call (vmap: the batch interpreter runs the function and its rules
 // inside itself, as JAX's batch_subtrace).
-class CustomFunction {
+//
+// Staged into a program (make_jaxpr, the programs of higher-order primitives), a custom
+// function is one equation of its staged_primitive() carrying the function's program and the
+// function itself (its rules) in its params. Made by std::make_shared (the params share it).
+class CustomFunction : public ParamObject,
+                       public std::enable_shared_from_this<CustomFunction> {
  public:
-  virtual ~CustomFunction() = default;
   // A name for messages and printed programs.
   virtual const char* name() const = 0;
   // The function itself.
   virtual Tensor Call(absl::Span<const Tensor> args) const = 0;
+  // custom_jvp_call or custom_vjp_call.
+  virtual Primitive staged_primitive() const = 0;
 };
 
 // A value known only inside a transformation: subclasses carry what their interpreter needs

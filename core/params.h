@@ -29,11 +29,20 @@ struct DotDims {
 class Program;
 class Tensor;
 
-// custom_lin's rule: the transpose of the linear function a custom_vjp function recorded in
-// reverse mode (its bwd over saved residuals). Compared and hashed by identity, printed by name.
-class CustomLinearRule {
+// What a primitive carries in its params that is code, not data: a custom function with its
+// rules (custom_jvp_call, custom_vjp_call), custom_lin's transpose. Compared and hashed by
+// identity, printed as Describe() says.
+class ParamObject {
  public:
-  virtual ~CustomLinearRule() = default;
+  virtual ~ParamObject() = default;
+  // "jvp=f_jvp", "bwd=clip_gradient": the parameters it stands for, as printed programs show.
+  virtual std::string Describe() const = 0;
+};
+
+// custom_lin's rule: the transpose of the linear function a custom_vjp function recorded in
+// reverse mode (its bwd over saved residuals).
+class CustomLinearRule : public ParamObject {
+ public:
   virtual const std::string& name() const = 0;
   // The type of the single output (the tangent of the function's output).
   virtual ShapedArray OutAval() const = 0;
@@ -57,9 +66,11 @@ struct Params {
   // name of the function it was traced from.
   std::shared_ptr<const Program> program;
   std::string name;
-  // custom_lin: its rule, and how many leading operands are residuals (the rest are linear).
-  std::shared_ptr<const CustomLinearRule> custom_linear;
-  int64_t num_residuals = 0;
+  // custom_lin: its CustomLinearRule; custom_jvp_call, custom_vjp_call: the custom function.
+  std::shared_ptr<const ParamObject> object;
+  // How many leading operands are not arguments: custom_lin's residuals (the rest are linear),
+  // a custom call's closed-over constants (the rest are the function's arguments).
+  int64_t num_consts = 0;
 
   // Structural: programs compare by their equations, not by identity. Defined with programs
   // (core/program.cc), as are the hash of the program and ParamsToString.
@@ -69,8 +80,8 @@ struct Params {
     h = H::combine(std::move(h), p.axes, p.dimension, p.permutation, p.shape,
                    p.broadcast_dimensions, p.start, p.limit, p.stride, p.low, p.high, p.interior,
                    p.padding_value, p.new_dtype, p.dot.lhs_contracting, p.dot.rhs_contracting,
-                   p.dot.lhs_batch, p.dot.rhs_batch, p.name, p.custom_linear.get(),
-                   p.num_residuals);
+                   p.dot.lhs_batch, p.dot.rhs_batch, p.name, p.object.get(),
+                   p.num_consts);
     return H::combine(std::move(h), ProgramHash(p.program.get()));
   }
 

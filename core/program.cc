@@ -111,7 +111,7 @@ bool Params::operator==(const Params& o) const {
          limit == o.limit && stride == o.stride && low == o.low && high == o.high &&
          interior == o.interior && padding_value == o.padding_value &&
          new_dtype == o.new_dtype && dot == o.dot && name == o.name &&
-         custom_linear == o.custom_linear && num_residuals == o.num_residuals;
+         object == o.object && num_consts == o.num_consts;
 }
 
 size_t Params::ProgramHash(const Program* program) {
@@ -152,19 +152,23 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
       return absl::StrCat("dimension_numbers=((", List(p.dot.lhs_contracting), ", ",
                           List(p.dot.rhs_contracting), "), (", List(p.dot.lhs_batch), ", ",
                           List(p.dot.rhs_batch), "))");
-    case Primitive::kClosedCall: {
+    case Primitive::kClosedCall:
+    case Primitive::kCustomJvpCall:
+    case Primitive::kCustomVjpCall: {
       // As JAX prints call primitives: one parameter per line, the program nested.
       const std::string pad(indent + 2, ' ');
       std::string out = "\n";
       if (!p.name.empty()) absl::StrAppend(&out, pad, "name=", p.name, "\n");
       absl::StrAppend(&out, pad, "call_jaxpr=",
-                      p.program ? PrintProgram(*p.program, indent + 2, names) : "None", "\n",
-                      std::string(indent, ' '));
-      return out;
+                      p.program ? PrintProgram(*p.program, indent + 2, names) : "None", "\n");
+      if (p.object != nullptr) {
+        absl::StrAppend(&out, pad, p.object->Describe(), "\n", pad, "num_consts=", p.num_consts,
+                        "\n");
+      }
+      return absl::StrCat(out, std::string(indent, ' '));
     }
     case Primitive::kCustomLin:
-      return absl::StrCat("bwd=", p.custom_linear ? p.custom_linear->name() : "None",
-                          " num_res=", p.num_residuals);
+      return absl::StrCat(p.object ? p.object->Describe() : "None", " num_res=", p.num_consts);
     default:
       return "";
   }

@@ -58,6 +58,8 @@ class CustomJvpFunction final : public CustomFunction {
     out_avals_.Record(args, out);
     return out;
   }
+  Primitive staged_primitive() const override { return Primitive::kCustomJvpCall; }
+  std::string Describe() const override { return "jvp=" + name_ + ".jvp"; }
   std::pair<Tensor, Tensor> Jvp(const std::vector<Tensor>& primals,
                                 const std::vector<Tensor>& tangents) const {
     return rule_(primals, tangents);
@@ -94,6 +96,10 @@ class CustomVjpFunction final : public CustomFunction {
     Tensor out = f_(std::vector<Tensor>(args.begin(), args.end()));
     out_avals_.Record(args, out);
     return out;
+  }
+  Primitive staged_primitive() const override { return Primitive::kCustomVjpCall; }
+  std::string Describe() const override {
+    return "fwd=" + name_ + ".fwd bwd=" + name_ + ".bwd";
   }
   const TensorFn& fn() const { return f_; }
   const Fwd& fwd() const { return fwd_; }

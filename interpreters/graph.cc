@@ -5,6 +5,7 @@
 
 #include "core/constants.h"
 #include "core/error.h"
+#include "interpreters/call.h"
 #include "interpreters/rules.h"
 
 namespace cotangent {
@@ -37,6 +38,29 @@ Tensor GraphInterpreter::LowerClosedOver(const Tensor& x, const CustomFunction&)
   // A program variable (make_jaxpr of a function closing over its input): record the call by
   // tracing through it.
   return static_cast<const GraphTracer&>(*x.node()).known();
+}
+
+Tensor GraphInterpreter::ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
+  if (!stage_all_) return Interpreter::ProcessCustom(f, inputs);
+  std::vector<ShapedArray> avals;
+  for (const Tensor& x : inputs) avals.push_back(x.aval());
+  // Values of this trace that f closes over are constants of its program (and f's code runs
+  // inside this interpreter when it is traced through).
+  AllowLevelScope allow(level());
+  const ClosedProgram body = TraceToProgram(
+      [&f](const std::vector<Tensor>& xs) { return std::vector<Tensor>{f.Call(xs)}; }, avals);
+  for (const Tensor& c : body.consts) {
+    if (!c.is_concrete()) return EvalProgram(*body.program, body.consts, inputs)[0];
+  }
+  Params p;
+  p.program = ConstsAsInputs(*body.program);
+  p.name = f.name();
+  p.object = f.shared_from_this();
+  p.num_consts = static_cast<int64_t>(body.consts.size());
+  TensorList operands(body.consts.begin(), body.consts.end());
+  operands.insert(operands.end(), inputs.begin(), inputs.end());
+  const std::vector<ShapedArray> out_avals = body.program->OutAvals();
+  return Record(f.staged_primitive(), p, operands, out_avals)[0];
 }
 
 Atom GraphInterpreter::AtomOf(const Tensor& x) {

@@ -5,6 +5,7 @@
 #include "interpreters/jvp.h"
 
 #include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
 #include "core/error.h"
 #include "core/constants.h"
 #include "interpreters/rules.h"
@@ -79,6 +80,7 @@ namespace {
 // user's bwd on the saved residuals, with the cotangents checked against the arguments.
 class CustomVjpLinear final : public CustomLinearRule {
  public:
+  std::string Describe() const override { return absl::StrCat("bwd=", name_); }
   CustomVjpLinear(std::string name, CustomVjpFunction::Bwd bwd, std::vector<ShapedArray> avals,
                   ShapedArray out_aval)
       : name_(std::move(name)), bwd_(std::move(bwd)), avals_(std::move(avals)),
@@ -114,7 +116,7 @@ Tensor RecordCustomVjp(const CustomVjpFunction& f, std::vector<Tensor> residuals
                        const ShapedArray& out_aval) {
   std::vector<Tensor> operands = std::move(residuals);
   Params params;
-  params.num_residuals = static_cast<int64_t>(operands.size());
+  params.num_consts = static_cast<int64_t>(operands.size());
   std::vector<ShapedArray> avals;
   for (size_t i = 0; i < tangents.size(); ++i) {
     const Tensor& t = tangents[i];
@@ -126,43 +128,53 @@ Tensor RecordCustomVjp(const CustomVjpFunction& f, std::vector<Tensor> residuals
     operands.push_back(t.defined() ? t : Full(primals[i].aval(), 0.0));
     avals.push_back(primals[i].aval());
   }
-  params.custom_linear =
+  params.object =
       std::make_shared<CustomVjpLinear>(f.name(), f.bwd(), std::move(avals), out_aval);
   return Bind1(Primitive::kCustomLin, operands, params);
 }
 
 }  // namespace
 
+std::pair<Tensor, Tensor> CustomJvpOf(const CustomJvpFunction& f, const std::vector<Tensor>& primals,
+                                      std::vector<Tensor> tangents) {
+  for (size_t i = 0; i < tangents.size(); ++i) {
+    if (!tangents[i].defined()) tangents[i] = Full(primals[i].aval(), 0.0);
+  }
+  auto [out, tangent_out] = f.Jvp(primals, tangents);
+  if (f.checked()) CheckRuleOutput(f, f.out_avals(), "the custom_jvp rule", out, primals);
+  if (!tangent_out.defined() || tangent_out.aval() != out.aval()) {
+    ThrowInvalid(f.name(), ": the custom_jvp rule returned primal output ", out.aval().ToString(),
+                 " and tangent output ",
+                 tangent_out.defined() ? tangent_out.aval().ToString() : "(none)",
+                 "; they must have the same shape and dtype");
+  }
+  return {std::move(out), std::move(tangent_out)};
+}
+
+std::pair<Tensor, Tensor> CustomVjpOf(const CustomVjpFunction& f, const std::vector<Tensor>& primals,
+                                      const std::vector<Tensor>& tangents, bool reverse) {
+  if (!reverse) {
+    ThrowInvalid("jvp: cannot differentiate custom_vjp function ", f.name(),
+                 " in forward mode (it defines reverse mode only); use custom_jvp for "
+                 "forward mode, as in JAX");
+  }
+  auto [out, residuals] = f.fwd()(primals);
+  if (f.checked()) CheckRuleOutput(f, f.out_avals(), "fwd", out, primals);
+  const ShapedArray out_aval = out.aval();
+  Tensor tangent = RecordCustomVjp(f, std::move(residuals), primals, tangents, out_aval);
+  return {std::move(out), std::move(tangent)};
+}
+
 Tensor JvpInterpreter::ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
   auto [primals, tangents, any_tangent] = Unzip(inputs);
   if (!any_tangent) return Pack(BindCustom(f, primals), Tensor());
   if (const auto* custom = dynamic_cast<const CustomJvpFunction*>(&f)) {
-    for (size_t i = 0; i < tangents.size(); ++i) {
-      if (!tangents[i].defined()) tangents[i] = Full(primals[i].aval(), 0.0);
-    }
-    auto [out, tangent_out] = custom->Jvp(primals, tangents);
-    if (custom->checked()) {
-      CheckRuleOutput(f, custom->out_avals(), "the custom_jvp rule", out, primals);
-    }
-    if (!tangent_out.defined() || tangent_out.aval() != out.aval()) {
-      ThrowInvalid(f.name(), ": the custom_jvp rule returned primal output ",
-                   out.aval().ToString(), " and tangent output ",
-                   tangent_out.defined() ? tangent_out.aval().ToString() : "(none)",
-                   "; they must have the same shape and dtype");
-    }
+    auto [out, tangent_out] = CustomJvpOf(*custom, primals, tangents);
     return Pack(std::move(out), std::move(tangent_out));
   }
   if (const auto* custom = dynamic_cast<const CustomVjpFunction*>(&f)) {
-    if (!reverse_) {
-      ThrowInvalid("jvp: cannot differentiate custom_vjp function ", f.name(),
-                   " in forward mode (it defines reverse mode only); use custom_jvp for "
-                   "forward mode, as in JAX");
-    }
-    auto [out, residuals] = custom->fwd()(primals);
-    if (custom->checked()) CheckRuleOutput(f, custom->out_avals(), "fwd", out, primals);
-    const ShapedArray out_aval = out.aval();
-    return Pack(std::move(out),
-                RecordCustomVjp(*custom, std::move(residuals), primals, tangents, out_aval));
+    auto [out, tangent_out] = CustomVjpOf(*custom, primals, tangents, reverse_);
+    return Pack(std::move(out), std::move(tangent_out));
   }
   return Interpreter::ProcessCustom(f, inputs);
 }

@@ -7,6 +7,7 @@
 #define COTANGENT_INTERPRETERS_JVP_H_
 
 #include <utility>
+#include <vector>
 
 #include "core/interpreter.h"
 
@@ -52,6 +53,19 @@ class JvpInterpreter final : public Interpreter {
  private:
   bool reverse_;
 };
+
+class CustomJvpFunction;
+class CustomVjpFunction;
+
+// (f(primals), its tangent) by f's custom_jvp rule (undefined tangents are zeros), with the
+// rule's output checked against f's type.
+std::pair<Tensor, Tensor> CustomJvpOf(const CustomJvpFunction& f, const std::vector<Tensor>& primals,
+                                      std::vector<Tensor> tangents);
+
+// (f(primals), its tangent) in reverse mode: fwd's output, and a custom_lin whose transpose
+// is bwd over fwd's residuals. `reverse` false (forward mode) is an error, as in JAX.
+std::pair<Tensor, Tensor> CustomVjpOf(const CustomVjpFunction& f, const std::vector<Tensor>& primals,
+                                      const std::vector<Tensor>& tangents, bool reverse);
 
 }  // namespace cotangent
 

@@ -9,6 +9,7 @@ const RuleTable& AllRules() {
   static const RuleTable* const table = [] {
     auto* t = new RuleTable(Rules());
     RegisterCallTransformRules(*t);
+    RegisterCustomCallRules(*t);
     return t;
   }();
   return *table;

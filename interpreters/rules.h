@@ -1,7 +1,7 @@
 // File: interpreters/rules.h
 // The rule table the transformations consult: core's (core/rules.h) plus the rules that
 // transform sub-programs with the interpreters themselves (closed_call's jvp, transpose, batch
-// and partial evaluation: interpreters/call.cc). Core binds with core's table; every
+// and partial evaluation: interpreters/call.cc; the custom calls': interpreters/custom_call.cc). Core binds with core's table; every
 // interpreter looks rules up here.
 
 #ifndef COTANGENT_INTERPRETERS_RULES_H_
@@ -16,6 +16,8 @@ const RuleTable& AllRules();
 
 // closed_call's transformation rules (interpreters/call.cc).
 void RegisterCallTransformRules(RuleTable& table);
+// custom_jvp_call's and custom_vjp_call's (interpreters/custom_call.cc).
+void RegisterCustomCallRules(RuleTable& table);
 
 }  // namespace cotangent
 

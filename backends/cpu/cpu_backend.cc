@@ -71,6 +71,8 @@ Kernel KernelFor(Primitive prim) {
     case Primitive::kDotGeneral: return cpu::DotGeneralKernel;
     // Higher-order: core evaluates the program (its impl rule); no kernel.
     case Primitive::kClosedCall:
+    case Primitive::kCustomJvpCall:
+    case Primitive::kCustomVjpCall:
     case Primitive::kCustomLin: return nullptr;
   }
   return nullptr;  // Unreachable for a valid enumerator.

@@ -76,6 +76,8 @@ Launcher LauncherFor(Primitive prim) {
       return vulkan::DotGeneralLaunch;
     // Higher-order: core evaluates the program (its impl rule); no launcher.
     case Primitive::kClosedCall:
+    case Primitive::kCustomJvpCall:
+    case Primitive::kCustomVjpCall:
     case Primitive::kCustomLin:
       return nullptr;
   }

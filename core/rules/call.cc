@@ -1,5 +1,5 @@
 // File: core/rules/call.cc
-// closed_call and custom_lin. closed_call(args; program): the part of its rules core owns. Abstract evaluation checks the
+// closed_call, custom_jvp_call, custom_vjp_call and custom_lin. closed_call(args; program): the part of its rules core owns. Abstract evaluation checks the
 // operands against the program's inputs (a program without constants: a traced function's
 // constants are the call's leading operands); evaluation runs the program at the current
 // level. Its jvp, transpose, batch and partial-eval rules transform the program with the
@@ -40,26 +40,32 @@ TensorList ClosedCallImpl(TensorSpan in, const Params& params) {
   return TensorList(out.begin(), out.end());
 }
 
+const CustomLinearRule& Rule(const Params& p) {
+  return static_cast<const CustomLinearRule&>(*p.object);
+}
+
 // custom_lin: the rule's output type; operands are residuals, then one tangent per argument.
 AvalList CustomLinAbstractEval(AvalSpan in, const Params& params) {
-  if (params.custom_linear == nullptr) ThrowInvalid("custom_lin: no rule");
-  if (params.num_residuals < 0 || params.num_residuals > static_cast<int64_t>(in.size())) {
-    ThrowInvalid("custom_lin: ", params.num_residuals, " residuals among ", in.size(), " operands");
+  if (dynamic_cast<const CustomLinearRule*>(params.object.get()) == nullptr) {
+    ThrowInvalid("custom_lin: no rule");
   }
-  return {params.custom_linear->OutAval()};
+  if (params.num_consts < 0 || params.num_consts > static_cast<int64_t>(in.size())) {
+    ThrowInvalid("custom_lin: ", params.num_consts, " residuals among ", in.size(), " operands");
+  }
+  return {Rule(params).OutAval()};
 }
 
 TensorList CustomLinImpl(TensorSpan, const Params& params) {
-  ThrowInvalid(params.custom_linear->name(), ": a custom_vjp function can only be transposed "
+  ThrowInvalid(Rule(params).name(), ": a custom_vjp function can only be transposed "
                "(reverse mode), not evaluated forward");
 }
 
 // ct_args = bwd(residuals, ct); residuals get no cotangent.
 TensorList CustomLinTranspose(TensorSpan cts, TensorSpan operands, AvalSpan, const Params& p) {
-  const std::vector<Tensor> residuals(operands.begin(), operands.begin() + p.num_residuals);
-  const Tensor ct = cts[0].defined() ? cts[0] : Full(p.custom_linear->OutAval(), 0.0);
-  const std::vector<Tensor> args_ct = p.custom_linear->Transpose(residuals, ct);
-  TensorList out(p.num_residuals);
+  const std::vector<Tensor> residuals(operands.begin(), operands.begin() + p.num_consts);
+  const Tensor ct = cts[0].defined() ? cts[0] : Full(Rule(p).OutAval(), 0.0);
+  const std::vector<Tensor> args_ct = Rule(p).Transpose(residuals, ct);
+  TensorList out(p.num_consts);
   out.insert(out.end(), args_ct.begin(), args_ct.end());
   return out;
 }
@@ -67,8 +73,13 @@ TensorList CustomLinTranspose(TensorSpan cts, TensorSpan operands, AvalSpan, con
 }  // namespace
 
 void RegisterCallRules(RuleTable& table) {
-  table[Primitive::kClosedCall].abstract_eval = ClosedCallAbstractEval;
-  table[Primitive::kClosedCall].impl = ClosedCallImpl;
+  // custom_jvp_call and custom_vjp_call apply the function's program as closed_call does;
+  // their rules (interpreters/custom_call.cc) are the custom ones.
+  for (Primitive prim :
+       {Primitive::kClosedCall, Primitive::kCustomJvpCall, Primitive::kCustomVjpCall}) {
+    table[prim].abstract_eval = ClosedCallAbstractEval;
+    table[prim].impl = ClosedCallImpl;
+  }
   table[Primitive::kCustomLin].abstract_eval = CustomLinAbstractEval;
   table[Primitive::kCustomLin].impl = CustomLinImpl;
   table[Primitive::kCustomLin].transpose = CustomLinTranspose;

@@ -153,7 +153,10 @@ Tensor MulJvp(Span x, Span t, const Tensor&, const Params&) {
   if (x[0].node() == x[1].node() && t[0].defined() && t[0].node() == t[1].node()) {
     return lax::mul(t[0], lax::mul(x[0], Const(x[0], 2.0)));
   }
-  return AddTangents(ScaleTangent(t[0], x[1]), ScaleTangent(t[1], x[0]));
+  // Sequenced: the order of the recorded equations must not depend on the compiler's order of
+  // evaluating arguments.
+  const Tensor dx_y = ScaleTangent(t[0], x[1]);
+  return AddTangents(dx_y, ScaleTangent(t[1], x[0]));
 }
 // d(x / y) = (dx - (x / y) dy) / y
 Tensor DivJvp(Span x, Span t, const Tensor& out, const Params&) {

@@ -95,6 +95,22 @@ TEST(ProgramTest, PrintsInJaxprStyle) {
             "  in (b, c) }");
 }
 
+// The worked example of docs/interpreters.md: the linear program grad transposes.
+TEST(ProgramTest, LinearProgramOfGradIsAsDocumented) {
+  const FlatFn f = [](const std::vector<Tensor>& x) { return std::vector<Tensor>{sin(x[0]) * x[0]}; };
+  const Linearized lin = LinearizeFlat("test", f, {scalar(0.5)}, {true}, /*reverse=*/true);
+  EXPECT_EQ(lin.linear,
+            "{ lambda a:f32[] b:f32[] c:f32[]; d:f32[]. let\n"
+            "    e:f32[] = mul d a\n"
+            "    f:f32[] = mul e b\n"
+            "    g:f32[] = mul d c\n"
+            "    h:f32[] = add f g\n"
+            "  in (h,) }");
+  EXPECT_NEAR(lin.linear.consts[0].item<float>(), std::cos(0.5f), 1e-7);
+  EXPECT_NEAR(lin.Transpose({scalar(1.0)})[0].item<float>(),
+              std::cos(0.5f) * 0.5f + std::sin(0.5f), 1e-6);
+}
+
 TEST(ProgramTest, ConstantArraysAreHoisted) {
   const Tensor w = tensor({1, 2, 3}, {3});
   const auto f = [&](const Tensor& x) { return x * w; };
@@ -231,6 +247,84 @@ TEST(ClosedCallTest, PrintsNested) {
   const std::string b = make_jaxpr(vmap(f))(ones({3})).ToString();
   EXPECT_THAT(b, HasSubstr("name=vmap(f)"));
   EXPECT_THAT(b, HasSubstr("d:f32[3] = sin c"));
+}
+
+// log(1 + exp(x)) with a stable derivative rule, as in JAX's custom_jvp documentation.
+auto Log1pexp() {
+  return custom_jvp(
+      [](const Tensor& x) { return log1p(exp(x)); },
+      [](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+        return std::make_pair(log1p(exp(p[0])), t[0] * (1.0 - 1.0 / (1.0 + exp(p[0]))));
+      },
+      "log1pexp");
+}
+
+TEST(CustomCallTest, StagedCustomJvpPrintsItsProgramAndRule) {
+  EXPECT_EQ(make_jaxpr(Log1pexp())(scalar(3.0)),
+            "{ lambda ; a:f32[]. let\n"
+            "    b:f32[] = custom_jvp_call[\n"
+            "      name=log1pexp\n"
+            "      call_jaxpr={ lambda ; c:f32[]. let\n"
+            "          d:f32[] = exp c\n"
+            "          e:f32[] = log1p d\n"
+            "        in (e,) }\n"
+            "      jvp=log1pexp.jvp\n"
+            "      num_consts=0\n"
+            "    ] a\n"
+            "  in (b,) }");
+}
+
+// A staged program keeps the custom rule: grad through it at 100 is 1, where differentiating
+// log1p(exp(x)) itself gives inf / inf = nan in f32.
+TEST(CustomCallTest, TransformationsOfAStagedProgramUseTheCustomRule) {
+  const ClosedProgram p = make_jaxpr(Log1pexp())(scalar(3.0));
+  const auto staged = [&](const Tensor& x) { return p({x})[0]; };
+  EXPECT_EQ(grad(staged)(scalar(100.0)).item<float>(), 1.0f);
+  EXPECT_TRUE(std::isnan(grad([](const Tensor& x) { return log1p(exp(x)); })(scalar(100.0)).item<float>()));
+  const Tensor xs = tensor({-2, 0, 3, 100}, {4});
+  const ClosedProgram pv = make_jaxpr(Log1pexp())(xs);
+  const auto staged_v = [&](const Tensor& x) { return pv({x})[0]; };
+  EXPECT_TRUE(AllClose(jacfwd(staged_v)(xs), jacfwd(Log1pexp())(xs), 1e-6, 1e-7));
+  EXPECT_TRUE(AllClose(vmap(grad(staged))(xs), vmap(grad(Log1pexp()))(xs), 1e-6, 1e-7));
+  EXPECT_EQ(vmap(grad(staged))(xs).to_vector<float>()[3], 1.0f);
+}
+
+TEST(CustomCallTest, StagedCustomVjpUsesBwdAndRejectsForwardMode) {
+  // Gradient clipping: the identity whose cotangent is clipped to [-1, 1].
+  const auto clip = custom_vjp(
+      [](const Tensor& x) { return x; },
+      [](const Tensor& x) { return std::make_pair(x, std::vector<Tensor>{}); },
+      [](const std::vector<Tensor>&, const Tensor& ct) {
+        return std::vector<Tensor>{minimum(maximum(ct, -1.0), 1.0)};
+      },
+      "clip_gradient");
+  const ClosedProgram p = make_jaxpr([&](const Tensor& x) { return clip(x) * 3.0; })(scalar(1.0));
+  EXPECT_THAT(p.ToString(), HasSubstr("custom_vjp_call[\n      name=clip_gradient"));
+  EXPECT_THAT(p.ToString(), HasSubstr("fwd=clip_gradient.fwd bwd=clip_gradient.bwd"));
+  const auto staged = [&](const Tensor& x) { return p({x})[0]; };
+  EXPECT_EQ(grad(staged)(scalar(2.0)).item<float>(), 1.0f);  // 3 clipped to 1
+  EXPECT_EQ(vmap(grad(staged))(tensor({1, 2}, {2})).to_vector<float>(),
+            (std::vector<float>{1.0f, 1.0f}));
+  EXPECT_THAT(ErrorOf([&] { jvp(staged, {scalar(2.0)}, {scalar(1.0)}); }),
+              HasSubstr("cannot differentiate custom_vjp function clip_gradient in forward mode"));
+}
+
+// A custom function that closes over a value the trace stages cannot keep its rule (the rule
+// could not see that value): it is traced through, as before.
+TEST(CustomCallTest, ClosingOverAStagedValueTracesThrough) {
+  const auto f = [](const Tensor& x) {
+    const auto scaled = custom_jvp(
+        [x](const Tensor& y) { return y * x; },
+        [x](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+          return std::make_pair(p[0] * x, t[0] * x);
+        });
+    return scaled(sin(x));
+  };
+  EXPECT_EQ(make_jaxpr(f)(scalar(1.0)),
+            "{ lambda ; a:f32[]. let\n"
+            "    b:f32[] = sin a\n"
+            "    c:f32[] = mul b a\n"
+            "  in (c,) }");
 }
 
 }  // namespace
