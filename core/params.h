@@ -73,20 +73,15 @@ struct Params {
   int64_t num_consts = 0;
 
   // Structural: programs compare by their equations, not by identity. Defined with programs
-  // (core/program.cc), as are the hash of the program and ParamsToString.
+  // (core/program.cc), as are StableHash and ParamsToString.
   bool operator==(const Params& other) const;
+  // Stable across runs and machines (no pointers, no per-process seed): a key for caches of
+  // compiled programs, in memory or on disk. A ParamObject counts by its presence only.
+  uint64_t StableHash() const;
   template <typename H>
   friend H AbslHashValue(H h, const Params& p) {
-    h = H::combine(std::move(h), p.axes, p.dimension, p.permutation, p.shape,
-                   p.broadcast_dimensions, p.start, p.limit, p.stride, p.low, p.high, p.interior,
-                   p.padding_value, p.new_dtype, p.dot.lhs_contracting, p.dot.rhs_contracting,
-                   p.dot.lhs_batch, p.dot.rhs_batch, p.name, p.object.get(),
-                   p.num_consts);
-    return H::combine(std::move(h), ProgramHash(p.program.get()));
+    return H::combine(std::move(h), p.StableHash());
   }
-
- private:
-  static size_t ProgramHash(const Program* program);
 };
 
 // The fields this primitive reads, as "axes=(0, 1)" etc. (JAX's spelling), for printed programs

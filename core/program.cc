@@ -7,11 +7,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <ostream>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/constants.h"
@@ -114,8 +114,67 @@ bool Params::operator==(const Params& o) const {
          object == o.object && num_consts == o.num_consts;
 }
 
-size_t Params::ProgramHash(const Program* program) {
-  return program == nullptr ? 0 : program->Hash();
+namespace {
+
+// A stable 64-bit hash: values mixed in order with splitmix64's finalizer.
+class StableHasher {
+ public:
+  StableHasher& Add(uint64_t v) {
+    h_ = Mix(h_ ^ (v + 0x9e3779b97f4a7c15ULL + (h_ << 6) + (h_ >> 2)));
+    return *this;
+  }
+  StableHasher& Add(double v) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof(bits));
+    return Add(bits);
+  }
+  StableHasher& Add(absl::Span<const int64_t> v) {
+    Add(static_cast<uint64_t>(v.size()));
+    for (int64_t x : v) Add(static_cast<uint64_t>(x));
+    return *this;
+  }
+  StableHasher& Add(std::string_view s) {
+    Add(static_cast<uint64_t>(s.size()));
+    for (char c : s) Add(static_cast<uint64_t>(static_cast<unsigned char>(c)));
+    return *this;
+  }
+  StableHasher& Add(const ShapedArray& a) {
+    return Add(a.shape).Add(static_cast<uint64_t>(a.dtype));
+  }
+  StableHasher& Add(const Atom& a) {
+    return Add(static_cast<uint64_t>(static_cast<int64_t>(a.var)))
+        .Add(static_cast<uint64_t>(a.dtype))
+        .Add(a.value);
+  }
+  uint64_t value() const { return h_; }
+
+ private:
+  static uint64_t Mix(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  uint64_t h_ = 0;
+};
+
+StableHasher& AddVars(StableHasher& h, absl::Span<const int32_t> vars) {
+  h.Add(static_cast<uint64_t>(vars.size()));
+  for (int32_t v : vars) h.Add(static_cast<uint64_t>(v));
+  return h;
+}
+
+}  // namespace
+
+uint64_t Params::StableHash() const {
+  StableHasher h;
+  h.Add(axes).Add(static_cast<uint64_t>(dimension)).Add(permutation).Add(shape)
+      .Add(broadcast_dimensions).Add(start).Add(limit).Add(stride).Add(low).Add(high)
+      .Add(interior).Add(padding_value).Add(static_cast<uint64_t>(new_dtype))
+      .Add(dot.lhs_contracting).Add(dot.rhs_contracting).Add(dot.lhs_batch).Add(dot.rhs_batch)
+      .Add(name).Add(static_cast<uint64_t>(object != nullptr))
+      .Add(static_cast<uint64_t>(num_consts))
+      .Add(program == nullptr ? uint64_t{0} : program->Hash());
+  return h.value();
 }
 
 std::string ParamsToString(Primitive prim, const Params& p, int indent, int* names) {
@@ -191,12 +250,22 @@ bool Program::operator==(const Program& o) const {
          outvars == o.outvars;
 }
 
-size_t Program::Hash() const {
-  size_t h = absl::HashOf(avals, constvars, invars, outvars);
+uint64_t Program::Hash() const {
+  StableHasher h;
+  h.Add(static_cast<uint64_t>(avals.size()));
+  for (const ShapedArray& a : avals) h.Add(a);
+  AddVars(h, constvars);
+  AddVars(h, invars);
+  h.Add(static_cast<uint64_t>(eqns.size()));
   for (const Equation& eqn : eqns) {
-    h = absl::HashOf(h, static_cast<int>(eqn.prim), eqn.params, eqn.inputs, eqn.outputs);
+    h.Add(static_cast<uint64_t>(eqn.prim)).Add(eqn.params.StableHash());
+    h.Add(static_cast<uint64_t>(eqn.inputs.size()));
+    for (const Atom& a : eqn.inputs) h.Add(a);
+    AddVars(h, eqn.outputs);
   }
-  return h;
+  h.Add(static_cast<uint64_t>(outvars.size()));
+  for (const Atom& a : outvars) h.Add(a);
+  return h.value();
 }
 
 bool ClosedProgram::operator==(const ClosedProgram& o) const {

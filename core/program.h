@@ -75,8 +75,9 @@ class Program {
   // Structural: the same equations over the same types, variables matched by id (programs
   // made by tracing number their variables in definition order).
   bool operator==(const Program& other) const;
-  // Stable across runs (no pointers): a cache key.
-  size_t Hash() const;
+  // Stable across runs and machines (no pointers, no per-process seed): a cache key, in memory
+  // or on disk.
+  uint64_t Hash() const;
 };
 
 // A program with the values of its constants: what make_jaxpr returns. Constants may be
