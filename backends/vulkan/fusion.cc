@@ -11,9 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "backends/vulkan/elementwise_kernels.h"
 #include "backends/vulkan/glsl_compiler.h"
-#include "backends/vulkan/layout.h"
+#include "backends/vulkan/grid.h"
 #include "backends/vulkan/ops.h"
 #include "backends/vulkan/status.h"
+#include "core/layout.h"
 #include "kernels/glsl_sources.h"
 
 namespace cotangent::vulkan {
@@ -45,11 +46,9 @@ bool SameLeaf(const FusedExpr::Leaf& a, const FusedExpr::Leaf& b) {
 }  // namespace
 
 std::optional<FusedExpr::Leaf> AsLeaf(const Array& view) {
-  if (view.IsContiguous()) return FusedExpr::Leaf{view, view.aval.size() == 1};
-  if (std::all_of(view.strides.begin(), view.strides.end(), [](int64_t s) { return s == 0; })) {
-    return FusedExpr::Leaf{view, true};
-  }
-  return std::nullopt;
+  const std::optional<FlatRead> read = FlatReadOf(view);
+  if (!read) return std::nullopt;
+  return FusedExpr::Leaf{view, *read == FlatRead::kRepeated};
 }
 
 std::optional<DType> MathOf(Primitive prim, DType in) {
