@@ -57,6 +57,14 @@ std::optional<DType> MathOf(Primitive prim, DType in) {
   return std::nullopt;
 }
 
+FusionLimits FusedKernelLimits(int64_t min_elements) {
+  return {min_elements, kMaxFusedLeaves, kMaxFusedNodes};
+}
+
+FusedSize SizeOf(const FusedExpr& expr) {
+  return {static_cast<int>(expr.leaves.size()), static_cast<int>(expr.nodes.size()), expr.math};
+}
+
 int AddLeaf(FusedExpr& expr, const FusedExpr::Leaf& leaf) {
   for (size_t k = 0; k < expr.leaves.size(); ++k) {
     if (SameLeaf(expr.leaves[k], leaf)) return -1 - static_cast<int>(k);
