@@ -191,7 +191,8 @@ class Planner {
           if (p >= 0 && from.insert(p).second) consumers[p].push_back(r);
         }
         for (int32_t var : program_.eqns[e].outputs) {
-          if (std::any_of(readers[var].begin(), readers[var].end(), [&](int g) { return g != r; })) {
+          const std::vector<int>& read_by = readers[var];
+          if (std::any_of(read_by.begin(), read_by.end(), [&](int q) { return q != r; })) {
             g.outputs.push_back(var);
           }
         }

@@ -46,22 +46,22 @@ bool TryCopyTransposed(const T* src, T* dst, const StridedSpace& loop) {
     for (int64_t item = begin; item < end; ++item) {
       const int64_t r0 = item % row_blocks * kTile, r1 = std::min(rows, r0 + kTile);
       ForEachRun<2>(outer, item / row_blocks, item / row_blocks + 1,
-                 [&](const std::array<int64_t, 2>& off, int64_t) {
-                   T* __restrict d = dst + off[0];
-                   const T* __restrict s = src + off[1];
-                   for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
-                     const int64_t c1 = std::min(cols, c0 + kTile);
-                     if constexpr (sizeof(T) >= 4) {
-                       SimdTransposeTile(s, src_col, d, dst_row, r0, r1, c0, c1);
-                     } else {
-                       for (int64_t r = r0; r < r1; ++r) {
-                         for (int64_t c = c0; c < c1; ++c) {
-                           d[r * dst_row + c] = s[r + c * src_col];
-                         }
-                       }
-                     }
-                   }
-                 });
+                    [&](const std::array<int64_t, 2>& off, int64_t) {
+                      T* __restrict d = dst + off[0];
+                      const T* __restrict s = src + off[1];
+                      for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
+                        const int64_t c1 = std::min(cols, c0 + kTile);
+                        if constexpr (sizeof(T) >= 4) {
+                          SimdTransposeTile(s, src_col, d, dst_row, r0, r1, c0, c1);
+                        } else {
+                          for (int64_t r = r0; r < r1; ++r) {
+                            for (int64_t c = c0; c < c1; ++c) {
+                              d[r * dst_row + c] = s[r + c * src_col];
+                            }
+                          }
+                        }
+                      }
+                    });
     }
   });
   return true;

@@ -202,8 +202,8 @@ TEST(FusionTest, AReductionBetweenElementwiseEquationsBreaksTheGroup) {
 }
 
 TEST(FusionTest, GroupsThatDependOnEachOtherThroughAReductionNeverMerge) {
-  // d = e + sin(sum(e)) with e = exp(x) (sin over [8]): the add reads exp's group directly and through the
-  // reduction, so it joins sin's group, not exp's, and the two are not merged.
+  // d = e + sin(sum(e)) with e = exp(x) (sin over [8]): the add reads exp's group directly
+  // and through the reduction, so it joins sin's group, not exp's, and the two never merge.
   const auto f = [](const Tensor& x) {
     const Tensor e = exp(x);
     return e + sin(broadcast_to(sum(e), {8}));
@@ -303,7 +303,8 @@ TEST(FusionTest, TheLimitsCutGroups) {
   for (const FusionGroup& g : p.plan) {
     EXPECT_FALSE(g.elementwise);
   }
-  EXPECT_THAT(Fused(Plan(chain, options, ones({9}))), ElementsAre(ElementsAre("tanh", "cos", "sin", "exp")));
+  EXPECT_THAT(Fused(Plan(chain, options, ones({9}))),
+              ElementsAre(ElementsAre("tanh", "cos", "sin", "exp")));
   // Three inputs where two fit: the third operand's equation starts a new group.
   const auto three = [](const Tensor& x, const Tensor& y, const Tensor& z) {
     return (x * y) + z;
