@@ -1,8 +1,8 @@
 // File: core/eval.cc
 // Eager evaluation: views for transpose, broadcast_in_dim, slice and reshape of dense data
-// (no copy, the buffer is shared), the backend for the rest. Committed operands on different
-// devices are an error (moving data is explicit: device_put); uncommitted ones (library
-// constants, core/array.h) move to the committed operands' backend.
+// (no copy, the buffer is shared: core/layout.h ViewOf), the backend for the rest. Committed
+// operands on different devices are an error (moving data is explicit: device_put);
+// uncommitted ones (library constants, core/array.h) move to the committed operands' backend.
 
 #include "core/eval.h"
 
@@ -13,45 +13,10 @@
 #include "core/backend.h"
 #include "core/error.h"
 #include "core/host_memory.h"
+#include "core/layout.h"
 
 namespace cotangent {
 namespace {
-
-// The view that computes prim without touching data, if there is one.
-std::optional<Array> TryView(Primitive prim, const Array& x, const Params& p,
-                             const ShapedArray& out_aval) {
-  Array view{x.buffer, out_aval, {}, x.offset, x.committed, x.constant};
-  switch (prim) {
-    case Primitive::kTranspose:
-      for (int64_t axis : p.permutation) view.strides.push_back(x.strides[axis]);
-      return view;
-    case Primitive::kBroadcastInDim:
-      view.strides.assign(out_aval.shape.size(), 0);
-      for (size_t i = 0; i < p.broadcast_dimensions.size(); ++i) {
-        if (x.aval.shape[i] != 1) view.strides[p.broadcast_dimensions[i]] = x.strides[i];
-      }
-      return view;
-    case Primitive::kSlice:
-      for (size_t i = 0; i < x.strides.size(); ++i) {
-        view.offset += p.start[i] * x.strides[i];
-        // An axis of one element never steps; x's stride times a stride near INT64_MAX
-        // (which such an axis may have) would overflow.
-        view.strides.push_back(out_aval.shape[i] > 1 ? x.strides[i] * p.stride[i] : 0);
-      }
-      return view;
-    case Primitive::kReshape:
-      if (!x.IsContiguous()) return std::nullopt;
-      view.strides = ContiguousStrides(out_aval.shape);
-      return view;
-    case Primitive::kConvert:
-      if (p.new_dtype != x.aval.dtype) return std::nullopt;
-      return x;
-    case Primitive::kStopGradient:
-      return x;
-    default:
-      return std::nullopt;
-  }
-}
 
 // The backend an operation on `arrays` runs on: that of the committed operands (two committed
 // operands on different backends are an error), else the default backend if an operand is
@@ -119,7 +84,7 @@ TensorList EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const 
     }
   }
   if (arrays.size() == 1 && out_avals.size() == 1) {
-    if (std::optional<Array> view = TryView(prim, arrays[0], params, out_avals[0])) {
+    if (std::optional<Array> view = ViewOf(prim, arrays[0], params, out_avals[0])) {
       return {Tensor(*std::move(view))};
     }
   }

@@ -38,14 +38,19 @@ template <Primitive prim>
 absl::Status ReduceKernel(absl::Span<const Array> in, const Params& params, const Array& out);
 absl::Status ArgmaxKernel(absl::Span<const Array> in, const Params& params, const Array& out);
 
-// kernels_movement.cc.
-absl::Status ReshapeKernel(absl::Span<const Array> in, const Params& params, const Array& out);
-absl::Status TransposeKernel(absl::Span<const Array> in, const Params& params, const Array& out);
-absl::Status BroadcastInDimKernel(absl::Span<const Array> in, const Params& params,
-                                  const Array& out);
-absl::Status SliceKernel(absl::Span<const Array> in, const Params& params, const Array& out);
-absl::Status PadKernel(absl::Span<const Array> in, const Params& params, const Array& out);
-absl::Status ConcatenateKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+// kernels_movement.cc: a movement primitive as the fill and strided copies that core/layout.h
+// plans for it (PlanMovement); instantiated for each movement primitive.
+template <Primitive prim>
+absl::Status MovementKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+// The names KernelFor (cpu_backend.cc) maps the movement primitives and stop_gradient to.
+// transpose, broadcast_in_dim and slice are views in eval (core/layout.h ViewOf), which never
+// sends them here; called directly, they copy the view densely like every movement primitive.
+inline constexpr Kernel ReshapeKernel = MovementKernel<Primitive::kReshape>;
+inline constexpr Kernel TransposeKernel = MovementKernel<Primitive::kTranspose>;
+inline constexpr Kernel BroadcastInDimKernel = MovementKernel<Primitive::kBroadcastInDim>;
+inline constexpr Kernel SliceKernel = MovementKernel<Primitive::kSlice>;
+inline constexpr Kernel PadKernel = MovementKernel<Primitive::kPad>;
+inline constexpr Kernel ConcatenateKernel = MovementKernel<Primitive::kConcatenate>;
 
 // kernels_dot.cc.
 absl::Status DotGeneralKernel(absl::Span<const Array> in, const Params& params, const Array& out);

@@ -49,12 +49,12 @@ void Run2(F f, O* __restrict o, const X* __restrict x, const Y* __restrict y, in
 
 template <typename O, typename X, typename F, typename Simd>
 void Map1(F f, Simd simd, const Array& x, const Array& out, int64_t grain = kParallelGrain) {
-  const StridedLoop<2> loop = MakeLoop<2>(out.aval.shape, {out.strides, x.strides});
+  const StridedSpace loop = Coalesce(out.aval.shape, {out.strides, x.strides});
   O* o = MutableData<O>(out);
   const X* xp = Data<X>(x);
   const int64_t sx = loop.inner_stride(1);
   ParallelFor(loop.size(), grain, [&](int64_t begin, int64_t end) {
-    ForEachRun(loop, begin, end, [&](const std::array<int64_t, 2>& off, int64_t n) {
+    ForEachRun<2>(loop, begin, end, [&](const std::array<int64_t, 2>& off, int64_t n) {
       if (sx == 1) {
         if (!simd(o + off[0], xp + off[1], n)) Run1<1>(f, o + off[0], xp + off[1], n, sx);
       } else {
@@ -67,13 +67,13 @@ void Map1(F f, Simd simd, const Array& x, const Array& out, int64_t grain = kPar
 template <typename O, typename X, typename Y, typename F, typename Simd>
 void Map2(F f, Simd simd, const Array& x, const Array& y, const Array& out,
           int64_t grain = kParallelGrain) {
-  const StridedLoop<3> loop = MakeLoop<3>(out.aval.shape, {out.strides, x.strides, y.strides});
+  const StridedSpace loop = Coalesce(out.aval.shape, {out.strides, x.strides, y.strides});
   O* o = MutableData<O>(out);
   const X* xp = Data<X>(x);
   const Y* yp = Data<Y>(y);
   const int64_t sx = loop.inner_stride(1), sy = loop.inner_stride(2);
   ParallelFor(loop.size(), grain, [&](int64_t begin, int64_t end) {
-    ForEachRun(loop, begin, end, [&](const std::array<int64_t, 3>& off, int64_t n) {
+    ForEachRun<3>(loop, begin, end, [&](const std::array<int64_t, 3>& off, int64_t n) {
       O* o_run = o + off[0];
       const X* x_run = xp + off[1];
       const Y* y_run = yp + off[2];
@@ -97,15 +97,15 @@ void Map2(F f, Simd simd, const Array& x, const Array& y, const Array& out,
 // select(pred, on_true, on_false), elementwise.
 template <typename T>
 void Map3Select(const Array& pred, const Array& x, const Array& y, const Array& out) {
-  const StridedLoop<4> loop =
-      MakeLoop<4>(out.aval.shape, {out.strides, pred.strides, x.strides, y.strides});
+  const StridedSpace loop =
+      Coalesce(out.aval.shape, {out.strides, pred.strides, x.strides, y.strides});
   T* o = MutableData<T>(out);
   const uint8_t* pp = Data<uint8_t>(pred);
   const T* xp = Data<T>(x);
   const T* yp = Data<T>(y);
   const int64_t sp = loop.inner_stride(1), sx = loop.inner_stride(2), sy = loop.inner_stride(3);
   ParallelFor(loop.size(), kParallelGrain, [&](int64_t begin, int64_t end) {
-    ForEachRun(loop, begin, end, [&](const std::array<int64_t, 4>& off, int64_t n) {
+    ForEachRun<4>(loop, begin, end, [&](const std::array<int64_t, 4>& off, int64_t n) {
       T* __restrict o_run = o + off[0];
       const uint8_t* __restrict p_run = pp + off[1];
       const T* __restrict x_run = xp + off[2];

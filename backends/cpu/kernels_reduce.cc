@@ -93,7 +93,7 @@ void ReduceRun(typename R::Acc* __restrict acc, const T* __restrict x, int64_t n
 
 // The loop over the input's dimensions, innermost = smallest input stride, with operand 0 the
 // accumulator (dense output strides, 0 along reduced axes) and operand 1 the input.
-StridedLoop<2> ReductionLoop(const Array& x, absl::Span<const int64_t> axes) {
+StridedSpace ReductionLoop(const Array& x, absl::Span<const int64_t> axes) {
   const int64_t rank = x.aval.rank();
   std::vector<int64_t> acc_strides(rank, 0);
   int64_t stride = 1;
@@ -113,17 +113,17 @@ StridedLoop<2> ReductionLoop(const Array& x, absl::Span<const int64_t> axes) {
     acc.push_back(acc_strides[d]);
     in.push_back(x.strides[d]);
   }
-  return MakeLoop<2>(shape, {acc, in});
+  return Coalesce(shape, {acc, in});
 }
 
 template <typename R, typename T>
 void Reduce(const Array& x, absl::Span<const int64_t> axes, const Array& out) {
   using Acc = typename R::Acc;
-  const StridedLoop<2> loop = ReductionLoop(x, axes);
+  const StridedSpace loop = ReductionLoop(x, axes);
   const T* xp = Data<T>(x);
   const int64_t out_size = out.aval.size();
   const auto reduce_range = [&](Acc* acc, int64_t begin, int64_t end) {
-    ForEachRun(loop, begin, end, [&](const std::array<int64_t, 2>& off, int64_t n) {
+    ForEachRun<2>(loop, begin, end, [&](const std::array<int64_t, 2>& off, int64_t n) {
       ReduceRun<R>(acc + off[0], xp + off[1], n, loop.inner_stride(0), loop.inner_stride(1));
     });
   };
@@ -202,14 +202,14 @@ absl::Status ArgmaxKernel(absl::Span<const Array> in, const Params& params, cons
   for (int64_t d = 0; d < x.aval.rank(); ++d) {
     if (d != axis) kept_strides.push_back(x.strides[d]);
   }
-  const StridedLoop<2> loop = MakeLoop<2>(out.aval.shape, {out.strides, kept_strides});
+  const StridedSpace loop = Coalesce(out.aval.shape, {out.strides, kept_strides});
   const int64_t n = x.aval.shape[axis], s = x.strides[axis];
   int32_t* o = MutableData<int32_t>(out);
   VisitDType(x.aval.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* xp = Data<T>(x);
     ParallelFor(loop.size(), std::max<int64_t>(1, kParallelGrain / n), [&](int64_t b, int64_t e) {
-      ForEachRun(loop, b, e, [&](const std::array<int64_t, 2>& off, int64_t run) {
+      ForEachRun<2>(loop, b, e, [&](const std::array<int64_t, 2>& off, int64_t run) {
         for (int64_t i = 0; i < run; ++i) {
           o[off[0] + i] = ArgmaxScan(xp + off[1] + i * loop.inner_stride(1), n, s);
         }

@@ -11,9 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "backends/vulkan/elementwise_kernels.h"
 #include "backends/vulkan/glsl_compiler.h"
-#include "backends/vulkan/layout.h"
+#include "backends/vulkan/grid.h"
 #include "backends/vulkan/ops.h"
 #include "backends/vulkan/status.h"
+#include "core/layout.h"
 #include "kernels/glsl_sources.h"
 
 namespace cotangent::vulkan {
@@ -45,17 +46,23 @@ bool SameLeaf(const FusedExpr::Leaf& a, const FusedExpr::Leaf& b) {
 }  // namespace
 
 std::optional<FusedExpr::Leaf> AsLeaf(const Array& view) {
-  if (view.IsContiguous()) return FusedExpr::Leaf{view, view.aval.size() == 1};
-  if (std::all_of(view.strides.begin(), view.strides.end(), [](int64_t s) { return s == 0; })) {
-    return FusedExpr::Leaf{view, true};
-  }
-  return std::nullopt;
+  const std::optional<FlatRead> read = FlatReadOf(view);
+  if (!read) return std::nullopt;
+  return FusedExpr::Leaf{view, *read == FlatRead::kRepeated};
 }
 
 std::optional<DType> MathOf(Primitive prim, DType in) {
   const absl::StatusOr<ElementwiseFunction> f = ElementwiseFunctionSource({prim, in, in}, "f");
   if (f.ok() && f->math) return in;
   return std::nullopt;
+}
+
+FusionLimits FusedKernelLimits(int64_t min_elements) {
+  return {min_elements, kMaxFusedLeaves, kMaxFusedNodes};
+}
+
+FusedSize SizeOf(const FusedExpr& expr) {
+  return {static_cast<int>(expr.leaves.size()), static_cast<int>(expr.nodes.size()), expr.math};
 }
 
 int AddLeaf(FusedExpr& expr, const FusedExpr::Leaf& leaf) {

@@ -6,7 +6,9 @@
 // generated as GLSL and compiled by glslang once per distinct chain. Anything else that needs
 // the contents (another primitive, a read-back, Synchronize) materializes the buffer first:
 // one dispatch of the fused kernel. A pending result is spliced at most once; a second reader
-// materializes it, so no value is computed more than twice.
+// materializes it, so no value is computed more than twice. Which primitives fuse, from which
+// result size and up to which kernel size is core/fusible.h, the definition core's fusion
+// pass over programs (core/fusion.h) uses too: this file renders and runs what it decides.
 
 #ifndef COTANGENT_BACKENDS_VULKAN_FUSION_H_
 #define COTANGENT_BACKENDS_VULKAN_FUSION_H_
@@ -21,6 +23,7 @@
 #include "backends/vulkan/kernel_context.h"
 #include "core/array.h"
 #include "core/dtype.h"
+#include "core/fusible.h"
 #include "core/primitive.h"
 
 namespace cotangent::vulkan {
@@ -29,6 +32,10 @@ namespace cotangent::vulkan {
 // primitives it chains.
 constexpr int kMaxFusedLeaves = 6;
 constexpr int kMaxFusedNodes = 32;
+
+// The limits of this backend's fused kernels, as core/fusible.h counts them (what fuses, and
+// when a chain is cut, is decided there), for results of at least min_elements.
+FusionLimits FusedKernelLimits(int64_t min_elements);
 
 // out[p] = nodes.back() at element p, for every p of the dense output `aval` (taken flat).
 struct FusedExpr {
@@ -52,11 +59,15 @@ struct FusedExpr {
 };
 
 // How a primitive's operand can enter a fused kernel as a leaf: contiguous, or one repeated
-// element; nullopt for any other layout (the primitive then runs unfused).
+// element (core/layout.h FlatReadOf); nullopt for any other layout (the primitive then runs
+// unfused).
 std::optional<FusedExpr::Leaf> AsLeaf(const Array& view);
 
 // The math library a node of `prim` over `in` calls (nullopt: none). One kernel includes one.
 std::optional<DType> MathOf(Primitive prim, DType in);
+
+// expr's size as core/fusible.h counts it: leaves, nodes and math library.
+FusedSize SizeOf(const FusedExpr& expr);
 
 // Appends `other`'s leaves (those already in `expr` are shared) and nodes to `expr`; returns
 // the index of other's result node there.

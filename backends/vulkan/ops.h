@@ -20,7 +20,8 @@ namespace cotangent::vulkan {
 using Launcher = absl::Status (*)(KernelContext& ctx, Primitive prim, absl::Span<const Array> in,
                                   const Params& params, const Array& out);
 
-// ops_movement.cc: strided copies.
+// ops_movement.cc: strided copies. MovementLaunch runs the fill and copies core/layout.h plans
+// for a movement primitive or stop_gradient (PlanMovement).
 // Copies the elements of view `src` into view `dst` (same shape and dtype), bit for bit.
 absl::Status CopyView(KernelContext& ctx, const Array& src, const Array& dst);
 // Sets every element of the dense array `out` to value (converted as convert_element_type).

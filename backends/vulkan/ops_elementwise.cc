@@ -1,13 +1,14 @@
 // File: backends/vulkan/ops_elementwise.cc
 // Launches the generated elementwise kernels (elementwise_kernels.h): the operands' strides
-// are coalesced with the dense output's, so contiguous, transposed, sliced and broadcast
-// (stride 0) inputs are all read in place, and a space that coalesces to one dimension gets
-// the FLAT kernel (no index division).
+// are coalesced with the dense output's (core/layout.h Coalesce), so contiguous, transposed,
+// sliced and broadcast (stride 0) inputs are all read in place, and a space that coalesces to
+// one dimension gets the FLAT kernel (no index division).
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "backends/vulkan/elementwise_kernels.h"
 #include "backends/vulkan/glsl_compiler.h"
-#include "backends/vulkan/layout.h"
+#include "backends/vulkan/grid.h"
 #include "backends/vulkan/ops.h"
 #include "backends/vulkan/status.h"
 
@@ -47,8 +48,8 @@ absl::Status ElementwiseLaunch(KernelContext& ctx, Primitive prim, absl::Span<co
                                const Params&, const Array& out) {
   ElementwiseSpec spec{prim, in[prim == Primitive::kSelect ? 1 : 0].aval.dtype,
                        out.aval.dtype};
-  std::vector<int64_t> offsets = {out.offset};
-  std::vector<Strides> strides = {out.strides};
+  absl::InlinedVector<int64_t, 4> offsets = {out.offset};
+  absl::InlinedVector<absl::Span<const int64_t>, 4> strides = {out.strides};
   std::vector<BufferUse> uses = {{BufferOf(out), true}};
   for (const Array& x : in) {
     offsets.push_back(x.offset);
@@ -56,7 +57,7 @@ absl::Status ElementwiseLaunch(KernelContext& ctx, Primitive prim, absl::Span<co
     uses.push_back({BufferOf(x), false});
   }
   if (UsesTwoOverPi(prim)) uses.push_back({ctx.two_over_pi, false});
-  const StridedSpace space = Coalesce(out.aval.shape, offsets, strides);
+  const StridedSpace space = Coalesce(out.aval.shape, strides, offsets);
   uint32_t broadcast = 0;
   spec.width = VectorWidth(space, in, out, broadcast);
   const std::string name = ElementwiseKernelName(spec);

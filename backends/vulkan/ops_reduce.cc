@@ -10,7 +10,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "backends/vulkan/layout.h"
+#include "backends/vulkan/grid.h"
 #include "backends/vulkan/ops.h"
 #include "backends/vulkan/status.h"
 #include "kernels/kernels.h"
@@ -128,8 +128,8 @@ absl::StatusOr<Problem> MakeProblem(KernelContext& ctx, const Array& x,
   order.insert(order.end(), axes.begin(), axes.end());
   Problem p;
   p.input = x;
-  p.kept = Coalesce(kept_shape, {x.offset}, {kept_strides});
-  p.reduced = Coalesce(red_shape, {0}, {red_strides});
+  p.kept = Coalesce(kept_shape, {kept_strides}, {x.offset});
+  p.reduced = Coalesce(red_shape, {red_strides});
   p.outputs = NumElements(kept_shape);
   p.count = NumElements(red_shape);
   if (p.kept.rank() <= kMaxRank && p.reduced.rank() <= kMaxRank) return p;
@@ -143,8 +143,8 @@ absl::StatusOr<Problem> MakeProblem(KernelContext& ctx, const Array& x,
   COTANGENT_ASSIGN_OR_RETURN(const Array dense, ctx.new_array({shape, x.aval.dtype}));
   COTANGENT_RETURN_IF_ERROR(CopyView(ctx, Array{x.buffer, dense.aval, strides, x.offset}, dense));
   p.input = dense;
-  p.kept = Coalesce({p.outputs}, {dense.offset}, {{p.count}});
-  p.reduced = Coalesce({p.count}, {0}, {{1}});
+  p.kept = Coalesce({p.outputs}, {Dims{p.count}}, {dense.offset});
+  p.reduced = Coalesce({p.count}, {Dims{1}});
   return p;
 }
 
@@ -171,8 +171,8 @@ absl::Status ReduceLaunch(KernelContext& ctx, Primitive prim, absl::Span<const A
   const Shape partial_shape = {p.outputs, chunks};
   COTANGENT_ASSIGN_OR_RETURN(const Array partial, ctx.new_array({partial_shape, x.aval.dtype}));
   Problem second;
-  second.kept = Coalesce({p.outputs}, {0}, {{chunks}});
-  second.reduced = Coalesce({chunks}, {0}, {{1}});
+  second.kept = Coalesce({p.outputs}, {Dims{chunks}});
+  second.reduced = Coalesce({chunks}, {Dims{1}});
   second.outputs = p.outputs;
   second.count = chunks;
   if (!argmax) {

@@ -18,6 +18,7 @@
 #include "backends/vulkan/glsl_compiler.h"
 #include "backends/vulkan/ops.h"
 #include "backends/vulkan/status.h"
+#include "core/fusible.h"
 
 namespace cotangent {
 namespace {
@@ -476,9 +477,7 @@ absl::StatusOr<Array> VulkanBackend::ExecuteOne(Primitive prim, absl::Span<const
     COTANGENT_RETURN_IF_ERROR(context_.Require(x.aval.dtype, IsArithmetic(prim), what));
   }
   COTANGENT_RETURN_IF_ERROR(context_.Require(out_aval.dtype, IsArithmetic(prim), what));
-  const bool elementwise = LauncherFor(prim) == vulkan::ElementwiseLaunch;
-  if (elementwise && options_.fusion_min_elements >= 0 &&
-      out_aval.size() >= std::max<int64_t>(options_.fusion_min_elements, 1)) {
+  if (Fuses(prim, out_aval, vulkan::FusedKernelLimits(options_.fusion_min_elements))) {
     COTANGENT_ASSIGN_OR_RETURN(std::optional<Array> pending, Fuse(prim, inputs, out_aval));
     if (pending) return *std::move(pending);
   }
@@ -520,12 +519,15 @@ absl::StatusOr<std::optional<Array>> VulkanBackend::Fuse(Primitive prim,
         continue;
       }
       const FusedExpr& other = *buffer->pending;
-      const size_t later = inputs.size() - k - 1;  // leaves the remaining operands may add
+      // This primitive's kernel so far (its node included, and a leaf for each operand still
+      // to come) and other's, in one kernel.
+      const int later = static_cast<int>(inputs.size() - k - 1);
+      const FusedSize mine{static_cast<int>(expr->leaves.size()) + later,
+                           static_cast<int>(expr->nodes.size()) + 1, expr->math};
+      const std::optional<FusedSize> both = Combine(mine, vulkan::SizeOf(other));
       const bool fits =
-          !buffer->spliced &&
-          expr->leaves.size() + other.leaves.size() + later <= vulkan::kMaxFusedLeaves &&
-          expr->nodes.size() + other.nodes.size() + 1 <= vulkan::kMaxFusedNodes &&
-          (!expr->math || !other.math || *expr->math == *other.math);
+          !buffer->spliced && both &&
+          WithinLimits(*both, vulkan::FusedKernelLimits(options_.fusion_min_elements));
       if (fits) {
         node.args[k] = vulkan::Splice(*expr, other);
         buffer->spliced = true;

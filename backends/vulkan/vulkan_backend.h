@@ -43,9 +43,9 @@ class VulkanBackend final : public Backend {
     vulkan::Stream::Options stream;
     std::string loader = vulkan::Loader::kLibraryName;
     // Elementwise primitives with results of at least this many elements are fused
-    // (vulkan/fusion.h); negative: never. Below it, a kernel per primitive compiled once for
-    // all shapes beats compiling one per chain. COTANGENT_VULKAN_FUSION (a number, or "off")
-    // sets it for the process-wide backend.
+    // (core/fusible.h FusionLimits::min_elements; vulkan/fusion.h); negative: never. Below
+    // it, a kernel per primitive compiled once for all shapes beats compiling one per chain.
+    // COTANGENT_VULKAN_FUSION (a number, or "off") sets it for the process-wide backend.
     int64_t fusion_min_elements = kDefaultFusionMinElements;
   };
 

@@ -1,6 +1,8 @@
 // File: tests/backends/cpu_kernels_movement_test.cc
-// reshape, transpose, broadcast_in_dim, slice, pad and concatenate as copies of strided
-// inputs, against index arithmetic written out here.
+// The movement primitives eval sends to a backend (reshape of non-contiguous data, pad,
+// concatenate) as copies of strided inputs, against index arithmetic written out here. The
+// views (transpose, broadcast_in_dim, slice) never reach a backend from eval: their math is
+// tested in tests/core/layout_test.cc, and here only that a direct call copies the view.
 
 #include <algorithm>
 #include <cmath>
@@ -9,10 +11,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/layout.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hwy/targets.h"
 #include "tests/backends/cpu_test_util.h"
+#include "tests/testing/pad_cases.h"
 
 namespace cotangent::cpu_test {
 namespace {
@@ -26,31 +30,6 @@ TEST(Movement, ReshapeOfNonContiguousInputCopiesInRowMajorOrder) {
       const Host out =
           Exec(Primitive::kReshape, {Place(x, dtype, layout)}, params, {{5, 12}, dtype});
       ExpectMatches(out, Host{{5, 12}, x.v}, dtype, "reshape " + LayoutName(layout));
-    }
-  }
-}
-
-TEST(Movement, Transpose) {
-  const Shape shape = {2, 3, 4, 5};
-  for (DType dtype : {bool_, i32, f32, f64}) {
-    const Host x = Random(shape, dtype, 17);
-    for (const std::vector<int64_t>& perm :
-         {std::vector<int64_t>{3, 1, 0, 2}, {0, 1, 2, 3}, {3, 2, 1, 0}, {1, 0, 3, 2}}) {
-      Shape out_shape;
-      for (int64_t p : perm) out_shape.push_back(shape[p]);
-      Host expected{out_shape, std::vector<double>(x.v.size())};
-      ForEachIndex(out_shape, [&](const Shape& index, int64_t flat) {
-        Shape in_index(4);
-        for (int k = 0; k < 4; ++k) in_index[perm[k]] = index[k];
-        expected.v[flat] = x.v[Flat(shape, in_index)];
-      });
-      Params params;
-      params.permutation = perm;
-      for (Layout layout : {Layout::kDense, Layout::kSpread}) {
-        ExpectMatches(
-            Exec(Primitive::kTranspose, {Place(x, dtype, layout)}, params, {out_shape, dtype}),
-            expected, dtype, "transpose " + ShapeToString(perm));
-      }
     }
   }
 }
@@ -71,17 +50,20 @@ void LargeTransposesMatchReference() {
       });
       Params params;
       params.permutation = perm;
+      params.shape = out_shape;
       for (Layout layout : {Layout::kDense, Layout::kSpread, Layout::kReversed}) {
-        ExpectMatches(
-            Exec(Primitive::kTranspose, {Place(x, dtype, layout)}, params, {out_shape, dtype}),
-            expected, dtype,
-            absl::StrCat("transpose ", ShapeToString(perm), " ", LayoutName(layout)));
+        const Array transposed =
+            *ViewOf(Primitive::kTranspose, Place(x, dtype, layout), params, {out_shape, dtype});
+        ExpectMatches(Exec(Primitive::kReshape, {transposed}, params, {out_shape, dtype}),
+                      expected, dtype,
+                      absl::StrCat("transpose ", ShapeToString(perm), " ", LayoutName(layout)));
       }
     }
   }
 }
 
-// Transposes of the two innermost axes of large arrays take the tiled path (partial tiles
+// Dense copies of transposed views (reshape of a transpose, as eval sends it): those of the two
+// innermost axes of large arrays take the tiled path (partial tiles
 // here: 70 and 45 are not multiples of 32, nor of the SIMD blocks 4 and 2), at every SIMD
 // target this machine supports (simd_movement.cc) and for 1-, 4- and 8-byte elements.
 TEST(Movement, LargeTransposes) {
@@ -93,37 +75,33 @@ TEST(Movement, LargeTransposes) {
   hwy::SetSupportedTargetsForTest(0);
 }
 
-TEST(Movement, BroadcastInDim) {
-  for (DType dtype : {bool_, i32, f32, f64}) {
-    const Host x = Random({3, 1}, dtype, 19);
-    Params params;
-    params.shape = {2, 3, 4};
-    params.broadcast_dimensions = {1, 2};
-    Host expected{params.shape, {}};
-    ForEachIndex(params.shape,
-                 [&](const Shape& index, int64_t) { expected.v.push_back(x.v[index[1]]); });
-    ExpectMatches(Exec(Primitive::kBroadcastInDim, {Place(x, dtype, Layout::kSpread)}, params,
-                       {params.shape, dtype}),
-                  expected, dtype, "broadcast_in_dim");
-  }
-}
-
-TEST(Movement, SliceWithStartsAndStrides) {
-  const Shape shape = {7, 9};
-  for (DType dtype : {bool_, i32, f32, f64}) {
-    const Host x = Random(shape, dtype, 23);
-    Params params;
-    params.start = {1, 2};
-    params.limit = {7, 9};
-    params.stride = {2, 3};
-    const Shape out_shape = {3, 3};
-    Host expected{out_shape, {}};
-    ForEachIndex(out_shape, [&](const Shape& i, int64_t) {
-      expected.v.push_back(x.v[Flat(shape, {1 + 2 * i[0], 2 + 3 * i[1]})]);
-    });
-    for (Layout layout : {Layout::kDense, Layout::kReversed, Layout::kSpread}) {
-      ExpectMatches(Exec(Primitive::kSlice, {Place(x, dtype, layout)}, params, {out_shape, dtype}),
-                    expected, dtype, "slice " + LayoutName(layout));
+// transpose, broadcast_in_dim and slice called directly (eval makes them views) copy the view
+// core/layout.h gives densely: the same elements as a reshape of that view.
+TEST(Movement, ViewsCalledDirectlyCopyTheirView) {
+  for (DType dtype : {bool_, f32, f64}) {
+    const Host x = Random({3, 4}, dtype, 19);
+    const Array placed = Place(x, dtype, Layout::kSpread);
+    Params transpose, broadcast, slice;
+    transpose.permutation = {1, 0};
+    broadcast.shape = {2, 3, 4};
+    broadcast.broadcast_dimensions = {1, 2};
+    slice.start = {1, 0};
+    slice.limit = {3, 4};
+    slice.stride = {1, 3};
+    const struct {
+      Primitive prim;
+      const Params& params;
+      Shape shape;
+    } cases[] = {{Primitive::kTranspose, transpose, {4, 3}},
+                 {Primitive::kBroadcastInDim, broadcast, {2, 3, 4}},
+                 {Primitive::kSlice, slice, {2, 2}}};
+    for (const auto& c : cases) {
+      const Array view = *ViewOf(c.prim, placed, c.params, {c.shape, dtype});
+      Params reshape;
+      reshape.shape = c.shape;
+      ExpectMatches(Exec(c.prim, {placed}, c.params, {c.shape, dtype}),
+                    Exec(Primitive::kReshape, {view}, reshape, {c.shape, dtype}), dtype,
+                    PrimitiveName(c.prim));
     }
   }
 }
@@ -143,33 +121,17 @@ Host RefPad(const Host& x, const Params& p, const Shape& out_shape) {
 }
 
 TEST(Movement, PadWithNegativeEdgesAndInterior) {
-  struct Case {
-    std::vector<int64_t> low, high, interior;
-  };
-  const std::vector<Case> cases = {{{1, 2}, {0, 3}, {0, 0}},   {{-1, 0}, {-2, 1}, {0, 0}},
-                                   {{0, 1}, {0, 1}, {2, 1}},   {{-2, -3}, {-1, 2}, {1, 2}},
-                                   {{-2, 0}, {-2, 0}, {0, 0}}, {{-9, 0}, {3, 0}, {1, 0}}};
-  const Shape shape = {4, 5};
   for (DType dtype : {bool_, i32, f32, f64}) {
-    const Host x = Random(shape, dtype, 29);
-    for (const Case& c : cases) {
-      Params params;
-      params.low = c.low;
-      params.high = c.high;
-      params.interior = c.interior;
-      params.padding_value = dtype == DType::kBool ? 1 : -7.5;
-      Shape out_shape(2);
-      for (int d = 0; d < 2; ++d) {
-        out_shape[d] = c.low[d] + c.high[d] + shape[d] + (shape[d] - 1) * c.interior[d];
-      }
+    const Host x = Random(testing::kPadShape, dtype, 29);
+    for (const testing::PadCase& c : testing::kPadCases) {
+      const Params params = c.params(dtype == DType::kBool ? 1 : -7.5);
+      const Shape out_shape = c.OutShape(testing::kPadShape);
       Host expected = RefPad(x, params, out_shape);
       for (double& v : expected.v) v = v == -7.5 && dtype == DType::kI32 ? -7 : v;
       for (Layout layout : {Layout::kDense, Layout::kReversed, Layout::kSpread}) {
         ExpectMatches(
             Exec(Primitive::kPad, {Place(x, dtype, layout)}, params, {out_shape, dtype}), expected,
-            dtype,
-            absl::StrCat("pad low ", ShapeToString(c.low), " high ", ShapeToString(c.high),
-                         " interior ", ShapeToString(c.interior), " ", DTypeName(dtype)));
+            dtype, absl::StrCat("pad ", c.ToString(), " ", DTypeName(dtype)));
       }
     }
   }

@@ -1,14 +1,19 @@
 // File: tests/backends/vulkan_movement_test.cc
 // Movement primitives on the Vulkan backend (strided copies, fill) against the CPU backend:
-// every dtype, strided inputs, pad's negative edges and interior padding, concatenate's
-// windows, and ranks beyond what the copy kernel's push constants hold (split dispatches).
+// every dtype, strided inputs, dense copies of transposed, sliced and broadcast views (what
+// eval sends for them: a reshape of the view), pad's negative edges and interior padding,
+// concatenate's windows, and ranks beyond what the copy kernel's push constants hold (split
+// dispatches).
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/layout.h"
 #include "gtest/gtest.h"
 #include "tests/backends/vulkan_test_util.h"
+#include "tests/testing/pad_cases.h"
 
 namespace cotangent::vulkan_test {
 namespace {
@@ -35,60 +40,51 @@ TEST(VulkanMovement, ReshapeAndStopGradientOfStridedInputs) {
   }
 }
 
-TEST(VulkanMovement, TransposeBroadcastSlice) {
+// Transposed, sliced and broadcast views (core/layout.h ViewOf, as eval makes them) copied
+// densely by reshape; and the same primitives called directly, which copy their view.
+TEST(VulkanMovement, CopiesOfTransposedSlicedAndBroadcastViews) {
   const Shape shape = {2, 3, 4, 5};
   for (DType dtype : kAll) {
     for (Layout layout : kLayouts) {
       const Array x = Place(Random(shape, dtype, 17, layout), dtype, layout);
       const std::string what = absl::StrCat(DTypeName(dtype), " ", LayoutName(layout));
+      std::vector<std::pair<Primitive, Params>> views;
       for (const std::vector<int64_t>& perm :
            {std::vector<int64_t>{3, 1, 0, 2}, {0, 1, 2, 3}, {3, 2, 1, 0}, {1, 0, 3, 2}}) {
-        Shape out_shape;
-        for (int64_t p : perm) out_shape.push_back(shape[p]);
         Params params;
         params.permutation = perm;
-        ExpectMatchesCpu(Primitive::kTranspose, {x}, params, {out_shape, dtype},
-                         "transpose " + ShapeToString(perm) + " " + what, 0);
+        for (int64_t p : perm) params.shape.push_back(shape[p]);
+        views.push_back({Primitive::kTranspose, params});
       }
       Params slice;
       slice.start = {1, 0, 1, 2};
       slice.limit = {2, 3, 4, 5};
       slice.stride = {1, 2, 2, 1};
-      ExpectMatchesCpu(Primitive::kSlice, {x}, slice, {{1, 2, 2, 3}, dtype}, "slice " + what, 0);
+      slice.shape = {1, 2, 2, 3};
+      views.push_back({Primitive::kSlice, slice});
       Params broadcast;
       broadcast.shape = {3, 2, 3, 4, 5};
       broadcast.broadcast_dimensions = {1, 2, 3, 4};
-      ExpectMatchesCpu(Primitive::kBroadcastInDim, {x}, broadcast, {broadcast.shape, dtype},
-                       "broadcast_in_dim " + what, 0);
+      views.push_back({Primitive::kBroadcastInDim, broadcast});
+      for (const auto& [prim, params] : views) {
+        const ShapedArray out_aval{params.shape, dtype};
+        const Array view = *ViewOf(prim, x, params, out_aval);
+        const std::string name = absl::StrCat(PrimitiveName(prim), " ", what);
+        ExpectMatchesCpu(Primitive::kReshape, {view}, params, out_aval, "reshape of " + name, 0);
+        ExpectMatchesCpu(prim, {x}, params, out_aval, name, 0);
+      }
     }
   }
 }
 
 TEST(VulkanMovement, PadWithNegativeEdgesAndInterior) {
-  struct Case {
-    std::vector<int64_t> low, high, interior;
-  };
-  const std::vector<Case> cases = {{{1, 2}, {0, 3}, {0, 0}},   {{-1, 0}, {-2, 1}, {0, 0}},
-                                   {{0, 1}, {0, 1}, {2, 1}},   {{-2, -3}, {-1, 2}, {1, 2}},
-                                   {{-2, 0}, {-2, 0}, {0, 0}}, {{-9, 0}, {3, 0}, {1, 0}}};
-  const Shape shape = {4, 5};
   for (DType dtype : kAll) {
-    for (const Case& c : cases) {
-      Params params;
-      params.low = c.low;
-      params.high = c.high;
-      params.interior = c.interior;
-      params.padding_value = dtype == DType::kBool ? 1 : -7.5;
-      Shape out_shape(2);
-      for (int d = 0; d < 2; ++d) {
-        out_shape[d] = c.low[d] + c.high[d] + shape[d] + (shape[d] - 1) * c.interior[d];
-      }
+    for (const testing::PadCase& c : testing::kPadCases) {
+      const Params params = c.params(dtype == DType::kBool ? 1 : -7.5);
       for (Layout layout : {Layout::kDense, Layout::kReversed, Layout::kSpread}) {
-        const Array x = Place(Random(shape, dtype, 29), dtype, layout);
-        ExpectMatchesCpu(Primitive::kPad, {x}, params, {out_shape, dtype},
-                         absl::StrCat("pad low ", ShapeToString(c.low), " high ",
-                                      ShapeToString(c.high), " interior ",
-                                      ShapeToString(c.interior), " ", DTypeName(dtype), " ",
+        const Array x = Place(Random(testing::kPadShape, dtype, 29), dtype, layout);
+        ExpectMatchesCpu(Primitive::kPad, {x}, params, {c.OutShape(testing::kPadShape), dtype},
+                         absl::StrCat("pad ", c.ToString(), " ", DTypeName(dtype), " ",
                                       LayoutName(layout)),
                          0);
       }
