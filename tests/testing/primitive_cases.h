@@ -126,6 +126,10 @@ inline std::vector<std::pair<Primitive, std::string>> ExemptPrimitives() {
   return {
       {Primitive::kClosedCall, "calls a program: tests/interpreters/program_test.cc runs it "
                                "under jvp, vjp and vmap to second order against oracles"},
+      {Primitive::kCustomJvpCall, "a staged custom_jvp function (params hold its program and "
+                                  "rule): tests/interpreters/program_test.cc, CustomCallTest"},
+      {Primitive::kCustomVjpCall, "a staged custom_vjp function (params hold its program, fwd "
+                                  "and bwd): tests/interpreters/program_test.cc, CustomCallTest"},
       {Primitive::kCustomLin, "only in linearized programs of custom_vjp functions: "
                               "tests/interpreters/custom_rules_test.cc"},
   };
