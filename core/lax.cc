@@ -1,5 +1,6 @@
 // File: core/lax.cc
-// The primitive wrappers: each builds its Params and binds.
+// The primitive wrappers: each builds its Params and binds. Those of the elementwise rows are
+// defined from core/primitives.def.
 
 #include "core/lax.h"
 
@@ -8,44 +9,15 @@
 #include "core/interpreter.h"
 
 namespace cotangent::lax {
-namespace {
 
-Tensor Unary(Primitive prim, const Tensor& x) { return Bind1(prim, {x}); }
-Tensor Binary(Primitive prim, const Tensor& x, const Tensor& y) { return Bind1(prim, {x, y}); }
-
-}  // namespace
-
-Tensor neg(const Tensor& x) { return Unary(Primitive::kNeg, x); }
-Tensor sign(const Tensor& x) { return Unary(Primitive::kSign, x); }
-Tensor abs(const Tensor& x) { return Unary(Primitive::kAbs, x); }
-Tensor exp(const Tensor& x) { return Unary(Primitive::kExp, x); }
-Tensor log(const Tensor& x) { return Unary(Primitive::kLog, x); }
-Tensor log1p(const Tensor& x) { return Unary(Primitive::kLog1p, x); }
-Tensor expm1(const Tensor& x) { return Unary(Primitive::kExpm1, x); }
-Tensor sin(const Tensor& x) { return Unary(Primitive::kSin, x); }
-Tensor cos(const Tensor& x) { return Unary(Primitive::kCos, x); }
-Tensor tanh(const Tensor& x) { return Unary(Primitive::kTanh, x); }
-Tensor sqrt(const Tensor& x) { return Unary(Primitive::kSqrt, x); }
-Tensor floor(const Tensor& x) { return Unary(Primitive::kFloor, x); }
-Tensor logical_not(const Tensor& x) { return Unary(Primitive::kLogicalNot, x); }
-Tensor stop_gradient(const Tensor& x) { return Unary(Primitive::kStopGradient, x); }
-
-Tensor add(const Tensor& x, const Tensor& y) { return Binary(Primitive::kAdd, x, y); }
-Tensor sub(const Tensor& x, const Tensor& y) { return Binary(Primitive::kSub, x, y); }
-Tensor mul(const Tensor& x, const Tensor& y) { return Binary(Primitive::kMul, x, y); }
-Tensor div(const Tensor& x, const Tensor& y) { return Binary(Primitive::kDiv, x, y); }
-Tensor pow(const Tensor& x, const Tensor& y) { return Binary(Primitive::kPow, x, y); }
-Tensor max(const Tensor& x, const Tensor& y) { return Binary(Primitive::kMax, x, y); }
-Tensor min(const Tensor& x, const Tensor& y) { return Binary(Primitive::kMin, x, y); }
-Tensor logical_and(const Tensor& x, const Tensor& y) { return Binary(Primitive::kLogicalAnd, x, y); }
-Tensor logical_or(const Tensor& x, const Tensor& y) { return Binary(Primitive::kLogicalOr, x, y); }
-
-Tensor eq(const Tensor& x, const Tensor& y) { return Binary(Primitive::kEq, x, y); }
-Tensor ne(const Tensor& x, const Tensor& y) { return Binary(Primitive::kNe, x, y); }
-Tensor lt(const Tensor& x, const Tensor& y) { return Binary(Primitive::kLt, x, y); }
-Tensor le(const Tensor& x, const Tensor& y) { return Binary(Primitive::kLe, x, y); }
-Tensor gt(const Tensor& x, const Tensor& y) { return Binary(Primitive::kGt, x, y); }
-Tensor ge(const Tensor& x, const Tensor& y) { return Binary(Primitive::kGe, x, y); }
+#define UNARY(enum_name, lax_name, ...) \
+  Tensor lax_name(const Tensor& x) { return Bind1(Primitive::enum_name, {x}); }
+#define BINARY(enum_name, lax_name, ...) \
+  Tensor lax_name(const Tensor& x, const Tensor& y) { return Bind1(Primitive::enum_name, {x, y}); }
+#define COMPARE BINARY
+#define PRIMITIVE(...)
+#include "core/primitives.def"
+#undef PRIMITIVE
 
 Tensor select(const Tensor& pred, const Tensor& on_true, const Tensor& on_false) {
   // A scalar predicate picks a whole operand, as in JAX's lax.select: broadcast it (the

@@ -15,38 +15,15 @@
 
 namespace cotangent::lax {
 
-Tensor neg(const Tensor& x);
-Tensor sign(const Tensor& x);
-Tensor abs(const Tensor& x);
-Tensor exp(const Tensor& x);
-Tensor log(const Tensor& x);
-Tensor log1p(const Tensor& x);
-Tensor expm1(const Tensor& x);
-Tensor sin(const Tensor& x);
-Tensor cos(const Tensor& x);
-Tensor tanh(const Tensor& x);
-Tensor sqrt(const Tensor& x);
-Tensor floor(const Tensor& x);
-Tensor logical_not(const Tensor& x);
-// x, with a zero derivative in every transformation.
-Tensor stop_gradient(const Tensor& x);
-
-Tensor add(const Tensor& x, const Tensor& y);
-Tensor sub(const Tensor& x, const Tensor& y);
-Tensor mul(const Tensor& x, const Tensor& y);
-Tensor div(const Tensor& x, const Tensor& y);
-Tensor pow(const Tensor& x, const Tensor& y);
-Tensor max(const Tensor& x, const Tensor& y);
-Tensor min(const Tensor& x, const Tensor& y);
-Tensor logical_and(const Tensor& x, const Tensor& y);
-Tensor logical_or(const Tensor& x, const Tensor& y);
-
-Tensor eq(const Tensor& x, const Tensor& y);
-Tensor ne(const Tensor& x, const Tensor& y);
-Tensor lt(const Tensor& x, const Tensor& y);
-Tensor le(const Tensor& x, const Tensor& y);
-Tensor gt(const Tensor& x, const Tensor& y);
-Tensor ge(const Tensor& x, const Tensor& y);
+// One function per row of the elementwise kinds of core/primitives.def, declared from the row
+// (its lax column): lax::exp(x) for a UNARY row, lax::add(x, y) for a BINARY one, lax::lt(x, y)
+// for a COMPARE one (a bool result). lax::stop_gradient(x) is x with a zero derivative.
+#define UNARY(enum_name, lax_name, ...) Tensor lax_name(const Tensor& x);
+#define BINARY(enum_name, lax_name, ...) Tensor lax_name(const Tensor& x, const Tensor& y);
+#define COMPARE BINARY
+#define PRIMITIVE(...)
+#include "core/primitives.def"
+#undef PRIMITIVE
 
 // pred ? on_true : on_false elementwise; a scalar pred picks a whole operand (as JAX).
 Tensor select(const Tensor& pred, const Tensor& on_true, const Tensor& on_false);

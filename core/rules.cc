@@ -6,6 +6,9 @@
 
 #include <cassert>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/error.h"
 #include "core/shape.h"
 
 namespace cotangent {
@@ -19,10 +22,33 @@ RuleTable BuildRuleTable() {
   RegisterDotGeneralRules(table);
   RegisterCallRules(table);
   for (int i = 0; i < kNumPrimitives; ++i) {
-    assert(table[static_cast<Primitive>(i)].abstract_eval != nullptr &&
+    const Primitive prim = static_cast<Primitive>(i);
+    assert(table[prim].abstract_eval != nullptr &&
            "every primitive needs an abstract evaluation rule");
+    table[prim].non_differentiable = DerivativeOf(prim) == Derivative::kZero;
   }
   return table;
+}
+
+const char* ClassName(DTypeClass c) {
+  switch (c) {
+    case DTypeClass::kFloat: return "floating-point";
+    case DTypeClass::kNumeric: return "numeric";
+    case DTypeClass::kBool: return "bool";
+    case DTypeClass::kAny: return "any";
+  }
+  return "";
+}
+
+// The dtypes column: "exp: expected a floating-point operand, got i32[2]"; a row with a class
+// per operand names the operand ("select: expected a bool operand 0, got f32[2]").
+void CheckOperandDTypes(Primitive prim, AvalSpan in) {
+  const OperandDTypes& dtypes = InfoOf(prim).dtypes;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (InClass(in[i].dtype, dtypes[i])) continue;
+    ThrowInvalid(PrimitiveName(prim), ": expected a ", ClassName(dtypes[i]), " operand",
+                 dtypes.count > 1 ? absl::StrCat(" ", i) : "", ", got ", in[i].ToString());
+  }
 }
 
 }  // namespace
@@ -33,10 +59,29 @@ const RuleTable& Rules() {
 }
 
 AvalList AbstractEval(Primitive prim, AvalSpan in, const Params& params) {
+  CheckOperandDTypes(prim, in);
   AvalList out = Rules()[prim].abstract_eval(in, params);
   // The one check every result passes: no negative dimension, no size past int64.
   for (const ShapedArray& aval : out) CheckShape(PrimitiveName(prim), aval);
   return out;
+}
+
+void CheckLinearOperands(Primitive prim, TensorSpan operands, AvalSpan avals) {
+  const Linearity linear = LinearityOf(prim);
+  int undefined = 0;
+  bool ok = true;
+  for (size_t i = 0; i < operands.size(); ++i) {
+    if (operands[i].defined()) continue;
+    ++undefined;
+    ok = ok && linear.In(i);
+  }
+  if (linear.form == Linearity::Form::kEach) ok = ok && undefined <= 1;
+  if (!ok) {
+    std::vector<std::string> types;
+    for (const ShapedArray& aval : avals) types.push_back(aval.ToString());
+    ThrowInvalid("transpose: ", PrimitiveName(prim), " of ", absl::StrJoin(types, " and "),
+                 " is not linear in its undefined operands");
+  }
 }
 
 }  // namespace cotangent

@@ -1,7 +1,8 @@
 // File: core/rules.h
 // The rule tables: per primitive, abstract evaluation (the only place operands are validated),
-// and the jvp, transpose and batching rules the transformations use. Rules of one family live
-// together in core/rules/<family>.cc and are registered explicitly from core/rules.cc.
+// and the jvp, transpose and batching rules the transformations use. Rules of one primitive sit
+// together in one block of its family's file, core/rules/<family>.cc (start reading at
+// core/rules/helpers.h, rules::Def); the families are registered explicitly from core/rules.cc.
 
 #ifndef COTANGENT_CORE_RULES_H_
 #define COTANGENT_CORE_RULES_H_
@@ -78,7 +79,8 @@ struct PrimitiveRules {
   TransposeRule transpose = nullptr;
   BatchRule batch = nullptr;
   PartialEvalRule partial_eval = nullptr;
-  // Declared to have a zero derivative everywhere it is defined (compare, argmax, floor...).
+  // A zero derivative everywhere it is defined (compare, argmax, floor...): the row's
+  // derivative column says kZero (set from it, never by hand).
   bool non_differentiable = false;
 };
 
@@ -94,8 +96,13 @@ class RuleTable {
 // The table, built once on first use by the Register*Rules functions below.
 const RuleTable& Rules();
 
-// Runs the abstract evaluation rule of prim and checks its results with CheckShape.
+// Checks the operands' dtypes against prim's dtypes column, then runs its abstract evaluation
+// rule and checks its results with CheckShape.
 AvalList AbstractEval(Primitive prim, AvalSpan in, const Params& params);
+
+// Throws unless the operands a transpose rule is asked for (the undefined ones) are operands
+// prim is linear in (its linear column), at most one of them for a bilinear primitive.
+void CheckLinearOperands(Primitive prim, TensorSpan operands, AvalSpan avals);
 
 void RegisterElementwiseRules(RuleTable& table);
 void RegisterReductionRules(RuleTable& table);

@@ -1,9 +1,10 @@
 // File: backends/cpu/cpu_backend.cc
-// CpuBackend: buffers, upload/download, and Execute, the exhaustive switch that maps every
-// primitive to its kernel in backends/cpu/kernels_*.cc (start reading at KernelFor).
+// CpuBackend: buffers, upload/download, and Execute, which runs each primitive's kernel from
+// backends/cpu/kernels_*.cc (start reading at KernelOf, the table built from the rows).
 
 #include "backends/cpu/cpu_backend.h"
 
+#include <array>
 #include <cstring>
 #include <new>
 
@@ -16,66 +17,35 @@ namespace {
 
 using cpu::Kernel;
 
-// No default: a new row in core/primitives.def fails to compile here (-Werror=switch) until it
-// has a kernel.
+// The kernel of each row of core/primitives.def. Unary, binary and compare rows run their
+// Op<prim> (elementwise_ops.h); every other row is named here, and a row that is neither does
+// not compile (the static_assert names it: "In instantiation of KernelOf<Primitive::k...>").
+template <Primitive prim>
+constexpr bool kNamedHere = false;
+template <Primitive prim>
+Kernel KernelOf() {
+  using P = Primitive;
+  if constexpr (IsElementwiseMap(prim)) return cpu::ElementwiseKernel(prim);
+  else if constexpr (prim == P::kSelect) return cpu::SelectKernel;
+  else if constexpr (prim == P::kConvert) return cpu::ConvertKernel;
+  else if constexpr (prim == P::kReduceSum || prim == P::kReduceMax) return cpu::ReduceKernel<prim>;
+  else if constexpr (prim == P::kArgmax) return cpu::ArgmaxKernel;
+  else if constexpr (prim == P::kReshape) return cpu::ReshapeKernel;
+  else if constexpr (prim == P::kTranspose) return cpu::TransposeKernel;
+  else if constexpr (prim == P::kBroadcastInDim) return cpu::BroadcastInDimKernel;
+  else if constexpr (prim == P::kSlice) return cpu::SliceKernel;
+  else if constexpr (prim == P::kPad) return cpu::PadKernel;
+  else if constexpr (prim == P::kConcatenate) return cpu::ConcatenateKernel;
+  else if constexpr (prim == P::kDotGeneral) return cpu::DotGeneralKernel;
+  // Higher-order: core evaluates the program (its impl rule); no kernel.
+  else if constexpr (KindOf(prim) == PrimitiveKind::kCall) return nullptr;
+  else static_assert(kNamedHere<prim>, "a row of core/primitives.def without a CPU kernel");
+}
+
 Kernel KernelFor(Primitive prim) {
-  switch (prim) {
-    // Unary.
-    case Primitive::kNeg: return cpu::UnaryKernel<Primitive::kNeg>;
-    case Primitive::kSign: return cpu::UnaryKernel<Primitive::kSign>;
-    case Primitive::kAbs: return cpu::UnaryKernel<Primitive::kAbs>;
-    case Primitive::kExp: return cpu::UnaryKernel<Primitive::kExp>;
-    case Primitive::kLog: return cpu::UnaryKernel<Primitive::kLog>;
-    case Primitive::kLog1p: return cpu::UnaryKernel<Primitive::kLog1p>;
-    case Primitive::kExpm1: return cpu::UnaryKernel<Primitive::kExpm1>;
-    case Primitive::kSin: return cpu::UnaryKernel<Primitive::kSin>;
-    case Primitive::kCos: return cpu::UnaryKernel<Primitive::kCos>;
-    case Primitive::kTanh: return cpu::UnaryKernel<Primitive::kTanh>;
-    case Primitive::kSqrt: return cpu::UnaryKernel<Primitive::kSqrt>;
-    case Primitive::kFloor: return cpu::UnaryKernel<Primitive::kFloor>;
-    case Primitive::kLogicalNot: return cpu::UnaryKernel<Primitive::kLogicalNot>;
-    // The identity (eval returns its operand; reaching here means a dense copy is wanted).
-    case Primitive::kStopGradient: return cpu::ReshapeKernel;
-    // Binary.
-    case Primitive::kAdd: return cpu::BinaryKernel<Primitive::kAdd>;
-    case Primitive::kSub: return cpu::BinaryKernel<Primitive::kSub>;
-    case Primitive::kMul: return cpu::BinaryKernel<Primitive::kMul>;
-    case Primitive::kDiv: return cpu::BinaryKernel<Primitive::kDiv>;
-    case Primitive::kPow: return cpu::BinaryKernel<Primitive::kPow>;
-    case Primitive::kMax: return cpu::BinaryKernel<Primitive::kMax>;
-    case Primitive::kMin: return cpu::BinaryKernel<Primitive::kMin>;
-    case Primitive::kLogicalAnd: return cpu::BinaryKernel<Primitive::kLogicalAnd>;
-    case Primitive::kLogicalOr: return cpu::BinaryKernel<Primitive::kLogicalOr>;
-    // Compare.
-    case Primitive::kEq: return cpu::CompareKernel<Primitive::kEq>;
-    case Primitive::kNe: return cpu::CompareKernel<Primitive::kNe>;
-    case Primitive::kLt: return cpu::CompareKernel<Primitive::kLt>;
-    case Primitive::kLe: return cpu::CompareKernel<Primitive::kLe>;
-    case Primitive::kGt: return cpu::CompareKernel<Primitive::kGt>;
-    case Primitive::kGe: return cpu::CompareKernel<Primitive::kGe>;
-    // Select and convert.
-    case Primitive::kSelect: return cpu::SelectKernel;
-    case Primitive::kConvert: return cpu::ConvertKernel;
-    // Reductions.
-    case Primitive::kReduceSum: return cpu::ReduceKernel<Primitive::kReduceSum>;
-    case Primitive::kReduceMax: return cpu::ReduceKernel<Primitive::kReduceMax>;
-    case Primitive::kArgmax: return cpu::ArgmaxKernel;
-    // Movement.
-    case Primitive::kReshape: return cpu::ReshapeKernel;
-    case Primitive::kTranspose: return cpu::TransposeKernel;
-    case Primitive::kBroadcastInDim: return cpu::BroadcastInDimKernel;
-    case Primitive::kSlice: return cpu::SliceKernel;
-    case Primitive::kPad: return cpu::PadKernel;
-    case Primitive::kConcatenate: return cpu::ConcatenateKernel;
-    // Contraction.
-    case Primitive::kDotGeneral: return cpu::DotGeneralKernel;
-    // Higher-order: core evaluates the program (its impl rule); no kernel.
-    case Primitive::kClosedCall:
-    case Primitive::kCustomJvpCall:
-    case Primitive::kCustomVjpCall:
-    case Primitive::kCustomLin: return nullptr;
-  }
-  return nullptr;  // Unreachable for a valid enumerator.
+  static const std::array<Kernel, kNumPrimitives> kernels =
+      TableOf<Kernel>([]<Primitive prim>() { return KernelOf<prim>(); });
+  return kernels[static_cast<int>(prim)];
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 // File: backends/cpu/elementwise_ops.h
-// Op<prim>: the math of each elementwise primitive on storage types (XLA/JAX CPU semantics, no
-// undefined behaviour), one scalar function per primitive. It is the CPU backend's definition:
-// the strided fallback of kernels_elementwise.cc runs it, and the SIMD kernels of
-// simd_elementwise.cc are tested against it (tests/backends/cpu_simd_test.cc).
+// Op<prim>: the math of each unary, binary and compare primitive on storage types (XLA/JAX CPU
+// semantics, no undefined behaviour), one scalar function per primitive, on the dtypes its row
+// of core/primitives.def accepts. It is all a new such row needs on the CPU: the kernels of
+// kernels_elementwise.cc are generated from the rows and run it (a row without its Op does not
+// compile there), and the SIMD kernels of simd_elementwise.cc are tested against it
+// (tests/backends/cpu_simd_test.cc).
 
 #ifndef COTANGENT_BACKENDS_CPU_ELEMENTWISE_OPS_H_
 #define COTANGENT_BACKENDS_CPU_ELEMENTWISE_OPS_H_
@@ -11,27 +13,22 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "core/dtype.h"
 #include "core/primitive.h"
 
 namespace cotangent::cpu {
 
-// Which storage types an op is defined on (abstract evaluation already rejected the others).
-enum class Accepts { kFloat, kNumeric, kBool, kAny };
-
+// The dtype stored as T (bool is one byte).
 template <typename T>
-constexpr bool IsAccepted(Accepts accepts) {
-  switch (accepts) {
-    case Accepts::kFloat:
-      return std::is_floating_point_v<T>;
-    case Accepts::kNumeric:
-      return !std::is_same_v<T, uint8_t>;
-    case Accepts::kBool:
-      return std::is_same_v<T, uint8_t>;
-    case Accepts::kAny:
-      return true;
-  }
-  return false;
-}
+constexpr DType kStorageDType = std::is_same_v<T, uint8_t>  ? DType::kBool
+                                : std::is_same_v<T, int32_t> ? DType::kI32
+                                : std::is_same_v<T, float>   ? DType::kF32
+                                                             : DType::kF64;
+
+// Whether Op<prim> is defined on storage type T: the dtypes column of prim's row (abstract
+// evaluation rejected the others, so kernels are only instantiated for these).
+template <Primitive prim, typename T>
+constexpr bool kAccepts = InClass(kStorageDType<T>, OperandDType(prim, 0));
 
 template <typename T>
 constexpr bool kIsI32 = std::is_same_v<T, int32_t>;
@@ -47,7 +44,6 @@ struct Op;
 
 template <>
 struct Op<Primitive::kNeg> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
   template <typename T>
   T operator()(T x) const {
     if constexpr (kIsI32<T>)
@@ -59,7 +55,6 @@ struct Op<Primitive::kNeg> {
 // sign(x) = -1, 0 or 1; floats keep the zero's sign and NaN.
 template <>
 struct Op<Primitive::kSign> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
   template <typename T>
   T operator()(T x) const {
     return x > 0 ? T{1} : x < 0 ? T{-1} : x;
@@ -68,7 +63,6 @@ struct Op<Primitive::kSign> {
 // abs(INT32_MIN) wraps to INT32_MIN.
 template <>
 struct Op<Primitive::kAbs> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
   template <typename T>
   T operator()(T x) const {
     if constexpr (kIsI32<T>)
@@ -82,7 +76,6 @@ struct Op<Primitive::kAbs> {
 #define COTANGENT_CMATH_OP(prim, fn)                     \
   template <>                                            \
   struct Op<Primitive::prim> {                           \
-    static constexpr Accepts kAccepts = Accepts::kFloat; \
     template <typename T>                                \
     T operator()(T x) const {                            \
       return fn(x);                                      \
@@ -101,15 +94,21 @@ COTANGENT_CMATH_OP(kFloor, std::floor)
 
 template <>
 struct Op<Primitive::kLogicalNot> {
-  static constexpr Accepts kAccepts = Accepts::kBool;
   uint8_t operator()(uint8_t x) const { return x == 0; }
+};
+// The identity: eval returns the operand; a kernel runs only where a dense copy is wanted.
+template <>
+struct Op<Primitive::kStopGradient> {
+  template <typename T>
+  T operator()(T x) const {
+    return x;
+  }
 };
 
 // --- Binary ----------------------------------------------------------------------------------
 
 template <>
 struct Op<Primitive::kAdd> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
   template <typename T>
   T operator()(T x, T y) const {
     if constexpr (kIsI32<T>)
@@ -120,7 +119,6 @@ struct Op<Primitive::kAdd> {
 };
 template <>
 struct Op<Primitive::kSub> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
   template <typename T>
   T operator()(T x, T y) const {
     if constexpr (kIsI32<T>)
@@ -131,7 +129,6 @@ struct Op<Primitive::kSub> {
 };
 template <>
 struct Op<Primitive::kMul> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
   template <typename T>
   T operator()(T x, T y) const {
     if constexpr (kIsI32<T>)
@@ -144,7 +141,6 @@ struct Op<Primitive::kMul> {
 // INT32_MIN (the two cases C++ leaves undefined).
 template <>
 struct Op<Primitive::kDiv> {
-  static constexpr Accepts kAccepts = Accepts::kNumeric;
   template <typename T>
   T operator()(T x, T y) const {
     if constexpr (kIsI32<T>) {
@@ -158,7 +154,6 @@ struct Op<Primitive::kDiv> {
 };
 template <>
 struct Op<Primitive::kPow> {
-  static constexpr Accepts kAccepts = Accepts::kFloat;
   template <typename T>
   T operator()(T x, T y) const {
     return std::pow(x, y);
@@ -167,7 +162,6 @@ struct Op<Primitive::kPow> {
 // max/min return NaN when either operand is NaN (x != x only for NaN).
 template <>
 struct Op<Primitive::kMax> {
-  static constexpr Accepts kAccepts = Accepts::kAny;
   template <typename T>
   T operator()(T x, T y) const {
     return (x > y || x != x) ? x : y;
@@ -175,7 +169,6 @@ struct Op<Primitive::kMax> {
 };
 template <>
 struct Op<Primitive::kMin> {
-  static constexpr Accepts kAccepts = Accepts::kAny;
   template <typename T>
   T operator()(T x, T y) const {
     return (x < y || x != x) ? x : y;
@@ -183,12 +176,10 @@ struct Op<Primitive::kMin> {
 };
 template <>
 struct Op<Primitive::kLogicalAnd> {
-  static constexpr Accepts kAccepts = Accepts::kBool;
   uint8_t operator()(uint8_t x, uint8_t y) const { return (x != 0) & (y != 0); }
 };
 template <>
 struct Op<Primitive::kLogicalOr> {
-  static constexpr Accepts kAccepts = Accepts::kBool;
   uint8_t operator()(uint8_t x, uint8_t y) const { return (x != 0) | (y != 0); }
 };
 
@@ -197,7 +188,6 @@ struct Op<Primitive::kLogicalOr> {
 #define COTANGENT_COMPARE_OP(prim, op)                 \
   template <>                                          \
   struct Op<Primitive::prim> {                         \
-    static constexpr Accepts kAccepts = Accepts::kAny; \
     template <typename T>                              \
     uint8_t operator()(T x, T y) const {               \
       return x op y;                                   \

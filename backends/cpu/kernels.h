@@ -1,7 +1,8 @@
 // File: backends/cpu/kernels.h
-// Entry points of the CPU kernels, one per primitive (templates over the primitive for the
-// elementwise and reduce families), all with the Kernel signature so that CpuBackend::Execute
-// is one exhaustive switch. Each family lives in backends/cpu/kernels_<family>.cc.
+// Entry points of the CPU kernels, all with the Kernel signature: one per unary, binary and
+// compare row generated from its Op (ElementwiseKernel), one per other primitive (templates
+// over the primitive for the reductions). CpuBackend::Execute picks them from a table built
+// from core/primitives.def (KernelOf). Each family lives in backends/cpu/kernels_<family>.cc.
 
 #ifndef COTANGENT_BACKENDS_CPU_KERNELS_H_
 #define COTANGENT_BACKENDS_CPU_KERNELS_H_
@@ -23,13 +24,10 @@ namespace cotangent::cpu {
 // evaluation; an error means a dtype the kernel does not implement.
 using Kernel = absl::Status (*)(absl::Span<const Array> in, const Params& params, const Array& out);
 
-// kernels_elementwise.cc (instantiated for the primitives of each family).
-template <Primitive prim>
-absl::Status UnaryKernel(absl::Span<const Array> in, const Params& params, const Array& out);
-template <Primitive prim>
-absl::Status BinaryKernel(absl::Span<const Array> in, const Params& params, const Array& out);
-template <Primitive prim>
-absl::Status CompareKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+// kernels_elementwise.cc. The kernel of a unary, binary or compare row, generated from the
+// rows of core/primitives.def: Op<prim> (elementwise_ops.h) mapped over the operands; null for
+// the other rows.
+Kernel ElementwiseKernel(Primitive prim);
 absl::Status SelectKernel(absl::Span<const Array> in, const Params& params, const Array& out);
 absl::Status ConvertKernel(absl::Span<const Array> in, const Params& params, const Array& out);
 

@@ -4,6 +4,7 @@
 // operands of binary ops) go to the SIMD kernels of simd.h, everything else applies Op<prim>
 // (elementwise_ops.h) one element at a time.
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
@@ -122,7 +123,8 @@ void Map3Select(const Array& pred, const Array& x, const Array& y, const Array& 
   });
 }
 
-// Primitives that cost tens of cycles per element (libm calls), so parallel sooner.
+// Primitives that cost tens of cycles per element (libm calls), so parallel sooner (a tuning
+// list: a primitive missing here is only parallel on larger arrays).
 constexpr int64_t GrainOf(Primitive prim) {
   using P = Primitive;
   for (P p : {P::kExp, P::kLog, P::kLog1p, P::kExpm1, P::kSin, P::kCos, P::kTanh, P::kPow}) {
@@ -138,10 +140,10 @@ absl::Status Unsupported(Primitive prim, const Array& x) {
 
 // Binary and compare: Op<prim> decides the result type.
 template <Primitive prim>
-absl::Status ElementwiseBinary(absl::Span<const Array> in, const Array& out) {
+absl::Status BinaryKernel(absl::Span<const Array> in, const Params&, const Array& out) {
   return VisitDType(in[0].aval.dtype, [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
-    if constexpr (IsAccepted<T>(Op<prim>::kAccepts)) {
+    if constexpr (kAccepts<prim, T>) {
       using O = decltype(Op<prim>{}(T{}, T{}));
       const DType dtype = in[0].aval.dtype;
       const auto simd = [dtype](O* o, const T* x, const T* y, int64_t n, bool bx, bool by) {
@@ -155,13 +157,11 @@ absl::Status ElementwiseBinary(absl::Span<const Array> in, const Array& out) {
   });
 }
 
-}  // namespace
-
 template <Primitive prim>
 absl::Status UnaryKernel(absl::Span<const Array> in, const Params&, const Array& out) {
   return VisitDType(in[0].aval.dtype, [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
-    if constexpr (IsAccepted<T>(Op<prim>::kAccepts)) {
+    if constexpr (kAccepts<prim, T>) {
       const DType dtype = in[0].aval.dtype;
       const auto simd = [dtype](T* o, const T* x, int64_t n) {
         return SimdUnary(prim, dtype, x, o, n);
@@ -174,15 +174,25 @@ absl::Status UnaryKernel(absl::Span<const Array> in, const Params&, const Array&
   });
 }
 
+// The kernel of each unary, binary and compare row, from the row: Op<prim> mapped over the
+// operands.
 template <Primitive prim>
-absl::Status BinaryKernel(absl::Span<const Array> in, const Params&, const Array& out) {
-  return ElementwiseBinary<prim>(in, out);
+constexpr Kernel ElementwiseKernelOf() {
+  if constexpr (KindOf(prim) == PrimitiveKind::kUnary) {
+    return UnaryKernel<prim>;
+  } else if constexpr (IsElementwiseMap(prim)) {
+    return BinaryKernel<prim>;
+  } else {
+    return nullptr;
+  }
 }
 
-template <Primitive prim>
-absl::Status CompareKernel(absl::Span<const Array> in, const Params&, const Array& out) {
-  return ElementwiseBinary<prim>(in, out);
-}
+constexpr std::array<Kernel, kNumPrimitives> kElementwiseKernels =
+    TableOf<Kernel>([]<Primitive prim>() { return ElementwiseKernelOf<prim>(); });
+
+}  // namespace
+
+Kernel ElementwiseKernel(Primitive prim) { return kElementwiseKernels[static_cast<int>(prim)]; }
 
 absl::Status SelectKernel(absl::Span<const Array> in, const Params&, const Array& out) {
   VisitDType(in[1].aval.dtype,
@@ -205,37 +215,5 @@ absl::Status ConvertKernel(absl::Span<const Array> in, const Params&, const Arra
   return absl::OkStatus();
 }
 
-#define COTANGENT_INSTANTIATE(kernel, prim)                                             \
-  template absl::Status kernel<Primitive::prim>(absl::Span<const Array>, const Params&, \
-                                                const Array&);
-COTANGENT_INSTANTIATE(UnaryKernel, kNeg)
-COTANGENT_INSTANTIATE(UnaryKernel, kSign)
-COTANGENT_INSTANTIATE(UnaryKernel, kAbs)
-COTANGENT_INSTANTIATE(UnaryKernel, kExp)
-COTANGENT_INSTANTIATE(UnaryKernel, kLog)
-COTANGENT_INSTANTIATE(UnaryKernel, kLog1p)
-COTANGENT_INSTANTIATE(UnaryKernel, kExpm1)
-COTANGENT_INSTANTIATE(UnaryKernel, kSin)
-COTANGENT_INSTANTIATE(UnaryKernel, kCos)
-COTANGENT_INSTANTIATE(UnaryKernel, kTanh)
-COTANGENT_INSTANTIATE(UnaryKernel, kSqrt)
-COTANGENT_INSTANTIATE(UnaryKernel, kFloor)
-COTANGENT_INSTANTIATE(UnaryKernel, kLogicalNot)
-COTANGENT_INSTANTIATE(BinaryKernel, kAdd)
-COTANGENT_INSTANTIATE(BinaryKernel, kSub)
-COTANGENT_INSTANTIATE(BinaryKernel, kMul)
-COTANGENT_INSTANTIATE(BinaryKernel, kDiv)
-COTANGENT_INSTANTIATE(BinaryKernel, kPow)
-COTANGENT_INSTANTIATE(BinaryKernel, kMax)
-COTANGENT_INSTANTIATE(BinaryKernel, kMin)
-COTANGENT_INSTANTIATE(BinaryKernel, kLogicalAnd)
-COTANGENT_INSTANTIATE(BinaryKernel, kLogicalOr)
-COTANGENT_INSTANTIATE(CompareKernel, kEq)
-COTANGENT_INSTANTIATE(CompareKernel, kNe)
-COTANGENT_INSTANTIATE(CompareKernel, kLt)
-COTANGENT_INSTANTIATE(CompareKernel, kLe)
-COTANGENT_INSTANTIATE(CompareKernel, kGt)
-COTANGENT_INSTANTIATE(CompareKernel, kGe)
-#undef COTANGENT_INSTANTIATE
 
 }  // namespace cotangent::cpu

@@ -63,60 +63,54 @@ absl::StatusOr<Expression> ConvertExpression(DType from, DType to) {
   return Expression{absl::StrCat(t, "(a)")};
 }
 
+// The GLSL of each elementwise row, for the dtypes its row accepts (checked by the caller
+// against core/primitives.def): no default, so a new row does not compile until it is here.
 absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
   const DType d = spec.in;
-  const bool is_int = d == DType::kI32, is_bool = d == DType::kBool, is_float = IsFloat(d);
+  const bool is_int = d == DType::kI32, is_float = IsFloat(d);
   const std::string t = ComputeType(d);
-  const auto numeric = [&](std::string text) -> absl::StatusOr<Expression> {
-    if (is_bool) return Rejects(spec);
-    return Expression{std::move(text)};
-  };
-  const auto floating = [&](std::string fn, int args) -> absl::StatusOr<Expression> {
-    if (!is_float) return Rejects(spec);
+  // ct_<fn>(a) / ct_<fn>(a, b) from kernels/math_{common,f32,f64}.glsl, in the dtype's precision.
+  const auto math = [](std::string fn, int args) {
     return Expression{absl::StrCat("ct_", fn, args == 1 ? "(a)" : "(a, b)"), true};
-  };
-  const auto boolean = [&](std::string text) -> absl::StatusOr<Expression> {
-    if (!is_bool) return Rejects(spec);
-    return Expression{std::move(text)};
   };
   // i32 +, -, *, negation wrap modulo 2^32: computed on uint, whose overflow is defined.
   const auto wrapping = [&](const char* op) {
-    return is_int ? absl::StrCat("int(uint(a) ", op, " uint(b))") : absl::StrCat("a ", op, " b");
+    return Expression{is_int ? absl::StrCat("int(uint(a) ", op, " uint(b))")
+                             : absl::StrCat("a ", op, " b")};
   };
   switch (spec.prim) {
-    case Primitive::kNeg: return numeric(is_int ? "int(0u - uint(a))" : "-a");
+    case Primitive::kNeg: return Expression{is_int ? "int(0u - uint(a))" : "-a"};
     // sign keeps a float zero's sign and NaN.
     case Primitive::kSign:
-      return numeric(absl::StrCat("a > ", t, "(0) ? ", t, "(1) : (a < ", t, "(0) ? ", t,
-                                  "(-1) : a)"));
+      return Expression{absl::StrCat("a > ", t, "(0) ? ", t, "(1) : (a < ", t, "(0) ? ", t,
+                                     "(-1) : a)")};
     // abs(INT32_MIN) wraps to INT32_MIN.
-    case Primitive::kAbs: return numeric(is_int ? "a < 0 ? int(0u - uint(a)) : a" : "abs(a)");
-    case Primitive::kExp: return floating("exp", 1);
-    case Primitive::kLog: return floating("log", 1);
-    case Primitive::kLog1p: return floating("log1p", 1);
-    case Primitive::kExpm1: return floating("expm1", 1);
-    case Primitive::kSin: return floating("sin", 1);
-    case Primitive::kCos: return floating("cos", 1);
-    case Primitive::kTanh: return floating("tanh", 1);
-    case Primitive::kSqrt: return floating("sqrt", 1);
-    case Primitive::kFloor:
-      if (!is_float) return Rejects(spec);
-      return Expression{"floor(a)"};
-    case Primitive::kLogicalNot: return boolean("uint(a == 0u)");
-    case Primitive::kAdd: return numeric(wrapping("+"));
-    case Primitive::kSub: return numeric(wrapping("-"));
-    case Primitive::kMul: return numeric(wrapping("*"));
+    case Primitive::kAbs: return Expression{is_int ? "a < 0 ? int(0u - uint(a)) : a" : "abs(a)"};
+    case Primitive::kExp: return math("exp", 1);
+    case Primitive::kLog: return math("log", 1);
+    case Primitive::kLog1p: return math("log1p", 1);
+    case Primitive::kExpm1: return math("expm1", 1);
+    case Primitive::kSin: return math("sin", 1);
+    case Primitive::kCos: return math("cos", 1);
+    case Primitive::kTanh: return math("tanh", 1);
+    case Primitive::kSqrt: return math("sqrt", 1);
+    case Primitive::kFloor: return Expression{"floor(a)"};
+    case Primitive::kLogicalNot: return Expression{"uint(a == 0u)"};
+    case Primitive::kStopGradient: return Expression{"a"};
+    case Primitive::kAdd: return wrapping("+");
+    case Primitive::kSub: return wrapping("-");
+    case Primitive::kMul: return wrapping("*");
     // Integer division truncates; as XLA, x / 0 = -1 and INT32_MIN / -1 = INT32_MIN.
     case Primitive::kDiv:
-      return numeric(is_int ? "b == 0 ? -1 : (b == -1 ? int(0u - uint(a)) : a / b)" : "a / b");
-    case Primitive::kPow: return floating("pow", 2);
+      return Expression{is_int ? "b == 0 ? -1 : (b == -1 ? int(0u - uint(a)) : a / b)" : "a / b"};
+    case Primitive::kPow: return math("pow", 2);
     // max/min return NaN when either operand is NaN.
     case Primitive::kMax:
       return Expression{is_float ? "(a > b || isnan(a)) ? a : b" : "a > b ? a : b"};
     case Primitive::kMin:
       return Expression{is_float ? "(a < b || isnan(a)) ? a : b" : "a < b ? a : b"};
-    case Primitive::kLogicalAnd: return boolean("uint(a != 0u && b != 0u)");
-    case Primitive::kLogicalOr: return boolean("uint(a != 0u || b != 0u)");
+    case Primitive::kLogicalAnd: return Expression{"uint(a != 0u && b != 0u)"};
+    case Primitive::kLogicalOr: return Expression{"uint(a != 0u || b != 0u)"};
     // Compare: NaN compares unequal to everything (ordered comparisons; != is !(==)).
     case Primitive::kEq: return Expression{"uint(a == b)"};
     case Primitive::kNe: return Expression{"uint(!(a == b))"};
@@ -126,12 +120,26 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kGe: return Expression{"uint(a >= b)"};
     case Primitive::kSelect: return Expression{"p != 0u ? a : b"};
     case Primitive::kConvert: return ConvertExpression(spec.in, spec.out);
-    default:
-      return absl::InvalidArgumentError(absl::StrCat("vulkan: ", PrimitiveName(spec.prim),
-                                                     " is not elementwise"));
+    // Not elementwise: their own launchers (ops_reduce.cc, ops_movement.cc, ops_dot.cc).
+    case Primitive::kReduceSum:
+    case Primitive::kReduceMax:
+    case Primitive::kArgmax:
+    case Primitive::kReshape:
+    case Primitive::kTranspose:
+    case Primitive::kBroadcastInDim:
+    case Primitive::kSlice:
+    case Primitive::kPad:
+    case Primitive::kConcatenate:
+    case Primitive::kDotGeneral:
+    case Primitive::kClosedCall:
+    case Primitive::kCustomJvpCall:
+    case Primitive::kCustomVjpCall:
+    case Primitive::kCustomLin:
+      break;
   }
+  return absl::InvalidArgumentError(
+      absl::StrCat("vulkan: ", PrimitiveName(spec.prim), " is not elementwise"));
 }
-
 
 // The bits of 2/pi, 32 per word, most significant first, after two zero words (computed to
 // 1280 bits with Python's decimal module; the first words are fdlibm's).
@@ -165,11 +173,7 @@ const char* ComputeType(DType dtype) {
   return "";
 }
 
-int NumInputs(Primitive prim) {
-  if (prim == Primitive::kSelect) return 3;
-  return KindOf(prim) == PrimitiveKind::kBinary || KindOf(prim) == PrimitiveKind::kCompare ? 2
-                                                                                            : 1;
-}
+int NumInputs(Primitive prim) { return PrimitiveArity(prim); }
 
 DType InputDType(const ElementwiseSpec& spec, int k) {
   return spec.prim == Primitive::kSelect && k == 0 ? DType::kBool : spec.in;
@@ -177,6 +181,9 @@ DType InputDType(const ElementwiseSpec& spec, int k) {
 
 absl::StatusOr<ElementwiseFunction> ElementwiseFunctionSource(const ElementwiseSpec& spec,
                                                               std::string_view name) {
+  for (int k = 0; k < NumInputs(spec.prim); ++k) {
+    if (!InClass(InputDType(spec, k), OperandDType(spec.prim, k))) return Rejects(spec);
+  }
   absl::StatusOr<Expression> expression = MathExpression(spec);
   if (!expression.ok()) return expression.status();
   std::string params;

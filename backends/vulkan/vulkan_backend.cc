@@ -1,11 +1,12 @@
 // File: backends/vulkan/vulkan_backend.cc
 // VulkanBackend: creation (device choice, memory types, pools), buffers, upload/download
-// (direct through mapped memory, or through staging buffers), and Execute, the exhaustive
-// switch that maps every primitive to its launcher in ops_*.cc (start reading at LauncherFor).
+// (direct through mapped memory, or through staging buffers), and Execute, which runs each
+// primitive's launcher in ops_*.cc (start reading at LauncherOf, the table built from the rows).
 
 #include "backends/vulkan/vulkan_backend.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -25,64 +26,37 @@ namespace {
 
 using vulkan::Launcher;
 
-// No default: a new row in core/primitives.def fails to compile here (-Werror=switch) until it
-// has a launcher.
-Launcher LauncherFor(Primitive prim) {
-  switch (prim) {
-    case Primitive::kNeg:
-    case Primitive::kSign:
-    case Primitive::kAbs:
-    case Primitive::kExp:
-    case Primitive::kLog:
-    case Primitive::kLog1p:
-    case Primitive::kExpm1:
-    case Primitive::kSin:
-    case Primitive::kCos:
-    case Primitive::kTanh:
-    case Primitive::kSqrt:
-    case Primitive::kFloor:
-    case Primitive::kLogicalNot:
-    case Primitive::kAdd:
-    case Primitive::kSub:
-    case Primitive::kMul:
-    case Primitive::kDiv:
-    case Primitive::kPow:
-    case Primitive::kMax:
-    case Primitive::kMin:
-    case Primitive::kLogicalAnd:
-    case Primitive::kLogicalOr:
-    case Primitive::kEq:
-    case Primitive::kNe:
-    case Primitive::kLt:
-    case Primitive::kLe:
-    case Primitive::kGt:
-    case Primitive::kGe:
-    case Primitive::kSelect:
-    case Primitive::kConvert:
-      return vulkan::ElementwiseLaunch;
-    case Primitive::kReduceSum:
-    case Primitive::kReduceMax:
-    case Primitive::kArgmax:
-      return vulkan::ReduceLaunch;
-    // The identity (eval returns its operand; reaching here means a dense copy is wanted).
-    case Primitive::kStopGradient:
-    case Primitive::kReshape:
-    case Primitive::kTranspose:
-    case Primitive::kBroadcastInDim:
-    case Primitive::kSlice:
-    case Primitive::kPad:
-    case Primitive::kConcatenate:
-      return vulkan::MovementLaunch;
-    case Primitive::kDotGeneral:
-      return vulkan::DotGeneralLaunch;
-    // Higher-order: core evaluates the program (its impl rule); no launcher.
-    case Primitive::kClosedCall:
-    case Primitive::kCustomJvpCall:
-    case Primitive::kCustomVjpCall:
-    case Primitive::kCustomLin:
-      return nullptr;
+// The launcher of each row of core/primitives.def. Elementwise rows share one (their GLSL is
+// MathExpression's, elementwise_kernels.cc); every other row is named here, and a row that is
+// neither does not compile (the static_assert names it: "In instantiation of LauncherOf<...>").
+template <Primitive prim>
+constexpr bool kNamedHere = false;
+template <Primitive prim>
+constexpr Launcher LauncherOf() {
+  using P = Primitive;
+  // The identity (eval returns its operand; reaching here means a dense copy is wanted).
+  if constexpr (prim == P::kStopGradient) return vulkan::MovementLaunch;
+  else if constexpr (IsElementwiseMap(prim) || prim == P::kSelect || prim == P::kConvert) {
+    return vulkan::ElementwiseLaunch;
+  } else if constexpr (prim == P::kReduceSum || prim == P::kReduceMax || prim == P::kArgmax) {
+    return vulkan::ReduceLaunch;
+  } else if constexpr (prim == P::kReshape || prim == P::kTranspose ||
+                       prim == P::kBroadcastInDim || prim == P::kSlice || prim == P::kPad ||
+                       prim == P::kConcatenate) {
+    return vulkan::MovementLaunch;
+  } else if constexpr (prim == P::kDotGeneral) {
+    return vulkan::DotGeneralLaunch;
+  } else if constexpr (KindOf(prim) == PrimitiveKind::kCall) {
+    return nullptr;  // Higher-order: core evaluates the program (its impl rule); no launcher.
+  } else {
+    static_assert(kNamedHere<prim>, "a row of core/primitives.def without a Vulkan launcher");
   }
-  return nullptr;  // Unreachable for a valid enumerator.
+}
+
+Launcher LauncherFor(Primitive prim) {
+  static constexpr std::array<Launcher, kNumPrimitives> kLaunchers =
+      TableOf<Launcher>([]<Primitive prim>() { return LauncherOf<prim>(); });
+  return kLaunchers[static_cast<int>(prim)];
 }
 
 // Whether a primitive computes on its operands' values (rather than moving their bits).

@@ -1,6 +1,7 @@
 // File: core/rules/dot_general.cc
-// Rules of dot_general, the batched contraction every matmul, dot and einsum-like product
+// The block of dot_general, the batched contraction every matmul, dot and einsum-like product
 // lowers to: out[b, i, j] = sum_k lhs[b, i, k] * rhs[b, k, j] with named dimension groups.
+// Bilinear: d (l . r) = dl . r + l . dr, transposed in one operand with the other constant.
 
 #include <algorithm>
 
@@ -14,7 +15,10 @@
 namespace cotangent {
 namespace {
 
-ShapedArray DotGeneralAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+using Span = absl::Span<const Tensor>;
+using Avals = absl::Span<const ShapedArray>;
+
+ShapedArray DotGeneralAbstractEval(Avals in, const Params& params) {
   const ShapedArray& lhs = in[0];
   const ShapedArray& rhs = in[1];
   const DotDims& dims = params.dot;
@@ -25,7 +29,6 @@ ShapedArray DotGeneralAbstractEval(absl::Span<const ShapedArray> in, const Param
                  " with ", ShapeToString(dims.rhs_batch), "): ", why);
   };
   if (lhs.dtype != rhs.dtype) fail("mismatched dtypes");
-  if (lhs.dtype == DType::kBool) fail("operands must be numeric");
   if (dims.lhs_contracting.size() != dims.rhs_contracting.size() ||
       dims.lhs_batch.size() != dims.rhs_batch.size()) {
     fail("dimension lists differ in length");
@@ -59,10 +62,6 @@ ShapedArray DotGeneralAbstractEval(absl::Span<const ShapedArray> in, const Param
   }
   return ShapedArray{std::move(out), lhs.dtype};
 }
-
-
-using Span = absl::Span<const Tensor>;
-using Avals = absl::Span<const ShapedArray>;
 
 // d (l . r) = dl . r + l . dr
 Tensor DotGeneralJvp(Span x, Span t, const Tensor&, const Params& p) {
@@ -108,14 +107,9 @@ Tensor DotGeneralTransposeOperand(const Tensor& ct, const Tensor& other, const S
 
 // dot_general with one constant operand: the cotangent of the linear one (see above)
 std::vector<Tensor> DotGeneralTranspose(const Tensor& ct, Span x, Avals avals, const Params& p) {
-  if (!x[0].defined() && !x[1].defined()) {
-    ThrowInvalid("transpose: dot_general of ", avals[0].ToString(), " and ", avals[1].ToString(),
-                 " is not linear in its undefined operands");
-  }
   if (!x[0].defined()) return {DotGeneralTransposeOperand(ct, x[1], avals[0], p.dot, true), Tensor()};
   return {Tensor(), DotGeneralTransposeOperand(ct, x[0], avals[1], p.dot, false)};
 }
-
 
 // ---- batch rule ----
 
@@ -160,13 +154,20 @@ Batched DotGeneralBatch(Span x, absl::Span<const int64_t> bdims, const Params& p
   return {lax::dot_general(x[0], x[1], q), out_bdim};
 }
 
+template <Primitive prim>
+constexpr rules::Def kDef = {};
+template <> constexpr rules::Def kDef<Primitive::kDotGeneral> = {
+    .abstract_eval = DotGeneralAbstractEval, .tangent = DotGeneralJvp,
+    .transpose = DotGeneralTranspose, .batch = DotGeneralBatch};
+
 }  // namespace
 
 void RegisterDotGeneralRules(RuleTable& table) {
-  table[Primitive::kDotGeneral].abstract_eval = rules::AbstractEval1<DotGeneralAbstractEval>;
-  table[Primitive::kDotGeneral].tangent = DotGeneralJvp;
-  table[Primitive::kDotGeneral].transpose = rules::Transpose1<DotGeneralTranspose>;
-  table[Primitive::kDotGeneral].batch = rules::Batch1<DotGeneralBatch>;
+  ForEachPrimitive([&]<Primitive prim>() {
+    if constexpr (KindOf(prim) == PrimitiveKind::kContraction) {
+      rules::Define<prim, kDef<prim>>(table);
+    }
+  });
 }
 
 }  // namespace cotangent

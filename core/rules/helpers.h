@@ -1,17 +1,20 @@
 // File: core/rules/helpers.h
-// Small pieces shared by the rule families: arithmetic on tangents that may be symbolic zeros
-// (undefined tensors), and the builders for common rule shapes (linear, elementwise).
+// What the rule families share: rules::Def, the block of rules one primitive writes, and
+// Define, which installs it in the table checked against the primitive's row; arithmetic on
+// tangents that may be symbolic zeros (undefined tensors); batch-axis movement.
 
 #ifndef COTANGENT_CORE_RULES_HELPERS_H_
 #define COTANGENT_CORE_RULES_HELPERS_H_
 
 #include <cstdint>
+#include <iterator>
 #include <vector>
 
 #include "absl/types/span.h"
 
 #include "core/constants.h"
 #include "core/lax.h"
+#include "core/primitive.h"
 #include "core/rules.h"
 #include "core/tensor.h"
 
@@ -37,23 +40,58 @@ inline Tensor ScaleTangent(const Tensor& t, const Tensor& factor) {
 // A scalar constant broadcast to x's shape and dtype.
 inline Tensor Const(const Tensor& like, double value) { return FullLike(like, value); }
 
-// ---- builders: one-output rules in the table's list forms ----
+// ---- one block per primitive ----
+
+// The rules of a one-output primitive in their one-output forms, as its block in
+// core/rules/<family>.cc writes them, ending with
+//   template <> constexpr Def kDef<Primitive::kSin> = {.tangent = SinJvp};
+// What a block leaves null comes from its family (abstract evaluation, batching) or is not
+// needed: a tangent rule only for derivative kByRule, a transpose rule only for a linear row.
+struct Def {
+  // The output type; operand dtypes are already checked against the row (AbstractEval).
+  ShapedArray (*abstract_eval)(AvalSpan in, const Params& params) = nullptr;
+  TangentRule tangent = nullptr;
+  // The cotangents of the linear operands (undefined in `operands`) from the output's; the
+  // operands are already checked against the row's linear column (CheckLinearOperands).
+  std::vector<Tensor> (*transpose)(const Tensor& ct, TensorSpan operands, AvalSpan avals,
+                                   const Params& params) = nullptr;
+  Batched (*batch)(TensorSpan args, absl::Span<const int64_t> bdims,
+                   const Params& params) = nullptr;
+};
 
 template <auto F>
 AvalList AbstractEval1(AvalSpan in, const Params& p) {
   return {F(in, p)};
 }
-// F(ct, operands, avals, params) of a one-output linear primitive.
-template <auto F>
+template <Primitive prim, auto F>
 TensorList Transpose1(TensorSpan cts, TensorSpan operands, AvalSpan avals, const Params& p) {
+  CheckLinearOperands(prim, operands, avals);
   std::vector<Tensor> out = F(cts[0], operands, avals, p);
   return TensorList(std::make_move_iterator(out.begin()), std::make_move_iterator(out.end()));
 }
-// F(args, bdims, params) -> Batched of a one-output primitive.
 template <auto F>
 BatchedList Batch1(TensorSpan args, absl::Span<const int64_t> bdims, const Params& p) {
   Batched out = F(args, bdims, p);
   return {{std::move(out.value)}, {out.bdim}};
+}
+
+// Installs prim's block in the table, in the table's list forms. A block that disagrees with
+// its row of core/primitives.def does not compile; the error's "In instantiation of ... [with
+// prim = Primitive::kErf]" names the primitive.
+template <Primitive prim, const Def& def>
+void Define(RuleTable& table) {
+  static_assert(PrimitiveOutputs(prim) == 1, "Def is for one-output primitives");
+  static_assert(def.abstract_eval != nullptr, "no abstract evaluation rule: write it in the block");
+  static_assert((def.tangent != nullptr) == (DerivativeOf(prim) == Derivative::kByRule),
+                "derivative column kByRule needs a tangent rule in the block, kZero none");
+  static_assert((def.transpose != nullptr) == IsLinear(prim),
+                "a row linear in some operand needs a transpose rule in the block, no other row");
+  static_assert(def.batch != nullptr, "no batching rule: write one in the block");
+  PrimitiveRules& rules = table[prim];
+  rules.abstract_eval = AbstractEval1<def.abstract_eval>;
+  rules.tangent = def.tangent;
+  if constexpr (def.transpose != nullptr) rules.transpose = Transpose1<prim, def.transpose>;
+  rules.batch = Batch1<def.batch>;
 }
 
 // ---- batching: operands carry a batch axis bdim (kNotMapped when unbatched) ----

@@ -1,6 +1,7 @@
 // File: core/rules/movement.cc
 // Rules of the movement primitives: reshape, transpose, broadcast_in_dim, slice, pad and
-// concatenate. They change where elements sit, never their values.
+// concatenate, one block per primitive, each ending with its kDef (core/rules/helpers.h).
+// They change where elements sit, never their values, so all are linear.
 
 #include <algorithm>
 #include <optional>
@@ -15,11 +16,27 @@
 namespace cotangent {
 namespace {
 
+using rules::Def;
 using rules::Instantiate;
+using Span = absl::Span<const Tensor>;
+using Avals = absl::Span<const ShapedArray>;
+using Bdims = absl::Span<const int64_t>;
 
 std::string Ints(absl::Span<const int64_t> v) { return ShapeToString(v); }
 
-ShapedArray ReshapeAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+// Movement primitives are linear: the tangent moves exactly as the primal.
+template <Primitive prim>
+Tensor LinearJvp(Span, Span t, const Tensor&, const Params& p) {
+  return Bind1(prim, {t[0]}, p);
+}
+
+// Each row's block, below.
+template <Primitive prim>
+constexpr Def kDef = {};
+
+// ---- reshape(x; shape): row-major order kept ----
+
+ShapedArray ReshapeAbstractEval(Avals in, const Params& params) {
   const ShapedArray& x = in[0];
   CheckShape("reshape", ShapedArray{params.shape, x.dtype});  // before counting its elements
   if (NumElements(params.shape) != x.size()) {
@@ -28,8 +45,24 @@ ShapedArray ReshapeAbstractEval(absl::Span<const ShapedArray> in, const Params& 
   }
   return ShapedArray{params.shape, x.dtype};
 }
+// reshape: ct_x = reshape(ct, shape of x)
+std::vector<Tensor> ReshapeTranspose(const Tensor& ct, Span, Avals avals, const Params&) {
+  return {lax::reshape(ct, avals[0].shape)};
+}
+// reshape per example: batch axis first, then the new shape behind it.
+Batched ReshapeBatch(Span x, Bdims bdims, const Params& p) {
+  const Tensor x0 = rules::MoveBatchAxis(x[0], bdims[0], 0);
+  Shape shape = p.shape;
+  shape.insert(shape.begin(), x0.shape()[0]);
+  return {lax::reshape(x0, shape), 0};
+}
+template <> constexpr Def kDef<Primitive::kReshape> = {
+    .abstract_eval = ReshapeAbstractEval, .tangent = LinearJvp<Primitive::kReshape>,
+    .transpose = ReshapeTranspose, .batch = ReshapeBatch};
 
-ShapedArray TransposeAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+// ---- transpose(x; permutation): output axis i is input axis permutation[i] ----
+
+ShapedArray TransposeAbstractEval(Avals in, const Params& params) {
   const ShapedArray& x = in[0];
   const auto& perm = params.permutation;
   std::vector<bool> seen(x.rank(), false);
@@ -45,8 +78,26 @@ ShapedArray TransposeAbstractEval(absl::Span<const ShapedArray> in, const Params
   for (int64_t i = 0; i < x.rank(); ++i) out[i] = x.shape[perm[i]];
   return ShapedArray{std::move(out), x.dtype};
 }
+// transpose: ct_x = transpose(ct, inverse permutation)
+std::vector<Tensor> TransposeTranspose(const Tensor& ct, Span, Avals, const Params& p) {
+  std::vector<int64_t> inverse(p.permutation.size());
+  for (size_t i = 0; i < p.permutation.size(); ++i) inverse[p.permutation[i]] = i;
+  return {lax::transpose(ct, inverse)};
+}
+// transpose per example: the batch axis leads, the other axes permuted as asked.
+Batched TransposeBatch(Span x, Bdims bdims, const Params& p) {
+  const int64_t b = bdims[0];
+  std::vector<int64_t> perm = {b};
+  for (int64_t axis : p.permutation) perm.push_back(rules::AxisWithBatch(axis, b));
+  return {lax::transpose(x[0], perm), 0};
+}
+template <> constexpr Def kDef<Primitive::kTranspose> = {
+    .abstract_eval = TransposeAbstractEval, .tangent = LinearJvp<Primitive::kTranspose>,
+    .transpose = TransposeTranspose, .batch = TransposeBatch};
 
-ShapedArray BroadcastInDimAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+// ---- broadcast_in_dim(x; shape, broadcast_dimensions) ----
+
+ShapedArray BroadcastInDimAbstractEval(Avals in, const Params& params) {
   const ShapedArray& x = in[0];
   const Shape& shape = params.shape;
   const auto& dims = params.broadcast_dimensions;
@@ -62,8 +113,35 @@ ShapedArray BroadcastInDimAbstractEval(absl::Span<const ShapedArray> in, const P
   }
   return ShapedArray{shape, x.dtype};
 }
+// broadcast_in_dim: ct_x = ct summed over the new axes and the stretched size-1 axes
+std::vector<Tensor> BroadcastInDimTranspose(const Tensor& ct, Span, Avals avals, const Params& p) {
+  const ShapedArray& x = avals[0];
+  std::vector<int64_t> summed;
+  for (int64_t axis = 0; axis < static_cast<int64_t>(p.shape.size()); ++axis) {
+    const auto it = std::find(p.broadcast_dimensions.begin(), p.broadcast_dimensions.end(), axis);
+    if (it == p.broadcast_dimensions.end() ||
+        (x.shape[it - p.broadcast_dimensions.begin()] == 1 && p.shape[axis] != 1)) {
+      summed.push_back(axis);
+    }
+  }
+  return {lax::reshape(lax::reduce_sum(ct, summed), x.shape)};
+}
+// broadcast_in_dim per example: a leading batch axis maps to output axis 0.
+Batched BroadcastInDimBatch(Span x, Bdims bdims, const Params& p) {
+  const Tensor x0 = rules::MoveBatchAxis(x[0], bdims[0], 0);
+  Shape shape = p.shape;
+  shape.insert(shape.begin(), x0.shape()[0]);
+  std::vector<int64_t> dims = {0};
+  for (int64_t d : p.broadcast_dimensions) dims.push_back(d + 1);
+  return {lax::broadcast_in_dim(x0, shape, dims), 0};
+}
+template <> constexpr Def kDef<Primitive::kBroadcastInDim> = {
+    .abstract_eval = BroadcastInDimAbstractEval, .tangent = LinearJvp<Primitive::kBroadcastInDim>,
+    .transpose = BroadcastInDimTranspose, .batch = BroadcastInDimBatch};
 
-ShapedArray SliceAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+// ---- slice(x; start, limit, stride) ----
+
+ShapedArray SliceAbstractEval(Avals in, const Params& params) {
   const ShapedArray& x = in[0];
   const auto& [start, limit, stride] = std::tie(params.start, params.limit, params.stride);
   const auto fail = [&](std::string_view why) {
@@ -87,8 +165,34 @@ ShapedArray SliceAbstractEval(absl::Span<const ShapedArray> in, const Params& pa
   }
   return ShapedArray{std::move(out), x.dtype};
 }
+// slice: ct_x = ct padded with zeros back to the operand's shape (interior = stride - 1)
+std::vector<Tensor> SliceTranspose(const Tensor& ct, Span, Avals avals, const Params& p) {
+  const Shape& in = avals[0].shape;
+  std::vector<int64_t> low = p.start, high(in.size()), interior(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const int64_t n = ct.shape()[i];
+    const int64_t real_limit = n == 0 ? p.start[i] : p.start[i] + (n - 1) * p.stride[i] + 1;
+    high[i] = in[i] - real_limit;
+    interior[i] = n == 0 ? 0 : p.stride[i] - 1;
+  }
+  return {lax::pad(ct, 0.0, low, high, interior)};
+}
+// slice per example: the batch axis is taken whole.
+Batched SliceBatch(Span x, Bdims bdims, const Params& p) {
+  const int64_t b = bdims[0];
+  Params q = p;
+  q.start.insert(q.start.begin() + b, 0);
+  q.limit.insert(q.limit.begin() + b, x[0].shape()[b]);
+  q.stride.insert(q.stride.begin() + b, 1);
+  return {Bind1(Primitive::kSlice, {x[0]}, q), b};
+}
+template <> constexpr Def kDef<Primitive::kSlice> = {
+    .abstract_eval = SliceAbstractEval, .tangent = LinearJvp<Primitive::kSlice>,
+    .transpose = SliceTranspose, .batch = SliceBatch};
 
-ShapedArray PadAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+// ---- pad(x; low, high, interior, padding_value) ----
+
+ShapedArray PadAbstractEval(Avals in, const Params& params) {
   const ShapedArray& x = in[0];
   const size_t rank = x.shape.size();
   const auto fail = [&](std::string_view why) {
@@ -121,8 +225,37 @@ ShapedArray PadAbstractEval(absl::Span<const ShapedArray> in, const Params& para
   }
   return ShapedArray{std::move(out), x.dtype};
 }
+// pad: ct_x = the elements of ct that came from x (undo edges, then stride over interior)
+std::vector<Tensor> PadTranspose(const Tensor& ct, Span, Avals, const Params& p) {
+  std::vector<int64_t> low, high, step;
+  for (size_t i = 0; i < p.low.size(); ++i) {
+    low.push_back(-p.low[i]);
+    high.push_back(-p.high[i]);
+    step.push_back(p.interior[i] + 1);
+  }
+  const Tensor unpadded = lax::pad(ct, 0.0, low, high);
+  return {lax::slice(unpadded, std::vector<int64_t>(low.size(), 0), unpadded.shape(), step)};
+}
+// pad: d pad(x, v) = pad(dx, 0); the padding value is a constant parameter
+Tensor PadJvp(Span, Span t, const Tensor&, const Params& p) {
+  return lax::pad(t[0], 0.0, p.low, p.high, p.interior);
+}
+// pad per example: no padding along the batch axis.
+Batched PadBatch(Span x, Bdims bdims, const Params& p) {
+  const int64_t b = bdims[0];
+  Params q = p;
+  q.low.insert(q.low.begin() + b, 0);
+  q.high.insert(q.high.begin() + b, 0);
+  q.interior.insert(q.interior.begin() + b, 0);
+  return {Bind1(Primitive::kPad, {x[0]}, q), b};
+}
+template <> constexpr Def kDef<Primitive::kPad> = {
+    .abstract_eval = PadAbstractEval, .tangent = PadJvp,
+    .transpose = PadTranspose, .batch = PadBatch};
 
-ShapedArray ConcatenateAbstractEval(absl::Span<const ShapedArray> in, const Params& params) {
+// ---- concatenate(x...; dimension) ----
+
+ShapedArray ConcatenateAbstractEval(Avals in, const Params& params) {
   if (in.empty()) ThrowInvalid("concatenate: expected at least one operand");
   const ShapedArray& first = in[0];
   const int64_t axis = params.dimension;
@@ -147,73 +280,6 @@ ShapedArray ConcatenateAbstractEval(absl::Span<const ShapedArray> in, const Para
   }
   return ShapedArray{std::move(out), first.dtype};
 }
-
-
-using Span = absl::Span<const Tensor>;
-using Avals = absl::Span<const ShapedArray>;
-
-// Movement primitives are linear: the tangent moves exactly as the primal.
-template <Primitive prim>
-Tensor LinearJvp(Span, Span t, const Tensor&, const Params& p) {
-  return Bind1(prim, {t[0]}, p);
-}
-
-// reshape: ct_x = reshape(ct, shape of x)
-std::vector<Tensor> ReshapeTranspose(const Tensor& ct, Span, Avals avals, const Params&) {
-  return {lax::reshape(ct, avals[0].shape)};
-}
-// transpose: ct_x = transpose(ct, inverse permutation)
-std::vector<Tensor> TransposeTranspose(const Tensor& ct, Span, Avals, const Params& p) {
-  std::vector<int64_t> inverse(p.permutation.size());
-  for (size_t i = 0; i < p.permutation.size(); ++i) inverse[p.permutation[i]] = i;
-  return {lax::transpose(ct, inverse)};
-}
-// broadcast_in_dim: ct_x = ct summed over the new axes and the stretched size-1 axes
-std::vector<Tensor> BroadcastInDimTranspose(const Tensor& ct, Span, Avals avals, const Params& p) {
-  const ShapedArray& x = avals[0];
-  std::vector<int64_t> summed;
-  for (int64_t axis = 0; axis < static_cast<int64_t>(p.shape.size()); ++axis) {
-    const auto it = std::find(p.broadcast_dimensions.begin(), p.broadcast_dimensions.end(), axis);
-    if (it == p.broadcast_dimensions.end() ||
-        (x.shape[it - p.broadcast_dimensions.begin()] == 1 && p.shape[axis] != 1)) {
-      summed.push_back(axis);
-    }
-  }
-  return {lax::reshape(lax::reduce_sum(ct, summed), x.shape)};
-}
-// slice: ct_x = ct padded with zeros back to the operand's shape (interior = stride - 1)
-std::vector<Tensor> SliceTranspose(const Tensor& ct, Span, Avals avals, const Params& p) {
-  const Shape& in = avals[0].shape;
-  std::vector<int64_t> low = p.start, high(in.size()), interior(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const int64_t n = ct.shape()[i];
-    const int64_t real_limit = n == 0 ? p.start[i] : p.start[i] + (n - 1) * p.stride[i] + 1;
-    high[i] = in[i] - real_limit;
-    interior[i] = n == 0 ? 0 : p.stride[i] - 1;
-  }
-  return {lax::pad(ct, 0.0, low, high, interior)};
-}
-// pad: d pad(x, v) = pad(dx, 0); the padding value is a constant parameter
-Tensor PadJvp(Span, Span t, const Tensor&, const Params& p) {
-  return lax::pad(t[0], 0.0, p.low, p.high, p.interior);
-}
-// pad: ct_x = the elements of ct that came from x (undo edges, then stride over interior)
-std::vector<Tensor> PadTranspose(const Tensor& ct, Span, Avals, const Params& p) {
-  std::vector<int64_t> low, high, step;
-  for (size_t i = 0; i < p.low.size(); ++i) {
-    low.push_back(-p.low[i]);
-    high.push_back(-p.high[i]);
-    step.push_back(p.interior[i] + 1);
-  }
-  const Tensor unpadded = lax::pad(ct, 0.0, low, high);
-  return {lax::slice(unpadded, std::vector<int64_t>(low.size(), 0), unpadded.shape(), step)};
-}
-// d concatenate(x...) = concatenate(dx...)
-Tensor ConcatenateJvp(Span x, Span t, const Tensor&, const Params& p) {
-  std::vector<Tensor> tangents;
-  for (size_t i = 0; i < x.size(); ++i) tangents.push_back(Instantiate(t[i], x[i].aval()));
-  return lax::concatenate(tangents, p.dimension);
-}
 // concatenate: each linear operand's cotangent is its slice of ct
 std::vector<Tensor> ConcatenateTranspose(const Tensor& ct, Span x, Avals avals, const Params& p) {
   std::vector<Tensor> cts(x.size());
@@ -231,52 +297,11 @@ std::vector<Tensor> ConcatenateTranspose(const Tensor& ct, Span x, Avals avals, 
   }
   return cts;
 }
-
-
-// ---- batch rules ----
-
-using Bdims = absl::Span<const int64_t>;
-
-// reshape per example: batch axis first, then the new shape behind it.
-Batched ReshapeBatch(Span x, Bdims bdims, const Params& p) {
-  const Tensor x0 = rules::MoveBatchAxis(x[0], bdims[0], 0);
-  Shape shape = p.shape;
-  shape.insert(shape.begin(), x0.shape()[0]);
-  return {lax::reshape(x0, shape), 0};
-}
-// transpose per example: the batch axis leads, the other axes permuted as asked.
-Batched TransposeBatch(Span x, Bdims bdims, const Params& p) {
-  const int64_t b = bdims[0];
-  std::vector<int64_t> perm = {b};
-  for (int64_t axis : p.permutation) perm.push_back(rules::AxisWithBatch(axis, b));
-  return {lax::transpose(x[0], perm), 0};
-}
-// broadcast_in_dim per example: a leading batch axis maps to output axis 0.
-Batched BroadcastInDimBatch(Span x, Bdims bdims, const Params& p) {
-  const Tensor x0 = rules::MoveBatchAxis(x[0], bdims[0], 0);
-  Shape shape = p.shape;
-  shape.insert(shape.begin(), x0.shape()[0]);
-  std::vector<int64_t> dims = {0};
-  for (int64_t d : p.broadcast_dimensions) dims.push_back(d + 1);
-  return {lax::broadcast_in_dim(x0, shape, dims), 0};
-}
-// slice per example: the batch axis is taken whole.
-Batched SliceBatch(Span x, Bdims bdims, const Params& p) {
-  const int64_t b = bdims[0];
-  Params q = p;
-  q.start.insert(q.start.begin() + b, 0);
-  q.limit.insert(q.limit.begin() + b, x[0].shape()[b]);
-  q.stride.insert(q.stride.begin() + b, 1);
-  return {Bind1(Primitive::kSlice, {x[0]}, q), b};
-}
-// pad per example: no padding along the batch axis.
-Batched PadBatch(Span x, Bdims bdims, const Params& p) {
-  const int64_t b = bdims[0];
-  Params q = p;
-  q.low.insert(q.low.begin() + b, 0);
-  q.high.insert(q.high.begin() + b, 0);
-  q.interior.insert(q.interior.begin() + b, 0);
-  return {Bind1(Primitive::kPad, {x[0]}, q), b};
+// d concatenate(x...) = concatenate(dx...)
+Tensor ConcatenateJvp(Span x, Span t, const Tensor&, const Params& p) {
+  std::vector<Tensor> tangents;
+  for (size_t i = 0; i < x.size(); ++i) tangents.push_back(Instantiate(t[i], x[i].aval()));
+  return lax::concatenate(tangents, p.dimension);
 }
 // concatenate per example: every operand with a leading batch axis (broadcast if unbatched).
 Batched ConcatenateBatch(Span x, Bdims bdims, const Params& p) {
@@ -287,34 +312,16 @@ Batched ConcatenateBatch(Span x, Bdims bdims, const Params& p) {
   }
   return {lax::concatenate(operands, p.dimension + 1), 0};
 }
+template <> constexpr Def kDef<Primitive::kConcatenate> = {
+    .abstract_eval = ConcatenateAbstractEval, .tangent = ConcatenateJvp,
+    .transpose = ConcatenateTranspose, .batch = ConcatenateBatch};
 
 }  // namespace
 
 void RegisterMovementRules(RuleTable& table) {
-  table[Primitive::kReshape].abstract_eval = rules::AbstractEval1<ReshapeAbstractEval>;
-  table[Primitive::kTranspose].abstract_eval = rules::AbstractEval1<TransposeAbstractEval>;
-  table[Primitive::kBroadcastInDim].abstract_eval = rules::AbstractEval1<BroadcastInDimAbstractEval>;
-  table[Primitive::kSlice].abstract_eval = rules::AbstractEval1<SliceAbstractEval>;
-  table[Primitive::kPad].abstract_eval = rules::AbstractEval1<PadAbstractEval>;
-  table[Primitive::kConcatenate].abstract_eval = rules::AbstractEval1<ConcatenateAbstractEval>;
-  table[Primitive::kReshape].tangent = LinearJvp<Primitive::kReshape>;
-  table[Primitive::kReshape].transpose = rules::Transpose1<ReshapeTranspose>;
-  table[Primitive::kTranspose].tangent = LinearJvp<Primitive::kTranspose>;
-  table[Primitive::kTranspose].transpose = rules::Transpose1<TransposeTranspose>;
-  table[Primitive::kBroadcastInDim].tangent = LinearJvp<Primitive::kBroadcastInDim>;
-  table[Primitive::kBroadcastInDim].transpose = rules::Transpose1<BroadcastInDimTranspose>;
-  table[Primitive::kSlice].tangent = LinearJvp<Primitive::kSlice>;
-  table[Primitive::kSlice].transpose = rules::Transpose1<SliceTranspose>;
-  table[Primitive::kPad].tangent = PadJvp;
-  table[Primitive::kPad].transpose = rules::Transpose1<PadTranspose>;
-  table[Primitive::kConcatenate].tangent = ConcatenateJvp;
-  table[Primitive::kConcatenate].transpose = rules::Transpose1<ConcatenateTranspose>;
-  table[Primitive::kReshape].batch = rules::Batch1<ReshapeBatch>;
-  table[Primitive::kTranspose].batch = rules::Batch1<TransposeBatch>;
-  table[Primitive::kBroadcastInDim].batch = rules::Batch1<BroadcastInDimBatch>;
-  table[Primitive::kSlice].batch = rules::Batch1<SliceBatch>;
-  table[Primitive::kPad].batch = rules::Batch1<PadBatch>;
-  table[Primitive::kConcatenate].batch = rules::Batch1<ConcatenateBatch>;
+  ForEachPrimitive([&]<Primitive prim>() {
+    if constexpr (KindOf(prim) == PrimitiveKind::kMovement) rules::Define<prim, kDef<prim>>(table);
+  });
 }
 
 }  // namespace cotangent

@@ -145,18 +145,7 @@ std::vector<Array> ElementwiseInputs(Primitive prim, int64_t n) {
   return in;
 }
 
-cpu::Kernel KernelOf(Primitive prim) {
-  switch (prim) {
-    case Primitive::kAdd:
-      return cpu::BinaryKernel<Primitive::kAdd>;
-    case Primitive::kMul:
-      return cpu::BinaryKernel<Primitive::kMul>;
-    case Primitive::kTanh:
-      return cpu::UnaryKernel<Primitive::kTanh>;
-    default:
-      return cpu::UnaryKernel<Primitive::kExp>;
-  }
-}
+cpu::Kernel KernelOf(Primitive prim) { return cpu::ElementwiseKernel(prim); }
 
 void SetElementwiseCounters(benchmark::State& state, Primitive prim, int64_t n) {
   state.counters["GB/s"] = benchmark::Counter(ElementwiseBytes(prim, n) * 1e-9,

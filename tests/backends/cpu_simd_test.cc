@@ -112,7 +112,7 @@ class SimdTest : public ::testing::TestWithParam<int64_t> {
 
 template <typename T, Primitive prim>
 void CheckUnary() {
-  if constexpr (IsAccepted<T>(Op<prim>::kAccepts)) {
+  if constexpr (kAccepts<prim, T>) {
     const DType dtype = StorageDType<T>();
     for (int64_t n : kLengths) {
       const std::vector<T> x = Values<T>(n, static_cast<uint32_t>(n));
@@ -189,7 +189,7 @@ TEST_P(SimdTest, TranscendentalsWithinBoundOverTheirRange) {
 
 template <typename T, Primitive prim>
 void CheckBinary(bool expect_simd) {
-  if constexpr (IsAccepted<T>(Op<prim>::kAccepts)) {
+  if constexpr (kAccepts<prim, T>) {
     using O = decltype(Op<prim>{}(T{}, T{}));
     const DType dtype = StorageDType<T>();
     for (int64_t n : kLengths) {

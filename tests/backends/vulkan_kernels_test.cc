@@ -34,23 +34,14 @@ void PrintTo(const ElementwiseCase& c, std::ostream* os) {
   *os << PrimitiveName(c.prim) << " " << DTypeName(c.dtype);
 }
 
+// Every unary, binary and compare row of core/primitives.def, on every dtype its row accepts.
 std::vector<ElementwiseCase> ElementwiseCases() {
-  using P = Primitive;
-  const std::vector<DType> floats = {f32, f64}, numeric = {i32, f32, f64},
-                           all = {bool_, i32, f32, f64}, bools = {bool_};
-  const std::vector<std::pair<std::vector<P>, const std::vector<DType>*>> groups = {
-      {{P::kNeg, P::kSign, P::kAbs}, &numeric},
-      {{P::kExp, P::kLog, P::kLog1p, P::kExpm1, P::kSin, P::kCos, P::kTanh, P::kSqrt, P::kFloor},
-       &floats},
-      {{P::kLogicalNot}, &bools},
-      {{P::kAdd, P::kSub, P::kMul, P::kDiv}, &numeric},
-      {{P::kPow}, &floats},
-      {{P::kMax, P::kMin, P::kEq, P::kNe, P::kLt, P::kLe, P::kGt, P::kGe}, &all},
-      {{P::kLogicalAnd, P::kLogicalOr}, &bools}};
   std::vector<ElementwiseCase> cases;
-  for (const auto& [prims, dtypes] : groups) {
-    for (P p : prims) {
-      for (DType d : *dtypes) cases.push_back({p, d});
+  for (int i = 0; i < kNumPrimitives; ++i) {
+    const Primitive prim = static_cast<Primitive>(i);
+    if (!IsElementwiseMap(prim)) continue;
+    for (DType d : {bool_, i32, f32, f64}) {
+      if (InClass(d, OperandDType(prim, 0))) cases.push_back({prim, d});
     }
   }
   return cases;

@@ -56,7 +56,35 @@ TEST(AbstractEvalTest, ElementwiseErrors) {
   EXPECT_EQ(ErrorOf(Primitive::kLogicalAnd, {A(f32, {1}), A(f32, {1})}),
             "and: expected a bool operand, got f32[1]");
   EXPECT_EQ(ErrorOf(Primitive::kSelect, {A(f32, {2}), A(f32, {2}), A(f32, {2})}),
-            "select: predicate must be bool, got f32[2]");
+            "select: expected a bool operand 0, got f32[2]");
+}
+
+// The dtypes column is the check: every row rejects, naming itself, each dtype outside the
+// class of each operand (with the other operands valid).
+TEST(AbstractEvalTest, EveryRowRejectsTheDTypesItsRowExcludes) {
+  const DType all[] = {bool_, i32, f32, f64};
+  for (int i = 0; i < kNumPrimitives; ++i) {
+    const Primitive prim = static_cast<Primitive>(i);
+    const int arity = PrimitiveArity(prim) < 0 ? 2 : PrimitiveArity(prim);
+    std::vector<ShapedArray> valid;
+    for (int k = 0; k < arity; ++k) {
+      for (DType d : all) {
+        if (InClass(d, OperandDType(prim, k))) {
+          valid.push_back(A(d, {2}));
+          break;
+        }
+      }
+    }
+    for (int k = 0; k < arity; ++k) {
+      for (DType d : all) {
+        if (InClass(d, OperandDType(prim, k))) continue;
+        std::vector<ShapedArray> in = valid;
+        in[k] = A(d, {2});
+        EXPECT_THAT(ErrorOf(prim, in), HasSubstr(std::string(PrimitiveName(prim)) + ": expected a"))
+            << PrimitiveName(prim) << " operand " << k << " " << DTypeName(d);
+      }
+    }
+  }
 }
 
 TEST(AbstractEvalTest, Reductions) {

@@ -1,9 +1,12 @@
 // File: tests/interpreters/completeness_test.cc
-// Rule completeness: every primitive has a jvp rule unless declared non-differentiable, and
-// every primitive that forward mode emits on tangents (found by linearizing every case) has a
-// transpose rule, as do the primitives known to be linear.
+// Rule completeness, derived from the columns of core/primitives.def: every row with derivative
+// kByRule has a jvp rule and no other row has one; the rows linear in some operand are exactly
+// those with a transpose rule, and every primitive that forward mode emits on tangents (found
+// by linearizing every case) is one of them; every row but custom_lin has a batching rule; and
+// every row has an oracle case in tests/testing/primitive_cases.h or is exempt there.
 
-#include <set>
+#include <map>
+#include <string>
 
 #include "interpreters/rules.h"
 #include "tests/testing/oracles.h"
@@ -12,32 +15,37 @@
 namespace cotangent {
 namespace {
 
-// custom_lin lives only in linear programs, which are transposed, never differentiated or
-// batched (as JAX's custom_lin): it has a transpose rule alone.
-bool OnlyTransposed(Primitive prim) { return prim == Primitive::kCustomLin; }
+std::vector<Primitive> AllPrimitives() {
+  std::vector<Primitive> all;
+  for (int i = 0; i < kNumPrimitives; ++i) all.push_back(static_cast<Primitive>(i));
+  return all;
+}
 
-TEST(CompletenessTest, EveryDifferentiablePrimitiveHasAJvpRule) {
-  for (int i = 0; i < kNumPrimitives; ++i) {
-    const Primitive prim = static_cast<Primitive>(i);
-    if (OnlyTransposed(prim)) continue;
+TEST(CompletenessTest, JvpRulesFollowTheDerivativeColumn) {
+  for (Primitive prim : AllPrimitives()) {
     const PrimitiveRules& rules = AllRules()[prim];
     const bool has_jvp = rules.jvp != nullptr || rules.tangent != nullptr;
-    EXPECT_TRUE(rules.non_differentiable || has_jvp)
-        << PrimitiveName(prim) << " has no jvp rule and is not declared non-differentiable";
-    EXPECT_FALSE(rules.non_differentiable && has_jvp)
-        << PrimitiveName(prim) << " is declared non-differentiable but has a jvp rule";
+    const Derivative derivative = DerivativeOf(prim);
+    EXPECT_EQ(has_jvp, derivative == Derivative::kByRule)
+        << PrimitiveName(prim) << (has_jvp ? " has a jvp rule but its row says no derivative rule"
+                                           : " has no jvp rule but its row says kByRule");
+    EXPECT_EQ(rules.non_differentiable, derivative == Derivative::kZero) << PrimitiveName(prim);
     EXPECT_FALSE(rules.jvp != nullptr && rules.tangent != nullptr)
         << PrimitiveName(prim) << " has both a joint jvp rule and a tangent rule";
   }
 }
 
-TEST(CompletenessTest, EveryLinearPrimitiveHasATransposeRule) {
-  std::set<Primitive> linear = {
-      Primitive::kNeg,     Primitive::kAdd,       Primitive::kSub,       Primitive::kMul,
-      Primitive::kDiv,     Primitive::kSelect,    Primitive::kConvert,   Primitive::kReduceSum,
-      Primitive::kReshape, Primitive::kTranspose, Primitive::kBroadcastInDim,
-      Primitive::kSlice,   Primitive::kPad,       Primitive::kConcatenate, Primitive::kDotGeneral};
-  // Whatever the jvp rules emit on tangents must be transposable too.
+TEST(CompletenessTest, TransposeRulesFollowTheLinearColumn) {
+  for (Primitive prim : AllPrimitives()) {
+    const bool has_transpose = AllRules()[prim].transpose != nullptr;
+    EXPECT_EQ(has_transpose, IsLinear(prim))
+        << PrimitiveName(prim)
+        << (has_transpose ? " has a transpose rule but its row is not linear in any operand"
+                          : " is linear in some operand by its row but has no transpose rule");
+  }
+}
+
+TEST(CompletenessTest, WhatJvpRulesEmitOnTangentsIsLinear) {
   for (const testing::PrimitiveCase& c : testing::DifferentiableCases()) {
     std::vector<Tensor> xs;
     for (size_t i = 0; i < c.shapes.size(); ++i) {
@@ -45,18 +53,45 @@ TEST(CompletenessTest, EveryLinearPrimitiveHasATransposeRule) {
     }
     const auto flat = [&](const std::vector<Tensor>& a) { return std::vector<Tensor>{c.f(a)}; };
     const Linearized lin = LinearizeFlat("test", flat, xs, std::vector<bool>(xs.size(), true), true);
-    for (const Equation& eqn : lin.linear.program->eqns) linear.insert(eqn.prim);
-  }
-  for (Primitive prim : linear) {
-    EXPECT_NE(AllRules()[prim].transpose, nullptr) << PrimitiveName(prim) << " has no transpose rule";
+    for (const Equation& eqn : lin.linear.program->eqns) {
+      EXPECT_TRUE(IsLinear(eqn.prim)) << c.name << ": the linear program has "
+                                      << PrimitiveName(eqn.prim) << ", whose row is not linear";
+    }
   }
 }
 
 TEST(CompletenessTest, EveryPrimitiveHasABatchRule) {
-  for (int i = 0; i < kNumPrimitives; ++i) {
-    const Primitive prim = static_cast<Primitive>(i);
-    if (OnlyTransposed(prim)) continue;
+  for (Primitive prim : AllPrimitives()) {
+    if (DerivativeOf(prim) == Derivative::kNever) continue;  // only in linear programs
     EXPECT_NE(AllRules()[prim].batch, nullptr) << PrimitiveName(prim) << " has no batching rule";
+  }
+}
+
+TEST(CompletenessTest, EveryPrimitiveHasAnOracleCase) {
+  std::map<Primitive, std::string> differentiable, any;
+  for (const testing::PrimitiveCase& c : testing::DifferentiableCases()) {
+    differentiable[c.prim] = any[c.prim] = c.name;
+  }
+  for (const testing::PrimitiveCase& c : testing::NonDifferentiableCases()) any[c.prim] = c.name;
+  std::map<Primitive, std::string> exempt;
+  for (const auto& [prim, why] : testing::ExemptPrimitives()) {
+    EXPECT_FALSE(any.contains(prim)) << PrimitiveName(prim) << " is exempt but has a case";
+    EXPECT_FALSE(why.empty()) << PrimitiveName(prim) << " is exempt without a reason";
+    exempt[prim] = why;
+  }
+  for (Primitive prim : AllPrimitives()) {
+    if (exempt.contains(prim)) continue;
+    if (DerivativeOf(prim) == Derivative::kByRule) {
+      EXPECT_TRUE(differentiable.contains(prim))
+          << PrimitiveName(prim) << " has no case in DifferentiableCases() "
+          << "(tests/testing/primitive_cases.h): add a row, so the jvp, vjp, Hessian and "
+          << "batching tests run it against their oracles";
+    } else {
+      EXPECT_TRUE(any.contains(prim))
+          << PrimitiveName(prim) << " has no case in tests/testing/primitive_cases.h: add a row "
+          << "(NonDifferentiableCases() for a zero derivative), or list it in "
+          << "ExemptPrimitives() with the reason";
+    }
   }
 }
 

@@ -1,13 +1,16 @@
 // File: tests/testing/primitive_cases.h
-// One small function per differentiable primitive (and the composites built on them), with
-// input shapes (broadcasting included) and a domain where the function is smooth. The jvp,
-// vjp and Hessian tests run every case against the oracles.
+// One small function per primitive (and the composites built on them), with input shapes
+// (broadcasting included) and a domain where the function is smooth. The jvp, vjp and Hessian
+// tests run every differentiable case against the oracles, the batching test every case;
+// tests/interpreters/completeness_test.cc checks that every row of core/primitives.def has a
+// case here (a differentiable one for derivative kByRule) or is exempt.
 
 #ifndef COTANGENT_TESTS_TESTING_PRIMITIVE_CASES_H_
 #define COTANGENT_TESTS_TESTING_PRIMITIVE_CASES_H_
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cotangent/cotangent.h"
@@ -93,23 +96,42 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
 // for properties that do not differentiate (vmap).
 inline std::vector<PrimitiveCase> NonDifferentiableCases() {
   using V = const std::vector<Tensor>&;
+  const auto as_f64 = [](const Tensor& x) { return astype(x, f64); };
   return {
-      {"compare", Primitive::kLt, {{4}, {4}}, -1, 1,
-       [](V x) { return astype(x[0] < x[1], f64) + astype(x[0] >= x[1], f64) * 2.0; }},
-      {"equal", Primitive::kEq, {{4}}, -1, 1,
-       [](V x) { return astype(x[0] == x[0][0], f64) - astype(x[0] != 0.5, f64); }},
+      {"sign", Primitive::kSign, {{6}}, -3, 3, [](V x) { return sign(x[0]) * x[0]; }},
+      {"floor", Primitive::kFloor, {{6}}, -3, 3, [](V x) { return floor(x[0]) + x[0]; }},
+      {"not", Primitive::kLogicalNot, {{5}}, -1, 1,
+       [=](V x) { return as_f64(logical_not(x[0] > 0.0)); }},
+      {"and", Primitive::kLogicalAnd, {{5}, {5}}, -1, 1,
+       [=](V x) { return as_f64(logical_and(x[0] > 0.0, x[1] > 0.0)); }},
+      {"or", Primitive::kLogicalOr, {{5}, {5}}, -1, 1,
+       [=](V x) { return where(logical_or(x[0] > 0.0, x[1] > 0.5), 1.0, 0.0); }},
+      {"eq", Primitive::kEq, {{4}}, -1, 1, [=](V x) { return as_f64(x[0] == x[0][0]); }},
+      {"ne", Primitive::kNe, {{4}}, -1, 1, [=](V x) { return as_f64(x[0] != 0.5); }},
+      {"lt", Primitive::kLt, {{4}, {4}}, -1, 1, [=](V x) { return as_f64(x[0] < x[1]); }},
+      {"le", Primitive::kLe, {{4}, {4}}, -1, 1, [=](V x) { return as_f64(x[0] <= x[1]); }},
+      {"gt", Primitive::kGt, {{4}, {4}}, -1, 1, [=](V x) { return as_f64(x[0] > x[1]); }},
+      {"ge", Primitive::kGe, {{4}, {4}}, -1, 1, [=](V x) { return as_f64(x[0] >= x[1]); }},
       {"argmax", Primitive::kArgmax, {{3, 5}}, -1, 1, [](V x) { return argmax(x[0], 1); }},
-      {"sign_floor", Primitive::kSign, {{6}}, -3, 3,
-       [](V x) { return sign(x[0]) + floor(x[0]); }},
-      {"logic", Primitive::kLogicalAnd, {{5}, {5}}, -1, 1,
-       [](V x) {
-         return where(logical_or(logical_and(x[0] > 0.0, logical_not(x[1] > 0.0)), x[1] > 0.5),
-                      1.0, 0.0);
-       }},
       {"to_int", Primitive::kConvert, {{2, 3}}, -5, 5,
        [](V x) { return astype(x[0] * 3.0, i32) * 2.0; }},
       {"stop_gradient", Primitive::kStopGradient, {{3}}, -1, 1,
        [](V x) { return lax::stop_gradient(x[0]) * 2.0; }},
+  };
+}
+
+// The rows of core/primitives.def without a case above, and why (the completeness test fails
+// for any other row without one, naming it).
+inline std::vector<std::pair<Primitive, std::string>> ExemptPrimitives() {
+  return {
+      {Primitive::kClosedCall, "calls a program: tests/interpreters/program_test.cc runs it "
+                               "under jvp, vjp and vmap to second order against oracles"},
+      {Primitive::kCustomJvpCall, "a staged custom_jvp function (params hold its program and "
+                                  "rule): tests/interpreters/program_test.cc, CustomCallTest"},
+      {Primitive::kCustomVjpCall, "a staged custom_vjp function (params hold its program, fwd "
+                                  "and bwd): tests/interpreters/program_test.cc, CustomCallTest"},
+      {Primitive::kCustomLin, "only in linearized programs of custom_vjp functions: "
+                              "tests/interpreters/custom_rules_test.cc"},
   };
 }
 
