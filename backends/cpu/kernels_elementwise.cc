@@ -48,19 +48,47 @@ void Run2(F f, O* __restrict o, const X* __restrict x, const Y* __restrict y, in
   for (int64_t i = 0; i < n; ++i) o[i] = f(x[i * sx], y[i * sy]);
 }
 
+// One run of n elements: unit-stride runs go to `simd`, the rest to Op<prim> per element.
+template <typename O, typename X, typename F, typename Simd>
+void Run1Of(F f, Simd simd, O* o, const X* x, int64_t n, int64_t sx) {
+  if (sx == 1) {
+    if (!simd(o, x, n)) Run1<1>(f, o, x, n, sx);
+  } else {
+    Run1<kDynamic>(f, o, x, n, sx);
+  }
+}
+
+template <typename O, typename X, typename Y, typename F, typename Simd>
+void Run2Of(F f, Simd simd, O* o, const X* x, const Y* y, int64_t n, int64_t sx, int64_t sy) {
+  if ((sx == 0 || sx == 1) && (sy == 0 || sy == 1) && simd(o, x, y, n, sx == 0, sy == 0)) return;
+  if (sx == 1 && sy == 1) {
+    Run2<1, 1>(f, o, x, y, n, sx, sy);
+  } else if (sx == 1 && sy == 0) {
+    Run2<1, 0>(f, o, x, y, n, sx, sy);
+  } else if (sx == 0 && sy == 1) {
+    Run2<0, 1>(f, o, x, y, n, sx, sy);
+  } else {
+    Run2<kDynamic, kDynamic>(f, o, x, y, n, sx, sy);
+  }
+}
+
+// Operands laid out as the output (or broadcast scalars) are one flat run, with no coalesced
+// space to build: most eager operations, and all of the small ones whose cost is this setup.
 template <typename O, typename X, typename F, typename Simd>
 void Map1(F f, Simd simd, const Array& x, const Array& out, int64_t grain = kParallelGrain) {
-  const StridedSpace loop = Coalesce(out.aval.shape, {out.strides, x.strides});
   O* o = MutableData<O>(out);
   const X* xp = Data<X>(x);
+  if (const int64_t fx = FlatStride(x, out); fx >= 0) {
+    ParallelFor(out.aval.size(), grain, [&](int64_t begin, int64_t end) {
+      Run1Of(f, simd, o + begin, xp + begin * fx, end - begin, fx);
+    });
+    return;
+  }
+  const StridedSpace loop = Coalesce(out.aval.shape, {out.strides, x.strides});
   const int64_t sx = loop.inner_stride(1);
   ParallelFor(loop.size(), grain, [&](int64_t begin, int64_t end) {
     ForEachRun<2>(loop, begin, end, [&](const std::array<int64_t, 2>& off, int64_t n) {
-      if (sx == 1) {
-        if (!simd(o + off[0], xp + off[1], n)) Run1<1>(f, o + off[0], xp + off[1], n, sx);
-      } else {
-        Run1<kDynamic>(f, o + off[0], xp + off[1], n, sx);
-      }
+      Run1Of(f, simd, o + off[0], xp + off[1], n, sx);
     });
   });
 }
@@ -68,29 +96,21 @@ void Map1(F f, Simd simd, const Array& x, const Array& out, int64_t grain = kPar
 template <typename O, typename X, typename Y, typename F, typename Simd>
 void Map2(F f, Simd simd, const Array& x, const Array& y, const Array& out,
           int64_t grain = kParallelGrain) {
-  const StridedSpace loop = Coalesce(out.aval.shape, {out.strides, x.strides, y.strides});
   O* o = MutableData<O>(out);
   const X* xp = Data<X>(x);
   const Y* yp = Data<Y>(y);
+  const int64_t fx = FlatStride(x, out), fy = FlatStride(y, out);
+  if (fx >= 0 && fy >= 0) {
+    ParallelFor(out.aval.size(), grain, [&](int64_t begin, int64_t end) {
+      Run2Of(f, simd, o + begin, xp + begin * fx, yp + begin * fy, end - begin, fx, fy);
+    });
+    return;
+  }
+  const StridedSpace loop = Coalesce(out.aval.shape, {out.strides, x.strides, y.strides});
   const int64_t sx = loop.inner_stride(1), sy = loop.inner_stride(2);
   ParallelFor(loop.size(), grain, [&](int64_t begin, int64_t end) {
     ForEachRun<3>(loop, begin, end, [&](const std::array<int64_t, 3>& off, int64_t n) {
-      O* o_run = o + off[0];
-      const X* x_run = xp + off[1];
-      const Y* y_run = yp + off[2];
-      if ((sx == 0 || sx == 1) && (sy == 0 || sy == 1) &&
-          simd(o_run, x_run, y_run, n, sx == 0, sy == 0)) {
-        return;
-      }
-      if (sx == 1 && sy == 1) {
-        Run2<1, 1>(f, o_run, x_run, y_run, n, sx, sy);
-      } else if (sx == 1 && sy == 0) {
-        Run2<1, 0>(f, o_run, x_run, y_run, n, sx, sy);
-      } else if (sx == 0 && sy == 1) {
-        Run2<0, 1>(f, o_run, x_run, y_run, n, sx, sy);
-      } else {
-        Run2<kDynamic, kDynamic>(f, o_run, x_run, y_run, n, sx, sy);
-      }
+      Run2Of(f, simd, o + off[0], xp + off[1], yp + off[2], n, sx, sy);
     });
   });
 }

@@ -11,6 +11,7 @@
 #include <cassert>
 #include <cstdint>
 
+#include "core/array.h"
 #include "core/layout.h"
 
 namespace cotangent::cpu {
@@ -25,6 +26,17 @@ inline constexpr int64_t kParallelGrainTranscendental = 8 * 1024;
 // operands, split into runs of n consecutive positions along the innermost dimension;
 // offsets[k] is operand k's element offset of the run's first position (relative to the
 // space's own offsets, which are not added), and the run advances by loop.inner_stride(k).
+// The stride of x along the output's row-major positions when that is one number: 1 when x
+// has the (dense) output's strides, 0 when all its strides are 0 (a broadcast scalar), else -1
+// (walk a coalesced space).
+inline int64_t FlatStride(const Array& x, const Array& out) {
+  if (x.strides == out.strides) return 1;
+  for (int64_t s : x.strides) {
+    if (s != 0) return -1;
+  }
+  return 0;
+}
+
 template <int N, typename Run>
 void ForEachRun(const StridedSpace& loop, int64_t begin, int64_t end, Run&& run) {
   assert(loop.strides.size() == N);

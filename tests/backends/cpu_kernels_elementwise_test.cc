@@ -135,13 +135,18 @@ TEST_P(ElementwiseTest, MatchesReferenceOnStridedInputs) {
       {L::kDense, L::kDense},         {L::kReversed, L::kSpread},
       {L::kBroadcast0, L::kDense},    {L::kDense, L::kBroadcast0},
       {L::kSpread, L::kReversed},     {L::kBroadcastLast, L::kDense},
-      {L::kDense, L::kBroadcastLast}, {L::kBroadcastLast, L::kBroadcast0}};
-  // The large shape (over twice the 64K-element grain) runs on several threads, with two of
+      {L::kDense, L::kBroadcastLast}, {L::kBroadcastLast, L::kBroadcast0},
+      // One flat run without a coalesced space (kernels' fast path): offset views and
+      // broadcast scalars beside dense operands.
+      {L::kOffset, L::kBroadcastAll}, {L::kBroadcastAll, L::kOffset},
+      {L::kBroadcastAll, L::kBroadcastAll}, {L::kReversed, L::kBroadcastAll}};
+  // The large shape (over twice the 64K-element grain) runs on several threads, with some of
   // the layout pairs to keep the test quick.
   for (const Shape& shape :
        {Shape{}, Shape{3, 5, 4}, Shape{2, 1, 7}, Shape{0, 3}, Shape{300, 451}}) {
     for (const auto& [lx, ly] : layouts) {
-      if (shape.size() == 2 && shape[0] == 300 && lx != L::kReversed && ly != L::kBroadcastLast) {
+      if (shape.size() == 2 && shape[0] == 300 && lx != L::kReversed && lx != L::kOffset &&
+          ly != L::kBroadcastLast) {
         continue;
       }
       const std::string what =

@@ -88,14 +88,17 @@ Strides LayoutStrides(const Shape& shape, Layout layout, int64_t& offset, int64_
       buffer_size = NumElements(physical);
       return strides;
     }
+    case Layout::kOffset:
+      offset = 3;
+      buffer_size += offset;
+      return ContiguousStrides(shape);
     case Layout::kBroadcast0:
-    case Layout::kBroadcastLast: {
-      const int64_t axis = BroadcastAxis(shape, layout);
-      if (axis < 0) return ContiguousStrides(shape);
+    case Layout::kBroadcastLast:
+    case Layout::kBroadcastAll: {
       Shape stored = shape;
-      stored[axis] = 1;
+      for (int64_t axis : BroadcastAxes(shape, layout)) stored[axis] = 1;
       strides = ContiguousStrides(stored);
-      strides[axis] = 0;
+      for (int64_t axis : BroadcastAxes(shape, layout)) strides[axis] = 0;
       buffer_size = NumElements(stored);
       return strides;
     }
@@ -144,11 +147,16 @@ double Quantize(double x, DType dtype) {
   return x;
 }
 
-int64_t BroadcastAxis(const Shape& shape, Layout layout) {
-  if (shape.empty()) return -1;
-  if (layout == Layout::kBroadcast0) return 0;
-  if (layout == Layout::kBroadcastLast) return shape.size() - 1;
-  return -1;
+std::vector<int64_t> BroadcastAxes(const Shape& shape, Layout layout) {
+  const int64_t rank = shape.size();
+  if (rank == 0) return {};
+  if (layout == Layout::kBroadcast0) return {0};
+  if (layout == Layout::kBroadcastLast) return {rank - 1};
+  std::vector<int64_t> all;
+  if (layout == Layout::kBroadcastAll) {
+    for (int64_t d = 0; d < rank; ++d) all.push_back(d);
+  }
+  return all;
 }
 
 std::string LayoutName(Layout layout) {
@@ -163,6 +171,10 @@ std::string LayoutName(Layout layout) {
       return "broadcast0";
     case Layout::kBroadcastLast:
       return "broadcast_last";
+    case Layout::kBroadcastAll:
+      return "broadcast_all";
+    case Layout::kOffset:
+      return "offset";
   }
   return "?";
 }
@@ -224,9 +236,9 @@ void ExpectMatches(const Host& actual, const Host& expected, DType dtype, const 
 
 Host Random(const Shape& shape, DType dtype, uint32_t seed, Layout layout) {
   std::mt19937 rng(seed);
-  const int64_t axis = BroadcastAxis(shape, layout);
+  const std::vector<int64_t> axes = BroadcastAxes(shape, layout);
   Shape gen_shape = shape;
-  if (axis >= 0) gen_shape[axis] = 1;
+  for (int64_t axis : axes) gen_shape[axis] = 1;
   Host g{gen_shape, std::vector<double>(NumElements(gen_shape))};
   std::uniform_real_distribution<double> real(-3, 3);
   std::uniform_int_distribution<int> integer(-20, 20);
@@ -250,7 +262,7 @@ Host Random(const Shape& shape, DType dtype, uint32_t seed, Layout layout) {
   Host h{shape, std::vector<double>(NumElements(shape))};
   ForEachIndex(shape, [&](const Shape& index, int64_t flat) {
     Shape at = index;
-    at[axis] = 0;
+    for (int64_t axis : axes) at[axis] = 0;
     h.v[flat] = g.v[Flat(gen_shape, at)];
   });
   return h;

@@ -53,10 +53,12 @@ enum class Layout {
   kSpread,         // every other element of a larger buffer, from a nonzero offset (a slice)
   kBroadcast0,     // axis 0 has stride 0 (values must be constant along axis 0)
   kBroadcastLast,  // the last axis has stride 0 (values constant along it)
+  kBroadcastAll,   // every stride 0: one stored value (a broadcast scalar)
+  kOffset,         // row-major strides from a nonzero offset (a trailing slice)
 };
 
-// The axis a broadcast layout repeats along, or -1.
-int64_t BroadcastAxis(const Shape& shape, Layout layout);
+// The axes a broadcast layout repeats along (none for the others).
+std::vector<int64_t> BroadcastAxes(const Shape& shape, Layout layout);
 
 std::string LayoutName(Layout layout);
 
