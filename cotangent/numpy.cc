@@ -49,9 +49,10 @@ Tensor Cast(const Tensor& x, DType dtype) {
 }
 
 // A weakly typed scalar operand: the tensor's dtype if floating, else the default float. It is
-// a library constant (uncommitted: it follows `like` to its device).
+// a library constant (uncommitted: it follows `like` to its device), cached (core/constants.h
+// Literal), so `x * 2.0` allocates and fills no scalar after its first use.
 Tensor WeakScalar(double value, const Tensor& like) {
-  return Full(ShapedArray{{}, PromoteWithScalar(like.dtype())}, value);
+  return Literal(value, PromoteWithScalar(like.dtype()));
 }
 
 // Promotes, broadcasts and applies a binary primitive.
