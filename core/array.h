@@ -10,7 +10,6 @@
 #include <memory>
 #include <optional>
 
-#include "absl/container/inlined_vector.h"
 #include "core/shape.h"
 
 namespace cotangent {
@@ -53,9 +52,6 @@ struct Array {
   // True when the view is the dense row-major layout of its shape starting at offset.
   bool IsContiguous() const;
 };
-
-// The results of one backend execution (most primitives have one).
-using ArrayList = absl::InlinedVector<Array, 1>;
 
 // A dense array over a whole buffer.
 Array DenseArray(std::shared_ptr<Buffer> buffer, ShapedArray aval);

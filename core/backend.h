@@ -41,38 +41,36 @@ class Backend {
   // Writes the elements of src, in row-major order, densely into dst. Blocks until done.
   virtual absl::Status Download(const Array& src, void* dst) = 0;
 
-  // Applies prim to inputs (arrays of this backend, any strides) and returns one new dense
-  // array per output, of out_avals. Inputs were validated by abstract evaluation; params are
-  // those of prim.
-  virtual absl::StatusOr<ArrayList> Execute(Primitive prim, absl::Span<const Array> inputs,
-                                            const Params& params,
-                                            absl::Span<const ShapedArray> out_avals) = 0;
+  // Applies prim to inputs (arrays of this backend, any strides) and sets outputs[i] (one per
+  // out_avals[i], default-constructed by the caller) to a new dense array of out_avals[i].
+  // Inputs were validated by abstract evaluation; params are those of prim. The caller owns
+  // the outputs' storage, so the eager path builds no result list per operation.
+  virtual absl::Status Execute(Primitive prim, absl::Span<const Array> inputs,
+                               const Params& params, absl::Span<const ShapedArray> out_avals,
+                               absl::Span<Array> outputs) = 0;
 
   // Execute of a one-output primitive: its single result.
   absl::StatusOr<Array> Execute1(Primitive prim, absl::Span<const Array> inputs,
                                  const Params& params, const ShapedArray& out_aval) {
-    absl::StatusOr<ArrayList> out = Execute(prim, inputs, params, {out_aval});
-    if (!out.ok()) return out.status();
-    return std::move((*out)[0]);
+    Array out;
+    absl::Status status = Execute(prim, inputs, params, absl::MakeConstSpan(&out_aval, 1),
+                                  absl::MakeSpan(&out, 1));
+    if (!status.ok()) return status;
+    return out;
   }
 
   // Waits for all submitted work.
   virtual absl::Status Synchronize() = 0;
 };
 
-// Execute for backends whose kernels each have one output (every primitive that reaches a
-// backend today): an error naming the backend for another count, else run(out_avals[0]).
-template <typename Run>
-absl::StatusOr<ArrayList> ExecuteOneOutput(const Backend& backend, Primitive prim,
-                                           absl::Span<const ShapedArray> out_avals, Run run) {
-  if (out_avals.size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(backend.name(), ": ", PrimitiveName(prim),
-                                                   " has ", out_avals.size(),
-                                                   " outputs; kernels have one"));
-  }
-  absl::StatusOr<Array> out = run(out_avals[0]);
-  if (!out.ok()) return out.status();
-  return ArrayList{*std::move(out)};
+// For Execute of backends whose kernels each have one output (every primitive that reaches a
+// backend today): an error naming the backend unless there is one output.
+inline absl::Status CheckOneOutput(const Backend& backend, Primitive prim,
+                                   absl::Span<const ShapedArray> out_avals,
+                                   absl::Span<Array> outputs) {
+  if (out_avals.size() == 1 && outputs.size() == 1) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(backend.name(), ": ", PrimitiveName(prim), " has ",
+                                                 out_avals.size(), " outputs; kernels have one"));
 }
 
 // The backend new concrete values go to (a DeviceScope's, else COTANGENT_BACKEND, else cpu).

@@ -85,23 +85,25 @@ TensorList EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const 
   }
   if (arrays.size() == 1 && out_avals.size() == 1) {
     if (std::optional<Array> view = ViewOf(prim, arrays[0], params, out_avals[0])) {
-      return {Tensor(*std::move(view))};
+      return ListOf(Tensor(*std::move(view)));
     }
   }
   Backend& backend = arrays.front().backend();
-  absl::StatusOr<ArrayList> result = backend.Execute(prim, arrays, params, out_avals);
-  if (absl::IsResourceExhausted(result.status())) {
-    ThrowAllocationFailure(PrimitiveName(prim), out_avals[0], result.status());
+  absl::InlinedVector<Array, 1> outs(out_avals.size());
+  const absl::Status status =
+      backend.Execute(prim, arrays, params, out_avals, absl::MakeSpan(outs));
+  if (absl::IsResourceExhausted(status)) {
+    ThrowAllocationFailure(PrimitiveName(prim), out_avals[0], status);
   }
-  ArrayList outs = ValueOrThrow(std::move(result));
-  if (outs.size() != out_avals.size()) {
-    ThrowInvalid(PrimitiveName(prim), ": the ", backend.name(), " backend returned ", outs.size(),
-                 " results for ", out_avals.size(), " outputs");
-  }
+  ThrowIfError(status);
   TensorList tensors;
-  for (Array& out : outs) {
-    out.committed = committed;  // results of library constants alone stay movable
-    tensors.push_back(Tensor(std::move(out)));
+  for (size_t i = 0; i < outs.size(); ++i) {
+    if (outs[i].buffer == nullptr) {
+      ThrowInvalid(PrimitiveName(prim), ": the ", backend.name(), " backend did not produce ",
+                   out_avals[i].ToString(), " for output ", i);
+    }
+    outs[i].committed = committed;  // results of library constants alone stay movable
+    tensors.push_back(Tensor(std::move(outs[i])));
   }
   return tensors;
 }

@@ -143,10 +143,12 @@ class InterpreterScope {
 int NextLevel();
 
 // Applies a primitive to inputs at the right level of the stack and returns its outputs.
-TensorList Bind(Primitive prim, absl::Span<const Tensor> inputs, const Params& params = {});
+TensorList Bind(Primitive prim, absl::Span<const Tensor> inputs,
+                const Params& params = NoParams());
 
 // Bind for a primitive with one output.
-Tensor Bind1(Primitive prim, absl::Span<const Tensor> inputs, const Params& params = {});
+Tensor Bind1(Primitive prim, absl::Span<const Tensor> inputs,
+             const Params& params = NoParams());
 
 // Applies a custom function at the right level of the stack (its Call on concrete inputs): the
 // highest level among its inputs and the tracers it closes over.

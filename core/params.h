@@ -87,6 +87,17 @@ struct Params {
 // The fields this primitive reads, as "axes=(0, 1)" etc. (JAX's spelling), for printed programs
 // and messages. A sub-program prints nested under an equation at column `indent`, continuing
 // the enclosing program's variable names (`names`: the next to give; see PrintProgram).
+// The params of a primitive that has none: the default of Bind (one shared object, so that
+// binding costs no construction of this large struct).
+inline const Params& NoParams() {
+  static const Params* const none = new Params();
+  return *none;
+}
+
+// params as an immutable shared object: NoParams() itself is shared without a copy (most
+// equations have no params), anything else is copied once.
+std::shared_ptr<const Params> SharedParams(const Params& params);
+
 std::string ParamsToString(Primitive prim, const Params& params, int indent = 0,
                            int* names = nullptr);
 

@@ -4,6 +4,7 @@
 
 #include "core/program.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -92,7 +93,7 @@ std::string EquationText(const Program& p, const Equation& eqn, Namer& namer, in
   for (const Atom& a : eqn.inputs) args.push_back(namer.Use(a));
   for (int32_t v : eqn.outputs) outs.push_back(namer.Declare(v, p));
   std::string op = PrimitiveName(eqn.prim);
-  const std::string params = ParamsToString(eqn.prim, eqn.params, indent, next);
+  const std::string params = ParamsToString(eqn.prim, *eqn.params, indent, next);
   if (!params.empty()) absl::StrAppend(&op, "[", params, "]");
   return absl::StrCat(absl::StrJoin(outs, " "), " = ", op, args.empty() ? "" : " ",
                       absl::StrJoin(args, " "));
@@ -101,7 +102,15 @@ std::string EquationText(const Program& p, const Equation& eqn, Namer& namer, in
 }  // namespace
 
 // Params live in core/params.h (a header of the backend interface); what needs programs is
-// defined here: comparison, hashing and printing.
+// defined here: comparison, hashing, printing and sharing.
+std::shared_ptr<const Params> SharedParams(const Params& params) {
+  // The static NoParams() outlives every program: shared with no owner and no copy.
+  if (&params == &NoParams()) {
+    return std::shared_ptr<const Params>(std::shared_ptr<void>(), &params);
+  }
+  return std::make_shared<const Params>(params);
+}
+
 bool Params::operator==(const Params& o) const {
   const bool programs_equal = program == o.program ||
                               (program != nullptr && o.program != nullptr && *program == *o.program);
@@ -258,7 +267,7 @@ uint64_t Program::Hash() const {
   AddVars(h, invars);
   h.Add(static_cast<uint64_t>(eqns.size()));
   for (const Equation& eqn : eqns) {
-    h.Add(static_cast<uint64_t>(eqn.prim)).Add(eqn.params.StableHash());
+    h.Add(static_cast<uint64_t>(eqn.prim)).Add(eqn.params->StableHash());
     h.Add(static_cast<uint64_t>(eqn.inputs.size()));
     for (const Atom& a : eqn.inputs) h.Add(a);
     AddVars(h, eqn.outputs);
@@ -310,6 +319,13 @@ std::shared_ptr<Program> ExtractProgram(const Program& p, absl::Span<const int32
                                         const std::vector<bool>& keep,
                                         absl::Span<const Atom> outvars) {
   auto out = std::make_shared<Program>();
+  // Sized once from exact counts, not grown piecemeal (each growth past a kilobyte is a
+  // large-bin allocation, on which glibc consolidates its fast free lists).
+  const int64_t kept = std::count(keep.begin(), keep.end(), true);
+  out->eqns.reserve(kept);
+  int64_t vars = constvars.size() + invars.size();
+  for (size_t e = 0; e < p.eqns.size(); ++e) vars += keep[e] ? p.eqns[e].outputs.size() : 0;
+  out->avals.reserve(vars);
   std::vector<int32_t> id(p.avals.size(), -1);
   const auto define = [&](int32_t v) { return id[v] = out->NewVar(p.avals[v]); };
   const auto rename = [&](Atom a) {
@@ -359,7 +375,7 @@ void VerifyProgram(const Program& p, std::string_view op) {
     }
     AvalList out;
     try {
-      out = AbstractEval(eqn.prim, in, eqn.params);
+      out = AbstractEval(eqn.prim, in, *eqn.params);
     } catch (const Error& e) {
       fail(e.what(), &eqn);
     }
@@ -413,7 +429,7 @@ std::vector<Tensor> EvalProgram(const Program& p, absl::Span<const Tensor> const
     const Equation& eqn = p.eqns[e];
     in.clear();
     for (const Atom& a : eqn.inputs) in.push_back(value(a));
-    TensorList out = Bind(eqn.prim, in, eqn.params);
+    TensorList out = Bind(eqn.prim, in, *eqn.params);
     for (size_t i = 0; i < eqn.outputs.size(); ++i) env[eqn.outputs[i]] = std::move(out[i]);
     for (const Atom& a : eqn.inputs) {
       if (!a.is_literal() && last_use[a.var] == static_cast<int>(e)) env[a.var] = Tensor();

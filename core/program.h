@@ -41,13 +41,17 @@ struct Atom {
   }
 };
 
-// outputs = prim[params](inputs).
+// outputs = prim[params](inputs). The params are shared, immutable (SharedParams): a program
+// is copied, extracted and grown without copying that large struct per equation.
 struct Equation {
   Primitive prim = Primitive::kAdd;
-  Params params;
+  std::shared_ptr<const Params> params = SharedParams(NoParams());
   std::vector<Atom> inputs;
   std::vector<int32_t> outputs;
-  bool operator==(const Equation&) const = default;
+  // Structural: params compare by value.
+  bool operator==(const Equation& o) const {
+    return prim == o.prim && *params == *o.params && inputs == o.inputs && outputs == o.outputs;
+  }
 };
 
 // `{ lambda constvars ; invars . let eqns in (outvars) }`. Variables are ids into `avals`;

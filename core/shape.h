@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -68,6 +69,15 @@ struct ShapedArray {
 
 // The output types of a primitive application (most primitives have one).
 using AvalList = absl::InlinedVector<ShapedArray, 1>;
+
+// A one-element list (AvalList, TensorList) with x moved in: a braced list `{x}`
+// copies its element, which on the eager path is a reference count or a shape vector per op.
+template <typename T>
+absl::InlinedVector<T, 1> ListOf(T x) {
+  absl::InlinedVector<T, 1> list;
+  list.push_back(std::move(x));
+  return list;
+}
 
 // Throws Error(kInvalidArgument) naming op unless aval can exist: "<op>: negative dimension in
 // shape [2,-1]", or "<op>: f32[2^40,2^40] is too large: its size in bytes overflows int64".

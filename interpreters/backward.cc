@@ -40,7 +40,7 @@ std::vector<Tensor> BackwardPass(const Program& p, absl::Span<const Tensor> cons
     }
     TensorList in;
     for (const Atom& a : eqn.inputs) in.push_back(operand(a));
-    TensorList out = Bind(eqn.prim, in, eqn.params);
+    TensorList out = Bind(eqn.prim, in, *eqn.params);
     for (size_t i = 0; i < out.size(); ++i) value[eqn.outputs[i]] = std::move(out[i]);
   }
   std::vector<Tensor> ct(p.avals.size());
@@ -71,7 +71,7 @@ std::vector<Tensor> BackwardPass(const Program& p, absl::Span<const Tensor> cons
       ThrowInvalid("vjp: primitive ", PrimitiveName(eqn.prim), " has no transpose rule (operand ",
                    avals[0].ToString(), "); it is not linear in the differentiated values");
     }
-    const TensorList operand_cts = rule(out_cts, operands, avals, eqn.params);
+    const TensorList operand_cts = rule(out_cts, operands, avals, *eqn.params);
     for (size_t i = 0; i < eqn.inputs.size() && i < operand_cts.size(); ++i) {
       if (is_linear(eqn.inputs[i])) accumulate(eqn.inputs[i].var, operand_cts[i]);
     }

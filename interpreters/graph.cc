@@ -80,24 +80,22 @@ Atom GraphInterpreter::AtomOf(const Tensor& x) {
     Params p;
     p.shape = aval.shape;
     const int32_t var = program_.NewVar(aval);
-    program_.eqns.push_back({Primitive::kBroadcastInDim, std::move(p), {literal}, {var}});
+    program_.eqns.push_back({Primitive::kBroadcastInDim, SharedParams(p), {literal}, {var}});
     const_vars_[value.node()] = var;
-    consts_.resize(program_.avals.size());
-    consts_[var] = value;  // keeps the node (the map's key) alive
+    literals_.push_back(std::move(value));
     return Atom::Var(var);
   }
   const int32_t var = program_.NewVar(aval);
   program_.constvars.push_back(var);
   const_vars_[value.node()] = var;
-  consts_.resize(program_.avals.size());
-  consts_[var] = value;
+  consts_.push_back(std::move(value));
   return Atom::Var(var);
 }
 
 TensorList GraphInterpreter::Record(Primitive prim, const Params& params,
                                     absl::Span<const Tensor> inputs,
                                     absl::Span<const ShapedArray> out_avals) {
-  Equation eqn{prim, params, {}, {}};
+  Equation eqn{prim, SharedParams(params), {}, {}};
   eqn.inputs.reserve(inputs.size());
   for (const Tensor& x : inputs) eqn.inputs.push_back(AtomOf(x));
   TensorList out;
@@ -153,10 +151,10 @@ ClosedProgram GraphInterpreter::Finish(absl::Span<const Tensor> inputs,
   }
   std::vector<int32_t> constvars, invars;
   std::vector<Tensor> consts;
-  for (int32_t v : p.constvars) {
-    if (!live[v]) continue;
-    constvars.push_back(v);
-    consts.push_back(consts_[v]);
+  for (size_t i = 0; i < p.constvars.size(); ++i) {
+    if (!live[p.constvars[i]]) continue;
+    constvars.push_back(p.constvars[i]);
+    consts.push_back(consts_[i]);
   }
   for (const Tensor& x : inputs) invars.push_back(static_cast<const GraphTracer&>(*x.node()).var());
   return ClosedProgram{ExtractProgram(p, constvars, invars, keep, outvars), std::move(consts)};

@@ -72,8 +72,10 @@ class GraphInterpreter final : public Interpreter {
 
   bool stage_all_;
   Program program_;             // avals and equations; constvars are settled by Finish
-  std::vector<Tensor> consts_;  // value of each constant variable, by variable id
-  absl::flat_hash_map<const Node*, int32_t> const_vars_;  // constants seen, by their node
+  std::vector<Tensor> consts_;  // the value of each of program_.constvars, in that order
+  // Constants seen, by their node; the tensors keep the nodes (the keys) alive.
+  absl::flat_hash_map<const Node*, int32_t> const_vars_;
+  std::vector<Tensor> literals_;  // broadcast literals' values, kept alive for const_vars_
 };
 
 // x as a variable of the program `graph` is recording, or -1 (a known value, a value of

@@ -97,16 +97,17 @@ absl::Status CpuBackend::Download(const Array& src, void* dst) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<ArrayList> CpuBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
-                                           const Params& params,
-                                           absl::Span<const ShapedArray> out_avals) {
-  return ExecuteOneOutput(*this, prim, out_avals, [&](const ShapedArray& out_aval) {
-    return ExecuteOne(prim, inputs, params, out_aval);
-  });
+absl::Status CpuBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
+                                 const Params& params, absl::Span<const ShapedArray> out_avals,
+                                 absl::Span<Array> outputs) {
+  if (absl::Status status = CheckOneOutput(*this, prim, out_avals, outputs); !status.ok()) {
+    return status;
+  }
+  return ExecuteOne(prim, inputs, params, out_avals[0], outputs[0]);
 }
 
-absl::StatusOr<Array> CpuBackend::ExecuteOne(Primitive prim, absl::Span<const Array> inputs,
-                                          const Params& params, const ShapedArray& out_aval) {
+absl::Status CpuBackend::ExecuteOne(Primitive prim, absl::Span<const Array> inputs,
+                                    const Params& params, const ShapedArray& out_aval, Array& out) {
   for (const Array& x : inputs) {
     if (&x.backend() != this) {
       return absl::InvalidArgumentError(absl::StrCat("cpu: ", PrimitiveName(prim), " operand ",
@@ -120,7 +121,7 @@ absl::StatusOr<Array> CpuBackend::ExecuteOne(Primitive prim, absl::Span<const Ar
   }
   absl::StatusOr<std::shared_ptr<Buffer>> buffer = Allocate(out_aval.bytes());
   if (!buffer.ok()) return buffer.status();
-  Array out = DenseArray(*std::move(buffer), out_aval);
+  out = DenseArray(*std::move(buffer), out_aval);
   // Kernels keep host scratch (reduction accumulators, packed matmul panels) in std::vector;
   // running out of memory there is a status like any other, not an exception out of a backend.
   try {
@@ -130,7 +131,7 @@ absl::StatusOr<Array> CpuBackend::ExecuteOne(Primitive prim, absl::Span<const Ar
                                                      PrimitiveName(prim), " of ",
                                                      out_aval.ToString()));
   }
-  return out;
+  return absl::OkStatus();
 }
 
 }  // namespace cotangent

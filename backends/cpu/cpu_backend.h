@@ -25,9 +25,9 @@ class CpuBackend final : public Backend {
   absl::Status Upload(const void* src, int64_t bytes, Buffer& dst) override;
   absl::Status Fill(const Array& dst, double value) override;
   absl::Status Download(const Array& src, void* dst) override;
-  absl::StatusOr<ArrayList> Execute(Primitive prim, absl::Span<const Array> inputs,
-                                    const Params& params,
-                                    absl::Span<const ShapedArray> out_avals) override;
+  absl::Status Execute(Primitive prim, absl::Span<const Array> inputs, const Params& params,
+                       absl::Span<const ShapedArray> out_avals,
+                       absl::Span<Array> outputs) override;
   absl::Status Synchronize() override { return absl::OkStatus(); }
 
   // Bytes held by live buffers, and the most held at once since the last ResetPeakBytes (for
@@ -40,9 +40,9 @@ class CpuBackend final : public Backend {
   void ReleaseCachedMemory() { pool_.Release(); }
 
  private:
-  // Execute of a primitive with one output (every primitive a backend runs has one).
-  absl::StatusOr<Array> ExecuteOne(Primitive prim, absl::Span<const Array> inputs,
-                                   const Params& params, const ShapedArray& out_aval);
+  // Execute of a primitive with one output (every primitive a backend runs has one): sets out.
+  absl::Status ExecuteOne(Primitive prim, absl::Span<const Array> inputs, const Params& params,
+                          const ShapedArray& out_aval, Array& out);
   friend class CpuBuffer;
   cpu::BlockPool& pool() { return pool_; }
   void Track(int64_t delta);

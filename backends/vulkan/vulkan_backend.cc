@@ -423,12 +423,12 @@ absl::Status VulkanBackend::Download(const Array& src, void* dst) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<ArrayList> VulkanBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
-                                           const Params& params,
-                                           absl::Span<const ShapedArray> out_avals) {
-  return ExecuteOneOutput(*this, prim, out_avals, [&](const ShapedArray& out_aval) {
-    return ExecuteOne(prim, inputs, params, out_aval);
-  });
+absl::Status VulkanBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
+                                    const Params& params, absl::Span<const ShapedArray> out_avals,
+                                    absl::Span<Array> outputs) {
+  COTANGENT_RETURN_IF_ERROR(CheckOneOutput(*this, prim, out_avals, outputs));
+  COTANGENT_ASSIGN_OR_RETURN(outputs[0], ExecuteOne(prim, inputs, params, out_avals[0]));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Array> VulkanBackend::ExecuteOne(Primitive prim, absl::Span<const Array> inputs,

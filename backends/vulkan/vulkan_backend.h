@@ -63,9 +63,9 @@ class VulkanBackend final : public Backend {
   absl::Status Upload(const void* src, int64_t bytes, Buffer& dst) override;
   absl::Status Fill(const Array& dst, double value) override;
   absl::Status Download(const Array& src, void* dst) override;
-  absl::StatusOr<ArrayList> Execute(Primitive prim, absl::Span<const Array> inputs,
-                                    const Params& params,
-                                    absl::Span<const ShapedArray> out_avals) override;
+  absl::Status Execute(Primitive prim, absl::Span<const Array> inputs, const Params& params,
+                       absl::Span<const ShapedArray> out_avals,
+                       absl::Span<Array> outputs) override;
   absl::Status Synchronize() override;
 
   // Waits for the device, then destroys it and everything made from it (lavapipe's threads

@@ -61,7 +61,7 @@ struct Def {
 
 template <auto F>
 AvalList AbstractEval1(AvalSpan in, const Params& p) {
-  return {F(in, p)};
+  return ListOf(F(in, p));
 }
 template <Primitive prim, auto F>
 TensorList Transpose1(TensorSpan cts, TensorSpan operands, AvalSpan avals, const Params& p) {
@@ -72,7 +72,7 @@ TensorList Transpose1(TensorSpan cts, TensorSpan operands, AvalSpan avals, const
 template <auto F>
 BatchedList Batch1(TensorSpan args, absl::Span<const int64_t> bdims, const Params& p) {
   Batched out = F(args, bdims, p);
-  return {{std::move(out.value)}, {out.bdim}};
+  return {ListOf(std::move(out.value)), {out.bdim}};
 }
 
 // Installs prim's block in the table, in the table's list forms. A block that disagrees with

@@ -45,10 +45,13 @@ TEST(EvalTest, ReshapeOfAStridedViewCopies) {
   EXPECT_THAT(flat.to_vector<int32_t>(), ElementsAre(0, 3, 1, 4, 2, 5));
 }
 
-// A second device: the CPU backend under another identity.
+// The CPU backend's memory under another identity; Execute runs CPU kernels, or (forgetful, a
+// backend bug) reports success and sets no result.
 class OtherDevice final : public Backend {
  public:
-  const char* name() const override { return "other"; }
+  explicit OtherDevice(const char* name, bool forgetful = false)
+      : name_(name), forgetful_(forgetful) {}
+  const char* name() const override { return name_; }
   absl::StatusOr<std::shared_ptr<Buffer>> Allocate(int64_t bytes) override {
     return CpuBackend::Get().Allocate(bytes);
   }
@@ -61,33 +64,53 @@ class OtherDevice final : public Backend {
   absl::Status Download(const Array& src, void* dst) override {
     return CpuBackend::Get().Download(src, dst);
   }
-  absl::StatusOr<ArrayList> Execute(Primitive prim, absl::Span<const Array> inputs,
-                                    const Params& params,
-                                    absl::Span<const ShapedArray> out_avals) override {
-    return CpuBackend::Get().Execute(prim, inputs, params, out_avals);
+  absl::Status Execute(Primitive prim, absl::Span<const Array> inputs, const Params& params,
+                       absl::Span<const ShapedArray> out_avals,
+                       absl::Span<Array> outputs) override {
+    if (forgetful_) return absl::OkStatus();
+    return CpuBackend::Get().Execute(prim, inputs, params, out_avals, outputs);
   }
   absl::Status Synchronize() override { return absl::OkStatus(); }
+
+ private:
+  const char* name_;
+  bool forgetful_;
 };
 
-TEST(EvalTest, MixingDevicesIsAnError) {
-  OtherDevice other;
-  // A buffer owned by `other` (the CPU backend allocates; re-wrap it with a different owner).
+// x's data in a buffer owned by `owner` (the CPU backend allocated it; re-wrapped).
+Tensor OwnedBy(Backend& owner, const Tensor& x) {
   class OtherBuffer final : public Buffer {
    public:
     OtherBuffer(Backend& owner, std::shared_ptr<Buffer> inner)
         : Buffer(owner, inner->bytes()), inner_(std::move(inner)) {}
     std::shared_ptr<Buffer> inner_;
   };
+  Array moved = x.array();
+  moved.buffer = std::make_shared<OtherBuffer>(owner, x.array().buffer);
+  return Tensor(moved);
+}
+
+TEST(EvalTest, MixingDevicesIsAnError) {
+  OtherDevice other("other");
   const Tensor a = ones({3});
-  Array moved = a.array();
-  moved.buffer = std::make_shared<OtherBuffer>(other, a.array().buffer);
-  const Tensor b(moved);
+  const Tensor b = OwnedBy(other, a);
   try {
     lax::add(a, b);
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_THAT(e.what(), HasSubstr("add: operands f32[3] on cpu and f32[3] on other live on "
                                     "different devices; move one with device_put"));
+  }
+}
+
+// The operation is an Error naming the primitive and the backend, never an empty array handed on.
+TEST(EvalTest, ABackendThatSetsNoResultIsAnError) {
+  OtherDevice forgetful("forgetful", /*forgetful=*/true);
+  try {
+    lax::exp(OwnedBy(forgetful, ones({2})));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("exp: the forgetful backend did not produce f32[2]"));
   }
 }
 
