@@ -37,6 +37,10 @@ uint64_t NewTraceId() {
 Interpreter& OwnerOf(const Tensor& x, const char* op) {
   const auto& stack = Stack();
   const int level = x.level();
+  if (level == kAbstractLevel) {
+    ThrowInvalid(op, ": operand ", x.aval().ToString(), " is an abstract value (a shape and "
+                 "dtype from eval_shape), not an array");
+  }
   const auto& tracer = static_cast<const Tracer&>(*x.node());
   if (level >= static_cast<int>(stack.size()) || stack[level]->trace_id() != tracer.trace_id()) {
     ThrowInvalid(op, ": operand ", x.aval().ToString(),

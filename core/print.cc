@@ -3,7 +3,8 @@
 // the point in arrays, as many as needed for a 0-d value), columns aligned, scientific
 // notation when magnitudes span too much, nested brackets per axis, "..." summaries past 1000
 // elements (reading back only the elements shown), "[]" for an empty array. An undefined
-// tensor prints as "Tensor(undefined)", a tracer as "Traced<f32[2,2]>".
+// tensor prints as "Tensor(undefined)", a tracer as "Traced<f32[2,2]>", an
+// abstract value (eval_shape) as "Abstract<f32[2,2]>".
 
 #include <cmath>
 #include <cstdio>
@@ -222,6 +223,7 @@ std::string FormatValues(const ShapedArray& aval, const std::vector<double>& val
 
 std::ostream& operator<<(std::ostream& os, const Tensor& x) {
   if (!x.defined()) return os << "Tensor(undefined)";
+  if (x.level() == kAbstractLevel) return os << "Abstract<" << x.aval().ToString() << ">";
   if (!x.is_concrete()) return os << "Traced<" << x.aval().ToString() << ">";
   // numpy prints every empty array, f32[0] or f32[2,0,3], as "[]".
   if (x.size() == 0) return os << "[]";

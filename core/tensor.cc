@@ -14,8 +14,16 @@ namespace cotangent {
 
 Tensor::Tensor(Array array) : node_(std::make_shared<ArrayNode>(std::move(array))) {}
 
+Tensor AbstractValue(ShapedArray aval) {
+  return Tensor(std::make_shared<const Node>(std::move(aval), kAbstractLevel));
+}
+
 const Array& Tensor::array() const {
   if (!defined()) ThrowInvalid("array: undefined tensor");
+  if (level() == kAbstractLevel) {
+    ThrowInvalid("cannot read the value of ", aval().ToString(), ": it is an abstract value (a "
+                 "shape and dtype from eval_shape), which has none");
+  }
   if (!is_concrete()) {
     ThrowInvalid("cannot read the value of a traced tensor ", aval().ToString(),
                  " inside a transformation; only concrete tensors have values");
@@ -25,6 +33,10 @@ const Array& Tensor::array() const {
 
 std::vector<double> Tensor::HostValues(const char* op) const {
   if (!defined()) ThrowInvalid(op, ": undefined tensor");
+  if (level() == kAbstractLevel) {
+    ThrowInvalid(op, ": ", aval().ToString(), " is an abstract value (a shape and dtype from "
+                 "eval_shape) and has no elements");
+  }
   if (!is_concrete()) {
     ThrowInvalid(op, ": cannot read the value of a traced tensor ", aval().ToString(),
                  " inside a transformation");

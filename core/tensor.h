@@ -20,7 +20,10 @@
 namespace cotangent {
 
 // What a Tensor points to. Level 0 is a concrete array; level L > 0 a tracer of the
-// interpreter at level L of this thread's stack.
+// interpreter at level L of this thread's stack; kAbstractLevel an abstract value (a shape and
+// dtype only, as eval_shape returns: JAX's ShapeDtypeStruct).
+inline constexpr int kAbstractLevel = 1 << 30;
+
 class Node {
  public:
   Node(ShapedArray aval, int level) : aval_(std::move(aval)), level_(level) {}
@@ -61,7 +64,8 @@ class Tensor {
   int64_t ndim() const { return static_cast<int64_t>(Defined("ndim").aval().shape.size()); }
   int64_t size() const { return Defined("size").aval().size(); }
 
-  // 0 for a concrete value, the interpreter's level for a tracer.
+  // 0 for a concrete value, the interpreter's level for a tracer (kAbstractLevel for an
+  // abstract value).
   int level() const { return Defined("level").level(); }
   bool is_concrete() const { return level() == 0; }
   const Node* node() const { return node_.get(); }
@@ -99,6 +103,10 @@ class Tensor {
 
   std::shared_ptr<const Node> node_;
 };
+
+// A tensor with a shape and dtype and no value (what eval_shape returns). Its accessors of the
+// type work; reading its value or using it as an operand is an Error saying so.
+Tensor AbstractValue(ShapedArray aval);
 
 // The outputs of a primitive application, the operands of a rule: most lists hold one tensor.
 using TensorList = absl::InlinedVector<Tensor, 1>;

@@ -92,6 +92,27 @@ std::vector<Tensor> CallFlat(const F& f, const Tuple& args, std::optional<Out>& 
 template <typename F, typename... Args>
 using ResultOf = std::decay_t<std::invoke_result_t<const F&, const Args&...>>;
 
+// f traced into a program of its flattened arguments (every primitive staged), with one output
+// of f kept to rebuild results in its structure.
+template <typename Out>
+struct Staged {
+  ClosedProgram program;
+  Out out_like;
+  std::vector<Tensor> args;  // the flattened arguments
+};
+template <typename F, typename... Args>
+Staged<ResultOf<F, Args...>> Stage(const F& f, const Args&... args) {
+  FlatArgs<Args...> flat(args...);
+  std::optional<ResultOf<F, Args...>> out_like;
+  const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
+    return CallFlat(f, flat.Rebuild(leaves), out_like);
+  };
+  std::vector<ShapedArray> avals;
+  for (const Tensor& x : flat.leaves) avals.push_back(x.aval());
+  ClosedProgram program = MakeJaxprFlat(flat_f, avals);
+  return {std::move(program), *std::move(out_like), std::move(flat.leaves)};
+}
+
 // The scalar loss out of f's result (the first element of a has_aux pair).
 inline const Tensor& CheckScalarOutput(const char* op, const Tensor& y) {
   if (y.ndim() != 0 || !IsFloating(y.dtype())) {
@@ -500,14 +521,18 @@ auto make_jaxpr(F f) {
   };
 }
 
-// The shapes and dtypes of f's outputs (flattened, in tree order) without computing anything,
-// as jax.eval_shape: f is traced into a program and only the types are kept. An error f
-// raises is raised here.
+// f's outputs as abstract values (core/tensor.h AbstractValue: shape and dtype, no value) in
+// f's own output structure, without computing anything, as jax.eval_shape: f is traced into a
+// program and only the types are kept. Arguments may themselves be abstract values (nothing
+// is allocated for them). An error f raises is raised here.
 template <typename F>
 auto eval_shape(F f) {
-  return [f](const auto&... args) -> std::vector<ShapedArray>
+  return [f](const auto&... args)
          requires std::is_invocable_v<const F&, decltype(args)...> {
-    return make_jaxpr(f)(args...).OutAvals();
+    auto staged = internal::Stage(f, args...);
+    std::vector<Tensor> outs;
+    for (ShapedArray& aval : staged.program.OutAvals()) outs.push_back(AbstractValue(aval));
+    return TreeUnflatten(staged.out_like, outs);
   };
 }
 
@@ -518,16 +543,8 @@ template <typename F>
 auto named_call(F f, std::string name) {
   return [f, name](const auto&... args)
          requires std::is_invocable_v<const F&, decltype(args)...> {
-    using Out = internal::ResultOf<F, std::decay_t<decltype(args)>...>;
-    internal::FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
-    std::optional<Out> out_like;
-    const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
-      return internal::CallFlat(f, flat.Rebuild(leaves), out_like);
-    };
-    std::vector<ShapedArray> avals;
-    for (const Tensor& x : flat.leaves) avals.push_back(x.aval());
-    const ClosedProgram program = MakeJaxprFlat(flat_f, avals);
-    return TreeUnflatten(*out_like, CallProgram(program, flat.leaves, name));
+    auto staged = internal::Stage(f, args...);
+    return TreeUnflatten(staged.out_like, CallProgram(staged.program, staged.args, name));
   };
 }
 

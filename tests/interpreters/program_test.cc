@@ -4,6 +4,13 @@
 // closed_call (named_call) under jvp, vjp, vmap and their compositions to second order,
 // against eager (the oracle), central differences in f64 and the VJP inner-product identity.
 
+#include <map>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
 #include "absl/hash/hash.h"
 #include "gmock/gmock.h"
 #include "core/program.h"
@@ -170,15 +177,66 @@ TEST(ProgramTest, ClosedCallChecksItsOperandsAgainstTheProgram) {
 }
 
 TEST(EvalShapeTest, TypesWithoutComputing) {
-  // 2^20 x 2^20 f32 would be 4 TiB: only its type is computed.
+  // 2^20 x 2^20 f32 would be 4 TiB: only its type is computed, from an abstract argument (no
+  // buffer either).
   const auto f = [](const Tensor& x) { return matmul(x, transpose(x)); };
-  const Tensor big = broadcast_to(scalar(1.0), {1 << 20, 1 << 20});
-  const std::vector<ShapedArray> out = eval_shape(f)(big);
-  ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].ToString(), "f32[1048576,1048576]");
+  const Tensor big = AbstractValue({{1 << 20, 1 << 20}, f32});
+  const Tensor out = eval_shape(f)(big);
+  EXPECT_EQ(out.aval().ToString(), "f32[1048576,1048576]");
   // An error f raises is raised the same.
   EXPECT_EQ(ErrorOf([&] { eval_shape([](const Tensor& x) { return x + ones({4}); })(ones({3})); }),
             ErrorOf([&] { ones({3}) + ones({4}); }));
+}
+
+// Struct of outputs for the pytree test.
+struct Stats {
+  Tensor mean;
+  std::vector<Tensor> moments;
+};
+auto tree_fields(Stats& s) { return std::tie(s.mean, s.moments); }
+
+TEST(EvalShapeTest, KeepsTheOutputStructure) {
+  // As jax.eval_shape: the result has f's output structure with shape-and-dtype leaves.
+  const auto f = [](const std::pair<Tensor, Tensor>& xy) {
+    const auto& [x, y] = xy;
+    return std::map<std::string, Stats>{
+        {"a", Stats{mean(x), {x * 2.0, sum(y, {0})}}},
+        {"b", Stats{astype(x, i32), {}}}};
+  };
+  const auto out = eval_shape(f)(std::pair{ones({3, 2}, f64), AbstractValue({{4, 5}, f32})});
+  static_assert(std::is_same_v<decltype(out), const std::map<std::string, Stats>>);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out.at("a").mean.aval().ToString(), "f64[]");
+  ASSERT_EQ(out.at("a").moments.size(), 2u);
+  EXPECT_EQ(out.at("a").moments[0].aval().ToString(), "f64[3,2]");
+  EXPECT_EQ(out.at("a").moments[1].aval().ToString(), "f32[5]");
+  EXPECT_EQ(out.at("b").mean.aval().ToString(), "i32[3,2]");
+  EXPECT_TRUE(out.at("b").moments.empty());
+}
+
+TEST(EvalShapeTest, AbstractValuesHaveNoValue) {
+  const Tensor a = eval_shape([](const Tensor& x) { return sin(x); })(ones({2}));
+  EXPECT_EQ(a.shape(), (Shape{2}));
+  EXPECT_EQ(a.dtype(), f32);
+  std::ostringstream printed;
+  printed << a;
+  EXPECT_EQ(printed.str(), "Abstract<f32[2]>");
+  EXPECT_EQ(ErrorOf([&] { a.item<float>(); }),
+            "to_vector: f32[2] is an abstract value (a shape and dtype from eval_shape) and has no "
+            "elements");
+  EXPECT_EQ(ErrorOf([&] { a.array(); }),
+            "cannot read the value of f32[2]: it is an abstract value (a shape and dtype from "
+            "eval_shape), which has none");
+  EXPECT_EQ(ErrorOf([&] { sin(a); }),
+            "sin: operand f32[2] is an abstract value (a shape and dtype from eval_shape), not "
+            "an array");
+  // Under a transformation too: it is an operand of no interpreter.
+  EXPECT_EQ(ErrorOf([&] { grad([&](const Tensor& x) { return sum(x * a); })(ones({2})); }),
+            "mul: operand f32[2] is an abstract value (a shape and dtype from eval_shape), not "
+            "an array");
+  // make_jaxpr needs only the types of its arguments as well.
+  EXPECT_EQ(make_jaxpr([](const Tensor& x) { return sin(x); })(a).ToString(),
+            "{ lambda ; a:f32[2]. let\n    b:f32[2] = sin a\n  in (b,) }");
 }
 
 // f(x) = sum(sin(x) * x^2) with the inner part a named call.
