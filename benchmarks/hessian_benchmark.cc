@@ -148,6 +148,115 @@ void BM_W4_Chain_Grad(benchmark::State& state) {
                                                 benchmark::Counter::kInvert);
 }
 
+// ---- jit: the same workloads traced once and run compiled (docs/jit.md) ----
+// Each jitted function is made once, outside the timing loop, and called once before it (the
+// first call traces and compiles: BM_W2_Grad_JitColdStart measures that).
+
+template <typename F>
+void PerOp(benchmark::State& state, F run) {
+  run();
+  for (auto _ : state) Consume(run());
+  state.counters["per_op"] = benchmark::Counter(
+      static_cast<double>(bench::kChainOps), benchmark::Counter::kIsIterationInvariantRate |
+                                                benchmark::Counter::kInvert);
+}
+
+void BM_W4_Chain_Forward_Jit(benchmark::State& state) {
+  const ct::Tensor x = ct::scalar(0.5, ct::f64);
+  const auto f = ct::jit(bench::Chain);
+  PerOp(state, [&] { return f(x); });
+}
+
+void BM_W4_Chain_Grad_Jit(benchmark::State& state) {
+  const ct::Tensor x = ct::scalar(0.5, ct::f64);
+  const auto g = ct::jit(ct::grad(bench::Chain));
+  PerOp(state, [&] { return g(x); });
+}
+
+template <typename F>
+void Warm(benchmark::State& state, F run) {
+  Consume(run());
+  RunWithPeak(state, run);
+}
+
+void BM_W1_HVP_FwdOverRev_Jit(benchmark::State& state) {
+  const W1 w(state);
+  const auto hvp = ct::jit([](const ct::Tensor& x, const ct::Tensor& v) {
+    return ct::jvp(ct::grad(bench::CookbookF), {x}, {v}).second;
+  });
+  Warm(state, [&] { return hvp(w.x, w.v); });
+}
+
+void BM_W1_HVP_RevOverFwd_Jit(benchmark::State& state) {
+  const W1 w(state);
+  const auto hvp = ct::jit([](const ct::Tensor& x, const ct::Tensor& v) {
+    const auto directional = [&](const ct::Tensor& y) {
+      return ct::jvp(bench::CookbookF, {y}, {v}).second;
+    };
+    return ct::grad(directional)(x);
+  });
+  Warm(state, [&] { return hvp(w.x, w.v); });
+}
+
+void BM_W1_HVP_RevOverRev_Jit(benchmark::State& state) {
+  const W1 w(state);
+  const auto hvp = ct::jit([](const ct::Tensor& x, const ct::Tensor& v) {
+    const auto g_dot_v = [&](const ct::Tensor& y) {
+      return ct::sum(ct::grad(bench::CookbookF)(y) * v);
+    };
+    return ct::grad(g_dot_v)(x);
+  });
+  Warm(state, [&] { return hvp(w.x, w.v); });
+}
+
+void BM_W1_Hessian_FwdOverRev_Jit(benchmark::State& state) {
+  const W1 w(state);
+  const auto h = ct::jit(ct::jacfwd(ct::jacrev(bench::CookbookF)));
+  Warm(state, [&] { return h(w.x); });
+}
+
+void BM_W1_Hessian_RevOverRev_Jit(benchmark::State& state) {
+  const W1 w(state);
+  const auto h = ct::jit(ct::jacrev(ct::jacrev(bench::CookbookF)));
+  Warm(state, [&] { return h(w.x); });
+}
+
+void BM_W2_Grad_Jit(benchmark::State& state) {
+  const W2 w(state);
+  const auto g = ct::jit(ct::grad(bench::MlpLoss));
+  Warm(state, [&] { return g(w.p, w.x, w.y); });
+}
+
+// The first call of a new jit(grad): trace, compile and run.
+void BM_W2_Grad_JitColdStart(benchmark::State& state) {
+  const W2 w(state);
+  for (auto _ : state) Consume(ct::jit(ct::grad(bench::MlpLoss))(w.p, w.x, w.y));
+}
+
+void BM_W2_Hessian_FwdOverRev_Jit(benchmark::State& state) {
+  const W2 w(state);
+  const auto h = ct::jit(ct::jacfwd(ct::jacrev(bench::MlpLoss)));
+  Warm(state, [&] { return h(w.p, w.x, w.y); });
+}
+
+void BM_W2_Hessian_RevOverRev_Jit(benchmark::State& state) {
+  const W2 w(state);
+  const auto h = ct::jit(ct::jacrev(ct::jacrev(bench::MlpLoss)));
+  Warm(state, [&] { return h(w.p, w.x, w.y); });
+}
+
+void BM_W3_Rosenbrock_FwdOverRev_Jit(benchmark::State& state) {
+  const ct::Tensor x = RosenbrockPoint(state.range(0));
+  const auto h = ct::jit(ct::jacfwd(ct::jacrev(bench::Rosenbrock)));
+  Warm(state, [&] { return h(x); });
+}
+
+void BM_W3_Rosenbrock_RevOverRev_Jit(benchmark::State& state) {
+  const ct::Tensor x = RosenbrockPoint(state.range(0));
+  const auto h = ct::jit(ct::jacrev(ct::jacrev(bench::Rosenbrock)));
+  Warm(state, [&] { return h(x); });
+}
+
 // ---- W5: matmul f32 ----
 
 void BM_W5_Matmul(benchmark::State& state) {
@@ -213,6 +322,21 @@ void RegisterAll(bool smoke, bool vulkan) {
   add("BM_W3_Rosenbrock_RevOverRev", BM_W3_Rosenbrock_RevOverRev, w3, benchmark::kMillisecond);
   add("BM_W4_Chain_Forward", BM_W4_Chain_Forward, {{}}, benchmark::kMicrosecond);
   add("BM_W4_Chain_Grad", BM_W4_Chain_Grad, {{}}, benchmark::kMicrosecond);
+  add("BM_W1_HVP_FwdOverRev_Jit", BM_W1_HVP_FwdOverRev_Jit, w1, benchmark::kMicrosecond);
+  add("BM_W1_HVP_RevOverFwd_Jit", BM_W1_HVP_RevOverFwd_Jit, w1, benchmark::kMicrosecond);
+  add("BM_W1_HVP_RevOverRev_Jit", BM_W1_HVP_RevOverRev_Jit, w1, benchmark::kMicrosecond);
+  add("BM_W1_Hessian_FwdOverRev_Jit", BM_W1_Hessian_FwdOverRev_Jit, w1, benchmark::kMillisecond);
+  add("BM_W1_Hessian_RevOverRev_Jit", BM_W1_Hessian_RevOverRev_Jit, w1, benchmark::kMillisecond);
+  add("BM_W2_Grad_Jit", BM_W2_Grad_Jit, w2, benchmark::kMicrosecond);
+  add("BM_W2_Grad_JitColdStart", BM_W2_Grad_JitColdStart, w2, benchmark::kMillisecond);
+  add("BM_W2_Hessian_FwdOverRev_Jit", BM_W2_Hessian_FwdOverRev_Jit, w2, benchmark::kMillisecond);
+  add("BM_W2_Hessian_RevOverRev_Jit", BM_W2_Hessian_RevOverRev_Jit, w2, benchmark::kMillisecond);
+  add("BM_W3_Rosenbrock_FwdOverRev_Jit", BM_W3_Rosenbrock_FwdOverRev_Jit, w3,
+      benchmark::kMillisecond);
+  add("BM_W3_Rosenbrock_RevOverRev_Jit", BM_W3_Rosenbrock_RevOverRev_Jit, w3,
+      benchmark::kMillisecond);
+  add("BM_W4_Chain_Forward_Jit", BM_W4_Chain_Forward_Jit, {{}}, benchmark::kMicrosecond);
+  add("BM_W4_Chain_Grad_Jit", BM_W4_Chain_Grad_Jit, {{}}, benchmark::kMicrosecond);
   add("BM_W5_Matmul", BM_W5_Matmul, sizes.w5, benchmark::kMillisecond);
   bench::Register("BM_W5_OpenBLAS", BM_W5_OpenBLAS, sizes.w5, benchmark::kMillisecond, smoke);
 }

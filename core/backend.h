@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "core/array.h"
+#include "core/fused_kernel.h"
 #include "core/params.h"
 #include "core/primitive.h"
 
@@ -61,6 +62,14 @@ class Backend {
 
   // Waits for all submitted work.
   virtual absl::Status Synchronize() = 0;
+
+  // jit's fused elementwise groups (core/executable.h): the group compiled for this backend,
+  // or null when the backend renders no fused groups (jit then runs the group's equations one
+  // by one through Execute). Errors are statuses, as Execute's.
+  virtual absl::StatusOr<std::unique_ptr<FusedKernel>> CompileFused(const FusedCode& code) {
+    (void)code;
+    return std::unique_ptr<FusedKernel>();
+  }
 };
 
 // For Execute of backends whose kernels each have one output (every primitive that reaches a

@@ -16,17 +16,15 @@
 #include "core/layout.h"
 
 namespace cotangent {
-namespace {
 
-// The backend an operation on `arrays` runs on: that of the committed operands (two committed
-// operands on different backends are an error), else the default backend if an operand is
-// there, else the first operand's.
-Backend& TargetBackend(Primitive prim, absl::Span<const Array> arrays) {
+
+
+Backend& TargetBackend(std::string_view op, absl::Span<const Array> arrays) {
   const Array* committed = nullptr;
   for (const Array& x : arrays) {
     if (!x.committed) continue;
     if (committed != nullptr && &x.backend() != &committed->backend()) {
-      ThrowInvalid(PrimitiveName(prim), ": operands ", committed->aval.ToString(), " on ",
+      ThrowInvalid(op, ": operands ", committed->aval.ToString(), " on ",
                    committed->backend().name(), " and ", x.aval.ToString(), " on ",
                    x.backend().name(), " live on different devices; move one with device_put");
     }
@@ -40,7 +38,27 @@ Backend& TargetBackend(Primitive prim, absl::Span<const Array> arrays) {
   return arrays.front().backend();
 }
 
-}  // namespace
+void RunEquation(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
+                 const Params& params, absl::Span<const ShapedArray> out_avals,
+                 absl::Span<Array> outs) {
+  if (arrays.size() == 1 && out_avals.size() == 1) {
+    if (std::optional<Array> view = ViewOf(prim, arrays[0], params, out_avals[0])) {
+      outs[0] = *std::move(view);
+      return;
+    }
+  }
+  const absl::Status status = backend.Execute(prim, arrays, params, out_avals, outs);
+  if (absl::IsResourceExhausted(status)) {
+    ThrowAllocationFailure(PrimitiveName(prim), out_avals[0], status);
+  }
+  ThrowIfError(status);
+  for (size_t i = 0; i < outs.size(); ++i) {
+    if (outs[i].buffer == nullptr) {
+      ThrowInvalid(PrimitiveName(prim), ": the ", backend.name(), " backend did not produce ",
+                   out_avals[i].ToString(), " for output ", i);
+    }
+  }
+}
 
 absl::StatusOr<Array> TransferArray(const Array& x, Backend& dst) {
   const int64_t elem = DTypeSize(x.aval.dtype);
@@ -78,32 +96,17 @@ TensorList EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const 
     committed = committed || arrays.back().committed;
   }
   if (mixed) {
-    Backend& target = TargetBackend(prim, arrays);
+    Backend& target = TargetBackend(PrimitiveName(prim), arrays);
     for (Array& x : arrays) {
       if (&x.backend() != &target) x = ValueOrThrow(TransferArray(x, target));
     }
   }
-  if (arrays.size() == 1 && out_avals.size() == 1) {
-    if (std::optional<Array> view = ViewOf(prim, arrays[0], params, out_avals[0])) {
-      return ListOf(Tensor(*std::move(view)));
-    }
-  }
-  Backend& backend = arrays.front().backend();
   absl::InlinedVector<Array, 1> outs(out_avals.size());
-  const absl::Status status =
-      backend.Execute(prim, arrays, params, out_avals, absl::MakeSpan(outs));
-  if (absl::IsResourceExhausted(status)) {
-    ThrowAllocationFailure(PrimitiveName(prim), out_avals[0], status);
-  }
-  ThrowIfError(status);
+  RunEquation(arrays.front().backend(), prim, arrays, params, out_avals, absl::MakeSpan(outs));
   TensorList tensors;
-  for (size_t i = 0; i < outs.size(); ++i) {
-    if (outs[i].buffer == nullptr) {
-      ThrowInvalid(PrimitiveName(prim), ": the ", backend.name(), " backend did not produce ",
-                   out_avals[i].ToString(), " for output ", i);
-    }
-    outs[i].committed = committed;  // results of library constants alone stay movable
-    tensors.push_back(Tensor(std::move(outs[i])));
+  for (Array& out : outs) {
+    out.committed = committed;  // results of library constants alone stay movable
+    tensors.push_back(Tensor(std::move(out)));
   }
   return tensors;
 }

@@ -6,12 +6,27 @@
 #ifndef COTANGENT_CORE_EVAL_H_
 #define COTANGENT_CORE_EVAL_H_
 
+#include <string_view>
+
 #include "absl/types/span.h"
+#include "core/array.h"
 #include "core/params.h"
 #include "core/primitive.h"
 #include "core/tensor.h"
 
 namespace cotangent {
+
+// The backend an operation named `op` on `arrays` runs on: that of the committed operands (two
+// committed operands on different backends are an Error naming op), else the default backend
+// if an operand is there, else the first operand's.
+Backend& TargetBackend(std::string_view op, absl::Span<const Array> arrays);
+
+// prim on arrays of one backend into outs (one per out_aval): a view of the operand where
+// core/layout.h ViewOf gives one, else the backend's kernel; throws an Error naming prim when
+// the backend fails. Eager evaluation and jit's executor (core/executable.h) share it.
+void RunEquation(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
+                 const Params& params, absl::Span<const ShapedArray> out_avals,
+                 absl::Span<Array> outs);
 
 // Evaluates prim on concrete tensors; out_avals come from abstract evaluation.
 TensorList EvalPrimitive(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,

@@ -45,7 +45,7 @@ Interpreter& OwnerOf(const Tensor& x, const char* op) {
   if (level >= static_cast<int>(stack.size()) || stack[level]->trace_id() != tracer.trace_id()) {
     ThrowInvalid(op, ": operand ", x.aval().ToString(),
                  " is a tracer that escaped the transformation that made it (a leaked tracer: "
-                 "a value from inside grad/jvp/vmap was kept and used after it returned)");
+                 "a value from inside grad/jvp/vmap/jit was kept and used after it returned)");
   }
   return *stack[level];
 }
@@ -188,6 +188,17 @@ void CheckLiveTracers(const char* op, absl::Span<const Tensor> xs) {
   for (const Tensor& x : xs) {
     if (x.defined() && x.level() > 0) OwnerOf(x, op);
   }
+}
+
+const char* TransformationOf(const Tensor& x) {
+  if (!x.defined() || x.level() <= 0 || x.level() == kAbstractLevel) return nullptr;
+  const auto& stack = Stack();
+  const auto& tracer = static_cast<const Tracer&>(*x.node());
+  if (x.level() >= static_cast<int>(stack.size()) ||
+      stack[x.level()]->trace_id() != tracer.trace_id()) {
+    return nullptr;
+  }
+  return stack[x.level()]->name();
 }
 
 int NextLevel() { return static_cast<int>(Stack().size()); }

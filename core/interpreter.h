@@ -139,6 +139,10 @@ class InterpreterScope {
   int saved_dynamic_level_;
 };
 
+// The name of the live transformation that x is a tracer of ("jvp", "jit", ...), or null for
+// a concrete or abstract value or an escaped tracer.
+const char* TransformationOf(const Tensor& x);
+
 // The level a new interpreter would get: one above the current top (eval is 0).
 int NextLevel();
 

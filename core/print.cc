@@ -10,11 +10,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ostream>
+#include <string_view>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/lax.h"
+#include "core/interpreter.h"
 #include "core/tensor.h"
 
 namespace cotangent {
@@ -224,7 +226,14 @@ std::string FormatValues(const ShapedArray& aval, const std::vector<double>& val
 std::ostream& operator<<(std::ostream& os, const Tensor& x) {
   if (!x.defined()) return os << "Tensor(undefined)";
   if (x.level() == kAbstractLevel) return os << "Abstract<" << x.aval().ToString() << ">";
-  if (!x.is_concrete()) return os << "Traced<" << x.aval().ToString() << ">";
+  if (!x.is_concrete()) {
+    os << "Traced<" << x.aval().ToString() << ">";
+    if (const char* transform = TransformationOf(x)) os << "with<" << transform << ">";
+    return os;
+  }
+  if (static_cast<const ArrayNode&>(*x.node()).deleted()) {
+    return os << "Deleted<" << x.aval().ToString() << ">";
+  }
   // numpy prints every empty array, f32[0] or f32[2,0,3], as "[]".
   if (x.size() == 0) return os << "[]";
   const bool summarize = x.size() > kSummarizeThreshold;

@@ -221,15 +221,19 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
                           List(p.dot.rhs_contracting), "), (", List(p.dot.lhs_batch), ", ",
                           List(p.dot.rhs_batch), "))");
     case Primitive::kClosedCall:
+    case Primitive::kPjit:
     case Primitive::kCustomJvpCall:
     case Primitive::kCustomVjpCall: {
       // As JAX prints call primitives: one parameter per line, the program nested.
       const std::string pad(indent + 2, ' ');
       std::string out = "\n";
       if (!p.name.empty()) absl::StrAppend(&out, pad, "name=", p.name, "\n");
-      absl::StrAppend(&out, pad, "call_jaxpr=",
+      absl::StrAppend(&out, pad, prim == Primitive::kPjit ? "jaxpr=" : "call_jaxpr=",
                       p.program ? PrintProgram(*p.program, indent + 2, names) : "None", "\n");
-      if (p.object != nullptr) {
+      if (prim == Primitive::kPjit) {
+        const std::string donated = p.object ? p.object->Describe() : "";
+        if (!donated.empty()) absl::StrAppend(&out, pad, donated, "\n");
+      } else if (p.object != nullptr) {
         absl::StrAppend(&out, pad, p.object->Describe(), "\n", pad, "num_consts=", p.num_consts,
                         "\n");
       }

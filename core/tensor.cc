@@ -8,6 +8,7 @@
 #include "core/backend.h"
 #include "core/error.h"
 #include "core/host_memory.h"
+#include "core/interpreter.h"
 #include "core/lax.h"
 
 namespace cotangent {
@@ -24,11 +25,17 @@ const Array& Tensor::array() const {
     ThrowInvalid("cannot read the value of ", aval().ToString(), ": it is an abstract value (a "
                  "shape and dtype from eval_shape), which has none");
   }
-  if (!is_concrete()) {
-    ThrowInvalid("cannot read the value of a traced tensor ", aval().ToString(),
-                 " inside a transformation; only concrete tensors have values");
+  if (!is_concrete()) ThrowTraced("array");
+  const auto& node = static_cast<const ArrayNode&>(*node_);
+  if (node.deleted()) {
+    ThrowInvalid("cannot read the value of ", aval().ToString(), ": it was donated to a jit "
+                 "call (donate_argnums) and deleted; use the call's result instead");
   }
-  return static_cast<const ArrayNode*>(node_.get())->array();
+  return node.array();
+}
+
+void DeleteDonated(const Tensor& x) {
+  if (x.defined() && x.is_concrete()) static_cast<const ArrayNode&>(*x.node()).Delete();
 }
 
 std::vector<double> Tensor::HostValues(const char* op) const {
@@ -37,10 +44,7 @@ std::vector<double> Tensor::HostValues(const char* op) const {
     ThrowInvalid(op, ": ", aval().ToString(), " is an abstract value (a shape and dtype from "
                  "eval_shape) and has no elements");
   }
-  if (!is_concrete()) {
-    ThrowInvalid(op, ": cannot read the value of a traced tensor ", aval().ToString(),
-                 " inside a transformation");
-  }
+  if (!is_concrete()) ThrowTraced(op);
   const Array& a = array();
   const int64_t n = a.aval.size();
   std::vector<char> raw = ValueOrThrow(HostVector<char>(op, a.aval.bytes()));
@@ -74,6 +78,24 @@ Tensor Tensor::operator[](int64_t i) const {
   start[0] = i;
   limit[0] = i + 1;
   return lax::reshape(lax::slice(*this, start, limit), Shape(shape().begin() + 1, shape().end()));
+}
+
+void Tensor::ThrowTraced(const char* op) const {
+  const char* transform = TransformationOf(*this);
+  if (transform == nullptr) {
+    ThrowInvalid(op, ": cannot read the value of ", aval().ToString(), ": it is a tracer that "
+                 "escaped the transformation that made it (a leaked tracer)");
+  }
+  if (std::string_view(transform) == "jit") {
+    // JAX's ConcretizationTypeError.
+    ThrowInvalid(op, ": cannot read the value of ", aval().ToString(), " traced by jit: inside "
+                 "jit values are abstract (a shape and dtype) until the compiled function runs, "
+                 "so C++ control flow and reads cannot depend on them; mark the argument static "
+                 "(static_argnums), compute the value outside jit, or use lax-style selection "
+                 "(select, where)");
+  }
+  ThrowInvalid(op, ": cannot read the value of ", aval().ToString(), " traced by ", transform,
+               ": inside a transformation only concrete tensors have values");
 }
 
 void Tensor::ThrowUndefined(const char* accessor) {

@@ -6,6 +6,7 @@
 #ifndef COTANGENT_CORE_TENSOR_H_
 #define COTANGENT_CORE_TENSOR_H_
 
+#include <atomic>
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
@@ -45,8 +46,18 @@ class ArrayNode final : public Node {
   explicit ArrayNode(Array array) : Node(array.aval, 0), array_(std::move(array)) {}
   const Array& array() const { return array_; }
 
+  // Donation (jit's donate_argnums): the value is deleted, its buffer released to the call
+  // that took it; reading it afterwards is an Error (as a deleted jax.Array). Not synchronized
+  // with readers of the same tensor on other threads: donating a value in use is a user error.
+  void Delete() const {
+    deleted_.store(true, std::memory_order_relaxed);
+    array_.buffer.reset();
+  }
+  bool deleted() const { return deleted_.load(std::memory_order_relaxed); }
+
  private:
-  Array array_;
+  mutable Array array_;
+  mutable std::atomic<bool> deleted_{false};
 };
 
 class Tensor {
@@ -97,6 +108,8 @@ class Tensor {
     return *node_;
   }
   [[noreturn]] static void ThrowUndefined(const char* accessor);
+  // "<op>: cannot read the value of ... traced by <transformation>" (jit's says how to fix it).
+  [[noreturn]] void ThrowTraced(const char* op) const;
 
   // Dense host copy of the elements as doubles (exact for every dtype we have).
   std::vector<double> HostValues(const char* op) const;
@@ -107,6 +120,9 @@ class Tensor {
 // A tensor with a shape and dtype and no value (what eval_shape returns). Its accessors of the
 // type work; reading its value or using it as an operand is an Error saying so.
 Tensor AbstractValue(ShapedArray aval);
+
+// Deletes x's value if it is a concrete array (ArrayNode::Delete): jit's donated arguments.
+void DeleteDonated(const Tensor& x);
 
 // The outputs of a primitive application, the operands of a rule: most lists hold one tensor.
 using TensorList = absl::InlinedVector<Tensor, 1>;
@@ -133,9 +149,13 @@ std::vector<T> Tensor::to_vector() const {
 
 template <typename T>
 T Tensor::item() const {
-  std::vector<T> values = to_vector<T>();
+  static_assert(std::is_same_v<T, bool> || std::is_same_v<T, int32_t> ||
+                    std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                    std::is_same_v<T, int64_t>,
+                "item<T>: T must be bool, int32_t, int64_t, float or double");
+  const std::vector<double> values = HostValues("item");
   if (values.size() != 1) ThrowItemSize(aval());
-  return values[0];
+  return static_cast<T>(values[0]);
 }
 
 }  // namespace cotangent

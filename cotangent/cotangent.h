@@ -12,6 +12,7 @@
 #include "core/tensor.h"     // IWYU pragma: export
 #include "cotangent/creation.h"  // IWYU pragma: export
 #include "cotangent/device.h"    // IWYU pragma: export
+#include "cotangent/jit.h"       // IWYU pragma: export
 #include "cotangent/numpy.h"     // IWYU pragma: export
 #include "cotangent/random.h"    // IWYU pragma: export
 #include "cotangent/transforms.h"  // IWYU pragma: export

@@ -38,6 +38,7 @@ template <>
 struct TreeTraits<Tensor> {
   static void Flatten(const Tensor& x, std::vector<Tensor>& leaves) { leaves.push_back(x); }
   static Tensor Unflatten(const Tensor&, const Tensor*& it) { return *it++; }
+  static void Structure(const Tensor&, std::string& out) { out += '*'; }
 };
 
 template <typename T>
@@ -51,6 +52,11 @@ struct TreeTraits<std::vector<T>> {
     for (const T& x : like) out.push_back(TreeTraits<T>::Unflatten(x, it));
     return out;
   }
+  static void Structure(const std::vector<T>& xs, std::string& out) {
+    out += '[';
+    for (const T& x : xs) (TreeTraits<T>::Structure(x, out), out += ',');
+    out += ']';
+  }
 };
 
 template <typename T, size_t N>
@@ -62,6 +68,11 @@ struct TreeTraits<std::array<T, N>> {
     std::array<T, N> out = like;
     for (size_t i = 0; i < N; ++i) out[i] = TreeTraits<T>::Unflatten(like[i], it);
     return out;
+  }
+  static void Structure(const std::array<T, N>& xs, std::string& out) {
+    out += '[';
+    for (const T& x : xs) (TreeTraits<T>::Structure(x, out), out += ',');
+    out += ']';
   }
 };
 
@@ -76,6 +87,16 @@ struct TreeTraits<std::map<std::string, V>> {
     for (const auto& [key, value] : like) out.emplace(key, TreeTraits<V>::Unflatten(value, it));
     return out;
   }
+  static void Structure(const std::map<std::string, V>& m, std::string& out) {
+    out += '{';
+    for (const auto& [key, value] : m) {
+      out += key;
+      out += ':';
+      TreeTraits<V>::Structure(value, out);
+      out += ',';
+    }
+    out += '}';
+  }
 };
 
 template <typename... Ts>
@@ -89,6 +110,11 @@ struct TreeTraits<std::tuple<Ts...>> {
         [&](const auto&... xs) { return std::tuple<Ts...>{TreeTraits<std::decay_t<decltype(xs)>>::Unflatten(xs, it)...}; },
         like);
   }
+  static void Structure(const std::tuple<Ts...>& t, std::string& out) {
+    out += '(';
+    std::apply([&](const auto&... xs) { ((TreeTraits<std::decay_t<decltype(xs)>>::Structure(xs, out), out += ','), ...); }, t);
+    out += ')';
+  }
 };
 
 template <typename A, typename B>
@@ -100,6 +126,13 @@ struct TreeTraits<std::pair<A, B>> {
   static std::pair<A, B> Unflatten(const std::pair<A, B>& like, const Tensor*& it) {
     A first = TreeTraits<A>::Unflatten(like.first, it);
     return {std::move(first), TreeTraits<B>::Unflatten(like.second, it)};
+  }
+  static void Structure(const std::pair<A, B>& p, std::string& out) {
+    out += '(';
+    TreeTraits<A>::Structure(p.first, out);
+    out += ',';
+    TreeTraits<B>::Structure(p.second, out);
+    out += ')';
   }
 };
 
@@ -117,7 +150,41 @@ struct TreeTraits<T, std::void_t<decltype(tree_fields(std::declval<T&>()))>> {
                tree_fields(out));
     return out;
   }
+  static void Structure(const T& x, std::string& out) {
+    T copy = x;
+    out += "S(";
+    std::apply([&](auto&... fields) { ((TreeTraits<std::decay_t<decltype(fields)>>::Structure(fields, out), out += ','), ...); },
+               tree_fields(copy));
+    out += ')';
+  }
 };
+
+// Whether T is a container of tensors that TreeTraits takes (without instantiating TreeTraits
+// on other types, whose static_assert would stop the build): jit tells its tensor arguments
+// from its static ones with it.
+template <typename T, typename = void>
+struct IsTree : std::false_type {};
+template <>
+struct IsTree<Tensor> : std::true_type {};
+template <typename T>
+struct IsTree<std::vector<T>> : IsTree<T> {};
+template <typename T, size_t N>
+struct IsTree<std::array<T, N>> : IsTree<T> {};
+template <typename V>
+struct IsTree<std::map<std::string, V>> : IsTree<V> {};
+template <typename... Ts>
+struct IsTree<std::tuple<Ts...>> : std::conjunction<IsTree<Ts>...> {};
+template <typename A, typename B>
+struct IsTree<std::pair<A, B>> : std::conjunction<IsTree<A>, IsTree<B>> {};
+template <typename T>
+struct IsTree<T, std::void_t<decltype(tree_fields(std::declval<T&>()))>> : std::true_type {};
+
+// The shape of a container without its tensors ("[*,*,]" for two tensors in a vector, map
+// keys included): with the leaves' types, what jit's cache tells signatures apart by.
+template <typename T>
+void TreeStructure(const T& tree, std::string& out) {
+  TreeTraits<T>::Structure(tree, out);
+}
 
 // The tensors of a container, in order.
 template <typename T>

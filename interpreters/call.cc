@@ -1,7 +1,8 @@
 // File: interpreters/call.cc
-// closed_call's transformation rules, together: each transforms the called program by tracing
-// the transformation of EvalProgram into a new program, then binds closed_call of that (JAX's
-// call rules). jvp: the program's jvp; transpose: its backward pass; batch: its vmap; partial
+// The transformation rules of closed_call and pjit, together, templated on the primitive: each
+// transforms the called program by tracing the transformation of EvalProgram into a new
+// program, then binds the same primitive on that (JAX's call rules and pjit's: grad of a
+// jitted function runs its jvp and transpose programs compiled). jvp: the program's jvp; transpose: its backward pass; batch: its vmap; partial
 // evaluation: the known part evaluated now, the unknown part recorded with the residuals it
 // needs. Abstract evaluation and evaluation are core's (core/rules/call.cc).
 
@@ -13,6 +14,7 @@
 
 #include "core/constants.h"
 #include "core/error.h"
+#include "core/executable.h"
 #include "core/interpreter.h"
 #include "core/rules/helpers.h"
 #include "interpreters/autodiff.h"
@@ -32,17 +34,37 @@ std::shared_ptr<const Program> ConstsAsInputs(const Program& program) {
 }
 
 std::vector<Tensor> CallProgram(const ClosedProgram& program, absl::Span<const Tensor> args,
-                                std::string name) {
+                                std::string name, Primitive prim,
+                                std::shared_ptr<const ParamObject> object) {
   Params p;
   p.program = ConstsAsInputs(*program.program);
   p.name = std::move(name);
+  p.object = std::move(object);
   TensorList operands(program.consts.begin(), program.consts.end());
   operands.insert(operands.end(), args.begin(), args.end());
-  TensorList out = Bind(Primitive::kClosedCall, operands, p);
+  TensorList out = Bind(prim, operands, p);
   return std::vector<Tensor>(out.begin(), out.end());
 }
 
 namespace {
+
+// What a new call of prim over a transformed program carries: pjit its own compiled programs
+// (no donation: a transformed call owns none of its operands).
+template <Primitive prim>
+std::shared_ptr<const ParamObject> NewObject() {
+  if constexpr (prim == Primitive::kPjit) {
+    return std::make_shared<CompiledCalls>();
+  } else {
+    return nullptr;
+  }
+}
+
+// prim of a transformed program.
+template <Primitive prim>
+std::vector<Tensor> Call(const ClosedProgram& program, absl::Span<const Tensor> args,
+                         std::string name) {
+  return CallProgram(program, args, std::move(name), prim, NewObject<prim>());
+}
 
 std::string Named(const char* transform, const std::string& name) {
   return name.empty() ? "" : absl::StrCat(transform, "(", name, ")");
@@ -57,7 +79,8 @@ FlatFn Evaluator(const Program& program) {
 }
 
 // jvp: closed_call of the program's jvp, (primals, nonzero tangents) -> (outs, out tangents).
-std::pair<TensorList, TensorList> ClosedCallJvp(TensorSpan primals, TensorSpan tangents,
+template <Primitive prim>
+std::pair<TensorList, TensorList> CallJvp(TensorSpan primals, TensorSpan tangents,
                                                 const Params& p) {
   const Program& program = *p.program;
   const size_t n = primals.size();
@@ -81,7 +104,7 @@ std::pair<TensorList, TensorList> ClosedCallJvp(TensorSpan primals, TensorSpan t
       avals);
   std::vector<Tensor> args(primals.begin(), primals.end());
   for (size_t i : nonzero) args.push_back(tangents[i]);
-  const std::vector<Tensor> out = CallProgram(jvp, args, Named("jvp", p.name));
+  const std::vector<Tensor> out = Call<prim>(jvp, args, Named("jvp", p.name));
   const size_t m = program.outvars.size();
   TensorList ys(out.begin(), out.begin() + m), ys_dot(out.begin() + m, out.end());
   for (size_t j = 0; j < m; ++j) {
@@ -92,7 +115,8 @@ std::pair<TensorList, TensorList> ClosedCallJvp(TensorSpan primals, TensorSpan t
 
 // transpose: closed_call of the program's backward pass, (non-linear operands, output
 // cotangents) -> cotangents of the linear operands.
-TensorList ClosedCallTranspose(TensorSpan cts, TensorSpan operands, AvalSpan avals,
+template <Primitive prim>
+TensorList CallTranspose(TensorSpan cts, TensorSpan operands, AvalSpan avals,
                                const Params& p) {
   const Program& program = *p.program;
   std::vector<size_t> known, linear;
@@ -121,7 +145,7 @@ TensorList ClosedCallTranspose(TensorSpan cts, TensorSpan operands, AvalSpan ava
   std::vector<Tensor> args;
   for (size_t i : known) args.push_back(operands[i]);
   for (size_t j = 0; j < cts.size(); ++j) args.push_back(rules::Instantiate(cts[j], out_avals[j]));
-  const std::vector<Tensor> r = CallProgram(transposed, args, Named("transpose", p.name));
+  const std::vector<Tensor> r = Call<prim>(transposed, args, Named("transpose", p.name));
   TensorList out(operands.size());
   for (size_t k = 0; k < linear.size(); ++k) out[linear[k]] = r[k];
   return out;
@@ -129,7 +153,8 @@ TensorList ClosedCallTranspose(TensorSpan cts, TensorSpan operands, AvalSpan ava
 
 // batch: closed_call of the program's vmap over the batched operands (batch axes moved to
 // 0); every output is batched along 0.
-BatchedList ClosedCallBatch(TensorSpan args, absl::Span<const int64_t> bdims, const Params& p) {
+template <Primitive prim>
+BatchedList CallBatch(TensorSpan args, absl::Span<const int64_t> bdims, const Params& p) {
   const Program& program = *p.program;
   const int64_t size = rules::BatchSize(args, bdims);
   std::vector<Tensor> moved;
@@ -148,7 +173,7 @@ BatchedList ClosedCallBatch(TensorSpan args, absl::Span<const int64_t> bdims, co
       },
       avals);
   BatchedList out;
-  out.values = AsList(CallProgram(batched, moved, Named("vmap", p.name)));
+  out.values = AsList(Call<prim>(batched, moved, Named("vmap", p.name)));
   out.bdims.assign(out.values.size(), 0);
   return out;
 }
@@ -156,7 +181,8 @@ BatchedList ClosedCallBatch(TensorSpan args, absl::Span<const int64_t> bdims, co
 // Partial evaluation: equations on known values run now (one closed_call of the known part,
 // below the graph's level), the rest is recorded as a closed_call of the unknown part, which
 // reads the known values it needs as residuals.
-TensorList ClosedCallPartialEval(Interpreter& interpreter, TensorSpan inputs, const Params& p,
+template <Primitive prim>
+TensorList CallPartialEval(Interpreter& interpreter, TensorSpan inputs, const Params& p,
                                  AvalSpan out_avals) {
   auto& graph = static_cast<GraphInterpreter&>(interpreter);
   const Program& program = *p.program;
@@ -203,19 +229,19 @@ TensorList ClosedCallPartialEval(Interpreter& interpreter, TensorSpan inputs, co
 
   Params kp = p;
   kp.program = ExtractProgram(program, {}, known_in, known_eqn, known_outs);
-  const TensorList known_results = known_outs.empty()
-                                       ? TensorList()
-                                       : Bind(Primitive::kClosedCall, known_values, kp);
+  kp.object = NewObject<prim>();
+  const TensorList known_results = known_outs.empty() ? TensorList() : Bind(prim, known_values, kp);
   std::vector<int32_t> u_in = residuals;
   u_in.insert(u_in.end(), unknown_in.begin(), unknown_in.end());
   Params up = p;
   up.program = ExtractProgram(program, {}, u_in, unknown_eqn, unknown_outs);
+  up.object = NewObject<prim>();
   const size_t n_known = known_outs.size() - residuals.size();
   TensorList u_operands(known_results.begin() + n_known, known_results.end());
   u_operands.insert(u_operands.end(), unknown_tracers.begin(), unknown_tracers.end());
   std::vector<ShapedArray> u_avals;
   for (const Atom& a : unknown_outs) u_avals.push_back(program.AvalOf(a));
-  const TensorList unknown_results = graph.Record(Primitive::kClosedCall, up, u_operands, u_avals);
+  const TensorList unknown_results = graph.Record(prim, up, u_operands, u_avals);
   TensorList out;
   size_t k = 0, u = 0;
   for (const Atom& a : program.outvars) {
@@ -227,12 +253,20 @@ TensorList ClosedCallPartialEval(Interpreter& interpreter, TensorSpan inputs, co
 
 }  // namespace
 
+namespace {
+template <Primitive prim>
+void RegisterRules(RuleTable& table) {
+  PrimitiveRules& call = table[prim];
+  call.jvp = CallJvp<prim>;
+  call.transpose = CallTranspose<prim>;
+  call.batch = CallBatch<prim>;
+  call.partial_eval = CallPartialEval<prim>;
+}
+}  // namespace
+
 void RegisterCallTransformRules(RuleTable& table) {
-  PrimitiveRules& call = table[Primitive::kClosedCall];
-  call.jvp = ClosedCallJvp;
-  call.transpose = ClosedCallTranspose;
-  call.batch = ClosedCallBatch;
-  call.partial_eval = ClosedCallPartialEval;
+  RegisterRules<Primitive::kClosedCall>(table);
+  RegisterRules<Primitive::kPjit>(table);
 }
 
 }  // namespace cotangent

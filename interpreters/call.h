@@ -17,9 +17,11 @@ namespace cotangent {
 // The program's constants as its leading inputs: a program closed_call can carry.
 std::shared_ptr<const Program> ConstsAsInputs(const Program& program);
 
-// closed_call of the program on args (its constants passed as leading operands).
+// prim (closed_call or pjit) of the program on args (its constants passed as leading
+// operands); pjit's object is its CompiledCalls (core/executable.h).
 std::vector<Tensor> CallProgram(const ClosedProgram& program, absl::Span<const Tensor> args,
-                                std::string name = "");
+                                std::string name = "", Primitive prim = Primitive::kClosedCall,
+                                std::shared_ptr<const ParamObject> object = nullptr);
 
 }  // namespace cotangent
 

@@ -161,8 +161,8 @@ ClosedProgram GraphInterpreter::Finish(absl::Span<const Tensor> inputs,
 }
 
 ClosedProgram TraceToProgram(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
-                             absl::Span<const ShapedArray> avals) {
-  GraphInterpreter graph(/*stage_all=*/true);
+                             absl::Span<const ShapedArray> avals, const char* name) {
+  GraphInterpreter graph(/*stage_all=*/true, name);
   std::vector<Tensor> inputs, outputs;
   {
     InterpreterScope scope(graph);

@@ -39,8 +39,9 @@ class GraphInterpreter final : public Interpreter {
   // this level or above while on the stack (a dynamic interpreter: make_jaxpr, eval_shape and
   // the programs of higher-order primitives compute nothing). Otherwise partial evaluation:
   // primitives on known values only are evaluated at once (linearize).
-  explicit GraphInterpreter(bool stage_all = false)
-      : Interpreter("graph", stage_all), stage_all_(stage_all) {}
+  // `name`: the transformation's, in messages about its tracers ("jit" for jit's traces).
+  explicit GraphInterpreter(bool stage_all = false, const char* name = "graph")
+      : Interpreter(name, stage_all), stage_all_(stage_all) {}
 
   // A new program input.
   Tensor NewInput(const ShapedArray& aval);
@@ -82,10 +83,11 @@ class GraphInterpreter final : public Interpreter {
 // another program or of a lower level).
 int32_t GraphVar(const Tensor& x, const Interpreter& graph);
 
-// The program f traces to on inputs of `avals` (make_jaxpr): every operation that reads an
-// input is recorded.
+// The program f traces to on inputs of `avals` (make_jaxpr): every operation is recorded.
+// `name` names the tracing transformation in messages ("jit": reading a value is JAX's
+// ConcretizationTypeError).
 ClosedProgram TraceToProgram(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
-                             absl::Span<const ShapedArray> avals);
+                             absl::Span<const ShapedArray> avals, const char* name = "graph");
 
 }  // namespace cotangent
 

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "backends/cpu/cpu_buffer.h"
+#include "backends/cpu/fused.h"
 #include "backends/cpu/kernels.h"
 
 namespace cotangent {
@@ -132,6 +133,10 @@ absl::Status CpuBackend::ExecuteOne(Primitive prim, absl::Span<const Array> inpu
                                                      out_aval.ToString()));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<FusedKernel>> CpuBackend::CompileFused(const FusedCode& code) {
+  return CompileCpuFused(*this, code);
 }
 
 }  // namespace cotangent

@@ -29,6 +29,8 @@ class CpuBackend final : public Backend {
                        absl::Span<const ShapedArray> out_avals,
                        absl::Span<Array> outputs) override;
   absl::Status Synchronize() override { return absl::OkStatus(); }
+  // Blocked evaluation (backends/cpu/fused.h).
+  absl::StatusOr<std::unique_ptr<FusedKernel>> CompileFused(const FusedCode& code) override;
 
   // Bytes held by live buffers, and the most held at once since the last ResetPeakBytes (for
   // the peak-memory figures of the benchmarks).

@@ -31,6 +31,16 @@ Kernel ElementwiseKernel(Primitive prim);
 absl::Status SelectKernel(absl::Span<const Array> in, const Params& params, const Array& out);
 absl::Status ConvertKernel(absl::Span<const Array> in, const Params& params, const Array& out);
 
+// One flat run of an elementwise primitive, the unit of jit's fused groups on the CPU
+// (backends/cpu/fused.cc): out[i] = f(in[0][i * strides[0]], ...) for i < n, each stride 0 (a
+// broadcast scalar) or 1. Unit-stride runs take the same SIMD kernels as the eager kernels.
+using FlatRun = void (*)(const void* const* in, const int64_t* strides, void* out, int64_t n);
+// The run of prim (a unary, binary, compare, select or convert row) with operands of dtype
+// `in` (select: its values') and result dtype `out`; null when prim has none for them.
+// `simd` false: Op<prim> element by element, with no SIMD dispatch (cheaper for a few
+// elements; equal bit for bit except for the SIMD transcendentals, simd.h SimdMath).
+FlatRun ElementwiseRun(Primitive prim, DType in, DType out, bool simd = true);
+
 // kernels_reduce.cc; ReduceKernel is instantiated for kReduceSum and kReduceMax.
 template <Primitive prim>
 absl::Status ReduceKernel(absl::Span<const Array> in, const Params& params, const Array& out);

@@ -235,5 +235,105 @@ absl::Status ConvertKernel(absl::Span<const Array> in, const Params&, const Arra
   return absl::OkStatus();
 }
 
+// --- Flat runs (jit's fused groups) ------------------------------------------------------------
+
+namespace {
+
+// kSimd false: Op<prim> alone (the SIMD callables say "no kernel").
+constexpr auto kNoSimd = [](auto&&...) { return false; };
+
+template <Primitive prim, typename T, bool kSimd>
+void UnaryRun(const void* const* in, const int64_t* s, void* out, int64_t n) {
+  const auto simd = [](T* o, const T* x, int64_t m) {
+    return SimdUnary(prim, kStorageDType<T>, x, o, m);
+  };
+  if constexpr (kSimd) {
+    Run1Of(Op<prim>{}, simd, static_cast<T*>(out), static_cast<const T*>(in[0]), n, s[0]);
+  } else {
+    Run1Of(Op<prim>{}, kNoSimd, static_cast<T*>(out), static_cast<const T*>(in[0]), n, s[0]);
+  }
+}
+
+template <Primitive prim, typename T, bool kSimd>
+void BinaryRun(const void* const* in, const int64_t* s, void* out, int64_t n) {
+  using O = decltype(Op<prim>{}(T{}, T{}));
+  const auto simd = [](O* o, const T* x, const T* y, int64_t m, bool bx, bool by) {
+    return SimdBinary(prim, kStorageDType<T>, x, bx, y, by, o, m);
+  };
+  O* o = static_cast<O*>(out);
+  const T* x = static_cast<const T*>(in[0]);
+  const T* y = static_cast<const T*>(in[1]);
+  if constexpr (kSimd) {
+    Run2Of(Op<prim>{}, simd, o, x, y, n, s[0], s[1]);
+  } else {
+    Run2Of(Op<prim>{}, kNoSimd, o, x, y, n, s[0], s[1]);
+  }
+}
+
+template <typename T, bool kSimd>
+void SelectRun(const void* const* in, const int64_t* s, void* out, int64_t n) {
+  const uint8_t* p = static_cast<const uint8_t*>(in[0]);
+  const T* x = static_cast<const T*>(in[1]);
+  const T* y = static_cast<const T*>(in[2]);
+  T* o = static_cast<T*>(out);
+  if (kSimd && s[0] == 1 && s[1] == 1 && s[2] == 1 &&
+      SimdSelect(kStorageDType<T>, p, x, y, o, n)) {
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) o[i] = p[i * s[0]] != 0 ? x[i * s[1]] : y[i * s[2]];
+}
+
+template <typename To, typename From, bool kSimd>
+void ConvertRun(const void* const* in, const int64_t* s, void* out, int64_t n) {
+  const auto simd = [](To* o, const From* x, int64_t m) {
+    return SimdConvert(kStorageDType<From>, kStorageDType<To>, x, o, m);
+  };
+  const auto f = [](From x) { return ConvertValue<To>(x); };
+  if constexpr (kSimd) {
+    Run1Of(f, simd, static_cast<To*>(out), static_cast<const From*>(in[0]), n, s[0]);
+  } else {
+    Run1Of(f, kNoSimd, static_cast<To*>(out), static_cast<const From*>(in[0]), n, s[0]);
+  }
+}
+
+template <Primitive prim, typename T, bool kSimd>
+constexpr FlatRun MapRunOf() {
+  if constexpr (!IsElementwiseMap(prim) || !kAccepts<prim, T>) {
+    return nullptr;
+  } else if constexpr (KindOf(prim) == PrimitiveKind::kUnary) {
+    return UnaryRun<prim, T, kSimd>;
+  } else {
+    return BinaryRun<prim, T, kSimd>;
+  }
+}
+
+template <typename T, bool kSimd>
+constexpr std::array<FlatRun, kNumPrimitives> kMapRuns =
+    TableOf<FlatRun>([]<Primitive prim>() { return MapRunOf<prim, T, kSimd>(); });
+
+template <bool kSimd>
+FlatRun RunOf(Primitive prim, DType in, DType out) {
+  if (prim == Primitive::kSelect) {
+    return VisitDType(in, [](auto tag) -> FlatRun {
+      return SelectRun<typename decltype(tag)::type, kSimd>;
+    });
+  }
+  if (prim == Primitive::kConvert) {
+    return VisitDType(in, [out](auto from) -> FlatRun {
+      return VisitDType(out, [](auto to) -> FlatRun {
+        return ConvertRun<typename decltype(to)::type, typename decltype(from)::type, kSimd>;
+      });
+    });
+  }
+  return VisitDType(in, [prim](auto tag) -> FlatRun {
+    return kMapRuns<typename decltype(tag)::type, kSimd>[static_cast<int>(prim)];
+  });
+}
+
+}  // namespace
+
+FlatRun ElementwiseRun(Primitive prim, DType in, DType out, bool simd) {
+  return simd ? RunOf<true>(prim, in, out) : RunOf<false>(prim, in, out);
+}
 
 }  // namespace cotangent::cpu

@@ -132,6 +132,7 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kConcatenate:
     case Primitive::kDotGeneral:
     case Primitive::kClosedCall:
+    case Primitive::kPjit:
     case Primitive::kCustomJvpCall:
     case Primitive::kCustomVjpCall:
     case Primitive::kCustomLin:

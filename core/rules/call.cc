@@ -1,12 +1,15 @@
 // File: core/rules/call.cc
-// closed_call, custom_jvp_call, custom_vjp_call and custom_lin. closed_call(args; program): the part of its rules core owns. Abstract evaluation checks the
+// closed_call, pjit, custom_jvp_call, custom_vjp_call and custom_lin.
+// closed_call(args; program): the part of its rules core owns. Abstract evaluation checks the
 // operands against the program's inputs (a program without constants: a traced function's
 // constants are the call's leading operands); evaluation runs the program at the current
-// level. Its jvp, transpose, batch and partial-eval rules transform the program with the
+// level; pjit's runs it compiled (core/executable.h) on the operands' backend. Their jvp, transpose, batch and partial-eval rules transform the program with the
 // interpreters (interpreters/call.cc).
 
 #include "core/constants.h"
 #include "core/error.h"
+#include "core/eval.h"
+#include "core/executable.h"
 #include "core/program.h"
 #include "core/rules.h"
 
@@ -14,19 +17,21 @@ namespace cotangent {
 namespace {
 
 // The program's output types, once the operands match its inputs.
-AvalList ClosedCallAbstractEval(AvalSpan in, const Params& params) {
-  if (params.program == nullptr) ThrowInvalid("closed_call: no program to call");
+template <Primitive prim>
+AvalList CallAbstractEval(AvalSpan in, const Params& params) {
+  constexpr const char* kName = PrimitiveName(prim);
+  if (params.program == nullptr) ThrowInvalid(kName, ": no program to call");
   const Program& p = *params.program;
   if (!p.constvars.empty()) {
-    ThrowInvalid("closed_call: the called program has ", p.constvars.size(),
+    ThrowInvalid(kName, ": the called program has ", p.constvars.size(),
                  " constants; pass them as leading operands");
   }
   if (in.size() != p.invars.size()) {
-    ThrowInvalid("closed_call: the program takes ", p.invars.size(), " operands, got ", in.size());
+    ThrowInvalid(kName, ": the program takes ", p.invars.size(), " operands, got ", in.size());
   }
   for (size_t i = 0; i < in.size(); ++i) {
     if (in[i] != p.avals[p.invars[i]]) {
-      ThrowInvalid("closed_call: operand ", i, " has type ", in[i].ToString(),
+      ThrowInvalid(kName, ": operand ", i, " has type ", in[i].ToString(),
                    " but the program takes ", p.avals[p.invars[i]].ToString());
     }
   }
@@ -38,6 +43,37 @@ AvalList ClosedCallAbstractEval(AvalSpan in, const Params& params) {
 TensorList ClosedCallImpl(TensorSpan in, const Params& params) {
   const std::vector<Tensor> out = EvalProgram(*params.program, {}, in, "closed_call");
   return TensorList(out.begin(), out.end());
+}
+
+// pjit(args) = the program compiled for the operands' backend, run on their arrays. Donated
+// operands are deleted (their tensors' later use is an Error) and may hold outputs.
+TensorList PjitImpl(TensorSpan in, const Params& params) {
+  std::shared_ptr<const CompiledCalls> calls =
+      std::dynamic_pointer_cast<const CompiledCalls>(params.object);
+  if (calls == nullptr) calls = std::make_shared<CompiledCalls>();
+  std::vector<Array> arrays;
+  arrays.reserve(in.size());
+  bool committed = false;
+  for (const Tensor& x : in) {
+    arrays.push_back(x.array());
+    committed = committed || arrays.back().committed;
+  }
+  Backend& backend = in.empty() ? DefaultBackend() : TargetBackend("jit", arrays);
+  for (Array& x : arrays) {
+    if (&x.backend() != &backend) x = ValueOrThrow(TransferArray(x, backend));
+  }
+  const std::vector<bool>& donated = calls->donated();
+  for (size_t i = 0; i < donated.size() && i < in.size(); ++i) {
+    if (donated[i]) DeleteDonated(in[i]);
+  }
+  const std::shared_ptr<const Executable> exe = calls->For(*params.program, backend);
+  std::vector<Array> outs = exe->Run(std::move(arrays), donated);
+  TensorList result;
+  for (Array& out : outs) {
+    out.committed = out.committed && committed;
+    result.push_back(Tensor(std::move(out)));
+  }
+  return result;
 }
 
 const CustomLinearRule& Rule(const Params& p) {
@@ -75,11 +111,15 @@ TensorList CustomLinTranspose(TensorSpan cts, TensorSpan operands, AvalSpan, con
 void RegisterCallRules(RuleTable& table) {
   // custom_jvp_call and custom_vjp_call apply the function's program as closed_call does;
   // their rules (interpreters/custom_call.cc) are the custom ones.
+  table[Primitive::kClosedCall].abstract_eval = CallAbstractEval<Primitive::kClosedCall>;
+  table[Primitive::kPjit].abstract_eval = CallAbstractEval<Primitive::kPjit>;
+  table[Primitive::kCustomJvpCall].abstract_eval = CallAbstractEval<Primitive::kCustomJvpCall>;
+  table[Primitive::kCustomVjpCall].abstract_eval = CallAbstractEval<Primitive::kCustomVjpCall>;
   for (Primitive prim :
        {Primitive::kClosedCall, Primitive::kCustomJvpCall, Primitive::kCustomVjpCall}) {
-    table[prim].abstract_eval = ClosedCallAbstractEval;
     table[prim].impl = ClosedCallImpl;
   }
+  table[Primitive::kPjit].impl = PjitImpl;
   table[Primitive::kCustomLin].abstract_eval = CustomLinAbstractEval;
   table[Primitive::kCustomLin].impl = CustomLinImpl;
   table[Primitive::kCustomLin].transpose = CustomLinTranspose;

@@ -240,12 +240,13 @@ TEST(GettingStartedTest, Errors) {
   try {
     ct::grad(bad)(ct::scalar(2.0));
   } catch (const ct::Error& e) {
-    std::cout << e.what() << "\n";  // to_vector: cannot read the value of a traced tensor f32[] ...
+    std::cout << e.what() << "\n";  // item: cannot read the value of f32[] traced by jvp ...
   }
   std::cout << ct::grad(good)(ct::scalar(-2.0)) << "\n";  // -1.0
   EXPECT_EQ(GetCapturedStdout(),
             "add: incompatible shapes f32[3] and f32[4]\n"
-            "to_vector: cannot read the value of a traced tensor f32[] inside a transformation\n"
+            "item: cannot read the value of f32[] traced by jvp: inside a transformation only "
+            "concrete tensors have values\n"
             "-1.0\n");
 }
 

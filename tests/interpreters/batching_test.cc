@@ -15,6 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::AllClose;
+using testing::ErrorOf;
 using testing::PrimitiveCase;
 using testing::Random;
 
@@ -26,15 +27,6 @@ Tensor Take(const Tensor& x, int64_t axis, int64_t b) {
   start[axis] = b;
   limit[axis] = b + 1;
   return squeeze(slice(x, start, limit), axis);
-}
-
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 class BatchingTest : public ::testing::TestWithParam<PrimitiveCase> {};

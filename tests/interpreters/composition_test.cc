@@ -17,16 +17,8 @@ namespace {
 namespace ct = ::cotangent;
 using ::testing::HasSubstr;
 using testing::AllClose;
+using testing::ErrorOf;
 using testing::Random;
-
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 // f(x) = sum(sin(x) x^2): gradient sin(x) x^2 -> cos(x) x^2 + 2 x sin(x), Hessian diagonal.
 double F1(double x) { return std::cos(x) * x * x + 2 * x * std::sin(x); }

@@ -22,17 +22,9 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::AllClose;
+using testing::ErrorOf;
 using testing::PrimitiveCase;
 using testing::Random;
-
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 std::vector<Tensor> Inputs(const PrimitiveCase& c, uint32_t seed) {
   std::vector<Tensor> xs;
@@ -222,7 +214,7 @@ TEST(EvalShapeTest, AbstractValuesHaveNoValue) {
   printed << a;
   EXPECT_EQ(printed.str(), "Abstract<f32[2]>");
   EXPECT_EQ(ErrorOf([&] { a.item<float>(); }),
-            "to_vector: f32[2] is an abstract value (a shape and dtype from eval_shape) and has no "
+            "item: f32[2] is an abstract value (a shape and dtype from eval_shape) and has no "
             "elements");
   EXPECT_EQ(ErrorOf([&] { a.array(); }),
             "cannot read the value of f32[2]: it is an abstract value (a shape and dtype from "

@@ -8,12 +8,23 @@
 #include <cmath>
 #include <functional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "cotangent/cotangent.h"
 #include "gtest/gtest.h"
 
 namespace cotangent::testing {
+
+// The message of the cotangent::Error f throws, or "no error" (which no expectation matches).
+inline std::string ErrorOf(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
 
 // Uniform values in [lo, hi), reproducible from seed.
 inline Tensor Random(const Shape& shape, uint32_t seed, double lo = -1.0, double hi = 1.0,

@@ -126,6 +126,8 @@ inline std::vector<std::pair<Primitive, std::string>> ExemptPrimitives() {
   return {
       {Primitive::kClosedCall, "calls a program: tests/interpreters/program_test.cc runs it "
                                "under jvp, vjp and vmap to second order against oracles"},
+      {Primitive::kPjit, "jit's call: tests/jit_test.cc runs every primitive case and every "
+                         "composition jitted against eager"},
       {Primitive::kCustomJvpCall, "a staged custom_jvp function (params hold its program and "
                                   "rule): tests/interpreters/program_test.cc, CustomCallTest"},
       {Primitive::kCustomVjpCall, "a staged custom_vjp function (params hold its program, fwd "

@@ -1,0 +1,369 @@
+// File: backends/cpu/fused.cc
+// Blocked evaluation of a fused group. Every value of the group lives, one block at a time, in
+// a scratch slot of kBlock elements (8 bytes each, whatever the dtype); slots are reused after
+// a value's last read (a linear scan in op order, done once at compile time), so a chain of
+// any length needs a handful of slots. Inputs are read in place when flat (dense, or a
+// broadcast scalar: stride 1 or 0), otherwise the block is gathered into a slot first. Outputs
+// are computed into slots and copied out at the end of each block, so that an output may
+// share its buffer with an input (a donated argument updated in place). Large groups split
+// their blocks over the thread pool; each thread has its own scratch.
+
+#include "backends/cpu/fused.h"
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
+#include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/cpu_buffer.h"
+#include "backends/cpu/elementwise_ops.h"
+#include "backends/cpu/kernels.h"
+#include "backends/cpu/simd.h"
+#include "backends/cpu/strided.h"
+#include "backends/cpu/thread_pool.h"
+#include "core/layout.h"
+
+namespace cotangent {
+namespace {
+
+using cpu::FlatRun;
+
+// Elements per block: 4 KiB of f64 per slot, so a few dozen live slots stay within L1/L2.
+// A multiple of every SIMD width, so blocks split vectors where the whole array would.
+constexpr int64_t kBlock = 512;
+constexpr int64_t kSlotBytes = kBlock * 8;
+
+// Where an op's operand is, per block: an input (in place or gathered), a literal, or a slot.
+struct Operand {
+  enum Kind : uint8_t { kInput, kLiteral, kSlot } kind;
+  int32_t index;  // input number, literal number or slot
+};
+
+struct Step {
+  FlatRun run;        // for blocks of kSimdMin elements or more
+  FlatRun run_small;  // for fewer: no SIMD dispatch (the same results but for transcendentals)
+  int32_t first_arg;  // its operands are args_[first_arg, first_arg + arity)
+  int32_t slot;       // the result's
+};
+
+// Blocks shorter than this skip the SIMD dispatch of cheap ops: a scalar chain (W4) pays a
+// few nanoseconds per op instead of a dispatch each.
+constexpr int64_t kSimdMin = 16;
+
+// ---- Groups of one element: a register interpreter ---------------------------------------
+// A scalar chain (W4) is dispatch-bound: a flat run per op costs an indirect call and its
+// setup. One element runs instead as a switch over (primitive, dtype) with Op<prim> inlined,
+// on one 8-byte register per value. Transcendentals call libm here (Op<prim>), within
+// simd.h SimdMath(prim).max_ulp of the eager SIMD kernels.
+
+union Cell {
+  double f64;
+  float f32;
+  int32_t i32;
+  uint8_t b;
+};
+
+template <typename T>
+T Get(const Cell& c) {
+  if constexpr (std::is_same_v<T, double>) return c.f64;
+  else if constexpr (std::is_same_v<T, float>) return c.f32;
+  else if constexpr (std::is_same_v<T, int32_t>) return c.i32;
+  else return c.b;
+}
+template <typename T>
+void Put(Cell& c, T v) {
+  if constexpr (std::is_same_v<T, double>) c.f64 = v;
+  else if constexpr (std::is_same_v<T, float>) c.f32 = v;
+  else if constexpr (std::is_same_v<T, int32_t>) c.i32 = v;
+  else c.b = v;
+}
+
+struct Instr {
+  uint16_t code;  // Code(prim, operand dtype)
+  DType to;       // convert_element_type's result dtype
+  int32_t a, b, c, out;
+};
+
+constexpr uint16_t Code(Primitive prim, DType dtype) {
+  return static_cast<uint16_t>(static_cast<int>(prim) * 4 + static_cast<int>(dtype));
+}
+
+template <Primitive prim, typename T>
+inline void Eval(Cell* r, const Instr& i) {
+  if constexpr (prim == Primitive::kSelect) {
+    Put<T>(r[i.out], r[i.a].b != 0 ? Get<T>(r[i.b]) : Get<T>(r[i.c]));
+  } else if constexpr (prim == Primitive::kConvert) {
+    const T x = Get<T>(r[i.a]);
+    cpu::VisitDType(i.to, [&](auto tag) {
+      using To = typename decltype(tag)::type;
+      Put<To>(r[i.out], cpu::ConvertValue<To>(x));
+    });
+  } else if constexpr (IsElementwiseMap(prim) && cpu::kAccepts<prim, T>) {
+    if constexpr (KindOf(prim) == PrimitiveKind::kUnary) {
+      Put<T>(r[i.out], cpu::Op<prim>{}(Get<T>(r[i.a])));
+    } else {
+      const auto v = cpu::Op<prim>{}(Get<T>(r[i.a]), Get<T>(r[i.b]));
+      Put<std::remove_cv_t<decltype(v)>>(r[i.out], v);
+    }
+  }
+}
+
+// A switch over (primitive, dtype): threaded code (a jump per handler) measured no faster on
+// W4, whose cost is the chain's latency through the registers, not the dispatch.
+void Interpret(Cell* r, const Instr* begin, const Instr* end) {
+  for (const Instr* i = begin; i != end; ++i) {
+    switch (i->code) {
+#define PRIMITIVE(e, ...)                                                            \
+  case Code(Primitive::e, DType::kBool): Eval<Primitive::e, uint8_t>(r, *i); break; \
+  case Code(Primitive::e, DType::kI32): Eval<Primitive::e, int32_t>(r, *i); break;  \
+  case Code(Primitive::e, DType::kF32): Eval<Primitive::e, float>(r, *i); break;    \
+  case Code(Primitive::e, DType::kF64): Eval<Primitive::e, double>(r, *i); break;
+#include "core/primitives.def"
+#undef PRIMITIVE
+      default: break;
+    }
+  }
+}
+
+class CpuFusedKernel final : public FusedKernel {
+ public:
+  CpuFusedKernel(CpuBackend& backend, FusedCode code) : backend_(backend), code_(std::move(code)) {}
+
+  absl::Status Compile() {
+    const int32_t n_in = static_cast<int32_t>(code_.inputs.size());
+    const int32_t n_lit = static_cast<int32_t>(code_.literals.size());
+    const int32_t first_op = n_in + n_lit;
+    for (const FusedCode::Literal& l : code_.literals) {
+      literals_.push_back(LiteralBits(l));
+    }
+    // Last reader of each op value; outputs are read at the end of the block.
+    std::vector<int32_t> last(code_.ops.size(), -1);
+    for (size_t k = 0; k < code_.ops.size(); ++k) {
+      for (int32_t a : code_.ops[k].args) {
+        if (a >= first_op) last[a - first_op] = static_cast<int32_t>(k);
+      }
+    }
+    for (int32_t v : code_.outputs) last[v - first_op] = kForever;
+    std::vector<int32_t> slot_of(code_.ops.size(), -1), free;
+    for (size_t k = 0; k < code_.ops.size(); ++k) {
+      const FusedCode::Op& op = code_.ops[k];
+      Step step;
+      const DType in = code_.DTypeOf(op.args[op.prim == Primitive::kSelect ? 1 : 0]);
+      step.run = cpu::ElementwiseRun(op.prim, in, op.dtype);
+      // Transcendentals keep their SIMD kernels at every size, so that results equal the
+      // eager kernels' bit for bit.
+      step.run_small = cpu::SimdMath(op.prim) != nullptr
+                           ? step.run
+                           : cpu::ElementwiseRun(op.prim, in, op.dtype, /*simd=*/false);
+      if (step.run == nullptr || step.run_small == nullptr) {
+        return absl::InternalError(absl::StrCat("cpu: no fused run for ", PrimitiveName(op.prim),
+                                                " on ", DTypeName(in)));
+      }
+      step.first_arg = static_cast<int32_t>(args_.size());
+      for (int32_t a : op.args) {
+        if (a < n_in) {
+          input_args_.push_back(static_cast<int32_t>(args_.size()));
+          args_.push_back({Operand::kInput, a});
+        } else if (a < first_op) {
+          args_.push_back({Operand::kLiteral, a - n_in});
+        } else {
+          args_.push_back({Operand::kSlot, slot_of[a - first_op]});
+        }
+      }
+      // The result takes a free slot, never one of its own operands' (a widening convert
+      // would overwrite elements it has not read yet); operands read for the last time free
+      // theirs after it.
+      if (free.empty()) {
+        step.slot = num_slots_++;
+      } else {
+        step.slot = free.back();
+        free.pop_back();
+      }
+      for (int32_t a : op.args) {
+        if (a >= first_op && last[a - first_op] == static_cast<int32_t>(k)) {
+          const int32_t s = slot_of[a - first_op];
+          if (std::find(free.begin(), free.end(), s) == free.end()) free.push_back(s);
+        }
+      }
+      slot_of[k] = step.slot;
+      if (last[k] < 0) free.push_back(step.slot);  // never read (dead): reuse at once
+      steps_.push_back(std::move(step));
+    }
+    for (int32_t v : code_.outputs) output_slots_.push_back(slot_of[v - first_op]);
+    for (size_t k = 0; k < code_.ops.size(); ++k) {
+      const FusedCode::Op& op = code_.ops[k];
+      const DType in = code_.DTypeOf(op.args[op.prim == Primitive::kSelect ? 1 : 0]);
+      Instr instr{Code(op.prim, in), op.dtype, -1, -1, -1, first_op + static_cast<int32_t>(k)};
+      int32_t* fields[] = {&instr.a, &instr.b, &instr.c};
+      for (size_t j = 0; j < op.args.size() && j < 3; ++j) *fields[j] = op.args[j];
+      instrs_.push_back(instr);
+    }
+    gather_slots_ = num_slots_;  // gathered inputs take the slots after these
+    num_slots_ += n_in;
+    return absl::OkStatus();
+  }
+
+  absl::Status Run(absl::Span<const Array> inputs, absl::Span<Array> outputs) const override {
+    const int64_t n = NumElements(code_.shape);
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      if (outputs[i].buffer != nullptr) continue;
+      const ShapedArray aval{code_.shape, code_.DTypeOf(code_.outputs[i])};
+      absl::StatusOr<std::shared_ptr<Buffer>> buffer = backend_.Allocate(aval.bytes());
+      if (!buffer.ok()) return buffer.status();
+      outputs[i] = DenseArray(*std::move(buffer), aval);
+    }
+    if (n == 0) return absl::OkStatus();
+    if (n == 1) return RunScalar(inputs, outputs);
+    // Each input: a flat pointer and stride, or a strided space gathered per block.
+    absl::InlinedVector<const char*, 8> base(inputs.size());
+    absl::InlinedVector<int64_t, 8> stride(inputs.size());
+    absl::InlinedVector<StridedSpace, 1> spaces;
+    absl::InlinedVector<int32_t, 8> space_of(inputs.size(), -1);
+    const Strides dense = ContiguousStrides(code_.shape);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      base[i] = cpu::ElementBytes(inputs[i]);
+      const std::optional<FlatRead> flat = FlatReadOf(inputs[i]);
+      if (flat.has_value()) {
+        stride[i] = *flat == FlatRead::kDense ? 1 : 0;
+      } else {
+        space_of[i] = static_cast<int32_t>(spaces.size());
+        spaces.push_back(Coalesce(code_.shape, {dense, inputs[i].strides}));
+      }
+    }
+    absl::InlinedVector<char*, 4> out_base;
+    for (const Array& o : outputs) out_base.push_back(cpu::ElementBytes(o));
+    // Per argument of every op: its stride (fixed but for inputs) and, per block, its address.
+    absl::InlinedVector<int64_t, 64> strides(args_.size());
+    for (size_t k = 0; k < args_.size(); ++k) {
+      const Operand& a = args_[k];
+      strides[k] = a.kind == Operand::kLiteral ? 0
+                   : a.kind == Operand::kSlot  ? 1
+                   : space_of[a.index] >= 0    ? 1
+                                               : stride[a.index];
+    }
+    const auto blocks = [&](int64_t first, int64_t end) {
+      thread_local std::vector<double> scratch;
+      thread_local std::vector<const void*> ptrs;
+      const size_t words = static_cast<size_t>(num_slots_) * kBlock;
+      if (scratch.size() < words) scratch.resize(words);
+      if (ptrs.size() < args_.size()) ptrs.resize(args_.size());
+      char* slots = reinterpret_cast<char*>(scratch.data());
+      for (size_t k = 0; k < args_.size(); ++k) {
+        const Operand& a = args_[k];
+        if (a.kind == Operand::kLiteral) ptrs[k] = &literals_[a.index];
+        if (a.kind == Operand::kSlot) ptrs[k] = slots + a.index * kSlotBytes;
+        if (a.kind == Operand::kInput && space_of[a.index] >= 0) {
+          ptrs[k] = slots + (gather_slots_ + a.index) * kSlotBytes;
+        }
+      }
+      for (int64_t b = first; b < end; ++b) {
+        const int64_t b0 = b * kBlock, m = std::min(kBlock, n - b0);
+        for (size_t i = 0; i < inputs.size(); ++i) {
+          if (space_of[i] >= 0) Gather(inputs[i], spaces[space_of[i]], b0, m,
+                                       slots + (gather_slots_ + i) * kSlotBytes);
+        }
+        for (int32_t k : input_args_) {
+          const int32_t i = args_[k].index;
+          if (space_of[i] < 0) {
+            ptrs[k] = base[i] + b0 * stride[i] * DTypeSize(code_.inputs[i]);
+          }
+        }
+        const void* const* p = ptrs.data();
+        const int64_t* st = strides.data();
+        if (m < kSimdMin) {
+          for (const Step& step : steps_) {
+            step.run_small(p + step.first_arg, st + step.first_arg,
+                           slots + step.slot * kSlotBytes, m);
+          }
+        } else {
+          for (const Step& step : steps_) {
+            step.run(p + step.first_arg, st + step.first_arg, slots + step.slot * kSlotBytes, m);
+          }
+        }
+        for (size_t o = 0; o < outputs.size(); ++o) {
+          const int64_t size = DTypeSize(outputs[o].aval.dtype);
+          std::memcpy(out_base[o] + b0 * size, slots + output_slots_[o] * kSlotBytes, m * size);
+        }
+      }
+    };
+    const int64_t num_blocks = (n + kBlock - 1) / kBlock;
+    // Split when each thread gets a transcendental grain's worth of work per op or more.
+    const int64_t grain = std::max<int64_t>(
+        1, cpu::kParallelGrainTranscendental / kBlock / std::max<int64_t>(1, steps_.size()));
+    if (num_blocks == 1) {
+      blocks(0, 1);
+    } else {
+      cpu::ParallelFor(num_blocks, grain, blocks);
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  static constexpr int32_t kForever = 1 << 30;
+
+  absl::Status RunScalar(absl::Span<const Array> inputs, absl::Span<Array> outputs) const {
+    thread_local std::vector<Cell> registers;
+    const size_t n_values = static_cast<size_t>(code_.num_values());
+    if (registers.size() < n_values) registers.resize(n_values);
+    Cell* r = registers.data();
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::memcpy(&r[i], cpu::ElementBytes(inputs[i]), DTypeSize(code_.inputs[i]));
+    }
+    std::memcpy(&r[inputs.size()], literals_.data(), literals_.size() * sizeof(Cell));
+    Interpret(r, instrs_.data(), instrs_.data() + instrs_.size());
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      std::memcpy(cpu::ElementBytes(outputs[o]), &r[code_.outputs[o]],
+                  DTypeSize(outputs[o].aval.dtype));
+    }
+    return absl::OkStatus();
+  }
+
+  // A literal's bits in its dtype, readable as a broadcast operand.
+  static uint64_t LiteralBits(const FusedCode::Literal& l) {
+    uint64_t bits = 0;
+    switch (l.dtype) {
+      case DType::kBool: { const uint8_t v = l.value != 0; std::memcpy(&bits, &v, 1); break; }
+      case DType::kI32: { const int32_t v = static_cast<int32_t>(l.value); std::memcpy(&bits, &v, 4); break; }
+      case DType::kF32: { const float v = static_cast<float>(l.value); std::memcpy(&bits, &v, 4); break; }
+      case DType::kF64: std::memcpy(&bits, &l.value, 8); break;
+    }
+    return bits;
+  }
+
+  // The elements [b0, b0 + m) of x (row-major positions of the group's shape) into dst.
+  static void Gather(const Array& x, const StridedSpace& space, int64_t b0, int64_t m, char* dst) {
+    const int64_t size = DTypeSize(x.aval.dtype);
+    const char* src = cpu::ElementBytes(x);
+    const int64_t sx = space.inner_stride(1);
+    cpu::ForEachRun<2>(space, b0, b0 + m, [&](const std::array<int64_t, 2>& off, int64_t len) {
+      char* d = dst + (off[0] - b0) * size;
+      const char* p = src + off[1] * size;
+      for (int64_t i = 0; i < len; ++i) std::memcpy(d + i * size, p + i * sx * size, size);
+    });
+  }
+
+  CpuBackend& backend_;
+  FusedCode code_;
+  std::vector<uint64_t> literals_;
+  std::vector<Step> steps_;
+  std::vector<Instr> instrs_;        // the ops for one-element groups
+  std::vector<Operand> args_;        // every op's operands, in op order
+  std::vector<int32_t> input_args_;  // the positions in args_ of array inputs
+  std::vector<int32_t> output_slots_;
+  int32_t num_slots_ = 0;
+  int32_t gather_slots_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<FusedKernel>> CompileCpuFused(CpuBackend& backend,
+                                                            const FusedCode& code) {
+  auto kernel = std::make_unique<CpuFusedKernel>(backend, code);
+  if (absl::Status status = kernel->Compile(); !status.ok()) return status;
+  return std::unique_ptr<FusedKernel>(std::move(kernel));
+}
+
+}  // namespace cotangent

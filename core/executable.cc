@@ -1,0 +1,405 @@
+// File: core/executable.cc
+// Compile: inline, drop dead equations, plan fusion, compile each fused group on the backend,
+// number the values that reach memory ("slots": the program's inputs and each step's
+// outputs; values inside a fused group never do), and find each slot's last reader. Run: a
+// vector of slots, one pass over the steps, each slot released after its last reader.
+
+#include "core/executable.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <optional>
+
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "core/constants.h"
+#include "core/error.h"
+#include "core/eval.h"
+#include "core/fusion.h"
+
+namespace cotangent {
+
+namespace {
+
+bool IsCall(Primitive prim) {
+  return prim == Primitive::kClosedCall || prim == Primitive::kPjit ||
+         prim == Primitive::kCustomJvpCall || prim == Primitive::kCustomVjpCall;
+}
+
+// Appends p's equations to `out` with p's inputs bound to `ins` (atoms of out), calls inlined;
+// returns the atoms of p's outputs.
+std::vector<Atom> InlineInto(const Program& p, absl::Span<const Atom> ins, Program& out) {
+  std::vector<Atom> env(p.avals.size());
+  for (size_t i = 0; i < ins.size(); ++i) env[p.invars[i]] = ins[i];
+  const auto map = [&](const Atom& a) { return a.is_literal() ? a : env[a.var]; };
+  for (const Equation& eqn : p.eqns) {
+    std::vector<Atom> args;
+    args.reserve(eqn.inputs.size());
+    for (const Atom& a : eqn.inputs) args.push_back(map(a));
+    if (IsCall(eqn.prim)) {
+      const std::vector<Atom> outs = InlineInto(*eqn.params->program, args, out);
+      for (size_t i = 0; i < outs.size(); ++i) env[eqn.outputs[i]] = outs[i];
+      continue;
+    }
+    Equation e;
+    e.prim = eqn.prim;
+    e.params = eqn.params;
+    e.inputs = std::move(args);
+    for (int32_t v : eqn.outputs) {
+      const int32_t nv = out.NewVar(p.avals[v]);
+      env[v] = Atom::Var(nv);
+      e.outputs.push_back(nv);
+    }
+    out.eqns.push_back(std::move(e));
+  }
+  std::vector<Atom> result;
+  for (const Atom& a : p.outvars) result.push_back(map(a));
+  return result;
+}
+
+// Kernels that RunEquation turns into views of their operand (no memory, no kernel).
+bool IsViewLike(const Equation& eqn, const Program& p) {
+  switch (eqn.prim) {
+    case Primitive::kTranspose:
+    case Primitive::kBroadcastInDim:
+    case Primitive::kSlice:
+    case Primitive::kStopGradient:
+    case Primitive::kReshape:
+      return true;
+    case Primitive::kConvert:
+      return p.AvalOf(eqn.inputs[0]).dtype == eqn.params->new_dtype;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Program InlineCalls(const Program& program) {
+  Program out;
+  std::vector<Atom> ins;
+  for (int32_t v : program.constvars) {
+    out.constvars.push_back(out.NewVar(program.avals[v]));
+    ins.push_back(Atom::Var(out.constvars.back()));
+  }
+  for (int32_t v : program.invars) {
+    out.invars.push_back(out.NewVar(program.avals[v]));
+    ins.push_back(Atom::Var(out.invars.back()));
+  }
+  // The constants are the first inputs of the inlining.
+  Program whole = program;
+  whole.invars.insert(whole.invars.begin(), program.constvars.begin(), program.constvars.end());
+  out.outvars = InlineInto(whole, ins, out);
+  return out;
+}
+
+// One step of the plan. Operands and results are slots; a literal operand of an equation is
+// its own array (`literals`, made once).
+struct Executable::Step {
+  // Fused group.
+  std::shared_ptr<const FusedKernel> kernel;
+  FusedCode code;
+  // Equation.
+  Primitive prim = Primitive::kAdd;
+  std::shared_ptr<const Params> params;
+  std::vector<ShapedArray> out_avals;
+  std::vector<std::optional<Array>> literals;  // per operand: set for a literal
+
+  std::vector<int32_t> in;    // slots read (-1 for a literal operand)
+  std::vector<int32_t> out;   // slots written
+  std::vector<int32_t> release;  // slots dead after this step
+  bool view = false;
+};
+
+namespace {
+
+// An atom's value as an array on backend (literals: the library's cached scalar, moved there).
+Array LiteralArray(const Atom& a, Backend& backend) {
+  Array x = Literal(a.value, a.dtype).array();
+  if (&x.backend() != &backend) x = ValueOrThrow(TransferArray(x, backend));
+  return x;
+}
+
+}  // namespace
+
+std::shared_ptr<const Executable> Executable::Compile(const Program& source, Backend& backend) {
+  if (!source.constvars.empty()) {
+    ThrowInvalid("jit: a compiled program takes its constants as leading inputs");
+  }
+  std::shared_ptr<Executable> exe(new Executable(backend));
+  {
+    // Inline, then drop what the outputs do not need.
+    const Program inlined = InlineCalls(source);
+    std::vector<bool> live(inlined.avals.size(), false), keep(inlined.eqns.size(), false);
+    for (const Atom& a : inlined.outvars) {
+      if (!a.is_literal()) live[a.var] = true;
+    }
+    for (size_t e = inlined.eqns.size(); e-- > 0;) {
+      const Equation& eqn = inlined.eqns[e];
+      for (int32_t v : eqn.outputs) keep[e] = keep[e] || live[v];
+      if (!keep[e]) continue;
+      for (const Atom& a : eqn.inputs) {
+        if (!a.is_literal()) live[a.var] = true;
+      }
+    }
+    exe->program_ = *ExtractProgram(inlined, {}, inlined.invars, keep, inlined.outvars);
+  }
+  const Program& p = exe->program_;
+  std::vector<int32_t> slot(p.avals.size(), -1);
+  int32_t num_slots = 0;
+  for (int32_t v : p.invars) slot[v] = num_slots++;
+  const auto slot_of = [&](const Atom& a) { return a.is_literal() ? -1 : slot[a.var]; };
+
+  const auto add_equation = [&](int e) {
+    const Equation& eqn = p.eqns[e];
+    Step step;
+    step.prim = eqn.prim;
+    step.params = eqn.params;
+    step.view = IsViewLike(eqn, p);
+    for (const Atom& a : eqn.inputs) {
+      step.in.push_back(slot_of(a));
+      step.literals.push_back(a.is_literal() ? std::optional<Array>(LiteralArray(a, backend))
+                                             : std::nullopt);
+    }
+    for (int32_t v : eqn.outputs) {
+      step.out_avals.push_back(p.avals[v]);
+      slot[v] = num_slots++;
+      step.out.push_back(slot[v]);
+    }
+    exe->steps_.push_back(std::move(step));
+  };
+
+  for (const FusionGroup& group : PlanFusion(p)) {
+    if (!group.elementwise || group.eqns.size() < 2) {
+      for (int e : group.eqns) add_equation(e);
+      continue;
+    }
+    Step step;
+    FusedCode& code = step.code;
+    code.shape = group.shape;
+    std::vector<int32_t> value(p.avals.size(), -1);
+    for (const Atom& a : group.inputs) {
+      if (a.is_literal()) continue;
+      value[a.var] = static_cast<int32_t>(code.inputs.size());
+      code.inputs.push_back(p.avals[a.var].dtype);
+      step.in.push_back(slot[a.var]);
+    }
+    std::vector<int32_t> literal_value;
+    for (const Atom& a : group.inputs) {
+      if (!a.is_literal()) continue;
+      code.literals.push_back({a.value, a.dtype});
+    }
+    const auto value_of = [&](const Atom& a) -> int32_t {
+      if (!a.is_literal()) return value[a.var];
+      for (size_t k = 0; k < code.literals.size(); ++k) {
+        if (code.literals[k].value == a.value && code.literals[k].dtype == a.dtype) {
+          return static_cast<int32_t>(code.inputs.size() + k);
+        }
+      }
+      return -1;  // unreachable: every literal operand is a group input
+    };
+    for (int e : group.eqns) {
+      const Equation& eqn = p.eqns[e];
+      FusedCode::Op op{eqn.prim, p.avals[eqn.outputs[0]].dtype, {}};
+      for (const Atom& a : eqn.inputs) op.args.push_back(value_of(a));
+      value[eqn.outputs[0]] = code.num_values();
+      code.ops.push_back(std::move(op));
+    }
+    for (int32_t v : group.outputs) code.outputs.push_back(value[v]);
+    std::unique_ptr<FusedKernel> kernel = ValueOrThrow(backend.CompileFused(code));
+    if (kernel == nullptr) {  // the backend renders no groups: its own kernels, one by one
+      for (int e : group.eqns) add_equation(e);
+      continue;
+    }
+    step.kernel = std::move(kernel);
+    for (int32_t v : group.outputs) {
+      slot[v] = num_slots++;
+      step.out.push_back(slot[v]);
+    }
+    exe->steps_.push_back(std::move(step));
+  }
+
+  // Liveness: the last step reading each slot; outputs live to the end.
+  constexpr int kForever = std::numeric_limits<int>::max();
+  std::vector<int> last(num_slots, -1);
+  for (size_t s = 0; s < exe->steps_.size(); ++s) {
+    for (int32_t k : exe->steps_[s].in) {
+      if (k >= 0) last[k] = static_cast<int>(s);
+    }
+  }
+  for (const Atom& a : p.outvars) {
+    if (!a.is_literal()) last[slot[a.var]] = kForever;
+  }
+  std::vector<int64_t> bytes(num_slots, 0);
+  int64_t live = 0;
+  for (size_t s = 0; s < exe->steps_.size(); ++s) {
+    Step& step = exe->steps_[s];
+    for (size_t i = 0; i < step.out.size(); ++i) {
+      const int32_t k = step.out[i];
+      const ShapedArray aval = step.kernel ? ShapedArray{step.code.shape,
+                                                         step.code.DTypeOf(step.code.outputs[i])}
+                                           : step.out_avals[i];
+      bytes[k] = step.view ? 0 : aval.bytes();
+      live += bytes[k];
+      if (last[k] < 0) last[k] = static_cast<int>(s);  // never read: dead at once
+    }
+    exe->peak_bytes_ = std::max(exe->peak_bytes_, live);
+    for (int32_t k : step.in) {
+      if (k >= 0 && last[k] == static_cast<int>(s)) step.release.push_back(k);
+    }
+    for (int32_t k : step.out) {
+      if (last[k] == static_cast<int>(s)) step.release.push_back(k);
+    }
+    std::sort(step.release.begin(), step.release.end());
+    step.release.erase(std::unique(step.release.begin(), step.release.end()), step.release.end());
+    for (int32_t k : step.release) live -= bytes[k];
+    exe->num_fused_ += step.kernel != nullptr;
+    exe->num_kernels_ += !step.view;
+  }
+  exe->last_step_ = std::move(last);
+  exe->slot_of_output_.clear();
+  for (const Atom& a : p.outvars) {
+    exe->slot_of_output_.push_back(a.is_literal() ? -1 : slot[a.var]);
+    exe->output_literals_.push_back(a.is_literal() ? std::optional<Array>(LiteralArray(a, backend))
+                                                   : std::nullopt);
+  }
+  exe->num_slots_ = num_slots;
+  return exe;
+}
+
+Executable::Executable(Backend& backend) : backend_(backend) {}
+Executable::~Executable() = default;
+
+std::vector<Array> Executable::Run(std::vector<Array> args, const std::vector<bool>& donated) const {
+  if (args.size() != program_.invars.size()) {
+    ThrowInvalid("jit: the compiled program takes ", program_.invars.size(), " arguments, got ",
+                 args.size());
+  }
+  std::vector<Array> slots(num_slots_);
+  for (size_t i = 0; i < args.size(); ++i) slots[i] = std::move(args[i]);
+  // Donated slots not yet given to an output (invars are slots 0..n-1).
+  absl::InlinedVector<int32_t, 4> donatable;
+  for (size_t i = 0; i < donated.size() && i < args.size(); ++i) {
+    if (donated[i]) donatable.push_back(static_cast<int32_t>(i));
+  }
+  absl::InlinedVector<Array, 8> in;
+  absl::InlinedVector<Array, 4> out;
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    const Step& step = steps_[s];
+    out.clear();
+    out.resize(step.out.size());
+    if (step.kernel != nullptr) {
+      // A donated argument no later step reads, held by nobody else, of an output's size and
+      // dense, becomes that output's storage.
+      for (size_t o = 0; o < out.size() && !donatable.empty(); ++o) {
+        const ShapedArray aval{step.code.shape, step.code.DTypeOf(step.code.outputs[o])};
+        for (auto it = donatable.begin(); it != donatable.end(); ++it) {
+          const Array& d = slots[*it];
+          if (d.buffer == nullptr || last_step_[*it] > static_cast<int>(s) ||
+              d.buffer.use_count() != 1 || d.offset != 0 || !d.IsContiguous() ||
+              d.aval.bytes() != aval.bytes() || d.buffer->bytes() < aval.bytes()) {
+            continue;
+          }
+          out[o] = DenseArray(d.buffer, aval);
+          donatable.erase(it);
+          donations_reused_.fetch_add(1, std::memory_order_relaxed);
+          break;
+        }
+      }
+      for (int32_t k : step.in) in.push_back(slots[k]);
+      ThrowIfError(step.kernel->Run(in, absl::MakeSpan(out)));
+    } else {
+      for (size_t i = 0; i < step.in.size(); ++i) {
+        in.push_back(step.in[i] >= 0 ? slots[step.in[i]] : *step.literals[i]);
+      }
+      RunEquation(backend_, step.prim, in, *step.params, step.out_avals, absl::MakeSpan(out));
+    }
+    for (size_t i = 0; i < out.size(); ++i) slots[step.out[i]] = std::move(out[i]);
+    in.clear();
+    for (int32_t k : step.release) slots[k] = Array();
+  }
+  std::vector<Array> result;
+  result.reserve(slot_of_output_.size());
+  for (size_t i = 0; i < slot_of_output_.size(); ++i) {
+    result.push_back(slot_of_output_[i] >= 0 ? slots[slot_of_output_[i]] : *output_literals_[i]);
+  }
+  return result;
+}
+
+std::string Executable::ToString() const {
+  std::string out = absl::StrCat("backend: ", backend_.name(), "\nprogram (calls inlined):\n",
+                                 PrintProgram(program_), "\nplan:\n");
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    const Step& step = steps_[s];
+    const auto slots = [](const std::vector<int32_t>& ks) {
+      std::vector<std::string> names;
+      for (int32_t k : ks) names.push_back(k < 0 ? "lit" : absl::StrCat("%", k));
+      return absl::StrJoin(names, " ");
+    };
+    if (step.kernel != nullptr) {
+      absl::StrAppend(&out, "  ", slots(step.out), " = fused[", step.code.ops.size(), " ops, ",
+                      ShapeToString(step.code.shape), "](", slots(step.in), ")\n");
+      std::string code = step.code.ToString();
+      absl::StrAppend(&out, "      ", absl::StrJoin(absl::StrSplit(code, '\n', absl::SkipEmpty()),
+                                                    "\n      "), "\n");
+    } else {
+      absl::StrAppend(&out, "  ", slots(step.out), " = ", PrimitiveName(step.prim),
+                      step.view ? " (view)" : "", "(", slots(step.in), ")\n");
+    }
+    if (!step.release.empty()) absl::StrAppend(&out, "      free ", slots(step.release), "\n");
+  }
+  absl::StrAppend(&out, "fused groups: ", num_fused_, ", kernels per call: ", num_kernels_,
+                  ", peak bytes: ", peak_bytes_, "\n");
+  return out;
+}
+
+// ---- CompiledCalls ----------------------------------------------------------------------------
+
+std::string CompiledCalls::Describe() const {
+  if (std::find(donated_.begin(), donated_.end(), true) == donated_.end()) return "";
+  std::vector<std::string> flags;
+  for (bool d : donated_) flags.push_back(d ? "True" : "False");
+  return absl::StrCat("donated_invars=(", absl::StrJoin(flags, ", "), ")");
+}
+
+std::shared_ptr<const Executable> CompiledCalls::For(const Program& program,
+                                                     Backend& backend) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::shared_ptr<const Executable>& exe = compiled_[&backend];
+  if (exe == nullptr) {
+    exe = Executable::Compile(program, backend);
+    compiles_.fetch_add(1);
+    GlobalJitCounters().compiles.fetch_add(1);
+    if (LogCompiles()) {
+      std::fprintf(stderr, "jit: compiled a program of %zu equations for %s: %d fused groups, "
+                   "%d kernels per call, peak %lld bytes\n", program.eqns.size(), backend.name(),
+                   exe->num_fused_groups(), exe->num_kernels(),
+                   static_cast<long long>(exe->peak_bytes()));
+    }
+  }
+  return exe;
+}
+
+JitCounters& GlobalJitCounters() {
+  static JitCounters* const counters = new JitCounters();
+  return *counters;
+}
+
+namespace {
+std::atomic<bool>& LogFlag() {
+  static std::atomic<bool> flag{[] {
+    const char* env = std::getenv("COTANGENT_LOG_COMPILES");
+    return env != nullptr && std::string(env) == "1";
+  }()};
+  return flag;
+}
+}  // namespace
+
+bool LogCompiles() { return LogFlag().load(std::memory_order_relaxed); }
+void SetLogCompiles(bool on) { LogFlag().store(on); }
+
+}  // namespace cotangent
