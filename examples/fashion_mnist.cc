@@ -145,6 +145,7 @@ int Run(int argc, char** argv) {
   const std::string opt_name = flags.String("optimizer", "adam", "adam or sgd (momentum 0.9)");
   const double lr = flags.Double("lr", -1, "peak learning rate (default: adam 2e-3, sgd 0.05)");
   const int64_t seed = flags.Int("seed", 0, "PRNG seed (init and batches)");
+  const bool eager = flags.Bool("eager", "run the steps eagerly instead of jit-compiled");
   const std::string data_dir =
       flags.String("data_dir", ct::datasets::kFashionMnistDir, "the IDX files");
   const std::string out_dir =
@@ -181,7 +182,12 @@ int Run(int argc, char** argv) {
                 {.learning_rate = ct::optim::CosineDecay(lr > 0 ? lr : 0.05, total_steps, 0.1),
                  .momentum = 0.9}));
   OptState state = std::visit([&](const auto& o) { return OptState(o.Init(cnn)); }, opt);
-  const auto step_fn = ct::value_and_grad(LossAndLogits, ct::has_aux);
+  // The gradient step traced once and run compiled (docs/jit.md); --eager for comparison.
+  const auto grad_fn = ct::value_and_grad(LossAndLogits, ct::has_aux);
+  const auto jit_grad_fn = ct::jit(grad_fn, ct::jit_name("train_step"));
+  const auto step_fn = [&](const Cnn& m, const ct::Tensor& x, const ct::Tensor& y) {
+    return eager ? grad_fn(m, x, y) : jit_grad_fn(m, x, y);
+  };
 
   namespace pl = ct::plot;
   pl::Series train_loss{"train (running mean)", {}, {}, pl::kBlue};

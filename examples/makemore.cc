@@ -172,6 +172,7 @@ int Run(int argc, char** argv) {
   const std::string out_dir =
       flags.String("out_dir", ct::cli::DefaultOutputDir(), "where the plot goes");
   const int64_t seed = flags.Int("seed", 42, "PRNG seed (split, init, batches, samples)");
+  const bool eager = flags.Bool("eager", "run the gradient steps eagerly instead of jit-compiled");
   const int64_t bigram_steps =
       flags.Int("bigram_steps", smoke ? 10 : 200, "gradient-descent steps of the neural bigram");
   const int64_t steps = flags.Int("steps", smoke ? 200 : 40000, "MLP training steps");
@@ -206,7 +207,12 @@ int Run(int argc, char** argv) {
   ct::Tensor w = ct::random::normal(ct::random::fold_in(init_key, 0), {v, v});
   const ct::optim::Sgd bigram_sgd({.learning_rate = 50.0});
   auto bigram_state = bigram_sgd.Init(w);
-  const auto bigram_grad = ct::value_and_grad(BigramLoss);
+  // Gradient steps traced once and run compiled (docs/jit.md); --eager for comparison.
+  const auto bigram_grad_eager = ct::value_and_grad(BigramLoss);
+  const auto bigram_grad_jit = ct::jit(bigram_grad_eager, ct::jit_name("bigram_step"));
+  const auto bigram_grad = [&](const ct::Tensor& w, const ct::Tensor& x, const ct::Tensor& y) {
+    return eager ? bigram_grad_eager(w, x, y) : bigram_grad_jit(w, x, y);
+  };
   double loss = 0;
   for (int64_t k = 0; k < bigram_steps; ++k) {
     auto [value, g] = bigram_grad(w, x_bi, y_bi);
@@ -238,10 +244,22 @@ int Run(int argc, char** argv) {
       static_cast<long long>(cfg.hidden), static_cast<long long>(num_params),
       static_cast<long long>(train.y.rows()), static_cast<long long>(batch_size),
       static_cast<long long>(steps));
-  const ct::optim::Sgd sgd(
-      {.learning_rate = ct::optim::PiecewiseConstant(lr, {{steps * 3 / 4, 0.1}})});
-  auto state = sgd.Init(params);
-  const auto loss_and_grad = ct::value_and_grad(MlpLoss);
+  // Plain SGD (optax.sgd without momentum: params - rate * grad), one jit-compiled step: the
+  // gradient and the update in one program, the old parameters donated to the new ones. The
+  // rate is an argument, not a constant, so the schedule's steps do not retrace.
+  const ct::optim::Schedule rate = ct::optim::PiecewiseConstant(lr, {{steps * 3 / 4, 0.1}});
+  const auto sgd_step = [](const Params& p, const ct::Tensor& x, const ct::Tensor& y,
+                           const ct::Tensor& r) {
+    auto [loss, grads] = ct::value_and_grad(MlpLoss)(p, x, y);
+    return std::make_pair(
+        loss, ct::TreeMap([&](const ct::Tensor& w, const ct::Tensor& g) { return w - r * g; }, p,
+                          grads));
+  };
+  const auto sgd_step_jit = ct::jit(sgd_step, ct::donate_argnums({0}), ct::jit_name("mlp_step"));
+  const auto step = [&](const Params& p, const ct::Tensor& x, const ct::Tensor& y, double r) {
+    const ct::Tensor rt = ct::scalar(r, ct::f32);
+    return eager ? sgd_step(p, x, y, rt) : sgd_step_jit(p, x, y, rt);
+  };
   const ct::Tensor x_train = All(train.x), y_train = All(train.y);
   const ct::Tensor x_val = All(val.x), y_val = All(val.y);
   const int64_t window = std::max<int64_t>(1, steps / 100);
@@ -262,11 +280,9 @@ int Run(int argc, char** argv) {
     }
     const std::vector<int32_t> rows = std::move(batches.back());
     batches.pop_back();
-    auto [value, grads] =
-        loss_and_grad(params, ct::data::TakeRows(train.x, rows), ct::data::TakeRows(train.y, rows));
-    auto [updates, next] = sgd.Update(grads, state);
-    state = std::move(next);
-    params = ct::optim::ApplyUpdates(params, updates);
+    auto [value, next] = step(params, ct::data::TakeRows(train.x, rows),
+                              ct::data::TakeRows(train.y, rows), rate(k));
+    params = std::move(next);
     window_sum += value.item<double>();
     if ((k + 1) % window == 0) {
       train_curve.x.push_back(static_cast<double>(k + 1));

@@ -217,47 +217,46 @@ class CpuFusedKernel final : public FusedKernel {
     }
     if (n == 0) return absl::OkStatus();
     if (n == 1) return RunScalar(inputs, outputs);
-    // Each input: a flat pointer and stride, or a strided space gathered per block.
     absl::InlinedVector<const char*, 8> base(inputs.size());
-    absl::InlinedVector<int64_t, 8> stride(inputs.size());
-    absl::InlinedVector<StridedSpace, 1> spaces;
-    absl::InlinedVector<int32_t, 8> space_of(inputs.size(), -1);
-    const Strides dense = ContiguousStrides(code_.shape);
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      base[i] = cpu::ElementBytes(inputs[i]);
-      const std::optional<FlatRead> flat = FlatReadOf(inputs[i]);
-      if (flat.has_value()) {
-        stride[i] = *flat == FlatRead::kDense ? 1 : 0;
-      } else {
-        space_of[i] = static_cast<int32_t>(spaces.size());
-        spaces.push_back(Coalesce(code_.shape, {dense, inputs[i].strides}));
-      }
-    }
+    for (size_t i = 0; i < inputs.size(); ++i) base[i] = cpu::ElementBytes(inputs[i]);
     absl::InlinedVector<char*, 4> out_base;
     for (const Array& o : outputs) out_base.push_back(cpu::ElementBytes(o));
-    // Per argument of every op: its stride (fixed but for inputs) and, per block, its address.
-    absl::InlinedVector<int64_t, 64> strides(args_.size());
-    for (size_t k = 0; k < args_.size(); ++k) {
-      const Operand& a = args_[k];
-      strides[k] = a.kind == Operand::kLiteral ? 0
-                   : a.kind == Operand::kSlot  ? 1
-                   : space_of[a.index] >= 0    ? 1
-                                               : stride[a.index];
+    // Every input flat (dense, or a broadcast scalar): blocks of the flat positions.
+    // Otherwise, when the operands' joint layout has long rows (a broadcast row, a transposed
+    // matrix, a broadcast along an outer axis), each row is its own run with a fixed stride
+    // per input, read in place as the eager kernels read it; short rows are gathered instead.
+    absl::InlinedVector<int64_t, 8> stride(inputs.size());
+    bool flat = true;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const std::optional<FlatRead> read = FlatReadOf(inputs[i]);
+      flat = flat && read.has_value();
+      stride[i] = read == FlatRead::kDense ? 1 : 0;
     }
+    if (!flat) {
+      const Strides dense = ContiguousStrides(code_.shape);
+      absl::InlinedVector<absl::Span<const int64_t>, 8> all{dense};
+      for (const Array& x : inputs) all.push_back(x.strides);
+      const StridedSpace joint = Coalesce(code_.shape, all);
+      if (joint.shape.back() >= kRowMin) return RunRows(inputs, outputs, joint, base, out_base);
+    }
+    absl::InlinedVector<StridedSpace, 1> spaces;
+    absl::InlinedVector<int32_t, 8> space_of(inputs.size(), -1);
+    if (!flat) {
+      const Strides dense = ContiguousStrides(code_.shape);
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        if (FlatReadOf(inputs[i]).has_value()) continue;
+        space_of[i] = static_cast<int32_t>(spaces.size());
+        spaces.push_back(Coalesce(code_.shape, {dense, inputs[i].strides}));
+        stride[i] = 1;  // read from its gathered slot
+      }
+    }
+    const absl::InlinedVector<int64_t, 64> strides = ArgStrides(stride);
     const auto blocks = [&](int64_t first, int64_t end) {
-      thread_local std::vector<double> scratch;
-      thread_local std::vector<const void*> ptrs;
-      const size_t words = static_cast<size_t>(num_slots_) * kBlock;
-      if (scratch.size() < words) scratch.resize(words);
-      if (ptrs.size() < args_.size()) ptrs.resize(args_.size());
-      char* slots = reinterpret_cast<char*>(scratch.data());
-      for (size_t k = 0; k < args_.size(); ++k) {
-        const Operand& a = args_[k];
-        if (a.kind == Operand::kLiteral) ptrs[k] = &literals_[a.index];
-        if (a.kind == Operand::kSlot) ptrs[k] = slots + a.index * kSlotBytes;
-        if (a.kind == Operand::kInput && space_of[a.index] >= 0) {
-          ptrs[k] = slots + (gather_slots_ + a.index) * kSlotBytes;
-        }
+      char* slots = Scratch();
+      std::vector<const void*>& ptrs = Pointers(slots);
+      for (int32_t k : input_args_) {
+        const int32_t i = args_[k].index;
+        if (space_of[i] >= 0) ptrs[k] = slots + (gather_slots_ + i) * kSlotBytes;
       }
       for (int64_t b = first; b < end; ++b) {
         const int64_t b0 = b * kBlock, m = std::min(kBlock, n - b0);
@@ -267,42 +266,122 @@ class CpuFusedKernel final : public FusedKernel {
         }
         for (int32_t k : input_args_) {
           const int32_t i = args_[k].index;
-          if (space_of[i] < 0) {
-            ptrs[k] = base[i] + b0 * stride[i] * DTypeSize(code_.inputs[i]);
-          }
+          if (space_of[i] < 0) ptrs[k] = base[i] + b0 * stride[i] * DTypeSize(code_.inputs[i]);
         }
-        const void* const* p = ptrs.data();
-        const int64_t* st = strides.data();
-        if (m < kSimdMin) {
-          for (const Step& step : steps_) {
-            step.run_small(p + step.first_arg, st + step.first_arg,
-                           slots + step.slot * kSlotBytes, m);
-          }
-        } else {
-          for (const Step& step : steps_) {
-            step.run(p + step.first_arg, st + step.first_arg, slots + step.slot * kSlotBytes, m);
-          }
-        }
-        for (size_t o = 0; o < outputs.size(); ++o) {
-          const int64_t size = DTypeSize(outputs[o].aval.dtype);
-          std::memcpy(out_base[o] + b0 * size, slots + output_slots_[o] * kSlotBytes, m * size);
-        }
+        RunSteps(ptrs.data(), strides.data(), slots, m);
+        WriteOutputs(outputs, out_base, b0, slots, m);
       }
     };
     const int64_t num_blocks = (n + kBlock - 1) / kBlock;
-    // Split when each thread gets a transcendental grain's worth of work per op or more.
-    const int64_t grain = std::max<int64_t>(
-        1, cpu::kParallelGrainTranscendental / kBlock / std::max<int64_t>(1, steps_.size()));
     if (num_blocks == 1) {
       blocks(0, 1);
     } else {
-      cpu::ParallelFor(num_blocks, grain, blocks);
+      cpu::ParallelFor(num_blocks, Grain(kBlock), blocks);
     }
     return absl::OkStatus();
   }
 
  private:
   static constexpr int32_t kForever = 1 << 30;
+  // Rows of at least this many elements are read in place rather than gathered.
+  static constexpr int64_t kRowMin = 64;
+
+  // Units of `unit` elements per thread: a transcendental grain's worth of work per op.
+  int64_t Grain(int64_t unit) const {
+    return std::max<int64_t>(
+        1, cpu::kParallelGrainTranscendental / unit / std::max<int64_t>(1, steps_.size()));
+  }
+
+  // This thread's scratch slots.
+  char* Scratch() const {
+    thread_local std::vector<double> scratch;
+    const size_t words = static_cast<size_t>(num_slots_) * kBlock;
+    if (scratch.size() < words) scratch.resize(words);
+    return reinterpret_cast<char*>(scratch.data());
+  }
+
+  // This thread's operand addresses, literals and slots filled in (inputs per block).
+  std::vector<const void*>& Pointers(char* slots) const {
+    thread_local std::vector<const void*> ptrs;
+    if (ptrs.size() < args_.size()) ptrs.resize(args_.size());
+    for (size_t k = 0; k < args_.size(); ++k) {
+      const Operand& a = args_[k];
+      if (a.kind == Operand::kLiteral) ptrs[k] = &literals_[a.index];
+      if (a.kind == Operand::kSlot) ptrs[k] = slots + a.index * kSlotBytes;
+    }
+    return ptrs;
+  }
+
+  // Per argument of every op: its stride (inputs: as given; literals 0, slots 1).
+  absl::InlinedVector<int64_t, 64> ArgStrides(absl::Span<const int64_t> input_stride) const {
+    absl::InlinedVector<int64_t, 64> strides(args_.size());
+    for (size_t k = 0; k < args_.size(); ++k) {
+      const Operand& a = args_[k];
+      strides[k] = a.kind == Operand::kLiteral ? 0
+                   : a.kind == Operand::kSlot  ? 1
+                                               : input_stride[a.index];
+    }
+    return strides;
+  }
+
+  void RunSteps(const void* const* p, const int64_t* st, char* slots, int64_t m) const {
+    if (m < kSimdMin) {
+      for (const Step& step : steps_) {
+        step.run_small(p + step.first_arg, st + step.first_arg, slots + step.slot * kSlotBytes, m);
+      }
+    } else {
+      for (const Step& step : steps_) {
+        step.run(p + step.first_arg, st + step.first_arg, slots + step.slot * kSlotBytes, m);
+      }
+    }
+  }
+
+  // The outputs of positions [b0, b0 + m), from their slots.
+  void WriteOutputs(absl::Span<Array> outputs, absl::Span<char* const> out_base, int64_t b0,
+                    const char* slots, int64_t m) const {
+    for (size_t o = 0; o < outputs.size(); ++o) {
+      const int64_t size = DTypeSize(outputs[o].aval.dtype);
+      std::memcpy(out_base[o] + b0 * size, slots + output_slots_[o] * kSlotBytes, m * size);
+    }
+  }
+
+  // Row by row over `joint` (the output's dense strides, then each input's, coalesced): in
+  // each row every input has one stride, so the ops read it in place, in blocks.
+  absl::Status RunRows(absl::Span<const Array> inputs, absl::Span<Array> outputs,
+                       const StridedSpace& joint, absl::Span<const char* const> base,
+                       absl::Span<char* const> out_base) const {
+    const int rank = static_cast<int>(joint.rank());
+    const int64_t inner = joint.shape[rank - 1];
+    const int64_t rows = joint.size() / inner;
+    absl::InlinedVector<int64_t, 8> inner_stride(inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) inner_stride[i] = joint.inner_stride(i + 1);
+    const absl::InlinedVector<int64_t, 64> strides = ArgStrides(inner_stride);
+    const auto run_rows = [&](int64_t first, int64_t end) {
+      char* slots = Scratch();
+      std::vector<const void*>& ptrs = Pointers(slots);
+      absl::InlinedVector<int64_t, 8> row_offset(inputs.size());
+      for (int64_t r = first; r < end; ++r) {
+        // Each input's element offset of the row's first position.
+        std::fill(row_offset.begin(), row_offset.end(), 0);
+        for (int64_t d = rank - 2, rest = r; d >= 0 && rest > 0; --d) {
+          const int64_t index = rest % joint.shape[d];
+          rest /= joint.shape[d];
+          for (size_t i = 0; i < inputs.size(); ++i) row_offset[i] += index * joint.strides[i + 1][d];
+        }
+        for (int64_t c0 = 0; c0 < inner; c0 += kBlock) {
+          const int64_t m = std::min(kBlock, inner - c0);
+          for (int32_t k : input_args_) {
+            const int32_t i = args_[k].index;
+            ptrs[k] = base[i] + (row_offset[i] + c0 * inner_stride[i]) * DTypeSize(code_.inputs[i]);
+          }
+          RunSteps(ptrs.data(), strides.data(), slots, m);
+          WriteOutputs(outputs, out_base, r * inner + c0, slots, m);
+        }
+      }
+    };
+    cpu::ParallelFor(rows, Grain(inner), run_rows);
+    return absl::OkStatus();
+  }
 
   absl::Status RunScalar(absl::Span<const Array> inputs, absl::Span<Array> outputs) const {
     thread_local std::vector<Cell> registers;
@@ -333,16 +412,32 @@ class CpuFusedKernel final : public FusedKernel {
     return bits;
   }
 
-  // The elements [b0, b0 + m) of x (row-major positions of the group's shape) into dst.
-  static void Gather(const Array& x, const StridedSpace& space, int64_t b0, int64_t m, char* dst) {
-    const int64_t size = DTypeSize(x.aval.dtype);
-    const char* src = cpu::ElementBytes(x);
+  // The elements [b0, b0 + m) of x (row-major positions of the group's shape) into dst, run
+  // by run along the innermost dimension: a copy, a fill (a broadcast axis) or a strided walk.
+  template <typename T>
+  static void GatherRuns(const Array& x, const StridedSpace& space, int64_t b0, int64_t m,
+                         char* dst) {
+    const T* src = reinterpret_cast<const T*>(cpu::ElementBytes(x));
+    T* out = reinterpret_cast<T*>(dst) - b0;
     const int64_t sx = space.inner_stride(1);
     cpu::ForEachRun<2>(space, b0, b0 + m, [&](const std::array<int64_t, 2>& off, int64_t len) {
-      char* d = dst + (off[0] - b0) * size;
-      const char* p = src + off[1] * size;
-      for (int64_t i = 0; i < len; ++i) std::memcpy(d + i * size, p + i * sx * size, size);
+      T* d = out + off[0];
+      const T* p = src + off[1];
+      if (sx == 1) {
+        std::memcpy(d, p, len * sizeof(T));
+      } else if (sx == 0) {
+        std::fill_n(d, len, *p);
+      } else {
+        for (int64_t i = 0; i < len; ++i) d[i] = p[i * sx];
+      }
     });
+  }
+  static void Gather(const Array& x, const StridedSpace& space, int64_t b0, int64_t m, char* dst) {
+    switch (DTypeSize(x.aval.dtype)) {
+      case 1: return GatherRuns<uint8_t>(x, space, b0, m, dst);
+      case 4: return GatherRuns<uint32_t>(x, space, b0, m, dst);
+      default: return GatherRuns<uint64_t>(x, space, b0, m, dst);
+    }
   }
 
   CpuBackend& backend_;
