@@ -233,6 +233,23 @@ void BM_W2_Grad_JitColdStart(benchmark::State& state) {
   for (auto _ : state) Consume(ct::jit(ct::grad(bench::MlpLoss))(w.p, w.x, w.y));
 }
 
+// An SGD update of 4M f32 parameters, params = params - 0.1 * grads, jitted with and without
+// donating the parameters (state.range(0) = 1 donates): donated, the update writes into the
+// old parameters' memory, so the peak is the parameters and the gradient, not a third array.
+void BM_SgdUpdate_Jit(benchmark::State& state) {
+  constexpr int64_t kParams = int64_t{1} << 22;
+  const auto update = [](const ct::Tensor& p, const ct::Tensor& g) { return p - 0.1 * g; };
+  const auto plain = ct::jit(update);
+  const auto donating = ct::jit(update, ct::donate_argnums({0}));
+  const bool donate = state.range(0) == 1;
+  const ct::Tensor g = ct::random::normal(ct::random::key(5), {kParams});
+  ct::Tensor p = ct::random::normal(ct::random::key(6), {kParams});
+  RunWithPeak(state, [&] {
+    p = donate ? donating(p, g) : plain(p, g);
+    return p;
+  });
+}
+
 void BM_W2_Hessian_FwdOverRev_Jit(benchmark::State& state) {
   const W2 w(state);
   const auto h = ct::jit(ct::jacfwd(ct::jacrev(bench::MlpLoss)));
@@ -330,6 +347,7 @@ void RegisterAll(bool smoke, bool vulkan) {
   add("BM_W2_Grad_Jit", BM_W2_Grad_Jit, w2, benchmark::kMicrosecond);
   add("BM_W2_Grad_JitColdStart", BM_W2_Grad_JitColdStart, w2, benchmark::kMillisecond);
   add("BM_W2_Hessian_FwdOverRev_Jit", BM_W2_Hessian_FwdOverRev_Jit, w2, benchmark::kMillisecond);
+  add("BM_SgdUpdate_Jit", BM_SgdUpdate_Jit, {{0}, {1}}, benchmark::kMicrosecond);
   add("BM_W2_Hessian_RevOverRev_Jit", BM_W2_Hessian_RevOverRev_Jit, w2, benchmark::kMillisecond);
   add("BM_W3_Rosenbrock_FwdOverRev_Jit", BM_W3_Rosenbrock_FwdOverRev_Jit, w3,
       benchmark::kMillisecond);

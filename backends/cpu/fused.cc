@@ -391,7 +391,9 @@ class CpuFusedKernel final : public FusedKernel {
     for (size_t i = 0; i < inputs.size(); ++i) {
       std::memcpy(&r[i], cpu::ElementBytes(inputs[i]), DTypeSize(code_.inputs[i]));
     }
-    std::memcpy(&r[inputs.size()], literals_.data(), literals_.size() * sizeof(Cell));
+    if (!literals_.empty()) {
+      std::memcpy(&r[inputs.size()], literals_.data(), literals_.size() * sizeof(Cell));
+    }
     Interpret(r, instrs_.data(), instrs_.data() + instrs_.size());
     for (size_t o = 0; o < outputs.size(); ++o) {
       std::memcpy(cpu::ElementBytes(outputs[o]), &r[code_.outputs[o]],
