@@ -227,6 +227,14 @@ void BM_W2_Grad_Jit(benchmark::State& state) {
   Warm(state, [&] { return g(w.p, w.x, w.y); });
 }
 
+// grad of a jitted function: eager grad over one pjit equation, whose jvp, partial evaluation
+// and transpose programs are derived and compiled on the first call only.
+void BM_W2_GradOfJit(benchmark::State& state) {
+  const W2 w(state);
+  const auto g = ct::grad(ct::jit(bench::MlpLoss));
+  Warm(state, [&] { return g(w.p, w.x, w.y); });
+}
+
 // The first call of a new jit(grad): trace, compile and run.
 void BM_W2_Grad_JitColdStart(benchmark::State& state) {
   const W2 w(state);
@@ -345,6 +353,7 @@ void RegisterAll(bool smoke, bool vulkan) {
   add("BM_W1_Hessian_FwdOverRev_Jit", BM_W1_Hessian_FwdOverRev_Jit, w1, benchmark::kMillisecond);
   add("BM_W1_Hessian_RevOverRev_Jit", BM_W1_Hessian_RevOverRev_Jit, w1, benchmark::kMillisecond);
   add("BM_W2_Grad_Jit", BM_W2_Grad_Jit, w2, benchmark::kMicrosecond);
+  add("BM_W2_GradOfJit", BM_W2_GradOfJit, w2, benchmark::kMicrosecond);
   add("BM_W2_Grad_JitColdStart", BM_W2_Grad_JitColdStart, w2, benchmark::kMillisecond);
   add("BM_W2_Hessian_FwdOverRev_Jit", BM_W2_Hessian_FwdOverRev_Jit, w2, benchmark::kMillisecond);
   add("BM_SgdUpdate_Jit", BM_SgdUpdate_Jit, {{0}, {1}}, benchmark::kMicrosecond);

@@ -6,6 +6,7 @@
 #ifndef COTANGENT_CORE_ARRAY_H_
 #define COTANGENT_CORE_ARRAY_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,9 +28,18 @@ class Buffer {
   Backend& backend() const { return *backend_; }
   int64_t bytes() const { return bytes_; }
 
+  // References to this buffer the backend itself holds (a Vulkan command batch keeps the
+  // buffers it uses alive until the device is done): the buffer belongs to one owner when its
+  // use_count is one more. jit's donation reuses only such buffers (core/executable.cc); the
+  // device orders the rewrite after earlier work that used it.
+  int64_t backend_references() const { return backend_references_.load(); }
+  void AddBackendReference() { backend_references_.fetch_add(1); }
+  void DropBackendReference() { backend_references_.fetch_sub(1); }
+
  private:
   Backend* backend_;
   int64_t bytes_;
+  std::atomic<int64_t> backend_references_{0};
 };
 
 // A strided view of a buffer: element (i0, i1, ...) lives at offset + sum_k ik * strides[k],

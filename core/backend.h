@@ -16,6 +16,7 @@
 #include "absl/types/span.h"
 #include "core/array.h"
 #include "core/fused_kernel.h"
+#include "core/fusible.h"
 #include "core/params.h"
 #include "core/primitive.h"
 
@@ -63,13 +64,22 @@ class Backend {
   // Waits for all submitted work.
   virtual absl::Status Synchronize() = 0;
 
-  // jit's fused elementwise groups (core/executable.h): the group compiled for this backend,
-  // or null when the backend renders no fused groups (jit then runs the group's equations one
-  // by one through Execute). Errors are statuses, as Execute's.
+  // jit's fused elementwise groups (core/executable.h): how they are planned for this backend
+  // (what one of its kernels may hold), and the group compiled for it, or null when the
+  // backend renders no fused groups (jit then runs the group's equations one by one through
+  // Execute). Errors are statuses, as Execute's.
+  virtual FusionOptions JitFusion() const { return {}; }
   virtual absl::StatusOr<std::unique_ptr<FusedKernel>> CompileFused(const FusedCode& code) {
     (void)code;
     return std::unique_ptr<FusedKernel>();
   }
+
+  // A compiled program's steps are issued between BeginProgram and EndProgram (jit's Run;
+  // EndProgram is called also when a step failed, and calls may come from several threads at
+  // once). A backend that batches work submits the program's commands together at the end
+  // (Vulkan: one submission per call) instead of in batches of a fixed size.
+  virtual void BeginProgram() {}
+  virtual absl::Status EndProgram() { return absl::OkStatus(); }
 };
 
 // For Execute of backends whose kernels each have one output (every primitive that reaches a

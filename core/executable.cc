@@ -12,6 +12,7 @@
 #include <limits>
 #include <optional>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -148,6 +149,8 @@ std::shared_ptr<const Executable> Executable::Compile(const Program& source, Bac
     }
     exe->program_ = *ExtractProgram(inlined, {}, inlined.invars, keep, inlined.outvars);
   }
+  exe->num_args_ = exe->program_.invars.size();
+  exe->FoldConstants();
   const Program& p = exe->program_;
   std::vector<int32_t> slot(p.avals.size(), -1);
   int32_t num_slots = 0;
@@ -173,7 +176,7 @@ std::shared_ptr<const Executable> Executable::Compile(const Program& source, Bac
     exe->steps_.push_back(std::move(step));
   };
 
-  for (const FusionGroup& group : PlanFusion(p)) {
+  for (const FusionGroup& group : PlanFusion(p, backend.JitFusion())) {
     if (!group.elementwise || group.eqns.size() < 2) {
       for (int e : group.eqns) add_equation(e);
       continue;
@@ -236,6 +239,13 @@ std::shared_ptr<const Executable> Executable::Compile(const Program& source, Bac
   }
   std::vector<int64_t> bytes(num_slots, 0);
   int64_t live = 0;
+  absl::flat_hash_set<const Buffer*> constant_buffers;  // resident for the plan's life
+  for (const Array& c : exe->constants_) {
+    if (c.buffer != nullptr && constant_buffers.insert(c.buffer.get()).second) {
+      live += c.buffer->bytes();
+    }
+  }
+  exe->peak_bytes_ = live;
   for (size_t s = 0; s < exe->steps_.size(); ++s) {
     Step& step = exe->steps_[s];
     for (size_t i = 0; i < step.out.size(); ++i) {
@@ -271,21 +281,88 @@ std::shared_ptr<const Executable> Executable::Compile(const Program& source, Bac
   return exe;
 }
 
+void Executable::FoldConstants() {
+  const Program& p = program_;
+  std::vector<std::optional<Array>> value(p.avals.size());
+  std::vector<bool> fold(p.eqns.size(), false), runs(p.eqns.size(), true);
+  bool any = false;
+  for (size_t e = 0; e < p.eqns.size(); ++e) {
+    const Equation& eqn = p.eqns[e];
+    // Elementwise equations are left to fuse into their readers: folded, each would be one
+    // more array of the readers' size held for the plan's life (jacfwd's basis times a
+    // constant), where fused it costs nothing but a few operations per element.
+    if (IsFusible(eqn.prim)) continue;
+    std::vector<Array> in;
+    for (const Atom& a : eqn.inputs) {
+      if (!a.is_literal() && !value[a.var]) break;
+      in.push_back(a.is_literal() ? LiteralArray(a, backend_) : *value[a.var]);
+    }
+    if (in.size() != eqn.inputs.size()) continue;
+    std::vector<ShapedArray> out_avals;
+    for (int32_t v : eqn.outputs) out_avals.push_back(p.avals[v]);
+    std::vector<Array> out(out_avals.size());
+    RunEquation(backend_, eqn.prim, in, *eqn.params, out_avals, absl::MakeSpan(out));
+    for (size_t i = 0; i < out.size(); ++i) value[eqn.outputs[i]] = std::move(out[i]);
+    fold[e] = any = true;
+    runs[e] = false;
+  }
+  if (!any) return;
+  // The folded values read by the equations left or returned become inputs after the
+  // arguments, set from constants_ on every call.
+  std::vector<bool> needed(p.avals.size(), false);
+  for (size_t e = 0; e < p.eqns.size(); ++e) {
+    if (!runs[e]) continue;
+    for (const Atom& a : p.eqns[e].inputs) {
+      if (!a.is_literal()) needed[a.var] = true;
+    }
+  }
+  for (const Atom& a : p.outvars) {
+    if (!a.is_literal()) needed[a.var] = true;
+  }
+  std::vector<int32_t> invars = p.invars;
+  for (int32_t v = 0; v < static_cast<int32_t>(p.avals.size()); ++v) {
+    if (!value[v] || !needed[v]) continue;
+    invars.push_back(v);
+    constants_.push_back(*value[v]);
+  }
+  program_ = *ExtractProgram(p, {}, invars, runs, p.outvars);
+}
+
 Executable::Executable(Backend& backend) : backend_(backend) {}
 Executable::~Executable() = default;
 
 std::vector<Array> Executable::Run(std::vector<Array> args, const std::vector<bool>& donated) const {
-  if (args.size() != program_.invars.size()) {
-    ThrowInvalid("jit: the compiled program takes ", program_.invars.size(), " arguments, got ",
-                 args.size());
+  if (args.size() != num_args_) {
+    ThrowInvalid("jit: the compiled program takes ", num_args_, " arguments, got ", args.size());
   }
   std::vector<Array> slots(num_slots_);
   for (size_t i = 0; i < args.size(); ++i) slots[i] = std::move(args[i]);
+  for (size_t i = 0; i < constants_.size(); ++i) slots[num_args_ + i] = constants_[i];
   // Donated slots not yet given to an output (invars are slots 0..n-1).
   absl::InlinedVector<int32_t, 4> donatable;
   for (size_t i = 0; i < donated.size() && i < args.size(); ++i) {
     if (donated[i]) donatable.push_back(static_cast<int32_t>(i));
   }
+  // The steps form one program for the backend (Vulkan: one submission), ended also when a
+  // step throws.
+  backend_.BeginProgram();
+  try {
+    RunSteps(slots, std::move(donatable));
+  } catch (...) {
+    (void)backend_.EndProgram();
+    throw;
+  }
+  ThrowIfError(backend_.EndProgram());
+  std::vector<Array> result;
+  result.reserve(slot_of_output_.size());
+  for (size_t i = 0; i < slot_of_output_.size(); ++i) {
+    result.push_back(slot_of_output_[i] >= 0 ? slots[slot_of_output_[i]] : *output_literals_[i]);
+  }
+  return result;
+}
+
+void Executable::RunSteps(std::vector<Array>& slots,
+                          absl::InlinedVector<int32_t, 4> donatable) const {
   absl::InlinedVector<Array, 8> in;
   absl::InlinedVector<Array, 4> out;
   for (size_t s = 0; s < steps_.size(); ++s) {
@@ -293,14 +370,14 @@ std::vector<Array> Executable::Run(std::vector<Array> args, const std::vector<bo
     out.clear();
     out.resize(step.out.size());
     if (step.kernel != nullptr) {
-      // A donated argument no later step reads, held by nobody else, of an output's size and
-      // dense, becomes that output's storage.
+      // A donated argument no later step reads, held by nobody else (but the backend's own
+      // work in flight), of an output's size and dense, becomes that output's storage.
       for (size_t o = 0; o < out.size() && !donatable.empty(); ++o) {
         const ShapedArray aval{step.code.shape, step.code.DTypeOf(step.code.outputs[o])};
         for (auto it = donatable.begin(); it != donatable.end(); ++it) {
           const Array& d = slots[*it];
           if (d.buffer == nullptr || last_step_[*it] > static_cast<int>(s) ||
-              d.buffer.use_count() != 1 || d.offset != 0 || !d.IsContiguous() ||
+              d.buffer.use_count() != 1 + d.buffer->backend_references() || d.offset != 0 || !d.IsContiguous() ||
               d.aval.bytes() != aval.bytes() || d.buffer->bytes() < aval.bytes()) {
             continue;
           }
@@ -322,12 +399,6 @@ std::vector<Array> Executable::Run(std::vector<Array> args, const std::vector<bo
     in.clear();
     for (int32_t k : step.release) slots[k] = Array();
   }
-  std::vector<Array> result;
-  result.reserve(slot_of_output_.size());
-  for (size_t i = 0; i < slot_of_output_.size(); ++i) {
-    result.push_back(slot_of_output_[i] >= 0 ? slots[slot_of_output_[i]] : *output_literals_[i]);
-  }
-  return result;
 }
 
 std::string Executable::ToString() const {
@@ -353,7 +424,7 @@ std::string Executable::ToString() const {
     if (!step.release.empty()) absl::StrAppend(&out, "      free ", slots(step.release), "\n");
   }
   absl::StrAppend(&out, "fused groups: ", num_fused_, ", kernels per call: ", num_kernels_,
-                  ", peak bytes: ", peak_bytes_, "\n");
+                  ", constants folded: ", constants_.size(), ", peak bytes: ", peak_bytes_, "\n");
   return out;
 }
 
@@ -382,6 +453,25 @@ std::shared_ptr<const Executable> CompiledCalls::For(const Program& program,
     }
   }
   return exe;
+}
+
+std::shared_ptr<const CompiledCalls::Derived> CompiledCalls::Derive(
+    const std::string& key, const std::function<Derived()>& make) const {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = derived_.find(key);
+    if (it != derived_.end()) return it->second;
+  }
+  // Traced outside the lock (tracing binds the calls inside the program, which derive in turn).
+  auto made = std::make_shared<const Derived>(make());
+  derivations_.fetch_add(1);
+  GlobalJitCounters().derivations.fetch_add(1);
+  // A program closing over tracers of an enclosing transformation is valid only there.
+  for (const Tensor& c : made->program.consts) {
+    if (!c.is_concrete()) return made;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  return derived_.emplace(key, std::move(made)).first->second;  // another thread's, if first
 }
 
 JitCounters& GlobalJitCounters() {

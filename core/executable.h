@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
 #include "core/array.h"
 #include "core/backend.h"
@@ -63,10 +65,18 @@ class Executable {
 
  private:
   struct Step;
+  // The steps over `slots` (the arguments set); `donatable`: the donated argument slots.
+  void RunSteps(std::vector<Array>& slots, absl::InlinedVector<int32_t, 4> donatable) const;
+  // Constant folding: each equation that is not elementwise and reads only literals and
+  // folded values (jacfwd's basis, a constant's broadcast) runs once, here, and the folded
+  // values the rest reads become inputs of program_ after the arguments, held in constants_.
+  void FoldConstants();
   explicit Executable(Backend& backend);
 
   Backend& backend_;
   Program program_;
+  size_t num_args_ = 0;
+  std::vector<Array> constants_;  // the folded inputs of program_, after the arguments
   std::vector<Step> steps_;
   int32_t num_slots_ = 0;      // values that reach memory: the inputs, then steps' outputs
   std::vector<int> last_step_;  // per slot: the last step reading it
@@ -91,18 +101,37 @@ class CompiledCalls final : public ParamObject {
   // Compilations so far (one per backend used).
   int compiles() const { return compiles_.load(); }
 
+  // The calls that transformations of this one make (interpreters/call.cc): the jvp, the
+  // transpose, the vmap of the program, or the known and unknown halves of its partial
+  // evaluation, each with calls of its own (so with its compiled plans). Made once per key:
+  // the transformation and what its result depends on besides the program (which tangents
+  // are nonzero, which operands are known, which are batched and the batch size), as JAX
+  // caches the jvp and transpose of a jaxpr. So `grad(jit(f))` traces and compiles its
+  // derived programs on the first call only.
+  struct Derived {
+    ClosedProgram program;  // the transformed program (empty for partial evaluation)
+    std::vector<std::shared_ptr<const CompiledCalls>> calls;
+  };
+  std::shared_ptr<const Derived> Derive(const std::string& key,
+                                        const std::function<Derived()>& make) const;
+  // Derived calls made so far (cache misses), for tests.
+  int derivations() const { return derivations_.load(); }
+
  private:
   std::vector<bool> donated_;
   mutable std::mutex mutex_;
   mutable absl::flat_hash_map<const Backend*, std::shared_ptr<const Executable>> compiled_;
   mutable std::atomic<int> compiles_{0};
+  mutable absl::flat_hash_map<std::string, std::shared_ptr<const Derived>> derived_;
+  mutable std::atomic<int> derivations_{0};
 };
 
-// Process-wide counters of jit's work, for tests and the log: programs traced by jit and
-// compiled by CompiledCalls.
+// Process-wide counters of jit's work, for tests and the log: programs traced by jit,
+// compiled by CompiledCalls, and derived from them by transformations.
 struct JitCounters {
   std::atomic<int64_t> traces{0};
   std::atomic<int64_t> compiles{0};
+  std::atomic<int64_t> derivations{0};  // CompiledCalls::Derive misses
 };
 JitCounters& GlobalJitCounters();
 

@@ -9,6 +9,7 @@
 #define COTANGENT_CORE_FUSIBLE_H_
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 
@@ -34,6 +35,16 @@ struct FusionLimits {
   // Arrays one kernel reads (buffers it binds) and equations it computes.
   int max_inputs = kNone;
   int max_equations = kNone;
+};
+
+// How a backend's fused kernels are planned (core/fusion.h PlanFusion): their limits, and the
+// math library each equation's kernel calls.
+struct FusionOptions {
+  FusionLimits limits;
+  // The math library (FusedSize::math) the backend's kernel of prim over operands of dtype
+  // `in` calls, if any; equations calling different ones never share a group. Null: no such
+  // constraint (the CPU).
+  std::function<std::optional<DType>(Primitive prim, DType in)> math;
 };
 
 // Whether a primitive with result `out` fuses under limits: IsFusible and large enough.

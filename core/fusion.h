@@ -9,7 +9,6 @@
 #define COTANGENT_CORE_FUSION_H_
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <vector>
 
@@ -20,14 +19,6 @@
 #include "core/shape.h"
 
 namespace cotangent {
-
-struct FusionOptions {
-  FusionLimits limits;
-  // The math library (core/fusible.h FusedSize::math) the backend's kernel of prim over
-  // operands of dtype `in` calls, if any; equations calling different ones never share a
-  // group. Null: no such constraint (the CPU).
-  std::function<std::optional<DType>(Primitive prim, DType in)> math;
-};
 
 // One step of a plan: a fused elementwise kernel, or one equation run on its own.
 struct FusionGroup {

@@ -2,13 +2,17 @@
 // The transformation rules of closed_call and pjit, together, templated on the primitive: each
 // transforms the called program by tracing the transformation of EvalProgram into a new
 // program, then binds the same primitive on that (JAX's call rules and pjit's: grad of a
-// jitted function runs its jvp and transpose programs compiled). jvp: the program's jvp; transpose: its backward pass; batch: its vmap; partial
-// evaluation: the known part evaluated now, the unknown part recorded with the residuals it
-// needs. Abstract evaluation and evaluation are core's (core/rules/call.cc).
+// jitted function runs its jvp and transpose programs compiled). jvp: the program's jvp;
+// transpose: its backward pass; batch: its vmap; partial evaluation: the known part evaluated
+// now, the unknown part recorded with the residuals it needs. pjit keeps what it derived
+// (CompiledCalls::Derive), so a transformed jitted function traces and compiles once per key.
+// Abstract evaluation and evaluation are core's (core/rules/call.cc).
 
 #include "interpreters/call.h"
 
+#include <functional>
 #include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 
@@ -48,22 +52,34 @@ std::vector<Tensor> CallProgram(const ClosedProgram& program, absl::Span<const T
 
 namespace {
 
-// What a new call of prim over a transformed program carries: pjit its own compiled programs
-// (no donation: a transformed call owns none of its operands).
+// The calls a transformation of p's call makes: `trace` (if set) traces the transformed
+// program, and each of `calls` calls gets its own object (pjit: its compiled plans; a
+// transformed call donates nothing, since it owns none of its operands). pjit's are made once
+// per key and kept by p's CompiledCalls; closed_call's every time.
 template <Primitive prim>
-std::shared_ptr<const ParamObject> NewObject() {
+std::shared_ptr<const CompiledCalls::Derived> Derive(const Params& p, const std::string& key,
+                                                     const std::function<ClosedProgram()>& trace,
+                                                     int calls = 1) {
+  const auto make = [&] {
+    CompiledCalls::Derived d;
+    if (trace) d.program = trace();
+    for (int i = 0; i < calls; ++i) {
+      d.calls.push_back(prim == Primitive::kPjit ? std::make_shared<CompiledCalls>() : nullptr);
+    }
+    return d;
+  };
   if constexpr (prim == Primitive::kPjit) {
-    return std::make_shared<CompiledCalls>();
+    return static_cast<const CompiledCalls&>(*p.object).Derive(key, make);
   } else {
-    return nullptr;
+    return std::make_shared<const CompiledCalls::Derived>(make());
   }
 }
 
-// prim of a transformed program.
-template <Primitive prim>
-std::vector<Tensor> Call(const ClosedProgram& program, absl::Span<const Tensor> args,
-                         std::string name) {
-  return CallProgram(program, args, std::move(name), prim, NewObject<prim>());
+// A key's part for which of xs are defined: "0110".
+std::string Mask(TensorSpan xs) {
+  std::string mask;
+  for (const Tensor& x : xs) mask.push_back(x.defined() ? '1' : '0');
+  return mask;
 }
 
 std::string Named(const char* transform, const std::string& name) {
@@ -92,19 +108,22 @@ std::pair<TensorList, TensorList> CallJvp(TensorSpan primals, TensorSpan tangent
     const ShapedArray aval = avals[i];
     avals.push_back(aval);
   }
-  const ClosedProgram jvp = TraceToProgram(
-      [&](const std::vector<Tensor>& xs) {
-        const std::vector<Tensor> ps(xs.begin(), xs.begin() + n);
-        std::vector<Tensor> ts(n);
-        for (size_t k = 0; k < nonzero.size(); ++k) ts[nonzero[k]] = xs[n + k];
-        auto [ys, ys_dot] = JvpFlat("closed_call", Evaluator(program), ps, ts);
-        ys.insert(ys.end(), ys_dot.begin(), ys_dot.end());
-        return ys;
-      },
-      avals);
+  const auto jvp = Derive<prim>(p, "jvp " + Mask(tangents), [&] {
+    return TraceToProgram(
+        [&](const std::vector<Tensor>& xs) {
+          const std::vector<Tensor> ps(xs.begin(), xs.begin() + n);
+          std::vector<Tensor> ts(n);
+          for (size_t k = 0; k < nonzero.size(); ++k) ts[nonzero[k]] = xs[n + k];
+          auto [ys, ys_dot] = JvpFlat("closed_call", Evaluator(program), ps, ts);
+          ys.insert(ys.end(), ys_dot.begin(), ys_dot.end());
+          return ys;
+        },
+        avals);
+  });
   std::vector<Tensor> args(primals.begin(), primals.end());
   for (size_t i : nonzero) args.push_back(tangents[i]);
-  const std::vector<Tensor> out = Call<prim>(jvp, args, Named("jvp", p.name));
+  const std::vector<Tensor> out =
+      CallProgram(jvp->program, args, Named("jvp", p.name), prim, jvp->calls[0]);
   const size_t m = program.outvars.size();
   TensorList ys(out.begin(), out.begin() + m), ys_dot(out.begin() + m, out.end());
   for (size_t j = 0; j < m; ++j) {
@@ -131,21 +150,24 @@ TensorList CallTranspose(TensorSpan cts, TensorSpan operands, AvalSpan avals,
   }
   const std::vector<ShapedArray> out_avals = program.OutAvals();
   t_avals.insert(t_avals.end(), out_avals.begin(), out_avals.end());
-  const ClosedProgram transposed = TraceToProgram(
-      [&](const std::vector<Tensor>& xs) {
-        std::vector<Tensor> args(operands.size());
-        for (size_t k = 0; k < known.size(); ++k) args[known[k]] = xs[k];
-        const std::vector<Tensor> c(xs.begin() + known.size(), xs.end());
-        const std::vector<Tensor> r = BackwardPass(program, {}, args, c);
-        std::vector<Tensor> out;
-        for (size_t i : linear) out.push_back(rules::Instantiate(r[i], avals[i]));
-        return out;
-      },
-      t_avals);
+  const auto transposed = Derive<prim>(p, "transpose " + Mask(operands), [&] {
+    return TraceToProgram(
+        [&](const std::vector<Tensor>& xs) {
+          std::vector<Tensor> args(operands.size());
+          for (size_t k = 0; k < known.size(); ++k) args[known[k]] = xs[k];
+          const std::vector<Tensor> c(xs.begin() + known.size(), xs.end());
+          const std::vector<Tensor> r = BackwardPass(program, {}, args, c);
+          std::vector<Tensor> out;
+          for (size_t i : linear) out.push_back(rules::Instantiate(r[i], avals[i]));
+          return out;
+        },
+        t_avals);
+  });
   std::vector<Tensor> args;
   for (size_t i : known) args.push_back(operands[i]);
   for (size_t j = 0; j < cts.size(); ++j) args.push_back(rules::Instantiate(cts[j], out_avals[j]));
-  const std::vector<Tensor> r = Call<prim>(transposed, args, Named("transpose", p.name));
+  const std::vector<Tensor> r = CallProgram(transposed->program, args,
+                                            Named("transpose", p.name), prim, transposed->calls[0]);
   TensorList out(operands.size());
   for (size_t k = 0; k < linear.size(); ++k) out[linear[k]] = r[k];
   return out;
@@ -166,14 +188,19 @@ BatchedList CallBatch(TensorSpan args, absl::Span<const int64_t> bdims, const Pa
     avals.push_back(moved.back().aval());
     in_axes.push_back(mapped ? std::optional<int64_t>(0) : std::nullopt);
   }
-  const ClosedProgram batched = TraceToProgram(
-      [&](const std::vector<Tensor>& xs) {
-        return VmapFlat(Evaluator(program), xs, in_axes, 0, size,
-                        std::vector<std::string>(xs.size(), "closed_call operand"));
-      },
-      avals);
+  std::string key = absl::StrCat("vmap ", size, " ");
+  for (const std::optional<int64_t>& axis : in_axes) key.push_back(axis ? '1' : '0');
+  const auto batched = Derive<prim>(p, key, [&] {
+    return TraceToProgram(
+        [&](const std::vector<Tensor>& xs) {
+          return VmapFlat(Evaluator(program), xs, in_axes, 0, size,
+                          std::vector<std::string>(xs.size(), "closed_call operand"));
+        },
+        avals);
+  });
   BatchedList out;
-  out.values = AsList(Call<prim>(batched, moved, Named("vmap", p.name)));
+  out.values =
+      AsList(CallProgram(batched->program, moved, Named("vmap", p.name), prim, batched->calls[0]));
   out.bdims.assign(out.values.size(), 0);
   return out;
 }
@@ -227,15 +254,21 @@ TensorList CallPartialEval(Interpreter& interpreter, TensorSpan inputs, const Pa
   std::vector<bool> unknown_eqn(known_eqn.size());
   for (size_t e = 0; e < known_eqn.size(); ++e) unknown_eqn[e] = !known_eqn[e];
 
+  // The halves' calls (their compiled plans) are kept per set of known operands.
+  std::string key = "partial_eval ";
+  for (const Tensor& x : inputs) {
+    key.push_back(static_cast<const GraphTracer&>(*x.node()).var() < 0 ? '1' : '0');
+  }
+  const auto halves = Derive<prim>(p, key, nullptr, 2);
   Params kp = p;
   kp.program = ExtractProgram(program, {}, known_in, known_eqn, known_outs);
-  kp.object = NewObject<prim>();
+  kp.object = halves->calls[0];
   const TensorList known_results = known_outs.empty() ? TensorList() : Bind(prim, known_values, kp);
   std::vector<int32_t> u_in = residuals;
   u_in.insert(u_in.end(), unknown_in.begin(), unknown_in.end());
   Params up = p;
   up.program = ExtractProgram(program, {}, u_in, unknown_eqn, unknown_outs);
-  up.object = NewObject<prim>();
+  up.object = halves->calls[1];
   const size_t n_known = known_outs.size() - residuals.size();
   TensorList u_operands(known_results.begin() + n_known, known_results.end());
   u_operands.insert(u_operands.end(), unknown_tracers.begin(), unknown_tracers.end());

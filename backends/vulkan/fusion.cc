@@ -1,11 +1,13 @@
 // File: backends/vulkan/fusion.cc
-// The kernel of a FusedExpr: one GLSL function per node (the same math as the single-op
-// kernels, elementwise_kernels.cc), called in order on each element, with every leaf read
-// from its own binding (contiguous, or one element repeated: a push-constant bit).
+// The kernel of a FusedCode: one GLSL function per operation (the same math as the single-op
+// kernels, elementwise_kernels.cc), called in order on each element, with every input read
+// from its own binding (contiguous, or one element repeated: a push-constant bit), literals
+// written into the source bit for bit, and every output written to its own binding.
 
 #include "backends/vulkan/fusion.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -24,23 +26,92 @@ constexpr uint32_t kWorkgroup = 256;
 
 absl::string_view Text(std::string_view s) { return {s.data(), s.size()}; }
 
-ElementwiseSpec SpecOf(const FusedExpr::Node& node) { return {node.prim, node.in, node.out}; }
-
-// The GLSL name of a node's argument.
-std::string ArgName(int arg) {
-  return arg >= 0 ? absl::StrCat("v", arg) : absl::StrCat("l", -1 - arg);
+// The dtype of operand k of an op of `code` (select's predicate is bool) and the spec of its
+// function.
+ElementwiseSpec SpecOf(const FusedCode& code, const FusedCode::Op& op) {
+  return {op.prim, code.DTypeOf(op.args[op.prim == Primitive::kSelect ? 1 : 0]), op.dtype};
 }
 
-DType LeafDType(const FusedExpr& expr, int k) { return expr.leaves[k].view.aval.dtype; }
-
-bool UsesTable(const FusedExpr& expr) {
-  return std::any_of(expr.nodes.begin(), expr.nodes.end(),
-                     [](const FusedExpr::Node& n) { return UsesTwoOverPi(n.prim); });
+bool UsesTable(const FusedCode& code) {
+  return std::any_of(code.ops.begin(), code.ops.end(),
+                     [](const FusedCode::Op& op) { return UsesTwoOverPi(op.prim); });
 }
 
 bool SameLeaf(const FusedExpr::Leaf& a, const FusedExpr::Leaf& b) {
   return a.view.buffer == b.view.buffer && a.view.offset == b.view.offset &&
          a.broadcast == b.broadcast && a.view.aval.dtype == b.view.aval.dtype;
+}
+
+// A literal as a GLSL constant expression of its compute type, exact to the bit.
+std::string LiteralSource(const FusedCode::Literal& l) {
+  switch (l.dtype) {
+    case DType::kF32: {
+      const float f = static_cast<float>(l.value);
+      uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      return absl::StrCat("uintBitsToFloat(", bits, "u)");
+    }
+    case DType::kF64: {
+      uint64_t bits;
+      std::memcpy(&bits, &l.value, 8);
+      return absl::StrCat("packDouble2x32(uvec2(", static_cast<uint32_t>(bits), "u, ",
+                          static_cast<uint32_t>(bits >> 32), "u))");
+    }
+    case DType::kI32:
+      return absl::StrCat("int(", static_cast<int32_t>(l.value), ")");
+    case DType::kBool:
+      return l.value != 0 ? "1u" : "0u";
+  }
+  return "0";
+}
+
+// The math library the ops call (one per kernel: the planner keeps them apart).
+absl::StatusOr<std::optional<DType>> MathLibraryOf(const FusedCode& code) {
+  std::optional<DType> math;
+  for (const FusedCode::Op& op : code.ops) {
+    const std::optional<DType> m = MathOf(op.prim, SpecOf(code, op).in);
+    if (m && math && *m != *math) {
+      return absl::InvalidArgumentError("vulkan: a fused kernel calls the f32 and f64 math");
+    }
+    if (m) math = m;
+  }
+  return math;
+}
+
+// The part of `code` that computes `outputs` (indices into code.outputs), reading only the
+// inputs it needs; `inputs` gets their indices in code.inputs.
+FusedCode Restrict(const FusedCode& code, absl::Span<const int> outputs, std::vector<int>& inputs) {
+  const int32_t n_in = static_cast<int32_t>(code.inputs.size());
+  const int32_t first_op = n_in + static_cast<int32_t>(code.literals.size());
+  std::vector<bool> needed(code.num_values(), false);
+  for (int o : outputs) needed[code.outputs[o]] = true;
+  for (int32_t v = code.num_values(); v-- > first_op;) {
+    if (!needed[v]) continue;
+    for (int32_t a : code.ops[v - first_op].args) needed[a] = true;
+  }
+  FusedCode part;
+  part.shape = code.shape;
+  std::vector<int32_t> renumber(code.num_values(), -1);
+  for (int32_t v = 0; v < n_in; ++v) {
+    if (!needed[v]) continue;
+    renumber[v] = static_cast<int32_t>(part.inputs.size());
+    part.inputs.push_back(code.inputs[v]);
+    inputs.push_back(v);
+  }
+  for (int32_t v = n_in; v < first_op; ++v) {  // literals follow every input kept
+    if (!needed[v]) continue;
+    renumber[v] = static_cast<int32_t>(part.inputs.size() + part.literals.size());
+    part.literals.push_back(code.literals[v - n_in]);
+  }
+  for (int32_t v = first_op; v < code.num_values(); ++v) {
+    if (!needed[v]) continue;
+    FusedCode::Op op = code.ops[v - first_op];
+    for (int32_t& a : op.args) a = renumber[a];
+    renumber[v] = part.num_values();
+    part.ops.push_back(std::move(op));
+  }
+  for (int o : outputs) part.outputs.push_back(renumber[code.outputs[o]]);
+  return part;
 }
 
 }  // namespace
@@ -58,7 +129,12 @@ std::optional<DType> MathOf(Primitive prim, DType in) {
 }
 
 FusionLimits FusedKernelLimits(int64_t min_elements) {
-  return {min_elements, kMaxFusedLeaves, kMaxFusedNodes};
+  return {min_elements, kMaxFusedInputs, kMaxFusedNodes};
+}
+
+FusionOptions JitFusionOptions() {
+  return {{1, kMaxFusedInputs, kMaxFusedNodes},
+          [](Primitive prim, DType in) { return MathOf(prim, in); }};
 }
 
 FusedSize SizeOf(const FusedExpr& expr) {
@@ -85,57 +161,85 @@ int Splice(FusedExpr& expr, const FusedExpr& other) {
   return static_cast<int>(expr.nodes.size()) - 1;
 }
 
-std::string FusedKernelKey(const FusedExpr& expr) {
-  std::string key = "fused(";
-  for (size_t k = 0; k < expr.leaves.size(); ++k) {
-    absl::StrAppend(&key, k > 0 ? "," : "", DTypeName(LeafDType(expr, k)));
+FusedCode CodeOf(const FusedExpr& expr) {
+  FusedCode code;
+  code.shape = expr.aval.shape;
+  const int32_t leaves = static_cast<int32_t>(expr.leaves.size());
+  for (const FusedExpr::Leaf& leaf : expr.leaves) code.inputs.push_back(leaf.view.aval.dtype);
+  for (const FusedExpr::Node& node : expr.nodes) {
+    FusedCode::Op op{node.prim, node.out, {}};
+    for (int k = 0; k < NumInputs(node.prim); ++k) {
+      const int arg = node.args[k];
+      op.args.push_back(arg >= 0 ? leaves + arg : -1 - arg);
+    }
+    code.ops.push_back(std::move(op));
+  }
+  code.outputs.push_back(code.num_values() - 1);
+  return code;
+}
+
+std::string FusedKernelKey(const FusedCode& code) {
+  std::string key = absl::StrCat("fused", code.outputs.size(), "(");
+  for (size_t k = 0; k < code.inputs.size(); ++k) {
+    absl::StrAppend(&key, k > 0 ? "," : "", DTypeName(code.inputs[k]));
   }
   absl::StrAppend(&key, ")");
-  for (const FusedExpr::Node& node : expr.nodes) {
-    absl::StrAppend(&key, " ", PrimitiveName(node.prim), ".", DTypeName(node.in), ".",
-                    DTypeName(node.out), "(");
-    for (int k = 0; k < NumInputs(node.prim); ++k) {
-      absl::StrAppend(&key, k > 0 ? "," : "", ArgName(node.args[k]));
-    }
+  for (const FusedCode::Literal& l : code.literals) absl::StrAppend(&key, " ", LiteralSource(l));
+  for (const FusedCode::Op& op : code.ops) {
+    absl::StrAppend(&key, " ", PrimitiveName(op.prim), ".", DTypeName(op.dtype), "(");
+    for (size_t k = 0; k < op.args.size(); ++k) absl::StrAppend(&key, k > 0 ? "," : "", op.args[k]);
     absl::StrAppend(&key, ")");
   }
+  absl::StrAppend(&key, " ->");
+  for (int32_t v : code.outputs) absl::StrAppend(&key, " ", v);
   return key;
 }
 
-absl::StatusOr<std::string> FusedSource(const FusedExpr& expr) {
-  const int leaves = static_cast<int>(expr.leaves.size());
-  const DType out = expr.nodes.back().out;
-  bool bytes = out == DType::kBool;
-  for (int k = 0; k < leaves; ++k) bytes = bytes || LeafDType(expr, k) == DType::kBool;
+absl::StatusOr<std::string> FusedSource(const FusedCode& code) {
+  const int n_in = static_cast<int>(code.inputs.size());
+  const int n_out = static_cast<int>(code.outputs.size());
+  const int first_op = n_in + static_cast<int>(code.literals.size());
+  COTANGENT_ASSIGN_OR_RETURN(const std::optional<DType> math, MathLibraryOf(code));
+  bool bytes = false;
+  for (DType d : code.inputs) bytes = bytes || d == DType::kBool;
+  for (int32_t v : code.outputs) bytes = bytes || code.DTypeOf(v) == DType::kBool;
   std::string src = "#version 450\n";
   if (bytes) absl::StrAppend(&src, "#extension GL_EXT_shader_8bit_storage : require\n");
-  absl::StrAppend(&src, "layout(local_size_x_id = 0) in;\n",
-                  "layout(std430, binding = 0) writeonly buffer Out { ", StorageType(out),
-                  " out_data[]; };\n");
-  for (int k = 0; k < leaves; ++k) {
-    absl::StrAppend(&src, "layout(std430, binding = ", k + 1, ") readonly buffer In", k, " { ",
-                    StorageType(LeafDType(expr, k)), " in", k, "[]; };\n");
+  absl::StrAppend(&src, "layout(local_size_x_id = 0) in;\n");
+  for (int k = 0; k < n_out; ++k) {
+    absl::StrAppend(&src, "layout(std430, binding = ", k, ") writeonly buffer Out", k, " { ",
+                    StorageType(code.DTypeOf(code.outputs[k])), " out", k, "[]; };\n");
   }
-  absl::StrAppend(&src, "layout(push_constant) uniform Push {\n  uint count;\n  uint out_offset;\n",
-                  "  uint offset[", kMaxFusedLeaves, "];\n  uint broadcast;\n} pc;\n");
-  if (expr.math) {
-    if (UsesTable(expr)) absl::StrAppend(&src, "#define CT_TABLE_BINDING ", leaves + 1, "\n");
+  for (int k = 0; k < n_in; ++k) {
+    absl::StrAppend(&src, "layout(std430, binding = ", n_out + k, ") readonly buffer In", k,
+                    " { ", StorageType(code.inputs[k]), " in", k, "[]; };\n");
+  }
+  // offset[b]: the first element of binding b's array.
+  absl::StrAppend(&src, "layout(push_constant) uniform Push {\n  uint count;\n  uint broadcast;\n",
+                  "  uint offset[", kMaxBindings, "];\n} pc;\n");
+  if (math) {
+    if (UsesTable(code)) absl::StrAppend(&src, "#define CT_TABLE_BINDING ", n_out + n_in, "\n");
     absl::StrAppend(&src, Text(kernels::kMathCommonGlsl),
-                    Text(*expr.math == DType::kF64 ? kernels::kMathF64Glsl
-                                                   : kernels::kMathF32Glsl));
+                    Text(*math == DType::kF64 ? kernels::kMathF64Glsl : kernels::kMathF32Glsl));
   }
-  // One function per node; helpers (shared by nodes of one conversion) once each.
+  // One function per op; helpers (shared by ops of one conversion) once each.
   absl::flat_hash_set<std::string> helpers;
   std::string functions, body;
-  for (size_t i = 0; i < expr.nodes.size(); ++i) {
-    const FusedExpr::Node& node = expr.nodes[i];
+  for (size_t k = 0; k < code.literals.size(); ++k) {
+    const FusedCode::Literal& l = code.literals[k];
+    absl::StrAppend(&body, "    const ", ComputeType(l.dtype), " v", n_in + k, " = ",
+                    LiteralSource(l), ";\n");
+  }
+  for (size_t i = 0; i < code.ops.size(); ++i) {
+    const FusedCode::Op& op = code.ops[i];
+    const int v = first_op + static_cast<int>(i);
     COTANGENT_ASSIGN_OR_RETURN(ElementwiseFunction f,
-                               ElementwiseFunctionSource(SpecOf(node), absl::StrCat("f", i)));
+                               ElementwiseFunctionSource(SpecOf(code, op), absl::StrCat("f", v)));
     if (!f.helper.empty() && helpers.insert(f.helper).second) absl::StrAppend(&src, f.helper);
     absl::StrAppend(&functions, f.code);
-    absl::StrAppend(&body, "    const ", ComputeType(node.out), " v", i, " = f", i, "(");
-    for (int k = 0; k < NumInputs(node.prim); ++k) {
-      absl::StrAppend(&body, k > 0 ? ", " : "", ArgName(node.args[k]));
+    absl::StrAppend(&body, "    const ", ComputeType(op.dtype), " v", v, " = f", v, "(");
+    for (size_t k = 0; k < op.args.size(); ++k) {
+      absl::StrAppend(&body, k > 0 ? ", " : "", "v", op.args[k]);
     }
     absl::StrAppend(&body, ");\n");
   }
@@ -143,15 +247,92 @@ absl::StatusOr<std::string> FusedSource(const FusedExpr& expr) {
                   "void main() {\n"
                   "  const uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;\n"
                   "  for (uint p = gl_GlobalInvocationID.x; p < pc.count; p += step) {\n");
-  for (int k = 0; k < leaves; ++k) {
-    absl::StrAppend(&src, "    const ", ComputeType(LeafDType(expr, k)), " l", k, " = ",
-                    ComputeType(LeafDType(expr, k)), "(in", k, "[(pc.broadcast & ", 1u << k,
-                    "u) != 0u ? pc.offset[", k, "] : pc.offset[", k, "] + p]);\n");
+  for (int k = 0; k < n_in; ++k) {
+    const int b = n_out + k;
+    absl::StrAppend(&src, "    const ", ComputeType(code.inputs[k]), " v", k, " = ",
+                    ComputeType(code.inputs[k]), "(in", k, "[(pc.broadcast & ", 1u << b,
+                    "u) != 0u ? pc.offset[", b, "] : pc.offset[", b, "] + p]);\n");
   }
-  absl::StrAppend(&src, body, "    out_data[pc.out_offset + p] = ",
-                  out == DType::kBool ? "uint8_t" : "", "(v", expr.nodes.size() - 1,
-                  ");\n  }\n}\n");
+  absl::StrAppend(&src, body);
+  for (int k = 0; k < n_out; ++k) {
+    absl::StrAppend(&src, "    out", k, "[pc.offset[", k, "] + p] = ",
+                    code.DTypeOf(code.outputs[k]) == DType::kBool ? "uint8_t" : "", "(v",
+                    code.outputs[k], ");\n");
+  }
+  absl::StrAppend(&src, "  }\n}\n");
   return src;
+}
+
+absl::StatusOr<FusedKernels> CompileFusedCode(KernelContext& ctx, const FusedCode& code) {
+  // Parts: outputs taken in order while the part's bindings (its outputs, the inputs they
+  // need, the table) fit. One output needs at most kMaxFusedInputs + 2 bindings.
+  std::vector<std::vector<int>> groups;
+  for (int o = 0; o < static_cast<int>(code.outputs.size()); ++o) {
+    if (!groups.empty()) {
+      std::vector<int> trial = groups.back();
+      trial.push_back(o);
+      std::vector<int> inputs;
+      const FusedCode part = Restrict(code, trial, inputs);
+      const bool part_table = UsesTable(part);
+      if (trial.size() + inputs.size() + (part_table ? 1 : 0) <= kMaxBindings) {
+        groups.back() = std::move(trial);
+        continue;
+      }
+    }
+    groups.push_back({o});
+  }
+  FusedKernels kernels;
+  for (const std::vector<int>& outputs : groups) {
+    FusedKernels::Part part;
+    part.outputs = outputs;
+    const FusedCode restricted = Restrict(code, outputs, part.inputs);
+    part.table = UsesTable(restricted);
+    const uint32_t bindings = static_cast<uint32_t>(outputs.size() + part.inputs.size()) +
+                              (part.table ? 1 : 0);
+    if (bindings > kMaxBindings) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "vulkan: a fused kernel of ", restricted.inputs.size(), " inputs binds ", bindings,
+          " buffers, more than ", kMaxBindings));
+    }
+    const std::string key = FusedKernelKey(restricted);
+    const uint32_t spec_constants[] = {kWorkgroup};
+    COTANGENT_ASSIGN_OR_RETURN(
+        part.pipeline,
+        ctx.kernels->Get(key, bindings, spec_constants,
+                         [&]() -> absl::StatusOr<std::vector<uint32_t>> {
+                           COTANGENT_ASSIGN_OR_RETURN(const std::string source,
+                                                      FusedSource(restricted));
+                           return ctx.glsl->Compile(source, key);
+                         }));
+    kernels.parts.push_back(std::move(part));
+  }
+  return kernels;
+}
+
+absl::Status FusedLaunch(KernelContext& ctx, const FusedCode& code, const FusedKernels& kernels,
+                         absl::Span<const FusedExpr::Leaf> inputs,
+                         absl::Span<const Array> outputs) {
+  const int64_t count = NumElements(code.shape);
+  if (count == 0) return absl::OkStatus();
+  for (const FusedKernels::Part& part : kernels.parts) {
+    std::vector<BufferUse> uses;
+    uint32_t push[2 + kMaxBindings] = {};
+    push[0] = static_cast<uint32_t>(count);
+    for (int o : part.outputs) {
+      push[2 + uses.size()] = static_cast<uint32_t>(outputs[o].offset);
+      uses.push_back({BufferOf(outputs[o]), true});
+    }
+    for (int k : part.inputs) {
+      const FusedExpr::Leaf& leaf = inputs[k];
+      if (leaf.broadcast) push[1] |= 1u << uses.size();
+      push[2 + uses.size()] = static_cast<uint32_t>(leaf.view.offset);
+      uses.push_back({BufferOf(leaf.view), false});
+    }
+    if (part.table) uses.push_back({ctx.two_over_pi, false});
+    COTANGENT_RETURN_IF_ERROR(ctx.stream->Dispatch(
+        *part.pipeline, uses, push, {GridGroups(count, kWorkgroup, ctx.max_groups), 1, 1}));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status FusedLaunch(KernelContext& ctx, const FusedExpr& expr, const Array& out) {
@@ -161,30 +342,9 @@ absl::Status FusedLaunch(KernelContext& ctx, const FusedExpr& expr, const Array&
     for (int k = 0; k < NumInputs(node.prim); ++k) in.push_back(expr.leaves[-1 - node.args[k]].view);
     return ElementwiseLaunch(ctx, node.prim, in, {}, out);
   }
-  const std::string key = FusedKernelKey(expr);
-  const bool table = UsesTable(expr);
-  const uint32_t bindings = 1 + static_cast<uint32_t>(expr.leaves.size()) + (table ? 1 : 0);
-  const uint32_t spec_constants[] = {kWorkgroup};
-  COTANGENT_ASSIGN_OR_RETURN(
-      const Pipeline* pipeline,
-      ctx.kernels->Get(key, bindings, spec_constants,
-                       [&]() -> absl::StatusOr<std::vector<uint32_t>> {
-                         COTANGENT_ASSIGN_OR_RETURN(const std::string source, FusedSource(expr));
-                         return ctx.glsl->Compile(source, key);
-                       }));
-  std::vector<BufferUse> uses = {{BufferOf(out), true}};
-  uint32_t push[3 + kMaxFusedLeaves] = {};
-  push[0] = static_cast<uint32_t>(expr.aval.size());
-  push[1] = static_cast<uint32_t>(out.offset);
-  for (size_t k = 0; k < expr.leaves.size(); ++k) {
-    const FusedExpr::Leaf& leaf = expr.leaves[k];
-    uses.push_back({BufferOf(leaf.view), false});
-    push[2 + k] = static_cast<uint32_t>(leaf.view.offset);
-    if (leaf.broadcast) push[2 + kMaxFusedLeaves] |= 1u << k;
-  }
-  if (table) uses.push_back({ctx.two_over_pi, false});
-  return ctx.stream->Dispatch(*pipeline, uses, push,
-                              {GridGroups(expr.aval.size(), kWorkgroup, ctx.max_groups), 1, 1});
+  const FusedCode code = CodeOf(expr);
+  COTANGENT_ASSIGN_OR_RETURN(const FusedKernels kernels, CompileFusedCode(ctx, code));
+  return FusedLaunch(ctx, code, kernels, expr.leaves, absl::MakeConstSpan(&out, 1));
 }
 
 }  // namespace cotangent::vulkan

@@ -32,11 +32,16 @@ absl::Status Stream::Fail(absl::Status status) {
 absl::StatusOr<std::unique_ptr<Stream::Batch>> Stream::NewBatch() {
   COTANGENT_ASSIGN_OR_RETURN(CommandBuffer commands, CommandBuffer::Create(device_, pool_));
   COTANGENT_ASSIGN_OR_RETURN(Fence fence, Fence::Create(device_));
-  const uint32_t sets = static_cast<uint32_t>(options_.commands_per_batch);
-  COTANGENT_ASSIGN_OR_RETURN(DescriptorPool descriptors,
-                             DescriptorPool::Create(device_, sets, sets * kMaxBindings));
+  COTANGENT_ASSIGN_OR_RETURN(DescriptorPool descriptors, NewDescriptorPool());
+  std::vector<DescriptorPool> pools;
+  pools.push_back(std::move(descriptors));
   return std::make_unique<Batch>(
-      Batch{std::move(commands), std::move(fence), std::move(descriptors), {}, 0, 0, 0});
+      Batch{std::move(commands), std::move(fence), std::move(pools), {}, 0, 0, 0});
+}
+
+absl::StatusOr<DescriptorPool> Stream::NewDescriptorPool() {
+  const uint32_t sets = static_cast<uint32_t>(options_.commands_per_batch);
+  return DescriptorPool::Create(device_, sets, sets * kMaxBindings);
 }
 
 absl::Status Stream::EnsureRecording() {
@@ -58,6 +63,7 @@ absl::Status Stream::EnsureRecording() {
   // Orders this batch after every write of earlier batches (same queue, submission order).
   batch->commands.DeviceBarrier();
   written_.clear();
+  read_.clear();
   recording_ = std::move(batch);
   return absl::OkStatus();
 }
@@ -65,20 +71,27 @@ absl::Status Stream::EnsureRecording() {
 void Stream::Track(absl::Span<const BufferUse> uses) {
   bool hazard = false;
   for (const BufferUse& use : uses) {
-    const vulkan::Allocation& a = use.buffer->allocation();
-    hazard = hazard || written_.contains({a.buffer, a.offset});
+    const std::pair<VkBuffer, VkDeviceSize> block = {use.buffer->allocation().buffer,
+                                                     use.buffer->allocation().offset};
+    hazard = hazard || written_.contains(block) || (use.write && read_.contains(block));
   }
   if (hazard) {
     recording_->commands.DeviceBarrier();
     written_.clear();
+    read_.clear();
     ++stats_.barriers;
   }
   for (const BufferUse& use : uses) {
+    const std::pair<VkBuffer, VkDeviceSize> block = {use.buffer->allocation().buffer,
+                                                     use.buffer->allocation().offset};
     use.buffer->last_use = recording_->serial;
     if (use.write) {
       use.buffer->last_write = recording_->serial;
-      written_.insert({use.buffer->allocation().buffer, use.buffer->allocation().offset});
+      written_.insert(block);
+    } else {
+      read_.insert(block);
     }
+    use.buffer->AddBackendReference();  // before the reference itself, as Retire
     recording_->keep_alive.push_back(use.buffer);
     recording_->bytes += use.buffer->bytes();
   }
@@ -86,7 +99,7 @@ void Stream::Track(absl::Span<const BufferUse> uses) {
 
 absl::Status Stream::AfterCommand() {
   ++stats_.commands;
-  if (++recording_->recorded >= options_.commands_per_batch ||
+  if ((++recording_->recorded >= options_.commands_per_batch && holds_ == 0) ||
       recording_->bytes >= options_.bytes_per_batch) {
     return Flush();
   }
@@ -99,13 +112,22 @@ absl::Status Stream::Dispatch(const Pipeline& pipeline, absl::Span<const BufferU
   VkDescriptorBufferInfo infos[kMaxBindings];
   for (size_t i = 0; i < buffers.size(); ++i) infos[i] = buffers[i].buffer->descriptor();
   const DescriptorSetLayout& set_layout = pipeline.layout().set_layout();
-  absl::StatusOr<VkDescriptorSet> set =
-      recording_->descriptors.Allocate(set_layout, absl::MakeConstSpan(infos, buffers.size()));
+  const auto allocate = [&] {
+    return recording_->descriptors.back().Allocate(set_layout,
+                                                   absl::MakeConstSpan(infos, buffers.size()));
+  };
+  absl::StatusOr<VkDescriptorSet> set = allocate();
   if (!set.ok() && absl::IsResourceExhausted(set.status())) {
-    // The batch's descriptor pool is full: continue in a fresh batch.
-    COTANGENT_RETURN_IF_ERROR(Flush());
-    COTANGENT_RETURN_IF_ERROR(EnsureRecording());
-    set = recording_->descriptors.Allocate(set_layout, absl::MakeConstSpan(infos, buffers.size()));
+    // The batch's last descriptor pool is full: a held batch grows by a pool, any other
+    // continues in a fresh batch.
+    if (holds_ > 0) {
+      COTANGENT_ASSIGN_OR_RETURN(DescriptorPool pool, NewDescriptorPool());
+      recording_->descriptors.push_back(std::move(pool));
+    } else {
+      COTANGENT_RETURN_IF_ERROR(Flush());
+      COTANGENT_RETURN_IF_ERROR(EnsureRecording());
+    }
+    set = allocate();
   }
   if (!set.ok()) return set.status();
   Track(buffers);
@@ -153,6 +175,11 @@ absl::Status Stream::Flush() {
   return Poll();
 }
 
+absl::Status Stream::Release() {
+  if (holds_ > 0) --holds_;
+  return Flush();
+}
+
 absl::Status Stream::Poll() {
   while (!in_flight_.empty()) {
     absl::StatusOr<bool> done = in_flight_.front()->fence.IsSignaled();
@@ -175,10 +202,15 @@ absl::Status Stream::WaitOldest() {
 
 absl::Status Stream::Retire(std::unique_ptr<Batch> batch) {
   completed_ = batch->serial;
-  batch->keep_alive.clear();  // buffers the batch used may now be recycled
+  // Buffers the batch used may now be recycled. Each count drops before its reference (in
+  // between, a reader of both sees the buffer shared: never the other way round).
+  for (const std::shared_ptr<VulkanBuffer>& buffer : batch->keep_alive) {
+    buffer->DropBackendReference();
+  }
+  batch->keep_alive.clear();
   batch->recorded = 0;
   batch->bytes = 0;
-  COTANGENT_RETURN_IF_ERROR(Fail(batch->descriptors.Reset()));
+  for (DescriptorPool& pool : batch->descriptors) COTANGENT_RETURN_IF_ERROR(Fail(pool.Reset()));
   COTANGENT_RETURN_IF_ERROR(Fail(batch->fence.Reset()));
   spare_.push_back(std::move(batch));
   return absl::OkStatus();

@@ -73,6 +73,11 @@ class Stream {
                     VkDeviceSize bytes);
   // Submits the batch being recorded, if any.
   absl::Status Flush();
+  // While held (Hold calls not yet matched by Release), a batch is not cut at
+  // commands_per_batch: a compiled program's commands go into one submission, which Release
+  // makes. The byte limit still cuts batches, so a program cannot pin unbounded memory.
+  void Hold() { ++holds_; }
+  absl::Status Release();
   // Returns once the batch with this serial (and every earlier one) has finished, submitting
   // it first if it is still being recorded. Serial 0 means "nothing".
   absl::Status WaitFor(uint64_t serial);
@@ -90,7 +95,8 @@ class Stream {
   struct Batch {
     CommandBuffer commands;
     Fence fence;
-    DescriptorPool descriptors;
+    // Pools of commands_per_batch sets; a held batch adds pools as it grows.
+    std::vector<DescriptorPool> descriptors;
     std::vector<std::shared_ptr<VulkanBuffer>> keep_alive;
     uint64_t serial = 0;
     int recorded = 0;
@@ -102,7 +108,8 @@ class Stream {
 
   absl::Status EnsureRecording();
   absl::StatusOr<std::unique_ptr<Batch>> NewBatch();
-  // Records a barrier first if `uses` touch a buffer written since the last one; then marks
+  // Records a barrier first if `uses` read or write a buffer written since the last one, or
+  // write one read since it (a donated buffer rewritten after its last reader); then marks
   // them used (and written) by the recording batch and keeps them alive.
   void Track(absl::Span<const BufferUse> uses);
   absl::Status AfterCommand();
@@ -120,8 +127,10 @@ class Stream {
   std::vector<std::unique_ptr<Batch>> spare_;
   uint64_t next_serial_ = 1;
   uint64_t completed_ = 0;
-  // Blocks written since the last barrier, by (VkBuffer, offset).
-  absl::flat_hash_set<std::pair<VkBuffer, VkDeviceSize>> written_;
+  absl::StatusOr<DescriptorPool> NewDescriptorPool();
+  // Blocks written, and read, since the last barrier, by (VkBuffer, offset).
+  absl::flat_hash_set<std::pair<VkBuffer, VkDeviceSize>> written_, read_;
+  int holds_ = 0;
   absl::Status failure_;  // sticky: a lost device or failed submit stops the stream
   Stats stats_;
 };

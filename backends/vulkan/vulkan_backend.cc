@@ -553,6 +553,102 @@ VulkanBackend::FusionStats VulkanBackend::fusion_stats() const {
   return fusion_stats_;
 }
 
+// ---- jit ----------------------------------------------------------------------------------
+
+class VulkanFusedKernel final : public FusedKernel {
+ public:
+  VulkanFusedKernel(VulkanBackend& backend, FusedCode code, vulkan::FusedKernels kernels)
+      : backend_(backend), code_(std::move(code)), kernels_(std::move(kernels)) {}
+  absl::Status Run(absl::Span<const Array> inputs, absl::Span<Array> outputs) const override {
+    return backend_.RunFused(code_, kernels_, inputs, outputs);
+  }
+
+ private:
+  VulkanBackend& backend_;
+  const FusedCode code_;
+  const vulkan::FusedKernels kernels_;
+};
+
+FusionOptions VulkanBackend::JitFusion() const { return vulkan::JitFusionOptions(); }
+
+absl::StatusOr<std::unique_ptr<FusedKernel>> VulkanBackend::CompileFused(const FusedCode& code) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  COTANGENT_RETURN_IF_ERROR(Live());
+  // A dtype the device cannot compute with runs unfused, so that the call fails as eager
+  // does, naming the primitive and the missing feature.
+  std::vector<DType> dtypes = code.inputs;
+  for (const FusedCode::Literal& l : code.literals) dtypes.push_back(l.dtype);
+  for (const FusedCode::Op& op : code.ops) dtypes.push_back(op.dtype);
+  for (DType d : dtypes) {
+    if (!context_.Require(d, true, "fused").ok()) return std::unique_ptr<FusedKernel>();
+  }
+  COTANGENT_ASSIGN_OR_RETURN(vulkan::FusedKernels kernels,
+                             vulkan::CompileFusedCode(context_, code));
+  return std::unique_ptr<FusedKernel>(new VulkanFusedKernel(*this, code, std::move(kernels)));
+}
+
+absl::Status VulkanBackend::RunFused(const FusedCode& code, const vulkan::FusedKernels& kernels,
+                                     absl::Span<const Array> inputs, absl::Span<Array> outputs) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  COTANGENT_RETURN_IF_ERROR(Live());
+  const std::string what = absl::StrCat("a fused group of ", code.ops.size(), " operations over ",
+                                        ShapeToString(code.shape));
+  std::vector<vulkan::FusedExpr::Leaf> leaves;
+  for (const Array& x : inputs) {
+    COTANGENT_RETURN_IF_ERROR(CheckOperand(x, "fused group"));
+    COTANGENT_RETURN_IF_ERROR(CheckElements(x.aval, what));
+    COTANGENT_RETURN_IF_ERROR(Materialize(x.buffer));
+    if (std::optional<vulkan::FusedExpr::Leaf> leaf = vulkan::AsLeaf(x)) {
+      leaves.push_back(*std::move(leaf));
+      continue;
+    }
+    // A broadcast row, a transposed matrix...: read through one strided copy.
+    COTANGENT_ASSIGN_OR_RETURN(Array dense, NewArray(x.aval));
+    COTANGENT_RETURN_IF_ERROR(vulkan::CopyView(context_, x, dense));
+    leaves.push_back({std::move(dense), false});
+  }
+  // Outputs: the caller's buffer where set, unless it is also an input and the group runs as
+  // several kernels (a later one would read what an earlier one wrote): then a fresh array,
+  // copied into the caller's at the end.
+  std::vector<Array> targets(outputs.size());
+  std::vector<size_t> copy_back;
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    const ShapedArray aval{code.shape, code.DTypeOf(code.outputs[o])};
+    COTANGENT_RETURN_IF_ERROR(CheckFits(aval, what));
+    const bool aliased =
+        outputs[o].buffer != nullptr && kernels.parts.size() > 1 &&
+        std::any_of(inputs.begin(), inputs.end(),
+                    [&](const Array& x) { return x.buffer == outputs[o].buffer; });
+    if (outputs[o].buffer != nullptr && !aliased) {
+      targets[o] = outputs[o];
+      continue;
+    }
+    COTANGENT_ASSIGN_OR_RETURN(targets[o], NewArray(aval));
+    if (aliased) copy_back.push_back(o);
+  }
+  COTANGENT_RETURN_IF_ERROR(vulkan::FusedLaunch(context_, code, kernels, leaves, targets));
+  for (size_t o : copy_back) {
+    COTANGENT_RETURN_IF_ERROR(vulkan::CopyView(context_, targets[o], outputs[o]));
+  }
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    if (outputs[o].buffer == nullptr) outputs[o] = std::move(targets[o]);
+  }
+  return absl::OkStatus();
+}
+
+void VulkanBackend::BeginProgram() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stream_ != nullptr) stream_->Hold();
+}
+
+absl::Status VulkanBackend::EndProgram() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  COTANGENT_RETURN_IF_ERROR(Live());
+  // Results an equation left pending (eager fusion) are computed in the same submission.
+  COTANGENT_RETURN_IF_ERROR(MaterializeAll());
+  return stream_->Release();
+}
+
 absl::Status VulkanBackend::Synchronize() {
   std::lock_guard<std::mutex> lock(mutex_);
   COTANGENT_RETURN_IF_ERROR(Live());

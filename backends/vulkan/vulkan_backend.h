@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "backends/vulkan/device.h"
+#include "backends/vulkan/fusion.h"
 #include "backends/vulkan/glsl_compiler.h"
 #include "backends/vulkan/instance.h"
 #include "backends/vulkan/kernel_cache.h"
@@ -67,6 +68,13 @@ class VulkanBackend final : public Backend {
                        absl::Span<const ShapedArray> out_avals,
                        absl::Span<Array> outputs) override;
   absl::Status Synchronize() override;
+  // jit: groups planned with vulkan/fusion.h JitFusionOptions and rendered as generated GLSL
+  // (one pipeline per distinct group, compiled here, ahead of the first call); a compiled
+  // program's commands go into one submission.
+  FusionOptions JitFusion() const override;
+  absl::StatusOr<std::unique_ptr<FusedKernel>> CompileFused(const FusedCode& code) override;
+  void BeginProgram() override;
+  absl::Status EndProgram() override;
 
   // Waits for the device, then destroys it and everything made from it (lavapipe's threads
   // included). Buffers still alive become inert and every later call fails. The process-wide
@@ -92,6 +100,11 @@ class VulkanBackend final : public Backend {
   bool uses_staging() const { return staging_pool_ != nullptr; }
 
  private:
+  friend class VulkanFusedKernel;
+  // Records a compiled group over `inputs` (any layout: others than contiguous or repeated
+  // are copied dense first) into `outputs` (set: a caller's buffer; else allocated here).
+  absl::Status RunFused(const FusedCode& code, const vulkan::FusedKernels& kernels,
+                        absl::Span<const Array> inputs, absl::Span<Array> outputs);
   // Execute of a primitive with one output (every primitive a backend runs has one).
   absl::StatusOr<Array> ExecuteOne(Primitive prim, absl::Span<const Array> inputs,
                                    const Params& params, const ShapedArray& out_aval);

@@ -1,9 +1,15 @@
 // File: tests/backends/vulkan_jit_test.cc
 // jit on the Vulkan backend: results against the CPU backend (the oracle), the device
-// placement rules, and the commands and submissions one call records, jitted and eager (the
-// counts of docs/jit.md, which are hardware-independent).
+// placement rules, the commands and submissions one call records, jitted and eager (the
+// counts of docs/jit.md, which are hardware-independent), and what the generated kernels of
+// fused groups must get right: groups split over several kernels, buffers rewritten in place
+// (donation), literals to the bit. tests/interpreters:jit_test_vulkan runs the whole jit
+// suite on this backend besides.
 
+#include <cmath>
 #include <cstdio>
+#include <limits>
+#include <vector>
 
 #include "backends/vulkan/vulkan_backend.h"
 #include "cotangent/cotangent.h"
@@ -54,8 +60,88 @@ TEST(VulkanJit, W4MatchesTheCpuAndCountsItsWork) {
   std::printf("W4 grad:    eager %lld commands %lld submits; jit %lld commands %lld submits\n",
               static_cast<long long>(eager_g.commands), static_cast<long long>(eager_g.submits),
               static_cast<long long>(jit_g.commands), static_cast<long long>(jit_g.submits));
-  EXPECT_LE(jit_f.commands, eager_f.commands);
-  EXPECT_LE(jit_g.commands, eager_g.commands);
+  // Fused groups of up to 32 operations: 1250 operations in about 40 kernels, one submission.
+  EXPECT_LE(jit_f.commands, eager_f.commands / 25);
+  EXPECT_LE(jit_g.commands, eager_g.commands / 10);
+  EXPECT_EQ(jit_f.submits, 1);
+  EXPECT_EQ(jit_g.submits, 1);
+}
+
+Tensor Ramp(int64_t n, DType dtype, double scale, double shift) {
+  std::vector<double> v(n);
+  for (int64_t i = 0; i < n; ++i) v[i] = scale * (static_cast<double>(i % 89) / 11.0 - 4.0) + shift;
+  return tensor(v, {n}, dtype);
+}
+
+// Element-wise equality (NaN equal to NaN); bitwise unless tol > 0.
+void ExpectClose(const Tensor& got, const Tensor& want, double tol) {
+  ASSERT_EQ(got.shape(), want.shape());
+  ASSERT_EQ(got.dtype(), want.dtype());
+  const std::vector<double> g = got.to_vector<double>(), w = want.to_vector<double>();
+  for (size_t i = 0; i < g.size(); ++i) {
+    if (std::isnan(w[i])) {
+      EXPECT_TRUE(std::isnan(g[i])) << i;
+    } else if (tol == 0) {
+      EXPECT_EQ(std::signbit(g[i]), std::signbit(w[i])) << i;
+      EXPECT_EQ(g[i], w[i]) << i;
+    } else {
+      EXPECT_NEAR(g[i], w[i], tol * (1 + std::abs(w[i]))) << i;
+    }
+  }
+}
+
+TEST(VulkanJit, AGroupBindingMoreBuffersThanAKernelSplitsIntoKernels) {
+  // Six inputs and three outputs read by a reduction each: nine buffers, one more than a kernel
+  // binds, so the group runs as two kernels, each computing some outputs.
+  const auto f = [](const std::vector<Tensor>& in) {
+    const Tensor a = in[0] * in[1], b = in[2] * in[3], c = in[4] * in[5];
+    return std::vector<Tensor>{sum(a + b), sum(b - c), sum(a * c)};
+  };
+  std::vector<Tensor> cpu, gpu;
+  for (int i = 0; i < 6; ++i) {
+    cpu.push_back(Ramp(1000, f32, 0.5 + 0.1 * i, 0.25 * i));
+    gpu.push_back(device_put(cpu.back(), "vulkan"));
+  }
+  const auto jf = jit(f);
+  const Lowered lowered = jf.lower(gpu);
+  EXPECT_EQ(lowered.compiled->num_fused_groups(), 1) << lowered.ToString();
+  const std::vector<Tensor> want = f(cpu), got = jf(gpu);
+  for (size_t k = 0; k < want.size(); ++k) ExpectClose(got[k], want[k], 1e-5);
+  const Counts counts = CountsOf([&](const Tensor&) { return jf(gpu)[0]; }, gpu[0]);
+  EXPECT_EQ(counts.commands, 2 + 3);  // two kernels, three reductions
+  EXPECT_EQ(counts.submits, 1);
+}
+
+TEST(VulkanJit, ADonatedBufferIsRewrittenOnlyAfterItsLastReader) {
+  // p is read by the reduction, then rewritten in place by the fused group that reads it too:
+  // the write must wait for the reduction (a barrier), and the result must be the CPU's.
+  const auto update = [](const Tensor& p) { return p * 0.5 + sum(p); };
+  const auto step = jit(update, donate_argnums({0}));
+  const Tensor cpu = Ramp(4096, f32, 1.0, 0.0);
+  Tensor p = device_put(cpu, "vulkan");
+  p.block_until_ready();  // nothing in flight holds p's buffer: the call may take it
+  const int64_t barriers = Vulkan().stream_stats().barriers;
+  const Tensor out = step(p);
+  ExpectClose(out, update(cpu), 1e-5);
+  EXPECT_EQ(step.lower(out).compiled->donations_reused(), 1);
+  EXPECT_GT(Vulkan().stream_stats().barriers, barriers);
+}
+
+TEST(VulkanJit, LiteralsInGeneratedKernelsAreExact) {
+  // Literals that no decimal rendering with a few digits keeps: 0.1 in f64 and in f32, a
+  // denormal, -0.0, infinity (as the program's literal), and i32 and bool constants.
+  const auto f = [](const Tensor& x, const Tensor& i) {
+    const Tensor y = x * 0.1 + 1e-310;
+    const Tensor z = where(x > 0.0, y, -0.0 * y) + x * std::numeric_limits<double>::infinity();
+    const Tensor w = astype(astype(x, f32) * 0.1f + 1.0f / 3.0f, f64);
+    const Tensor k = astype(where(i > 2, i * 7 - 3, -1), f64);
+    return std::vector<Tensor>{y, z, w, k};
+  };
+  const Tensor x = Ramp(300, f64, 1.7, -0.3), i = astype(Ramp(300, f64, 3.0, 1.0), i32);
+  const std::vector<Tensor> want = f(x, i);
+  const std::vector<Tensor> got =
+      jit(f)(device_put(x, "vulkan"), device_put(i, "vulkan"));
+  for (size_t k = 0; k < want.size(); ++k) ExpectClose(got[k], want[k], 0);
 }
 
 TEST(VulkanJit, MixingCommittedDevicesIsAnError) {
