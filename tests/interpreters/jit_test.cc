@@ -457,5 +457,26 @@ TEST(JitTest, CalledFromFourThreadsCompilesOncePerSignature) {
   EXPECT_EQ(jf.cache_size(), 1);
 }
 
+TEST(JitTest, GradOfJitFromFourThreadsDerivesOncePerKey) {
+  // The derived programs of grad(jit(f)) are made by whichever thread misses first; the
+  // others use them (or, racing, their own copy once), and every result is right.
+  const auto f = [](const Tensor& x) { return sum(sin(x) * x); };
+  const auto g = grad(jit(f));
+  const Tensor x = Random({32}, 2);
+  const std::vector<double> expected = grad(f)(x).to_vector<double>();
+  std::vector<std::thread> threads;
+  std::vector<int> wrong(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) wrong[t] += g(x).to_vector<double>() != expected;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(wrong, std::vector<int>(4, 0));
+  const int64_t derivations = GlobalJitCounters().derivations;
+  g(x);
+  EXPECT_EQ(GlobalJitCounters().derivations, derivations);
+}
+
 }  // namespace
 }  // namespace cotangent
