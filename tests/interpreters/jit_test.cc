@@ -5,6 +5,7 @@
 // printed programs and plans; fused groups against unfused evaluation on every layout a group
 // reads (multi-block, broadcast, transposed, multi-output, every dtype); threads.
 
+#include <functional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -440,19 +441,24 @@ TEST(JitTest, JitClosingOverAnOuterTracerIsNotCached) {
   EXPECT_EQ(traces, 1);
 }
 
+// Calls `wrong` `calls` times on each of 4 threads at once; the count of true results.
+int WrongOnFourThreads(int calls, const std::function<bool()>& wrong) {
+  std::vector<std::thread> threads;
+  std::vector<int> counts(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < calls; ++i) counts[t] += wrong();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  return counts[0] + counts[1] + counts[2] + counts[3];
+}
+
 TEST(JitTest, CalledFromFourThreadsCompilesOncePerSignature) {
   const auto jf = jit([](const Tensor& x) { return sum(tanh(x) * x); });
   const Tensor x = Random({64}, 1);
   const double expected = sum(tanh(x) * x).item<double>();
-  std::vector<std::thread> threads;
-  std::vector<int> wrong(4, 0);
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 25; ++i) wrong[t] += jf(x).item<double>() != expected;
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  EXPECT_EQ(wrong, std::vector<int>(4, 0));
+  EXPECT_EQ(WrongOnFourThreads(25, [&] { return jf(x).item<double>() != expected; }), 0);
   EXPECT_EQ(jf.compile_count(), 1);
   EXPECT_EQ(jf.cache_size(), 1);
 }
@@ -464,15 +470,7 @@ TEST(JitTest, GradOfJitFromFourThreadsDerivesOncePerKey) {
   const auto g = grad(jit(f));
   const Tensor x = Random({32}, 2);
   const std::vector<double> expected = grad(f)(x).to_vector<double>();
-  std::vector<std::thread> threads;
-  std::vector<int> wrong(4, 0);
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 10; ++i) wrong[t] += g(x).to_vector<double>() != expected;
-    });
-  }
-  for (std::thread& t : threads) t.join();
-  EXPECT_EQ(wrong, std::vector<int>(4, 0));
+  EXPECT_EQ(WrongOnFourThreads(10, [&] { return g(x).to_vector<double>() != expected; }), 0);
   const int64_t derivations = GlobalJitCounters().derivations;
   g(x);
   EXPECT_EQ(GlobalJitCounters().derivations, derivations);
