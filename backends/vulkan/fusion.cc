@@ -26,8 +26,8 @@ constexpr uint32_t kWorkgroup = 256;
 
 absl::string_view Text(std::string_view s) { return {s.data(), s.size()}; }
 
-// The dtype of operand k of an op of `code` (select's predicate is bool) and the spec of its
-// function.
+// The spec of an op's function: its operands' dtype (select's: of on_true, after the bool
+// predicate) and its result's.
 ElementwiseSpec SpecOf(const FusedCode& code, const FusedCode::Op& op) {
   return {op.prim, code.DTypeOf(op.args[op.prim == Primitive::kSelect ? 1 : 0]), op.dtype};
 }
