@@ -28,7 +28,12 @@ namespace {
 
 bool IsCall(Primitive prim) {
   return prim == Primitive::kClosedCall || prim == Primitive::kPjit ||
-         prim == Primitive::kCustomJvpCall || prim == Primitive::kCustomVjpCall;
+         prim == Primitive::kCheckpoint || prim == Primitive::kCustomJvpCall ||
+         prim == Primitive::kCustomVjpCall;
+}
+
+bool IsControlFlow(Primitive prim) {
+  return prim == Primitive::kCond || prim == Primitive::kWhile || prim == Primitive::kScan;
 }
 
 // Appends p's equations to `out` with p's inputs bound to `ins` (atoms of out), calls inlined;
@@ -44,6 +49,10 @@ std::vector<Atom> InlineInto(const Program& p, absl::Span<const Atom> ins, Progr
     if (IsCall(eqn.prim)) {
       const std::vector<Atom> outs = InlineInto(*eqn.params->program, args, out);
       for (size_t i = 0; i < outs.size(); ++i) env[eqn.outputs[i]] = outs[i];
+      continue;
+    }
+    if (eqn.prim == Primitive::kName) {  // a marker for reverse mode: the value itself
+      env[eqn.outputs[0]] = args[0];
       continue;
     }
     Equation e;
@@ -114,6 +123,9 @@ struct Executable::Step {
   std::vector<int32_t> out;   // slots written
   std::vector<int32_t> release;  // slots dead after this step
   bool view = false;
+  // Control flow: its programs compiled for the same backend (cond: the branches; while: cond
+  // and body; scan: the body).
+  std::vector<std::shared_ptr<const Executable>> subs;
 };
 
 namespace {
@@ -172,6 +184,14 @@ std::shared_ptr<const Executable> Executable::Compile(const Program& source, Bac
       step.out_avals.push_back(p.avals[v]);
       slot[v] = num_slots++;
       step.out.push_back(slot[v]);
+    }
+    if (IsControlFlow(eqn.prim)) {
+      const Params& params = *eqn.params;
+      if (eqn.prim == Primitive::kScan) {
+        step.subs.push_back(Compile(*params.program, backend));
+      } else {
+        for (const auto& sub : params.programs) step.subs.push_back(Compile(*sub, backend));
+      }
     }
     exe->steps_.push_back(std::move(step));
   };
@@ -257,7 +277,16 @@ std::shared_ptr<const Executable> Executable::Compile(const Program& source, Bac
       live += bytes[k];
       if (last[k] < 0) last[k] = static_cast<int>(s);  // never read: dead at once
     }
-    exe->peak_bytes_ = std::max(exe->peak_bytes_, live);
+    // A control-flow step also holds its sub-plans' values while it runs, and scan the rows
+    // of its stacked outputs before they are stacked.
+    int64_t transient = 0;
+    for (const auto& sub : step.subs) transient = std::max(transient, sub->peak_bytes());
+    if (step.prim == Primitive::kScan && !step.subs.empty()) {
+      for (size_t i = step.params->num_carry; i < step.out.size(); ++i) {
+        transient += bytes[step.out[i]];
+      }
+    }
+    exe->peak_bytes_ = std::max(exe->peak_bytes_, live + transient);
     for (int32_t k : step.in) {
       if (k >= 0 && last[k] == static_cast<int>(s)) step.release.push_back(k);
     }
@@ -291,7 +320,7 @@ void Executable::FoldConstants() {
     // Elementwise equations are left to fuse into their readers: folded, each would be one
     // more array of the readers' size held for the plan's life (jacfwd's basis times a
     // constant), where fused it costs nothing but a few operations per element.
-    if (IsFusible(eqn.prim)) continue;
+    if (IsFusible(eqn.prim) || IsControlFlow(eqn.prim)) continue;
     std::vector<Array> in;
     for (const Atom& a : eqn.inputs) {
       if (!a.is_literal() && !value[a.var]) break;
@@ -335,6 +364,22 @@ std::vector<Array> Executable::Run(std::vector<Array> args, const std::vector<bo
   if (args.size() != num_args_) {
     ThrowInvalid("jit: the compiled program takes ", num_args_, " arguments, got ", args.size());
   }
+  // The steps form one program for the backend (Vulkan: one submission), ended also when a
+  // step throws.
+  backend_.BeginProgram();
+  std::vector<Array> result;
+  try {
+    result = Execute(std::move(args), donated);
+  } catch (...) {
+    (void)backend_.EndProgram();
+    throw;
+  }
+  ThrowIfError(backend_.EndProgram());
+  return result;
+}
+
+std::vector<Array> Executable::Execute(std::vector<Array> args,
+                                       const std::vector<bool>& donated) const {
   std::vector<Array> slots(num_slots_);
   for (size_t i = 0; i < args.size(); ++i) slots[i] = std::move(args[i]);
   for (size_t i = 0; i < constants_.size(); ++i) slots[num_args_ + i] = constants_[i];
@@ -343,16 +388,7 @@ std::vector<Array> Executable::Run(std::vector<Array> args, const std::vector<bo
   for (size_t i = 0; i < donated.size() && i < args.size(); ++i) {
     if (donated[i]) donatable.push_back(static_cast<int32_t>(i));
   }
-  // The steps form one program for the backend (Vulkan: one submission), ended also when a
-  // step throws.
-  backend_.BeginProgram();
-  try {
-    RunSteps(slots, std::move(donatable));
-  } catch (...) {
-    (void)backend_.EndProgram();
-    throw;
-  }
-  ThrowIfError(backend_.EndProgram());
+  RunSteps(slots, std::move(donatable));
   std::vector<Array> result;
   result.reserve(slot_of_output_.size());
   for (size_t i = 0; i < slot_of_output_.size(); ++i) {
@@ -393,12 +429,98 @@ void Executable::RunSteps(std::vector<Array>& slots,
       for (size_t i = 0; i < step.in.size(); ++i) {
         in.push_back(step.in[i] >= 0 ? slots[step.in[i]] : *step.literals[i]);
       }
-      RunEquation(backend_, step.prim, in, *step.params, step.out_avals, absl::MakeSpan(out));
+      if (step.subs.empty()) {
+        RunEquation(backend_, step.prim, in, *step.params, step.out_avals, absl::MakeSpan(out));
+      } else {
+        RunControlFlow(step, in, absl::MakeSpan(out));
+      }
     }
     for (size_t i = 0; i < out.size(); ++i) slots[step.out[i]] = std::move(out[i]);
     in.clear();
     for (int32_t k : step.release) slots[k] = Array();
   }
+}
+
+namespace {
+
+// The host value of a scalar array (cond's index, while's predicate).
+template <typename T>
+T HostScalar(const Array& x) {
+  return Tensor(x).item<T>();
+}
+
+// Row i of x (its leading axis dropped) as a view, and x as a one-row stack of itself.
+Array RowOf(const Array& x, int64_t i) {
+  Array row = x;
+  row.aval.shape.erase(row.aval.shape.begin());
+  row.strides.erase(row.strides.begin());
+  row.offset += i * x.strides[0];
+  return row;
+}
+Array AsOneRow(const Array& x) {
+  Array one = x;
+  one.aval.shape.insert(one.aval.shape.begin(), 1);
+  one.strides.insert(one.strides.begin(), x.aval.size());
+  return one;
+}
+
+}  // namespace
+
+void Executable::RunControlFlow(const Step& step, absl::Span<const Array> in,
+                                absl::Span<Array> out) const {
+  const Params& p = *step.params;
+  const auto run = [](const Executable& sub, std::vector<Array> args) {
+    return sub.Execute(std::move(args), {});
+  };
+  std::vector<Array> result;
+  if (step.prim == Primitive::kCond) {
+    const int64_t n = static_cast<int64_t>(step.subs.size());
+    const int64_t index = std::clamp<int64_t>(HostScalar<int32_t>(in[0]), 0, n - 1);
+    result = run(*step.subs[index], {in.begin() + 1, in.end()});
+  } else if (step.prim == Primitive::kWhile) {
+    const auto cond_consts = in.subspan(0, p.num_consts);
+    const auto body_consts = in.subspan(p.num_consts, in.size() - p.num_consts - p.num_carry);
+    result.assign(in.end() - p.num_carry, in.end());
+    for (;;) {
+      std::vector<Array> args(cond_consts.begin(), cond_consts.end());
+      args.insert(args.end(), result.begin(), result.end());
+      if (!HostScalar<bool>(run(*step.subs[0], std::move(args))[0])) break;
+      args.assign(body_consts.begin(), body_consts.end());
+      args.insert(args.end(), result.begin(), result.end());
+      result = run(*step.subs[1], std::move(args));
+    }
+  } else {  // scan
+    const size_t fixed = p.num_consts + p.num_carry;
+    std::vector<Array> args(in.begin(), in.begin() + fixed);
+    const size_t num_ys = out.size() - p.num_carry;
+    std::vector<std::vector<Array>> rows(num_ys, std::vector<Array>(p.length));
+    for (int64_t t = 0; t < p.length; ++t) {
+      const int64_t i = p.reverse ? p.length - 1 - t : t;
+      args.resize(fixed);
+      for (size_t k = fixed; k < in.size(); ++k) args.push_back(RowOf(in[k], i));
+      std::vector<Array> o = run(*step.subs[0], args);
+      std::move(o.begin(), o.begin() + p.num_carry, args.begin() + p.num_consts);
+      for (size_t k = 0; k < num_ys; ++k) rows[k][i] = AsOneRow(o[p.num_carry + k]);
+    }
+    result.assign(args.begin() + p.num_consts, args.begin() + fixed);
+    for (size_t k = 0; k < num_ys; ++k) {
+      const ShapedArray& aval = step.out_avals[p.num_carry + k];
+      Array stacked;
+      Params stack;
+      if (p.length == 0) {  // zero rows: an empty view of a literal
+        stack.shape = aval.shape;
+        RunEquation(backend_, Primitive::kBroadcastInDim,
+                    {LiteralArray(Atom::Literal(0, aval.dtype), backend_)}, stack, {aval},
+                    absl::MakeSpan(&stacked, 1));
+      } else {
+        RunEquation(backend_, Primitive::kConcatenate, rows[k], stack, {aval},
+                    absl::MakeSpan(&stacked, 1));
+      }
+      rows[k].clear();
+      result.push_back(std::move(stacked));
+    }
+  }
+  std::move(result.begin(), result.end(), out.begin());
 }
 
 std::string Executable::ToString() const {

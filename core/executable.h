@@ -1,6 +1,7 @@
 // File: core/executable.h
 // jit's compiled programs. Compile turns a Program into a plan for one backend: calls inlined
-// (closed_call, pjit and the custom calls run their programs), elementwise chains grouped by
+// (closed_call, pjit and the custom calls run their programs), control flow (cond, while,
+// scan) one step each over its programs compiled once, elementwise chains grouped by
 // the shared fusion pass (core/fusion.h) and compiled by the backend into fused kernels
 // (core/fused_kernel.h), everything else one equation each; every value's last use known, so
 // that it is released at once and the peak bytes are known before running; literals made into
@@ -31,8 +32,9 @@
 
 namespace cotangent {
 
-// `program` with every call equation (closed_call, pjit, custom_jvp_call, custom_vjp_call)
-// replaced by the equations of its program, recursively; variables renumbered.
+// `program` with every call equation (closed_call, pjit, checkpoint, custom_jvp_call,
+// custom_vjp_call) replaced by the equations of its program, recursively, and name markers
+// by their operands; variables renumbered.
 Program InlineCalls(const Program& program);
 
 class Executable {
@@ -65,8 +67,14 @@ class Executable {
 
  private:
   struct Step;
+  // The outputs for these arguments without beginning or ending a backend program: Run's
+  // work, and each iteration of a control-flow step's sub-plans.
+  std::vector<Array> Execute(std::vector<Array> args, const std::vector<bool>& donated) const;
   // The steps over `slots` (the arguments set); `donatable`: the donated argument slots.
   void RunSteps(std::vector<Array>& slots, absl::InlinedVector<int32_t, 4> donatable) const;
+  // cond, while and scan as loops over their compiled programs (step.subs), reading an index
+  // or a predicate on the host.
+  void RunControlFlow(const Step& step, absl::Span<const Array> in, absl::Span<Array> out) const;
   // Constant folding: each equation that is not elementwise and reads only literals and
   // folded values (jacfwd's basis, a constant's broadcast) runs once, here, and the folded
   // values the rest reads become inputs of program_ after the arguments, held in constants_.
@@ -109,7 +117,13 @@ class CompiledCalls final : public ParamObject {
   // caches the jvp and transpose of a jaxpr. So `grad(jit(f))` traces and compiles its
   // derived programs on the first call only.
   struct Derived {
-    ClosedProgram program;  // the transformed program (empty for partial evaluation)
+    // The transformed program; partial evaluation's known half, with `unknown` its unknown
+    // half (residuals first), `out_unknown` its outputs' split and `forwarded` per residual
+    // the known operand it is, or -1 (interpreters/program_transforms.h PartialProgram).
+    ClosedProgram program;
+    std::shared_ptr<const Program> unknown;
+    std::vector<bool> out_unknown;
+    std::vector<int64_t> forwarded;
     std::vector<std::shared_ptr<const CompiledCalls>> calls;
   };
   std::shared_ptr<const Derived> Derive(const std::string& key,

@@ -69,8 +69,15 @@ struct Params {
   // custom_lin: its CustomLinearRule; custom_jvp_call, custom_vjp_call: the custom function.
   std::shared_ptr<const ParamObject> object;
   // How many leading operands are not arguments: custom_lin's residuals (the rest are linear),
-  // a custom call's closed-over constants (the rest are the function's arguments).
+  // a custom call's closed-over constants (the rest are the function's arguments), scan's
+  // constants, while's cond constants (its body constants follow).
   int64_t num_consts = 0;
+  // cond: the branches; while: {cond, body}. Each takes the primitive's operands it reads
+  // (core/primitives.def) as inputs and has no constvars.
+  std::vector<std::shared_ptr<const Program>> programs;
+  int64_t num_carry = 0;  // scan, while: the carried operands (scan's xs follow them)
+  int64_t length = 0;     // scan: the iterations (the leading axis of xs and ys)
+  bool reverse = false;   // scan: from the last element of xs to the first
 
   // Structural: programs compare by their equations, not by identity. Defined with programs
   // (core/program.cc), as are StableHash and ParamsToString.

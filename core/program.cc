@@ -112,9 +112,16 @@ std::shared_ptr<const Params> SharedParams(const Params& params) {
 }
 
 bool Params::operator==(const Params& o) const {
-  const bool programs_equal = program == o.program ||
-                              (program != nullptr && o.program != nullptr && *program == *o.program);
-  return programs_equal && axes == o.axes && dimension == o.dimension &&
+  const auto same = [](const std::shared_ptr<const Program>& a,
+                       const std::shared_ptr<const Program>& b) {
+    return a == b || (a != nullptr && b != nullptr && *a == *b);
+  };
+  if (programs.size() != o.programs.size()) return false;
+  for (size_t i = 0; i < programs.size(); ++i) {
+    if (!same(programs[i], o.programs[i])) return false;
+  }
+  return same(program, o.program) && num_carry == o.num_carry && length == o.length &&
+         reverse == o.reverse && axes == o.axes && dimension == o.dimension &&
          permutation == o.permutation && shape == o.shape &&
          broadcast_dimensions == o.broadcast_dimensions && start == o.start &&
          limit == o.limit && stride == o.stride && low == o.low && high == o.high &&
@@ -183,8 +190,52 @@ uint64_t Params::StableHash() const {
       .Add(name).Add(static_cast<uint64_t>(object != nullptr))
       .Add(static_cast<uint64_t>(num_consts))
       .Add(program == nullptr ? uint64_t{0} : program->Hash());
+  // The control-flow fields count only when set, so that the keys of programs without loops
+  // stay what they were when the fields were added.
+  if (!programs.empty() || num_carry != 0 || length != 0 || reverse) {
+    h.Add(static_cast<uint64_t>(num_carry)).Add(static_cast<uint64_t>(length))
+        .Add(static_cast<uint64_t>(reverse)).Add(static_cast<uint64_t>(programs.size()));
+    for (const auto& sub : programs) h.Add(sub == nullptr ? uint64_t{0} : sub->Hash());
+  }
   return h.value();
 }
+
+namespace {
+
+// As JAX prints them: one parameter per line, the programs nested.
+//   cond[branches=(...)]   while[body_jaxpr=... body_nconsts=... cond_jaxpr=... cond_nconsts=...]
+//   scan[jaxpr=... length=... num_carry=... num_consts=... reverse=...]
+std::string ControlFlowParams(Primitive prim, const Params& p, int indent, int* names) {
+  const std::string pad(indent + 2, ' ');
+  const auto program = [&](const std::shared_ptr<const Program>& sub, int column) {
+    return sub ? PrintProgram(*sub, column, names) : std::string("None");
+  };
+  std::string out = "\n";
+  if (prim == Primitive::kCond) {
+    absl::StrAppend(&out, pad, "branches=(\n");
+    for (const auto& branch : p.programs) {
+      absl::StrAppend(&out, pad, "  ", program(branch, indent + 4), "\n");
+    }
+    absl::StrAppend(&out, pad, ")\n");
+  } else if (prim == Primitive::kWhile && p.programs.size() == 2) {
+    // The primitive's operands: cond's constants, body's constants, then the carry.
+    const auto nconsts = [&](int k) {
+      return static_cast<int64_t>(p.programs[k]->invars.size()) - p.num_carry;
+    };
+    absl::StrAppend(&out, pad, "body_jaxpr=", program(p.programs[1], indent + 2), "\n", pad,
+                    "body_nconsts=", nconsts(1), "\n");
+    absl::StrAppend(&out, pad, "cond_jaxpr=", program(p.programs[0], indent + 2), "\n", pad,
+                    "cond_nconsts=", nconsts(0), "\n");
+  } else {
+    absl::StrAppend(&out, pad, "jaxpr=", program(p.program, indent + 2), "\n");
+    absl::StrAppend(&out, pad, "length=", p.length, "\n", pad, "num_carry=", p.num_carry, "\n",
+                    pad, "num_consts=", p.num_consts, "\n", pad,
+                    "reverse=", p.reverse ? "True" : "False", "\n");
+  }
+  return absl::StrCat(out, std::string(indent, ' '));
+}
+
+}  // namespace
 
 std::string ParamsToString(Primitive prim, const Params& p, int indent, int* names) {
   switch (prim) {
@@ -222,17 +273,20 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
                           List(p.dot.rhs_batch), "))");
     case Primitive::kClosedCall:
     case Primitive::kPjit:
+    case Primitive::kCheckpoint:
     case Primitive::kCustomJvpCall:
     case Primitive::kCustomVjpCall: {
       // As JAX prints call primitives: one parameter per line, the program nested.
       const std::string pad(indent + 2, ' ');
       std::string out = "\n";
       if (!p.name.empty()) absl::StrAppend(&out, pad, "name=", p.name, "\n");
-      absl::StrAppend(&out, pad, prim == Primitive::kPjit ? "jaxpr=" : "call_jaxpr=",
+      absl::StrAppend(&out, pad, prim == Primitive::kPjit || prim == Primitive::kCheckpoint
+                                        ? "jaxpr="
+                                        : "call_jaxpr=",
                       p.program ? PrintProgram(*p.program, indent + 2, names) : "None", "\n");
-      if (prim == Primitive::kPjit) {
-        const std::string donated = p.object ? p.object->Describe() : "";
-        if (!donated.empty()) absl::StrAppend(&out, pad, donated, "\n");
+      if (prim == Primitive::kPjit || prim == Primitive::kCheckpoint) {
+        const std::string described = p.object ? p.object->Describe() : "";
+        if (!described.empty()) absl::StrAppend(&out, pad, described, "\n");
       } else if (p.object != nullptr) {
         absl::StrAppend(&out, pad, p.object->Describe(), "\n", pad, "num_consts=", p.num_consts,
                         "\n");
@@ -241,6 +295,12 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
     }
     case Primitive::kCustomLin:
       return absl::StrCat(p.object ? p.object->Describe() : "None", " num_res=", p.num_consts);
+    case Primitive::kName:
+      return absl::StrCat("name=", p.name);
+    case Primitive::kCond:
+    case Primitive::kWhile:
+    case Primitive::kScan:
+      return ControlFlowParams(prim, p, indent, names);
     default:
       return "";
   }

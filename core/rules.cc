@@ -21,6 +21,7 @@ RuleTable BuildRuleTable() {
   RegisterMovementRules(table);
   RegisterDotGeneralRules(table);
   RegisterCallRules(table);
+  RegisterControlFlowRules(table);
   for (int i = 0; i < kNumPrimitives; ++i) {
     const Primitive prim = static_cast<Primitive>(i);
     assert(table[prim].abstract_eval != nullptr &&

@@ -111,6 +111,9 @@ void RegisterDotGeneralRules(RuleTable& table);
 // closed_call's abstract evaluation and evaluation; its transformation rules transform its
 // program with the interpreters and are registered by interpreters/call.cc.
 void RegisterCallRules(RuleTable& table);
+// cond's, while's and scan's abstract evaluation and evaluation (core/rules/control_flow.cc);
+// their transformation rules are interpreters/control_flow.cc's.
+void RegisterControlFlowRules(RuleTable& table);
 
 }  // namespace cotangent
 

@@ -58,6 +58,14 @@ std::string ShapedArray::ToString() const {
   return absl::StrCat(DTypeName(dtype), ShapeToString(shape));
 }
 
+std::string AvalsToString(absl::Span<const ShapedArray> avals) {
+  std::string out = "(";
+  for (size_t i = 0; i < avals.size(); ++i) {
+    absl::StrAppend(&out, i == 0 ? "" : ", ", avals[i].ToString());
+  }
+  return out + ")";
+}
+
 void CheckShape(std::string_view op, const ShapedArray& aval) {
   for (int64_t d : aval.shape) {
     if (d < 0) ThrowInvalid(op, ": negative dimension in shape ", ShapeToString(aval.shape));

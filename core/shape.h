@@ -70,6 +70,9 @@ struct ShapedArray {
 // The output types of a primitive application (most primitives have one).
 using AvalList = absl::InlinedVector<ShapedArray, 1>;
 
+// "(f32[2], i32[])": a list of types in messages.
+std::string AvalsToString(absl::Span<const ShapedArray> avals);
+
 // A one-element list (AvalList, TensorList) with x moved in: a braced list `{x}`
 // copies its element, which on the eager path is a reference count or a shape vector per op.
 template <typename T>

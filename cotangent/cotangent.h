@@ -10,6 +10,8 @@
 #include "core/lax.h"        // IWYU pragma: export
 #include "core/shape.h"      // IWYU pragma: export
 #include "core/tensor.h"     // IWYU pragma: export
+#include "cotangent/checkpoint.h"    // IWYU pragma: export
+#include "cotangent/control_flow.h"  // IWYU pragma: export
 #include "cotangent/creation.h"  // IWYU pragma: export
 #include "cotangent/device.h"    // IWYU pragma: export
 #include "cotangent/jit.h"       // IWYU pragma: export

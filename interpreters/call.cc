@@ -25,6 +25,7 @@
 #include "interpreters/backward.h"
 #include "interpreters/batching.h"
 #include "interpreters/graph.h"
+#include "interpreters/program_transforms.h"
 #include "interpreters/rules.h"
 
 namespace cotangent {
@@ -52,17 +53,17 @@ std::vector<Tensor> CallProgram(const ClosedProgram& program, absl::Span<const T
 
 namespace {
 
-// The calls a transformation of p's call makes: `trace` (if set) traces the transformed
-// program, and each of `calls` calls gets its own object (pjit: its compiled plans; a
+// The calls a transformation of p's call makes: `fill` (if set) sets the transformed
+// programs, and each of `calls` calls gets its own object (pjit: its compiled plans; a
 // transformed call donates nothing, since it owns none of its operands). pjit's are made once
 // per key and kept by p's CompiledCalls; closed_call's every time.
 template <Primitive prim>
-std::shared_ptr<const CompiledCalls::Derived> Derive(const Params& p, const std::string& key,
-                                                     const std::function<ClosedProgram()>& trace,
-                                                     int calls = 1) {
+std::shared_ptr<const CompiledCalls::Derived> Derive(
+    const Params& p, const std::string& key,
+    const std::function<void(CompiledCalls::Derived&)>& fill, int calls = 1) {
   const auto make = [&] {
     CompiledCalls::Derived d;
-    if (trace) d.program = trace();
+    if (fill) fill(d);
     for (int i = 0; i < calls; ++i) {
       d.calls.push_back(prim == Primitive::kPjit ? std::make_shared<CompiledCalls>() : nullptr);
     }
@@ -75,8 +76,25 @@ std::shared_ptr<const CompiledCalls::Derived> Derive(const Params& p, const std:
   }
 }
 
+// The object a transformed call of prim carries: pjit's derived call (its compiled plans),
+// checkpoint's policy, nothing for closed_call.
+template <Primitive prim>
+std::shared_ptr<const ParamObject> ObjectOf(const Params& p,
+                                            std::shared_ptr<const CompiledCalls> derived) {
+  if constexpr (prim == Primitive::kPjit) return derived;
+  if constexpr (prim == Primitive::kCheckpoint) return p.object;
+  return nullptr;
+}
+
+// Derive with one transformed program, traced by `trace`.
+template <Primitive prim>
+std::shared_ptr<const CompiledCalls::Derived> DeriveProgram(
+    const Params& p, const std::string& key, const std::function<ClosedProgram()>& trace) {
+  return Derive<prim>(p, key, [&](CompiledCalls::Derived& d) { d.program = trace(); });
+}
+
 // A key's part for which of xs are defined: "0110".
-std::string Mask(TensorSpan xs) {
+std::string KeyOf(TensorSpan xs) {
   std::string mask;
   for (const Tensor& x : xs) mask.push_back(x.defined() ? '1' : '0');
   return mask;
@@ -108,7 +126,7 @@ std::pair<TensorList, TensorList> CallJvp(TensorSpan primals, TensorSpan tangent
     const ShapedArray aval = avals[i];
     avals.push_back(aval);
   }
-  const auto jvp = Derive<prim>(p, "jvp " + Mask(tangents), [&] {
+  const auto jvp = DeriveProgram<prim>(p, "jvp " + KeyOf(tangents), [&] {
     return TraceToProgram(
         [&](const std::vector<Tensor>& xs) {
           const std::vector<Tensor> ps(xs.begin(), xs.begin() + n);
@@ -123,7 +141,7 @@ std::pair<TensorList, TensorList> CallJvp(TensorSpan primals, TensorSpan tangent
   std::vector<Tensor> args(primals.begin(), primals.end());
   for (size_t i : nonzero) args.push_back(tangents[i]);
   const std::vector<Tensor> out =
-      CallProgram(jvp->program, args, Named("jvp", p.name), prim, jvp->calls[0]);
+      CallProgram(jvp->program, args, Named("jvp", p.name), prim, ObjectOf<prim>(p, jvp->calls[0]));
   const size_t m = program.outvars.size();
   TensorList ys(out.begin(), out.begin() + m), ys_dot(out.begin() + m, out.end());
   for (size_t j = 0; j < m; ++j) {
@@ -150,7 +168,7 @@ TensorList CallTranspose(TensorSpan cts, TensorSpan operands, AvalSpan avals,
   }
   const std::vector<ShapedArray> out_avals = program.OutAvals();
   t_avals.insert(t_avals.end(), out_avals.begin(), out_avals.end());
-  const auto transposed = Derive<prim>(p, "transpose " + Mask(operands), [&] {
+  const auto transposed = DeriveProgram<prim>(p, "transpose " + KeyOf(operands), [&] {
     return TraceToProgram(
         [&](const std::vector<Tensor>& xs) {
           std::vector<Tensor> args(operands.size());
@@ -167,7 +185,8 @@ TensorList CallTranspose(TensorSpan cts, TensorSpan operands, AvalSpan avals,
   for (size_t i : known) args.push_back(operands[i]);
   for (size_t j = 0; j < cts.size(); ++j) args.push_back(rules::Instantiate(cts[j], out_avals[j]));
   const std::vector<Tensor> r = CallProgram(transposed->program, args,
-                                            Named("transpose", p.name), prim, transposed->calls[0]);
+                                            Named("transpose", p.name), prim,
+                                            ObjectOf<prim>(p, transposed->calls[0]));
   TensorList out(operands.size());
   for (size_t k = 0; k < linear.size(); ++k) out[linear[k]] = r[k];
   return out;
@@ -190,7 +209,7 @@ BatchedList CallBatch(TensorSpan args, absl::Span<const int64_t> bdims, const Pa
   }
   std::string key = absl::StrCat("vmap ", size, " ");
   for (const std::optional<int64_t>& axis : in_axes) key.push_back(axis ? '1' : '0');
-  const auto batched = Derive<prim>(p, key, [&] {
+  const auto batched = DeriveProgram<prim>(p, key, [&] {
     return TraceToProgram(
         [&](const std::vector<Tensor>& xs) {
           return VmapFlat(Evaluator(program), xs, in_axes, 0, size,
@@ -200,88 +219,62 @@ BatchedList CallBatch(TensorSpan args, absl::Span<const int64_t> bdims, const Pa
   });
   BatchedList out;
   out.values =
-      AsList(CallProgram(batched->program, moved, Named("vmap", p.name), prim, batched->calls[0]));
+      AsList(CallProgram(batched->program, moved, Named("vmap", p.name), prim,
+                                     ObjectOf<prim>(p, batched->calls[0])));
   out.bdims.assign(out.values.size(), 0);
   return out;
 }
 
-// Partial evaluation: equations on known values run now (one closed_call of the known part,
-// below the graph's level), the rest is recorded as a closed_call of the unknown part, which
-// reads the known values it needs as residuals.
+// Partial evaluation: the program split by which operands are known
+// (interpreters/program_transforms.h: by the interpreters, so primitives inside it, loops
+// included, split by their own rules); the known half runs now (below the graph's level),
+// the unknown half is recorded, reading the residuals it needs.
 template <Primitive prim>
 TensorList CallPartialEval(Interpreter& interpreter, TensorSpan inputs, const Params& p,
-                                 AvalSpan out_avals) {
+                           AvalSpan out_avals) {
   auto& graph = static_cast<GraphInterpreter&>(interpreter);
   const Program& program = *p.program;
-  std::vector<bool> known(program.avals.size(), false);
-  std::vector<int32_t> known_in, unknown_in;
+  const auto [unknown, known] = SplitKnown(inputs);
   TensorList known_values, unknown_tracers;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const auto& tracer = static_cast<const GraphTracer&>(*inputs[i].node());
-    const int32_t v = program.invars[i];
-    if (tracer.var() < 0) {
-      known[v] = true;
-      known_in.push_back(v);
-      known_values.push_back(tracer.known());
-    } else {
-      unknown_in.push_back(v);
-      unknown_tracers.push_back(inputs[i]);
-    }
-  }
-  const auto is_known = [&](const Atom& a) { return a.is_literal() || known[a.var]; };
-  std::vector<bool> known_eqn(program.eqns.size(), false);
-  std::vector<int32_t> residuals;
-  std::vector<bool> is_residual(program.avals.size(), false);
-  for (size_t e = 0; e < program.eqns.size(); ++e) {
-    const Equation& eqn = program.eqns[e];
-    bool all = true;
-    for (const Atom& a : eqn.inputs) all = all && is_known(a);
-    known_eqn[e] = all;
-    if (all) {
-      for (int32_t v : eqn.outputs) known[v] = true;
-      continue;
-    }
-    for (const Atom& a : eqn.inputs) {
-      if (!a.is_literal() && known[a.var] && !is_residual[a.var]) {
-        is_residual[a.var] = true;
-        residuals.push_back(a.var);
-      }
-    }
-  }
-  std::vector<Atom> known_outs, unknown_outs;
-  for (const Atom& a : program.outvars) (is_known(a) ? known_outs : unknown_outs).push_back(a);
-  for (int32_t v : residuals) known_outs.push_back(Atom::Var(v));
-  std::vector<bool> unknown_eqn(known_eqn.size());
-  for (size_t e = 0; e < known_eqn.size(); ++e) unknown_eqn[e] = !known_eqn[e];
-
-  // The halves' calls (their compiled plans) are kept per set of known operands.
   std::string key = "partial_eval ";
-  for (const Tensor& x : inputs) {
-    key.push_back(static_cast<const GraphTracer&>(*x.node()).var() < 0 ? '1' : '0');
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    key.push_back(unknown[i] ? '0' : '1');
+    (unknown[i] ? unknown_tracers : known_values).push_back(unknown[i] ? inputs[i] : known[i]);
   }
-  const auto halves = Derive<prim>(p, key, nullptr, 2);
-  Params kp = p;
-  kp.program = ExtractProgram(program, {}, known_in, known_eqn, known_outs);
-  kp.object = halves->calls[0];
-  const TensorList known_results = known_outs.empty() ? TensorList() : Bind(prim, known_values, kp);
-  std::vector<int32_t> u_in = residuals;
-  u_in.insert(u_in.end(), unknown_in.begin(), unknown_in.end());
-  Params up = p;
-  up.program = ExtractProgram(program, {}, u_in, unknown_eqn, unknown_outs);
-  up.object = halves->calls[1];
-  const size_t n_known = known_outs.size() - residuals.size();
-  TensorList u_operands(known_results.begin() + n_known, known_results.end());
+  // Kept per set of known operands, with the halves' calls (their compiled plans).
+  const auto halves = Derive<prim>(p, key, [&](CompiledCalls::Derived& d) {
+    PartialProgram part = PartialEvalProgram(program, unknown, Mask(out_avals.size(), false),
+                                             Mask(inputs.size(), true));
+    d.program = std::move(part.known);
+    d.unknown = std::move(part.unknown);
+    d.out_unknown = std::move(part.out);
+    d.forwarded = std::move(part.forwarded);
+  }, 2);
+  const std::vector<bool>& out_unknown = halves->out_unknown;
+  const size_t n_known = out_unknown.size() - std::count(out_unknown.begin(), out_unknown.end(), true);
+  TensorList known_results;
+  if (!halves->program.program->outvars.empty()) {
+    known_results = AsList(CallProgram(halves->program, std::vector<Tensor>(known_values.begin(), known_values.end()),
+                                       p.name, prim, ObjectOf<prim>(p, halves->calls[0])));
+  }
+  TensorList u_operands;
+  for (size_t r = 0, k = n_known; r < halves->forwarded.size(); ++r) {
+    const int64_t f = halves->forwarded[r];
+    u_operands.push_back(f >= 0 ? known[f] : known_results[k++]);
+  }
   u_operands.insert(u_operands.end(), unknown_tracers.begin(), unknown_tracers.end());
   std::vector<ShapedArray> u_avals;
-  for (const Atom& a : unknown_outs) u_avals.push_back(program.AvalOf(a));
-  const TensorList unknown_results = graph.Record(prim, up, u_operands, u_avals);
-  TensorList out;
-  size_t k = 0, u = 0;
-  for (const Atom& a : program.outvars) {
-    out.push_back(is_known(a) ? known_results[k++] : unknown_results[u++]);
+  for (size_t j = 0; j < out_unknown.size(); ++j) {
+    if (out_unknown[j]) u_avals.push_back(out_avals[j]);
   }
-  (void)out_avals;
-  return out;
+  TensorList unknown_results;
+  if (!u_avals.empty()) {
+    Params up = p;
+    up.program = halves->unknown;
+    up.object = ObjectOf<prim>(p, halves->calls[1]);
+    unknown_results = graph.Record(prim, up, u_operands, u_avals);
+  }
+  return Merge(out_unknown, known_results, unknown_results);
 }
 
 }  // namespace
@@ -300,6 +293,9 @@ void RegisterRules(RuleTable& table) {
 void RegisterCallTransformRules(RuleTable& table) {
   RegisterRules<Primitive::kClosedCall>(table);
   RegisterRules<Primitive::kPjit>(table);
+  // checkpoint transforms as a call; its partial evaluation is its own
+  // (interpreters/checkpoint.cc).
+  RegisterRules<Primitive::kCheckpoint>(table);
 }
 
 }  // namespace cotangent

@@ -10,6 +10,8 @@ const RuleTable& AllRules() {
     auto* t = new RuleTable(Rules());
     RegisterCallTransformRules(*t);
     RegisterCustomCallRules(*t);
+    RegisterControlFlowTransformRules(*t);
+    RegisterCheckpointRules(*t);
     return t;
   }();
   return *table;

@@ -18,6 +18,14 @@ const RuleTable& AllRules();
 void RegisterCallTransformRules(RuleTable& table);
 // custom_jvp_call's and custom_vjp_call's (interpreters/custom_call.cc).
 void RegisterCustomCallRules(RuleTable& table);
+// cond's (interpreters/control_flow.cc, which registers the loops' too), scan's
+// (interpreters/scan.cc) and while's (interpreters/while_loop.cc).
+void RegisterControlFlowTransformRules(RuleTable& table);
+void RegisterScanRules(RuleTable& table);
+void RegisterWhileRules(RuleTable& table);
+// checkpoint's partial evaluation and name's rules (interpreters/checkpoint.cc), after the call
+// rules it shares.
+void RegisterCheckpointRules(RuleTable& table);
 
 }  // namespace cotangent
 

@@ -10,7 +10,10 @@ set -uo pipefail
 # The most non-blank, non-comment lines core/ and interpreters/ may hold together (*.h, *.cc,
 # *.def; a comment line is one whose first non-space characters are //). In tinygrad's spirit:
 # the core stays small enough to read, and growing it is a decision, not a drift.
-LINE_BUDGET=7000
+# 7000 until structured control flow (issue 15): cond, while and scan with every rule,
+# checkpoint's partial evaluation, the program transformations they share and the executor's
+# loops took about 1,650 lines; raised to 8000 for them and custom_vmap.
+LINE_BUDGET=8000
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 

@@ -136,6 +136,11 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kCustomJvpCall:
     case Primitive::kCustomVjpCall:
     case Primitive::kCustomLin:
+    case Primitive::kCond:
+    case Primitive::kWhile:
+    case Primitive::kScan:
+    case Primitive::kCheckpoint:
+    case Primitive::kName:
       break;
   }
   return absl::InvalidArgumentError(

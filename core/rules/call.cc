@@ -1,5 +1,5 @@
 // File: core/rules/call.cc
-// closed_call, pjit, custom_jvp_call, custom_vjp_call and custom_lin.
+// closed_call, pjit, checkpoint, custom_jvp_call, custom_vjp_call, custom_lin and name.
 // closed_call(args; program): the part of its rules core owns. Abstract evaluation checks the
 // operands against the program's inputs (a program without constants: a traced function's
 // constants are the call's leading operands); evaluation runs the program at the current
@@ -106,9 +106,20 @@ TensorList CustomLinTranspose(TensorSpan cts, TensorSpan operands, AvalSpan, con
   return out;
 }
 
+// name(x) = x.
+AvalList NameAbstractEval(AvalSpan in, const Params&) {
+  if (in.size() != 1) ThrowInvalid("name: expected one operand, got ", in.size());
+  return {in[0]};
+}
+TensorList NameImpl(TensorSpan in, const Params&) { return {in[0]}; }
+
 }  // namespace
 
 void RegisterCallRules(RuleTable& table) {
+  table[Primitive::kCheckpoint].abstract_eval = CallAbstractEval<Primitive::kCheckpoint>;
+  table[Primitive::kCheckpoint].impl = ClosedCallImpl;
+  table[Primitive::kName].abstract_eval = NameAbstractEval;
+  table[Primitive::kName].impl = NameImpl;
   // custom_jvp_call and custom_vjp_call apply the function's program as closed_call does;
   // their rules (interpreters/custom_call.cc) are the custom ones.
   table[Primitive::kClosedCall].abstract_eval = CallAbstractEval<Primitive::kClosedCall>;

@@ -89,6 +89,33 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
       // where(x <= 0, 0, x): slope 1 above 0, 0 below.
       {"relu", Primitive::kSelect, {{6}}, -1, 1, [](V x) { return relu(x[0]) * x[0]; }},
       {"sigmoid", Primitive::kTanh, {{5}}, -3, 3, [](V x) { return sigmoid(x[0]); }},
+      // Both branches, each closing over the other operand (a branch constant).
+      {"cond", Primitive::kCond, {{3}, {3}}, -1, 1,
+       [](V x) {
+         const auto on_true = [&](const Tensor& v) { return sin(v) * x[1]; };
+         const auto on_false = [&](const Tensor& v) { return v * v * x[1]; };
+         return cond(scalar(true, bool_), on_true, on_false, x[0]) +
+                cond(scalar(false, bool_), on_true, on_false, x[0]);
+       }},
+      // An RNN-like scan over the rows of x[1], carrying x[0] and stacking its outputs.
+      {"scan", Primitive::kScan, {{3}, {4, 3}}, -1, 1,
+       [](V x) {
+         const auto step = [](const Tensor& h, const Tensor& row) {
+           const Tensor next = tanh(h * row + row);
+           return std::pair{next, next * h};
+         };
+         auto [h, ys] = scan(step, x[0], x[1]);
+         return h + sum(ys, {0});
+       }},
+      // A checkpointed block (nothing saved: reverse mode recomputes it) and a named value.
+      {"checkpoint", Primitive::kCheckpoint, {{2, 3}, {3, 3}}, -1, 1,
+       [](V x) {
+         const auto block = checkpoint(
+             [](const Tensor& a, const Tensor& w) { return sin(matmul(a, w)) * a; });
+         return block(block(x[0], x[1]), x[1]);
+       }},
+      {"name", Primitive::kName, {{4}}, -1, 1,
+       [](V x) { return checkpoint_name(sin(x[0]), "s") * x[0]; }},
   };
 }
 
@@ -134,6 +161,9 @@ inline std::vector<std::pair<Primitive, std::string>> ExemptPrimitives() {
                                   "and bwd): tests/interpreters/program_test.cc, CustomCallTest"},
       {Primitive::kCustomLin, "only in linearized programs of custom_vjp functions: "
                               "tests/interpreters/custom_rules_test.cc"},
+      {Primitive::kWhile, "forward-differentiable only (reverse mode is JAX's error): "
+                          "tests/interpreters/control_flow_test.cc runs it under jvp, vmap, "
+                          "jit and Hessians by jacfwd against unrolled references"},
   };
 }
 

@@ -1,0 +1,226 @@
+// File: core/rules/control_flow.cc
+// cond, while and scan: the part of their rules core owns. Abstract evaluation checks the
+// operands against the programs and the programs against each other (the branches' outputs
+// agree, a loop body returns its carry's types); evaluation runs the programs at the current
+// level, one iteration at a time, reading the predicate or index on the host. Their jvp,
+// transpose, batch and partial-eval rules transform the programs with the interpreters
+// (interpreters/control_flow.cc); jit runs them as loops of compiled bodies (core/executable.cc).
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "core/constants.h"
+#include "core/error.h"
+#include "core/lax.h"
+#include "core/program.h"
+#include "core/rules.h"
+
+namespace cotangent {
+namespace {
+
+// Throws "<op>: <what> takes f32[2] f32[] but is given f32[2] f32[3]" unless program's inputs
+// are exactly `in`.
+void CheckInputs(const char* op, const char* what, const Program& program, AvalSpan in) {
+  if (!program.constvars.empty()) {
+    ThrowInvalid(op, ": ", what, " has constants; pass them as operands");
+  }
+  bool ok = program.invars.size() == in.size();
+  for (size_t i = 0; ok && i < in.size(); ++i) ok = program.avals[program.invars[i]] == in[i];
+  if (ok) return;
+  ThrowInvalid(op, ": ", what, " takes ", AvalsToString(program.InAvals()), " but is given ",
+               AvalsToString(in));
+}
+
+// Throws "<op>: <what> output k has type f32[3] but <other> has f32[2]" unless a == b.
+void CheckSameTypes(const char* op, const std::string& what, const std::vector<ShapedArray>& a,
+                    const std::string& other, absl::Span<const ShapedArray> b) {
+  if (a.size() != b.size()) {
+    ThrowInvalid(op, ": ", what, " has ", a.size(), " outputs but ", other, " has ", b.size());
+  }
+  for (size_t k = 0; k < a.size(); ++k) {
+    if (a[k] != b[k]) {
+      ThrowInvalid(op, ": ", what, " output ", k, " has type ", a[k].ToString(), " but ", other,
+                   " has type ", b[k].ToString());
+    }
+  }
+}
+
+const Program& Sub(const char* op, const std::shared_ptr<const Program>& p) {
+  if (p == nullptr) ThrowInvalid(op, ": no program");
+  return *p;
+}
+
+// ---- cond ---------------------------------------------------------------------------------
+
+AvalList CondAbstractEval(AvalSpan in, const Params& p) {
+  if (p.programs.empty()) ThrowInvalid("cond: no branches");
+  if (in.empty() || in[0] != ShapedArray{{}, DType::kI32}) {
+    ThrowInvalid("cond: the index must be an i32 scalar, got ",
+                 in.empty() ? std::string("nothing") : in[0].ToString());
+  }
+  const std::vector<ShapedArray> out = Sub("cond", p.programs[0]).OutAvals();
+  for (size_t b = 0; b < p.programs.size(); ++b) {
+    const Program& branch = Sub("cond", p.programs[b]);
+    CheckInputs("cond", "a branch", branch, in.subspan(1));
+    CheckSameTypes("cond", absl::StrCat("branch ", b), branch.OutAvals(), "branch 0", out);
+  }
+  return AvalList(out.begin(), out.end());
+}
+
+// The index clamped into [0, branches), as lax.switch does.
+int64_t BranchIndex(const Tensor& index, size_t branches) {
+  const int64_t i = index.item<int32_t>();
+  return std::clamp<int64_t>(i, 0, static_cast<int64_t>(branches) - 1);
+}
+
+TensorList CondImpl(TensorSpan in, const Params& p) {
+  const Program& branch = *p.programs[BranchIndex(in[0], p.programs.size())];
+  const std::vector<Tensor> out = EvalProgram(branch, {}, in.subspan(1), "cond");
+  return TensorList(out.begin(), out.end());
+}
+
+// ---- while --------------------------------------------------------------------------------
+
+// The operands' split: cond's constants, body's constants, the carry.
+struct WhileOperands {
+  size_t cond_consts, body_consts, carry;
+};
+WhileOperands SplitWhile(size_t n, const Params& p) {
+  if (p.programs.size() != 2) ThrowInvalid("while: expected a cond and a body program");
+  if (p.num_consts < 0 || p.num_carry < 0 ||
+      static_cast<size_t>(p.num_consts + p.num_carry) > n) {
+    ThrowInvalid("while: ", p.num_consts, " constants and ", p.num_carry, " carries among ", n,
+                 " operands");
+  }
+  return {static_cast<size_t>(p.num_consts), n - p.num_consts - p.num_carry,
+          static_cast<size_t>(p.num_carry)};
+}
+
+template <typename T>
+std::vector<T> Concat(absl::Span<const T> a, absl::Span<const T> b) {
+  std::vector<T> out(a.begin(), a.end());
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+AvalList WhileAbstractEval(AvalSpan in, const Params& p) {
+  const WhileOperands n = SplitWhile(in.size(), p);
+  const AvalSpan carry = in.subspan(n.cond_consts + n.body_consts);
+  const Program& cond = Sub("while", p.programs[0]);
+  const Program& body = Sub("while", p.programs[1]);
+  CheckInputs("while", "cond_fun", cond, Concat(in.subspan(0, n.cond_consts), carry));
+  CheckInputs("while", "body_fun", body, Concat(in.subspan(n.cond_consts, n.body_consts), carry));
+  const std::vector<ShapedArray> pred = cond.OutAvals();
+  if (pred.size() != 1 || pred[0] != ShapedArray{{}, DType::kBool}) {
+    ThrowInvalid("while: cond_fun must return a bool scalar, got ", AvalsToString(pred));
+  }
+  CheckSameTypes("while", "body_fun", body.OutAvals(), "the carry", carry);
+  return AvalList(carry.begin(), carry.end());
+}
+
+TensorList WhileImpl(TensorSpan in, const Params& p) {
+  const WhileOperands n = SplitWhile(in.size(), p);
+  std::vector<Tensor> cond_in(in.begin(), in.begin() + n.cond_consts);
+  std::vector<Tensor> body_in(in.begin() + n.cond_consts, in.end());
+  for (;;) {
+    cond_in.resize(n.cond_consts);
+    cond_in.insert(cond_in.end(), body_in.end() - n.carry, body_in.end());
+    if (!EvalProgram(*p.programs[0], {}, cond_in, "while")[0].item<bool>()) break;
+    std::vector<Tensor> carry = EvalProgram(*p.programs[1], {}, body_in, "while");
+    std::move(carry.begin(), carry.end(), body_in.end() - n.carry);
+  }
+  return TensorList(body_in.end() - n.carry, body_in.end());
+}
+
+// ---- scan ---------------------------------------------------------------------------------
+
+// aval with a leading axis of `length` added (stacked) or removed (a slice).
+ShapedArray Stacked(const ShapedArray& aval, int64_t length) {
+  ShapedArray out = aval;
+  out.shape.insert(out.shape.begin(), length);
+  return out;
+}
+ShapedArray Unstacked(const ShapedArray& aval) {
+  ShapedArray out = aval;
+  out.shape.erase(out.shape.begin());
+  return out;
+}
+
+AvalList ScanAbstractEval(AvalSpan in, const Params& p) {
+  const Program& body = Sub("scan", p.program);
+  if (p.num_consts < 0 || p.num_carry < 0 || p.length < 0 ||
+      static_cast<size_t>(p.num_consts + p.num_carry) > in.size()) {
+    ThrowInvalid("scan: ", p.num_consts, " constants and ", p.num_carry, " carries among ",
+                 in.size(), " operands, length ", p.length);
+  }
+  std::vector<ShapedArray> body_in(in.begin(), in.begin() + p.num_consts + p.num_carry);
+  for (size_t i = body_in.size(); i < in.size(); ++i) {
+    if (in[i].shape.empty() || in[i].shape[0] != p.length) {
+      ThrowInvalid("scan: xs ", i - body_in.size(), " has type ", in[i].ToString(),
+                   "; every xs needs a leading axis of the length, ", p.length);
+    }
+    body_in.push_back(Unstacked(in[i]));
+  }
+  CheckInputs("scan", "the body", body, body_in);
+  const std::vector<ShapedArray> out = body.OutAvals();
+  if (out.size() < static_cast<size_t>(p.num_carry)) {
+    ThrowInvalid("scan: the body returns ", out.size(), " values, fewer than its ", p.num_carry,
+                 " carries");
+  }
+  CheckSameTypes("scan", "the body's carry", {out.begin(), out.begin() + p.num_carry},
+                 "the initial carry", in.subspan(p.num_consts, p.num_carry));
+  AvalList result(out.begin(), out.begin() + p.num_carry);
+  for (size_t k = p.num_carry; k < out.size(); ++k) result.push_back(Stacked(out[k], p.length));
+  return result;
+}
+
+// xs[i] without its leading axis: a view.
+Tensor Row(const Tensor& xs, int64_t i) {
+  std::vector<int64_t> start(xs.ndim(), 0), limit(xs.shape().begin(), xs.shape().end());
+  start[0] = i;
+  limit[0] = i + 1;
+  return lax::reshape(lax::slice(xs, start, limit), Unstacked(xs.aval()).shape);
+}
+
+// rows[i] stacked along a new leading axis (one copy).
+Tensor Stack(const std::vector<Tensor>& rows, const ShapedArray& row_aval) {
+  if (rows.empty()) return Full(Stacked(row_aval, 0), 0.0);
+  std::vector<Tensor> one;
+  for (const Tensor& r : rows) one.push_back(lax::reshape(r, Stacked(row_aval, 1).shape));
+  return lax::concatenate(one, 0);
+}
+
+TensorList ScanImpl(TensorSpan in, const Params& p) {
+  const size_t fixed = p.num_consts + p.num_carry;
+  const Program& body = *p.program;
+  std::vector<Tensor> args(in.begin(), in.begin() + fixed);
+  const std::vector<ShapedArray> out_avals = body.OutAvals();
+  std::vector<std::vector<Tensor>> ys(out_avals.size() - p.num_carry,
+                                      std::vector<Tensor>(p.length));
+  for (int64_t step = 0; step < p.length; ++step) {
+    const int64_t i = p.reverse ? p.length - 1 - step : step;
+    args.resize(fixed);
+    for (size_t k = fixed; k < in.size(); ++k) args.push_back(Row(in[k], i));
+    std::vector<Tensor> out = EvalProgram(body, {}, args, "scan");
+    std::move(out.begin(), out.begin() + p.num_carry, args.begin() + p.num_consts);
+    for (size_t k = 0; k < ys.size(); ++k) ys[k][i] = std::move(out[p.num_carry + k]);
+  }
+  TensorList result(args.begin() + p.num_consts, args.begin() + fixed);
+  for (size_t k = 0; k < ys.size(); ++k) {
+    result.push_back(Stack(ys[k], out_avals[p.num_carry + k]));
+  }
+  return result;
+}
+
+}  // namespace
+
+void RegisterControlFlowRules(RuleTable& table) {
+  table[Primitive::kCond].abstract_eval = CondAbstractEval;
+  table[Primitive::kCond].impl = CondImpl;
+  table[Primitive::kWhile].abstract_eval = WhileAbstractEval;
+  table[Primitive::kWhile].impl = WhileImpl;
+  table[Primitive::kScan].abstract_eval = ScanAbstractEval;
+  table[Primitive::kScan].impl = ScanImpl;
+}
+
+}  // namespace cotangent
