@@ -29,7 +29,7 @@ namespace {
 bool IsCall(Primitive prim) {
   return prim == Primitive::kClosedCall || prim == Primitive::kPjit ||
          prim == Primitive::kCheckpoint || prim == Primitive::kCustomJvpCall ||
-         prim == Primitive::kCustomVjpCall;
+         prim == Primitive::kCustomVjpCall || prim == Primitive::kCustomVmapCall;
 }
 
 bool IsControlFlow(Primitive prim) {

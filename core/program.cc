@@ -275,7 +275,8 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
     case Primitive::kPjit:
     case Primitive::kCheckpoint:
     case Primitive::kCustomJvpCall:
-    case Primitive::kCustomVjpCall: {
+    case Primitive::kCustomVjpCall:
+    case Primitive::kCustomVmapCall: {
       // As JAX prints call primitives: one parameter per line, the program nested.
       const std::string pad(indent + 2, ' ');
       std::string out = "\n";

@@ -12,6 +12,7 @@ const RuleTable& AllRules() {
     RegisterCustomCallRules(*t);
     RegisterControlFlowTransformRules(*t);
     RegisterCheckpointRules(*t);
+    RegisterCustomVmapRules(*t);
     return t;
   }();
   return *table;

@@ -26,6 +26,8 @@ void RegisterWhileRules(RuleTable& table);
 // checkpoint's partial evaluation and name's rules (interpreters/checkpoint.cc), after the call
 // rules it shares.
 void RegisterCheckpointRules(RuleTable& table);
+// custom_vmap_call's (interpreters/custom_vmap.cc).
+void RegisterCustomVmapRules(RuleTable& table);
 
 }  // namespace cotangent
 

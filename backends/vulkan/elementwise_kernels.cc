@@ -141,6 +141,7 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kScan:
     case Primitive::kCheckpoint:
     case Primitive::kName:
+    case Primitive::kCustomVmapCall:
       break;
   }
   return absl::InvalidArgumentError(

@@ -116,8 +116,11 @@ TensorList NameImpl(TensorSpan in, const Params&) { return {in[0]}; }
 }  // namespace
 
 void RegisterCallRules(RuleTable& table) {
+  for (Primitive prim : {Primitive::kCheckpoint, Primitive::kCustomVmapCall}) {
+    table[prim].impl = ClosedCallImpl;
+  }
   table[Primitive::kCheckpoint].abstract_eval = CallAbstractEval<Primitive::kCheckpoint>;
-  table[Primitive::kCheckpoint].impl = ClosedCallImpl;
+  table[Primitive::kCustomVmapCall].abstract_eval = CallAbstractEval<Primitive::kCustomVmapCall>;
   table[Primitive::kName].abstract_eval = NameAbstractEval;
   table[Primitive::kName].impl = NameImpl;
   // custom_jvp_call and custom_vjp_call apply the function's program as closed_call does;

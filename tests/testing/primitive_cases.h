@@ -161,6 +161,9 @@ inline std::vector<std::pair<Primitive, std::string>> ExemptPrimitives() {
                                   "and bwd): tests/interpreters/program_test.cc, CustomCallTest"},
       {Primitive::kCustomLin, "only in linearized programs of custom_vjp functions: "
                               "tests/interpreters/custom_rules_test.cc"},
+      {Primitive::kCustomVmapCall, "forward-differentiable only (reverse mode is JAX's error): "
+                                   "tests/interpreters/custom_vmap_test.cc ports JAX's "
+                                   "CustomVmapTest"},
       {Primitive::kWhile, "forward-differentiable only (reverse mode is JAX's error): "
                           "tests/interpreters/control_flow_test.cc runs it under jvp, vmap, "
                           "jit and Hessians by jacfwd against unrolled references"},
