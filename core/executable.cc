@@ -71,6 +71,35 @@ std::vector<Atom> InlineInto(const Program& p, absl::Span<const Atom> ins, Progr
   return result;
 }
 
+// `unroll` steps of scan's body in one program: inputs the constants, the carry, then each
+// step's rows of xs in turn; outputs the carry, then each step's ys in turn.
+Program UnrolledBody(const Program& body, const Params& p) {
+  Program out;
+  const auto input = [&](size_t i) {
+    const int32_t v = out.NewVar(body.avals[body.invars[i]]);
+    out.invars.push_back(v);
+    return Atom::Var(v);
+  };
+  const size_t fixed = p.num_consts + p.num_carry;
+  std::vector<Atom> state;  // the constants, then the carry
+  for (size_t i = 0; i < fixed; ++i) state.push_back(input(i));
+  std::vector<std::vector<Atom>> rows(p.unroll);
+  for (auto& row : rows) {
+    for (size_t i = fixed; i < body.invars.size(); ++i) row.push_back(input(i));
+  }
+  std::vector<Atom> ys;
+  for (const std::vector<Atom>& row : rows) {
+    std::vector<Atom> ins = state;
+    ins.insert(ins.end(), row.begin(), row.end());
+    const std::vector<Atom> outs = InlineInto(body, ins, out);
+    std::copy(outs.begin(), outs.begin() + p.num_carry, state.begin() + p.num_consts);
+    ys.insert(ys.end(), outs.begin() + p.num_carry, outs.end());
+  }
+  out.outvars.assign(state.begin() + p.num_consts, state.end());
+  out.outvars.insert(out.outvars.end(), ys.begin(), ys.end());
+  return out;
+}
+
 // Kernels that RunEquation turns into views of their operand (no memory, no kernel).
 bool IsViewLike(const Equation& eqn, const Program& p) {
   switch (eqn.prim) {
@@ -189,6 +218,9 @@ std::shared_ptr<const Executable> Executable::Compile(const Program& source, Bac
       const Params& params = *eqn.params;
       if (eqn.prim == Primitive::kScan) {
         step.subs.push_back(Compile(*params.program, backend));
+        if (params.unroll > 1 && params.length >= params.unroll) {
+          step.subs.push_back(Compile(UnrolledBody(*params.program, params), backend));
+        }
       } else {
         for (const auto& sub : params.programs) step.subs.push_back(Compile(*sub, backend));
       }
@@ -494,14 +526,27 @@ void Executable::RunControlFlow(const Step& step, absl::Span<const Array> in,
     std::vector<Array> args(in.begin(), in.begin() + fixed);
     const size_t num_ys = out.size() - p.num_carry;
     std::vector<std::vector<Array>> rows(num_ys, std::vector<Array>(p.length));
-    for (int64_t t = 0; t < p.length; ++t) {
-      const int64_t i = p.reverse ? p.length - 1 - t : t;
+    // `steps` steps at a time by sub-plan `sub` (1: the body; unroll: the unrolled body).
+    const auto advance = [&](int64_t t, int64_t steps, const Executable& sub) {
       args.resize(fixed);
-      for (size_t k = fixed; k < in.size(); ++k) args.push_back(RowOf(in[k], i));
-      std::vector<Array> o = run(*step.subs[0], args);
+      for (int64_t s = 0; s < steps; ++s) {
+        const int64_t i = p.reverse ? p.length - 1 - (t + s) : t + s;
+        for (size_t k = fixed; k < in.size(); ++k) args.push_back(RowOf(in[k], i));
+      }
+      std::vector<Array> o = run(sub, args);
       std::move(o.begin(), o.begin() + p.num_carry, args.begin() + p.num_consts);
-      for (size_t k = 0; k < num_ys; ++k) rows[k][i] = AsOneRow(o[p.num_carry + k]);
+      for (int64_t s = 0; s < steps; ++s) {
+        const int64_t i = p.reverse ? p.length - 1 - (t + s) : t + s;
+        for (size_t k = 0; k < num_ys; ++k) {
+          rows[k][i] = AsOneRow(o[p.num_carry + s * num_ys + k]);
+        }
+      }
+    };
+    int64_t t = 0;
+    if (step.subs.size() == 2) {
+      for (; t + p.unroll <= p.length; t += p.unroll) advance(t, p.unroll, *step.subs[1]);
     }
+    for (; t < p.length; ++t) advance(t, 1, *step.subs[0]);
     result.assign(args.begin() + p.num_consts, args.begin() + fixed);
     for (size_t k = 0; k < num_ys; ++k) {
       const ShapedArray& aval = step.out_avals[p.num_carry + k];

@@ -78,6 +78,7 @@ struct Params {
   int64_t num_carry = 0;  // scan, while: the carried operands (scan's xs follow them)
   int64_t length = 0;     // scan: the iterations (the leading axis of xs and ys)
   bool reverse = false;   // scan: from the last element of xs to the first
+  int64_t unroll = 1;     // scan: steps per iteration of its compiled loop (jit), >= 1
 
   // Structural: programs compare by their equations, not by identity. Defined with programs
   // (core/program.cc), as are StableHash and ParamsToString.

@@ -121,7 +121,7 @@ bool Params::operator==(const Params& o) const {
     if (!same(programs[i], o.programs[i])) return false;
   }
   return same(program, o.program) && num_carry == o.num_carry && length == o.length &&
-         reverse == o.reverse && axes == o.axes && dimension == o.dimension &&
+         reverse == o.reverse && unroll == o.unroll && axes == o.axes && dimension == o.dimension &&
          permutation == o.permutation && shape == o.shape &&
          broadcast_dimensions == o.broadcast_dimensions && start == o.start &&
          limit == o.limit && stride == o.stride && low == o.low && high == o.high &&
@@ -192,9 +192,10 @@ uint64_t Params::StableHash() const {
       .Add(program == nullptr ? uint64_t{0} : program->Hash());
   // The control-flow fields count only when set, so that the keys of programs without loops
   // stay what they were when the fields were added.
-  if (!programs.empty() || num_carry != 0 || length != 0 || reverse) {
+  if (!programs.empty() || num_carry != 0 || length != 0 || reverse || unroll != 1) {
     h.Add(static_cast<uint64_t>(num_carry)).Add(static_cast<uint64_t>(length))
-        .Add(static_cast<uint64_t>(reverse)).Add(static_cast<uint64_t>(programs.size()));
+        .Add(static_cast<uint64_t>(reverse)).Add(static_cast<uint64_t>(programs.size()))
+        .Add(static_cast<uint64_t>(unroll));
     for (const auto& sub : programs) h.Add(sub == nullptr ? uint64_t{0} : sub->Hash());
   }
   return h.value();
@@ -230,7 +231,8 @@ std::string ControlFlowParams(Primitive prim, const Params& p, int indent, int* 
     absl::StrAppend(&out, pad, "jaxpr=", program(p.program, indent + 2), "\n");
     absl::StrAppend(&out, pad, "length=", p.length, "\n", pad, "num_carry=", p.num_carry, "\n",
                     pad, "num_consts=", p.num_consts, "\n", pad,
-                    "reverse=", p.reverse ? "True" : "False", "\n");
+                    "reverse=", p.reverse ? "True" : "False", "\n", pad, "unroll=", p.unroll,
+                    "\n");
   }
   return absl::StrCat(out, std::string(indent, ' '));
 }

@@ -33,10 +33,11 @@
 
 namespace cotangent {
 
-// scan's options (lax.scan's length and reverse).
+// scan's options (lax.scan's length, reverse and unroll).
 struct ScanOptions {
   std::optional<int64_t> length;  // required when xs holds no tensor
   bool reverse = false;           // from the last row of xs to the first (ys keep their order)
+  int64_t unroll = 1;             // steps per iteration of the compiled loop (jit), >= 1
 };
 
 namespace internal {
@@ -136,7 +137,7 @@ auto scan(const F& f, const Carry& init, const Xs& xs, ScanOptions options = {})
     return flat;
   };
   const std::vector<Tensor> out =
-      ScanFlat(body, init_leaves, TreeLeaves(xs), options.length, options.reverse);
+      ScanFlat(body, init_leaves, TreeLeaves(xs), options.length, options.reverse, options.unroll);
   return std::pair<Carry, Y>{
       TreeUnflatten(init, std::vector<Tensor>(out.begin(), out.begin() + num_carry)),
       TreeUnflatten(*y_like, std::vector<Tensor>(out.begin() + num_carry, out.end()))};
@@ -151,16 +152,17 @@ auto map(const F& f, const Xs& xs) {
 }
 
 // x = body(i, x) for i = lower .. upper - 1 (lax.fori_loop). Static bounds make it a scan, so
-// it is reverse-differentiable; i is an i32 scalar.
+// it is reverse-differentiable; i is an i32 scalar. `unroll`: as scan's.
 template <typename B, typename T>
-T fori_loop(int64_t lower, int64_t upper, const B& body_fn, const T& init) {
+T fori_loop(int64_t lower, int64_t upper, const B& body_fn, const T& init, int64_t unroll = 1) {
   using State = std::pair<Tensor, T>;
   const State start{scalar(static_cast<double>(lower), i32), init};
   const auto step = [&](const State& s, const std::tuple<>&) {
     return std::pair{State{s.first + scalar(1, i32), body_fn(s.first, s.second)},
                      std::tuple<>()};
   };
-  return scan(step, start, std::tuple<>(), {.length = std::max<int64_t>(upper - lower, 0)})
+  return scan(step, start, std::tuple<>(),
+              {.length = std::max<int64_t>(upper - lower, 0), .unroll = unroll})
       .first.second;
 }
 

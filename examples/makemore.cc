@@ -19,6 +19,7 @@
 #include "examples/support/cli.h"
 #include "examples/support/data.h"
 #include "examples/support/datasets.h"
+#include "examples/support/names.h"
 #include "examples/support/nn.h"
 #include "examples/support/optim.h"
 #include "examples/support/plot.h"
@@ -30,18 +31,7 @@ namespace {
 
 using Params = std::map<std::string, ct::Tensor>;
 
-// Characters <-> token ids; '.' (id 0) marks both the start and the end of a name.
-struct Vocab {
-  std::string chars;  // chars[id]
-
-  explicit Vocab(const std::vector<std::string>& names) : chars(".") {
-    std::set<char> seen;
-    for (const std::string& name : names) seen.insert(name.begin(), name.end());
-    chars.append(seen.begin(), seen.end());
-  }
-  int64_t size() const { return static_cast<int64_t>(chars.size()); }
-  int32_t Id(char c) const { return static_cast<int32_t>(chars.find(c)); }
-};
+using ct::names::Vocab;
 
 // (context, next character) pairs: for each name, every position's previous block_size
 // tokens (padded with '.') and the token that follows, the final '.' included.
@@ -88,18 +78,14 @@ std::string Sample(const Vocab& vocab, int64_t block_size, const ct::random::Key
   return name;
 }
 
-// Prints n samples, marking those that are not names of the training set.
+// Prints n samples of the model next_logits, marking those not in the training set.
 template <typename NextLogits>
 void PrintSamples(const char* title, const Vocab& vocab, int64_t block_size,
                   const ct::random::Key& key, int n, const std::set<std::string>& train,
                   const NextLogits& next_logits) {
-  std::cout << title << " (* = not in the training set):\n ";
-  for (int i = 0; i < n; ++i) {
-    const std::string name = Sample(vocab, block_size, ct::random::fold_in(key, i), next_logits);
-    std::cout << " " << (name.empty() ? "(empty)" : name)
-              << (name.empty() || train.count(name) ? "" : "*");
-  }
-  std::cout << "\n";
+  ct::names::PrintSamples(title, key, n, train, [&](const ct::random::Key& k) {
+    return Sample(vocab, block_size, k, next_logits);
+  });
 }
 
 // ---- part 1: bigrams ----
@@ -148,22 +134,6 @@ ct::Tensor MlpLoss(const Params& p, const ct::Tensor& x, const ct::Tensor& y) {
   return ct::nn::cross_entropy(MlpLogits(p, x), y);
 }
 
-struct Split {
-  std::vector<std::string> train, val, test;
-};
-
-// Karpathy's 80/10/10 split of the shuffled names.
-Split SplitNames(const std::vector<std::string>& names, const ct::random::Key& key) {
-  const std::vector<int32_t> order =
-      ct::random::permutation(key, static_cast<int64_t>(names.size())).to_vector<int32_t>();
-  const size_t n1 = names.size() * 8 / 10, n2 = names.size() * 9 / 10;
-  Split split;
-  for (size_t i = 0; i < order.size(); ++i) {
-    (i < n1 ? split.train : i < n2 ? split.val : split.test).push_back(names[order[i]]);
-  }
-  return split;
-}
-
 int Run(int argc, char** argv) {
   ct::cli::Flags flags(argc, argv, "makemore parts 1 and 2: bigram and MLP character models");
   const bool smoke = flags.Bool("smoke", "a few steps only (the CI smoke test)");
@@ -184,7 +154,7 @@ int Run(int argc, char** argv) {
   const Vocab vocab(names);
   const int64_t v = vocab.size();
   auto [split_key, init_key, train_key, sample_key] = ct::random::split<4>(ct::random::key(seed));
-  const Split split = SplitNames(names, split_key);
+  const ct::names::Split split = ct::names::SplitNames(names, split_key);
   const std::set<std::string> train_names(split.train.begin(), split.train.end());
   std::cout << "makemore: " << names.size() << " names, vocabulary of " << v << " ('" << vocab.chars
             << "'), split " << split.train.size() << " train / " << split.val.size() << " val / "
@@ -262,16 +232,8 @@ int Run(int argc, char** argv) {
   };
   const ct::Tensor x_train = All(train.x), y_train = All(train.y);
   const ct::Tensor x_val = All(val.x), y_val = All(val.y);
-  const int64_t window = std::max<int64_t>(1, steps / 100);
-  ct::plot::Series train_curve{
-      "train minibatch loss (mean of " + std::to_string(window) + " steps)",
-      {},
-      {},
-      ct::plot::kBlue};
-  ct::plot::Series val_curve{"MLP val loss", {}, {}, ct::plot::kOrange, /*markers=*/true};
-  ct::progress::ProgressBar bar("training", steps);
+  ct::names::LossCurves curves(steps, "MLP");
   std::vector<std::vector<int32_t>> batches;
-  double window_sum = 0;
   for (int64_t k = 0; k < steps; ++k) {
     if (batches.empty()) {
       batches = ct::data::ShuffledBatches(ct::random::fold_in(train_key, static_cast<uint32_t>(k)),
@@ -283,21 +245,10 @@ int Run(int argc, char** argv) {
     auto [value, next] = step(params, ct::data::TakeRows(train.x, rows),
                               ct::data::TakeRows(train.y, rows), rate(k));
     params = std::move(next);
-    window_sum += value.item<double>();
-    if ((k + 1) % window == 0) {
-      train_curve.x.push_back(static_cast<double>(k + 1));
-      train_curve.y.push_back(window_sum / static_cast<double>(window));
-      char status[32];
-      std::snprintf(status, sizeof(status), "loss %.3f", window_sum / static_cast<double>(window));
-      window_sum = 0;
-      bar.Update(k + 1, status);
-    }
-    if ((k + 1) % std::max<int64_t>(1, steps / 10) == 0) {
-      val_curve.x.push_back(static_cast<double>(k + 1));
-      val_curve.y.push_back(MlpLoss(params, x_val, y_val).item<double>());
-    }
+    curves.Train(k, value.item<double>());
+    if (curves.ValDue(k)) curves.Val(k, MlpLoss(params, x_val, y_val).item<double>());
   }
-  bar.Finish();
+  curves.Finish();
   const double mlp_train = MlpLoss(params, x_train, y_train).item<double>();
   const double mlp_val = MlpLoss(params, x_val, y_val).item<double>();
   std::printf("[part 2] MLP: train loss %.4f  val loss %.4f  (bigram val loss %.4f)\n", mlp_train,
@@ -310,17 +261,7 @@ int Run(int argc, char** argv) {
 
   ct::cli::MakeDirs(out_dir);
   const std::string path = out_dir + "/makemore.png";
-  ct::plot::Image image(760, 420);
-  const double first = train_curve.x.empty() ? 0 : train_curve.x.front();
-  ct::plot::LineChart(image, {0, 0, 760, 420}, "makemore MLP", "step", "cross-entropy loss",
-                      {train_curve,
-                       val_curve,
-                       {"bigram (counts) val loss",
-                        {first, static_cast<double>(steps)},
-                        {count_val, count_val},
-                        ct::plot::kGray}});
-  ct::plot::WritePng(image, path);
-  std::cout << "training curve written to " << path << "\n";
+  curves.Plot(path, "makemore MLP", "cross-entropy loss", count_val);
   if (!smoke && !(mlp_val < count_val)) {
     std::cerr << "error: the MLP's validation loss does not beat the bigram's\n";
     return 1;

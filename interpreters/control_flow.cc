@@ -94,7 +94,7 @@ std::vector<Tensor> WhileFlat(const FlatFn& cond, const FlatFn& body,
 
 std::vector<Tensor> ScanFlat(const FlatFn& body, const std::vector<Tensor>& init,
                              const std::vector<Tensor>& xs, std::optional<int64_t> length,
-                             bool reverse) {
+                             bool reverse, int64_t unroll) {
   CheckLiveTracers("scan", init);
   CheckLiveTracers("scan", xs);
   std::vector<ShapedArray> avals;
@@ -123,6 +123,7 @@ std::vector<Tensor> ScanFlat(const FlatFn& body, const std::vector<Tensor>& init
   p.num_carry = static_cast<int64_t>(init.size());
   p.length = *length;
   p.reverse = reverse;
+  p.unroll = unroll;
   TensorList in(b.consts.begin(), b.consts.end());
   in.insert(in.end(), init.begin(), init.end());
   in.insert(in.end(), xs.begin(), xs.end());

@@ -29,10 +29,11 @@ std::vector<Tensor> WhileFlat(const FlatFn& cond, const FlatFn& body,
                               const std::vector<Tensor>& init);
 
 // body(carry..., x...) -> (carry..., y...) over the rows of xs (their leading axes, all of
-// `length` when given); returns the final carry, then the ys stacked.
+// `length` when given); returns the final carry, then the ys stacked. `unroll` steps run per
+// iteration of the compiled loop under jit (the same values).
 std::vector<Tensor> ScanFlat(const FlatFn& body, const std::vector<Tensor>& init,
                              const std::vector<Tensor>& xs, std::optional<int64_t> length,
-                             bool reverse);
+                             bool reverse, int64_t unroll = 1);
 
 // Programs of several branches over one operand list: every branch's constants (each branch
 // ignoring the others'), then the operands they share.

@@ -71,6 +71,7 @@ struct ScanOf {
     params.num_carry = static_cast<int64_t>(carry.size());
     params.length = like.length;
     params.reverse = like.reverse;
+    params.unroll = like.unroll;
     operands.assign(consts.begin(), consts.end());
     operands.insert(operands.end(), carry.begin(), carry.end());
     operands.insert(operands.end(), xs.begin(), xs.end());

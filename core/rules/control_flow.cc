@@ -148,6 +148,7 @@ ShapedArray Unstacked(const ShapedArray& aval) {
 
 AvalList ScanAbstractEval(AvalSpan in, const Params& p) {
   const Program& body = Sub("scan", p.program);
+  if (p.unroll < 1) ThrowInvalid("scan: unroll must be at least 1, got ", p.unroll);
   if (p.num_consts < 0 || p.num_carry < 0 || p.length < 0 ||
       static_cast<size_t>(p.num_consts + p.num_carry) > in.size()) {
     ThrowInvalid("scan: ", p.num_consts, " constants and ", p.num_carry, " carries among ",

@@ -313,6 +313,39 @@ TEST(ControlFlow, ScanOfAThousandStepsIsOneEquation) {
   EXPECT_LT(g.program->eqns.size(), 20u) << g;
 }
 
+// unroll changes the compiled loop (several steps per iteration, the rest one by one), never
+// the values: every unroll and direction, jitted, equals eager, and so do their gradients.
+TEST(ControlFlow, UnrolledScanUnderJitEqualsEager) {
+  const Tensor xs = Random({10, 3}, 31), h0 = Random({3}, 32);
+  for (bool reverse : {false, true}) {
+    for (int64_t unroll : {1, 3, 4, 10, 16}) {
+      const auto f = [&](const Tensor& h, const Tensor& x) {
+        auto [last, ys] = scan(
+            [](const Tensor& c, const Tensor& r) {
+              const Tensor next = tanh(matmul(W(), c) + r);
+              return std::pair{next, sum(next * r)};
+            },
+            h, x, {.reverse = reverse, .unroll = unroll});
+        return sum(last) + sum(ys * arange(1.0, 11.0, 1.0, f64));
+      };
+      SCOPED_TRACE(::testing::Message() << "reverse " << reverse << " unroll " << unroll);
+      EXPECT_TRUE(AllClose(jit(f)(h0, xs), f(h0, xs), 1e-12, 1e-12));
+      EXPECT_TRUE(AllClose(jit(grad(f))(h0, xs), grad(f)(h0, xs), 1e-12, 1e-12));
+      EXPECT_TRUE(AllClose(jit(grad(f, 1))(h0, xs), grad(f, 1)(h0, xs), 1e-12, 1e-12));
+    }
+  }
+  const auto g = [](const Tensor& x) {
+    return fori_loop(0, 7, [](const Tensor&, const Tensor& v) { return sin(v); }, x, 3);
+  };
+  EXPECT_THAT(make_jaxpr(g)(h0).ToString(), HasSubstr("unroll=3"));
+  EXPECT_TRUE(AllClose(jit(g)(h0), g(h0), 1e-14, 1e-14));
+  EXPECT_THAT(ErrorOf([] {
+                scan([](const Tensor& c, const Tensor& x) { return std::pair{c + x, x}; },
+                     zeros({2}), ones({3, 2}), {.unroll = 0});
+              }),
+              HasSubstr("scan: unroll must be at least 1, got 0"));
+}
+
 TEST(ControlFlow, WhileLoopInReverseModeIsJaxsError) {
   const auto f = [](const Tensor& x) {
     return while_loop([](const Tensor& v) { return sum(v) < 10.0; },
