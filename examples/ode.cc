@@ -39,12 +39,14 @@ ct::Tensor Rk4(const ct::Tensor& z, const ct::Tensor& theta, double h) {
   return z + (k1 + k2 * 2.0 + k3 * 2.0 + k4) * (h / 6);
 }
 
-// z(T) from z0 in `steps` RK4 steps: a fori_loop with static bounds.
-ct::Tensor Integrate(const ct::Tensor& theta, const ct::Tensor& z0, double t_end, int64_t steps) {
+// z(T) from z0 in `steps` RK4 steps: a fori_loop with static bounds, `unroll` steps per
+// iteration of its compiled loop.
+ct::Tensor Integrate(const ct::Tensor& theta, const ct::Tensor& z0, double t_end, int64_t steps,
+                     int64_t unroll = 1) {
   const double h = t_end / static_cast<double>(steps);
   return ct::fori_loop(0, steps, [&](const ct::Tensor&, const ct::Tensor& z) {
     return Rk4(z, theta, h);
-  }, z0);
+  }, z0, unroll);
 }
 
 // The trajectory sampled every `every` steps: scan over observation times, each a fori_loop.
@@ -79,6 +81,7 @@ int Run(int argc, char** argv) {
   const int64_t steps = flags.Int("steps", smoke ? 100 : 1000, "RK4 steps to t = 10");
   const int64_t iterations = flags.Int("fit_iterations", smoke ? 20 : 300, "gradient steps");
   const double flags_lr = flags.Double("learning_rate", 0.03, "Adam's step size for the fit");
+  const int64_t unroll = flags.Int("unroll", 1, "RK4 steps per iteration of the jitted loop");
   if (flags.Finish()) return 0;
 
   const ct::Tensor theta = ct::tensor({1.1, 0.4, 0.1, 0.4}, {4}, ct::f64);
@@ -86,7 +89,7 @@ int Run(int argc, char** argv) {
   const ct::Tensor target = ct::tensor({6.0, 6.0}, {2}, ct::f64);
   const double t_end = 10.0;
   const auto loss = [&](const ct::Tensor& th) {
-    const ct::Tensor d = Integrate(th, z0, t_end, steps) - target;
+    const ct::Tensor d = Integrate(th, z0, t_end, steps, unroll) - target;
     return ct::sum(d * d);
   };
   std::printf("Lotka-Volterra, RK4, %lld steps to t = %.0f\n", static_cast<long long>(steps),
