@@ -17,9 +17,9 @@
 
 #include "core/constants.h"
 #include "core/error.h"
+#include "core/lax.h"
 #include "core/tensor.h"
 #include "cotangent/tree.h"
-#include "core/lax.h"
 #include "interpreters/autodiff.h"
 #include "interpreters/batching.h"
 #include "interpreters/call.h"
@@ -478,6 +478,34 @@ auto custom_jvp(F f, Rule rule, std::string name = "custom_jvp") {
   return [fn](const auto&... args) -> Tensor
          requires(sizeof...(args) == internal::TensorArity<F>()) {
     return BindCustom(*fn, {Tensor(args)...});
+  };
+}
+
+// jax.custom_jvp's defjvps: a custom_jvp rule for f from one tangent function per argument,
+// t_i(x_dot_i, primal_out, primals...) -> its term; the output tangent is the sum of the terms.
+//   auto f = custom_jvp(g, defjvps(g, [](auto x_dot, auto ans, auto x, auto y) { ... }, ...));
+template <typename F, typename... T>
+auto defjvps(F f, T... tangent_fns) {
+  return [f, fns = std::make_tuple(tangent_fns...)](const std::vector<Tensor>& primals,
+                                                    const std::vector<Tensor>& tangents) {
+    if (primals.size() != sizeof...(T)) {
+      ThrowInvalid("defjvps: ", sizeof...(T), " tangent functions for ", primals.size(),
+                   " arguments");
+    }
+    Tensor out = internal::CallWithVector("defjvps", f, primals), total;
+    size_t i = 0;
+    std::apply(
+        [&](const auto&... fn) {
+          const auto term = [&](const auto& t) {
+            std::vector<Tensor> args{tangents[i++], out};
+            args.insert(args.end(), primals.begin(), primals.end());
+            const Tensor value = internal::CallWithVector("defjvps", t, args);
+            total = total.defined() ? lax::add(total, value) : value;
+          };
+          (term(fn), ...);
+        },
+        fns);
+    return std::make_pair(out, total);
   };
 }
 

@@ -36,8 +36,20 @@ void TlDr() {
   std::cout << f(S(2.), S(3.)) << "\n";
   const auto [y, y_dot] = ct::jvp(f, {S(2.), S(3.)}, {S(1.), S(0.)});
   std::cout << y << "\n" << y_dot << "\n" << ct::grad(f)(S(2.), S(3.)) << "\n";
-  std::cout << "(defjvps, the per-argument convenience wrapper, is not in Cotangent: one rule\n"
-               "gives every partial)\n";
+  // Equivalent alternative using the defjvps convenience wrapper.
+  const auto sin_times = [](const Tensor& x, const Tensor& y) { return ct::sin(x) * y; };
+  auto f2 = ct::custom_jvp(
+      sin_times,
+      ct::defjvps(sin_times,
+                  [](const Tensor& x_dot, const Tensor&, const Tensor& x, const Tensor& y) {
+                    return ct::cos(x) * x_dot * y;
+                  },
+                  [](const Tensor& y_dot, const Tensor&, const Tensor& x, const Tensor&) {
+                    return ct::sin(x) * y_dot;
+                  }));
+  std::cout << f2(S(2.), S(3.)) << "\n";
+  const auto [y2, y2_dot] = ct::jvp(f2, {S(2.), S(3.)}, {S(1.), S(0.)});
+  std::cout << y2 << "\n" << y2_dot << "\n" << ct::grad(f2)(S(2.), S(3.)) << "\n";
 
   Header(3, "Custom VJPs with jax.custom_vjp");
   auto g = ct::custom_vjp(
