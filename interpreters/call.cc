@@ -232,7 +232,6 @@ BatchedList CallBatch(TensorSpan args, absl::Span<const int64_t> bdims, const Pa
 template <Primitive prim>
 TensorList CallPartialEval(Interpreter& interpreter, TensorSpan inputs, const Params& p,
                            AvalSpan out_avals) {
-  auto& graph = static_cast<GraphInterpreter&>(interpreter);
   const Program& program = *p.program;
   const auto [unknown, known] = SplitKnown(inputs);
   TensorList known_values, unknown_tracers;
@@ -254,8 +253,8 @@ TensorList CallPartialEval(Interpreter& interpreter, TensorSpan inputs, const Pa
   const size_t n_known = out_unknown.size() - std::count(out_unknown.begin(), out_unknown.end(), true);
   TensorList known_results;
   if (!halves->program.program->outvars.empty()) {
-    known_results = AsList(CallProgram(halves->program, std::vector<Tensor>(known_values.begin(), known_values.end()),
-                                       p.name, prim, ObjectOf<prim>(p, halves->calls[0])));
+    known_results = AsList(CallProgram(halves->program, known_values, p.name, prim,
+                                       ObjectOf<prim>(p, halves->calls[0])));
   }
   TensorList u_operands;
   for (size_t r = 0, k = n_known; r < halves->forwarded.size(); ++r) {
@@ -263,18 +262,11 @@ TensorList CallPartialEval(Interpreter& interpreter, TensorSpan inputs, const Pa
     u_operands.push_back(f >= 0 ? known[f] : known_results[k++]);
   }
   u_operands.insert(u_operands.end(), unknown_tracers.begin(), unknown_tracers.end());
-  std::vector<ShapedArray> u_avals;
-  for (size_t j = 0; j < out_unknown.size(); ++j) {
-    if (out_unknown[j]) u_avals.push_back(out_avals[j]);
-  }
-  TensorList unknown_results;
-  if (!u_avals.empty()) {
-    Params up = p;
-    up.program = halves->unknown;
-    up.object = ObjectOf<prim>(p, halves->calls[1]);
-    unknown_results = graph.Record(prim, up, u_operands, u_avals);
-  }
-  return Merge(out_unknown, known_results, unknown_results);
+  Params up = p;
+  up.program = halves->unknown;
+  up.object = ObjectOf<prim>(p, halves->calls[1]);
+  return Merge(out_unknown, known_results,
+               RecordUnknown(interpreter, prim, up, u_operands, out_avals, out_unknown));
 }
 
 }  // namespace

@@ -63,7 +63,6 @@ namespace {
 
 TensorList CheckpointPartialEval(Interpreter& interpreter, TensorSpan inputs, const Params& p,
                                  AvalSpan out_avals) {
-  auto& graph = static_cast<GraphInterpreter&>(interpreter);
   const auto& policy = static_cast<const PolicyObject&>(*p.object);
   const auto [unknown, known_or_not] = SplitKnown(inputs);
   std::vector<Tensor> known_values;
@@ -176,16 +175,10 @@ TensorList CheckpointPartialEval(Interpreter& interpreter, TensorSpan inputs, co
   u_in.insert(u_in.end(), known_args.begin(), known_args.end());
   u_in.insert(u_in.end(), known_out.begin() + n_known_out, known_out.end());
   u_in.insert(u_in.end(), unknown_tracers.begin(), unknown_tracers.end());
-  std::vector<ShapedArray> unknown_avals;
-  for (size_t j = 0; j < m; ++j) {
-    if (part.out[j]) unknown_avals.push_back(out_avals[j]);
-  }
   Params up = p;
   up.program = ConstsAsInputs(*unknown_half.program);
-  const TensorList unknown_out =
-      unknown_avals.empty() ? TensorList()
-                            : graph.Record(Primitive::kCheckpoint, up, u_in, unknown_avals);
-  return Merge(part.out, known_out, unknown_out);
+  return Merge(part.out, known_out,
+               RecordUnknown(interpreter, Primitive::kCheckpoint, up, u_in, out_avals, part.out));
 }
 
 // name: the identity in every transformation (the tangent and cotangent pass unnamed, the

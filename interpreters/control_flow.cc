@@ -314,11 +314,8 @@ TensorList CondPartialEval(Interpreter& interpreter, TensorSpan inputs, const Pa
                                            {res_avals.begin() + before + own, res_avals.end()}));
     before += own;
   }
-  std::vector<ShapedArray> u_avals;
-  for (size_t j = 0; j < m; ++j) {
-    if (out_unknown[j]) u_avals.push_back(out_avals[j]);
-  }
-  return Merge(out_unknown, known_out, graph.Record(Primitive::kCond, up, u_in, u_avals));
+  return Merge(out_unknown, known_out,
+               RecordUnknown(graph, Primitive::kCond, up, u_in, out_avals, out_unknown));
 }
 
 }  // namespace

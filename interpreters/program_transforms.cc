@@ -152,6 +152,17 @@ KnownSplit SplitKnown(absl::Span<const Tensor> inputs) {
   return split;
 }
 
+TensorList RecordUnknown(Interpreter& graph, Primitive prim, const Params& params,
+                         absl::Span<const Tensor> operands, absl::Span<const ShapedArray> out_avals,
+                         const Mask& unknown) {
+  std::vector<ShapedArray> avals;
+  for (size_t j = 0; j < out_avals.size(); ++j) {
+    if (unknown[j]) avals.push_back(out_avals[j]);
+  }
+  if (avals.empty()) return {};
+  return static_cast<GraphInterpreter&>(graph).Record(prim, params, operands, avals);
+}
+
 TensorList Merge(const Mask& unknown, absl::Span<const Tensor> known_out,
                  absl::Span<const Tensor> unknown_out) {
   TensorList out;

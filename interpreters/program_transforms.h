@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/interpreter.h"
 #include "core/program.h"
 
 namespace cotangent {
@@ -71,6 +72,11 @@ struct KnownSplit {
   std::vector<Tensor> known;
 };
 KnownSplit SplitKnown(absl::Span<const Tensor> inputs);
+// The unknown half of a split rule recorded on `graph` (a GraphInterpreter): prim over
+// operands, with the outputs of out_avals flagged in `unknown`; nothing when none is.
+TensorList RecordUnknown(Interpreter& graph, Primitive prim, const Params& params,
+                         absl::Span<const Tensor> operands, absl::Span<const ShapedArray> out_avals,
+                         const Mask& unknown);
 // A split rule's outputs in order: the unknown ones from `unknown_out`, the others from
 // `known_out`, each in turn.
 TensorList Merge(const Mask& unknown, absl::Span<const Tensor> known_out,

@@ -256,7 +256,6 @@ TensorList ScanTranspose(TensorSpan cts, TensorSpan operands, AvalSpan avals, co
 // scan recorded over the residuals and the unknown operands.
 TensorList ScanPartialEval(Interpreter& interpreter, TensorSpan inputs, const Params& p,
                            AvalSpan out_avals) {
-  auto& graph = static_cast<GraphInterpreter&>(interpreter);
   const Sections s(inputs.size(), p);
   const size_t n = inputs.size(), m = out_avals.size();
   auto [unknown, known] = SplitKnown(inputs);
@@ -291,24 +290,19 @@ TensorList ScanPartialEval(Interpreter& interpreter, TensorSpan inputs, const Pa
   std::vector<size_t> in_order = res_const;
   std::vector<Tensor> u_consts, u_carry, u_xs;
   for (size_t r : res_const) u_consts.push_back(known[part.forwarded[r]]);
-  size_t rank = nres;
-  for (size_t i = 0; i < n; ++i) {
-    if (!unknown[i]) continue;
-    if (i < s.consts) {
-      in_order.push_back(rank);
-      u_consts.push_back(inputs[i]);
+  // The unknown inputs in [from, to) (in the unknown program: after the residuals).
+  const auto unknown_inputs = [&](size_t from, size_t to, std::vector<Tensor>& operands) {
+    for (size_t i = 0, rank = nres; i < n; ++i) {
+      if (!unknown[i]) continue;
+      if (i >= from && i < to) {
+        in_order.push_back(rank);
+        operands.push_back(inputs[i]);
+      }
+      ++rank;
     }
-    ++rank;
-  }
-  rank = nres;
-  for (size_t i = 0; i < n; ++i) {
-    if (!unknown[i]) continue;
-    if (i >= s.consts && i < s.consts + s.carry) {
-      in_order.push_back(rank);
-      u_carry.push_back(inputs[i]);
-    }
-    ++rank;
-  }
+  };
+  unknown_inputs(0, s.consts, u_consts);
+  unknown_inputs(s.consts, s.consts + s.carry, u_carry);
   size_t stored = n_known_out;
   for (size_t r : res_stored) {
     in_order.push_back(r);
@@ -318,25 +312,12 @@ TensorList ScanPartialEval(Interpreter& interpreter, TensorSpan inputs, const Pa
     in_order.push_back(r);
     u_xs.push_back(known[part.forwarded[r]]);
   }
-  rank = nres;
-  for (size_t i = 0; i < n; ++i) {
-    if (!unknown[i]) continue;
-    if (i >= s.consts + s.carry) {
-      in_order.push_back(rank);
-      u_xs.push_back(inputs[i]);
-    }
-    ++rank;
-  }
+  unknown_inputs(s.consts + s.carry, n, u_xs);
   const ScanOf u(Permuted(*part.unknown, in_order, Range(0, part.unknown->outvars.size())),
                  u_consts, u_carry, u_xs, p);
-  std::vector<ShapedArray> u_avals;
-  for (size_t j = 0; j < m; ++j) {
-    if (part.out[j]) u_avals.push_back(out_avals[j]);
-  }
-  const TensorList u_out = u_avals.empty()
-                               ? TensorList()
-                               : graph.Record(Primitive::kScan, u.params, u.operands, u_avals);
-  return Merge(part.out, k_out, u_out);
+  return Merge(part.out, k_out,
+               RecordUnknown(interpreter, Primitive::kScan, u.params, u.operands, out_avals,
+                             part.out));
 }
 
 }  // namespace
