@@ -121,7 +121,7 @@ class RegionScope {
 };
 
 // f applied at level `top` (its Call at 0), by the interpreter there, after lifting.
-Tensor ProcessCustomAt(const CustomFunction& f, absl::Span<const Tensor> args, int top,
+std::vector<Tensor> ProcessCustomAt(const CustomFunction& f, absl::Span<const Tensor> args, int top,
                        bool take_over) {
   if (top == 0) return f.Call(args);
   Interpreter& interpreter = *Stack()[top];
@@ -141,13 +141,14 @@ Tracer::Tracer(const Interpreter& interpreter, ShapedArray aval)
 Interpreter::Interpreter(const char* name, bool dynamic)
     : name_(name), trace_id_(NewTraceId()), dynamic_(dynamic) {}
 
-Tensor Interpreter::ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
+std::vector<Tensor> Interpreter::ProcessCustom(const CustomFunction& f,
+                                               absl::Span<const Tensor> inputs) {
   AllowLevelScope allow(level());
   return f.Call(inputs);
 }
 
-Tensor Interpreter::ProcessCustomClosure(const CustomFunction& f,
-                                         absl::Span<const Tensor> inputs) {
+std::vector<Tensor> Interpreter::ProcessCustomClosure(const CustomFunction& f,
+                                                      absl::Span<const Tensor> inputs) {
   return Interpreter::ProcessCustom(f, inputs);
 }
 
@@ -208,7 +209,7 @@ Interpreter* InterpreterAt(int level) {
   return level >= 1 && level < static_cast<int>(stack.size()) ? stack[level] : nullptr;
 }
 
-Tensor BindCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
+std::vector<Tensor> BindCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
   absl::InlinedVector<Tensor, 4> args(inputs.begin(), inputs.end());
   int top = std::max(PrepareOperands(f.name(), absl::MakeSpan(args)), DynamicLevel());
   RegionScope region(f, top);

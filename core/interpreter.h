@@ -41,8 +41,9 @@ class CustomFunction : public ParamObject,
  public:
   // A name for messages and printed programs.
   virtual const char* name() const = 0;
-  // The function itself.
-  virtual Tensor Call(absl::Span<const Tensor> args) const = 0;
+  // The function itself: its outputs, flattened (a function of pytrees returns the leaves of
+  // its output container; the public wrappers rebuild it).
+  virtual std::vector<Tensor> Call(absl::Span<const Tensor> args) const = 0;
   // custom_jvp_call or custom_vjp_call.
   virtual Primitive staged_primitive() const = 0;
 };
@@ -88,11 +89,13 @@ class Interpreter {
 
   // Applies a custom function to inputs, all tracers of this interpreter. By default the
   // function is traced through; differentiation interpreters use its rule instead.
-  virtual Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs);
+  virtual std::vector<Tensor> ProcessCustom(const CustomFunction& f,
+                                            absl::Span<const Tensor> inputs);
 
   // As ProcessCustom, when the function closes over a tracer of this interpreter that
   // LowerClosedOver could not lower: the call must be handled here, not passed down.
-  virtual Tensor ProcessCustomClosure(const CustomFunction& f, absl::Span<const Tensor> inputs);
+  virtual std::vector<Tensor> ProcessCustomClosure(const CustomFunction& f,
+                                                   absl::Span<const Tensor> inputs);
 
   // x, a tracer of this interpreter closed over by custom function f running on behalf of a
   // lower level: the same value at a lower level, or undefined when this interpreter must take
@@ -156,7 +159,7 @@ Tensor Bind1(Primitive prim, absl::Span<const Tensor> inputs,
 
 // Applies a custom function at the right level of the stack (its Call on concrete inputs): the
 // highest level among its inputs and the tracers it closes over.
-Tensor BindCustom(const CustomFunction& f, absl::Span<const Tensor> inputs);
+std::vector<Tensor> BindCustom(const CustomFunction& f, absl::Span<const Tensor> inputs);
 
 // The interpreter at `level` of this thread's stack (level >= 1), or null past the top.
 Interpreter* InterpreterAt(int level);

@@ -44,11 +44,11 @@ class ParamObject {
 class CustomLinearRule : public ParamObject {
  public:
   virtual const std::string& name() const = 0;
-  // The type of the single output (the tangent of the function's output).
-  virtual ShapedArray OutAval() const = 0;
-  // The cotangents of the linear operands from the residuals and the output cotangent.
+  // The types of the outputs (the tangents of the function's outputs).
+  virtual std::vector<ShapedArray> OutAvals() const = 0;
+  // The cotangents of the linear operands from the residuals and the output cotangents.
   virtual std::vector<Tensor> Transpose(const std::vector<Tensor>& residuals,
-                                              const Tensor& ct) const = 0;
+                                        const std::vector<Tensor>& cts) const = 0;
 };
 
 struct Params {

@@ -1,8 +1,9 @@
 // File: cotangent/transforms.h
 // The transformations on C++ callables: grad, value_and_grad, jvp, vjp, linearize, jacfwd,
-// jacrev, hessian, stop_gradient, custom_jvp, custom_vjp, make_jaxpr, eval_shape and named_call. Each flattens its
-// arguments (cotangent/tree.h), runs the flat core (interpreters/autodiff.h) and rebuilds the
-// caller's structures, so they compose in any order and to any depth.
+// jacrev, hessian, stop_gradient, make_jaxpr, eval_shape and named_call (custom_jvp and
+// custom_vjp: cotangent/custom_derivatives.h). Each flattens its arguments (cotangent/tree.h),
+// runs the flat core (interpreters/autodiff.h) and rebuilds the caller's structures, so they
+// compose in any order and to any depth.
 
 #ifndef COTANGENT_COTANGENT_TRANSFORMS_H_
 #define COTANGENT_COTANGENT_TRANSFORMS_H_
@@ -23,7 +24,6 @@
 #include "interpreters/autodiff.h"
 #include "interpreters/batching.h"
 #include "interpreters/call.h"
-#include "interpreters/custom.h"
 
 namespace cotangent {
 
@@ -459,75 +459,12 @@ auto hessian(F f, int argnum = 0) {
   return jacfwd(jacrev(std::move(f), argnum), argnum);
 }
 
-// ---- stopping and customizing derivatives ----
+// ---- stopping derivatives ----
 
 // x with a zero derivative in every transformation (containers too).
 template <typename T>
 T stop_gradient(const T& x) {
   return TreeMap([](const Tensor& t) { return StopGradient(t); }, x);
-}
-
-// f (taking Tensors, returning a Tensor) whose derivative is given by
-// rule(primals, tangents) -> (f(primals), tangent_out), as jax.custom_jvp.
-template <typename F, typename Rule>
-auto custom_jvp(F f, Rule rule, std::string name = "custom_jvp") {
-  auto fn = std::make_shared<CustomJvpFunction>(
-      std::move(name),
-      [f](const std::vector<Tensor>& xs) { return internal::CallWithVector("custom_jvp", f, xs); },
-      [rule](const std::vector<Tensor>& p, const std::vector<Tensor>& t) { return rule(p, t); });
-  return [fn](const auto&... args) -> Tensor
-         requires(sizeof...(args) == internal::TensorArity<F>()) {
-    return BindCustom(*fn, {Tensor(args)...});
-  };
-}
-
-// jax.custom_jvp's defjvps: a custom_jvp rule for f from one tangent function per argument,
-// t_i(x_dot_i, primal_out, primals...) -> its term; the output tangent is the sum of the terms.
-//   auto f = custom_jvp(g, defjvps(g, [](auto x_dot, auto ans, auto x, auto y) { ... }, ...));
-template <typename F, typename... T>
-auto defjvps(F f, T... tangent_fns) {
-  return [f, fns = std::make_tuple(tangent_fns...)](const std::vector<Tensor>& primals,
-                                                    const std::vector<Tensor>& tangents) {
-    if (primals.size() != sizeof...(T)) {
-      ThrowInvalid("defjvps: ", sizeof...(T), " tangent functions for ", primals.size(),
-                   " arguments");
-    }
-    Tensor out = internal::CallWithVector("defjvps", f, primals), total;
-    size_t i = 0;
-    std::apply(
-        [&](const auto&... fn) {
-          const auto term = [&](const auto& t) {
-            std::vector<Tensor> args{tangents[i++], out};
-            args.insert(args.end(), primals.begin(), primals.end());
-            const Tensor value = internal::CallWithVector("defjvps", t, args);
-            total = total.defined() ? lax::add(total, value) : value;
-          };
-          (term(fn), ...);
-        },
-        fns);
-    return std::make_pair(out, total);
-  };
-}
-
-// f whose reverse-mode derivative is given by fwd(args...) -> (f(args...), residuals) and
-// bwd(residuals, ct) -> one cotangent per argument, as jax.custom_vjp. Forward mode through it
-// is an error, as in JAX.
-template <typename F, typename Fwd, typename Bwd>
-auto custom_vjp(F f, Fwd fwd, Bwd bwd, std::string name = "custom_vjp") {
-  auto fn = std::make_shared<CustomVjpFunction>(
-      std::move(name),
-      [f](const std::vector<Tensor>& xs) { return internal::CallWithVector("custom_vjp", f, xs); },
-      [fwd](const std::vector<Tensor>& xs) {
-        auto [out, residuals] = internal::CallWithVector("custom_vjp", fwd, xs);
-        return std::make_pair(Tensor(out), std::vector<Tensor>(residuals));
-      },
-      [bwd](const std::vector<Tensor>& residuals, const Tensor& ct) {
-        return std::vector<Tensor>(bwd(residuals, ct));
-      });
-  return [fn](const auto&... args) -> Tensor
-         requires(sizeof...(args) == internal::TensorArity<F>()) {
-    return BindCustom(*fn, {Tensor(args)...});
-  };
 }
 
 // ---- inspection ----

@@ -1,11 +1,14 @@
 // File: examples/custom_derivatives.cc
 // The second half of the autodiff cookbook example: JAX's "Custom derivative rules for
 // JAX-transformable Python functions", ported where Cotangent has the pieces (custom_jvp,
-// custom_vjp, vmap, nested grad) and marked "not ported" where it does not.
+// custom_vjp over pytrees, while_loop, vmap, nested grad) and marked "not ported" where it
+// does not.
 
 #include <functional>
 #include <iostream>
+#include <ostream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -19,6 +22,23 @@ using ct::Tensor;
 using Tensors = std::vector<Tensor>;
 
 Tensor S(double x) { return ct::scalar(x); }
+
+// The notebook's Point(x, y) namedtuple and its {'a': ..., 'b': (..., ...)} dict, as pytrees.
+struct Point {
+  Tensor x, y;
+};
+auto tree_fields(Point& p) { return std::tie(p.x, p.y); }
+std::ostream& operator<<(std::ostream& os, const Point& p) {
+  return os << "Point(x=" << p.x << ", y=" << p.y << ")";
+}
+struct Dict {
+  Tensor a;
+  std::pair<Tensor, Tensor> b;
+};
+auto tree_fields(Dict& d) { return std::tie(d.a, d.b); }
+std::ostream& operator<<(std::ostream& os, const Dict& d) {
+  return os << "{'a': " << d.a << ", 'b': (" << d.b.first << ", " << d.b.second << ")}";
+}
 
 void TlDr() {
   Header(1, "Custom derivative rules for JAX-transformable Python functions");
@@ -131,10 +151,11 @@ void GradientClipping() {
 }
 
 // fixed_point(f, a, x_guess): iterates x <- f(a, x) in a while_loop until |x_prev - x| <=
-// 1e-6, as the notebook's lax.while_loop.
-using Update = std::function<Tensor(const Tensor&, const Tensor&)>;
+// 1e-6, as the notebook's lax.while_loop. The parameter `a` is a list of tensors (a pytree),
+// as the notebook's tuple (a, x_star, x_star_bar) in the backward pass.
+using Update = std::function<Tensor(const Tensors&, const Tensor&)>;
 
-Tensor IterateToFixedPoint(const Update& f, const Tensor& a, const Tensor& x_guess) {
+Tensor IterateToFixedPoint(const Update& f, const Tensors& a, const Tensor& x_guess) {
   using Carry = std::pair<Tensor, Tensor>;  // (x_prev, x)
   const Carry out = ct::while_loop(
       [](const Carry& c) { return ct::max(ct::abs(c.first - c.second)) > 1e-6; },
@@ -143,44 +164,31 @@ Tensor IterateToFixedPoint(const Update& f, const Tensor& a, const Tensor& x_gue
   return out.second;
 }
 
-// Tensors flattened into one vector, and back (the shapes say where each one ends).
-Tensor Pack(const Tensors& xs) {
-  Tensors flat;
-  for (const Tensor& x : xs) flat.push_back(ct::reshape(x, {-1}));
-  return ct::concatenate(flat);
-}
-Tensors Unpack(const Tensor& packed, const std::vector<ct::Shape>& shapes) {
-  Tensors xs;
-  int64_t start = 0;
-  for (const ct::Shape& shape : shapes) {
-    const int64_t size = ct::NumElements(shape);
-    xs.push_back(ct::reshape(ct::slice(packed, {start}, {start + size}), shape));
-    start += size;
-  }
-  return xs;
-}
-
 // fixed_point with the implicit-function VJP, as custom_vjp with nondiff_argnums=(0,): f is
 // captured instead. The backward pass is itself a fixed point, of u -> x_star_bar + u A, whose
-// parameter (a, x_star, x_star_bar) is packed into one tensor.
-std::function<Tensor(const Tensor&, const Tensor&)> FixedPoint(const Update& f) {
+// parameter is (a..., x_star, x_star_bar). bwd returns one cotangent per argument: the list
+// a's, and none (zero) for x_guess, as the notebook's (a_bar, jnp.zeros_like(x_star)).
+std::function<Tensor(const Tensors&, const Tensor&)> FixedPoint(const Update& f) {
   return ct::custom_vjp(
-      [f](const Tensor& a, const Tensor& x_guess) { return IterateToFixedPoint(f, a, x_guess); },
-      [f](const Tensor& a, const Tensor& x_init) {
+      [f](const Tensors& a, const Tensor& x_guess) { return IterateToFixedPoint(f, a, x_guess); },
+      [f](const Tensors& a, const Tensor& x_init) {
         const Tensor x_star = FixedPoint(f)(a, x_init);
-        return std::make_pair(x_star, Tensors{a, x_star});
+        return std::make_pair(x_star, std::make_pair(a, x_star));
       },
-      [f](const Tensors& res, const Tensor& x_star_bar) {
-        const Tensor &a = res[0], &x_star = res[1];
-        auto [_, vjp_a] = ct::vjp([&](const Tensor& a) { return f(a, x_star); }, a);
-        const std::vector<ct::Shape> shapes = {a.shape(), x_star.shape(), x_star.shape()};
-        const Update rev_iter = [f, shapes](const Tensor& packed, const Tensor& u) {
-          const Tensors p = Unpack(packed, shapes);  // a, x_star, x_star_bar
-          auto [_, vjp_x] = ct::vjp([&](const Tensor& x) { return f(p[0], x); }, p[1]);
-          return p[2] + vjp_x(u)[0];
+      [f](const std::pair<Tensors, Tensor>& res, const Tensor& x_star_bar) {
+        const auto& [a, x_star] = res;
+        auto [_, vjp_a] = ct::vjp([&](const Tensors& a) { return f(a, x_star); }, a);
+        const size_t n = a.size();
+        const Update rev_iter = [f, n](const Tensors& packed, const Tensor& u) {
+          const Tensors a(packed.begin(), packed.begin() + n);  // then x_star, x_star_bar
+          auto [_, vjp_x] = ct::vjp([&](const Tensor& x) { return f(a, x); }, packed[n]);
+          return packed[n + 1] + vjp_x(u)[0];
         };
-        const Tensor w = FixedPoint(rev_iter)(Pack({a, x_star, x_star_bar}), x_star_bar);
-        return Tensors{vjp_a(w)[0], ct::zeros_like(x_star)};
+        Tensors packed = a;
+        packed.push_back(x_star);
+        packed.push_back(x_star_bar);
+        const Tensor w = FixedPoint(rev_iter)(packed, x_star_bar);
+        return std::make_tuple(std::get<0>(vjp_a(w)), ct::zeros_like(x_star));
       },
       "fixed_point");
 }
@@ -189,9 +197,9 @@ void ImplicitDifferentiation() {
   Header(3, "Python debugging");
   std::cout << "(The notebook defers this example to the custom_vjp section below.)\n";
   Header(3, "Implicit function differentiation of iterative implementations");
-  const Update update = [](const Tensor& a, const Tensor& x) { return 0.5 * (x + a / x); };
+  const Update update = [](const Tensors& a, const Tensor& x) { return 0.5 * (x + a[0] / x); };
   const auto newton_sqrt_loop = [update](const Tensor& a) {
-    return IterateToFixedPoint(update, a, a);
+    return IterateToFixedPoint(update, {a}, a);
   };
   std::cout << newton_sqrt_loop(S(2.)) << "\n";
   std::cout << ct::vmap(newton_sqrt_loop)(ct::tensor({1., 2., 3., 4.}, {4})) << "\n";
@@ -201,7 +209,7 @@ void ImplicitDifferentiation() {
   } catch (const ct::Error& e) {
     std::cout << "grad through the while_loop: " << e.what() << "\n";
   }
-  const auto newton_sqrt = [update](const Tensor& a) { return FixedPoint(update)(a, a); };
+  const auto newton_sqrt = [update](const Tensor& a) { return FixedPoint(update)({a}, a); };
   std::cout << newton_sqrt(S(2.)) << "\n";
   std::cout << ct::grad(newton_sqrt)(S(2.)) << "\n";
   std::cout << ct::grad(ct::grad(newton_sqrt))(S(2.)) << "\n";
@@ -335,9 +343,34 @@ void CustomVjpBasics() {
 void MoreFeatures() {
   Header(2, "More features and details");
   Header(3, "Working with list / tuple / dict containers (and other pytrees)");
-  std::cout << "Not ported: Cotangent's custom_jvp and custom_vjp take Tensors and return one\n"
-               "Tensor, so the Point / dict examples have no direct counterpart (flatten the\n"
-               "container into Tensor arguments instead).\n";
+  // The notebook's Point namedtuple and {'a': ..., 'b': (..., ...)} dict are structs here.
+  const auto f_py = [](const Point& pt) {
+    return Dict{ct::square(pt.x), {ct::sin(pt.x), ct::cos(pt.y)}};
+  };
+  auto f = ct::custom_jvp(f_py, [f_py](const auto& primals, const auto& tangents) {
+    const auto& [pt] = primals;
+    const auto& [pt_dot] = tangents;
+    const Dict ans = f_py(pt);
+    const Dict ans_dot{2. * pt.x * pt_dot.x,
+                       {ct::cos(pt.x) * pt_dot.x, -ct::sin(pt.y) * pt_dot.y}};
+    return std::make_pair(ans, ans_dot);
+  });
+  const auto fun = [](const auto& f) {
+    return [f](const Point& pt) {
+      const Dict dct = f(pt);
+      return dct.a + dct.b.first;
+    };
+  };
+  const Point pt{S(1.), S(2.)};
+  std::cout << f(pt) << "\n" << ct::grad(fun(f))(pt) << "\n";
+  auto f_vjp = ct::custom_vjp(
+      f_py, [f_py](const Point& pt) { return std::make_pair(f_py(pt), pt); },
+      [](const Point& pt, const Dict& g) {
+        const Tensor x_bar = 2. * pt.x * g.a + ct::cos(pt.x) * g.b.first;
+        const Tensor y_bar = -ct::sin(pt.y) * g.b.second;
+        return std::make_tuple(Point{x_bar, y_bar});
+      });
+  std::cout << f_vjp(pt) << "\n" << ct::grad(fun(f_vjp))(pt) << "\n";
 
   Header(3, "Handling non-differentiable arguments");
   std::cout << "(nondiff_argnums: in C++ a non-differentiable argument such as a function is\n"

@@ -72,11 +72,12 @@ class BatchSubtrace {
   // 0): moved to each input's batch axis, summed over the batch for unbatched inputs.
   CustomVjpFunction::Bwd VmappedBwd(const CustomVjpFunction::Bwd& bwd, const std::string& name) const {
     return [bwd, name, bdims = bdims_, n = batch_.axis_size()](
-               const std::vector<Tensor>& residuals, const Tensor& ct) {
+               const std::vector<Tensor>& residuals, const std::vector<Tensor>& out_cts) {
       std::vector<Tensor> rc = residuals;
-      rc.push_back(ct);
-      const FlatFn flat_bwd = [&bwd](const std::vector<Tensor>& xs) {
-        return bwd(std::vector<Tensor>(xs.begin(), xs.end() - 1), xs.back());
+      rc.insert(rc.end(), out_cts.begin(), out_cts.end());
+      const FlatFn flat_bwd = [&bwd, k = residuals.size()](const std::vector<Tensor>& xs) {
+        return bwd(std::vector<Tensor>(xs.begin(), xs.begin() + k),
+                   std::vector<Tensor>(xs.begin() + k, xs.end()));
       };
       std::vector<Tensor> cts =
           VmapFlat(flat_bwd, rc, std::vector<std::optional<int64_t>>(rc.size(), 0), 0, n,
@@ -102,42 +103,49 @@ std::shared_ptr<CustomFunction> Subtraced(const CustomFunction& f, const BatchSu
   if (const auto* jvp = dynamic_cast<const CustomJvpFunction*>(&f)) {
     return std::make_shared<CustomJvpFunction>(
         jvp->name(),
-        [sub, g = jvp->fn()](const std::vector<Tensor>& xs) {
-          return sub.Run([&g](const std::vector<Tensor>& in) { return std::vector{g(in)}; },
-                         xs)[0];
-        },
+        [sub, g = jvp->fn()](const std::vector<Tensor>& xs) { return sub.Run(g, xs); },
         [sub, jvp](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
           std::vector<Tensor> pt = p;
           pt.insert(pt.end(), t.begin(), t.end());
+          // The rule's outputs, then their tangents (checked to pair up one for one).
           const FlatFn rule = [jvp, k = p.size()](const std::vector<Tensor>& in) {
             const std::vector<Tensor> primals(in.begin(), in.begin() + k);
-            auto [y, y_dot] = jvp->Jvp(primals, std::vector<Tensor>(in.begin() + k, in.end()));
+            auto [ys, y_dots] = jvp->Jvp(primals, std::vector<Tensor>(in.begin() + k, in.end()));
             if (jvp->checked()) {
-              CheckRuleOutput(*jvp, jvp->out_avals(), "the custom_jvp rule", y, primals);
+              CheckRuleOutput(*jvp, jvp->out_avals(), "the custom_jvp rule", ys, primals);
             }
-            return std::vector<Tensor>{y, y_dot};
+            std::vector<ShapedArray> avals;
+            for (const Tensor& y : ys) avals.push_back(y.aval());
+            CheckMatchingAvals(*jvp, "custom_jvp rule tangent output", "primal output", y_dots,
+                               avals, /*allow_zero=*/false);
+            ys.insert(ys.end(), y_dots.begin(), y_dots.end());
+            return ys;
           };
-          const std::vector<Tensor> out = sub.Run(rule, pt);
-          return std::make_pair(out[0], out[1]);
+          std::vector<Tensor> out = sub.Run(rule, pt);
+          const auto half = out.begin() + static_cast<std::ptrdiff_t>(out.size() / 2);
+          return std::make_pair(std::vector<Tensor>(out.begin(), half),
+                                std::vector<Tensor>(half, out.end()));
         },
         /*checked=*/false);
   }
   if (const auto* vjp = dynamic_cast<const CustomVjpFunction*>(&f)) {
     return std::make_shared<CustomVjpFunction>(
         vjp->name(),
-        [sub, g = vjp->fn()](const std::vector<Tensor>& xs) {
-          return sub.Run([&g](const std::vector<Tensor>& in) { return std::vector{g(in)}; },
-                         xs)[0];
-        },
+        [sub, g = vjp->fn()](const std::vector<Tensor>& xs) { return sub.Run(g, xs); },
         [sub, vjp](const std::vector<Tensor>& xs) {
-          const FlatFn fwd = [vjp](const std::vector<Tensor>& in) {
-            auto [y, residuals] = vjp->fwd()(in);
-            if (vjp->checked()) CheckRuleOutput(*vjp, vjp->out_avals(), "fwd", y, in);
-            residuals.insert(residuals.begin(), y);
-            return residuals;
+          // fwd's outputs, then its residuals.
+          size_t num_outs = 0;
+          const FlatFn fwd = [vjp, &num_outs](const std::vector<Tensor>& in) {
+            auto [ys, residuals] = vjp->fwd()(in);
+            if (vjp->checked()) CheckRuleOutput(*vjp, vjp->out_avals(), "fwd", ys, in);
+            num_outs = ys.size();
+            ys.insert(ys.end(), residuals.begin(), residuals.end());
+            return ys;
           };
           std::vector<Tensor> out = sub.Run(fwd, xs);
-          return std::make_pair(out[0], std::vector<Tensor>(out.begin() + 1, out.end()));
+          const auto split = out.begin() + static_cast<std::ptrdiff_t>(num_outs);
+          return std::make_pair(std::vector<Tensor>(out.begin(), split),
+                                std::vector<Tensor>(split, out.end()));
         },
         sub.VmappedBwd(vjp->bwd(), vjp->name()), /*checked=*/false);
   }
@@ -185,18 +193,25 @@ TensorList BatchInterpreter::Process(Primitive prim, absl::Span<const Tensor> in
   return out;
 }
 
-Tensor BatchInterpreter::ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
+std::vector<Tensor> BatchInterpreter::ProcessCustom(const CustomFunction& f,
+                                                    absl::Span<const Tensor> inputs) {
   auto [values, bdims, any_batched] = Unzip(inputs);
-  if (!any_batched) return Pack(BindCustom(f, values), kNotMapped);
+  if (!any_batched) {
+    std::vector<Tensor> outs;
+    for (Tensor& y : BindCustom(f, values)) outs.push_back(Pack(std::move(y), kNotMapped));
+    return outs;
+  }
   return ProcessCustomClosure(f, inputs);
 }
 
-Tensor BatchInterpreter::ProcessCustomClosure(const CustomFunction& f,
-                                              absl::Span<const Tensor> inputs) {
+std::vector<Tensor> BatchInterpreter::ProcessCustomClosure(const CustomFunction& f,
+                                                           absl::Span<const Tensor> inputs) {
   auto [values, bdims, any_batched] = Unzip(inputs);
   const std::shared_ptr<CustomFunction> batched = Subtraced(f, BatchSubtrace(*this, bdims));
   if (batched == nullptr) return Interpreter::ProcessCustom(f, inputs);
-  return Pack(BindCustom(*batched, values), 0);
+  std::vector<Tensor> outs;
+  for (Tensor& y : BindCustom(*batched, values)) outs.push_back(Pack(std::move(y), 0));
+  return outs;
 }
 
 Tensor BatchInterpreter::LowerClosedOver(const Tensor& x, const CustomFunction&) {

@@ -44,9 +44,10 @@ class BatchInterpreter final : public Interpreter {
                      absl::Span<const ShapedArray> out_avals) override;
   // Custom functions keep their rules under vmap: the function and its rules run inside this
   // interpreter (BatchSubtrace, batching.cc), also when they close over its tracers.
-  Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) override;
-  Tensor ProcessCustomClosure(const CustomFunction& f,
-                              absl::Span<const Tensor> inputs) override;
+  std::vector<Tensor> ProcessCustom(const CustomFunction& f,
+                                    absl::Span<const Tensor> inputs) override;
+  std::vector<Tensor> ProcessCustomClosure(const CustomFunction& f,
+                                           absl::Span<const Tensor> inputs) override;
   // An unbatched closed-over tracer is its value; a batched one: undefined (take the call).
   Tensor LowerClosedOver(const Tensor& x, const CustomFunction& f) override;
 

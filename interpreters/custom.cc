@@ -20,15 +20,19 @@ std::string KeyOf(absl::Span<const Tensor> args) {
 
 }  // namespace
 
-void OutAvalCache::Record(absl::Span<const Tensor> args, const Tensor& out) const {
-  if (!out.defined()) return;
+void OutAvalCache::Record(absl::Span<const Tensor> args, absl::Span<const Tensor> outs) const {
+  Avals avals;
+  for (const Tensor& y : outs) {
+    if (!y.defined()) return;
+    avals.push_back(y.aval());
+  }
   std::string key = KeyOf(args);
   std::lock_guard<std::mutex> lock(mu_);
-  avals_.try_emplace(std::move(key), out.aval());
+  avals_.try_emplace(std::move(key), std::move(avals));
 }
 
-std::optional<ShapedArray> OutAvalCache::Get(const CustomFunction& f,
-                                             absl::Span<const Tensor> args) const {
+std::optional<OutAvalCache::Avals> OutAvalCache::Get(const CustomFunction& f,
+                                                     absl::Span<const Tensor> args) const {
   std::string key = KeyOf(args);
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -37,29 +41,60 @@ std::optional<ShapedArray> OutAvalCache::Get(const CustomFunction& f,
   // Abstract evaluation: only equations that read the inputs are recorded, nothing of the
   // size of the inputs is computed. The trace runs f's code once per signature (side effects
   // included, as JAX's tracing under jit does).
-  std::optional<ShapedArray> aval;
+  std::optional<Avals> avals;
   GraphInterpreter graph(/*stage_all=*/true);
   try {
     InterpreterScope scope(graph);
     std::vector<Tensor> inputs;
     for (const Tensor& x : args) inputs.push_back(graph.NewInput(x.aval()));
-    const Tensor out = f.Call(inputs);
-    if (out.defined()) aval = out.aval();
+    Avals found;
+    for (const Tensor& y : f.Call(inputs)) {
+      if (!y.defined()) ThrowInvalid(f.name(), ": undefined output");
+      found.push_back(y.aval());
+    }
+    avals = std::move(found);
   } catch (const Error&) {
     // f needs values (or fails on its own): its type is unknown here; the rule alone runs.
   }
   std::lock_guard<std::mutex> lock(mu_);
-  return avals_.emplace(std::move(key), aval).first->second;
+  return avals_.emplace(std::move(key), avals).first->second;
 }
 
 void CheckRuleOutput(const CustomFunction& f, const OutAvalCache& cache, const char* what,
-                     const Tensor& out, absl::Span<const Tensor> args) {
-  if (!out.defined()) ThrowInvalid(f.name(), ": ", what, " returned an undefined primal output");
-  const std::optional<ShapedArray> expected = cache.Get(f, args);
-  if (expected && out.aval() != *expected) {
-    ThrowInvalid(f.name(), ": ", what, " returned primal output ", out.aval().ToString(),
-                 " but the function returns ", expected->ToString(),
-                 "; they must have the same shape and dtype");
+                     absl::Span<const Tensor> outs, absl::Span<const Tensor> args) {
+  for (size_t i = 0; i < outs.size(); ++i) {
+    if (!outs[i].defined()) {
+      ThrowInvalid(f.name(), ": ", what, " returned an undefined primal output ", i);
+    }
+  }
+  const std::optional<OutAvalCache::Avals> expected = cache.Get(f, args);
+  if (!expected) return;
+  if (outs.size() != expected->size()) {
+    ThrowInvalid(f.name(), ": ", what, " returned ", outs.size(),
+                 " primal outputs but the function returns ", expected->size());
+  }
+  for (size_t i = 0; i < outs.size(); ++i) {
+    if (outs[i].aval() != (*expected)[i]) {
+      ThrowInvalid(f.name(), ": ", what, " returned primal output ", i, " of type ",
+                   outs[i].aval().ToString(), " but the function returns ",
+                   (*expected)[i].ToString(), "; they must have the same shape and dtype");
+    }
+  }
+}
+
+void CheckMatchingAvals(const CustomFunction& f, const char* what, const char* of,
+                        absl::Span<const Tensor> xs, absl::Span<const ShapedArray> avals,
+                        bool allow_zero) {
+  if (xs.size() != avals.size()) {
+    ThrowInvalid(f.name(), ": ", xs.size(), " ", what, "s for ", avals.size(), " ", of, "s");
+  }
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (!xs[i].defined() && allow_zero) continue;
+    if (!xs[i].defined() || xs[i].aval() != avals[i]) {
+      ThrowInvalid(f.name(), ": ", what, " ", i, " is ",
+                   xs[i].defined() ? xs[i].aval().ToString() : "(none)", " for ", of,
+                   " of type ", avals[i].ToString(), "; they must have the same shape and dtype");
+    }
   }
 }
 

@@ -34,13 +34,17 @@ std::pair<std::vector<Tensor>, std::vector<Tensor>> Arguments(TensorSpan primals
           std::vector<Tensor>(tangents.begin() + p.num_consts, tangents.end())};
 }
 
+std::pair<TensorList, TensorList> AsLists(const OutsAndTangents& r) {
+  return {TensorList(r.first.begin(), r.first.end()),
+          TensorList(r.second.begin(), r.second.end())};
+}
+
 // d custom_jvp_call = the function's custom_jvp rule.
 std::pair<TensorList, TensorList> CustomJvpCallJvp(TensorSpan primals, TensorSpan tangents,
                                                    const Params& p) {
   auto [args, arg_tangents] = Arguments(primals, tangents, p);
-  auto [out, out_tangent] =
-      CustomJvpOf(static_cast<const CustomJvpFunction&>(FunctionOf(p)), args, arg_tangents);
-  return {{std::move(out)}, {std::move(out_tangent)}};
+  return AsLists(
+      CustomJvpOf(static_cast<const CustomJvpFunction&>(FunctionOf(p)), args, arg_tangents));
 }
 
 // custom_vjp_call under reverse mode: fwd, and bwd as the transpose of a custom_lin. The
@@ -53,9 +57,8 @@ std::pair<TensorList, TensorList> CustomVjpCallJvp(TensorSpan primals, TensorSpa
     const auto* tracer = t.defined() ? dynamic_cast<const GraphTracer*>(t.node()) : nullptr;
     reverse = reverse || (tracer != nullptr && tracer->var() >= 0);
   }
-  auto [out, out_tangent] = CustomVjpOf(static_cast<const CustomVjpFunction&>(FunctionOf(p)),
-                                        args, arg_tangents, reverse);
-  return {{std::move(out)}, {std::move(out_tangent)}};
+  return AsLists(CustomVjpOf(static_cast<const CustomVjpFunction&>(FunctionOf(p)), args,
+                            arg_tangents, reverse));
 }
 
 // vmap of a custom call: the function applied under a vmap of its own, where the batching
@@ -75,10 +78,15 @@ BatchedList CustomCallBatch(TensorSpan args, absl::Span<const int64_t> bdims, co
     in_axes.push_back(bdims[i] == kNotMapped ? std::nullopt : std::optional<int64_t>(bdims[i]));
   }
   const std::vector<Tensor> out = VmapFlat(
-      [&f](const std::vector<Tensor>& in) { return std::vector<Tensor>{BindCustom(*f, in)}; }, xs,
-      in_axes, 0, rules::BatchSize(args, bdims),
+      [&f](const std::vector<Tensor>& in) { return BindCustom(*f, in); }, xs, in_axes, 0,
+      rules::BatchSize(args, bdims),
       std::vector<std::string>(xs.size(), std::string(f->name()) + " argument"));
-  return {{out[0]}, {0}};
+  BatchedList batched;
+  for (const Tensor& y : out) {
+    batched.values.push_back(y);
+    batched.bdims.push_back(0);
+  }
+  return batched;
 }
 
 }  // namespace

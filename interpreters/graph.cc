@@ -40,17 +40,18 @@ Tensor GraphInterpreter::LowerClosedOver(const Tensor& x, const CustomFunction&)
   return static_cast<const GraphTracer&>(*x.node()).known();
 }
 
-Tensor GraphInterpreter::ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
+std::vector<Tensor> GraphInterpreter::ProcessCustom(const CustomFunction& f,
+                                                    absl::Span<const Tensor> inputs) {
   if (!stage_all_) return Interpreter::ProcessCustom(f, inputs);
   std::vector<ShapedArray> avals;
   for (const Tensor& x : inputs) avals.push_back(x.aval());
   // Values of this trace that f closes over are constants of its program (and f's code runs
   // inside this interpreter when it is traced through).
   AllowLevelScope allow(level());
-  const ClosedProgram body = TraceToProgram(
-      [&f](const std::vector<Tensor>& xs) { return std::vector<Tensor>{f.Call(xs)}; }, avals);
+  const ClosedProgram body =
+      TraceToProgram([&f](const std::vector<Tensor>& xs) { return f.Call(xs); }, avals);
   for (const Tensor& c : body.consts) {
-    if (!c.is_concrete()) return EvalProgram(*body.program, body.consts, inputs)[0];
+    if (!c.is_concrete()) return EvalProgram(*body.program, body.consts, inputs);
   }
   Params p;
   p.program = ConstsAsInputs(*body.program);
@@ -60,7 +61,8 @@ Tensor GraphInterpreter::ProcessCustom(const CustomFunction& f, absl::Span<const
   TensorList operands(body.consts.begin(), body.consts.end());
   operands.insert(operands.end(), inputs.begin(), inputs.end());
   const std::vector<ShapedArray> out_avals = body.program->OutAvals();
-  return Record(f.staged_primitive(), p, operands, out_avals)[0];
+  const TensorList outs = Record(f.staged_primitive(), p, operands, out_avals);
+  return std::vector<Tensor>(outs.begin(), outs.end());
 }
 
 Atom GraphInterpreter::AtomOf(const Tensor& x) {

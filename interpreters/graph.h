@@ -60,7 +60,8 @@ class GraphInterpreter final : public Interpreter {
   // Staging everything: a custom function becomes one custom_jvp_call / custom_vjp_call
   // equation carrying its program and its rules. Otherwise (and when the function closes over
   // a value this trace stages, which its rules could not see): traced through.
-  Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) override;
+  std::vector<Tensor> ProcessCustom(const CustomFunction& f,
+                                    absl::Span<const Tensor> inputs) override;
   // A known value is its value; a variable makes this interpreter trace through.
   Tensor LowerClosedOver(const Tensor& x, const CustomFunction& f) override;
   TensorList Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,

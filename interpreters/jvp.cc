@@ -80,40 +80,32 @@ namespace {
 // user's bwd on the saved residuals, with the cotangents checked against the arguments.
 class CustomVjpLinear final : public CustomLinearRule {
  public:
-  std::string Describe() const override { return absl::StrCat("bwd=", name_); }
-  CustomVjpLinear(std::string name, CustomVjpFunction::Bwd bwd, std::vector<ShapedArray> avals,
-                  ShapedArray out_aval)
-      : name_(std::move(name)), bwd_(std::move(bwd)), avals_(std::move(avals)),
-        out_aval_(std::move(out_aval)) {}
+  std::string Describe() const override { return absl::StrCat("bwd=", function_->name()); }
+  CustomVjpLinear(std::shared_ptr<const CustomVjpFunction> f, std::vector<ShapedArray> avals,
+                  std::vector<ShapedArray> out_avals)
+      : function_(std::move(f)), name_(function_->name()), avals_(std::move(avals)),
+        out_avals_(std::move(out_avals)) {}
   const std::string& name() const override { return name_; }
-  ShapedArray OutAval() const override { return out_aval_; }
+  std::vector<ShapedArray> OutAvals() const override { return out_avals_; }
   std::vector<Tensor> Transpose(const std::vector<Tensor>& residuals,
-                                const Tensor& ct) const override {
-    std::vector<Tensor> cts = bwd_(residuals, ct);
-    if (cts.size() != avals_.size()) {
-      ThrowInvalid(name_, ": bwd returned ", cts.size(), " cotangents for ", avals_.size(),
-                   " arguments");
-    }
-    for (size_t i = 0; i < cts.size(); ++i) {
-      if (cts[i].defined() && cts[i].aval() != avals_[i]) {
-        ThrowInvalid(name_, ": bwd returned cotangent ", cts[i].aval().ToString(),
-                     " for argument ", i, " of type ", avals_[i].ToString());
-      }
-    }
-    return cts;
+                                const std::vector<Tensor>& cts) const override {
+    std::vector<Tensor> arg_cts = function_->bwd()(residuals, cts);
+    CheckMatchingAvals(*function_, "bwd cotangent", "argument", arg_cts, avals_,
+                       /*allow_zero=*/true);
+    return arg_cts;
   }
 
  private:
+  std::shared_ptr<const CustomVjpFunction> function_;
   std::string name_;
-  CustomVjpFunction::Bwd bwd_;
-  std::vector<ShapedArray> avals_;
-  ShapedArray out_aval_;
+  std::vector<ShapedArray> avals_, out_avals_;
 };
 
 // custom_lin(residuals..., tangents...): recorded by the graph interpreter of reverse mode.
-Tensor RecordCustomVjp(const CustomVjpFunction& f, std::vector<Tensor> residuals,
-                       const std::vector<Tensor>& primals, const std::vector<Tensor>& tangents,
-                       const ShapedArray& out_aval) {
+std::vector<Tensor> RecordCustomVjp(const CustomVjpFunction& f, std::vector<Tensor> residuals,
+                                    const std::vector<Tensor>& primals,
+                                    const std::vector<Tensor>& tangents,
+                                    std::vector<ShapedArray> out_avals) {
   std::vector<Tensor> operands = std::move(residuals);
   Params params;
   params.num_consts = static_cast<int64_t>(operands.size());
@@ -128,55 +120,65 @@ Tensor RecordCustomVjp(const CustomVjpFunction& f, std::vector<Tensor> residuals
     operands.push_back(t.defined() ? t : Full(primals[i].aval(), 0.0));
     avals.push_back(primals[i].aval());
   }
-  params.object =
-      std::make_shared<CustomVjpLinear>(f.name(), f.bwd(), std::move(avals), out_aval);
-  return Bind1(Primitive::kCustomLin, operands, params);
+  params.object = std::make_shared<CustomVjpLinear>(
+      std::static_pointer_cast<const CustomVjpFunction>(f.shared_from_this()), std::move(avals),
+      std::move(out_avals));
+  const TensorList out = Bind(Primitive::kCustomLin, operands, params);
+  return std::vector<Tensor>(out.begin(), out.end());
 }
 
 }  // namespace
 
-std::pair<Tensor, Tensor> CustomJvpOf(const CustomJvpFunction& f, const std::vector<Tensor>& primals,
-                                      std::vector<Tensor> tangents) {
+OutsAndTangents CustomJvpOf(const CustomJvpFunction& f, const std::vector<Tensor>& primals,
+                            std::vector<Tensor> tangents) {
   for (size_t i = 0; i < tangents.size(); ++i) {
     if (!tangents[i].defined()) tangents[i] = Full(primals[i].aval(), 0.0);
   }
-  auto [out, tangent_out] = f.Jvp(primals, tangents);
-  if (f.checked()) CheckRuleOutput(f, f.out_avals(), "the custom_jvp rule", out, primals);
-  if (!tangent_out.defined() || tangent_out.aval() != out.aval()) {
-    ThrowInvalid(f.name(), ": the custom_jvp rule returned primal output ", out.aval().ToString(),
-                 " and tangent output ",
-                 tangent_out.defined() ? tangent_out.aval().ToString() : "(none)",
-                 "; they must have the same shape and dtype");
-  }
-  return {std::move(out), std::move(tangent_out)};
+  auto [outs, tangent_outs] = f.Jvp(primals, tangents);
+  if (f.checked()) CheckRuleOutput(f, f.out_avals(), "the custom_jvp rule", outs, primals);
+  std::vector<ShapedArray> out_avals;
+  for (const Tensor& y : outs) out_avals.push_back(y.aval());
+  CheckMatchingAvals(f, "custom_jvp rule tangent output", "primal output", tangent_outs,
+                     out_avals, /*allow_zero=*/false);
+  return {std::move(outs), std::move(tangent_outs)};
 }
 
-std::pair<Tensor, Tensor> CustomVjpOf(const CustomVjpFunction& f, const std::vector<Tensor>& primals,
-                                      const std::vector<Tensor>& tangents, bool reverse) {
+OutsAndTangents CustomVjpOf(const CustomVjpFunction& f, const std::vector<Tensor>& primals,
+                            const std::vector<Tensor>& tangents, bool reverse) {
   if (!reverse) {
     ThrowInvalid("jvp: cannot differentiate custom_vjp function ", f.name(),
                  " in forward mode (it defines reverse mode only); use custom_jvp for "
                  "forward mode, as in JAX");
   }
-  auto [out, residuals] = f.fwd()(primals);
-  if (f.checked()) CheckRuleOutput(f, f.out_avals(), "fwd", out, primals);
-  const ShapedArray out_aval = out.aval();
-  Tensor tangent = RecordCustomVjp(f, std::move(residuals), primals, tangents, out_aval);
-  return {std::move(out), std::move(tangent)};
+  auto [outs, residuals] = f.fwd()(primals);
+  if (f.checked()) CheckRuleOutput(f, f.out_avals(), "fwd", outs, primals);
+  std::vector<ShapedArray> out_avals;
+  for (const Tensor& y : outs) out_avals.push_back(y.aval());
+  std::vector<Tensor> tangent_outs =
+      RecordCustomVjp(f, std::move(residuals), primals, tangents, std::move(out_avals));
+  return {std::move(outs), std::move(tangent_outs)};
 }
 
-Tensor JvpInterpreter::ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) {
+std::vector<Tensor> JvpInterpreter::ProcessCustom(const CustomFunction& f,
+                                                  absl::Span<const Tensor> inputs) {
   auto [primals, tangents, any_tangent] = Unzip(inputs);
-  if (!any_tangent) return Pack(BindCustom(f, primals), Tensor());
+  std::vector<Tensor> outs;
+  if (!any_tangent) {
+    for (Tensor& y : BindCustom(f, primals)) outs.push_back(Pack(std::move(y), Tensor()));
+    return outs;
+  }
+  OutsAndTangents result;
   if (const auto* custom = dynamic_cast<const CustomJvpFunction*>(&f)) {
-    auto [out, tangent_out] = CustomJvpOf(*custom, primals, tangents);
-    return Pack(std::move(out), std::move(tangent_out));
+    result = CustomJvpOf(*custom, primals, tangents);
+  } else if (const auto* custom = dynamic_cast<const CustomVjpFunction*>(&f)) {
+    result = CustomVjpOf(*custom, primals, tangents, reverse_);
+  } else {
+    return Interpreter::ProcessCustom(f, inputs);
   }
-  if (const auto* custom = dynamic_cast<const CustomVjpFunction*>(&f)) {
-    auto [out, tangent_out] = CustomVjpOf(*custom, primals, tangents, reverse_);
-    return Pack(std::move(out), std::move(tangent_out));
+  for (size_t i = 0; i < result.first.size(); ++i) {
+    outs.push_back(Pack(std::move(result.first[i]), std::move(result.second[i])));
   }
-  return Interpreter::ProcessCustom(f, inputs);
+  return outs;
 }
 
 Tensor JvpInterpreter::LowerClosedOver(const Tensor& x, const CustomFunction& f) {

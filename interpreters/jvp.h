@@ -45,7 +45,8 @@ class JvpInterpreter final : public Interpreter {
                      absl::Span<const ShapedArray> out_avals) override;
   // custom_jvp functions use their rule; custom_vjp functions record their bwd as the
   // transpose of a linear node (reverse mode only).
-  Tensor ProcessCustom(const CustomFunction& f, absl::Span<const Tensor> inputs) override;
+  std::vector<Tensor> ProcessCustom(const CustomFunction& f,
+                                    absl::Span<const Tensor> inputs) override;
   // A closed-over tracer with a zero tangent is its primal; differentiating with respect to
   // one is an error, as in JAX.
   Tensor LowerClosedOver(const Tensor& x, const CustomFunction& f) override;
@@ -57,15 +58,18 @@ class JvpInterpreter final : public Interpreter {
 class CustomJvpFunction;
 class CustomVjpFunction;
 
-// (f(primals), its tangent) by f's custom_jvp rule (undefined tangents are zeros), with the
-// rule's output checked against f's type.
-std::pair<Tensor, Tensor> CustomJvpOf(const CustomJvpFunction& f, const std::vector<Tensor>& primals,
-                                      std::vector<Tensor> tangents);
+// f's outputs and their tangents.
+using OutsAndTangents = std::pair<std::vector<Tensor>, std::vector<Tensor>>;
 
-// (f(primals), its tangent) in reverse mode: fwd's output, and a custom_lin whose transpose
-// is bwd over fwd's residuals. `reverse` false (forward mode) is an error, as in JAX.
-std::pair<Tensor, Tensor> CustomVjpOf(const CustomVjpFunction& f, const std::vector<Tensor>& primals,
-                                      const std::vector<Tensor>& tangents, bool reverse);
+// (f(primals), their tangents) by f's custom_jvp rule (undefined tangents are zeros), with the
+// rule's outputs checked against f's types.
+OutsAndTangents CustomJvpOf(const CustomJvpFunction& f, const std::vector<Tensor>& primals,
+                            std::vector<Tensor> tangents);
+
+// (f(primals), their tangents) in reverse mode: fwd's outputs, and a custom_lin whose
+// transpose is bwd over fwd's residuals. `reverse` false (forward mode) is an error, as in JAX.
+OutsAndTangents CustomVjpOf(const CustomVjpFunction& f, const std::vector<Tensor>& primals,
+                            const std::vector<Tensor>& tangents, bool reverse);
 
 }  // namespace cotangent
 

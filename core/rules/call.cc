@@ -80,7 +80,7 @@ const CustomLinearRule& Rule(const Params& p) {
   return static_cast<const CustomLinearRule&>(*p.object);
 }
 
-// custom_lin: the rule's output type; operands are residuals, then one tangent per argument.
+// custom_lin: the rule's output types; operands are residuals, then one tangent per argument.
 AvalList CustomLinAbstractEval(AvalSpan in, const Params& params) {
   if (dynamic_cast<const CustomLinearRule*>(params.object.get()) == nullptr) {
     ThrowInvalid("custom_lin: no rule");
@@ -88,7 +88,8 @@ AvalList CustomLinAbstractEval(AvalSpan in, const Params& params) {
   if (params.num_consts < 0 || params.num_consts > static_cast<int64_t>(in.size())) {
     ThrowInvalid("custom_lin: ", params.num_consts, " residuals among ", in.size(), " operands");
   }
-  return {Rule(params).OutAval()};
+  const std::vector<ShapedArray> avals = Rule(params).OutAvals();
+  return AvalList(avals.begin(), avals.end());
 }
 
 TensorList CustomLinImpl(TensorSpan, const Params& params) {
@@ -96,11 +97,15 @@ TensorList CustomLinImpl(TensorSpan, const Params& params) {
                "(reverse mode), not evaluated forward");
 }
 
-// ct_args = bwd(residuals, ct); residuals get no cotangent.
+// ct_args = bwd(residuals, cts) (a zero cotangent materialized); residuals get none.
 TensorList CustomLinTranspose(TensorSpan cts, TensorSpan operands, AvalSpan, const Params& p) {
   const std::vector<Tensor> residuals(operands.begin(), operands.begin() + p.num_consts);
-  const Tensor ct = cts[0].defined() ? cts[0] : Full(Rule(p).OutAval(), 0.0);
-  const std::vector<Tensor> args_ct = Rule(p).Transpose(residuals, ct);
+  const std::vector<ShapedArray> out_avals = Rule(p).OutAvals();
+  std::vector<Tensor> out_cts(cts.begin(), cts.end());
+  for (size_t i = 0; i < out_cts.size(); ++i) {
+    if (!out_cts[i].defined()) out_cts[i] = Full(out_avals[i], 0.0);
+  }
+  const std::vector<Tensor> args_ct = Rule(p).Transpose(residuals, out_cts);
   TensorList out(p.num_consts);
   out.insert(out.end(), args_ct.begin(), args_ct.end());
   return out;
