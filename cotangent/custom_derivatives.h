@@ -73,6 +73,11 @@ class CustomSignature {
       return Arguments(leaves);
     }
   }
+  // f applied to the arguments rebuilt from `leaves`, its output flattened.
+  template <typename F>
+  std::vector<Tensor> Apply(const F& f, const std::vector<Tensor>& leaves) {
+    return OutLeaves(std::apply(f, Arguments(leaves)));
+  }
   std::vector<Tensor> OutLeaves(const Out& out) { return Remember(out, out_like_); }
   std::vector<Tensor> ResidualLeaves(const Res& res) { return Remember(res, res_like_); }
   Out RebuildOut(const std::vector<Tensor>& leaves) const { return Rebuild(leaves, out_like_); }
@@ -160,13 +165,10 @@ auto custom_jvp(F f, Rule rule, std::string name = "custom_jvp") {
   return [f, rule, name, functions](const auto&... args)
          requires std::is_invocable_v<const F&, decltype(args)...> {
     using Out = internal::ResultOf<F, std::decay_t<decltype(args)>...>;
-    using Signature = internal::CustomSignature<Out, Out, std::decay_t<decltype(args)>...>;
-    const auto make = [&](std::shared_ptr<Signature> sig) {
+    const auto make = [&](const auto& sig) {  // std::shared_ptr<CustomSignature<...>>
       return std::make_shared<CustomJvpFunction>(
           name,
-          [f, sig](const std::vector<Tensor>& xs) {
-            return sig->OutLeaves(std::apply(f, sig->Arguments(xs)));
-          },
+          [f, sig](const std::vector<Tensor>& xs) { return sig->Apply(f, xs); },
           [rule, sig](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
             auto [out, tangent] = rule(sig->ForRule(p), sig->ForRule(t));
             return std::make_pair(sig->OutLeaves(Out(out)), TreeLeaves(Out(tangent)));
@@ -215,13 +217,10 @@ auto custom_vjp(F f, Fwd fwd, Bwd bwd, std::string name = "custom_vjp") {
          requires std::is_invocable_v<const F&, decltype(args)...> {
     using Out = internal::ResultOf<F, std::decay_t<decltype(args)>...>;
     using Res = internal::ResidualsOf<Fwd, std::decay_t<decltype(args)>...>;
-    using Signature = internal::CustomSignature<Out, Res, std::decay_t<decltype(args)>...>;
-    const auto make = [&](std::shared_ptr<Signature> sig) {
+    const auto make = [&](const auto& sig) {  // std::shared_ptr<CustomSignature<...>>
       return std::make_shared<CustomVjpFunction>(
           name,
-          [f, sig](const std::vector<Tensor>& xs) {
-            return sig->OutLeaves(std::apply(f, sig->Arguments(xs)));
-          },
+          [f, sig](const std::vector<Tensor>& xs) { return sig->Apply(f, xs); },
           [fwd, sig](const std::vector<Tensor>& xs) {
             auto [out, residuals] = std::apply(fwd, sig->Arguments(xs));
             return std::make_pair(sig->OutLeaves(Out(out)), sig->ResidualLeaves(residuals));

@@ -114,10 +114,7 @@ std::shared_ptr<CustomFunction> Subtraced(const CustomFunction& f, const BatchSu
             if (jvp->checked()) {
               CheckRuleOutput(*jvp, jvp->out_avals(), "the custom_jvp rule", ys, primals);
             }
-            std::vector<ShapedArray> avals;
-            for (const Tensor& y : ys) avals.push_back(y.aval());
-            CheckMatchingAvals(*jvp, "custom_jvp rule tangent output", "primal output", y_dots,
-                               avals, /*allow_zero=*/false);
+            CheckRuleTangents(*jvp, ys, y_dots);
             ys.insert(ys.end(), y_dots.begin(), y_dots.end());
             return ys;
           };

@@ -62,27 +62,17 @@ std::optional<OutAvalCache::Avals> OutAvalCache::Get(const CustomFunction& f,
 
 void CheckRuleOutput(const CustomFunction& f, const OutAvalCache& cache, const char* what,
                      absl::Span<const Tensor> outs, absl::Span<const Tensor> args) {
-  for (size_t i = 0; i < outs.size(); ++i) {
-    if (!outs[i].defined()) {
-      ThrowInvalid(f.name(), ": ", what, " returned an undefined primal output ", i);
-    }
-  }
-  const std::optional<OutAvalCache::Avals> expected = cache.Get(f, args);
-  if (!expected) return;
-  if (outs.size() != expected->size()) {
-    ThrowInvalid(f.name(), ": ", what, " returned ", outs.size(),
-                 " primal outputs but the function returns ", expected->size());
+  const std::string primal = absl::StrCat(what, " primal output");
+  if (const std::optional<OutAvalCache::Avals> expected = cache.Get(f, args)) {
+    CheckMatchingAvals(f, primal, "function output", outs, *expected, /*allow_zero=*/false);
+    return;
   }
   for (size_t i = 0; i < outs.size(); ++i) {
-    if (outs[i].aval() != (*expected)[i]) {
-      ThrowInvalid(f.name(), ": ", what, " returned primal output ", i, " of type ",
-                   outs[i].aval().ToString(), " but the function returns ",
-                   (*expected)[i].ToString(), "; they must have the same shape and dtype");
-    }
+    if (!outs[i].defined()) ThrowInvalid(f.name(), ": ", primal, " ", i, " is undefined");
   }
 }
 
-void CheckMatchingAvals(const CustomFunction& f, const char* what, const char* of,
+void CheckMatchingAvals(const CustomFunction& f, absl::string_view what, absl::string_view of,
                         absl::Span<const Tensor> xs, absl::Span<const ShapedArray> avals,
                         bool allow_zero) {
   if (xs.size() != avals.size()) {
@@ -96,6 +86,14 @@ void CheckMatchingAvals(const CustomFunction& f, const char* what, const char* o
                    " of type ", avals[i].ToString(), "; they must have the same shape and dtype");
     }
   }
+}
+
+void CheckRuleTangents(const CustomFunction& f, absl::Span<const Tensor> outs,
+                       absl::Span<const Tensor> tangents) {
+  std::vector<ShapedArray> avals;
+  for (const Tensor& y : outs) avals.push_back(y.aval());
+  CheckMatchingAvals(f, "custom_jvp rule tangent output", "primal output", tangents, avals,
+                     /*allow_zero=*/false);
 }
 
 }  // namespace cotangent

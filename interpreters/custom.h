@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "core/interpreter.h"
+#include "interpreters/autodiff.h"
 
 namespace cotangent {
-
-using TensorsFn = std::function<std::vector<Tensor>(const std::vector<Tensor>&)>;
 
 // The output types of a custom function per input types, found by tracing it into a
 // throwaway program once (thread-safe). Unknown (nullopt) when f cannot be traced without
@@ -37,19 +37,23 @@ class OutAvalCache {
   mutable absl::flat_hash_map<std::string, std::optional<Avals>> avals_;
 };
 
-// Throws "<f>: <what> returned primal output 0 of type f32[] but the function returns f32[3]"
+// Throws "<f>: <what> primal output 0 is f32[] for function output of type f32[3] ..."
 // when a rule's primal outputs do not have the types of f's, when those are known (JAX checks
 // the same where f was traced, as under jit).
 void CheckRuleOutput(const CustomFunction& f, const OutAvalCache& cache, const char* what,
                      absl::Span<const Tensor> outs, absl::Span<const Tensor> args);
 
-// Throws unless xs (a rule's tangent outputs, or bwd's cotangents) match the types of `of`s
-// (primal outputs, arguments) one for one: "<f>: 1 bwd cotangents for 2 arguments",
-// "<f>: bwd cotangent 1 is f32[2] for argument of type f32[3] ...". Undefined entries (zeros)
-// pass when `allow_zero`.
-void CheckMatchingAvals(const CustomFunction& f, const char* what, const char* of,
+// Throws unless xs (a rule's outputs or tangent outputs, bwd's cotangents) match the types of
+// `of`s (function outputs, primal outputs, arguments) one for one: "<f>: 1 bwd cotangents for
+// 2 arguments", "<f>: bwd cotangent 1 is f32[2] for argument of type f32[3] ...". Undefined
+// entries (zeros) pass when `allow_zero`.
+void CheckMatchingAvals(const CustomFunction& f, absl::string_view what, absl::string_view of,
                         absl::Span<const Tensor> xs, absl::Span<const ShapedArray> avals,
                         bool allow_zero);
+
+// Throws unless a custom_jvp rule's tangent outputs match its primal outputs one for one.
+void CheckRuleTangents(const CustomFunction& f, absl::Span<const Tensor> outs,
+                       absl::Span<const Tensor> tangents);
 
 // f with its jvp given by rule(primals, tangents) -> (primal_outs, tangent_outs).
 class CustomJvpFunction final : public CustomFunction {
@@ -58,7 +62,7 @@ class CustomJvpFunction final : public CustomFunction {
       const std::vector<Tensor>&, const std::vector<Tensor>&)>;
   // `checked`: the rule's primal output is checked against f's type where it is applied
   // (false for wrappers whose rule checks the user's function inside, as vmap's).
-  CustomJvpFunction(std::string name, TensorsFn f, Rule rule, bool checked = true)
+  CustomJvpFunction(std::string name, FlatFn f, Rule rule, bool checked = true)
       : name_(std::move(name)), f_(std::move(f)), rule_(std::move(rule)), checked_(checked) {}
 
   const char* name() const override { return name_.c_str(); }
@@ -73,13 +77,13 @@ class CustomJvpFunction final : public CustomFunction {
       const std::vector<Tensor>& primals, const std::vector<Tensor>& tangents) const {
     return rule_(primals, tangents);
   }
-  const TensorsFn& fn() const { return f_; }
+  const FlatFn& fn() const { return f_; }
   const OutAvalCache& out_avals() const { return out_avals_; }
   bool checked() const { return checked_; }
 
  private:
   std::string name_;
-  TensorsFn f_;
+  FlatFn f_;
   Rule rule_;
   bool checked_;
   OutAvalCache out_avals_;
@@ -95,7 +99,7 @@ class CustomVjpFunction final : public CustomFunction {
   using Bwd =
       std::function<std::vector<Tensor>(const std::vector<Tensor>&, const std::vector<Tensor>&)>;
   // `checked`: as for CustomJvpFunction, for fwd's primal output.
-  CustomVjpFunction(std::string name, TensorsFn f, Fwd fwd, Bwd bwd, bool checked = true)
+  CustomVjpFunction(std::string name, FlatFn f, Fwd fwd, Bwd bwd, bool checked = true)
       : name_(std::move(name)),
         f_(std::move(f)),
         fwd_(std::move(fwd)),
@@ -112,7 +116,7 @@ class CustomVjpFunction final : public CustomFunction {
   std::string Describe() const override {
     return "fwd=" + name_ + ".fwd bwd=" + name_ + ".bwd";
   }
-  const TensorsFn& fn() const { return f_; }
+  const FlatFn& fn() const { return f_; }
   const Fwd& fwd() const { return fwd_; }
   const Bwd& bwd() const { return bwd_; }
   const OutAvalCache& out_avals() const { return out_avals_; }
@@ -120,7 +124,7 @@ class CustomVjpFunction final : public CustomFunction {
 
  private:
   std::string name_;
-  TensorsFn f_;
+  FlatFn f_;
   Fwd fwd_;
   Bwd bwd_;
   bool checked_;

@@ -136,10 +136,7 @@ OutsAndTangents CustomJvpOf(const CustomJvpFunction& f, const std::vector<Tensor
   }
   auto [outs, tangent_outs] = f.Jvp(primals, tangents);
   if (f.checked()) CheckRuleOutput(f, f.out_avals(), "the custom_jvp rule", outs, primals);
-  std::vector<ShapedArray> out_avals;
-  for (const Tensor& y : outs) out_avals.push_back(y.aval());
-  CheckMatchingAvals(f, "custom_jvp rule tangent output", "primal output", tangent_outs,
-                     out_avals, /*allow_zero=*/false);
+  CheckRuleTangents(f, outs, tangent_outs);
   return {std::move(outs), std::move(tangent_outs)};
 }
 
