@@ -1,12 +1,14 @@
 // File: cotangent/tree.h
 // Containers of tensors (JAX's pytrees): Tensor, std::vector, std::array, std::tuple,
-// std::pair, std::map<std::string, ...>, nested, and user structs through one customization
-// point. Transformations flatten arguments to a list of tensors and rebuild the same structure.
+// std::pair, std::map<std::string, ...>, std::optional, nested, and user structs through one
+// customization point. Transformations flatten arguments to a list of tensors and rebuild the same structure.
 //
 // A user struct takes part by declaring, in its own namespace, a function returning its tensor
-// fields by reference:
+// fields by reference, and optionally one naming them (for key paths, e.g. in saved files):
 //   struct Mlp { Tensor w, b; };
 //   auto tree_fields(Mlp& m) { return std::tie(m.w, m.b); }
+//   auto tree_field_names(const Mlp&) { return std::array{"w", "b"}; }
+// std::optional is a container too: empty, it holds no tensors (JAX's None).
 
 #ifndef COTANGENT_COTANGENT_TREE_H_
 #define COTANGENT_COTANGENT_TREE_H_
@@ -14,6 +16,7 @@
 #include <array>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -25,8 +28,21 @@
 
 namespace cotangent {
 
+namespace internal {
+// Runs f with prefix extended by key ("key" at the root, "/key" below it), then restores it.
+template <typename F>
+void WithKey(std::string& prefix, const std::string& key, F&& f) {
+  const size_t size = prefix.size();
+  if (size != 0) prefix += '/';
+  prefix += key;
+  f();
+  prefix.resize(size);
+}
+}  // namespace internal
+
 // Flatten appends the leaves in a fixed order; Unflatten rebuilds a value shaped like `like`
-// from leaves starting at `it`, advancing it.
+// from leaves starting at `it`, advancing it; KeyPaths appends each leaf's key path (children
+// by position, map entries by key; cotangent/io.h names saved leaves with them).
 template <typename T, typename Enable = void>
 struct TreeTraits {
   static_assert(sizeof(T) == 0,
@@ -34,11 +50,25 @@ struct TreeTraits {
                 "std::pair, std::map<std::string, ...> or a struct with tree_fields()");
 };
 
+namespace internal {
+// The key paths of xs..., the children of a tuple, pair or struct, child i keyed by key(i).
+template <typename Key, typename... Xs>
+void ChildKeyPaths(std::string& prefix, std::vector<std::string>& out, const Key& key,
+                   const Xs&... xs) {
+  size_t i = 0;
+  ((WithKey(prefix, key(i++), [&] { TreeTraits<Xs>::KeyPaths(xs, prefix, out); })), ...);
+}
+inline std::string Position(size_t i) { return std::to_string(i); }
+}  // namespace internal
+
 template <>
 struct TreeTraits<Tensor> {
   static void Flatten(const Tensor& x, std::vector<Tensor>& leaves) { leaves.push_back(x); }
   static Tensor Unflatten(const Tensor&, const Tensor*& it) { return *it++; }
   static void Structure(const Tensor&, std::string& out) { out += '*'; }
+  static void KeyPaths(const Tensor&, std::string& prefix, std::vector<std::string>& out) {
+    out.push_back(prefix);
+  }
 };
 
 template <typename T>
@@ -57,6 +87,13 @@ struct TreeTraits<std::vector<T>> {
     for (const T& x : xs) (TreeTraits<T>::Structure(x, out), out += ',');
     out += ']';
   }
+  static void KeyPaths(const std::vector<T>& xs, std::string& prefix,
+                       std::vector<std::string>& out) {
+    for (size_t i = 0; i < xs.size(); ++i) {
+      internal::WithKey(prefix, std::to_string(i),
+                        [&] { TreeTraits<T>::KeyPaths(xs[i], prefix, out); });
+    }
+  }
 };
 
 template <typename T, size_t N>
@@ -73,6 +110,13 @@ struct TreeTraits<std::array<T, N>> {
     out += '[';
     for (const T& x : xs) (TreeTraits<T>::Structure(x, out), out += ',');
     out += ']';
+  }
+  static void KeyPaths(const std::array<T, N>& xs, std::string& prefix,
+                       std::vector<std::string>& out) {
+    for (size_t i = 0; i < xs.size(); ++i) {
+      internal::WithKey(prefix, std::to_string(i),
+                        [&] { TreeTraits<T>::KeyPaths(xs[i], prefix, out); });
+    }
   }
 };
 
@@ -97,6 +141,12 @@ struct TreeTraits<std::map<std::string, V>> {
     }
     out += '}';
   }
+  static void KeyPaths(const std::map<std::string, V>& m, std::string& prefix,
+                       std::vector<std::string>& out) {
+    for (const auto& [key, value] : m) {
+      internal::WithKey(prefix, key, [&] { TreeTraits<V>::KeyPaths(value, prefix, out); });
+    }
+  }
 };
 
 template <typename... Ts>
@@ -114,6 +164,10 @@ struct TreeTraits<std::tuple<Ts...>> {
     out += '(';
     std::apply([&](const auto&... xs) { ((TreeTraits<std::decay_t<decltype(xs)>>::Structure(xs, out), out += ','), ...); }, t);
     out += ')';
+  }
+  static void KeyPaths(const std::tuple<Ts...>& t, std::string& prefix,
+                       std::vector<std::string>& out) {
+    std::apply([&](const auto&... xs) { internal::ChildKeyPaths(prefix, out, internal::Position, xs...); }, t);
   }
 };
 
@@ -134,9 +188,36 @@ struct TreeTraits<std::pair<A, B>> {
     TreeTraits<B>::Structure(p.second, out);
     out += ')';
   }
+  static void KeyPaths(const std::pair<A, B>& p, std::string& prefix,
+                       std::vector<std::string>& out) {
+    internal::ChildKeyPaths(prefix, out, internal::Position, p.first, p.second);
+  }
 };
 
-// User structs: tree_fields(s) returns std::tie of the fields (found by argument lookup).
+// std::optional: JAX's None when empty (a subtree without leaves), else its value's leaves
+// (with no key of its own).
+template <typename T>
+struct TreeTraits<std::optional<T>> {
+  static void Flatten(const std::optional<T>& x, std::vector<Tensor>& leaves) {
+    if (x) TreeTraits<T>::Flatten(*x, leaves);
+  }
+  static std::optional<T> Unflatten(const std::optional<T>& like, const Tensor*& it) {
+    if (!like) return std::nullopt;
+    return TreeTraits<T>::Unflatten(*like, it);
+  }
+  static void Structure(const std::optional<T>& x, std::string& out) {
+    if (!x) return void(out += "None");
+    out += '?';
+    TreeTraits<T>::Structure(*x, out);
+  }
+  static void KeyPaths(const std::optional<T>& x, std::string& prefix,
+                       std::vector<std::string>& out) {
+    if (x) TreeTraits<T>::KeyPaths(*x, prefix, out);
+  }
+};
+
+// User structs: tree_fields(s) returns std::tie of the fields (found by argument lookup);
+// tree_field_names(s), optional, returns their names (a std::array of strings) for key paths.
 template <typename T>
 struct TreeTraits<T, std::void_t<decltype(tree_fields(std::declval<T&>()))>> {
   static void Flatten(const T& x, std::vector<Tensor>& leaves) {
@@ -157,6 +238,23 @@ struct TreeTraits<T, std::void_t<decltype(tree_fields(std::declval<T&>()))>> {
                tree_fields(copy));
     out += ')';
   }
+  // Fields are keyed by the names of tree_field_names(x) when the struct declares it (as
+  // tree_fields), else by position.
+  static void KeyPaths(const T& x, std::string& prefix, std::vector<std::string>& out) {
+    T copy = x;
+    auto fields = tree_fields(copy);
+    auto key = [&](size_t i) {
+      if constexpr (requires { tree_field_names(x); }) {
+        const auto names = tree_field_names(x);
+        static_assert(std::tuple_size_v<decltype(names)> == std::tuple_size_v<decltype(fields)>,
+                      "tree_field_names must name every field of tree_fields");
+        return std::string(names[i]);
+      } else {
+        return internal::Position(i);
+      }
+    };
+    std::apply([&](auto&... f) { internal::ChildKeyPaths(prefix, out, key, f...); }, fields);
+  }
 };
 
 // Whether T is a container of tensors that TreeTraits takes (without instantiating TreeTraits
@@ -176,6 +274,8 @@ template <typename... Ts>
 struct IsTree<std::tuple<Ts...>> : std::conjunction<IsTree<Ts>...> {};
 template <typename A, typename B>
 struct IsTree<std::pair<A, B>> : std::conjunction<IsTree<A>, IsTree<B>> {};
+template <typename T>
+struct IsTree<std::optional<T>> : IsTree<T> {};
 template <typename T>
 struct IsTree<T, std::void_t<decltype(tree_fields(std::declval<T&>()))>> : std::true_type {};
 

@@ -13,7 +13,9 @@ PACKAGES=(
   libhwy-dev                                 # Highway: SIMD kernels with run-time dispatch
   libvulkan-dev glslang-dev glslang-tools spirv-tools
   mesa-vulkan-drivers vulkan-tools           # lavapipe (CPU Vulkan device); vulkaninfo
-  zlib1g-dev dataset-fashion-mnist           # the examples: gzip and PNG; Fashion-MNIST
+  zlib1g-dev dataset-fashion-mnist           # .npz and gzip; Fashion-MNIST for the examples
+  nlohmann-json3-dev                         # safetensors headers (cotangent/safetensors.cc)
+  python3-numpy                              # tests/cotangent:npz_numpy_test, the .npz oracle
 )
 if [[ "${1:-}" == --bench ]]; then
   PACKAGES+=(python3-torch python3-matplotlib libtorch-dev libadolc-dev)  # the peers, plot

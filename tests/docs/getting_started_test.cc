@@ -3,7 +3,10 @@
 // promise checked. tests/docs/doc_snippets_test.cc fails if a snippet in the page is not found
 // here verbatim (up to indentation), so the page cannot drift from code that builds.
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -204,6 +207,22 @@ TEST(GettingStartedTest, Containers) {
   EXPECT_EQ(leaves[0].ndim(), 0);
   EXPECT_EQ(g.w1.shape(), (ct::Shape{3, 4}));
   EXPECT_EQ(g.b2.to_vector<float>(), (std::vector<float>{4}));
+}
+
+TEST(GettingStartedTest, SaveAndLoad) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  ASSERT_NE(dir, nullptr);
+  ASSERT_EQ(chdir(dir), 0);  // the snippet writes to the working directory
+  std::map<std::string, ct::Tensor> weights = {{"w", ct::ones({3})}, {"b", ct::scalar(0.5)}};
+  ct::save("weights.npz", weights);                            // or "weights.safetensors"
+  auto restored = ct::load("weights.npz", weights);           // names, shapes, dtypes checked
+  ct::NamedTensors arrays = ct::load_npz("weights.npz");       // [("b", 0.5), ("w", [1 1 1])]
+  std::vector<std::string> names = ct::TreeKeyPaths(weights);  // {"b", "w"}
+  EXPECT_EQ(restored.at("w").to_vector<float>(), (std::vector<float>{1, 1, 1}));
+  ASSERT_EQ(arrays.size(), 2u);
+  EXPECT_EQ(arrays[0].first, "b");
+  EXPECT_EQ(arrays[0].second.item<float>(), 0.5f);
+  EXPECT_EQ(names, (std::vector<std::string>{"b", "w"}));
 }
 
 TEST(GettingStartedTest, Random) {
