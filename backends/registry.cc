@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "backends/cpu/cpu_backend.h"
+#include "backends/cpu/cpu_buffer.h"
 #include "backends/cpu/thread_pool.h"
 #include "backends/vulkan/vulkan_backend.h"
 #include "core/error.h"
@@ -53,5 +54,17 @@ void ResetPeakMemory(Backend& backend) {
 int CpuThreads() { return cpu::ThreadPool::Get().parallelism(); }
 
 void SetCpuThreads(int n) { cpu::ThreadPool::Get().set_max_parallelism(n); }
+
+const void* CpuElementAddress(const Array& a) {
+  return static_cast<const char*>(static_cast<const CpuBuffer&>(*a.buffer).data()) +
+         a.offset * DTypeSize(a.aval.dtype);
+}
+
+Array BorrowCpuMemory(const void* data, const ShapedArray& aval, std::function<void()> release) {
+  // The buffer is never written (borrowed), so shedding const here is safe.
+  return DenseArray(CpuBuffer::Borrow(CpuBackend::Get(), const_cast<void*>(data), aval.bytes(),
+                                      std::move(release)),
+                    aval);
+}
 
 }  // namespace cotangent

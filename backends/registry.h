@@ -11,6 +11,7 @@
 #define COTANGENT_BACKENDS_REGISTRY_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -45,6 +46,14 @@ void ResetPeakMemory(Backend& backend);
 // on them (n >= 1, process-wide; the default is all cores).
 int CpuThreads();
 void SetCpuThreads(int n);
+
+// Zero-copy host access for cotangent/interop.h. The address of element (0, ..., 0) of an
+// array on the CPU backend (its view's offset applied); and a dense CPU array over `data`,
+// memory the caller owns and keeps valid and unchanged until `release` runs (when the last
+// view of the array dies; it may be empty and must not throw). Such an array is never written
+// (Buffer::borrowed) and not counted in MemoryOf.
+const void* CpuElementAddress(const Array& a);
+Array BorrowCpuMemory(const void* data, const ShapedArray& aval, std::function<void()> release);
 
 }  // namespace cotangent
 

@@ -36,6 +36,10 @@ class Buffer {
   void AddBackendReference() { backend_references_.fetch_add(1); }
   void DropBackendReference() { backend_references_.fetch_sub(1); }
 
+  // Memory the user lent (cotangent/interop.h borrow): read in place, never written, so never
+  // the storage of a donated output.
+  virtual bool borrowed() const { return false; }
+
  private:
   Backend* backend_;
   int64_t bytes_;

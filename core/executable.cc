@@ -444,7 +444,7 @@ void Executable::RunSteps(std::vector<Array>& slots,
         const ShapedArray aval{step.code.shape, step.code.DTypeOf(step.code.outputs[o])};
         for (auto it = donatable.begin(); it != donatable.end(); ++it) {
           const Array& d = slots[*it];
-          if (d.buffer == nullptr || last_step_[*it] > static_cast<int>(s) ||
+          if (d.buffer == nullptr || d.buffer->borrowed() || last_step_[*it] > static_cast<int>(s) ||
               d.buffer.use_count() != 1 + d.buffer->backend_references() || d.offset != 0 || !d.IsContiguous() ||
               d.aval.bytes() != aval.bytes() || d.buffer->bytes() < aval.bytes()) {
             continue;

@@ -14,8 +14,9 @@ PACKAGES=(
   libvulkan-dev glslang-dev glslang-tools spirv-tools
   mesa-vulkan-drivers vulkan-tools           # lavapipe (CPU Vulkan device); vulkaninfo
   zlib1g-dev dataset-fashion-mnist           # .npz and gzip; Fashion-MNIST for the examples
+  libeigen3-dev                              # cotangent/eigen.h and its test (header-only)
   nlohmann-json3-dev                         # safetensors headers (cotangent/safetensors.cc)
-  python3-numpy                              # tests/cotangent:npz_numpy_test, the .npz oracle
+  python3-numpy                              # tests/cotangent:io_numpy_test, the .npz oracle
 )
 if [[ "${1:-}" == --bench ]]; then
   PACKAGES+=(python3-torch python3-matplotlib libtorch-dev libadolc-dev)  # the peers, plot

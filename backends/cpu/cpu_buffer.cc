@@ -30,12 +30,25 @@ absl::StatusOr<std::shared_ptr<CpuBuffer>> CpuBuffer::Create(CpuBackend& backend
   }
 }
 
+std::shared_ptr<CpuBuffer> CpuBuffer::Borrow(CpuBackend& backend, void* data, int64_t bytes,
+                                             std::function<void()> release) {
+  return std::make_shared<CpuBuffer>(Private(), backend, bytes, data, std::move(release));
+}
+
 CpuBuffer::CpuBuffer(Private, CpuBackend& backend, int64_t bytes, cpu::Block block)
     : Buffer(backend, bytes), block_(block) {
   backend.Track(bytes);
 }
 
+CpuBuffer::CpuBuffer(Private, CpuBackend& backend, int64_t bytes, void* data,
+                     std::function<void()> release)
+    : Buffer(backend, bytes), block_{data, bytes}, borrowed_(true), release_(std::move(release)) {}
+
 CpuBuffer::~CpuBuffer() {
+  if (borrowed_) {
+    if (release_) release_();
+    return;
+  }
   CpuBackend& backend = static_cast<CpuBackend&>(this->backend());
   backend.Track(-bytes());
   backend.pool().Give(block_);

@@ -6,6 +6,7 @@
 #define COTANGENT_BACKENDS_CPU_CPU_BUFFER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "absl/status/statusor.h"
@@ -30,13 +31,24 @@ class CpuBuffer final : public Buffer {
   // memory.
   static absl::StatusOr<std::shared_ptr<CpuBuffer>> Create(CpuBackend& backend, int64_t bytes);
 
+  // A buffer over memory the caller owns (not counted in the backend's bytes, never written):
+  // release runs when the buffer dies (it may be empty).
+  static std::shared_ptr<CpuBuffer> Borrow(CpuBackend& backend, void* data, int64_t bytes,
+                                           std::function<void()> release);
+
   CpuBuffer(Private, CpuBackend& backend, int64_t bytes, cpu::Block block);
+  CpuBuffer(Private, CpuBackend& backend, int64_t bytes, void* data,
+            std::function<void()> release);
   ~CpuBuffer() override;
+
+  bool borrowed() const override { return borrowed_; }
 
   void* data() const { return block_.data; }
 
  private:
   cpu::Block block_;
+  bool borrowed_ = false;
+  std::function<void()> release_;
 };
 
 namespace cpu {
