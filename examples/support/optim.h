@@ -9,9 +9,11 @@
 #ifndef COTANGENT_EXAMPLES_SUPPORT_OPTIM_H_
 #define COTANGENT_EXAMPLES_SUPPORT_OPTIM_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -135,6 +137,18 @@ class Adam {
  private:
   AdamOptions options_;
 };
+
+// The states are containers of their tensors (cotangent/tree.h), with named fields, so that
+// a checkpoint saves them (examples/support/checkpoint.h). count is not a tensor: checkpoints
+// keep it as their step.
+template <typename P>
+auto tree_fields(SgdState<P>& s) { return std::tie(s.trace); }
+template <typename P>
+auto tree_field_names(const SgdState<P>&) { return std::array{"trace"}; }
+template <typename P>
+auto tree_fields(AdamState<P>& s) { return std::tie(s.mu, s.nu); }
+template <typename P>
+auto tree_field_names(const AdamState<P>&) { return std::array{"mu", "nu"}; }
 
 }  // namespace cotangent::optim
 
