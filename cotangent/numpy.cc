@@ -5,6 +5,8 @@
 #include "cotangent/numpy.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <optional>
 
 #include "core/constants.h"
@@ -325,6 +327,98 @@ Tensor log_softmax(const Tensor& x, int64_t axis) {
 Tensor argmax(const Tensor& x, int64_t axis) {
   CheckDefined(x, "argmax");
   return lax::argmax(x, CanonicalAxis(axis, x.ndim(), "argmax"));
+}
+
+Tensor argmin(const Tensor& x, int64_t axis) {
+  CheckDefined(x, "argmin");
+  return lax::argmax(Reversed(x), CanonicalAxis(axis, x.ndim(), "argmin"));
+}
+
+Tensor var(const Tensor& x, const Axes& axes, int64_t ddof, bool keepdims) {
+  const Tensor xf = AsFloat("var", x);
+  const std::vector<int64_t> resolved = axes.Resolve(xf.ndim(), "var");
+  int64_t count = 1;
+  for (int64_t a : resolved) count *= xf.shape()[a];
+  const Tensor centered = xf - mean(xf, resolved, /*keepdims=*/true);
+  return sum(square(centered), resolved, keepdims) / static_cast<double>(count - ddof);
+}
+
+Tensor std(const Tensor& x, const Axes& axes, int64_t ddof, bool keepdims) {
+  return sqrt(var(x, axes, ddof, keepdims));
+}
+
+// Counting the elements that fail (all) or pass (any) the test keeps an empty axis right:
+// all of nothing is true, any of nothing false.
+Tensor all(const Tensor& x, const Axes& axes, bool keepdims) {
+  CheckDefined(x, "all");
+  return sum(Cast(x == 0.0, DType::kI32), axes, keepdims) == 0.0;
+}
+
+Tensor any(const Tensor& x, const Axes& axes, bool keepdims) {
+  CheckDefined(x, "any");
+  return sum(Cast(x != 0.0, DType::kI32), axes, keepdims) > 0.0;
+}
+
+Tensor isnan(const Tensor& x) {
+  CheckDefined(x, "isnan");
+  return IsFloating(x.dtype()) ? lax::ne(x, x) : Full({x.shape(), DType::kBool}, 0.0);
+}
+
+Tensor isinf(const Tensor& x) {
+  CheckDefined(x, "isinf");
+  if (!IsFloating(x.dtype())) return Full({x.shape(), DType::kBool}, 0.0);
+  return abs(x) == std::numeric_limits<double>::infinity();
+}
+
+Tensor isfinite(const Tensor& x) {
+  CheckDefined(x, "isfinite");
+  if (!IsFloating(x.dtype())) return Full({x.shape(), DType::kBool}, 1.0);
+  return abs(x) < std::numeric_limits<double>::infinity();  // false for nan too
+}
+
+Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  CheckDefined(a, "isclose");
+  CheckDefined(b, "isclose");
+  DType dtype = PromoteTypes(a.dtype(), b.dtype());
+  if (!IsFloating(dtype)) dtype = kDefaultFloat;
+  const Tensor x = Cast(a, dtype), y = Cast(b, dtype);
+  // numpy: the tolerance for finite pairs; infinities only close to themselves.
+  const Tensor within = abs(x - y) <= atol + rtol * abs(y);
+  Tensor out = where(logical_and(isfinite(x), isfinite(y)), within, x == y);
+  if (equal_nan) out = logical_or(out, logical_and(isnan(x), isnan(y)));
+  return out;
+}
+
+Tensor allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  return all(isclose(a, b, rtol, atol, equal_nan));
+}
+
+Tensor nan_to_num(const Tensor& x, double nan, std::optional<double> posinf,
+                  std::optional<double> neginf) {
+  CheckDefined(x, "nan_to_num");
+  if (!IsFloating(x.dtype())) return x;
+  const double largest = x.dtype() == DType::kF32 ? std::numeric_limits<float>::max()
+                                                  : std::numeric_limits<double>::max();
+  const double inf = std::numeric_limits<double>::infinity();
+  Tensor out = where(isnan(x), nan, x);
+  out = where(x == inf, posinf.value_or(largest), out);
+  return where(x == -inf, neginf.value_or(-largest), out);
+}
+
+Tensor clip(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
+  CheckDefined(x, "clip");
+  // Integral bounds keep an integer x integer (as JAX's weakly typed Python ints do).
+  const auto bounded = [](const Tensor& t, double v, bool lower) {
+    if (!IsFloating(t.dtype()) && v == std::floor(v)) {
+      const Tensor c = FullLike(t, v);
+      return lower ? lax::max(t, c) : lax::min(t, c);
+    }
+    return lower ? maximum(t, v) : minimum(t, v);
+  };
+  Tensor out = x;
+  if (lo) out = bounded(out, *lo, /*lower=*/true);
+  if (hi) out = bounded(out, *hi, /*lower=*/false);
+  return out;
 }
 
 Tensor matmul(const Tensor& x, const Tensor& y) {

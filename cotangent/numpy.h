@@ -121,8 +121,33 @@ Tensor logsumexp(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 // exp(x) / sum(exp(x)) along axis, computed stably.
 Tensor softmax(const Tensor& x, int64_t axis = -1);
 Tensor log_softmax(const Tensor& x, int64_t axis = -1);
-// Index of the first maximum along axis (i32).
+// Index of the first maximum (minimum) along axis (i32).
 Tensor argmax(const Tensor& x, int64_t axis);
+Tensor argmin(const Tensor& x, int64_t axis);
+// Variance and standard deviation: sum((x - mean)^2) / (N - ddof), as numpy (ddof = 1 for the
+// unbiased estimate); N - ddof <= 0 gives inf or nan, as numpy.
+Tensor var(const Tensor& x, const Axes& axes = {}, int64_t ddof = 0, bool keepdims = false);
+Tensor std(const Tensor& x, const Axes& axes = {}, int64_t ddof = 0, bool keepdims = false);
+// Whether every (any) element along axes is nonzero; bool.
+Tensor all(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor any(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+
+// Floating-point classification (bool; integers are finite, never nan or inf).
+Tensor isnan(const Tensor& x);
+Tensor isinf(const Tensor& x);
+Tensor isfinite(const Tensor& x);
+// |a - b| <= atol + rtol * |b| elementwise, equal infinities close, nan close to nan only with
+// equal_nan (numpy.isclose); allclose is all of it, a bool scalar tensor (jnp.allclose).
+Tensor isclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8,
+               bool equal_nan = false);
+Tensor allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8,
+                bool equal_nan = false);
+// nan, +inf and -inf replaced by the given values (default: 0 and the dtype's largest and
+// lowest finite values).
+Tensor nan_to_num(const Tensor& x, double nan = 0.0, std::optional<double> posinf = std::nullopt,
+                  std::optional<double> neginf = std::nullopt);
+// x limited to [lo, hi] (either bound optional), as jnp.clip; gradients pass where x is inside.
+Tensor clip(const Tensor& x, std::optional<double> lo, std::optional<double> hi);
 
 // numpy matmul: matrix product of the last two axes, batch axes broadcast; 1-D operands are
 // treated as a row (left) or column (right) vector and that axis is dropped.
