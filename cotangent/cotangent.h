@@ -23,6 +23,7 @@
 #include "cotangent/numpy.h"     // IWYU pragma: export
 #include "cotangent/random.h"    // IWYU pragma: export
 #include "cotangent/shaping.h"   // IWYU pragma: export
+#include "cotangent/special.h"   // IWYU pragma: export
 #include "cotangent/transforms.h"  // IWYU pragma: export
 #include "cotangent/tree.h"        // IWYU pragma: export
 #include "cotangent/vmap.h"        // IWYU pragma: export

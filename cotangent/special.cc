@@ -1,0 +1,124 @@
+// File: cotangent/special.cc
+// The composites of cotangent/special.h. Where a formula has two regimes, both are computed
+// and `where` picks one; the input of the branch not taken is replaced by a harmless value
+// (the "double where"), so that its derivative, multiplied by the zero cotangent `where`
+// sends it, is finite rather than inf * 0 = NaN.
+
+#include "cotangent/special.h"
+
+#include <cmath>
+#include <numbers>
+
+#include "core/error.h"
+#include "cotangent/numpy.h"
+
+namespace cotangent {
+namespace {
+
+Tensor Floating(const Tensor& x) {
+  if (!x.defined()) ThrowInvalid("undefined tensor");
+  return IsFloating(x.dtype()) ? x : astype(x, kDefaultFloat);
+}
+
+// Above this |x|, x^2 may overflow (f32's largest is 3.4e38) and 1 + x^2 == x^2 in f64.
+constexpr double kLarge = 1e18;
+
+// An odd function from its formula g for x >= 0: -g(-x) below 0, g(x) above. Not sign(x) *
+// g(|x|), whose derivative at 0 is 0 (sign's and abs's derivatives there); each branch reads
+// 0 where the other is taken (the double where).
+Tensor Odd(const Tensor& t, Tensor (*g)(const Tensor&)) {
+  const Tensor negative = t < 0.0;
+  return where(negative, -g(where(negative, -t, 0.0)), g(where(negative, 0.0, t)));
+}
+
+// asinh for a >= 0: log1p(a + a^2 / (1 + sqrt(1 + a^2))), exact near 0; log(2a) past kLarge.
+Tensor AsinhOfPositive(const Tensor& a) {
+  const Tensor big = a > kLarge;
+  const Tensor s = where(big, 1.0, a);
+  const Tensor small = log1p(s + square(s) / (1.0 + sqrt(1.0 + square(s))));
+  return where(big, log(where(big, a, 1.0)) + std::numbers::ln2, small);
+}
+
+// atanh for a >= 0: log1p of a positive argument, well conditioned up to a = 1.
+Tensor AtanhOfPositive(const Tensor& a) { return 0.5 * log1p(2.0 * a / (1.0 - a)); }
+
+}  // namespace
+
+Tensor sinh(const Tensor& x) {
+  const Tensor t = Floating(x);
+  return (expm1(t) - expm1(-t)) * 0.5;  // expm1 keeps sinh(x) ~ x accurate near 0
+}
+
+Tensor cosh(const Tensor& x) {
+  const Tensor t = Floating(x);
+  return (exp(t) + exp(-t)) * 0.5;
+}
+
+Tensor tan(const Tensor& x) {
+  const Tensor t = Floating(x);
+  return sin(t) / cos(t);
+}
+
+Tensor asinh(const Tensor& x) { return Odd(Floating(x), AsinhOfPositive); }
+
+Tensor acosh(const Tensor& x) {
+  const Tensor t = Floating(x);
+  const Tensor big = t > kLarge;
+  const Tensor s = where(big, 2.0, t);
+  // log1p((x - 1) + sqrt(x - 1) sqrt(x + 1)): x - 1 is exact, and neither the square nor the
+  // logarithm near 1 loses the small result.
+  const Tensor small = log1p((s - 1.0) + sqrt(s - 1.0) * sqrt(s + 1.0));
+  return where(big, log(where(big, t, 2.0)) + std::numbers::ln2, small);
+}
+
+Tensor atanh(const Tensor& x) { return Odd(Floating(x), AtanhOfPositive); }
+
+Tensor log2(const Tensor& x) { return log(Floating(x)) * (1 / std::numbers::ln2); }
+Tensor log10(const Tensor& x) { return log(Floating(x)) * (1 / std::numbers::ln10); }
+// pow(2, x), not exp(x ln 2), whose rounded product errs by |x| ulp.
+Tensor exp2(const Tensor& x) { return pow(2.0, Floating(x)); }
+
+Tensor cbrt(const Tensor& x) {
+  const Tensor t = Floating(x);
+  // pow(|x|, 1/3) errs by log|x| ulp (1/3 is rounded); one Newton step for y^3 = x,
+  // y - (y^3 - x) / (3 y^2) = 2y/3 + x / (3 y^2), recovers full precision, and its derivative
+  // at the root is exactly 1 / (3 y^2) whatever y's. At 0 the step divides by 0: y stays 0.
+  const Tensor y = sign(t) * pow(abs(t), 1.0 / 3.0);
+  const Tensor zero = y == 0.0;
+  const Tensor ys = where(zero, 1.0, y);
+  return where(zero, y, ys * (2.0 / 3.0) + t / (3.0 * square(ys)));
+}
+
+Tensor rsqrt(const Tensor& x) { return 1.0 / sqrt(Floating(x)); }
+Tensor reciprocal(const Tensor& x) { return 1.0 / Floating(x); }
+
+Tensor logaddexp(const Tensor& a, const Tensor& b) {
+  const Tensor x = Floating(a), y = Floating(b);
+  const Tensor delta = x - y;
+  // max + log1p(exp(-|a - b|)); a - b is NaN when both are the same infinity (or a NaN): then
+  // a + b is the answer (-inf, inf, or NaN).
+  const Tensor nan = delta != delta;
+  const Tensor d = where(nan, 0.0, delta);
+  return where(nan, x + y, maximum(x, y) + log1p(exp(-abs(d))));
+}
+
+Tensor sinc(const Tensor& x) {
+  const Tensor t = Floating(x) * std::numbers::pi;
+  // sin(u)/u = 1 - u^2/6 + u^4/120 - ...: below |u| = 1e-2 the next term is under 2e-16 of
+  // the sum, and the series gives sinc's true derivatives at 0 (0, then -pi^2/3).
+  const Tensor near = abs(t) < 1e-2;
+  const Tensor u = where(near, 1.0, t);
+  const Tensor u2 = square(where(near, t, 0.0));
+  return where(near, 1.0 - u2 / 6.0 + square(u2) / 120.0, sin(u) / u);
+}
+
+Tensor hypot(const Tensor& a, const Tensor& b) {
+  const Tensor x = abs(Floating(a)), y = abs(Floating(b));
+  // m sqrt(1 + (n/m)^2) with m the larger: the ratio is at most 1, so nothing overflows.
+  const Tensor m = maximum(x, y), n = minimum(x, y);
+  const Tensor zero = m == 0.0;
+  const Tensor r = n / where(zero, 1.0, m);
+  return where(zero, 0.0 * m, m * sqrt(1.0 + square(r)));
+}
+
+}  // namespace cotangent

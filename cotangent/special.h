@@ -1,0 +1,36 @@
+// File: cotangent/special.h
+// Elementwise functions of jax.numpy composed of the primitives, each written in the form that
+// stays accurate and finite where the naive formula is not (the comments say which), and whose
+// derivatives, from the primitives' rules, are the true ones to second order wherever the
+// function is smooth: sinh, cosh, tan, asinh, acosh, atanh, log2, log10, exp2, cbrt, rsqrt,
+// reciprocal, logaddexp, sinc, hypot. Integer and bool inputs become f32, as jnp's.
+
+#ifndef COTANGENT_COTANGENT_SPECIAL_H_
+#define COTANGENT_COTANGENT_SPECIAL_H_
+
+#include "core/tensor.h"
+
+namespace cotangent {
+
+Tensor sinh(const Tensor& x);
+Tensor cosh(const Tensor& x);
+Tensor tan(const Tensor& x);
+Tensor asinh(const Tensor& x);
+Tensor acosh(const Tensor& x);  // NaN below 1
+Tensor atanh(const Tensor& x);  // NaN outside [-1, 1], infinite at +-1
+Tensor log2(const Tensor& x);
+Tensor log10(const Tensor& x);
+Tensor exp2(const Tensor& x);
+Tensor cbrt(const Tensor& x);  // real cube root: cbrt(-8) = -2
+Tensor rsqrt(const Tensor& x);
+Tensor reciprocal(const Tensor& x);
+// log(exp(a) + exp(b)) without overflow; -inf and -inf give -inf.
+Tensor logaddexp(const Tensor& a, const Tensor& b);
+// sin(pi x) / (pi x), 1 at 0 with the true derivatives there (a series near 0).
+Tensor sinc(const Tensor& x);
+// sqrt(a^2 + b^2) without overflow or underflow of the squares.
+Tensor hypot(const Tensor& a, const Tensor& b);
+
+}  // namespace cotangent
+
+#endif  // COTANGENT_COTANGENT_SPECIAL_H_

@@ -1,0 +1,128 @@
+// File: tests/cotangent/special_test.cc
+// cotangent/special.h against the C library's functions in f64 (a few ulp, across tiny, unit
+// and huge arguments, where a naive formula would overflow or cancel), their derivatives
+// against the closed forms (finite where the true derivative is, through the double-where
+// branches), sinc's derivatives at 0, logaddexp's infinities, and f32 dtype rules.
+
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <numbers>
+#include <vector>
+
+#include "cotangent/cotangent.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace cotangent {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double F(const std::function<Tensor(const Tensor&)>& f, double x) {
+  return f(scalar(x, f64)).item<double>();
+}
+double D(const std::function<Tensor(const Tensor&)>& f, double x) {
+  return grad(f)(scalar(x, f64)).item<double>();
+}
+
+void ExpectUlps(double got, double want, double ulps, const char* what, double x) {
+  const double tol = ulps * std::numeric_limits<double>::epsilon() * std::fabs(want);
+  EXPECT_NEAR(got, want, tol) << what << "(" << x << ")";
+}
+
+TEST(SpecialTest, ValuesMatchTheCLibraryInF64) {
+  struct Case {
+    const char* name;
+    Tensor (*f)(const Tensor&);
+    double (*ref)(double);
+    std::vector<double> xs;
+  };
+  const std::vector<double> wide = {-1e300, -1e20, -3.5, -1, -1e-10, 0, 1e-300, 1e-10, 0.5, 2,
+                                    30, 1e20, 1e300};
+  const std::vector<Case> cases = {
+      {"sinh", sinh, [](double x) { return std::sinh(x); }, {-700, -3, -1e-9, 0, 0.3, 5, 700}},
+      {"cosh", cosh, [](double x) { return std::cosh(x); }, {-700, -3, 0, 1e-9, 0.3, 5, 700}},
+      {"tan", tan, [](double x) { return std::tan(x); }, {-1.5, -0.5, 0, 1e-9, 0.7, 1.5}},
+      {"asinh", asinh, [](double x) { return std::asinh(x); }, wide},
+      {"acosh", acosh, [](double x) { return std::acosh(x); }, {1, 1 + 1e-12, 1.5, 1e20, 1e300}},
+      {"atanh", atanh, [](double x) { return std::atanh(x); }, {-0.999, -0.5, -1e-12, 0, 0.9}},
+      {"log2", log2, [](double x) { return std::log2(x); }, {1e-300, 0.1, 1, 3, 1024, 1e300}},
+      {"log10", log10, [](double x) { return std::log10(x); }, {1e-300, 0.1, 1, 3, 1e300}},
+      {"exp2", exp2, [](double x) { return std::exp2(x); }, {-1000, -3.5, 0, 0.5, 10, 1000}},
+      {"cbrt", cbrt, [](double x) { return std::cbrt(x); }, {-1e300, -8, -1e-9, 0, 27, 1e300}},
+      {"rsqrt", rsqrt, [](double x) { return 1 / std::sqrt(x); }, {1e-300, 0.25, 1, 4, 1e300}},
+  };
+  for (const Case& c : cases) {
+    for (double x : c.xs) ExpectUlps(F(c.f, x), c.ref(x), 8, c.name, x);
+  }
+  EXPECT_TRUE(std::isnan(F(acosh, 0.5)));
+  EXPECT_EQ(F(atanh, 1), kInf);
+  EXPECT_EQ(F(cbrt, -8), -2.0);
+}
+
+TEST(SpecialTest, DerivativesMatchTheClosedForms) {
+  for (double x : {-1e200, -2.0, -1e-8, 0.0, 0.5, 3.0, 1e200}) {
+    ExpectUlps(D(asinh, x), 1 / std::hypot(1.0, x), 8, "asinh'", x);  // no NaN at 1e200
+  }
+  for (double x : {-3.0, -1e-8, 0.0, 0.5}) ExpectUlps(D(sinh, x), std::cosh(x), 8, "sinh'", x);
+  for (double x : {1.5, 10.0, 1e200}) {
+    ExpectUlps(D(acosh, x), 1 / (std::sqrt(x - 1) * std::sqrt(x + 1)), 8, "acosh'", x);
+  }
+  for (double x : {-0.9, 0.0, 0.5}) ExpectUlps(D(atanh, x), 1 / (1 - x * x), 8, "atanh'", x);
+  for (double x : {-8.0, 0.001, 27.0}) {
+    ExpectUlps(D(cbrt, x), std::pow(std::fabs(x), -2.0 / 3) / 3, 16, "cbrt'", x);
+  }
+  ExpectUlps(D(log2, 3.0), 1 / (3 * std::numbers::ln2), 8, "log2'", 3);
+  ExpectUlps(D(exp2, 3.0), 8 * std::numbers::ln2, 8, "exp2'", 3);
+  ExpectUlps(D(rsqrt, 4.0), -0.5 / 8, 8, "rsqrt'", 4);
+}
+
+TEST(SpecialTest, SincIsSmoothAtZero) {
+  EXPECT_EQ(F(sinc, 0), 1.0);
+  ExpectUlps(F(sinc, 0.5), 2 / std::numbers::pi, 4, "sinc", 0.5);
+  EXPECT_NEAR(F(sinc, 1), 0, 1e-16);
+  ExpectUlps(F(sinc, 0.003), std::sin(std::numbers::pi * 0.003) / (std::numbers::pi * 0.003), 4,
+             "sinc", 0.003);
+  EXPECT_EQ(D(sinc, 0), 0.0);
+  const double second = grad(grad(sinc))(scalar(0.0, f64)).item<double>();
+  EXPECT_NEAR(second, -std::numbers::pi * std::numbers::pi / 3, 1e-12);
+  // On both sides of the switch to the series, the derivative is the closed form's.
+  for (double x : {0.999e-2 / std::numbers::pi, 1.001e-2 / std::numbers::pi, 0.3}) {
+    const double u = std::numbers::pi * x;
+    const double want = (u * std::cos(u) - std::sin(u)) / (u * x);
+    EXPECT_NEAR(D(sinc, x), want, 1e-10 * std::fabs(want)) << x;
+  }
+}
+
+TEST(SpecialTest, LogaddexpAndHypotNeverOverflow) {
+  const auto lae = [](double a, double b) {
+    return logaddexp(scalar(a, f64), scalar(b, f64)).item<double>();
+  };
+  ExpectUlps(lae(1000, 1000), 1000 + std::numbers::ln2, 4, "logaddexp", 1000);
+  ExpectUlps(lae(-1000, -1001), -1000 + std::log1p(std::exp(-1.0)), 4, "logaddexp", -1000);
+  EXPECT_EQ(lae(-kInf, -kInf), -kInf);
+  EXPECT_EQ(lae(kInf, kInf), kInf);
+  EXPECT_EQ(lae(-kInf, 0), 0.0);
+  // At a tie the derivative is 1/2 to each side.
+  const Tensor g = grad([](const Tensor& a) { return logaddexp(a, scalar(2.0, f64)); })(
+      scalar(2.0, f64));
+  EXPECT_EQ(g.item<double>(), 0.5);
+  const auto hyp = [](double a, double b) {
+    return hypot(scalar(a, f64), scalar(b, f64)).item<double>();
+  };
+  ExpectUlps(hyp(1e300, 1e300), std::hypot(1e300, 1e300), 4, "hypot", 1e300);
+  ExpectUlps(hyp(3e-300, 4e-300), 5e-300, 4, "hypot", 3e-300);
+  ExpectUlps(hyp(-3, 4), 5, 4, "hypot", -3);
+  EXPECT_EQ(hyp(0, 0), 0.0);
+}
+
+TEST(SpecialTest, DtypesFollowJaxNumpy) {
+  EXPECT_EQ(sinh(arange(3)).dtype(), f32);
+  EXPECT_EQ(logaddexp(ones({2}), ones({2}, f64)).dtype(), f64);
+  EXPECT_NEAR(asinh(scalar(1e30f)).item<float>(), std::asinh(1e30f), 1e-5 * std::asinh(1e30f));
+  EXPECT_TRUE(std::isfinite(hypot(scalar(2e38f), scalar(2e38f)).item<float>()));  // 2.8e38
+}
+
+}  // namespace
+}  // namespace cotangent
