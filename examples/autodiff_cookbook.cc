@@ -5,15 +5,18 @@
 // Run: bash tools/run.sh //examples:autodiff_cookbook   (--fast shrinks the timing loops)
 
 #include <cmath>
-#include <cstring>
 #include <iostream>
 #include <map>
 #include <numbers>
 #include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "cotangent/cotangent.h"
 #include "examples/cookbook_util.h"
+#include "examples/support/cli.h"
+
+ABSL_FLAG(bool, fast, false, "one run per timing loop instead of 7 (the CI smoke test)");
 
 namespace cookbook {
 namespace {
@@ -343,36 +346,33 @@ void MoreAdvanced() {
 }  // namespace
 }  // namespace cookbook
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
+  cotangent::cli::ParseFlags(argc, argv,
+                             "JAX's Autodiff Cookbook and custom-derivatives notebooks, ported");
   cookbook::Options options;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--fast") == 0) {
-      options.fast = true;
-    } else {
-      std::cerr << "usage: autodiff_cookbook [--fast]\n";
-      return 2;
-    }
-  }
-  try {
-    cookbook::Model model;
-    cookbook::StartingWithGrad();
-    cookbook::LogisticRegression(model);
-    cookbook::NumericalDifferences(model);
-    cookbook::JacobiansAndHessians(model);
-    cookbook::JvpAndVjp(model);
-    cookbook::HessianVectorProducts(model, options);
-    cookbook::MatrixJacobianProducts(model, options);
-    cookbook::JacobianImplementation(model);
-    cookbook::ComplexNumbers();
-    cookbook::MoreAdvanced();
-    cookbook::CustomDerivatives();
-  } catch (const cotangent::Error& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 1;
-  }
+  options.fast = absl::GetFlag(FLAGS_fast);
+  cookbook::Model model;
+  cookbook::StartingWithGrad();
+  cookbook::LogisticRegression(model);
+  cookbook::NumericalDifferences(model);
+  cookbook::JacobiansAndHessians(model);
+  cookbook::JvpAndVjp(model);
+  cookbook::HessianVectorProducts(model, options);
+  cookbook::MatrixJacobianProducts(model, options);
+  cookbook::JacobianImplementation(model);
+  cookbook::ComplexNumbers();
+  cookbook::MoreAdvanced();
+  cookbook::CustomDerivatives();
   if (cookbook::FailedChecks() > 0) {
     std::cerr << cookbook::FailedChecks() << " checks failed\n";
     return 1;
   }
   return 0;
 }
+
+}  // namespace
+
+// cli::Main prints a thrown cotangent::Error (or a stray argument) as "error: ..." and exits 1.
+int main(int argc, char** argv) { return cotangent::cli::Main(argc, argv, Run); }

@@ -18,3 +18,17 @@ def example_smoke_tests(binary, args = []):
             env = env,
             tags = tags,
         )
+
+# example_flags_test: <binary>_flags_test runs examples/flags_test.sh on an example that parses
+# Abseil flags (cli::ParseFlags): --help lists its flags, and an unknown flag or a positional
+# argument stops it with a nonzero exit before it does any work. small_flag is the example's
+# flag for a short run (--smoke; the cookbook's is --fast): --help must list it, and the bad
+# command lines carry it, so that an example which wrongly accepted one would not run long.
+def example_flags_test(binary, small_flag = "--smoke"):
+    native.sh_test(
+        name = binary + "_flags_test",
+        size = "small",
+        srcs = ["flags_test.sh"],
+        args = ["$(location :%s)" % binary, small_flag],
+        data = [":" + binary],
+    )

@@ -10,15 +10,20 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <variant>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "cotangent/cotangent.h"
+#include "examples/support/checkpoint.h"
 #include "examples/support/cli.h"
 #include "examples/support/data.h"
 #include "examples/support/datasets.h"
@@ -26,6 +31,26 @@
 #include "examples/support/optim.h"
 #include "examples/support/plot.h"
 #include "examples/support/progress.h"
+
+ABSL_FLAG(bool, smoke, false, "512 training and 500 test images, one epoch (CI)");
+// Unset: a default that depends on --smoke or --optimizer (cli.h).
+ABSL_FLAG(std::optional<int64_t>, epochs, std::nullopt,
+          "passes over the training set (default 3, 1 with --smoke)");
+ABSL_FLAG(std::optional<int64_t>, batch_size, std::nullopt,
+          "minibatch size (default 128, 64 with --smoke)");
+ABSL_FLAG(std::string, optimizer, "adam", "adam or sgd (momentum 0.9)");
+ABSL_FLAG(std::optional<double>, lr, std::nullopt,
+          "peak learning rate (default: adam 2e-3, sgd 0.05)");
+ABSL_FLAG(int64_t, seed, 0, "PRNG seed (init and batches)");
+ABSL_FLAG(bool, eager, false, "run the steps eagerly instead of jit-compiled");
+ABSL_FLAG(std::string, data_dir, cotangent::datasets::kFashionMnistDir, "the IDX files");
+ABSL_FLAG(std::string, out_dir, cotangent::cli::DefaultOutputDir(), "where the plot goes");
+ABSL_FLAG(std::string, checkpoint, "",
+          "the training checkpoint (.npz: parameters, optimizer state, step), written after "
+          "every epoch (default: <out_dir>/fashion_mnist_checkpoint.npz)");
+ABSL_FLAG(bool, resume, false, "continue from --checkpoint instead of starting over");
+ABSL_FLAG(std::optional<int64_t>, stop_after, std::nullopt,
+          "stop after this many epochs, checkpointed, as an interrupted run (to test --resume)");
 
 namespace ct = cotangent;
 
@@ -104,33 +129,54 @@ ct::datasets::ImageSet Head(const ct::datasets::ImageSet& set, int64_t n) {
   return {ct::data::SelectRows(set.images, rows), ct::data::SelectRows(set.labels, rows)};
 }
 
-// Test images with their predicted class, green when right and red when wrong.
-void DrawPredictions(ct::plot::Image& image, ct::plot::Rect frame, const Cnn& m,
-                     const ct::datasets::ImageSet& test) {
+// A training curve: epochs (fractional for the running means) and values.
+struct Curve {
+  std::vector<double> x, y;
+};
+
+// The loss and accuracy curves, and beside them twelve test images titled with their predicted
+// class, green when right and red when wrong; written to path.
+void PlotTraining(const std::string& path, const Curve& train_loss, const Curve& test_loss,
+                  const Curve& train_acc, const Curve& test_acc, const Cnn& m,
+                  const ct::datasets::ImageSet& test) {
   namespace pl = ct::plot;
-  const int cols = 4, rows = 3, scale = 2, cell_w = frame.width / cols, cell_h = 84;
+  pl::Figure figure(1340, 440);
+  const auto curves = [&](pl::Rect frame, const char* title, const char* y_label,
+                          const Curve& train, const Curve& tested) {
+    pl::Axes& axes = figure.AddAxes(frame);
+    axes.Plot(train.x, train.y,
+              {.label = "train (running mean)", .color = pl::kBlue, .line_width = 1.5});
+    axes.Plot(tested.x, tested.y,
+              {.label = "test", .color = pl::kOrange, .marker = pl::Marker::kCircle});
+    axes.Title(title);
+    axes.XLabel("epoch");
+    axes.YLabel(y_label);
+    axes.Legend();
+  };
+  curves({0, 0, 480, 440}, "loss", "cross-entropy", train_loss, test_loss);
+  curves({480, 0, 480, 440}, "accuracy", "accuracy (%)", train_acc, test_acc);
+
+  const int cols = 4, rows = 3;
+  const double left = 960, top = 34, cell_w = 95, cell_h = (440 - top - 6) / rows;
+  figure.Text(left + cols * cell_w / 2, 10, "test predictions");
   std::vector<int32_t> pick;
   for (int i = 0; i < cols * rows && i < test.labels.rows(); ++i) pick.push_back(i * 7);
   const std::vector<int32_t> predicted =
       ct::argmax(Logits(m, ct::data::TakeRows(test.images, pick)), -1).to_vector<int32_t>();
-  image.Text(frame.x + (frame.width - pl::Image::TextWidth("test predictions", 2)) / 2, frame.y + 4,
-             "test predictions", pl::kBlack, 2);
   for (size_t k = 0; k < pick.size(); ++k) {
-    const int x0 = frame.x + static_cast<int>(k % cols) * cell_w + (cell_w - 28 * scale) / 2;
-    const int y0 = frame.y + 30 + static_cast<int>(k / cols) * (cell_h + 16);
-    for (int y = 0; y < 28; ++y) {
-      for (int x = 0; x < 28; ++x) {
-        const float v = test.images.values[static_cast<size_t>(pick[k]) * 784 + y * 28 + x];
-        const auto gray = static_cast<uint8_t>(255 - std::lround(255 * v));
-        image.FillRect(x0 + x * scale, y0 + y * scale, x0 + (x + 1) * scale, y0 + (y + 1) * scale,
-                       pl::Rgb{gray, gray, gray});
-      }
-    }
+    pl::Axes& axes = figure.AddAxes({left + static_cast<double>(k % cols) * cell_w,
+                                     top + static_cast<double>(k / cols) * cell_h, cell_w, cell_h});
+    const auto pixels = test.images.values.begin() + static_cast<ptrdiff_t>(pick[k]) * 784;
+    pl::Field image{.rows = 28, .cols = 28, .x = {0, 28}, .y = {0, 28}};
+    image.values.assign(pixels, pixels + 784);
+    axes.Heatmap(image, [](double ink) { return pl::Mix(pl::kWhite, pl::kBlack, ink); });
     const bool right = predicted[k] == test.labels.values[pick[k]];
-    const std::string& label = ct::datasets::FashionMnistClasses()[predicted[k]];
-    image.Text(x0 + 28 * scale / 2 - pl::Image::TextWidth(label) / 2, y0 + 28 * scale + 4, label,
-               right ? pl::kGreen : pl::kRed);
+    axes.Title(ct::datasets::FashionMnistClasses()[predicted[k]], right ? pl::kGreen : pl::kRed,
+               12);
+    axes.AxisOff();
+    axes.EqualAspect();
   }
+  figure.Save(path);
 }
 
 // The optimizer chosen by --optimizer; both are pure init/update pairs (optim.h).
@@ -138,19 +184,19 @@ using Optimizer = std::variant<ct::optim::Adam, ct::optim::Sgd>;
 using OptState = std::variant<ct::optim::AdamState<Cnn>, ct::optim::SgdState<Cnn>>;
 
 int Run(int argc, char** argv) {
-  ct::cli::Flags flags(argc, argv, "a CNN on Fashion-MNIST, with training curves as a PNG");
-  const bool smoke = flags.Bool("smoke", "512 training and 500 test images, one epoch (CI)");
-  const int64_t epochs = flags.Int("epochs", smoke ? 1 : 3, "passes over the training set");
-  const int64_t batch_size = flags.Int("batch_size", smoke ? 64 : 128, "minibatch size");
-  const std::string opt_name = flags.String("optimizer", "adam", "adam or sgd (momentum 0.9)");
-  const double lr = flags.Double("lr", -1, "peak learning rate (default: adam 2e-3, sgd 0.05)");
-  const int64_t seed = flags.Int("seed", 0, "PRNG seed (init and batches)");
-  const bool eager = flags.Bool("eager", "run the steps eagerly instead of jit-compiled");
-  const std::string data_dir =
-      flags.String("data_dir", ct::datasets::kFashionMnistDir, "the IDX files");
-  const std::string out_dir =
-      flags.String("out_dir", ct::cli::DefaultOutputDir(), "where the plot goes");
-  if (flags.Finish()) return 0;
+  ct::cli::ParseFlags(argc, argv, "a CNN on Fashion-MNIST, with training curves as a PNG");
+  const bool smoke = absl::GetFlag(FLAGS_smoke);
+  const int64_t epochs = absl::GetFlag(FLAGS_epochs).value_or(smoke ? 1 : 3);
+  const int64_t batch_size = absl::GetFlag(FLAGS_batch_size).value_or(smoke ? 64 : 128);
+  const std::string opt_name = absl::GetFlag(FLAGS_optimizer);
+  const std::optional<double> lr = absl::GetFlag(FLAGS_lr);
+  const int64_t seed = absl::GetFlag(FLAGS_seed);
+  const bool eager = absl::GetFlag(FLAGS_eager);
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  const std::string out_dir = absl::GetFlag(FLAGS_out_dir);
+  const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint).empty()
+                                     ? out_dir + "/fashion_mnist_checkpoint.npz"
+                                     : absl::GetFlag(FLAGS_checkpoint);
   if (opt_name != "adam" && opt_name != "sgd") {
     ct::ThrowInvalid("fashion_mnist: --optimizer must be adam or sgd, got '", opt_name, "'");
   }
@@ -177,11 +223,36 @@ int Run(int argc, char** argv) {
   const Optimizer opt =
       opt_name == "adam"
           ? Optimizer(ct::optim::Adam(
-                {.learning_rate = ct::optim::CosineDecay(lr > 0 ? lr : 2e-3, total_steps, 0.1)}))
+                {.learning_rate = ct::optim::CosineDecay(lr.value_or(2e-3), total_steps, 0.1)}))
           : Optimizer(ct::optim::Sgd(
-                {.learning_rate = ct::optim::CosineDecay(lr > 0 ? lr : 0.05, total_steps, 0.1),
+                {.learning_rate = ct::optim::CosineDecay(lr.value_or(0.05), total_steps, 0.1),
                  .momentum = 0.9}));
   OptState state = std::visit([&](const auto& o) { return OptState(o.Init(cnn)); }, opt);
+  // Checkpoints hold the parameters, the optimizer's state and the steps taken, at epoch ends.
+  const auto checkpoint_of = [&](const auto& s, int64_t step) {
+    return ct::training::TrainState<Cnn, std::decay_t<decltype(s)>>{cnn, s, step};
+  };
+  int64_t first_epoch = 0;
+  if (absl::GetFlag(FLAGS_resume)) {
+    int64_t step = 0;
+    std::visit(
+        [&](auto& s) {
+          const auto restored = ct::training::LoadCheckpoint(checkpoint, checkpoint_of(s, 0));
+          cnn = restored.params;
+          s = restored.opt;
+          step = restored.step;
+        },
+        state);
+    if (step % steps_per_epoch != 0) {
+      ct::ThrowInvalid("fashion_mnist: ", checkpoint, " was saved after step ", step,
+                       ", not at the end of an epoch of ", steps_per_epoch, " steps");
+    }
+    first_epoch = step / steps_per_epoch;
+    std::printf("resumed from %s after epoch %lld\n", checkpoint.c_str(),
+                static_cast<long long>(first_epoch));
+  }
+  const int64_t last_epoch = std::min(epochs, absl::GetFlag(FLAGS_stop_after).value_or(epochs));
+  ct::cli::MakeDirs(std::filesystem::path(checkpoint).parent_path().string());
   // The gradient step traced once and run compiled (docs/jit.md); --eager for comparison.
   const auto grad_fn = ct::value_and_grad(LossAndLogits, ct::has_aux);
   const auto jit_grad_fn = ct::jit(grad_fn, ct::jit_name("train_step"));
@@ -189,11 +260,7 @@ int Run(int argc, char** argv) {
     return eager ? grad_fn(m, x, y) : jit_grad_fn(m, x, y);
   };
 
-  namespace pl = ct::plot;
-  pl::Series train_loss{"train (running mean)", {}, {}, pl::kBlue};
-  pl::Series test_loss{"test", {}, {}, pl::kOrange, /*markers=*/true};
-  pl::Series train_acc{"train (running mean)", {}, {}, pl::kBlue};
-  pl::Series test_acc{"test", {}, {}, pl::kOrange, /*markers=*/true};
+  Curve train_loss, test_loss, train_acc, test_acc;
   const auto record_test = [&](double epoch) {
     const Evaluation e = Evaluate(cnn, test);
     test_loss.x.push_back(epoch);
@@ -206,7 +273,7 @@ int Run(int argc, char** argv) {
   const int64_t window = std::max<int64_t>(1, steps_per_epoch / 20);
   double train_seconds = 0;
   Evaluation final_eval;
-  for (int64_t epoch = 0; epoch < epochs; ++epoch) {
+  for (int64_t epoch = first_epoch; epoch < last_epoch; ++epoch) {
     const auto batches =
         ct::data::ShuffledBatches(ct::random::fold_in(batch_key, static_cast<uint32_t>(epoch)),
                                   train.labels.rows(), batch_size, /*drop_remainder=*/true);
@@ -253,24 +320,31 @@ int Run(int argc, char** argv) {
         100 * sum_acc / steps_per_epoch, final_eval.loss, 100 * final_eval.accuracy, epoch_seconds,
         1000 * epoch_seconds / steps_per_epoch,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t_eval).count());
+    std::visit(
+        [&](const auto& s) {
+          ct::training::SaveCheckpoint(checkpoint, checkpoint_of(s, (epoch + 1) * steps_per_epoch));
+        },
+        state);
   }
+  if (last_epoch < epochs) {
+    std::printf("stopped after epoch %lld; checkpoint %s (--resume continues)\n",
+                static_cast<long long>(last_epoch), checkpoint.c_str());
+    return 0;
+  }
+  if (first_epoch >= last_epoch) final_eval = record_test(static_cast<double>(epochs));
+  const int64_t steps_run = (last_epoch - first_epoch) * steps_per_epoch;
   const double step_flops = 3 * ForwardFlops() * static_cast<double>(batch_size);
   std::printf(
       "test accuracy %.2f%% after %lld epochs; training took %s (%.0f ms/step, "
       "%.2f GFLOP/step, %.1f GFLOP/s)\n",
       100 * final_eval.accuracy, static_cast<long long>(epochs),
       ct::progress::FormatDuration(train_seconds).c_str(),
-      1000 * train_seconds / std::max<int64_t>(total_steps, 1), step_flops / 1e9,
-      step_flops * static_cast<double>(total_steps) / std::max(train_seconds, 1e-9) / 1e9);
+      1000 * train_seconds / std::max<int64_t>(steps_run, 1), step_flops / 1e9,
+      step_flops * static_cast<double>(steps_run) / std::max(train_seconds, 1e-9) / 1e9);
 
-  pl::Image image(1260, 420);
-  pl::LineChart(image, {0, 0, 470, 420}, "loss", "epoch", "cross-entropy", {train_loss, test_loss});
-  pl::LineChart(image, {470, 0, 470, 420}, "accuracy", "epoch", "accuracy (%)",
-                {train_acc, test_acc}, /*legend_bottom=*/true);
-  DrawPredictions(image, {950, 0, 310, 420}, cnn, test);
   ct::cli::MakeDirs(out_dir);
   const std::string path = out_dir + "/fashion_mnist.png";
-  pl::WritePng(image, path);
+  PlotTraining(path, train_loss, test_loss, train_acc, test_acc, cnn, test);
   std::cout << "curves written to " << path << "\n";
   if (!smoke && final_eval.accuracy < 0.88) {
     std::cerr << "error: test accuracy below the 88% target\n";

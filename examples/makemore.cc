@@ -8,22 +8,47 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "cotangent/cotangent.h"
+#include "examples/support/checkpoint.h"
 #include "examples/support/cli.h"
 #include "examples/support/data.h"
 #include "examples/support/datasets.h"
 #include "examples/support/names.h"
 #include "examples/support/nn.h"
 #include "examples/support/optim.h"
-#include "examples/support/plot.h"
 #include "examples/support/progress.h"
+
+ABSL_FLAG(bool, smoke, false, "a few steps only (the CI smoke test)");
+ABSL_FLAG(std::string, data_dir, cotangent::datasets::DataDir(),
+          "holds names/*.txt (tools/setup.sh)");
+ABSL_FLAG(std::string, out_dir, cotangent::cli::DefaultOutputDir(), "where the plot goes");
+ABSL_FLAG(int64_t, seed, 42, "PRNG seed (split, init, batches, samples)");
+ABSL_FLAG(bool, eager, false, "run the gradient steps eagerly instead of jit-compiled");
+// Unset: a default that depends on --smoke (cli.h).
+ABSL_FLAG(std::optional<int64_t>, bigram_steps, std::nullopt,
+          "gradient-descent steps of the neural bigram (default 200, 10 with --smoke)");
+ABSL_FLAG(std::optional<int64_t>, steps, std::nullopt,
+          "MLP training steps (default 40000, 200 with --smoke)");
+ABSL_FLAG(std::string, checkpoint, "",
+          "the MLP's training checkpoint (.npz: parameters, step), written every "
+          "--checkpoint_every steps and at the end (default: <out_dir>/makemore_checkpoint.npz)");
+ABSL_FLAG(int64_t, checkpoint_every, 5000, "MLP steps between checkpoints");
+ABSL_FLAG(bool, resume, false, "continue the MLP from --checkpoint instead of starting over");
+ABSL_FLAG(std::optional<int64_t>, stop_after, std::nullopt,
+          "stop after this many MLP steps, checkpointed, as an interrupted run (to test --resume)");
+ABSL_FLAG(int64_t, batch_size, 64, "MLP minibatch size");
+ABSL_FLAG(double, lr, 0.1, "MLP learning rate (x0.1 for the last quarter)");
 
 namespace ct = cotangent;
 
@@ -135,20 +160,18 @@ ct::Tensor MlpLoss(const Params& p, const ct::Tensor& x, const ct::Tensor& y) {
 }
 
 int Run(int argc, char** argv) {
-  ct::cli::Flags flags(argc, argv, "makemore parts 1 and 2: bigram and MLP character models");
-  const bool smoke = flags.Bool("smoke", "a few steps only (the CI smoke test)");
-  const std::string data_dir =
-      flags.String("data_dir", ct::datasets::DataDir(), "holds names/*.txt (tools/setup.sh)");
-  const std::string out_dir =
-      flags.String("out_dir", ct::cli::DefaultOutputDir(), "where the plot goes");
-  const int64_t seed = flags.Int("seed", 42, "PRNG seed (split, init, batches, samples)");
-  const bool eager = flags.Bool("eager", "run the gradient steps eagerly instead of jit-compiled");
-  const int64_t bigram_steps =
-      flags.Int("bigram_steps", smoke ? 10 : 200, "gradient-descent steps of the neural bigram");
-  const int64_t steps = flags.Int("steps", smoke ? 200 : 40000, "MLP training steps");
-  const int64_t batch_size = flags.Int("batch_size", 64, "MLP minibatch size");
-  const double lr = flags.Double("lr", 0.1, "MLP learning rate (x0.1 for the last quarter)");
-  if (flags.Finish()) return 0;
+  ct::cli::ParseFlags(argc, argv, "makemore parts 1 and 2: bigram and MLP character models");
+  const bool smoke = absl::GetFlag(FLAGS_smoke);
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  const std::string out_dir = absl::GetFlag(FLAGS_out_dir);
+  const int64_t seed = absl::GetFlag(FLAGS_seed);
+  const bool eager = absl::GetFlag(FLAGS_eager);
+  const int64_t bigram_steps = absl::GetFlag(FLAGS_bigram_steps).value_or(smoke ? 10 : 200);
+  const int64_t steps = absl::GetFlag(FLAGS_steps).value_or(smoke ? 200 : 40000);
+  const int64_t last = std::min(steps, absl::GetFlag(FLAGS_stop_after).value_or(steps));
+  const int64_t checkpoint_every = std::max<int64_t>(1, absl::GetFlag(FLAGS_checkpoint_every));
+  const int64_t batch_size = absl::GetFlag(FLAGS_batch_size);
+  const double lr = absl::GetFlag(FLAGS_lr);
 
   const std::vector<std::string> names = ct::datasets::LoadNames(data_dir);
   const Vocab vocab(names);
@@ -232,21 +255,37 @@ int Run(int argc, char** argv) {
   };
   const ct::Tensor x_train = All(train.x), y_train = All(train.y);
   const ct::Tensor x_val = All(val.x), y_val = All(val.y);
+  // Plain SGD has no state but its step count; the checkpoint holds that and the parameters.
+  using State = ct::training::TrainState<Params, ct::optim::SgdState<Params>>;
+  const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint).empty()
+                                     ? out_dir + "/makemore_checkpoint.npz"
+                                     : absl::GetFlag(FLAGS_checkpoint);
+  int64_t first = 0;
+  if (absl::GetFlag(FLAGS_resume)) {
+    const State restored = ct::training::LoadCheckpoint(checkpoint, State{params, {}, 0});
+    params = restored.params;
+    first = restored.step;
+    std::printf("resumed from %s after step %lld\n", checkpoint.c_str(),
+                static_cast<long long>(first));
+  }
+  ct::cli::MakeDirs(std::filesystem::path(checkpoint).parent_path().string());
   ct::names::LossCurves curves(steps, "MLP");
-  std::vector<std::vector<int32_t>> batches;
-  for (int64_t k = 0; k < steps; ++k) {
-    if (batches.empty()) {
-      batches = ct::data::ShuffledBatches(ct::random::fold_in(train_key, static_cast<uint32_t>(k)),
-                                          train.y.rows(), batch_size, /*drop_remainder=*/true);
-      std::reverse(batches.begin(), batches.end());  // consumed from the back
-    }
-    const std::vector<int32_t> rows = std::move(batches.back());
-    batches.pop_back();
+  ct::data::BatchStream batches(train_key, train.y.rows(), batch_size, first);
+  for (int64_t k = first; k < last; ++k) {
+    const std::vector<int32_t> rows = batches.Next();
     auto [value, next] = step(params, ct::data::TakeRows(train.x, rows),
                               ct::data::TakeRows(train.y, rows), rate(k));
     params = std::move(next);
     curves.Train(k, value.item<double>());
     if (curves.ValDue(k)) curves.Val(k, MlpLoss(params, x_val, y_val).item<double>());
+    if ((k + 1) % checkpoint_every == 0 || k + 1 == last) {
+      ct::training::SaveCheckpoint(checkpoint, State{params, {k + 1, std::nullopt}, k + 1});
+    }
+  }
+  if (last < steps) {
+    std::printf("stopped after step %lld; checkpoint %s (--resume continues)\n",
+                static_cast<long long>(last), checkpoint.c_str());
+    return 0;
   }
   curves.Finish();
   const double mlp_train = MlpLoss(params, x_train, y_train).item<double>();

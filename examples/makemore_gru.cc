@@ -8,22 +8,47 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "cotangent/cotangent.h"
+#include "examples/support/checkpoint.h"
 #include "examples/support/cli.h"
 #include "examples/support/data.h"
 #include "examples/support/datasets.h"
 #include "examples/support/names.h"
 #include "examples/support/nn.h"
 #include "examples/support/optim.h"
-#include "examples/support/plot.h"
 #include "examples/support/progress.h"
+
+ABSL_FLAG(bool, smoke, false, "a few steps only (the CI smoke test)");
+ABSL_FLAG(std::string, data_dir, cotangent::datasets::DataDir(),
+          "holds names/*.txt (tools/setup.sh)");
+ABSL_FLAG(std::string, out_dir, cotangent::cli::DefaultOutputDir(), "where the plot goes");
+ABSL_FLAG(int64_t, seed, 42, "PRNG seed (split, init, batches, samples)");
+// Unset: a default that depends on --smoke (cli.h).
+ABSL_FLAG(std::optional<int64_t>, steps, std::nullopt,
+          "training steps (default 1500, 20 with --smoke)");
+ABSL_FLAG(int64_t, batch_size, 64, "names per minibatch");
+ABSL_FLAG(double, lr, 0.005, "Adam's learning rate (x0.1 for the last fifth)");
+ABSL_FLAG(int64_t, embed, 16, "embedding size");
+ABSL_FLAG(int64_t, hidden, 128, "GRU state size");
+ABSL_FLAG(std::string, checkpoint, "",
+          "the training checkpoint (.npz: parameters, Adam's state, step), written every "
+          "--checkpoint_every steps and at the end "
+          "(default: <out_dir>/makemore_gru_checkpoint.npz)");
+ABSL_FLAG(int64_t, checkpoint_every, 250, "steps between checkpoints");
+ABSL_FLAG(bool, resume, false, "continue from --checkpoint instead of starting over");
+ABSL_FLAG(std::optional<int64_t>, stop_after, std::nullopt,
+          "stop after this many steps, checkpointed, as an interrupted run (to test --resume)");
 
 namespace ct = cotangent;
 
@@ -31,8 +56,9 @@ namespace {
 
 using Params = std::map<std::string, ct::Tensor>;
 
+// From --embed and --hidden.
 struct Config {
-  int64_t embed = 16, hidden = 128;
+  int64_t embed, hidden;
 };
 
 // Each name as inputs '.' c1 .. cn and targets c1 .. cn '.', padded to `length` with '.'
@@ -124,20 +150,21 @@ std::string Sample(const Params& p, const ct::names::Vocab& vocab, int64_t hidde
 }
 
 int Run(int argc, char** argv) {
-  ct::cli::Flags flags(argc, argv, "makemore_gru: a GRU character model of names, with scan");
-  const bool smoke = flags.Bool("smoke", "a few steps only (the CI smoke test)");
-  const std::string data_dir =
-      flags.String("data_dir", ct::datasets::DataDir(), "holds names/*.txt (tools/setup.sh)");
-  const std::string out_dir =
-      flags.String("out_dir", ct::cli::DefaultOutputDir(), "where the plot goes");
-  const int64_t seed = flags.Int("seed", 42, "PRNG seed (split, init, batches, samples)");
-  const int64_t steps = flags.Int("steps", smoke ? 20 : 1500, "training steps");
-  const int64_t batch_size = flags.Int("batch_size", 64, "names per minibatch");
-  const double lr = flags.Double("lr", 0.005, "Adam's learning rate (x0.1 for the last fifth)");
-  Config cfg;
-  cfg.embed = flags.Int("embed", cfg.embed, "embedding size");
-  cfg.hidden = flags.Int("hidden", cfg.hidden, "GRU state size");
-  if (flags.Finish()) return 0;
+  ct::cli::ParseFlags(argc, argv, "a GRU character model of names, with scan");
+  const bool smoke = absl::GetFlag(FLAGS_smoke);
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  const std::string out_dir = absl::GetFlag(FLAGS_out_dir);
+  const int64_t seed = absl::GetFlag(FLAGS_seed);
+  const int64_t steps = absl::GetFlag(FLAGS_steps).value_or(smoke ? 20 : 1500);
+  const int64_t batch_size = absl::GetFlag(FLAGS_batch_size);
+  const double lr = absl::GetFlag(FLAGS_lr);
+  const Config cfg = {.embed = absl::GetFlag(FLAGS_embed),
+                      .hidden = absl::GetFlag(FLAGS_hidden)};
+  const std::string checkpoint = absl::GetFlag(FLAGS_checkpoint).empty()
+                                     ? out_dir + "/makemore_gru_checkpoint.npz"
+                                     : absl::GetFlag(FLAGS_checkpoint);
+  const int64_t checkpoint_every = std::max<int64_t>(1, absl::GetFlag(FLAGS_checkpoint_every));
+  const int64_t last = std::min(steps, absl::GetFlag(FLAGS_stop_after).value_or(steps));
 
   const std::vector<std::string> all = ct::datasets::LoadNames(data_dir);
   const ct::names::Vocab vocab(all);
@@ -192,18 +219,23 @@ int Run(int argc, char** argv) {
   const ct::optim::Adam adam(
       {.learning_rate = ct::optim::PiecewiseConstant(lr, {{steps * 4 / 5, 0.1}})});
   auto state = adam.Init(params);
+  int64_t first = 0;  // the first step to take
+  if (absl::GetFlag(FLAGS_resume)) {
+    const auto restored = ct::training::LoadCheckpoint(
+        checkpoint, ct::training::TrainState<Params, decltype(state)>{params, state, 0});
+    params = restored.params;
+    state = restored.opt;
+    first = restored.step;
+    std::printf("resumed from %s after step %lld\n", checkpoint.c_str(),
+                static_cast<long long>(first));
+  }
+  ct::cli::MakeDirs(std::filesystem::path(checkpoint).parent_path().string());
   const auto all_of = [](const auto& a) { return ct::from_vector(a.values, a.shape); };
   const ct::Tensor x_val = all_of(val.x), y_val = all_of(val.y), m_val = all_of(val.mask);
   ct::names::LossCurves curves(steps, "GRU");
-  std::vector<std::vector<int32_t>> batches;
-  for (int64_t k = 0; k < steps; ++k) {
-    if (batches.empty()) {
-      batches = ct::data::ShuffledBatches(ct::random::fold_in(train_key, static_cast<uint32_t>(k)),
-                                          train.y.rows(), batch_size, /*drop_remainder=*/true);
-      std::reverse(batches.begin(), batches.end());
-    }
-    const std::vector<int32_t> rows = std::move(batches.back());
-    batches.pop_back();
+  ct::data::BatchStream batches(train_key, train.y.rows(), batch_size, first);
+  for (int64_t k = first; k < last; ++k) {
+    const std::vector<int32_t> rows = batches.Next();
     auto [value, grads] = grad_step(params, ct::data::TakeRows(train.x, rows),
                                     ct::data::TakeRows(train.y, rows),
                                     ct::data::TakeRows(train.mask, rows));
@@ -212,6 +244,15 @@ int Run(int argc, char** argv) {
     params = ct::optim::ApplyUpdates(params, updates);
     curves.Train(k, value.item<double>());
     if (curves.ValDue(k)) curves.Val(k, evaluate(params, x_val, y_val, m_val).item<double>());
+    if ((k + 1) % checkpoint_every == 0 || k + 1 == last) {
+      ct::training::SaveCheckpoint(checkpoint, ct::training::TrainState<Params, decltype(state)>{
+                                                   params, state, k + 1});
+    }
+  }
+  if (last < steps) {
+    std::printf("stopped after step %lld; checkpoint %s (--resume continues)\n",
+                static_cast<long long>(last), checkpoint.c_str());
+    return 0;
   }
   curves.Finish();
   const double train_loss =

@@ -5,16 +5,24 @@
 // Run: bash tools/run.sh //examples:moons   (writes out/moons.png)
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <numbers>
 #include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "cotangent/cotangent.h"
 #include "examples/support/cli.h"
 #include "examples/support/optim.h"
 #include "examples/support/plot.h"
+
+ABSL_FLAG(int64_t, samples, 100, "number of points");
+ABSL_FLAG(int64_t, steps, 100, "SGD steps (full batch)");
+ABSL_FLAG(int64_t, seed, 0, "PRNG seed");
+ABSL_FLAG(std::string, out_dir, cotangent::cli::DefaultOutputDir(), "where the plot goes");
+ABSL_FLAG(bool, smoke, false, "accepted for uniformity: the full run already takes a second");
 
 namespace ct = cotangent;
 
@@ -71,57 +79,60 @@ Moons MakeMoons(const ct::random::Key& key, int64_t n, double noise) {
   return {x, y};
 }
 
-// The points over the classifier's decision regions, with the boundary drawn in black.
-ct::plot::Image PlotDecisionBoundary(const Mlp& m, const Moons& data, double accuracy) {
+// The points over the classifier's decision regions (the sign of its score), with the decision
+// boundary (score = 0) as a contour, written to path.
+void PlotDecisionBoundary(const Mlp& m, const Moons& data, double accuracy,
+                          const std::string& path) {
   namespace pl = ct::plot;
-  pl::Image image(640, 520);
-  pl::Axes axes(image, pl::Rect{0, 0, 640, 520}, -1.6, 2.6, -1.2, 1.7);
-  const pl::Rect& area = axes.area();
-  // One forward pass over every pixel of the plot area.
-  std::vector<float> grid;
-  for (int py = area.y; py < area.y + area.height; ++py) {
-    for (int px = area.x; px < area.x + area.width; ++px) {
-      grid.push_back(static_cast<float>(axes.DataX(px)));
-      grid.push_back(static_cast<float>(axes.DataY(py)));
-    }
-  }
-  const int64_t pixels = static_cast<int64_t>(grid.size()) / 2;
-  const std::vector<float> score = Score(m, ct::from_vector(grid, {pixels, 2})).to_vector<float>();
-  const pl::Rgb outer = pl::kBlue, inner = pl::kRed;
-  const auto at = [&](int px, int py) { return score[(py - area.y) * area.width + px - area.x]; };
-  for (int py = area.y; py < area.y + area.height; ++py) {
-    for (int px = area.x; px < area.x + area.width; ++px) {
-      const bool positive = at(px, py) > 0;
-      const bool edge = (px > area.x && (at(px - 1, py) > 0) != positive) ||
-                        (py > area.y && (at(px, py - 1) > 0) != positive);
-      image.Set(px, py, edge ? pl::kBlack : pl::Mix(pl::kWhite, positive ? inner : outer, 0.22));
-    }
-  }
+  pl::Figure figure(640, 520);
+  pl::Axes& axes = figure.AddAxes();
   char title[64];
   std::snprintf(title, sizeof(title), "moons: %.0f%% training accuracy", 100 * accuracy);
-  axes.Draw(title, "x0", "x1");
+  axes.Title(title);
+  axes.XLabel("x0");
+  axes.YLabel("x1");
+  axes.XLim(-1.6, 2.6);
+  axes.YLim(-1.2, 1.7);
+  axes.Grid(false);
+  // One forward pass over a grid with a cell per pixel of the plot area.
+  const pl::Rect area = axes.PlotArea();
+  pl::Field field{.rows = static_cast<int>(area.height),
+                  .cols = static_cast<int>(area.width),
+                  .x = {-1.6, 2.6},
+                  .y = {-1.2, 1.7}};
+  std::vector<float> grid;
+  for (int r = 0; r < field.rows; ++r) {
+    for (int c = 0; c < field.cols; ++c) {
+      grid.push_back(static_cast<float>(field.X(c)));
+      grid.push_back(static_cast<float>(field.Y(r)));
+    }
+  }
+  const int64_t cells = static_cast<int64_t>(grid.size()) / 2;
+  const std::vector<float> score = Score(m, ct::from_vector(grid, {cells, 2})).to_vector<float>();
+  field.values.assign(score.begin(), score.end());
+  const pl::Rgb outer = pl::kBlue, inner = pl::kRed;
+  axes.Heatmap(field, [&](double s) { return pl::Mix(pl::kWhite, s > 0 ? inner : outer, 0.2); });
+  axes.Contour(field, 0.0, {.label = "decision boundary", .color = pl::kBlack, .line_width = 1.5});
+  std::vector<double> outer_x, outer_y, inner_x, inner_y;
   const std::vector<float> x = data.x.to_vector<float>(), y = data.y.to_vector<float>();
   for (size_t i = 0; i < y.size(); ++i) {
-    const double cx = axes.PixelX(x[2 * i]), cy = axes.PixelY(x[2 * i + 1]);
-    image.Disc(cx, cy, 5.5, pl::kBlack);
-    image.Disc(cx, cy, 4.0, y[i] > 0 ? inner : outer);
+    (y[i] > 0 ? inner_x : outer_x).push_back(x[2 * i]);
+    (y[i] > 0 ? inner_y : outer_y).push_back(x[2 * i + 1]);
   }
-  axes.Legend({{"outer moon (y = -1)", outer},
-               {"inner moon (y = +1)", inner},
-               {"decision boundary", pl::kBlack}},
-              /*bottom=*/true);
-  return image;
+  axes.Scatter(outer_x, outer_y,
+               {.label = "outer moon (y = \u22121)", .color = outer, .edge_width = 0.8});
+  axes.Scatter(inner_x, inner_y,
+               {.label = "inner moon (y = +1)", .color = inner, .edge_width = 0.8});
+  axes.Legend();
+  figure.Save(path);
 }
 
 int Run(int argc, char** argv) {
-  ct::cli::Flags flags(argc, argv, "the micrograd two-moons MLP, with a decision-boundary plot");
-  const int64_t n = flags.Int("samples", 100, "number of points");
-  const int64_t steps = flags.Int("steps", 100, "SGD steps (full batch)");
-  const int64_t seed = flags.Int("seed", 0, "PRNG seed");
-  const std::string out_dir =
-      flags.String("out_dir", ct::cli::DefaultOutputDir(), "where the plot goes");
-  flags.Bool("smoke", "accepted for uniformity: the full run already takes a second");
-  if (flags.Finish()) return 0;
+  ct::cli::ParseFlags(argc, argv, "the micrograd two-moons MLP, with a decision-boundary plot");
+  const int64_t n = absl::GetFlag(FLAGS_samples);
+  const int64_t steps = absl::GetFlag(FLAGS_steps);
+  const int64_t seed = absl::GetFlag(FLAGS_seed);
+  const std::string out_dir = absl::GetFlag(FLAGS_out_dir);
 
   auto [data_key, init_key] = ct::random::split<2>(ct::random::key(seed));
   const Moons data = MakeMoons(data_key, n, 0.1);
@@ -154,7 +165,7 @@ int Run(int argc, char** argv) {
               Loss(mlp, data.x, data.y).item<double>(), 100 * accuracy);
   ct::cli::MakeDirs(out_dir);
   const std::string path = out_dir + "/moons.png";
-  ct::plot::WritePng(PlotDecisionBoundary(mlp, data, accuracy), path);
+  PlotDecisionBoundary(mlp, data, accuracy, path);
   std::printf("decision boundary written to %s\n", path.c_str());
   if (accuracy < 1.0) {
     std::cerr << "error: expected 100% training accuracy\n";

@@ -9,15 +9,27 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "cotangent/cotangent.h"
 #include "examples/support/cli.h"
+
+ABSL_FLAG(bool, smoke, false, "fewer steps and fitting iterations (the CI test)");
+// Unset: a default that depends on --smoke (cli.h).
+ABSL_FLAG(std::optional<int64_t>, steps, std::nullopt,
+          "RK4 steps to t = 10 (default 1000, 100 with --smoke)");
+ABSL_FLAG(std::optional<int64_t>, fit_iterations, std::nullopt,
+          "gradient steps (default 300, 20 with --smoke)");
+ABSL_FLAG(double, learning_rate, 0.03, "Adam's step size for the fit");
+ABSL_FLAG(int64_t, unroll, 1, "RK4 steps per iteration of the jitted loop");
 
 namespace ct = cotangent;
 
@@ -76,13 +88,12 @@ double Seconds(const std::function<void()>& f) {
 }
 
 int Run(int argc, char** argv) {
-  ct::cli::Flags flags(argc, argv, "ode: gradients through an RK4 Lotka-Volterra solver");
-  const bool smoke = flags.Bool("smoke", "fewer steps and fitting iterations (the CI test)");
-  const int64_t steps = flags.Int("steps", smoke ? 100 : 1000, "RK4 steps to t = 10");
-  const int64_t iterations = flags.Int("fit_iterations", smoke ? 20 : 300, "gradient steps");
-  const double flags_lr = flags.Double("learning_rate", 0.03, "Adam's step size for the fit");
-  const int64_t unroll = flags.Int("unroll", 1, "RK4 steps per iteration of the jitted loop");
-  if (flags.Finish()) return 0;
+  ct::cli::ParseFlags(argc, argv, "gradients through an RK4 Lotka-Volterra solver");
+  const bool smoke = absl::GetFlag(FLAGS_smoke);
+  const int64_t steps = absl::GetFlag(FLAGS_steps).value_or(smoke ? 100 : 1000);
+  const int64_t iterations = absl::GetFlag(FLAGS_fit_iterations).value_or(smoke ? 20 : 300);
+  const double flags_lr = absl::GetFlag(FLAGS_learning_rate);
+  const int64_t unroll = absl::GetFlag(FLAGS_unroll);
 
   const ct::Tensor theta = ct::tensor({1.1, 0.4, 0.1, 0.4}, {4}, ct::f64);
   const ct::Tensor z0 = ct::tensor({10.0, 5.0}, {2}, ct::f64);

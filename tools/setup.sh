@@ -8,6 +8,7 @@ set -euo pipefail
 PACKAGES=(
   g++ git
   bazel-bootstrap bazel-rules-java           # Bazel 4.2.3; @rules_java for the WORKSPACE
+  cmake pkg-config                           # the CMake build; tools/consumers.sh (cotangent.pc)
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev                            # the CPU backend's f32/f64 matrix products
   libhwy-dev                                 # Highway: SIMD kernels with run-time dispatch
@@ -17,6 +18,7 @@ PACKAGES=(
   libeigen3-dev                              # cotangent/eigen.h and its test (header-only)
   nlohmann-json3-dev                         # safetensors headers (cotangent/safetensors.cc)
   python3-numpy                              # tests/cotangent:io_numpy_test, the .npz oracle
+  libcairo2-dev fonts-dejavu-core            # examples' plots (PNG, SVG); DejaVu Sans text
 )
 if [[ "${1:-}" == --bench ]]; then
   PACKAGES+=(python3-torch python3-matplotlib libtorch-dev libadolc-dev)  # the peers, plot

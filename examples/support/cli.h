@@ -1,48 +1,33 @@
 // File: examples/support/cli.h
-// The examples' command line and run environment: --name=value flags (unknown ones are an
-// error, --help lists them) and the directory plots are written to.
+// The examples' command line and run environment: Abseil flags parsed by ParseFlags (unknown
+// flags are an error, --help lists the example's flags), the output directory, and main().
+//
+// An example defines its flags with ABSL_FLAG in its own .cc: each example is its own binary,
+// so names never collide, and --help lists the flags of <program>.cc only. Run parses first:
+//   ABSL_FLAG(bool, smoke, false, "a few steps only (the CI smoke test)");
+//   ABSL_FLAG(std::optional<int64_t>, steps, std::nullopt, "steps (default 200, 10 with --smoke)");
+//   int Run(int argc, char** argv) {
+//     cli::ParseFlags(argc, argv, "character-level language models");
+//     const bool smoke = absl::GetFlag(FLAGS_smoke);
+//     const int64_t steps = absl::GetFlag(FLAGS_steps).value_or(smoke ? 10 : 200);
+// A default that depends on --smoke (or on another flag) is always spelled that way: a
+// std::optional flag, unset by default (`--steps=` unsets it again), whose help names the
+// defaults (Abseil prints an unset flag's default as empty), resolved with value_or where Run
+// reads it. A sentinel instead (0, -1) would be a value the user could not ask for.
 
 #ifndef COTANGENT_EXAMPLES_SUPPORT_CLI_H_
 #define COTANGENT_EXAMPLES_SUPPORT_CLI_H_
 
-#include <cstdint>
-#include <map>
 #include <string>
-#include <vector>
+#include <string_view>
 
 namespace cotangent::cli {
 
-// Flags of the form --name=value, or --name for a bool. Read each with a getter (which records
-// its help line), then call Finish(): it rejects flags nobody read and handles --help.
-//   Flags flags(argc, argv, "makemore: character-level language models");
-//   const bool smoke = flags.Bool("smoke", "a few steps only (the CI smoke test)");
-//   flags.Finish();
-class Flags {
- public:
-  Flags(int argc, const char* const* argv, std::string description);
-
-  bool Bool(const std::string& name, const std::string& help);
-  int64_t Int(const std::string& name, int64_t default_value, const std::string& help);
-  double Double(const std::string& name, double default_value, const std::string& help);
-  std::string String(const std::string& name, const std::string& default_value,
-                     const std::string& help);
-
-  // True when --help was given (Finish has printed the flags; the program should exit 0).
-  // Throws cotangent::Error naming any flag that no getter read, or a malformed value.
-  bool Finish();
-
- private:
-  // The raw value of a flag, or nullptr; marks it as read.
-  const std::string* Take(const std::string& name, const std::string& help,
-                          const std::string& default_text);
-
-  std::string program_;
-  std::string description_;
-  std::map<std::string, std::string> values_;
-  std::map<std::string, bool> read_;
-  std::vector<std::string> help_lines_;
-  bool help_ = false;
-};
+// Parses the ABSL_FLAGs of argv; `usage` (what the example does) heads the --help text. Abseil
+// handles --help, --helpfull, an unknown flag and a malformed value itself: it prints and exits
+// (--help with status 1 in Abseil 20220623, errors with 1). Throws cotangent::Error on a
+// positional argument, which no example takes. Call it once per process.
+void ParseFlags(int argc, char** argv, std::string_view usage);
 
 // Where outputs (plots) go when --out_dir is not given: $BUILD_WORKSPACE_DIRECTORY/out under
 // `bazel run`, $TEST_UNDECLARED_OUTPUTS_DIR under `bazel test`, else ./out.
@@ -52,7 +37,7 @@ std::string DefaultOutputDir();
 void MakeDirs(const std::string& dir);
 
 // An example's main: returns run(argc, argv), or prints "error: <what>" and returns 1 when it
-// throws (a bad flag, a missing dataset, a cotangent::Error).
+// throws (a positional argument, a missing dataset, a cotangent::Error).
 int Main(int argc, char** argv, int (*run)(int, char**));
 
 }  // namespace cotangent::cli

@@ -66,6 +66,33 @@ std::vector<std::vector<int32_t>> ShuffledBatches(const random::Key& key, int64_
   return batches;
 }
 
+BatchStream::BatchStream(const random::Key& key, int64_t n, int64_t batch_size, int64_t first)
+    : key_(key), n_(n), batch_size_(batch_size), step_(first) {
+  const int64_t per_pass = batch_size < 1 ? 1 : n / batch_size;
+  if (per_pass < 1) {
+    ThrowInvalid("batch_stream: ", n, " rows make no batch of ", batch_size);
+  }
+  const int64_t into = first % per_pass;  // steps already taken from the current pass
+  if (into != 0) {
+    pass_ = ShuffledBatches(random::fold_in(key_, static_cast<uint32_t>(first - into)), n_,
+                            batch_size_, /*drop_remainder=*/true);
+    std::reverse(pass_.begin(), pass_.end());
+    pass_.resize(pass_.size() - static_cast<size_t>(into));
+  }
+}
+
+std::vector<int32_t> BatchStream::Next() {
+  if (pass_.empty()) {
+    pass_ = ShuffledBatches(random::fold_in(key_, static_cast<uint32_t>(step_)), n_, batch_size_,
+                            /*drop_remainder=*/true);
+    std::reverse(pass_.begin(), pass_.end());
+  }
+  std::vector<int32_t> rows = std::move(pass_.back());
+  pass_.pop_back();
+  ++step_;
+  return rows;
+}
+
 std::vector<std::vector<int32_t>> SequentialBatches(int64_t n, int64_t batch_size) {
   if (batch_size < 1)
     ThrowInvalid("sequential_batches: batch_size must be positive, got ", batch_size);

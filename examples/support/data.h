@@ -44,6 +44,22 @@ HostArray<T> SelectRows(const HostArray<T>& array, std::span<const int32_t> indi
 std::vector<std::vector<int32_t>> ShuffledBatches(const random::Key& key, int64_t n,
                                                   int64_t batch_size, bool drop_remainder);
 
+// The minibatches of a run that takes batch_size rows of n per step and reshuffles at each
+// pass over the data: the pass that starts at step k is ShuffledBatches(fold_in(key, k)),
+// remainder dropped. Starting at step `first` gives the batches a run from step 0 would have
+// had from there on, so a training run resumed from a checkpoint sees the same data.
+class BatchStream {
+ public:
+  BatchStream(const random::Key& key, int64_t n, int64_t batch_size, int64_t first = 0);
+  // The rows of the next step.
+  std::vector<int32_t> Next();
+
+ private:
+  random::Key key_;
+  int64_t n_, batch_size_, step_;
+  std::vector<std::vector<int32_t>> pass_;  // this pass's batches, consumed from the back
+};
+
 // [0, n) in order, cut into batches of at most batch_size (for evaluation).
 std::vector<std::vector<int32_t>> SequentialBatches(int64_t n, int64_t batch_size);
 

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "examples/support/plot.h"
+
 namespace cotangent::names {
 
 Vocab::Vocab(const std::vector<std::string>& names) : chars(".") {
@@ -41,19 +43,15 @@ void PrintSamples(const char* title, const random::Key& key, int n,
 LossCurves::LossCurves(int64_t steps, const std::string& model)
     : steps_(steps),
       window_(std::max<int64_t>(1, steps / 100)),
-      train_{"train minibatch loss (mean of " + std::to_string(window_) + " steps)",
-             {},
-             {},
-             plot::kBlue},
-      val_{model + " val loss", {}, {}, plot::kOrange, /*markers=*/true},
+      model_(model),
       bar_("training", steps) {}
 
 void LossCurves::Train(int64_t k, double loss) {
   window_sum_ += loss;
   if ((k + 1) % window_ != 0) return;
   const double mean = window_sum_ / static_cast<double>(window_);
-  train_.x.push_back(static_cast<double>(k + 1));
-  train_.y.push_back(mean);
+  train_x_.push_back(static_cast<double>(k + 1));
+  train_y_.push_back(mean);
   char status[32];
   std::snprintf(status, sizeof(status), "loss %.3f", mean);
   window_sum_ = 0;
@@ -65,22 +63,29 @@ bool LossCurves::ValDue(int64_t k) const {
 }
 
 void LossCurves::Val(int64_t k, double loss) {
-  val_.x.push_back(static_cast<double>(k + 1));
-  val_.y.push_back(loss);
+  val_x_.push_back(static_cast<double>(k + 1));
+  val_y_.push_back(loss);
 }
 
 void LossCurves::Plot(const std::string& path, const std::string& title,
                       const std::string& y_label, double bigram_val) const {
-  plot::Image image(760, 420);
-  const double first = train_.x.empty() ? 0 : train_.x.front();
-  plot::LineChart(image, {0, 0, 760, 420}, title, "step", y_label,
-                  {train_,
-                   val_,
-                   {"bigram (counts) val loss",
-                    {first, static_cast<double>(steps_)},
-                    {bigram_val, bigram_val},
-                    plot::kGray}});
-  plot::WritePng(image, path);
+  plot::Figure figure(760, 420);
+  plot::Axes& axes = figure.AddAxes();
+  axes.Plot(train_x_, train_y_,
+            {.label = "train minibatch loss (mean of " + std::to_string(window_) + " steps)",
+             .color = plot::kBlue,
+             .line_width = 1.5});
+  axes.Plot(val_x_, val_y_,
+            {.label = model_ + " val loss",
+             .color = plot::kOrange,
+             .marker = plot::Marker::kCircle});
+  axes.HLine(bigram_val,
+             {.label = "bigram (counts) val loss", .color = plot::kGray, .dashed = true});
+  axes.Title(title);
+  axes.XLabel("step");
+  axes.YLabel(y_label);
+  axes.Legend();
+  figure.Save(path);
   std::cout << "training curve written to " << path << "\n";
 }
 

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "cotangent/cotangent.h"
-#include "examples/support/plot.h"
 #include "examples/support/progress.h"
 
 namespace cotangent::names {
@@ -58,8 +57,9 @@ class LossCurves {
 
  private:
   int64_t steps_, window_;
+  std::string model_;
   double window_sum_ = 0;
-  plot::Series train_, val_;
+  std::vector<double> train_x_, train_y_, val_x_, val_y_;  // the curves: step, loss
   progress::ProgressBar bar_;
 };
 

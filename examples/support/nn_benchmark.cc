@@ -9,15 +9,22 @@
 // which stays meaningful on a loaded machine where wall-clock times are not.
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
+#include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "benchmark/benchmark.h"
 #include "cotangent/cotangent.h"
+#include "examples/support/cli.h"
 #include "examples/support/nn.h"
+
+// Unset (the default) leaves the CPU backend on every core; a std::optional because every int
+// already means a thread count here (below 1: one thread, as before Abseil flags).
+ABSL_FLAG(std::optional<int>, threads, std::nullopt,
+          "cap the CPU backend at this many threads (below 1: one); default: every core");
 
 namespace cotangent::nn {
 namespace {
@@ -195,19 +202,27 @@ BENCHMARK(BM_TrainStep)->Apply(Configure);
 }  // namespace
 }  // namespace cotangent::nn
 
-int main(int argc, char** argv) {
-  std::vector<char*> args;
-  for (int i = 0; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--threads=", 10) == 0) {
-      cotangent::set_cpu_threads(std::max(1, std::atoi(argv[i] + 10)));
-    } else {
-      args.push_back(argv[i]);
-    }
+namespace {
+
+// benchmark::Initialize answers --help itself (and exits), so the Abseil flags are added here.
+void PrintHelp() {
+  benchmark::PrintDefaultHelp();
+  std::printf("  [--threads=<n>]  (cap the CPU backend at n threads; --helpfull: all flags)\n");
+}
+
+// As benchmarks/bench_main.cc: Google Benchmark parses (and removes) its --benchmark_* flags
+// first, Abseil the rest, so a misspelled flag or a stray argument is an error, not ignored.
+int Run(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv, PrintHelp);
+  cotangent::cli::ParseFlags(argc, argv, "the conv2d and max-pooling lowering measurements");
+  if (const std::optional<int> threads = absl::GetFlag(FLAGS_threads)) {
+    cotangent::set_cpu_threads(std::max(1, *threads));
   }
-  int count = static_cast<int>(args.size());
-  benchmark::Initialize(&count, args.data());
-  if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return cotangent::cli::Main(argc, argv, Run); }
