@@ -17,7 +17,7 @@
 #include <numbers>
 #include <string_view>
 
-#include "core/error.h"
+#include "cotangent/cotangent.h"
 
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/lsan_interface.h>
