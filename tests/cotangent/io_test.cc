@@ -30,10 +30,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
+// gtest's TempDir is $TEST_TMPDIR (or /tmp), with a trailing slash.
+std::string TempPath(const std::string& name) { return ::testing::TempDir() + name; }
 
 std::string ReadBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

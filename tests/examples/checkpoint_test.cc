@@ -22,10 +22,8 @@ using Params = std::map<std::string, Tensor>;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
+// gtest's TempDir is $TEST_TMPDIR (or /tmp), with a trailing slash.
+std::string TempPath(const std::string& name) { return ::testing::TempDir() + name; }
 
 Params Init() {
   return {{"w", tensor({0.5, -1.0, 2.0}, {3})}, {"b", scalar(0.25)}};

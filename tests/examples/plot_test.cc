@@ -24,10 +24,8 @@
 namespace cotangent::plot {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
+// gtest's TempDir is $TEST_TMPDIR (or /tmp), with a trailing slash.
+std::string TempPath(const std::string& name) { return ::testing::TempDir() + name; }
 
 // A PNG read back with Cairo.
 struct Decoded {
