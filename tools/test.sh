@@ -5,6 +5,10 @@
 # First, two checks that fail the run at once: tools/check_layers.sh (includes point down the
 # layers of design.md) and the line budget of core/ + interpreters/ (below).
 # `tools/test.sh --checks-only` runs just those two (seconds, no Bazel).
+# `tools/test.sh --sanitizers-only` skips the plain run: CI's choice (.ci/run), because
+# tools/cmake_test.sh builds the plain configuration (CMake's Release is -c opt's -O2 with
+# asserts) and runs the same tests under the same names (tools/check_build_lists.sh fails
+# otherwise), so a second plain run would test nothing new for about 11 minutes.
 set -uo pipefail
 
 # The most non-blank, non-comment lines core/ and interpreters/ may hold together (*.h, *.cc,
@@ -35,6 +39,11 @@ if ((lines > LINE_BUDGET)); then
   exit 1
 fi
 [[ "${1:-}" == --checks-only ]] && exit 0
+configs=("" "--config=asan" "--config=tsan --build_tests_only --test_tag_filters=tsan")
+if [[ "${1:-}" == --sanitizers-only ]]; then
+  configs=("${configs[@]:1}")
+  shift
+fi
 
 bash tools/setup.sh || exit 1
 
@@ -45,7 +54,7 @@ summary='^//[^ ]+ +(\(cached\) )?'
 bad='(FAILED|TIMEOUT|FLAKY|INCOMPLETE|NO STATUS|FAILED TO BUILD)'
 passed=0
 failed=0
-for config in "" "--config=asan" "--config=tsan --build_tests_only --test_tag_filters=tsan"; do
+for config in "${configs[@]}"; do
   echo "test: bazel test ${config:-(default)} //... $*"
   bazel test $config //... "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
