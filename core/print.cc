@@ -71,7 +71,10 @@ class FloatFormatter {
     }
     // "nan" and "inf" are right-aligned in the full width, which may have to grow for them.
     for (double v : values) {
-      if (!std::isfinite(v)) int_width_ = std::max(int_width_, Raw(v).size() - frac_width_);
+      const size_t size = Raw(v).size();
+      if (!std::isfinite(v) && size > frac_width_) {
+        int_width_ = std::max(int_width_, size - frac_width_);
+      }
     }
   }
 

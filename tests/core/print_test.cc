@@ -145,5 +145,12 @@ TEST(PrintTest, NonFiniteValues) {
   EXPECT_EQ(Str(tensor({1.0, -INFINITY, NAN}, {3})), "[  1. -inf  nan]");
 }
 
+// Regression: a fraction wider than "nan" made the width of the integer part negative (as a
+// size_t: a huge string, std::length_error out of operator<<).
+TEST(PrintTest, NanBesideLongFractions) {
+  EXPECT_EQ(Str(tensor({0.1234567, NAN}, {2}, f64)), "[0.1234567       nan]");
+  EXPECT_EQ(Str(tensor({1.5, -INFINITY, 0.25}, {3}, f64)), "[1.5  -inf 0.25]");
+}
+
 }  // namespace
 }  // namespace cotangent
