@@ -19,6 +19,7 @@ bool IsFusible(Primitive prim) {
     case PrimitiveKind::kReduce:
     case PrimitiveKind::kMovement:
     case PrimitiveKind::kContraction:
+    case PrimitiveKind::kIndexing:
     case PrimitiveKind::kCall:
       return false;
   }

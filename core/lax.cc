@@ -107,4 +107,22 @@ Tensor dot_general(const Tensor& lhs, const Tensor& rhs, DotDims dims) {
   return Bind1(Primitive::kDotGeneral, {lhs, rhs}, p);
 }
 
+Tensor gather(const Tensor& operand, const Tensor& indices, IndexDims dims,
+              std::vector<int64_t> slice_sizes, IndexMode mode, double fill_value) {
+  Params p;
+  p.index = std::move(dims);
+  p.slice_sizes = std::move(slice_sizes);
+  p.mode = mode;
+  p.fill_value = fill_value;
+  return Bind1(Primitive::kGather, {operand, indices}, p);
+}
+
+Tensor scatter_add(const Tensor& operand, const Tensor& indices, const Tensor& updates,
+                   IndexDims dims, IndexMode mode) {
+  Params p;
+  p.index = std::move(dims);
+  p.mode = mode;
+  return Bind1(Primitive::kScatterAdd, {operand, indices, updates}, p);
+}
+
 }  // namespace cotangent::lax

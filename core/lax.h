@@ -49,6 +49,13 @@ Tensor pad(const Tensor& x, double padding_value, std::vector<int64_t> low,
 Tensor concatenate(absl::Span<const Tensor> xs, int64_t dimension);
 
 Tensor dot_general(const Tensor& lhs, const Tensor& rhs, DotDims dims);
+// Windows of slice_sizes of operand at the starts in indices (i32, index vector last), as
+// lax.gather with dims.window_dims = offset_dims; fill_value is read with IndexMode::kFill.
+Tensor gather(const Tensor& operand, const Tensor& indices, IndexDims dims,
+              std::vector<int64_t> slice_sizes, IndexMode mode, double fill_value = 0);
+// operand with the windows of updates added at the starts in indices, as lax.scatter_add.
+Tensor scatter_add(const Tensor& operand, const Tensor& indices, const Tensor& updates,
+                   IndexDims dims, IndexMode mode);
 
 }  // namespace cotangent::lax
 

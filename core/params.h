@@ -26,6 +26,26 @@ struct DotDims {
   bool operator==(const DotDims&) const = default;
 };
 
+// Dimension numbers of gather and scatter_add, as lax's (the index vector is the indices'
+// last axis; its other axes are the batch axes). JAX's names for each are in the comments.
+struct IndexDims {
+  // gather's offset_dims: the output axes the slice's kept axes become, in operand order;
+  // scatter_add's update_window_dims: the axes of updates that hold a window.
+  std::vector<int64_t> window_dims;
+  // collapsed_slice_dims / inserted_window_dims: operand axes the window spans one element of,
+  // with no window axis for them.
+  std::vector<int64_t> collapsed_dims;
+  // start_index_map / scatter_dims_to_operand_dims: index component k is the window's start
+  // along this operand axis (the window starts at 0 along the others).
+  std::vector<int64_t> start_index_map;
+  bool operator==(const IndexDims&) const = default;
+};
+
+// Where a window reaches outside the operand (JAX's GatherScatterMode): kClip clamps its start
+// so it fits (also what PROMISE_IN_BOUNDS runs); kFill fills a gathered window with
+// fill_value and drops a scattered one (FILL_OR_DROP).
+enum class IndexMode : uint8_t { kClip, kFill };
+
 class Program;
 class Tensor;
 
@@ -62,6 +82,10 @@ struct Params {
   double padding_value = 0;                   // pad
   DType new_dtype = DType::kF32;              // convert_element_type
   DotDims dot;                                // dot_general
+  IndexDims index;                            // gather, scatter_add
+  std::vector<int64_t> slice_sizes;           // gather: the window, one size per operand axis
+  IndexMode mode = IndexMode::kClip;          // gather, scatter_add
+  double fill_value = 0;                      // gather with kFill
   // closed_call: the program applied (its constants are the call's leading operands) and the
   // name of the function it was traced from.
   std::shared_ptr<const Program> program;

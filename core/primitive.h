@@ -25,6 +25,7 @@ enum class PrimitiveKind : uint8_t {
   kReduce,
   kMovement,
   kContraction,
+  kIndexing,  // gather, scatter_add: elements placed by index values
   kCall,  // higher-order: carries a program in its params
 };
 
@@ -45,6 +46,7 @@ enum class DTypeClass : uint8_t {
   kFloat,    // f32, f64
   kNumeric,  // all but bool
   kBool,
+  kIndex,    // i32: index values
   kAny,
 };
 
@@ -53,6 +55,7 @@ constexpr bool InClass(DType dtype, DTypeClass c) {
     case DTypeClass::kFloat: return dtype == DType::kF32 || dtype == DType::kF64;
     case DTypeClass::kNumeric: return dtype != DType::kBool;
     case DTypeClass::kBool: return dtype == DType::kBool;
+    case DTypeClass::kIndex: return dtype == DType::kI32;
     case DTypeClass::kAny: return true;
   }
   return false;

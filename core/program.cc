@@ -126,7 +126,9 @@ bool Params::operator==(const Params& o) const {
          broadcast_dimensions == o.broadcast_dimensions && start == o.start &&
          limit == o.limit && stride == o.stride && low == o.low && high == o.high &&
          interior == o.interior && padding_value == o.padding_value &&
-         new_dtype == o.new_dtype && dot == o.dot && name == o.name &&
+         new_dtype == o.new_dtype && dot == o.dot && index == o.index &&
+         slice_sizes == o.slice_sizes && mode == o.mode && fill_value == o.fill_value &&
+         name == o.name &&
          object == o.object && num_consts == o.num_consts;
 }
 
@@ -197,6 +199,10 @@ uint64_t Params::StableHash() const {
         .Add(static_cast<uint64_t>(reverse)).Add(static_cast<uint64_t>(programs.size()))
         .Add(static_cast<uint64_t>(unroll));
     for (const auto& sub : programs) h.Add(sub == nullptr ? uint64_t{0} : sub->Hash());
+  }
+  if (!slice_sizes.empty() || !index.start_index_map.empty()) {  // likewise for indexing
+    h.Add(index.window_dims).Add(index.collapsed_dims).Add(index.start_index_map)
+        .Add(slice_sizes).Add(static_cast<uint64_t>(mode)).Add(fill_value);
   }
   return h.value();
 }
@@ -269,6 +275,19 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
     }
     case Primitive::kConvert:
       return absl::StrCat("new_dtype=", DTypeName(p.new_dtype));
+    case Primitive::kGather:
+      return absl::StrCat("dimension_numbers=GatherDimensionNumbers(offset_dims=",
+                          List(p.index.window_dims), ", collapsed_slice_dims=",
+                          List(p.index.collapsed_dims), ", start_index_map=",
+                          List(p.index.start_index_map), ") slice_sizes=", List(p.slice_sizes),
+                          " mode=", p.mode == IndexMode::kClip ? "clip" : "fill",
+                          " fill_value=", p.fill_value);
+    case Primitive::kScatterAdd:
+      return absl::StrCat("dimension_numbers=ScatterDimensionNumbers(update_window_dims=",
+                          List(p.index.window_dims), ", inserted_window_dims=",
+                          List(p.index.collapsed_dims), ", scatter_dims_to_operand_dims=",
+                          List(p.index.start_index_map), ") mode=",
+                          p.mode == IndexMode::kClip ? "clip" : "drop");
     case Primitive::kDotGeneral:
       return absl::StrCat("dimension_numbers=((", List(p.dot.lhs_contracting), ", ",
                           List(p.dot.rhs_contracting), "), (", List(p.dot.lhs_batch), ", ",

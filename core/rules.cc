@@ -20,6 +20,7 @@ RuleTable BuildRuleTable() {
   RegisterReductionRules(table);
   RegisterMovementRules(table);
   RegisterDotGeneralRules(table);
+  RegisterIndexingRules(table);
   RegisterCallRules(table);
   RegisterControlFlowRules(table);
   for (int i = 0; i < kNumPrimitives; ++i) {
@@ -36,6 +37,7 @@ const char* ClassName(DTypeClass c) {
     case DTypeClass::kFloat: return "floating-point";
     case DTypeClass::kNumeric: return "numeric";
     case DTypeClass::kBool: return "bool";
+    case DTypeClass::kIndex: return "i32";
     case DTypeClass::kAny: return "any";
   }
   return "";

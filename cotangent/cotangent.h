@@ -17,6 +17,7 @@
 #include "cotangent/custom_vmap.h"   // IWYU pragma: export
 #include "cotangent/device.h"    // IWYU pragma: export
 #include "cotangent/einsum.h"    // IWYU pragma: export
+#include "cotangent/indexing.h"  // IWYU pragma: export
 #include "cotangent/interop.h"   // IWYU pragma: export
 #include "cotangent/io.h"        // IWYU pragma: export
 #include "cotangent/jit.h"       // IWYU pragma: export

@@ -38,6 +38,8 @@ Kernel KernelOf() {
   else if constexpr (prim == P::kPad) return cpu::PadKernel;
   else if constexpr (prim == P::kConcatenate) return cpu::ConcatenateKernel;
   else if constexpr (prim == P::kDotGeneral) return cpu::DotGeneralKernel;
+  else if constexpr (prim == P::kGather) return cpu::GatherKernel;
+  else if constexpr (prim == P::kScatterAdd) return cpu::ScatterAddKernel;
   // Higher-order: core evaluates the program (its impl rule); no kernel.
   else if constexpr (KindOf(prim) == PrimitiveKind::kCall) return nullptr;
   else static_assert(kNamedHere<prim>, "a row of core/primitives.def without a CPU kernel");

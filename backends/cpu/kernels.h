@@ -60,6 +60,10 @@ inline constexpr Kernel SliceKernel = MovementKernel<Primitive::kSlice>;
 inline constexpr Kernel PadKernel = MovementKernel<Primitive::kPad>;
 inline constexpr Kernel ConcatenateKernel = MovementKernel<Primitive::kConcatenate>;
 
+// kernels_indexing.cc.
+absl::Status GatherKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+absl::Status ScatterAddKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+
 // kernels_dot.cc.
 absl::Status DotGeneralKernel(absl::Span<const Array> in, const Params& params, const Array& out);
 

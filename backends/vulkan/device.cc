@@ -27,9 +27,18 @@ absl::StatusOr<Device> Device::Create(const Instance& instance, const PhysicalDe
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES,
       .storageBuffer8BitAccess = info.storage_8bit ? VK_TRUE : VK_FALSE,
   };
+  VkPhysicalDeviceShaderAtomicFloatFeaturesEXT atomic_float{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_FLOAT_FEATURES_EXT,
+      .pNext = info.storage_8bit ? &storage8 : nullptr,
+      .shaderBufferFloat32AtomicAdd = info.float32_atomic_add ? VK_TRUE : VK_FALSE,
+      .shaderBufferFloat64AtomicAdd = info.float64_atomic_add ? VK_TRUE : VK_FALSE,
+  };
+  const bool atomics = info.float32_atomic_add || info.float64_atomic_add;
+  if (atomics) extensions.push_back(VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME);
   VkPhysicalDeviceFeatures2 features{
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-      .pNext = info.storage_8bit ? &storage8 : nullptr,
+      .pNext = atomics ? static_cast<void*>(&atomic_float)
+                       : info.storage_8bit ? static_cast<void*>(&storage8) : nullptr,
   };
   features.features.shaderFloat64 = info.float64 ? VK_TRUE : VK_FALSE;
   const VkDeviceCreateInfo create{

@@ -120,7 +120,8 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kGe: return Expression{"uint(a >= b)"};
     case Primitive::kSelect: return Expression{"p != 0u ? a : b"};
     case Primitive::kConvert: return ConvertExpression(spec.in, spec.out);
-    // Not elementwise: their own launchers (ops_reduce.cc, ops_movement.cc, ops_dot.cc).
+    // Not elementwise: their own launchers (ops_reduce.cc, ops_movement.cc, ops_dot.cc,
+    // ops_indexing.cc).
     case Primitive::kReduceSum:
     case Primitive::kReduceMax:
     case Primitive::kArgmax:
@@ -131,6 +132,8 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kPad:
     case Primitive::kConcatenate:
     case Primitive::kDotGeneral:
+    case Primitive::kGather:
+    case Primitive::kScatterAdd:
     case Primitive::kClosedCall:
     case Primitive::kPjit:
     case Primitive::kCustomJvpCall:

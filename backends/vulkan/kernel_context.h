@@ -30,6 +30,9 @@ struct KernelContext {
   GlslCompiler* glsl = nullptr;
   bool float64 = false;    // f64 arithmetic allowed (shaderFloat64, unless disabled)
   bool subgroups = false;  // subgroup shuffles allowed in reductions
+  // scatter_add may add with atomics (i32 always; f32 / f64 with the device's float atomic
+  // add): fast, but float sums in an unspecified order. False: the deterministic kernel.
+  bool atomic_scatter = true;
   uint32_t max_groups = 65535;  // workgroups per dispatch dimension we use at most
   std::shared_ptr<VulkanBuffer> two_over_pi;  // the table sin and cos kernels bind
   // A dense array of `aval` on the backend (contents unspecified).

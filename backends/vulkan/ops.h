@@ -41,6 +41,10 @@ absl::Status ReduceLaunch(KernelContext& ctx, Primitive prim, absl::Span<const A
 absl::Status DotGeneralLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Array> in,
                               const Params& params, const Array& out);
 
+// ops_indexing.cc: gather and scatter_add (kernels generated per shape and dimension numbers).
+absl::Status IndexingLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Array> in,
+                            const Params& params, const Array& out);
+
 }  // namespace cotangent::vulkan
 
 #endif  // COTANGENT_BACKENDS_VULKAN_OPS_H_

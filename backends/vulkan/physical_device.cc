@@ -98,10 +98,18 @@ absl::StatusOr<PhysicalDeviceInfo> Describe(const InstanceFunctions& vk, VkPhysi
 
   VkPhysicalDevice8BitStorageFeatures storage8{
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES};
+  VkPhysicalDeviceShaderAtomicFloatFeaturesEXT atomic_float{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_FLOAT_FEATURES_EXT};
   VkPhysicalDeviceFeatures2 features{.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
   const bool core_8bit = info.api_version >= VK_API_VERSION_1_2;
   if (core_8bit || has(VK_KHR_8BIT_STORAGE_EXTENSION_NAME)) features.pNext = &storage8;
+  if (has(VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME)) {
+    atomic_float.pNext = features.pNext;
+    features.pNext = &atomic_float;
+  }
   vk.vkGetPhysicalDeviceFeatures2(device, &features);
+  info.float32_atomic_add = atomic_float.shaderBufferFloat32AtomicAdd == VK_TRUE;
+  info.float64_atomic_add = atomic_float.shaderBufferFloat64AtomicAdd == VK_TRUE;
   info.float64 = features.features.shaderFloat64 == VK_TRUE;
   info.storage_8bit = storage8.storageBuffer8BitAccess == VK_TRUE;
   info.needs_8bit_extension = info.storage_8bit && !core_8bit;

@@ -31,6 +31,9 @@ struct PhysicalDeviceInfo {
   bool storage_8bit = false;      // storageBuffer8BitAccess: bool (1-byte) elements in buffers
   bool needs_8bit_extension = false;  // VK_KHR_8bit_storage must be enabled (Vulkan 1.1)
   bool portability_subset = false;    // VK_KHR_portability_subset must be enabled (MoltenVK)
+  // VK_EXT_shader_atomic_float's shaderBufferFloat32AtomicAdd / ...64AtomicAdd (scatter_add).
+  bool float32_atomic_add = false;
+  bool float64_atomic_add = false;
   uint32_t subgroup_size = 1;
   bool subgroup_shuffle = false;  // subgroupShuffleDown in compute shaders
   int compute_queue_family = -1;  // -1: none

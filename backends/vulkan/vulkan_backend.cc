@@ -46,6 +46,8 @@ constexpr Launcher LauncherOf() {
     return vulkan::MovementLaunch;
   } else if constexpr (prim == P::kDotGeneral) {
     return vulkan::DotGeneralLaunch;
+  } else if constexpr (prim == P::kGather || prim == P::kScatterAdd) {
+    return vulkan::IndexingLaunch;
   } else if constexpr (KindOf(prim) == PrimitiveKind::kCall) {
     return nullptr;  // Higher-order: core evaluates the program (its impl rule); no launcher.
   } else {
@@ -61,7 +63,8 @@ Launcher LauncherFor(Primitive prim) {
 
 // Whether a primitive computes on its operands' values (rather than moving their bits).
 bool IsArithmetic(Primitive prim) {
-  return KindOf(prim) != PrimitiveKind::kMovement && prim != Primitive::kStopGradient;
+  return KindOf(prim) != PrimitiveKind::kMovement && prim != Primitive::kStopGradient &&
+         prim != Primitive::kGather;
 }
 
 // The first memory type with all `required` flags, preferring one that also has `preferred`;
@@ -124,6 +127,9 @@ absl::StatusOr<VulkanBackend*> VulkanBackend::Get() {
   static const absl::StatusOr<VulkanBackend*>* backend = [] {
     Options options;
     if (const char* env = std::getenv("COTANGENT_VULKAN_DEVICE")) options.device = env;
+    if (const char* env = std::getenv("COTANGENT_VULKAN_DETERMINISTIC")) {
+      options.deterministic = std::string_view(env) == "1";
+    }
     if (const char* env = std::getenv("COTANGENT_VULKAN_FUSION")) {
       int64_t min_elements = 0;
       if (std::string_view(env) == "off") {
@@ -221,6 +227,7 @@ absl::Status VulkanBackend::Init() {
   context_.glsl = glsl_.get();
   context_.float64 = info.float64 && !options_.disable_float64;
   context_.subgroups = info.subgroup_shuffle && !options_.disable_subgroups;
+  context_.atomic_scatter = !options_.deterministic;
   context_.max_groups = std::min<uint32_t>(info.limits.maxComputeWorkGroupCount[0], 65535);
   context_.new_array = [this](const ShapedArray& aval) { return NewArray(aval); };
   const absl::Span<const uint32_t> table = vulkan::TwoOverPiWords();
@@ -282,6 +289,7 @@ std::string VulkanBackend::Describe() const {
                       VK_API_VERSION_MINOR(info.api_version), context_.float64 ? ", f64" : "",
                       info.storage_8bit ? ", bool" : "",
                       context_.subgroups ? absl::StrCat(", subgroup ", info.subgroup_size) : "",
+                      info.float32_atomic_add ? ", f32 atomics" : "",
                       uses_staging() ? ", staging" : "", ")");
 }
 

@@ -41,6 +41,9 @@ class VulkanBackend final : public Backend {
     // Behave as if the device had no shaderFloat64 / no subgroup shuffles (tests).
     bool disable_float64 = false;
     bool disable_subgroups = false;
+    // scatter_add sums in index order (deterministic floats, slower) instead of with atomics,
+    // as XLA's deterministic ops. COTANGENT_VULKAN_DETERMINISTIC=1 sets it.
+    bool deterministic = false;
     vulkan::Stream::Options stream;
     std::string loader = vulkan::Loader::kLibraryName;
     // Elementwise primitives with results of at least this many elements are fused

@@ -51,12 +51,15 @@ Tensor max_pool2d(const Tensor& x, int64_t size) {
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& labels) {
-  const int64_t k = logits.shape().back();
-  return -mean(sum(one_hot(labels, k, logits.dtype()) * log_softmax(logits, -1), -1));
+  if (labels.ndim() + 1 != logits.ndim()) {
+    ThrowInvalid("cross_entropy: expected logits [...,K] and labels [...], got ",
+                 logits.aval().ToString(), " and ", labels.aval().ToString());
+  }
+  return -mean(take_along_axis(log_softmax(logits, -1), expand_dims(labels, -1), -1));
 }
 
 Tensor embedding(const Tensor& table, const Tensor& indices) {
-  return matmul(one_hot(indices, table.shape()[0], table.dtype()), table);
+  return take(table, indices, 0);
 }
 
 double accuracy(const Tensor& logits, const Tensor& labels) {

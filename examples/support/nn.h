@@ -25,12 +25,12 @@ Tensor conv2d(const Tensor& x, const Tensor& w, Padding padding = Padding::kSame
 // size): a reshape to [N,H/size,size,W/size,size,C] and a max over the two window axes.
 Tensor max_pool2d(const Tensor& x, int64_t size = 2);
 
-// Mean cross-entropy of logits [B,K] against integer labels [B] (i32):
-// -mean(sum(one_hot(labels) * log_softmax(logits), -1)).
+// Mean cross-entropy of logits [...,K] against integer labels [...] (i32):
+// -mean(log_softmax(logits)[..., labels[...]]), each term gathered (take_along_axis).
 Tensor cross_entropy(const Tensor& logits, const Tensor& labels);
 
-// Rows of table [V,D] picked by integer indices (i32, any shape) -> indices.shape + [D],
-// computed as one_hot(indices) @ table (the library has no gather primitive).
+// Rows of table [V,D] picked by integer indices (i32, any shape) -> indices.shape + [D]: a
+// gather (take along axis 0, as flax's Embed), whose gradient scatter-adds into the rows.
 Tensor embedding(const Tensor& table, const Tensor& indices);
 
 // Fraction of rows whose argmax equals the label.

@@ -103,6 +103,18 @@ TEST(ReferenceTest, Numpy) {
   EXPECT_EQ(Str(h), "[[0. 1.]\n [0. 1.]\n [0. 1.]]");
 }
 
+TEST(ReferenceTest, Indexing) {
+  ct::Tensor table = ct::reshape(ct::arange(0.0, 8.0, 1.0), {4, 2});
+  ct::Tensor rows = ct::take(table, ct::tensor({3, 1, 3}, {3}, ct::i32));         // [3,2]
+  ct::Tensor hist = ct::at(ct::zeros({5}), ct::tensor({0, 1, 1, 7}, {4}, ct::i32)).add(1.0);
+                                                                  // [1. 2. 0. 0. 0.] (7 dropped)
+  ct::Tensor win = ct::dynamic_slice(table, {ct::scalar(3, ct::i32), ct::scalar(0, ct::i32)},
+                                     {2, 2});                       // start clamped to row 2
+  EXPECT_EQ(Str(rows), "[[6. 7.]\n [2. 3.]\n [6. 7.]]");
+  EXPECT_EQ(Str(hist), "[1. 2. 0. 0. 0.]");
+  EXPECT_EQ(Str(win), "[[4. 5.]\n [6. 7.]]");
+}
+
 TEST(ReferenceTest, Random) {
   ct::random::Key key = ct::random::key(42);           // [ 0 42]
   std::vector<uint32_t> words = ct::random::bits(key, 2);

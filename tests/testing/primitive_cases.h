@@ -65,6 +65,16 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
        [](V x) { return slice(x[0], {1, 0}, {5, 5}, {2, 2}); }},
       {"pad", Primitive::kPad, {{3, 4}}, -1, 1,
        [](V x) { return lax::pad(x[0], 0.5, {1, -1}, {2, 0}, {1, 2}); }},
+      // Rows with repeats, a negative index and (in the clip case) an out-of-bounds one.
+      {"gather_take", Primitive::kGather, {{4, 3}}, -1, 1,
+       [](V x) { return take(x[0], tensor({3, 0, 3, -1}, {4}, i32)) * 1.5; }},
+      {"gather_clip", Primitive::kGather, {{3, 4}}, -1, 1,
+       [](V x) {
+         return at(x[0], {tensor({0, 2, 5}, {3}, i32), tensor({1, 3, 0}, {3}, i32)}).get();
+       }},
+      // Both the operand and the updates vary; index 7 is dropped, index 1 adds twice.
+      {"scatter_add", Primitive::kScatterAdd, {{5, 2}, {4, 2}}, -1, 1,
+       [](V x) { return at(x[0], tensor({1, 4, 1, 7}, {4}, i32)).add(x[1] * x[1]); }},
       {"concatenate", Primitive::kConcatenate, {{2, 3}, {2, 2}}, -1, 1,
        [](V x) { return concatenate({x[0], x[1] * 2.0, x[0]}, 1); }},
       {"dot_general_matmul", Primitive::kDotGeneral, {{2, 3, 4}, {2, 4, 5}}, -1, 1,

@@ -1,0 +1,163 @@
+// File: backends/cpu/kernels_indexing.cc
+// gather and scatter_add. Both pair the elements of a window of the operand with those of an
+// array laid out as lax lays out gather's output and scatter's updates (batch axes, window
+// axes at window_dims): for batch position b and window position w,
+//   operand[start(b) + op_window[w]]  <->  other[base[b] + window[w]],
+// where start(b) comes from the index vector b (clamped, or the window skipped, by mode).
+// scatter_add adds the windows in batch order, so a repeated index sums deterministically.
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "backends/cpu/cpu_buffer.h"
+#include "backends/cpu/kernels.h"
+#include "backends/cpu/strided.h"
+#include "backends/cpu/thread_pool.h"
+
+namespace cotangent::cpu {
+namespace {
+
+struct IndexPlan {
+  std::vector<int64_t> base;          // per batch position: offset in `other`
+  std::vector<int64_t> index_base;    // per batch position: offset of its index vector
+  std::vector<int64_t> window;        // per window position: offset in `other`
+  std::vector<int64_t> op_window;     // per window position: offset in the operand
+  std::vector<int64_t> window_shape;  // along each operand axis
+};
+
+// Offsets of the row-major positions of `shape` in arrays with strides strides[k].
+template <int N>
+std::array<std::vector<int64_t>, N> Offsets(absl::Span<const int64_t> shape,
+                                            const std::array<std::vector<int64_t>, N>& strides) {
+  std::array<std::vector<int64_t>, N> out;
+  for (auto& o : out) o.assign(1, 0);
+  for (size_t d = 0; d < shape.size(); ++d) {  // outer axes first: each multiplies the list
+    for (int k = 0; k < N; ++k) {
+      std::vector<int64_t> next;
+      next.reserve(out[k].size() * shape[d]);
+      for (int64_t o : out[k]) {
+        for (int64_t i = 0; i < shape[d]; ++i) next.push_back(o + i * strides[k][d]);
+      }
+      out[k] = std::move(next);
+    }
+  }
+  return out;
+}
+
+// `other`: gather's output or scatter's updates; `op_strides`: the operand's (or, for
+// scatter_add, the output's); window_shape: along each operand axis.
+IndexPlan Plan(const Array& other, const Array& indices, absl::Span<const int64_t> op_strides,
+               const IndexDims& d, std::vector<int64_t> window_shape) {
+  IndexPlan plan;
+  Shape batch_shape;
+  std::array<std::vector<int64_t>, 2> batch_strides;
+  for (int64_t a = 0, j = 0; a < other.aval.rank(); ++a) {
+    if (std::find(d.window_dims.begin(), d.window_dims.end(), a) != d.window_dims.end()) continue;
+    batch_shape.push_back(other.aval.shape[a]);
+    batch_strides[0].push_back(other.strides[a]);
+    batch_strides[1].push_back(indices.strides[j++]);
+  }
+  auto [base, index_base] = Offsets<2>(batch_shape, batch_strides);
+  std::array<std::vector<int64_t>, 2> window_strides;
+  for (size_t a = 0, j = 0; a < window_shape.size(); ++a) {
+    const bool kept = std::find(d.collapsed_dims.begin(), d.collapsed_dims.end(),
+                                static_cast<int64_t>(a)) == d.collapsed_dims.end();
+    window_strides[0].push_back(kept ? other.strides[d.window_dims[j++]] : 0);
+    window_strides[1].push_back(op_strides[a]);
+  }
+  auto [window, op_window] = Offsets<2>(window_shape, window_strides);
+  return {std::move(base), std::move(index_base), std::move(window), std::move(op_window),
+          std::move(window_shape)};
+}
+
+// The operand offset of batch position b's window, or nullopt when kFill skips it.
+std::optional<int64_t> Start(const IndexPlan& plan, const Array& indices, const Shape& op_shape,
+                             absl::Span<const int64_t> op_strides, const Params& p, int64_t b) {
+  const int32_t* idx = Data<int32_t>(indices) + plan.index_base[b];
+  const int64_t step = indices.strides.back();
+  int64_t offset = 0;
+  for (size_t k = 0; k < p.index.start_index_map.size(); ++k) {
+    const int64_t a = p.index.start_index_map[k];
+    const int64_t limit = op_shape[a] - plan.window_shape[a];
+    int64_t s = idx[k * step];
+    if (s < 0 || s > limit) {
+      if (p.mode == IndexMode::kFill) return std::nullopt;
+      s = std::clamp<int64_t>(s, 0, limit);
+    }
+    offset += s * op_strides[a];
+  }
+  return offset;
+}
+
+}  // namespace
+
+absl::Status GatherKernel(absl::Span<const Array> in, const Params& p, const Array& out) {
+  const Array &x = in[0], &indices = in[1];
+  const IndexPlan plan = Plan(out, indices, x.strides, p.index, p.slice_sizes);
+  const int64_t windows = static_cast<int64_t>(plan.window.size());
+  VisitDType(x.aval.dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T* src = Data<T>(x);
+    T* dst = MutableData<T>(out);
+    const T fill = ConvertValue<T>(p.fill_value);
+    const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(windows, 1));
+    ParallelFor(static_cast<int64_t>(plan.base.size()), grain, [&](int64_t begin, int64_t end) {
+      for (int64_t b = begin; b < end; ++b) {
+        const std::optional<int64_t> start = Start(plan, indices, x.aval.shape, x.strides, p, b);
+        T* o = dst + plan.base[b];
+        for (int64_t w = 0; w < windows; ++w) {
+          o[plan.window[w]] = start ? src[*start + plan.op_window[w]] : fill;
+        }
+      }
+    });
+  });
+  return absl::OkStatus();
+}
+
+absl::Status ScatterAddKernel(absl::Span<const Array> in, const Params& p, const Array& out) {
+  const Array &x = in[0], &indices = in[1], &updates = in[2];
+  const int64_t elem = DTypeSize(x.aval.dtype);
+  std::vector<int64_t> window_shape(x.aval.rank(), 1);
+  for (size_t a = 0, j = 0; a < window_shape.size(); ++a) {
+    if (std::find(p.index.collapsed_dims.begin(), p.index.collapsed_dims.end(),
+                  static_cast<int64_t>(a)) == p.index.collapsed_dims.end()) {
+      window_shape[a] = updates.aval.shape[p.index.window_dims[j++]];
+    }
+  }
+  CopyStrided(ElementBytes(x), x.aval.shape, x.strides, ElementBytes(out), out.strides, elem);
+  const IndexPlan plan = Plan(updates, indices, out.strides, p.index, std::move(window_shape));
+  const int64_t windows = static_cast<int64_t>(plan.window.size());
+  return VisitDType(x.aval.dtype, [&](auto tag) -> absl::Status {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      return absl::InternalError("cpu: scatter_add has no kernel for bool");
+    } else {
+      // i32 sums wrap (two's complement, as XLA's), computed unsigned to stay defined.
+      using Sum = std::conditional_t<std::is_same_v<T, int32_t>, uint32_t, T>;
+      const T* u = Data<T>(updates);
+      T* dst = MutableData<T>(out);
+      for (size_t b = 0; b < plan.base.size(); ++b) {  // in order: deterministic sums
+        const std::optional<int64_t> start =
+            Start(plan, indices, x.aval.shape, out.strides, p, static_cast<int64_t>(b));
+        if (!start) continue;
+        T* o = dst + *start;
+        const T* from = u + plan.base[b];
+        // The positions of one window are distinct elements: split them over threads.
+        ParallelFor(windows, kParallelGrain, [&](int64_t begin, int64_t end) {
+          for (int64_t w = begin; w < end; ++w) {
+            T& slot = o[plan.op_window[w]];
+            slot = static_cast<T>(static_cast<Sum>(slot) + static_cast<Sum>(from[plan.window[w]]));
+          }
+        });
+      }
+      return absl::OkStatus();
+    }
+  });
+}
+
+}  // namespace cotangent::cpu

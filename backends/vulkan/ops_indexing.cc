@@ -1,0 +1,300 @@
+// File: backends/vulkan/ops_indexing.cc
+// gather and scatter_add as kernels generated per shape and dimension numbers (compiled once
+// by glslang and cached by their source): every shape, stride and axis map is a constant of
+// the kernel, so an invocation's index arithmetic is a few constant divisions, at any rank.
+//   gather: one invocation per output element reads its index vector and the operand element
+//     its window position names (or writes the fill value); elements move as bits.
+//   scatter_add, with atomics (i32 always; f32 and f64 where the device has float atomic add,
+//     VK_EXT_shader_atomic_float): the operand is copied, then one invocation per update
+//     element adds it at its destination. O(updates); float sums in an unspecified order, as
+//     JAX's on GPUs.
+//   scatter_add, deterministic (COTANGENT_VULKAN_DETERMINISTIC=1, or no atomic add for the
+//     dtype, like f64 on lavapipe): one invocation per output element adds, in index order,
+//     every update whose window covers it: the CPU kernel's sums in its order, bit for bit,
+//     at O(operand elements x index vectors).
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "backends/vulkan/elementwise_kernels.h"
+#include "backends/vulkan/glsl_compiler.h"
+#include "backends/vulkan/grid.h"
+#include "backends/vulkan/ops.h"
+#include "backends/vulkan/status.h"
+
+namespace cotangent::vulkan {
+namespace {
+
+constexpr uint32_t kWorkgroup = 256;
+
+bool Contains(const std::vector<int64_t>& v, int64_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// GLSL for an element moved as bits: uint8_t (bool), uint (4 bytes), uvec2 (8 bytes).
+const char* BitsType(DType dtype) {
+  const int64_t size = DTypeSize(dtype);
+  return size == 1 ? "uint8_t" : size == 4 ? "uint" : "uvec2";
+}
+
+// `value` converted to dtype (as convert_element_type) as a GLSL constant of BitsType.
+std::string BitsConstant(double value, DType dtype) {
+  uint64_t bits = 0;
+  switch (dtype) {
+    case DType::kBool:
+      return value != 0 ? "uint8_t(1)" : "uint8_t(0)";
+    case DType::kI32: {
+      int32_t i =
+          value != value ? 0 : static_cast<int32_t>(std::clamp(value, -2147483648.0, 2147483647.0));
+      uint32_t u;
+      std::memcpy(&u, &i, 4);
+      return absl::StrCat(u, "u");
+    }
+    case DType::kF32: {
+      const float f = static_cast<float>(value);
+      uint32_t u;
+      std::memcpy(&u, &f, 4);
+      return absl::StrCat(u, "u");
+    }
+    case DType::kF64:
+      std::memcpy(&bits, &value, 8);
+      return absl::StrCat("uvec2(", static_cast<uint32_t>(bits), "u, ", bits >> 32, "u)");
+  }
+  return "";
+}
+
+// Statements that decompose position `var` over `shape` (row-major, innermost first) and add
+// index i of axis a times strides[k][a] to offset variable names[k].
+std::string Decompose(const std::string& var, absl::Span<const int64_t> shape,
+                      const std::vector<std::vector<int64_t>>& strides,
+                      const std::vector<std::string>& names) {
+  std::string s = absl::StrCat("    uint rest = ", var, ";\n");
+  for (int64_t a = static_cast<int64_t>(shape.size()) - 1; a >= 0; --a) {
+    absl::StrAppend(&s, "    { const uint i = rest % ", shape[a], "u; rest /= ", shape[a], "u;");
+    for (size_t k = 0; k < names.size(); ++k) {
+      if (strides[k][a] != 0) absl::StrAppend(&s, " ", names[k], " += i * ", strides[k][a], "u;");
+    }
+    absl::StrAppend(&s, " }\n");
+  }
+  return s;
+}
+
+// Statements computing window start s<a> for each indexed operand axis from the index vector
+// at `at`; under kFill, `ok` turns false when a window does not fit.
+std::string Starts(const Params& p, const Array& indices, const Shape& op_shape,
+                   absl::Span<const int64_t> window, const std::string& at) {
+  std::string s;
+  for (size_t k = 0; k < p.index.start_index_map.size(); ++k) {
+    const int64_t a = p.index.start_index_map[k];
+    const int64_t limit = op_shape[a] - window[a];
+    absl::StrAppend(&s, "    int s", a, " = idx[", at, " + ", k * indices.strides.back(), "u];\n");
+    if (p.mode == IndexMode::kClip) {
+      absl::StrAppend(&s, "    s", a, " = clamp(s", a, ", 0, ", limit, ");\n");
+    } else {
+      absl::StrAppend(&s, "    ok = ok && s", a, " >= 0 && s", a, " <= ", limit, ";\n");
+    }
+  }
+  return s;
+}
+
+std::string Header(bool bytes) {
+  return absl::StrCat("#version 450\n",
+                      bytes ? "#extension GL_EXT_shader_8bit_storage : require\n" : "",
+                      "layout(local_size_x_id = 0) in;\n");
+}
+
+std::string GatherSource(const Params& p, const Array& x, const Array& indices, const Array& out) {
+  const DType dtype = x.aval.dtype;
+  const int64_t out_rank = out.aval.rank();
+  // Per output axis: its operand stride (a window axis) or its indices stride (a batch axis).
+  std::vector<std::vector<int64_t>> strides(2, std::vector<int64_t>(out_rank, 0));
+  for (int64_t o = 0, batch = 0, window = 0; o < out_rank; ++o) {
+    if (Contains(p.index.window_dims, o)) {
+      while (Contains(p.index.collapsed_dims, window)) ++window;
+      strides[0][o] = x.strides[window++];
+    } else {
+      strides[1][o] = indices.strides[batch++];
+    }
+  }
+  std::string src = Header(dtype == DType::kBool);
+  absl::StrAppend(
+      &src, "layout(std430, binding = 0) writeonly buffer Out { ", BitsType(dtype),
+      " out_data[]; };\nlayout(std430, binding = 1) readonly buffer Src { ", BitsType(dtype),
+      " src[]; };\n", "layout(std430, binding = 2) readonly buffer Idx { int idx[]; };\n",
+      "layout(push_constant) uniform Push { uint out_offset, src_offset, idx_offset; }"
+      " pc;\nvoid main() {\n  const uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;\n",
+      "  for (uint p = gl_GlobalInvocationID.x; p < ", out.aval.size(), "u; p += step) {\n",
+      "    uint from = pc.src_offset, at = pc.idx_offset;\n    bool ok = true;\n",
+      Decompose("p", out.aval.shape, strides, {"from", "at"}),
+      Starts(p, indices, x.aval.shape, p.slice_sizes, "at"));
+  for (const int64_t a : p.index.start_index_map) {
+    absl::StrAppend(&src, "    from += uint(s", a, ") * ", x.strides[a], "u;\n");
+  }
+  absl::StrAppend(&src, "    if (ok) out_data[pc.out_offset + p] = src[from];\n",
+                  "    else out_data[pc.out_offset + p] = ", BitsConstant(p.fill_value, dtype),
+                  ";\n  }\n}\n");
+  return src;
+}
+
+std::string ScatterAddSource(const Params& p, const Array& x, const Array& indices,
+                             const Array& updates, const Array& out) {
+  const DType dtype = x.aval.dtype;
+  const int64_t rank = x.aval.rank();
+  const IndexDims& d = p.index;
+  // Along each operand axis: the window size and the updates stride of its window axis.
+  std::vector<int64_t> window(rank, 1), window_stride(rank, 0);
+  for (int64_t a = 0, j = 0; a < rank; ++a) {
+    if (Contains(d.collapsed_dims, a)) continue;
+    window[a] = updates.aval.shape[d.window_dims[j]];
+    window_stride[a] = updates.strides[d.window_dims[j++]];
+  }
+  Shape batch_shape;
+  std::vector<std::vector<int64_t>> batch_strides(2);
+  for (int64_t a = 0, j = 0; a < updates.aval.rank(); ++a) {
+    if (Contains(d.window_dims, a)) continue;
+    batch_shape.push_back(updates.aval.shape[a]);
+    batch_strides[0].push_back(indices.strides[j++]);
+    batch_strides[1].push_back(updates.strides[a]);
+  }
+  const int64_t batches = NumElements(batch_shape);
+  const char* type = StorageType(dtype);
+  std::string src = Header(false);
+  absl::StrAppend(&src, "layout(std430, binding = 0) writeonly buffer Out { ", type,
+                  " out_data[]; };\nlayout(std430, binding = 1) readonly buffer Src { ", type,
+                  " src[]; };\nlayout(std430, binding = 2) readonly buffer Idx { int idx[]; };\n",
+                  "layout(std430, binding = 3) readonly buffer Upd { ", type, " upd[]; };\n",
+                  "layout(push_constant) uniform Push { uint out_offset, src_offset, idx_offset,"
+                  " upd_offset; } pc;\nvoid main() {\n",
+                  "  const uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;\n",
+                  "  for (uint p = gl_GlobalInvocationID.x; p < ", out.aval.size(),
+                  "u; p += step) {\n", "    uint from = pc.src_offset;\n");
+  // The operand position m<a> of this invocation, and its source element.
+  absl::StrAppend(&src, "    uint rest = p;\n");
+  for (int64_t a = rank - 1; a >= 0; --a) {
+    absl::StrAppend(&src, "    const int m", a, " = int(rest % ", x.aval.shape[a],
+                    "u); rest /= ", x.aval.shape[a], "u; from += uint(m", a, ") * ", x.strides[a],
+                    "u;\n");
+  }
+  absl::StrAppend(
+      &src, "    ", type, " acc = src[from];\n    for (uint b = 0u; b < ", batches,
+      "u; ++b) {\n    uint at = pc.idx_offset, u = pc.upd_offset;\n    bool ok = true;\n",
+      "    {\n", Decompose("b", batch_shape, batch_strides, {"at", "u"}), "    }\n",
+      Starts(p, indices, x.aval.shape, window, "at"));
+  for (int64_t a = 0; a < rank; ++a) {
+    const std::string s = Contains(d.start_index_map, a) ? absl::StrCat("s", a) : "0";
+    absl::StrAppend(&src, "    ok = ok && m", a, " >= ", s, " && m", a, " < ", s, " + ", window[a],
+                    ";\n");
+    if (window_stride[a] != 0) {
+      absl::StrAppend(&src, "    u += uint(m", a, " - ", s, ") * ", window_stride[a], "u;\n");
+    }
+  }
+  absl::StrAppend(&src,
+                  "    if (ok) acc += upd[u];\n    }\n    out_data[pc.out_offset + p] = acc;\n",
+                  "  }\n}\n");
+  return src;
+}
+
+// The atomic scatter_add: invocation p is element p of the updates (row-major), added to the
+// output (already a copy of the operand) where its window puts it.
+std::string AtomicScatterAddSource(const Params& p, const Array& x, const Array& indices,
+                                   const Array& updates) {
+  const DType dtype = x.aval.dtype;
+  const int64_t rank = x.aval.rank();
+  const IndexDims& d = p.index;
+  std::vector<int64_t> window(rank, 1), out_strides(rank, 1);
+  for (int64_t a = rank - 2; a >= 0; --a) out_strides[a] = out_strides[a + 1] * x.aval.shape[a + 1];
+  // Per updates axis: its updates stride, its indices stride (a batch axis) and the output
+  // stride of the operand axis it is a window of (a window axis).
+  const int64_t urank = updates.aval.rank();
+  std::vector<std::vector<int64_t>> strides(3, std::vector<int64_t>(urank, 0));
+  for (int64_t a = 0, j = 0, batch = 0; a < urank; ++a) {
+    strides[0][a] = updates.strides[a];
+    if (Contains(d.window_dims, a)) {
+      while (Contains(d.collapsed_dims, j)) ++j;
+      window[j] = updates.aval.shape[a];
+      strides[2][a] = out_strides[j++];
+    } else {
+      strides[1][a] = indices.strides[batch++];
+    }
+  }
+  const char* type = StorageType(dtype);
+  std::string src = "#version 450\n";
+  if (dtype != DType::kI32) {
+    absl::StrAppend(&src, "#extension GL_EXT_shader_atomic_float : require\n");
+  }
+  absl::StrAppend(
+      &src, "layout(local_size_x_id = 0) in;\n", "layout(std430, binding = 0) buffer Out { ", type,
+      " out_data[]; };\n", "layout(std430, binding = 1) readonly buffer Idx { int idx[]; };\n",
+      "layout(std430, binding = 2) readonly buffer Upd { ", type, " upd[]; };\n",
+      "layout(push_constant) uniform Push { uint out_offset, idx_offset, upd_offset; }"
+      " pc;\nvoid main() {\n",
+      "  const uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;\n",
+      "  for (uint p = gl_GlobalInvocationID.x; p < ", updates.aval.size(), "u; p += step) {\n",
+      "    uint u = pc.upd_offset, at = pc.idx_offset, to = pc.out_offset;\n",
+      "    bool ok = true;\n", Decompose("p", updates.aval.shape, strides, {"u", "at", "to"}),
+      Starts(p, indices, x.aval.shape, window, "at"));
+  for (const int64_t a : d.start_index_map) {
+    absl::StrAppend(&src, "    to += uint(s", a, ") * ", out_strides[a], "u;\n");
+  }
+  absl::StrAppend(&src, "    if (ok) atomicAdd(out_data[to], upd[u]);\n  }\n}\n");
+  return src;
+}
+
+// Whether scatter_add of dtype runs the atomic kernel on this device.
+bool AtomicScatter(const KernelContext& ctx, DType dtype) {
+  if (!ctx.atomic_scatter) return false;
+  switch (dtype) {
+    case DType::kI32:
+      return true;
+    case DType::kF32:
+      return ctx.info->float32_atomic_add;
+    case DType::kF64:
+      return ctx.info->float64_atomic_add && ctx.float64;
+    case DType::kBool:
+      return false;
+  }
+  return false;
+}
+
+absl::Status Launch(KernelContext& ctx, const std::string& source, absl::Span<const Array> in,
+                    const Array& out, int64_t invocations) {
+  std::vector<BufferUse> uses = {{BufferOf(out), true}};
+  std::vector<uint32_t> push = {static_cast<uint32_t>(out.offset)};
+  for (const Array& a : in) {
+    uses.push_back({BufferOf(a), false});
+    push.push_back(static_cast<uint32_t>(a.offset));
+  }
+  const uint32_t spec[] = {kWorkgroup};
+  COTANGENT_ASSIGN_OR_RETURN(
+      const Pipeline* pipeline,
+      ctx.kernels->Get(source, static_cast<uint32_t>(uses.size()), spec,
+                       [&]() { return ctx.glsl->Compile(source, "indexing"); }));
+  return ctx.stream->Dispatch(*pipeline, uses, push,
+                              {GridGroups(invocations, kWorkgroup, ctx.max_groups), 1, 1});
+}
+
+}  // namespace
+
+absl::Status IndexingLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Array> in,
+                            const Params& params, const Array& out) {
+  if (out.aval.size() == 0) return absl::OkStatus();
+  const int64_t n = out.aval.size();
+  if (prim == Primitive::kGather) {
+    return Launch(ctx, GatherSource(params, in[0], in[1], out), in, out, n);
+  }
+  const DType dtype = in[0].aval.dtype;
+  if (dtype == DType::kBool)
+    return absl::InternalError("vulkan: scatter_add has no kernel for bool");
+  if (!AtomicScatter(ctx, dtype)) {
+    return Launch(ctx, ScatterAddSource(params, in[0], in[1], in[2], out), in, out, n);
+  }
+  COTANGENT_RETURN_IF_ERROR(CopyView(ctx, in[0], out));
+  if (in[2].aval.size() == 0) return absl::OkStatus();
+  return Launch(ctx, AtomicScatterAddSource(params, in[0], in[1], in[2]), in.subspan(1), out,
+                in[2].aval.size());
+}
+
+}  // namespace cotangent::vulkan
