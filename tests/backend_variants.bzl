@@ -1,8 +1,8 @@
 # cc_test_all_backends: one test, compiled once, run once per backend, so that every
 # transformation test also runs on the Vulkan backend (lavapipe, a CPU Vulkan device, in CI)
 # with the same tolerances. Defines
-#   <name>_objects the test's sources, compiled once (an alwayslink library: gtest registers
-#                  tests from static initializers, which a plain library would drop)
+#   <name>_objects the test's sources, compiled once (an alwayslink static archive: gtest
+#                  registers tests from static initializers, which a plain library would drop)
 #   <name>         a test linked from them on the default backend (cpu)
 #   <name>_vulkan  the same objects with COTANGENT_BACKEND=vulkan (tagged "vulkan")
 #   <name>_vulkan_fused  and with COTANGENT_VULKAN_FUSION=1 too: every elementwise chain, of
@@ -26,6 +26,9 @@ def cc_test_all_backends(name, srcs, deps = [], env = {}, tags = [], **kwargs):
         srcs = srcs,
         deps = deps,
         alwayslink = True,
+        # An archive only: a shared library would need PIC objects beside the test
+        # executable's non-PIC ones, compiling every source twice.
+        linkstatic = True,
     )
     variants = [
         (name, {}, []),
