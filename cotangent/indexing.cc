@@ -63,6 +63,23 @@ IndexDims AtDims(int64_t rank, int64_t k, int64_t batch_rank) {
   return d;
 }
 
+// The index vector of a block's start: one i32 scalar per axis, checked.
+Tensor BlockStart(const std::vector<Tensor>& starts, const char* op) {
+  for (const Tensor& s : starts) {
+    CheckIndices(s, op);
+    if (s.ndim() != 0) ThrowInvalid(op, ": a start must be a scalar, got ", s.aval().ToString());
+  }
+  return starts.empty() ? zeros({0}, DType::kI32) : stack(starts, 0);
+}
+
+// A block of x's rank: every axis a window axis, started by the index vector's components.
+IndexDims BlockDims(int64_t rank) {
+  IndexDims d;
+  d.window_dims = Range(0, rank);
+  d.start_index_map = Range(0, rank);
+  return d;
+}
+
 // A dtype scatter_add can sum: bool values go through i32.
 Tensor Summable(const Tensor& x) { return x.dtype() == DType::kBool ? astype(x, DType::kI32) : x; }
 
@@ -203,18 +220,7 @@ Tensor dynamic_slice(const Tensor& x, const std::vector<Tensor>& starts,
                  " needs one start and one size per axis, got ", starts.size(),
                  " starts and sizes ", ShapeToString(sizes));
   }
-  std::vector<Tensor> components;
-  for (const Tensor& s : starts) {
-    CheckIndices(s, "dynamic_slice");
-    if (s.ndim() != 0)
-      ThrowInvalid("dynamic_slice: a start must be a scalar, got ", s.aval().ToString());
-    components.push_back(s);
-  }
-  IndexDims d;
-  d.window_dims = Range(0, r);
-  d.start_index_map = Range(0, r);
-  Tensor indices = r == 0 ? zeros({0}, DType::kI32) : stack(components, 0);
-  return lax::gather(x, indices, std::move(d), sizes, IndexMode::kClip);
+  return lax::gather(x, BlockStart(starts, "dynamic_slice"), BlockDims(r), sizes, IndexMode::kClip);
 }
 
 Tensor dynamic_update_slice(const Tensor& x, const Tensor& update,
@@ -227,18 +233,8 @@ Tensor dynamic_update_slice(const Tensor& x, const Tensor& update,
                  update.aval().ToString(), " and ", starts.size(),
                  " starts: needs an update of x's rank and dtype and one start per axis");
   }
-  std::vector<Tensor> components;
-  for (const Tensor& s : starts) {
-    CheckIndices(s, "dynamic_update_slice");
-    if (s.ndim() != 0) {
-      ThrowInvalid("dynamic_update_slice: a start must be a scalar, got ", s.aval().ToString());
-    }
-    components.push_back(s);
-  }
-  IndexDims d;
-  d.window_dims = Range(0, r);
-  d.start_index_map = Range(0, r);
-  const Tensor indices = r == 0 ? zeros({0}, DType::kI32) : stack(components, 0);
+  const Tensor indices = BlockStart(starts, "dynamic_update_slice");
+  const IndexDims d = BlockDims(r);
   const Tensor base = Summable(x), values = Summable(update);
   // The block, placed at its (clamped) start over zeros, and where it lies.
   const Tensor placed = lax::scatter_add(zeros_like(base), indices, values, d, IndexMode::kClip);
