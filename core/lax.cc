@@ -125,4 +125,11 @@ Tensor scatter_add(const Tensor& operand, const Tensor& indices, const Tensor& u
   return Bind1(Primitive::kScatterAdd, {operand, indices, updates}, p);
 }
 
+Tensor argsort(absl::Span<const Tensor> keys, int64_t dimension, bool descending) {
+  Params p;
+  p.dimension = dimension;
+  p.descending = descending;
+  return Bind1(Primitive::kArgsort, keys, p);
+}
+
 }  // namespace cotangent::lax

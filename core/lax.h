@@ -56,6 +56,9 @@ Tensor gather(const Tensor& operand, const Tensor& indices, IndexDims dims,
 // operand with the windows of updates added at the starts in indices, as lax.scatter_add.
 Tensor scatter_add(const Tensor& operand, const Tensor& indices, const Tensor& updates,
                    IndexDims dims, IndexMode mode);
+// The permutation (i32, the keys' shape) sorting each line along dimension by the keys,
+// lexicographically, stably, in lax.sort's total order (core/primitives.def, argsort).
+Tensor argsort(absl::Span<const Tensor> keys, int64_t dimension, bool descending = false);
 
 }  // namespace cotangent::lax
 

@@ -73,7 +73,8 @@ class CustomLinearRule : public ParamObject {
 
 struct Params {
   std::vector<int64_t> axes;         // reduce_sum, reduce_max: axes reduced (sorted, unique)
-  int64_t dimension = 0;             // argmax, concatenate: the axis
+  int64_t dimension = 0;             // argmax, concatenate, argsort: the axis
+  bool descending = false;           // argsort: largest first
   std::vector<int64_t> permutation;  // transpose: output axis i is input axis permutation[i]
   Shape shape;                       // reshape, broadcast_in_dim: the output shape
   std::vector<int64_t> broadcast_dimensions;  // broadcast_in_dim: output axis of input axis i

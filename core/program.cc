@@ -122,6 +122,7 @@ bool Params::operator==(const Params& o) const {
   }
   return same(program, o.program) && num_carry == o.num_carry && length == o.length &&
          reverse == o.reverse && unroll == o.unroll && axes == o.axes && dimension == o.dimension &&
+         descending == o.descending &&
          permutation == o.permutation && shape == o.shape &&
          broadcast_dimensions == o.broadcast_dimensions && start == o.start &&
          limit == o.limit && stride == o.stride && low == o.low && high == o.high &&
@@ -204,6 +205,7 @@ uint64_t Params::StableHash() const {
     h.Add(index.window_dims).Add(index.collapsed_dims).Add(index.start_index_map)
         .Add(slice_sizes).Add(static_cast<uint64_t>(mode)).Add(fill_value);
   }
+  if (descending) h.Add(uint64_t{1});
   return h.value();
 }
 
@@ -253,6 +255,8 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
     case Primitive::kArgmax:
     case Primitive::kConcatenate:
       return absl::StrCat("dimension=", p.dimension);
+    case Primitive::kArgsort:
+      return absl::StrCat("dimension=", p.dimension, " descending=", p.descending ? "True" : "False");
     case Primitive::kTranspose:
       return absl::StrCat("permutation=", List(p.permutation));
     case Primitive::kReshape:

@@ -40,6 +40,7 @@ Kernel KernelOf() {
   else if constexpr (prim == P::kDotGeneral) return cpu::DotGeneralKernel;
   else if constexpr (prim == P::kGather) return cpu::GatherKernel;
   else if constexpr (prim == P::kScatterAdd) return cpu::ScatterAddKernel;
+  else if constexpr (prim == P::kArgsort) return cpu::ArgsortKernel;
   // Higher-order: core evaluates the program (its impl rule); no kernel.
   else if constexpr (KindOf(prim) == PrimitiveKind::kCall) return nullptr;
   else static_assert(kNamedHere<prim>, "a row of core/primitives.def without a CPU kernel");

@@ -64,6 +64,9 @@ inline constexpr Kernel ConcatenateKernel = MovementKernel<Primitive::kConcatena
 absl::Status GatherKernel(absl::Span<const Array> in, const Params& params, const Array& out);
 absl::Status ScatterAddKernel(absl::Span<const Array> in, const Params& params, const Array& out);
 
+// kernels_sort.cc.
+absl::Status ArgsortKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+
 // kernels_dot.cc.
 absl::Status DotGeneralKernel(absl::Span<const Array> in, const Params& params, const Array& out);
 

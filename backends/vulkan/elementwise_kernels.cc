@@ -134,6 +134,7 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kDotGeneral:
     case Primitive::kGather:
     case Primitive::kScatterAdd:
+    case Primitive::kArgsort:
     case Primitive::kClosedCall:
     case Primitive::kPjit:
     case Primitive::kCustomJvpCall:

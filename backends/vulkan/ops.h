@@ -45,6 +45,10 @@ absl::Status DotGeneralLaunch(KernelContext& ctx, Primitive prim, absl::Span<con
 absl::Status IndexingLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Array> in,
                             const Params& params, const Array& out);
 
+// ops_sort.cc: argsort as a bitonic sorting network over each line's indices.
+absl::Status SortLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Array> in,
+                        const Params& params, const Array& out);
+
 }  // namespace cotangent::vulkan
 
 #endif  // COTANGENT_BACKENDS_VULKAN_OPS_H_

@@ -20,24 +20,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "backends/vulkan/elementwise_kernels.h"
-#include "backends/vulkan/glsl_compiler.h"
-#include "backends/vulkan/grid.h"
+#include "backends/vulkan/generated_kernels.h"
 #include "backends/vulkan/ops.h"
 #include "backends/vulkan/status.h"
 
 namespace cotangent::vulkan {
 namespace {
 
-constexpr uint32_t kWorkgroup = 256;
-
 bool Contains(const std::vector<int64_t>& v, int64_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-// GLSL for an element moved as bits: uint8_t (bool), uint (4 bytes), uvec2 (8 bytes).
-const char* BitsType(DType dtype) {
-  const int64_t size = DTypeSize(dtype);
-  return size == 1 ? "uint8_t" : size == 4 ? "uint" : "uvec2";
 }
 
 // `value` converted to dtype (as convert_element_type) as a GLSL constant of BitsType.
@@ -66,22 +57,6 @@ std::string BitsConstant(double value, DType dtype) {
   return "";
 }
 
-// Statements that decompose position `var` over `shape` (row-major, innermost first) and add
-// index i of axis a times strides[k][a] to offset variable names[k].
-std::string Decompose(const std::string& var, absl::Span<const int64_t> shape,
-                      const std::vector<std::vector<int64_t>>& strides,
-                      const std::vector<std::string>& names) {
-  std::string s = absl::StrCat("    uint rest = ", var, ";\n");
-  for (int64_t a = static_cast<int64_t>(shape.size()) - 1; a >= 0; --a) {
-    absl::StrAppend(&s, "    { const uint i = rest % ", shape[a], "u; rest /= ", shape[a], "u;");
-    for (size_t k = 0; k < names.size(); ++k) {
-      if (strides[k][a] != 0) absl::StrAppend(&s, " ", names[k], " += i * ", strides[k][a], "u;");
-    }
-    absl::StrAppend(&s, " }\n");
-  }
-  return s;
-}
-
 // Statements computing window start s<a> for each indexed operand axis from the index vector
 // at `at`; under kFill, `ok` turns false when a window does not fit.
 std::string Starts(const Params& p, const Array& indices, const Shape& op_shape,
@@ -98,12 +73,6 @@ std::string Starts(const Params& p, const Array& indices, const Shape& op_shape,
     }
   }
   return s;
-}
-
-std::string Header(bool bytes) {
-  return absl::StrCat("#version 450\n",
-                      bytes ? "#extension GL_EXT_shader_8bit_storage : require\n" : "",
-                      "layout(local_size_x_id = 0) in;\n");
 }
 
 std::string GatherSource(const Params& p, const Array& x, const Array& indices, const Array& out) {
@@ -267,13 +236,7 @@ absl::Status Launch(KernelContext& ctx, const std::string& source, absl::Span<co
     uses.push_back({BufferOf(a), false});
     push.push_back(static_cast<uint32_t>(a.offset));
   }
-  const uint32_t spec[] = {kWorkgroup};
-  COTANGENT_ASSIGN_OR_RETURN(
-      const Pipeline* pipeline,
-      ctx.kernels->Get(source, static_cast<uint32_t>(uses.size()), spec,
-                       [&]() { return ctx.glsl->Compile(source, "indexing"); }));
-  return ctx.stream->Dispatch(*pipeline, uses, push,
-                              {GridGroups(invocations, kWorkgroup, ctx.max_groups), 1, 1});
+  return DispatchGenerated(ctx, source, "indexing", uses, push, invocations);
 }
 
 }  // namespace

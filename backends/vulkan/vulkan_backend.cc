@@ -48,6 +48,8 @@ constexpr Launcher LauncherOf() {
     return vulkan::DotGeneralLaunch;
   } else if constexpr (prim == P::kGather || prim == P::kScatterAdd) {
     return vulkan::IndexingLaunch;
+  } else if constexpr (prim == P::kArgsort) {
+    return vulkan::SortLaunch;
   } else if constexpr (KindOf(prim) == PrimitiveKind::kCall) {
     return nullptr;  // Higher-order: core evaluates the program (its impl rule); no launcher.
   } else {
@@ -61,10 +63,11 @@ Launcher LauncherFor(Primitive prim) {
   return kLaunchers[static_cast<int>(prim)];
 }
 
-// Whether a primitive computes on its operands' values (rather than moving their bits).
+// Whether a primitive computes on its operands' values (rather than moving or comparing their
+// bits).
 bool IsArithmetic(Primitive prim) {
   return KindOf(prim) != PrimitiveKind::kMovement && prim != Primitive::kStopGradient &&
-         prim != Primitive::kGather;
+         prim != Primitive::kGather && prim != Primitive::kArgsort;
 }
 
 // The first memory type with all `required` flags, preferring one that also has `preferred`;

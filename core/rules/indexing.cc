@@ -1,13 +1,19 @@
 // File: core/rules/indexing.cc
-// Rules of gather and scatter_add, one block each, as lax defines them. Both are linear in
-// their array operands and never in the indices: the transpose of a gather is the scatter_add
-// of its cotangent at the same starts, and that of a scatter_add gathers its cotangent there.
-// Batching follows JAX's gather/scatter rules: an operand's batch axis becomes one more window
-// axis, an indices' one more batch axis, and when both are batched each example's number
-// joins its index vector as the start along the operand's batch axis.
+// Rules of gather, scatter_add and argsort, one block each, as lax defines them. The first two
+// are linear in their array operands and never in the indices: the transpose of a gather is
+// the scatter_add of its cotangent at the same starts, and that of a scatter_add gathers its
+// cotangent there. Batching follows JAX's gather/scatter rules: an operand's batch axis
+// becomes one more window axis, an indices' one more batch axis, and when both are batched
+// each example's number joins its index vector as the start along the operand's batch axis.
+// argsort has a zero derivative (its output is integer); it batches along the next axis.
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
 
+#include "absl/strings/str_join.h"
 #include "core/constants.h"
 #include "core/error.h"
 #include "core/interpreter.h"
@@ -251,11 +257,44 @@ constexpr Def kDef<Primitive::kScatterAdd> = {.abstract_eval = ScatterAddAbstrac
                                               .transpose = ScatterAddTranspose,
                                               .batch = ScatterAddBatch};
 
+// ---- argsort(keys...; dimension, descending) ----
+
+ShapedArray ArgsortAbstractEval(Avals in, const Params& p) {
+  std::vector<std::string> keys;
+  for (const ShapedArray& k : in) keys.push_back(k.ToString());
+  const auto fail = [&](const std::string& why) {
+    ThrowInvalid("argsort: keys (", absl::StrJoin(keys, ", "), "), dimension ", p.dimension, ": ",
+                 why);
+  };
+  if (in.empty()) fail("needs at least one key");
+  for (const ShapedArray& k : in) {
+    if (k.shape != in[0].shape) fail("the keys differ in shape");
+  }
+  if (p.dimension < 0 || p.dimension >= in[0].rank()) fail("no such axis");
+  if (in[0].shape[p.dimension] > std::numeric_limits<int32_t>::max()) {
+    fail("more elements along the axis than an i32 index holds");
+  }
+  return ShapedArray{in[0].shape, DType::kI32};
+}
+// Every example's keys sort along the same axis, one further in: the batch axis first.
+Batched ArgsortBatch(Span x, Bdims bdims, const Params& p) {
+  const int64_t n = rules::BatchSize(x, bdims);
+  std::vector<Tensor> keys;
+  for (size_t i = 0; i < x.size(); ++i) {
+    keys.push_back(rules::MaterializeBatch(x[i], bdims[i], n, 0));
+  }
+  return {lax::argsort(keys, p.dimension + 1, p.descending), 0};
+}
+template <>
+constexpr Def kDef<Primitive::kArgsort> = {.abstract_eval = ArgsortAbstractEval,
+                                           .batch = ArgsortBatch};
+
 }  // namespace
 
 void RegisterIndexingRules(RuleTable& table) {
   rules::Define<Primitive::kGather, kDef<Primitive::kGather>>(table);
   rules::Define<Primitive::kScatterAdd, kDef<Primitive::kScatterAdd>>(table);
+  rules::Define<Primitive::kArgsort, kDef<Primitive::kArgsort>>(table);
 }
 
 }  // namespace cotangent

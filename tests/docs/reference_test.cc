@@ -115,6 +115,22 @@ TEST(ReferenceTest, Indexing) {
   EXPECT_EQ(Str(win), "[[4. 5.]\n [6. 7.]]");
 }
 
+TEST(ReferenceTest, Sorting) {
+  ct::Tensor x = ct::tensor({3, 1, 4, 1, 5, 9}, {2, 3});
+  ct::Tensor s = ct::sort(x, 1);                                  // [[1. 3. 4.] [1. 5. 9.]]
+  ct::Tensor order = ct::argsort(x, std::nullopt, true);          // [5 4 2 0 1 3]
+  auto [top, where] = ct::top_k(x, 2);                            // [[4. 3.] [9. 5.]], [[2 0] [2 1]]
+  ct::Tensor at = ct::searchsorted(ct::tensor({1, 2, 2, 3}, {4}), ct::tensor({2, 2.5}, {2}));
+                                                                  // [1 3]
+  ct::Tensor m = ct::median(x);                                   // 3.5
+  EXPECT_EQ(Str(s), "[[1. 3. 4.]\n [1. 5. 9.]]");
+  EXPECT_EQ(Str(order), "[5 4 2 0 1 3]");
+  EXPECT_EQ(Str(top), "[[4. 3.]\n [9. 5.]]");
+  EXPECT_EQ(Str(where), "[[2 0]\n [2 1]]");
+  EXPECT_EQ(Str(at), "[1 3]");
+  EXPECT_EQ(Str(m), "3.5");
+}
+
 TEST(ReferenceTest, Random) {
   ct::random::Key key = ct::random::key(42);           // [ 0 42]
   std::vector<uint32_t> words = ct::random::bits(key, 2);

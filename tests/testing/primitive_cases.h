@@ -75,6 +75,10 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
       // Both the operand and the updates vary; index 7 is dropped, index 1 adds twice.
       {"scatter_add", Primitive::kScatterAdd, {{5, 2}, {4, 2}}, -1, 1,
        [](V x) { return at(x[0], tensor({1, 4, 1, 7}, {4}, i32)).add(x[1] * x[1]); }},
+      // Sorted values are gathers by argsort's permutation (JAX's sort jvp); uniform inputs
+      // have no ties, where the sort is not differentiable.
+      {"sort", Primitive::kArgsort, {{3, 5}}, -1, 1,
+       [](V x) { return sort(x[0] * x[0], 0, true) * x[0] + top_k(x[0], 2).first[0][1]; }},
       {"concatenate", Primitive::kConcatenate, {{2, 3}, {2, 2}}, -1, 1,
        [](V x) { return concatenate({x[0], x[1] * 2.0, x[0]}, 1); }},
       {"dot_general_matmul", Primitive::kDotGeneral, {{2, 3, 4}, {2, 4, 5}}, -1, 1,
@@ -150,6 +154,8 @@ inline std::vector<PrimitiveCase> NonDifferentiableCases() {
       {"gt", Primitive::kGt, {{4}, {4}}, -1, 1, [=](V x) { return as_f64(x[0] > x[1]); }},
       {"ge", Primitive::kGe, {{4}, {4}}, -1, 1, [=](V x) { return as_f64(x[0] >= x[1]); }},
       {"argmax", Primitive::kArgmax, {{3, 5}}, -1, 1, [](V x) { return argmax(x[0], 1); }},
+      {"argsort", Primitive::kArgsort, {{4, 3}}, -1, 1,
+       [](V x) { return astype(argsort(x[0], 0), f64) * x[0]; }},
       {"to_int", Primitive::kConvert, {{2, 3}}, -5, 5,
        [](V x) { return astype(x[0] * 3.0, i32) * 2.0; }},
       {"stop_gradient", Primitive::kStopGradient, {{3}}, -1, 1,

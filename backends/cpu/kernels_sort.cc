@@ -1,0 +1,103 @@
+// File: backends/cpu/kernels_sort.cc
+// argsort: for each line along the dimension, the indices 0..n-1 sorted by the keys. Each key
+// element is first mapped to an unsigned integer whose order is lax.sort's total order, so
+// that one integer comparison per key decides; ties compare the indices, which makes the
+// order strict and the unstable std::sort give the stable permutation. Lines run in parallel.
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "backends/cpu/cpu_buffer.h"
+#include "backends/cpu/kernels.h"
+#include "backends/cpu/strided.h"
+#include "backends/cpu/thread_pool.h"
+
+namespace cotangent::cpu {
+namespace {
+
+// IEEE bits u of sign-magnitude order to an unsigned integer of the same order: negative
+// values have their bits flipped (larger magnitude, smaller), positive ones the sign set.
+template <typename U>
+uint64_t SignMagnitudeOrder(U u) {
+  constexpr U kSign = U{1} << (sizeof(U) * 8 - 1);
+  return (u & kSign) != 0 ? static_cast<U>(~u) : static_cast<U>(u | kSign);
+}
+
+// v as an unsigned integer in lax.sort's total order: -0 = +0, every NaN the positive quiet
+// NaN (after +inf); i32 with its sign bit flipped; bool as stored (0, 1).
+template <typename T>
+uint64_t OrderKey(T v) {
+  if constexpr (std::is_same_v<T, float>) {
+    return SignMagnitudeOrder(v == 0 ? 0u : v != v ? 0x7fc00000u : std::bit_cast<uint32_t>(v));
+  } else if constexpr (std::is_same_v<T, double>) {
+    return SignMagnitudeOrder(v == 0   ? uint64_t{0}
+                              : v != v ? uint64_t{0x7ff8000000000000}
+                                       : std::bit_cast<uint64_t>(v));
+  } else if constexpr (std::is_same_v<T, int32_t>) {
+    return static_cast<uint32_t>(v) ^ 0x80000000u;
+  } else {
+    return v;
+  }
+}
+
+}  // namespace
+
+absl::Status ArgsortKernel(absl::Span<const Array> in, const Params& params, const Array& out) {
+  const int64_t axis = params.dimension, n = out.aval.shape[axis];
+  if (n == 0 || out.aval.size() == 0) return absl::OkStatus();
+  const int64_t lines = out.aval.size() / n, rank = out.aval.rank();
+  const size_t num_keys = in.size();
+  // The first element of line l in each key (and in out), the lines in row-major order of the
+  // other axes.
+  const auto line_offset = [&](const Array& a, int64_t l) {
+    int64_t offset = 0;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (d == axis) continue;
+      offset += (l % a.aval.shape[d]) * a.strides[d];
+      l /= a.aval.shape[d];
+    }
+    return offset;
+  };
+  const uint64_t flip = params.descending ? ~uint64_t{0} : 0;  // ~key reverses the order
+  int32_t* o = MutableData<int32_t>(out);
+  const int64_t grain = std::max<int64_t>(1, kParallelGrain / (n * std::bit_width(uint64_t(n))));
+  ParallelFor(lines, grain, [&](int64_t begin, int64_t end) {
+    std::vector<std::vector<uint64_t>> keys(num_keys, std::vector<uint64_t>(n));
+    std::vector<std::pair<uint64_t, int32_t>> pairs(num_keys == 1 ? n : 0);
+    std::vector<int32_t> order(n);
+    for (int64_t l = begin; l < end; ++l) {
+      for (size_t k = 0; k < num_keys; ++k) {
+        VisitDType(in[k].aval.dtype, [&](auto tag) {
+          using T = typename decltype(tag)::type;
+          const T* x = Data<T>(in[k]) + line_offset(in[k], l);
+          const int64_t s = in[k].strides[axis];
+          for (int64_t i = 0; i < n; ++i) keys[k][i] = OrderKey(x[i * s]) ^ flip;
+        });
+      }
+      if (num_keys == 1) {  // one key: sort (key, index) pairs, with no indirection
+        for (int64_t i = 0; i < n; ++i) pairs[i] = {keys[0][i], static_cast<int32_t>(i)};
+        std::sort(pairs.begin(), pairs.end());
+        for (int64_t i = 0; i < n; ++i) order[i] = pairs[i].second;
+      } else {
+        for (int64_t i = 0; i < n; ++i) order[i] = static_cast<int32_t>(i);
+        std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+          for (const std::vector<uint64_t>& key : keys) {
+            if (key[a] != key[b]) return key[a] < key[b];
+          }
+          return a < b;
+        });
+      }
+      int32_t* line = o + line_offset(out, l);
+      const int64_t s = out.strides[axis];
+      for (int64_t i = 0; i < n; ++i) line[i * s] = order[i];
+    }
+  });
+  return absl::OkStatus();
+}
+
+}  // namespace cotangent::cpu
