@@ -357,7 +357,8 @@ uint64_t Program::Hash() const {
   AddVars(h, invars);
   h.Add(static_cast<uint64_t>(eqns.size()));
   for (const Equation& eqn : eqns) {
-    h.Add(static_cast<uint64_t>(eqn.prim)).Add(eqn.params->StableHash());
+    // By name, not enum value: a row added to core/primitives.def keeps every other key.
+    h.Add(std::string_view(PrimitiveName(eqn.prim))).Add(eqn.params->StableHash());
     h.Add(static_cast<uint64_t>(eqn.inputs.size()));
     for (const Atom& a : eqn.inputs) h.Add(a);
     AddVars(h, eqn.outputs);

@@ -212,6 +212,24 @@ Tensor cos(const Tensor& x) { return FloatUnary("cos", lax::cos, x); }
 Tensor tanh(const Tensor& x) { return FloatUnary("tanh", lax::tanh, x); }
 Tensor sqrt(const Tensor& x) { return FloatUnary("sqrt", lax::sqrt, x); }
 Tensor floor(const Tensor& x) { return FloatUnary("floor", lax::floor, x); }
+Tensor ceil(const Tensor& x) { return FloatUnary("ceil", lax::ceil, x); }
+Tensor trunc(const Tensor& x) {
+  const Tensor f = FloatUnary("trunc", lax::floor, x);
+  return where(f < 0.0, ceil(x), f);
+}
+Tensor round(const Tensor& x, int decimals) {
+  CheckDefined(x, "round");
+  const double scale = std::pow(10.0, decimals);
+  const Tensor xf = IsFloating(x.dtype()) ? x : Cast(x, kDefaultFloat);
+  const Tensor v = decimals == 0 ? xf : xf * scale;
+  // lax.round goes away from zero; at an exact half whose result is odd, step back to the even
+  // neighbour. |r| with v's sign keeps -0.5 -> -0, as numpy.
+  const Tensor r = lax::round(v);
+  const Tensor half = abs(v - trunc(v)) == 0.5;
+  const Tensor odd = lax::rem(r, FullLike(r, 2.0)) != 0.0;
+  const Tensor even = abs(where(logical_and(half, odd), r - sign(v), r)) * sign(v);
+  return decimals == 0 ? even : even / scale;
+}
 Tensor abs(const Tensor& x) {
   CheckDefined(x, "abs");
   return lax::abs(x);
@@ -239,6 +257,17 @@ Tensor pow(const Tensor& x, double y) {
 Tensor pow(double x, const Tensor& y) {
   CheckDefined(y, "pow");
   return pow(WeakScalar(x, y), y);
+}
+Tensor atan2(const Tensor& y, const Tensor& x) { return Binary("atan2", lax::atan2, y, x, true); }
+Tensor fmod(const Tensor& x, const Tensor& y) { return Binary("fmod", lax::rem, x, y); }
+Tensor remainder(const Tensor& x, const Tensor& y) {
+  const Tensor r = fmod(x, y);
+  const Tensor yb = broadcast_to(Cast(y, r.dtype()), r.shape());
+  // A nonzero r of the other sign than y moves by y.
+  return where(logical_and(r != 0.0, (r < 0.0) != (yb < 0.0)), r + yb, r);
+}
+Tensor nextafter(const Tensor& x, const Tensor& y) {
+  return Binary("nextafter", lax::nextafter, x, y, true);
 }
 Tensor maximum(const Tensor& x, const Tensor& y) { return Binary("maximum", lax::max, x, y); }
 Tensor maximum(const Tensor& x, double y) { return BinaryScalar("maximum", lax::max, x, y, false); }

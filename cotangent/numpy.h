@@ -85,6 +85,11 @@ Tensor cos(const Tensor& x);
 Tensor tanh(const Tensor& x);
 Tensor sqrt(const Tensor& x);
 Tensor floor(const Tensor& x);
+Tensor ceil(const Tensor& x);
+// Toward zero (jnp.trunc).
+Tensor trunc(const Tensor& x);
+// To `decimals` places, half-way cases to even (jnp.round, numpy's round): round(2.5) = 2.
+Tensor round(const Tensor& x, int decimals = 0);
 Tensor abs(const Tensor& x);
 Tensor sign(const Tensor& x);
 Tensor square(const Tensor& x);
@@ -93,6 +98,14 @@ Tensor sigmoid(const Tensor& x);
 // max(x, 0), NaN propagating; its derivative at 0 is 0, as JAX's.
 Tensor relu(const Tensor& x);
 Tensor pow(const Tensor& x, const Tensor& y);
+// The angle of the point (x, y) in [-pi, pi] (jnp.arctan2's argument order: y first).
+Tensor atan2(const Tensor& y, const Tensor& x);
+// x - trunc(x / y) y, the sign of x (C's fmod, lax.rem; exact); remainder: the sign of y
+// (numpy's mod, Python's %).
+Tensor fmod(const Tensor& x, const Tensor& y);
+Tensor remainder(const Tensor& x, const Tensor& y);
+// The representable value next to x in the direction of y.
+Tensor nextafter(const Tensor& x, const Tensor& y);
 Tensor pow(const Tensor& x, double y);
 Tensor pow(double x, const Tensor& y);
 Tensor maximum(const Tensor& x, const Tensor& y);

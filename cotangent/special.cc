@@ -9,7 +9,9 @@
 #include <cmath>
 #include <numbers>
 
+#include "core/constants.h"
 #include "core/error.h"
+#include "core/lax.h"
 #include "cotangent/numpy.h"
 
 namespace cotangent {
@@ -91,6 +93,22 @@ Tensor cbrt(const Tensor& x) {
 
 Tensor rsqrt(const Tensor& x) { return 1.0 / sqrt(Floating(x)); }
 Tensor reciprocal(const Tensor& x) { return 1.0 / Floating(x); }
+
+Tensor asin(const Tensor& x) {
+  const Tensor t = Floating(x);
+  return atan2(t, sqrt((1.0 - t) * (1.0 + t)));
+}
+Tensor acos(const Tensor& x) {
+  const Tensor t = Floating(x);
+  return atan2(sqrt((1.0 - t) * (1.0 + t)), t);
+}
+Tensor atan(const Tensor& x) {
+  const Tensor t = Floating(x);
+  return atan2(t, FullLike(t, 1.0));
+}
+Tensor erf(const Tensor& x) { return lax::erf(Floating(x)); }
+Tensor erfc(const Tensor& x) { return lax::erfc(Floating(x)); }
+Tensor erfinv(const Tensor& x) { return lax::erf_inv(Floating(x)); }
 
 Tensor logaddexp(const Tensor& a, const Tensor& b) {
   const Tensor x = Floating(a), y = Floating(b);

@@ -24,6 +24,17 @@ Tensor exp2(const Tensor& x);
 Tensor cbrt(const Tensor& x);  // real cube root: cbrt(-8) = -2
 Tensor rsqrt(const Tensor& x);
 Tensor reciprocal(const Tensor& x);
+// Inverse trigonometric functions through atan2 (cotangent/numpy.h): asin(x) =
+// atan2(x, sqrt((1 - x)(1 + x))), acos(x) = atan2(sqrt((1 - x)(1 + x)), x), atan(x) =
+// atan2(x, 1); NaN outside [-1, 1] for asin and acos.
+Tensor asin(const Tensor& x);
+Tensor acos(const Tensor& x);
+Tensor atan(const Tensor& x);
+// The error function, its complement 1 - erf (accurate where erf is all but 1), and the
+// inverse of erf (jax.scipy.special.erfinv: +-inf at +-1, NaN outside [-1, 1]).
+Tensor erf(const Tensor& x);
+Tensor erfc(const Tensor& x);
+Tensor erfinv(const Tensor& x);
 // log(exp(a) + exp(b)) without overflow; -inf and -inf give -inf.
 Tensor logaddexp(const Tensor& a, const Tensor& b);
 // sin(pi x) / (pi x), 1 at 0 with the true derivatives there (a series near 0).

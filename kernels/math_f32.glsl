@@ -302,3 +302,173 @@ float ct_pow(float x, float y) {
   precise float pl = p_err + ys * lo;
   return sign * ct_exp_ff(ph, pl);
 }
+
+// ---- atan2, erf, erfc, erf_inv, fmod, nextafter ----
+// The algorithms of math_f64.glsl in float arithmetic, with fdlibm's double coefficients
+// rounded to float (their approximation errors are far below float's).
+
+bool ct_signbitf(float x) { return (floatBitsToUint(x) & 0x80000000u) != 0u; }
+
+// atan(ax) for ax >= 0 (not NaN).
+float ct_atan_pos(float ax) {
+  if (ax >= 67108864.0) return CT_PIO2_H_F;  // 2^26
+  if (ax < 2.44140625e-4) return ax;          // 2^-12
+  int id = -1;
+  float x = ax, hi = 0.0, lo = 0.0;
+  if (ax >= 2.4375) {
+    id = 3; x = -1.0 / ax; hi = 1.5707962513e+00; lo = 7.5497894159e-08;
+  } else if (ax >= 1.1875) {
+    id = 2; x = (ax - 1.5) / (1.0 + 1.5 * ax); hi = 9.8279368877e-01; lo = 3.4473217170e-08;
+  } else if (ax >= 0.6875) {
+    id = 1; x = (ax - 1.0) / (ax + 1.0); hi = 7.8539812565e-01; lo = 3.7748947079e-08;
+  } else if (ax >= 0.4375) {
+    id = 0; x = (2.0 * ax - 1.0) / (2.0 + ax); hi = 4.6364760399e-01; lo = 5.0121582440e-09;
+  }
+  const float z = x * x, w = z * z;
+  const float s1 = z * (3.33333333333329318027e-01 + w * (1.42857142725034663711e-01 +
+      w * (9.09088713343650656196e-02 + w * (6.66107313738753120669e-02 +
+      w * (4.97687799461593236017e-02 + w * 1.62858201153657823623e-02)))));
+  const float s2 = w * (-1.99999999998764832476e-01 + w * (-1.11111104054623557880e-01 +
+      w * (-7.69187620504482999495e-02 + w * (-5.83357013379057348645e-02 +
+      w * -3.65315727442169155270e-02))));
+  if (id < 0) return x - x * (s1 + s2);
+  precise float r = hi - ((x * (s1 + s2) - lo) - x);
+  return r;
+}
+
+float ct_atan2(float y, float x) {
+  if (isnan(x) || isnan(y)) return CT_NAN32;
+  const bool ny = ct_signbitf(y), nx = ct_signbitf(x);
+  const float pi = 2.0 * CT_PIO2_H_F, pi_lo = -8.7422776573e-08;  // pi - float(pi)
+  float z;
+  if (y == 0.0) {
+    z = nx ? pi : 0.0;
+  } else if (x == 0.0 || (isinf(y) && !isinf(x))) {
+    z = CT_PIO2_H_F;
+  } else if (isinf(x)) {
+    z = isinf(y) ? (nx ? 3.0 : 1.0) * 0.5 * CT_PIO2_H_F : (nx ? pi : 0.0);
+  } else {
+    const int k = int((floatBitsToUint(y) >> 23) & 0xFFu) - int((floatBitsToUint(x) >> 23) & 0xFFu);
+    if (k > 26) {
+      z = CT_PIO2_H_F;
+    } else {
+      z = nx && k < -26 ? 0.0 : ct_atan_pos(abs(y / x));
+      if (nx) {
+        precise float t = pi - (z - pi_lo);
+        z = t;
+      }
+    }
+  }
+  return ny ? -z : z;
+}
+
+float ct_erfc_tail(float ax) {
+  if (ax < 1.25) {
+    const float s = ax - 1.0;
+    const float p = -2.36211856075265944077e-03 + s * (4.14856118683748331666e-01 +
+        s * (-3.72207876035701323847e-01 + s * (3.18346619901161753674e-01 +
+        s * (-1.10894694282396677476e-01 + s * (3.54783043256182359371e-02 +
+        s * -2.16637559486879084300e-03)))));
+    const float q = 1.0 + s * (1.06420880400844228286e-01 + s * (5.40397917702171048937e-01 +
+        s * (7.18286544141962662868e-02 + s * (1.26171219808761642112e-01 +
+        s * (1.36370839120290507362e-02 + s * 1.19844998467991074170e-02)))));
+    return (1.0 - 8.45062911510467529297e-01) - p / q;
+  }
+  const float s = 1.0 / (ax * ax);
+  float r, q;
+  if (ax < 2.857142857142857) {
+    r = -9.86494403484714822705e-03 + s * (-6.93858572707181764372e-01 +
+        s * (-1.05586262253232909814e+01 + s * (-6.23753324503260060396e+01 +
+        s * (-1.62396669462573470355e+02 + s * (-1.84605092906711035994e+02 +
+        s * (-8.12874355063065934246e+01 + s * -9.81432934416914548592e+00))))));
+    q = 1.0 + s * (1.96512716674392571292e+01 + s * (1.37657754143519042600e+02 +
+        s * (4.34565877475229228821e+02 + s * (6.45387271733267880336e+02 +
+        s * (4.29008140027567833386e+02 + s * (1.08635005541779435134e+02 +
+        s * (6.57024977031928170135e+00 + s * -6.04244152148580987438e-02)))))));
+  } else {
+    r = -9.86494292470009928597e-03 + s * (-7.99283237680523006574e-01 +
+        s * (-1.77579549177547519889e+01 + s * (-1.60636384855821916062e+02 +
+        s * (-6.37566443368389627722e+02 + s * (-1.02509513161107724954e+03 +
+        s * -4.83519191608651397019e+02)))));
+    q = 1.0 + s * (3.03380607434824582924e+01 + s * (3.25792512996573918826e+02 +
+        s * (1.53672958608443695994e+03 + s * (3.19985821950859553908e+03 +
+        s * (2.55305040643316442583e+03 + s * (4.74528541206955367215e+02 +
+        s * -2.24409524465858183362e+01))))));
+  }
+  const float z = ct_bits32(floatBitsToUint(ax) & 0xFFFFE000u);  // 11 bits: z^2 is exact
+  return ct_exp(-z * z - 0.5625) * ct_exp((z - ax) * (z + ax) + r / q) / ax;
+}
+
+float ct_erf_small(float x) {
+  const float z = x * x;
+  const float r = 1.28379167095512558561e-01 + z * (-3.25042107247001499370e-01 +
+      z * (-2.84817495755985104766e-02 + z * (-5.77027029648944159157e-03 +
+      z * -2.37630166566501626084e-05)));
+  const float s = 1.0 + z * (3.97917223959155352819e-01 + z * (6.50222499887672944485e-02 +
+      z * (5.08130628187576562776e-03 + z * (1.32494738004321644526e-04 +
+      z * -3.96022827877536812320e-06))));
+  return x * (r / s);
+}
+
+float ct_erf(float x) {
+  if (isnan(x)) return x;
+  const float ax = abs(x);
+  if (ax < 0.84375) return x + ct_erf_small(x);
+  const float y = ax >= 4.0 ? 1.0 : 1.0 - ct_erfc_tail(ax);
+  return x < 0.0 ? -y : y;
+}
+
+float ct_erfc(float x) {
+  if (isnan(x)) return x;
+  const float ax = abs(x);
+  if (ax < 0.84375) {
+    const float c = ct_erf_small(x);
+    return x < 0.25 ? 1.0 - (x + c) : 0.5 - ((x - 0.5) + c);
+  }
+  const float t = ax < 10.1 ? ct_erfc_tail(ax) : 0.0;
+  return x < 0.0 ? 2.0 - t : t;
+}
+
+// Giles's single-precision polynomials, then one Halley step (math_f64.glsl's ct_erf_inv).
+float ct_erf_inv(float y) {
+  const float ay = abs(y);
+  if (!(ay < 1.0)) return ay == 1.0 ? y * CT_INF32 : CT_NAN32;
+  float w = -ct_log((1.0 - ay) * (1.0 + ay)), x;
+  if (w < 5.0) {
+    w -= 2.5;
+    x = ay * (1.50140941 + w * (0.246640727 + w * (-0.00417768164 + w * (-0.00125372503 +
+        w * (0.00021858087 + w * (-4.39150654e-06 + w * (-3.5233877e-06 +
+        w * (3.43273939e-07 + w * 2.81022636e-08))))))));
+  } else {
+    w = ct_sqrt(w) - 3.0;
+    x = ay * (2.83297682 + w * (1.00167406 + w * (0.00943887047 + w * (-0.0076224613 +
+        w * (0.00573950773 + w * (-0.00367342844 + w * (0.00134934322 +
+        w * (0.000100950558 + w * -0.000200214257))))))));
+  }
+  const float f = ay <= 0.5 ? ct_erf(x) - ay : (1.0 - ay) - ct_erfc(x);
+  const float r = f / (1.1283791670955126 * ct_exp(-x * x));
+  x -= r / (1.0 + x * r);
+  return ct_signbitf(y) ? -x : x;
+}
+
+float ct_fmod(float x, float y) {
+  if (isnan(x) || isnan(y) || isinf(x) || y == 0.0) return CT_NAN32;
+  const float ay = abs(y);
+  float r = abs(x);
+  const int ey = int((floatBitsToUint(ay) >> 23) & 0xFFu);
+  for (int i = 0; i < 300 && r >= ay; ++i) {
+    const int k = int((floatBitsToUint(r) >> 23) & 0xFFu) - ey;
+    float t = ldexp(ay, k);
+    if (t > r) t = ldexp(ay, k - 1);
+    r -= t;
+  }
+  return ct_signbitf(x) ? -r : r;
+}
+
+float ct_nextafter(float x, float y) {
+  if (isnan(x) || isnan(y)) return CT_NAN32;
+  if (x == y) return y;
+  if (x == 0.0) return ct_bits32(y < 0.0 ? 0x80000001u : 1u);
+  const uint b = floatBitsToUint(x);
+  return ct_bits32((x < y) == (x > 0.0) ? b + 1u : b - 1u);
+}

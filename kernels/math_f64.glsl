@@ -350,3 +350,202 @@ double ct_pow(double x, double y) {
   precise double pl = p_err + ys * lo;
   return sign * ct_exp_dd(ph, pl);
 }
+
+// ---- atan2, erf, erfc, erf_inv, fmod, nextafter ----
+// atan is fdlibm's s_atan.c (|x| reduced against atan(0.5), atan(1), atan(1.5), atan(inf)
+// held as hi + lo, an odd polynomial of degree 23 on the rest) and atan2 its e_atan2.c
+// quadrant logic; erf and erfc are fdlibm's s_erf.c rational approximations on [0, 0.84375],
+// [0.84375, 1.25], [1.25, 1/0.35] and [1/0.35, 28] (erfc there as exp(-z^2 - 0.5625)
+// exp((z - x)(z + x) + R/S) / x with z, x's first 21 bits, so z^2 is exact). The coefficients
+// are fdlibm's.
+
+// atan(ax) for ax >= 0 (not NaN).
+double ct_atan_pos(double ax) {
+  if (ax >= 7.3786976294838206e19lf) return CT_PIO2_H;  // 2^66: pi/2 rounded
+  if (ax < 3.725290298461914e-9lf) return ax;           // 2^-28: atan(x) = x - x^3/3 rounds to x
+  int id = -1;
+  double x = ax, hi = 0.0lf, lo = 0.0lf;
+  if (ax >= 2.4375lf) {
+    id = 3; x = -1.0lf / ax;
+    hi = 1.57079632679489655800e+00lf; lo = 6.12323399573676603587e-17lf;
+  } else if (ax >= 1.1875lf) {
+    id = 2; x = (ax - 1.5lf) / (1.0lf + 1.5lf * ax);
+    hi = 9.82793723247329054082e-01lf; lo = 1.39033110312309984516e-17lf;
+  } else if (ax >= 0.6875lf) {
+    id = 1; x = (ax - 1.0lf) / (ax + 1.0lf);
+    hi = 7.85398163397448278999e-01lf; lo = 3.06161699786838301793e-17lf;
+  } else if (ax >= 0.4375lf) {
+    id = 0; x = (2.0lf * ax - 1.0lf) / (2.0lf + ax);
+    hi = 4.63647609000806093515e-01lf; lo = 2.26987774529616870924e-17lf;
+  }
+  const double z = x * x, w = z * z;
+  const double s1 = z * (3.33333333333329318027e-01lf + w * (1.42857142725034663711e-01lf +
+      w * (9.09088713343650656196e-02lf + w * (6.66107313738753120669e-02lf +
+      w * (4.97687799461593236017e-02lf + w * 1.62858201153657823623e-02lf)))));
+  const double s2 = w * (-1.99999999998764832476e-01lf + w * (-1.11111104054623557880e-01lf +
+      w * (-7.69187620504482999495e-02lf + w * (-5.83357013379057348645e-02lf +
+      w * -3.65315727442169155270e-02lf))));
+  if (id < 0) return x - x * (s1 + s2);
+  precise double r = hi - ((x * (s1 + s2) - lo) - x);
+  return r;
+}
+
+// atan2(y, x): the angle of the point (x, y), C99's special cases.
+double ct_atan2(double y, double x) {
+  if (isnan(x) || isnan(y)) return CT_NAN64;
+  const bool ny = ct_signbit(y), nx = ct_signbit(x);
+  const double pi = 2.0lf * CT_PIO2_H, pi_lo = 1.2246467991473531772e-16lf;
+  double z;
+  if (y == 0.0lf) {
+    z = nx ? pi : 0.0lf;
+  } else if (x == 0.0lf || (isinf(y) && !isinf(x))) {
+    z = CT_PIO2_H;
+  } else if (isinf(x)) {
+    z = isinf(y) ? (nx ? 3.0lf : 1.0lf) * 0.5lf * CT_PIO2_H : (nx ? pi : 0.0lf);
+  } else {
+    // |y/x| by its exponents: beyond 2^60 the angle is pi/2 whatever x's sign.
+    const int k = int((unpackDouble2x32(y).y >> 20) & 0x7FFu) -
+                  int((unpackDouble2x32(x).y >> 20) & 0x7FFu);
+    if (k > 60) {
+      z = CT_PIO2_H;
+    } else {
+      z = nx && k < -60 ? 0.0lf : ct_atan_pos(abs(y / x));
+      if (nx) {
+        precise double t = pi - (z - pi_lo);
+        z = t;
+      }
+    }
+  }
+  return ny ? -z : z;
+}
+
+// erfc(ax) for 0.84375 <= ax < 28.
+double ct_erfc_tail(double ax) {
+  if (ax < 1.25lf) {
+    const double s = ax - 1.0lf;
+    const double p = -2.36211856075265944077e-03lf + s * (4.14856118683748331666e-01lf +
+        s * (-3.72207876035701323847e-01lf + s * (3.18346619901161753674e-01lf +
+        s * (-1.10894694282396677476e-01lf + s * (3.54783043256182359371e-02lf +
+        s * -2.16637559486879084300e-03lf)))));
+    const double q = 1.0lf + s * (1.06420880400844228286e-01lf + s * (5.40397917702171048937e-01lf +
+        s * (7.18286544141962662868e-02lf + s * (1.26171219808761642112e-01lf +
+        s * (1.36370839120290507362e-02lf + s * 1.19844998467991074170e-02lf)))));
+    return (1.0lf - 8.45062911510467529297e-01lf) - p / q;
+  }
+  const double s = 1.0lf / (ax * ax);
+  double r, q;
+  if (ax < 2.857142857142857lf) {  // 1/0.35
+    r = -9.86494403484714822705e-03lf + s * (-6.93858572707181764372e-01lf +
+        s * (-1.05586262253232909814e+01lf + s * (-6.23753324503260060396e+01lf +
+        s * (-1.62396669462573470355e+02lf + s * (-1.84605092906711035994e+02lf +
+        s * (-8.12874355063065934246e+01lf + s * -9.81432934416914548592e+00lf))))));
+    q = 1.0lf + s * (1.96512716674392571292e+01lf + s * (1.37657754143519042600e+02lf +
+        s * (4.34565877475229228821e+02lf + s * (6.45387271733267880336e+02lf +
+        s * (4.29008140027567833386e+02lf + s * (1.08635005541779435134e+02lf +
+        s * (6.57024977031928170135e+00lf + s * -6.04244152148580987438e-02lf)))))));
+  } else {
+    r = -9.86494292470009928597e-03lf + s * (-7.99283237680523006574e-01lf +
+        s * (-1.77579549177547519889e+01lf + s * (-1.60636384855821916062e+02lf +
+        s * (-6.37566443368389627722e+02lf + s * (-1.02509513161107724954e+03lf +
+        s * -4.83519191608651397019e+02lf)))));
+    q = 1.0lf + s * (3.03380607434824582924e+01lf + s * (3.25792512996573918826e+02lf +
+        s * (1.53672958608443695994e+03lf + s * (3.19985821950859553908e+03lf +
+        s * (2.55305040643316442583e+03lf + s * (4.74528541206955367215e+02lf +
+        s * -2.24409524465858183362e+01lf))))));
+  }
+  const double z = ct_bits64(0u, unpackDouble2x32(ax).y);
+  return ct_exp(-z * z - 0.5625lf) * ct_exp((z - ax) * (z + ax) + r / q) / ax;
+}
+
+// erf on [0, 0.84375): x + x P(x^2)/Q(x^2).
+double ct_erf_small(double x) {
+  const double z = x * x;
+  const double r = 1.28379167095512558561e-01lf + z * (-3.25042107247001499370e-01lf +
+      z * (-2.84817495755985104766e-02lf + z * (-5.77027029648944159157e-03lf +
+      z * -2.37630166566501626084e-05lf)));
+  const double s = 1.0lf + z * (3.97917223959155352819e-01lf + z * (6.50222499887672944485e-02lf +
+      z * (5.08130628187576562776e-03lf + z * (1.32494738004321644526e-04lf +
+      z * -3.96022827877536812320e-06lf))));
+  return x * (r / s);  // the correction to x
+}
+
+double ct_erf(double x) {
+  if (isnan(x)) return x;
+  const double ax = abs(x);
+  if (ax < 0.84375lf) return x + ct_erf_small(x);
+  const double y = ax >= 6.0lf ? 1.0lf : 1.0lf - ct_erfc_tail(ax);
+  return x < 0.0lf ? -y : y;
+}
+
+double ct_erfc(double x) {
+  if (isnan(x)) return x;
+  const double ax = abs(x);
+  if (ax < 0.84375lf) {
+    const double c = ct_erf_small(x);
+    return x < 0.25lf ? 1.0lf - (x + c) : 0.5lf - ((x - 0.5lf) + c);
+  }
+  const double t = ax < 28.0lf ? ct_erfc_tail(ax) : 0.0lf;
+  return x < 0.0lf ? 2.0lf - t : t;
+}
+
+// erf_inv as the CPU's (backends/cpu/elementwise_ops.h, ErfInv): a guess refined by two Halley
+// steps on erf(x) - |y| (or (1 - |y|) - erfc(x) above 1/2).
+double ct_erf_inv(double y) {
+  const double ay = abs(y);
+  if (!(ay < 1.0lf)) return ay == 1.0lf ? y * CT_INF64 : CT_NAN64;
+  double w = -ct_log((1.0lf - ay) * (1.0lf + ay)), x;
+  if (w < 5.0lf) {
+    w -= 2.5lf;
+    x = ay * (1.50140941lf + w * (0.246640727lf + w * (-0.00417768164lf + w * (-0.00125372503lf +
+        w * (0.00021858087lf + w * (-4.39150654e-06lf + w * (-3.5233877e-06lf +
+        w * (3.43273939e-07lf + w * 2.81022636e-08lf))))))));
+  } else if (w < 16.0lf) {
+    w = ct_sqrt(w) - 3.0lf;
+    x = ay * (2.83297682lf + w * (1.00167406lf + w * (0.00943887047lf + w * (-0.0076224613lf +
+        w * (0.00573950773lf + w * (-0.00367342844lf + w * (0.00134934322lf +
+        w * (0.000100950558lf + w * -0.000200214257lf))))))));
+  } else {
+    const double l = -ct_log(1.0lf - ay);
+    x = ct_sqrt(l);
+    for (int i = 0; i < 2; ++i) {
+      x = ct_sqrt(l - ct_log(1.7724538509055159lf * x) + ct_log1p(-0.5lf / (x * x)));
+    }
+  }
+  for (int i = 0; i < 2; ++i) {
+    const double f = ay <= 0.5lf ? ct_erf(x) - ay : (1.0lf - ay) - ct_erfc(x);
+    const double r = f / (1.1283791670955126lf * ct_exp(-x * x));
+    x -= r / (1.0lf + x * r);
+  }
+  return ct_signbit(y) ? -x : x;
+}
+
+// fmod, exact: subtract |y| 2^k with |y| 2^k <= r < |y| 2^(k+1), exactly (Sterbenz), until
+// r < |y|; each step lowers r's exponent.
+double ct_fmod(double x, double y) {
+  if (isnan(x) || isnan(y) || isinf(x) || y == 0.0lf) return CT_NAN64;
+  const double ay = abs(y);
+  double r = abs(x);
+  const int ey = int((unpackDouble2x32(ay).y >> 20) & 0x7FFu);
+  for (int i = 0; i < 2100 && r >= ay; ++i) {
+    const int k = int((unpackDouble2x32(r).y >> 20) & 0x7FFu) - ey;
+    double t = ldexp(ay, k);
+    if (t > r) t = ldexp(ay, k - 1);
+    r -= t;
+  }
+  return ct_signbit(x) ? -r : r;
+}
+
+double ct_nextafter(double x, double y) {
+  if (isnan(x) || isnan(y)) return CT_NAN64;
+  if (x == y) return y;
+  if (x == 0.0lf) return ct_bits64(1u, y < 0.0lf ? 0x80000000u : 0u);
+  uvec2 b = unpackDouble2x32(x);  // away from zero: the magnitude's bits + 1; toward: - 1
+  if ((x < y) == (x > 0.0lf)) {
+    b.x += 1u;
+    if (b.x == 0u) b.y += 1u;
+  } else {
+    if (b.x == 0u) b.y -= 1u;
+    b.x -= 1u;
+  }
+  return packDouble2x32(b);
+}

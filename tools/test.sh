@@ -16,8 +16,11 @@ set -uo pipefail
 # the core stays small enough to read, and growing it is a decision, not a drift.
 # 7000 until structured control flow (issue 15): cond, while and scan with every rule,
 # checkpoint's partial evaluation, the program transformations they share and the executor's
-# loops took about 1,650 lines; raised to 8000 for them and custom_vmap.
-LINE_BUDGET=8000
+# loops took about 1,650 lines; raised to 8000 for them and custom_vmap. Raised to 8600 for
+# the rest of lax (issue 16), whose primitives each need a row and their rules here: argsort
+# and the special functions took about 100 lines; windows, convolution and linear algebra
+# are to come.
+LINE_BUDGET=8600
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 

@@ -147,7 +147,8 @@ void Map3Select(const Array& pred, const Array& x, const Array& y, const Array& 
 // list: a primitive missing here is only parallel on larger arrays).
 constexpr int64_t GrainOf(Primitive prim) {
   using P = Primitive;
-  for (P p : {P::kExp, P::kLog, P::kLog1p, P::kExpm1, P::kSin, P::kCos, P::kTanh, P::kPow}) {
+  for (P p : {P::kExp, P::kLog, P::kLog1p, P::kExpm1, P::kSin, P::kCos, P::kTanh, P::kPow,
+              P::kErf, P::kErfc, P::kErfInv, P::kAtan2, P::kRem}) {
     if (prim == p) return kParallelGrainTranscendental;
   }
   return kParallelGrain;

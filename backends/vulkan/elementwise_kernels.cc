@@ -95,6 +95,13 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kTanh: return math("tanh", 1);
     case Primitive::kSqrt: return math("sqrt", 1);
     case Primitive::kFloor: return Expression{"floor(a)"};
+    case Primitive::kCeil: return Expression{"ceil(a)"};
+    // Half-way cases away from zero; a - trunc(a) is exact, and trunc keeps the zero's sign.
+    case Primitive::kRound:
+      return Expression{absl::StrCat("abs(a - trunc(a)) >= ", t, "(0.5) ? trunc(a) + sign(a) : trunc(a)")};
+    case Primitive::kErf: return math("erf", 1);
+    case Primitive::kErfc: return math("erfc", 1);
+    case Primitive::kErfInv: return math("erf_inv", 1);
     case Primitive::kLogicalNot: return Expression{"uint(a == 0u)"};
     case Primitive::kStopGradient: return Expression{"a"};
     case Primitive::kAdd: return wrapping("+");
@@ -104,6 +111,13 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kDiv:
       return Expression{is_int ? "b == 0 ? -1 : (b == -1 ? int(0u - uint(a)) : a / b)" : "a / b"};
     case Primitive::kPow: return math("pow", 2);
+    case Primitive::kAtan2: return math("atan2", 2);
+    case Primitive::kNextafter: return math("nextafter", 2);
+    // i32: C's % (OpSDiv truncates), with XLA's x rem 0 = x and INT32_MIN rem -1 = 0; floats:
+    // the exact fmod of the math library.
+    case Primitive::kRem:
+      return is_int ? Expression{"b == 0 ? a : (b == -1 ? 0 : int(uint(a) - uint(a / b) * uint(b)))"}
+                    : math("fmod", 2);
     // max/min return NaN when either operand is NaN.
     case Primitive::kMax:
       return Expression{is_float ? "(a > b || isnan(a)) ? a : b" : "a > b ? a : b"};

@@ -65,8 +65,9 @@ Batched ElementwiseBatch(Span x, Bdims bdims, const Params& p) {
   return {Bind1(prim, operands, p), bdim};
 }
 
-// Each row's block, below. Rows with none have only the family's rules: sign, floor, not,
-// stop_gradient, and, or and the comparisons (derivative kZero, not linear).
+// Each row's block, below. Rows with none have only the family's rules: sign, floor, ceil,
+// round, not, stop_gradient, nextafter, and, or and the comparisons (derivative kZero, not
+// linear).
 template <Primitive prim>
 constexpr Def kDef = {};
 
@@ -124,6 +125,26 @@ Tensor SqrtJvp(Span, Span t, const Tensor& out, const Params&) {
   return lax::div(t[0], lax::mul(out, Const(out, 2.0)));
 }
 template <> constexpr Def kDef<Primitive::kSqrt> = {.tangent = SqrtJvp};
+
+// erf: d erf(x) = 2/sqrt(pi) exp(-x^2) dx; erfc the negative
+constexpr double kTwoOverSqrtPi = 1.1283791670955126;
+Tensor ErfDerivative(const Tensor& x, double scale) {
+  return lax::mul(Const(x, scale), lax::exp(lax::neg(lax::mul(x, x))));
+}
+Tensor ErfJvp(Span x, Span t, const Tensor&, const Params&) {
+  return lax::mul(t[0], ErfDerivative(x[0], kTwoOverSqrtPi));
+}
+template <> constexpr Def kDef<Primitive::kErf> = {.tangent = ErfJvp};
+Tensor ErfcJvp(Span x, Span t, const Tensor&, const Params&) {
+  return lax::mul(t[0], ErfDerivative(x[0], -kTwoOverSqrtPi));
+}
+template <> constexpr Def kDef<Primitive::kErfc> = {.tangent = ErfcJvp};
+
+// erf_inv: d erf_inv(x) = sqrt(pi)/2 exp(erf_inv(x)^2) dx
+Tensor ErfInvJvp(Span, Span t, const Tensor& out, const Params&) {
+  return lax::mul(t[0], lax::mul(Const(out, 1 / kTwoOverSqrtPi), lax::exp(lax::mul(out, out))));
+}
+template <> constexpr Def kDef<Primitive::kErfInv> = {.tangent = ErfInvJvp};
 
 // ---- Binary ----
 
@@ -189,6 +210,24 @@ Tensor PowJvp(Span x, Span t, const Tensor& out, const Params&) {
   return AddTangents(dx, dy);
 }
 template <> constexpr Def kDef<Primitive::kPow> = {.tangent = PowJvp};
+
+// atan2(x, y): d = (y dx - x dy) / (x^2 + y^2)
+Tensor Atan2Jvp(Span x, Span t, const Tensor&, const Params&) {
+  const Tensor dx = ScaleTangent(t[0], x[1]);
+  const Tensor num = AddTangents(dx, t[1].defined() ? lax::neg(lax::mul(t[1], x[0])) : Tensor());
+  return lax::div(num, lax::add(lax::mul(x[0], x[0]), lax::mul(x[1], x[1])));
+}
+template <> constexpr Def kDef<Primitive::kAtan2> = {.tangent = Atan2Jvp};
+
+// rem(x, y) = x - trunc(x / y) y: d = dx - trunc(x / y) dy (JAX's rule, trunc written as
+// sign(q) floor(|q|))
+Tensor RemJvp(Span x, Span t, const Tensor&, const Params&) {
+  if (!t[1].defined()) return t[0];
+  const Tensor q = lax::div(x[0], x[1]);
+  const Tensor trunc = lax::mul(lax::sign(q), lax::floor(lax::abs(q)));
+  return AddTangents(t[0], lax::neg(lax::mul(t[1], trunc)));
+}
+template <> constexpr Def kDef<Primitive::kRem> = {.tangent = RemJvp};
 
 // max: d max(x, y) = m dx + (1 - m) dy with m = 1 where x > y, 1/2 at ties, 0 elsewhere; min
 // the same with x < y.

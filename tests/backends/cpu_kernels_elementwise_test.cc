@@ -100,6 +100,9 @@ double RefBinary(Primitive prim, DType dtype, double x, double y) {
     case Primitive::kDiv:
       if (!is_int) return x / y;
       return b == 0 ? -1 : Wrap(a / b);  // int64 division truncates; INT_MIN / -1 wraps
+    case Primitive::kRem:
+      if (!is_int) return std::fmod(x, y);
+      return b == 0 ? a : a % b;  // int64 % has the dividend's sign; INT_MIN % -1 is 0
     case Primitive::kMax:
       return std::isnan(x) || std::isnan(y) ? kNaN : std::max(x, y);
     case Primitive::kMin:
@@ -182,6 +185,13 @@ TEST(ElementwiseEdgeCases, IntegerDivisionFollowsXla) {
   const Host y = Vec({2, 2, -2, -2, 0, -1, 1, 0, -1});
   const Host out = Exec(Primitive::kDiv, {Place(x, i32), Place(y, i32)}, {}, {{9}, i32});
   EXPECT_THAT(out.v, testing::ElementsAre(3, -3, -3, 3, -1, kIntMin, kIntMin, -1, -kIntMax));
+}
+
+TEST(ElementwiseEdgeCases, IntegerRemainderFollowsXla) {
+  const Host x = Vec({7, -7, 7, -7, 5, kIntMin, kIntMin, 0});
+  const Host y = Vec({3, 3, -3, -3, 0, -1, 3, 0});
+  const Host out = Exec(Primitive::kRem, {Place(x, i32), Place(y, i32)}, {}, {{8}, i32});
+  EXPECT_THAT(out.v, testing::ElementsAre(1, -1, 1, -1, 5, 0, -2, 0));
 }
 
 TEST(ElementwiseEdgeCases, IntegerOverflowWraps) {

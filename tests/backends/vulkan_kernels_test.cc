@@ -80,7 +80,8 @@ INSTANTIATE_TEST_SUITE_P(AllPrimitivesAndDTypes, VulkanElementwiseTest,
 TEST(VulkanElementwiseEdgeCases, IntegerDivisionAndOverflowFollowXla) {
   const Array x = Place(Vec({7, -7, 7, -7, 5, kIntMin, kIntMin, 0, kIntMax}), i32);
   const Array y = Place(Vec({2, 2, -2, -2, 0, -1, 1, 0, -1}), i32);
-  for (Primitive prim : {Primitive::kDiv, Primitive::kAdd, Primitive::kSub, Primitive::kMul}) {
+  for (Primitive prim :
+       {Primitive::kDiv, Primitive::kRem, Primitive::kAdd, Primitive::kSub, Primitive::kMul}) {
     ExpectMatchesCpu(prim, {x, y}, {}, {{9}, i32}, PrimitiveName(prim));
   }
   for (Primitive prim : {Primitive::kNeg, Primitive::kAbs, Primitive::kSign}) {

@@ -1,7 +1,8 @@
 // File: tests/backends/vulkan_math_test.cc
 // Accuracy of the Vulkan backend's transcendentals (kernels/math_f64.glsl, math_f32.glsl)
 // against the C library the CPU backend uses, in ulps, over wide ranges: exp, log, log1p,
-// expm1, sin, cos (Payne-Hanek up to 1e300), tanh, sqrt and pow. Prints the worst error per
+// expm1, sin, cos (Payne-Hanek up to 1e300), tanh, sqrt, pow, atan2, erf, erfc, rem (fmod) and
+// nextafter, and erf_inv against a bisection in long double. Prints the worst error per
 // function and dtype (the table in docs/vulkan.md) and bounds it.
 
 #include <cmath>
@@ -87,7 +88,9 @@ Report Measure(Primitive prim, const std::function<T(T, T)>& reference,
   for (size_t i = 0; i < x.size(); ++i) {
     const T expected = reference(static_cast<T>(x[i]), ys ? static_cast<T>(y[i]) : T{0});
     // Subnormal inputs and results are outside the contract: devices may flush them to zero.
-    const auto subnormal = [](T v) { return v != 0 && std::abs(v) < std::numeric_limits<T>::min(); };
+    const auto subnormal = [](T v) {
+      return v != 0 && std::abs(v) < std::numeric_limits<T>::min();
+    };
     if (subnormal(expected) || subnormal(static_cast<T>(x[i]))) continue;
     const double e = UlpError<T>(static_cast<T>(got[i]), expected);
     if (!(e <= r.worst)) r = Report{e, x[i], ys ? y[i] : 0};
@@ -116,38 +119,123 @@ std::vector<Case> Cases() {
     pow_x.push_back(1 + (i + 1) * 1e-4);
     pow_y.push_back(40.0 * (i + 1));
   }
+  std::vector<double> near_one;  // 1 - 10^-k of both signs: erf_inv's steep ends
+  for (double u : LogUniform(1e-16, 0.1, 4000, 30, false)) {
+    near_one.push_back(1 - u);
+    near_one.push_back(u - 1);
+  }
   return {
       {"exp", Primitive::kExp, Join({Uniform(-745, 710, n, 1), Uniform(-1, 1, n, 2)}), {}, 2},
-      {"log", Primitive::kLog, Join({LogUniform(1e-300, 1e300, n, 3, false),
-                                     Uniform(0.5, 2, n, 4)}), {}, 2},
-      {"log1p", Primitive::kLog1p, Join({LogUniform(1e-300, 1e300, n, 5, false),
-                                         Uniform(-0.999, 1, n, 6)}), {}, 2},
-      {"expm1", Primitive::kExpm1, Join({Uniform(-50, 709, n, 7), LogUniform(1e-300, 1, n, 8, true)}),
-       {}, 3},
-      {"sin", Primitive::kSin, Join({Uniform(-10, 10, n, 9), LogUniform(1e-300, 1e300, n, 10, true),
-                                     near_pio2}), {}, 2},
-      {"cos", Primitive::kCos, Join({Uniform(-10, 10, n, 9), LogUniform(1e-300, 1e300, n, 10, true),
-                                     near_pio2}), {}, 2},
-      {"tanh", Primitive::kTanh, Join({Uniform(-25, 25, n, 13), LogUniform(1e-300, 1, n, 14, true)}),
-       {}, 3},
+      {"log",
+       Primitive::kLog,
+       Join({LogUniform(1e-300, 1e300, n, 3, false), Uniform(0.5, 2, n, 4)}),
+       {},
+       2},
+      {"log1p",
+       Primitive::kLog1p,
+       Join({LogUniform(1e-300, 1e300, n, 5, false), Uniform(-0.999, 1, n, 6)}),
+       {},
+       2},
+      {"expm1",
+       Primitive::kExpm1,
+       Join({Uniform(-50, 709, n, 7), LogUniform(1e-300, 1, n, 8, true)}),
+       {},
+       3},
+      {"sin",
+       Primitive::kSin,
+       Join({Uniform(-10, 10, n, 9), LogUniform(1e-300, 1e300, n, 10, true), near_pio2}),
+       {},
+       2},
+      {"cos",
+       Primitive::kCos,
+       Join({Uniform(-10, 10, n, 9), LogUniform(1e-300, 1e300, n, 10, true), near_pio2}),
+       {},
+       2},
+      {"tanh",
+       Primitive::kTanh,
+       Join({Uniform(-25, 25, n, 13), LogUniform(1e-300, 1, n, 14, true)}),
+       {},
+       3},
       {"sqrt", Primitive::kSqrt, LogUniform(1e-300, 1e300, n, 15, false), {}, 0.5},
       {"pow", Primitive::kPow, pow_x, pow_y, 2},
+      {"atan2", Primitive::kAtan2,
+       Join({LogUniform(1e-300, 1e300, n, 16, true), Uniform(-10, 10, n, 17)}),
+       Join({LogUniform(1e-300, 1e300, n, 18, true), Uniform(-10, 10, n, 19)}), 2},
+      {"erf",
+       Primitive::kErf,
+       Join({Uniform(-7, 7, n, 20), LogUniform(1e-300, 1, n, 21, true)}),
+       {},
+       2},
+      {"erfc",
+       Primitive::kErfc,
+       Join({Uniform(-7, 27, n, 22), LogUniform(1e-300, 1, n, 23, true)}),
+       {},
+       4},
+      {"erf_inv",
+       Primitive::kErfInv,
+       Join({Uniform(-1, 1, n, 24), LogUniform(1e-300, 0.5, n, 25, true), near_one}),
+       {},
+       3},
+      {"rem", Primitive::kRem, LogUniform(1e-300, 1e300, n, 26, true),
+       LogUniform(1e-10, 1e10, n, 27, true), 0},
+      {"nextafter", Primitive::kNextafter, Uniform(-10, 10, n, 28), Uniform(-10, 10, n, 29), 0},
   };
+}
+
+// erf_inv by bisection in long double on erf(x) = |y| (erfc(x) = 1 - |y| above 1/2, where
+// 1 - |y| is exact): independent of the kernels' Halley steps, and exact to long double's
+// precision after 80 halvings of [0, 7] (tiny |y| by its series).
+long double ReferenceErfInv(long double y) {
+  const long double ay = std::fabs(y);
+  if (!(ay < 1)) return ay == 1 ? y * INFINITY : NAN;
+  // Below 1e-6 (where the bisection's absolute resolution would not do), the series
+  // sqrt(pi)/2 (y + pi/12 y^3), whose next term is 1e-25 of the sum.
+  const long double pi = 3.14159265358979323846264338327950288L;
+  if (ay < 1e-6L) return std::sqrt(pi) / 2 * (y + pi / 12 * y * y * y);
+  long double lo = 0, hi = 7;
+  for (int i = 0; i < 80; ++i) {
+    const long double mid = (lo + hi) / 2;
+    const bool below = ay <= 0.5 ? std::erf(mid) < ay : std::erfc(mid) > 1 - ay;
+    (below ? lo : hi) = mid;
+  }
+  return std::copysign((lo + hi) / 2, y);
 }
 
 template <typename T>
 T Reference(Primitive prim, T x, T y) {
   switch (prim) {
-    case Primitive::kExp: return std::exp(x);
-    case Primitive::kLog: return std::log(x);
-    case Primitive::kLog1p: return std::log1p(x);
-    case Primitive::kExpm1: return std::expm1(x);
-    case Primitive::kSin: return std::sin(x);
-    case Primitive::kCos: return std::cos(x);
-    case Primitive::kTanh: return std::tanh(x);
-    case Primitive::kSqrt: return std::sqrt(x);
-    case Primitive::kPow: return std::pow(x, y);
-    default: return 0;
+    case Primitive::kExp:
+      return std::exp(x);
+    case Primitive::kLog:
+      return std::log(x);
+    case Primitive::kLog1p:
+      return std::log1p(x);
+    case Primitive::kExpm1:
+      return std::expm1(x);
+    case Primitive::kSin:
+      return std::sin(x);
+    case Primitive::kCos:
+      return std::cos(x);
+    case Primitive::kTanh:
+      return std::tanh(x);
+    case Primitive::kSqrt:
+      return std::sqrt(x);
+    case Primitive::kPow:
+      return std::pow(x, y);
+    case Primitive::kAtan2:
+      return std::atan2(x, y);
+    case Primitive::kErf:
+      return std::erf(x);
+    case Primitive::kErfc:
+      return std::erfc(x);
+    case Primitive::kErfInv:
+      return static_cast<T>(ReferenceErfInv(x));
+    case Primitive::kRem:
+      return std::fmod(x, y);
+    case Primitive::kNextafter:
+      return std::nextafter(x, y);
+    default:
+      return 0;
   }
 }
 
@@ -158,10 +246,10 @@ TEST(VulkanMath, UlpErrorsAgainstTheCLibrary) {
       const std::vector<double>* y = c.y.empty() ? nullptr : &c.y;
       const Report r =
           dtype == f64
-              ? Measure<double>(c.prim, [&](double a, double b) { return Reference(c.prim, a, b); },
-                                c.x, y)
-              : Measure<float>(c.prim, [&](float a, float b) { return Reference(c.prim, a, b); },
-                               c.x, y);
+              ? Measure<double>(
+                    c.prim, [&](double a, double b) { return Reference(c.prim, a, b); }, c.x, y)
+              : Measure<float>(
+                    c.prim, [&](float a, float b) { return Reference(c.prim, a, b); }, c.x, y);
       std::cout << std::left << std::setw(10) << c.name << std::setw(7) << DTypeName(dtype)
                 << std::setw(15) << std::setprecision(3) << r.worst << "x=" << std::setprecision(17)
                 << r.at_x << (y ? absl::StrCat(" y=", r.at_y) : "") << "\n";

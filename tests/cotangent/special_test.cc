@@ -22,6 +22,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 double F(const std::function<Tensor(const Tensor&)>& f, double x) {
   return f(scalar(x, f64)).item<double>();
 }
+double pi_() { return std::numbers::pi; }
 double D(const std::function<Tensor(const Tensor&)>& f, double x) {
   return grad(f)(scalar(x, f64)).item<double>();
 }
@@ -38,8 +39,8 @@ TEST(SpecialTest, ValuesMatchTheCLibraryInF64) {
     double (*ref)(double);
     std::vector<double> xs;
   };
-  const std::vector<double> wide = {-1e300, -1e20, -3.5, -1, -1e-10, 0, 1e-300, 1e-10, 0.5, 2,
-                                    30, 1e20, 1e300};
+  const std::vector<double> wide = {-1e300, -1e20, -3.5, -1, -1e-10, 0,    1e-300,
+                                    1e-10,  0.5,   2,    30, 1e20,   1e300};
   const std::vector<Case> cases = {
       {"sinh", sinh, [](double x) { return std::sinh(x); }, {-700, -3, -1e-9, 0, 0.3, 5, 700}},
       {"cosh", cosh, [](double x) { return std::cosh(x); }, {-700, -3, 0, 1e-9, 0.3, 5, 700}},
@@ -52,6 +53,11 @@ TEST(SpecialTest, ValuesMatchTheCLibraryInF64) {
       {"exp2", exp2, [](double x) { return std::exp2(x); }, {-1000, -3.5, 0, 0.5, 10, 1000}},
       {"cbrt", cbrt, [](double x) { return std::cbrt(x); }, {-1e300, -8, -1e-9, 0, 27, 1e300}},
       {"rsqrt", rsqrt, [](double x) { return 1 / std::sqrt(x); }, {1e-300, 0.25, 1, 4, 1e300}},
+      {"asin", asin, [](double x) { return std::asin(x); }, {-1, -0.7, -1e-300, 0, 0.3, 0.99, 1}},
+      {"acos", acos, [](double x) { return std::acos(x); }, {-1, -0.7, 0, 0.3, 0.99, 1}},
+      {"atan", atan, [](double x) { return std::atan(x); }, wide},
+      {"erf", erf, [](double x) { return std::erf(x); }, {-7, -1, -1e-300, 0, 0.3, 0.9, 2, 5.9}},
+      {"erfc", erfc, [](double x) { return std::erfc(x); }, {-7, -1, 0, 0.3, 0.9, 2, 5, 26}},
   };
   for (const Case& c : cases) {
     for (double x : c.xs) ExpectUlps(F(c.f, x), c.ref(x), 8, c.name, x);
@@ -61,7 +67,84 @@ TEST(SpecialTest, ValuesMatchTheCLibraryInF64) {
   EXPECT_EQ(F(cbrt, -8), -2.0);
 }
 
+// erfinv against erf: erf(erfinv(y)) = y to a few ulps where |y| <= 1/2, and erfc(erfinv(y)) =
+// 1 - y beyond (the only well-conditioned statements near 1, where y's rounding dominates x);
+// the values JAX's and scipy's documentation give; f32 results bracketed by erf in f64.
+TEST(SpecialTest, ErfinvInvertsErf) {
+  for (double x : {-5.5, -2.0, -0.7, -0.3, -1e-8, 0.0, 1e-300, 0.25, 0.45, 0.9, 1.7, 3.1, 5.8}) {
+    const double y = std::erf(x), got = F(erfinv, y);
+    if (std::fabs(y) <= 0.5) {
+      ExpectUlps(std::erf(got), y, 4, "erf(erfinv)", y);
+    } else {
+      ExpectUlps(std::erfc(std::fabs(got)), 1 - std::fabs(y), 8, "erfc(erfinv)", y);
+    }
+  }
+  EXPECT_NEAR(F(erfinv, 0.5), 0.47693627620446987, 1e-16);
+  EXPECT_EQ(F(erfinv, 1), kInf);
+  EXPECT_EQ(F(erfinv, -1), -kInf);
+  EXPECT_TRUE(std::isnan(F(erfinv, 1.5)));
+  const std::vector<float> ys = {-0.999f, -0.5f, 0.0f, 0.3f, 0.99999f};
+  const std::vector<float> got =
+      erfinv(tensor({ys.begin(), ys.end()}, {5}, f32)).to_vector<float>();
+  for (size_t i = 0; i < ys.size(); ++i) {  // erf of the floats on either side brackets y
+    EXPECT_LE(std::erf(std::nextafter(got[i], -INFINITY)), ys[i]) << ys[i];
+    EXPECT_GE(std::erf(std::nextafter(got[i], INFINITY)), ys[i]) << ys[i];
+  }
+}
+
+// numpy's and lax's roundings, remainders and C99's atan2 special values.
+TEST(SpecialTest, RoundingRemaindersAndAtan2AsNumpy) {
+  const Tensor halves =
+      tensor({0.5, 1.5, 2.5, -0.5, -2.5, 0.49999999999999994, 3.7, -3.7}, {8}, f64);
+  EXPECT_THAT(round(halves).to_vector<double>(),
+              ::testing::ElementsAre(0, 2, 2, -0.0, -2, 0, 4, -4));
+  EXPECT_TRUE(std::signbit(round(halves).to_vector<double>()[3]));  // numpy: -0.0
+  EXPECT_THAT(lax::round(halves).to_vector<double>(),
+              ::testing::ElementsAre(1, 2, 3, -1, -3, 0, 4, -4));  // away from zero
+  // numpy.round(1.2345, 2) = 1.23; -2.675 * 100 is -267.5 exactly, so half to even: -2.68.
+  EXPECT_THAT(round(tensor({1.2345, -2.675}, {2}, f64), 2).to_vector<double>(),
+              ::testing::ElementsAre(::testing::DoubleNear(1.23, 1e-15),
+                                     ::testing::DoubleNear(-2.68, 1e-15)));
+  EXPECT_THAT(ceil(tensor({-1.5, -0.2, 0.2, 2}, {4}, f64)).to_vector<double>(),
+              ::testing::ElementsAre(-1, -0.0, 1, 2));
+  EXPECT_THAT(trunc(tensor({-1.7, 1.7}, {2}, f64)).to_vector<double>(),
+              ::testing::ElementsAre(-1, 1));
+  const Tensor x = tensor({-7, 7, -7, 7, 5.5}, {5}, f64), y = tensor({3, -3, -3, 3, 2}, {5}, f64);
+  EXPECT_THAT(fmod(x, y).to_vector<double>(), ::testing::ElementsAre(-1, 1, -1, 1, 1.5));
+  EXPECT_THAT(remainder(x, y).to_vector<double>(), ::testing::ElementsAre(2, -2, -1, 1, 1.5));
+  // fmod is exact however far apart the magnitudes: 1e300 mod 3 as the C library.
+  EXPECT_EQ(F([](const Tensor& t) { return fmod(t, scalar(3.0, f64)); }, 1e300),
+            std::fmod(1e300, 3.0));
+  // i32: C's %, with XLA's x rem 0 = x and INT32_MIN rem -1 = 0.
+  const Tensor xi = tensor({-7, 7, 7, -2147483648.0}, {4}, i32);
+  const Tensor yi = tensor({3, -3, 0, -1}, {4}, i32);
+  EXPECT_THAT(lax::rem(xi, yi).to_vector<double>(), ::testing::ElementsAre(-1, 1, 7, 0));
+  EXPECT_THAT(remainder(xi, yi).to_vector<double>(), ::testing::ElementsAre(2, -2, 7, 0));
+  const double pi = std::numbers::pi;
+  const Tensor ys = tensor({0.0, -0.0, 0.0, -0.0, 1, -1, kInf, kInf, -kInf, 1, 1}, {11}, f64);
+  const Tensor xs = tensor({1, 1, -1, -1, 0, 0, kInf, -kInf, 1, kInf, -kInf}, {11}, f64);
+  EXPECT_THAT(atan2(ys, xs).to_vector<double>(),
+              ::testing::ElementsAre(0.0, -0.0, pi, -pi, pi / 2, -pi / 2, pi / 4, 3 * pi / 4,
+                                     -pi / 2, 0.0, pi));
+  EXPECT_EQ(F([](const Tensor& t) { return nextafter(t, scalar(2.0, f64)); }, 1.0),
+            1 + std::numeric_limits<double>::epsilon());
+  EXPECT_EQ(F([](const Tensor& t) { return nextafter(t, scalar(-1.0, f64)); }, 1.0),
+            1 - std::numeric_limits<double>::epsilon() / 2);
+  EXPECT_EQ(nextafter(tensor({1}, {1}, f32), tensor({0}, {1}, f32)).to_vector<float>()[0],
+            std::nextafter(1.0f, 0.0f));
+}
+
 TEST(SpecialTest, DerivativesMatchTheClosedForms) {
+  for (double x : {-2.0, 0.0, 0.7}) {
+    ExpectUlps(D(erf, x), 2 / std::sqrt(pi_()) * std::exp(-x * x), 8, "erf'", x);
+    // exp(x^2) turns x's relative error into 2 x^2 times as much of its own.
+    ExpectUlps(D(erfinv, std::erf(x)), std::sqrt(pi_()) / 2 * std::exp(x * x), 64, "erfinv'", x);
+  }
+  for (double x : {-0.9, 0.0, 0.5}) {
+    ExpectUlps(D(asin, x), 1 / std::sqrt(1 - x * x), 8, "asin'", x);
+    ExpectUlps(D(acos, x), -1 / std::sqrt(1 - x * x), 8, "acos'", x);
+    ExpectUlps(D(atan, x), 1 / (1 + x * x), 8, "atan'", x);
+  }
   for (double x : {-1e200, -2.0, -1e-8, 0.0, 0.5, 3.0, 1e200}) {
     ExpectUlps(D(asinh, x), 1 / std::hypot(1.0, x), 8, "asinh'", x);  // no NaN at 1e200
   }
@@ -105,8 +188,8 @@ TEST(SpecialTest, LogaddexpAndHypotNeverOverflow) {
   EXPECT_EQ(lae(kInf, kInf), kInf);
   EXPECT_EQ(lae(-kInf, 0), 0.0);
   // At a tie the derivative is 1/2 to each side.
-  const Tensor g = grad([](const Tensor& a) { return logaddexp(a, scalar(2.0, f64)); })(
-      scalar(2.0, f64));
+  const Tensor g =
+      grad([](const Tensor& a) { return logaddexp(a, scalar(2.0, f64)); })(scalar(2.0, f64));
   EXPECT_EQ(g.item<double>(), 0.5);
   const auto hyp = [](double a, double b) {
     return hypot(scalar(a, f64), scalar(b, f64)).item<double>();

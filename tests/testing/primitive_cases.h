@@ -40,6 +40,23 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
       {"cos", Primitive::kCos, {{2, 2}}, -3, 3, [](V x) { return cos(x[0]); }},
       {"tanh", Primitive::kTanh, {{6}}, -2, 2, [](V x) { return tanh(x[0]); }},
       {"sqrt", Primitive::kSqrt, {{3}}, 0.5, 4, [](V x) { return sqrt(x[0]); }},
+      {"erf", Primitive::kErf, {{5}}, -2, 2, [](V x) { return erf(x[0]) * x[0]; }},
+      {"erfc", Primitive::kErfc, {{5}}, -2, 2, [](V x) { return erfc(x[0] * x[0]); }},
+      {"erf_inv", Primitive::kErfInv, {{5}}, -0.9, 0.9, [](V x) { return erfinv(x[0]); }},
+      {"atan2", Primitive::kAtan2, {{4}, {4}}, -1, 1, [](V x) { return atan2(x[0], x[1] + 2.0); }},
+      {"asin_acos_atan",
+       Primitive::kAtan2,
+       {{4}},
+       -0.9,
+       0.9,
+       [](V x) { return asin(x[0]) * acos(x[0]) + atan(x[0] * 3.0); }},
+      // Quotients between 2 and 5: trunc(x / y) is not 0, and its jump is far from the inputs.
+      {"rem",
+       Primitive::kRem,
+       {{4}, {4}},
+       1.1,
+       1.3,
+       [](V x) { return fmod(x[0] * 5.0, x[1] * x[1]); }},
       {"add_broadcast", Primitive::kAdd, {{3, 4}, {4}}, -1, 1, [](V x) { return x[0] + x[1]; }},
       {"sub_broadcast", Primitive::kSub, {{3, 1}, {1, 4}}, -1, 1, [](V x) { return x[0] - x[1]; }},
       {"mul_broadcast", Primitive::kMul, {{2, 3}, {3}}, -1, 1, [](V x) { return x[0] * x[1]; }},
@@ -48,42 +65,120 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
       {"pow_square", Primitive::kPow, {{4}}, -2, 2, [](V x) { return pow(x[0], 2.0); }},
       {"max", Primitive::kMax, {{6}, {6}}, -1, 1, [](V x) { return maximum(x[0], x[1]); }},
       {"min", Primitive::kMin, {{6}, {6}}, -1, 1, [](V x) { return minimum(x[0], x[1]); }},
-      {"select", Primitive::kSelect, {{5}, {5}}, -1, 1,
+      {"select",
+       Primitive::kSelect,
+       {{5}, {5}},
+       -1,
+       1,
        [](V x) { return where(x[0] > 0.0, x[0] * x[1], sin(x[1])); }},
-      {"convert", Primitive::kConvert, {{3}}, -1, 1,
+      {"convert",
+       Primitive::kConvert,
+       {{3}},
+       -1,
+       1,
        [](V x) { return astype(astype(x[0], f32), f64) * 0.0 + x[0] * astype(x[0] > 0.0, f64); }},
-      {"reduce_sum", Primitive::kReduceSum, {{2, 3, 4}}, -1, 1,
-       [](V x) { return sum(x[0] * x[0], {0, 2}); }},
+      {"reduce_sum",
+       Primitive::kReduceSum,
+       {{2, 3, 4}},
+       -1,
+       1,
+       [](V x) {
+         return sum(x[0] * x[0], {0, 2});
+       }},
       {"reduce_max", Primitive::kReduceMax, {{3, 5}}, -1, 1, [](V x) { return max(x[0], 1); }},
-      {"reshape", Primitive::kReshape, {{2, 6}}, -1, 1,
-       [](V x) { return reshape(transpose(x[0]), {3, 4}) * 2.0; }},
-      {"transpose", Primitive::kTranspose, {{2, 3, 4}}, -1, 1,
-       [](V x) { return transpose(x[0], {2, 0, 1}) * 3.0; }},
-      {"broadcast_in_dim", Primitive::kBroadcastInDim, {{3, 1}}, -1, 1,
-       [](V x) { return broadcast_to(x[0], {2, 3, 4}) * 1.5; }},
-      {"slice", Primitive::kSlice, {{5, 6}}, -1, 1,
-       [](V x) { return slice(x[0], {1, 0}, {5, 5}, {2, 2}); }},
-      {"pad", Primitive::kPad, {{3, 4}}, -1, 1,
-       [](V x) { return lax::pad(x[0], 0.5, {1, -1}, {2, 0}, {1, 2}); }},
+      {"reshape",
+       Primitive::kReshape,
+       {{2, 6}},
+       -1,
+       1,
+       [](V x) {
+         return reshape(transpose(x[0]), {3, 4}) * 2.0;
+       }},
+      {"transpose",
+       Primitive::kTranspose,
+       {{2, 3, 4}},
+       -1,
+       1,
+       [](V x) {
+         return transpose(x[0], {2, 0, 1}) * 3.0;
+       }},
+      {"broadcast_in_dim",
+       Primitive::kBroadcastInDim,
+       {{3, 1}},
+       -1,
+       1,
+       [](V x) {
+         return broadcast_to(x[0], {2, 3, 4}) * 1.5;
+       }},
+      {"slice",
+       Primitive::kSlice,
+       {{5, 6}},
+       -1,
+       1,
+       [](V x) {
+         return slice(x[0], {1, 0}, {5, 5}, {2, 2});
+       }},
+      {"pad",
+       Primitive::kPad,
+       {{3, 4}},
+       -1,
+       1,
+       [](V x) {
+         return lax::pad(x[0], 0.5, {1, -1}, {2, 0}, {1, 2});
+       }},
       // Rows with repeats, a negative index and (in the clip case) an out-of-bounds one.
-      {"gather_take", Primitive::kGather, {{4, 3}}, -1, 1,
-       [](V x) { return take(x[0], tensor({3, 0, 3, -1}, {4}, i32)) * 1.5; }},
-      {"gather_clip", Primitive::kGather, {{3, 4}}, -1, 1,
+      {"gather_take",
+       Primitive::kGather,
+       {{4, 3}},
+       -1,
+       1,
+       [](V x) {
+         return take(x[0], tensor({3, 0, 3, -1}, {4}, i32)) * 1.5;
+       }},
+      {"gather_clip",
+       Primitive::kGather,
+       {{3, 4}},
+       -1,
+       1,
        [](V x) {
          return at(x[0], {tensor({0, 2, 5}, {3}, i32), tensor({1, 3, 0}, {3}, i32)}).get();
        }},
       // Both the operand and the updates vary; index 7 is dropped, index 1 adds twice.
-      {"scatter_add", Primitive::kScatterAdd, {{5, 2}, {4, 2}}, -1, 1,
-       [](V x) { return at(x[0], tensor({1, 4, 1, 7}, {4}, i32)).add(x[1] * x[1]); }},
+      {"scatter_add",
+       Primitive::kScatterAdd,
+       {{5, 2}, {4, 2}},
+       -1,
+       1,
+       [](V x) {
+         return at(x[0], tensor({1, 4, 1, 7}, {4}, i32)).add(x[1] * x[1]);
+       }},
       // Sorted values are gathers by argsort's permutation (JAX's sort jvp); uniform inputs
       // have no ties, where the sort is not differentiable.
-      {"sort", Primitive::kArgsort, {{3, 5}}, -1, 1,
+      {"sort",
+       Primitive::kArgsort,
+       {{3, 5}},
+       -1,
+       1,
        [](V x) { return sort(x[0] * x[0], 0, true) * x[0] + top_k(x[0], 2).first[0][1]; }},
-      {"concatenate", Primitive::kConcatenate, {{2, 3}, {2, 2}}, -1, 1,
-       [](V x) { return concatenate({x[0], x[1] * 2.0, x[0]}, 1); }},
-      {"dot_general_matmul", Primitive::kDotGeneral, {{2, 3, 4}, {2, 4, 5}}, -1, 1,
+      {"concatenate",
+       Primitive::kConcatenate,
+       {{2, 3}, {2, 2}},
+       -1,
+       1,
+       [](V x) {
+         return concatenate({x[0], x[1] * 2.0, x[0]}, 1);
+       }},
+      {"dot_general_matmul",
+       Primitive::kDotGeneral,
+       {{2, 3, 4}, {2, 4, 5}},
+       -1,
+       1,
        [](V x) { return matmul(x[0], x[1]); }},
-      {"dot_general_odd_dims", Primitive::kDotGeneral, {{2, 3, 4}, {4, 2, 5}}, -1, 1,
+      {"dot_general_odd_dims",
+       Primitive::kDotGeneral,
+       {{2, 3, 4}, {4, 2, 5}},
+       -1,
+       1,
        [](V x) {
          DotDims d;
          d.lhs_contracting = {2};
@@ -92,11 +187,19 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
          d.rhs_batch = {1};
          return lax::dot_general(x[0], x[1], d);
        }},
-      {"logsumexp", Primitive::kReduceMax, {{3, 4}}, -2, 2,
+      {"logsumexp",
+       Primitive::kReduceMax,
+       {{3, 4}},
+       -2,
+       2,
        [](V x) { return logsumexp(x[0], {1}, true); }},
       {"softmax", Primitive::kExp, {{2, 5}}, -2, 2, [](V x) { return softmax(x[0]); }},
       // (x - m) - log(sum(exp(x - m))) with m = stop_gradient(max): the shift has no derivative.
-      {"log_softmax", Primitive::kStopGradient, {{2, 5}}, -2, 2,
+      {"log_softmax",
+       Primitive::kStopGradient,
+       {{2, 5}},
+       -2,
+       2,
        [](V x) { return log_softmax(x[0]); }},
       // min = -max(-x) for floats: the derivative flows to the minimum.
       {"reduce_min", Primitive::kReduceMax, {{3, 5}}, -1, 1, [](V x) { return min(x[0], 0); }},
@@ -104,7 +207,11 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
       {"relu", Primitive::kSelect, {{6}}, -1, 1, [](V x) { return relu(x[0]) * x[0]; }},
       {"sigmoid", Primitive::kTanh, {{5}}, -3, 3, [](V x) { return sigmoid(x[0]); }},
       // Both branches, each closing over the other operand (a branch constant).
-      {"cond", Primitive::kCond, {{3}, {3}}, -1, 1,
+      {"cond",
+       Primitive::kCond,
+       {{3}, {3}},
+       -1,
+       1,
        [](V x) {
          const auto on_true = [&](const Tensor& v) { return sin(v) * x[1]; };
          const auto on_false = [&](const Tensor& v) { return v * v * x[1]; };
@@ -112,7 +219,11 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
                 cond(scalar(false, bool_), on_true, on_false, x[0]);
        }},
       // An RNN-like scan over the rows of x[1], carrying x[0] and stacking its outputs.
-      {"scan", Primitive::kScan, {{3}, {4, 3}}, -1, 1,
+      {"scan",
+       Primitive::kScan,
+       {{3}, {4, 3}},
+       -1,
+       1,
        [](V x) {
          const auto step = [](const Tensor& h, const Tensor& row) {
            const Tensor next = tanh(h * row + row);
@@ -122,13 +233,21 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
          return h + sum(ys, {0});
        }},
       // A checkpointed block (nothing saved: reverse mode recomputes it) and a named value.
-      {"checkpoint", Primitive::kCheckpoint, {{2, 3}, {3, 3}}, -1, 1,
+      {"checkpoint",
+       Primitive::kCheckpoint,
+       {{2, 3}, {3, 3}},
+       -1,
+       1,
        [](V x) {
-         const auto block = checkpoint(
-             [](const Tensor& a, const Tensor& w) { return sin(matmul(a, w)) * a; });
+         const auto block =
+             checkpoint([](const Tensor& a, const Tensor& w) { return sin(matmul(a, w)) * a; });
          return block(block(x[0], x[1]), x[1]);
        }},
-      {"name", Primitive::kName, {{4}}, -1, 1,
+      {"name",
+       Primitive::kName,
+       {{4}},
+       -1,
+       1,
        [](V x) { return checkpoint_name(sin(x[0]), "s") * x[0]; }},
   };
 }
@@ -141,11 +260,31 @@ inline std::vector<PrimitiveCase> NonDifferentiableCases() {
   return {
       {"sign", Primitive::kSign, {{6}}, -3, 3, [](V x) { return sign(x[0]) * x[0]; }},
       {"floor", Primitive::kFloor, {{6}}, -3, 3, [](V x) { return floor(x[0]) + x[0]; }},
-      {"not", Primitive::kLogicalNot, {{5}}, -1, 1,
+      {"ceil", Primitive::kCeil, {{6}}, -3, 3, [](V x) { return ceil(x[0]) * x[0]; }},
+      {"round", Primitive::kRound, {{6}}, -3, 3, [](V x) { return round(x[0] * 2.0) + x[0]; }},
+      {"nextafter",
+       Primitive::kNextafter,
+       {{4}, {4}},
+       -1,
+       1,
+       [](V x) { return nextafter(x[0], x[1]) * 2.0; }},
+      {"not",
+       Primitive::kLogicalNot,
+       {{5}},
+       -1,
+       1,
        [=](V x) { return as_f64(logical_not(x[0] > 0.0)); }},
-      {"and", Primitive::kLogicalAnd, {{5}, {5}}, -1, 1,
+      {"and",
+       Primitive::kLogicalAnd,
+       {{5}, {5}},
+       -1,
+       1,
        [=](V x) { return as_f64(logical_and(x[0] > 0.0, x[1] > 0.0)); }},
-      {"or", Primitive::kLogicalOr, {{5}, {5}}, -1, 1,
+      {"or",
+       Primitive::kLogicalOr,
+       {{5}, {5}},
+       -1,
+       1,
        [=](V x) { return where(logical_or(x[0] > 0.0, x[1] > 0.5), 1.0, 0.0); }},
       {"eq", Primitive::kEq, {{4}}, -1, 1, [=](V x) { return as_f64(x[0] == x[0][0]); }},
       {"ne", Primitive::kNe, {{4}}, -1, 1, [=](V x) { return as_f64(x[0] != 0.5); }},
@@ -154,11 +293,23 @@ inline std::vector<PrimitiveCase> NonDifferentiableCases() {
       {"gt", Primitive::kGt, {{4}, {4}}, -1, 1, [=](V x) { return as_f64(x[0] > x[1]); }},
       {"ge", Primitive::kGe, {{4}, {4}}, -1, 1, [=](V x) { return as_f64(x[0] >= x[1]); }},
       {"argmax", Primitive::kArgmax, {{3, 5}}, -1, 1, [](V x) { return argmax(x[0], 1); }},
-      {"argsort", Primitive::kArgsort, {{4, 3}}, -1, 1,
+      {"argsort",
+       Primitive::kArgsort,
+       {{4, 3}},
+       -1,
+       1,
        [](V x) { return astype(argsort(x[0], 0), f64) * x[0]; }},
-      {"to_int", Primitive::kConvert, {{2, 3}}, -5, 5,
+      {"to_int",
+       Primitive::kConvert,
+       {{2, 3}},
+       -5,
+       5,
        [](V x) { return astype(x[0] * 3.0, i32) * 2.0; }},
-      {"stop_gradient", Primitive::kStopGradient, {{3}}, -1, 1,
+      {"stop_gradient",
+       Primitive::kStopGradient,
+       {{3}},
+       -1,
+       1,
        [](V x) { return lax::stop_gradient(x[0]) * 2.0; }},
   };
 }
@@ -167,22 +318,29 @@ inline std::vector<PrimitiveCase> NonDifferentiableCases() {
 // for any other row without one, naming it).
 inline std::vector<std::pair<Primitive, std::string>> ExemptPrimitives() {
   return {
-      {Primitive::kClosedCall, "calls a program: tests/interpreters/program_test.cc runs it "
-                               "under jvp, vjp and vmap to second order against oracles"},
-      {Primitive::kPjit, "jit's call: tests/jit_test.cc runs every primitive case and every "
-                         "composition jitted against eager"},
-      {Primitive::kCustomJvpCall, "a staged custom_jvp function (params hold its program and "
-                                  "rule): tests/interpreters/program_test.cc, CustomCallTest"},
-      {Primitive::kCustomVjpCall, "a staged custom_vjp function (params hold its program, fwd "
-                                  "and bwd): tests/interpreters/program_test.cc, CustomCallTest"},
-      {Primitive::kCustomLin, "only in linearized programs of custom_vjp functions: "
-                              "tests/interpreters/custom_rules_test.cc"},
-      {Primitive::kCustomVmapCall, "forward-differentiable only (reverse mode is JAX's error): "
-                                   "tests/interpreters/custom_vmap_test.cc ports JAX's "
-                                   "CustomVmapTest"},
-      {Primitive::kWhile, "forward-differentiable only (reverse mode is JAX's error): "
-                          "tests/interpreters/control_flow_test.cc runs it under jvp, vmap, "
-                          "jit and Hessians by jacfwd against unrolled references"},
+      {Primitive::kClosedCall,
+       "calls a program: tests/interpreters/program_test.cc runs it "
+       "under jvp, vjp and vmap to second order against oracles"},
+      {Primitive::kPjit,
+       "jit's call: tests/jit_test.cc runs every primitive case and every "
+       "composition jitted against eager"},
+      {Primitive::kCustomJvpCall,
+       "a staged custom_jvp function (params hold its program and "
+       "rule): tests/interpreters/program_test.cc, CustomCallTest"},
+      {Primitive::kCustomVjpCall,
+       "a staged custom_vjp function (params hold its program, fwd "
+       "and bwd): tests/interpreters/program_test.cc, CustomCallTest"},
+      {Primitive::kCustomLin,
+       "only in linearized programs of custom_vjp functions: "
+       "tests/interpreters/custom_rules_test.cc"},
+      {Primitive::kCustomVmapCall,
+       "forward-differentiable only (reverse mode is JAX's error): "
+       "tests/interpreters/custom_vmap_test.cc ports JAX's "
+       "CustomVmapTest"},
+      {Primitive::kWhile,
+       "forward-differentiable only (reverse mode is JAX's error): "
+       "tests/interpreters/control_flow_test.cc runs it under jvp, vmap, "
+       "jit and Hessians by jacfwd against unrolled references"},
   };
 }
 
