@@ -555,6 +555,10 @@ Tensor transpose(const Tensor& x, const std::vector<int64_t>& axes) {
   return lax::transpose(x, perm);
 }
 
+Shape broadcast_shapes(const Shape& a, const Shape& b) {
+  return BroadcastShapes("broadcast_shapes", ShapedArray{a, DType::kF32}, ShapedArray{b, DType::kF32});
+}
+
 Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   CheckDefined(x, "broadcast_to");
   CheckShape("broadcast_to", ShapedArray{shape, x.dtype()});

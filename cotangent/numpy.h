@@ -176,6 +176,8 @@ Tensor transpose(const Tensor& x);
 // Output axis i is input axis axes[i] (negative allowed).
 Tensor transpose(const Tensor& x, const std::vector<int64_t>& axes);
 Tensor broadcast_to(const Tensor& x, const Shape& shape);
+// numpy.broadcast_shapes of two shapes (throws naming both when they do not broadcast).
+Shape broadcast_shapes(const Shape& a, const Shape& b);
 // Removes size-1 axes (all of them by default).
 Tensor squeeze(const Tensor& x, const Axes& axes = {});
 // Inserts a size-1 axis at `axis` (negative counts from the end of the result).

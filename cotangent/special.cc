@@ -7,11 +7,13 @@
 #include "cotangent/special.h"
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include "core/constants.h"
 #include "core/error.h"
 #include "core/lax.h"
+#include "cotangent/creation.h"
 #include "cotangent/numpy.h"
 
 namespace cotangent {
@@ -109,6 +111,25 @@ Tensor atan(const Tensor& x) {
 Tensor erf(const Tensor& x) { return lax::erf(Floating(x)); }
 Tensor erfc(const Tensor& x) { return lax::erfc(Floating(x)); }
 Tensor erfinv(const Tensor& x) { return lax::erf_inv(Floating(x)); }
+
+Tensor lgamma(const Tensor& x) { return lax::lgamma(Floating(x)); }
+Tensor digamma(const Tensor& x) { return lax::digamma(Floating(x)); }
+Tensor zeta(const Tensor& s, const Tensor& q) {
+  const Tensor a = Floating(s), b = Floating(q);
+  const DType dtype = PromoteTypes(a.dtype(), b.dtype());
+  const Shape shape = broadcast_shapes(a.shape(), b.shape());
+  return lax::zeta(broadcast_to(astype(a, dtype), shape), broadcast_to(astype(b, dtype), shape));
+}
+Tensor polygamma(const Tensor& n, const Tensor& x) {
+  const Tensor xf = Floating(x);
+  const Tensor m = astype(n, xf.dtype()) + zeros_like(xf);  // broadcast together
+  const Tensor xb = xf + zeros_like(m);
+  const Tensor sign = where(fmod(m, full_like(m, 2.0)) == 0.0, -1.0, 1.0);
+  const Tensor higher = sign * exp(lgamma(m + 1.0)) * zeta(m + 1.0, xb);
+  const Tensor bad = logical_or(m < 0.0, floor(m) != m);
+  return where(bad, std::numeric_limits<double>::quiet_NaN(),
+               where(m == 0.0, digamma(xb), higher));
+}
 
 Tensor logaddexp(const Tensor& a, const Tensor& b) {
   const Tensor x = Floating(a), y = Floating(b);

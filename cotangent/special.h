@@ -35,6 +35,14 @@ Tensor atan(const Tensor& x);
 Tensor erf(const Tensor& x);
 Tensor erfc(const Tensor& x);
 Tensor erfinv(const Tensor& x);
+// log|Gamma(x)| (jax.scipy.special.gammaln, lax.lgamma: +inf at 0, -1, ...), its derivative
+// digamma (NaN at those poles), polygamma(n, x), the n-th derivative of digamma for integer
+// n >= 0 ((-1)^(n+1) n! zeta(n + 1, x); NaN for other n), and the Hurwitz zeta function
+// zeta(s, q) = sum_k (q + k)^-s for s > 1 (differentiable in q only, as JAX's).
+Tensor lgamma(const Tensor& x);
+Tensor digamma(const Tensor& x);
+Tensor polygamma(const Tensor& n, const Tensor& x);
+Tensor zeta(const Tensor& s, const Tensor& q);
 // log(exp(a) + exp(b)) without overflow; -inf and -inf give -inf.
 Tensor logaddexp(const Tensor& a, const Tensor& b);
 // sin(pi x) / (pi x), 1 at 0 with the true derivatives there (a series near 0).

@@ -472,3 +472,117 @@ float ct_nextafter(float x, float y) {
   const uint b = floatBitsToUint(x);
   return ct_bits32((x < y) == (x > 0.0) ? b + 1u : b - 1u);
 }
+
+// ---- lgamma, digamma, zeta (math_f64.glsl's, in float) ----
+float ct_sinpi_reduced(float r) {
+  const float a = abs(r), pi = 2.0 * CT_PIO2_H_F;
+  const float s = a <= 0.25 ? ct_sin_kernelf(pi * a, 0.0) : ct_cos_kernelf(pi * (0.5 - a), 0.0);
+  return r < 0.0 ? -s : s;
+}
+float ct_cospi_reduced(float r) {
+  const float a = abs(r), pi = 2.0 * CT_PIO2_H_F;
+  return a <= 0.25 ? ct_cos_kernelf(pi * a, 0.0) : ct_sin_kernelf(pi * (0.5 - a), 0.0);
+}
+
+float ct_lgamma2(float z) {
+  return z * (4.22784335098467134e-01 + z * (3.22467033424113203e-01 + z * (-6.73523010531981020e-02 + z * (2.05808084277845464e-02 +
+      z * (-7.38555102867398568e-03 + z * (2.89051033074152336e-03 +
+      z * (-1.19275391170326102e-03 + z * (5.09669524743042450e-04 +
+      z * (-2.23154758453579386e-04 + z * (9.94575127818085310e-05 +
+      z * (-4.49262367381331420e-05 + z * (2.05072127756706911e-05 +
+      z * (-9.43948827526839672e-06 + z * (4.37486678990748817e-06))))))))))))));
+}
+float ct_digamma2(float z) {
+  return 4.22784335098467134e-01 + z * (6.44934066848226406e-01 + z * (-2.02056903159594292e-01 + z * (8.23232337111381857e-02 +
+      z * (-3.69277551433699266e-02 + z * (1.73430619844491402e-02 +
+      z * (-8.34927738192282713e-03 + z * (4.07735619794433960e-03 +
+      z * (-2.00839282608221426e-03 + z * (9.94575127818085256e-04 +
+      z * (-4.94188604119464529e-04 + z * (2.46086553308048320e-04 +
+      z * (-1.22713347578489145e-04 + z * (6.12481350587048277e-05 +
+      z * (-3.05882363070204933e-05 + z * (1.52822594086518710e-05)))))))))))))));
+}
+
+float ct_lgamma_pos(float x) {
+  if (x < 1.5) return ct_lgamma2(x - 1.0) - ct_log1p(x - 1.0);
+  if (x < 10.0) {
+    float p = 1.0;
+    while (x >= 2.5) {
+      x -= 1.0;
+      p *= x;
+    }
+    return ct_lgamma2(x - 2.0) + ct_log(p);
+  }
+  const float z = 1.0 / (x * x);
+  const float series = (1.0 / 12.0 - z * (1.0 / 360.0 - z * (1.0 / 1260.0 - z * (1.0 / 1680.0)))) / x;
+  return (x - 0.5) * ct_log(x) - x + 0.91893853320467274 + series;
+}
+
+float ct_lgamma(float x) {
+  if (isnan(x)) return x;
+  if (isinf(x)) return CT_INF32;
+  if (x >= 0.5) return ct_lgamma_pos(x);
+  if (x == floor(x)) return CT_INF32;
+  const float r = x - floor(x + 0.5);
+  return ct_log(2.0 * CT_PIO2_H_F / abs(ct_sinpi_reduced(r))) - ct_lgamma_pos(1.0 - x);
+}
+
+float ct_digamma(float x) {
+  if (isnan(x) || x == -CT_INF32) return CT_NAN32;
+  if (isinf(x)) return x;
+  if (x <= 0.0 && floor(x) == x) return CT_NAN32;
+  float result = 0.0;
+  if (x < 0.0) {
+    const float r = x - floor(x + 0.5);
+    result = -2.0 * CT_PIO2_H_F * ct_cospi_reduced(r) / ct_sinpi_reduced(r);
+    x = 1.0 - x;
+  }
+  if (x >= 10.0) {
+    const float z = 1.0 / (x * x);
+    const float tail = z * (1.0 / 12.0 - z * (1.0 / 120.0 - z * (1.0 / 252.0 - z * (1.0 / 240.0))));
+    return result + ct_log(x) - 0.5 / x - tail;
+  }
+  for (int i = 0; i < 2 && x < 1.5; ++i) {
+    result -= 1.0 / x;
+    x += 1.0;
+  }
+  while (x >= 2.5) {
+    x -= 1.0;
+    result += 1.0 / x;
+  }
+  return result + ct_digamma2(x - 2.0);
+}
+
+float ct_zeta(float s, float q) {
+  if (isnan(s) || isnan(q)) return CT_NAN32;
+  if (s == 1.0) return CT_INF32;
+  if (s < 1.0) return CT_NAN32;
+  if (q <= 0.0) {
+    if (q == floor(q)) return CT_INF32;
+    if (s != floor(s) || q < -1e6) return CT_NAN32;
+  }
+  const float eps = 5.9604645e-8;
+  float sum = ct_pow(q, -s), a = q, b = 0.0;
+  for (int i = 0; i < 9 || a <= 9.0; ++i) {
+    a += 1.0;
+    b = ct_pow(a, -s);
+    sum += b;
+    if (abs(b / sum) < eps) return sum;
+  }
+  const float w = a;
+  sum += b * w / (s - 1.0) - 0.5 * b;
+  float fac = 1.0, k = 0.0;
+  for (int i = 0; i < 6; ++i) {
+    const float divisor = i == 0 ? 12.0 : i == 1 ? -720.0 : i == 2 ? 30240.0 :
+        i == 3 ? -1209600.0 : i == 4 ? 47900160.0 : -1.8924375803183791606e9;
+    fac *= s + k;
+    b /= w;
+    const float t = fac * b / divisor;
+    sum += t;
+    if (abs(t / sum) < eps) break;
+    k += 1.0;
+    fac *= s + k;
+    b /= w;
+    k += 1.0;
+  }
+  return sum;
+}

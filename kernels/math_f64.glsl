@@ -549,3 +549,152 @@ double ct_nextafter(double x, double y) {
   }
   return packDouble2x32(b);
 }
+
+// ---- lgamma, digamma, zeta ----
+// sin(pi r) and cos(pi r) for |r| <= 1/2 from the kernels above (pi r rounded once).
+double ct_sinpi_reduced(double r) {
+  const double a = abs(r), pi = 2.0lf * CT_PIO2_H;
+  const double s = a <= 0.25lf ? ct_sin_kernel(pi * a, 0.0lf) : ct_cos_kernel(pi * (0.5lf - a), 0.0lf);
+  return r < 0.0lf ? -s : s;
+}
+double ct_cospi_reduced(double r) {
+  const double a = abs(r), pi = 2.0lf * CT_PIO2_H;
+  return a <= 0.25lf ? ct_cos_kernel(pi * a, 0.0lf) : ct_sin_kernel(pi * (0.5lf - a), 0.0lf);
+}
+
+// lgamma(2 + z) and digamma(2 + z) for |z| <= 1/2 by their Taylor series at 2:
+// lgamma(2 + z) = (1 - gamma) z + sum_k c_k z^k, c_k = (-1)^k (zeta(k) - 1) / k, and its
+// derivative (coefficients k c_k), to k = 28 and 30 (the terms left are below 2^-60 of the sum).
+// Expanded at 2, where lgamma is 0: its relative accuracy holds there and at 1, where the
+// recurrence lgamma(x) = lgamma(x + 1) - log1p(x - 1) cancels only mildly.
+double ct_lgamma2(double z) {
+  return z * (4.22784335098467134e-01lf + z * (3.22467033424113203e-01lf + z * (-6.73523010531981020e-02lf + z * (2.05808084277845464e-02lf +
+      z * (-7.38555102867398568e-03lf + z * (2.89051033074152336e-03lf +
+      z * (-1.19275391170326102e-03lf + z * (5.09669524743042450e-04lf +
+      z * (-2.23154758453579386e-04lf + z * (9.94575127818085310e-05lf +
+      z * (-4.49262367381331420e-05lf + z * (2.05072127756706911e-05lf +
+      z * (-9.43948827526839672e-06lf + z * (4.37486678990748817e-06lf +
+      z * (-2.03921575380136619e-06lf + z * (9.55141213040741935e-07lf +
+      z * (-4.49246919876456619e-07lf + z * (2.12071848055546646e-07lf +
+      z * (-1.00432248239680991e-07lf + z * (4.76981016936398040e-08lf +
+      z * (-2.27110946089431635e-08lf + z * (1.08386592148969546e-08lf +
+      z * (-5.18347504197004664e-09lf + z * (2.48367454380247848e-09lf +
+      z * (-1.19214014058609115e-09lf + z * (5.73136724167886225e-10lf +
+      z * (-2.75952288512423336e-10lf + z * (1.33047643742444888e-10lf))))))))))))))))))))))))))));
+}
+double ct_digamma2(double z) {
+  return 4.22784335098467134e-01lf + z * (6.44934066848226406e-01lf + z * (-2.02056903159594292e-01lf + z * (8.23232337111381857e-02lf +
+      z * (-3.69277551433699266e-02lf + z * (1.73430619844491402e-02lf +
+      z * (-8.34927738192282713e-03lf + z * (4.07735619794433960e-03lf +
+      z * (-2.00839282608221426e-03lf + z * (9.94575127818085256e-04lf +
+      z * (-4.94188604119464529e-04lf + z * (2.46086553308048320e-04lf +
+      z * (-1.22713347578489145e-04lf + z * (6.12481350587048277e-05lf +
+      z * (-3.05882363070204933e-05lf + z * (1.52822594086518710e-05lf +
+      z * (-7.63719763789976257e-06lf + z * (3.81729326499984022e-06lf +
+      z * (-1.90821271655393897e-06lf + z * (9.53962033872796212e-07lf +
+      z * (-4.76932986787806447e-07lf + z * (2.38450502727733004e-07lf +
+      z * (-1.19219925965311064e-07lf + z * (5.96081890512594801e-08lf +
+      z * (-2.98035035146522793e-08lf + z * (1.49015548283650427e-08lf +
+      z * (-7.45071178983543006e-09lf + z * (3.72533402478845728e-09lf +
+      z * (-1.86265972351304914e-09lf +
+      z * (9.31327432419668166e-10lf)))))))))))))))))))))))))))));
+}
+
+// lgamma for x >= 0.5: from the series on [0.5, 2.5) (x < 1.5 through lgamma(x + 1)), moved
+// down by lgamma(x) = lgamma(x - n) + log((x - 1) ... (x - n)) below 10 (no cancellation: both
+// terms are positive), Stirling's series to x^-13 from 10.
+double ct_lgamma_pos(double x) {
+  if (x < 1.5lf) return ct_lgamma2(x - 1.0lf) - ct_log1p(x - 1.0lf);
+  if (x < 10.0lf) {
+    double p = 1.0lf;
+    while (x >= 2.5lf) {
+      x -= 1.0lf;
+      p *= x;
+    }
+    return ct_lgamma2(x - 2.0lf) + ct_log(p);
+  }
+  const double z = 1.0lf / (x * x);
+  const double series = (1.0lf / 12.0lf - z * (1.0lf / 360.0lf - z * (1.0lf / 1260.0lf -
+      z * (1.0lf / 1680.0lf - z * (1.0lf / 1188.0lf - z * (691.0lf / 360360.0lf -
+      z / 156.0lf)))))) / x;
+  return (x - 0.5lf) * ct_log(x) - x + 0.91893853320467274lf + series;
+}
+
+// log|Gamma(x)|: +inf at 0, -1, -2, ...; below 1/2 by the reflection log(pi / |sin(pi x)|) -
+// lgamma(1 - x).
+double ct_lgamma(double x) {
+  if (isnan(x)) return x;
+  if (isinf(x)) return CT_INF64;
+  if (x >= 0.5lf) return ct_lgamma_pos(x);
+  if (x == floor(x)) return CT_INF64;
+  const double r = x - floor(x + 0.5lf);
+  return ct_log(2.0lf * CT_PIO2_H / abs(ct_sinpi_reduced(r))) - ct_lgamma_pos(1.0lf - x);
+}
+
+// digamma as the CPU's (backends/cpu/special_math.h): reflection below 0, the recurrence
+// psi(x) = psi(x + 1) - 1/x into [1.5, 2.5) and the series there, the asymptotic series from 10.
+double ct_digamma(double x) {
+  if (isnan(x) || x == -CT_INF64) return CT_NAN64;
+  if (isinf(x)) return x;
+  if (x <= 0.0lf && floor(x) == x) return CT_NAN64;
+  double result = 0.0lf;
+  if (x < 0.0lf) {
+    const double r = x - floor(x + 0.5lf);
+    result = -2.0lf * CT_PIO2_H * ct_cospi_reduced(r) / ct_sinpi_reduced(r);
+    x = 1.0lf - x;
+  }
+  if (x >= 10.0lf) {
+    const double z = 1.0lf / (x * x);
+    const double tail = z * (1.0lf / 12.0lf - z * (1.0lf / 120.0lf - z * (1.0lf / 252.0lf -
+        z * (1.0lf / 240.0lf - z * (1.0lf / 132.0lf - z * (691.0lf / 32760.0lf - z / 12.0lf))))));
+    return result + ct_log(x) - 0.5lf / x - tail;
+  }
+  for (int i = 0; i < 2 && x < 1.5lf; ++i) {
+    result -= 1.0lf / x;
+    x += 1.0lf;
+  }
+  while (x >= 2.5lf) {
+    x -= 1.0lf;
+    result += 1.0lf / x;
+  }
+  return result + ct_digamma2(x - 2.0lf);
+}
+
+// The Hurwitz zeta function as the CPU's (Cephes's Euler-Maclaurin summation).
+double ct_zeta(double s, double q) {
+  if (isnan(s) || isnan(q)) return CT_NAN64;
+  if (s == 1.0lf) return CT_INF64;
+  if (s < 1.0lf) return CT_NAN64;
+  if (q <= 0.0lf) {
+    if (q == floor(q)) return CT_INF64;
+    if (s != floor(s) || q < -1e6lf) return CT_NAN64;
+  }
+  const double eps = 1.1102230246251565e-16lf;
+  double sum = ct_pow(q, -s), a = q, b = 0.0lf;
+  for (int i = 0; i < 9 || a <= 9.0lf; ++i) {
+    a += 1.0lf;
+    b = ct_pow(a, -s);
+    sum += b;
+    if (abs(b / sum) < eps) return sum;
+  }
+  const double w = a;
+  sum += b * w / (s - 1.0lf) - 0.5lf * b;
+  double fac = 1.0lf, k = 0.0lf;
+  for (int i = 0; i < 12; ++i) {
+    const double divisor = i == 0 ? 12.0lf : i == 1 ? -720.0lf : i == 2 ? 30240.0lf :
+        i == 3 ? -1209600.0lf : i == 4 ? 47900160.0lf : i == 5 ? -1.8924375803183791606e9lf :
+        i == 6 ? 7.47242496e10lf : i == 7 ? -2.950130727918164224e12lf :
+        i == 8 ? 1.1646782814350067249e14lf : i == 9 ? -4.5979787224074726105e15lf :
+        i == 10 ? 1.8152105401943546773e17lf : -7.1661652561756670113e18lf;
+    fac *= s + k;
+    b /= w;
+    const double t = fac * b / divisor;
+    sum += t;
+    if (abs(t / sum) < eps) break;
+    k += 1.0lf;
+    fac *= s + k;
+    b /= w;
+    k += 1.0lf;
+  }
+  return sum;
+}

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "backends/cpu/special_math.h"
 #include "core/dtype.h"
 #include "core/primitive.h"
 
@@ -96,57 +97,31 @@ COTANGENT_CMATH_OP(kErf, std::erf)
 COTANGENT_CMATH_OP(kErfc, std::erfc)
 #undef COTANGENT_CMATH_OP
 
-// erf_inv in double (then rounded to T). A first guess, refined by two Halley steps on
-// f(x) = erf(x) - |y|, or (1 - |y|) - erfc(x) above |y| = 1/2 (1 - |y| is exact there, and
-// erfc keeps its relative accuracy where erf(x) is all but 1). Halley's step for this f is
-// x -= r / (1 + x r) with r = f / f', f' = 2/sqrt(pi) exp(-x^2). The guess: Giles's
-// single-precision polynomials in w = -log(1 - y^2) (relative error about 4e-7) for w < 16,
-// every f32 input; beyond, for f64 inputs within 1e-7 of +-1, the asymptotic expansion
-// erfc(x) ~ exp(-x^2) / (x sqrt(pi)) (1 - 1/(2 x^2)) solved for x by two fixed-point steps
-// (error about 1e-4, which the Halley steps make about 1e-36).
-inline double ErfInvGuess(double ay) {
-  double w = -std::log((1.0 - ay) * (1.0 + ay));
-  if (w < 5.0) {
-    w -= 2.5;
-    double p = 2.81022636e-08;
-    for (double c : {3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
-                     -0.00125372503, -0.00417768164, 0.246640727, 1.50140941}) {
-      p = c + p * w;
-    }
-    return p * ay;
-  }
-  if (w < 16.0) {
-    w = std::sqrt(w) - 3.0;
-    double p = -0.000200214257;
-    for (double c : {0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
-                     -0.0076224613, 0.00943887047, 1.00167406, 2.83297682}) {
-      p = c + p * w;
-    }
-    return p * ay;
-  }
-  const double l = -std::log(1.0 - ay);
-  double x = std::sqrt(l);
-  for (int i = 0; i < 2; ++i) {
-    x = std::sqrt(l - std::log(1.7724538509055159 * x) + std::log1p(-0.5 / (x * x)));
-  }
-  return x;
-}
-inline double ErfInv(double y) {
-  const double ay = std::abs(y);
-  if (!(ay < 1)) return ay == 1 ? y * HUGE_VAL : NAN;
-  double x = ErfInvGuess(ay);
-  for (int i = 0; i < 2; ++i) {
-    const double f = ay <= 0.5 ? std::erf(x) - ay : (1.0 - ay) - std::erfc(x);
-    const double r = f / (1.1283791670955126 * std::exp(-x * x));
-    x -= r / (1.0 + x * r);
-  }
-  return std::copysign(x, y);
-}
 template <>
 struct Op<Primitive::kErfInv> {
   template <typename T>
   T operator()(T x) const {
     return static_cast<T>(ErfInv(x));
+  }
+};
+// lgamma_r: std::lgamma writes the global signgam, a data race between kernel threads.
+template <>
+struct Op<Primitive::kLgamma> {
+  template <typename T>
+  T operator()(T x) const {
+    int sign;
+    if constexpr (std::is_same_v<T, float>) {
+      return ::lgammaf_r(x, &sign);
+    } else {
+      return ::lgamma_r(x, &sign);
+    }
+  }
+};
+template <>
+struct Op<Primitive::kDigamma> {
+  template <typename T>
+  T operator()(T x) const {
+    return static_cast<T>(Digamma(x));
   }
 };
 
@@ -237,6 +212,13 @@ struct Op<Primitive::kRem> {
     } else {
       return std::fmod(x, y);
     }
+  }
+};
+template <>
+struct Op<Primitive::kZeta> {
+  template <typename T>
+  T operator()(T s, T q) const {
+    return static_cast<T>(Zeta(s, q));
   }
 };
 template <>

@@ -148,7 +148,8 @@ void Map3Select(const Array& pred, const Array& x, const Array& y, const Array& 
 constexpr int64_t GrainOf(Primitive prim) {
   using P = Primitive;
   for (P p : {P::kExp, P::kLog, P::kLog1p, P::kExpm1, P::kSin, P::kCos, P::kTanh, P::kPow,
-              P::kErf, P::kErfc, P::kErfInv, P::kAtan2, P::kRem}) {
+              P::kErf, P::kErfc, P::kErfInv, P::kAtan2, P::kRem, P::kLgamma, P::kDigamma,
+              P::kZeta}) {
     if (prim == p) return kParallelGrainTranscendental;
   }
   return kParallelGrain;

@@ -102,6 +102,8 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kErf: return math("erf", 1);
     case Primitive::kErfc: return math("erfc", 1);
     case Primitive::kErfInv: return math("erf_inv", 1);
+    case Primitive::kLgamma: return math("lgamma", 1);
+    case Primitive::kDigamma: return math("digamma", 1);
     case Primitive::kLogicalNot: return Expression{"uint(a == 0u)"};
     case Primitive::kStopGradient: return Expression{"a"};
     case Primitive::kAdd: return wrapping("+");
@@ -113,6 +115,7 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kPow: return math("pow", 2);
     case Primitive::kAtan2: return math("atan2", 2);
     case Primitive::kNextafter: return math("nextafter", 2);
+    case Primitive::kZeta: return math("zeta", 2);
     // i32: C's % (OpSDiv truncates), with XLA's x rem 0 = x and INT32_MIN rem -1 = 0; floats:
     // the exact fmod of the math library.
     case Primitive::kRem:

@@ -146,6 +146,16 @@ Tensor ErfInvJvp(Span, Span t, const Tensor& out, const Params&) {
 }
 template <> constexpr Def kDef<Primitive::kErfInv> = {.tangent = ErfInvJvp};
 
+// lgamma: d lgamma(x) = digamma(x) dx; digamma: d digamma(x) = polygamma(1, x) dx = zeta(2, x) dx
+Tensor LgammaJvp(Span x, Span t, const Tensor&, const Params&) {
+  return lax::mul(t[0], lax::digamma(x[0]));
+}
+template <> constexpr Def kDef<Primitive::kLgamma> = {.tangent = LgammaJvp};
+Tensor DigammaJvp(Span x, Span t, const Tensor&, const Params&) {
+  return lax::mul(t[0], lax::zeta(Const(x[0], 2.0), x[0]));
+}
+template <> constexpr Def kDef<Primitive::kDigamma> = {.tangent = DigammaJvp};
+
 // ---- Binary ----
 
 // add: d(x + y) = dx + dy; ct_x = ct_y = ct
@@ -228,6 +238,13 @@ Tensor RemJvp(Span x, Span t, const Tensor&, const Params&) {
   return AddTangents(t[0], lax::neg(lax::mul(t[1], trunc)));
 }
 template <> constexpr Def kDef<Primitive::kRem> = {.tangent = RemJvp};
+
+// zeta(s, q): d/dq = -s zeta(s + 1, q); none in s (as JAX's zeta)
+Tensor ZetaJvp(Span x, Span t, const Tensor&, const Params&) {
+  if (t[0].defined()) ThrowInvalid("zeta: not differentiable in s (its first operand), as in JAX");
+  return lax::mul(t[1], lax::neg(lax::mul(x[0], lax::zeta(lax::add(x[0], Const(x[0], 1.0)), x[1]))));
+}
+template <> constexpr Def kDef<Primitive::kZeta> = {.tangent = ZetaJvp};
 
 // max: d max(x, y) = m dx + (1 - m) dy with m = 1 where x > y, 1/2 at ties, 0 elsewhere; min
 // the same with x < y.

@@ -2,7 +2,8 @@
 // Accuracy of the Vulkan backend's transcendentals (kernels/math_f64.glsl, math_f32.glsl)
 // against the C library the CPU backend uses, in ulps, over wide ranges: exp, log, log1p,
 // expm1, sin, cos (Payne-Hanek up to 1e300), tanh, sqrt, pow, atan2, erf, erfc, rem (fmod) and
-// nextafter, and erf_inv against a bisection in long double. Prints the worst error per
+// nextafter against the C library (zeta(s, 1) against std::riemann_zeta), and erf_inv and
+// digamma against long-double references. Prints the worst error per
 // function and dtype (the table in docs/vulkan.md) and bounds it.
 
 #include <cmath>
@@ -178,6 +179,21 @@ std::vector<Case> Cases() {
        3},
       {"rem", Primitive::kRem, LogUniform(1e-300, 1e300, n, 26, true),
        LogUniform(1e-10, 1e10, n, 27, true), 0},
+      // lgamma and digamma away from their zeros (1 and 2; 1.4616...), where the error is
+      // absolute (tests/cotangent/special_test.cc checks it there).
+      {"lgamma",
+       Primitive::kLgamma,
+       Join({Uniform(2.5, 100, n, 31), LogUniform(100, 1e300, n, 32, false),
+             LogUniform(1e-300, 0.5, n, 33, false)}),
+       {},
+       4},
+      {"digamma",
+       Primitive::kDigamma,
+       Join({Uniform(2, 100, n, 34), LogUniform(100, 1e300, n, 35, false),
+             LogUniform(1e-30, 1, n, 36, false)}),
+       {},
+       4},
+      {"zeta", Primitive::kZeta, Uniform(1.05, 60, n, 37), std::vector<double>(n, 1.0), 4},
       {"nextafter", Primitive::kNextafter, Uniform(-10, 10, n, 28), Uniform(-10, 10, n, 29), 0},
   };
 }
@@ -199,6 +215,19 @@ long double ReferenceErfInv(long double y) {
     (below ? lo : hi) = mid;
   }
   return std::copysign((lo + hi) / 2, y);
+}
+
+// digamma in long double: the recurrence up to x >= 30, then the asymptotic series (whose
+// terms there are below long double's epsilon by x^-14): not the kernels' threshold or precision.
+long double ReferenceDigamma(long double x) {
+  long double result = 0;
+  for (; x < 30; x += 1) result -= 1 / x;
+  const long double z = 1 / (x * x);
+  return result + std::log(x) - 0.5L / x -
+         z * (1.0L / 12 -
+              z * (1.0L / 120 -
+                   z * (1.0L / 252 -
+                        z * (1.0L / 240 - z * (1.0L / 132 - z * (691.0L / 32760 - z / 12))))));
 }
 
 template <typename T>
@@ -234,6 +263,12 @@ T Reference(Primitive prim, T x, T y) {
       return std::fmod(x, y);
     case Primitive::kNextafter:
       return std::nextafter(x, y);
+    case Primitive::kLgamma:
+      return std::lgamma(x);
+    case Primitive::kDigamma:
+      return static_cast<T>(ReferenceDigamma(x));
+    case Primitive::kZeta:  // the cases have q = 1
+      return static_cast<T>(std::riemann_zeta(static_cast<long double>(x)));
     default:
       return 0;
   }

@@ -8,11 +8,13 @@
 #include <functional>
 #include <limits>
 #include <numbers>
+#include <string>
 #include <vector>
 
 #include "cotangent/cotangent.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/oracles.h"
 
 namespace cotangent {
 namespace {
@@ -23,6 +25,7 @@ double F(const std::function<Tensor(const Tensor&)>& f, double x) {
   return f(scalar(x, f64)).item<double>();
 }
 double pi_() { return std::numbers::pi; }
+
 double D(const std::function<Tensor(const Tensor&)>& f, double x) {
   return grad(f)(scalar(x, f64)).item<double>();
 }
@@ -90,6 +93,55 @@ TEST(SpecialTest, ErfinvInvertsErf) {
     EXPECT_LE(std::erf(std::nextafter(got[i], -INFINITY)), ys[i]) << ys[i];
     EXPECT_GE(std::erf(std::nextafter(got[i], INFINITY)), ys[i]) << ys[i];
   }
+}
+
+// lgamma against the C library; digamma, polygamma and zeta against their closed forms at
+// rational points (psi(1) = -gamma, psi(1/2) = -gamma - 2 log 2, zeta(2, 1) = pi^2/6, ...).
+TEST(SpecialTest, GammaFamilyValues) {
+  for (double x : {1e-300, 1e-8, 0.3, 0.5, 1.5, 2.5, 7.0, 33.3, 1e5, 1e300, -0.5, -2.7, -30.25}) {
+    const double want = std::lgamma(x);
+    EXPECT_NEAR(F(lgamma, x), want,
+                16 * std::numeric_limits<double>::epsilon() * (1 + std::fabs(want)))
+        << "lgamma(" << x << ")";
+  }
+  EXPECT_EQ(F(lgamma, -3.0), kInf);
+  EXPECT_EQ(F(lgamma, 0.0), kInf);
+  const double gamma = 0.57721566490153286, pi = std::numbers::pi;
+  const std::vector<std::pair<double, double>> psi = {{1, -gamma},
+                                                      {0.5, -gamma - 2 * std::numbers::ln2},
+                                                      {10, 2.2517525890667211},
+                                                      {-0.5, 0.036489973978576520},
+                                                      {1e-8, -1e8 - gamma},
+                                                      {1e10, 23.025850929890457}};
+  for (const auto& [x, want] : psi) {
+    EXPECT_NEAR(F(digamma, x), want,
+                8 * std::numeric_limits<double>::epsilon() * (1 + std::fabs(want)))
+        << "digamma(" << x << ")";
+  }
+  EXPECT_TRUE(std::isnan(F(digamma, -2.0)));
+  const auto zeta_at = [](double s, double q) {
+    return zeta(scalar(s, f64), scalar(q, f64)).item<double>();
+  };
+  ExpectUlps(zeta_at(2, 1), pi * pi / 6, 4, "zeta(2, .)", 1);
+  ExpectUlps(zeta_at(3, 1), 1.2020569031595942, 4, "zeta(3, .)", 1);
+  ExpectUlps(zeta_at(2, 0.5), pi * pi / 2, 4, "zeta(2, .)", 0.5);
+  ExpectUlps(zeta_at(4, 2), 0.082323233711138191, 4, "zeta(4, .)", 2);  // zeta(4) - 1
+  const auto polygamma_at = [](double n, double x) {
+    return polygamma(scalar(n, f64), scalar(x, f64)).item<double>();
+  };
+  ExpectUlps(polygamma_at(1, 1), pi * pi / 6, 4, "polygamma(1, .)", 1);
+  ExpectUlps(polygamma_at(2, 1), -2 * 1.2020569031595942, 4, "polygamma(2, .)", 1);
+  ExpectUlps(polygamma_at(0, 0.5), -gamma - 2 * std::numbers::ln2, 4, "polygamma(0, .)", 0.5);
+  EXPECT_TRUE(std::isnan(polygamma_at(1.5, 1)));
+  // Derivatives: lgamma' = digamma, digamma' = polygamma(1, .), d zeta / dq = -s zeta(s + 1, q).
+  ExpectUlps(D(lgamma, 1.0), -gamma, 8, "lgamma'", 1);
+  ExpectUlps(D(digamma, 1.0), pi * pi / 6, 8, "digamma'", 1);
+  ExpectUlps(D([](const Tensor& q) { return zeta(scalar(2.0, f64), q); }, 1.0),
+             -2 * 1.2020569031595942, 8, "zeta'", 1);
+  EXPECT_THAT(testing::ErrorOf([] {
+                grad([](const Tensor& s) { return zeta(s, scalar(1.0, f64)); })(scalar(2.0, f64));
+              }),
+              ::testing::HasSubstr("zeta: not differentiable in s"));
 }
 
 // numpy's and lax's roundings, remainders and C99's atan2 special values.

@@ -43,6 +43,11 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
       {"erf", Primitive::kErf, {{5}}, -2, 2, [](V x) { return erf(x[0]) * x[0]; }},
       {"erfc", Primitive::kErfc, {{5}}, -2, 2, [](V x) { return erfc(x[0] * x[0]); }},
       {"erf_inv", Primitive::kErfInv, {{5}}, -0.9, 0.9, [](V x) { return erfinv(x[0]); }},
+      {"lgamma", Primitive::kLgamma, {{5}}, 0.5, 4, [](V x) { return lgamma(x[0]) * x[0]; }},
+      {"digamma", Primitive::kDigamma, {{5}}, 0.5, 4, [](V x) { return digamma(x[0] * x[0]); }},
+      // zeta is differentiable in q only; polygamma(2, x) is a zeta of x.
+      {"zeta", Primitive::kZeta, {{4}}, 0.5, 3,
+       [](V x) { return zeta(full_like(x[0], 3.0), x[0]) + polygamma(full_like(x[0], 2.0), x[0]); }},
       {"atan2", Primitive::kAtan2, {{4}, {4}}, -1, 1, [](V x) { return atan2(x[0], x[1] + 2.0); }},
       {"asin_acos_atan",
        Primitive::kAtan2,
