@@ -258,6 +258,19 @@ Tensor pow(double x, const Tensor& y) {
   CheckDefined(y, "pow");
   return pow(WeakScalar(x, y), y);
 }
+Tensor integer_pow(const Tensor& x, int n) {
+  CheckDefined(x, "integer_pow");
+  if (n < 0 && !IsFloating(x.dtype())) {
+    ThrowInvalid("integer_pow: negative exponent ", n, " of integer ", x.aval().ToString());
+  }
+  Tensor result, square = x;
+  for (unsigned m = n < 0 ? -static_cast<unsigned>(n) : n; m != 0; m >>= 1) {
+    if (m & 1u) result = result.defined() ? result * square : square;
+    if (m > 1) square = square * square;
+  }
+  if (!result.defined()) return FullLike(x, 1.0);
+  return n < 0 ? 1.0 / result : result;
+}
 Tensor atan2(const Tensor& y, const Tensor& x) { return Binary("atan2", lax::atan2, y, x, true); }
 Tensor fmod(const Tensor& x, const Tensor& y) { return Binary("fmod", lax::rem, x, y); }
 Tensor remainder(const Tensor& x, const Tensor& y) {

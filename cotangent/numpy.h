@@ -98,6 +98,9 @@ Tensor sigmoid(const Tensor& x);
 // max(x, 0), NaN propagating; its derivative at 0 is 0, as JAX's.
 Tensor relu(const Tensor& x);
 Tensor pow(const Tensor& x, const Tensor& y);
+// x^n for an integer n by repeated squaring (lax.integer_pow): the dtype is kept (i32 wraps),
+// x^0 = 1, and a negative n is 1 / x^-n (floats only). Exact derivatives: n x^(n-1) through mul.
+Tensor integer_pow(const Tensor& x, int n);
 // The angle of the point (x, y) in [-pi, pi] (jnp.arctan2's argument order: y first).
 Tensor atan2(const Tensor& y, const Tensor& x);
 // x - trunc(x / y) y, the sign of x (C's fmod, lax.rem; exact); remainder: the sign of y

@@ -131,6 +131,11 @@ Tensor polygamma(const Tensor& n, const Tensor& x) {
                where(m == 0.0, digamma(xb), higher));
 }
 
+Tensor i0e(const Tensor& x) { return lax::bessel_i0e(Floating(x)); }
+Tensor i1e(const Tensor& x) { return lax::bessel_i1e(Floating(x)); }
+Tensor i0(const Tensor& x) { return i0e(x) * exp(abs(Floating(x))); }
+Tensor i1(const Tensor& x) { return i1e(x) * exp(abs(Floating(x))); }
+
 Tensor logaddexp(const Tensor& a, const Tensor& b) {
   const Tensor x = Floating(a), y = Floating(b);
   const Tensor delta = x - y;

@@ -43,6 +43,12 @@ Tensor lgamma(const Tensor& x);
 Tensor digamma(const Tensor& x);
 Tensor polygamma(const Tensor& n, const Tensor& x);
 Tensor zeta(const Tensor& s, const Tensor& q);
+// exp(-|x|) I0(x) and exp(-|x|) I1(x) (jax.scipy.special.i0e, i1e), and I0, I1 themselves
+// (i0e and i1e times exp(|x|)).
+Tensor i0e(const Tensor& x);
+Tensor i1e(const Tensor& x);
+Tensor i0(const Tensor& x);
+Tensor i1(const Tensor& x);
 // log(exp(a) + exp(b)) without overflow; -inf and -inf give -inf.
 Tensor logaddexp(const Tensor& a, const Tensor& b);
 // sin(pi x) / (pi x), 1 at 0 with the true derivatives there (a series near 0).

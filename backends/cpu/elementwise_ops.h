@@ -118,6 +118,20 @@ struct Op<Primitive::kLgamma> {
   }
 };
 template <>
+struct Op<Primitive::kBesselI0e> {
+  template <typename T>
+  T operator()(T x) const {
+    return static_cast<T>(BesselI0e(x));
+  }
+};
+template <>
+struct Op<Primitive::kBesselI1e> {
+  template <typename T>
+  T operator()(T x) const {
+    return static_cast<T>(BesselI1e(x));
+  }
+};
+template <>
 struct Op<Primitive::kDigamma> {
   template <typename T>
   T operator()(T x) const {

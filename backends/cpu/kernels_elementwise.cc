@@ -149,7 +149,7 @@ constexpr int64_t GrainOf(Primitive prim) {
   using P = Primitive;
   for (P p : {P::kExp, P::kLog, P::kLog1p, P::kExpm1, P::kSin, P::kCos, P::kTanh, P::kPow,
               P::kErf, P::kErfc, P::kErfInv, P::kAtan2, P::kRem, P::kLgamma, P::kDigamma,
-              P::kZeta}) {
+              P::kZeta, P::kBesselI0e, P::kBesselI1e}) {
     if (prim == p) return kParallelGrainTranscendental;
   }
   return kParallelGrain;

@@ -104,6 +104,8 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kErfInv: return math("erf_inv", 1);
     case Primitive::kLgamma: return math("lgamma", 1);
     case Primitive::kDigamma: return math("digamma", 1);
+    case Primitive::kBesselI0e: return math("bessel_i0e", 1);
+    case Primitive::kBesselI1e: return math("bessel_i1e", 1);
     case Primitive::kLogicalNot: return Expression{"uint(a == 0u)"};
     case Primitive::kStopGradient: return Expression{"a"};
     case Primitive::kAdd: return wrapping("+");

@@ -156,6 +156,22 @@ Tensor DigammaJvp(Span x, Span t, const Tensor&, const Params&) {
 }
 template <> constexpr Def kDef<Primitive::kDigamma> = {.tangent = DigammaJvp};
 
+// bessel_i0e: d = (i1e(x) - sign(x) i0e(x)) dx; bessel_i1e: d = (i0e(x) - i1e(x) (sign(x) +
+// 1/x)) dx, 1/2 where |x| <= eps (JAX's rules)
+Tensor BesselI0eJvp(Span x, Span t, const Tensor& out, const Params&) {
+  return lax::mul(t[0], lax::sub(lax::bessel_i1e(x[0]), lax::mul(lax::sign(x[0]), out)));
+}
+template <> constexpr Def kDef<Primitive::kBesselI0e> = {.tangent = BesselI0eJvp};
+Tensor BesselI1eJvp(Span x, Span t, const Tensor& out, const Params&) {
+  const double eps = x[0].dtype() == DType::kF32 ? 1.1920929e-07 : 2.220446049250313e-16;
+  const Tensor big = lax::gt(lax::abs(x[0]), Const(x[0], eps));
+  const Tensor safe = lax::select(big, x[0], Const(x[0], eps));
+  const Tensor d = lax::sub(lax::bessel_i0e(safe), lax::mul(out, lax::add(lax::sign(safe),
+                                                                           lax::div(Const(safe, 1.0), safe))));
+  return lax::mul(t[0], lax::select(big, d, Const(x[0], 0.5)));
+}
+template <> constexpr Def kDef<Primitive::kBesselI1e> = {.tangent = BesselI1eJvp};
+
 // ---- Binary ----
 
 // add: d(x + y) = dx + dy; ct_x = ct_y = ct

@@ -144,6 +144,40 @@ TEST(SpecialTest, GammaFamilyValues) {
               ::testing::HasSubstr("zeta: not differentiable in s"));
 }
 
+// i0e and i1e against libstdc++'s cyl_bessel_i in long double, and JAX's derivative rules
+// (d i1e at 0 is 1/2).
+TEST(SpecialTest, BesselI0eI1e) {
+  for (double x : {-650.0, -9.0, -8.0, -1e-9, 0.0, 0.3, 7.99, 8.01, 30.0, 650.0}) {
+    const long double a = std::fabs(static_cast<long double>(x));
+    const double i0e_want = static_cast<double>(std::cyl_bessel_i(0.0L, a) * std::exp(-a));
+    const double i1e_want = static_cast<double>(
+        std::copysign(std::cyl_bessel_i(1.0L, a) * std::exp(-a), static_cast<long double>(x)));
+    ExpectUlps(F(i0e, x), i0e_want, 16, "i0e", x);
+    EXPECT_NEAR(F(i1e, x), i1e_want,
+                16 * std::numeric_limits<double>::epsilon() * std::fabs(i1e_want) + 1e-300)
+        << "i1e(" << x << ")";
+    if (std::fabs(x) < 700)
+      ExpectUlps(F(i0, x), static_cast<double>(std::cyl_bessel_i(0.0L, a)), 32, "i0", x);
+  }
+  EXPECT_EQ(F(i0e, kInf), 0.0);
+  EXPECT_EQ(D(i1e, 0.0), 0.5);
+  for (double x : {-3.0, 0.5, 9.0}) {
+    ExpectUlps(D(i0e, x), F(i1e, x) - std::copysign(1.0, x) * F(i0e, x), 16, "i0e'", x);
+  }
+}
+
+// lax.integer_pow: exact powers that keep the dtype, and its derivative n x^(n-1).
+TEST(SpecialTest, IntegerPow) {
+  const Tensor x = tensor({-3, -1, 0, 2, 5}, {5}, i32);
+  EXPECT_THAT(integer_pow(x, 3).to_vector<double>(), ::testing::ElementsAre(-27, -1, 0, 8, 125));
+  EXPECT_EQ(integer_pow(x, 3).dtype(), i32);
+  EXPECT_THAT(integer_pow(x, 0).to_vector<double>(), ::testing::ElementsAre(1, 1, 1, 1, 1));
+  EXPECT_EQ(F([](const Tensor& t) { return integer_pow(t, -2); }, 4.0), 1.0 / 16);
+  EXPECT_EQ(D([](const Tensor& t) { return integer_pow(t, 7); }, -2.0), 7 * 64.0);
+  EXPECT_THAT(testing::ErrorOf([&] { integer_pow(x, -1); }),
+              ::testing::HasSubstr("integer_pow: negative exponent -1 of integer i32[5]"));
+}
+
 // numpy's and lax's roundings, remainders and C99's atan2 special values.
 TEST(SpecialTest, RoundingRemaindersAndAtan2AsNumpy) {
   const Tensor halves =

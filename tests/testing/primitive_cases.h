@@ -46,8 +46,17 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
       {"lgamma", Primitive::kLgamma, {{5}}, 0.5, 4, [](V x) { return lgamma(x[0]) * x[0]; }},
       {"digamma", Primitive::kDigamma, {{5}}, 0.5, 4, [](V x) { return digamma(x[0] * x[0]); }},
       // zeta is differentiable in q only; polygamma(2, x) is a zeta of x.
-      {"zeta", Primitive::kZeta, {{4}}, 0.5, 3,
-       [](V x) { return zeta(full_like(x[0], 3.0), x[0]) + polygamma(full_like(x[0], 2.0), x[0]); }},
+      {"zeta",
+       Primitive::kZeta,
+       {{4}},
+       0.5,
+       3,
+       [](V x) {
+         return zeta(full_like(x[0], 3.0), x[0]) + polygamma(full_like(x[0], 2.0), x[0]);
+       }},
+      // Both sides of 0 and of 8 (where the series change).
+      {"bessel_i0e", Primitive::kBesselI0e, {{6}}, -10, 10, [](V x) { return i0e(x[0]) * x[0]; }},
+      {"bessel_i1e", Primitive::kBesselI1e, {{6}}, -10, 10, [](V x) { return i1e(x[0] * x[0]); }},
       {"atan2", Primitive::kAtan2, {{4}, {4}}, -1, 1, [](V x) { return atan2(x[0], x[1] + 2.0); }},
       {"asin_acos_atan",
        Primitive::kAtan2,
