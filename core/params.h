@@ -6,6 +6,7 @@
 #ifndef COTANGENT_CORE_PARAMS_H_
 #define COTANGENT_CORE_PARAMS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -40,6 +41,20 @@ struct IndexDims {
   std::vector<int64_t> start_index_map;
   bool operator==(const IndexDims&) const = default;
 };
+
+// The window a scatter's updates cover along each of the operand's axes: 1 along an inserted
+// (collapsed) axis, else the size of the updates axis, window_dims in order, that holds it.
+inline std::vector<int64_t> ScatterWindow(int64_t operand_rank, const Shape& updates_shape,
+                                          const IndexDims& d) {
+  std::vector<int64_t> window(operand_rank, 1);
+  size_t j = 0;
+  for (int64_t a = 0; a < operand_rank; ++a) {
+    const bool inserted =
+        std::find(d.collapsed_dims.begin(), d.collapsed_dims.end(), a) != d.collapsed_dims.end();
+    if (!inserted && j < d.window_dims.size()) window[a] = updates_shape[d.window_dims[j++]];
+  }
+  return window;
+}
 
 // Where a window reaches outside the operand (JAX's GatherScatterMode): kClip clamps its start
 // so it fits (also what PROMISE_IN_BOUNDS runs); kFill fills a gathered window with

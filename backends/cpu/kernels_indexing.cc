@@ -122,13 +122,7 @@ absl::Status GatherKernel(absl::Span<const Array> in, const Params& p, const Arr
 absl::Status ScatterAddKernel(absl::Span<const Array> in, const Params& p, const Array& out) {
   const Array &x = in[0], &indices = in[1], &updates = in[2];
   const int64_t elem = DTypeSize(x.aval.dtype);
-  std::vector<int64_t> window_shape(x.aval.rank(), 1);
-  for (size_t a = 0, j = 0; a < window_shape.size(); ++a) {
-    if (std::find(p.index.collapsed_dims.begin(), p.index.collapsed_dims.end(),
-                  static_cast<int64_t>(a)) == p.index.collapsed_dims.end()) {
-      window_shape[a] = updates.aval.shape[p.index.window_dims[j++]];
-    }
-  }
+  std::vector<int64_t> window_shape = ScatterWindow(x.aval.rank(), updates.aval.shape, p.index);
   CopyStrided(ElementBytes(x), x.aval.shape, x.strides, ElementBytes(out), out.strides, elem);
   const IndexPlan plan = Plan(updates, indices, out.strides, p.index, std::move(window_shape));
   const int64_t windows = static_cast<int64_t>(plan.window.size());

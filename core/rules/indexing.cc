@@ -51,20 +51,6 @@ bool Contains(const std::vector<int64_t>& v, int64_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
-// The window of a scatter_add along each operand axis: 1 along an inserted axis, else the
-// size of the updates axis that holds it.
-std::vector<int64_t> ScatterWindow(int64_t operand_rank, const ShapedArray& updates,
-                                   const IndexDims& d) {
-  std::vector<int64_t> window(operand_rank, 1);
-  size_t j = 0;
-  for (int64_t a = 0; a < operand_rank; ++a) {
-    if (!Contains(d.collapsed_dims, a) && j < d.window_dims.size()) {
-      window[a] = updates.shape[d.window_dims[j++]];
-    }
-  }
-  return window;
-}
-
 // i32 [..., 1] beside indices (batch axis first): each example's number, the start along the
 // operand's batch axis.
 Tensor WithExampleNumbers(const Tensor& indices) {
@@ -206,7 +192,7 @@ ShapedArray ScatterAddAbstractEval(Avals in, const Params& p) {
   if (batch != Shape(idx.shape.begin(), idx.shape.end() - 1)) {
     fail("the updates' scatter axes differ from the indices' batch axes");
   }
-  const std::vector<int64_t> window = ScatterWindow(r, u, d);
+  const std::vector<int64_t> window = ScatterWindow(r, u.shape, d);
   for (int64_t a = 0; a < r; ++a) {
     if (window[a] > x.shape[a]) fail(absl::StrCat("a window of ", window[a], " along axis ", a));
   }
@@ -226,7 +212,7 @@ std::vector<Tensor> ScatterAddTranspose(const Tensor& ct, Span operands, Avals a
   if (!operands[0].defined()) out[0] = ct;
   if (!operands[2].defined()) {
     out[2] = lax::gather(ct, operands[1], p.index,
-                         ScatterWindow(avals[0].rank(), avals[2], p.index), p.mode, 0.0);
+                         ScatterWindow(avals[0].rank(), avals[2].shape, p.index), p.mode, 0.0);
   }
   return out;
 }
