@@ -447,6 +447,16 @@ Tensor nan_to_num(const Tensor& x, double nan, std::optional<double> posinf,
   return where(x == -inf, neginf.value_or(-largest), out);
 }
 
+Tensor clamp(const Tensor& lo, const Tensor& x, const Tensor& hi) {
+  CheckDefined(lo, "clamp");
+  CheckDefined(x, "clamp");
+  CheckDefined(hi, "clamp");
+  const Tensor value = lax::stop_gradient(minimum(maximum(x, lo), hi));
+  const Tensor inside = logical_and(x > lo, x < hi);
+  const Tensor lo_wins = logical_and(lo > x, lo < hi), hi_wins = hi < x;
+  return where(inside, x, where(lo_wins, lo, where(hi_wins, hi, value)));
+}
+
 Tensor clip(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
   CheckDefined(x, "clip");
   // Integral bounds keep an integer x integer (as JAX's weakly typed Python ints do).

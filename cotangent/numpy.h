@@ -162,6 +162,10 @@ Tensor allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double ato
 // lowest finite values).
 Tensor nan_to_num(const Tensor& x, double nan = 0.0, std::optional<double> posinf = std::nullopt,
                   std::optional<double> neginf = std::nullopt);
+// lax.clamp(lo, x, hi) with tensors (a scalar lo or hi broadcasts): min(max(x, lo), hi). Its
+// derivative, as JAX's: x's where lo < x < hi, lo's where x < lo < hi, hi's where hi < x, and
+// none at the ties.
+Tensor clamp(const Tensor& lo, const Tensor& x, const Tensor& hi);
 // x limited to [lo, hi] (either bound optional), as jnp.clip; gradients pass where x is inside.
 Tensor clip(const Tensor& x, std::optional<double> lo, std::optional<double> hi);
 

@@ -45,8 +45,7 @@ Tensor argsort(const Tensor& x, std::optional<int64_t> axis, bool descending) {
 
 Tensor sort(const Tensor& x, std::optional<int64_t> axis, bool descending) {
   const auto [operand, a] = SortOperand(x, axis, "sort");
-  return take_along_axis(operand, lax::argsort({operand}, a, descending), a,
-                         IndexMode::kClip);
+  return take_along_axis(operand, lax::argsort({operand}, a, descending), a, IndexMode::kClip);
 }
 
 std::vector<Tensor> sort_operands(const std::vector<Tensor>& operands, int64_t dimension,
@@ -89,8 +88,7 @@ std::pair<Tensor, Tensor> top_k(const Tensor& x, int64_t k) {
   }
   std::vector<int64_t> start(x.ndim(), 0), limit(x.shape().begin(), x.shape().end());
   limit[a] = k;
-  const Tensor indices =
-      lax::slice(lax::argsort({x}, a, /*descending=*/true), start, limit);
+  const Tensor indices = lax::slice(lax::argsort({x}, a, /*descending=*/true), start, limit);
   return {take_along_axis(x, indices, a, IndexMode::kClip), indices};
 }
 
@@ -113,60 +111,75 @@ Tensor searchsorted(const Tensor& a, const Tensor& v, Side side) {
   return high;
 }
 
-Tensor quantile(const Tensor& x, const Tensor& q, std::optional<int64_t> axis,
-                QuantileMethod method, bool keepdims) {
-  CheckDefined(q, "quantile", "q");
-  if (q.ndim() > 1) ThrowInvalid("quantile: q must be a scalar or 1-D, got ", q.aval().ToString());
-  const auto operand = SortOperand(IsFloating(x.dtype()) ? x : astype(x, f32), axis, "quantile");
+namespace {
+
+// jnp.quantile (ignore_nan: jnp.nanquantile). Each line's values sorted (NaN last); q's
+// positions q (count - 1) among its count numbers (n, or the non-NaN ones), between the
+// sorted values at floor and ceil as `method` says; one pass per q (q is small).
+Tensor Quantile(const Tensor& x, const Tensor& q, std::optional<int64_t> axis,
+                QuantileMethod method, bool keepdims, bool ignore_nan, const char* op) {
+  CheckDefined(q, op, "q");
+  if (q.ndim() > 1) ThrowInvalid(op, ": q must be a scalar or 1-D, got ", q.aval().ToString());
+  CheckDefined(x, op, "x");
+  const auto operand = SortOperand(IsFloating(x.dtype()) ? x : astype(x, f32), axis, op);
   const int64_t ax = operand.second;
   Tensor a = operand.first;
   const int64_t n = a.shape()[ax];
-  if (n == 0) ThrowInvalid("quantile: no elements along the axis of ", x.aval().ToString());
-  a = where(any(isnan(a), {ax}, true), std::numeric_limits<double>::quiet_NaN(), a);
+  if (n == 0) ThrowInvalid(op, ": no elements along the axis of ", x.aval().ToString());
+  constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+  if (!ignore_nan) a = where(any(isnan(a), {ax}, true), kNan, a);
   const Tensor sorted = take_along_axis(a, lax::argsort({a}, ax), ax, IndexMode::kClip);
-  // Positions q (n - 1) between the sorted values at floor and ceil, as jnp.quantile.
-  const Tensor pos = reshape(astype(q, a.dtype()), {-1}) * static_cast<double>(n - 1);
-  const Tensor below = floor(pos), high_weight = pos - below;
-  const auto value_at = [&](const Tensor& position) {
-    const Tensor index = astype(clip(position, 0.0, static_cast<double>(n - 1)), i32);
-    std::vector<int64_t> perm = {ax};  // the q axis first, then the others in order
-    for (int64_t d = 0; d < a.ndim(); ++d) {
-      if (d != ax) perm.push_back(d);
+  const Tensor count = ignore_nan ? sum(astype(logical_not(isnan(a)), a.dtype()), {ax}, true)
+                                  : full_like(sum(a, {ax}, true), static_cast<double>(n));
+  const Tensor qs = reshape(astype(q, a.dtype()), {-1});
+  std::vector<Tensor> per_q;
+  for (int64_t i = 0; i < qs.shape()[0]; ++i) {
+    const Tensor pos = reshape(lax::slice(qs, {i}, {i + 1}), {}) * (count - 1.0);
+    const Tensor below = floor(pos), w = pos - below;
+    const auto value_at = [&](const Tensor& position) {  // clamped to the line by kClip
+      return take_along_axis(sorted, astype(maximum(position, 0.0), i32), ax, IndexMode::kClip);
+    };
+    const Tensor low = value_at(below), high = value_at(ceil(pos));
+    Tensor r;
+    switch (method) {
+      case QuantileMethod::kLinear:
+        r = low * (1.0 - w) + high * w;
+        break;
+      case QuantileMethod::kLower:
+        r = low;
+        break;
+      case QuantileMethod::kHigher:
+        r = high;
+        break;
+      case QuantileMethod::kMidpoint:
+        r = (low + high) * 0.5;
+        break;
+      case QuantileMethod::kNearest:
+        r = where(w <= 0.5, low, high);
+        break;
     }
-    return transpose(take(sorted, index, ax, IndexMode::kClip), perm);
-  };
-  const Tensor low = value_at(below), high = value_at(-floor(-pos));
-  Shape weight_shape(a.ndim(), 1);
-  weight_shape[0] = pos.shape()[0];
-  const Tensor w = reshape(high_weight, weight_shape);
-  Tensor out;
-  switch (method) {
-    case QuantileMethod::kLinear:
-      out = low * (1.0 - w) + high * w;
-      break;
-    case QuantileMethod::kLower:
-      out = low;
-      break;
-    case QuantileMethod::kHigher:
-      out = high;
-      break;
-    case QuantileMethod::kMidpoint:
-      out = (low + high) * 0.5;
-      break;
-    case QuantileMethod::kNearest:
-      out = where(w <= 0.5, low, high);
-      break;
+    per_q.push_back(ignore_nan ? where(count == 0.0, kNan, r) : r);
   }
-  Shape shape = {pos.shape()[0]};
-  if (keepdims) {
-    for (int64_t d = 0; d < x.ndim(); ++d) shape.push_back(axis && d != ax ? x.shape()[d] : 1);
-  } else {
-    for (int64_t d = 0; axis && d < x.ndim(); ++d) {
-      if (d != ax) shape.push_back(x.shape()[d]);
-    }
+  Shape shape = {qs.shape()[0]};
+  for (int64_t d = 0; d < x.ndim(); ++d) {
+    if (keepdims)
+      shape.push_back(axis && d != ax ? x.shape()[d] : 1);
+    else if (axis && d != ax)
+      shape.push_back(x.shape()[d]);
   }
   if (q.ndim() == 0) shape.erase(shape.begin());
-  return reshape(out, shape);
+  return reshape(stack(per_q, 0), shape);
+}
+
+}  // namespace
+
+Tensor quantile(const Tensor& x, const Tensor& q, std::optional<int64_t> axis,
+                QuantileMethod method, bool keepdims) {
+  return Quantile(x, q, axis, method, keepdims, false, "quantile");
+}
+Tensor nanquantile(const Tensor& x, const Tensor& q, std::optional<int64_t> axis,
+                   QuantileMethod method, bool keepdims) {
+  return Quantile(x, q, axis, method, keepdims, true, "nanquantile");
 }
 
 Tensor quantile(const Tensor& x, double q, std::optional<int64_t> axis, QuantileMethod method,
@@ -181,6 +194,18 @@ Tensor percentile(const Tensor& x, double p, std::optional<int64_t> axis, Quanti
 
 Tensor median(const Tensor& x, std::optional<int64_t> axis, bool keepdims) {
   return quantile(x, 0.5, axis, QuantileMethod::kLinear, keepdims);
+}
+
+Tensor nanquantile(const Tensor& x, double q, std::optional<int64_t> axis, QuantileMethod method,
+                   bool keepdims) {
+  return nanquantile(x, scalar(q, f64), axis, method, keepdims);
+}
+Tensor nanpercentile(const Tensor& x, double p, std::optional<int64_t> axis, QuantileMethod method,
+                     bool keepdims) {
+  return nanquantile(x, p / 100, axis, method, keepdims);
+}
+Tensor nanmedian(const Tensor& x, std::optional<int64_t> axis, bool keepdims) {
+  return nanquantile(x, 0.5, axis, QuantileMethod::kLinear, keepdims);
 }
 
 }  // namespace cotangent

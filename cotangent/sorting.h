@@ -1,6 +1,7 @@
 // File: cotangent/sorting.h
 // Sorting, as jax.numpy and lax: sort, argsort, lax.sort of several operands (sort_operands),
-// sort_key_val, top_k, searchsorted, and quantile, percentile and median on sorted values.
+// sort_key_val, top_k, searchsorted, and quantile, percentile and median (and their nan*
+// forms) on sorted values.
 // All are the argsort primitive (core/primitives.def) and gathers by its permutation, so every
 // transformation applies and the derivative of a sorted value is that of the element it came
 // from (JAX's sort rule); the permutation itself has a zero derivative.
@@ -62,6 +63,16 @@ Tensor percentile(const Tensor& x, double p, std::optional<int64_t> axis = std::
                   QuantileMethod method = QuantileMethod::kLinear, bool keepdims = false);
 // The 0.5 quantile (the mean of the two middle values for an even count).
 Tensor median(const Tensor& x, std::optional<int64_t> axis = std::nullopt, bool keepdims = false);
+// The same ignoring NaNs (jnp.nanquantile, nanpercentile, nanmedian): the quantiles of each
+// line's numbers; NaN where a line has none.
+Tensor nanquantile(const Tensor& x, const Tensor& q, std::optional<int64_t> axis = std::nullopt,
+                   QuantileMethod method = QuantileMethod::kLinear, bool keepdims = false);
+Tensor nanquantile(const Tensor& x, double q, std::optional<int64_t> axis = std::nullopt,
+                   QuantileMethod method = QuantileMethod::kLinear, bool keepdims = false);
+Tensor nanpercentile(const Tensor& x, double p, std::optional<int64_t> axis = std::nullopt,
+                     QuantileMethod method = QuantileMethod::kLinear, bool keepdims = false);
+Tensor nanmedian(const Tensor& x, std::optional<int64_t> axis = std::nullopt,
+                 bool keepdims = false);
 
 }  // namespace cotangent
 

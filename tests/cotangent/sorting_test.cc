@@ -241,6 +241,29 @@ TEST(SortingTest, QuantileAsNumpy) {
               HasSubstr("quantile: q must be a scalar or 1-D, got f64[3,1]"));
 }
 
+// numpy's nanmedian / nanpercentile: the quantiles of the numbers, NaN for a line of NaNs.
+TEST(SortingTest, NanQuantileIgnoresNans) {
+  const Tensor a = tensor({10, kNan, 4, 3, 2, 1}, {2, 3}, f64);
+  EXPECT_THAT(V(nanmedian(a)), ElementsAre(3));
+  EXPECT_THAT(V(nanmedian(a, 0)), ElementsAre(6.5, 2, 2.5));
+  EXPECT_THAT(V(nanmedian(a, 1)), ElementsAre(7, 2));
+  EXPECT_EQ(nanmedian(a, 1, true).shape(), (Shape{2, 1}));
+  EXPECT_THAT(V(nanpercentile(tensor({1, kNan, 3}, {3}, f64), 50)), ElementsAre(2));
+  const std::vector<double> empty_line = V(nanmedian(tensor({kNan, kNan, 1, 2}, {2, 2}, f64), 1));
+  EXPECT_TRUE(std::isnan(empty_line[0]));
+  EXPECT_EQ(empty_line[1], 1.5);
+  // Without NaNs it is quantile, q by q.
+  const Tensor x = testing::Random({4, 7}, 31, -1, 1, f64);
+  const Tensor qs = tensor({0.1, 0.5, 0.93}, {3}, f64);
+  EXPECT_TRUE(AllClose(nanquantile(x, qs, 1), quantile(x, qs, 1), 1e-15, 1e-15));
+  // The gradient flows to the order statistics the quantile reads.
+  const auto f = [](const Tensor& t) {
+    return nanmedian(where(t > 0.9, std::numeric_limits<double>::quiet_NaN(), t));
+  };
+  const Tensor g = grad(f)(tensor({0.3, 0.95, 0.1, 0.5}, {4}, f64));  // median of 0.1, 0.3, 0.5
+  EXPECT_THAT(V(g), ElementsAre(1, 0, 0, 0));
+}
+
 // d sort(x) = the tangent at the permutation (JAX's sort jvp): against central differences,
 // the VJP identity, jit, and forward-over-reverse = reverse-over-reverse Hessians.
 TEST(SortingTest, DerivativesAgainstOracles) {

@@ -178,6 +178,19 @@ TEST(SpecialTest, IntegerPow) {
               ::testing::HasSubstr("integer_pow: negative exponent -1 of integer i32[5]"));
 }
 
+// lax.clamp's values and JAX's derivative rule: none at the ties.
+TEST(SpecialTest, ClampAsLax) {
+  const Tensor x = tensor({-2, 0, 0.5, 1, 3}, {5}, f64);
+  const Tensor lo = scalar(0.0, f64), hi = scalar(1.0, f64);
+  EXPECT_THAT(clamp(lo, x, hi).to_vector<double>(), ::testing::ElementsAre(0, 0, 0.5, 1, 1));
+  const auto f = [](const Tensor& l, const Tensor& t, const Tensor& h) {
+    return sum(clamp(l, t, h));
+  };
+  EXPECT_THAT(grad(f, 1)(lo, x, hi).to_vector<double>(), ::testing::ElementsAre(0, 0, 1, 0, 0));
+  EXPECT_EQ(grad(f, 0)(lo, x, hi).item<double>(), 1);  // from x = -2
+  EXPECT_EQ(grad(f, 2)(lo, x, hi).item<double>(), 1);  // from x = 3
+}
+
 // numpy's and lax's roundings, remainders and C99's atan2 special values.
 TEST(SpecialTest, RoundingRemaindersAndAtan2AsNumpy) {
   const Tensor halves =
