@@ -222,10 +222,11 @@ Tensor round(const Tensor& x, int decimals) {
   const double scale = std::pow(10.0, decimals);
   const Tensor xf = IsFloating(x.dtype()) ? x : Cast(x, kDefaultFloat);
   const Tensor v = decimals == 0 ? xf : xf * scale;
-  // lax.round goes away from zero; at an exact half whose result is odd, step back to the even
-  // neighbour. |r| with v's sign keeps -0.5 -> -0, as numpy.
+  // lax.round goes away from zero; at an exact half (|v - r| = 1/2, exactly: r and v are within
+  // a factor 2, or r is 0) whose result is odd, step back to the even neighbour. |r| with v's
+  // sign keeps -0.5 -> -0, as numpy.
   const Tensor r = lax::round(v);
-  const Tensor half = abs(v - trunc(v)) == 0.5;
+  const Tensor half = abs(v - r) == 0.5;
   const Tensor odd = lax::rem(r, FullLike(r, 2.0)) != 0.0;
   const Tensor even = abs(where(logical_and(half, odd), r - sign(v), r)) * sign(v);
   return decimals == 0 ? even : even / scale;
@@ -275,9 +276,8 @@ Tensor atan2(const Tensor& y, const Tensor& x) { return Binary("atan2", lax::ata
 Tensor fmod(const Tensor& x, const Tensor& y) { return Binary("fmod", lax::rem, x, y); }
 Tensor remainder(const Tensor& x, const Tensor& y) {
   const Tensor r = fmod(x, y);
-  const Tensor yb = broadcast_to(Cast(y, r.dtype()), r.shape());
   // A nonzero r of the other sign than y moves by y.
-  return where(logical_and(r != 0.0, (r < 0.0) != (yb < 0.0)), r + yb, r);
+  return where(logical_and(r != 0.0, (r < 0.0) != (y < 0.0)), r + y, r);
 }
 Tensor nextafter(const Tensor& x, const Tensor& y) {
   return Binary("nextafter", lax::nextafter, x, y, true);

@@ -129,8 +129,10 @@ Tensor Quantile(const Tensor& x, const Tensor& q, std::optional<int64_t> axis,
   constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
   if (!ignore_nan) a = where(any(isnan(a), {ax}, true), kNan, a);
   const Tensor sorted = take_along_axis(a, lax::argsort({a}, ax), ax, IndexMode::kClip);
+  Shape line_shape = a.shape();  // a's with the sorted axis kept as 1
+  line_shape[ax] = 1;
   const Tensor count = ignore_nan ? sum(astype(logical_not(isnan(a)), a.dtype()), {ax}, true)
-                                  : full_like(sum(a, {ax}, true), static_cast<double>(n));
+                                  : full(line_shape, static_cast<double>(n), a.dtype());
   const Tensor qs = reshape(astype(q, a.dtype()), {-1});
   std::vector<Tensor> per_q;
   for (int64_t i = 0; i < qs.shape()[0]; ++i) {

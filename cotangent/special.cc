@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <utility>
 
 #include "core/constants.h"
 #include "core/error.h"
@@ -45,6 +46,14 @@ Tensor AsinhOfPositive(const Tensor& a) {
 
 // atanh for a >= 0: log1p of a positive argument, well conditioned up to a = 1.
 Tensor AtanhOfPositive(const Tensor& a) { return 0.5 * log1p(2.0 * a / (1.0 - a)); }
+
+// a and b as floats of one dtype and one (broadcast) shape, for the binary primitives.
+std::pair<Tensor, Tensor> FloatPair(const Tensor& a, const Tensor& b) {
+  const Tensor x = Floating(a), y = Floating(b);
+  const DType dtype = PromoteTypes(x.dtype(), y.dtype());
+  const Shape shape = broadcast_shapes(x.shape(), y.shape());
+  return {broadcast_to(astype(x, dtype), shape), broadcast_to(astype(y, dtype), shape)};
+}
 
 }  // namespace
 
@@ -115,15 +124,11 @@ Tensor erfinv(const Tensor& x) { return lax::erf_inv(Floating(x)); }
 Tensor lgamma(const Tensor& x) { return lax::lgamma(Floating(x)); }
 Tensor digamma(const Tensor& x) { return lax::digamma(Floating(x)); }
 Tensor zeta(const Tensor& s, const Tensor& q) {
-  const Tensor a = Floating(s), b = Floating(q);
-  const DType dtype = PromoteTypes(a.dtype(), b.dtype());
-  const Shape shape = broadcast_shapes(a.shape(), b.shape());
-  return lax::zeta(broadcast_to(astype(a, dtype), shape), broadcast_to(astype(b, dtype), shape));
+  const auto [a, b] = FloatPair(s, q);
+  return lax::zeta(a, b);
 }
 Tensor polygamma(const Tensor& n, const Tensor& x) {
-  const Tensor xf = Floating(x);
-  const Tensor m = astype(n, xf.dtype()) + zeros_like(xf);  // broadcast together
-  const Tensor xb = xf + zeros_like(m);
+  const auto [m, xb] = FloatPair(astype(n, Floating(x).dtype()), x);  // n in x's dtype
   const Tensor sign = where(fmod(m, full_like(m, 2.0)) == 0.0, -1.0, 1.0);
   const Tensor higher = sign * exp(lgamma(m + 1.0)) * zeta(m + 1.0, xb);
   const Tensor bad = logical_or(m < 0.0, floor(m) != m);

@@ -66,35 +66,44 @@ absl::Status ArgsortKernel(absl::Span<const Array> in, const Params& params, con
   const uint64_t flip = params.descending ? ~uint64_t{0} : 0;  // ~key reverses the order
   int32_t* o = MutableData<int32_t>(out);
   const int64_t grain = std::max<int64_t>(1, kParallelGrain / (n * std::bit_width(uint64_t(n))));
+  // store(i, key) for each element i of key k's line l, in the sort order's integers.
+  const auto order_keys = [&](size_t k, int64_t l, auto&& store) {
+    VisitDType(in[k].aval.dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const T* x = Data<T>(in[k]) + line_offset(in[k], l);
+      const int64_t s = in[k].strides[axis];
+      for (int64_t i = 0; i < n; ++i) store(i, OrderKey(x[i * s]) ^ flip);
+    });
+  };
+  const int64_t out_stride = out.strides[axis];
   ParallelFor(lines, grain, [&](int64_t begin, int64_t end) {
+    if (num_keys == 1) {  // one key: sort (key, index) pairs, with no indirection
+      std::vector<std::pair<uint64_t, int32_t>> pairs(n);
+      for (int64_t l = begin; l < end; ++l) {
+        order_keys(0, l, [&](int64_t i, uint64_t key) {
+          pairs[i] = {key, static_cast<int32_t>(i)};
+        });
+        std::sort(pairs.begin(), pairs.end());
+        int32_t* line = o + line_offset(out, l);
+        for (int64_t i = 0; i < n; ++i) line[i * out_stride] = pairs[i].second;
+      }
+      return;
+    }
     std::vector<std::vector<uint64_t>> keys(num_keys, std::vector<uint64_t>(n));
-    std::vector<std::pair<uint64_t, int32_t>> pairs(num_keys == 1 ? n : 0);
     std::vector<int32_t> order(n);
     for (int64_t l = begin; l < end; ++l) {
       for (size_t k = 0; k < num_keys; ++k) {
-        VisitDType(in[k].aval.dtype, [&](auto tag) {
-          using T = typename decltype(tag)::type;
-          const T* x = Data<T>(in[k]) + line_offset(in[k], l);
-          const int64_t s = in[k].strides[axis];
-          for (int64_t i = 0; i < n; ++i) keys[k][i] = OrderKey(x[i * s]) ^ flip;
-        });
+        order_keys(k, l, [&](int64_t i, uint64_t key) { keys[k][i] = key; });
       }
-      if (num_keys == 1) {  // one key: sort (key, index) pairs, with no indirection
-        for (int64_t i = 0; i < n; ++i) pairs[i] = {keys[0][i], static_cast<int32_t>(i)};
-        std::sort(pairs.begin(), pairs.end());
-        for (int64_t i = 0; i < n; ++i) order[i] = pairs[i].second;
-      } else {
-        for (int64_t i = 0; i < n; ++i) order[i] = static_cast<int32_t>(i);
-        std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
-          for (const std::vector<uint64_t>& key : keys) {
-            if (key[a] != key[b]) return key[a] < key[b];
-          }
-          return a < b;
-        });
-      }
+      for (int64_t i = 0; i < n; ++i) order[i] = static_cast<int32_t>(i);
+      std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+        for (const std::vector<uint64_t>& key : keys) {
+          if (key[a] != key[b]) return key[a] < key[b];
+        }
+        return a < b;
+      });
       int32_t* line = o + line_offset(out, l);
-      const int64_t s = out.strides[axis];
-      for (int64_t i = 0; i < n; ++i) line[i * s] = order[i];
+      for (int64_t i = 0; i < n; ++i) line[i * out_stride] = order[i];
     }
   });
   return absl::OkStatus();
