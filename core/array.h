@@ -53,10 +53,11 @@ struct Array {
   ShapedArray aval;
   Strides strides;
   int64_t offset = 0;
-  // JAX's committed/uncommitted arrays. Constants the library makes (core/constants.h Full:
-  // the zeros of a rule, the 2.0 of x * 2.0) are uncommitted: an operation mixing them with
-  // arrays of another backend moves them there (core/eval.cc) instead of failing. Everything
-  // else, and any result with a committed operand, is committed to its backend.
+  // JAX's committed/uncommitted arrays. Arrays made without naming a device (core/constants.h:
+  // tensor(), zeros(), arange(), the zeros of a rule, the 2.0 of x * 2.0) are uncommitted: an
+  // operation mixing them with arrays of another backend moves them there (core/eval.cc)
+  // instead of failing. device_put commits, and any result with a committed operand is
+  // committed to its backend.
   bool committed = true;
   // Set by core/constants.h Full (and kept by views): every element equals this value, which
   // a traced program may then hold as a literal instead of a constant array.

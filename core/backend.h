@@ -82,14 +82,15 @@ class Backend {
   virtual absl::Status EndProgram() { return absl::OkStatus(); }
 };
 
-// For Execute of backends whose kernels each have one output (every primitive that reaches a
-// backend today): an error naming the backend unless there is one output.
-inline absl::Status CheckOneOutput(const Backend& backend, Primitive prim,
-                                   absl::Span<const ShapedArray> out_avals,
-                                   absl::Span<Array> outputs) {
-  if (out_avals.size() == 1 && outputs.size() == 1) return absl::OkStatus();
+// For Execute: an error naming the backend unless there are as many outputs as prim's row has
+// (one, but for the linear algebra rows lu, qr, eigh and svd).
+inline absl::Status CheckOutputs(const Backend& backend, Primitive prim,
+                                 absl::Span<const ShapedArray> out_avals,
+                                 absl::Span<Array> outputs) {
+  const size_t n = static_cast<size_t>(PrimitiveOutputs(prim));
+  if (out_avals.size() == n && outputs.size() == n) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(backend.name(), ": ", PrimitiveName(prim), " has ",
-                                                 out_avals.size(), " outputs; kernels have one"));
+                                                 n, " outputs, not ", out_avals.size()));
 }
 
 // The backend new concrete values go to (a DeviceScope's, else COTANGENT_BACKEND, else cpu).

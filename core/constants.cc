@@ -22,12 +22,15 @@ void Store(char* bytes, int64_t i, T value) {
 }
 
 // A dense array of aval on the default backend; the shape is checked first, so the byte count
-// is exact.
+// is exact. Uncommitted, as JAX's arrays made without a device: tensor(), zeros(), arange()
+// and the library's own index arrays follow committed operands (device_put commits).
 Array NewArray(const ShapedArray& aval, const char* op) {
   CheckShape(op, aval);
   absl::StatusOr<std::shared_ptr<Buffer>> buffer = DefaultBackend().Allocate(aval.bytes());
   if (!buffer.ok()) ThrowAllocationFailure(op, aval, buffer.status());
-  return DenseArray(*std::move(buffer), aval);
+  Array array = DenseArray(*std::move(buffer), aval);
+  array.committed = false;
+  return array;
 }
 
 // The aval of `count` values laid out as shape: checked, and their number must match.
@@ -94,7 +97,6 @@ Tensor Filled(const ShapedArray& aval, double value, const char* op) {
 
 Tensor Full(const ShapedArray& aval, double value) {
   Array scalar = Filled(ShapedArray{{}, aval.dtype}, value, "full").array();
-  scalar.committed = false;  // a library constant: may move to its operands' backend
   scalar.constant = aval.dtype == DType::kF32 ? static_cast<float>(value)
                     : aval.dtype == DType::kBool ? (value != 0 ? 1.0 : 0.0)
                                                  : value;

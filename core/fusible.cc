@@ -20,6 +20,7 @@ bool IsFusible(Primitive prim) {
     case PrimitiveKind::kMovement:
     case PrimitiveKind::kContraction:
     case PrimitiveKind::kIndexing:
+    case PrimitiveKind::kLinalg:
     case PrimitiveKind::kCall:
       return false;
   }

@@ -132,4 +132,39 @@ Tensor argsort(absl::Span<const Tensor> keys, int64_t dimension, bool descending
   return Bind1(Primitive::kArgsort, keys, p);
 }
 
+Tensor cholesky(const Tensor& a) { return Bind1(Primitive::kCholesky, {a}); }
+
+Tensor triangular_solve(const Tensor& a, const Tensor& b, LinalgOptions options) {
+  Params p;
+  p.linalg = options;
+  p.linalg.full_matrices = false;
+  return Bind1(Primitive::kTriangularSolve, {a, b}, p);
+}
+
+LuResult lu(const Tensor& a) {
+  TensorList out = Bind(Primitive::kLu, {a}, NoParams());
+  return {out[0], out[1], out[2]};
+}
+
+QrResult qr(const Tensor& a, bool full_matrices) {
+  Params p;
+  p.linalg.full_matrices = full_matrices;
+  TensorList out = Bind(Primitive::kQr, {a}, p);
+  return {out[0], out[1]};
+}
+
+EighResult eigh(const Tensor& a, bool lower) {
+  Params p;
+  p.linalg.lower = lower;
+  TensorList out = Bind(Primitive::kEigh, {a}, p);
+  return {out[0], out[1]};
+}
+
+SvdResult svd(const Tensor& a, bool full_matrices) {
+  Params p;
+  p.linalg.full_matrices = full_matrices;
+  TensorList out = Bind(Primitive::kSvd, {a}, p);
+  return {out[0], out[1], out[2]};
+}
+
 }  // namespace cotangent::lax

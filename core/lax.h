@@ -60,6 +60,28 @@ Tensor scatter_add(const Tensor& operand, const Tensor& indices, const Tensor& u
 // lexicographically, stably, in lax.sort's total order (core/primitives.def, argsort).
 Tensor argsort(absl::Span<const Tensor> keys, int64_t dimension, bool descending = false);
 
+// Linear algebra over the last two axes (core/primitives.def, the kLinalg rows), as lax.linalg.
+Tensor cholesky(const Tensor& a);
+// Solves op(a) x = b (left_side) or x op(a) = b; options.left_side, lower, transpose_a and
+// unit_diagonal are read.
+Tensor triangular_solve(const Tensor& a, const Tensor& b, LinalgOptions options);
+struct LuResult {
+  Tensor lu, pivots, permutation;
+};
+LuResult lu(const Tensor& a);
+struct QrResult {
+  Tensor q, r;
+};
+QrResult qr(const Tensor& a, bool full_matrices);
+struct EighResult {
+  Tensor v, w;  // eigenvectors (columns), eigenvalues ascending
+};
+EighResult eigh(const Tensor& a, bool lower = true);
+struct SvdResult {
+  Tensor s, u, vt;
+};
+SvdResult svd(const Tensor& a, bool full_matrices);
+
 }  // namespace cotangent::lax
 
 #endif  // COTANGENT_CORE_LAX_H_

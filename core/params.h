@@ -61,6 +61,16 @@ inline std::vector<int64_t> ScatterWindow(int64_t operand_rank, const Shape& upd
 // fill_value and drops a scattered one (FILL_OR_DROP).
 enum class IndexMode : uint8_t { kClip, kFill };
 
+// The options of the linear algebra rows (core/primitives.def), as lax.linalg names them.
+struct LinalgOptions {
+  bool left_side = false;      // triangular_solve: op(a) x = b rather than x op(a) = b
+  bool lower = true;           // triangular_solve, eigh: the triangle of a read
+  bool transpose_a = false;    // triangular_solve: op(a) = a^T
+  bool unit_diagonal = false;  // triangular_solve: a's diagonal taken as ones
+  bool full_matrices = false;  // qr, svd: square q, or square u and vt
+  bool operator==(const LinalgOptions&) const = default;
+};
+
 class Program;
 class Tensor;
 
@@ -102,6 +112,7 @@ struct Params {
   std::vector<int64_t> slice_sizes;           // gather: the window, one size per operand axis
   IndexMode mode = IndexMode::kClip;          // gather, scatter_add
   double fill_value = 0;                      // gather with kFill
+  LinalgOptions linalg;                       // triangular_solve, qr, eigh, svd
   // closed_call: the program applied (its constants are the call's leading operands) and the
   // name of the function it was traced from.
   std::shared_ptr<const Program> program;

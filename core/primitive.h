@@ -26,6 +26,7 @@ enum class PrimitiveKind : uint8_t {
   kMovement,
   kContraction,
   kIndexing,  // gather, scatter_add: elements placed by index values
+  kLinalg,    // factorizations and solves over the last two axes (LAPACK's)
   kCall,  // higher-order: carries a program in its params
 };
 

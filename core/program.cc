@@ -83,6 +83,8 @@ class Namer {
 };
 
 // A tuple as JAX prints it: (), (0,), (0, 1).
+const char* Bool(bool b) { return b ? "True" : "False"; }
+
 std::string List(absl::Span<const int64_t> v) {
   return absl::StrCat("(", absl::StrJoin(v, ", "), v.size() == 1 ? ",)" : ")");
 }
@@ -122,7 +124,7 @@ bool Params::operator==(const Params& o) const {
   }
   return same(program, o.program) && num_carry == o.num_carry && length == o.length &&
          reverse == o.reverse && unroll == o.unroll && axes == o.axes && dimension == o.dimension &&
-         descending == o.descending &&
+         descending == o.descending && linalg == o.linalg &&
          permutation == o.permutation && shape == o.shape &&
          broadcast_dimensions == o.broadcast_dimensions && start == o.start &&
          limit == o.limit && stride == o.stride && low == o.low && high == o.high &&
@@ -206,6 +208,11 @@ uint64_t Params::StableHash() const {
         .Add(slice_sizes).Add(static_cast<uint64_t>(mode)).Add(fill_value);
   }
   if (descending) h.Add(uint64_t{1});
+  if (linalg != LinalgOptions{}) {  // likewise for the linear algebra options
+    const LinalgOptions& l = linalg;
+    h.Add(static_cast<uint64_t>(l.left_side | l.lower << 1 | l.transpose_a << 2 |
+                                l.unit_diagonal << 3 | l.full_matrices << 4));
+  }
   return h.value();
 }
 
@@ -239,7 +246,7 @@ std::string ControlFlowParams(Primitive prim, const Params& p, int indent, int* 
     absl::StrAppend(&out, pad, "jaxpr=", program(p.program, indent + 2), "\n");
     absl::StrAppend(&out, pad, "length=", p.length, "\n", pad, "num_carry=", p.num_carry, "\n",
                     pad, "num_consts=", p.num_consts, "\n", pad,
-                    "reverse=", p.reverse ? "True" : "False", "\n", pad, "unroll=", p.unroll,
+                    "reverse=", Bool(p.reverse), "\n", pad, "unroll=", p.unroll,
                     "\n");
   }
   return absl::StrCat(out, std::string(indent, ' '));
@@ -256,7 +263,16 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
     case Primitive::kConcatenate:
       return absl::StrCat("dimension=", p.dimension);
     case Primitive::kArgsort:
-      return absl::StrCat("dimension=", p.dimension, " descending=", p.descending ? "True" : "False");
+      return absl::StrCat("dimension=", p.dimension, " descending=", Bool(p.descending));
+    case Primitive::kTriangularSolve:
+      return absl::StrCat("left_side=", Bool(p.linalg.left_side), " lower=", Bool(p.linalg.lower),
+                          " transpose_a=", Bool(p.linalg.transpose_a),
+                          " unit_diagonal=", Bool(p.linalg.unit_diagonal));
+    case Primitive::kQr:
+    case Primitive::kSvd:
+      return absl::StrCat("full_matrices=", Bool(p.linalg.full_matrices));
+    case Primitive::kEigh:
+      return absl::StrCat("lower=", Bool(p.linalg.lower));
     case Primitive::kTranspose:
       return absl::StrCat("permutation=", List(p.permutation));
     case Primitive::kReshape:

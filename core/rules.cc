@@ -21,6 +21,7 @@ RuleTable BuildRuleTable() {
   RegisterMovementRules(table);
   RegisterDotGeneralRules(table);
   RegisterIndexingRules(table);
+  RegisterLinalgRules(table);
   RegisterCallRules(table);
   RegisterControlFlowRules(table);
   for (int i = 0; i < kNumPrimitives; ++i) {

@@ -109,6 +109,7 @@ void RegisterReductionRules(RuleTable& table);
 void RegisterMovementRules(RuleTable& table);
 void RegisterDotGeneralRules(RuleTable& table);
 void RegisterIndexingRules(RuleTable& table);
+void RegisterLinalgRules(RuleTable& table);
 // closed_call's abstract evaluation and evaluation; its transformation rules transform its
 // program with the interpreters and are registered by interpreters/call.cc.
 void RegisterCallRules(RuleTable& table);

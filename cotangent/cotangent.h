@@ -22,6 +22,7 @@
 #include "cotangent/interop.h"   // IWYU pragma: export
 #include "cotangent/io.h"        // IWYU pragma: export
 #include "cotangent/jit.h"       // IWYU pragma: export
+#include "cotangent/linalg.h"    // IWYU pragma: export
 #include "cotangent/numpy.h"     // IWYU pragma: export
 #include "cotangent/random.h"    // IWYU pragma: export
 #include "cotangent/shaping.h"   // IWYU pragma: export

@@ -2,8 +2,9 @@
 // Where tensors live: device_put moves a tensor to a backend ("cpu", "vulkan"), device_of says
 // which one holds it, and DeviceScope makes new tensors of this thread go to a backend;
 // memory_stats and set_cpu_threads count and cap what the backends use. An operation on
-// tensors of two devices is an error, except that library-made constants (the 2.0 of x * 2.0,
-// the zeros and ones of derivative rules) follow their operands (JAX's uncommitted arrays).
+// tensors committed to two devices (by device_put, or computed from such tensors) is an error;
+// tensors made without naming a device (tensor(), zeros(), arange(), the 2.0 of x * 2.0, the
+// zeros of derivative rules) follow their operands (JAX's uncommitted arrays).
 // docs/vulkan.md shows the use.
 
 #ifndef COTANGENT_COTANGENT_DEVICE_H_

@@ -10,7 +10,7 @@
 #                   core/BUILD.bazel) only each other, so that a backend sees all it includes
 #   backends/    -> core's backend interface, backends/, kernels/ (generated headers)
 # Third-party includes ("absl/...", "gtest/...") are not layers and pass, except the device
-# libraries (Vulkan, glslang, Highway, BLAS), which only backends/ may include (benchmarks:
+# libraries (Vulkan, glslang, Highway, BLAS, LAPACK), which only backends/ may include (benchmarks:
 # BLAS too, for their OpenBLAS reference). tests/ and tools/ may include anything.
 # Bazel visibility enforces the same between targets; this catches what visibility cannot
 # (headers reached through a dependency's dependencies). Prints each wrong-way include as
@@ -41,7 +41,7 @@ allowed() {
 }
 
 project='@(core|interpreters|backends|cotangent|kernels|examples|benchmarks|tests|tools)/*'
-device_libraries='@(vulkan|glslang|hwy)/* cblas.h openblas*'
+device_libraries='@(vulkan|glslang|hwy)/* cblas.h lapack.h openblas*'
 
 # The layer rules: sets `rules`, the patterns (project paths) that file $1 may include, and
 # `layer`, what to call its part of the tree in messages.

@@ -11,6 +11,7 @@ PACKAGES=(
   cmake pkg-config                           # the CMake build; tools/consumers.sh (cotangent.pc)
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev                            # the CPU backend's f32/f64 matrix products
+  liblapacke-dev                             # lapack.h: LAPACK's declarations (OpenBLAS runs it)
   libhwy-dev                                 # Highway: SIMD kernels with run-time dispatch
   libvulkan-dev glslang-dev glslang-tools spirv-tools
   mesa-vulkan-drivers vulkan-tools           # lavapipe (CPU Vulkan device); vulkaninfo

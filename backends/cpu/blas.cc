@@ -21,17 +21,6 @@ char* openblas_get_corename(void);
 namespace cotangent::cpu {
 namespace {
 
-// OpenBLAS runs on one thread inside whichever pool thread calls it, so that its threads and
-// the backend's never share cores. Set once, before the first product; OpenBLAS's own worker
-// threads, started when the library loads, then stay asleep.
-void UseOneBlasThread() {
-  static const bool once = [] {
-    openblas_set_num_threads(1);
-    return true;
-  }();
-  (void)once;
-}
-
 bool FitsInt(int64_t x) { return x <= INT_MAX; }
 
 CBLAS_TRANSPOSE Op(bool trans) { return trans ? CblasTrans : CblasNoTrans; }
@@ -71,6 +60,14 @@ void Product(int64_t m, int64_t n, int64_t k, const BlasMatrix<T>& a, const Blas
 }
 
 }  // namespace
+
+void UseOneBlasThread() {
+  static const bool once = [] {
+    openblas_set_num_threads(1);
+    return true;
+  }();
+  (void)once;
+}
 
 template <typename T>
 std::optional<BlasMatrix<T>> AsBlasMatrix(const T* data, int64_t rows, int64_t cols, int64_t si,

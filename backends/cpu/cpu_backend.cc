@@ -6,12 +6,16 @@
 
 #include <array>
 #include <cstring>
+#include <functional>
 #include <new>
 
 #include "absl/strings/str_cat.h"
+#include "backends/cpu/blas.h"
 #include "backends/cpu/cpu_buffer.h"
 #include "backends/cpu/fused.h"
 #include "backends/cpu/kernels.h"
+#include "backends/cpu/thread_pool.h"
+#include "backends/lapack/linalg.h"
 
 namespace cotangent {
 namespace {
@@ -41,6 +45,8 @@ Kernel KernelOf() {
   else if constexpr (prim == P::kGather) return cpu::GatherKernel;
   else if constexpr (prim == P::kScatterAdd) return cpu::ScatterAddKernel;
   else if constexpr (prim == P::kArgsort) return cpu::ArgsortKernel;
+  // Several outputs: CpuBackend::ExecuteLinalg runs them (backends/lapack).
+  else if constexpr (KindOf(prim) == PrimitiveKind::kLinalg) return nullptr;
   // Higher-order: core evaluates the program (its impl rule); no kernel.
   else if constexpr (KindOf(prim) == PrimitiveKind::kCall) return nullptr;
   else static_assert(kNamedHere<prim>, "a row of core/primitives.def without a CPU kernel");
@@ -104,10 +110,58 @@ absl::Status CpuBackend::Download(const Array& src, void* dst) {
 absl::Status CpuBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
                                  const Params& params, absl::Span<const ShapedArray> out_avals,
                                  absl::Span<Array> outputs) {
-  if (absl::Status status = CheckOneOutput(*this, prim, out_avals, outputs); !status.ok()) {
+  if (absl::Status status = CheckOutputs(*this, prim, out_avals, outputs); !status.ok()) {
     return status;
   }
+  if (KindOf(prim) == PrimitiveKind::kLinalg) {
+    return ExecuteLinalg(prim, inputs, params, out_avals, outputs);
+  }
   return ExecuteOne(prim, inputs, params, out_avals[0], outputs[0]);
+}
+
+absl::Status CpuBackend::ExecuteLinalg(Primitive prim, absl::Span<const Array> inputs,
+                                       const Params& params,
+                                       absl::Span<const ShapedArray> out_avals,
+                                       absl::Span<Array> outputs) {
+  // LAPACK reads dense row-major matrices: a strided view is copied densely first.
+  std::vector<Array> dense;
+  std::vector<lapack::HostArray> in, out;
+  for (const Array& x : inputs) {
+    if (&x.backend() != this) {
+      return absl::InvalidArgumentError(absl::StrCat("cpu: ", PrimitiveName(prim), " operand ",
+                                                     x.aval.ToString(), " lives on ",
+                                                     x.backend().name()));
+    }
+    if (x.IsContiguous()) {
+      in.push_back({x.aval, cpu::ElementBytes(x)});
+      continue;
+    }
+    absl::StatusOr<std::shared_ptr<Buffer>> buffer = Allocate(x.aval.bytes());
+    if (!buffer.ok()) return buffer.status();
+    dense.push_back(DenseArray(*std::move(buffer), x.aval));
+    cpu::CopyStrided(cpu::ElementBytes(x), x.aval.shape, x.strides, cpu::ElementBytes(dense.back()),
+                     ContiguousStrides(x.aval.shape), DTypeSize(x.aval.dtype));
+    in.push_back({x.aval, cpu::ElementBytes(dense.back())});
+  }
+  for (size_t i = 0; i < out_avals.size(); ++i) {
+    absl::StatusOr<std::shared_ptr<Buffer>> buffer = Allocate(out_avals[i].bytes());
+    if (!buffer.ok()) return buffer.status();
+    outputs[i] = DenseArray(*std::move(buffer), out_avals[i]);
+    out.push_back({out_avals[i], cpu::ElementBytes(outputs[i])});
+  }
+  // One matrix per task: OpenBLAS runs on the calling pool thread (cpu/blas.h).
+  cpu::UseOneBlasThread();
+  const lapack::ParallelFor parallel = [](int64_t n,
+                                          const std::function<void(int64_t, int64_t)>& fn) {
+    cpu::ParallelFor(n, 1, fn);
+  };
+  try {
+    return lapack::Run(prim, params, in, out, parallel);
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(absl::StrCat("cpu: out of memory for the workspace of ",
+                                                     PrimitiveName(prim), " of ",
+                                                     inputs[0].aval.ToString()));
+  }
 }
 
 absl::Status CpuBackend::ExecuteOne(Primitive prim, absl::Span<const Array> inputs,

@@ -45,6 +45,10 @@ class CpuBackend final : public Backend {
   // Execute of a primitive with one output (every primitive a backend runs has one): sets out.
   absl::Status ExecuteOne(Primitive prim, absl::Span<const Array> inputs, const Params& params,
                           const ShapedArray& out_aval, Array& out);
+  // The linear algebra rows (several outputs), through backends/lapack.
+  absl::Status ExecuteLinalg(Primitive prim, absl::Span<const Array> inputs,
+                             const Params& params, absl::Span<const ShapedArray> out_avals,
+                             absl::Span<Array> outputs);
   friend class CpuBuffer;
   cpu::BlockPool& pool() { return pool_; }
   void Track(int64_t delta);

@@ -154,6 +154,12 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kGather:
     case Primitive::kScatterAdd:
     case Primitive::kArgsort:
+    case Primitive::kCholesky:
+    case Primitive::kTriangularSolve:
+    case Primitive::kLu:
+    case Primitive::kQr:
+    case Primitive::kEigh:
+    case Primitive::kSvd:
     case Primitive::kClosedCall:
     case Primitive::kPjit:
     case Primitive::kCustomJvpCall:

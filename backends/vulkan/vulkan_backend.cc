@@ -14,6 +14,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "backends/lapack/linalg.h"
 #include "backends/vulkan/fusion.h"
 #include "backends/vulkan/elementwise_kernels.h"
 #include "backends/vulkan/glsl_compiler.h"
@@ -52,6 +53,8 @@ constexpr Launcher LauncherOf() {
     return vulkan::SortLaunch;
   } else if constexpr (KindOf(prim) == PrimitiveKind::kCall) {
     return nullptr;  // Higher-order: core evaluates the program (its impl rule); no launcher.
+  } else if constexpr (KindOf(prim) == PrimitiveKind::kLinalg) {
+    return nullptr;  // On the host: VulkanBackend::ExecuteOnHost.
   } else {
     static_assert(kNamedHere<prim>, "a row of core/primitives.def without a Vulkan launcher");
   }
@@ -437,9 +440,53 @@ absl::Status VulkanBackend::Download(const Array& src, void* dst) {
 absl::Status VulkanBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
                                     const Params& params, absl::Span<const ShapedArray> out_avals,
                                     absl::Span<Array> outputs) {
-  COTANGENT_RETURN_IF_ERROR(CheckOneOutput(*this, prim, out_avals, outputs));
+  COTANGENT_RETURN_IF_ERROR(CheckOutputs(*this, prim, out_avals, outputs));
+  if (KindOf(prim) == PrimitiveKind::kLinalg) {
+    return ExecuteOnHost(prim, inputs, params, out_avals, outputs);
+  }
   COTANGENT_ASSIGN_OR_RETURN(outputs[0], ExecuteOne(prim, inputs, params, out_avals[0]));
   return absl::OkStatus();
+}
+
+// No Vulkan factorization yet: LAPACK on host copies, the one primitive family that leaves the
+// device. Download waits for the operands; the results are uploaded as new buffers.
+absl::Status VulkanBackend::ExecuteOnHost(Primitive prim, absl::Span<const Array> inputs,
+                                          const Params& params,
+                                          absl::Span<const ShapedArray> out_avals,
+                                          absl::Span<Array> outputs) {
+  std::vector<std::vector<char>> host(inputs.size() + out_avals.size());
+  std::vector<lapack::HostArray> in, out;
+  HostStats moved{.calls = 1};
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    COTANGENT_RETURN_IF_ERROR(CheckOperand(inputs[i], PrimitiveName(prim)));
+    host[i].resize(inputs[i].aval.bytes());
+    COTANGENT_RETURN_IF_ERROR(Download(inputs[i], host[i].data()));
+    in.push_back({inputs[i].aval, host[i].data()});
+    moved.bytes_downloaded += inputs[i].aval.bytes();
+  }
+  for (size_t i = 0; i < out_avals.size(); ++i) {
+    std::vector<char>& bytes = host[inputs.size() + i];
+    bytes.resize(out_avals[i].bytes());
+    out.push_back({out_avals[i], bytes.data()});
+  }
+  COTANGENT_RETURN_IF_ERROR(lapack::Run(prim, params, in, out, nullptr));
+  for (size_t i = 0; i < out_avals.size(); ++i) {
+    COTANGENT_RETURN_IF_ERROR(CheckFits(out_avals[i], PrimitiveName(prim)));
+    COTANGENT_ASSIGN_OR_RETURN(std::shared_ptr<Buffer> buffer, Allocate(out_avals[i].bytes()));
+    COTANGENT_RETURN_IF_ERROR(Upload(out[i].data, out_avals[i].bytes(), *buffer));
+    outputs[i] = DenseArray(std::move(buffer), out_avals[i]);
+    moved.bytes_uploaded += out_avals[i].bytes();
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  host_stats_.calls += moved.calls;
+  host_stats_.bytes_downloaded += moved.bytes_downloaded;
+  host_stats_.bytes_uploaded += moved.bytes_uploaded;
+  return absl::OkStatus();
+}
+
+VulkanBackend::HostStats VulkanBackend::host_stats() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return host_stats_;
 }
 
 absl::StatusOr<Array> VulkanBackend::ExecuteOne(Primitive prim, absl::Span<const Array> inputs,

@@ -99,6 +99,14 @@ class VulkanBackend final : public Backend {
     int64_t fused_launches = 0;
   };
   FusionStats fusion_stats() const;
+  // The linear algebra rows run on the host (backends/lapack): their operands downloaded, the
+  // results uploaded. Calls and bytes each way, since the start.
+  struct HostStats {
+    int64_t calls = 0;
+    int64_t bytes_downloaded = 0;
+    int64_t bytes_uploaded = 0;
+  };
+  HostStats host_stats() const;
   // Whether uploads and downloads go through staging buffers.
   bool uses_staging() const { return staging_pool_ != nullptr; }
 
@@ -108,7 +116,10 @@ class VulkanBackend final : public Backend {
   // are copied dense first) into `outputs` (set: a caller's buffer; else allocated here).
   absl::Status RunFused(const FusedCode& code, const vulkan::FusedKernels& kernels,
                         absl::Span<const Array> inputs, absl::Span<Array> outputs);
-  // Execute of a primitive with one output (every primitive a backend runs has one).
+  // Execute of a linear algebra row: LAPACK on host copies (backends/lapack), counted.
+  absl::Status ExecuteOnHost(Primitive prim, absl::Span<const Array> inputs, const Params& params,
+                             absl::Span<const ShapedArray> out_avals, absl::Span<Array> outputs);
+  // Execute of a primitive with one output (every row but the linear algebra ones).
   absl::StatusOr<Array> ExecuteOne(Primitive prim, absl::Span<const Array> inputs,
                                    const Params& params, const ShapedArray& out_aval);
   explicit VulkanBackend(const Options& options) : options_(options) {}
@@ -142,6 +153,7 @@ class VulkanBackend final : public Backend {
   int64_t exit_handler_pipelines_ = -1;  // pipelines when the exit handler was last registered
   std::vector<std::weak_ptr<VulkanBuffer>> pending_;  // buffers that may still be pending
   FusionStats fusion_stats_;
+  HostStats host_stats_;
   // Declared in creation order, destroyed in reverse: the stream first (waiting for the
   // device and releasing the buffers it kept), the loader last.
   std::unique_ptr<vulkan::Loader> loader_;

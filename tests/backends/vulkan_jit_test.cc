@@ -144,6 +144,33 @@ TEST(VulkanJit, LiteralsInGeneratedKernelsAreExact) {
   for (size_t k = 0; k < want.size(); ++k) ExpectClose(got[k], want[k], 0);
 }
 
+// The linear algebra rows run on the host (LAPACK on copies): the results come back to the
+// device, equal to the CPU backend's up to the device's sin, every byte each way counted; also
+// under jit, where the host calls sit between device kernels. With the default backend on the
+// CPU, the index arrays solve builds (uncommitted) follow the Vulkan operands.
+TEST(VulkanLinalg, RunsOnHostCopiesCountedAndEqualToTheCpu) {
+  std::vector<double> values(2 * 4 * 4);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = std::sin(1.0 + 3.0 * i) + (i % 5 == 0);
+  const Tensor a_cpu = tensor(values, {2, 4, 4}, f32);
+  const Tensor a = device_put(a_cpu, "vulkan");
+  const auto f = [](const Tensor& x) {
+    const linalg::SVD s = linalg::svd(x * 2.0, false);
+    return linalg::solve(x, s.u) + sin(s.vh);
+  };
+  const VulkanBackend::HostStats before = Vulkan().host_stats();
+  const Tensor y = f(a);
+  const VulkanBackend::HostStats after = Vulkan().host_stats();
+  EXPECT_EQ(device_of(y), "vulkan");
+  ExpectClose(y, f(a_cpu), 1e-6);
+  // svd: a down; s, u, vt up. solve's lu: a down; lu, pivots, permutation up; two
+  // triangular_solves: a matrix and a right-hand side down, the solution up.
+  EXPECT_EQ(after.calls - before.calls, 4);
+  const int64_t m = 2 * 4 * 4 * 4, v = 2 * 4 * 4;  // bytes of an f32 [2, 4, 4], of [2, 4]
+  EXPECT_EQ(after.bytes_downloaded - before.bytes_downloaded, m + m + 2 * (m + m));
+  EXPECT_EQ(after.bytes_uploaded - before.bytes_uploaded, (v + m + m) + (m + v + v) + 2 * m);
+  ExpectClose(jit(f)(a), f(a_cpu), 1e-6);
+}
+
 TEST(VulkanJit, MixingCommittedDevicesIsAnError) {
   const auto f = jit([](const Tensor& a, const Tensor& b) { return a + b; });
   const Tensor a = device_put(ones({3}), "vulkan"), b = device_put(ones({3}), "cpu");

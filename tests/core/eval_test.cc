@@ -87,12 +87,15 @@ Tensor OwnedBy(Backend& owner, const Tensor& x) {
   };
   Array moved = x.array();
   moved.buffer = std::make_shared<OtherBuffer>(owner, x.array().buffer);
+  moved.committed = true;  // as device_put to it would
   return Tensor(moved);
 }
 
 TEST(EvalTest, MixingDevicesIsAnError) {
   OtherDevice other("other");
-  const Tensor a = ones({3});
+  Array committed = ones({3}).array();
+  committed.committed = true;
+  const Tensor a(committed);
   const Tensor b = OwnedBy(other, a);
   try {
     lax::add(a, b);

@@ -15,6 +15,7 @@
 namespace cotangent {
 namespace {
 
+using ::testing::DoubleNear;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -67,11 +68,27 @@ TEST(DeviceScope, NewTensorsGoToTheScopedBackendAndScopesNest) {
 }
 
 TEST(Devices, CommittedTensorsOfTwoDevicesAreAnError) {
-  const Tensor a = ones({2});
+  const Tensor a = device_put(ones({2}), "cpu");
   const Tensor b = device_put(ones({2}), "vulkan");
   EXPECT_THAT(ErrorOf([&] { (void)(a + b); }),
               HasSubstr("add: operands f32[2] on cpu and f32[2] on vulkan live on different "
                         "devices; move one with device_put"));
+  EXPECT_THAT(ErrorOf([&] { (void)(sin(a) + b); }), HasSubstr("live on different devices"));
+}
+
+// JAX's rule: arrays made without naming a device (tensor, zeros, arange, and the index arrays
+// take_along_axis and solve build inside) are uncommitted and move to a committed operand's
+// device. Regression: linalg::solve of a Vulkan tensor with the default on the CPU failed in
+// take_along_axis, whose arange was committed to the CPU.
+TEST(Devices, UncommittedArraysFollowCommittedOperands) {
+  const Tensor b = device_put(ones({2}), "vulkan");
+  EXPECT_EQ(device_of(ones({2}) + b), "vulkan");
+  EXPECT_EQ(device_of(b + arange(2, f32)), "vulkan");
+  const Tensor a = device_put(tensor({2, 1, 1, 3}, {2, 2}, f64), "vulkan");
+  const Tensor x = linalg::solve(a, tensor({3, 4}, {2}, f64));
+  EXPECT_EQ(device_of(x), "vulkan");
+  EXPECT_THAT(x.to_vector<double>(), ElementsAre(DoubleNear(1, 1e-15), DoubleNear(1, 1e-15)));
+  EXPECT_EQ(device_of(take_along_axis(b, tensor({1, 0}, {2}, i32), 0)), "vulkan");
 }
 
 TEST(Devices, LibraryConstantsFollowTheirOperands) {

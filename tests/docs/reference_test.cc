@@ -3,6 +3,7 @@
 // the values their comments state checked. tests/docs/doc_snippets_test.cc checks that every
 // example of the page is here verbatim.
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -129,6 +130,27 @@ TEST(ReferenceTest, Sorting) {
   EXPECT_EQ(Str(where), "[[2 0]\n [2 1]]");
   EXPECT_EQ(Str(at), "[1 3]");
   EXPECT_EQ(Str(m), "3.5");
+}
+
+TEST(ReferenceTest, LinearAlgebra) {
+  ct::Tensor a = ct::tensor({4, 2, 2, 5}, {2, 2}, ct::f64);
+  ct::Tensor l = ct::linalg::cholesky(a);                      // [[2. 0.] [1. 2.]]
+  ct::Tensor x = ct::linalg::solve(a, ct::tensor({8, 12}, {2}, ct::f64));   // [1. 2.]
+  ct::linalg::Eigh e = ct::linalg::eigh(a);                    // eigenvalues (9 -+ sqrt(17)) / 2
+  ct::Tensor logdet = ct::linalg::slogdet(a).logabsdet;        // log 16
+  ct::Tensor g = ct::grad([](const ct::Tensor& m) {
+    return ct::linalg::slogdet(m).logabsdet;
+  })(a);                                                       // inv(a)^T
+  ct::Tensor n = ct::linalg::norm(a, ct::linalg::MatrixNorm::kNuc);  // 9: the sum of |eigenvalues|
+  EXPECT_EQ(Str(l), "[[2. 0.]\n [1. 2.]]");
+  EXPECT_TRUE(ct::allclose(x, ct::tensor({1, 2}, {2}, ct::f64), 1e-15, 1e-15).item<bool>());
+  EXPECT_TRUE(
+      ct::allclose(e.eigenvalues,
+                    ct::tensor({(9 - std::sqrt(17.0)) / 2, (9 + std::sqrt(17.0)) / 2}, {2}, ct::f64),
+                    1e-15, 1e-15).item<bool>());
+  EXPECT_NEAR(logdet.item<double>(), std::log(16.0), 1e-15);
+  EXPECT_TRUE(ct::allclose(g, ct::transpose(ct::linalg::inv(a)), 1e-15, 1e-15).item<bool>());
+  EXPECT_NEAR(n.item<double>(), 9.0, 1e-14);
 }
 
 TEST(ReferenceTest, Random) {

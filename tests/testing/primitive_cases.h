@@ -174,6 +174,48 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
        -1,
        1,
        [](V x) { return sort(x[0] * x[0], 0, true) * x[0] + top_k(x[0], 2).first[0][1]; }},
+      // Linear algebra: well-conditioned inputs (a shifted diagonal); eigen- and singular
+      // vectors through sign-free functions of them (each has a sign of its own).
+      {"cholesky",
+       Primitive::kCholesky,
+       {{3, 3}},
+       -1,
+       1,
+       [](V x) { return linalg::cholesky(matmul(x[0], transpose(x[0])) + eye(3, f64) * 3.0); }},
+      {"triangular_solve",
+       Primitive::kTriangularSolve,
+       {{3, 3}, {3, 2}},
+       -1,
+       1,
+       [](V x) { return linalg::solve_triangular(x[0] + eye(3, f64) * 4.0, x[1], true, true); }},
+      {"lu", Primitive::kLu, {{4, 3}}, -1, 1, [](V x) { return lax::lu(x[0]).lu * x[0]; }},
+      {"qr",
+       Primitive::kQr,
+       {{4, 3}},
+       -1,
+       1,
+       [](V x) {
+         const linalg::QR f = linalg::qr(x[0]);
+         return concatenate({f.q, f.r});
+       }},
+      {"eigh",
+       Primitive::kEigh,
+       {{3, 3}},
+       -1,
+       1,
+       [](V x) {
+         const linalg::Eigh f = linalg::eigh(x[0]);
+         return concatenate({expand_dims(f.eigenvalues, 0), f.eigenvectors * f.eigenvectors});
+       }},
+      {"svd",
+       Primitive::kSvd,
+       {{4, 3}},
+       -1,
+       1,
+       [](V x) {
+         const linalg::SVD f = linalg::svd(x[0], false);
+         return concatenate({expand_dims(f.s, 0), f.u * f.u, f.vh * f.vh});
+       }},
       {"concatenate",
        Primitive::kConcatenate,
        {{2, 3}, {2, 2}},
