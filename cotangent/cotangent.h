@@ -31,5 +31,6 @@
 #include "cotangent/transforms.h"  // IWYU pragma: export
 #include "cotangent/tree.h"        // IWYU pragma: export
 #include "cotangent/vmap.h"        // IWYU pragma: export
+#include "cotangent/windows.h"     // IWYU pragma: export
 
 #endif  // COTANGENT_COTANGENT_COTANGENT_H_

@@ -12,17 +12,18 @@
 
 namespace cotangent::nn {
 
-enum class Padding { kValid, kSame };
-
 // 2-D convolution (cross-correlation, as every deep-learning library), stride 1, NHWC:
 // x [N,H,W,C], w [KH,KW,C,O] -> [N,H',W',O]. kSame zero-pads so H' = H, W' = W (odd kernels);
 // kValid gives H' = H - KH + 1. Lowered to im2col: the KH*KW shifted windows of the padded
 // input are concatenated along channels ([N,H',W',KH*KW*C]) and multiplied by w reshaped to
-// [KH*KW*C, O] in one matmul.
+// [KH*KW*C, O] in one matmul. Padding is the library's (cotangent/windows.h).
 Tensor conv2d(const Tensor& x, const Tensor& w, Padding padding = Padding::kSame);
 
 // Max pooling over non-overlapping size x size windows of an NHWC tensor (H and W divisible by
-// size): a reshape to [N,H/size,size,W/size,size,C] and a max over the two window axes.
+// size): a reshape to [N,H/size,size,W/size,size,C] and a max over the two window axes: one
+// reduction, cheaper than the library's max_pool (cotangent/windows.h: a slice per window
+// element) where windows do not overlap; ties share the gradient (reduce_max's rule) instead
+// of giving it to the first element.
 Tensor max_pool2d(const Tensor& x, int64_t size = 2);
 
 // Mean cross-entropy of logits [...,K] against integer labels [...] (i32):

@@ -153,6 +153,17 @@ TEST(ReferenceTest, LinearAlgebra) {
   EXPECT_NEAR(n.item<double>(), 9.0, 1e-14);
 }
 
+TEST(ReferenceTest, WindowReductions) {
+  ct::Tensor img = ct::reshape(ct::arange(16, ct::f32), {1, 4, 4, 1});   // 0..15, NHWC
+  ct::Tensor mx = ct::max_pool(img, {2, 2}, {2, 2});                      // [5 7 13 15]
+  ct::Tensor av = ct::avg_pool(img, {2, 2}, {2, 2});                      // [2.5 4.5 10.5 12.5]
+  ct::Tensor rs = ct::reduce_window(ct::arange(6, ct::f32), ct::WindowReduction::kSum, {3}, {},
+                                    {{1, 1}});                            // [1. 3. 6. 9. 12. 9.]
+  EXPECT_EQ(mx.to_vector<double>(), (std::vector<double>{5, 7, 13, 15}));
+  EXPECT_EQ(av.to_vector<double>(), (std::vector<double>{2.5, 4.5, 10.5, 12.5}));
+  EXPECT_EQ(Str(rs), "[ 1.  3.  6.  9. 12.  9.]");
+}
+
 TEST(ReferenceTest, Random) {
   ct::random::Key key = ct::random::key(42);           // [ 0 42]
   std::vector<uint32_t> words = ct::random::bits(key, 2);
