@@ -5,6 +5,7 @@
 #include "interpreters/batching.h"
 
 #include <cassert>
+#include <string>
 
 #include "absl/container/inlined_vector.h"
 #include "core/constants.h"
@@ -49,11 +50,22 @@ Unzipped Unzip(absl::Span<const Tensor> inputs) {
 // backward pass, when this interpreter may be gone, so it is vmapped afresh instead.
 class BatchSubtrace {
  public:
-  BatchSubtrace(const BatchInterpreter& batch, std::vector<int64_t> bdims)
-      : batch_(batch), bdims_(std::move(bdims)) {}
+  BatchSubtrace(const BatchInterpreter& batch, std::vector<int64_t> bdims, std::string name)
+      : batch_(batch), bdims_(std::move(bdims)), name_(std::move(name)) {}
 
   // g applied to xs (input i batched along bdims[i mod #inputs]: primals, then tangents).
   std::vector<Tensor> Run(const FlatFn& g, const std::vector<Tensor>& xs) const {
+    // Known bug: a jit below this vmap (or one this vmap batches) stages the call by tracing it
+    // at a level above this interpreter, whose tracers packed here would bind again, and
+    // again, one batch axis more each time (tests/interpreters/custom_rules_test.cc,
+    // DISABLED_JitOfVmapOf...). Until the staging traces at the jit's own level, as JAX's
+    // does, that is this error.
+    for (const Tensor& x : xs) {
+      if (x.defined() && x.level() > batch_.level()) {
+        ThrowInvalid(name_, ": vmap and jit of a custom_jvp or custom_vjp function together "
+                     "(in either order) are not supported yet; each alone works");
+      }
+    }
     AllowLevelScope allow(batch_.level());
     std::vector<Tensor> in;
     for (size_t i = 0; i < xs.size(); ++i) {
@@ -95,6 +107,7 @@ class BatchSubtrace {
  private:
   const BatchInterpreter& batch_;
   std::vector<int64_t> bdims_;
+  std::string name_;  // the custom function's, for errors
 };
 
 // f with its function and rules running inside `batch`, or null for a function without rules
@@ -204,7 +217,8 @@ std::vector<Tensor> BatchInterpreter::ProcessCustom(const CustomFunction& f,
 std::vector<Tensor> BatchInterpreter::ProcessCustomClosure(const CustomFunction& f,
                                                            absl::Span<const Tensor> inputs) {
   auto [values, bdims, any_batched] = Unzip(inputs);
-  const std::shared_ptr<CustomFunction> batched = Subtraced(f, BatchSubtrace(*this, bdims));
+  const std::shared_ptr<CustomFunction> batched =
+      Subtraced(f, BatchSubtrace(*this, bdims, std::string(f.name())));
   if (batched == nullptr) return Interpreter::ProcessCustom(f, inputs);
   std::vector<Tensor> outs;
   for (Tensor& y : BindCustom(*batched, values)) outs.push_back(Pack(std::move(y), 0));

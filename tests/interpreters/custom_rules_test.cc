@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "cotangent/cotangent.h"
@@ -181,14 +182,32 @@ TEST(CustomRulesTest, JvpRuleWhosePrimalOutputDiffersFromFIsReportedAsSuch) {
                   "primal output");
 }
 
-// Known bug (2026-12-04), disabled until fixed: jit of vmap of a custom_jvp function recurses.
+// Known bug (2026-12-04), disabled until fixed: jit of vmap (or vmap of jit) of a custom_jvp
+// function recursed.
 // The batch interpreter binds the function wrapped to run inside it (BatchSubtrace) at the jit
 // graph below it; the graph stages a custom call by tracing the function at a new level above
 // the batch interpreter (TraceToProgram), where the wrapper packs those tracers into the batch
 // interpreter's again, which binds again: each round adds a batch axis, until the shape
 // overflows ("broadcast_in_dim: f64[3,3,...,3,4] is too large"). JAX traces the staged body at
 // the jit trace's own level (trace_to_subjaxpr_dynamic with the same main). vmap alone and jit
-// alone work.
+// alone work; BatchSubtrace::Run (interpreters/batching.cc) makes the recursion a clear error.
+// Until then it is a clear error, which says what works instead.
+TEST(CustomRulesTest, JitOfVmapOfACustomFunctionIsAClearErrorForNow) {
+  const auto f = custom_jvp([](Tensor x) { return sin(x); },
+                            [](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+                              return std::make_pair(sin(p[0]), cos(p[0]) * t[0]);
+                            },
+                            "my_sin");
+  const Tensor xs = tensor({0.1, 0.2, 0.3}, {3}, f64);
+  const std::string error =
+      "my_sin: vmap and jit of a custom_jvp or custom_vjp function together (in either order) "
+      "are not supported yet; each alone works";
+  ExpectErrorWith([&] { jit(vmap(f))(xs); }, error);
+  ExpectErrorWith([&] { vmap(jit(f))(xs); }, error);
+  EXPECT_NEAR(vmap(f)(xs).to_vector<double>()[2], std::sin(0.3), 1e-15);
+  EXPECT_NEAR(jit(f)(xs).to_vector<double>()[2], std::sin(0.3), 1e-15);
+}
+
 TEST(CustomRulesTest, DISABLED_JitOfVmapOfACustomJvpFunction) {
   const auto f = custom_jvp([](Tensor x) { return sin(x); },
                             [](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
