@@ -465,13 +465,14 @@ absl::Status VulkanBackend::ExecuteOnHost(Primitive prim, absl::Span<const Array
     moved.bytes_downloaded += inputs[i].aval.bytes();
   }
   for (size_t i = 0; i < out_avals.size(); ++i) {
+    // Sizes first: a result the device cannot hold is an error before any work.
+    COTANGENT_RETURN_IF_ERROR(CheckFits(out_avals[i], PrimitiveName(prim)));
     std::vector<char>& bytes = host[inputs.size() + i];
     bytes.resize(out_avals[i].bytes());
     out.push_back({out_avals[i], bytes.data()});
   }
   COTANGENT_RETURN_IF_ERROR(lapack::Run(prim, params, in, out, nullptr));
   for (size_t i = 0; i < out_avals.size(); ++i) {
-    COTANGENT_RETURN_IF_ERROR(CheckFits(out_avals[i], PrimitiveName(prim)));
     COTANGENT_ASSIGN_OR_RETURN(std::shared_ptr<Buffer> buffer, Allocate(out_avals[i].bytes()));
     COTANGENT_RETURN_IF_ERROR(Upload(out[i].data, out_avals[i].bytes(), *buffer));
     outputs[i] = DenseArray(std::move(buffer), out_avals[i]);
