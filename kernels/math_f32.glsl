@@ -264,15 +264,25 @@ float ct_tanh(float x) {
 }
 
 float ct_sqrt(float x) {
-  precise float y = sqrt(x);
-  // A Newton step on the exact residual: correctly rounded where the built-in is not.
-  if (y > 1e-15 && y < 1e18) {  // y^2 and its split parts stay normal and finite
-    float e;
-    const float yy = ct_two_prodf(y, y, e);
-    precise float r = (x - yy) - e;
-    y += r * (0.5 / y);
+  // Vulkan lets the built-in be 1 / inversesqrt(x) (NVIDIA's is, a few ulp off); a Newton step
+  // on the exact residual makes it correctly rounded. It needs y^2 and its split parts normal
+  // and finite (1e-15 < y < 1e18), so x outside [1e-28, 1e34] is scaled by 2^-/+64 first,
+  // which scales the root exactly by 2^-/+32. Zeros, negatives, NaN and inf: the built-in.
+  if (!(x > 0.0) || isinf(x)) return sqrt(x);
+  float scale = 1.0;
+  if (x < 1e-28) {
+    x *= 18446744073709551616.0;  // 2^64
+    scale = 2.3283064365386963e-10;  // 2^-32
+  } else if (x > 1e34) {
+    x *= 5.421010862427522e-20;  // 2^-64
+    scale = 4294967296.0;  // 2^32
   }
-  return y;
+  precise float y = sqrt(x);
+  float e;
+  const float yy = ct_two_prodf(y, y, e);
+  precise float r = (x - yy) - e;
+  y += r * (0.5 / y);
+  return y * scale;
 }
 
 float ct_pow(float x, float y) {

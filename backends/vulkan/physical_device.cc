@@ -116,9 +116,14 @@ absl::StatusOr<PhysicalDeviceInfo> Describe(const InstanceFunctions& vk, VkPhysi
 
   VkPhysicalDeviceSubgroupProperties subgroup{
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+  VkPhysicalDeviceFloatControlsProperties float_controls{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES};
+  if (info.api_version >= VK_API_VERSION_1_2) subgroup.pNext = &float_controls;  // core in 1.2
   VkPhysicalDeviceProperties2 props2{.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
                                      .pNext = &subgroup};
   vk.vkGetPhysicalDeviceProperties2(device, &props2);
+  info.float_controls.preserve32 = float_controls.shaderSignedZeroInfNanPreserveFloat32 == VK_TRUE;
+  info.float_controls.preserve64 = float_controls.shaderSignedZeroInfNanPreserveFloat64 == VK_TRUE;
   info.subgroup_size = std::max<uint32_t>(1, subgroup.subgroupSize);
   info.subgroup_shuffle =
       (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0 &&

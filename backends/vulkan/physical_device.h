@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "backends/vulkan/float_controls.h"
 #include "backends/vulkan/instance.h"
 #include "backends/vulkan/vk.h"
 
@@ -36,6 +37,7 @@ struct PhysicalDeviceInfo {
   bool float64_atomic_add = false;
   uint32_t subgroup_size = 1;
   bool subgroup_shuffle = false;  // subgroupShuffleDown in compute shaders
+  FloatControls float_controls;   // IEEE specials guaranteed in shaders (float_controls.h)
   int compute_queue_family = -1;  // -1: none
 };
 

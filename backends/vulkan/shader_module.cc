@@ -1,21 +1,21 @@
 // File: backends/vulkan/shader_module.cc
-// vkCreateShaderModule.
+// vkCreateShaderModule, with IEEE specials preserved where the device guarantees them.
 
 #include "backends/vulkan/shader_module.h"
 
+#include "backends/vulkan/float_controls.h"
 #include "backends/vulkan/status.h"
 
 namespace cotangent::vulkan {
 
 absl::StatusOr<ShaderModule> ShaderModule::Create(const Device& device,
                                                   absl::Span<const uint32_t> spirv) {
-  if (spirv.empty() || spirv[0] != 0x07230203u) {
-    return absl::InvalidArgumentError("vulkan: shader code is not SPIR-V");
-  }
+  COTANGENT_ASSIGN_OR_RETURN(const std::vector<uint32_t> code,
+                             WithIeeeSpecials(spirv, device.info().float_controls));
   const VkShaderModuleCreateInfo info{
       .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-      .codeSize = spirv.size() * sizeof(uint32_t),
-      .pCode = spirv.data(),
+      .codeSize = code.size() * sizeof(uint32_t),
+      .pCode = code.data(),
   };
   VkShaderModule handle = VK_NULL_HANDLE;
   COTANGENT_RETURN_IF_ERROR(

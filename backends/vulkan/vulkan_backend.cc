@@ -133,6 +133,9 @@ absl::StatusOr<VulkanBackend*> VulkanBackend::Get() {
   static const absl::StatusOr<VulkanBackend*>* backend = [] {
     Options options;
     if (const char* env = std::getenv("COTANGENT_VULKAN_DEVICE")) options.device = env;
+    if (const char* env = std::getenv("COTANGENT_VULKAN_STAGING")) {
+      options.force_staging = std::string_view(env) == "1";  // a discrete GPU's path anywhere
+    }
     if (const char* env = std::getenv("COTANGENT_VULKAN_DETERMINISTIC")) {
       options.deterministic = std::string_view(env) == "1";
     }

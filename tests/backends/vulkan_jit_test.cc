@@ -120,11 +120,23 @@ TEST(VulkanJit, ADonatedBufferIsRewrittenOnlyAfterItsLastReader) {
   const Tensor cpu = Ramp(4096, f32, 1.0, 0.0);
   Tensor p = device_put(cpu, "vulkan");
   p.block_until_ready();  // nothing in flight holds p's buffer: the call may take it
+  const Lowered lowered = step.lower(p);  // the executable the calls below run
   const int64_t barriers = Vulkan().stream_stats().barriers;
   const Tensor out = step(p);
   ExpectClose(out, update(cpu), 1e-5);
-  EXPECT_EQ(step.lower(out).compiled->donations_reused(), 1);
+  EXPECT_EQ(lowered.compiled->donations_reused(), 1);
   EXPECT_GT(Vulkan().stream_stats().barriers, barriers);
+  // A training loop's pattern: each result donated to the next call, while the previous call
+  // may still be in flight. One executable (the results key as the device_put argument did),
+  // every buffer reused.
+  Tensor q = out, want = update(cpu);
+  for (int i = 0; i < 3; ++i) {
+    q = step(q);
+    want = update(want);
+  }
+  ExpectClose(q, want, 1e-4);
+  EXPECT_EQ(step.cache_size(), 1);
+  EXPECT_EQ(lowered.compiled->donations_reused(), 4);
 }
 
 TEST(VulkanJit, LiteralsInGeneratedKernelsAreExact) {
