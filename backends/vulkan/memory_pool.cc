@@ -33,6 +33,11 @@ MemoryPool::MemoryPool(const Device& device, uint32_t type_index, bool map,
     : device_(device), type_index_(type_index), map_(map), max_block_(max_block),
       max_cached_(max_cached) {}
 
+int64_t MemoryPool::CacheLimit(int64_t heap_bytes, bool host_memory) {
+  const int64_t quarter = heap_bytes / 4;
+  return host_memory ? std::min<int64_t>(quarter, int64_t{1} << 30) : quarter;
+}
+
 absl::StatusOr<Allocation> MemoryPool::Acquire(VkDeviceSize bytes) {
   if (bytes > max_block_) {
     return absl::ResourceExhaustedError(absl::StrCat(

@@ -48,6 +48,13 @@ class MemoryPool {
   MemoryPool(const MemoryPool&) = delete;
   MemoryPool& operator=(const MemoryPool&) = delete;
 
+  // The free bytes a pool over a heap of `heap_bytes` keeps for reuse (its max_cached): a
+  // quarter of the heap, and at most 1 GiB of host memory (the system's, on CPU and integrated
+  // devices, and staging buffers). A discrete GPU's own memory is not capped: on an H200 a
+  // chain over 2^26 floats (five 256 MiB arrays) spent 16-21 ms per call giving blocks back to
+  // the driver and allocating them again under a 1 GiB cap, 1 ms without (docs/vulkan.md).
+  static int64_t CacheLimit(int64_t heap_bytes, bool host_memory);
+
   // A block of at least `bytes`. ResourceExhausted when bytes > max_block or the device is out
   // of memory (after freeing this pool's unused chunks and retrying).
   absl::StatusOr<Allocation> Acquire(VkDeviceSize bytes);

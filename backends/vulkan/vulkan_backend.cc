@@ -207,12 +207,12 @@ absl::Status VulkanBackend::Init() {
                              info.type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU;
   const int unified = FindMemoryType(info.memory, host, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
   const VkDeviceSize max_block = info.limits.maxStorageBufferRange;
-  const auto cache_limit = [&](int type) {
-    return std::min<int64_t>(HeapSize(info.memory, type) / 4, int64_t{1} << 30);
+  const auto cache_limit = [&](int type, bool host_memory) {
+    return vulkan::MemoryPool::CacheLimit(HeapSize(info.memory, type), host_memory);
   };
   if (shared_memory && unified >= 0 && !options_.force_staging) {
     pool_ = std::make_unique<vulkan::MemoryPool>(*device_, unified, true, max_block,
-                                                 cache_limit(unified));
+                                                 cache_limit(unified, true));
   } else {
     int local = FindMemoryType(info.memory, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0);
     if (local < 0) local = FindMemoryType(info.memory, 0, 0);
@@ -222,9 +222,9 @@ absl::Status VulkanBackend::Init() {
           "vulkan: device ", info.name, " has no host-visible memory type for transfers"));
     }
     pool_ = std::make_unique<vulkan::MemoryPool>(*device_, local, false, max_block,
-                                                 cache_limit(local));
+                                                 cache_limit(local, shared_memory));
     staging_pool_ = std::make_unique<vulkan::MemoryPool>(*device_, staging, true, max_block,
-                                                         cache_limit(staging) / 4);
+                                                         cache_limit(staging, true) / 4);
   }
   COTANGENT_ASSIGN_OR_RETURN(glsl_, vulkan::GlslCompiler::Create());
   COTANGENT_ASSIGN_OR_RETURN(kernels_, vulkan::KernelCache::Create(*device_));

@@ -219,6 +219,16 @@ TEST_P(BothMemoryPaths, DispatchesWaitForTheFirstReadBack) {
   EXPECT_EQ(backend->stream_stats().barriers - before.barriers, 9 + 2 * staged);
 }
 
+// Regression (measured on an H200): a discrete GPU's pool must keep a working set of several
+// 256 MiB arrays; only host memory is capped at 1 GiB.
+TEST(MemoryPool, ADiscreteGpusCacheScalesWithItsHeapHostMemoryIsCapped) {
+  const int64_t gib = int64_t{1} << 30;
+  EXPECT_EQ(vulkan::MemoryPool::CacheLimit(140 * gib, /*host_memory=*/false), 35 * gib);
+  EXPECT_GE(vulkan::MemoryPool::CacheLimit(8 * gib, false), 5 * (gib / 4));
+  EXPECT_EQ(vulkan::MemoryPool::CacheLimit(24 * gib, /*host_memory=*/true), gib);
+  EXPECT_EQ(vulkan::MemoryPool::CacheLimit(2 * gib, true), gib / 2);
+}
+
 TEST(MemoryPool, SizeClassesWasteAtMostAQuarter) {
   EXPECT_EQ(vulkan::MemoryPool::SizeClass(1), 256u);
   EXPECT_EQ(vulkan::MemoryPool::SizeClass(257), 320u);
