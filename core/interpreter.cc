@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cassert>
+#include <utility>
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
@@ -28,6 +29,20 @@ int& DynamicLevel() {
   return level;
 }
 
+// The interpreters inner frames have replaced (FrameScope), innermost last, as (level, trace
+// id): their tracers are live and belong to the frame now at that level.
+std::vector<std::pair<int, uint64_t>>& Shadowed() {
+  thread_local std::vector<std::pair<int, uint64_t>> shadowed;
+  return shadowed;
+}
+
+bool IsLive(const std::vector<Interpreter*>& stack, int level, uint64_t trace_id) {
+  if (level >= static_cast<int>(stack.size())) return false;
+  if (stack[level]->trace_id() == trace_id) return true;
+  const auto& shadowed = Shadowed();
+  return std::find(shadowed.begin(), shadowed.end(), std::pair{level, trace_id}) != shadowed.end();
+}
+
 uint64_t NewTraceId() {
   static std::atomic<uint64_t> next{1};
   return next.fetch_add(1, std::memory_order_relaxed);
@@ -42,7 +57,7 @@ Interpreter& OwnerOf(const Tensor& x, const char* op) {
                  "dtype from eval_shape), not an array");
   }
   const auto& tracer = static_cast<const Tracer&>(*x.node());
-  if (level >= static_cast<int>(stack.size()) || stack[level]->trace_id() != tracer.trace_id()) {
+  if (!IsLive(stack, level, tracer.trace_id())) {
     ThrowInvalid(op, ": operand ", x.aval().ToString(),
                  " is a tracer that escaped the transformation that made it (a leaked tracer: "
                  "a value from inside grad/jvp/vmap/jit was kept and used after it returned)");
@@ -169,6 +184,21 @@ InterpreterScope::~InterpreterScope() {
   DynamicLevel() = saved_dynamic_level_;
 }
 
+FrameScope::FrameScope(Interpreter& frame, int level)
+    : frame_(frame), replaced_(Stack()[level]), saved_dynamic_level_(DynamicLevel()) {
+  assert(level >= 1 && level < static_cast<int>(Stack().size()) && "a frame replaces a level");
+  Shadowed().emplace_back(level, replaced_->trace_id());
+  frame_.level_ = level;
+  Stack()[level] = &frame_;
+  if (frame_.dynamic()) DynamicLevel() = std::max(DynamicLevel(), level);
+}
+
+FrameScope::~FrameScope() {
+  Stack()[frame_.level_] = replaced_;
+  Shadowed().pop_back();
+  DynamicLevel() = saved_dynamic_level_;
+}
+
 AllowLevelScope::AllowLevelScope(int level) {
   if (!Regions().empty()) Regions().back().allowed.push_back(level);
 }
@@ -195,10 +225,7 @@ const char* TransformationOf(const Tensor& x) {
   if (!x.defined() || x.level() <= 0 || x.level() == kAbstractLevel) return nullptr;
   const auto& stack = Stack();
   const auto& tracer = static_cast<const Tracer&>(*x.node());
-  if (x.level() >= static_cast<int>(stack.size()) ||
-      stack[x.level()]->trace_id() != tracer.trace_id()) {
-    return nullptr;
-  }
+  if (!IsLive(stack, x.level(), tracer.trace_id())) return nullptr;
   return stack[x.level()]->name();
 }
 

@@ -105,6 +105,7 @@ class Interpreter {
 
  private:
   friend class InterpreterScope;
+  friend class FrameScope;
   const char* name_;
   int level_ = -1;
   uint64_t trace_id_;
@@ -139,6 +140,25 @@ class InterpreterScope {
 
  private:
   Interpreter& interpreter_;
+  int saved_dynamic_level_;
+};
+
+// While alive, `frame` takes the place of the interpreter at `level` (an existing level below
+// the top): an inner frame, as JAX's DynamicJaxprTrace traces a sub-program (a custom
+// function's body) in a new frame of its own level. The interpreters above keep their order,
+// so a batch interpreter above a program being recorded can run the body inside itself (its
+// tracers wrap the frame's). Tracers of the replaced interpreter stay live and reach the frame
+// (a graph records them as values from outside: constants of the sub-program).
+class FrameScope {
+ public:
+  FrameScope(Interpreter& frame, int level);
+  ~FrameScope();
+  FrameScope(const FrameScope&) = delete;
+  FrameScope& operator=(const FrameScope&) = delete;
+
+ private:
+  Interpreter& frame_;
+  Interpreter* replaced_;
   int saved_dynamic_level_;
 };
 

@@ -46,36 +46,43 @@ Unzipped Unzip(absl::Span<const Tensor> inputs) {
 // The functions of a custom call made by a batch interpreter, run inside it (JAX's
 // batch_subtrace): called with values of lower levels, they pack them as this interpreter's
 // tracers with the inputs' batch axes, run the user's code (which may close over this
-// interpreter's tracers) and return results batched along axis 0. bwd runs later, in the
-// backward pass, when this interpreter may be gone, so it is vmapped afresh instead.
+// interpreter's tracers) and return results batched along axis 0. A call staged into a program
+// (jit of vmap) keeps these functions, and its rule may run after this vmap returned (the
+// program differentiated later): then, as bwd always, they are vmapped afresh. So the
+// interpreter is found by level and trace id, never held.
 class BatchSubtrace {
  public:
   BatchSubtrace(const BatchInterpreter& batch, std::vector<int64_t> bdims, std::string name)
-      : batch_(batch), bdims_(std::move(bdims)), name_(std::move(name)) {}
+      : level_(batch.level()),
+        trace_id_(batch.trace_id()),
+        axis_size_(batch.axis_size()),
+        bdims_(std::move(bdims)),
+        name_(std::move(name)) {}
 
   // g applied to xs (input i batched along bdims[i mod #inputs]: primals, then tangents).
   std::vector<Tensor> Run(const FlatFn& g, const std::vector<Tensor>& xs) const {
-    // Known bug: a jit below this vmap (or one this vmap batches) stages the call by tracing it
-    // at a level above this interpreter, whose tracers packed here would bind again, and
-    // again, one batch axis more each time (tests/interpreters/custom_rules_test.cc,
-    // DISABLED_JitOfVmapOf...). Until the staging traces at the jit's own level, as JAX's
-    // does, that is this error.
+    const Interpreter* at = InterpreterAt(level_);
+    if (at == nullptr || at->trace_id() != trace_id_) return Afresh(g, xs);
+    const auto& batch = static_cast<const BatchInterpreter&>(*at);
+    // Values come from below this interpreter: a graph stages the call's body in a frame of
+    // its own level (TraceToProgramInFrame), never above. One from above would be packed at
+    // the wrong level and batched again on every bind.
     for (const Tensor& x : xs) {
-      if (x.defined() && x.level() > batch_.level()) {
-        ThrowInvalid(name_, ": vmap and jit of a custom_jvp or custom_vjp function together "
-                     "(in either order) are not supported yet; each alone works");
+      if (x.defined() && x.level() > level_) {
+        ThrowInvalid(name_, ": internal error: a value of level ", x.level(),
+                     " reached the vmap at level ", level_, " from above");
       }
     }
-    AllowLevelScope allow(batch_.level());
+    AllowLevelScope allow(level_);
     std::vector<Tensor> in;
     for (size_t i = 0; i < xs.size(); ++i) {
-      in.push_back(batch_.Pack(xs[i], bdims_[i % bdims_.size()]));
+      in.push_back(batch.Pack(xs[i], bdims_[i % bdims_.size()]));
     }
     std::vector<Tensor> out = g(in);
     for (Tensor& y : out) {
       if (!y.defined()) continue;
-      const Batched b = batch_.Unpack(y);
-      y = rules::MaterializeBatch(b.value, b.bdim, batch_.axis_size(), 0);
+      const Batched b = batch.Unpack(y);
+      y = rules::MaterializeBatch(b.value, b.bdim, axis_size_, 0);
     }
     return out;
   }
@@ -83,7 +90,7 @@ class BatchSubtrace {
   // The cotangents of the inputs from bwd vmapped over residuals and ct (all batched along
   // 0): moved to each input's batch axis, summed over the batch for unbatched inputs.
   CustomVjpFunction::Bwd VmappedBwd(const CustomVjpFunction::Bwd& bwd, const std::string& name) const {
-    return [bwd, name, bdims = bdims_, n = batch_.axis_size()](
+    return [bwd, name, bdims = bdims_, n = axis_size_](
                const std::vector<Tensor>& residuals, const std::vector<Tensor>& out_cts) {
       std::vector<Tensor> rc = residuals;
       rc.insert(rc.end(), out_cts.begin(), out_cts.end());
@@ -105,7 +112,19 @@ class BatchSubtrace {
   }
 
  private:
-  const BatchInterpreter& batch_;
+  // Run without the interpreter: a fresh vmap of g over xs' batch axes, results along 0.
+  std::vector<Tensor> Afresh(const FlatFn& g, const std::vector<Tensor>& xs) const {
+    std::vector<std::optional<int64_t>> axes;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const int64_t bdim = bdims_[i % bdims_.size()];
+      axes.push_back(bdim == kNotMapped ? std::nullopt : std::optional<int64_t>(bdim));
+    }
+    return VmapFlat(g, xs, axes, 0, axis_size_, std::vector<std::string>(xs.size(), name_));
+  }
+
+  int level_;
+  uint64_t trace_id_;
+  int64_t axis_size_;
   std::vector<int64_t> bdims_;
   std::string name_;  // the custom function's, for errors
 };

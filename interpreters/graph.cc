@@ -47,9 +47,11 @@ std::vector<Tensor> GraphInterpreter::ProcessCustom(const CustomFunction& f,
   for (const Tensor& x : inputs) avals.push_back(x.aval());
   // Values of this trace that f closes over are constants of its program (and f's code runs
   // inside this interpreter when it is traced through).
+  // The body is traced in a frame of this level: a batch interpreter above that runs the call
+  // inside itself (jit of vmap) wraps the frame's tracers, never the other way round.
   AllowLevelScope allow(level());
-  const ClosedProgram body =
-      TraceToProgram([&f](const std::vector<Tensor>& xs) { return f.Call(xs); }, avals);
+  const ClosedProgram body = TraceToProgramInFrame(
+      [&f](const std::vector<Tensor>& xs) { return f.Call(xs); }, avals, level());
   for (const Tensor& c : body.consts) {
     if (!c.is_concrete()) return EvalProgram(*body.program, body.consts, inputs);
   }
@@ -162,16 +164,35 @@ ClosedProgram GraphInterpreter::Finish(absl::Span<const Tensor> inputs,
   return ClosedProgram{ExtractProgram(p, constvars, invars, keep, outvars), std::move(consts)};
 }
 
-ClosedProgram TraceToProgram(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
-                             absl::Span<const ShapedArray> avals, const char* name) {
-  GraphInterpreter graph(/*stage_all=*/true, name);
+namespace {
+
+// f traced by `graph` while `Scope` (a new level, or a frame of an existing one) holds it.
+template <typename Scope, typename... At>
+ClosedProgram Trace(GraphInterpreter& graph,
+                    const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
+                    absl::Span<const ShapedArray> avals, At... at) {
   std::vector<Tensor> inputs, outputs;
   {
-    InterpreterScope scope(graph);
+    Scope scope(graph, at...);
     for (const ShapedArray& aval : avals) inputs.push_back(graph.NewInput(aval));
     outputs = f(inputs);
   }
   return graph.Finish(inputs, outputs);
+}
+
+}  // namespace
+
+ClosedProgram TraceToProgram(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
+                             absl::Span<const ShapedArray> avals, const char* name) {
+  GraphInterpreter graph(/*stage_all=*/true, name);
+  return Trace<InterpreterScope>(graph, f, avals);
+}
+
+ClosedProgram TraceToProgramInFrame(
+    const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
+    absl::Span<const ShapedArray> avals, int level) {
+  GraphInterpreter graph(/*stage_all=*/true, "graph");
+  return Trace<FrameScope>(graph, f, avals, level);
 }
 
 }  // namespace cotangent

@@ -90,6 +90,13 @@ int32_t GraphVar(const Tensor& x, const Interpreter& graph);
 ClosedProgram TraceToProgram(const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
                              absl::Span<const ShapedArray> avals, const char* name = "graph");
 
+// As TraceToProgram, in an inner frame of the existing `level` (FrameScope) rather than on a
+// new level above the stack: how a graph stages a custom function's body, so that
+// interpreters above the graph (vmap of jit, jit of vmap) stay above the body's tracers.
+ClosedProgram TraceToProgramInFrame(
+    const std::function<std::vector<Tensor>(const std::vector<Tensor>&)>& f,
+    absl::Span<const ShapedArray> avals, int level);
+
 }  // namespace cotangent
 
 #endif  // COTANGENT_INTERPRETERS_GRAPH_H_
