@@ -381,6 +381,13 @@ TEST(LinalgTransformsTest, VmapAndJitMatchPerExampleCalls) {
   // Derivatives of vmap: the per-example gradients.
   const auto logdet = [](const Tensor& a) { return linalg::slogdet(a).logabsdet; };
   EXPECT_TRUE(AllClose(vmap(grad(logdet))(as), MT(linalg::inv(as)), 1e-10, 1e-10));
+  // Derivatives of solve and slogdet under jit and vmap in either order.
+  EXPECT_TRUE(AllClose(jit(vmap(grad(logdet)))(as), MT(linalg::inv(as)), 1e-10, 1e-10));
+  EXPECT_TRUE(AllClose(vmap(jit(grad(logdet)))(as), MT(linalg::inv(as)), 1e-10, 1e-10));
+  const auto solve_sum = [&](const Tensor& a) { return sum(linalg::solve(a, b)); };
+  std::vector<Tensor> want_grad;
+  for (int64_t i = 0; i < 3; ++i) want_grad.push_back(grad(solve_sum)(as[i]));
+  EXPECT_TRUE(AllClose(jit(vmap(grad(solve_sum)))(as), stack(want_grad), 1e-10, 1e-10));
 }
 
 TEST(LinalgErrorsTest, BadShapesAndDtypesNameTheFunction) {
