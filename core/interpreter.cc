@@ -185,8 +185,9 @@ InterpreterScope::~InterpreterScope() {
 }
 
 FrameScope::FrameScope(Interpreter& frame, int level)
-    : frame_(frame), replaced_(Stack()[level]), saved_dynamic_level_(DynamicLevel()) {
+    : frame_(frame), replaced_(nullptr), saved_dynamic_level_(DynamicLevel()) {
   assert(level >= 1 && level < static_cast<int>(Stack().size()) && "a frame replaces a level");
+  replaced_ = Stack()[level];  // after the check: a level off the stack is never read
   Shadowed().emplace_back(level, replaced_->trace_id());
   frame_.level_ = level;
   Stack()[level] = &frame_;
