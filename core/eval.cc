@@ -12,6 +12,7 @@
 #include "absl/container/inlined_vector.h"
 #include "core/backend.h"
 #include "core/error.h"
+#include "core/interpreter.h"
 #include "core/host_memory.h"
 #include "core/layout.h"
 
@@ -38,9 +39,26 @@ Backend& TargetBackend(std::string_view op, absl::Span<const Array> arrays) {
   return arrays.front().backend();
 }
 
+TensorList RunOnProcessAxes(Primitive prim, absl::Span<const Tensor> in, const Params& params) {
+  const std::shared_ptr<ProcessAxes> processes = CurrentProcessAxes();
+  for (const std::string& name : params.axis_names) {
+    if (processes == nullptr || processes->Size(name) == 0) {
+      ThrowInvalid(PrimitiveName(prim), ": unbound axis name '", name, "'");
+    }
+  }
+  return processes->Run(prim, in, params);
+}
+
 void RunEquation(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
                  const Params& params, absl::Span<const ShapedArray> out_avals,
                  absl::Span<Array> outs) {
+  if (KindOf(prim) == PrimitiveKind::kCollective) {  // over process axes: no kernel
+    absl::InlinedVector<Tensor, 1> in;
+    for (const Array& x : arrays) in.push_back(Tensor(x));
+    TensorList out = RunOnProcessAxes(prim, in, params);
+    for (size_t i = 0; i < outs.size(); ++i) outs[i] = out[i].array();
+    return;
+  }
   if (arrays.size() == 1 && out_avals.size() == 1) {
     if (std::optional<Array> view = ViewOf(prim, arrays[0], params, out_avals[0])) {
       outs[0] = *std::move(view);

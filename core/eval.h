@@ -22,8 +22,13 @@ namespace cotangent {
 Backend& TargetBackend(std::string_view op, absl::Span<const Array> arrays);
 
 // prim on arrays of one backend into outs (one per out_aval): a view of the operand where
-// core/layout.h ViewOf gives one, else the backend's kernel; throws an Error naming prim when
-// the backend fails. Eager evaluation and jit's executor (core/executable.h) share it.
+// core/layout.h ViewOf gives one, else the backend's kernel (a collective: the process axes');
+// throws an Error naming prim when the backend fails. Eager evaluation and jit's executor
+// (core/executable.h) share it.
+// A collective over process axes (core/interpreter.h ProcessAxes) on concrete operands; an
+// Error naming prim when its axes are not process axes.
+TensorList RunOnProcessAxes(Primitive prim, absl::Span<const Tensor> in, const Params& params);
+
 void RunEquation(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
                  const Params& params, absl::Span<const ShapedArray> out_avals,
                  absl::Span<Array> outs);

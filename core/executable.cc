@@ -352,7 +352,11 @@ void Executable::FoldConstants() {
     // Elementwise equations are left to fuse into their readers: folded, each would be one
     // more array of the readers' size held for the plan's life (jacfwd's basis times a
     // constant), where fused it costs nothing but a few operations per element.
-    if (IsFusible(eqn.prim) || IsControlFlow(eqn.prim)) continue;
+    // A collective communicates on every call (and axis_index has no operands to wait for).
+    if (IsFusible(eqn.prim) || IsControlFlow(eqn.prim) ||
+        KindOf(eqn.prim) == PrimitiveKind::kCollective) {
+      continue;
+    }
     std::vector<Array> in;
     for (const Atom& a : eqn.inputs) {
       if (!a.is_literal() && !value[a.var]) break;

@@ -22,6 +22,7 @@ bool IsFusible(Primitive prim) {
     case PrimitiveKind::kIndexing:
     case PrimitiveKind::kLinalg:
     case PrimitiveKind::kCall:
+    case PrimitiveKind::kCollective:
       return false;
   }
   return false;

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "core/error.h"
 #include "core/eval.h"
 #include "core/rules.h"
@@ -260,14 +262,94 @@ std::vector<Tensor> BindCustom(const CustomFunction& f, absl::Span<const Tensor>
   }
 }
 
+const Interpreter* AxisFrame(std::string_view name) {
+  const std::vector<Interpreter*>& stack = Stack();
+  for (size_t level = stack.size(); level-- > 1;) {
+    const NamedAxis* axis = stack[level]->named_axis();
+    if (axis != nullptr && axis->name == name) return stack[level];
+  }
+  return nullptr;
+}
+
+namespace {
+
+struct ProcessAxesSlot {
+  absl::Mutex mutex;
+  std::shared_ptr<ProcessAxes> axes;
+};
+ProcessAxesSlot& ProcessAxesHere() {
+  static ProcessAxesSlot* const slot = new ProcessAxesSlot();
+  return *slot;
+}
+
+// The size of a named axis and the level of the interpreter binding it (0: the process axes),
+// or a size of 0 when nothing binds it.
+std::pair<int64_t, int> AxisBinding(const std::string& name) {
+  if (const Interpreter* frame = AxisFrame(name)) return {frame->named_axis()->size, frame->level()};
+  const std::shared_ptr<ProcessAxes> processes = CurrentProcessAxes();
+  return {processes == nullptr ? 0 : processes->Size(name), 0};
+}
+
+}  // namespace
+
+void SetProcessAxes(std::shared_ptr<ProcessAxes> axes) {
+  absl::MutexLock lock(&ProcessAxesHere().mutex);
+  ProcessAxesHere().axes = std::move(axes);
+}
+
+std::shared_ptr<ProcessAxes> CurrentProcessAxes() {
+  absl::MutexLock lock(&ProcessAxesHere().mutex);
+  return ProcessAxesHere().axes;
+}
+
+int64_t NamedAxesSize(const char* op, const std::vector<std::string>& names) {
+  int64_t size = 1;
+  for (const std::string& name : names) {
+    const int64_t n = AxisBinding(name).first;
+    if (n == 0) ThrowInvalid(op, ": unbound axis name '", name, "'");
+    size *= n;
+  }
+  return size;
+}
+
+std::string NamedAxesKey() {
+  std::string key;
+  for (const Interpreter* interpreter : Stack()) {
+    const NamedAxis* axis = interpreter == nullptr ? nullptr : interpreter->named_axis();
+    if (axis != nullptr) absl::StrAppend(&key, key.empty() ? "" : ",", axis->name, "=", axis->size);
+  }
+  if (const std::shared_ptr<ProcessAxes> processes = CurrentProcessAxes()) {
+    absl::StrAppend(&key, ";processes ", processes->Key());
+  }
+  return key;
+}
+
+namespace {
+
+// A collective runs at the level of the innermost interpreter binding any of its axes (or
+// above, where its operands are): JAX's axis frames. Operands from below are lifted there, so
+// psum of a constant is the constant times the axis size, and axis_index has an interpreter.
+int CollectiveLevel(Primitive prim, const Params& params) {
+  int level = 0;
+  if (params.axis_names.empty()) ThrowInvalid(PrimitiveName(prim), ": no axis names");
+  for (const std::string& name : params.axis_names) {
+    const auto [size, at] = AxisBinding(name);
+    if (size == 0) ThrowInvalid(PrimitiveName(prim), ": unbound axis name '", name, "'");
+    level = std::max(level, at);
+  }
+  return level;
+}
+
+}  // namespace
+
 TensorList Bind(Primitive prim, absl::Span<const Tensor> inputs, const Params& params) {
   const int arity = PrimitiveArity(prim);
   if (arity >= 0 && static_cast<int>(inputs.size()) != arity) {
     ThrowInvalid(PrimitiveName(prim), ": expected ", arity, " operands, got ", inputs.size());
   }
   absl::InlinedVector<Tensor, 4> args(inputs.begin(), inputs.end());
-  const int top =
-      std::max(PrepareOperands(PrimitiveName(prim), absl::MakeSpan(args)), DynamicLevel());
+  int top = std::max(PrepareOperands(PrimitiveName(prim), absl::MakeSpan(args)), DynamicLevel());
+  if (KindOf(prim) == PrimitiveKind::kCollective) top = std::max(top, CollectiveLevel(prim, params));
   absl::InlinedVector<ShapedArray, 4> avals;
   avals.reserve(args.size());
   for (const Tensor& x : args) avals.push_back(x.aval());

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "absl/types/span.h"
@@ -60,6 +62,13 @@ class Tracer : public Node {
   uint64_t trace_id_;
 };
 
+// An axis a transformation binds to a name (vmap's axis_name, JAX's axis frame): collectives
+// over the name (core/primitives.def) are processed by that transformation's interpreter.
+struct NamedAxis {
+  std::string name;
+  int64_t size = 0;
+};
+
 // One application of a transformation. Push it with InterpreterScope; its level is its depth
 // in the stack (eval is level 0), and each application gets a fresh trace id, so a tracer of an
 // outer transformation closed over by an inner function is a constant there.
@@ -77,6 +86,8 @@ class Interpreter {
   int level() const { return level_; }
   uint64_t trace_id() const { return trace_id_; }
   bool dynamic() const { return dynamic_; }
+  // The axis this interpreter binds to a name, or null.
+  virtual const NamedAxis* named_axis() const { return nullptr; }
 
   // Wraps a value of a lower level (a constant here) as a tracer of this interpreter.
   virtual Tensor Lift(const Tensor& x) = 0;
@@ -183,6 +194,32 @@ std::vector<Tensor> BindCustom(const CustomFunction& f, absl::Span<const Tensor>
 
 // The interpreter at `level` of this thread's stack (level >= 1), or null past the top.
 Interpreter* InterpreterAt(int level);
+
+// Named axes that span processes (distributed/: MPI): collectives over them run at eval, on
+// concrete operands, by Run; every thread sees them. Installed by the process mesh.
+class ProcessAxes {
+ public:
+  virtual ~ProcessAxes() = default;
+  // The number of processes along `name`, or 0 when it is not one of these axes.
+  virtual int64_t Size(std::string_view name) const = 0;
+  // The axes and their sizes, "data=2": part of jit's cache key.
+  virtual std::string Key() const = 0;
+  // Applies the collective prim over these axes to concrete operands.
+  virtual TensorList Run(Primitive prim, absl::Span<const Tensor> in, const Params& params) = 0;
+};
+// Installs `axes` (null: none) in place of the previous ones.
+void SetProcessAxes(std::shared_ptr<ProcessAxes> axes);
+std::shared_ptr<ProcessAxes> CurrentProcessAxes();
+
+// The innermost interpreter binding the axis `name` on this thread's stack (an inner vmap
+// shadows an outer one of the same name), or null.
+const Interpreter* AxisFrame(std::string_view name);
+// The total size of the named axes; throws "<op>: unbound axis name 'k'" for one neither an
+// interpreter nor the process axes bind.
+int64_t NamedAxesSize(const char* op, const std::vector<std::string>& names);
+// The named axes bound on this thread's stack, innermost last, as "i=4,j=2", then the process
+// axes': part of jit's cache key (a program traced under named axes holds their sizes).
+std::string NamedAxesKey();
 
 }  // namespace cotangent
 

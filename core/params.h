@@ -98,9 +98,11 @@ class CustomLinearRule : public ParamObject {
 
 struct Params {
   std::vector<int64_t> axes;         // reduce_sum, reduce_max: axes reduced (sorted, unique)
-  int64_t dimension = 0;             // argmax, concatenate, argsort: the axis
+  int64_t dimension = 0;             // argmax, concatenate, argsort, collectives: the axis
   bool descending = false;           // argsort: largest first
-  std::vector<int64_t> permutation;  // transpose: output axis i is input axis permutation[i]
+  // transpose: output axis i is input axis permutation[i]; ppermute: member i receives from
+  // member permutation[i] (-1: zeros)
+  std::vector<int64_t> permutation;
   Shape shape;                       // reshape, broadcast_in_dim: the output shape
   std::vector<int64_t> broadcast_dimensions;  // broadcast_in_dim: output axis of input axis i
   std::vector<int64_t> start, limit, stride;  // slice (stride >= 1)
@@ -130,6 +132,13 @@ struct Params {
   int64_t length = 0;     // scan: the iterations (the leading axis of xs and ys)
   bool reverse = false;   // scan: from the last element of xs to the first
   int64_t unroll = 1;     // scan: steps per iteration of its compiled loop (jit), >= 1
+  // Collectives (core/primitives.def): the named axes they run over; all_gather and
+  // reduce_scatter: the axes' total size and whether blocks tile an existing axis (dimension)
+  // rather than stack on a new one; all_to_all: the axis blocks are concatenated along.
+  std::vector<std::string> axis_names;
+  int64_t axis_size = 0;
+  bool tiled = false;
+  int64_t concat_dimension = 0;
 
   // Structural: programs compare by their equations, not by identity. Defined with programs
   // (core/program.cc), as are StableHash and ParamsToString.

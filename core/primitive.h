@@ -27,6 +27,7 @@ enum class PrimitiveKind : uint8_t {
   kContraction,
   kIndexing,  // gather, scatter_add: elements placed by index values
   kLinalg,    // factorizations and solves over the last two axes (LAPACK's)
+  kCollective,  // psum, all_gather...: over named axes, run by the interpreter binding them
   kCall,  // higher-order: carries a program in its params
 };
 

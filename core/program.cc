@@ -89,6 +89,13 @@ std::string List(absl::Span<const int64_t> v) {
   return absl::StrCat("(", absl::StrJoin(v, ", "), v.size() == 1 ? ",)" : ")");
 }
 
+// Axis names as JAX prints a tuple of strings: ('i',), ('i', 'j').
+std::string Names(const std::vector<std::string>& names) {
+  std::vector<std::string> quoted;
+  for (const std::string& n : names) quoted.push_back(absl::StrCat("'", n, "'"));
+  return absl::StrCat("(", absl::StrJoin(quoted, ", "), names.size() == 1 ? ",)" : ")");
+}
+
 std::string EquationText(const Program& p, const Equation& eqn, Namer& namer, int indent,
                          int* next) {
   std::vector<std::string> args, outs;
@@ -131,8 +138,9 @@ bool Params::operator==(const Params& o) const {
          interior == o.interior && padding_value == o.padding_value &&
          new_dtype == o.new_dtype && dot == o.dot && index == o.index &&
          slice_sizes == o.slice_sizes && mode == o.mode && fill_value == o.fill_value &&
-         name == o.name &&
-         object == o.object && num_consts == o.num_consts;
+         name == o.name && object == o.object && num_consts == o.num_consts &&
+         axis_names == o.axis_names && axis_size == o.axis_size && tiled == o.tiled &&
+         concat_dimension == o.concat_dimension;
 }
 
 namespace {
@@ -208,6 +216,11 @@ uint64_t Params::StableHash() const {
         .Add(slice_sizes).Add(static_cast<uint64_t>(mode)).Add(fill_value);
   }
   if (descending) h.Add(uint64_t{1});
+  if (!axis_names.empty()) {  // likewise for the collectives
+    for (const std::string& axis : axis_names) h.Add(axis);
+    h.Add(static_cast<uint64_t>(axis_size)).Add(static_cast<uint64_t>(tiled))
+        .Add(static_cast<uint64_t>(concat_dimension));
+  }
   if (linalg != LinalgOptions{}) {  // likewise for the linear algebra options
     const LinalgOptions& l = linalg;
     h.Add(static_cast<uint64_t>(l.left_side | l.lower << 1 | l.transpose_a << 2 |
@@ -308,6 +321,29 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
                           List(p.index.collapsed_dims), ", scatter_dims_to_operand_dims=",
                           List(p.index.start_index_map), ") mode=",
                           p.mode == IndexMode::kClip ? "clip" : "drop");
+    case Primitive::kPsum:
+    case Primitive::kPmax:
+    case Primitive::kPmin:
+      return absl::StrCat("axes=", Names(p.axis_names));
+    case Primitive::kAxisIndex:
+      return absl::StrCat("axis_name=", Names(p.axis_names));
+    case Primitive::kPpermute: {
+      std::vector<std::string> pairs;  // JAX's (source, destination) pairs
+      for (size_t j = 0; j < p.permutation.size(); ++j) {
+        if (p.permutation[j] >= 0) pairs.push_back(List({p.permutation[j], int64_t(j)}));
+      }
+      return absl::StrCat("axis_name=", Names(p.axis_names), " perm=(",
+                          absl::StrJoin(pairs, ", "), pairs.size() == 1 ? ",)" : ")");
+    }
+    case Primitive::kAllGather:
+    case Primitive::kReduceScatter:
+      return absl::StrCat(prim == Primitive::kAllGather ? "all_gather_dimension="
+                                                          : "scatter_dimension=",
+                          p.dimension, " axis_name=", Names(p.axis_names), " axis_size=",
+                          p.axis_size, " tiled=", Bool(p.tiled));
+    case Primitive::kAllToAll:
+      return absl::StrCat("axis_name=", Names(p.axis_names), " split_axis=", p.dimension,
+                          " concat_axis=", p.concat_dimension);
     case Primitive::kDotGeneral:
       return absl::StrCat("dimension_numbers=((", List(p.dot.lhs_contracting), ", ",
                           List(p.dot.rhs_contracting), "), (", List(p.dot.lhs_batch), ", ",

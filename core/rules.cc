@@ -22,6 +22,7 @@ RuleTable BuildRuleTable() {
   RegisterDotGeneralRules(table);
   RegisterIndexingRules(table);
   RegisterLinalgRules(table);
+  RegisterCollectiveRules(table);
   RegisterCallRules(table);
   RegisterControlFlowRules(table);
   for (int i = 0; i < kNumPrimitives; ++i) {

@@ -64,6 +64,13 @@ using BatchRule = BatchedList (*)(TensorSpan args, absl::Span<const int64_t> bdi
                                   const Params& params);
 
 class Interpreter;
+struct NamedAxis;
+
+// vmap with an axis name, for a collective over that name (and perhaps others): the results
+// and their batch axes (operands may all be unbatched; axis_index has none). JAX's
+// fancy_primitive_batchers. Over other names a collective batches by its `batch` rule.
+using NamedBatchRule = BatchedList (*)(TensorSpan args, absl::Span<const int64_t> bdims,
+                                       const Params& params, const NamedAxis& axis);
 
 // Partial evaluation (tracing into a program, interpreters/graph.h) when some operands are
 // known and some are not: evaluates what it can now and records the rest on `graph`. Null:
@@ -79,6 +86,7 @@ struct PrimitiveRules {
   TransposeRule transpose = nullptr;
   BatchRule batch = nullptr;
   PartialEvalRule partial_eval = nullptr;
+  NamedBatchRule named_batch = nullptr;  // collectives
   // A zero derivative everywhere it is defined (compare, argmax, floor...): the row's
   // derivative column says kZero (set from it, never by hand).
   bool non_differentiable = false;
@@ -110,6 +118,7 @@ void RegisterMovementRules(RuleTable& table);
 void RegisterDotGeneralRules(RuleTable& table);
 void RegisterIndexingRules(RuleTable& table);
 void RegisterLinalgRules(RuleTable& table);
+void RegisterCollectiveRules(RuleTable& table);
 // closed_call's abstract evaluation and evaluation; its transformation rules transform its
 // program with the interpreters and are registered by interpreters/call.cc.
 void RegisterCallRules(RuleTable& table);

@@ -11,6 +11,7 @@
 #include "core/shape.h"      // IWYU pragma: export
 #include "core/tensor.h"     // IWYU pragma: export
 #include "cotangent/checkpoint.h"    // IWYU pragma: export
+#include "cotangent/collectives.h"   // IWYU pragma: export
 #include "cotangent/control_flow.h"  // IWYU pragma: export
 #include "cotangent/creation.h"  // IWYU pragma: export
 #include "cotangent/cumulative.h"  // IWYU pragma: export

@@ -195,6 +195,8 @@ class Jitted {
       }(std::index_sequence_for<Args...>());
       offsets.push_back(leaves.size());
       for (const Tensor& x : leaves) avals.push_back(x.aval());
+      // A program traced under named axes holds their sizes (collectives): key on them.
+      if (const std::string axes = NamedAxesKey(); !axes.empty()) structure += "axes " + axes;
       hash = absl::HashOf(h, avals, structure);
     }
 

@@ -4,6 +4,7 @@
 
 #include "interpreters/batching.h"
 
+#include <algorithm>
 #include <cassert>
 #include <string>
 
@@ -56,6 +57,7 @@ class BatchSubtrace {
       : level_(batch.level()),
         trace_id_(batch.trace_id()),
         axis_size_(batch.axis_size()),
+        axis_name_(batch.axis_name()),
         bdims_(std::move(bdims)),
         name_(std::move(name)) {}
 
@@ -90,7 +92,7 @@ class BatchSubtrace {
   // The cotangents of the inputs from bwd vmapped over residuals and ct (all batched along
   // 0): moved to each input's batch axis, summed over the batch for unbatched inputs.
   CustomVjpFunction::Bwd VmappedBwd(const CustomVjpFunction::Bwd& bwd, const std::string& name) const {
-    return [bwd, name, bdims = bdims_, n = axis_size_](
+    return [bwd, name, bdims = bdims_, n = axis_size_, axis = axis_name_](
                const std::vector<Tensor>& residuals, const std::vector<Tensor>& out_cts) {
       std::vector<Tensor> rc = residuals;
       rc.insert(rc.end(), out_cts.begin(), out_cts.end());
@@ -100,7 +102,7 @@ class BatchSubtrace {
       };
       std::vector<Tensor> cts =
           VmapFlat(flat_bwd, rc, std::vector<std::optional<int64_t>>(rc.size(), 0), 0, n,
-                   std::vector<std::string>(rc.size(), name + " bwd input"));
+                   std::vector<std::string>(rc.size(), name + " bwd input"), axis);
       if (cts.size() != bdims.size()) return cts;  // the count is checked by the caller
       for (size_t i = 0; i < cts.size(); ++i) {
         if (!cts[i].defined()) continue;
@@ -119,12 +121,14 @@ class BatchSubtrace {
       const int64_t bdim = bdims_[i % bdims_.size()];
       axes.push_back(bdim == kNotMapped ? std::nullopt : std::optional<int64_t>(bdim));
     }
-    return VmapFlat(g, xs, axes, 0, axis_size_, std::vector<std::string>(xs.size(), name_));
+    return VmapFlat(g, xs, axes, 0, axis_size_, std::vector<std::string>(xs.size(), name_),
+                    axis_name_);
   }
 
   int level_;
   uint64_t trace_id_;
   int64_t axis_size_;
+  std::string axis_name_;
   std::vector<int64_t> bdims_;
   std::string name_;  // the custom function's, for errors
 };
@@ -181,7 +185,31 @@ std::shared_ptr<CustomFunction> Subtraced(const CustomFunction& f, const BatchSu
   return nullptr;
 }
 
+const std::string*& RuleAxis() {
+  static thread_local const std::string* axis = nullptr;
+  return axis;
+}
+
+// While alive, RuleAxisName() is `name`.
+class RuleAxisScope {
+ public:
+  explicit RuleAxisScope(const std::string& name) : saved_(RuleAxis()) {
+    RuleAxis() = &name;
+  }
+  ~RuleAxisScope() { RuleAxis() = saved_; }
+  RuleAxisScope(const RuleAxisScope&) = delete;
+  RuleAxisScope& operator=(const RuleAxisScope&) = delete;
+
+ private:
+  const std::string* saved_;
+};
+
 }  // namespace
+
+const std::string& RuleAxisName() {
+  static const std::string* const none = new std::string();
+  return RuleAxis() != nullptr ? *RuleAxis() : *none;
+}
 
 BatchTracer::BatchTracer(const Interpreter& owner, Tensor value, int64_t bdim)
     : Tracer(owner, WithoutAxis(value.aval(), bdim)), value_(std::move(value)), bdim_(bdim) {}
@@ -203,6 +231,15 @@ TensorList BatchInterpreter::Process(Primitive prim, absl::Span<const Tensor> in
                                      absl::Span<const ShapedArray> out_avals) {
   const auto [values, bdims, any_batched] = Unzip(inputs);
   TensorList out;
+  if (KindOf(prim) == PrimitiveKind::kCollective && named_axis() != nullptr &&
+      std::find(params.axis_names.begin(), params.axis_names.end(), axis_.name) !=
+          params.axis_names.end()) {
+    BatchedList batched = AllRules()[prim].named_batch(values, bdims, params, axis_);
+    for (size_t i = 0; i < batched.values.size(); ++i) {
+      out.push_back(Pack(std::move(batched.values[i]), batched.bdims[i]));
+    }
+    return out;
+  }
   if (!any_batched) {
     for (Tensor& y : Bind(prim, values, params)) out.push_back(Pack(std::move(y), kNotMapped));
     return out;
@@ -212,7 +249,11 @@ TensorList BatchInterpreter::Process(Primitive prim, absl::Span<const Tensor> in
     ThrowInvalid("vmap: primitive ", PrimitiveName(prim), " has no batching rule (operand ",
                  inputs[0].aval().ToString(), ")");
   }
-  BatchedList batched = rule(values, bdims, params);
+  BatchedList batched;
+  {
+    RuleAxisScope scope(axis_.name);
+    batched = rule(values, bdims, params);
+  }
   for (size_t i = 0; i < batched.values.size(); ++i) {
     assert(WithoutAxis(batched.values[i].aval(), batched.bdims[i]) == out_avals[i] &&
            "batch rule changed the shape");
@@ -254,7 +295,8 @@ std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
                              const std::vector<std::optional<int64_t>>& in_axes,
                              std::optional<int64_t> out_axis,
                              std::optional<int64_t> axis_size,
-                             const std::vector<std::string>& input_names) {
+                             const std::vector<std::string>& input_names,
+                             const std::string& axis_name) {
   CheckLiveTracers("vmap", args);
   if (axis_size && *axis_size < 0) ThrowInvalid("vmap: negative axis_size ", *axis_size);
   // The mapped size, checked across inputs.
@@ -280,7 +322,7 @@ std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
     size = n;
   }
   if (!size) ThrowInvalid("vmap: no input is mapped; pass axis_size to say how many to make");
-  BatchInterpreter batch(*size);
+  BatchInterpreter batch(*size, axis_name);
   std::vector<Tensor> outs;
   {
     InterpreterScope scope(batch);

@@ -31,9 +31,13 @@ class BatchTracer final : public Tracer {
 
 class BatchInterpreter final : public Interpreter {
  public:
-  explicit BatchInterpreter(int64_t axis_size) : Interpreter("vmap"), axis_size_(axis_size) {}
+  // axis_name: the name collectives use for the batch axis (empty: unnamed).
+  explicit BatchInterpreter(int64_t axis_size, std::string axis_name = "")
+      : Interpreter("vmap"), axis_{std::move(axis_name), axis_size} {}
 
-  int64_t axis_size() const { return axis_size_; }
+  int64_t axis_size() const { return axis_.size; }
+  const std::string& axis_name() const { return axis_.name; }
+  const NamedAxis* named_axis() const override { return axis_.name.empty() ? nullptr : &axis_; }
   Tensor Pack(Tensor value, int64_t bdim) const;
   // The value and batch axis of a result; kNotMapped for values that are not this
   // interpreter's tracers (constants).
@@ -42,6 +46,7 @@ class BatchInterpreter final : public Interpreter {
   Tensor Lift(const Tensor& x) override { return Pack(x, kNotMapped); }
   TensorList Process(Primitive prim, absl::Span<const Tensor> inputs, const Params& params,
                      absl::Span<const ShapedArray> out_avals) override;
+  // A collective over this interpreter's name runs its named_batch rule, batched or not.
   // Custom functions keep their rules under vmap: the function and its rules run inside this
   // interpreter (BatchSubtrace, batching.cc), also when they close over its tracers.
   std::vector<Tensor> ProcessCustom(const CustomFunction& f,
@@ -52,19 +57,25 @@ class BatchInterpreter final : public Interpreter {
   Tensor LowerClosedOver(const Tensor& x, const CustomFunction& f) override;
 
  private:
-  int64_t axis_size_;
+  NamedAxis axis_;
 };
+
+// The axis name of the batch interpreter whose batching rule is running on this thread (empty:
+// none, or an unnamed vmap). Rules that vmap a sub-program again (calls, loops, custom
+// functions) pass it on, so that collectives inside reach the same axis.
+const std::string& RuleAxisName();
 
 // f mapped over axis in_axes[i] of input i (negative from the end; nullopt: the input is
 // shared), every output stacked along out_axis (nullopt: outputs must not depend on the
 // mapped inputs).
 // input_names[i] names input i in messages ("argument 0"). axis_size is required when no
-// input is mapped.
+// input is mapped. axis_name names the mapped axis for collectives (empty: unnamed).
 std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
                              const std::vector<std::optional<int64_t>>& in_axes,
                              std::optional<int64_t> out_axis,
                              std::optional<int64_t> axis_size,
-                             const std::vector<std::string>& input_names);
+                             const std::vector<std::string>& input_names,
+                             const std::string& axis_name = "");
 
 }  // namespace cotangent
 

@@ -207,13 +207,15 @@ BatchedList CallBatch(TensorSpan args, absl::Span<const int64_t> bdims, const Pa
     avals.push_back(moved.back().aval());
     in_axes.push_back(mapped ? std::optional<int64_t>(0) : std::nullopt);
   }
-  std::string key = absl::StrCat("vmap ", size, " ");
+  // The axis name is part of the key: collectives inside depend on it.
+  const std::string& axis = RuleAxisName();
+  std::string key = absl::StrCat("vmap ", size, " ", axis, " ");
   for (const std::optional<int64_t>& axis : in_axes) key.push_back(axis ? '1' : '0');
   const auto batched = DeriveProgram<prim>(p, key, [&] {
     return TraceToProgram(
         [&](const std::vector<Tensor>& xs) {
           return VmapFlat(Evaluator(program), xs, in_axes, 0, size,
-                          std::vector<std::string>(xs.size(), "closed_call operand"));
+                          std::vector<std::string>(xs.size(), "closed_call operand"), axis);
         },
         avals);
   });

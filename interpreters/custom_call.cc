@@ -80,7 +80,7 @@ BatchedList CustomCallBatch(TensorSpan args, absl::Span<const int64_t> bdims, co
   const std::vector<Tensor> out = VmapFlat(
       [&f](const std::vector<Tensor>& in) { return BindCustom(*f, in); }, xs, in_axes, 0,
       rules::BatchSize(args, bdims),
-      std::vector<std::string>(xs.size(), std::string(f->name()) + " argument"));
+      std::vector<std::string>(xs.size(), std::string(f->name()) + " argument"), RuleAxisName());
   BatchedList batched;
   for (const Tensor& y : out) {
     batched.values.push_back(y);

@@ -108,7 +108,7 @@ FlatVmapRule JvpOfRule(std::shared_ptr<const CustomVmapRule> rule, Mask has_tang
       if (tb && !pb) inner[tangent_of[i]] = 0;
     }
     std::vector<bool> rule_batched;
-    BatchInterpreter batch(size);
+    BatchInterpreter batch(size, RuleAxisName());  // run by CustomVmapBatch, a batch rule
     JvpInterpreter jvp;
     std::vector<Tensor> outs;
     {

@@ -58,9 +58,10 @@ MaskedProgram BatchProgram(const Program& program, int64_t size, const Mask& bat
     if (batched[i]) avals[i].shape.insert(avals[i].shape.begin(), size);
   }
   MaskedProgram out;
+  const std::string& axis = RuleAxisName();  // called by batch rules: their vmap's name
   out.program = TraceToProgram(
       [&](const std::vector<Tensor>& xs) {
-        BatchInterpreter batch(size);
+        BatchInterpreter batch(size, axis);
         std::vector<Tensor> ys;
         {
           InterpreterScope scope(batch);

@@ -32,6 +32,7 @@ MaskedProgram JvpProgram(const Program& program, const Mask& nonzero, const Mask
 
 // `program` mapped over a leading axis of `size` on the inputs flagged in `batched`; outputs
 // flagged in `out` are batched along axis 0 (those of `force` always), the others are not.
+// For batch rules: the axis gets the name of the vmap running the rule (RuleAxisName).
 MaskedProgram BatchProgram(const Program& program, int64_t size, const Mask& batched,
                            const Mask& force);
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Checks that #include lines point down the layers of design.md ("Layers"), per directory of
 # the including file (C++ sources: *.h, *.cc, *.def):
-#   examples/    -> cotangent/ (the public headers), examples/
+#   examples/    -> cotangent/ (the public headers), distributed/distributed.h, examples/
 #   benchmarks/  -> cotangent/, benchmarks/
 #   cotangent/   -> core/, interpreters/, cotangent/, and backends/registry.h alone (the
 #                   registry's interface, which the public library links; see BUILD.bazel)
+#   distributed/ -> core/, interpreters/, cotangent/, distributed/ (and mpi.h)
 #   interpreters/-> core/, interpreters/
 #   core/        -> core/; and the files of core's backend interface (BACKEND_INTERFACE in
 #                   core/BUILD.bazel) only each other, so that a backend sees all it includes
@@ -40,7 +41,7 @@ allowed() {
   return 1
 }
 
-project='@(core|interpreters|backends|cotangent|kernels|examples|benchmarks|tests|tools)/*'
+project='@(core|interpreters|backends|cotangent|distributed|kernels|examples|benchmarks|tests|tools)/*'
 device_libraries='@(vulkan|glslang|hwy)/* cblas.h lapack.h openblas*'
 
 # The layer rules: sets `rules`, the patterns (project paths) that file $1 may include, and
@@ -48,9 +49,11 @@ device_libraries='@(vulkan|glslang|hwy)/* cblas.h lapack.h openblas*'
 set_rules() {
   layer="${1%%/*}/"
   case "$1" in
-    examples/*) rules="cotangent/*.h examples/*" ;;
+    examples/*) rules="cotangent/*.h distributed/distributed.h examples/*" ;;
     benchmarks/*) rules="cotangent/*.h benchmarks/*" ;;
     cotangent/*) rules="core/* interpreters/* cotangent/* backends/registry.h" ;;
+    # The processes (MPI) over the public API and core's process axes.
+    distributed/*) rules="core/* interpreters/* cotangent/* distributed/*" ;;
     interpreters/*) rules="core/* interpreters/*" ;;
     core/*)
       local stem=${1#core/}
@@ -91,7 +94,7 @@ while IFS= read -r file; do
     echo "check_layers: $file:$line: includes \"$inc\" ($layer may include: $rules)"
     bad=$((bad + 1))
   done < <(grep -nE '^[[:space:]]*#[[:space:]]*include' "$file")
-done < <(find examples benchmarks cotangent interpreters core backends -type f \
+done < <(find examples benchmarks cotangent distributed interpreters core backends -type f \
               \( -name '*.h' -o -name '*.cc' -o -name '*.def' \) | sort)
 
 if ((bad > 0)); then

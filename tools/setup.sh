@@ -20,6 +20,7 @@ PACKAGES=(
   nlohmann-json3-dev                         # safetensors headers (cotangent/safetensors.cc)
   python3-numpy                              # tests/cotangent:io_numpy_test, the .npz oracle
   libcairo2-dev fonts-dejavu-core            # examples' plots (PNG, SVG); DejaVu Sans text
+  libopenmpi-dev openmpi-bin                 # //distributed: MPI, and mpirun for its tests
 )
 if [[ "${1:-}" == --bench ]]; then
   PACKAGES+=(python3-torch python3-matplotlib libtorch-dev libadolc-dev)  # the peers, plot

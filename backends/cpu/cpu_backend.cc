@@ -49,6 +49,8 @@ Kernel KernelOf() {
   else if constexpr (KindOf(prim) == PrimitiveKind::kLinalg) return nullptr;
   // Higher-order: core evaluates the program (its impl rule); no kernel.
   else if constexpr (KindOf(prim) == PrimitiveKind::kCall) return nullptr;
+  // Over named axes: the interpreter binding the axis runs them; no kernel.
+  else if constexpr (KindOf(prim) == PrimitiveKind::kCollective) return nullptr;
   else static_assert(kNamedHere<prim>, "a row of core/primitives.def without a CPU kernel");
 }
 

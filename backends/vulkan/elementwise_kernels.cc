@@ -160,6 +160,14 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kQr:
     case Primitive::kEigh:
     case Primitive::kSvd:
+    case Primitive::kPsum:
+    case Primitive::kPmax:
+    case Primitive::kPmin:
+    case Primitive::kAllGather:
+    case Primitive::kReduceScatter:
+    case Primitive::kAllToAll:
+    case Primitive::kPpermute:
+    case Primitive::kAxisIndex:
     case Primitive::kClosedCall:
     case Primitive::kPjit:
     case Primitive::kCustomJvpCall:

@@ -55,6 +55,8 @@ constexpr Launcher LauncherOf() {
     return nullptr;  // Higher-order: core evaluates the program (its impl rule); no launcher.
   } else if constexpr (KindOf(prim) == PrimitiveKind::kLinalg) {
     return nullptr;  // On the host: VulkanBackend::ExecuteOnHost.
+  } else if constexpr (KindOf(prim) == PrimitiveKind::kCollective) {
+    return nullptr;  // Over named axes: the interpreter binding the axis runs them.
   } else {
     static_assert(kNamedHere<prim>, "a row of core/primitives.def without a Vulkan launcher");
   }

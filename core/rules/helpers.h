@@ -57,6 +57,9 @@ struct Def {
                                    const Params& params) = nullptr;
   Batched (*batch)(TensorSpan args, absl::Span<const int64_t> bdims,
                    const Params& params) = nullptr;
+  // Collectives: vmap over one of the named axes (NamedBatchRule).
+  Batched (*named_batch)(TensorSpan args, absl::Span<const int64_t> bdims, const Params& params,
+                         const NamedAxis& axis) = nullptr;
 };
 
 template <auto F>
@@ -74,6 +77,12 @@ BatchedList Batch1(TensorSpan args, absl::Span<const int64_t> bdims, const Param
   Batched out = F(args, bdims, p);
   return {ListOf(std::move(out.value)), {out.bdim}};
 }
+template <auto F>
+BatchedList NamedBatch1(TensorSpan args, absl::Span<const int64_t> bdims, const Params& p,
+                        const NamedAxis& axis) {
+  Batched out = F(args, bdims, p, axis);
+  return {ListOf(std::move(out.value)), {out.bdim}};
+}
 
 // Installs prim's block in the table, in the table's list forms. A block that disagrees with
 // its row of core/primitives.def does not compile; the error's "In instantiation of ... [with
@@ -86,12 +95,16 @@ void Define(RuleTable& table) {
                 "derivative column kByRule needs a tangent rule in the block, kZero none");
   static_assert((def.transpose != nullptr) == IsLinear(prim),
                 "a row linear in some operand needs a transpose rule in the block, no other row");
-  static_assert(def.batch != nullptr, "no batching rule: write one in the block");
+  static_assert(def.batch != nullptr || PrimitiveArity(prim) == 0,
+                "no batching rule: write one in the block");
+  static_assert((def.named_batch != nullptr) == (KindOf(prim) == PrimitiveKind::kCollective),
+                "a collective needs a batching rule for its named axes, no other row");
   PrimitiveRules& rules = table[prim];
+  if constexpr (def.named_batch != nullptr) rules.named_batch = NamedBatch1<def.named_batch>;
   rules.abstract_eval = AbstractEval1<def.abstract_eval>;
   rules.tangent = def.tangent;
   if constexpr (def.transpose != nullptr) rules.transpose = Transpose1<prim, def.transpose>;
-  rules.batch = Batch1<def.batch>;
+  if constexpr (def.batch != nullptr) rules.batch = Batch1<def.batch>;
 }
 
 // ---- batching: operands carry a batch axis bdim (kNotMapped when unbatched) ----

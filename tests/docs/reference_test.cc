@@ -222,6 +222,16 @@ TEST(ReferenceTest, Vmap) {
   EXPECT_EQ(noise.shape(), (ct::Shape{4, 2}));
 }
 
+TEST(ReferenceTest, Collectives) {
+  ct::Tensor xs = ct::arange(0.0, 4.0, 1.0);
+  auto normalize = [](ct::Tensor x) { return x / ct::psum(x, "i"); };
+  ct::Tensor shares = ct::vmap(normalize, 0, 0, ct::axis_name("i"))(xs);  // [0 1/6 2/6 3/6]
+  auto shift = [](ct::Tensor x) { return ct::ppermute(x, "i", {{0, 1}, {1, 2}, {2, 3}, {3, 0}}); };
+  ct::Tensor rolled = ct::vmap(shift, 0, 0, ct::axis_name("i"))(xs);     // [3 0 1 2]
+  EXPECT_NEAR(shares.to_vector<float>()[2], 2.0 / 6, 1e-6);
+  EXPECT_EQ(rolled.to_vector<float>(), (std::vector<float>{3, 0, 1, 2}));
+}
+
 TEST(ReferenceTest, Trees) {
   std::tuple<ct::Tensor, std::vector<ct::Tensor>> tree{ct::ones({2}), {ct::zeros({3})}};
   std::vector<ct::Tensor> leaves = ct::TreeLeaves(tree);            // 2 tensors

@@ -63,6 +63,12 @@ TEST(CompletenessTest, WhatJvpRulesEmitOnTangentsIsLinear) {
 TEST(CompletenessTest, EveryPrimitiveHasABatchRule) {
   for (Primitive prim : AllPrimitives()) {
     if (DerivativeOf(prim) == Derivative::kNever) continue;  // only in linear programs
+    // A collective also needs its rule for the vmap that names its axis.
+    if (KindOf(prim) == PrimitiveKind::kCollective) {
+      EXPECT_NE(AllRules()[prim].named_batch, nullptr)
+          << PrimitiveName(prim) << " has no batching rule for its named axis";
+    }
+    if (PrimitiveArity(prim) == 0) continue;  // no operand to be batched (axis_index)
     EXPECT_NE(AllRules()[prim].batch, nullptr) << PrimitiveName(prim) << " has no batching rule";
   }
 }

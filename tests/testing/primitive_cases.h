@@ -27,6 +27,12 @@ struct PrimitiveCase {
 
 inline void PrintTo(const PrimitiveCase& c, std::ostream* os) { *os << c.name; }
 
+// f mapped over axis 0 with the axis named "i", for the collectives' cases.
+template <typename F>
+auto Named(F f) {
+  return vmap(std::move(f), 0, 0, axis_name("i"));
+}
+
 inline std::vector<PrimitiveCase> DifferentiableCases() {
   using V = const std::vector<Tensor>&;
   return {
@@ -305,6 +311,32 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
        -1,
        1,
        [](V x) { return checkpoint_name(sin(x[0]), "s") * x[0]; }},
+      // Collectives inside the vmap that binds their axis (axis 0 of the input), so that the
+      // transformations around the case see them through it, and a vmap around it passes
+      // them through with their batch rules (tests/cotangent/collectives_test.cc: their own
+      // oracles).
+      {"psum", Primitive::kPsum, {{3, 4}}, -1, 1,
+       [](V x) { return Named([](const Tensor& v) { return psum(sin(v), "i") * v; })(x[0]); }},
+      {"pmax", Primitive::kPmax, {{3, 4}}, -1, 1,
+       [](V x) { return Named([](const Tensor& v) { return pmax(sin(v), "i") * v; })(x[0]); }},
+      {"pmin", Primitive::kPmin, {{3, 4}}, -1, 1,
+       [](V x) { return Named([](const Tensor& v) { return pmin(v * v, "i") * v; })(x[0]); }},
+      {"all_gather", Primitive::kAllGather, {{3, 4}}, -1, 1,
+       [](V x) {
+         return Named([](const Tensor& v) { return matmul(all_gather(sin(v), "i"), v); })(x[0]);
+       }},
+      {"reduce_scatter", Primitive::kReduceScatter, {{4, 4}}, -1, 1,
+       [](V x) { return Named([](const Tensor& v) { return psum_scatter(v * v, "i") * v; })(x[0]); }},
+      {"all_to_all", Primitive::kAllToAll, {{3, 3, 2}}, -1, 1,
+       [](V x) {
+         return Named([](const Tensor& v) { return all_to_all(sin(v), "i", 0, 1) * sum(v); })(x[0]);
+       }},
+      {"ppermute", Primitive::kPpermute, {{4, 3}}, -1, 1,
+       [](V x) {
+         return Named([](const Tensor& v) {
+           return ppermute(sin(v), "i", {{0, 1}, {1, 2}, {2, 0}}) * v;
+         })(x[0]);
+       }},
   };
 }
 
@@ -315,6 +347,10 @@ inline std::vector<PrimitiveCase> NonDifferentiableCases() {
   const auto as_f64 = [](const Tensor& x) { return astype(x, f64); };
   return {
       {"sign", Primitive::kSign, {{6}}, -3, 3, [](V x) { return sign(x[0]) * x[0]; }},
+      {"axis_index", Primitive::kAxisIndex, {{4, 2}}, -1, 1,
+       [](V x) {
+         return Named([](const Tensor& v) { return v * astype(axis_index("i"), v.dtype()); })(x[0]);
+       }},
       {"floor", Primitive::kFloor, {{6}}, -3, 3, [](V x) { return floor(x[0]) + x[0]; }},
       {"ceil", Primitive::kCeil, {{6}}, -3, 3, [](V x) { return ceil(x[0]) * x[0]; }},
       {"round", Primitive::kRound, {{6}}, -3, 3, [](V x) { return round(x[0] * 2.0) + x[0]; }},

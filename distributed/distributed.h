@@ -1,0 +1,58 @@
+// File: distributed/distributed.h
+// Cotangent across processes: MPI (Debian's OpenMPI) started once per process, and a Mesh of
+// the processes with named axes, across which the collectives of cotangent/collectives.h run:
+// psum(grads, "data") inside a jitted step all-reduces the processes' gradients. Link
+// //distributed (CMake: cotangent::distributed); docs/distributed.md.
+
+#ifndef COTANGENT_DISTRIBUTED_DISTRIBUTED_H_
+#define COTANGENT_DISTRIBUTED_DISTRIBUTED_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cotangent::distributed {
+
+class MpiAxes;
+
+struct MpiOptions {
+  // A collective not complete after this long throws (a process died, or took another path):
+  // no process waits forever. The process cannot continue after it.
+  double timeout_seconds = 300;
+  // psum and pmean add in process order, the same bits on every run (MPI_Allgather, then the
+  // sum here); otherwise MPI_Allreduce's order, which MPI leaves to the implementation.
+  bool deterministic = false;
+};
+
+// Starts MPI once per process (MPI_Init_thread, MPI_THREAD_SERIALIZED: any thread may run a
+// collective, one at a time); MPI_Finalize runs at exit. Under mpirun the processes and this
+// one's rank come from it; run alone, the process is the only one.
+void Initialize();
+// This process's rank and the number of processes (Initialize first).
+int process_index();
+int process_count();
+
+// The processes as a grid of named axes (row-major over ranks; the sizes multiply to
+// process_count()). While the mesh lives, collectives over its names run across the
+// processes, eagerly and under jit, with every rule of cotangent/collectives.h; a vmap of the
+// same name shadows it inside that vmap. One mesh at a time.
+class Mesh {
+ public:
+  explicit Mesh(std::vector<std::pair<std::string, int64_t>> axes, MpiOptions options = {});
+  ~Mesh();
+  Mesh(const Mesh&) = delete;
+  Mesh& operator=(const Mesh&) = delete;
+
+  // This process's index along `axis`.
+  int64_t index(std::string_view axis) const;
+
+ private:
+  std::shared_ptr<MpiAxes> axes_;
+};
+
+}  // namespace cotangent::distributed
+
+#endif  // COTANGENT_DISTRIBUTED_DISTRIBUTED_H_

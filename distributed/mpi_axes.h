@@ -1,0 +1,61 @@
+// File: distributed/mpi_axes.h
+// The process axes of a mesh over MPI's processes (core/interpreter.h ProcessAxes): one
+// communicator per named axis, and the collectives run as MPI's (MPI_Allreduce, MPI_Allgather,
+// MPI_Reduce_scatter_block, MPI_Alltoall, MPI_Isend/MPI_Irecv) on host copies of the operands.
+// Start reading at MpiAxes::Run.
+
+#ifndef COTANGENT_DISTRIBUTED_MPI_AXES_H_
+#define COTANGENT_DISTRIBUTED_MPI_AXES_H_
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/interpreter.h"
+#include "distributed/distributed.h"
+
+namespace cotangent::distributed {
+
+class MpiAxes final : public ProcessAxes {
+ public:
+  // The processes of MPI_COMM_WORLD as a row-major grid of the named axes (sizes multiply to
+  // the number of processes).
+  MpiAxes(std::vector<std::pair<std::string, int64_t>> axes, MpiOptions options);
+  ~MpiAxes() override;
+  MpiAxes(const MpiAxes&) = delete;
+  MpiAxes& operator=(const MpiAxes&) = delete;
+
+  int64_t Size(std::string_view name) const override;
+  std::string Key() const override;
+  TensorList Run(Primitive prim, absl::Span<const Tensor> in, const Params& params) override;
+
+  // This process's index along `name`.
+  int64_t Coordinate(std::string_view name) const;
+
+ private:
+  struct Axis {
+    std::string name;
+    int64_t size;
+    int64_t coordinate;
+    MPI_Comm comm;
+  };
+  const Axis& Find(const std::string& name) const;
+  // Completes the requests or throws after the timeout.
+  void Wait(std::vector<MPI_Request>& requests, Primitive prim, const Axis& axis) const;
+
+  Tensor Reduce(Primitive prim, const Tensor& x, const Axis& axis) const;
+  Tensor AllGather(const Tensor& x, const Params& p, const Axis& axis) const;
+  Tensor ReduceScatter(const Tensor& x, const Params& p, const Axis& axis) const;
+  Tensor AllToAll(const Tensor& x, const Params& p, const Axis& axis) const;
+  Tensor Permute(const Tensor& x, const Params& p, const Axis& axis) const;
+
+  std::vector<Axis> axes_;
+  MpiOptions options_;
+};
+
+}  // namespace cotangent::distributed
+
+#endif  // COTANGENT_DISTRIBUTED_MPI_AXES_H_
