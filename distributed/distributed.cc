@@ -58,6 +58,16 @@ int process_count() {
   return size;
 }
 
+int local_process_count() {
+  RequireInitialized("local_process_count");
+  MPI_Comm local;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
+  int size = 0;
+  MPI_Comm_size(local, &size);
+  MPI_Comm_free(&local);
+  return size;
+}
+
 Mesh::Mesh(std::vector<std::pair<std::string, int64_t>> axes, MpiOptions options) {
   RequireInitialized("Mesh");
   if (CurrentProcessAxes() != nullptr) ThrowInvalid("Mesh: another mesh is alive");
@@ -66,6 +76,8 @@ Mesh::Mesh(std::vector<std::pair<std::string, int64_t>> axes, MpiOptions options
 }
 
 int64_t Mesh::index(std::string_view axis) const { return axes_->Coordinate(axis); }
+
+MeshStats Mesh::stats() const { return axes_->stats(); }
 
 Mesh::~Mesh() {
   if (CurrentProcessAxes() == axes_) SetProcessAxes(nullptr);

@@ -18,6 +18,16 @@ namespace cotangent::distributed {
 
 class MpiAxes;
 
+// What the collectives of a mesh cost this process since it was made.
+struct MeshStats {
+  int64_t calls = 0;       // collectives run across processes
+  int64_t bytes_sent = 0;  // operand bytes handed to MPI
+  // Staged through the host: operands downloaded from a device backend (Vulkan) and results
+  // uploaded back to it (zero on the CPU backend, where the host copy is a memcpy).
+  int64_t bytes_staged_down = 0;
+  int64_t bytes_staged_up = 0;
+};
+
 struct MpiOptions {
   // A collective not complete after this long throws (a process died, or took another path):
   // no process waits forever. The process cannot continue after it.
@@ -34,6 +44,9 @@ void Initialize();
 // This process's rank and the number of processes (Initialize first).
 int process_index();
 int process_count();
+// The processes on this machine (MPI_COMM_TYPE_SHARED), this one included: a process sharing
+// the cores with them takes its part (set_cpu_threads(cores / local_process_count())).
+int local_process_count();
 
 // The processes as a grid of named axes (row-major over ranks; the sizes multiply to
 // process_count()). While the mesh lives, collectives over its names run across the
@@ -48,6 +61,7 @@ class Mesh {
 
   // This process's index along `axis`.
   int64_t index(std::string_view axis) const;
+  MeshStats stats() const;
 
  private:
   std::shared_ptr<MpiAxes> axes_;

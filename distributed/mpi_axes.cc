@@ -160,7 +160,29 @@ void MpiAxes::Wait(std::vector<MPI_Request>& requests, Primitive prim, const Axi
   }
 }
 
+std::vector<char> MpiAxes::Down(const Tensor& x) const {
+  std::vector<char> bytes = HostBytes(x);
+  sent_.fetch_add(static_cast<int64_t>(bytes.size()), std::memory_order_relaxed);
+  if (std::string_view(x.array().backend().name()) != "cpu") {
+    staged_down_.fetch_add(static_cast<int64_t>(bytes.size()), std::memory_order_relaxed);
+  }
+  return bytes;
+}
+
+Tensor MpiAxes::Up(const std::vector<char>& bytes, const ShapedArray& aval,
+                   const Tensor& like) const {
+  if (std::string_view(like.array().backend().name()) != "cpu") {
+    staged_up_.fetch_add(aval.bytes(), std::memory_order_relaxed);
+  }
+  return FromBytes(bytes, aval, like);
+}
+
+MeshStats MpiAxes::stats() const {
+  return {calls_.load(), sent_.load(), staged_down_.load(), staged_up_.load()};
+}
+
 TensorList MpiAxes::Run(Primitive prim, absl::Span<const Tensor> in, const Params& p) {
+  calls_.fetch_add(1, std::memory_order_relaxed);
   if (prim == Primitive::kAxisIndex) {
     const int32_t index = static_cast<int32_t>(Find(p.axis_names[0]).coordinate);
     return {FromHost(&index, 1, {}, DType::kI32, "axis_index")};
@@ -186,7 +208,7 @@ TensorList MpiAxes::Run(Primitive prim, absl::Span<const Tensor> in, const Param
 }
 
 Tensor MpiAxes::Reduce(Primitive prim, const Tensor& x, const Axis& axis) const {
-  const std::vector<char> send = HostBytes(x);
+  const std::vector<char> send = Down(x);
   const int64_t n = x.aval().size();
   const MPI_Datatype type = TypeOf(x.dtype(), prim);
   std::vector<MPI_Request> requests(1);
@@ -199,7 +221,7 @@ Tensor MpiAxes::Reduce(Primitive prim, const Tensor& x, const Axis& axis) const 
     Wait(requests, prim, axis);
     Shape shape = x.shape();
     shape.insert(shape.begin(), axis.size);
-    const Tensor stacked = FromBytes(all, WithShape(x, shape), x);
+    const Tensor stacked = Up(all, WithShape(x, shape), x);
     Tensor sum = stacked[0];
     for (int64_t k = 1; k < axis.size; ++k) sum = lax::add(sum, stacked[k]);
     return sum;
@@ -212,11 +234,11 @@ Tensor MpiAxes::Reduce(Primitive prim, const Tensor& x, const Axis& axis) const 
                        requests.data()),
         PrimitiveName(prim));
   Wait(requests, prim, axis);
-  return FromBytes(result, x.aval(), x);
+  return Up(result, x.aval(), x);
 }
 
 Tensor MpiAxes::AllGather(const Tensor& x, const Params& p, const Axis& axis) const {
-  const std::vector<char> send = HostBytes(x);
+  const std::vector<char> send = Down(x);
   std::vector<char> all(send.size() * axis.size);
   const int count = Count(x.aval().size(), Primitive::kAllGather);
   const MPI_Datatype type = TypeOf(x.dtype(), Primitive::kAllGather);
@@ -228,8 +250,7 @@ Tensor MpiAxes::AllGather(const Tensor& x, const Params& p, const Axis& axis) co
   Shape stacked_shape = x.shape();
   stacked_shape.insert(stacked_shape.begin(), axis.size);
   // [members, x...]: the members' axis moved to `dimension` (and folded into the next).
-  const Tensor y =
-      rules::MoveBatchAxis(FromBytes(all, WithShape(x, stacked_shape), x), 0, p.dimension);
+  const Tensor y = rules::MoveBatchAxis(Up(all, WithShape(x, stacked_shape), x), 0, p.dimension);
   if (!p.tiled) return y;
   Shape shape = y.shape();
   shape[p.dimension] *= shape[p.dimension + 1];
@@ -240,7 +261,7 @@ Tensor MpiAxes::AllGather(const Tensor& x, const Params& p, const Axis& axis) co
 Tensor MpiAxes::ReduceScatter(const Tensor& x, const Params& p, const Axis& axis) const {
   // Blocks along `dimension` made contiguous: that axis in front.
   const Tensor front = rules::MoveBatchAxis(x, p.dimension, 0);
-  const std::vector<char> send = HostBytes(front);
+  const std::vector<char> send = Down(front);
   const int64_t block = x.aval().size() / axis.size;
   std::vector<char> result(send.size() / axis.size);
   std::vector<MPI_Request> requests(1);
@@ -252,17 +273,17 @@ Tensor MpiAxes::ReduceScatter(const Tensor& x, const Params& p, const Axis& axis
   Shape shape = front.shape();
   if (p.tiled) {
     shape[0] /= axis.size;
-    return rules::MoveBatchAxis(FromBytes(result, WithShape(x, shape), x), 0, p.dimension);
+    return rules::MoveBatchAxis(Up(result, WithShape(x, shape), x), 0, p.dimension);
   }
   shape.erase(shape.begin());
-  return FromBytes(result, WithShape(x, shape), x);
+  return Up(result, WithShape(x, shape), x);
 }
 
 Tensor MpiAxes::AllToAll(const Tensor& x, const Params& p, const Axis& axis) const {
   const int64_t s = p.dimension, c = p.concat_dimension, n = axis.size;
   // Block j of the split axis goes to member j: the split axis in front, blocks contiguous.
   const Tensor front = rules::MoveBatchAxis(x, s, 0);
-  const std::vector<char> send = HostBytes(front);
+  const std::vector<char> send = Down(front);
   std::vector<char> received(send.size());
   const int count = Count(x.aval().size() / n, Primitive::kAllToAll);
   const MPI_Datatype type = TypeOf(x.dtype(), Primitive::kAllToAll);
@@ -276,7 +297,7 @@ Tensor MpiAxes::AllToAll(const Tensor& x, const Params& p, const Axis& axis) con
   Shape shape = front.shape();
   shape[0] /= n;
   shape.insert(shape.begin(), n);
-  Tensor y = FromBytes(received, WithShape(x, shape), x);
+  Tensor y = Up(received, WithShape(x, shape), x);
   y = rules::MoveBatchAxis(y, 1, 1 + s);
   y = rules::MoveBatchAxis(y, 0, c);
   Shape out = y.shape();
@@ -286,7 +307,7 @@ Tensor MpiAxes::AllToAll(const Tensor& x, const Params& p, const Axis& axis) con
 }
 
 Tensor MpiAxes::Permute(const Tensor& x, const Params& p, const Axis& axis) const {
-  const std::vector<char> send = HostBytes(x);
+  const std::vector<char> send = Down(x);
   std::vector<char> received(send.size(), 0);  // zeros where nothing is sent
   const int count = Count(x.aval().size(), Primitive::kPpermute);
   const MPI_Datatype type = TypeOf(x.dtype(), Primitive::kPpermute);
@@ -309,7 +330,7 @@ Tensor MpiAxes::Permute(const Tensor& x, const Params& p, const Axis& axis) cons
         "ppermute");
   }
   if (!requests.empty()) Wait(requests, Primitive::kPpermute, axis);
-  return FromBytes(received, x.aval(), x);
+  return Up(received, x.aval(), x);
 }
 
 }  // namespace cotangent::distributed

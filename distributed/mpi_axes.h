@@ -9,6 +9,7 @@
 
 #include <mpi.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -34,6 +35,7 @@ class MpiAxes final : public ProcessAxes {
 
   // This process's index along `name`.
   int64_t Coordinate(std::string_view name) const;
+  MeshStats stats() const;
 
  private:
   struct Axis {
@@ -52,8 +54,14 @@ class MpiAxes final : public ProcessAxes {
   Tensor AllToAll(const Tensor& x, const Params& p, const Axis& axis) const;
   Tensor Permute(const Tensor& x, const Params& p, const Axis& axis) const;
 
+  // x's elements on the host, and a tensor of aval from host bytes on like's backend: the
+  // copies, counted (stats()).
+  std::vector<char> Down(const Tensor& x) const;
+  Tensor Up(const std::vector<char>& bytes, const ShapedArray& aval, const Tensor& like) const;
+
   std::vector<Axis> axes_;
   MpiOptions options_;
+  mutable std::atomic<int64_t> calls_{0}, staged_down_{0}, staged_up_{0}, sent_{0};
 };
 
 }  // namespace cotangent::distributed

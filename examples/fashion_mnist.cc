@@ -5,6 +5,9 @@
 // a PNG of the loss and accuracy curves and of sample predictions at the end.
 // conv2d and max_pool2d are compositions of the library's primitives (examples/support/nn.h);
 // docs/examples.md has the measurements behind that choice.
+// Data parallel over MPI: each process takes its part of every batch, and the jitted step
+// all-reduces the gradients (pmean over the mesh axis "data"): mpirun -np 2 ... --data_parallel
+// reproduces the single-process run (docs/distributed.md).
 // Run: bash tools/run.sh //examples:fashion_mnist   (writes out/fashion_mnist.png)
 
 #include <algorithm>
@@ -15,6 +18,7 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -23,6 +27,7 @@
 
 #include "absl/flags/flag.h"
 #include "cotangent/cotangent.h"
+#include "distributed/distributed.h"
 #include "examples/support/checkpoint.h"
 #include "examples/support/cli.h"
 #include "examples/support/data.h"
@@ -49,6 +54,11 @@ ABSL_FLAG(std::string, checkpoint, "",
           "the training checkpoint (.npz: parameters, optimizer state, step), written after "
           "every epoch (default: <out_dir>/fashion_mnist_checkpoint.npz)");
 ABSL_FLAG(bool, resume, false, "continue from --checkpoint instead of starting over");
+ABSL_FLAG(bool, data_parallel, false,
+          "split each batch across the MPI processes (run under mpirun -np N): each computes "
+          "the gradient of its part, all-reduced (pmean) inside the jitted step");
+ABSL_FLAG(std::string, loss_log, "", "write each step's training loss to this file");
+ABSL_FLAG(std::string, dtype, "f32", "the parameters' and activations' dtype: f32 or f64");
 ABSL_FLAG(std::optional<int64_t>, stop_after, std::nullopt,
           "stop after this many epochs, checkpointed, as an interrupted run (to test --resume)");
 
@@ -67,25 +77,26 @@ auto tree_fields(Cnn& m) {
 constexpr int64_t kC1 = 16, kC2 = 32, kHidden = 128, kClasses = 10;
 
 // He initialization: weights ~ N(0, 2 / fan_in), biases 0.
-Cnn InitCnn(const ct::random::Key& key) {
+Cnn InitCnn(const ct::random::Key& key, ct::DType dtype) {
   auto [k1, k2, k3, k4] = ct::random::split<4>(key);
-  const auto he = [](const ct::random::Key& k, const ct::Shape& shape, double fan_in) {
-    return ct::random::normal(k, shape) * std::sqrt(2.0 / fan_in);
+  const auto he = [dtype](const ct::random::Key& k, const ct::Shape& shape, double fan_in) {
+    return ct::random::normal(k, shape, dtype) * std::sqrt(2.0 / fan_in);
   };
   return {he(k1, {3, 3, 1, kC1}, 9),
-          ct::zeros({kC1}),
+          ct::zeros({kC1}, dtype),
           he(k2, {3, 3, kC1, kC2}, 9 * kC1),
-          ct::zeros({kC2}),
+          ct::zeros({kC2}, dtype),
           he(k3, {7 * 7 * kC2, kHidden}, 7 * 7 * kC2),
-          ct::zeros({kHidden}),
+          ct::zeros({kHidden}, dtype),
           he(k4, {kHidden, kClasses}, kHidden),
-          ct::zeros({kClasses})};
+          ct::zeros({kClasses}, dtype)};
 }
 
 // Logits [B,10] of images [B,28,28,1]. Pooling comes before the bias and the ReLU: max
 // commutes with adding a per-channel constant and with any increasing function, so the
 // result is the same and the elementwise work is four times smaller.
-ct::Tensor Logits(const Cnn& m, const ct::Tensor& x) {
+ct::Tensor Logits(const Cnn& m, const ct::Tensor& images) {
+  const ct::Tensor x = ct::astype(images, m.conv1.dtype());  // the images are f32
   ct::Tensor h = ct::relu(ct::nn::max_pool2d(ct::nn::conv2d(x, m.conv1)) + m.bias1);  // 14x14
   h = ct::relu(ct::nn::max_pool2d(ct::nn::conv2d(h, m.conv2)) + m.bias2);             // 7x7
   h = ct::relu(ct::matmul(ct::reshape(h, {x.shape()[0], -1}), m.w3) + m.b3);
@@ -200,6 +211,29 @@ int Run(int argc, char** argv) {
   if (opt_name != "adam" && opt_name != "sgd") {
     ct::ThrowInvalid("fashion_mnist: --optimizer must be adam or sgd, got '", opt_name, "'");
   }
+  // Data parallel: the processes form a mesh with one axis, "data"; process 0 reports.
+  const bool data_parallel = absl::GetFlag(FLAGS_data_parallel);
+  std::optional<ct::distributed::Mesh> mesh;
+  int64_t processes = 1, rank = 0;
+  if (data_parallel) {
+    ct::distributed::Initialize();
+    processes = ct::distributed::process_count();
+    rank = ct::distributed::process_index();
+    mesh.emplace(std::vector<std::pair<std::string, int64_t>>{{"data", processes}});
+    // The processes on this machine share its cores.
+    ct::set_cpu_threads(std::max(1, ct::cpu_threads() / ct::distributed::local_process_count()));
+    if (batch_size % processes != 0) {
+      ct::ThrowInvalid("fashion_mnist: --batch_size ", batch_size, " does not split over ",
+                       processes, " processes");
+    }
+    if (rank != 0 && std::freopen("/dev/null", "w", stdout) == nullptr) return 1;
+  }
+  std::ostream quiet(nullptr);  // the progress bars of processes other than 0
+  std::FILE* loss_log = nullptr;
+  if (const std::string path = absl::GetFlag(FLAGS_loss_log); !path.empty() && rank == 0) {
+    loss_log = std::fopen(path.c_str(), "w");
+    if (loss_log == nullptr) ct::ThrowInvalid("fashion_mnist: cannot write ", path);
+  }
 
   const auto t_load = std::chrono::steady_clock::now();
   ct::datasets::FashionMnist data = ct::datasets::LoadFashionMnist(data_dir);
@@ -218,7 +252,11 @@ int Run(int argc, char** argv) {
       static_cast<long long>(batch_size), opt_name.c_str());
 
   auto [init_key, batch_key] = ct::random::split<2>(ct::random::key(seed));
-  Cnn cnn = InitCnn(init_key);
+  const std::string dtype_name = absl::GetFlag(FLAGS_dtype);
+  if (dtype_name != "f32" && dtype_name != "f64") {
+    ct::ThrowInvalid("fashion_mnist: --dtype must be f32 or f64, got '", dtype_name, "'");
+  }
+  Cnn cnn = InitCnn(init_key, dtype_name == "f64" ? ct::f64 : ct::f32);
   // Cosine decay to 10% of the peak rate over the whole run.
   const Optimizer opt =
       opt_name == "adam"
@@ -256,7 +294,17 @@ int Run(int argc, char** argv) {
   // The gradient step traced once and run compiled (docs/jit.md); --eager for comparison.
   const auto grad_fn = ct::value_and_grad(LossAndLogits, ct::has_aux);
   const auto jit_grad_fn = ct::jit(grad_fn, ct::jit_name("train_step"));
+  // Data parallel: the mean over the processes of their parts' losses and gradients, which
+  // is the whole batch's (equal parts), inside the step: every process applies one update.
+  const auto dp_grad_fn = [grad_fn](const Cnn& m, const ct::Tensor& x, const ct::Tensor& y) {
+    auto [value, grads] = grad_fn(m, x, y);
+    value.first = ct::pmean(value.first, "data");
+    return std::make_pair(
+        value, ct::TreeMap([](const ct::Tensor& g) { return ct::pmean(g, "data"); }, grads));
+  };
+  const auto jit_dp_grad_fn = ct::jit(dp_grad_fn, ct::jit_name("train_step"));
   const auto step_fn = [&](const Cnn& m, const ct::Tensor& x, const ct::Tensor& y) {
+    if (data_parallel) return eager ? dp_grad_fn(m, x, y) : jit_dp_grad_fn(m, x, y);
     return eager ? grad_fn(m, x, y) : jit_grad_fn(m, x, y);
   };
 
@@ -277,13 +325,18 @@ int Run(int argc, char** argv) {
     const auto batches =
         ct::data::ShuffledBatches(ct::random::fold_in(batch_key, static_cast<uint32_t>(epoch)),
                                   train.labels.rows(), batch_size, /*drop_remainder=*/true);
-    ct::progress::ProgressBar bar(
-        "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs), steps_per_epoch);
+    const std::string label = "epoch " + std::to_string(epoch + 1) + "/" + std::to_string(epochs);
+    ct::progress::ProgressBar bar =
+        rank == 0 ? ct::progress::ProgressBar(label, steps_per_epoch)
+                  : ct::progress::ProgressBar(label, steps_per_epoch, quiet, false);
     double sum_loss = 0, sum_acc = 0, win_loss = 0, win_acc = 0;
     char status[48] = "";
     for (int64_t s = 0; s < steps_per_epoch; ++s) {
-      const ct::Tensor x = ct::data::TakeRows(train.images, batches[s]);
-      const ct::Tensor y = ct::data::TakeRows(train.labels, batches[s]);
+      // This process's part of the batch (all of it when alone).
+      const int64_t part = batch_size / processes;
+      const std::span<const int32_t> rows(batches[s].data() + rank * part, part);
+      const ct::Tensor x = ct::data::TakeRows(train.images, rows);
+      const ct::Tensor y = ct::data::TakeRows(train.labels, rows);
       auto [value, grads] = step_fn(cnn, x, y);
       std::visit(
           [&](const auto& o) {
@@ -294,7 +347,9 @@ int Run(int argc, char** argv) {
           },
           opt);
       const double loss = value.first.item<double>();
-      const double acc = ct::nn::accuracy(value.second, y);
+      double acc = ct::nn::accuracy(value.second, y);
+      if (data_parallel) acc = ct::pmean(ct::scalar(acc, ct::f64), "data").item<double>();
+      if (loss_log != nullptr) std::fprintf(loss_log, "%.17g\n", loss);
       sum_loss += loss, sum_acc += acc, win_loss += loss, win_acc += acc;
       if ((s + 1) % window == 0) {
         const double at = static_cast<double>(epoch) + static_cast<double>(s + 1) / steps_per_epoch;
@@ -320,11 +375,14 @@ int Run(int argc, char** argv) {
         100 * sum_acc / steps_per_epoch, final_eval.loss, 100 * final_eval.accuracy, epoch_seconds,
         1000 * epoch_seconds / steps_per_epoch,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t_eval).count());
-    std::visit(
-        [&](const auto& s) {
-          ct::training::SaveCheckpoint(checkpoint, checkpoint_of(s, (epoch + 1) * steps_per_epoch));
-        },
-        state);
+    if (rank == 0) {
+      std::visit(
+          [&](const auto& s) {
+            ct::training::SaveCheckpoint(checkpoint,
+                                         checkpoint_of(s, (epoch + 1) * steps_per_epoch));
+          },
+          state);
+    }
   }
   if (last_epoch < epochs) {
     std::printf("stopped after epoch %lld; checkpoint %s (--resume continues)\n",
@@ -342,10 +400,17 @@ int Run(int argc, char** argv) {
       1000 * train_seconds / std::max<int64_t>(steps_run, 1), step_flops / 1e9,
       step_flops * static_cast<double>(steps_run) / std::max(train_seconds, 1e-9) / 1e9);
 
-  ct::cli::MakeDirs(out_dir);
-  const std::string path = out_dir + "/fashion_mnist.png";
-  PlotTraining(path, train_loss, test_loss, train_acc, test_acc, cnn, test);
-  std::cout << "curves written to " << path << "\n";
+  if (loss_log != nullptr) std::fclose(loss_log);
+  if (data_parallel) {
+    std::printf("data parallel: %lld processes, %lld images each per step\n",
+                static_cast<long long>(processes), static_cast<long long>(batch_size / processes));
+  }
+  if (rank == 0) {
+    ct::cli::MakeDirs(out_dir);
+    const std::string path = out_dir + "/fashion_mnist.png";
+    PlotTraining(path, train_loss, test_loss, train_acc, test_acc, cnn, test);
+    std::cout << "curves written to " << path << "\n";
+  }
   if (!smoke && final_eval.accuracy < 0.88) {
     std::cerr << "error: test accuracy below the 88% target\n";
     return 1;

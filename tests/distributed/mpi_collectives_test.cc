@@ -5,6 +5,7 @@
 // of MPI); eagerly, under jit, grad, jvp and an outer vmap, on the default backend (CI runs it
 // on Vulkan too); psum's deterministic order bit for bit; and the errors.
 
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <vector>
@@ -127,6 +128,20 @@ TEST_F(MpiCollectivesTest, AMeshAxisAndAVmapAxisTogether) {
   EXPECT_TRUE(AllClose(got, want, 1e-12, 1e-12));
   EXPECT_EQ(axis_size("data"), Processes());
   EXPECT_EQ(axis_index("data").item<int32_t>(), Rank());
+}
+
+TEST(MpiMeshTest, DeviceOperandsAreStagedThroughTheHostAndCounted) {
+  dist::Mesh mesh({{"data", Processes()}});
+  const Tensor y = psum(ones({256}), "data");
+  EXPECT_EQ(y.to_vector<float>()[0], static_cast<float>(Processes()));
+  const dist::MeshStats s = mesh.stats();
+  EXPECT_EQ(s.calls, 1);
+  EXPECT_EQ(s.bytes_sent, 1024);
+  // The Vulkan run (COTANGENT_BACKEND=vulkan) downloads the operand and uploads the result.
+  const char* backend = std::getenv("COTANGENT_BACKEND");
+  const int64_t staged = backend != nullptr && std::string(backend) == "vulkan" ? 1024 : 0;
+  EXPECT_EQ(s.bytes_staged_down, staged);
+  EXPECT_EQ(s.bytes_staged_up, staged);
 }
 
 TEST(MpiMeshTest, DeterministicSumsAddInProcessOrder) {
