@@ -10,6 +10,7 @@
 #include "core/interpreter.h"
 #include "core/lax.h"
 #include "core/params.h"
+#include "cotangent/numpy.h"
 
 namespace cotangent {
 namespace {
@@ -21,18 +22,6 @@ Params Over(const std::vector<std::string>& names, const char* op) {
   p.axis_names = names;
   p.axis_size = NamedAxesSize(op, names);
   return p;
-}
-
-// x's shape with a 1 inserted at `axis`, or with `axis` (of size 1) removed.
-Tensor ExpandDims(const Tensor& x, int64_t axis) {
-  Shape shape = x.shape();
-  shape.insert(shape.begin() + axis, 1);
-  return lax::reshape(x, std::move(shape));
-}
-Tensor Squeeze(const Tensor& x, int64_t axis) {
-  Shape shape = x.shape();
-  shape.erase(shape.begin() + axis);
-  return lax::reshape(x, std::move(shape));
 }
 
 int64_t Canonical(const char* op, const char* what, int64_t axis, int64_t rank, const Tensor& x) {
@@ -111,15 +100,15 @@ Tensor all_to_all(const Tensor& x, const std::string& name, int64_t split_axis, 
   // the output, and the split axis (now of size 1) goes.
   Tensor y = x;
   if (split < concat) {
-    y = ExpandDims(y, ++concat);
+    y = expand_dims(y, ++concat);
   } else if (split > concat) {
-    y = ExpandDims(y, concat);
+    y = expand_dims(y, concat);
     ++split;
   }
   p.dimension = split;
   p.concat_dimension = concat;
   y = Collective(Primitive::kAllToAll, y, p);
-  return split == concat ? y : Squeeze(y, split);
+  return split == concat ? y : squeeze(y, {split});
 }
 
 Tensor ppermute(const Tensor& x, const std::string& name,

@@ -251,11 +251,7 @@ Tensor MpiAxes::AllGather(const Tensor& x, const Params& p, const Axis& axis) co
   stacked_shape.insert(stacked_shape.begin(), axis.size);
   // [members, x...]: the members' axis moved to `dimension` (and folded into the next).
   const Tensor y = rules::MoveBatchAxis(Up(all, WithShape(x, stacked_shape), x), 0, p.dimension);
-  if (!p.tiled) return y;
-  Shape shape = y.shape();
-  shape[p.dimension] *= shape[p.dimension + 1];
-  shape.erase(shape.begin() + p.dimension + 1);
-  return lax::reshape(y, shape);
+  return p.tiled ? rules::FoldAxis(y, p.dimension) : y;
 }
 
 Tensor MpiAxes::ReduceScatter(const Tensor& x, const Params& p, const Axis& axis) const {
@@ -299,11 +295,7 @@ Tensor MpiAxes::AllToAll(const Tensor& x, const Params& p, const Axis& axis) con
   shape.insert(shape.begin(), n);
   Tensor y = Up(received, WithShape(x, shape), x);
   y = rules::MoveBatchAxis(y, 1, 1 + s);
-  y = rules::MoveBatchAxis(y, 0, c);
-  Shape out = y.shape();
-  out[c] *= out[c + 1];
-  out.erase(out.begin() + c + 1);
-  return lax::reshape(y, out);
+  return rules::FoldAxis(rules::MoveBatchAxis(y, 0, c), c);
 }
 
 Tensor MpiAxes::Permute(const Tensor& x, const Params& p, const Axis& axis) const {

@@ -143,23 +143,6 @@ Tensor LinearJvp(Span, Span t, const Tensor&, const Params& p) {
   return Bind1(prim, {t[0]}, p);
 }
 
-// x's shape with `axis` (of size n) folded into the one after it: [.., n, m, ..] -> [.., n m, ..].
-Tensor FoldInto(const Tensor& x, int64_t axis) {
-  Shape shape = x.shape();
-  shape[axis] *= shape[axis + 1];
-  shape.erase(shape.begin() + axis + 1);
-  return lax::reshape(x, std::move(shape));
-}
-
-// x's axis `axis` split in two, [.., n m, ..] -> [.., n, m, ..].
-Tensor SplitAxis(const Tensor& x, int64_t axis, int64_t n) {
-  Shape shape = x.shape();
-  const int64_t m = shape[axis] / n;
-  shape[axis] = n;
-  shape.insert(shape.begin() + axis + 1, m);
-  return lax::reshape(x, std::move(shape));
-}
-
 void CheckAxis(Primitive prim, const char* what, int64_t axis, int64_t rank, const ShapedArray& x) {
   if (axis < 0 || axis >= rank) {
     ThrowInvalid(PrimitiveName(prim), ": ", what, " ", axis, " out of range for ", x.ToString());
@@ -197,7 +180,7 @@ Batched AllGatherBatch(Span x, Bdims bdims, const Params& p) {
 Batched AllGatherNamedBatch(Span x, Bdims bdims, const Params& p, const NamedAxis& axis) {
   CheckSize(Primitive::kAllGather, p, axis);
   const Tensor y = rules::MoveBatchAxis(BatchInFront(x[0], bdims[0], axis.size), 0, p.dimension);
-  return {p.tiled ? FoldInto(y, p.dimension) : y, kNotMapped};
+  return {p.tiled ? rules::FoldAxis(y, p.dimension) : y, kNotMapped};
 }
 template <>
 constexpr Def kDef<Primitive::kAllGather> = {.abstract_eval = AllGatherAbstractEval,
@@ -243,7 +226,7 @@ Batched ReduceScatterNamedBatch(Span x, Bdims bdims, const Params& p, const Name
   CheckSize(Primitive::kReduceScatter, p, axis);
   const Tensor sum =
       ReduceMembers(Primitive::kPsum, x[0], bdims[0], Params{.axis_names = {axis.name}}, axis);
-  return {p.tiled ? SplitAxis(sum, p.dimension, axis.size) : sum, p.dimension};
+  return {p.tiled ? rules::SplitAxis(sum, p.dimension, axis.size) : sum, p.dimension};
 }
 template <>
 constexpr Def kDef<Primitive::kReduceScatter> = {.abstract_eval = ReduceScatterAbstractEval,
@@ -284,7 +267,7 @@ Batched AllToAllNamedBatch(Span x, Bdims bdims, const Params& p, const NamedAxis
   CheckSize(Primitive::kAllToAll, p, axis);
   const int64_t s = p.dimension, cat = p.concat_dimension,
                 rank = x[0].ndim() - (bdims[0] == kNotMapped ? 0 : 1);
-  const Tensor y = SplitAxis(BatchInFront(x[0], bdims[0], axis.size), 1 + s, axis.size);
+  const Tensor y = rules::SplitAxis(BatchInFront(x[0], bdims[0], axis.size), 1 + s, axis.size);
   // Axis of member-local axis a in y: the split one is its chunk part (after j at 1 + s).
   const auto at = [s](int64_t a) { return 1 + a + (a >= s ? 1 : 0); };
   std::vector<int64_t> perm = {1 + s};
@@ -292,7 +275,7 @@ Batched AllToAllNamedBatch(Span x, Bdims bdims, const Params& p, const NamedAxis
     if (a == cat) perm.push_back(0);
     perm.push_back(at(a));
   }
-  return {FoldInto(lax::transpose(y, perm), 1 + cat), 0};
+  return {rules::FoldAxis(lax::transpose(y, perm), 1 + cat), 0};
 }
 template <>
 constexpr Def kDef<Primitive::kAllToAll> = {.abstract_eval = AllToAllAbstractEval,

@@ -15,6 +15,21 @@ Tensor MoveBatchAxis(const Tensor& x, int64_t from, int64_t to) {
   return lax::transpose(x, perm);
 }
 
+Tensor FoldAxis(const Tensor& x, int64_t axis) {
+  Shape shape = x.shape();
+  shape[axis] *= shape[axis + 1];
+  shape.erase(shape.begin() + axis + 1);
+  return lax::reshape(x, std::move(shape));
+}
+
+Tensor SplitAxis(const Tensor& x, int64_t axis, int64_t n) {
+  Shape shape = x.shape();
+  const int64_t m = shape[axis] / n;
+  shape[axis] = n;
+  shape.insert(shape.begin() + axis + 1, m);
+  return lax::reshape(x, std::move(shape));
+}
+
 Tensor MaterializeBatch(const Tensor& x, int64_t bdim, int64_t size, int64_t to) {
   if (bdim != kNotMapped) return MoveBatchAxis(x, bdim, to);
   Shape shape = x.shape();

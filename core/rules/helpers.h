@@ -112,6 +112,11 @@ void Define(RuleTable& table) {
 // x with its batch axis moved from `from` to `to` (a transpose view).
 Tensor MoveBatchAxis(const Tensor& x, int64_t from, int64_t to);
 
+// x with `axis` folded into the one after it, [.., n, m, ..] -> [.., n m, ..] (n major), and
+// the inverse, axis split as [.., n m, ..] -> [.., n, m, ..] (collectives' blocks).
+Tensor FoldAxis(const Tensor& x, int64_t axis);
+Tensor SplitAxis(const Tensor& x, int64_t axis, int64_t n);
+
 // x with a batch axis of `size` at `to`: moved there if x is batched (bdim), else broadcast
 // (a view: no copy).
 Tensor MaterializeBatch(const Tensor& x, int64_t bdim, int64_t size, int64_t to);
