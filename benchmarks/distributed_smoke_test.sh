@@ -4,4 +4,4 @@
 set -euo pipefail
 mpirun_sh=$1 binary=$2
 here=$(dirname "${BASH_SOURCE[0]}")
-bash "$here/smoke_test.sh" "$mpirun_sh" 2 "$binary" --benchmark_filter='/1024/'
+bash "$here/smoke_test.sh" "$mpirun_sh" 2 "$binary" --benchmark_filter='/1024/' --benchmark_color=false

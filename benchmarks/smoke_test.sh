@@ -4,4 +4,5 @@
 set -euo pipefail
 out=$("$@" 2>&1)
 echo "$out"
-grep -q '^BM_' <<<"$out" || { echo "no benchmark ran" >&2; exit 1; }
+# mpirun hands its children a pty, so Google Benchmark colours its rows: strip the escapes.
+sed 's/\x1b\[[0-9;]*m//g' <<<"$out" | grep -q '^BM_' || { echo "no benchmark ran" >&2; exit 1; }
