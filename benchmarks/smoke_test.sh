@@ -4,5 +4,7 @@
 set -euo pipefail
 out=$("$@" 2>&1)
 echo "$out"
-# mpirun hands its children a pty, so Google Benchmark colours its rows: strip the escapes.
-sed 's/\x1b\[[0-9;]*m//g' <<<"$out" | grep -q '^BM_' || { echo "no benchmark ran" >&2; exit 1; }
+# mpirun hands its children a pty, so Google Benchmark colours its rows: strip the escapes
+# (into a variable: `sed | grep -q` would fail under pipefail when grep stops reading early).
+plain=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$out")
+grep -q '^BM_' <<<"$plain" || { echo "no benchmark ran" >&2; exit 1; }
