@@ -107,6 +107,12 @@ Tensor dot_general(const Tensor& lhs, const Tensor& rhs, DotDims dims) {
   return Bind1(Primitive::kDotGeneral, {lhs, rhs}, p);
 }
 
+Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs, ConvDims dims) {
+  Params p;
+  p.conv = std::move(dims);
+  return Bind1(Primitive::kConvGeneralDilated, {lhs, rhs}, p);
+}
+
 Tensor gather(const Tensor& operand, const Tensor& indices, IndexDims dims,
               std::vector<int64_t> slice_sizes, IndexMode mode, double fill_value) {
   Params p;

@@ -49,6 +49,8 @@ Tensor pad(const Tensor& x, double padding_value, std::vector<int64_t> low,
 Tensor concatenate(absl::Span<const Tensor> xs, int64_t dimension);
 
 Tensor dot_general(const Tensor& lhs, const Tensor& rhs, DotDims dims);
+// Every field of dims set (the public conv_general_dilated fills defaults, cotangent/conv.h).
+Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs, ConvDims dims);
 // Windows of slice_sizes of operand at the starts in indices (i32, index vector last), as
 // lax.gather with dims.window_dims = offset_dims; fill_value is read with IndexMode::kFill.
 Tensor gather(const Tensor& operand, const Tensor& indices, IndexDims dims,

@@ -56,6 +56,21 @@ inline std::vector<int64_t> ScatterWindow(int64_t operand_rank, const Shape& upd
   return window;
 }
 
+// The configuration of conv_general_dilated, as lax's. Each spec lists an operand's axes in
+// the canonical order of the math: lhs (batch N, feature C, spatial...), rhs (output feature O,
+// input feature I, spatial...), out (N, O, spatial...), spatial axes paired in order. The lhs
+// is dilated (lhs_dilation - 1 zeros between elements), then padded (low, high; negative
+// crops); output position o along a spatial axis reads the window element k at o * stride +
+// k * rhs_dilation of that. feature_group_count G splits C and O into G groups (group major),
+// group g of O reading group g of C; batch_group_count B splits N into B groups (group major)
+// and O into B groups, the output having N / B. At most one of G and B exceeds 1.
+struct ConvDims {
+  std::vector<int64_t> lhs_spec, rhs_spec, out_spec;
+  std::vector<int64_t> window_strides, padding_low, padding_high, lhs_dilation, rhs_dilation;
+  int64_t feature_group_count = 1, batch_group_count = 1;
+  bool operator==(const ConvDims&) const = default;
+};
+
 // Where a window reaches outside the operand (JAX's GatherScatterMode): kClip clamps its start
 // so it fits (also what PROMISE_IN_BOUNDS runs); kFill fills a gathered window with
 // fill_value and drops a scattered one (FILL_OR_DROP).
@@ -110,6 +125,7 @@ struct Params {
   double padding_value = 0;                   // pad
   DType new_dtype = DType::kF32;              // convert_element_type
   DotDims dot;                                // dot_general
+  ConvDims conv;                              // conv_general_dilated
   IndexDims index;                            // gather, scatter_add
   std::vector<int64_t> slice_sizes;           // gather: the window, one size per operand axis
   IndexMode mode = IndexMode::kClip;          // gather, scatter_add

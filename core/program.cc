@@ -136,7 +136,7 @@ bool Params::operator==(const Params& o) const {
          broadcast_dimensions == o.broadcast_dimensions && start == o.start &&
          limit == o.limit && stride == o.stride && low == o.low && high == o.high &&
          interior == o.interior && padding_value == o.padding_value &&
-         new_dtype == o.new_dtype && dot == o.dot && index == o.index &&
+         new_dtype == o.new_dtype && dot == o.dot && conv == o.conv && index == o.index &&
          slice_sizes == o.slice_sizes && mode == o.mode && fill_value == o.fill_value &&
          name == o.name && object == o.object && num_consts == o.num_consts &&
          axis_names == o.axis_names && axis_size == o.axis_size && tiled == o.tiled &&
@@ -216,6 +216,12 @@ uint64_t Params::StableHash() const {
         .Add(slice_sizes).Add(static_cast<uint64_t>(mode)).Add(fill_value);
   }
   if (descending) h.Add(uint64_t{1});
+  if (!conv.lhs_spec.empty()) {  // likewise for convolutions
+    h.Add(conv.lhs_spec).Add(conv.rhs_spec).Add(conv.out_spec).Add(conv.window_strides)
+        .Add(conv.padding_low).Add(conv.padding_high).Add(conv.lhs_dilation)
+        .Add(conv.rhs_dilation).Add(static_cast<uint64_t>(conv.feature_group_count))
+        .Add(static_cast<uint64_t>(conv.batch_group_count));
+  }
   if (!axis_names.empty()) {  // likewise for the collectives
     for (const std::string& axis : axis_names) h.Add(axis);
     h.Add(static_cast<uint64_t>(axis_size)).Add(static_cast<uint64_t>(tiled))
@@ -348,6 +354,21 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
       return absl::StrCat("dimension_numbers=((", List(p.dot.lhs_contracting), ", ",
                           List(p.dot.rhs_contracting), "), (", List(p.dot.lhs_batch), ", ",
                           List(p.dot.rhs_batch), "))");
+    case Primitive::kConvGeneralDilated: {
+      const ConvDims& c = p.conv;
+      std::vector<std::string> padding;
+      for (size_t i = 0; i < c.padding_low.size(); ++i) {
+        padding.push_back(List({c.padding_low[i], c.padding_high[i]}));
+      }
+      return absl::StrCat("batch_group_count=", c.batch_group_count,
+                          " dimension_numbers=ConvDimensionNumbers(lhs_spec=", List(c.lhs_spec),
+                          ", rhs_spec=", List(c.rhs_spec), ", out_spec=", List(c.out_spec),
+                          ") feature_group_count=", c.feature_group_count,
+                          " lhs_dilation=", List(c.lhs_dilation), " padding=(",
+                          absl::StrJoin(padding, ", "), padding.size() == 1 ? ",)" : ")",
+                          " rhs_dilation=", List(c.rhs_dilation),
+                          " window_strides=", List(c.window_strides));
+    }
     case Primitive::kClosedCall:
     case Primitive::kPjit:
     case Primitive::kCheckpoint:

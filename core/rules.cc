@@ -20,6 +20,7 @@ RuleTable BuildRuleTable() {
   RegisterReductionRules(table);
   RegisterMovementRules(table);
   RegisterDotGeneralRules(table);
+  RegisterConvolutionRules(table);
   RegisterIndexingRules(table);
   RegisterLinalgRules(table);
   RegisterCollectiveRules(table);

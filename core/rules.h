@@ -116,6 +116,7 @@ void RegisterElementwiseRules(RuleTable& table);
 void RegisterReductionRules(RuleTable& table);
 void RegisterMovementRules(RuleTable& table);
 void RegisterDotGeneralRules(RuleTable& table);
+void RegisterConvolutionRules(RuleTable& table);
 void RegisterIndexingRules(RuleTable& table);
 void RegisterLinalgRules(RuleTable& table);
 void RegisterCollectiveRules(RuleTable& table);

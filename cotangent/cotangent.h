@@ -13,6 +13,7 @@
 #include "cotangent/checkpoint.h"    // IWYU pragma: export
 #include "cotangent/collectives.h"   // IWYU pragma: export
 #include "cotangent/control_flow.h"  // IWYU pragma: export
+#include "cotangent/convolution.h"  // IWYU pragma: export
 #include "cotangent/creation.h"  // IWYU pragma: export
 #include "cotangent/cumulative.h"  // IWYU pragma: export
 #include "cotangent/custom_derivatives.h"  // IWYU pragma: export

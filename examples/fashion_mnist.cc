@@ -3,8 +3,8 @@
 // max pooling, two dense layers, softmax cross-entropy; minibatch training with Adam (or SGD
 // with momentum) as pure functions over a parameter struct; a progress bar while training;
 // a PNG of the loss and accuracy curves and of sample predictions at the end.
-// conv2d and max_pool2d are compositions of the library's primitives (examples/support/nn.h);
-// docs/examples.md has the measurements behind that choice.
+// conv2d is lax.conv_general_dilated in NHWC, max_pool2d a reshape and a max
+// (examples/support/nn.h); docs/examples.md has their measurements.
 // Data parallel over MPI: each process takes its part of every batch, and the jitted step
 // all-reduces the gradients (pmean over the mesh axis "data"): mpirun -np 2 ... --data_parallel
 // reproduces the single-process run (docs/distributed.md).

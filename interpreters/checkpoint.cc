@@ -38,7 +38,8 @@ bool PolicyObject::Saveable(const Equation& eqn) const {
   switch (policy_.saves) {
     case CheckpointPolicy::Saves::kNothing: return false;
     case CheckpointPolicy::Saves::kEverything: return true;
-    case CheckpointPolicy::Saves::kDots: return eqn.prim == Primitive::kDotGeneral;
+    case CheckpointPolicy::Saves::kDots:  // dot_general and conv_general_dilated, as JAX
+      return KindOf(eqn.prim) == PrimitiveKind::kContraction;
     case CheckpointPolicy::Saves::kNames:
       return eqn.prim == Primitive::kName &&
              std::find(policy_.names.begin(), policy_.names.end(), eqn.params->name) !=

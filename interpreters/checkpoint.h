@@ -22,7 +22,7 @@ struct CheckpointPolicy {
   enum class Saves {
     kNothing,     // recompute everything (JAX's default, nothing_saveable)
     kEverything,  // store what plain reverse mode stores (no recomputation)
-    kDots,        // the results of dot_general (dots_saveable)
+    kDots,        // the results of dot_general and conv_general_dilated (dots_saveable)
     kNames,       // the values marked with checkpoint_name(x, name) for these names
   };
   Saves saves = Saves::kNothing;

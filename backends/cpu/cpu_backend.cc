@@ -42,6 +42,7 @@ Kernel KernelOf() {
   else if constexpr (prim == P::kPad) return cpu::PadKernel;
   else if constexpr (prim == P::kConcatenate) return cpu::ConcatenateKernel;
   else if constexpr (prim == P::kDotGeneral) return cpu::DotGeneralKernel;
+  else if constexpr (prim == P::kConvGeneralDilated) return cpu::ConvGeneralDilatedKernel;
   else if constexpr (prim == P::kGather) return cpu::GatherKernel;
   else if constexpr (prim == P::kScatterAdd) return cpu::ScatterAddKernel;
   else if constexpr (prim == P::kArgsort) return cpu::ArgsortKernel;

@@ -69,6 +69,9 @@ absl::Status ArgsortKernel(absl::Span<const Array> in, const Params& params, con
 
 // kernels_dot.cc.
 absl::Status DotGeneralKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+// kernels_conv.cc (f32, f64).
+absl::Status ConvGeneralDilatedKernel(absl::Span<const Array> in, const Params& params,
+                                      const Array& out);
 
 // Copies the elements of a strided view (shape, src_strides) to dst with dst_strides; elements
 // are elem_size (1, 4 or 8) bytes and strides count elements. Used by movement kernels,

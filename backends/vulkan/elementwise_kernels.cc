@@ -151,6 +151,7 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kPad:
     case Primitive::kConcatenate:
     case Primitive::kDotGeneral:
+    case Primitive::kConvGeneralDilated:
     case Primitive::kGather:
     case Primitive::kScatterAdd:
     case Primitive::kArgsort:

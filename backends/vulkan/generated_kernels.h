@@ -1,5 +1,5 @@
 // File: backends/vulkan/generated_kernels.h
-// What the kernels generated per shape (ops_indexing.cc, ops_sort.cc) share: pieces of their
+// What the kernels generated per shape (ops_indexing.cc, ops_sort.cc, ops_conv.cc) share: pieces of their
 // GLSL (the header, the type an element moves as, the index arithmetic of a strided position
 // with every shape and stride a constant) and their dispatch (compiled once, cached by source).
 

@@ -41,6 +41,9 @@ absl::Status ReduceLaunch(KernelContext& ctx, Primitive prim, absl::Span<const A
 absl::Status DotGeneralLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Array> in,
                               const Params& params, const Array& out);
 
+// ops_conv.cc: conv_general_dilated as a direct convolution (kernels generated per shape).
+absl::Status ConvLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Array> in,
+                        const Params& params, const Array& out);
 // ops_indexing.cc: gather and scatter_add (kernels generated per shape and dimension numbers).
 absl::Status IndexingLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Array> in,
                             const Params& params, const Array& out);

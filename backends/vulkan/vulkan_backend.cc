@@ -47,6 +47,8 @@ constexpr Launcher LauncherOf() {
     return vulkan::MovementLaunch;
   } else if constexpr (prim == P::kDotGeneral) {
     return vulkan::DotGeneralLaunch;
+  } else if constexpr (prim == P::kConvGeneralDilated) {
+    return vulkan::ConvLaunch;
   } else if constexpr (prim == P::kGather || prim == P::kScatterAdd) {
     return vulkan::IndexingLaunch;
   } else if constexpr (prim == P::kArgsort) {

@@ -163,11 +163,7 @@ template <> constexpr rules::Def kDef<Primitive::kDotGeneral> = {
 }  // namespace
 
 void RegisterDotGeneralRules(RuleTable& table) {
-  ForEachPrimitive([&]<Primitive prim>() {
-    if constexpr (KindOf(prim) == PrimitiveKind::kContraction) {
-      rules::Define<prim, kDef<prim>>(table);
-    }
-  });
+  rules::Define<Primitive::kDotGeneral, kDef<Primitive::kDotGeneral>>(table);
 }
 
 }  // namespace cotangent

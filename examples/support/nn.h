@@ -1,7 +1,7 @@
 // File: examples/support/nn.h
-// Neural-network building blocks composed from the library's primitives (no new primitive):
-// conv2d as im2col + one matmul, max pooling as reshape + max, cross-entropy, embedding
-// lookup. All are differentiable and vmappable because they are plain compositions.
+// Neural-network building blocks over the library's operations: conv2d in NHWC (one
+// conv_general_dilated), max pooling as reshape + max, cross-entropy, embedding lookup. All are
+// differentiable and vmappable.
 
 #ifndef COTANGENT_EXAMPLES_SUPPORT_NN_H_
 #define COTANGENT_EXAMPLES_SUPPORT_NN_H_
@@ -13,10 +13,9 @@
 namespace cotangent::nn {
 
 // 2-D convolution (cross-correlation, as every deep-learning library), stride 1, NHWC:
-// x [N,H,W,C], w [KH,KW,C,O] -> [N,H',W',O]. kSame zero-pads so H' = H, W' = W (odd kernels);
-// kValid gives H' = H - KH + 1. Lowered to im2col: the KH*KW shifted windows of the padded
-// input are concatenated along channels ([N,H',W',KH*KW*C]) and multiplied by w reshaped to
-// [KH*KW*C, O] in one matmul. Padding is the library's (cotangent/windows.h).
+// x [N,H,W,C], w [KH,KW,C,O] -> [N,H',W',O], lax.conv_general_dilated with dimension numbers
+// ("NHWC", "HWIO", "NHWC"). kSame zero-pads so H' = H, W' = W (the odd extra row or column at
+// the end, as lax's SAME); kValid gives H' = H - KH + 1.
 Tensor conv2d(const Tensor& x, const Tensor& w, Padding padding = Padding::kSame);
 
 // Max pooling over non-overlapping size x size windows of an NHWC tensor (H and W divisible by

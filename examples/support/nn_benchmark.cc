@@ -1,9 +1,10 @@
 // File: examples/support/nn_benchmark.cc
-// The measurements behind lowering conv2d and max pooling to existing primitives
-// (docs/examples.md): each layer of the Fashion-MNIST CNN forward and forward+backward, the
-// matmuls that a conv primitive would run anyway, the im2col copy and its transpose, both
-// pooling compositions, and a whole training step. Counters report GFLOP/s of the
-// convolution arithmetic (2 * multiply-adds; x3 for forward+backward).
+// The measurements behind the Fashion-MNIST CNN's layers (docs/examples.md): each conv layer
+// forward and forward+backward as the conv_general_dilated primitive (nn.h's conv2d) and, in
+// the same run, as the im2col composition it replaced (pad, nine window slices, concatenate,
+// one matmul; its backward the matmuls plus the slices' transposes); the matmuls alone, the
+// im2col copy and its transpose; both pooling compositions; a whole training step. Counters
+// report GFLOP/s of the convolution arithmetic (2 * multiply-adds; x3 for forward+backward).
 // Run: bazel run -c opt //examples/support:nn_benchmark -- --benchmark_repetitions=5
 // --threads=1 caps the CPU backend at one thread: its CPU time is then the work itself,
 // which stays meaningful on a loaded machine where wall-clock times are not.
@@ -57,30 +58,62 @@ void SetRate(benchmark::State& state, double flops) {
   state.SetLabel(state.range(0) == 0 ? "conv1 28x28 1->16" : "conv2 14x14 16->32");
 }
 
+// The 3x3 SAME convolution as im2col: the nine shifted windows of the padded input
+// concatenated along channels, times the kernel as a [9 C, O] matrix. Its derivative comes from
+// the rules of pad, slice, concatenate and dot_general.
+Tensor Im2col(const Tensor& x) {
+  const int64_t n = x.shape()[0], h = x.shape()[1], wd = x.shape()[2], c = x.shape()[3];
+  const Tensor xp = lax::pad(x, 0.0, {0, 1, 1, 0}, {0, 1, 1, 0});
+  std::vector<Tensor> windows;
+  for (int64_t i = 0; i < 3; ++i) {
+    for (int64_t j = 0; j < 3; ++j) {
+      windows.push_back(lax::slice(xp, {0, i, j, 0}, {n, i + h, j + wd, c}));
+    }
+  }
+  return concatenate(windows, 3);
+}
+
+Tensor Conv2dIm2col(const Tensor& x, const Tensor& w) {
+  const int64_t n = x.shape()[0], h = x.shape()[1], wd = x.shape()[2], c = x.shape()[3];
+  const Tensor cols = reshape(Im2col(x), {n * h * wd, 9 * c});
+  return reshape(matmul(cols, reshape(w, {9 * c, w.shape()[3]})), {n, h, wd, w.shape()[3]});
+}
+
+template <bool kIm2col>
+Tensor Conv(const Tensor& x, const Tensor& w) {
+  return kIm2col ? Conv2dIm2col(x, w) : conv2d(x, w);
+}
+
+template <bool kIm2col>
 void BM_Conv2dForward(benchmark::State& state) {
   const Layer l = kLayers[state.range(0)];
   const auto [kx, kw] = random::split<2>(random::key(0));
   const Tensor x = random::normal(kx, {kBatch, l.size, l.size, l.in});
   const Tensor w = random::normal(kw, {3, 3, l.in, l.out});
-  for (auto _ : state) Touch(conv2d(x, w));
+  for (auto _ : state) Touch(Conv<kIm2col>(x, w));
   SetRate(state, ConvFlops(l));
 }
-BENCHMARK(BM_Conv2dForward)->Arg(0)->Arg(1)->Apply(Configure);
+BENCHMARK(BM_Conv2dForward<false>)->Name("BM_Conv2dForward/primitive")->Arg(0)->Arg(1)
+    ->Apply(Configure);
+BENCHMARK(BM_Conv2dForward<true>)->Name("BM_Conv2dForward/im2col")->Arg(0)->Arg(1)
+    ->Apply(Configure);
 
-// Gradient with respect to input and kernel: the forward pass plus two matmuls and the
-// transpose of the window slices (pads, summed).
+// Gradient with respect to input and kernel: the forward pass and the two transposes.
+template <bool kIm2col>
 void BM_Conv2dGrad(benchmark::State& state) {
   const Layer l = kLayers[state.range(0)];
   const auto [kx, kw, kr] = random::split<3>(random::key(0));
   const Tensor x = random::normal(kx, {kBatch, l.size, l.size, l.in});
   const Tensor w = random::normal(kw, {3, 3, l.in, l.out});
   const Tensor r = random::normal(kr, {kBatch, l.size, l.size, l.out});
-  const auto loss = [&](const Tensor& x, const Tensor& w) { return sum(conv2d(x, w) * r); };
+  const auto loss = [&](const Tensor& x, const Tensor& w) { return sum(Conv<kIm2col>(x, w) * r); };
   const auto g = grad(loss, {0, 1});
   for (auto _ : state) Touch(g(x, w)[0]);
   SetRate(state, 3 * ConvFlops(l));
 }
-BENCHMARK(BM_Conv2dGrad)->Arg(0)->Arg(1)->Apply(Configure);
+BENCHMARK(BM_Conv2dGrad<false>)->Name("BM_Conv2dGrad/primitive")->Arg(0)->Arg(1)
+    ->Apply(Configure);
+BENCHMARK(BM_Conv2dGrad<true>)->Name("BM_Conv2dGrad/im2col")->Arg(0)->Arg(1)->Apply(Configure);
 
 // The three matmuls of conv forward + backward on already-laid-out patches: what a conv
 // primitive built on the same GEMM would cost at least.
@@ -104,16 +137,7 @@ BENCHMARK(BM_Conv2dMatmulsOnly)->Arg(0)->Arg(1)->Apply(Configure);
 void BM_Im2col(benchmark::State& state) {
   const Layer l = kLayers[state.range(0)];
   const Tensor x = random::normal(random::key(0), {kBatch, l.size, l.size, l.in});
-  for (auto _ : state) {
-    const Tensor xp = lax::pad(x, 0.0, {0, 1, 1, 0}, {0, 1, 1, 0});
-    std::vector<Tensor> windows;
-    for (int64_t i = 0; i < 3; ++i) {
-      for (int64_t j = 0; j < 3; ++j) {
-        windows.push_back(lax::slice(xp, {0, i, j, 0}, {kBatch, i + l.size, j + l.size, l.in}));
-      }
-    }
-    Touch(concatenate(windows, 3));
-  }
+  for (auto _ : state) Touch(Im2col(x));
   SetRate(state, 0);
 }
 BENCHMARK(BM_Im2col)->Arg(0)->Arg(1)->Apply(Configure);

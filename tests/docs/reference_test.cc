@@ -164,6 +164,20 @@ TEST(ReferenceTest, WindowReductions) {
   EXPECT_EQ(Str(rs), "[ 1.  3.  6.  9. 12.  9.]");
 }
 
+TEST(ReferenceTest, Convolution) {
+  ct::Tensor x = ct::reshape(ct::arange(1, 10, 1, ct::f32), {1, 1, 3, 3});   // NCHW, 1..9
+  ct::Tensor w = ct::ones({1, 1, 2, 2}, ct::f32);                            // OIHW
+  ct::Tensor y = ct::conv(x, w, {1, 1}, ct::Padding::kValid);                // [[12 16] [24 28]]
+  ct::Tensor z = ct::conv_general_dilated(                                   // NHWC, depthwise
+      ct::ones({1, 5, 5, 4}), ct::ones({3, 3, 1, 4}), {2, 2}, ct::Padding::kSame,
+      {.dimension_numbers = {"NHWC", "HWIO", "NHWC"}, .feature_group_count = 4});  // [1,3,3,4]
+  EXPECT_EQ(y.to_vector<double>(), (std::vector<double>{12, 16, 24, 28}));
+  EXPECT_EQ(z.shape(), (ct::Shape{1, 3, 3, 4}));
+  // The corner window covers 2x2 inputs, the middle 3x3, per channel.
+  EXPECT_EQ(z.to_vector<double>()[0], 4);
+  EXPECT_EQ(z.to_vector<double>()[4 * 4], 9);
+}
+
 TEST(ReferenceTest, Random) {
   ct::random::Key key = ct::random::key(42);           // [ 0 42]
   std::vector<uint32_t> words = ct::random::bits(key, 2);

@@ -17,12 +17,13 @@ using ::cotangent::testing::CentralDifference;
 using ::cotangent::testing::Inner;
 using ::cotangent::testing::Random;
 
-// conv2d by its definition: out[n,i,j,o] = sum x[n,i+a-p,j+b-p,c] w[a,b,c,o], zero outside.
+// conv2d by its definition: out[n,i,j,o] = sum x[n,i+a-p,j+b-p,c] w[a,b,c,o], zero outside;
+// SAME pads k - 1 in all, the odd one at the end (p = (k - 1) / 2 before), as lax.
 Tensor ConvLoops(const Tensor& x, const Tensor& w, Padding padding) {
   const Shape xs = x.shape(), ws = w.shape();
-  const int64_t ph = padding == Padding::kSame ? ws[0] / 2 : 0;
-  const int64_t pw = padding == Padding::kSame ? ws[1] / 2 : 0;
-  const int64_t ho = xs[1] + 2 * ph - ws[0] + 1, wo = xs[2] + 2 * pw - ws[1] + 1;
+  const bool same = padding == Padding::kSame;
+  const int64_t ph = same ? (ws[0] - 1) / 2 : 0, pw = same ? (ws[1] - 1) / 2 : 0;
+  const int64_t ho = same ? xs[1] : xs[1] - ws[0] + 1, wo = same ? xs[2] : xs[2] - ws[1] + 1;
   const std::vector<double> xv = x.to_vector<double>(), wv = w.to_vector<double>();
   std::vector<double> out(xs[0] * ho * wo * ws[3], 0.0);
   for (int64_t n = 0; n < xs[0]; ++n)
@@ -52,6 +53,9 @@ TEST(Conv2d, MatchesLoops) {
   const Tensor w5 = Random({5, 1, 3, 2}, 3);
   EXPECT_TRUE(
       AllClose(conv2d(x, w5, Padding::kSame), ConvLoops(x, w5, Padding::kSame), 1e-12, 1e-12));
+  const Tensor w2 = Random({2, 4, 3, 2}, 4);  // even kernels: the extra padding at the end
+  EXPECT_TRUE(
+      AllClose(conv2d(x, w2, Padding::kSame), ConvLoops(x, w2, Padding::kSame), 1e-12, 1e-12));
 }
 
 TEST(Conv2d, GradientsMatchCentralDifferences) {
@@ -70,8 +74,10 @@ TEST(Conv2d, GradientsMatchCentralDifferences) {
 
 TEST(Conv2d, Errors) {
   EXPECT_THROW(conv2d(zeros({1, 4, 4, 2}), zeros({3, 3, 3, 1})), Error);
-  EXPECT_THROW(conv2d(zeros({1, 4, 4, 2}), zeros({2, 2, 2, 1}), Padding::kSame), Error);
-  EXPECT_THROW(conv2d(zeros({1, 2, 2, 1}), zeros({3, 3, 1, 1}), Padding::kValid), Error);
+  EXPECT_THROW(conv2d(zeros({4, 4, 2}), zeros({3, 3, 2, 1})), Error);
+  // A kernel larger than the input: no output positions, as lax (not an error).
+  EXPECT_EQ(conv2d(zeros({1, 2, 2, 1}), zeros({3, 3, 1, 1}), Padding::kValid).shape(),
+            (Shape{1, 0, 0, 1}));
 }
 
 TEST(MaxPool2d, ValuesAndGradient) {

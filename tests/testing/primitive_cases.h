@@ -249,6 +249,37 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
          d.rhs_batch = {1};
          return lax::dot_general(x[0], x[1], d);
        }},
+      // Strides, asymmetric padding (one side negative), canonical NCHW / OIHW.
+      {"conv_strided_padded",
+       Primitive::kConvGeneralDilated,
+       {{2, 3, 5, 4}, {4, 3, 3, 2}},
+       -1,
+       1,
+       [](V x) { return conv_general_dilated(x[0], x[1], {2, 1}, {{1, 0}, {-1, 2}}); }},
+      // NHWC / HWIO with both dilations and two feature groups (each kernel half reads its
+      // half of the input features).
+      {"conv_nhwc_dilated_grouped",
+       Primitive::kConvGeneralDilated,
+       {{2, 4, 5, 4}, {2, 2, 2, 6}},
+       -1,
+       1,
+       [](V x) {
+         ConvOptions o{.lhs_dilation = {2, 1},
+                       .rhs_dilation = {1, 2},
+                       .dimension_numbers = {"NHWC", "HWIO", "NHWC"},
+                       .feature_group_count = 2};
+         return conv_general_dilated(x[0], x[1], {1, 2}, {{0, 1}, {1, 0}}, o);
+       }},
+      // 1-d, batch groups (the rhs transpose of a grouped convolution), output as NWC.
+      {"conv_batch_grouped",
+       Primitive::kConvGeneralDilated,
+       {{4, 2, 5}, {6, 2, 2}},
+       -1,
+       1,
+       [](V x) {
+         ConvOptions o{.dimension_numbers = {"NCW", "OIW", "NWC"}, .batch_group_count = 2};
+         return conv_general_dilated(x[0], x[1], {1}, {{1, 1}}, o);
+       }},
       {"logsumexp",
        Primitive::kReduceMax,
        {{3, 4}},
