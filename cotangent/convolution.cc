@@ -1,14 +1,18 @@
 // File: cotangent/convolution.cc
 // The public spellings of conv_general_dilated: letters to the primitive's axis permutations
-// (jax.lax.conv_general_permutations' rules), defaults filled in, string padding resolved.
+// (jax.lax.conv_general_permutations' rules), defaults filled in, string padding resolved;
+// conv_transpose as lax's (strides as lhs dilation, its own padding rule).
 
 #include "cotangent/convolution.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "core/error.h"
 #include "core/lax.h"
+#include "cotangent/indexing.h"
 
 namespace cotangent {
 namespace {
@@ -103,6 +107,79 @@ ConvDims DimsOf(const Tensor& lhs, const Tensor& rhs, const std::vector<int64_t>
   return c;
 }
 
+// TensorFlow's layouts, lax.conv_transpose's defaults, by the number of spatial axes.
+ConvDimensionNumbers TransposeDefaults(const Tensor& lhs, const ConvDimensionNumbers& dn) {
+  if (!dn.lhs.empty() || !dn.rhs.empty() || !dn.out.empty()) return dn;
+  switch (lhs.defined() ? lhs.ndim() : 0) {
+    case 2:
+      return {"NC", "IO", "NC"};
+    case 3:
+      return {"NHC", "HIO", "NHC"};
+    case 4:
+      return {"NHWC", "HWIO", "NHWC"};
+    case 5:
+      return {"NHWDC", "HWDIO", "NHWDC"};
+    default:
+      ThrowInvalid("conv_transpose: no default dimension numbers for lhs ",
+                   lhs.defined() ? lhs.aval().ToString() : "(undefined)",
+                   " (ranks 2 to 5 have them)");
+  }
+}
+
+// lax's _conv_transpose_padding: the transposed convolution's (low, high) padding along an
+// axis from the forward one's padding type, the dilated kernel size k and the stride s.
+std::pair<int64_t, int64_t> TransposePadding(int64_t k, int64_t s, Padding padding) {
+  int64_t length, low;
+  if (padding == Padding::kSame) {
+    length = k + s - 2;
+    low = s > k - 1 ? k - 1 : (length + 1) / 2;
+  } else {
+    length = k + s - 2 + std::max<int64_t>(k - s, 0);
+    low = k - 1;
+  }
+  return {low, length - low};
+}
+
+// conv_transpose with its padding resolved (the string form passes it as a function of the
+// resolved axes).
+Tensor ConvTranspose(const Tensor& lhs, Tensor rhs, const std::vector<int64_t>& strides,
+                     const std::optional<Padding>& type,
+                     std::vector<std::pair<int64_t, int64_t>> padding,
+                     const ConvTransposeOptions& options) {
+  if (!lhs.defined() || !rhs.defined())
+    ThrowInvalid("conv_transpose: an operand is an undefined tensor");
+  if (lhs.ndim() < 2 || rhs.ndim() != lhs.ndim()) {
+    ThrowInvalid("conv_transpose: lhs ", lhs.aval().ToString(), " and rhs ", rhs.aval().ToString(),
+                 " must have one rank, at least 2");
+  }
+  ConvOptions o{.rhs_dilation = options.rhs_dilation,
+                .dimension_numbers = TransposeDefaults(lhs, options.dimension_numbers)};
+  const int64_t spatial = lhs.ndim() - 2;
+  if (static_cast<int64_t>(strides.size()) != spatial) {
+    ThrowInvalid("conv_transpose: strides ", ShapeToString(strides), " for lhs ",
+                 lhs.aval().ToString(), " need one entry per spatial axis (", spatial, ")");
+  }
+  const ConvDims c = DimsOf(lhs, rhs, std::vector<int64_t>(spatial, 1),
+                            std::vector<std::pair<int64_t, int64_t>>(spatial), o);
+  if (type) {
+    padding.clear();
+    for (int64_t d = 0; d < spatial; ++d) {
+      const int64_t k = rhs.shape()[c.rhs_spec[d + 2]];
+      const int64_t dilated = k == 0 ? 0 : 1 + c.rhs_dilation[d] * (k - 1);
+      padding.push_back(TransposePadding(dilated, strides[d], *type));
+    }
+  }
+  if (options.transpose_kernel) {
+    rhs = rev(rhs, {c.rhs_spec.begin() + 2, c.rhs_spec.end()});
+    std::vector<int64_t> swap(rhs.ndim());
+    for (int64_t i = 0; i < rhs.ndim(); ++i) swap[i] = i;
+    std::swap(swap[c.rhs_spec[0]], swap[c.rhs_spec[1]]);
+    rhs = lax::transpose(rhs, swap);
+  }
+  o.lhs_dilation = strides;
+  return conv_general_dilated(lhs, rhs, std::vector<int64_t>(spatial, 1), padding, o);
+}
+
 }  // namespace
 
 Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs,
@@ -134,6 +211,17 @@ Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs,
 Tensor conv(const Tensor& lhs, const Tensor& rhs, const std::vector<int64_t>& window_strides,
             Padding padding) {
   return conv_general_dilated(lhs, rhs, window_strides, padding);
+}
+
+Tensor conv_transpose(const Tensor& lhs, const Tensor& rhs, const std::vector<int64_t>& strides,
+                      Padding padding, const ConvTransposeOptions& options) {
+  return ConvTranspose(lhs, rhs, strides, padding, {}, options);
+}
+
+Tensor conv_transpose(const Tensor& lhs, const Tensor& rhs, const std::vector<int64_t>& strides,
+                      const std::vector<std::pair<int64_t, int64_t>>& padding,
+                      const ConvTransposeOptions& options) {
+  return ConvTranspose(lhs, rhs, strides, std::nullopt, padding, options);
 }
 
 }  // namespace cotangent

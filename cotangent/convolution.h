@@ -55,6 +55,25 @@ Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs,
 Tensor conv(const Tensor& lhs, const Tensor& rhs, const std::vector<int64_t>& window_strides,
             Padding padding);
 
+// lax.conv_transpose: the convolution that upsamples by `strides` (they become lhs dilation,
+// the window stride is 1), as Keras's Conv2DTranspose. Padding VALID or SAME is the forward
+// convolution's, turned into the transposed one's as lax's _conv_transpose_padding (SAME
+// gives n * stride outputs, VALID n * stride + max(k - stride, 0) with k the dilated
+// kernel); explicit pairs are used as they are. Dimension numbers default to TensorFlow's
+// (NC/IO/NC, NHC/HIO/NHC, NHWC/HWIO/NHWC, NHWDC/HWDIO/NHWDC for 1-3 spatial axes).
+// transpose_kernel flips the kernel's spatial axes and exchanges its I and O axes: the result
+// is then the gradient of conv_general_dilated with respect to its input.
+struct ConvTransposeOptions {
+  std::vector<int64_t> rhs_dilation;
+  ConvDimensionNumbers dimension_numbers;
+  bool transpose_kernel = false;
+};
+Tensor conv_transpose(const Tensor& lhs, const Tensor& rhs, const std::vector<int64_t>& strides,
+                      Padding padding, const ConvTransposeOptions& options = {});
+Tensor conv_transpose(const Tensor& lhs, const Tensor& rhs, const std::vector<int64_t>& strides,
+                      const std::vector<std::pair<int64_t, int64_t>>& padding,
+                      const ConvTransposeOptions& options = {});
+
 }  // namespace cotangent
 
 #endif  // COTANGENT_COTANGENT_CONVOLUTION_H_

@@ -259,6 +259,63 @@ TEST(ConvolutionTest, JitAndVmapAgreeWithEager) {
   }
 }
 
+TEST(ConvolutionTest, ConvTransposeUpsamples) {
+  // [1 2] upsampled by 2 with a window of three ones: the dilated input [1 0 2] padded by
+  // lax's _conv_transpose_padding, (2, 2) for VALID (n s + max(k - s, 0) = 5 outputs) and
+  // (2, 1) for SAME (n s = 4 outputs).
+  const Tensor x = tensor({1, 2}, {1, 2, 1}, f64);  // NHC
+  const Tensor w = ones({3, 1, 1}, f64);            // HIO
+  EXPECT_THAT(conv_transpose(x, w, {2}, Padding::kValid).to_vector<double>(),
+              ElementsAre(1, 1, 3, 2, 2));
+  EXPECT_THAT(conv_transpose(x, w, {2}, Padding::kSame).to_vector<double>(),
+              ElementsAre(1, 1, 3, 2));
+  // Explicit pairs are used as given: no padding leaves one window over [1 0 2].
+  EXPECT_THAT(conv_transpose(x, w, {2}, Pads{{0, 0}}).to_vector<double>(), ElementsAre(3));
+  EXPECT_THAT(ErrorOf([&] {
+                conv_transpose(x, w, {2, 2}, Padding::kSame);
+              }),
+              HasSubstr("conv_transpose: strides [2,2] for lhs f64[1,2,1] need one entry per "
+                        "spatial axis (1)"));
+  EXPECT_THAT(ErrorOf([&] { conv_transpose(zeros({3}), zeros({3}), {}, Padding::kSame); }),
+              HasSubstr("conv_transpose: lhs f32[3] and rhs f32[3] must have one rank"));
+}
+
+// lax_test's oracle for transpose_kernel: the gradient of the forward convolution with
+// respect to its input, at an input of the shape the transposed convolution produces.
+TEST(ConvolutionTest, ConvTransposeWithTransposedKernelIsTheInputGradient) {
+  const ConvDimensionNumbers dn{"NHWC", "HWIO", "NHWC"};
+  for (const Padding padding : {Padding::kValid, Padding::kSame}) {
+    for (const std::vector<int64_t>& strides :
+         std::vector<std::vector<int64_t>>{{1, 1}, {2, 1}, {2, 3}}) {
+      for (const std::vector<int64_t>& dilation :
+           std::vector<std::vector<int64_t>>{{1, 1}, {2, 1}}) {
+        SCOPED_TRACE(::testing::Message() << "strides " << ShapeToString(strides) << " dilation "
+                                          << ShapeToString(dilation) << " padding "
+                                          << (padding == Padding::kSame ? "SAME" : "VALID"));
+        const Tensor data = testing::Random({2, 4, 3, 5}, 21, -1, 1, f64);    // 5 = O
+        const Tensor kernel = testing::Random({3, 2, 4, 5}, 22, -1, 1, f64);  // I = 4
+        Shape out = {2};
+        for (int64_t d = 0; d < 2; ++d) {
+          const int64_t k = (kernel.shape()[d] - 1) * dilation[d] + 1;
+          out.push_back(data.shape()[d + 1] * strides[d] +
+                        (padding == Padding::kValid ? std::max<int64_t>(k - strides[d], 0) : 0));
+        }
+        out.push_back(4);
+        const auto forward = [&](const Tensor& x) {
+          return conv_general_dilated(x, kernel, strides, padding,
+                                      {.rhs_dilation = dilation, .dimension_numbers = dn});
+        };
+        auto [y, pullback] = vjp(forward, ones(out, f64));
+        ASSERT_EQ(y.shape(), data.shape());
+        const Tensor transposed = conv_transpose(
+            data, kernel, strides, padding,
+            {.rhs_dilation = dilation, .dimension_numbers = dn, .transpose_kernel = true});
+        EXPECT_TRUE(AllClose(transposed, pullback(data)[0], 1e-12, 1e-12));
+      }
+    }
+  }
+}
+
 TEST(ConvolutionTest, ProgramsPrintLaxsParameters) {
   const Tensor x = zeros({1, 2, 5}, f32), w = zeros({4, 1, 2}, f32);
   const auto f = [](const Tensor& a, const Tensor& b) {
