@@ -3,7 +3,9 @@
 // elementwise groups it depends on, transitively (`deps`): an equation may join a set M of
 // elementwise groups when none of its operands from outside M and none of M's groups depends
 // on a group of M. Then no value of the merged group is computed from another of its values
-// through an outside equation, so the groups stay acyclic and can be ordered.
+// through an outside equation, so the groups stay acyclic and can be ordered. A group's deps
+// grow when it merges, after readers copied them: each record carries the group's stamp when
+// copied, and a stale record is followed into the group's current deps.
 
 #include "core/fusion.h"
 
@@ -11,17 +13,24 @@
 #include <queue>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/types/span.h"
 
 namespace cotangent {
 namespace {
 
+// Group id (before merges) -> the group's stamp when the dependence was recorded.
+using Deps = absl::flat_hash_map<int, int64_t>;
+
 class Planner {
  public:
   Planner(const Program& program, const FusionOptions& options)
-      : program_(program), options_(options), producer_(program.avals.size(), -1),
-        parent_(program.eqns.size()), groups_(program.eqns.size()) {
+      : program_(program),
+        options_(options),
+        producer_(program.avals.size(), -1),
+        parent_(program.eqns.size()),
+        groups_(program.eqns.size()) {
     for (size_t e = 0; e < program.eqns.size(); ++e) {
       for (int32_t var : program.eqns[e].outputs) producer_[var] = static_cast<int>(e);
     }
@@ -37,8 +46,9 @@ class Planner {
     bool elementwise = false;
     Shape shape;
     FusedSize size;
-    std::vector<int32_t> inputs;   // variables read from outside, each once
-    absl::flat_hash_set<int> deps;  // elementwise groups depended on (ids before merges)
+    std::vector<int32_t> inputs;  // variables read from outside, each once
+    Deps deps;                    // elementwise groups depended on (ids before merges)
+    int64_t stamp = 0;            // changes whenever deps grow
   };
 
   int Find(int g) {
@@ -64,23 +74,40 @@ class Planner {
   // The group that computes var, or -1 for an input or constant of the program.
   int GroupOf(int32_t var) { return producer_[var] < 0 ? -1 : Find(producer_[var]); }
 
+  // Records a dependence on group `id` as of `stamp`, keeping the current record of two.
+  void Record(Deps& deps, int id, int64_t stamp) {
+    auto [it, inserted] = deps.try_emplace(id, stamp);
+    if (!inserted && stamp == groups_[Find(id)].stamp) it->second = stamp;
+  }
+
+  // Whether `deps` reach one of `roots`: directly, or through a group grown since recorded.
+  bool Reaches(const Deps& deps, absl::Span<const int> roots, absl::flat_hash_set<int>& seen) {
+    for (const auto& [id, stamp] : deps) {
+      const int r = Find(id);
+      if (Contains(roots, r)) return true;
+      if (stamp != groups_[r].stamp && seen.insert(r).second &&
+          Reaches(groups_[r].deps, roots, seen)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   // Whether var is computed from a value of one of `roots`.
   bool DependsOn(int32_t var, absl::Span<const int> roots) {
     const int g = GroupOf(var);
     if (g < 0) return false;
     if (Contains(roots, g)) return true;
-    for (int d : groups_[g].deps) {
-      if (Contains(roots, Find(d))) return true;
-    }
-    return false;
+    absl::flat_hash_set<int> seen;
+    return Reaches(groups_[g].deps, roots, seen);
   }
 
   // Adds the elementwise groups var is computed from to deps.
-  void AddDeps(absl::flat_hash_set<int>& deps, int32_t var) {
+  void AddDeps(Deps& deps, int32_t var) {
     const int g = GroupOf(var);
     if (g < 0) return;
-    if (groups_[g].elementwise) deps.insert(g);
-    deps.insert(groups_[g].deps.begin(), groups_[g].deps.end());
+    if (groups_[g].elementwise) Record(deps, g, groups_[g].stamp);
+    for (const auto& [id, stamp] : groups_[g].deps) Record(deps, id, stamp);
   }
 
   std::optional<DType> MathOf(const Equation& eqn) const {
@@ -94,8 +121,8 @@ class Planner {
     const Equation& eqn = program_.eqns[e];
     parent_[e] = e;
     Group& group = groups_[e];
-    group.elementwise = eqn.outputs.size() == 1 &&
-                        Fuses(eqn.prim, program_.avals[eqn.outputs[0]], options_.limits);
+    group.elementwise =
+        eqn.outputs.size() == 1 && Fuses(eqn.prim, program_.avals[eqn.outputs[0]], options_.limits);
     const std::vector<int32_t> vars = VarOperands(eqn);
     if (group.elementwise) {
       const ShapedArray& out = program_.avals[eqn.outputs[0]];
@@ -124,9 +151,8 @@ class Planner {
       if (!Contains(roots, GroupOf(var)) && DependsOn(var, roots)) return false;
     }
     for (int r : roots) {
-      for (int d : groups_[r].deps) {
-        if (Contains(roots, Find(d))) return false;
-      }
+      absl::flat_hash_set<int> seen;
+      if (Reaches(groups_[r].deps, roots, seen)) return false;
     }
     std::optional<FusedSize> size = FusedSize{0, 1, MathOf(program_.eqns[e])};
     std::vector<int32_t> inputs;
@@ -145,9 +171,10 @@ class Planner {
     if (!WithinLimits(*size, options_.limits)) return false;
     const int root = roots[0];
     Group& into = groups_[root];
+    const size_t known = into.deps.size();
     for (size_t k = 1; k < roots.size(); ++k) {
       parent_[roots[k]] = root;
-      into.deps.insert(groups_[roots[k]].deps.begin(), groups_[roots[k]].deps.end());
+      for (const auto& [id, stamp] : groups_[roots[k]].deps) Record(into.deps, id, stamp);
       groups_[roots[k]] = Group{};
     }
     parent_[e] = root;
@@ -156,6 +183,7 @@ class Planner {
     for (int32_t var : vars) {
       if (GroupOf(var) != root) AddDeps(into.deps, var);
     }
+    if (roots.size() > 1 || into.deps.size() != known) into.stamp = ++stamps_;
     return true;
   }
 
@@ -174,7 +202,7 @@ class Planner {
       if (!a.is_literal()) readers[a.var].push_back(-2);
     }
     std::vector<FusionGroup> groups(n);
-    std::vector<int> waiting(n, 0);             // input groups not yet placed
+    std::vector<int> waiting(n, 0);  // input groups not yet placed
     std::vector<std::vector<int>> consumers(n);
     for (int r = 0; r < n; ++r) {
       if (members[r].empty()) continue;
@@ -220,6 +248,7 @@ class Planner {
   std::vector<int> producer_;  // by variable: the equation defining it, or -1
   std::vector<int> parent_;    // by equation: union-find over groups
   std::vector<Group> groups_;  // by root equation
+  int64_t stamps_ = 0;
 };
 
 }  // namespace
