@@ -23,7 +23,8 @@ Tensor select(const Tensor& pred, const Tensor& on_true, const Tensor& on_false)
   // A scalar predicate picks a whole operand, as in JAX's lax.select: broadcast it (the
   // primitive's operands have one shape).
   if (pred.defined() && on_true.defined() && pred.ndim() == 0 && on_true.ndim() > 0) {
-    return Bind1(Primitive::kSelect, {broadcast_in_dim(pred, on_true.shape(), {}), on_true, on_false});
+    return Bind1(Primitive::kSelect,
+                 {broadcast_in_dim(pred, on_true.shape(), {}), on_true, on_false});
   }
   return Bind1(Primitive::kSelect, {pred, on_true, on_false});
 }
@@ -123,12 +124,35 @@ Tensor gather(const Tensor& operand, const Tensor& indices, IndexDims dims,
   return Bind1(Primitive::kGather, {operand, indices}, p);
 }
 
-Tensor scatter_add(const Tensor& operand, const Tensor& indices, const Tensor& updates,
-                   IndexDims dims, IndexMode mode) {
+namespace {
+Tensor BindScatter(Primitive prim, const Tensor& operand, const Tensor& indices,
+                   const Tensor& updates, IndexDims dims, IndexMode mode) {
   Params p;
   p.index = std::move(dims);
   p.mode = mode;
-  return Bind1(Primitive::kScatterAdd, {operand, indices, updates}, p);
+  return Bind1(prim, {operand, indices, updates}, p);
+}
+}  // namespace
+
+Tensor scatter_add(const Tensor& operand, const Tensor& indices, const Tensor& updates,
+                   IndexDims dims, IndexMode mode) {
+  return BindScatter(Primitive::kScatterAdd, operand, indices, updates, std::move(dims), mode);
+}
+Tensor scatter(const Tensor& operand, const Tensor& indices, const Tensor& updates, IndexDims dims,
+               IndexMode mode) {
+  return BindScatter(Primitive::kScatter, operand, indices, updates, std::move(dims), mode);
+}
+Tensor scatter_mul(const Tensor& operand, const Tensor& indices, const Tensor& updates,
+                   IndexDims dims, IndexMode mode) {
+  return BindScatter(Primitive::kScatterMul, operand, indices, updates, std::move(dims), mode);
+}
+Tensor scatter_min(const Tensor& operand, const Tensor& indices, const Tensor& updates,
+                   IndexDims dims, IndexMode mode) {
+  return BindScatter(Primitive::kScatterMin, operand, indices, updates, std::move(dims), mode);
+}
+Tensor scatter_max(const Tensor& operand, const Tensor& indices, const Tensor& updates,
+                   IndexDims dims, IndexMode mode) {
+  return BindScatter(Primitive::kScatterMax, operand, indices, updates, std::move(dims), mode);
 }
 
 Tensor argsort(absl::Span<const Tensor> keys, int64_t dimension, bool descending) {

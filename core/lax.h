@@ -58,6 +58,16 @@ Tensor gather(const Tensor& operand, const Tensor& indices, IndexDims dims,
 // operand with the windows of updates added at the starts in indices, as lax.scatter_add.
 Tensor scatter_add(const Tensor& operand, const Tensor& indices, const Tensor& updates,
                    IndexDims dims, IndexMode mode);
+// The same windows stored (the last in index order wins), multiplied in, or combined by min
+// or max with what is there: lax.scatter, scatter_mul, scatter_min, scatter_max.
+Tensor scatter(const Tensor& operand, const Tensor& indices, const Tensor& updates, IndexDims dims,
+               IndexMode mode);
+Tensor scatter_mul(const Tensor& operand, const Tensor& indices, const Tensor& updates,
+                   IndexDims dims, IndexMode mode);
+Tensor scatter_min(const Tensor& operand, const Tensor& indices, const Tensor& updates,
+                   IndexDims dims, IndexMode mode);
+Tensor scatter_max(const Tensor& operand, const Tensor& indices, const Tensor& updates,
+                   IndexDims dims, IndexMode mode);
 // The permutation (i32, the keys' shape) sorting each line along dimension by the keys,
 // lexicographically, stably, in lax.sort's total order (core/primitives.def, argsort).
 Tensor argsort(absl::Span<const Tensor> keys, int64_t dimension, bool descending = false);

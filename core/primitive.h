@@ -25,7 +25,7 @@ enum class PrimitiveKind : uint8_t {
   kReduce,
   kMovement,
   kContraction,
-  kIndexing,  // gather, scatter_add: elements placed by index values
+  kIndexing,  // gather, the scatters, argsort: elements placed by index values
   kLinalg,    // factorizations and solves over the last two axes (LAPACK's)
   kCollective,  // psum, all_gather...: over named axes, run by the interpreter binding them
   kCall,  // higher-order: carries a program in its params

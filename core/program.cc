@@ -322,6 +322,10 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
                           " mode=", p.mode == IndexMode::kClip ? "clip" : "fill",
                           " fill_value=", p.fill_value);
     case Primitive::kScatterAdd:
+    case Primitive::kScatter:
+    case Primitive::kScatterMul:
+    case Primitive::kScatterMin:
+    case Primitive::kScatterMax:
       return absl::StrCat("dimension_numbers=ScatterDimensionNumbers(update_window_dims=",
                           List(p.index.window_dims), ", inserted_window_dims=",
                           List(p.index.collapsed_dims), ", scatter_dims_to_operand_dims=",

@@ -1,5 +1,5 @@
 // File: cotangent/indexing.cc
-// jax.numpy's indexing as gathers and scatter_adds (cotangent/indexing.h). Each function
+// jax.numpy's indexing as gathers and scatters (cotangent/indexing.h). Each function
 // builds lax's dimension numbers for one pattern: the index vectors (i32, last axis) name
 // starts along some operand axes; those axes are collapsed (take, at) or kept (dynamic_slice).
 
@@ -80,7 +80,7 @@ IndexDims BlockDims(int64_t rank) {
   return d;
 }
 
-// A dtype scatter_add can sum: bool values go through i32.
+// A dtype the combining scatters compute in: bool values go through i32.
 Tensor Summable(const Tensor& x) { return x.dtype() == DType::kBool ? astype(x, DType::kI32) : x; }
 
 }  // namespace
@@ -183,32 +183,65 @@ Tensor IndexedTensor::get(IndexMode mode, std::optional<double> fill_value) cons
                      mode, fill_value.value_or(DefaultFillValue(x_.dtype())));
 }
 
-Tensor IndexedTensor::Scatter(const Tensor& values, IndexMode mode) const {
+Tensor IndexedTensor::Scatter(Primitive prim, const Tensor& values, IndexMode mode) const {
   const int64_t k = indices_.shape().back(), batch_rank = indices_.ndim() - 1;
   Shape shape(indices_.shape().begin(), indices_.shape().end() - 1);
   for (int64_t a = k; a < x_.ndim(); ++a) shape.push_back(x_.shape()[a]);
-  const Tensor base = Summable(x_);
+  if (!values.defined()) ThrowInvalid("at: the values are an undefined tensor");
+  // scatter moves any dtype; the combining scatters see bool as i32 (and, or: min, max).
+  const Tensor base = prim == Primitive::kScatter ? x_ : Summable(x_);
   const Tensor updates = broadcast_to(astype(values, base.dtype()), shape);
-  return lax::scatter_add(zeros_like(base), indices_, updates, AtDims(x_.ndim(), k, batch_rank),
-                          mode);
+  const IndexDims d = AtDims(x_.ndim(), k, batch_rank);
+  Tensor out;
+  switch (prim) {
+    case Primitive::kScatter:
+      out = lax::scatter(base, indices_, updates, d, mode);
+      break;
+    case Primitive::kScatterMul:
+      out = lax::scatter_mul(base, indices_, updates, d, mode);
+      break;
+    case Primitive::kScatterMin:
+      out = lax::scatter_min(base, indices_, updates, d, mode);
+      break;
+    case Primitive::kScatterMax:
+      out = lax::scatter_max(base, indices_, updates, d, mode);
+      break;
+    default:
+      out = lax::scatter_add(base, indices_, updates, d, mode);
+      break;
+  }
+  return x_.dtype() == DType::kBool && prim != Primitive::kScatter ? out != 0.0 : out;
 }
 
+Tensor IndexedTensor::set(const Tensor& values, IndexMode mode) const {
+  return Scatter(Primitive::kScatter, values, mode);
+}
 Tensor IndexedTensor::add(const Tensor& values, IndexMode mode) const {
-  const Tensor sum = Summable(x_) + Scatter(values, mode);
-  return x_.dtype() == DType::kBool ? sum != 0.0 : sum;
+  return Scatter(Primitive::kScatterAdd, values, mode);
+}
+Tensor IndexedTensor::mul(const Tensor& values, IndexMode mode) const {
+  return Scatter(Primitive::kScatterMul, values, mode);
+}
+Tensor IndexedTensor::min(const Tensor& values, IndexMode mode) const {
+  return Scatter(Primitive::kScatterMin, values, mode);
+}
+Tensor IndexedTensor::max(const Tensor& values, IndexMode mode) const {
+  return Scatter(Primitive::kScatterMax, values, mode);
+}
+Tensor IndexedTensor::set(double value, IndexMode mode) const {
+  return set(full({}, value, x_.dtype()), mode);
 }
 Tensor IndexedTensor::add(double value, IndexMode mode) const {
   return add(full({}, value, Summable(x_).dtype()), mode);
 }
-
-Tensor IndexedTensor::set(const Tensor& values, IndexMode mode) const {
-  const Tensor ones = full({}, 1.0, Summable(x_).dtype());
-  const Tensor count = Scatter(ones, mode), sum = Scatter(values, mode);
-  const Tensor stored = where(count > 0.0, sum / maximum(count, 1.0), Summable(x_));
-  return x_.dtype() == DType::kBool ? stored != 0.0 : astype(stored, x_.dtype());
+Tensor IndexedTensor::mul(double value, IndexMode mode) const {
+  return mul(full({}, value, Summable(x_).dtype()), mode);
 }
-Tensor IndexedTensor::set(double value, IndexMode mode) const {
-  return set(full({}, value, Summable(x_).dtype()), mode);
+Tensor IndexedTensor::min(double value, IndexMode mode) const {
+  return min(full({}, value, Summable(x_).dtype()), mode);
+}
+Tensor IndexedTensor::max(double value, IndexMode mode) const {
+  return max(full({}, value, Summable(x_).dtype()), mode);
 }
 
 Tensor dynamic_slice(const Tensor& x, const std::vector<Tensor>& starts,
@@ -233,15 +266,8 @@ Tensor dynamic_update_slice(const Tensor& x, const Tensor& update,
                  update.aval().ToString(), " and ", starts.size(),
                  " starts: needs an update of x's rank and dtype and one start per axis");
   }
-  const Tensor indices = BlockStart(starts, "dynamic_update_slice");
-  const IndexDims d = BlockDims(r);
-  const Tensor base = Summable(x), values = Summable(update);
-  // The block, placed at its (clamped) start over zeros, and where it lies.
-  const Tensor placed = lax::scatter_add(zeros_like(base), indices, values, d, IndexMode::kClip);
-  const Tensor covered = lax::scatter_add(zeros(x.shape(), DType::kI32), indices,
-                                          ones(update.shape(), DType::kI32), d, IndexMode::kClip);
-  const Tensor out = where(covered > 0.0, placed, base);
-  return x.dtype() == DType::kBool ? out != 0.0 : out;
+  return lax::scatter(x, BlockStart(starts, "dynamic_update_slice"), update, BlockDims(r),
+                      IndexMode::kClip);
 }
 
 Tensor rev(const Tensor& x, const std::vector<int64_t>& axes) {

@@ -1,11 +1,11 @@
 // File: cotangent/indexing.h
 // Indexing by index values, as jax.numpy: take, take_along_axis, integer-array indexing with
-// functional updates (at(x, i).get() / set / add), dynamic_slice, dynamic_update_slice, rev
-// and flip. All are compositions of lax's gather and scatter_add (core/lax.h), so every
-// transformation applies to them; index tensors are i32 and negative indices count from the
-// end, as numpy's. Out-of-bounds indices never read or write outside the array: retrieval
-// clamps them (take fills, as jnp.take), updates drop them, and `mode` chooses otherwise.
-// No result has a data-dependent shape (boolean masks are `where`, as in JAX).
+// functional updates (at(x, i).get() / set / add / mul / min / max), dynamic_slice,
+// dynamic_update_slice, rev and flip. All are compositions of lax's gather and scatters
+// (core/lax.h), so every transformation applies to them; index tensors are i32 and negative
+// indices count from the end, as numpy's. Out-of-bounds indices never read or write outside the
+// array: retrieval clamps them (take fills, as jnp.take), updates drop them, and `mode` chooses
+// otherwise. No result has a data-dependent shape (boolean masks are `where`, as in JAX).
 
 #ifndef COTANGENT_COTANGENT_INDEXING_H_
 #define COTANGENT_COTANGENT_INDEXING_H_
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/params.h"
+#include "core/primitive.h"
 #include "core/tensor.h"
 
 namespace cotangent {
@@ -46,17 +47,24 @@ class IndexedTensor {
   // when unset).
   Tensor get(IndexMode mode = IndexMode::kClip,
              std::optional<double> fill_value = std::nullopt) const;
-  // x with `values` (broadcast to the shape get() returns) added at the indices; repeated
-  // indices add every value, in index order. Out of bounds: kFill drops, kClip clamps.
-  Tensor add(const Tensor& values, IndexMode mode = IndexMode::kFill) const;
-  Tensor add(double value, IndexMode mode = IndexMode::kFill) const;
-  // x with `values` stored at the indices. Where indices repeat, JAX stores one of the values
-  // (which is unspecified); here their mean, so that equal values store that value exactly.
+  // x with `values` (broadcast to the shape get() returns and cast to x's dtype) stored
+  // (set), added, multiplied in, or combined by min or max at the indices, as lax's
+  // scatter, scatter_add, scatter_mul, scatter_min and scatter_max. Repeated indices combine
+  // every value, in index order; set keeps the last (JAX leaves which one unspecified). Out of
+  // bounds: kFill drops the update (JAX's default), kClip clamps the index.
   Tensor set(const Tensor& values, IndexMode mode = IndexMode::kFill) const;
+  Tensor add(const Tensor& values, IndexMode mode = IndexMode::kFill) const;
+  Tensor mul(const Tensor& values, IndexMode mode = IndexMode::kFill) const;
+  Tensor min(const Tensor& values, IndexMode mode = IndexMode::kFill) const;
+  Tensor max(const Tensor& values, IndexMode mode = IndexMode::kFill) const;
   Tensor set(double value, IndexMode mode = IndexMode::kFill) const;
+  Tensor add(double value, IndexMode mode = IndexMode::kFill) const;
+  Tensor mul(double value, IndexMode mode = IndexMode::kFill) const;
+  Tensor min(double value, IndexMode mode = IndexMode::kFill) const;
+  Tensor max(double value, IndexMode mode = IndexMode::kFill) const;
 
  private:
-  Tensor Scatter(const Tensor& values, IndexMode mode) const;  // scatter_add into zeros
+  Tensor Scatter(Primitive prim, const Tensor& values, IndexMode mode) const;
   Tensor x_;
   Tensor indices_;  // i32, B + [k]: the index vectors, normalized to [0, n)
 };

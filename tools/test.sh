@@ -22,8 +22,10 @@ set -uo pipefail
 # are to come. Raised to 9100 for the collectives over named axes (issue 18): eight rows, their
 # rules (about 330 lines) and the axis frames of Bind and vmap. Raised to 9400 for
 # conv_general_dilated (issue 16): its row, params and printing, and its rules (about 230 lines:
-# JAX's shape checks, both transposes and the batch rule's five cases).
-LINE_BUDGET=9400
+# JAX's shape checks, both transposes and the batch rule's five cases). Raised to 9500 for
+# scatter, scatter_mul, scatter_min and scatter_max (issue 16: four rows, their derivatives,
+# about 110 lines) and the fusion planner's stale-dependence fix (about 25).
+LINE_BUDGET=9500
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 

@@ -44,7 +44,9 @@ Kernel KernelOf() {
   else if constexpr (prim == P::kDotGeneral) return cpu::DotGeneralKernel;
   else if constexpr (prim == P::kConvGeneralDilated) return cpu::ConvGeneralDilatedKernel;
   else if constexpr (prim == P::kGather) return cpu::GatherKernel;
-  else if constexpr (prim == P::kScatterAdd) return cpu::ScatterAddKernel;
+  else if constexpr (KindOf(prim) == PrimitiveKind::kIndexing && prim != P::kGather &&
+                     prim != P::kArgsort)
+    return cpu::ScatterKernel<prim>;  // the scatters
   else if constexpr (prim == P::kArgsort) return cpu::ArgsortKernel;
   // Several outputs: CpuBackend::ExecuteLinalg runs them (backends/lapack).
   else if constexpr (KindOf(prim) == PrimitiveKind::kLinalg) return nullptr;

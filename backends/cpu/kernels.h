@@ -62,7 +62,9 @@ inline constexpr Kernel ConcatenateKernel = MovementKernel<Primitive::kConcatena
 
 // kernels_indexing.cc.
 absl::Status GatherKernel(absl::Span<const Array> in, const Params& params, const Array& out);
-absl::Status ScatterAddKernel(absl::Span<const Array> in, const Params& params, const Array& out);
+// The scatters (kScatterAdd, kScatter, kScatterMul, kScatterMin, kScatterMax).
+template <Primitive prim>
+absl::Status ScatterKernel(absl::Span<const Array> in, const Params& params, const Array& out);
 
 // kernels_sort.cc.
 absl::Status ArgsortKernel(absl::Span<const Array> in, const Params& params, const Array& out);

@@ -1,10 +1,10 @@
 // File: backends/cpu/kernels_indexing.cc
-// gather and scatter_add. Both pair the elements of a window of the operand with those of an
+// gather and the scatters. Both pair the elements of a window of the operand with those of an
 // array laid out as lax lays out gather's output and scatter's updates (batch axes, window
 // axes at window_dims): for batch position b and window position w,
 //   operand[start(b) + op_window[w]]  <->  other[base[b] + window[w]],
 // where start(b) comes from the index vector b (clamped, or the window skipped, by mode).
-// scatter_add adds the windows in batch order, so a repeated index sums deterministically.
+// A scatter combines the windows in batch order, so repeated indices give one result.
 
 #include <algorithm>
 #include <cstdint>
@@ -119,7 +119,8 @@ absl::Status GatherKernel(absl::Span<const Array> in, const Params& p, const Arr
   return absl::OkStatus();
 }
 
-absl::Status ScatterAddKernel(absl::Span<const Array> in, const Params& p, const Array& out) {
+template <Primitive prim>
+absl::Status ScatterKernel(absl::Span<const Array> in, const Params& p, const Array& out) {
   const Array &x = in[0], &indices = in[1], &updates = in[2];
   const int64_t elem = DTypeSize(x.aval.dtype);
   std::vector<int64_t> window_shape = ScatterWindow(x.aval.rank(), updates.aval.shape, p.index);
@@ -128,14 +129,28 @@ absl::Status ScatterAddKernel(absl::Span<const Array> in, const Params& p, const
   const int64_t windows = static_cast<int64_t>(plan.window.size());
   return VisitDType(x.aval.dtype, [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
-    if constexpr (std::is_same_v<T, uint8_t>) {
-      return absl::InternalError("cpu: scatter_add has no kernel for bool");
+    if constexpr (std::is_same_v<T, uint8_t> && prim != Primitive::kScatter) {
+      return absl::InternalError(absl::StrCat("cpu: ", PrimitiveName(prim), " has no bool kernel"));
     } else {
-      // i32 sums wrap (two's complement, as XLA's), computed unsigned to stay defined.
-      using Sum = std::conditional_t<std::is_same_v<T, int32_t>, uint32_t, T>;
+      // i32 sums and products wrap (two's complement, as XLA's), computed unsigned to stay
+      // defined; min and max propagate NaN, as the elementwise ones.
+      using Wrapping = std::conditional_t<std::is_same_v<T, int32_t>, uint32_t, T>;
+      const auto combine = [](T slot, T u) -> T {
+        if constexpr (prim == Primitive::kScatter) {
+          return u;
+        } else if constexpr (prim == Primitive::kScatterAdd) {
+          return static_cast<T>(static_cast<Wrapping>(slot) + static_cast<Wrapping>(u));
+        } else if constexpr (prim == Primitive::kScatterMul) {
+          return static_cast<T>(static_cast<Wrapping>(slot) * static_cast<Wrapping>(u));
+        } else if constexpr (prim == Primitive::kScatterMin) {
+          return (slot < u || slot != slot) ? slot : u;
+        } else {
+          return (slot > u || slot != slot) ? slot : u;
+        }
+      };
       const T* u = Data<T>(updates);
       T* dst = MutableData<T>(out);
-      for (size_t b = 0; b < plan.base.size(); ++b) {  // in order: deterministic sums
+      for (size_t b = 0; b < plan.base.size(); ++b) {  // in index order: deterministic
         const std::optional<int64_t> start =
             Start(plan, indices, x.aval.shape, out.strides, p, static_cast<int64_t>(b));
         if (!start) continue;
@@ -145,7 +160,7 @@ absl::Status ScatterAddKernel(absl::Span<const Array> in, const Params& p, const
         ParallelFor(windows, kParallelGrain, [&](int64_t begin, int64_t end) {
           for (int64_t w = begin; w < end; ++w) {
             T& slot = o[plan.op_window[w]];
-            slot = static_cast<T>(static_cast<Sum>(slot) + static_cast<Sum>(from[plan.window[w]]));
+            slot = combine(slot, from[plan.window[w]]);
           }
         });
       }
@@ -153,5 +168,15 @@ absl::Status ScatterAddKernel(absl::Span<const Array> in, const Params& p, const
     }
   });
 }
+template absl::Status ScatterKernel<Primitive::kScatterAdd>(absl::Span<const Array>, const Params&,
+                                                            const Array&);
+template absl::Status ScatterKernel<Primitive::kScatter>(absl::Span<const Array>, const Params&,
+                                                         const Array&);
+template absl::Status ScatterKernel<Primitive::kScatterMul>(absl::Span<const Array>, const Params&,
+                                                            const Array&);
+template absl::Status ScatterKernel<Primitive::kScatterMin>(absl::Span<const Array>, const Params&,
+                                                            const Array&);
+template absl::Status ScatterKernel<Primitive::kScatterMax>(absl::Span<const Array>, const Params&,
+                                                            const Array&);
 
 }  // namespace cotangent::cpu

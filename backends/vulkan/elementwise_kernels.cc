@@ -154,6 +154,10 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kConvGeneralDilated:
     case Primitive::kGather:
     case Primitive::kScatterAdd:
+    case Primitive::kScatter:
+    case Primitive::kScatterMul:
+    case Primitive::kScatterMin:
+    case Primitive::kScatterMax:
     case Primitive::kArgsort:
     case Primitive::kCholesky:
     case Primitive::kTriangularSolve:

@@ -1,5 +1,5 @@
 // File: backends/vulkan/ops_indexing.cc
-// gather and scatter_add as kernels generated per shape and dimension numbers (compiled once
+// gather and the scatters as kernels generated per shape and dimension numbers (compiled once
 // by glslang and cached by their source): every shape, stride and axis map is a constant of
 // the kernel, so an invocation's index arithmetic is a few constant divisions, at any rank.
 //   gather: one invocation per output element reads its index vector and the operand element
@@ -8,10 +8,11 @@
 //     VK_EXT_shader_atomic_float): the operand is copied, then one invocation per update
 //     element adds it at its destination. O(updates); float sums in an unspecified order, as
 //     JAX's on GPUs.
-//   scatter_add, deterministic (COTANGENT_VULKAN_DETERMINISTIC=1, or no atomic add for the
-//     dtype, like f64 on lavapipe): one invocation per output element adds, in index order,
-//     every update whose window covers it: the CPU kernel's sums in its order, bit for bit,
-//     at O(operand elements x index vectors).
+//   every scatter, deterministic (scatter, scatter_mul, scatter_min and scatter_max always;
+//     scatter_add under COTANGENT_VULKAN_DETERMINISTIC=1 or without an atomic add for the
+//     dtype, like f64 on lavapipe): one invocation per output element combines, in index
+//     order, every update whose window covers it: the CPU kernel's results in its order, bit
+//     for bit, at O(operand elements x index vectors). scatter stores the last one as bits.
 
 #include <algorithm>
 #include <cstring>
@@ -108,8 +109,27 @@ std::string GatherSource(const Params& p, const Array& x, const Array& indices, 
   return src;
 }
 
-std::string ScatterAddSource(const Params& p, const Array& x, const Array& indices,
-                             const Array& updates, const Array& out) {
+// `acc` combined with update `u` by a scatter, as a GLSL statement (the CPU kernel's combine).
+std::string Combine(Primitive prim, DType dtype) {
+  const bool is_float = dtype == DType::kF32 || dtype == DType::kF64;
+  switch (prim) {
+    case Primitive::kScatter:
+      return dtype == DType::kBool ? "acc = uint(upd[u]);" : "acc = upd[u];";
+    case Primitive::kScatterMul:
+      return "acc *= upd[u];";
+    case Primitive::kScatterMin:
+      return is_float ? "if (!(acc < upd[u] || isnan(acc))) acc = upd[u];"
+                      : "acc = min(acc, upd[u]);";
+    case Primitive::kScatterMax:
+      return is_float ? "if (!(acc > upd[u] || isnan(acc))) acc = upd[u];"
+                      : "acc = max(acc, upd[u]);";
+    default:
+      return "acc += upd[u];";
+  }
+}
+
+std::string ScatterSource(Primitive prim, const Params& p, const Array& x, const Array& indices,
+                          const Array& updates, const Array& out) {
   const DType dtype = x.aval.dtype;
   const int64_t rank = x.aval.rank();
   const IndexDims& d = p.index;
@@ -129,8 +149,11 @@ std::string ScatterAddSource(const Params& p, const Array& x, const Array& indic
     batch_strides[1].push_back(updates.strides[a]);
   }
   const int64_t batches = NumElements(batch_shape);
-  const char* type = StorageType(dtype);
-  std::string src = Header(false);
+  // scatter moves bits (bool and f64 without float64 support included); the others compute.
+  const bool bits = prim == Primitive::kScatter;
+  const char* type = bits ? BitsType(dtype) : StorageType(dtype);
+  const bool bytes = bits && dtype == DType::kBool;  // bool: a uint accumulator (8-bit storage)
+  std::string src = Header(bytes);
   absl::StrAppend(&src, "layout(std430, binding = 0) writeonly buffer Out { ", type,
                   " out_data[]; };\nlayout(std430, binding = 1) readonly buffer Src { ", type,
                   " src[]; };\nlayout(std430, binding = 2) readonly buffer Idx { int idx[]; };\n",
@@ -148,7 +171,7 @@ std::string ScatterAddSource(const Params& p, const Array& x, const Array& indic
                     "u;\n");
   }
   absl::StrAppend(
-      &src, "    ", type, " acc = src[from];\n    for (uint b = 0u; b < ", batches,
+      &src, "    ", bytes ? "uint" : type, " acc = ", bytes ? "uint(src[from])" : "src[from]", ";\n    for (uint b = 0u; b < ", batches,
       "u; ++b) {\n    uint at = pc.idx_offset, u = pc.upd_offset;\n    bool ok = true;\n",
       "    {\n", Decompose("b", batch_shape, batch_strides, {"at", "u"}), "    }\n",
       Starts(p, indices, x.aval.shape, window, "at"));
@@ -160,9 +183,8 @@ std::string ScatterAddSource(const Params& p, const Array& x, const Array& indic
       absl::StrAppend(&src, "    u += uint(m", a, " - ", s, ") * ", window_stride[a], "u;\n");
     }
   }
-  absl::StrAppend(&src,
-                  "    if (ok) acc += upd[u];\n    }\n    out_data[pc.out_offset + p] = acc;\n",
-                  "  }\n}\n");
+  absl::StrAppend(&src, "    if (ok) { ", Combine(prim, dtype),
+                  " }\n    }\n    out_data[pc.out_offset + p] = ", bytes ? "uint8_t(acc)" : "acc", ";\n", "  }\n}\n");
   return src;
 }
 
@@ -249,10 +271,12 @@ absl::Status IndexingLaunch(KernelContext& ctx, Primitive prim, absl::Span<const
     return Launch(ctx, GatherSource(params, in[0], in[1], out), in, out, n);
   }
   const DType dtype = in[0].aval.dtype;
-  if (dtype == DType::kBool)
-    return absl::InternalError("vulkan: scatter_add has no kernel for bool");
-  if (!AtomicScatter(ctx, dtype)) {
-    return Launch(ctx, ScatterAddSource(params, in[0], in[1], in[2], out), in, out, n);
+  if (dtype == DType::kBool && prim != Primitive::kScatter) {
+    return absl::InternalError(
+        absl::StrCat("vulkan: ", PrimitiveName(prim), " has no bool kernel"));
+  }
+  if (prim != Primitive::kScatterAdd || !AtomicScatter(ctx, dtype)) {
+    return Launch(ctx, ScatterSource(prim, params, in[0], in[1], in[2], out), in, out, n);
   }
   COTANGENT_RETURN_IF_ERROR(CopyView(ctx, in[0], out));
   if (in[2].aval.size() == 0) return absl::OkStatus();

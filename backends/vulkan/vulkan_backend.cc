@@ -49,7 +49,7 @@ constexpr Launcher LauncherOf() {
     return vulkan::DotGeneralLaunch;
   } else if constexpr (prim == P::kConvGeneralDilated) {
     return vulkan::ConvLaunch;
-  } else if constexpr (prim == P::kGather || prim == P::kScatterAdd) {
+  } else if constexpr (KindOf(prim) == PrimitiveKind::kIndexing && prim != P::kArgsort) {
     return vulkan::IndexingLaunch;
   } else if constexpr (prim == P::kArgsort) {
     return vulkan::SortLaunch;
@@ -74,7 +74,8 @@ Launcher LauncherFor(Primitive prim) {
 // bits).
 bool IsArithmetic(Primitive prim) {
   return KindOf(prim) != PrimitiveKind::kMovement && prim != Primitive::kStopGradient &&
-         prim != Primitive::kGather && prim != Primitive::kArgsort;
+         prim != Primitive::kGather && prim != Primitive::kScatter &&
+         prim != Primitive::kArgsort;
 }
 
 // The first memory type with all `required` flags, preferring one that also has `preferred`;

@@ -1,10 +1,11 @@
 // File: tests/backends/vulkan_indexing_test.cc
-// gather and scatter_add on the Vulkan backend against the CPU backend: every dtype, strided
+// gather and the scatters on the Vulkan backend against the CPU backend: every dtype, strided
 // and broadcast operands, both modes, out-of-bounds and repeated indices; scatter_add both
 // ways, with atomics where the device has them (i32; f32 on lavapipe) and deterministic
 // (Options::deterministic, and f64 on lavapipe, which has no f64 atomic add), the latter equal
 // to the CPU bit for bit.
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,6 +70,34 @@ TEST(VulkanIndexing, ScatterAddMatchesCpu) {
         ExpectMatchesCpu(Primitive::kScatterAdd, {x, Indices(), u}, ScatterParams(mode),
                          {{4, 3, 5}, dtype},
                          absl::StrCat("scatter_add ", DTypeName(dtype), " ", LayoutName(layout)));
+      }
+    }
+  }
+}
+
+// scatter, scatter_mul, scatter_min and scatter_max always run the deterministic kernel: bit
+// for bit the CPU's, repeats combined in index order (scatter keeps the last, as bits: bool
+// too). NaN in the operand and the updates checks that min and max propagate it.
+TEST(VulkanIndexing, CombiningScattersEqualCpuBitForBit) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (Primitive prim : {Primitive::kScatter, Primitive::kScatterMul, Primitive::kScatterMin,
+                         Primitive::kScatterMax}) {
+    for (DType dtype : {bool_, i32, f32, f64}) {
+      if (dtype == bool_ && prim != Primitive::kScatter) continue;
+      for (Layout layout : {Layout::kDense, Layout::kReversed, Layout::kBroadcast0}) {
+        for (IndexMode mode : {IndexMode::kClip, IndexMode::kFill}) {
+          Host x_host = Random({4, 3, 5}, dtype, 9, layout),
+               u_host = Random({2, 3, 3, 2}, dtype, 10);
+          if (dtype == f32 || dtype == f64) {
+            x_host.v[1] = nan;
+            u_host.v[4] = nan;
+          }
+          const Array x = Place(x_host, dtype, layout);
+          const Array u = Place(u_host, dtype);
+          ExpectMatchesCpu(
+              prim, {x, Indices(), u}, ScatterParams(mode), {{4, 3, 5}, dtype},
+              absl::StrCat(PrimitiveName(prim), " ", DTypeName(dtype), " ", LayoutName(layout)), 0);
+        }
       }
     }
   }

@@ -43,29 +43,17 @@ Ref Make(const Shape& shape, DType dtype, bool with_values) {
 
 double Round(double v, DType dtype) {
   switch (dtype) {
-    case DType::kBool: return v != 0 ? 1 : 0;
+    case DType::kBool:
+      return v != 0 ? 1 : 0;
     case DType::kI32:
       if (v != v) return 0;
       return std::trunc(std::clamp(v, -2147483648.0, 2147483647.0));
-    case DType::kF32: return static_cast<float>(v);
-    case DType::kF64: return v;
+    case DType::kF32:
+      return static_cast<float>(v);
+    case DType::kF64:
+      return v;
   }
   return v;
-}
-
-std::vector<int64_t> Unravel(int64_t flat, const Shape& shape) {
-  std::vector<int64_t> index(shape.size());
-  for (size_t a = shape.size(); a-- > 0;) {
-    index[a] = flat % shape[a];
-    flat /= shape[a];
-  }
-  return index;
-}
-
-int64_t Ravel(const std::vector<int64_t>& index, const Shape& shape) {
-  int64_t flat = 0;
-  for (size_t a = 0; a < shape.size(); ++a) flat = flat * shape[a] + index[a];
-  return flat;
 }
 
 void Compute(Ref& out, const std::function<double(const std::vector<int64_t>&)>& at) {
@@ -235,8 +223,8 @@ Expect ExpandDimsRef(const Ref& x, int64_t axis) {
   return Result(r, false);
 }
 
-Expect SliceRef(const Ref& x, const std::vector<int64_t>& start,
-                const std::vector<int64_t>& limit, std::vector<int64_t> strides) {
+Expect SliceRef(const Ref& x, const std::vector<int64_t>& start, const std::vector<int64_t>& limit,
+                std::vector<int64_t> strides) {
   const size_t rank = x.shape.size();
   if (strides.empty()) strides.assign(start.size(), 1);
   if (start.size() != rank || limit.size() != rank || strides.size() != rank) return Invalid();

@@ -17,6 +17,7 @@
 
 #include "core/dtype.h"
 #include "core/shape.h"
+#include "tests/testing/oracles.h"
 
 namespace cotangent::fuzz {
 
@@ -46,8 +47,8 @@ bool ValidShape(const Shape& shape, DType dtype);
 Ref Make(const Shape& shape, DType dtype, bool with_values);
 // v as stored in dtype (as convert_element_type: i32 truncates, saturates, NaN -> 0).
 double Round(double v, DType dtype);
-std::vector<int64_t> Unravel(int64_t flat, const Shape& shape);
-int64_t Ravel(const std::vector<int64_t>& index, const Shape& shape);
+using testing::Ravel;  // row-major multi-indices (tests/testing/oracles.h)
+using testing::Unravel;
 // Fills out.v (when out keeps values) from the value at each output index, rounded.
 void Compute(Ref& out, const std::function<double(const std::vector<int64_t>&)>& at);
 
@@ -92,8 +93,8 @@ Expect TransposeRef(const Ref& x, const std::optional<std::vector<int64_t>>& axe
 Expect BroadcastToRef(const Ref& x, const Shape& shape);
 Expect SqueezeRef(const Ref& x, const std::optional<std::vector<int64_t>>& axes);
 Expect ExpandDimsRef(const Ref& x, int64_t axis);
-Expect SliceRef(const Ref& x, const std::vector<int64_t>& start,
-                const std::vector<int64_t>& limit, std::vector<int64_t> strides);
+Expect SliceRef(const Ref& x, const std::vector<int64_t>& start, const std::vector<int64_t>& limit,
+                std::vector<int64_t> strides);
 Expect IndexRef(const Ref& x, int64_t i);
 Expect ConcatenateRef(const std::vector<Ref>& xs, int64_t axis);
 Expect StackRef(const std::vector<Ref>& xs, int64_t axis);

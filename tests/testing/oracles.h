@@ -16,6 +16,21 @@
 
 namespace cotangent::testing {
 
+// The row-major multi-index of flat position `flat` in shape, and back.
+inline std::vector<int64_t> Unravel(int64_t flat, const Shape& shape) {
+  std::vector<int64_t> index(shape.size());
+  for (size_t a = shape.size(); a-- > 0;) {
+    index[a] = flat % shape[a];
+    flat /= shape[a];
+  }
+  return index;
+}
+inline int64_t Ravel(const std::vector<int64_t>& index, const Shape& shape) {
+  int64_t flat = 0;
+  for (size_t a = 0; a < shape.size(); ++a) flat = flat * shape[a] + index[a];
+  return flat;
+}
+
 // The message of the cotangent::Error f throws, or "no error" (which no expectation matches).
 inline std::string ErrorOf(const std::function<void()>& f) {
   try {
@@ -70,9 +85,11 @@ inline ::testing::AssertionResult AllClose(const Tensor& actual, const Tensor& e
     }
   }
   if (worst > 0) {
-    return ::testing::AssertionFailure() << "element " << at << ": " << a[at] << " vs expected "
-                                         << e[at] << " (|diff| " << std::fabs(a[at] - e[at])
-                                         << ")\nactual:\n" << actual << "\nexpected:\n" << expected;
+    return ::testing::AssertionFailure()
+           << "element " << at << ": " << a[at] << " vs expected " << e[at] << " (|diff| "
+           << std::fabs(a[at] - e[at]) << ")\nactual:\n"
+           << actual << "\nexpected:\n"
+           << expected;
   }
   return ::testing::AssertionSuccess();
 }

@@ -172,6 +172,35 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
        [](V x) {
          return at(x[0], tensor({1, 4, 1, 7}, {4}, i32)).add(x[1] * x[1]);
        }},
+      // The last of index 1's two stores wins, index 7 is dropped.
+      {"scatter",
+       Primitive::kScatter,
+       {{5, 2}, {4, 2}},
+       -1,
+       1,
+       [](V x) { return at(x[0], tensor({1, 4, 1, 7}, {4}, i32)).set(x[1] * x[1]) * x[0]; }},
+      // Index 1 multiplies twice, index 6 clamps to 4.
+      {"scatter_mul",
+       Primitive::kScatterMul,
+       {{5, 2}, {4, 2}},
+       -1,
+       1,
+       [](V x) {
+         return at(x[0], tensor({1, 4, 1, 6}, {4}, i32)).mul(x[1] * 2.0, IndexMode::kClip);
+       }},
+      // Uniform inputs do not tie, where min and max are not differentiable.
+      {"scatter_min",
+       Primitive::kScatterMin,
+       {{5, 2}, {4, 2}},
+       -1,
+       1,
+       [](V x) { return at(x[0], tensor({1, 4, 1, 7}, {4}, i32)).min(x[1]) * x[0]; }},
+      {"scatter_max",
+       Primitive::kScatterMax,
+       {{5, 2}, {4, 2}},
+       -1,
+       1,
+       [](V x) { return at(x[0] * x[0], tensor({3, 3, 0, 3}, {4}, i32)).max(x[1]); }},
       // Sorted values are gathers by argsort's permutation (JAX's sort jvp); uniform inputs
       // have no ties, where the sort is not differentiable.
       {"sort",
