@@ -197,6 +197,17 @@ def failures(results):
     return [f"{p}: {r}" for p, r in results.items() if isinstance(r, str)]
 
 
+def write_section(doc_path, marker, section):
+    """Replaces what lies between `<!-- marker:begin -->` and `<!-- marker:end -->` in the doc."""
+    begin, end = f"<!-- {marker}:begin -->", f"<!-- {marker}:end -->"
+    with open(doc_path) as f:
+        doc = f.read()
+    head, rest = doc.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    with open(doc_path, "w") as f:
+        f.write(f"{head}{begin}\n{section}{end}{tail}")
+
+
 def sh(cmd):
     try:
         return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
@@ -312,16 +323,8 @@ def main():
         f"- Same numbers: " + "; ".join(check_lines) + "\n\n" + "\n".join(sections) +
         ("" if plotted or args.no_doc else "\n(The plot below was not redrawn: matplotlib is "
                                             "missing.)\n"))
-    if args.no_doc:
-        print(section)
-        return
-    begin, end = "<!-- compare:begin -->", "<!-- compare:end -->"
-    with open(args.doc) as f:
-        doc = f.read()
-    head, rest = doc.split(begin, 1)
-    tail = rest.split(end, 1)[1]
-    with open(args.doc, "w") as f:
-        f.write(f"{head}{begin}\n{section}{end}{tail}")
+    if not args.no_doc:
+        write_section(args.doc, "compare", section)
     print(section)
 
 

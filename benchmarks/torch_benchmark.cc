@@ -9,7 +9,8 @@
 // - Full Hessians row by row: 1.13's C++ torch::autograd::grad has no is_grads_batched (the
 //   batched grad is Python-only) and there is no C++ functional hessian, so the competent C++
 //   version is one backward pass through the gradient per row, the graph retained.
-// main() and the flags are benchmarks/bench_main.cc's; --threads sets at::set_num_threads.
+// main() and the flags are benchmarks/bench_main.cc's; --threads sets at::set_num_threads
+// (torch_threads.cc).
 
 #include <torch/torch.h>
 
@@ -21,6 +22,7 @@
 #include "benchmark/benchmark.h"
 #include "benchmarks/bench_main.h"
 #include "benchmarks/check_inputs.h"
+#include "benchmarks/torch_support.h"
 
 namespace {
 
@@ -157,27 +159,9 @@ void BM_W5_Matmul(benchmark::State& state) {
 }
 
 // The deterministic inputs of benchmarks/check_inputs.h.
-Tensor CheckTensor(const std::vector<double>& values, std::vector<int64_t> shape,
-                   torch::ScalarType dtype) {
-  return torch::tensor(values, torch::kFloat64).reshape(shape).to(dtype);
-}
-
-std::vector<double> Values(const Tensor& t) {
-  const Tensor flat = t.detach().to(torch::kFloat64).contiguous().reshape({-1});
-  return std::vector<double>(flat.data_ptr<double>(), flat.data_ptr<double>() + flat.numel());
-}
-
 }  // namespace
 
 namespace cotangent::bench {
-
-void SetThreads(int n) {
-  at::set_num_threads(n);
-  // Inter-op parallelism only runs independent graph branches concurrently (TorchScript's
-  // fork); one thread so the intra-op count is the whole budget.
-  at::set_num_interop_threads(1);
-  torch::manual_seed(0);
-}
 
 void RegisterBenchmarks(bool smoke) {
   const WorkloadSizes sizes = Sizes(smoke);
@@ -201,18 +185,18 @@ void PrintChecks() {
   PrintCheck("W1_HVP", Values(Hvp(CookbookF, x1, v1)));
   PrintCheck("W1_Hessian", Values(Hessian(CookbookF, x1)));
 
-  const Tensor p = Leaf(CheckTensor(CheckValues(kMlpParams, 0.3, 0.2), {kMlpParams},
-                                    torch::kFloat32));
-  const Tensor x2 = CheckTensor(CheckValues(kCheckW2Batch * 2, 1.0, 0.7), {kCheckW2Batch, 2},
-                                torch::kFloat32);
-  const Tensor y2 = CheckTensor(CheckValues(kCheckW2Batch, 1.0, 2.1), {kCheckW2Batch, 1},
-                                torch::kFloat32);
+  const Tensor p =
+      Leaf(CheckTensor(CheckValues(kMlpParams, 0.3, 0.2), {kMlpParams}, torch::kFloat32));
+  const Tensor x2 =
+      CheckTensor(CheckValues(kCheckW2Batch * 2, 1.0, 0.7), {kCheckW2Batch, 2}, torch::kFloat32);
+  const Tensor y2 =
+      CheckTensor(CheckValues(kCheckW2Batch, 1.0, 2.1), {kCheckW2Batch, 1}, torch::kFloat32);
   const Fn loss = [&](const Tensor& q) { return MlpLoss(q, x2, y2); };
   PrintCheck("W2_Grad", Values(Grad(loss, p)));
   PrintCheck("W2_Hessian", Values(Hessian(loss, p)));
 
-  const Tensor x3 = Leaf(CheckTensor(CheckValues(kCheckW3N, 1.5, 0.4), {kCheckW3N},
-                                     torch::kFloat64));
+  const Tensor x3 =
+      Leaf(CheckTensor(CheckValues(kCheckW3N, 1.5, 0.4), {kCheckW3N}, torch::kFloat64));
   PrintCheck("W3_Hessian", Values(Hessian(Rosenbrock, x3)));
 
   const Tensor x4 = Leaf(torch::tensor(kCheckW4X, torch::kFloat64));

@@ -22,12 +22,16 @@
 namespace cotangent::cpu {
 namespace {
 
+// A window is walked as runs: its trailing axes along which both arrays are contiguous make
+// one run of `run` elements (an embedding row), so the inner loops are plain, vectorizable
+// loops over consecutive elements and the offset tables list only the runs' starts.
 struct IndexPlan {
   std::vector<int64_t> base;          // per batch position: offset in `other`
   std::vector<int64_t> index_base;    // per batch position: offset of its index vector
-  std::vector<int64_t> window;        // per window position: offset in `other`
-  std::vector<int64_t> op_window;     // per window position: offset in the operand
+  std::vector<int64_t> window;        // per run of a window: its offset in `other`
+  std::vector<int64_t> op_window;     // per run of a window: its offset in the operand
   std::vector<int64_t> window_shape;  // along each operand axis
+  int64_t run = 1;                    // elements per run
 };
 
 // Offsets of the row-major positions of `shape` in arrays with strides strides[k].
@@ -70,10 +74,24 @@ IndexPlan Plan(const Array& other, const Array& indices, absl::Span<const int64_
     window_strides[0].push_back(kept ? other.strides[d.window_dims[j++]] : 0);
     window_strides[1].push_back(op_strides[a]);
   }
-  auto [window, op_window] = Offsets<2>(window_shape, window_strides);
-  return {std::move(base), std::move(index_base), std::move(window), std::move(op_window),
-          std::move(window_shape)};
+  // The trailing axes where both strides are those of a dense run (size-1 axes are free).
+  int64_t run = 1;
+  size_t outer = window_shape.size();
+  for (; outer > 0; --outer) {
+    const size_t a = outer - 1;
+    if (window_shape[a] == 1) continue;
+    if (window_strides[0][a] != run || window_strides[1][a] != run) break;
+    run *= window_shape[a];
+  }
+  for (auto& strides : window_strides) strides.resize(outer);
+  auto [window, op_window] =
+      Offsets<2>(absl::MakeConstSpan(window_shape).first(outer), window_strides);
+  return {std::move(base),      std::move(index_base),   std::move(window),
+          std::move(op_window), std::move(window_shape), run};
 }
+
+// How many windows ahead a scatter prefetches its destination, and how much of it.
+constexpr int64_t kPrefetchAhead = 8, kPrefetchBytes = 512;
 
 // The operand offset of batch position b's window, or nullopt when kFill skips it.
 std::optional<int64_t> Start(const IndexPlan& plan, const Array& indices, const Shape& op_shape,
@@ -94,24 +112,45 @@ std::optional<int64_t> Start(const IndexPlan& plan, const Array& indices, const 
   return offset;
 }
 
+// Fetches the first run of batch position b's window in a scatter's output `data` (up to
+// kPrefetchBytes of it) into the cache ahead of its use: windows at random places of a large
+// array are otherwise latency-bound, one after the other. (Gathers run as well without: their
+// rows are split over threads and read, not read and written.)
+template <typename T>
+void Prefetch(const IndexPlan& plan, const Array& indices, const Shape& shape,
+              absl::Span<const int64_t> strides, const Params& p, int64_t b, const T* data) {
+  if (b >= static_cast<int64_t>(plan.base.size()) || plan.window.empty()) return;
+  const std::optional<int64_t> start = Start(plan, indices, shape, strides, p, b);
+  if (!start) return;
+  const char* line = reinterpret_cast<const char*>(data + *start + plan.op_window[0]);
+  const int64_t bytes =
+      std::min<int64_t>(plan.run * static_cast<int64_t>(sizeof(T)), kPrefetchBytes);
+  for (int64_t k = 0; k < bytes; k += 64) __builtin_prefetch(line + k, /*write=*/1);
+}
+
 }  // namespace
 
 absl::Status GatherKernel(absl::Span<const Array> in, const Params& p, const Array& out) {
   const Array &x = in[0], &indices = in[1];
   const IndexPlan plan = Plan(out, indices, x.strides, p.index, p.slice_sizes);
-  const int64_t windows = static_cast<int64_t>(plan.window.size());
+  const int64_t runs = static_cast<int64_t>(plan.window.size()), run = plan.run;
   VisitDType(x.aval.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* src = Data<T>(x);
     T* dst = MutableData<T>(out);
     const T fill = ConvertValue<T>(p.fill_value);
-    const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(windows, 1));
+    const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(runs * run, 1));
     ParallelFor(static_cast<int64_t>(plan.base.size()), grain, [&](int64_t begin, int64_t end) {
       for (int64_t b = begin; b < end; ++b) {
         const std::optional<int64_t> start = Start(plan, indices, x.aval.shape, x.strides, p, b);
-        T* o = dst + plan.base[b];
-        for (int64_t w = 0; w < windows; ++w) {
-          o[plan.window[w]] = start ? src[*start + plan.op_window[w]] : fill;
+        for (int64_t w = 0; w < runs; ++w) {
+          T* o = dst + plan.base[b] + plan.window[w];
+          if (!start) {
+            std::fill(o, o + run, fill);
+            continue;
+          }
+          const T* from = src + *start + plan.op_window[w];
+          std::copy(from, from + run, o);
         }
       }
     });
@@ -126,7 +165,7 @@ absl::Status ScatterKernel(absl::Span<const Array> in, const Params& p, const Ar
   std::vector<int64_t> window_shape = ScatterWindow(x.aval.rank(), updates.aval.shape, p.index);
   CopyStrided(ElementBytes(x), x.aval.shape, x.strides, ElementBytes(out), out.strides, elem);
   const IndexPlan plan = Plan(updates, indices, out.strides, p.index, std::move(window_shape));
-  const int64_t windows = static_cast<int64_t>(plan.window.size());
+  const int64_t runs = static_cast<int64_t>(plan.window.size()), run = plan.run;
   return VisitDType(x.aval.dtype, [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_same_v<T, uint8_t> && prim != Primitive::kScatter) {
@@ -143,26 +182,31 @@ absl::Status ScatterKernel(absl::Span<const Array> in, const Params& p, const Ar
         } else if constexpr (prim == Primitive::kScatterMul) {
           return static_cast<T>(static_cast<Wrapping>(slot) * static_cast<Wrapping>(u));
         } else if constexpr (prim == Primitive::kScatterMin) {
-          return (slot < u || slot != slot) ? slot : u;
+          return ((slot < u) | (slot != slot)) ? slot : u;  // no short circuit: vectorizes
         } else {
-          return (slot > u || slot != slot) ? slot : u;
+          return ((slot > u) | (slot != slot)) ? slot : u;
         }
       };
       const T* u = Data<T>(updates);
       T* dst = MutableData<T>(out);
-      for (size_t b = 0; b < plan.base.size(); ++b) {  // in index order: deterministic
-        const std::optional<int64_t> start =
-            Start(plan, indices, x.aval.shape, out.strides, p, static_cast<int64_t>(b));
+      const int64_t batch = static_cast<int64_t>(plan.base.size());
+      for (int64_t b = 0; b < batch; ++b) {  // in index order: deterministic
+        const std::optional<int64_t> start = Start(plan, indices, x.aval.shape, out.strides, p, b);
+        Prefetch(plan, indices, x.aval.shape, out.strides, p, b + kPrefetchAhead, dst);
         if (!start) continue;
-        T* o = dst + *start;
-        const T* from = u + plan.base[b];
-        // The positions of one window are distinct elements: split them over threads.
-        ParallelFor(windows, kParallelGrain, [&](int64_t begin, int64_t end) {
+        // The elements of one window are distinct: its runs are split over threads.
+        const auto update = [&](int64_t begin, int64_t end) {
           for (int64_t w = begin; w < end; ++w) {
-            T& slot = o[plan.op_window[w]];
-            slot = combine(slot, from[plan.window[w]]);
+            T* __restrict__ o = dst + *start + plan.op_window[w];
+            const T* __restrict__ from = u + plan.base[b] + plan.window[w];
+            for (int64_t r = 0; r < run; ++r) o[r] = combine(o[r], from[r]);
           }
-        });
+        };
+        if (runs * run < kParallelGrain) {
+          update(0, runs);
+        } else {
+          ParallelFor(runs, std::max<int64_t>(1, kParallelGrain / run), update);
+        }
       }
       return absl::OkStatus();
     }
