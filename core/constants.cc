@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/backend.h"
 #include "core/error.h"
@@ -54,10 +55,15 @@ Tensor Upload(Array array, const void* data) {
 }  // namespace
 
 void CheckRepresentable(double value, DType dtype, const char* op) {
-  if (dtype != DType::kI32) return;
-  if (!(value >= -2147483648.0 && value <= 2147483647.0) || value != std::trunc(value)) {
-    ThrowInvalid(op, ": value ", value, " is not representable as i32");
-  }
+  if (!IsInteger(dtype)) return;
+  VisitDType(dtype, [&](auto tag) {
+    using L = std::numeric_limits<typename decltype(tag)::type>;
+    // [min, max + 1): both bounds are exact doubles (max itself is not, for i64).
+    const double lo = static_cast<double>(L::min()), hi = 2.0 * static_cast<double>(L::max() / 2 + 1);
+    if (!(value >= lo && value < hi) || value != std::trunc(value)) {
+      ThrowInvalid(op, ": value ", value, " is not representable as ", DTypeName(dtype));
+    }
+  });
 }
 
 Tensor FromHost(const void* data, int64_t count, const Shape& shape, DType dtype, const char* op) {
@@ -78,12 +84,10 @@ Tensor Generate(const Shape& shape, DType dtype, const char* op,
   for (int64_t i = 0; i < n; ++i) {
     const double v = value(i);
     CheckRepresentable(v, dtype, op);
-    switch (dtype) {
-      case DType::kBool: bytes[i] = v != 0; break;
-      case DType::kI32: Store(bytes.data(), i, static_cast<int32_t>(v)); break;
-      case DType::kF32: Store(bytes.data(), i, static_cast<float>(v)); break;
-      case DType::kF64: Store(bytes.data(), i, v); break;
-    }
+    VisitDType(dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      Store(bytes.data(), i, decltype(tag)::dtype == DType::kBool ? T(v != 0) : static_cast<T>(v));
+    });
   }
   return Upload(std::move(array), bytes.data());
 }

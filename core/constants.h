@@ -18,8 +18,8 @@
 
 namespace cotangent {
 
-// Throws "<op>: value V is not representable as i32" for a fractional, non-finite or
-// out-of-range i32 value; every double is representable in the other dtypes.
+// Throws "<op>: value V is not representable as u8" for a fractional, non-finite or
+// out-of-range value of an integer dtype; every double is representable in the others.
 void CheckRepresentable(double value, DType dtype, const char* op);
 
 // A dense tensor from `count` row-major elements of dtype at `data`, on the default backend.
@@ -27,7 +27,8 @@ void CheckRepresentable(double value, DType dtype, const char* op);
 Tensor FromHost(const void* data, int64_t count, const Shape& shape, DType dtype, const char* op);
 
 // A dense tensor from doubles converted to dtype; throws when a value is not representable
-// (a fractional or out-of-range value for i32).
+// (a fractional or out-of-range value for an integer dtype). Doubles hold every integer up to
+// 2^53 exactly; larger i64 values come through FromHost.
 Tensor FromDoubles(const std::vector<double>& values, const Shape& shape, DType dtype,
                    const char* op);
 

@@ -6,31 +6,52 @@
 #define COTANGENT_CORE_DTYPE_H_
 
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <string_view>
+#include <type_traits>
 
 namespace cotangent {
 
-// Element type of an array. The order is the promotion lattice: bool < i32 < f32 < f64.
-enum class DType : uint8_t { kBool, kI32, kF32, kF64 };
+// Element type of an array: bool, unsigned and signed integers, floats. Promotion is JAX's
+// lattice (PromoteTypes), not this order.
+enum class DType : uint8_t { kBool, kU8, kU32, kI32, kI64, kF32, kF64 };
+inline constexpr int kNumDTypes = 7;
 
 inline constexpr DType bool_ = DType::kBool;
+inline constexpr DType u8 = DType::kU8;
+inline constexpr DType u32 = DType::kU32;
 inline constexpr DType i32 = DType::kI32;
+inline constexpr DType i64 = DType::kI64;
 inline constexpr DType f32 = DType::kF32;
 inline constexpr DType f64 = DType::kF64;
 
 // The dtype of floating literals and of tensors built from doubles without a dtype, as in JAX.
 inline constexpr DType kDefaultFloat = DType::kF32;
 
-// Short name used in messages and printing: "bool", "i32", "f32", "f64".
+// Short name used in messages and printing: "bool", "u8", "u32", "i32", "i64", "f32", "f64".
 const char* DTypeName(DType dtype);
 
 // Bytes per element (bool is stored as one byte).
 int64_t DTypeSize(DType dtype);
 
-inline bool IsFloating(DType dtype) { return dtype == DType::kF32 || dtype == DType::kF64; }
+constexpr bool IsFloating(DType dtype) { return dtype == DType::kF32 || dtype == DType::kF64; }
+constexpr bool IsUnsigned(DType dtype) { return dtype == DType::kU8 || dtype == DType::kU32; }
+constexpr bool IsSignedInteger(DType dtype) { return dtype == DType::kI32 || dtype == DType::kI64; }
+constexpr bool IsInteger(DType dtype) { return IsUnsigned(dtype) || IsSignedInteger(dtype); }
 
-// Binary promotion of two tensors: the larger of the two in the lattice bool < i32 < f32 < f64.
+// Binary promotion of two tensors: their least upper bound in JAX's lattice (x64 enabled)
+// restricted to our dtypes: bool below everything; u8 < u32 and i32 < i64 by width; an unsigned
+// with a signed type gives the narrowest signed type holding both (u8, i32 -> i32; u32, i32 ->
+// i64); any integer with a float gives the float (i64, f32 -> f32, as JAX and unlike numpy).
 DType PromoteTypes(DType a, DType b);
+
+// The dtype jnp.sum, cumsum and cumprod accumulate in (JAX's promote_integers, with i32 the
+// default integer): bool -> i32, u8 -> u32 (narrower integers widen to the default integer's
+// width, keeping their signedness); every other dtype is kept.
+constexpr DType SumDType(DType dtype) {
+  return dtype == DType::kBool ? DType::kI32 : dtype == DType::kU8 ? DType::kU32 : dtype;
+}
 
 // Promotion of a tensor with a C++ double literal (a "weak" float, as JAX's Python scalars):
 // a floating tensor keeps its dtype; an integer or bool tensor becomes the default float.
@@ -40,9 +61,64 @@ DType PromoteWithScalar(DType tensor_dtype);
 template <typename T>
 struct DTypeOf;
 template <> struct DTypeOf<bool> { static constexpr DType value = DType::kBool; };
+template <> struct DTypeOf<uint8_t> { static constexpr DType value = DType::kU8; };
+template <> struct DTypeOf<uint32_t> { static constexpr DType value = DType::kU32; };
 template <> struct DTypeOf<int32_t> { static constexpr DType value = DType::kI32; };
+template <> struct DTypeOf<int64_t> { static constexpr DType value = DType::kI64; };
 template <> struct DTypeOf<float> { static constexpr DType value = DType::kF32; };
 template <> struct DTypeOf<double> { static constexpr DType value = DType::kF64; };
+
+// A type tag, so that generic lambdas can receive a type: [](auto tag) { using T = ...::type; }.
+// `dtype` tells bool from u8, which share uint8_t storage.
+template <typename T, DType d>
+struct TypeTag {
+  using type = T;
+  static constexpr DType dtype = d;
+};
+
+// Calls f(TypeTag<storage type, dtype>{}) and returns its result. The storage type is what an
+// element is in memory on every backend: uint8_t for bool (0 or 1; never C++ bool, so that no
+// byte value is undefined behaviour) and u8, then uint32_t, int32_t, int64_t, float, double.
+template <typename F>
+decltype(auto) VisitDType(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::kBool: return f(TypeTag<uint8_t, DType::kBool>{});
+    case DType::kU8: return f(TypeTag<uint8_t, DType::kU8>{});
+    case DType::kU32: return f(TypeTag<uint32_t, DType::kU32>{});
+    case DType::kI32: return f(TypeTag<int32_t, DType::kI32>{});
+    case DType::kI64: return f(TypeTag<int64_t, DType::kI64>{});
+    case DType::kF32: return f(TypeTag<float, DType::kF32>{});
+    case DType::kF64: return f(TypeTag<double, DType::kF64>{});
+  }
+  return f(TypeTag<uint8_t, DType::kBool>{});  // Unreachable: every dtype is handled above.
+}
+
+// x converted to dtype `to` (storage type To) as convert_element_type does (XLA/JAX CPU): to
+// bool is x != 0 (true for NaN); from bool is 0/1; float to an integer truncates toward zero,
+// saturates out-of-range values and maps NaN to 0 (no undefined behaviour); integer to integer
+// keeps the low bits (two's complement); everything else is a C++ conversion. `to` is explicit
+// because bool and u8 share uint8_t storage.
+template <typename To, DType to, typename From>
+To ConvertValue(From x) {
+  if constexpr (to == DType::kBool) {
+    return x != 0;
+  } else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<From>) {
+    using L = std::numeric_limits<To>;
+    if (x != x) return 0;
+    // L::max() + 1 (a power of two) is exact in every float type; L::max() may not be.
+    if (x >= From(2) * From(L::max() / 2 + 1)) return L::max();
+    if (x <= From(L::min())) return L::min();
+    return static_cast<To>(x);
+  } else if constexpr (std::is_integral_v<To> && std::is_integral_v<From>) {
+    return static_cast<To>(static_cast<std::make_unsigned_t<To>>(x));
+  } else {
+    return static_cast<To>(x);
+  }
+}
+
+// The bits of `value` converted to dtype as ConvertValue does, in the low DTypeSize(dtype)
+// bytes: fill values and literals written into kernels.
+uint64_t ElementBits(double value, DType dtype);
 
 }  // namespace cotangent
 

@@ -6,6 +6,7 @@
 // tensor prints as "Tensor(undefined)", a tracer as "Traced<f32[2,2]>", an
 // abstract value (eval_shape) as "Abstract<f32[2,2]>".
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -198,30 +199,24 @@ std::string FormatScalar(double v, DType dtype) {
   return Printf(format, digits, v);
 }
 
-// values: the elements shown (all of them, or those of LeadingTrailing when summarize).
-std::string FormatValues(const ShapedArray& aval, const std::vector<double>& values,
-                         bool summarize) {
-  if (aval.shape.empty() && IsFloating(aval.dtype) && values.size() == 1) {
-    return FormatScalar(values[0], aval.dtype);
+// The shown elements (all of them, or those of LeadingTrailing when summarize) of x as cells
+// of one width: floats as FloatFormatter, integers exactly (read as int64_t: every u32 and
+// i64 value), bools as True / False.
+std::vector<std::string> Cells(const Tensor& shown, DType dtype) {
+  std::vector<std::string> cells;
+  if (IsFloating(dtype)) {
+    const std::vector<double> values = shown.to_vector<double>();
+    FloatFormatter format(values, dtype);
+    for (double v : values) cells.push_back(format(v));
+    return cells;
   }
-  std::vector<std::string> cells(values.size());
-  if (IsFloating(aval.dtype)) {
-    FloatFormatter format(values, aval.dtype);
-    for (size_t i = 0; i < values.size(); ++i) cells[i] = format(values[i]);
-  } else {
-    size_t width = 0;
-    for (size_t i = 0; i < values.size(); ++i) {
-      cells[i] = aval.dtype == DType::kBool ? (values[i] != 0 ? "True" : "False")
-                                            : absl::StrCat(static_cast<int64_t>(values[i]));
-      width = std::max(width, cells[i].size());
-    }
-    for (std::string& c : cells) c = std::string(width - c.size(), ' ') + c;
+  size_t width = 0;
+  for (int64_t v : shown.to_vector<int64_t>()) {
+    cells.push_back(dtype == DType::kBool ? (v != 0 ? "True" : "False") : absl::StrCat(v));
+    width = std::max(width, cells.back().size());
   }
-  if (aval.shape.empty()) return cells.empty() ? "" : cells[0];
-  Printer printer{aval.shape, std::move(cells), summarize};
-  std::string out;
-  printer.Print(out, 0, 0, "");
-  return out;
+  for (std::string& c : cells) c = std::string(width - c.size(), ' ') + c;
+  return cells;
 }
 
 }  // namespace
@@ -241,7 +236,15 @@ std::ostream& operator<<(std::ostream& os, const Tensor& x) {
   if (x.size() == 0) return os << "[]";
   const bool summarize = x.size() > kSummarizeThreshold;
   const Tensor shown = summarize ? LeadingTrailing(x) : x;
-  return os << FormatValues(x.aval(), shown.to_vector<double>(), summarize);
+  if (x.ndim() == 0 && IsFloating(x.dtype())) {
+    return os << FormatScalar(shown.item<double>(), x.dtype());
+  }
+  std::vector<std::string> cells = Cells(shown, x.dtype());
+  if (x.ndim() == 0) return os << cells[0];
+  Printer printer{x.shape(), std::move(cells), summarize};
+  std::string out;
+  printer.Print(out, 0, 0, "");
+  return os << out;
 }
 
 }  // namespace cotangent

@@ -38,7 +38,10 @@ std::string LiteralText(const Atom& a) {
   switch (a.dtype) {
     case DType::kBool:
       return a.value != 0 ? "True" : "False";
+    case DType::kU8:
+    case DType::kU32:
     case DType::kI32:
+    case DType::kI64:
       return absl::StrCat(static_cast<int64_t>(a.value));
     case DType::kF32:
     case DType::kF64:
@@ -145,6 +148,21 @@ bool Params::operator==(const Params& o) const {
 
 namespace {
 
+// A dtype's number in stable hashes: the order dtypes were added in, not the enum's (which
+// orders them by kind), so that adding a dtype keeps every key.
+uint64_t StableCode(DType dtype) {
+  switch (dtype) {
+    case DType::kBool: return 0;
+    case DType::kI32: return 1;
+    case DType::kF32: return 2;
+    case DType::kF64: return 3;
+    case DType::kU8: return 4;
+    case DType::kU32: return 5;
+    case DType::kI64: return 6;
+  }
+  return 7;
+}
+
 // A stable 64-bit hash: values mixed in order with splitmix64's finalizer.
 class StableHasher {
  public:
@@ -168,11 +186,11 @@ class StableHasher {
     return *this;
   }
   StableHasher& Add(const ShapedArray& a) {
-    return Add(a.shape).Add(static_cast<uint64_t>(a.dtype));
+    return Add(a.shape).Add(StableCode(a.dtype));
   }
   StableHasher& Add(const Atom& a) {
     return Add(static_cast<uint64_t>(static_cast<int64_t>(a.var)))
-        .Add(static_cast<uint64_t>(a.dtype))
+        .Add(StableCode(a.dtype))
         .Add(a.value);
   }
   uint64_t value() const { return h_; }
@@ -198,7 +216,7 @@ uint64_t Params::StableHash() const {
   StableHasher h;
   h.Add(axes).Add(static_cast<uint64_t>(dimension)).Add(permutation).Add(shape)
       .Add(broadcast_dimensions).Add(start).Add(limit).Add(stride).Add(low).Add(high)
-      .Add(interior).Add(padding_value).Add(static_cast<uint64_t>(new_dtype))
+      .Add(interior).Add(padding_value).Add(StableCode(new_dtype))
       .Add(dot.lhs_contracting).Add(dot.rhs_contracting).Add(dot.lhs_batch).Add(dot.rhs_batch)
       .Add(name).Add(static_cast<uint64_t>(object != nullptr))
       .Add(static_cast<uint64_t>(num_consts))

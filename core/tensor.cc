@@ -38,7 +38,7 @@ void DeleteDonated(const Tensor& x) {
   if (x.defined() && x.is_concrete()) static_cast<const ArrayNode&>(*x.node()).Delete();
 }
 
-std::vector<double> Tensor::HostValues(const char* op) const {
+std::vector<char> Tensor::HostBytes(const char* op) const {
   if (!defined()) ThrowInvalid(op, ": undefined tensor");
   if (level() == kAbstractLevel) {
     ThrowInvalid(op, ": ", aval().ToString(), " is an abstract value (a shape and dtype from "
@@ -46,19 +46,9 @@ std::vector<double> Tensor::HostValues(const char* op) const {
   }
   if (!is_concrete()) ThrowTraced(op);
   const Array& a = array();
-  const int64_t n = a.aval.size();
   std::vector<char> raw = ValueOrThrow(HostVector<char>(op, a.aval.bytes()));
-  std::vector<double> out = ValueOrThrow(HostVector<double>(op, n));
   ThrowIfError(a.backend().Download(a, raw.data()));
-  for (int64_t i = 0; i < n; ++i) {
-    switch (a.aval.dtype) {
-      case DType::kBool: out[i] = raw[i] != 0; break;
-      case DType::kI32: { int32_t v; std::memcpy(&v, &raw[4 * i], 4); out[i] = v; break; }
-      case DType::kF32: { float v; std::memcpy(&v, &raw[4 * i], 4); out[i] = v; break; }
-      case DType::kF64: { double v; std::memcpy(&v, &raw[8 * i], 8); out[i] = v; break; }
-    }
-  }
-  return out;
+  return raw;
 }
 
 const Tensor& Tensor::block_until_ready() const {

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <iosfwd>
 #include <memory>
 #include <type_traits>
@@ -85,7 +86,8 @@ class Tensor {
   // The concrete array; throws if this is a tracer (a value only known inside a transformation).
   const Array& array() const;
 
-  // The elements in row-major order, converted to T (bool, int32_t, float or double).
+  // The elements in row-major order, converted to T (any C++ number type or bool) as
+  // static_cast converts: exact where T holds the values (int64_t for i64, ...).
   // Throws for a traced tensor.
   template <typename T>
   std::vector<T> to_vector() const;
@@ -111,8 +113,11 @@ class Tensor {
   // "<op>: cannot read the value of ... traced by <transformation>" (jit's says how to fix it).
   [[noreturn]] void ThrowTraced(const char* op) const;
 
-  // Dense host copy of the elements as doubles (exact for every dtype we have).
-  std::vector<double> HostValues(const char* op) const;
+  // Dense host copy of the elements' bytes, in storage type (core/dtype.h VisitDType).
+  std::vector<char> HostBytes(const char* op) const;
+  // The elements converted to T exactly as static_cast does (bool storage reads as 0 or 1).
+  template <typename T>
+  std::vector<T> HostElements(const char* op) const;
 
   std::shared_ptr<const Node> node_;
 };
@@ -136,26 +141,31 @@ using TensorList = absl::InlinedVector<Tensor, 1>;
 std::ostream& operator<<(std::ostream& os, const Tensor& x);
 
 template <typename T>
-std::vector<T> Tensor::to_vector() const {
-  static_assert(std::is_same_v<T, bool> || std::is_same_v<T, int32_t> ||
-                    std::is_same_v<T, float> || std::is_same_v<T, double> ||
-                    std::is_same_v<T, int64_t>,
-                "to_vector<T>: T must be bool, int32_t, int64_t, float or double");
-  std::vector<double> values = HostValues("to_vector");
-  std::vector<T> out(values.size());
-  for (size_t i = 0; i < values.size(); ++i) out[i] = static_cast<T>(values[i]);
+std::vector<T> Tensor::HostElements(const char* op) const {
+  static_assert(std::is_arithmetic_v<T>, "to_vector<T>, item<T>: T must be a number or bool");
+  const std::vector<char> raw = HostBytes(op);
+  std::vector<T> out(raw.size() / DTypeSize(dtype()));
+  VisitDType(dtype(), [&](auto tag) {
+    using S = typename decltype(tag)::type;
+    for (size_t i = 0; i < out.size(); ++i) {
+      S v;
+      std::memcpy(&v, raw.data() + i * sizeof(S), sizeof(S));
+      out[i] = static_cast<T>(v);
+    }
+  });
   return out;
 }
 
 template <typename T>
+std::vector<T> Tensor::to_vector() const {
+  return HostElements<T>("to_vector");
+}
+
+template <typename T>
 T Tensor::item() const {
-  static_assert(std::is_same_v<T, bool> || std::is_same_v<T, int32_t> ||
-                    std::is_same_v<T, float> || std::is_same_v<T, double> ||
-                    std::is_same_v<T, int64_t>,
-                "item<T>: T must be bool, int32_t, int64_t, float or double");
-  const std::vector<double> values = HostValues("item");
+  const std::vector<T> values = HostElements<T>("item");
   if (values.size() != 1) ThrowItemSize(aval());
-  return static_cast<T>(values[0]);
+  return values[0];
 }
 
 }  // namespace cotangent

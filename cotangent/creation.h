@@ -19,7 +19,8 @@ namespace cotangent {
 // values differs from the number of elements of shape.
 Tensor tensor(const std::vector<double>& values, const Shape& shape, DType dtype = f32);
 
-// A tensor from typed host data; the dtype is that of T (bool, int32_t, float, double).
+// A tensor from typed host data; the dtype is that of T (bool, uint8_t, uint32_t, int32_t,
+// int64_t, float, double: DTypeOf in core/dtype.h), exact for every value.
 template <typename T>
 Tensor from_vector(const std::vector<T>& values, const Shape& shape);
 

@@ -60,11 +60,12 @@ Tensor Scan(const Combine& fn, const Tensor& x, int64_t a) {
   return Interleave(concatenate({Slice(x, a, 0, 1), tail}, a), odd, a);
 }
 
-// x along `axis` (the flattened x when unset), with bool counted in i32.
+// x along `axis` (the flattened x when unset); sums and products in SumDType (bool counted in
+// i32, u8 in u32) when `accumulate`.
 Tensor Cumulative(const Combine& fn, const Tensor& x, std::optional<int64_t> axis, bool reverse,
-                  bool count_bools, const char* op) {
+                  bool accumulate, const char* op) {
   if (!x.defined()) ThrowInvalid(op, ": x is an undefined tensor");
-  Tensor operand = count_bools && x.dtype() == bool_ ? astype(x, i32) : x;
+  Tensor operand = accumulate ? astype(x, SumDType(x.dtype())) : x;
   if (!axis) operand = reshape(operand, {-1});
   return associative_scan(fn, operand, axis.value_or(0), reverse);
 }

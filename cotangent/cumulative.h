@@ -24,7 +24,8 @@ Tensor associative_scan(const std::function<Tensor(const Tensor&, const Tensor&)
                         const Tensor& x, int64_t axis = 0, bool reverse = false);
 
 // Running sum / product / maximum / minimum / log-sum-exp along axis; over the flattened x
-// when axis is unset (jnp's default). bool sums and products count in i32, as jnp.
+// when axis is unset (jnp's default). Sums and products count bool in i32 and u8 in u32, as jnp
+// (core/dtype.h SumDType).
 Tensor cumsum(const Tensor& x, std::optional<int64_t> axis = std::nullopt, bool reverse = false);
 Tensor cumprod(const Tensor& x, std::optional<int64_t> axis = std::nullopt, bool reverse = false);
 Tensor cummax(const Tensor& x, std::optional<int64_t> axis = std::nullopt, bool reverse = false);

@@ -89,8 +89,15 @@ double DefaultFillValue(DType dtype) {
   switch (dtype) {
     case DType::kBool:
       return 1;
+    case DType::kU8:
+    case DType::kU32:
+      return VisitDType(dtype, [](auto tag) -> double {
+        return std::numeric_limits<typename decltype(tag)::type>::max();
+      });
     case DType::kI32:
       return std::numeric_limits<int32_t>::min();
+    case DType::kI64:
+      return static_cast<double>(std::numeric_limits<int64_t>::min());
     case DType::kF32:
     case DType::kF64:
       return std::numeric_limits<double>::quiet_NaN();

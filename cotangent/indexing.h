@@ -20,7 +20,8 @@
 
 namespace cotangent {
 
-// JAX's default fill of out-of-bounds windows: NaN for floats, the smallest i32, true.
+// JAX's default fill of out-of-bounds windows: NaN for floats, a signed type's minimum, an
+// unsigned type's maximum, true.
 double DefaultFillValue(DType dtype);
 
 // x's elements at `indices` (i32, any shape) along axis: the result's shape is

@@ -6,9 +6,9 @@
 //   ct::save("params.npz", params);                      // or "params.safetensors"
 //   Params restored = ct::load("params.npz", params);    // same structure, shapes, dtypes
 //
-// Files hold Cotangent's dtypes as themselves (bool, i32, f32, f64). Reading accepts what
-// numpy and JAX write: other integer widths (i8..i64, u8..u64) become i32 when every value
-// fits (as JAX does with 64-bit types disabled; else an Error naming the value), f16 and bf16
+// Files hold Cotangent's dtypes as themselves (bool, u8, u32, i32, i64, f32, f64). Reading
+// accepts what numpy and JAX write: the integer widths we lack widen exactly (i8, i16 -> i32;
+// u16 -> u32; u64 -> i64 when every value fits, else an Error naming the value), f16 and bf16
 // become f32 (exactly), big-endian data is swapped, Fortran-ordered arrays are transposed.
 // Complex and object arrays are an Error. A malformed or truncated file is an Error naming the
 // file and what is wrong (never a crash); docs/io.md has the details.

@@ -59,7 +59,10 @@ std::string TypeName(StoredType t) {
 StoredType StoredTypeOf(DType dtype) {
   switch (dtype) {
     case DType::kBool: return {'b', 1};
+    case DType::kU8: return {'u', 1};
+    case DType::kU32: return {'u', 4};
     case DType::kI32: return {'i', 4};
+    case DType::kI64: return {'i', 8};
     case DType::kF32: return {'f', 4};
     case DType::kF64: return {'f', 8};
   }
@@ -86,7 +89,7 @@ Tensor Decode(const std::string& what, StoredType t, const Shape& shape, std::st
   const char* p = data.data();
   auto element = [&](int64_t i) { return LoadBits(p + i * t.bytes, t.bytes, t.big_endian); };
   // Cotangent's own layouts copy as they are.
-  for (DType dtype : {DType::kI32, DType::kF32, DType::kF64}) {
+  for (DType dtype : {DType::kU8, DType::kU32, DType::kI32, DType::kI64, DType::kF32, DType::kF64}) {
     const StoredType own = StoredTypeOf(dtype);
     if (t.kind == own.kind && t.bytes == own.bytes && !t.big_endian) {
       return FromHost(p, n, shape, dtype, "load");
@@ -98,23 +101,29 @@ Tensor Decode(const std::string& what, StoredType t, const Shape& shape, std::st
     return FromHost(values.data(), n, shape, DType::kBool, "load");
   }
   if (t.kind == 'i' || t.kind == 'u') {
-    std::vector<int32_t> values(n);
-    for (int64_t i = 0; i < n; ++i) {
-      uint64_t bits = element(i);
-      int64_t value = static_cast<int64_t>(bits);
-      if (t.kind == 'i' && t.bytes < 8 && (bits >> (8 * t.bytes - 1)) != 0) {
-        value = static_cast<int64_t>(bits) - (int64_t{1} << (8 * t.bytes));  // sign-extend
+    // Integer types we lack widen to the narrowest dtype holding them (i8, i16 -> i32; u16 ->
+    // u32); u64 becomes i64 when every element fits.
+    const DType dtype = t.kind == 'u' ? (t.bytes == 1 ? DType::kU8 : t.bytes <= 4 ? DType::kU32
+                                                                                   : DType::kI64)
+                                      : (t.bytes <= 4 ? DType::kI32 : DType::kI64);
+    return VisitDType(dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      std::vector<T> values(n);
+      for (int64_t i = 0; i < n; ++i) {
+        const uint64_t bits = element(i);
+        if (t.kind == 'u' && t.bytes == 8 && bits > uint64_t{INT64_MAX}) {
+          throw Error(absl::StatusCode::kOutOfRange,
+                      Cat(what, ": element ", i, " (", std::to_string(bits), ") of ", TypeName(t),
+                          " does not fit in i64, Cotangent's widest integer dtype"));
+        }
+        int64_t value = static_cast<int64_t>(bits);
+        if (t.kind == 'i' && t.bytes < 8 && (bits >> (8 * t.bytes - 1)) != 0) {
+          value = static_cast<int64_t>(bits) - (int64_t{1} << (8 * t.bytes));  // sign-extend
+        }
+        values[i] = static_cast<T>(value);
       }
-      const bool too_big = t.kind == 'u' && t.bytes == 8 && bits > uint64_t{INT64_MAX};
-      if (too_big || value < INT32_MIN || value > INT32_MAX) {
-        throw Error(absl::StatusCode::kOutOfRange,
-                    Cat(what, ": element ", i, " (",
-                        too_big ? std::to_string(bits) : std::to_string(value), ") of ",
-                        TypeName(t), " does not fit in i32, Cotangent's integer dtype"));
-      }
-      values[i] = static_cast<int32_t>(value);
-    }
-    return FromHost(values.data(), n, shape, DType::kI32, "load");
+      return FromHost(values.data(), n, shape, dtype, "load");
+    });
   }
   if ((t.kind == 'f' || t.kind == 'g') && t.bytes == 2) {
     std::vector<float> values(n);

@@ -51,7 +51,7 @@ StoredType ParseDescr(const std::string& what, const std::string& descr) {
   if (!known) {
     throw Error(absl::StatusCode::kUnimplemented,
                 Cat(what, ": numpy dtype '", descr, "' has no Cotangent dtype (supported: bool, "
-                    "integers that fit in i32, f16, f32, f64)"));
+                    "integers up to 64 bits, f16, f32, f64)"));
   }
   return t;
 }

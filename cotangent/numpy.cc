@@ -12,6 +12,7 @@
 #include "core/constants.h"
 #include "core/error.h"
 #include "core/lax.h"
+#include "core/rules/helpers.h"
 #include "cotangent/creation.h"
 
 namespace cotangent {
@@ -112,14 +113,6 @@ Tensor MaxOf(const char* op, const Tensor& x, const Axes& axes, bool keepdims) {
   return Reduce(op, lax::reduce_max, x, axes, keepdims);
 }
 
-// An order-reversing involution, so that min(x) = Reversed(max(Reversed(x))): not x for bool,
-// -x for floats (exact; NaN stays NaN), and ~x = -1 - x for i32, which unlike -x never
-// overflows (-INT32_MIN does, and made min([INT32_MIN, 0]) = 0).
-Tensor Reversed(const Tensor& x) {
-  if (x.dtype() == DType::kBool) return lax::logical_not(x);
-  if (x.dtype() == DType::kI32) return lax::sub(FullLike(x, -1.0), x);
-  return lax::neg(x);
-}
 
 // The shift that keeps exp(x - shift) from overflowing in logsumexp and softmax: the maximum
 // over axes (kept as size 1) without a derivative (the result does not depend on it), 0 where
@@ -322,8 +315,7 @@ Tensor astype(const Tensor& x, DType dtype) {
 
 Tensor sum(const Tensor& x, const Axes& axes, bool keepdims) {
   CheckDefined(x, "sum");
-  return Reduce("sum", lax::reduce_sum, x.dtype() == DType::kBool ? Cast(x, DType::kI32) : x, axes,
-                keepdims);
+  return Reduce("sum", lax::reduce_sum, Cast(x, SumDType(x.dtype())), axes, keepdims);
 }
 
 Tensor mean(const Tensor& x, const Axes& axes, bool keepdims) {
@@ -341,7 +333,7 @@ Tensor max(const Tensor& x, const Axes& axes, bool keepdims) {
 
 Tensor min(const Tensor& x, const Axes& axes, bool keepdims) {
   CheckDefined(x, "min");
-  return Reversed(MaxOf("min", Reversed(x), axes, keepdims));
+  return rules::OrderReversed(MaxOf("min", rules::OrderReversed(x), axes, keepdims));
 }
 
 Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdims) {
@@ -373,7 +365,7 @@ Tensor argmax(const Tensor& x, int64_t axis) {
 
 Tensor argmin(const Tensor& x, int64_t axis) {
   CheckDefined(x, "argmin");
-  return lax::argmax(Reversed(x), CanonicalAxis(axis, x.ndim(), "argmin"));
+  return lax::argmax(rules::OrderReversed(x), CanonicalAxis(axis, x.ndim(), "argmin"));
 }
 
 Tensor var(const Tensor& x, const Axes& axes, int64_t ddof, bool keepdims) {

@@ -127,7 +127,8 @@ Tensor where(const Tensor& cond, double x, double y);
 Tensor astype(const Tensor& x, DType dtype);
 
 // Reductions over `axes` (all by default); keepdims keeps them with size 1. max and min of
-// an empty axis throw (a maximum of nothing has no value), as jnp.max.
+// an empty axis throw (a maximum of nothing has no value), as jnp.max. sum counts bool in i32
+// and u8 in u32 (core/dtype.h SumDType: JAX's promote_integers); integer sums wrap.
 Tensor sum(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 Tensor mean(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 Tensor max(const Tensor& x, const Axes& axes = {}, bool keepdims = false);

@@ -41,6 +41,11 @@ MPI_Datatype TypeOf(DType dtype, Primitive prim) {
       return MPI_DOUBLE;
     case DType::kI32:
       return MPI_INT32_T;
+    case DType::kI64:
+      return MPI_INT64_T;
+    case DType::kU32:
+      return MPI_UINT32_T;
+    case DType::kU8:
     case DType::kBool:
       return MPI_UINT8_T;
   }

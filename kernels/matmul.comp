@@ -1,5 +1,6 @@
 // File: kernels/matmul.comp
-// Batched matmul C[b] = A[b] B[b] for dot_general (ELEM_F32, ELEM_F64 or ELEM_I32): A is
+// Batched matmul C[b] = A[b] B[b] for dot_general (ELEM_F32, ELEM_F64, ELEM_I32, ELEM_I64 or
+// ELEM_U8; u32 runs the i32 kernel, whose wrapping bits are the same): A is
 // [M, K] and B [K, N], both read through strides (a_offset + b a_sb + i a_sm + k a_sk), C is
 // dense [batch, M, N]. A 16 x 16 workgroup computes a BM x BN tile of C (BM = 16 TM,
 // BN = 16 TN: TM x TN outputs per invocation, held in registers); per step it stages a BM x BK
@@ -8,8 +9,9 @@
 // (VEC_B) the operand is read VW elements at a time (16-byte vectors: 4 of 32 bits, 2 of 64)
 // along that axis; the host picks this variant only when the axis's extent, the other
 // strides and the offset are multiples of VW, so a vector never straddles a row or the end.
-// i32 products and sums wrap modulo 2^32 (computed on uint). Tile sizes are specialization
-// constants.
+// Integer products and sums wrap modulo 2^bits (computed on unsigned types; u8 elements are
+// stored as bytes and computed as uint, without vector variants). Tile sizes are
+// specialization constants.
 #version 450
 
 #if ELEM_F32
@@ -24,12 +26,28 @@
 #define VW 2u
 #define ACC double
 #define MUL_ADD(acc, a, b) ((acc) + (a) * (b))
+#elif ELEM_I64
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#define T int64_t
+#define TV i64vec2
+#define VW 2u
+#define ACC uint64_t
+#define MUL_ADD(acc, a, b) ((acc) + uint64_t(a) * uint64_t(b))
+#elif ELEM_U8
+#extension GL_EXT_shader_8bit_storage : require
+#define T uint
+#define STORAGE uint8_t
+#define ACC uint
+#define MUL_ADD(acc, a, b) ((acc) + (a) * (b))
 #else
 #define T int
 #define TV ivec4
 #define VW 4u
 #define ACC uint
 #define MUL_ADD(acc, a, b) ((acc) + uint(a) * uint(b))
+#endif
+#ifndef STORAGE
+#define STORAGE T
 #endif
 
 layout(local_size_x = 16, local_size_y = 16) in;
@@ -39,16 +57,16 @@ layout(constant_id = 2) const uint BK = 16;  // depth of one shared-memory step
 const uint BM = 16u * TM;
 const uint BN = 16u * TN;
 
-layout(std430, binding = 0) writeonly buffer C { T c_data[]; };
+layout(std430, binding = 0) writeonly buffer C { STORAGE c_data[]; };
 #if VEC_A
 layout(std430, binding = 1) readonly buffer A { TV a_vec[]; };
 #else
-layout(std430, binding = 1) readonly buffer A { T a_data[]; };
+layout(std430, binding = 1) readonly buffer A { STORAGE a_data[]; };
 #endif
 #if VEC_B
 layout(std430, binding = 2) readonly buffer B { TV b_vec[]; };
 #else
-layout(std430, binding = 2) readonly buffer B { T b_data[]; };
+layout(std430, binding = 2) readonly buffer B { STORAGE b_data[]; };
 #endif
 
 layout(push_constant) uniform Push {
@@ -98,7 +116,7 @@ void main() {
       const uint i = a_k_fast ? e / BK : e % BM;
       const uint row = row0 + i, kidx = k0 + kk;
       a_tile[kk * BM + i] = row < pc.m && kidx < pc.k
-                                ? a_data[a_base + row * pc.a_sm + kidx * pc.a_sk]
+                                ? T(a_data[a_base + row * pc.a_sm + kidx * pc.a_sk])
                                 : T(0);
     }
 #endif
@@ -120,7 +138,7 @@ void main() {
       const uint j = b_n_fast ? e % BN : e / BK;
       const uint col = col0 + j, kidx = k0 + kk;
       b_tile[kk * BN + j] = col < pc.n && kidx < pc.k
-                                ? b_data[b_base + kidx * pc.b_sk + col * pc.b_sn]
+                                ? T(b_data[b_base + kidx * pc.b_sk + col * pc.b_sn])
                                 : T(0);
     }
 #endif
@@ -141,7 +159,7 @@ void main() {
     if (row >= pc.m) break;
     for (uint j = 0u; j < TN; ++j) {
       const uint col = col0 + tx + 16u * j;
-      if (col < pc.n) c_data[c_base + row * pc.n + col] = T(acc[i][j]);
+      if (col < pc.n) c_data[c_base + row * pc.n + col] = STORAGE(acc[i][j]);
     }
   }
 }

@@ -1,6 +1,7 @@
 // File: kernels/reduce.comp
 // reduce_sum, reduce_max and argmax (OP_SUM / OP_MAX / OP_ARGMAX, element type by ELEM_F32,
-// ELEM_F64, ELEM_I32 or ELEM_BOOL) over a strided input: output o reduces the elements
+// ELEM_F64, ELEM_I32, ELEM_I64, ELEM_U32, ELEM_U8 or ELEM_BOOL) over a strided input: output o
+// reduces the elements
 // in_offset + kept(o) + red(j), j < red_count, where kept() and red() decompose o and j over
 // the kept and the reduced dimensions (row-major, each group coalesced by the host).
 //
@@ -31,6 +32,28 @@
 #define LOAD(x) (x)
 #define IS_NAN(x) false
 #define LOWEST int(0x80000000u)
+#define INTEGER 1
+#elif ELEM_I64  // never with SUBGROUPS: shuffles of 64-bit integers are an optional feature
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#define T int64_t
+#define LOAD(x) (x)
+#define IS_NAN(x) false
+#define LOWEST int64_t(0x8000000000000000ul)
+#define INTEGER 1
+#elif ELEM_U32
+#define T uint
+#define LOAD(x) (x)
+#define IS_NAN(x) false
+#define LOWEST 0u
+#define INTEGER 1
+#elif ELEM_U8
+#extension GL_EXT_shader_8bit_storage : require
+#define T uint
+#define STORAGE uint8_t
+#define LOAD(x) uint(x)
+#define IS_NAN(x) false
+#define LOWEST 0u
+#define INTEGER 1
 #else  // ELEM_BOOL: one byte per element, computed as uint 0/1
 #extension GL_EXT_shader_8bit_storage : require
 #define T uint
@@ -43,8 +66,14 @@
 #define STORAGE T
 #endif
 
-#if OP_SUM && ELEM_I32
-#define ACC uint  // i32 sums wrap modulo 2^32, defined on uint
+// Integer sums wrap (defined on unsigned types; u8 keeps its byte when stored) and need no
+// compensation.
+#if OP_SUM && ELEM_I64
+#define ACC uint64_t
+#define INT_SUM 1
+#elif OP_SUM && INTEGER
+#define ACC uint
+#define INT_SUM 1
 #else
 #define ACC T
 #endif
@@ -84,7 +113,7 @@ layout(push_constant) uniform Push {
 
 struct Acc {
   ACC v;
-#if OP_SUM && !ELEM_I32
+#if OP_SUM && !INT_SUM
   ACC c;  // Kahan compensation
 #endif
 #if OP_ARGMAX
@@ -96,7 +125,7 @@ Acc Identity() {
   Acc a;
 #if OP_SUM
   a.v = ACC(0);
-#if !ELEM_I32
+#if !INT_SUM
   a.c = ACC(0);
 #endif
 #else
@@ -108,7 +137,7 @@ Acc Identity() {
   return a;
 }
 
-#if OP_SUM && !ELEM_I32
+#if OP_SUM && !INT_SUM
 // The compensation to keep beside a new running sum t. Once t is inf or NaN (an infinite or
 // NaN element, or overflow) the error terms are inf - inf = NaN, and v - c would turn a sum of
 // [inf, 1] into NaN: the sum is then exactly t, with nothing to compensate.
@@ -117,8 +146,8 @@ ACC Compensation(ACC t, ACC c) { return isinf(t) || isnan(t) ? ACC(0) : c; }
 
 // Folds element x (at reduced position j) into a.
 void Add(inout Acc a, T x, int j) {
-#if OP_SUM && ELEM_I32
-  a.v += uint(x);
+#if INT_SUM
+  a.v += ACC(x);
 #elif OP_SUM
   // Kahan: c carries the low-order bits the running sum lost.
   precise ACC y = x - a.c;
@@ -138,7 +167,7 @@ void Add(inout Acc a, T x, int j) {
 
 // Combines two partial results (of interleaved element sets: argmax breaks ties by index).
 Acc Combine(Acc a, Acc b) {
-#if OP_SUM && ELEM_I32
+#if INT_SUM
   a.v += b.v;
 #elif OP_SUM
   // Represented values are v - c; the rounding error e of t = a.v + b.v joins the c's.
@@ -191,8 +220,8 @@ void Store(uint at, Acc a) {
 #if OP_ARGMAX
   out_data[at] = a.i;
   if (VALUES_OUT) out_value[at] = STORAGE(a.v);
-#elif OP_SUM && ELEM_I32
-  out_data[at] = int(a.v);
+#elif INT_SUM
+  out_data[at] = STORAGE(a.v);
 #elif OP_SUM
   out_data[at] = STORAGE(a.v - a.c);
 #else
@@ -204,7 +233,7 @@ void Store(uint at, Acc a) {
 Acc ShuffleDown(Acc a, uint delta) {
   Acc b;
   b.v = subgroupShuffleDown(a.v, delta);
-#if OP_SUM && !ELEM_I32
+#if OP_SUM && !INT_SUM
   b.c = subgroupShuffleDown(a.c, delta);
 #endif
 #if OP_ARGMAX

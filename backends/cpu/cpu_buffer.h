@@ -57,7 +57,10 @@ namespace cpu {
 // read as uint8_t rather than C++ bool so that no byte value is ever undefined behaviour.
 template <DType dtype> struct StorageOf;
 template <> struct StorageOf<DType::kBool> { using type = uint8_t; };
+template <> struct StorageOf<DType::kU8> { using type = uint8_t; };
+template <> struct StorageOf<DType::kU32> { using type = uint32_t; };
 template <> struct StorageOf<DType::kI32> { using type = int32_t; };
+template <> struct StorageOf<DType::kI64> { using type = int64_t; };
 template <> struct StorageOf<DType::kF32> { using type = float; };
 template <> struct StorageOf<DType::kF64> { using type = double; };
 
@@ -75,21 +78,6 @@ T* MutableData(const Array& a) {
 inline char* ElementBytes(const Array& a) {
   return static_cast<char*>(static_cast<const CpuBuffer&>(*a.buffer).data()) +
          a.offset * DTypeSize(a.aval.dtype);
-}
-
-// A type tag, so that generic lambdas can receive a type: [](auto tag) { using T = ...::type; }.
-template <typename T> struct TypeTag { using type = T; };
-
-// Calls f(TypeTag<storage type of dtype>{}) and returns its result.
-template <typename F>
-decltype(auto) VisitDType(DType dtype, F&& f) {
-  switch (dtype) {
-    case DType::kBool: return f(TypeTag<uint8_t>{});
-    case DType::kI32: return f(TypeTag<int32_t>{});
-    case DType::kF32: return f(TypeTag<float>{});
-    case DType::kF64: return f(TypeTag<double>{});
-  }
-  return f(TypeTag<uint8_t>{});  // Unreachable: every dtype is handled above.
 }
 
 }  // namespace cpu

@@ -19,23 +19,40 @@
 
 namespace cotangent::cpu {
 
-// The dtype stored as T (bool is one byte).
+// The dtype stored as T. uint8_t stores both bool (0 or 1) and u8; kernels treat the two alike
+// (a bool never holds more than 0 or 1, and abstract evaluation keeps arithmetic off bool),
+// except conversion to bool, which the convert kernels take from the result dtype.
 template <typename T>
-constexpr DType kStorageDType = std::is_same_v<T, uint8_t>  ? DType::kBool
-                                : std::is_same_v<T, int32_t> ? DType::kI32
-                                : std::is_same_v<T, float>   ? DType::kF32
-                                                             : DType::kF64;
+constexpr DType kStorageDType = std::is_same_v<T, uint8_t>    ? DType::kU8
+                                : std::is_same_v<T, uint32_t> ? DType::kU32
+                                : std::is_same_v<T, int32_t>  ? DType::kI32
+                                : std::is_same_v<T, int64_t>  ? DType::kI64
+                                : std::is_same_v<T, float>    ? DType::kF32
+                                                              : DType::kF64;
 
 // Whether Op<prim> is defined on storage type T: the dtypes column of prim's row (abstract
 // evaluation rejected the others, so kernels are only instantiated for these).
 template <Primitive prim, typename T>
-constexpr bool kAccepts = InClass(kStorageDType<T>, OperandDType(prim, 0));
+constexpr bool kAccepts = InClass(kStorageDType<T>, OperandDType(prim, 0)) ||
+                          (std::is_same_v<T, uint8_t> && InClass(DType::kBool, OperandDType(prim, 0)));
 
+// Integer storage types (not bool's uint8_t on its own: u8 is integer too, and bool never
+// reaches the arithmetic below).
 template <typename T>
-constexpr bool kIsI32 = std::is_same_v<T, int32_t>;
+constexpr bool kIsInt = std::is_integral_v<T>;
 
-// i32 arithmetic wraps modulo 2^32 (as XLA); done in uint32_t, whose overflow is defined.
-inline int32_t Wrap(uint32_t x) { return static_cast<int32_t>(x); }
+// Integer arithmetic wraps modulo 2^bits (as XLA); done in the unsigned type of the same width,
+// whose overflow is defined (u8 operands promote to int, which cannot overflow for +, -, *).
+template <typename T, typename F>
+T Wrapped(T x, T y, F f) {
+  using U = std::make_unsigned_t<T>;
+  return static_cast<T>(static_cast<U>(f(static_cast<U>(x), static_cast<U>(y))));
+}
+template <typename T>
+T WrappedNeg(T x) {
+  using U = std::make_unsigned_t<T>;
+  return static_cast<T>(static_cast<U>(U{0} - static_cast<U>(x)));
+}
 
 // The math of each elementwise primitive. T is the storage type (uint8_t for bool).
 template <Primitive prim>
@@ -47,27 +64,32 @@ template <>
 struct Op<Primitive::kNeg> {
   template <typename T>
   T operator()(T x) const {
-    if constexpr (kIsI32<T>)
-      return Wrap(0u - static_cast<uint32_t>(x));
+    if constexpr (kIsInt<T>)
+      return WrappedNeg(x);
     else
       return -x;
   }
 };
-// sign(x) = -1, 0 or 1; floats keep the zero's sign and NaN.
+// sign(x) = -1, 0 or 1 (0 or 1 unsigned); floats keep the zero's sign and NaN.
 template <>
 struct Op<Primitive::kSign> {
   template <typename T>
   T operator()(T x) const {
-    return x > 0 ? T{1} : x < 0 ? T{-1} : x;
+    if constexpr (std::is_unsigned_v<T>)
+      return x != 0 ? T{1} : T{0};
+    else
+      return x > 0 ? T{1} : x < 0 ? T{-1} : x;
   }
 };
-// abs(INT32_MIN) wraps to INT32_MIN.
+// abs of the most negative integer wraps to itself; unsigned abs is the identity.
 template <>
 struct Op<Primitive::kAbs> {
   template <typename T>
   T operator()(T x) const {
-    if constexpr (kIsI32<T>)
-      return x < 0 ? Wrap(0u - static_cast<uint32_t>(x)) : x;
+    if constexpr (std::is_unsigned_v<T>)
+      return x;
+    else if constexpr (kIsInt<T>)
+      return x < 0 ? WrappedNeg(x) : x;
     else
       return std::fabs(x);
   }
@@ -158,8 +180,8 @@ template <>
 struct Op<Primitive::kAdd> {
   template <typename T>
   T operator()(T x, T y) const {
-    if constexpr (kIsI32<T>)
-      return Wrap(static_cast<uint32_t>(x) + static_cast<uint32_t>(y));
+    if constexpr (kIsInt<T>)
+      return Wrapped(x, y, [](auto a, auto b) { return a + b; });
     else
       return x + y;
   }
@@ -168,8 +190,8 @@ template <>
 struct Op<Primitive::kSub> {
   template <typename T>
   T operator()(T x, T y) const {
-    if constexpr (kIsI32<T>)
-      return Wrap(static_cast<uint32_t>(x) - static_cast<uint32_t>(y));
+    if constexpr (kIsInt<T>)
+      return Wrapped(x, y, [](auto a, auto b) { return a - b; });
     else
       return x - y;
   }
@@ -178,22 +200,24 @@ template <>
 struct Op<Primitive::kMul> {
   template <typename T>
   T operator()(T x, T y) const {
-    if constexpr (kIsI32<T>)
-      return Wrap(static_cast<uint32_t>(x) * static_cast<uint32_t>(y));
+    if constexpr (kIsInt<T>)
+      return Wrapped(x, y, [](auto a, auto b) { return a * b; });
     else
       return x * y;
   }
 };
-// Integer division truncates toward zero; as XLA defines, x / 0 = -1 and INT32_MIN / -1 =
-// INT32_MIN (the two cases C++ leaves undefined).
+// Integer division truncates toward zero; as XLA defines, x / 0 has every bit set (-1, or the
+// unsigned maximum) and INT_MIN / -1 = INT_MIN (the two cases C++ leaves undefined).
 template <>
 struct Op<Primitive::kDiv> {
   template <typename T>
   T operator()(T x, T y) const {
-    if constexpr (kIsI32<T>) {
-      if (y == 0) return -1;
-      if (y == -1) return Wrap(0u - static_cast<uint32_t>(x));
-      return x / y;
+    if constexpr (kIsInt<T>) {
+      if (y == 0) return static_cast<T>(~std::make_unsigned_t<T>{0});
+      if constexpr (std::is_signed_v<T>) {
+        if (y == -1) return WrappedNeg(x);
+      }
+      return static_cast<T>(x / y);
     } else {
       return x / y;
     }
@@ -213,16 +237,18 @@ struct Op<Primitive::kAtan2> {
     return std::atan2(x, y);
   }
 };
-// fmod for floats (exact); i32 as C's %, with XLA's x rem 0 = x and INT32_MIN rem -1 = 0 (the
-// cases C++ leaves undefined).
+// fmod for floats (exact); integers as C's %, with XLA's x rem 0 = x and INT_MIN rem -1 = 0
+// (the cases C++ leaves undefined).
 template <>
 struct Op<Primitive::kRem> {
   template <typename T>
   T operator()(T x, T y) const {
-    if constexpr (kIsI32<T>) {
+    if constexpr (kIsInt<T>) {
       if (y == 0) return x;
-      if (y == -1) return 0;
-      return x % y;
+      if constexpr (std::is_signed_v<T>) {
+        if (y == -1) return 0;
+      }
+      return static_cast<T>(x % y);
     } else {
       return std::fmod(x, y);
     }

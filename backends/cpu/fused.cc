@@ -59,26 +59,20 @@ constexpr int64_t kSimdMin = 16;
 // on one 8-byte register per value. Transcendentals call libm here (Op<prim>), within
 // simd.h SimdMath(prim).max_ulp of the eager SIMD kernels.
 
-union Cell {
-  double f64;
-  float f32;
-  int32_t i32;
-  uint8_t b;
+// One value of any storage type, read and written through memcpy (no union punning).
+struct Cell {
+  alignas(8) unsigned char bytes[8];
 };
 
 template <typename T>
 T Get(const Cell& c) {
-  if constexpr (std::is_same_v<T, double>) return c.f64;
-  else if constexpr (std::is_same_v<T, float>) return c.f32;
-  else if constexpr (std::is_same_v<T, int32_t>) return c.i32;
-  else return c.b;
+  T v;
+  std::memcpy(&v, c.bytes, sizeof(T));
+  return v;
 }
 template <typename T>
 void Put(Cell& c, T v) {
-  if constexpr (std::is_same_v<T, double>) c.f64 = v;
-  else if constexpr (std::is_same_v<T, float>) c.f32 = v;
-  else if constexpr (std::is_same_v<T, int32_t>) c.i32 = v;
-  else c.b = v;
+  std::memcpy(c.bytes, &v, sizeof(T));
 }
 
 struct Instr {
@@ -88,18 +82,18 @@ struct Instr {
 };
 
 constexpr uint16_t Code(Primitive prim, DType dtype) {
-  return static_cast<uint16_t>(static_cast<int>(prim) * 4 + static_cast<int>(dtype));
+  return static_cast<uint16_t>(static_cast<int>(prim) * kNumDTypes + static_cast<int>(dtype));
 }
 
 template <Primitive prim, typename T>
 inline void Eval(Cell* r, const Instr& i) {
   if constexpr (prim == Primitive::kSelect) {
-    Put<T>(r[i.out], r[i.a].b != 0 ? Get<T>(r[i.b]) : Get<T>(r[i.c]));
+    Put<T>(r[i.out], Get<uint8_t>(r[i.a]) != 0 ? Get<T>(r[i.b]) : Get<T>(r[i.c]));
   } else if constexpr (prim == Primitive::kConvert) {
     const T x = Get<T>(r[i.a]);
-    cpu::VisitDType(i.to, [&](auto tag) {
+    VisitDType(i.to, [&](auto tag) {
       using To = typename decltype(tag)::type;
-      Put<To>(r[i.out], cpu::ConvertValue<To>(x));
+      Put<To>(r[i.out], ConvertValue<To, decltype(tag)::dtype>(x));
     });
   } else if constexpr (IsElementwiseMap(prim) && cpu::kAccepts<prim, T>) {
     if constexpr (KindOf(prim) == PrimitiveKind::kUnary) {
@@ -116,10 +110,13 @@ inline void Eval(Cell* r, const Instr& i) {
 void Interpret(Cell* r, const Instr* begin, const Instr* end) {
   for (const Instr* i = begin; i != end; ++i) {
     switch (i->code) {
-#define PRIMITIVE(e, ...)                                                            \
-  case Code(Primitive::e, DType::kBool): Eval<Primitive::e, uint8_t>(r, *i); break; \
-  case Code(Primitive::e, DType::kI32): Eval<Primitive::e, int32_t>(r, *i); break;  \
-  case Code(Primitive::e, DType::kF32): Eval<Primitive::e, float>(r, *i); break;    \
+#define PRIMITIVE(e, ...)                                                             \
+  case Code(Primitive::e, DType::kBool): Eval<Primitive::e, uint8_t>(r, *i); break;  \
+  case Code(Primitive::e, DType::kU8): Eval<Primitive::e, uint8_t>(r, *i); break;    \
+  case Code(Primitive::e, DType::kU32): Eval<Primitive::e, uint32_t>(r, *i); break;  \
+  case Code(Primitive::e, DType::kI32): Eval<Primitive::e, int32_t>(r, *i); break;   \
+  case Code(Primitive::e, DType::kI64): Eval<Primitive::e, int64_t>(r, *i); break;   \
+  case Code(Primitive::e, DType::kF32): Eval<Primitive::e, float>(r, *i); break;     \
   case Code(Primitive::e, DType::kF64): Eval<Primitive::e, double>(r, *i); break;
 #include "core/primitives.def"
 #undef PRIMITIVE
@@ -137,7 +134,7 @@ class CpuFusedKernel final : public FusedKernel {
     const int32_t n_lit = static_cast<int32_t>(code_.literals.size());
     const int32_t first_op = n_in + n_lit;
     for (const FusedCode::Literal& l : code_.literals) {
-      literals_.push_back(LiteralBits(l));
+      literals_.push_back(ElementBits(l.value, l.dtype));
     }
     // Last reader of each op value; outputs are read at the end of the block.
     std::vector<int32_t> last(code_.ops.size(), -1);
@@ -400,18 +397,6 @@ class CpuFusedKernel final : public FusedKernel {
                   DTypeSize(outputs[o].aval.dtype));
     }
     return absl::OkStatus();
-  }
-
-  // A literal's bits in its dtype, readable as a broadcast operand.
-  static uint64_t LiteralBits(const FusedCode::Literal& l) {
-    uint64_t bits = 0;
-    switch (l.dtype) {
-      case DType::kBool: { const uint8_t v = l.value != 0; std::memcpy(&bits, &v, 1); break; }
-      case DType::kI32: { const int32_t v = static_cast<int32_t>(l.value); std::memcpy(&bits, &v, 4); break; }
-      case DType::kF32: { const float v = static_cast<float>(l.value); std::memcpy(&bits, &v, 4); break; }
-      case DType::kF64: std::memcpy(&bits, &l.value, 8); break;
-    }
-    return bits;
   }
 
   // The elements [b0, b0 + m) of x (row-major positions of the group's shape) into dst, run

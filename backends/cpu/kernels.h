@@ -86,25 +86,6 @@ void CopyStrided(const void* src, absl::Span<const int64_t> shape,
 // background of pad, and CpuBackend::Fill. Parallel when large.
 void FillDense(const Array& out, double value);
 
-// x converted to storage type To as convert_element_type does (XLA/JAX CPU): to bool is x != 0,
-// from bool is 0/1, float to i32 truncates toward zero with NaN -> 0 and out-of-range values
-// saturated (no undefined behaviour), everything else is a C++ conversion.
-template <typename To, typename From>
-To ConvertValue(From x) {
-  if constexpr (std::is_same_v<To, uint8_t>) {
-    return x != 0;
-  } else if constexpr (std::is_same_v<From, uint8_t>) {
-    return x != 0 ? To{1} : To{0};
-  } else if constexpr (std::is_same_v<To, int32_t> && std::is_floating_point_v<From>) {
-    if (x != x) return 0;
-    if (x >= From(2147483648.0)) return std::numeric_limits<int32_t>::max();
-    if (x <= From(-2147483648.0)) return std::numeric_limits<int32_t>::min();
-    return static_cast<int32_t>(x);
-  } else {
-    return static_cast<To>(x);
-  }
-}
-
 }  // namespace cotangent::cpu
 
 #endif  // COTANGENT_BACKENDS_CPU_KERNELS_H_

@@ -4,7 +4,8 @@
 // gathered densely first, once for the whole batch, only when it is not a BLAS matrix). f32
 // and f64 products go to OpenBLAS (backends/cpu/blas.h): gemv when M or N is 1, gemm otherwise,
 // at every size (docs/cpu_kernels.md, "Matrix products", has the measurements behind the
-// rule). i32 products, which BLAS lacks, are a plain i-k-j loop in wrapping uint32_t arithmetic.
+// rule). Integer products, which BLAS lacks, are a plain i-k-j loop in wrapping unsigned
+// arithmetic.
 //
 // Threads: OpenBLAS runs single-threaded inside Cotangent's pool, so the two never compete
 // for cores. Many products go to threads whole; a few large ones are split into row (or
@@ -38,7 +39,7 @@ struct Operand {
 constexpr int64_t kParallelWork = int64_t{1} << 18;
 
 // C [M,N] (row stride ldc) = A [M,K] * B [K,N] by a plain loop: row i of C accumulates
-// a[i,p] * row p of B, a unit-stride inner loop when B's rows are. For i32 (T = uint32_t, so
+// a[i,p] * row p of B, a unit-stride inner loop when B's rows are. For integers (T unsigned, so
 // that products and sums wrap) and for f32/f64 products too large for BLAS's int arguments.
 template <typename T>
 void LoopProduct(int64_t m, int64_t n, int64_t k, const T* a, int64_t sam, int64_t sak, const T* b,
@@ -73,11 +74,11 @@ void BlasProduct(int64_t m, int64_t n, int64_t k, const T* a, int64_t sam, int64
   BlasGemm(m, n, k, *am, *bm, c, ldc);
 }
 
-// C [M,N] (row stride ldc) = A * B on the calling thread: BLAS for floats, the loop for i32.
+// C [M,N] (row stride ldc) = A * B on the calling thread: BLAS for floats, the loop for integers.
 template <typename T>
 void Product(int64_t m, int64_t n, int64_t k, const T* a, int64_t sam, int64_t sak, const T* b,
              int64_t sbk, int64_t sbn, T* c, int64_t ldc) {
-  if constexpr (std::is_same_v<T, uint32_t>) {
+  if constexpr (std::is_integral_v<T>) {
     LoopProduct(m, n, k, a, sam, sak, b, sbk, sbn, c, ldc);
   } else {
     BlasProduct(m, n, k, a, sam, sak, b, sbk, sbn, c, ldc);
@@ -124,10 +125,10 @@ void BatchedProduct(int64_t batch, int64_t m, int64_t n, int64_t k, Operand<T> a
 }
 
 // Whether the matrices of an operand, [rows, cols] with strides (si, sj), are read in place:
-// any strides for the i32 loop, a BLAS layout (blas.h) for f32/f64.
+// any strides for the integer loop, a BLAS layout (blas.h) for f32/f64.
 template <typename T>
 bool ReadableInPlace(int64_t rows, int64_t cols, int64_t si, int64_t sj) {
-  if constexpr (std::is_same_v<T, uint32_t>) {
+  if constexpr (std::is_integral_v<T>) {
     return true;
   } else {
     return AsBlasMatrix<T>(nullptr, rows, cols, si, sj).has_value();
@@ -178,9 +179,18 @@ absl::Status DotGeneralKernel(absl::Span<const Array> in, const Params& params, 
     case DType::kF64:
       DotGeneral<double>(in[0], in[1], params.dot, out);
       return absl::OkStatus();
+    // Integers in the unsigned type of their width: products and sums wrap modulo 2^bits
+    // without undefined behaviour (the low bits of a two's complement result do not depend on
+    // the signedness).
+    case DType::kU8:
+      DotGeneral<uint8_t>(in[0], in[1], params.dot, out);
+      return absl::OkStatus();
     case DType::kI32:
-      // uint32_t arithmetic: i32 products and sums wrap modulo 2^32 without undefined behaviour.
+    case DType::kU32:
       DotGeneral<uint32_t>(in[0], in[1], params.dot, out);
+      return absl::OkStatus();
+    case DType::kI64:
+      DotGeneral<uint64_t>(in[0], in[1], params.dot, out);
       return absl::OkStatus();
     case DType::kBool:
       break;

@@ -231,7 +231,8 @@ absl::Status ConvertKernel(absl::Span<const Array> in, const Params&, const Arra
       const auto simd = [from, to](To* o, const From* x, int64_t n) {
         return SimdConvert(from, to, x, o, n);
       };
-      Map1<To, From>([](From x) { return ConvertValue<To>(x); }, simd, in[0], out);
+      Map1<To, From>([](From x) { return ConvertValue<To, decltype(to_tag)::dtype>(x); }, simd,
+                     in[0], out);
     });
   });
   return absl::OkStatus();
@@ -285,12 +286,10 @@ void SelectRun(const void* const* in, const int64_t* s, void* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) o[i] = p[i * s[0]] != 0 ? x[i * s[1]] : y[i * s[2]];
 }
 
-template <typename To, typename From, bool kSimd>
+template <typename To, DType to, typename From, DType from, bool kSimd>
 void ConvertRun(const void* const* in, const int64_t* s, void* out, int64_t n) {
-  const auto simd = [](To* o, const From* x, int64_t m) {
-    return SimdConvert(kStorageDType<From>, kStorageDType<To>, x, o, m);
-  };
-  const auto f = [](From x) { return ConvertValue<To>(x); };
+  const auto simd = [](To* o, const From* x, int64_t m) { return SimdConvert(from, to, x, o, m); };
+  const auto f = [](From x) { return ConvertValue<To, to>(x); };
   if constexpr (kSimd) {
     Run1Of(f, simd, static_cast<To*>(out), static_cast<const From*>(in[0]), n, s[0]);
   } else {
@@ -323,7 +322,8 @@ FlatRun RunOf(Primitive prim, DType in, DType out) {
   if (prim == Primitive::kConvert) {
     return VisitDType(in, [out](auto from) -> FlatRun {
       return VisitDType(out, [](auto to) -> FlatRun {
-        return ConvertRun<typename decltype(to)::type, typename decltype(from)::type, kSimd>;
+        return ConvertRun<typename decltype(to)::type, decltype(to)::dtype,
+                          typename decltype(from)::type, decltype(from)::dtype, kSimd>;
       });
     });
   }

@@ -138,7 +138,7 @@ absl::Status GatherKernel(absl::Span<const Array> in, const Params& p, const Arr
     using T = typename decltype(tag)::type;
     const T* src = Data<T>(x);
     T* dst = MutableData<T>(out);
-    const T fill = ConvertValue<T>(p.fill_value);
+    const T fill = ConvertValue<T, decltype(tag)::dtype>(p.fill_value);
     const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(runs * run, 1));
     ParallelFor(static_cast<int64_t>(plan.base.size()), grain, [&](int64_t begin, int64_t end) {
       for (int64_t b = begin; b < end; ++b) {
@@ -168,12 +168,13 @@ absl::Status ScatterKernel(absl::Span<const Array> in, const Params& p, const Ar
   const int64_t runs = static_cast<int64_t>(plan.window.size()), run = plan.run;
   return VisitDType(x.aval.dtype, [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
-    if constexpr (std::is_same_v<T, uint8_t> && prim != Primitive::kScatter) {
+    if constexpr (decltype(tag)::dtype == DType::kBool && prim != Primitive::kScatter) {
       return absl::InternalError(absl::StrCat("cpu: ", PrimitiveName(prim), " has no bool kernel"));
     } else {
-      // i32 sums and products wrap (two's complement, as XLA's), computed unsigned to stay
+      // Integer sums and products wrap (two's complement, as XLA's), computed unsigned to stay
       // defined; min and max propagate NaN, as the elementwise ones.
-      using Wrapping = std::conditional_t<std::is_same_v<T, int32_t>, uint32_t, T>;
+      using Wrapping = typename std::conditional_t<std::is_integral_v<T>, std::make_unsigned<T>,
+                                                   std::type_identity<T>>::type;
       const auto combine = [](T slot, T u) -> T {
         if constexpr (prim == Primitive::kScatter) {
           return u;

@@ -117,7 +117,7 @@ void FillDense(const Array& out, double value) {
   VisitDType(out.aval.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* o = MutableData<T>(out);
-    const T v = ConvertValue<T>(value);
+    const T v = ConvertValue<T, decltype(tag)::dtype>(value);
     // In parallel: the first touch of a fresh buffer's pages is most of the cost.
     ParallelFor(out.aval.size(), kParallelGrain,
                 [&](int64_t begin, int64_t end) { std::fill(o + begin, o + end, v); });

@@ -21,11 +21,12 @@
 namespace cotangent::cpu {
 namespace {
 
-// sum: f32 and f64 accumulate in double (f32 rounds once at the end), i32 in uint32_t so it
-// wraps modulo 2^32 without undefined behaviour.
+// sum: f32 and f64 accumulate in double (f32 rounds once at the end), integers in the unsigned
+// type of at least 32 bits (u8 sums wrap on the final conversion) so they wrap without UB.
 template <typename T>
 struct SumReducer {
-  using Acc = std::conditional_t<std::is_floating_point_v<T>, double, uint32_t>;
+  using Acc = typename std::conditional_t<std::is_floating_point_v<T>, std::type_identity<double>,
+                                          std::make_unsigned<std::common_type_t<T, uint32_t>>>::type;
   static Acc Identity() { return 0; }
   static Acc Combine(Acc acc, T x) { return acc + static_cast<Acc>(x); }
   static Acc Merge(Acc a, Acc b) { return a + b; }
@@ -33,7 +34,7 @@ struct SumReducer {
 };
 
 // max: NaN wins (x != x only for NaN, and a NaN accumulator never compares below x); the
-// identity, hence the max of nothing, is -inf, INT32_MIN or false.
+// identity, hence the max of nothing, is -inf, the integer minimum or false.
 template <typename T>
 struct MaxReducer {
   using Acc = T;
@@ -181,7 +182,7 @@ absl::Status ReduceKernel(absl::Span<const Array> in, const Params& params, cons
     using T = typename decltype(tag)::type;
     if constexpr (prim == Primitive::kReduceMax) {
       Reduce<MaxReducer<T>, T>(in[0], params.axes, out);
-    } else if constexpr (!std::is_same_v<T, uint8_t>) {
+    } else if constexpr (decltype(tag)::dtype != DType::kBool) {
       Reduce<SumReducer<T>, T>(in[0], params.axes, out);
     } else {
       return absl::InternalError("cpu: reduce_sum has no kernel for bool");

@@ -29,7 +29,8 @@ uint64_t SignMagnitudeOrder(U u) {
 }
 
 // v as an unsigned integer in lax.sort's total order: -0 = +0, every NaN the positive quiet
-// NaN (after +inf); i32 with its sign bit flipped; bool as stored (0, 1).
+// NaN (after +inf); signed integers with their sign bit flipped; unsigned ones and bool as
+// stored.
 template <typename T>
 uint64_t OrderKey(T v) {
   if constexpr (std::is_same_v<T, float>) {
@@ -38,8 +39,9 @@ uint64_t OrderKey(T v) {
     return SignMagnitudeOrder(v == 0   ? uint64_t{0}
                               : v != v ? uint64_t{0x7ff8000000000000}
                                        : std::bit_cast<uint64_t>(v));
-  } else if constexpr (std::is_same_v<T, int32_t>) {
-    return static_cast<uint32_t>(v) ^ 0x80000000u;
+  } else if constexpr (std::is_signed_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<U>(static_cast<U>(v) ^ (U{1} << (sizeof(U) * 8 - 1)));
   } else {
     return v;
   }

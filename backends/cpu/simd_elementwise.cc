@@ -504,8 +504,12 @@ bool SimdUnary(Primitive prim, DType dtype, const void* x, void* o, int64_t n) {
       return HWY_DYNAMIC_DISPATCH(UnaryI32)(prim, static_cast<const int32_t*>(x),
                                             static_cast<int32_t*>(o), n);
     case DType::kBool:
+    case DType::kU8:  // the storage of bool's logical_not (kernels see only the storage type)
       return HWY_DYNAMIC_DISPATCH(UnaryU8)(prim, static_cast<const uint8_t*>(x),
                                            static_cast<uint8_t*>(o), n);
+    case DType::kU32:
+    case DType::kI64:
+      return false;  // scalar kernels (elementwise_ops.h)
   }
   return false;
 }
@@ -523,8 +527,12 @@ bool SimdBinary(Primitive prim, DType dtype, const void* x, bool bx, const void*
       return HWY_DYNAMIC_DISPATCH(BinaryI32)(prim, static_cast<const int32_t*>(x), bx,
                                              static_cast<const int32_t*>(y), by, o, n);
     case DType::kBool:
+    case DType::kU8:  // logical and/or on bool's storage
       return HWY_DYNAMIC_DISPATCH(BinaryU8)(prim, static_cast<const uint8_t*>(x), bx,
                                             static_cast<const uint8_t*>(y), by, o, n);
+    case DType::kU32:
+    case DType::kI64:
+      return false;  // scalar kernels (elementwise_ops.h)
   }
   return false;
 }
@@ -534,14 +542,17 @@ bool SimdSelect(DType dtype, const uint8_t* p, const void* x, const void* y, voi
   switch (dtype) {
     case DType::kF32:
     case DType::kI32:
+    case DType::kU32:
       return HWY_DYNAMIC_DISPATCH(SelectF32)(p, static_cast<const uint32_t*>(x),
                                              static_cast<const uint32_t*>(y),
                                              static_cast<uint32_t*>(o), n);
     case DType::kF64:
+    case DType::kI64:
       return HWY_DYNAMIC_DISPATCH(SelectF64)(p, static_cast<const uint64_t*>(x),
                                              static_cast<const uint64_t*>(y),
                                              static_cast<uint64_t*>(o), n);
     case DType::kBool:
+    case DType::kU8:
       return false;
   }
   return false;

@@ -41,6 +41,7 @@ absl::StatusOr<Device> Device::Create(const Instance& instance, const PhysicalDe
                        : info.storage_8bit ? static_cast<void*>(&storage8) : nullptr,
   };
   features.features.shaderFloat64 = info.float64 ? VK_TRUE : VK_FALSE;
+  features.features.shaderInt64 = info.int64 ? VK_TRUE : VK_FALSE;
   const VkDeviceCreateInfo create{
       .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
       .pNext = &features,

@@ -4,6 +4,9 @@
 
 #include "backends/vulkan/elementwise_kernels.h"
 
+#include <array>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "kernels/glsl_sources.h"
@@ -18,24 +21,42 @@ absl::string_view Text(std::string_view s) { return {s.data(), s.size()}; }
 std::string VectorType(DType dtype, int width) {
   switch (dtype) {
     case DType::kBool: return absl::StrCat("u8vec", width);
+    case DType::kU8: return absl::StrCat("u8vec", width);
+    case DType::kU32: return absl::StrCat("uvec", width);
     case DType::kI32: return absl::StrCat("ivec", width);
+    case DType::kI64: return absl::StrCat("i64vec", width);
     case DType::kF32: return absl::StrCat("vec", width);
     case DType::kF64: return absl::StrCat("dvec", width);
   }
   return "";
 }
 
-bool IsFloat(DType dtype) { return dtype == DType::kF32 || dtype == DType::kF64; }
-
-// float -> i32 as convert_element_type: truncation toward zero, NaN -> 0, saturation.
-constexpr const char* kToI32 = R"glsl(
-int ct_to_i32(FROM x) {
-  if (isnan(x)) return 0;
-  if (x >= FROM(2147483648.0)) return 2147483647;
-  if (x <= FROM(-2147483648.0)) return int(0x80000000u);
-  return int(x);
+// float -> integer as convert_element_type: truncation toward zero, NaN -> 0, saturation at
+// the integer's range (HI: 2^bits of the range's top, exact in every float type).
+constexpr const char* kToInteger = R"glsl(
+TO ct_to_NAME(FROM x) {
+  if (isnan(x)) return TO(0);
+  if (x >= FROM(HI)) return MAX;
+  if (x <= FROM(LO)) return MIN;
+  return TO(x);
 }
 )glsl";
+
+// The bounds kToInteger saturates at: HI, MAX, LO, MIN as GLSL of the compute type.
+std::array<const char*, 4> IntegerBounds(DType to) {
+  switch (to) {
+    case DType::kU8: return {"256.0", "255u", "0.0", "0u"};
+    case DType::kU32: return {"4294967296.0", "0xFFFFFFFFu", "0.0", "0u"};
+    case DType::kI32: return {"2147483648.0", "2147483647", "-2147483648.0", "int(0x80000000u)"};
+    case DType::kI64:
+      return {"9223372036854775808.0", "0x7FFFFFFFFFFFFFFFl", "-9223372036854775808.0",
+              "int64_t(0x8000000000000000ul)"};
+    default: return {"", "", "", ""};
+  }
+}
+
+// The unsigned GLSL type of a signed integer's width: its +, -, * wrap (defined overflow).
+const char* UnsignedType(DType dtype) { return dtype == DType::kI64 ? "uint64_t" : "uint"; }
 
 struct Expression {
   std::string text;    // GLSL of the result from a (and b, or p, a, b for select)
@@ -48,6 +69,12 @@ absl::Status Rejects(const ElementwiseSpec& spec) {
                                                  " has no kernel for ", DTypeName(spec.in)));
 }
 
+// u8 computes in uint: results that can leave [0, 255] keep their low byte, so that a fused
+// kernel's next op sees the u8 value (stores would truncate anyway).
+std::string Narrow(DType dtype, std::string expr) {
+  return dtype == DType::kU8 ? absl::StrCat("((", expr, ") & 0xFFu)") : expr;
+}
+
 absl::StatusOr<Expression> ConvertExpression(DType from, DType to) {
   const std::string t = ComputeType(to);
   if (from == to) return Expression{"a"};
@@ -56,36 +83,56 @@ absl::StatusOr<Expression> ConvertExpression(DType from, DType to) {
                                            : absl::StrCat("uint(!(a == ", ComputeType(from), "(0)))")};
   }
   if (from == DType::kBool) return Expression{absl::StrCat("a != 0u ? ", t, "(1) : ", t, "(0)")};
-  if (to == DType::kI32) {
-    return Expression{"ct_to_i32(a)", false,
-                      absl::StrReplaceAll(kToI32, {{"FROM", ComputeType(from)}})};
+  if (IsInteger(to) && IsFloating(from)) {
+    const std::array<const char*, 4> b = IntegerBounds(to);
+    return Expression{absl::StrCat("ct_to_", DTypeName(to), "(a)"), false,
+                      absl::StrReplaceAll(kToInteger, {{"NAME", DTypeName(to)},
+                                                       {"TO", t},
+                                                       {"FROM", ComputeType(from)},
+                                                       {"HI", b[0]},
+                                                       {"MAX", b[1]},
+                                                       {"LO", b[2]},
+                                                       {"MIN", b[3]}})};
   }
-  return Expression{absl::StrCat(t, "(a)")};
+  // Integer to integer keeps the low bits (GLSL's conversions do; u8 masks its byte).
+  return Expression{Narrow(to, absl::StrCat(t, "(a)"))};
 }
 
 // The GLSL of each elementwise row, for the dtypes its row accepts (checked by the caller
 // against core/primitives.def): no default, so a new row does not compile until it is here.
 absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
   const DType d = spec.in;
-  const bool is_int = d == DType::kI32, is_float = IsFloat(d);
+  const bool is_float = IsFloating(d), is_signed = IsSignedInteger(d), is_unsigned = IsUnsigned(d);
   const std::string t = ComputeType(d);
+  // T(U(a) op U(b)): signed integers wrap through the unsigned type of their width.
+  const auto unsigned_op = [&](const std::string& expr) {
+    return absl::StrCat(t, "(", expr, ")");
+  };
+  const std::string u = UnsignedType(d);
+  const std::string neg = is_signed ? unsigned_op(absl::StrCat(u, "(0) - ", u, "(a)"))
+                                    : Narrow(d, "0u - a");
   // ct_<fn>(a) / ct_<fn>(a, b) from kernels/math_{common,f32,f64}.glsl, in the dtype's precision.
   const auto math = [](std::string fn, int args) {
     return Expression{absl::StrCat("ct_", fn, args == 1 ? "(a)" : "(a, b)"), true};
   };
-  // i32 +, -, *, negation wrap modulo 2^32: computed on uint, whose overflow is defined.
+  // Integer +, -, *, negation wrap modulo 2^bits: signed ones computed on the unsigned type,
+  // whose overflow is defined.
   const auto wrapping = [&](const char* op) {
-    return Expression{is_int ? absl::StrCat("int(uint(a) ", op, " uint(b))")
-                             : absl::StrCat("a ", op, " b")};
+    return Expression{is_signed ? unsigned_op(absl::StrCat(u, "(a) ", op, " ", u, "(b)"))
+                                : Narrow(d, absl::StrCat("a ", op, " b"))};
   };
   switch (spec.prim) {
-    case Primitive::kNeg: return Expression{is_int ? "int(0u - uint(a))" : "-a"};
-    // sign keeps a float zero's sign and NaN.
+    case Primitive::kNeg: return Expression{is_float ? "-a" : neg};
+    // sign keeps a float zero's sign and NaN; unsigned sign is 0 or 1.
     case Primitive::kSign:
+      if (is_unsigned) return Expression{"a != 0u ? 1u : 0u"};
       return Expression{absl::StrCat("a > ", t, "(0) ? ", t, "(1) : (a < ", t, "(0) ? ", t,
                                      "(-1) : a)")};
-    // abs(INT32_MIN) wraps to INT32_MIN.
-    case Primitive::kAbs: return Expression{is_int ? "a < 0 ? int(0u - uint(a)) : a" : "abs(a)"};
+    // abs of the most negative integer wraps to itself; unsigned abs is the identity.
+    case Primitive::kAbs:
+      return Expression{is_float ? "abs(a)"
+                        : is_signed ? absl::StrCat("a < ", t, "(0) ? ", neg, " : a")
+                                    : "a"};
     case Primitive::kExp: return math("exp", 1);
     case Primitive::kLog: return math("log", 1);
     case Primitive::kLog1p: return math("log1p", 1);
@@ -111,18 +158,26 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kAdd: return wrapping("+");
     case Primitive::kSub: return wrapping("-");
     case Primitive::kMul: return wrapping("*");
-    // Integer division truncates; as XLA, x / 0 = -1 and INT32_MIN / -1 = INT32_MIN.
+    // Integer division truncates; as XLA, x / 0 has every bit set and INT_MIN / -1 = INT_MIN.
     case Primitive::kDiv:
-      return Expression{is_int ? "b == 0 ? -1 : (b == -1 ? int(0u - uint(a)) : a / b)" : "a / b"};
+      if (is_signed) {
+        return Expression{absl::StrCat("b == ", t, "(0) ? ", t, "(-1) : (b == ", t, "(-1) ? ",
+                                       neg, " : a / b)")};
+      }
+      return Expression{is_float ? "a / b" : Narrow(d, "b == 0u ? 0xFFFFFFFFu : a / b")};
     case Primitive::kPow: return math("pow", 2);
     case Primitive::kAtan2: return math("atan2", 2);
     case Primitive::kNextafter: return math("nextafter", 2);
     case Primitive::kZeta: return math("zeta", 2);
-    // i32: C's % (OpSDiv truncates), with XLA's x rem 0 = x and INT32_MIN rem -1 = 0; floats:
-    // the exact fmod of the math library.
+    // Integers: C's % (OpSDiv truncates), with XLA's x rem 0 = x and INT_MIN rem -1 = 0;
+    // floats: the exact fmod of the math library.
     case Primitive::kRem:
-      return is_int ? Expression{"b == 0 ? a : (b == -1 ? 0 : int(uint(a) - uint(a / b) * uint(b)))"}
-                    : math("fmod", 2);
+      if (is_signed) {
+        return Expression{absl::StrCat(
+            "b == ", t, "(0) ? a : (b == ", t, "(-1) ? ", t, "(0) : ",
+            unsigned_op(absl::StrCat(u, "(a) - ", u, "(a / b) * ", u, "(b)")), ")")};
+      }
+      return is_unsigned ? Expression{"b == 0u ? a : a % b"} : math("fmod", 2);
     // max/min return NaN when either operand is NaN.
     case Primitive::kMax:
       return Expression{is_float ? "(a > b || isnan(a)) ? a : b" : "a > b ? a : b"};
@@ -205,7 +260,10 @@ constexpr uint32_t kTwoOverPiWords[42] = {
 const char* StorageType(DType dtype) {
   switch (dtype) {
     case DType::kBool: return "uint8_t";
+    case DType::kU8: return "uint8_t";
+    case DType::kU32: return "uint";
     case DType::kI32: return "int";
+    case DType::kI64: return "int64_t";
     case DType::kF32: return "float";
     case DType::kF64: return "double";
   }
@@ -215,11 +273,25 @@ const char* StorageType(DType dtype) {
 const char* ComputeType(DType dtype) {
   switch (dtype) {
     case DType::kBool: return "uint";
+    case DType::kU8: return "uint";
+    case DType::kU32: return "uint";
     case DType::kI32: return "int";
+    case DType::kI64: return "int64_t";
     case DType::kF32: return "float";
     case DType::kF64: return "double";
   }
   return "";
+}
+
+std::string TypeExtensions(absl::Span<const DType> dtypes) {
+  bool bytes = false, int64 = false;
+  for (DType d : dtypes) {
+    bytes = bytes || DTypeSize(d) == 1;
+    int64 = int64 || d == DType::kI64;
+  }
+  return absl::StrCat(bytes ? "#extension GL_EXT_shader_8bit_storage : require\n" : "",
+                      int64 ? "#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require\n"
+                            : "");
 }
 
 int NumInputs(Primitive prim) { return PrimitiveArity(prim); }
@@ -263,30 +335,29 @@ absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
   if (!apply.ok()) return apply.status();
   const int inputs = NumInputs(spec.prim);
   const auto input = [&](int k) { return InputDType(spec, k); };
-  bool bytes = spec.out == DType::kBool;
-  for (int k = 0; k < inputs; ++k) bytes = bytes || input(k) == DType::kBool;
-  std::string src = "#version 450\n";
-  if (bytes) absl::StrAppend(&src, "#extension GL_EXT_shader_8bit_storage : require\n");
+  std::vector<DType> dtypes = {spec.out};
+  for (int k = 0; k < inputs; ++k) dtypes.push_back(input(k));
+  std::string src = absl::StrCat("#version 450\n", TypeExtensions(dtypes));
+  const bool byte_out = DTypeSize(spec.out) == 1;
   const bool vec = spec.width > 1;
   absl::StrAppend(&src, "#define NUM_INPUTS ", inputs, "\n#define WIDTH ", spec.width, "\n#define OUT_T ", StorageType(spec.out),
                   "\n#define OUT_BUF_T ",
                   vec ? VectorType(spec.out, spec.width) : StorageType(spec.out),
                   "\n#define OUT_VEC_T ",
-                  spec.out == DType::kBool ? absl::StrCat("uvec", spec.width)
-                                           : VectorType(spec.out, spec.width),
-                  "\n#define OUT_STORE(v) ", spec.out == DType::kBool ? "uint8_t(v)" : "(v)",
+                  byte_out ? absl::StrCat("uvec", spec.width) : VectorType(spec.out, spec.width),
+                  "\n#define OUT_STORE(v) ", byte_out ? "uint8_t(v)" : "(v)",
                   "\n");
   for (int k = 0; k < inputs; ++k) {
     const DType d = input(k);
     // Element i (scalar kernels: a buffer index; vector kernels: component c of vector i, or
     // the one element of a broadcast operand). 8-bit vectors are widened before indexing.
     const auto component = [&](const std::string& vector, const std::string& c) {
-      return d == DType::kBool ? absl::StrCat("uvec", spec.width, "(", vector, ")[", c, "]")
-                               : absl::StrCat(vector, "[", c, "]");
+      return DTypeSize(d) == 1 ? absl::StrCat("uvec", spec.width, "(", vector, ")[", c, "]")
+                                : absl::StrCat(vector, "[", c, "]");
     };
     const std::string offset = absl::StrCat("pc.offset[", k, "]");
     const std::string element =
-        !vec ? absl::StrCat(d == DType::kBool ? "uint" : "", "(in", k, "[i])")
+        !vec ? absl::StrCat(DTypeSize(d) == 1 ? "uint" : "", "(in", k, "[i])")
              : absl::StrCat("((pc.broadcast & ", 1u << k, "u) != 0u ? ",
                             component(absl::StrCat("in", k, "[", offset, " / WIDTH]"),
                                       absl::StrCat(offset, " % WIDTH")),

@@ -2,8 +2,9 @@
 // GLSL for the elementwise primitives (unary, binary, compare, select, convert), generated per
 // primitive, dtypes and indexing mode around kernels/elementwise.glsl and compiled at run time
 // (one pipeline per combination actually used, cached). The math of each primitive on each
-// dtype matches the CPU backend (backends/cpu/kernels_elementwise.cc): wrapping i32 arithmetic,
-// XLA's integer division, NaN-propagating max/min, saturating float -> i32 conversion, and
+// dtype matches the CPU backend (backends/cpu/kernels_elementwise.cc): wrapping integer
+// arithmetic, XLA's integer division, NaN-propagating max/min, saturating float -> integer
+// conversion, and
 // f64 transcendentals from kernels/math_f64.glsl (never computed in f32).
 
 #ifndef COTANGENT_BACKENDS_VULKAN_ELEMENTWISE_KERNELS_H_
@@ -47,9 +48,13 @@ struct ElementwiseFunction {
 absl::StatusOr<ElementwiseFunction> ElementwiseFunctionSource(const ElementwiseSpec& spec,
                                                               std::string_view name);
 
-// GLSL types of a dtype: in buffers (bool is one byte) and in arithmetic (bool is a uint).
+// GLSL types of a dtype: in buffers (bool and u8 are one byte) and in arithmetic (bool and u8
+// compute as uint, u8 results masked to their byte).
 const char* StorageType(DType dtype);
 const char* ComputeType(DType dtype);
+// The #extension lines a shader over these dtypes needs: 8-bit storage for bool and u8, 64-bit
+// integer arithmetic for i64 (the device's shaderInt64: KernelContext::Require).
+std::string TypeExtensions(absl::Span<const DType> dtypes);
 // Operands of an elementwise primitive, and the dtype of operand k (select's predicate is
 // bool, every other operand has dtype `in`).
 int NumInputs(Primitive prim);

@@ -57,8 +57,17 @@ std::string LiteralSource(const FusedCode::Literal& l) {
       return absl::StrCat("packDouble2x32(uvec2(", static_cast<uint32_t>(bits), "u, ",
                           static_cast<uint32_t>(bits >> 32), "u))");
     }
+    // Integer literals are exact doubles (core/constants.h): within range, whole.
+    case DType::kU8:
+    case DType::kU32:
+      return absl::StrCat(static_cast<uint32_t>(l.value), "u");
     case DType::kI32:
       return absl::StrCat("int(", static_cast<int32_t>(l.value), ")");
+    case DType::kI64: {
+      const auto v = static_cast<int64_t>(l.value);
+      // The most negative value has no positive literal: write its bits.
+      return absl::StrCat("int64_t(", static_cast<uint64_t>(v), "ul)");
+    }
     case DType::kBool:
       return l.value != 0 ? "1u" : "0u";
   }
@@ -200,12 +209,11 @@ absl::StatusOr<std::string> FusedSource(const FusedCode& code) {
   const int n_out = static_cast<int>(code.outputs.size());
   const int first_op = n_in + static_cast<int>(code.literals.size());
   COTANGENT_ASSIGN_OR_RETURN(const std::optional<DType> math, MathLibraryOf(code));
-  bool bytes = false;
-  for (DType d : code.inputs) bytes = bytes || d == DType::kBool;
-  for (int32_t v : code.outputs) bytes = bytes || code.DTypeOf(v) == DType::kBool;
-  std::string src = "#version 450\n";
-  if (bytes) absl::StrAppend(&src, "#extension GL_EXT_shader_8bit_storage : require\n");
-  absl::StrAppend(&src, "layout(local_size_x_id = 0) in;\n");
+  std::vector<DType> dtypes = code.inputs;
+  for (const FusedCode::Literal& l : code.literals) dtypes.push_back(l.dtype);
+  for (const FusedCode::Op& op : code.ops) dtypes.push_back(op.dtype);
+  std::string src = absl::StrCat("#version 450\n", TypeExtensions(dtypes),
+                                 "layout(local_size_x_id = 0) in;\n");
   for (int k = 0; k < n_out; ++k) {
     absl::StrAppend(&src, "layout(std430, binding = ", k, ") writeonly buffer Out", k, " { ",
                     StorageType(code.DTypeOf(code.outputs[k])), " out", k, "[]; };\n");
@@ -256,7 +264,7 @@ absl::StatusOr<std::string> FusedSource(const FusedCode& code) {
   absl::StrAppend(&src, body);
   for (int k = 0; k < n_out; ++k) {
     absl::StrAppend(&src, "    out", k, "[pc.offset[", k, "] + p] = ",
-                    code.DTypeOf(code.outputs[k]) == DType::kBool ? "uint8_t" : "", "(v",
+                    DTypeSize(code.DTypeOf(code.outputs[k])) == 1 ? "uint8_t" : "", "(v",
                     code.outputs[k], ");\n");
   }
   absl::StrAppend(&src, "  }\n}\n");

@@ -4,15 +4,15 @@
 #include "backends/vulkan/generated_kernels.h"
 
 #include "absl/strings/str_cat.h"
+#include "backends/vulkan/elementwise_kernels.h"
 #include "backends/vulkan/glsl_compiler.h"
 #include "backends/vulkan/grid.h"
 #include "backends/vulkan/status.h"
 
 namespace cotangent::vulkan {
 
-std::string Header(bool bytes) {
-  return absl::StrCat("#version 450\n",
-                      bytes ? "#extension GL_EXT_shader_8bit_storage : require\n" : "",
+std::string Header(absl::Span<const DType> dtypes) {
+  return absl::StrCat("#version 450\n", TypeExtensions(dtypes),
                       "layout(local_size_x_id = 0) in;\n");
 }
 

@@ -17,11 +17,11 @@
 
 namespace cotangent::vulkan {
 
-// "#version 450", the 8-bit storage extension when `bytes` (bool buffers), and the workgroup
-// size as specialization constant 0.
-std::string Header(bool bytes);
+// "#version 450", the extensions the dtypes need (elementwise_kernels.h TypeExtensions), and
+// the workgroup size as specialization constant 0.
+std::string Header(absl::Span<const DType> dtypes);
 
-// GLSL for an element moved as bits: uint8_t (bool), uint (4 bytes), uvec2 (8 bytes).
+// GLSL for an element moved as bits: uint8_t (1 byte), uint (4 bytes), uvec2 (8 bytes).
 const char* BitsType(DType dtype);
 
 // Statements that decompose position `var` over `shape` (row-major, innermost first) and add

@@ -8,11 +8,15 @@
 namespace cotangent::vulkan {
 
 absl::Status KernelContext::Require(DType dtype, bool arithmetic, const std::string& what) const {
-  if (dtype == DType::kBool && !info->storage_8bit) {
+  if (DTypeSize(dtype) == 1 && !info->storage_8bit) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "vulkan: device ", info->name,
-        " has no storageBuffer8BitAccess (VK_KHR_8bit_storage); bool arrays need it (", what,
-        ")"));
+        "vulkan: device ", info->name, " has no storageBuffer8BitAccess (VK_KHR_8bit_storage); ",
+        DTypeName(dtype), " arrays need it (", what, ")"));
+  }
+  if (dtype == DType::kI64 && arithmetic && !info->int64) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("vulkan: device ", info->name, " has no shaderInt64; i64 arrays need it (",
+                     what, "); use i32 or the cpu backend"));
   }
   if (dtype == DType::kF64 && arithmetic && !float64) {
     return absl::FailedPreconditionError(

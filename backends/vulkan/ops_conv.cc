@@ -40,7 +40,7 @@ std::string ConvSource(const ConvDims& c, const Array& lhs, const Array& rhs, co
     names.push_back(absl::StrCat("o", i));
   }
   const char* type = StorageType(out.aval.dtype);
-  std::string src = Header(false);
+  std::string src = Header({out.aval.dtype});
   absl::StrAppend(
       &src, "layout(std430, binding = 0) writeonly buffer Out { ", type, " out_data[]; };\n",
       "layout(std430, binding = 1) readonly buffer Lhs { ", type, " lhs[]; };\n",

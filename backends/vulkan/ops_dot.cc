@@ -54,19 +54,26 @@ absl::StatusOr<const Pipeline*> MatmulKernel(KernelContext& ctx, DType dtype, ui
   static const std::span<const uint32_t> kI32[2][2] = {
       {kernels::kMatmulI32Spirv, kernels::kMatmulI32VbSpirv},
       {kernels::kMatmulI32VaSpirv, kernels::kMatmulI32VabSpirv}};
+  static const std::span<const uint32_t> kI64[2][2] = {
+      {kernels::kMatmulI64Spirv, kernels::kMatmulI64VbSpirv},
+      {kernels::kMatmulI64VaSpirv, kernels::kMatmulI64VabSpirv}};
   std::span<const uint32_t> spirv;
   switch (dtype) {
     case DType::kF32: spirv = kF32[vec_a][vec_b]; break;
     case DType::kF64: spirv = kF64[vec_a][vec_b]; break;
-    case DType::kI32: spirv = kI32[vec_a][vec_b]; break;
+    // u32 products and sums are i32's bits (both wrap modulo 2^32).
+    case DType::kI32:
+    case DType::kU32: spirv = kI32[vec_a][vec_b]; break;
+    case DType::kI64: spirv = kI64[vec_a][vec_b]; break;
+    case DType::kU8: spirv = kernels::kMatmulU8Spirv; break;  // no vector variants
     case DType::kBool:
       return absl::InvalidArgumentError("vulkan: dot_general has no kernel for bool");
   }
   // Shared memory: two BK x 16 T tiles; f64 uses a shallower step to stay well within 32 KiB.
   const uint32_t bk = dtype == DType::kF64 ? 8 : 16;
   const uint32_t spec[] = {tm, tn, bk};
-  return ctx.kernels->Get(absl::StrCat("matmul.", DTypeName(dtype), ".", tm, "x", tn,
-                                       vec_a ? ".va" : "", vec_b ? ".vb" : ""),
+  return ctx.kernels->Get(absl::StrCat("matmul.", DTypeName(dtype == DType::kU32 ? DType::kI32 : dtype),
+                                       ".", tm, "x", tn, vec_a ? ".va" : "", vec_b ? ".vb" : ""),
                           3, spec, absl::MakeConstSpan(spirv.data(), spirv.size()));
 }
 
@@ -89,7 +96,9 @@ absl::Status DotGeneralLaunch(KernelContext& ctx, Primitive, absl::Span<const Ar
   const uint32_t tm = side >= 256 ? 8 : side >= 48 ? 4 : 1, tn = tm;
   // 16-byte loads for each operand that allows them.
   const int64_t width = DTypeSize(lhs.aval.dtype) == 8 ? 2 : 4;
-  const bool vec_a = Vectorizable(a.s, m, k, width), vec_b = Vectorizable(b.s, k, n, width);
+  const bool vectors = DTypeSize(lhs.aval.dtype) > 1;  // u8 has no vector variants
+  const bool vec_a = vectors && Vectorizable(a.s, m, k, width);
+  const bool vec_b = vectors && Vectorizable(b.s, k, n, width);
   COTANGENT_ASSIGN_OR_RETURN(const Pipeline* pipeline,
                              MatmulKernel(ctx, lhs.aval.dtype, tm, tn, vec_a, vec_b));
   const int64_t bm = 16 * tm, bn = 16 * tn;

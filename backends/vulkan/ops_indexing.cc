@@ -34,28 +34,13 @@ bool Contains(const std::vector<int64_t>& v, int64_t x) {
 
 // `value` converted to dtype (as convert_element_type) as a GLSL constant of BitsType.
 std::string BitsConstant(double value, DType dtype) {
-  uint64_t bits = 0;
-  switch (dtype) {
-    case DType::kBool:
-      return value != 0 ? "uint8_t(1)" : "uint8_t(0)";
-    case DType::kI32: {
-      int32_t i =
-          value != value ? 0 : static_cast<int32_t>(std::clamp(value, -2147483648.0, 2147483647.0));
-      uint32_t u;
-      std::memcpy(&u, &i, 4);
-      return absl::StrCat(u, "u");
-    }
-    case DType::kF32: {
-      const float f = static_cast<float>(value);
-      uint32_t u;
-      std::memcpy(&u, &f, 4);
-      return absl::StrCat(u, "u");
-    }
-    case DType::kF64:
-      std::memcpy(&bits, &value, 8);
+  const uint64_t bits = ElementBits(value, dtype);
+  switch (DTypeSize(dtype)) {
+    case 1: return absl::StrCat("uint8_t(", bits, ")");
+    case 4: return absl::StrCat(bits, "u");
+    default:
       return absl::StrCat("uvec2(", static_cast<uint32_t>(bits), "u, ", bits >> 32, "u)");
   }
-  return "";
 }
 
 // Statements computing window start s<a> for each indexed operand axis from the index vector
@@ -89,7 +74,7 @@ std::string GatherSource(const Params& p, const Array& x, const Array& indices, 
       strides[1][o] = indices.strides[batch++];
     }
   }
-  std::string src = Header(dtype == DType::kBool);
+  std::string src = Header({dtype});
   absl::StrAppend(
       &src, "layout(std430, binding = 0) writeonly buffer Out { ", BitsType(dtype),
       " out_data[]; };\nlayout(std430, binding = 1) readonly buffer Src { ", BitsType(dtype),
@@ -109,22 +94,20 @@ std::string GatherSource(const Params& p, const Array& x, const Array& indices, 
   return src;
 }
 
-// `acc` combined with update `u` by a scatter, as a GLSL statement (the CPU kernel's combine).
+// `acc` combined with update `v` by a scatter, as a GLSL statement (the CPU kernel's combine;
+// integer sums and products wrap, and a u8 accumulator keeps its byte when stored).
 std::string Combine(Primitive prim, DType dtype) {
-  const bool is_float = dtype == DType::kF32 || dtype == DType::kF64;
   switch (prim) {
     case Primitive::kScatter:
-      return dtype == DType::kBool ? "acc = uint(upd[u]);" : "acc = upd[u];";
+      return "acc = v;";
     case Primitive::kScatterMul:
-      return "acc *= upd[u];";
+      return "acc *= v;";
     case Primitive::kScatterMin:
-      return is_float ? "if (!(acc < upd[u] || isnan(acc))) acc = upd[u];"
-                      : "acc = min(acc, upd[u]);";
+      return IsFloating(dtype) ? "if (!(acc < v || isnan(acc))) acc = v;" : "acc = min(acc, v);";
     case Primitive::kScatterMax:
-      return is_float ? "if (!(acc > upd[u] || isnan(acc))) acc = upd[u];"
-                      : "acc = max(acc, upd[u]);";
+      return IsFloating(dtype) ? "if (!(acc > v || isnan(acc))) acc = v;" : "acc = max(acc, v);";
     default:
-      return "acc += upd[u];";
+      return "acc += v;";
   }
 }
 
@@ -149,11 +132,13 @@ std::string ScatterSource(Primitive prim, const Params& p, const Array& x, const
     batch_strides[1].push_back(updates.strides[a]);
   }
   const int64_t batches = NumElements(batch_shape);
-  // scatter moves bits (bool and f64 without float64 support included); the others compute.
+  // scatter moves bits (bool and f64 without float64 support included); the others compute,
+  // in the compute type (bool and u8: uint).
   const bool bits = prim == Primitive::kScatter;
+  const bool bytes = DTypeSize(dtype) == 1;
   const char* type = bits ? BitsType(dtype) : StorageType(dtype);
-  const bool bytes = bits && dtype == DType::kBool;  // bool: a uint accumulator (8-bit storage)
-  std::string src = Header(bytes);
+  const std::string acc_type = bytes ? "uint" : bits ? type : ComputeType(dtype);
+  std::string src = Header({dtype});
   absl::StrAppend(&src, "layout(std430, binding = 0) writeonly buffer Out { ", type,
                   " out_data[]; };\nlayout(std430, binding = 1) readonly buffer Src { ", type,
                   " src[]; };\nlayout(std430, binding = 2) readonly buffer Idx { int idx[]; };\n",
@@ -171,7 +156,8 @@ std::string ScatterSource(Primitive prim, const Params& p, const Array& x, const
                     "u;\n");
   }
   absl::StrAppend(
-      &src, "    ", bytes ? "uint" : type, " acc = ", bytes ? "uint(src[from])" : "src[from]", ";\n    for (uint b = 0u; b < ", batches,
+      &src, "    ", acc_type, " acc = ", acc_type, "(src[from]);\n    for (uint b = 0u; b < ",
+      batches,
       "u; ++b) {\n    uint at = pc.idx_offset, u = pc.upd_offset;\n    bool ok = true;\n",
       "    {\n", Decompose("b", batch_shape, batch_strides, {"at", "u"}), "    }\n",
       Starts(p, indices, x.aval.shape, window, "at"));
@@ -183,8 +169,9 @@ std::string ScatterSource(Primitive prim, const Params& p, const Array& x, const
       absl::StrAppend(&src, "    u += uint(m", a, " - ", s, ") * ", window_stride[a], "u;\n");
     }
   }
-  absl::StrAppend(&src, "    if (ok) { ", Combine(prim, dtype),
-                  " }\n    }\n    out_data[pc.out_offset + p] = ", bytes ? "uint8_t(acc)" : "acc", ";\n", "  }\n}\n");
+  absl::StrAppend(&src, "    if (ok) { const ", acc_type, " v = ", acc_type, "(upd[u]); ",
+                  Combine(prim, dtype), " }\n    }\n    out_data[pc.out_offset + p] = ", type,
+                  "(acc);\n  }\n}\n");
   return src;
 }
 
@@ -213,9 +200,7 @@ std::string AtomicScatterAddSource(const Params& p, const Array& x, const Array&
   }
   const char* type = StorageType(dtype);
   std::string src = "#version 450\n";
-  if (dtype != DType::kI32) {
-    absl::StrAppend(&src, "#extension GL_EXT_shader_atomic_float : require\n");
-  }
+  if (IsFloating(dtype)) absl::StrAppend(&src, "#extension GL_EXT_shader_atomic_float : require\n");
   absl::StrAppend(
       &src, "layout(local_size_x_id = 0) in;\n", "layout(std430, binding = 0) buffer Out { ", type,
       " out_data[]; };\n", "layout(std430, binding = 1) readonly buffer Idx { int idx[]; };\n",
@@ -239,12 +224,15 @@ bool AtomicScatter(const KernelContext& ctx, DType dtype) {
   if (!ctx.atomic_scatter) return false;
   switch (dtype) {
     case DType::kI32:
-      return true;
+    case DType::kU32:
+      return true;  // atomicAdd on 32-bit integers is core GLSL
     case DType::kF32:
       return ctx.info->float32_atomic_add;
     case DType::kF64:
       return ctx.info->float64_atomic_add && ctx.float64;
     case DType::kBool:
+    case DType::kU8:   // no 8-bit atomics
+    case DType::kI64:  // 64-bit atomics are an optional feature: the deterministic kernel
       return false;
   }
   return false;

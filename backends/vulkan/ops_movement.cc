@@ -45,33 +45,6 @@ absl::StatusOr<const Pipeline*> GetKernel(KernelContext& ctx, const BitsKernel& 
                           absl::MakeConstSpan(kernel.spirv.data(), kernel.spirv.size()));
 }
 
-// The bits of `value` converted to dtype as convert_element_type does (cpu::ConvertValue):
-// bool is value != 0, i32 truncates with NaN -> 0 and saturates, floats round.
-void ValueBits(double value, DType dtype, uint32_t bits[2]) {
-  bits[0] = bits[1] = 0;
-  switch (dtype) {
-    case DType::kBool:
-      bits[0] = value != 0 ? 1 : 0;
-      return;
-    case DType::kI32: {
-      int32_t i = 0;
-      if (value != value) i = 0;
-      else if (value >= 2147483648.0) i = std::numeric_limits<int32_t>::max();
-      else if (value <= -2147483648.0) i = std::numeric_limits<int32_t>::min();
-      else i = static_cast<int32_t>(value);
-      std::memcpy(bits, &i, 4);
-      return;
-    }
-    case DType::kF32: {
-      const float f = static_cast<float>(value);
-      std::memcpy(bits, &f, 4);
-      return;
-    }
-    case DType::kF64:
-      std::memcpy(bits, &value, 8);
-      return;
-  }
-}
 
 }  // namespace
 
@@ -106,7 +79,9 @@ absl::Status Fill(KernelContext& ctx, const Array& out, double value) {
   COTANGENT_ASSIGN_OR_RETURN(const Pipeline* pipeline,
                              GetKernel(ctx, FillKernel(DTypeSize(dtype)), 1));
   uint32_t push[4] = {static_cast<uint32_t>(out.aval.size()), static_cast<uint32_t>(out.offset)};
-  ValueBits(value, dtype, push + 2);
+  const uint64_t bits = ElementBits(value, dtype);  // as convert_element_type converts
+  push[2] = static_cast<uint32_t>(bits);
+  push[3] = static_cast<uint32_t>(bits >> 32);
   const BufferUse uses[] = {{BufferOf(out), true}};
   return ctx.stream->Dispatch(*pipeline, uses, push,
                               {GridGroups(out.aval.size(), kWorkgroup, ctx.max_groups), 1, 1});

@@ -43,16 +43,25 @@ absl::StatusOr<std::span<const uint32_t>> Spirv(Primitive prim, DType dtype, boo
       if (dtype == DType::kF32) return pick(kReduceSumF32Spirv, kReduceSumF32SgSpirv);
       if (dtype == DType::kF64) return pick(kReduceSumF64Spirv, kReduceSumF64SgSpirv);
       if (dtype == DType::kI32) return pick(kReduceSumI32Spirv, kReduceSumI32SgSpirv);
+      if (dtype == DType::kU32) return pick(kReduceSumU32Spirv, kReduceSumU32SgSpirv);
+      if (dtype == DType::kU8) return pick(kReduceSumU8Spirv, kReduceSumU8SgSpirv);
+      if (dtype == DType::kI64) return kReduceSumI64Spirv;  // never subgroups (Dispatch)
       break;
     case Primitive::kReduceMax:
       if (dtype == DType::kF32) return pick(kReduceMaxF32Spirv, kReduceMaxF32SgSpirv);
       if (dtype == DType::kF64) return pick(kReduceMaxF64Spirv, kReduceMaxF64SgSpirv);
       if (dtype == DType::kI32) return pick(kReduceMaxI32Spirv, kReduceMaxI32SgSpirv);
+      if (dtype == DType::kU32) return pick(kReduceMaxU32Spirv, kReduceMaxU32SgSpirv);
+      if (dtype == DType::kU8) return pick(kReduceMaxU8Spirv, kReduceMaxU8SgSpirv);
+      if (dtype == DType::kI64) return kReduceMaxI64Spirv;
       return pick(kReduceMaxBoolSpirv, kReduceMaxBoolSgSpirv);
     case Primitive::kArgmax:
       if (dtype == DType::kF32) return pick(kArgmaxF32Spirv, kArgmaxF32SgSpirv);
       if (dtype == DType::kF64) return pick(kArgmaxF64Spirv, kArgmaxF64SgSpirv);
       if (dtype == DType::kI32) return pick(kArgmaxI32Spirv, kArgmaxI32SgSpirv);
+      if (dtype == DType::kU32) return pick(kArgmaxU32Spirv, kArgmaxU32SgSpirv);
+      if (dtype == DType::kU8) return pick(kArgmaxU8Spirv, kArgmaxU8SgSpirv);
+      if (dtype == DType::kI64) return kArgmaxI64Spirv;
       return pick(kArgmaxBoolSpirv, kArgmaxBoolSgSpirv);
     default:
       break;
@@ -75,7 +84,9 @@ absl::Status Dispatch(KernelContext& ctx, Primitive prim, const Problem& p, int6
                       const Array* indices) {
   const DType dtype = p.input.aval.dtype;
   const bool serial = chunks == 1 && p.count <= kSerialMax;
-  const bool subgroups = ctx.subgroups && !serial && ctx.info->subgroup_size <= kGroup;
+  // i64 has no subgroup variant (shuffling 64-bit integers is an optional feature).
+  const bool subgroups = ctx.subgroups && !serial && ctx.info->subgroup_size <= kGroup &&
+                         dtype != DType::kI64;
   COTANGENT_ASSIGN_OR_RETURN(std::span<const uint32_t> spirv, Spirv(prim, dtype, subgroups));
   const uint32_t spec[] = {serial ? kThreadGroup : kGroup, serial ? 1u : 0u,
                            indices != nullptr ? 1u : 0u, values != nullptr ? 1u : 0u};
@@ -157,9 +168,8 @@ absl::Status ReduceLaunch(KernelContext& ctx, Primitive prim, absl::Span<const A
   const std::vector<int64_t> axes = argmax ? std::vector<int64_t>{params.dimension} : params.axes;
   COTANGENT_ASSIGN_OR_RETURN(const Problem p, MakeProblem(ctx, x, axes));
   if (p.count == 0) {  // the sum of nothing is 0, its max the lowest value
-    const double lowest = x.aval.dtype == DType::kI32    ? -2147483648.0
-                          : x.aval.dtype == DType::kBool ? 0.0
-                                                         : -INFINITY;
+    // -inf converts to each integer's minimum (saturation) and to true for bool: its 0.
+    const double lowest = x.aval.dtype == DType::kBool ? 0.0 : -INFINITY;
     return Fill(ctx, out, prim == Primitive::kReduceMax ? lowest : 0.0);
   }
   if (p.outputs >= kFewOutputs || p.count <= 2 * kChunk) {

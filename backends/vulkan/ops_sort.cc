@@ -22,14 +22,20 @@
 namespace cotangent::vulkan {
 namespace {
 
-// GLSL: the order key of element v of `dtype` as (hi, lo): -0 = +0, every NaN the positive
-// quiet NaN, then sign-magnitude bits flipped into unsigned order; i32 sign bit flipped.
+// GLSL: the order key of element v of `dtype` (read as BitsType) as (hi, lo): -0 = +0, every
+// NaN the positive quiet NaN, then sign-magnitude bits flipped into unsigned order; signed
+// integers' sign bit flipped; unsigned ones as they are.
 std::string KeyExpression(DType dtype, const std::string& v) {
   switch (dtype) {
     case DType::kBool:
+    case DType::kU8:
       return absl::StrCat("uvec2(uint(", v, "), 0u)");
+    case DType::kU32:
+      return absl::StrCat("uvec2(", v, ", 0u)");
     case DType::kI32:
       return absl::StrCat("uvec2(", v, " ^ 0x80000000u, 0u)");
+    case DType::kI64:  // (low word, high word): the high word with its sign bit flipped first
+      return absl::StrCat("uvec2((", v, ").y ^ 0x80000000u, (", v, ").x)");
     case DType::kF32:
       return absl::StrCat("f32_key(", v, ")");
     case DType::kF64:
@@ -61,9 +67,9 @@ struct SortShape {
 };
 
 std::string StageSource(const Params& p, absl::Span<const Array> keys, const SortShape& s) {
-  bool bytes = false;
-  for (const Array& k : keys) bytes = bytes || k.aval.dtype == DType::kBool;
-  std::string src = Header(bytes);
+  std::vector<DType> dtypes;
+  for (const Array& k : keys) dtypes.push_back(k.aval.dtype);
+  std::string src = Header(dtypes);
   absl::StrAppend(&src, "layout(std430, binding = 0) buffer Perm { int perm[]; };\n");
   std::string push = "uint perm_offset";
   std::vector<std::vector<int64_t>> strides;
@@ -119,7 +125,7 @@ std::string StageSource(const Params& p, absl::Span<const Array> keys, const Sor
 
 std::string IotaSource(const SortShape& s) {
   return absl::StrCat(
-      Header(false), "layout(std430, binding = 0) writeonly buffer Perm { int perm[]; };\n",
+      Header({}), "layout(std430, binding = 0) writeonly buffer Perm { int perm[]; };\n",
       "layout(push_constant) uniform Push { uint perm_offset; } pc;\nvoid main() {\n",
       "  const uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;\n",
       "  for (uint q = gl_GlobalInvocationID.x; q < ", s.lines * s.padded, "u; q += step) {\n",
@@ -139,7 +145,7 @@ std::string CopyOutSource(const Params& p, const Array& out, const SortShape& s)
     }
   }
   return absl::StrCat(
-      Header(false), "layout(std430, binding = 0) writeonly buffer Out { int out_data[]; };\n",
+      Header({}), "layout(std430, binding = 0) writeonly buffer Out { int out_data[]; };\n",
       "layout(std430, binding = 1) readonly buffer Perm { int perm[]; };\n",
       "layout(push_constant) uniform Push { uint out_offset, perm_offset; } pc;\nvoid main() {\n",
       "  const uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;\n",

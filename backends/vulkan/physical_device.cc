@@ -111,6 +111,7 @@ absl::StatusOr<PhysicalDeviceInfo> Describe(const InstanceFunctions& vk, VkPhysi
   info.float32_atomic_add = atomic_float.shaderBufferFloat32AtomicAdd == VK_TRUE;
   info.float64_atomic_add = atomic_float.shaderBufferFloat64AtomicAdd == VK_TRUE;
   info.float64 = features.features.shaderFloat64 == VK_TRUE;
+  info.int64 = features.features.shaderInt64 == VK_TRUE;
   info.storage_8bit = storage8.storageBuffer8BitAccess == VK_TRUE;
   info.needs_8bit_extension = info.storage_8bit && !core_8bit;
 

@@ -29,6 +29,7 @@ struct PhysicalDeviceInfo {
   VkPhysicalDeviceLimits limits{};
   VkPhysicalDeviceMemoryProperties memory{};
   bool float64 = false;           // shaderFloat64: f64 arithmetic in shaders
+  bool int64 = false;             // shaderInt64: i64 arithmetic in shaders
   bool storage_8bit = false;      // storageBuffer8BitAccess: bool (1-byte) elements in buffers
   bool needs_8bit_extension = false;  // VK_KHR_8bit_storage must be enabled (Vulkan 1.1)
   bool portability_subset = false;    // VK_KHR_portability_subset must be enabled (MoltenVK)

@@ -301,7 +301,7 @@ std::string VulkanBackend::Describe() const {
   return absl::StrCat(info.name, " (", vulkan::DeviceTypeName(info.type), ", Vulkan ",
                       VK_API_VERSION_MAJOR(info.api_version), ".",
                       VK_API_VERSION_MINOR(info.api_version), context_.float64 ? ", f64" : "",
-                      info.storage_8bit ? ", bool" : "",
+                      info.storage_8bit ? ", bool" : "", info.int64 ? ", i64" : "",
                       context_.subgroups ? absl::StrCat(", subgroup ", info.subgroup_size) : "",
                       info.float32_atomic_add ? ", f32 atomics" : "",
                       uses_staging() ? ", staging" : "", ")");

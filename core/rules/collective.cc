@@ -79,10 +79,7 @@ Tensor ReduceMembers(Primitive prim, const Tensor& x, int64_t bdim, const Params
   } else if (prim == Primitive::kPmax) {
     y = lax::reduce_max(x, {bdim});
   } else {
-    // min = -max(-x); on integers the order-reversing map is -1 - x, which never overflows.
-    const double c = IsFloating(x.dtype()) ? 0.0 : -1.0;
-    const auto flip = [c](const Tensor& v) { return lax::sub(rules::Const(v, c), v); };
-    y = flip(lax::reduce_max(flip(x), {bdim}));
+    y = rules::OrderReversed(lax::reduce_max(rules::OrderReversed(x), {bdim}));
   }
   const Params rest = Others(p, axis);
   return rest.axis_names.empty() ? y : Bind1(prim, {y}, rest);

@@ -17,47 +17,20 @@ namespace cotangent::cpu_test {
 namespace {
 
 void StoreElement(double x, DType dtype, char* dst) {
-  switch (dtype) {
-    case DType::kBool:
-      *dst = x != 0;
-      return;
-    case DType::kI32: {
-      const int32_t i = static_cast<int32_t>(Quantize(x, dtype));
-      std::memcpy(dst, &i, 4);
-      return;
-    }
-    case DType::kF32: {
-      const float f = static_cast<float>(x);
-      std::memcpy(dst, &f, 4);
-      return;
-    }
-    case DType::kF64:
-      std::memcpy(dst, &x, 8);
-      return;
-  }
+  VisitDType(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T v = static_cast<T>(Quantize(x, dtype));
+    std::memcpy(dst, &v, sizeof(T));
+  });
 }
 
 double LoadElement(const char* src, DType dtype) {
-  switch (dtype) {
-    case DType::kBool:
-      return static_cast<uint8_t>(*src);
-    case DType::kI32: {
-      int32_t i;
-      std::memcpy(&i, src, 4);
-      return i;
-    }
-    case DType::kF32: {
-      float f;
-      std::memcpy(&f, src, 4);
-      return f;
-    }
-    case DType::kF64: {
-      double d;
-      std::memcpy(&d, src, 8);
-      return d;
-    }
-  }
-  return 0;
+  return VisitDType(dtype, [&](auto tag) -> double {
+    using T = typename decltype(tag)::type;
+    T v;
+    std::memcpy(&v, src, sizeof(T));
+    return static_cast<double>(v);
+  });
 }
 
 // Physical element strides of a layout and the buffer size (in elements) it needs.
@@ -134,17 +107,17 @@ int64_t Flat(const Shape& shape, const Shape& index) {
 }
 
 double Quantize(double x, DType dtype) {
-  switch (dtype) {
-    case DType::kBool:
-      return x != 0 ? 1 : 0;
-    case DType::kI32:
-      return static_cast<int32_t>(static_cast<uint32_t>(static_cast<int64_t>(x)));
-    case DType::kF32:
-      return static_cast<float>(x);
-    case DType::kF64:
-      return x;
-  }
-  return x;
+  if (dtype == DType::kBool) return x != 0 ? 1 : 0;
+  return VisitDType(dtype, [&](auto tag) -> double {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_integral_v<T>) {
+      // Integers wrap modulo 2^bits (the values tests use fit in an int64_t).
+      return static_cast<double>(
+          static_cast<T>(static_cast<std::make_unsigned_t<T>>(static_cast<int64_t>(x))));
+    } else {
+      return static_cast<T>(x);
+    }
+  });
 }
 
 std::vector<int64_t> BroadcastAxes(const Shape& shape, Layout layout) {
@@ -250,6 +223,15 @@ Host Random(const Shape& shape, DType dtype, uint32_t seed, Layout layout) {
     case DType::kI32:
       for (double& x : g.v) x = integer(rng);
       specials = {kIntMin, kIntMax, 0, -1, 1, kIntMin, -1};
+      break;
+    case DType::kI64:
+      for (double& x : g.v) x = integer(rng);
+      specials = {kIntMin, kIntMax, 0, -1, 1, kIntMin, -1};  // no wrap: exact in doubles
+      break;
+    case DType::kU8:
+    case DType::kU32:
+      for (double& x : g.v) x = Quantize(integer(rng), dtype);
+      specials = {0, Quantize(-1, dtype), 1, Quantize(-2, dtype), 128};
       break;
     case DType::kF32:
     case DType::kF64:

@@ -48,6 +48,15 @@ double Round(double v, DType dtype) {
     case DType::kI32:
       if (v != v) return 0;
       return std::trunc(std::clamp(v, -2147483648.0, 2147483647.0));
+    case DType::kI64:
+      if (v != v) return 0;
+      return std::trunc(std::clamp(v, -0x1p63, 0x1p63));
+    case DType::kU8:
+      if (v != v) return 0;
+      return std::trunc(std::clamp(v, 0.0, 255.0));
+    case DType::kU32:
+      if (v != v) return 0;
+      return std::trunc(std::clamp(v, 0.0, 4294967295.0));
     case DType::kF32:
       return static_cast<float>(v);
     case DType::kF64:

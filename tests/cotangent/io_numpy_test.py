@@ -1,8 +1,9 @@
 # File: tests/cotangent/io_numpy_test.py
 # numpy as the oracle of cotangent/io.h (run by io_numpy_test.sh with io_numpy_tool's path).
 # Files numpy writes (np.save, np.savez, np.savez_compressed; a .safetensors file laid out by
-# its specification) must read in Cotangent as numpy's values under io.h's conversions (other
-# integer widths to i32, f16 to f32, big-endian and Fortran order undone); files Cotangent
+# its specification) must read in Cotangent as numpy's values under io.h's conversions (i8 and
+# i16 to i32, u16 to u32, u64 to i64, f16 to f32, big-endian and Fortran order undone); files
+# Cotangent
 # writes must load in numpy, and in Python's zipfile with its CRC check, as the values that
 # io_numpy_tool.cc saved.
 import json
@@ -42,26 +43,33 @@ def read(path):
     for line in result.stdout.splitlines():
         name, dtype, shape, *values = line.split(" ")
         dims = tuple(int(d) for d in shape.strip("[]").split(",") if d)
-        out[name] = (dtype, dims, [float(v) for v in values])
+        number = float if dtype in ("f32", "f64") else int  # integers print exactly
+        out[name] = (dtype, dims, [number(v) for v in values])
     return out
 
 
 def expected(a):
     """Cotangent's view of numpy array a under cotangent/io.h's conversions."""
-    kind = a.dtype.kind
-    floating = "f64" if a.dtype.itemsize == 8 else "f32"
-    dtype = {"b": "bool", "i": "i32", "u": "i32"}.get(kind, floating)
-    return dtype, a.shape, [float(v) for v in np.asarray(a, np.float64).ravel(order="C")]
+    kind, size = a.dtype.kind, a.dtype.itemsize
+    if kind in "iub":
+        dtype = ("bool" if kind == "b" else "i64" if size == 8
+                 else "u8" if (kind, size) == ("u", 1) else "u32" if kind == "u" else "i32")
+        return dtype, a.shape, [int(v) for v in a.ravel(order="C")]
+    floating = "f64" if size == 8 else "f32"
+    return floating, a.shape, [float(v) for v in np.asarray(a, np.float64).ravel(order="C")]
 
 
 ARRAYS = {
     "f32": np.array([[1.5, -0.0], [np.inf, 1e-40]], np.float32),
     "f64": np.array([np.pi, -1e300, 5e-324]),
     "i64": np.arange(-3, 3),  # numpy's default integer
+    "i64_wide": np.array([-2**63, 2**53 + 1, 2**63 - 1], np.int64),
+    "u64": np.array([0, 2**63 - 1], np.uint64),
+    "u16": np.array([0, 65535], np.uint16),
     "i32": np.array([-2**31, 2**31 - 1], np.int32),
     "u8": np.array([0, 255], np.uint8),
     "i16": np.array([-32768, 32767], np.int16),
-    "u32": np.array([0, 2**31 - 1], np.uint32),
+    "u32": np.array([0, 2**32 - 1], np.uint32),
     "f16": np.array([1, -2, 65504, 2**-24], np.float16),
     "bool": np.array([[True], [False]]),
     "scalar": np.array(2.5),
@@ -91,7 +99,7 @@ for name in ("fortran", "transposed", "big_endian", "scalar", "i64"):
 
 SAFETENSORS_DTYPES = {"float32": "F32", "float64": "F64", "int64": "I64", "int32": "I32",
                       "uint8": "U8", "int16": "I16", "uint32": "U32", "float16": "F16",
-                      "bool": "BOOL"}
+                      "bool": "BOOL", "uint64": "U64", "uint16": "U16"}
 header, data = {"__metadata__": {"format": "np"}}, b""
 for name, a in ARRAYS.items():
     raw = np.ascontiguousarray(a, a.dtype.newbyteorder("<")).tobytes()
@@ -107,7 +115,7 @@ compare(path, read(path), ARRAYS)
 
 # What Cotangent cannot represent is an error naming it, not a crash or a wrong value.
 for name, a, message in [("complex", np.array([1j], np.complex64), "has no Cotangent dtype"),
-                         ("too_big", np.array([2**40]), "does not fit in i32")]:
+                         ("too_big", np.array([2**63], np.uint64), "does not fit in i64")]:
     path = os.path.join(TMP, f"numpy_{name}.npz")
     np.savez(path, x=a)
     result = run("read", path)
@@ -119,6 +127,9 @@ KNOWN = {
     "f32": np.array([[0.5, -1.25], [3e38, 1e-45]], np.float32),
     "f64": np.array([0.1, -2.5e-300]),
     "i32": np.array([[-2**31], [7], [2**31 - 1]], np.int32),
+    "u8": np.array([0, 200, 255], np.uint8),
+    "u32": np.array([0, 2**32 - 1], np.uint32),
+    "i64": np.array([-2**63, 2**53 + 1, 2**63 - 1], np.int64),
     "bool": np.array([True, False]),
     "scalar": np.array(-4.0),
     "empty": np.zeros((0, 3), np.int32),

@@ -18,10 +18,14 @@ namespace {
 
 void Print(const std::string& name, const ct::Tensor& x) {
   std::cout << name << ' ' << ct::DTypeName(x.dtype()) << ' ' << ct::ShapeToString(x.shape());
-  for (double v : x.to_vector<double>()) {
-    char text[32];
-    std::snprintf(text, sizeof(text), "%.17g", v);
-    std::cout << ' ' << text;
+  if (ct::IsFloating(x.dtype())) {
+    for (double v : x.to_vector<double>()) {
+      char text[32];
+      std::snprintf(text, sizeof(text), "%.17g", v);
+      std::cout << ' ' << text;
+    }
+  } else {
+    for (int64_t v : x.to_vector<int64_t>()) std::cout << ' ' << v;  // exact
   }
   std::cout << '\n';
 }
@@ -31,6 +35,9 @@ ct::NamedTensors Known() {
   return {{"f32", ct::tensor({0.5, -1.25, 3e38, 1e-45}, {2, 2}, ct::f32)},
           {"f64", ct::tensor({0.1, -2.5e-300}, {2}, ct::f64)},
           {"i32", ct::from_vector<int32_t>({-2147483647 - 1, 7, 2147483647}, {3, 1})},
+          {"u8", ct::from_vector<uint8_t>({0, 200, 255}, {3})},
+          {"u32", ct::from_vector<uint32_t>({0, 4294967295u}, {2})},
+          {"i64", ct::from_vector<int64_t>({INT64_MIN, (int64_t{1} << 53) + 1, INT64_MAX}, {3})},
           {"bool", ct::from_vector<bool>({true, false}, {2})},
           {"scalar", ct::scalar(-4.0, ct::f64)},
           {"empty", ct::zeros({0, 3}, ct::i32)},

@@ -158,17 +158,22 @@ Tensor LoadNpyBytes(const std::string& bytes) {
 }
 
 TEST(IoTest, ReadsTheElementTypesNumpyAndJaxWrite) {
-  // numpy's default integer (i64) becomes i32 when every value fits, as JAX without x64.
-  EXPECT_THAT(LoadNpyBytes(Npy("<i8", false, "(3,)", Raw<int64_t>({-5, 0, INT32_MAX})))
-                  .to_vector<int32_t>(),
-              ElementsAre(-5, 0, INT32_MAX));
+  // numpy's default integer is i64, exact past 2^53; u64 is i64 when every value fits.
+  const Tensor wide =
+      LoadNpyBytes(Npy("<i8", false, "(3,)", Raw<int64_t>({INT64_MIN, (int64_t{1} << 53) + 1, 7})));
+  EXPECT_EQ(wide.dtype(), i64);
+  EXPECT_THAT(wide.to_vector<int64_t>(), ElementsAre(INT64_MIN, (int64_t{1} << 53) + 1, 7));
+  EXPECT_EQ(LoadNpyBytes(Npy("<u8", false, "(1,)", Raw<uint64_t>({5}))).dtype(), i64);
   const Thrown big = ErrorOf([&] {
-    LoadNpyBytes(Npy("<i8", false, "(2,)", Raw<int64_t>({1, int64_t{1} << 40})));
+    LoadNpyBytes(Npy("<u8", false, "(2,)", Raw<uint64_t>({1, uint64_t{1} << 63})));
   });
   EXPECT_EQ(big.code, absl::StatusCode::kOutOfRange);
-  EXPECT_THAT(big.message, HasSubstr("element 1 (1099511627776) of i64 does not fit in i32"));
-  EXPECT_THAT(LoadNpyBytes(Npy("|u1", false, "(2,)", Raw<uint8_t>({255, 7}))).to_vector<int>(),
-              ElementsAre(255, 7));
+  EXPECT_THAT(big.message,
+              HasSubstr("element 1 (9223372036854775808) of u64 does not fit in i64"));
+  const Tensor bytes = LoadNpyBytes(Npy("|u1", false, "(2,)", Raw<uint8_t>({255, 7})));
+  EXPECT_EQ(bytes.dtype(), u8);
+  EXPECT_THAT(bytes.to_vector<int>(), ElementsAre(255, 7));
+  EXPECT_EQ(LoadNpyBytes(Npy("<u2", false, "(1,)", Raw<uint16_t>({65535}))).dtype(), u32);
   EXPECT_THAT(LoadNpyBytes(Npy("<i2", false, "(2,)", Raw<int16_t>({-32768, 3}))).to_vector<int>(),
               ElementsAre(-32768, 3));
   // f16: 1, -2, the largest finite (65504), the smallest subnormal (2^-24), -inf.
