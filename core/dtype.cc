@@ -64,7 +64,8 @@ uint64_t ElementBits(double value, DType dtype) {
   return bits;
 }
 
-DType PromoteWithScalar(DType tensor_dtype) {
+DType PromoteWithScalar(DType tensor_dtype, Scalar scalar) {
+  if (scalar.integral()) return tensor_dtype == DType::kBool ? DType::kI32 : tensor_dtype;
   return IsFloating(tensor_dtype) ? tensor_dtype : kDefaultFloat;
 }
 

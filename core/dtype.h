@@ -53,9 +53,28 @@ constexpr DType SumDType(DType dtype) {
   return dtype == DType::kBool ? DType::kI32 : dtype == DType::kU8 ? DType::kU32 : dtype;
 }
 
-// Promotion of a tensor with a C++ double literal (a "weak" float, as JAX's Python scalars):
-// a floating tensor keeps its dtype; an integer or bool tensor becomes the default float.
-DType PromoteWithScalar(DType tensor_dtype);
+// A C++ number as an operand of tensor arithmetic (x + 1, 2.0 * x, x < 3), weakly typed as
+// JAX's Python scalars: an integral value (1, 2u, int64_t{3}) is a weak int, a floating one
+// (1.0, 0.5f) a weak float. The value is held as a double: exact for integers up to 2^53.
+class Scalar {
+ public:
+  Scalar(double value) : value_(value) {}  // NOLINT: implicit, as the literal it stands for
+  template <typename I>
+    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
+  Scalar(I value) : value_(static_cast<double>(value)), integral_(true) {}  // NOLINT
+  double value() const { return value_; }
+  bool integral() const { return integral_; }
+
+ private:
+  double value_;
+  bool integral_ = false;
+};
+
+// The dtype of `tensor op scalar` (JAX's weak types): a weak float keeps a floating dtype and
+// makes an integer or bool tensor the default float; a weak int keeps every dtype but bool,
+// which becomes i32 (the default integer). A value the result dtype cannot hold (u8 + 300,
+// u32 - (-1)) is an Error, as JAX's OverflowError.
+DType PromoteWithScalar(DType tensor_dtype, Scalar scalar = 1.0);
 
 // A C++ type that maps to a dtype, for to_vector<T>, item<T> and typed creation.
 template <typename T>

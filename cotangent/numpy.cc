@@ -51,11 +51,11 @@ Tensor Cast(const Tensor& x, DType dtype) {
   return x.dtype() == dtype ? x : lax::convert_element_type(x, dtype);
 }
 
-// A weakly typed scalar operand: the tensor's dtype if floating, else the default float. It is
-// a library constant (uncommitted: it follows `like` to its device), cached (core/constants.h
+// A weakly typed scalar operand in the dtype PromoteWithScalar gives with `like`. It is a
+// library constant (uncommitted: it follows `like` to its device), cached (core/constants.h
 // Literal), so `x * 2.0` allocates and fills no scalar after its first use.
-Tensor WeakScalar(double value, const Tensor& like) {
-  return Literal(value, PromoteWithScalar(like.dtype()));
+Tensor WeakScalar(Scalar value, const Tensor& like) {
+  return Literal(value.value(), PromoteWithScalar(like.dtype(), value));
 }
 
 // Promotes, broadcasts and applies a binary primitive.
@@ -69,7 +69,7 @@ Tensor Binary(const char* op, BinaryLax fn, const Tensor& x, const Tensor& y,
   return fn(BroadcastTo(Cast(x, dtype), shape), BroadcastTo(Cast(y, dtype), shape));
 }
 
-Tensor BinaryScalar(const char* op, BinaryLax fn, const Tensor& x, double y, bool reversed,
+Tensor BinaryScalar(const char* op, BinaryLax fn, const Tensor& x, Scalar y, bool reversed,
                     bool true_division = false) {
   CheckDefined(x, op);
   const Tensor s = WeakScalar(y, x);
@@ -155,16 +155,16 @@ Tensor operator-(const Tensor& x) {
   CheckDefined(x, "neg");
   return lax::neg(x);
 }
-Tensor operator+(const Tensor& x, double y) { return BinaryScalar("add", lax::add, x, y, false); }
-Tensor operator-(const Tensor& x, double y) { return BinaryScalar("sub", lax::sub, x, y, false); }
-Tensor operator*(const Tensor& x, double y) { return BinaryScalar("mul", lax::mul, x, y, false); }
-Tensor operator/(const Tensor& x, double y) {
+Tensor operator+(const Tensor& x, Scalar y) { return BinaryScalar("add", lax::add, x, y, false); }
+Tensor operator-(const Tensor& x, Scalar y) { return BinaryScalar("sub", lax::sub, x, y, false); }
+Tensor operator*(const Tensor& x, Scalar y) { return BinaryScalar("mul", lax::mul, x, y, false); }
+Tensor operator/(const Tensor& x, Scalar y) {
   return BinaryScalar("div", lax::div, x, y, false, true);
 }
-Tensor operator+(double x, const Tensor& y) { return BinaryScalar("add", lax::add, y, x, true); }
-Tensor operator-(double x, const Tensor& y) { return BinaryScalar("sub", lax::sub, y, x, true); }
-Tensor operator*(double x, const Tensor& y) { return BinaryScalar("mul", lax::mul, y, x, true); }
-Tensor operator/(double x, const Tensor& y) {
+Tensor operator+(Scalar x, const Tensor& y) { return BinaryScalar("add", lax::add, y, x, true); }
+Tensor operator-(Scalar x, const Tensor& y) { return BinaryScalar("sub", lax::sub, y, x, true); }
+Tensor operator*(Scalar x, const Tensor& y) { return BinaryScalar("mul", lax::mul, y, x, true); }
+Tensor operator/(Scalar x, const Tensor& y) {
   return BinaryScalar("div", lax::div, y, x, true, true);
 }
 
@@ -174,18 +174,18 @@ Tensor operator<(const Tensor& x, const Tensor& y) { return Binary("lt", lax::lt
 Tensor operator<=(const Tensor& x, const Tensor& y) { return Binary("le", lax::le, x, y); }
 Tensor operator>(const Tensor& x, const Tensor& y) { return Binary("gt", lax::gt, x, y); }
 Tensor operator>=(const Tensor& x, const Tensor& y) { return Binary("ge", lax::ge, x, y); }
-Tensor operator==(const Tensor& x, double y) { return BinaryScalar("eq", lax::eq, x, y, false); }
-Tensor operator!=(const Tensor& x, double y) { return BinaryScalar("ne", lax::ne, x, y, false); }
-Tensor operator<(const Tensor& x, double y) { return BinaryScalar("lt", lax::lt, x, y, false); }
-Tensor operator<=(const Tensor& x, double y) { return BinaryScalar("le", lax::le, x, y, false); }
-Tensor operator>(const Tensor& x, double y) { return BinaryScalar("gt", lax::gt, x, y, false); }
-Tensor operator>=(const Tensor& x, double y) { return BinaryScalar("ge", lax::ge, x, y, false); }
-Tensor operator==(double x, const Tensor& y) { return BinaryScalar("eq", lax::eq, y, x, true); }
-Tensor operator!=(double x, const Tensor& y) { return BinaryScalar("ne", lax::ne, y, x, true); }
-Tensor operator<(double x, const Tensor& y) { return BinaryScalar("lt", lax::lt, y, x, true); }
-Tensor operator<=(double x, const Tensor& y) { return BinaryScalar("le", lax::le, y, x, true); }
-Tensor operator>(double x, const Tensor& y) { return BinaryScalar("gt", lax::gt, y, x, true); }
-Tensor operator>=(double x, const Tensor& y) { return BinaryScalar("ge", lax::ge, y, x, true); }
+Tensor operator==(const Tensor& x, Scalar y) { return BinaryScalar("eq", lax::eq, x, y, false); }
+Tensor operator!=(const Tensor& x, Scalar y) { return BinaryScalar("ne", lax::ne, x, y, false); }
+Tensor operator<(const Tensor& x, Scalar y) { return BinaryScalar("lt", lax::lt, x, y, false); }
+Tensor operator<=(const Tensor& x, Scalar y) { return BinaryScalar("le", lax::le, x, y, false); }
+Tensor operator>(const Tensor& x, Scalar y) { return BinaryScalar("gt", lax::gt, x, y, false); }
+Tensor operator>=(const Tensor& x, Scalar y) { return BinaryScalar("ge", lax::ge, x, y, false); }
+Tensor operator==(Scalar x, const Tensor& y) { return BinaryScalar("eq", lax::eq, y, x, true); }
+Tensor operator!=(Scalar x, const Tensor& y) { return BinaryScalar("ne", lax::ne, y, x, true); }
+Tensor operator<(Scalar x, const Tensor& y) { return BinaryScalar("lt", lax::lt, y, x, true); }
+Tensor operator<=(Scalar x, const Tensor& y) { return BinaryScalar("le", lax::le, y, x, true); }
+Tensor operator>(Scalar x, const Tensor& y) { return BinaryScalar("gt", lax::gt, y, x, true); }
+Tensor operator>=(Scalar x, const Tensor& y) { return BinaryScalar("ge", lax::ge, y, x, true); }
 
 Tensor logical_and(const Tensor& x, const Tensor& y) {
   return Binary("and", lax::logical_and, x, y);
@@ -276,11 +276,11 @@ Tensor nextafter(const Tensor& x, const Tensor& y) {
   return Binary("nextafter", lax::nextafter, x, y, true);
 }
 Tensor maximum(const Tensor& x, const Tensor& y) { return Binary("maximum", lax::max, x, y); }
-Tensor maximum(const Tensor& x, double y) { return BinaryScalar("maximum", lax::max, x, y, false); }
-Tensor maximum(double x, const Tensor& y) { return BinaryScalar("maximum", lax::max, y, x, true); }
+Tensor maximum(const Tensor& x, Scalar y) { return BinaryScalar("maximum", lax::max, x, y, false); }
+Tensor maximum(Scalar x, const Tensor& y) { return BinaryScalar("maximum", lax::max, y, x, true); }
 Tensor minimum(const Tensor& x, const Tensor& y) { return Binary("minimum", lax::min, x, y); }
-Tensor minimum(const Tensor& x, double y) { return BinaryScalar("minimum", lax::min, x, y, false); }
-Tensor minimum(double x, const Tensor& y) { return BinaryScalar("minimum", lax::min, y, x, true); }
+Tensor minimum(const Tensor& x, Scalar y) { return BinaryScalar("minimum", lax::min, x, y, false); }
+Tensor minimum(Scalar x, const Tensor& y) { return BinaryScalar("minimum", lax::min, y, x, true); }
 
 Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
   CheckDefined(cond, "where");
@@ -295,11 +295,11 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
   return lax::select(BroadcastTo(cond, shape), BroadcastTo(Cast(x, dtype), shape),
                      BroadcastTo(Cast(y, dtype), shape));
 }
-Tensor where(const Tensor& cond, const Tensor& x, double y) {
+Tensor where(const Tensor& cond, const Tensor& x, Scalar y) {
   CheckDefined(x, "where");
   return where(cond, x, WeakScalar(y, x));
 }
-Tensor where(const Tensor& cond, double x, const Tensor& y) {
+Tensor where(const Tensor& cond, Scalar x, const Tensor& y) {
   CheckDefined(y, "where");
   return where(cond, WeakScalar(x, y), y);
 }

@@ -33,22 +33,23 @@ class Axes {
   std::optional<std::vector<int64_t>> axes_;  // nullopt: all axes
 };
 
-// Arithmetic with numpy broadcasting and promotion; a double operand is a weakly typed scalar
-// (it takes the tensor's dtype if that is floating, else the default float).
+// Arithmetic with numpy broadcasting and promotion; a C++ number is a weakly typed Scalar
+// (core/dtype.h): x + 1 keeps an integer x's dtype, x + 1.0 makes it the default float, and
+// either keeps a float x's dtype.
 Tensor operator+(const Tensor& x, const Tensor& y);
 Tensor operator-(const Tensor& x, const Tensor& y);
 Tensor operator*(const Tensor& x, const Tensor& y);
 // True division: integer operands are promoted to the default float first.
 Tensor operator/(const Tensor& x, const Tensor& y);
 Tensor operator-(const Tensor& x);
-Tensor operator+(const Tensor& x, double y);
-Tensor operator-(const Tensor& x, double y);
-Tensor operator*(const Tensor& x, double y);
-Tensor operator/(const Tensor& x, double y);
-Tensor operator+(double x, const Tensor& y);
-Tensor operator-(double x, const Tensor& y);
-Tensor operator*(double x, const Tensor& y);
-Tensor operator/(double x, const Tensor& y);
+Tensor operator+(const Tensor& x, Scalar y);
+Tensor operator-(const Tensor& x, Scalar y);
+Tensor operator*(const Tensor& x, Scalar y);
+Tensor operator/(const Tensor& x, Scalar y);
+Tensor operator+(Scalar x, const Tensor& y);
+Tensor operator-(Scalar x, const Tensor& y);
+Tensor operator*(Scalar x, const Tensor& y);
+Tensor operator/(Scalar x, const Tensor& y);
 
 // Elementwise comparisons, giving bool tensors.
 Tensor operator==(const Tensor& x, const Tensor& y);
@@ -57,18 +58,18 @@ Tensor operator<(const Tensor& x, const Tensor& y);
 Tensor operator<=(const Tensor& x, const Tensor& y);
 Tensor operator>(const Tensor& x, const Tensor& y);
 Tensor operator>=(const Tensor& x, const Tensor& y);
-Tensor operator==(const Tensor& x, double y);
-Tensor operator!=(const Tensor& x, double y);
-Tensor operator<(const Tensor& x, double y);
-Tensor operator<=(const Tensor& x, double y);
-Tensor operator>(const Tensor& x, double y);
-Tensor operator>=(const Tensor& x, double y);
-Tensor operator==(double x, const Tensor& y);
-Tensor operator!=(double x, const Tensor& y);
-Tensor operator<(double x, const Tensor& y);
-Tensor operator<=(double x, const Tensor& y);
-Tensor operator>(double x, const Tensor& y);
-Tensor operator>=(double x, const Tensor& y);
+Tensor operator==(const Tensor& x, Scalar y);
+Tensor operator!=(const Tensor& x, Scalar y);
+Tensor operator<(const Tensor& x, Scalar y);
+Tensor operator<=(const Tensor& x, Scalar y);
+Tensor operator>(const Tensor& x, Scalar y);
+Tensor operator>=(const Tensor& x, Scalar y);
+Tensor operator==(Scalar x, const Tensor& y);
+Tensor operator!=(Scalar x, const Tensor& y);
+Tensor operator<(Scalar x, const Tensor& y);
+Tensor operator<=(Scalar x, const Tensor& y);
+Tensor operator>(Scalar x, const Tensor& y);
+Tensor operator>=(Scalar x, const Tensor& y);
 
 // Logical operations on bool tensors (broadcasting).
 Tensor logical_and(const Tensor& x, const Tensor& y);
@@ -112,15 +113,15 @@ Tensor nextafter(const Tensor& x, const Tensor& y);
 Tensor pow(const Tensor& x, double y);
 Tensor pow(double x, const Tensor& y);
 Tensor maximum(const Tensor& x, const Tensor& y);
-Tensor maximum(const Tensor& x, double y);
-Tensor maximum(double x, const Tensor& y);
+Tensor maximum(const Tensor& x, Scalar y);
+Tensor maximum(Scalar x, const Tensor& y);
 Tensor minimum(const Tensor& x, const Tensor& y);
-Tensor minimum(const Tensor& x, double y);
-Tensor minimum(double x, const Tensor& y);
+Tensor minimum(const Tensor& x, Scalar y);
+Tensor minimum(Scalar x, const Tensor& y);
 // cond ? x : y elementwise, broadcasting all three; cond must be bool.
 Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);
-Tensor where(const Tensor& cond, const Tensor& x, double y);
-Tensor where(const Tensor& cond, double x, const Tensor& y);
+Tensor where(const Tensor& cond, const Tensor& x, Scalar y);
+Tensor where(const Tensor& cond, Scalar x, const Tensor& y);
 // Both branches literals: the default float, shaped like cond.
 Tensor where(const Tensor& cond, double x, double y);
 // The same values in another dtype.

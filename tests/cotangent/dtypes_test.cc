@@ -64,6 +64,27 @@ TEST(DtypesTest, PromotionFollowsJaxLattice) {
   EXPECT_EQ((from_vector<uint8_t>({1}, {1}) * from_vector<int32_t>({1}, {1})).dtype(), i32);
 }
 
+// C++ numbers are weak (core/dtype.h Scalar), as Python scalars in JAX: an integer takes the
+// tensor's dtype (bool's becomes i32), a double keeps a float's and makes an integer f32.
+TEST(DtypesTest, CppNumbersAreWeaklyTyped) {
+  const Tensor i = from_vector<int32_t>({1, 2}, {2});
+  EXPECT_EQ((i + 1).dtype(), i32);
+  EXPECT_EQ((2 * i).dtype(), i32);
+  EXPECT_EQ((i + 1.0).dtype(), f32);
+  EXPECT_EQ((i < 2).dtype(), bool_);
+  EXPECT_EQ(maximum(i, 0).dtype(), i32);
+  EXPECT_EQ(where(i > 1, i, 0).dtype(), i32);
+  EXPECT_EQ((from_vector<bool>({true}, {1}) + 1).dtype(), i32);
+  EXPECT_EQ((from_vector<int64_t>({1}, {1}) * int64_t{3}).dtype(), i64);
+  EXPECT_EQ((ones({1}, f64) + 1).dtype(), f64);
+  EXPECT_EQ((ones({1}) * 2u).dtype(), f32);
+  EXPECT_THAT((from_vector<uint8_t>({250}, {1}) + 10).to_vector<int>(), ElementsAre(4));
+  EXPECT_THAT((i / 2).to_vector<double>(), ElementsAre(0.5, 1.0));  // true division: f32
+  // A value the dtype cannot hold is an error, as JAX's OverflowError.
+  EXPECT_THAT(ErrorOf([] { from_vector<uint8_t>({1}, {1}) + 300; }),
+              HasSubstr("not representable as u8"));
+}
+
 // ---- host round trips and printing ---------------------------------------------------------
 
 TEST(DtypesTest, HostValuesRoundTripExactly) {

@@ -74,16 +74,16 @@ TEST(GettingStartedTest, Dtypes) {
   ct::Tensor b = a / ct::full({3}, 2, ct::i32);         // true division: f32 [0.  0.5 1. ]
   ct::Tensor c = ct::ones({3}) * 2.0;                  // a double is weak: still f32
   ct::Tensor d = ct::ones({3}, ct::f64) + ct::ones({3});  // f64: no x64 flag needed
-  ct::Tensor e = a + 1;                                // a C++ number is a weak *float*: f32
-  ct::Tensor k = a + ct::scalar(1, ct::i32);           // i32 + i32 stays i32: [1 2 3]
+  ct::Tensor e = a + 1;                                // an int is a weak int: i32 [1 2 3]
+  ct::Tensor k = a + 1.0;                              // a double is a weak float: f32
   ct::Tensor h = ct::astype(a, ct::f64);
   EXPECT_EQ(b.dtype(), ct::f32);
   EXPECT_EQ(b.to_vector<double>(), (std::vector<double>{0, 0.5, 1}));
   EXPECT_EQ(c.dtype(), ct::f32);
   EXPECT_EQ(d.dtype(), ct::f64);
-  EXPECT_EQ(e.dtype(), ct::f32);
-  EXPECT_EQ(k.dtype(), ct::i32);
-  EXPECT_EQ(k.to_vector<int32_t>(), (std::vector<int32_t>{1, 2, 3}));
+  EXPECT_EQ(e.dtype(), ct::i32);
+  EXPECT_EQ(e.to_vector<int32_t>(), (std::vector<int32_t>{1, 2, 3}));
+  EXPECT_EQ(k.dtype(), ct::f32);
   EXPECT_EQ(h.dtype(), ct::f64);
 }
 
