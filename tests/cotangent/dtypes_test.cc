@@ -307,9 +307,13 @@ void CheckProduct(int64_t m, int64_t k, int64_t n) {
       matmul(from_vector(a, {m, k}), from_vector(b, {k, n})).template to_vector<T>();
   for (int64_t i = 0; i < m; ++i) {
     for (int64_t j = 0; j < n; ++j) {
-      Int128 acc = 0;
-      for (int64_t p = 0; p < k; ++p) acc += Int128{a[i * k + p]} * Int128{b[p * n + j]};
-      ASSERT_EQ(got[i * n + j], Oracle<T>::Wrap(acc))
+      // Modulo 2^128 (unsigned, so that it is defined): the low bits of the exact sum.
+      unsigned __int128 acc = 0;
+      for (int64_t p = 0; p < k; ++p) {
+        acc += static_cast<unsigned __int128>(Int128{a[i * k + p]}) *
+               static_cast<unsigned __int128>(Int128{b[p * n + j]});
+      }
+      ASSERT_EQ(got[i * n + j], static_cast<T>(static_cast<std::make_unsigned_t<T>>(acc)))
           << DTypeName(DTypeOf<T>::value) << " [" << i << "," << j << "] of " << m << "x" << k
           << "x" << n;
     }
