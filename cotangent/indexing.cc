@@ -86,23 +86,12 @@ Tensor Summable(const Tensor& x) { return x.dtype() == DType::kBool ? astype(x, 
 }  // namespace
 
 double DefaultFillValue(DType dtype) {
-  switch (dtype) {
-    case DType::kBool:
-      return 1;
-    case DType::kU8:
-    case DType::kU32:
-      return VisitDType(dtype, [](auto tag) -> double {
-        return std::numeric_limits<typename decltype(tag)::type>::max();
-      });
-    case DType::kI32:
-      return std::numeric_limits<int32_t>::min();
-    case DType::kI64:
-      return static_cast<double>(std::numeric_limits<int64_t>::min());
-    case DType::kF32:
-    case DType::kF64:
-      return std::numeric_limits<double>::quiet_NaN();
-  }
-  return 0;
+  if (dtype == DType::kBool) return 1;
+  if (IsFloating(dtype)) return std::numeric_limits<double>::quiet_NaN();
+  return VisitDType(dtype, [](auto tag) -> double {
+    using L = std::numeric_limits<typename decltype(tag)::type>;
+    return static_cast<double>(L::is_signed ? L::min() : L::max());
+  });
 }
 
 Tensor take(const Tensor& x, const Tensor& indices, int64_t axis, IndexMode mode,

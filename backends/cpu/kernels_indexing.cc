@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "backends/cpu/cpu_buffer.h"
+#include "backends/cpu/elementwise_ops.h"
 #include "backends/cpu/kernels.h"
 #include "backends/cpu/strided.h"
 #include "backends/cpu/thread_pool.h"
@@ -171,17 +172,15 @@ absl::Status ScatterKernel(absl::Span<const Array> in, const Params& p, const Ar
     if constexpr (decltype(tag)::dtype == DType::kBool && prim != Primitive::kScatter) {
       return absl::InternalError(absl::StrCat("cpu: ", PrimitiveName(prim), " has no bool kernel"));
     } else {
-      // Integer sums and products wrap (two's complement, as XLA's), computed unsigned to stay
-      // defined; min and max propagate NaN, as the elementwise ones.
-      using Wrapping = typename std::conditional_t<std::is_integral_v<T>, std::make_unsigned<T>,
-                                                   std::type_identity<T>>::type;
+      // Sums and products are the elementwise ops (integers wrap, as XLA's); min and max
+      // propagate NaN as those do, written without a short circuit so that they vectorize.
       const auto combine = [](T slot, T u) -> T {
         if constexpr (prim == Primitive::kScatter) {
           return u;
         } else if constexpr (prim == Primitive::kScatterAdd) {
-          return static_cast<T>(static_cast<Wrapping>(slot) + static_cast<Wrapping>(u));
+          return Op<Primitive::kAdd>{}(slot, u);
         } else if constexpr (prim == Primitive::kScatterMul) {
-          return static_cast<T>(static_cast<Wrapping>(slot) * static_cast<Wrapping>(u));
+          return Op<Primitive::kMul>{}(slot, u);
         } else if constexpr (prim == Primitive::kScatterMin) {
           return ((slot < u) | (slot != slot)) ? slot : u;  // no short circuit: vectorizes
         } else {

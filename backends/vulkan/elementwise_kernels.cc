@@ -104,13 +104,10 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
   const DType d = spec.in;
   const bool is_float = IsFloating(d), is_signed = IsSignedInteger(d), is_unsigned = IsUnsigned(d);
   const std::string t = ComputeType(d);
-  // T(U(a) op U(b)): signed integers wrap through the unsigned type of their width.
-  const auto unsigned_op = [&](const std::string& expr) {
-    return absl::StrCat(t, "(", expr, ")");
-  };
+  // Signed integers wrap through the unsigned type u of their width: t(u(a) op u(b)).
   const std::string u = UnsignedType(d);
-  const std::string neg = is_signed ? unsigned_op(absl::StrCat(u, "(0) - ", u, "(a)"))
-                                    : Narrow(d, "0u - a");
+  const auto as_t = [&](const std::string& expr) { return absl::StrCat(t, "(", expr, ")"); };
+  const std::string neg = is_signed ? as_t(absl::StrCat(u, "(0) - ", u, "(a)")) : Narrow(d, "0u - a");
   // ct_<fn>(a) / ct_<fn>(a, b) from kernels/math_{common,f32,f64}.glsl, in the dtype's precision.
   const auto math = [](std::string fn, int args) {
     return Expression{absl::StrCat("ct_", fn, args == 1 ? "(a)" : "(a, b)"), true};
@@ -118,7 +115,7 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
   // Integer +, -, *, negation wrap modulo 2^bits: signed ones computed on the unsigned type,
   // whose overflow is defined.
   const auto wrapping = [&](const char* op) {
-    return Expression{is_signed ? unsigned_op(absl::StrCat(u, "(a) ", op, " ", u, "(b)"))
+    return Expression{is_signed ? as_t(absl::StrCat(u, "(a) ", op, " ", u, "(b)"))
                                 : Narrow(d, absl::StrCat("a ", op, " b"))};
   };
   switch (spec.prim) {
@@ -175,7 +172,7 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
       if (is_signed) {
         return Expression{absl::StrCat(
             "b == ", t, "(0) ? a : (b == ", t, "(-1) ? ", t, "(0) : ",
-            unsigned_op(absl::StrCat(u, "(a) - ", u, "(a / b) * ", u, "(b)")), ")")};
+            as_t(absl::StrCat(u, "(a) - ", u, "(a / b) * ", u, "(b)")), ")")};
       }
       return is_unsigned ? Expression{"b == 0u ? a : a % b"} : math("fmod", 2);
     // max/min return NaN when either operand is NaN.
