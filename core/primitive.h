@@ -47,6 +47,8 @@ inline constexpr int kNumPrimitives = 0
 enum class DTypeClass : uint8_t {
   kFloat,    // f32, f64
   kNumeric,  // all but bool
+  kInteger,  // u8, u32, i32, i64
+  kBitwise,  // bool and the integers: the bitwise ops' operands
   kBool,
   kIndex,    // i32: index values
   kAny,
@@ -56,6 +58,8 @@ constexpr bool InClass(DType dtype, DTypeClass c) {
   switch (c) {
     case DTypeClass::kFloat: return dtype == DType::kF32 || dtype == DType::kF64;
     case DTypeClass::kNumeric: return dtype != DType::kBool;
+    case DTypeClass::kInteger: return IsInteger(dtype);
+    case DTypeClass::kBitwise: return dtype == DType::kBool || IsInteger(dtype);
     case DTypeClass::kBool: return dtype == DType::kBool;
     case DTypeClass::kIndex: return dtype == DType::kI32;
     case DTypeClass::kAny: return true;

@@ -35,12 +35,15 @@ RuleTable BuildRuleTable() {
   return table;
 }
 
+// The class with its article, as the error below reads.
 const char* ClassName(DTypeClass c) {
   switch (c) {
-    case DTypeClass::kFloat: return "floating-point";
-    case DTypeClass::kNumeric: return "numeric";
-    case DTypeClass::kBool: return "bool";
-    case DTypeClass::kIndex: return "i32";
+    case DTypeClass::kFloat: return "a floating-point";
+    case DTypeClass::kNumeric: return "a numeric";
+    case DTypeClass::kInteger: return "an integer";
+    case DTypeClass::kBitwise: return "a bool or integer";
+    case DTypeClass::kBool: return "a bool";
+    case DTypeClass::kIndex: return "an i32";
     case DTypeClass::kAny: return "any";
   }
   return "";
@@ -52,7 +55,7 @@ void CheckOperandDTypes(Primitive prim, AvalSpan in) {
   const OperandDTypes& dtypes = InfoOf(prim).dtypes;
   for (size_t i = 0; i < in.size(); ++i) {
     if (InClass(in[i].dtype, dtypes[i])) continue;
-    ThrowInvalid(PrimitiveName(prim), ": expected a ", ClassName(dtypes[i]), " operand",
+    ThrowInvalid(PrimitiveName(prim), ": expected ", ClassName(dtypes[i]), " operand",
                  dtypes.count > 1 ? absl::StrCat(" ", i) : "", ", got ", in[i].ToString());
   }
 }

@@ -187,14 +187,93 @@ Tensor operator<=(Scalar x, const Tensor& y) { return BinaryScalar("le", lax::le
 Tensor operator>(Scalar x, const Tensor& y) { return BinaryScalar("gt", lax::gt, y, x, true); }
 Tensor operator>=(Scalar x, const Tensor& y) { return BinaryScalar("ge", lax::ge, y, x, true); }
 
+namespace {
+
+// x as bool: x != 0 (NaN is true), as jnp's logical ops read their operands.
+Tensor Truth(const char* op, const Tensor& x) {
+  CheckDefined(x, op);
+  return x.dtype() == DType::kBool ? x : lax::ne(x, FullLike(x, 0.0));
+}
+
+// The promoted dtype of a bitwise op's operands: bool or an integer (shifts: an integer, bool
+// becoming i32 as JAX's promote_args_numeric), else an Error naming op and both operands.
+DType BitwiseDType(const char* op, const Tensor& x, const Tensor& y, bool shift) {
+  CheckDefined(x, op);
+  CheckDefined(y, op);
+  const DType dtype = PromoteTypes(x.dtype(), y.dtype());
+  if (IsFloating(dtype)) {
+    ThrowInvalid(op, ": operands must be ", shift ? "integers" : "bool or integers", ", got ",
+                 x.aval().ToString(), " and ", y.aval().ToString());
+  }
+  return shift && dtype == DType::kBool ? DType::kI32 : dtype;
+}
+
+Tensor Bitwise(const char* op, BinaryLax fn, const Tensor& x, const Tensor& y) {
+  BitwiseDType(op, x, y, /*shift=*/false);
+  return Binary(op, fn, x, y);
+}
+
+Tensor Shift(const char* op, bool left, const Tensor& x, const Tensor& y) {
+  const DType dtype = BitwiseDType(op, x, y, /*shift=*/true);
+  const BinaryLax fn = left                     ? lax::shift_left
+                       : IsSignedInteger(dtype) ? lax::shift_right_arithmetic
+                                                : lax::shift_right_logical;
+  return Binary(op, fn, Cast(x, dtype), Cast(y, dtype));
+}
+
+}  // namespace
+
 Tensor logical_and(const Tensor& x, const Tensor& y) {
-  return Binary("and", lax::logical_and, x, y);
+  return Binary("logical_and", lax::bitwise_and, Truth("logical_and", x), Truth("logical_and", y));
 }
-Tensor logical_or(const Tensor& x, const Tensor& y) { return Binary("or", lax::logical_or, x, y); }
-Tensor logical_not(const Tensor& x) {
-  CheckDefined(x, "not");
-  return lax::logical_not(x);
+Tensor logical_or(const Tensor& x, const Tensor& y) {
+  return Binary("logical_or", lax::bitwise_or, Truth("logical_or", x), Truth("logical_or", y));
 }
+Tensor logical_xor(const Tensor& x, const Tensor& y) {
+  return Binary("logical_xor", lax::bitwise_xor, Truth("logical_xor", x), Truth("logical_xor", y));
+}
+Tensor logical_not(const Tensor& x) { return lax::bitwise_not(Truth("logical_not", x)); }
+
+Tensor bitwise_and(const Tensor& x, const Tensor& y) {
+  return Bitwise("bitwise_and", lax::bitwise_and, x, y);
+}
+Tensor bitwise_or(const Tensor& x, const Tensor& y) {
+  return Bitwise("bitwise_or", lax::bitwise_or, x, y);
+}
+Tensor bitwise_xor(const Tensor& x, const Tensor& y) {
+  return Bitwise("bitwise_xor", lax::bitwise_xor, x, y);
+}
+Tensor bitwise_not(const Tensor& x) {
+  CheckDefined(x, "bitwise_not");
+  if (IsFloating(x.dtype())) {
+    ThrowInvalid("bitwise_not: operand must be bool or an integer, got ", x.aval().ToString());
+  }
+  return lax::bitwise_not(x);
+}
+Tensor left_shift(const Tensor& x, const Tensor& y) { return Shift("left_shift", true, x, y); }
+Tensor right_shift(const Tensor& x, const Tensor& y) { return Shift("right_shift", false, x, y); }
+Tensor bitwise_count(const Tensor& x) {
+  CheckDefined(x, "bitwise_count");
+  if (IsFloating(x.dtype())) {
+    ThrowInvalid("bitwise_count: operand must be bool or an integer, got ", x.aval().ToString());
+  }
+  if (x.dtype() == DType::kBool) return Cast(x, DType::kU8);
+  return Cast(lax::population_count(lax::abs(x)), DType::kU8);
+}
+Tensor operator&(const Tensor& x, const Tensor& y) { return bitwise_and(x, y); }
+Tensor operator|(const Tensor& x, const Tensor& y) { return bitwise_or(x, y); }
+Tensor operator^(const Tensor& x, const Tensor& y) { return bitwise_xor(x, y); }
+Tensor operator<<(const Tensor& x, const Tensor& y) { return left_shift(x, y); }
+Tensor operator>>(const Tensor& x, const Tensor& y) { return right_shift(x, y); }
+Tensor operator&(const Tensor& x, Scalar y) { return bitwise_and(x, WeakScalar(y, x)); }
+Tensor operator|(const Tensor& x, Scalar y) { return bitwise_or(x, WeakScalar(y, x)); }
+Tensor operator^(const Tensor& x, Scalar y) { return bitwise_xor(x, WeakScalar(y, x)); }
+Tensor operator<<(const Tensor& x, Scalar y) { return left_shift(x, WeakScalar(y, x)); }
+Tensor operator>>(const Tensor& x, Scalar y) { return right_shift(x, WeakScalar(y, x)); }
+Tensor operator&(Scalar x, const Tensor& y) { return bitwise_and(WeakScalar(x, y), y); }
+Tensor operator|(Scalar x, const Tensor& y) { return bitwise_or(WeakScalar(x, y), y); }
+Tensor operator^(Scalar x, const Tensor& y) { return bitwise_xor(WeakScalar(x, y), y); }
+Tensor operator~(const Tensor& x) { return bitwise_not(x); }
 
 Tensor exp(const Tensor& x) { return FloatUnary("exp", lax::exp, x); }
 Tensor log(const Tensor& x) { return FloatUnary("log", lax::log, x); }
@@ -241,14 +320,30 @@ Tensor relu(const Tensor& x) { return where(x <= 0.0, 0.0, x); }
 Tensor pow(const Tensor& x, const Tensor& y) {
   CheckDefined(x, "pow");
   CheckDefined(y, "pow");
-  const DType dtype = PromoteTypes(PromoteTypes(x.dtype(), y.dtype()), kDefaultFloat);
-  return Binary("pow", lax::pow, Cast(x, dtype), Cast(y, dtype));
+  DType joint = PromoteTypes(x.dtype(), y.dtype());
+  if (IsFloating(joint)) return Binary("pow", lax::pow, x, y);
+  if (joint == DType::kBool) joint = DType::kI32;  // as JAX's promote_args_numeric
+  // JAX's _pow_int_int: acc *= x where bit k of y is set, x squared each step, k < 6.
+  const Shape shape = BroadcastShapes("pow", x.aval(), y.aval());
+  Tensor base = BroadcastTo(Cast(x, joint), shape), e = BroadcastTo(Cast(y, joint), shape);
+  const Tensor zero = FullLike(e, 0.0), one = FullLike(e, 1.0);
+  Tensor acc = lax::select(lax::bitwise_and(lax::eq(base, zero), lax::ne(e, zero)), zero, one);
+  for (int k = 0; k < 6; ++k) {
+    acc = lax::select(lax::ne(lax::bitwise_and(e, one), zero), lax::mul(acc, base), acc);
+    base = lax::mul(base, base);
+    e = lax::shift_right_logical(e, one);
+  }
+  return acc;
 }
-Tensor pow(const Tensor& x, double y) {
+Tensor pow(const Tensor& x, Scalar y) {
   CheckDefined(x, "pow");
+  if (y.integral() && std::abs(y.value()) <= std::numeric_limits<int>::max()) {
+    return integer_pow(x.dtype() == DType::kBool ? Cast(x, DType::kI32) : x,
+                       static_cast<int>(y.value()));
+  }
   return pow(x, WeakScalar(y, x));
 }
-Tensor pow(double x, const Tensor& y) {
+Tensor pow(Scalar x, const Tensor& y) {
   CheckDefined(y, "pow");
   return pow(WeakScalar(x, y), y);
 }

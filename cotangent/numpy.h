@@ -71,10 +71,41 @@ Tensor operator<=(Scalar x, const Tensor& y);
 Tensor operator>(Scalar x, const Tensor& y);
 Tensor operator>=(Scalar x, const Tensor& y);
 
-// Logical operations on bool tensors (broadcasting).
+// Logical operations (jnp.logical_*): operands of any dtype read as bool (nonzero is true),
+// broadcast; the result is bool.
 Tensor logical_and(const Tensor& x, const Tensor& y);
 Tensor logical_or(const Tensor& x, const Tensor& y);
+Tensor logical_xor(const Tensor& x, const Tensor& y);
 Tensor logical_not(const Tensor& x);
+
+// Bitwise operations on bool and integer tensors, promoted and broadcast as arithmetic is
+// (jnp.bitwise_*; logical on bool). A floating operand is an Error naming the op.
+Tensor bitwise_and(const Tensor& x, const Tensor& y);
+Tensor bitwise_or(const Tensor& x, const Tensor& y);
+Tensor bitwise_xor(const Tensor& x, const Tensor& y);
+Tensor bitwise_not(const Tensor& x);
+// x shifted by y bits (integers; bool operands become i32, as JAX's). A y that is negative or
+// at least the width shifts every bit out: 0, or -1 for right_shift of a negative x.
+// right_shift is arithmetic on signed integers and logical on unsigned ones (jnp.right_shift).
+Tensor left_shift(const Tensor& x, const Tensor& y);
+Tensor right_shift(const Tensor& x, const Tensor& y);
+// The number of set bits of |x|, as u8 (jnp.bitwise_count); integers and bool.
+Tensor bitwise_count(const Tensor& x);
+// The operators & | ^ ~ << >> are the bitwise functions above (a number is a weak scalar).
+Tensor operator&(const Tensor& x, const Tensor& y);
+Tensor operator|(const Tensor& x, const Tensor& y);
+Tensor operator^(const Tensor& x, const Tensor& y);
+Tensor operator<<(const Tensor& x, const Tensor& y);
+Tensor operator>>(const Tensor& x, const Tensor& y);
+Tensor operator&(const Tensor& x, Scalar y);
+Tensor operator|(const Tensor& x, Scalar y);
+Tensor operator^(const Tensor& x, Scalar y);
+Tensor operator<<(const Tensor& x, Scalar y);
+Tensor operator>>(const Tensor& x, Scalar y);
+Tensor operator&(Scalar x, const Tensor& y);
+Tensor operator|(Scalar x, const Tensor& y);
+Tensor operator^(Scalar x, const Tensor& y);
+Tensor operator~(const Tensor& x);
 
 // Elementwise functions. Integer inputs of the transcendental ones become the default float.
 Tensor exp(const Tensor& x);
@@ -98,7 +129,13 @@ Tensor square(const Tensor& x);
 Tensor sigmoid(const Tensor& x);
 // max(x, 0), NaN propagating; its derivative at 0 is 0, as JAX's.
 Tensor relu(const Tensor& x);
+// x^y as jnp.power: bool and integers raised to integers stay integers (binary exponentiation
+// over the exponent's low 6 bits, as JAX's: larger powers wrap anyway; 0^y = 0 for y != 0);
+// every other pair is promoted to a floating dtype (at least f32). A C++ integer exponent is
+// integer_pow (as JAX's for a concrete Python int), a double one the float pow.
 Tensor pow(const Tensor& x, const Tensor& y);
+Tensor pow(const Tensor& x, Scalar y);
+Tensor pow(Scalar x, const Tensor& y);
 // x^n for an integer n by repeated squaring (lax.integer_pow): the dtype is kept (i32 wraps),
 // x^0 = 1, and a negative n is 1 / x^-n (floats only). Exact derivatives: n x^(n-1) through mul.
 Tensor integer_pow(const Tensor& x, int n);
@@ -110,8 +147,6 @@ Tensor fmod(const Tensor& x, const Tensor& y);
 Tensor remainder(const Tensor& x, const Tensor& y);
 // The representable value next to x in the direction of y.
 Tensor nextafter(const Tensor& x, const Tensor& y);
-Tensor pow(const Tensor& x, double y);
-Tensor pow(double x, const Tensor& y);
 Tensor maximum(const Tensor& x, const Tensor& y);
 Tensor maximum(const Tensor& x, Scalar y);
 Tensor maximum(Scalar x, const Tensor& y);

@@ -54,7 +54,7 @@ Tensor Combine(WindowReduction r, const Tensor& acc, const Tensor& next) {
   if (r == WindowReduction::kSum) return lax::add(acc, next);
   Tensor take = r == WindowReduction::kMax ? lax::gt(next, acc) : lax::lt(next, acc);
   if (next.dtype() == DType::kF32 || next.dtype() == DType::kF64) {
-    take = lax::logical_or(take, lax::ne(next, next));
+    take = lax::bitwise_or(take, lax::ne(next, next));
   }
   return lax::select(take, next, acc);
 }

@@ -9,6 +9,7 @@
 #ifndef COTANGENT_BACKENDS_CPU_ELEMENTWISE_OPS_H_
 #define COTANGENT_BACKENDS_CPU_ELEMENTWISE_OPS_H_
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
@@ -161,9 +162,27 @@ struct Op<Primitive::kDigamma> {
   }
 };
 
+// ~x on integers; bool's logical not is OpOn<kNot, kBool> below (one storage type with u8).
 template <>
-struct Op<Primitive::kLogicalNot> {
-  uint8_t operator()(uint8_t x) const { return x == 0; }
+struct Op<Primitive::kNot> {
+  template <typename T>
+  T operator()(T x) const {
+    return static_cast<T>(~x);
+  }
+};
+template <>
+struct Op<Primitive::kPopulationCount> {
+  template <typename T>
+  T operator()(T x) const {
+    return static_cast<T>(std::popcount(static_cast<std::make_unsigned_t<T>>(x)));
+  }
+};
+template <>
+struct Op<Primitive::kClz> {
+  template <typename T>
+  T operator()(T x) const {
+    return static_cast<T>(std::countl_zero(static_cast<std::make_unsigned_t<T>>(x)));
+  }
 };
 // The identity: eval returns the operand; a kernel runs only where a dense copy is wanted.
 template <>
@@ -283,13 +302,61 @@ struct Op<Primitive::kMin> {
     return (x < y || x != x) ? x : y;
   }
 };
+// Bitwise on integers, and so logical on bool's 0 and 1.
 template <>
-struct Op<Primitive::kLogicalAnd> {
-  uint8_t operator()(uint8_t x, uint8_t y) const { return (x != 0) & (y != 0); }
+struct Op<Primitive::kAnd> {
+  template <typename T>
+  T operator()(T x, T y) const {
+    return static_cast<T>(x & y);
+  }
 };
 template <>
-struct Op<Primitive::kLogicalOr> {
-  uint8_t operator()(uint8_t x, uint8_t y) const { return (x != 0) | (y != 0); }
+struct Op<Primitive::kOr> {
+  template <typename T>
+  T operator()(T x, T y) const {
+    return static_cast<T>(x | y);
+  }
+};
+template <>
+struct Op<Primitive::kXor> {
+  template <typename T>
+  T operator()(T x, T y) const {
+    return static_cast<T>(x ^ y);
+  }
+};
+
+// Shifts as XLA's: the amount y read as unsigned, so a negative one or one of at least the
+// width shifts every bit out (C++ leaves those undefined). Left and logical right shifts move
+// the unsigned bits; the arithmetic right shift moves the signed ones (an unsigned x too: its
+// top bit is the sign here, as XLA's).
+template <typename T>
+bool ShiftsOut(T y) {
+  return static_cast<std::make_unsigned_t<T>>(y) >= 8 * sizeof(T);
+}
+template <>
+struct Op<Primitive::kShiftLeft> {
+  template <typename T>
+  T operator()(T x, T y) const {
+    using U = std::make_unsigned_t<T>;
+    return ShiftsOut(y) ? T{0} : static_cast<T>(static_cast<U>(static_cast<U>(x) << y));
+  }
+};
+template <>
+struct Op<Primitive::kShiftRightLogical> {
+  template <typename T>
+  T operator()(T x, T y) const {
+    using U = std::make_unsigned_t<T>;
+    return ShiftsOut(y) ? T{0} : static_cast<T>(static_cast<U>(x) >> y);
+  }
+};
+template <>
+struct Op<Primitive::kShiftRightArithmetic> {
+  template <typename T>
+  T operator()(T x, T y) const {
+    using S = std::make_signed_t<T>;
+    const S s = static_cast<S>(x);
+    return static_cast<T>(ShiftsOut(y) ? (s < 0 ? S{-1} : S{0}) : static_cast<S>(s >> y));
+  }
 };
 
 // --- Compare: any dtype, bool result (NaN compares unequal to everything) ---------------------
@@ -309,6 +376,17 @@ COTANGENT_COMPARE_OP(kLe, <=)
 COTANGENT_COMPARE_OP(kGt, >)
 COTANGENT_COMPARE_OP(kGe, >=)
 #undef COTANGENT_COMPARE_OP
+
+// --- Per dtype --------------------------------------------------------------------------------
+
+// The math of prim on dtype: Op<prim>, except where bool and u8, which share the storage type
+// uint8_t, differ: bitwise not is x ^ 1 on bool's 0 and 1. Kernels call this one.
+template <Primitive prim, DType dtype>
+struct OpOn : Op<prim> {};
+template <>
+struct OpOn<Primitive::kNot, DType::kBool> {
+  uint8_t operator()(uint8_t x) const { return x ^ 1u; }
+};
 
 }  // namespace cotangent::cpu
 

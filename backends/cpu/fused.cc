@@ -55,7 +55,7 @@ constexpr int64_t kSimdMin = 16;
 
 // ---- Groups of one element: a register interpreter ---------------------------------------
 // A scalar chain (W4) is dispatch-bound: a flat run per op costs an indirect call and its
-// setup. One element runs instead as a switch over (primitive, dtype) with Op<prim> inlined,
+// setup. One element runs instead as a switch over (primitive, dtype) with OpOn<prim, dtype> inlined,
 // on one 8-byte register per value. Transcendentals call libm here (Op<prim>), within
 // simd.h SimdMath(prim).max_ulp of the eager SIMD kernels.
 
@@ -85,7 +85,7 @@ constexpr uint16_t Code(Primitive prim, DType dtype) {
   return static_cast<uint16_t>(static_cast<int>(prim) * kNumDTypes + static_cast<int>(dtype));
 }
 
-template <Primitive prim, typename T>
+template <Primitive prim, typename T, DType dtype>
 inline void Eval(Cell* r, const Instr& i) {
   if constexpr (prim == Primitive::kSelect) {
     Put<T>(r[i.out], Get<uint8_t>(r[i.a]) != 0 ? Get<T>(r[i.b]) : Get<T>(r[i.c]));
@@ -97,9 +97,9 @@ inline void Eval(Cell* r, const Instr& i) {
     });
   } else if constexpr (IsElementwiseMap(prim) && cpu::kAccepts<prim, T>) {
     if constexpr (KindOf(prim) == PrimitiveKind::kUnary) {
-      Put<T>(r[i.out], cpu::Op<prim>{}(Get<T>(r[i.a])));
+      Put<T>(r[i.out], cpu::OpOn<prim, dtype>{}(Get<T>(r[i.a])));
     } else {
-      const auto v = cpu::Op<prim>{}(Get<T>(r[i.a]), Get<T>(r[i.b]));
+      const auto v = cpu::OpOn<prim, dtype>{}(Get<T>(r[i.a]), Get<T>(r[i.b]));
       Put<std::remove_cv_t<decltype(v)>>(r[i.out], v);
     }
   }
@@ -110,16 +110,15 @@ inline void Eval(Cell* r, const Instr& i) {
 void Interpret(Cell* r, const Instr* begin, const Instr* end) {
   for (const Instr* i = begin; i != end; ++i) {
     switch (i->code) {
-#define PRIMITIVE(e, ...)                                                             \
-  case Code(Primitive::e, DType::kBool): Eval<Primitive::e, uint8_t>(r, *i); break;  \
-  case Code(Primitive::e, DType::kU8): Eval<Primitive::e, uint8_t>(r, *i); break;    \
-  case Code(Primitive::e, DType::kU32): Eval<Primitive::e, uint32_t>(r, *i); break;  \
-  case Code(Primitive::e, DType::kI32): Eval<Primitive::e, int32_t>(r, *i); break;   \
-  case Code(Primitive::e, DType::kI64): Eval<Primitive::e, int64_t>(r, *i); break;   \
-  case Code(Primitive::e, DType::kF32): Eval<Primitive::e, float>(r, *i); break;     \
-  case Code(Primitive::e, DType::kF64): Eval<Primitive::e, double>(r, *i); break;
+#define COTANGENT_CASE(e, T, d) \
+  case Code(Primitive::e, DType::d): Eval<Primitive::e, T, DType::d>(r, *i); break;
+#define PRIMITIVE(e, ...)                                                          \
+  COTANGENT_CASE(e, uint8_t, kBool) COTANGENT_CASE(e, uint8_t, kU8)                \
+  COTANGENT_CASE(e, uint32_t, kU32) COTANGENT_CASE(e, int32_t, kI32)               \
+  COTANGENT_CASE(e, int64_t, kI64) COTANGENT_CASE(e, float, kF32) COTANGENT_CASE(e, double, kF64)
 #include "core/primitives.def"
 #undef PRIMITIVE
+#undef COTANGENT_CASE
       default: break;
     }
   }

@@ -1,8 +1,8 @@
 // File: backends/cpu/kernels_elementwise.cc
 // Unary, binary, compare, select and convert_element_type kernels: Map1/Map2/Map3 walk strided
 // operands as runs along the innermost dimension; unit-stride runs (and stride-0 broadcast
-// operands of binary ops) go to the SIMD kernels of simd.h, everything else applies Op<prim>
-// (elementwise_ops.h) one element at a time.
+// operands of binary ops) go to the SIMD kernels of simd.h, everything else applies
+// OpOn<prim, dtype> (elementwise_ops.h) one element at a time.
 
 #include <array>
 #include <cmath>
@@ -166,12 +166,13 @@ absl::Status BinaryKernel(absl::Span<const Array> in, const Params&, const Array
   return VisitDType(in[0].aval.dtype, [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
     if constexpr (kAccepts<prim, T>) {
-      using O = decltype(Op<prim>{}(T{}, T{}));
+      using F = OpOn<prim, decltype(tag)::dtype>;
+      using O = decltype(F{}(T{}, T{}));
       const DType dtype = in[0].aval.dtype;
       const auto simd = [dtype](O* o, const T* x, const T* y, int64_t n, bool bx, bool by) {
         return SimdBinary(prim, dtype, x, bx, y, by, o, n);
       };
-      Map2<O, T, T>(Op<prim>{}, simd, in[0], in[1], out, GrainOf(prim));
+      Map2<O, T, T>(F{}, simd, in[0], in[1], out, GrainOf(prim));
       return absl::OkStatus();
     } else {
       return Unsupported(prim, in[0]);
@@ -188,7 +189,7 @@ absl::Status UnaryKernel(absl::Span<const Array> in, const Params&, const Array&
       const auto simd = [dtype](T* o, const T* x, int64_t n) {
         return SimdUnary(prim, dtype, x, o, n);
       };
-      Map1<T, T>(Op<prim>{}, simd, in[0], out, GrainOf(prim));
+      Map1<T, T>(OpOn<prim, decltype(tag)::dtype>{}, simd, in[0], out, GrainOf(prim));
       return absl::OkStatus();
     } else {
       return Unsupported(prim, in[0]);
@@ -245,31 +246,31 @@ namespace {
 // kSimd false: Op<prim> alone (the SIMD callables say "no kernel").
 constexpr auto kNoSimd = [](auto&&...) { return false; };
 
-template <Primitive prim, typename T, bool kSimd>
+template <Primitive prim, typename T, DType dtype, bool kSimd>
 void UnaryRun(const void* const* in, const int64_t* s, void* out, int64_t n) {
-  const auto simd = [](T* o, const T* x, int64_t m) {
-    return SimdUnary(prim, kStorageDType<T>, x, o, m);
-  };
+  const auto simd = [](T* o, const T* x, int64_t m) { return SimdUnary(prim, dtype, x, o, m); };
+  using F = OpOn<prim, dtype>;
   if constexpr (kSimd) {
-    Run1Of(Op<prim>{}, simd, static_cast<T*>(out), static_cast<const T*>(in[0]), n, s[0]);
+    Run1Of(F{}, simd, static_cast<T*>(out), static_cast<const T*>(in[0]), n, s[0]);
   } else {
-    Run1Of(Op<prim>{}, kNoSimd, static_cast<T*>(out), static_cast<const T*>(in[0]), n, s[0]);
+    Run1Of(F{}, kNoSimd, static_cast<T*>(out), static_cast<const T*>(in[0]), n, s[0]);
   }
 }
 
-template <Primitive prim, typename T, bool kSimd>
+template <Primitive prim, typename T, DType dtype, bool kSimd>
 void BinaryRun(const void* const* in, const int64_t* s, void* out, int64_t n) {
-  using O = decltype(Op<prim>{}(T{}, T{}));
+  using F = OpOn<prim, dtype>;
+  using O = decltype(F{}(T{}, T{}));
   const auto simd = [](O* o, const T* x, const T* y, int64_t m, bool bx, bool by) {
-    return SimdBinary(prim, kStorageDType<T>, x, bx, y, by, o, m);
+    return SimdBinary(prim, dtype, x, bx, y, by, o, m);
   };
   O* o = static_cast<O*>(out);
   const T* x = static_cast<const T*>(in[0]);
   const T* y = static_cast<const T*>(in[1]);
   if constexpr (kSimd) {
-    Run2Of(Op<prim>{}, simd, o, x, y, n, s[0], s[1]);
+    Run2Of(F{}, simd, o, x, y, n, s[0], s[1]);
   } else {
-    Run2Of(Op<prim>{}, kNoSimd, o, x, y, n, s[0], s[1]);
+    Run2Of(F{}, kNoSimd, o, x, y, n, s[0], s[1]);
   }
 }
 
@@ -297,20 +298,21 @@ void ConvertRun(const void* const* in, const int64_t* s, void* out, int64_t n) {
   }
 }
 
-template <Primitive prim, typename T, bool kSimd>
+template <Primitive prim, typename T, DType dtype, bool kSimd>
 constexpr FlatRun MapRunOf() {
   if constexpr (!IsElementwiseMap(prim) || !kAccepts<prim, T>) {
     return nullptr;
   } else if constexpr (KindOf(prim) == PrimitiveKind::kUnary) {
-    return UnaryRun<prim, T, kSimd>;
+    return UnaryRun<prim, T, dtype, kSimd>;
   } else {
-    return BinaryRun<prim, T, kSimd>;
+    return BinaryRun<prim, T, dtype, kSimd>;
   }
 }
 
-template <typename T, bool kSimd>
-constexpr std::array<FlatRun, kNumPrimitives> kMapRuns =
-    TableOf<FlatRun>([]<Primitive prim>() { return MapRunOf<prim, T, kSimd>(); });
+template <typename T, DType dtype, bool kSimd>
+constexpr std::array<FlatRun, kNumPrimitives> kMapRuns = TableOf<FlatRun>([]<Primitive prim>() {
+  return MapRunOf<prim, T, dtype, kSimd>();
+});
 
 template <bool kSimd>
 FlatRun RunOf(Primitive prim, DType in, DType out) {
@@ -328,7 +330,8 @@ FlatRun RunOf(Primitive prim, DType in, DType out) {
     });
   }
   return VisitDType(in, [prim](auto tag) -> FlatRun {
-    return kMapRuns<typename decltype(tag)::type, kSimd>[static_cast<int>(prim)];
+    using T = typename decltype(tag)::type;
+    return kMapRuns<T, decltype(tag)::dtype, kSimd>[static_cast<int>(prim)];
   });
 }
 

@@ -188,10 +188,17 @@ struct FloorV : NoFix {
     return hn::CopySign(hn::Floor(x), x);
   }
 };
-struct LogicalNotV : NoFix {
+// Bitwise not: ~x on integer lanes, x ^ 1 on bool's 0 and 1.
+struct NotV : NoFix {
+  template <class D, class V>
+  static V Apply(D, V x) {
+    return hn::Not(x);
+  }
+};
+struct BoolNotV : NoFix {
   template <class D, class V>
   static V Apply(D d, V x) {
-    return hn::IfThenElseZero(hn::Eq(x, hn::Zero(d)), hn::Set(d, 1));
+    return hn::Xor(x, hn::Set(d, 1));
   }
 };
 
@@ -267,11 +274,17 @@ bool UnaryF64(Primitive prim, const double* x, double* o, size_t n) {
   return UnaryFloat(prim, x, o, n);
 }
 bool UnaryI32(Primitive prim, const int32_t* x, int32_t* o, size_t n) {
+  if (prim == Primitive::kNot) return UnaryLoop<NotV>(x, o, n), true;
   return UnaryNumeric(prim, x, o, n);
 }
 bool UnaryU8(Primitive prim, const uint8_t* x, uint8_t* o, size_t n) {
-  if (prim != Primitive::kLogicalNot) return false;
-  UnaryLoop<LogicalNotV>(x, o, n);
+  if (prim != Primitive::kNot) return false;  // u8 arithmetic stays scalar (elementwise_ops.h)
+  UnaryLoop<NotV>(x, o, n);
+  return true;
+}
+bool UnaryBool(Primitive prim, const uint8_t* x, uint8_t* o, size_t n) {
+  if (prim != Primitive::kNot) return false;
+  UnaryLoop<BoolNotV>(x, o, n);
   return true;
 }
 
@@ -322,12 +335,10 @@ COTANGENT_BINARY_V(DivV, SameType, hn::Div(x, y))
 // (x > y || x != x) ? x : y, and the mirror for min: NaN wins, ties give y.
 COTANGENT_BINARY_V(MaxV, SameType, hn::IfThenElse(hn::Or(hn::Gt(x, y), NotEq(x, x)), x, y))
 COTANGENT_BINARY_V(MinV, SameType, hn::IfThenElse(hn::Or(hn::Lt(x, y), NotEq(x, x)), x, y))
-COTANGENT_BINARY_V(LogicalAndV, SameType,
-                   hn::IfThenElseZero(hn::And(hn::Ne(x, hn::Zero(d)), hn::Ne(y, hn::Zero(d))),
-                                      hn::Set(d, 1)))
-COTANGENT_BINARY_V(LogicalOrV, SameType,
-                   hn::IfThenElseZero(hn::Or(hn::Ne(x, hn::Zero(d)), hn::Ne(y, hn::Zero(d))),
-                                      hn::Set(d, 1)))
+// Bitwise on integer lanes, and so logical on bool's 0 and 1.
+COTANGENT_BINARY_V(AndV, SameType, hn::And(x, y))
+COTANGENT_BINARY_V(OrV, SameType, hn::Or(x, y))
+COTANGENT_BINARY_V(XorV, SameType, hn::Xor(x, y))
 COTANGENT_BINARY_V(EqV, BoolResult, hn::Eq(x, y))
 COTANGENT_BINARY_V(NeV, BoolResult, NotEq(x, y))
 COTANGENT_BINARY_V(LtV, BoolResult, hn::Lt(x, y))
@@ -382,18 +393,26 @@ bool BinaryF64(Primitive prim, const double* x, bool bx, const double* y, bool b
                size_t n) {
   return BinaryNumeric(prim, x, bx, y, by, o, n);
 }
+// and, or, xor: the integer lanes' bitwise ops (i32, and u8's and bool's bytes).
+template <typename T>
+bool BinaryBitwise(Primitive prim, const T* x, bool bx, const T* y, bool by, T* o, size_t n) {
+  switch (prim) {
+    case Primitive::kAnd: return Binary<AndV>(x, bx, y, by, o, n), true;
+    case Primitive::kOr: return Binary<OrV>(x, bx, y, by, o, n), true;
+    case Primitive::kXor: return Binary<XorV>(x, bx, y, by, o, n), true;
+    default: return false;
+  }
+}
+
 bool BinaryI32(Primitive prim, const int32_t* x, bool bx, const int32_t* y, bool by, void* o,
                size_t n) {
-  return BinaryNumeric(prim, x, bx, y, by, o, n);
+  return BinaryBitwise(prim, x, bx, y, by, static_cast<int32_t*>(o), n) ||
+         BinaryNumeric(prim, x, bx, y, by, o, n);
 }
 bool BinaryU8(Primitive prim, const uint8_t* x, bool bx, const uint8_t* y, bool by, void* o,
               size_t n) {
-  uint8_t* ob = static_cast<uint8_t*>(o);
-  switch (prim) {
-    case Primitive::kLogicalAnd: return Binary<LogicalAndV>(x, bx, y, by, ob, n), true;
-    case Primitive::kLogicalOr: return Binary<LogicalOrV>(x, bx, y, by, ob, n), true;
-    default: return false;  // bool max/min/compare stay scalar (rare)
-  }
+  // u8 arithmetic, bool max/min and byte compares stay scalar (elementwise_ops.h).
+  return BinaryBitwise(prim, x, bx, y, by, static_cast<uint8_t*>(o), n);
 }
 
 // --- Select and convert -----------------------------------------------------------------------
@@ -484,6 +503,7 @@ HWY_EXPORT(UnaryF32);
 HWY_EXPORT(UnaryF64);
 HWY_EXPORT(UnaryI32);
 HWY_EXPORT(UnaryU8);
+HWY_EXPORT(UnaryBool);
 HWY_EXPORT(BinaryF32);
 HWY_EXPORT(BinaryF64);
 HWY_EXPORT(BinaryI32);
@@ -504,7 +524,9 @@ bool SimdUnary(Primitive prim, DType dtype, const void* x, void* o, int64_t n) {
       return HWY_DYNAMIC_DISPATCH(UnaryI32)(prim, static_cast<const int32_t*>(x),
                                             static_cast<int32_t*>(o), n);
     case DType::kBool:
-    case DType::kU8:  // the storage of bool's logical_not (kernels see only the storage type)
+      return HWY_DYNAMIC_DISPATCH(UnaryBool)(prim, static_cast<const uint8_t*>(x),
+                                             static_cast<uint8_t*>(o), n);
+    case DType::kU8:
       return HWY_DYNAMIC_DISPATCH(UnaryU8)(prim, static_cast<const uint8_t*>(x),
                                            static_cast<uint8_t*>(o), n);
     case DType::kU32:
@@ -527,7 +549,7 @@ bool SimdBinary(Primitive prim, DType dtype, const void* x, bool bx, const void*
       return HWY_DYNAMIC_DISPATCH(BinaryI32)(prim, static_cast<const int32_t*>(x), bx,
                                              static_cast<const int32_t*>(y), by, o, n);
     case DType::kBool:
-    case DType::kU8:  // logical and/or on bool's storage
+    case DType::kU8:  // and, or, xor on the bytes of both
       return HWY_DYNAMIC_DISPATCH(BinaryU8)(prim, static_cast<const uint8_t*>(x), bx,
                                             static_cast<const uint8_t*>(y), by, o, n);
     case DType::kU32:

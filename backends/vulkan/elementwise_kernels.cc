@@ -58,6 +58,9 @@ std::array<const char*, 4> IntegerBounds(DType to) {
 // The unsigned GLSL type of a signed integer's width: its +, -, * wrap (defined overflow).
 const char* UnsignedType(DType dtype) { return dtype == DType::kI64 ? "uint64_t" : "uint"; }
 
+// The width of an integer dtype in bits.
+int Bits(DType dtype) { return 8 * static_cast<int>(DTypeSize(dtype)); }
+
 struct Expression {
   std::string text;    // GLSL of the result from a (and b, or p, a, b for select)
   bool math = false;   // needs the math library of the dtype
@@ -107,6 +110,9 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
   // Signed integers wrap through the unsigned type u of their width: t(u(a) op u(b)).
   const std::string u = UnsignedType(d);
   const auto as_t = [&](const std::string& expr) { return absl::StrCat(t, "(", expr, ")"); };
+  // A shift amount b outside [0, width), read as unsigned.
+  const std::string out_of_range =
+      IsInteger(d) ? absl::StrCat(u, "(b) >= ", u, "(", Bits(d), ")") : "";
   const std::string neg = is_signed ? as_t(absl::StrCat(u, "(0) - ", u, "(a)")) : Narrow(d, "0u - a");
   // ct_<fn>(a) / ct_<fn>(a, b) from kernels/math_{common,f32,f64}.glsl, in the dtype's precision.
   const auto math = [](std::string fn, int args) {
@@ -150,7 +156,23 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kDigamma: return math("digamma", 1);
     case Primitive::kBesselI0e: return math("bessel_i0e", 1);
     case Primitive::kBesselI1e: return math("bessel_i1e", 1);
-    case Primitive::kLogicalNot: return Expression{"uint(a == 0u)"};
+    // Bitwise not: logical on bool's 0 and 1, ~a on integers (u8 keeps its byte).
+    case Primitive::kNot:
+      return Expression{d == DType::kBool ? "a ^ 1u" : Narrow(d, "~a")};
+    // bitCount and findMSB are 32-bit functions: an i64 is counted in its two halves.
+    case Primitive::kPopulationCount:
+      if (d == DType::kI64) {
+        return Expression{"int64_t(bitCount(uint(uint64_t(a))) + bitCount(uint(uint64_t(a) >> 32)))"};
+      }
+      return Expression{as_t("bitCount(a)")};
+    // findMSB(x) is the index of the top set bit of an unsigned x (-1 for 0), so the leading
+    // zeros of a w-bit value are w - 1 - findMSB.
+    case Primitive::kClz:
+      if (d == DType::kI64) {
+        return Expression{"int64_t(uint(uint64_t(a) >> 32) != 0u ? 31 - findMSB(uint(uint64_t(a) >> 32)) "
+                          ": 63 - findMSB(uint(uint64_t(a))))"};
+      }
+      return Expression{as_t(absl::StrCat(Bits(d) - 1, " - findMSB(uint(a))"))};
     case Primitive::kStopGradient: return Expression{"a"};
     case Primitive::kAdd: return wrapping("+");
     case Primitive::kSub: return wrapping("-");
@@ -180,8 +202,27 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
       return Expression{is_float ? "(a > b || isnan(a)) ? a : b" : "a > b ? a : b"};
     case Primitive::kMin:
       return Expression{is_float ? "(a < b || isnan(a)) ? a : b" : "a < b ? a : b"};
-    case Primitive::kLogicalAnd: return Expression{"uint(a != 0u && b != 0u)"};
-    case Primitive::kLogicalOr: return Expression{"uint(a != 0u || b != 0u)"};
+    // Bitwise, and so logical on bool's 0 and 1.
+    case Primitive::kAnd: return Expression{"a & b"};
+    case Primitive::kOr: return Expression{"a | b"};
+    case Primitive::kXor: return Expression{"a ^ b"};
+    // As XLA: the amount b read as unsigned; at least the width shifts every bit out (GLSL
+    // leaves those shifts undefined). Left and logical right shifts move the unsigned bits, the
+    // arithmetic right shift the signed ones (u8 and u32 reinterpreted as signed first).
+    case Primitive::kShiftLeft:
+      return Expression{absl::StrCat(out_of_range, " ? ", t, "(0) : ",
+                                     Narrow(d, as_t(absl::StrCat(u, "(a) << ", u, "(b)"))))};
+    case Primitive::kShiftRightLogical:
+      return Expression{absl::StrCat(out_of_range, " ? ", t, "(0) : ",
+                                     as_t(absl::StrCat(u, "(a) >> ", u, "(b)")))};
+    case Primitive::kShiftRightArithmetic: {
+      // The signed value of a's bits (s, of signed type st): u8's byte sign-extended.
+      const std::string st = d == DType::kI64 ? "int64_t" : "int";
+      const std::string sa = d == DType::kU8 ? "bitfieldExtract(int(a), 0, 8)" : st + "(a)";
+      return Expression{Narrow(d, as_t(absl::StrCat(out_of_range, " ? (", sa, " < ", st, "(0) ? ",
+                                                    st, "(-1) : ", st, "(0)) : ", sa, " >> ", u,
+                                                    "(b)")))};
+    }
     // Compare: NaN compares unequal to everything (ordered comparisons; != is !(==)).
     case Primitive::kEq: return Expression{"uint(a == b)"};
     case Primitive::kNe: return Expression{"uint(!(a == b))"};

@@ -6,7 +6,6 @@
 #ifndef COTANGENT_CORE_RULES_HELPERS_H_
 #define COTANGENT_CORE_RULES_HELPERS_H_
 
-#include <cmath>
 #include <cstdint>
 #include <iterator>
 #include <vector>
@@ -41,14 +40,12 @@ inline Tensor ScaleTangent(const Tensor& t, const Tensor& factor) {
 // A scalar constant broadcast to x's shape and dtype.
 inline Tensor Const(const Tensor& like, double value) { return FullLike(like, value); }
 
-// An order-reversing involution, so that min(x) = OrderReversed(max(OrderReversed(x))): not x
-// for bool, -x for floats (exact; NaN stays NaN), and ~x for integers (-1 - x signed, max - x
-// unsigned), which unlike -x never overflows (-INT32_MIN does) nor wraps around (unsigned -x).
+// An order-reversing involution, so that min(x) = OrderReversed(max(OrderReversed(x))): -x for
+// floats (exact; NaN stays NaN), and bitwise not for bool and the integers (~x = -1 - x signed,
+// max - x unsigned), which unlike -x never overflows (-INT32_MIN does) nor wraps around
+// (unsigned -x).
 inline Tensor OrderReversed(const Tensor& x) {
-  if (x.dtype() == DType::kBool) return lax::logical_not(x);
-  if (IsFloating(x.dtype())) return lax::neg(x);
-  const double ones = IsUnsigned(x.dtype()) ? std::ldexp(1.0, 8 * DTypeSize(x.dtype())) - 1 : -1.0;
-  return lax::sub(Const(x, ones), x);
+  return IsFloating(x.dtype()) ? lax::neg(x) : lax::bitwise_not(x);
 }
 
 // ---- one block per primitive ----

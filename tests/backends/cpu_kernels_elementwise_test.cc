@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -78,8 +79,12 @@ double RefUnary(Primitive prim, DType dtype, double x) {
       return std::isnan(x) ? x : x > 0 ? 1 : x < 0 ? -1 : x;
     case Primitive::kAbs:
       return is_int ? Wrap(std::llabs(static_cast<int64_t>(x))) : std::abs(x);
-    case Primitive::kLogicalNot:
-      return x == 0;
+    case Primitive::kNot:  // logical on bool, ~x on i32
+      return dtype == DType::kBool ? x == 0 : ~static_cast<int32_t>(x);
+    case Primitive::kPopulationCount:
+      return std::popcount(static_cast<uint32_t>(static_cast<int32_t>(x)));
+    case Primitive::kClz:
+      return std::countl_zero(static_cast<uint32_t>(static_cast<int32_t>(x)));
     case Primitive::kStopGradient:
       return x;
     default:
@@ -107,10 +112,21 @@ double RefBinary(Primitive prim, DType dtype, double x, double y) {
       return std::isnan(x) || std::isnan(y) ? kNaN : std::max(x, y);
     case Primitive::kMin:
       return std::isnan(x) || std::isnan(y) ? kNaN : std::min(x, y);
-    case Primitive::kLogicalAnd:
-      return x != 0 && y != 0;
-    case Primitive::kLogicalOr:
-      return x != 0 || y != 0;
+    // Bitwise on i32, and on bool's 0 and 1 (both exact in int64).
+    case Primitive::kAnd:
+      return static_cast<double>(a & b);
+    case Primitive::kOr:
+      return static_cast<double>(a | b);
+    case Primitive::kXor:
+      return static_cast<double>(a ^ b);
+    // i32 shifts, XLA's: the amount read as uint32; 32 or more shifts every bit out.
+    case Primitive::kShiftLeft:
+      return static_cast<uint32_t>(b) >= 32 ? 0 : Wrap(static_cast<int64_t>(
+                                                        static_cast<uint32_t>(a) << b));
+    case Primitive::kShiftRightLogical:
+      return static_cast<uint32_t>(b) >= 32 ? 0 : Wrap(static_cast<uint32_t>(a) >> b);
+    case Primitive::kShiftRightArithmetic:
+      return static_cast<uint32_t>(b) >= 32 ? (a < 0 ? -1 : 0) : static_cast<double>(a >> b);
     case Primitive::kEq:
       return x == y;
     case Primitive::kNe:

@@ -41,8 +41,9 @@ constexpr DType StorageDType() {
   }
 }
 
-// Special values first, then random ones of many magnitudes.
-template <typename T>
+// Special values first, then random ones of many magnitudes (bytes: bool's 0 and 1, or u8's
+// 0 to 255).
+template <typename T, DType dtype = StorageDType<T>()>
 std::vector<T> Values(int64_t n, uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<T> special;
@@ -69,7 +70,7 @@ std::vector<T> Values(int64_t n, uint32_t seed) {
     } else if constexpr (std::is_same_v<T, int32_t>) {
       v[i] = static_cast<int32_t>(rng());
     } else {
-      v[i] = static_cast<uint8_t>(rng() % 2);
+      v[i] = static_cast<uint8_t>(rng() % (dtype == DType::kU8 ? 256 : 2));
     }
   }
   return v;
@@ -110,17 +111,16 @@ class SimdTest : public ::testing::TestWithParam<int64_t> {
 
 // --- Unary --------------------------------------------------------------------------------------
 
-template <typename T, Primitive prim>
+template <typename T, Primitive prim, DType dtype = StorageDType<T>()>
 void CheckUnary() {
-  if constexpr (InClass(StorageDType<T>(), OperandDType(prim, 0))) {  // uint8_t: bool here
-    const DType dtype = StorageDType<T>();
+  if constexpr (InClass(dtype, OperandDType(prim, 0))) {
     for (int64_t n : kLengths) {
-      const std::vector<T> x = Values<T>(n, static_cast<uint32_t>(n));
+      const std::vector<T> x = Values<T, dtype>(n, static_cast<uint32_t>(n));
       std::vector<T> o(n);
       ASSERT_TRUE(SimdUnary(prim, dtype, x.data(), o.data(), n))
           << PrimitiveName(prim) << " has no SIMD kernel for " << DTypeName(dtype);
       for (int64_t i = 0; i < n; ++i) {
-        const std::string m = Mismatch(o[i], Op<prim>{}(x[i]), MaxUlp(prim, dtype));
+        const std::string m = Mismatch(o[i], OpOn<prim, dtype>{}(x[i]), MaxUlp(prim, dtype));
         ASSERT_EQ(m, "") << PrimitiveName(prim) << " " << DTypeName(dtype) << " n=" << n
                          << " i=" << i << " x=" << static_cast<double>(x[i]);
       }
@@ -142,7 +142,7 @@ void CheckAllUnary() {
   CheckUnary<T, P::kTanh>();
   CheckUnary<T, P::kSqrt>();
   CheckUnary<T, P::kFloor>();
-  CheckUnary<T, P::kLogicalNot>();
+  CheckUnary<T, P::kNot>();
 }
 
 TEST_P(SimdTest, UnaryMatchesOp) {
@@ -150,6 +150,7 @@ TEST_P(SimdTest, UnaryMatchesOp) {
   CheckAllUnary<double>();
   CheckAllUnary<int32_t>();
   CheckAllUnary<uint8_t>();
+  CheckUnary<uint8_t, P::kNot, DType::kU8>();  // ~x on the byte, where bool's is x ^ 1
 }
 
 // The transcendentals over a dense sweep of their valid range, where the bound is asserted.
@@ -187,14 +188,13 @@ TEST_P(SimdTest, TranscendentalsWithinBoundOverTheirRange) {
 
 // --- Binary and compare -------------------------------------------------------------------------
 
-template <typename T, Primitive prim>
+template <typename T, Primitive prim, DType dtype = StorageDType<T>()>
 void CheckBinary(bool expect_simd) {
-  if constexpr (InClass(StorageDType<T>(), OperandDType(prim, 0))) {  // uint8_t: bool here
-    using O = decltype(Op<prim>{}(T{}, T{}));
-    const DType dtype = StorageDType<T>();
+  if constexpr (InClass(dtype, OperandDType(prim, 0))) {
+    using O = decltype(OpOn<prim, dtype>{}(T{}, T{}));
     for (int64_t n : kLengths) {
-      const std::vector<T> x = Values<T>(n, 1 + static_cast<uint32_t>(n));
-      const std::vector<T> y = Values<T>(n, 2 + static_cast<uint32_t>(n));
+      const std::vector<T> x = Values<T, dtype>(n, 1 + static_cast<uint32_t>(n));
+      const std::vector<T> y = Values<T, dtype>(n, 2 + static_cast<uint32_t>(n));
       for (int b = 0; b < 4; ++b) {
         const bool bx = b & 1, by = b & 2;
         std::vector<O> o(n);
@@ -203,7 +203,7 @@ void CheckBinary(bool expect_simd) {
         if (!done) continue;
         for (int64_t i = 0; i < n; ++i) {
           const T xi = x[bx ? 0 : i], yi = y[by ? 0 : i];
-          const std::string m = Mismatch<O>(o[i], Op<prim>{}(xi, yi), -1);
+          const std::string m = Mismatch<O>(o[i], OpOn<prim, dtype>{}(xi, yi), -1);
           ASSERT_EQ(m, "") << PrimitiveName(prim) << " " << DTypeName(dtype) << " n=" << n
                            << " bx=" << bx << " by=" << by << " i=" << i
                            << " x=" << static_cast<double>(xi) << " y=" << static_cast<double>(yi);
@@ -223,8 +223,9 @@ void CheckAllBinary() {
   CheckBinary<T, P::kPow>(false);                         // libm pow
   CheckBinary<T, P::kMax>(kNum);
   CheckBinary<T, P::kMin>(kNum);
-  CheckBinary<T, P::kLogicalAnd>(true);
-  CheckBinary<T, P::kLogicalOr>(true);
+  CheckBinary<T, P::kAnd>(!std::is_floating_point_v<T>);
+  CheckBinary<T, P::kOr>(!std::is_floating_point_v<T>);
+  CheckBinary<T, P::kXor>(!std::is_floating_point_v<T>);
   CheckBinary<T, P::kEq>(kNum);
   CheckBinary<T, P::kNe>(kNum);
   CheckBinary<T, P::kLt>(kNum);
@@ -238,6 +239,10 @@ TEST_P(SimdTest, BinaryAndCompareMatchOp) {
   CheckAllBinary<double>();
   CheckAllBinary<int32_t>();
   CheckAllBinary<uint8_t>();
+  // u8 shares bool's storage: its bitwise ops are SIMD on the whole byte.
+  CheckBinary<uint8_t, P::kAnd, DType::kU8>(true);
+  CheckBinary<uint8_t, P::kOr, DType::kU8>(true);
+  CheckBinary<uint8_t, P::kXor, DType::kU8>(true);
 }
 
 // --- Select and convert -------------------------------------------------------------------------

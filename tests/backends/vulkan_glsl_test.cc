@@ -51,7 +51,7 @@ TEST(VulkanGlslTest, EveryElementwiseRowCompilesOnEveryDTypeItAccepts) {
 TEST(VulkanGlslTest, DTypesOutsideTheRowAreRejected) {
   const ElementwiseSpec exp_i32{Primitive::kExp, DType::kI32, DType::kI32};
   EXPECT_FALSE(ElementwiseSource(exp_i32).ok());
-  const ElementwiseSpec and_f32{Primitive::kLogicalAnd, DType::kF32, DType::kF32};
+  const ElementwiseSpec and_f32{Primitive::kAnd, DType::kF32, DType::kF32};
   EXPECT_FALSE(ElementwiseSource(and_f32).ok());
 }
 

@@ -53,8 +53,8 @@ TEST(AbstractEvalTest, ElementwiseErrors) {
   EXPECT_EQ(ErrorOf(Primitive::kExp, {A(i32, {2})}),
             "exp: expected a floating-point operand, got i32[2]");
   EXPECT_EQ(ErrorOf(Primitive::kNeg, {A(bool_, {})}), "neg: expected a numeric operand, got bool[]");
-  EXPECT_EQ(ErrorOf(Primitive::kLogicalAnd, {A(f32, {1}), A(f32, {1})}),
-            "and: expected a bool operand, got f32[1]");
+  EXPECT_EQ(ErrorOf(Primitive::kAnd, {A(f32, {1}), A(f32, {1})}),
+            "and: expected a bool or integer operand, got f32[1]");
   EXPECT_EQ(ErrorOf(Primitive::kSelect, {A(f32, {2}), A(f32, {2}), A(f32, {2})}),
             "select: expected a bool operand 0, got f32[2]");
 }

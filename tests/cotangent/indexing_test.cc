@@ -163,7 +163,7 @@ TEST(IndexingTest, BadDimensionNumbersAreClearErrors) {
   EXPECT_THAT(ErrorOf([&] {
                 lax::gather(x, tensor({1}, {1, 1}, f32), d, {1, 4}, IndexMode::kClip);
               }),
-              HasSubstr("gather: expected a i32 operand 1, got f32[1,1]"));
+              HasSubstr("gather: expected an i32 operand 1, got f32[1,1]"));
   EXPECT_THAT(ErrorOf([&] {
                 lax::scatter_add(x, I({1}, {1, 1}), ones({1, 4}, f32), d, IndexMode::kClip);
               }),

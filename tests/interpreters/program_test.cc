@@ -153,9 +153,9 @@ TEST(ProgramTest, VerifierRejectsIllTypedPrograms) {
   EXPECT_THAT(ErrorOf([&] { VerifyProgram(unbound, "test"); }),
               HasSubstr("variable id 7 read before it is defined"));
   Program wrong_op = *p.program;
-  wrong_op.eqns[0].prim = Primitive::kLogicalNot;
+  wrong_op.eqns[0].prim = Primitive::kNot;
   EXPECT_THAT(ErrorOf([&] { VerifyProgram(wrong_op, "test"); }),
-              HasSubstr("not: expected a bool operand, got f32[3]"));
+              HasSubstr("not: expected a bool or integer operand, got f32[3]"));
 }
 
 TEST(ProgramTest, EvalRejectsArgumentsOfTheWrongType) {
