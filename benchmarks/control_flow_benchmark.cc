@@ -4,7 +4,8 @@
 //   - as a scan, eagerly and under jit;
 //   - as the unrolled C++ loop;
 //   - with the step checkpointed (nothing_saveable);
-//   - as sqrt(n) checkpointed segments of sqrt(n) steps.
+//   - as sqrt(n) checkpointed segments of sqrt(n) steps;
+//   - with respect to h0, with a step that reads cos(w), a loop-invariant residual.
 // Each reports the peak CPU bytes of one gradient (the backend's counter) and the equations
 // of the gradient's program. Also vmap of a while_loop whose lanes need 0 to 143 steps,
 // against a loop of single runs. main() and its flags are benchmarks/bench_main.cc's.
@@ -68,21 +69,43 @@ ct::Tensor Final(Form form, const ct::Tensor& w, const ct::Tensor& h0, const ct:
   return {};
 }
 
-void GradOf(benchmark::State& state, Form form, bool jitted) {
-  const Rnn rnn(state.range(0));
-  const auto loss = [form, &rnn](const ct::Tensor& w) { return Final(form, w, rnn.h0, rnn.xs); };
+// Runs grad(loss) at x: the peak CPU bytes of one gradient (the backend's counter), the
+// equations of its program, then the timed loop.
+void MeasureGrad(benchmark::State& state, const std::function<ct::Tensor(const ct::Tensor&)>& loss,
+                 const ct::Tensor& x, bool jitted) {
   const std::function<ct::Tensor(const ct::Tensor&)> g =
       jitted ? std::function<ct::Tensor(const ct::Tensor&)>(ct::jit(ct::grad(loss)))
              : std::function<ct::Tensor(const ct::Tensor&)>(ct::grad(loss));
-  benchmark::DoNotOptimize(g(rnn.w).to_vector<float>());  // warm (jit: trace and compile)
+  benchmark::DoNotOptimize(g(x).to_vector<float>());  // warm (jit: trace and compile)
   ct::reset_peak_memory("cpu");
   const int64_t before = ct::memory_stats("cpu")->bytes_in_use;
-  benchmark::DoNotOptimize(g(rnn.w).to_vector<float>());
+  benchmark::DoNotOptimize(g(x).to_vector<float>());
   state.counters["peak_bytes"] =
       static_cast<double>(ct::memory_stats("cpu")->peak_bytes_in_use - before);
-  state.counters["equations"] = static_cast<double>(
-      ct::make_jaxpr(ct::grad(loss))(rnn.w).program->eqns.size());
-  for (auto _ : state) benchmark::DoNotOptimize(g(rnn.w).to_vector<float>());
+  state.counters["equations"] =
+      static_cast<double>(ct::make_jaxpr(ct::grad(loss))(x).program->eqns.size());
+  for (auto _ : state) benchmark::DoNotOptimize(g(x).to_vector<float>());
+}
+
+void GradOf(benchmark::State& state, Form form, bool jitted) {
+  const Rnn rnn(state.range(0));
+  const auto loss = [form, &rnn](const ct::Tensor& w) { return Final(form, w, rnn.h0, rnn.xs); };
+  MeasureGrad(state, loss, rnn.w, jitted);
+}
+
+// The gradient with respect to h0 of a recurrence that reads a function of the weights,
+// h = tanh(cos(w) h + x_t): reverse mode needs cos(w) at every step. scan computes it once,
+// before the loop (JAX's hoisting of loop-invariant residuals), where stacking it would keep
+// one 16 KiB copy per step.
+void GradH0(benchmark::State& state, bool jitted) {
+  const Rnn rnn(state.range(0));
+  const auto loss = [&rnn](const ct::Tensor& h0) {
+    const auto body = [&](const ct::Tensor& h, const ct::Tensor& x) {
+      return std::pair{Step(ct::cos(rnn.w), h, x), std::tuple<>()};
+    };
+    return ct::sum(ct::scan(body, h0, rnn.xs).first);
+  };
+  MeasureGrad(state, loss, rnn.h0, jitted);
 }
 
 void BM_RnnGrad_Scan(benchmark::State& s) { GradOf(s, Form::kScan, false); }
@@ -93,6 +116,8 @@ void BM_RnnGrad_CheckpointStep(benchmark::State& s) { GradOf(s, Form::kCheckpoin
 void BM_RnnGrad_CheckpointStepJit(benchmark::State& s) { GradOf(s, Form::kCheckpointStep, true); }
 void BM_RnnGrad_SqrtSegments(benchmark::State& s) { GradOf(s, Form::kSqrtSegments, false); }
 void BM_RnnGrad_SqrtSegmentsJit(benchmark::State& s) { GradOf(s, Form::kSqrtSegments, true); }
+void BM_RnnGradH0_CosW(benchmark::State& s) { GradH0(s, false); }
+void BM_RnnGradH0_CosWJit(benchmark::State& s) { GradH0(s, true); }
 
 // Collatz steps of n, a while_loop whose trip count depends on its lane (0 to 143 for n <= 512).
 ct::Tensor Steps(const ct::Tensor& n) {
@@ -144,7 +169,9 @@ void RegisterBenchmarks(bool smoke) {
            {"BM_RnnGrad_CheckpointStep", BM_RnnGrad_CheckpointStep},
            {"BM_RnnGrad_CheckpointStepJit", BM_RnnGrad_CheckpointStepJit},
            {"BM_RnnGrad_SqrtSegments", BM_RnnGrad_SqrtSegments},
-           {"BM_RnnGrad_SqrtSegmentsJit", BM_RnnGrad_SqrtSegmentsJit}}) {
+           {"BM_RnnGrad_SqrtSegmentsJit", BM_RnnGrad_SqrtSegmentsJit},
+           {"BM_RnnGradH0_CosW", BM_RnnGradH0_CosW},
+           {"BM_RnnGradH0_CosWJit", BM_RnnGradH0_CosWJit}}) {
     Register(name, fn, steps, benchmark::kMillisecond, smoke);
   }
   Register("BM_WhileTripCounts_Vmap", BM_WhileTripCounts_Vmap, lanes, benchmark::kMillisecond,

@@ -3,7 +3,8 @@
 // carried for the carries that a fixpoint finds nonzero; vmap a scan of the vmapped body,
 // carries batched by a fixpoint likewise; partial evaluation runs the known part of the body
 // as one scan now, stacking the residuals the unknown part needs per iteration (constants and
-// xs it reads are passed as they are, not stacked); transpose is a scan in the other
+// xs it reads are passed as they are, not stacked, and residuals of the constants alone are
+// computed once, before the loop); transpose is a scan in the other
 // direction over the residuals, carrying the carries' cotangents and accumulating the
 // constants'.
 
@@ -252,6 +253,38 @@ TensorList ScanTranspose(TensorSpan cts, TensorSpan operands, AvalSpan avals, co
   return out;
 }
 
+// The known half's scan, with JAX's hoisting of loop-invariant residuals: the known body is
+// split again by which of its inputs vary per step (carries and xs), and what depends on its
+// constants alone runs once, before the loop. A stored residual computed there (a transpose
+// or a function of a weight, say) is then one value, not one row per step. Returns the known
+// outputs, then the stored residuals, each stacked unless flagged in `invariant`.
+struct KnownScan {
+  TensorList out;
+  Mask invariant;
+};
+KnownScan RunKnown(const ClosedProgram& known, const std::vector<Tensor>& consts,
+                   const std::vector<Tensor>& carry, const std::vector<Tensor>& xs,
+                   size_t n_known_out, const Params& p) {
+  const std::shared_ptr<const Program> body = ConstsAsInputs(*known.program);
+  const size_t nc = consts.size(), nin = nc + carry.size() + xs.size();
+  Mask varies(nin, true), per_step(body->outvars.size(), false);
+  std::fill(varies.begin(), varies.begin() + nc, false);
+  std::fill(per_step.begin(), per_step.begin() + n_known_out, true);
+  const PartialProgram split = PartialEvalProgram(*body, varies, per_step, Mask(nin, true));
+  Mask invariant;
+  for (size_t j = n_known_out; j < split.out.size(); ++j) invariant.push_back(!split.out[j]);
+  if (std::find(invariant.begin(), invariant.end(), true) == invariant.end()) {
+    return {BindScan(body, consts, carry, xs, p), std::move(invariant)};
+  }
+  // `once`: the invariant residuals, then the residuals of the split the loop reads.
+  const std::vector<Tensor> once = split.known(consts);
+  std::vector<Tensor> loop_consts;
+  size_t next = std::count(invariant.begin(), invariant.end(), true);
+  for (int64_t f : split.forwarded) loop_consts.push_back(f >= 0 ? consts[f] : once[next++]);
+  const TensorList loop = BindScan(split.unknown, loop_consts, carry, xs, p);
+  return {Merge(split.out, once, loop), std::move(invariant)};
+}
+
 // Partial evaluation: a known scan now (known carries and ys, stacked residuals), an unknown
 // scan recorded over the residuals and the unknown operands.
 TensorList ScanPartialEval(Interpreter& interpreter, TensorSpan inputs, const Params& p,
@@ -276,11 +309,11 @@ TensorList ScanPartialEval(Interpreter& interpreter, TensorSpan inputs, const Pa
     if (unknown[i]) continue;
     (i < s.consts ? k_consts : i < s.consts + s.carry ? k_carry : k_xs).push_back(known[i]);
   }
-  const TensorList k_out = BindScan(ConstsAsInputs(*part.known.program), k_consts, k_carry, k_xs, p);
   const size_t n_known_out = m - std::count(part.out.begin(), part.out.end(), true);
-  // Unknown scan: consts = forwarded constants, unknown consts; carry = unknown carries; xs =
-  // stored residuals, forwarded xs, unknown xs. The unknown program's inputs are the
-  // residuals, then the unknown inputs in order.
+  const auto [k_out, invariant] = RunKnown(part.known, k_consts, k_carry, k_xs, n_known_out, p);
+  // Unknown scan: consts = forwarded constants, hoisted residuals, unknown consts; carry =
+  // unknown carries; xs = stacked residuals, forwarded xs, unknown xs. The unknown program's
+  // inputs are the residuals, then the unknown inputs in order.
   const size_t nres = part.forwarded.size();
   std::vector<size_t> res_const, res_stored, res_xs;
   for (size_t r = 0; r < nres; ++r) {
@@ -290,6 +323,15 @@ TensorList ScanPartialEval(Interpreter& interpreter, TensorSpan inputs, const Pa
   std::vector<size_t> in_order = res_const;
   std::vector<Tensor> u_consts, u_carry, u_xs;
   for (size_t r : res_const) u_consts.push_back(known[part.forwarded[r]]);
+  // The stored residuals, invariant ones (constants) or stacked ones (xs).
+  const auto stored = [&](bool hoisted, std::vector<Tensor>& operands) {
+    for (size_t i = 0; i < res_stored.size(); ++i) {
+      if (invariant[i] != hoisted) continue;
+      in_order.push_back(res_stored[i]);
+      operands.push_back(k_out[n_known_out + i]);
+    }
+  };
+  stored(true, u_consts);
   // The unknown inputs in [from, to) (in the unknown program: after the residuals).
   const auto unknown_inputs = [&](size_t from, size_t to, std::vector<Tensor>& operands) {
     for (size_t i = 0, rank = nres; i < n; ++i) {
@@ -303,11 +345,7 @@ TensorList ScanPartialEval(Interpreter& interpreter, TensorSpan inputs, const Pa
   };
   unknown_inputs(0, s.consts, u_consts);
   unknown_inputs(s.consts, s.consts + s.carry, u_carry);
-  size_t stored = n_known_out;
-  for (size_t r : res_stored) {
-    in_order.push_back(r);
-    u_xs.push_back(k_out[stored++]);
-  }
+  stored(false, u_xs);
   for (size_t r : res_xs) {
     in_order.push_back(r);
     u_xs.push_back(known[part.forwarded[r]]);

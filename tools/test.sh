@@ -28,8 +28,10 @@ set -uo pipefail
 # the integer dtypes u8, u32, i64 (issue 16): the dtype visitor and convert_element_type's
 # value conversion moved into core from the CPU backend, which the Vulkan backend and the
 # constants now share (about 45 lines), JAX's lattice, stable hash codes and the
-# order-reversing map of min (about 30).
-LINE_BUDGET=9600
+# order-reversing map of min (about 30). Raised to 9650 for the bitwise primitives (issue 16:
+# eight rows and two dtype classes, about 20 lines) and scan's hoisting of loop-invariant
+# residuals out of the known loop (issue 15, about 30).
+LINE_BUDGET=9650
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
