@@ -23,11 +23,20 @@ std::vector<int64_t> Range(int64_t begin, int64_t end) {
   return v;
 }
 
-void CheckIndices(const Tensor& indices, const char* op) {
+// Index tensors of any integer dtype, as JAX's, as the i32 the primitives take. Values outside
+// i32 saturate first, which keeps an out-of-bounds index out of bounds (no axis reaches 2^31
+// elements), where a plain conversion would wrap it into range (2^32 + 1 to 1).
+Tensor AsIndices(const Tensor& indices, const char* op) {
   if (!indices.defined()) ThrowInvalid(op, ": the indices are an undefined tensor");
-  if (indices.dtype() != DType::kI32) {
-    ThrowInvalid(op, ": indices must be i32, got ", indices.aval().ToString());
+  const DType d = indices.dtype();
+  if (!IsInteger(d)) {
+    ThrowInvalid(op, ": indices must be integers, got ", indices.aval().ToString());
   }
+  using L = std::numeric_limits<int32_t>;
+  Tensor i = indices;
+  if (d == DType::kU32 || d == DType::kI64) i = minimum(i, L::max());
+  if (d == DType::kI64) i = maximum(i, L::min());
+  return astype(i, DType::kI32);
 }
 
 // Negative indices count from the end of an axis of size n (in i32: a double would promote).
@@ -63,13 +72,14 @@ IndexDims AtDims(int64_t rank, int64_t k, int64_t batch_rank) {
   return d;
 }
 
-// The index vector of a block's start: one i32 scalar per axis, checked.
+// The index vector of a block's start: one integer scalar per axis, checked, as i32.
 Tensor BlockStart(const std::vector<Tensor>& starts, const char* op) {
+  std::vector<Tensor> components;
   for (const Tensor& s : starts) {
-    CheckIndices(s, op);
+    components.push_back(AsIndices(s, op));
     if (s.ndim() != 0) ThrowInvalid(op, ": a start must be a scalar, got ", s.aval().ToString());
   }
-  return starts.empty() ? zeros({0}, DType::kI32) : stack(starts, 0);
+  return starts.empty() ? zeros({0}, DType::kI32) : stack(components, 0);
 }
 
 // A block of x's rank: every axis a window axis, started by the index vector's components.
@@ -94,9 +104,9 @@ double DefaultFillValue(DType dtype) {
   });
 }
 
-Tensor take(const Tensor& x, const Tensor& indices, int64_t axis, IndexMode mode,
+Tensor take(const Tensor& x, const Tensor& index_values, int64_t axis, IndexMode mode,
             std::optional<double> fill_value) {
-  CheckIndices(indices, "take");
+  const Tensor indices = AsIndices(index_values, "take");
   if (!x.defined()) ThrowInvalid("take: x is an undefined tensor");
   const int64_t r = x.ndim(), a = CanonicalAxis(axis, r, "take");
   const int64_t nb = indices.ndim();
@@ -113,8 +123,9 @@ Tensor take(const Tensor& x, const Tensor& indices, int64_t axis, IndexMode mode
                      std::move(sizes), mode, fill_value.value_or(DefaultFillValue(x.dtype())));
 }
 
-Tensor take_along_axis(const Tensor& x, const Tensor& indices, int64_t axis, IndexMode mode) {
-  CheckIndices(indices, "take_along_axis");
+Tensor take_along_axis(const Tensor& x, const Tensor& index_values, int64_t axis,
+                       IndexMode mode) {
+  const Tensor indices = AsIndices(index_values, "take_along_axis");
   const int64_t r = x.ndim(), a = CanonicalAxis(axis, r, "take_along_axis");
   if (indices.ndim() != r) {
     ThrowInvalid("take_along_axis: indices ", indices.aval().ToString(), " need the rank of x ",
@@ -154,7 +165,7 @@ IndexedTensor::IndexedTensor(Tensor x, std::vector<Tensor> indices) : x_(std::mo
     ThrowInvalid("at: ", indices.size(), " index tensors for ", x_.aval().ToString(),
                  " (between 1 and its rank)");
   }
-  for (const Tensor& i : indices) CheckIndices(i, "at");
+  for (Tensor& i : indices) i = AsIndices(i, "at");
   const Shape batch = BroadcastShapes(indices, "at");
   for (size_t k = 0; k < indices.size(); ++k) {
     indices[k] = broadcast_to(Normalized(indices[k], x_.shape()[k]), batch);

@@ -2,7 +2,8 @@
 // Indexing by index values, as jax.numpy: take, take_along_axis, integer-array indexing with
 // functional updates (at(x, i).get() / set / add / mul / min / max), dynamic_slice,
 // dynamic_update_slice, rev and flip. All are compositions of lax's gather and scatters
-// (core/lax.h), so every transformation applies to them; index tensors are i32 and negative
+// (core/lax.h), so every transformation applies to them; index tensors are of any integer dtype
+// (converted to i32, saturating: an out-of-bounds index stays out of bounds) and negative
 // indices count from the end, as numpy's. Out-of-bounds indices never read or write outside the
 // array: retrieval clamps them (take fills, as jnp.take), updates drop them, and `mode` chooses
 // otherwise. No result has a data-dependent shape (boolean masks are `where`, as in JAX).
@@ -24,7 +25,7 @@ namespace cotangent {
 // unsigned type's maximum, true.
 double DefaultFillValue(DType dtype);
 
-// x's elements at `indices` (i32, any shape) along axis: the result's shape is
+// x's elements at `indices` (integers, any shape) along axis: the result's shape is
 // x.shape[:axis] + indices.shape + x.shape[axis+1:]. mode kFill (jnp.take's default) gives
 // fill_value (DefaultFillValue when unset) for an index outside [-n, n); kClip clamps it.
 Tensor take(const Tensor& x, const Tensor& indices, int64_t axis = 0,
@@ -72,7 +73,7 @@ class IndexedTensor {
 IndexedTensor at(const Tensor& x, std::vector<Tensor> indices);
 IndexedTensor at(const Tensor& x, const Tensor& index);
 
-// The block of x of shape `sizes` starting at `starts` (one i32 scalar per axis, traced or
+// The block of x of shape `sizes` starting at `starts` (one integer scalar per axis, traced or
 // concrete), as lax.dynamic_slice: starts are clamped so that the block fits.
 Tensor dynamic_slice(const Tensor& x, const std::vector<Tensor>& starts,
                      const std::vector<int64_t>& sizes);

@@ -749,8 +749,8 @@ Tensor index(const Tensor& x, int64_t i) { return x[i]; }
 
 Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype) {
   CheckDefined(labels, "one_hot");
-  if (labels.dtype() != DType::kI32) {
-    ThrowInvalid("one_hot: labels must be i32, got ", labels.aval().ToString());
+  if (!IsInteger(labels.dtype())) {
+    ThrowInvalid("one_hot: labels must be integers, got ", labels.aval().ToString());
   }
   if (num_classes < 0) ThrowInvalid("one_hot: negative num_classes ", num_classes);
   Shape shape = labels.shape();
@@ -759,7 +759,10 @@ Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype) {
   for (int64_t i = 0; i < labels.ndim(); ++i) label_dims[i] = i;
   const Tensor classes =
       lax::broadcast_in_dim(arange(num_classes), shape, {static_cast<int64_t>(shape.size()) - 1});
-  return Cast(lax::eq(lax::broadcast_in_dim(labels, shape, label_dims), classes), dtype);
+  const DType common = PromoteTypes(labels.dtype(), DType::kI32);  // u8 and u32 labels too
+  return Cast(lax::eq(Cast(lax::broadcast_in_dim(labels, shape, label_dims), common),
+                      Cast(classes, common)),
+              dtype);
 }
 
 }  // namespace cotangent

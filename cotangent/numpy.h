@@ -235,7 +235,8 @@ Tensor slice(const Tensor& x, const std::vector<int64_t>& start, const std::vect
              const std::vector<int64_t>& strides = {});
 // x[i] on axis 0, negative i counting from the end (the member operator[] calls this).
 Tensor index(const Tensor& x, int64_t i);
-// labels (i32, any shape) to one-hot vectors of num_classes along a new last axis.
+// labels (any integer dtype and shape) to one-hot vectors of num_classes along a new last
+// axis; a label outside [0, num_classes) gives a row of zeros.
 Tensor one_hot(const Tensor& labels, int64_t num_classes, DType dtype = f32);
 
 }  // namespace cotangent

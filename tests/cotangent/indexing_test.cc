@@ -45,6 +45,36 @@ TEST(IndexingTest, TakeAsJaxNumpy) {
   EXPECT_EQ(V(take(Range(3, {3}, i32), I({5})))[0], std::numeric_limits<int32_t>::min());
 }
 
+// Indices of any integer dtype, as JAX's. Values past i32 saturate, so they stay out of
+// bounds: a conversion that wrapped would read 2^32 + 1 as 1 and 2^32 - 1 as -1 (the last).
+TEST(IndexingTest, IndicesOfEveryIntegerDtype) {
+  const Tensor x = Range(5, {5});
+  for (DType d : {u8, u32, i64}) {
+    EXPECT_THAT(V(take(x, tensor({4, 0, 2}, {3}, d))), ElementsAre(4, 0, 2)) << DTypeName(d);
+    EXPECT_THAT(V(at(x, tensor({1, 3}, {2}, d)).set(tensor({-1, -1}, {2}, f64))),
+                ElementsAre(0, -1, 2, -1, 4))
+        << DTypeName(d);
+    EXPECT_THAT(V(dynamic_slice(x, {scalar(3, d)}, {2})), ElementsAre(3, 4)) << DTypeName(d);
+  }
+  const std::vector<int64_t> wide = {(int64_t{1} << 32) + 1, -1, -(int64_t{1} << 40), 2};
+  const std::vector<double> took = V(take(x, from_vector(wide, {4})));
+  EXPECT_TRUE(std::isnan(took[0]) && std::isnan(took[2])) << took[0] << " " << took[2];
+  EXPECT_EQ(took[1], 4);  // -1 counts from the end
+  EXPECT_EQ(took[3], 2);
+  const std::vector<uint32_t> top = {0xFFFFFFFFu, 1u};
+  EXPECT_THAT(V(take(x, from_vector(top, {2}), 0, IndexMode::kClip)), ElementsAre(4, 1));
+  EXPECT_TRUE(std::isnan(V(take(x, from_vector(top, {2})))[0]));
+  // Gradients flow through integer indices of any width.
+  const Tensor g = grad([](const Tensor& v) {
+    return sum(take(v, tensor({1, 1, 3}, {3}, u8)));
+  })(x);
+  EXPECT_THAT(V(g), ElementsAre(0, 2, 0, 1, 0));
+  EXPECT_THAT(ErrorOf([&] { take(x, tensor({1}, {1}, f32)); }),
+              HasSubstr("take: indices must be integers, got f32[1]"));
+  EXPECT_THAT(ErrorOf([&] { take(x, tensor({1}, {1}, bool_)); }),
+              HasSubstr("take: indices must be integers, got bool[1]"));
+}
+
 TEST(IndexingTest, TakeAlongAxisAsJaxNumpy) {
   // np.take_along_axis(a, np.argsort(a, 1), 1) sorts each row.
   const Tensor a = tensor({10, 30, 20, 60, 40, 50}, {2, 3}, f64);
@@ -172,8 +202,6 @@ TEST(IndexingTest, BadDimensionNumbersAreClearErrors) {
                 lax::scatter_add(x, I({1}, {1, 1}), ones({2, 4}, f64), d, IndexMode::kClip);
               }),
               HasSubstr("the updates' scatter axes differ from the indices' batch axes"));
-  EXPECT_THAT(ErrorOf([&] { take(x, tensor({1}, {1}, f32)); }),
-              HasSubstr("take: indices must be i32, got f32[1]"));
 }
 
 // f(x) of every indexing function, for derivative and transformation checks: repeated and

@@ -163,7 +163,13 @@ TEST(MovementTest, ShapesAndValues) {
 TEST(OneHotTest, Classes) {
   EXPECT_THAT(one_hot(tensor({2, 0}, {2}, i32), 3).to_vector<float>(),
               ElementsAre(0, 0, 1, 1, 0, 0));
-  EXPECT_EQ(ErrorOf([] { one_hot(ones({2}), 3); }), "one_hot: labels must be i32, got f32[2]");
+  EXPECT_EQ(ErrorOf([] { one_hot(ones({2}), 3); }),
+            "one_hot: labels must be integers, got f32[2]");
+  // Labels of any integer dtype (Fashion-MNIST's are u8); one past the classes is a zero row.
+  EXPECT_THAT(one_hot(tensor({2, 0, 3}, {3}, u8), 3).to_vector<float>(),
+              ElementsAre(0, 0, 1, 1, 0, 0, 0, 0, 0));
+  EXPECT_THAT(one_hot(tensor({4294967295.0, 1}, {2}, u32), 2).to_vector<float>(),
+              ElementsAre(0, 0, 0, 1));
 }
 
 TEST(CreationTest, ValuesAndErrors) {
