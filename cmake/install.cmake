@@ -5,6 +5,12 @@
 #   P/lib/libcotangent.so.0.1.0 (+ links), or libcotangent.a with -DBUILD_SHARED_LIBS=OFF
 #   P/lib/cmake/cotangent/cotangentConfig.cmake (+ Version, Targets): cotangent::cotangent
 #   P/lib/pkgconfig/cotangent.pc
+# and the component `distributed` (the collectives across MPI's processes, //distributed):
+#   P/include/distributed/distributed.h (it includes no MPI header and no other of ours)
+#   P/lib/libcotangent_distributed.so.0.1.0 (+ links), MPI linked privately
+#   P/lib/cmake/cotangent/cotangentDistributedTargets.cmake: cotangent::distributed, through
+#     find_package(cotangent COMPONENTS distributed)
+#   P/lib/pkgconfig/cotangent-distributed.pc
 # The Vulkan kernels are compiled into the library (kernels/CMakeLists.txt), so nothing else is
 # needed at run time; tools/consumers.sh checks that no shader file is installed.
 #
@@ -35,6 +41,15 @@ install(TARGETS cotangent EXPORT cotangentTargets
 install(EXPORT cotangentTargets
   NAMESPACE cotangent::
   DESTINATION ${COTANGENT_CMAKE_DIR})
+install(TARGETS cotangent_distributed EXPORT cotangentDistributedTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(EXPORT cotangentDistributedTargets
+  NAMESPACE cotangent::
+  DESTINATION ${COTANGENT_CMAKE_DIR})
+install(FILES ${PROJECT_SOURCE_DIR}/distributed/distributed.h
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/distributed)
 
 configure_package_config_file(
   ${CMAKE_CURRENT_LIST_DIR}/cotangentConfig.cmake.in
@@ -80,3 +95,13 @@ else()
 endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/cotangent.pc.in ${PROJECT_BINARY_DIR}/cotangent.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/cotangent.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# cotangent-distributed.pc: a static library also needs Open MPI's (its ompi-cxx.pc).
+if(COTANGENT_STATIC)
+  set(COTANGENT_DISTRIBUTED_PC_REQUIRES_PRIVATE "ompi-cxx")
+else()
+  set(COTANGENT_DISTRIBUTED_PC_REQUIRES_PRIVATE "")
+endif()
+configure_file(${CMAKE_CURRENT_LIST_DIR}/cotangent-distributed.pc.in
+  ${PROJECT_BINARY_DIR}/cotangent-distributed.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/cotangent-distributed.pc
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -5,9 +5,11 @@
 #   install   `cmake --install BUILD_DIR` into a scratch prefix: headers, library, package
 #             files, and nothing else (no shader file: the SPIR-V is inside the library); the
 #             installed headers compile from the prefix alone
-#   cmake     tests/consumers/cmake, configured against the prefix (find_package(cotangent)),
-#             its grad_check run on the CPU and on Vulkan (lavapipe in CI)
-#   pkgconfig the same program compiled with `pkg-config --cflags --libs cotangent`
+#   cmake     tests/consumers/cmake, configured against the prefix (find_package(cotangent
+#             COMPONENTS distributed)), its grad_check run on the CPU and on Vulkan (lavapipe
+#             in CI) and its psum_check across two processes (tests/distributed/mpirun.sh 2)
+#   pkgconfig the same programs compiled with `pkg-config --cflags --libs cotangent` and
+#             `cotangent-distributed`
 #   bazel     tests/consumers/bazel, a workspace of its own depending on this tree through
 #             local_repository: `bazel run //:grad_check`
 # Usage: tools/consumers.sh [BUILD_DIR]   a built CMake tree (default: build); `--no-bazel`
@@ -58,8 +60,10 @@ install_package() {
   # Headers, the library and its package files: anything else (a .spv, a .comp) means the
   # library needs files beside it at run time.
   local expected='^\./(include/(cotangent|core|interpreters)/.*\.(h|def)'
-  expected+='|lib/libcotangent\.(so[.0-9]*|a)|lib/cmake/cotangent/cotangent[A-Za-z-]*\.cmake'
-  expected+='|lib/pkgconfig/cotangent\.pc)$'
+  expected+='|include/distributed/distributed\.h'
+  expected+='|lib/libcotangent(_distributed)?\.(so[.0-9]*|a)'
+  expected+='|lib/cmake/cotangent/cotangent[A-Za-z-]*\.cmake'
+  expected+='|lib/pkgconfig/cotangent(-distributed)?\.pc)$'
   if grep -vE "$expected" "$scratch/installed"; then
     echo "unexpected files in the install tree (above)"
     return 1
@@ -80,6 +84,12 @@ run_grad_check() {
   grep -q "on vulkan: ok" "$scratch/vulkan.log"
 }
 
+# run_psum_check BINARY: across two processes, each printing its own "ok".
+run_psum_check() {
+  tests/distributed/mpirun.sh 2 "$1" | tee "$scratch/psum.log" || return 1
+  [[ $(grep -c "of 2: \[3 6 9\] ok" "$scratch/psum.log") == 2 ]]
+}
+
 cmake_consumer() {
   # A copy outside the tree, so that nothing of the tree can be reached by a relative path.
   local src=$scratch/cmake_consumer_src dir=$scratch/cmake_consumer
@@ -98,7 +108,8 @@ cmake_consumer() {
     echo "grad_check loads a libcotangent outside the prefix"
     return 1
   fi
-  run_grad_check "$dir/grad_check"
+  run_grad_check "$dir/grad_check" || return 1
+  run_psum_check "$dir/psum_check"
 }
 
 pkgconfig_consumer() {
@@ -111,7 +122,14 @@ pkgconfig_consumer() {
   # shellcheck disable=SC2086  # the flags are words
   g++ -std=c++20 -O1 tests/consumers/cmake/grad_check.cc -o "$scratch/grad_check_pc" $flags \
     -Wl,-rpath,"$prefix/lib" || return 1
-  run_grad_check "$scratch/grad_check_pc"
+  run_grad_check "$scratch/grad_check_pc" || return 1
+  flags=$(PKG_CONFIG_PATH=$prefix/lib/pkgconfig pkg-config "${static[@]}" --cflags --libs \
+    cotangent-distributed) || return 1
+  echo "pkg-config ${static[*]} --cflags --libs cotangent-distributed: $flags"
+  # shellcheck disable=SC2086  # the flags are words
+  g++ -std=c++20 -O1 tests/consumers/cmake/psum_check.cc -o "$scratch/psum_check_pc" $flags \
+    -Wl,-rpath,"$prefix/lib" || return 1
+  run_psum_check "$scratch/psum_check_pc"
 }
 
 bazel_consumer() {
