@@ -28,6 +28,7 @@
 #include "cotangent/numpy.h"     // IWYU pragma: export
 #include "cotangent/random.h"    // IWYU pragma: export
 #include "cotangent/shaping.h"   // IWYU pragma: export
+#include "cotangent/shard_map.h"  // IWYU pragma: export
 #include "cotangent/sorting.h"   // IWYU pragma: export
 #include "cotangent/special.h"   // IWYU pragma: export
 #include "cotangent/transforms.h"  // IWYU pragma: export

@@ -297,6 +297,16 @@ std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
                              std::optional<int64_t> axis_size,
                              const std::vector<std::string>& input_names,
                              const std::string& axis_name) {
+  return VmapFlat(f, args, in_axes, std::vector<std::optional<int64_t>>{out_axis}, axis_size,
+                  input_names, axis_name);
+}
+
+std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
+                             const std::vector<std::optional<int64_t>>& in_axes,
+                             const std::vector<std::optional<int64_t>>& out_axes,
+                             std::optional<int64_t> axis_size,
+                             const std::vector<std::string>& input_names,
+                             const std::string& axis_name) {
   CheckLiveTracers("vmap", args);
   if (axis_size && *axis_size < 0) ThrowInvalid("vmap: negative axis_size ", *axis_size);
   // The mapped size, checked across inputs.
@@ -332,12 +342,16 @@ std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
     }
     outs = f(inputs);
   }
+  if (out_axes.size() != 1 && out_axes.size() != outs.size()) {
+    ThrowInvalid("vmap: ", out_axes.size(), " out axes for ", outs.size(), " outputs");
+  }
   std::vector<Tensor> results;
   for (size_t j = 0; j < outs.size(); ++j) {
     if (!outs[j].defined()) {  // a symbolic zero (a custom_vjp bwd's zero cotangent)
       results.push_back(Tensor());
       continue;
     }
+    const std::optional<int64_t> out_axis = out_axes[out_axes.size() == 1 ? 0 : j];
     const Batched y = batch.Unpack(outs[j]);
     if (!out_axis) {
       if (y.bdim != kNotMapped) {

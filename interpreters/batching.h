@@ -76,6 +76,14 @@ std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
                              std::optional<int64_t> axis_size,
                              const std::vector<std::string>& input_names,
                              const std::string& axis_name = "");
+// The same with an out axis per output (shard_map: an output replicated over the axis is not
+// mapped, one split by it is). out_axes is read after f returns, so f may fill it.
+std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
+                             const std::vector<std::optional<int64_t>>& in_axes,
+                             const std::vector<std::optional<int64_t>>& out_axes,
+                             std::optional<int64_t> axis_size,
+                             const std::vector<std::string>& input_names,
+                             const std::string& axis_name = "");
 
 }  // namespace cotangent
 

@@ -246,6 +246,13 @@ TEST(ReferenceTest, Collectives) {
   EXPECT_EQ(rolled.to_vector<float>(), (std::vector<float>{3, 0, 1, 2}));
 }
 
+TEST(ReferenceTest, ShardMap) {
+  auto total = ct::shard_map([](ct::Tensor b) { return ct::psum(ct::sum(b), "i"); },
+                             ct::LocalMesh{{{"i", 4}}}, {ct::P{"i"}}, {ct::P{}});
+  ct::Tensor s = total(ct::arange(0.0, 8.0, 1.0));   // 28, from four blocks of two
+  EXPECT_EQ(s.item<float>(), 28.0f);
+}
+
 TEST(ReferenceTest, Trees) {
   std::tuple<ct::Tensor, std::vector<ct::Tensor>> tree{ct::ones({2}), {ct::zeros({3})}};
   std::vector<ct::Tensor> leaves = ct::TreeLeaves(tree);            // 2 tensors
