@@ -208,6 +208,14 @@ DType BitwiseDType(const char* op, const Tensor& x, const Tensor& y, bool shift)
   return shift && dtype == DType::kBool ? DType::kI32 : dtype;
 }
 
+// A unary bitwise op's operand: bool or an integer, else an Error naming op.
+void CheckBitwiseOperand(const char* op, const Tensor& x) {
+  CheckDefined(x, op);
+  if (IsFloating(x.dtype())) {
+    ThrowInvalid(op, ": operand must be bool or an integer, got ", x.aval().ToString());
+  }
+}
+
 Tensor Bitwise(const char* op, BinaryLax fn, const Tensor& x, const Tensor& y) {
   BitwiseDType(op, x, y, /*shift=*/false);
   return Binary(op, fn, x, y);
@@ -244,19 +252,13 @@ Tensor bitwise_xor(const Tensor& x, const Tensor& y) {
   return Bitwise("bitwise_xor", lax::bitwise_xor, x, y);
 }
 Tensor bitwise_not(const Tensor& x) {
-  CheckDefined(x, "bitwise_not");
-  if (IsFloating(x.dtype())) {
-    ThrowInvalid("bitwise_not: operand must be bool or an integer, got ", x.aval().ToString());
-  }
+  CheckBitwiseOperand("bitwise_not", x);
   return lax::bitwise_not(x);
 }
 Tensor left_shift(const Tensor& x, const Tensor& y) { return Shift("left_shift", true, x, y); }
 Tensor right_shift(const Tensor& x, const Tensor& y) { return Shift("right_shift", false, x, y); }
 Tensor bitwise_count(const Tensor& x) {
-  CheckDefined(x, "bitwise_count");
-  if (IsFloating(x.dtype())) {
-    ThrowInvalid("bitwise_count: operand must be bool or an integer, got ", x.aval().ToString());
-  }
+  CheckBitwiseOperand("bitwise_count", x);
   if (x.dtype() == DType::kBool) return Cast(x, DType::kU8);
   return Cast(lax::population_count(lax::abs(x)), DType::kU8);
 }
