@@ -1,331 +1,194 @@
 // File: cotangent/random.cc
-// Threefry-2x32 and the samplers of cotangent/random.h, computed on the host so that they are
-// exact and reproducible. Each function cites the JAX (jax/_src/prng.py, random.py) or XLA
-// (xla/client/lib/math.cc) definition it reproduces bit for bit.
+// Threefry-2x32 and the samplers of cotangent/random.h as programs of u32 and float primitives,
+// so that keys trace like any tensor. Each sampler runs compiled (one jit per sampler, keyed by
+// its static arguments), as JAX jits its own: threefry is some 130 elementwise operations that
+// fuse into one kernel, where eagerly they would be 130 dispatches. Each function cites the JAX
+// (jax/_src/prng.py, random.py) or XLA (xla/client/lib/math.cc) definition it reproduces: bit
+// for bit for the integer results and uniform, to the last float rounding for the others
+// (docs/reference.md says which).
 
 #include "cotangent/random.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <limits>
 #include <numbers>
 #include <ostream>
 #include <string>
-#include <type_traits>
+#include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "core/error.h"
 #include "core/host_memory.h"
+#include "core/lax.h"
 #include "cotangent/creation.h"
+#include "cotangent/cumulative.h"
+#include "cotangent/indexing.h"
+#include "cotangent/jit.h"
+#include "cotangent/numpy.h"
+#include "cotangent/sorting.h"
+#include "cotangent/special.h"
 
 namespace cotangent::random {
 namespace {
 
 // Largest count JAX hashes in one threefry_2x32 call: iinfo(uint32).max.
-constexpr uint64_t kMaxBlock = 0xFFFFFFFFu;
+constexpr int64_t kMaxBlock = 0xFFFFFFFFll;
 
-uint32_t RotateLeft(uint32_t x, int r) { return (x << r) | (x >> (32 - r)); }
-
-// JAX's classic threefry_2x32(key, iota(n)) for n < 2^32: the counts, padded with one 0 when n
-// is odd, are cut into halves c[:m/2], c[m/2:] that are hashed pairwise, and the two output
-// halves are concatenated (dropping the pad). So word i and word i + m/2 come from one block.
-std::vector<uint32_t> HashIota(const Key& key, uint64_t n) {
-  const uint64_t half = (n + 1) / 2;
-  std::vector<uint32_t> out(n);
-  for (uint64_t i = 0; i < half; ++i) {
-    const uint64_t j = half + i;
-    const auto [y0, y1] =
-        threefry2x32(key, static_cast<uint32_t>(i), j < n ? static_cast<uint32_t>(j) : 0u);
-    out[i] = y0;
-    if (j < n) out[j] = y1;
-  }
-  return out;
+// The jitted form of a sampler, made once and never destroyed: its compiled plans may hold
+// backend objects, which must not outlive their backend at exit.
+template <typename F>
+const auto& Compiled(F f, const char* name, std::vector<int> static_args) {
+  return *new auto(jit(std::move(f), static_argnums(std::move(static_args)), jit_name(name)));
 }
 
-// JAX's _threefry_random_bits_original for count 32-bit words: one HashIota of the key, or, past
-// 2^32 - 1 words, blocks of 2^32 - 1 words hashed under keys split from it.
-std::vector<uint32_t> Words(const Key& key, uint64_t count) {
-  const uint64_t nblocks = count / kMaxBlock;
-  const uint64_t rem = count % kMaxBlock;
-  if (nblocks == 0) return HashIota(key, rem);
-  const std::vector<Key> keys = split(key, static_cast<int>(nblocks + 1));
-  std::vector<uint32_t> out;
-  out.reserve(count);
-  for (uint64_t b = 0; b <= nblocks; ++b) {
-    const std::vector<uint32_t> block = HashIota(keys[b], b < nblocks ? kMaxBlock : rem);
-    out.insert(out.end(), block.begin(), block.end());
+// Throws unless key is one defined key (shape []).
+void CheckSingleKey(const char* op, const Key& key) {
+  if (!key.defined()) ThrowInvalid(op, ": the key is undefined");
+  if (!key.shape().empty()) {
+    ThrowInvalid(op, ": expected a single key, got a key array of shape ",
+                 ShapeToString(key.shape()), " (vmap over its keys instead)");
   }
-  return out;
 }
 
-// Throws as CheckShape for a shape that cannot exist, and ResourceExhausted when the host
-// work (hashed words and samples of 8 bytes each at most, per element) cannot fit in
-// memory; returns the number of elements.
-int64_t CheckedSize(const char* op, const Shape& shape, DType dtype) {
+// Throws as CheckShape for a shape that cannot exist, and ResourceExhausted when the words it
+// needs (8 bytes per element at most) cannot fit in memory.
+void CheckSampleShape(const char* op, const Shape& shape, DType dtype) {
   CheckShape(op, ShapedArray{shape, dtype});
-  const int64_t n = NumElements(shape);
-  ThrowIfError(CheckAllocationSize(op, CheckedMul(n, 16).value_or(INT64_MAX)));
-  return n;
+  ThrowIfError(CheckAllocationSize(op, CheckedMul(NumElements(shape), 16).value_or(INT64_MAX)));
 }
 
-void CheckFloating(const char* op, DType dtype) {
+// The checks of a floating sampler: one key, a shape that can exist, f32 or f64.
+void CheckFloatSampler(const char* op, const Key& key, const Shape& shape, DType dtype) {
+  CheckSingleKey(op, key);
+  CheckSampleShape(op, shape, dtype);
   if (!IsFloating(dtype)) ThrowInvalid(op, ": dtype must be f32 or f64, got ", DTypeName(dtype));
 }
 
-// JAX's _uniform for float32: the top 23 bits of a word become the mantissa of a float in
-// [1, 2) (exponent bits of 1.0f), minus 1 gives [0, 1), then an affine map to [minval, maxval)
-// clamped below by minval. All arithmetic in float32, as XLA does it.
-std::vector<float> UniformF32(const Key& key, int64_t n, float minval, float maxval) {
-  const std::vector<uint32_t> words = Words(key, static_cast<uint64_t>(n));
-  std::vector<float> out(n);
-  const float span = maxval - minval;
-  for (int64_t i = 0; i < n; ++i) {
-    const float f = std::bit_cast<float>((words[i] >> 9) | 0x3F800000u) - 1.0f;
-    out[i] = std::max(minval, f * span + minval);
+// Throws unless lo < hi (NaN included), naming both bounds.
+void CheckOrdered(const char* op, const char* lo_name, double lo, const char* hi_name, double hi) {
+  if (!(lo < hi)) {
+    ThrowInvalid(op, ": ", lo_name, " must be less than ", hi_name, ", got ", lo_name, "=", lo,
+                 " ", hi_name, "=", hi);
   }
-  return out;
-}
-
-// The float64 version (JAX with jax_enable_x64): random_bits(key, 64, (n,)) hashes 2n words
-// and pairs word i (high half) with word n + i (low half); the top 52 bits become the mantissa.
-std::vector<double> UniformF64(const Key& key, int64_t n, double minval, double maxval) {
-  const std::vector<uint32_t> words = Words(key, 2 * static_cast<uint64_t>(n));
-  std::vector<double> out(n);
-  const double span = maxval - minval;
-  for (int64_t i = 0; i < n; ++i) {
-    const uint64_t word = (static_cast<uint64_t>(words[i]) << 32) | words[n + i];
-    const double f = std::bit_cast<double>((word >> 12) | 0x3FF0000000000000u) - 1.0;
-    out[i] = std::max(minval, f * span + minval);
-  }
-  return out;
-}
-
-// Gumbel(0, 1) by inversion, -log(-log(u)) with u in [tiny, 1) so that log(u) is finite.
-template <typename T>
-std::vector<T> GumbelValues(const Key& key, int64_t n) {
-  std::vector<T> u;
-  if constexpr (std::is_same_v<T, float>) {
-    u = UniformF32(key, n, std::numeric_limits<float>::min(), 1.0f);
-  } else {
-    u = UniformF64(key, n, std::numeric_limits<double>::min(), 1.0);
-  }
-  for (T& x : u) x = -std::log(-std::log(x));
-  return u;
-}
-
-// The index of the first maximum of v[start + k * stride], k < n; a NaN counts as the maximum
-// (as jnp.argmax).
-template <typename T>
-int32_t ArgMax(const std::vector<T>& v, int64_t start, int64_t stride, int64_t n) {
-  int64_t best = 0;
-  for (int64_t k = 0; k < n; ++k) {
-    const T x = v[start + k * stride];
-    if (std::isnan(x)) return static_cast<int32_t>(k);
-    if (x > v[start + best * stride]) best = k;
-  }
-  return static_cast<int32_t>(best);
-}
-
-// argmax over axis of gumbel(key, logits.shape) + logits, in T precision.
-template <typename T>
-std::vector<int32_t> GumbelMax(const Key& key, const Tensor& logits, int64_t axis) {
-  const Shape& shape = logits.shape();
-  std::vector<T> v = GumbelValues<T>(key, logits.size());
-  const std::vector<T> l = logits.to_vector<T>();
-  for (size_t i = 0; i < v.size(); ++i) v[i] += l[i];
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d) outer *= shape[d];
-  for (size_t d = axis + 1; d < shape.size(); ++d) inner *= shape[d];
-  const int64_t n = shape[axis];
-  std::vector<int32_t> out(outer * inner);
-  for (int64_t o = 0; o < outer; ++o) {
-    for (int64_t i = 0; i < inner; ++i) {
-      out[o * inner + i] = ArgMax(v, o * n * inner + i, inner, n);
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
-std::ostream& operator<<(std::ostream& os, const Key& key) {
-  const std::string hi = absl::StrCat(key.hi), lo = absl::StrCat(key.lo);
-  const size_t width = std::max(hi.size(), lo.size());
-  return os << "[" << std::string(width - hi.size(), ' ') << hi << " "
-            << std::string(width - lo.size(), ' ') << lo << "]";
-}
-
-// JAX's threefry_seed: k1 = seed >> 32, k2 = seed & 0xFFFFFFFF.
-Key key(uint64_t seed) {
-  return Key{static_cast<uint32_t>(seed >> 32), static_cast<uint32_t>(seed & 0xFFFFFFFFu)};
-}
-
-// JAX's _threefry_split_original: threefry_2x32(key, iota(2n)) reshaped to (n, 2).
-std::vector<Key> split(const Key& key, int n) {
-  if (n < 0) ThrowInvalid("split: n must be non-negative, got ", n);
-  const std::vector<uint32_t> words = Words(key, 2 * static_cast<uint64_t>(n));
-  std::vector<Key> keys(n);
-  for (int i = 0; i < n; ++i) keys[i] = Key{words[2 * i], words[2 * i + 1]};
-  return keys;
-}
-
-// JAX's _threefry_fold_in: threefry_2x32(key, threefry_seed(data)) = hash of the block
-// (0, data), whose two output words are the new key.
-Key fold_in(const Key& key, uint32_t data) {
-  const auto [hi, lo] = threefry2x32(key, 0, data);
-  return Key{hi, lo};
 }
 
 // Threefry-2x32 with 20 rounds, as JAX's _threefry2x32_lowering: key schedule (k0, k1,
 // k0 ^ k1 ^ 0x1BD11BDA), a key injection every 4 rounds (plus the injection count in word 1),
-// rotations 13, 15, 26, 6 and 17, 29, 16, 24 alternating.
-std::pair<uint32_t, uint32_t> threefry2x32(const Key& key, uint32_t x0, uint32_t x1) {
+// rotations 13, 15, 26, 6 and 17, 29, 16, 24 alternating. Additions wrap modulo 2^32.
+std::pair<Tensor, Tensor> Threefry(const Tensor& data, Tensor x0, Tensor x1) {
   static constexpr int kRotations[2][4] = {{13, 15, 26, 6}, {17, 29, 16, 24}};
-  const uint32_t ks[3] = {key.hi, key.lo, key.hi ^ key.lo ^ 0x1BD11BDAu};
-  x0 += ks[0];
-  x1 += ks[1];
+  const Tensor k0 = data[0], k1 = data[1];
+  const Tensor ks[3] = {k0, k1, k0 ^ k1 ^ 0x1BD11BDAu};
+  x0 = x0 + ks[0];
+  x1 = x1 + ks[1];
   for (uint32_t i = 0; i < 5; ++i) {
     for (int r : kRotations[i % 2]) {
-      x0 += x1;
-      x1 = RotateLeft(x1, r) ^ x0;
+      x0 = x0 + x1;
+      x1 = ((x1 << r) | (x1 >> (32 - r))) ^ x0;
     }
-    x0 += ks[(i + 1) % 3];
-    x1 += ks[(i + 2) % 3] + i + 1;
+    x0 = x0 + ks[(i + 1) % 3];
+    x1 = x1 + ks[(i + 2) % 3] + (i + 1);
   }
   return {x0, x1};
 }
 
-std::vector<uint32_t> bits(const Key& key, int64_t count) {
-  if (count < 0) ThrowInvalid("bits: count must be non-negative, got ", count);
-  ThrowIfError(CheckAllocationSize("bits", CheckedMul(count, 4).value_or(INT64_MAX)));
-  return Words(key, static_cast<uint64_t>(count));
+// JAX's classic threefry_2x32(key, iota(n)) for n < 2^32: the counts, padded with one 0 when n
+// is odd, are cut into halves c[:m/2], c[m/2:] that are hashed pairwise, and the two output
+// halves are concatenated (dropping the pad). So word i and word i + m/2 come from one block.
+Tensor HashIota(const Tensor& data, int64_t n) {
+  const int64_t half = (n + 1) / 2;
+  const Tensor x0 = arange(half, u32);
+  Tensor x1 = arange(n - half, u32) + half;
+  if (n % 2 == 1) x1 = lax::concatenate({x1, zeros({1}, u32)}, 0);
+  const auto [y0, y1] = Threefry(data, x0, x1);
+  return lax::slice(lax::concatenate({y0, y1}, 0), {0}, {n});
 }
 
-Tensor uniform(const Key& key, const Shape& shape, DType dtype, double minval, double maxval) {
-  const int64_t n = CheckedSize("uniform", shape, dtype);
-  CheckFloating("uniform", dtype);
-  if (!(minval < maxval)) {
-    ThrowInvalid("uniform: minval must be less than maxval, got minval=", minval,
-                 " maxval=", maxval);
+Tensor SplitData(const Tensor& data, int64_t n);
+
+// JAX's _threefry_random_bits_original for count 32-bit words: one HashIota of the key, or, past
+// 2^32 - 1 words, blocks of 2^32 - 1 words hashed under keys split from it.
+Tensor Words(const Tensor& data, int64_t count) {
+  const int64_t nblocks = count / kMaxBlock, rem = count % kMaxBlock;
+  if (nblocks == 0) return HashIota(data, rem);
+  const Tensor keys = SplitData(data, nblocks + 1);
+  std::vector<Tensor> blocks;
+  for (int64_t b = 0; b <= nblocks; ++b) {
+    blocks.push_back(HashIota(keys[b], b < nblocks ? kMaxBlock : rem));
   }
-  if (dtype == f64) return from_vector(UniformF64(key, n, minval, maxval), shape);
-  return from_vector(UniformF32(key, n, static_cast<float>(minval), static_cast<float>(maxval)),
-                     shape);
+  return lax::concatenate(blocks, 0);
 }
 
-// JAX's _normal_real: u uniform in [nextafter(-1, 0), 1), so erfinv(u) is finite, and
-// normal = sqrt(2) * erfinv(u), since the standard normal CDF is (1 + erf(z / sqrt(2))) / 2.
-Tensor normal(const Key& key, const Shape& shape, DType dtype) {
-  const int64_t n = CheckedSize("normal", shape, dtype);
-  CheckFloating("normal", dtype);
+// JAX's _threefry_split_original: threefry_2x32(key, iota(2n)) reshaped to (n, 2).
+Tensor SplitData(const Tensor& data, int64_t n) { return reshape(Words(data, 2 * n), {n, 2}); }
+
+// JAX's _random_bits of width 8, 32 or 64 for n values, flat: u8 views the ceil(n / 4) hashed
+// words as little-endian bytes (byte j of word i is value 4i + j); u32 is the words; the 64-bit
+// value i pairs word i (high half) with word n + i (low half) of 2n words, as i64 bits (the
+// same bits as JAX's uint64, which Cotangent has no dtype for).
+Tensor RandomBits(const Tensor& data, int bit_width, int64_t n) {
+  if (bit_width == 32) return Words(data, n);
+  if (bit_width == 64) {
+    const Tensor words = lax::convert_element_type(Words(data, 2 * n), i64);
+    return (lax::slice(words, {0}, {n}) << 32) | lax::slice(words, {n}, {2 * n});
+  }
+  const int64_t count = (n + 3) / 4;
+  const Tensor words = Words(data, count);
+  std::vector<Tensor> bytes;
+  for (int j = 0; j < 4; ++j) bytes.push_back(lax::convert_element_type(words >> (8 * j), u8));
+  return lax::slice(reshape(stack(bytes, 1), {4 * count}), {0}, {n});
+}
+
+// JAX's _uniform in float precision: the top mantissa bits of the words (23 of one u32 word for
+// f32, 52 of a 64-bit word for f64) as the fraction m / 2^bits, which is exactly JAX's
+// bitcast(bits >> (width - mantissa) | bits of 1.0) - 1 (both exact), then an affine map to
+// [minval, maxval) clamped below by minval, all in the dtype as XLA computes it. The f64 word i
+// is word i (high half) and word n + i (low half) of 2n hashed words (random_bits of width 64).
+Tensor Uniform(const Tensor& data, const Shape& shape, DType dtype, double minval, double maxval) {
+  const int64_t n = NumElements(shape);
+  Tensor fraction;
   if (dtype == f64) {
-    std::vector<double> u = UniformF64(key, n, std::nextafter(-1.0, 0.0), 1.0);
-    for (double& x : u) x = std::numbers::sqrt2 * internal::ErfInv(x);
-    return from_vector(u, shape);
+    const Tensor word = RandomBits(data, 64, n);
+    fraction = lax::convert_element_type(lax::shift_right_logical(word, full_like(word, 12)), f64) *
+               std::ldexp(1.0, -52);
+  } else {
+    minval = static_cast<float>(minval);
+    maxval = static_cast<float>(maxval);
+    fraction = lax::convert_element_type(Words(data, n) >> 9, f32) * std::ldexp(1.0, -23);
   }
-  std::vector<float> u = UniformF32(key, n, std::nextafter(-1.0f, 0.0f), 1.0f);
-  const float sqrt2 = std::numbers::sqrt2_v<float>;
-  for (float& x : u) x = sqrt2 * internal::ErfInv(x);
-  return from_vector(u, shape);
+  // The span in the dtype's arithmetic: a float maxval - minval rounded to float.
+  const double span =
+      dtype == f64 ? maxval - minval
+                   : static_cast<float>(static_cast<float>(maxval) - static_cast<float>(minval));
+  return reshape(maximum(fraction * span + minval, minval), shape);
 }
 
-Tensor gumbel(const Key& key, const Shape& shape, DType dtype) {
-  const int64_t n = CheckedSize("gumbel", shape, dtype);
-  CheckFloating("gumbel", dtype);
-  if (dtype == f64) return from_vector(GumbelValues<double>(key, n), shape);
-  return from_vector(GumbelValues<float>(key, n), shape);
+// p(w) by Horner's rule, p = c[0], p = c[i] + p * w: XLA's evaluation order.
+Tensor Horner(const std::vector<double>& c, const Tensor& w) {
+  Tensor p = full_like(w, c[0]);
+  for (size_t i = 1; i < c.size(); ++i) p = p * w + c[i];
+  return p;
 }
 
-// JAX's _bernoulli: uniform(key, shape, float32) < p, p rounded to float32 (the dtype of a
-// Python float p without x64).
-Tensor bernoulli(const Key& key, double p, const Shape& shape) {
-  const int64_t n = CheckedSize("bernoulli", shape, DType::kBool);
-  if (!(p >= 0.0 && p <= 1.0)) ThrowInvalid("bernoulli: p must be in [0, 1], got ", p);
-  const std::vector<float> u = UniformF32(key, n, 0.0f, 1.0f);
-  const float p32 = static_cast<float>(p);
-  std::vector<bool> out(n);
-  for (int64_t i = 0; i < n; ++i) out[i] = u[i] < p32;
-  return from_vector(out, shape);
+// XLA's ErfInv32 (single precision): w = -log(1 - x^2); for w < 5 a degree-8 polynomial in
+// w - 2.5, else in sqrt(w) - 3; erfinv(x) = p(w) * x, and erfinv(+-1) = +-FLT_MAX.
+Tensor XlaErfInv32(const Tensor& x) {
+  static const std::vector<double> kLessThan5 = {2.81022636e-08f,  3.43273939e-07f, -3.5233877e-06f,
+                                                 -4.39150654e-06f, 0.00021858087f,  -0.00125372503f,
+                                                 -0.00417768164f,  0.246640727f,    1.50140941f};
+  static const std::vector<double> kGreaterThan5 = {
+      -0.000200214257f, 0.000100950558f, 0.00134934322f, -0.00367342844f, 0.00573950773f,
+      -0.0076224613f,   0.00943887047f,  1.00167406f,    2.83297682f};
+  const Tensor w = -log1p(-x * x);
+  const Tensor lt = w < 5.0;
+  const Tensor p = where(lt, Horner(kLessThan5, w - 2.5), Horner(kGreaterThan5, sqrt(w) - 3.0));
+  return where(abs(x) == 1.0, x * std::numeric_limits<float>::max(), p * x);
 }
 
-// JAX's categorical (replace=True): Gumbel-max, argmax(gumbel(key, logits.shape) + logits),
-// since argmax_k(logit_k + G_k) with iid Gumbel G_k is distributed as softmax(logits).
-Tensor categorical(const Key& key, const Tensor& logits, int axis) {
-  if (!logits.defined()) ThrowInvalid("categorical: logits is an undefined tensor");
-  const std::string aval = logits.aval().ToString();
-  if (!logits.is_concrete()) {
-    ThrowInvalid(
-        "categorical: logits must be concrete (keys and samples are never traced), "
-        "got traced ",
-        aval);
-  }
-  if (!IsFloating(logits.dtype())) {
-    ThrowInvalid("categorical: logits must be f32 or f64, got ", aval);
-  }
-  if (logits.ndim() == 0) ThrowInvalid("categorical: logits must have rank >= 1, got ", aval);
-  const int64_t ax = CanonicalAxis(axis, logits.ndim(), "categorical");
-  if (logits.shape()[ax] == 0) {
-    ThrowInvalid("categorical: axis ", axis, " of logits ", aval, " has no categories");
-  }
-  Shape out_shape = logits.shape();
-  out_shape.erase(out_shape.begin() + ax);
-  if (logits.dtype() == f64) return from_vector(GumbelMax<double>(key, logits, ax), out_shape);
-  return from_vector(GumbelMax<float>(key, logits, ax), out_shape);
-}
-
-// JAX's _shuffle of arange(n): ceil(3 ln(n) / ln(2^32 - 1)) rounds (enough that the 32-bit sort
-// keys of all pairs differ in some round with high probability); each round splits off a
-// subkey and stably sorts the current order by random_bits(subkey, 32, (n,)).
-Tensor permutation(const Key& key, int64_t n) {
-  if (n < 0 || n > std::numeric_limits<int32_t>::max()) {
-    ThrowInvalid("permutation: n must be in [0, 2^31 - 1], got ", n);
-  }
-  const int rounds = static_cast<int>(std::ceil(
-      3.0 * std::log(static_cast<double>(std::max<int64_t>(1, n))) / std::log(4294967295.0)));
-  std::vector<std::pair<uint32_t, int32_t>> order(n);
-  for (int64_t i = 0; i < n; ++i) order[i].second = static_cast<int32_t>(i);
-  Key k = key;
-  for (int r = 0; r < rounds; ++r) {
-    const std::vector<Key> keys = split(k, 2);
-    k = keys[0];
-    const std::vector<uint32_t> sort_keys = bits(keys[1], n);
-    for (int64_t i = 0; i < n; ++i) order[i].first = sort_keys[i];
-    std::stable_sort(order.begin(), order.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-  }
-  std::vector<int32_t> out(n);
-  for (int64_t i = 0; i < n; ++i) out[i] = order[i].second;
-  return from_vector(out, Shape{n});
-}
-
-namespace internal {
-
-// XLA ErfInv32: w = -log(1 - x^2); for w < 5 a degree-8 polynomial in w - 2.5, else in
-// sqrt(w) - 3; erfinv(x) = p(w) * x. Evaluated in float32 by Horner's rule, operation for
-// operation as XLA does (the build uses no FMA contraction: -std=c++20 implies
-// -ffp-contract=off in GCC).
-float ErfInv(float x) {
-  static constexpr float kLessThan5[9] = {2.81022636e-08f,  3.43273939e-07f, -3.5233877e-06f,
-                                          -4.39150654e-06f, 0.00021858087f,  -0.00125372503f,
-                                          -0.00417768164f,  0.246640727f,    1.50140941f};
-  static constexpr float kGreaterThan5[9] = {-0.000200214257f, 0.000100950558f, 0.00134934322f,
-                                             -0.00367342844f,  0.00573950773f,  -0.0076224613f,
-                                             0.00943887047f,   1.00167406f,     2.83297682f};
-  if (std::fabs(x) == 1.0f) return x * std::numeric_limits<float>::max();
-  float w = -std::log1p(-x * x);
-  const bool lt = w < 5.0f;
-  const float* c = lt ? kLessThan5 : kGreaterThan5;
-  w = lt ? w - 2.5f : std::sqrt(w) - 3.0f;
-  float p = c[0];
-  for (int i = 1; i < 9; ++i) p = c[i] + p * w;
-  return p * x;
-}
-
-// XLA ErfInv64: three ranges of w = -log(1 - x^2) (< 6.25, < 16, else) with polynomials of
+// XLA's ErfInv64: three ranges of w = -log(1 - x^2) (< 6.25, < 16, else) with polynomials of
 // degree 22, 18 and 16 in w - 3.125, sqrt(w) - 3.25 and sqrt(w) - 5.
-double ErfInv(double x) {
-  static constexpr double kLessThan6_25[23] = {
+Tensor XlaErfInv64(const Tensor& x) {
+  static const std::vector<double> kLessThan6_25 = {
       -3.6444120640178196996e-21, -1.685059138182016589e-19,  1.2858480715256400167e-18,
       1.115787767802518096e-17,   -1.333171662854620906e-16,  2.0972767875968561637e-17,
       6.6376381343583238325e-15,  -4.0545662729752068639e-14, -8.1519341976054721522e-14,
@@ -334,7 +197,7 @@ double ErfInv(double x) {
       4.2347877827932403518e-07,  -1.3654692000834678645e-06, -1.3882523362786468719e-05,
       0.0001867342080340571352,   -0.00074070253416626697512, -0.0060336708714301490533,
       0.24015818242558961693,     1.6536545626831027356};
-  static constexpr double kLessThan16[19] = {
+  static const std::vector<double> kLessThan16 = {
       2.2137376921775787049e-09, 9.0756561938885390979e-08, -2.7517406297064545428e-07,
       1.8239629214389227755e-08, 1.5027403968909827627e-06, -4.013867526981545969e-06,
       2.9234449089955446044e-06, 1.2475304481671778723e-05, -4.7318229009055733981e-05,
@@ -342,28 +205,439 @@ double ErfInv(double x) {
       0.00095328937973738049703, -0.0016882755560235047313, 0.0024914420961078508066,
       -0.0037512085075692412107, 0.005370914553590063617,   1.0052589676941592334,
       3.0838856104922207635};
-  static constexpr double kGreaterThan16[17] = {
+  static const std::vector<double> kGreaterThan16 = {
       -2.7109920616438573243e-11, -2.5556418169965252055e-10, 1.5076572693500548083e-09,
       -3.7894654401267369937e-09, 7.6157012080783393804e-09,  -1.4960026627149240478e-08,
       2.9147953450901080826e-08,  -6.7711997758452339498e-08, 2.2900482228026654717e-07,
       -9.9298272942317002539e-07, 4.5260625972231537039e-06,  -1.9681778105531670567e-05,
       7.5995277030017761139e-05,  -0.00021503011930044477347, -0.00013871931833623122026,
       1.0103004648645343977,      4.8499064014085844221};
-  if (std::fabs(x) == 1.0) return x * std::numeric_limits<double>::max();
-  double w = -std::log1p(-x * x);
-  const double* c;
-  int degree;
-  if (w < 6.25) {
-    c = kLessThan6_25, degree = 22, w -= 3.125;
-  } else if (w < 16.0) {
-    c = kLessThan16, degree = 18, w = std::sqrt(w) - 3.25;
-  } else {
-    c = kGreaterThan16, degree = 16, w = std::sqrt(w) - 5.0;
+  const Tensor w = -log1p(-x * x);
+  const Tensor p = where(
+      w < 6.25, Horner(kLessThan6_25, w - 3.125),
+      where(w < 16.0, Horner(kLessThan16, sqrt(w) - 3.25), Horner(kGreaterThan16, sqrt(w) - 5.0)));
+  return where(abs(x) == 1.0, x * std::numeric_limits<double>::max(), p * x);
+}
+
+}  // namespace
+
+namespace internal {
+
+Tensor XlaErfInv(const Tensor& x) {
+  if (!x.defined() || !IsFloating(x.dtype())) {
+    ThrowInvalid("XlaErfInv: expected f32 or f64, got ",
+                 x.defined() ? x.aval().ToString() : "an undefined tensor");
   }
-  double p = c[0];
-  for (int i = 1; i <= degree; ++i) p = c[i] + p * w;
-  return p * x;
+  return x.dtype() == f64 ? XlaErfInv64(x) : XlaErfInv32(x);
 }
 
 }  // namespace internal
+
+namespace {
+
+// JAX's _normal_real: u uniform in [nextafter(-1, 0), 1), so erfinv(u) is finite, and
+// normal = sqrt(2) * erfinv(u), since the standard normal CDF is (1 + erf(z / sqrt(2))) / 2.
+Tensor Normal(const Tensor& data, const Shape& shape, DType dtype) {
+  if (dtype == f64) {
+    return internal::XlaErfInv(Uniform(data, shape, f64, std::nextafter(-1.0, 0.0), 1.0)) *
+           std::numbers::sqrt2;
+  }
+  return internal::XlaErfInv(Uniform(data, shape, f32, std::nextafter(-1.0f, 0.0f), 1.0)) *
+         std::numbers::sqrt2;
+}
+
+// Gumbel(0, 1) by inversion, -log(-log(u)) with u in [tiny, 1) so that log(u) is finite.
+Tensor Gumbel(const Tensor& data, const Shape& shape, DType dtype) {
+  const double tiny =
+      dtype == f64 ? std::numeric_limits<double>::min() : std::numeric_limits<float>::min();
+  return -log(-log(Uniform(data, shape, dtype, tiny, 1.0)));
+}
+
+// JAX's _shuffle of x along axis: ceil(3 ln(size) / ln(2^32 - 1)) rounds (enough that the
+// 32-bit sort keys of all pairs differ in some round with high probability); each round splits
+// off a subkey and stably sorts x along axis by random_bits(subkey, 32, x.shape).
+Tensor Shuffle(const Tensor& data, Tensor x, int64_t axis) {
+  const int rounds = static_cast<int>(
+      std::ceil(3.0 * std::log(static_cast<double>(std::max<int64_t>(1, x.size()))) /
+                std::log(4294967295.0)));
+  Tensor k = data;
+  for (int r = 0; r < rounds; ++r) {
+    const Tensor keys = SplitData(k, 2);
+    k = keys[0];
+    x = sort_key_val(reshape(Words(keys[1], x.size()), x.shape()), x, axis).second;
+  }
+  return x;
+}
+
+// JAX's _randint for a dtype of `width` bits with unsigned counterpart `unsigned_dtype`: the
+// bounds, clipped to [lo, hi] of the dtype, give the span (hi - lo, 1 when maxval <= minval,
+// one more when maxval is past the dtype's maximum, wrapping to 0 = no reduction at 2^width)
+// and multiplier = 2^width mod span, computed as JAX does in the unsigned dtype, ((2^(width/2)
+// mod span)^2 mod 2^width) mod span; the value is (higher mod span * multiplier + lower mod
+// span) mod span over two words of keys split from the key, plus lo.
+Tensor Randint(const Tensor& data, const Shape& shape, int64_t minval, int64_t maxval,
+               DType dtype) {
+  const int width = dtype == u8 ? 8 : 32;
+  const int64_t dtype_lo = dtype == i32 ? std::numeric_limits<int32_t>::min() : 0;
+  const int64_t dtype_hi = dtype == u8    ? 0xFF
+                           : dtype == i32 ? std::numeric_limits<int32_t>::max()
+                                          : 0xFFFFFFFFll;
+  const uint64_t mask = (uint64_t{1} << width) - 1;
+  const int64_t lo = std::clamp(minval, dtype_lo, dtype_hi);
+  const int64_t hi = std::clamp(maxval, dtype_lo, dtype_hi);
+  uint64_t span = static_cast<uint64_t>(hi - lo) & mask;
+  if (hi <= lo) span = 1;
+  if (maxval > dtype_hi && hi > lo) span = (span + 1) & mask;
+  const auto rem = [](uint64_t a, uint64_t b) { return b == 0 ? a : a % b; };  // XLA: a rem 0 = a
+  uint64_t multiplier = rem((uint64_t{1} << (width / 2)) & mask, span);
+  multiplier = rem((multiplier * multiplier) & mask, span);
+  const int64_t n = NumElements(shape);
+  const Tensor keys = SplitData(data, 2);
+  const Tensor higher = RandomBits(keys[0], width, n), lower = RandomBits(keys[1], width, n);
+  const Tensor s = full_like(higher, static_cast<double>(span));
+  const Tensor offset = lax::rem(
+      lax::rem(higher, s) * full_like(higher, static_cast<double>(multiplier)) + lax::rem(lower, s),
+      s);
+  return reshape(lax::convert_element_type(offset, dtype) + lo, shape);
+}
+
+}  // namespace
+
+Key::Key(Tensor data) : data_(std::move(data)) {
+  if (!data_.defined()) ThrowInvalid("Key: the key data is an undefined tensor");
+  if (data_.dtype() != u32 || data_.ndim() == 0 || data_.shape().back() != 2) {
+    ThrowInvalid("Key: key data must be u32[..., 2], got ", data_.aval().ToString());
+  }
+}
+
+Shape Key::shape() const {
+  if (!data_.defined()) return {};
+  const Shape& s = data_.shape();
+  return Shape(s.begin(), s.end() - 1);
+}
+
+Key Key::operator[](int64_t i) const {
+  if (shape().empty()) ThrowInvalid("Key: cannot index a single key");
+  return Key(data_[i]);
+}
+
+std::ostream& operator<<(std::ostream& os, const Key& key) { return os << key.data(); }
+
+// JAX's threefry_seed: k1 = seed >> 32, k2 = seed & 0xFFFFFFFF.
+Key key(uint64_t seed) {
+  return Key(from_vector(std::vector<uint32_t>{static_cast<uint32_t>(seed >> 32),
+                                               static_cast<uint32_t>(seed & 0xFFFFFFFFu)},
+                         {2}));
+}
+
+Key key(const Tensor& seed) {
+  if (!seed.defined()) ThrowInvalid("key: the seed is an undefined tensor");
+  if (!IsInteger(seed.dtype()) || seed.ndim() != 0) {
+    ThrowInvalid("key: the seed must be an integer scalar, got ", seed.aval().ToString());
+  }
+  const Tensor hi = lax::shift_right_logical(seed, full({}, 32, seed.dtype()));
+  return Key(stack({lax::convert_element_type(hi, u32), lax::convert_element_type(seed, u32)}));
+}
+
+Key split(const Key& key, int n) {
+  CheckSingleKey("split", key);
+  if (n < 0) ThrowInvalid("split: n must be non-negative, got ", n);
+  static const auto& compiled = Compiled(
+      [](const Key& k, int count) { return Key(SplitData(k.data(), count)); }, "split", {1});
+  return compiled(key, n);
+}
+
+Key fold_in(const Key& key, uint32_t data) {
+  return fold_in(key, from_vector<uint32_t>({data}, {}));
+}
+
+// JAX's _threefry_fold_in: threefry_2x32(key, threefry_seed(data)) = the hash of the block
+// (0, data), whose two output words are the new key.
+Key fold_in(const Key& key, const Tensor& data) {
+  CheckSingleKey("fold_in", key);
+  if (!data.defined() || !IsInteger(data.dtype()) || data.ndim() != 0) {
+    ThrowInvalid("fold_in: data must be an integer scalar, got ",
+                 data.defined() ? data.aval().ToString() : "an undefined tensor");
+  }
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& d) {
+        const auto [y0, y1] = Threefry(k.data(), zeros({}, u32), lax::convert_element_type(d, u32));
+        return Key(stack({y0, y1}));
+      },
+      "fold_in", {});
+  return compiled(key, data);
+}
+
+std::pair<Tensor, Tensor> threefry2x32(const Key& key, const Tensor& x0, const Tensor& x1) {
+  CheckSingleKey("threefry2x32", key);
+  if (!x0.defined() || !x1.defined() || x0.dtype() != u32 || x1.dtype() != u32 ||
+      x0.shape() != x1.shape()) {
+    ThrowInvalid("threefry2x32: the counters must be u32 of one shape, got ",
+                 x0.defined() ? x0.aval().ToString() : "undefined", " and ",
+                 x1.defined() ? x1.aval().ToString() : "undefined");
+  }
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& a, const Tensor& b) { return Threefry(k.data(), a, b); },
+      "threefry2x32", {});
+  return compiled(key, x0, x1);
+}
+
+Tensor bits(const Key& key, const Shape& shape, DType dtype) {
+  CheckSingleKey("bits", key);
+  CheckSampleShape("bits", shape, dtype);
+  if (dtype != u8 && dtype != u32) {
+    ThrowInvalid("bits: dtype must be u8 or u32, got ", DTypeName(dtype));
+  }
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Shape& s, DType d) {
+        return reshape(RandomBits(k.data(), d == u8 ? 8 : 32, NumElements(s)), s);
+      },
+      "bits", {1, 2});
+  return compiled(key, shape, dtype);
+}
+
+Tensor uniform(const Key& key, const Shape& shape, DType dtype, double minval, double maxval) {
+  CheckFloatSampler("uniform", key, shape, dtype);
+  CheckOrdered("uniform", "minval", minval, "maxval", maxval);
+  static const auto& compiled = Compiled([](const Key& k, const Shape& s, DType d, double lo,
+                                            double hi) { return Uniform(k.data(), s, d, lo, hi); },
+                                         "uniform", {1, 2, 3, 4});
+  return compiled(key, shape, dtype, minval, maxval);
+}
+
+Tensor normal(const Key& key, const Shape& shape, DType dtype) {
+  CheckFloatSampler("normal", key, shape, dtype);
+  static const auto& compiled =
+      Compiled([](const Key& k, const Shape& s, DType d) { return Normal(k.data(), s, d); },
+               "normal", {1, 2});
+  return compiled(key, shape, dtype);
+}
+
+Tensor gumbel(const Key& key, const Shape& shape, DType dtype) {
+  CheckFloatSampler("gumbel", key, shape, dtype);
+  static const auto& compiled =
+      Compiled([](const Key& k, const Shape& s, DType d) { return Gumbel(k.data(), s, d); },
+               "gumbel", {1, 2});
+  return compiled(key, shape, dtype);
+}
+
+// JAX's _bernoulli: uniform(key, shape, float32) < p, p rounded to float32 (the dtype of a
+// Python float p without x64).
+Tensor bernoulli(const Key& key, double p, const Shape& shape) {
+  CheckSingleKey("bernoulli", key);
+  CheckSampleShape("bernoulli", shape, DType::kBool);
+  if (!(p >= 0.0 && p <= 1.0)) ThrowInvalid("bernoulli: p must be in [0, 1], got ", p);
+  static const auto& compiled = Compiled(
+      [](const Key& k, double prob, const Shape& s) {
+        return Uniform(k.data(), s, f32, 0.0, 1.0) < static_cast<double>(static_cast<float>(prob));
+      },
+      "bernoulli", {1, 2});
+  return compiled(key, p, shape);
+}
+
+// JAX's categorical (replace=True): Gumbel-max, argmax(gumbel(key, logits.shape) + logits),
+// since argmax_k(logit_k + G_k) with iid Gumbel G_k is distributed as softmax(logits).
+Tensor categorical(const Key& key, const Tensor& logits, int axis) {
+  CheckSingleKey("categorical", key);
+  if (!logits.defined()) ThrowInvalid("categorical: logits is an undefined tensor");
+  const std::string aval = logits.aval().ToString();
+  if (!IsFloating(logits.dtype())) {
+    ThrowInvalid("categorical: logits must be f32 or f64, got ", aval);
+  }
+  if (logits.ndim() == 0) ThrowInvalid("categorical: logits must have rank >= 1, got ", aval);
+  const int64_t ax = CanonicalAxis(axis, logits.ndim(), "categorical");
+  if (logits.shape()[ax] == 0) {
+    ThrowInvalid("categorical: axis ", axis, " of logits ", aval, " has no categories");
+  }
+  static const auto& compiled =
+      Compiled([](const Key& k, const Tensor& l,
+                  int64_t a) { return lax::argmax(Gumbel(k.data(), l.shape(), l.dtype()) + l, a); },
+               "categorical", {2});
+  return compiled(key, logits, ax);
+}
+
+Tensor permutation(const Key& key, int64_t n) {
+  CheckSingleKey("permutation", key);
+  if (n < 0 || n > std::numeric_limits<int32_t>::max()) {
+    ThrowInvalid("permutation: n must be in [0, 2^31 - 1], got ", n);
+  }
+  static const auto& compiled =
+      Compiled([](const Key& k, int64_t count) { return Shuffle(k.data(), arange(count, i32), 0); },
+               "permutation", {1});
+  return compiled(key, n);
+}
+
+// JAX's permutation of an array: x's lines shuffled on their own (independent, or x of rank
+// 1), else one permutation of the slices along axis, taken from x.
+Tensor permutation(const Key& key, const Tensor& x, int axis, bool independent) {
+  CheckSingleKey("permutation", key);
+  if (!x.defined() || x.ndim() == 0) {
+    ThrowInvalid("permutation: x must have rank >= 1 (pass n for a range), got ",
+                 x.defined() ? x.aval().ToString() : "an undefined tensor");
+  }
+  const int64_t ax = CanonicalAxis(axis, x.ndim(), "permutation");
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& v, int64_t a, bool each) {
+        if (each || v.ndim() == 1) return Shuffle(k.data(), v, a);
+        return take(v, Shuffle(k.data(), arange(v.shape()[a], i32), 0), a);
+      },
+      "permutation", {2, 3});
+  return compiled(key, x, ax, independent);
+}
+
+Tensor randint(const Key& key, const Shape& shape, int64_t minval, int64_t maxval, DType dtype) {
+  CheckSingleKey("randint", key);
+  CheckSampleShape("randint", shape, dtype);
+  if (dtype != i32 && dtype != u32 && dtype != u8) {
+    ThrowInvalid(
+        "randint: dtype must be i32, u32 or u8, got ", DTypeName(dtype),
+        dtype == i64 ? " (JAX's i64 draws need uint64 arithmetic, which has no dtype here)" : "");
+  }
+  static const auto& compiled = Compiled([](const Key& k, const Shape& s, int64_t lo, int64_t hi,
+                                            DType d) { return Randint(k.data(), s, lo, hi, d); },
+                                         "randint", {1, 2, 3, 4});
+  return compiled(key, shape, minval, maxval, dtype);
+}
+
+// JAX's _truncated_normal: u uniform in [erf(lower / sqrt 2), erf(upper / sqrt 2)), then
+// sqrt(2) erfinv(u), clipped to (nextafter(lower, +inf), nextafter(upper, -inf)) so that
+// rounding never reaches a bound. The bounds' erf is the host's, in the dtype.
+Tensor truncated_normal(const Key& key, double lower, double upper, const Shape& shape,
+                        DType dtype) {
+  CheckFloatSampler("truncated_normal", key, shape, dtype);
+  CheckOrdered("truncated_normal", "lower", lower, "upper", upper);
+  static const auto& compiled = Compiled(
+      [](const Key& k, double l, double u, const Shape& s, DType d) {
+        double a, b, lo, hi;
+        if (d == f64) {
+          a = std::erf(l / std::numbers::sqrt2), b = std::erf(u / std::numbers::sqrt2);
+          lo = std::nextafter(l, INFINITY), hi = std::nextafter(u, -INFINITY);
+        } else {
+          const float lf = static_cast<float>(l), uf = static_cast<float>(u);
+          a = std::erf(lf / std::numbers::sqrt2_v<float>);
+          b = std::erf(uf / std::numbers::sqrt2_v<float>);
+          lo = std::nextafter(lf, INFINITY), hi = std::nextafter(uf, -INFINITY);
+        }
+        const Tensor z = internal::XlaErfInv(Uniform(k.data(), s, d, a, b)) * std::numbers::sqrt2;
+        return minimum(maximum(z, lo), hi);
+      },
+      "truncated_normal", {1, 2, 3, 4});
+  return compiled(key, lower, upper, shape, dtype);
+}
+
+namespace {
+
+// One uniform of dtype in [lo, 1) through f, as one compiled sampler named op.
+enum class Inversion { kExponential, kCauchy, kLaplace, kLogistic };
+
+Tensor Invert(Inversion kind, const Tensor& data, const Shape& shape, DType dtype) {
+  const bool f64_ = dtype == f64;
+  const double eps =
+      f64_ ? std::numeric_limits<double>::epsilon() : std::numeric_limits<float>::epsilon();
+  switch (kind) {
+    case Inversion::kExponential: return -log1p(-Uniform(data, shape, dtype, 0.0, 1.0));
+    case Inversion::kCauchy:
+      return tan((Uniform(data, shape, dtype, eps, 1.0) - 0.5) * std::numbers::pi);
+    case Inversion::kLaplace: {
+      // epsneg = 2^-(mantissa bits + 1): -1 + epsneg is the float just above -1.
+      const Tensor u = Uniform(data, shape, dtype, -1.0 + (f64_ ? 0x1p-53 : 0x1p-24), 1.0);
+      return sign(u) * log1p(-abs(u));
+    }
+    case Inversion::kLogistic: {
+      const Tensor x = Uniform(data, shape, dtype, eps, 1.0);
+      return log(x / (1.0 - x));
+    }
+  }
+  return {};
+}
+
+Tensor Inverted(const char* op, Inversion kind, const Key& key, const Shape& shape, DType dtype) {
+  CheckFloatSampler(op, key, shape, dtype);
+  static const auto& compiled = Compiled([](const Key& k, Inversion which, const Shape& s,
+                                            DType d) { return Invert(which, k.data(), s, d); },
+                                         "inversion", {1, 2, 3});
+  return compiled(key, kind, shape, dtype);
+}
+
+}  // namespace
+
+Tensor exponential(const Key& key, const Shape& shape, DType dtype) {
+  return Inverted("exponential", Inversion::kExponential, key, shape, dtype);
+}
+Tensor cauchy(const Key& key, const Shape& shape, DType dtype) {
+  return Inverted("cauchy", Inversion::kCauchy, key, shape, dtype);
+}
+Tensor laplace(const Key& key, const Shape& shape, DType dtype) {
+  return Inverted("laplace", Inversion::kLaplace, key, shape, dtype);
+}
+Tensor logistic(const Key& key, const Shape& shape, DType dtype) {
+  return Inverted("logistic", Inversion::kLogistic, key, shape, dtype);
+}
+
+// JAX's _rademacher: 2 bernoulli(key, 0.5) - 1 in dtype.
+Tensor rademacher(const Key& key, const Shape& shape, DType dtype) {
+  CheckSingleKey("rademacher", key);
+  CheckSampleShape("rademacher", shape, dtype);
+  if (dtype == DType::kBool) ThrowInvalid("rademacher: dtype must be numeric, got bool");
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Shape& s, DType d) {
+        return lax::convert_element_type(Uniform(k.data(), s, f32, 0.0, 1.0) < 0.5, d) * 2 - 1;
+      },
+      "rademacher", {1, 2});
+  return compiled(key, shape, dtype);
+}
+
+// JAX's choice: randint with replacement, a permutation's first draws without; with p, the
+// inverse CDF p_cuml[-1] (1 - u) searched in p_cuml = cumsum(p) with replacement, and the n
+// draws of smallest -gumbel - log(p) without (Gumbel top-k).
+Tensor choice(const Key& key, int64_t n, const Shape& shape, bool replace,
+              const std::optional<Tensor>& p) {
+  CheckSingleKey("choice", key);
+  CheckSampleShape("choice", shape, i32);
+  const int64_t draws = NumElements(shape);
+  if (n > std::numeric_limits<int32_t>::max()) {
+    ThrowInvalid("choice: n must be at most 2^31 - 1, got ", n);
+  }
+  if (draws > 0 && n <= 0) {
+    ThrowInvalid("choice: n must be positive unless no samples are taken, got ", n);
+  }
+  if (!replace && draws > n) {
+    ThrowInvalid("choice: cannot take ", draws, " samples from ", n, " without replacement");
+  }
+  if (p.has_value() &&
+      (!p->defined() || !IsFloating(p->dtype()) || p->shape() != Shape{std::max<int64_t>(n, 0)})) {
+    ThrowInvalid("choice: p must be f32 or f64 of shape [", n, "], got ",
+                 p->defined() ? p->aval().ToString() : "an undefined tensor");
+  }
+  if (draws == 0) return zeros(shape, i32);
+  static const auto& compiled = Compiled(
+      [](const Key& k, int64_t count, const Shape& s, bool with_replacement,
+         const std::optional<Tensor>& probs) {
+        const int64_t m = NumElements(s);
+        if (!probs.has_value()) {
+          if (with_replacement) return Randint(k.data(), s, 0, count, i32);
+          return reshape(lax::slice(Shuffle(k.data(), arange(count, i32), 0), {0}, {m}), s);
+        }
+        if (with_replacement) {
+          const Tensor cuml = cumsum(*probs);
+          const Tensor r = cuml[count - 1] * (1.0 - Uniform(k.data(), s, probs->dtype(), 0.0, 1.0));
+          return searchsorted(cuml, r);
+        }
+        const Tensor g = -Gumbel(k.data(), {count}, probs->dtype()) - log(*probs);
+        return reshape(lax::slice(argsort(g), {0}, {m}), s);
+      },
+      "choice", {1, 2, 3});
+  return compiled(key, n, shape, replace, p);
+}
+
+Tensor choice(const Key& key, const Tensor& a, const Shape& shape, bool replace,
+              const std::optional<Tensor>& p, int axis) {
+  if (!a.defined() || a.ndim() == 0) {
+    ThrowInvalid("choice: a must have rank >= 1 (pass n for a range), got ",
+                 a.defined() ? a.aval().ToString() : "an undefined tensor");
+  }
+  const int64_t ax = CanonicalAxis(axis, a.ndim(), "choice");
+  return take(a, choice(key, a.shape()[ax], shape, replace, p), ax);
+}
+
 }  // namespace cotangent::random

@@ -1,6 +1,8 @@
 // File: cotangent/random.h
-// cotangent::random, JAX's splittable counter-based PRNG: explicit Keys, threefry-2x32 bits and
-// the samplers built on them, bit-compatible with JAX's classic (non-partitionable) threefry.
+// cotangent::random, JAX's splittable counter-based PRNG: keys are u32 tensors (traceable:
+// jit, vmap and scan take them as arguments), threefry-2x32 is written in the bitwise
+// primitives, and the samplers are compiled programs, bit-compatible with JAX's classic
+// (non-partitionable) threefry.
 
 #ifndef COTANGENT_COTANGENT_RANDOM_H_
 #define COTANGENT_COTANGENT_RANDOM_H_
@@ -8,8 +10,9 @@
 #include <array>
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
+#include <tuple>
 #include <utility>
-#include <vector>
 
 #include "core/dtype.h"
 #include "core/shape.h"
@@ -17,41 +20,63 @@
 
 namespace cotangent::random {
 
-// A PRNG key: the two uint32 words of JAX's uint32[2] key data, in that order. Keys are plain
-// host values (never traced); every sampler is a pure function of its key, so reusing a key
-// reuses its numbers. Derive fresh keys with split or fold_in.
-struct Key {
-  uint32_t hi = 0;
-  uint32_t lo = 0;
-  bool operator==(const Key&) const = default;
+// A PRNG key, JAX's typed key (random.key): its data is a u32 tensor of shape [..., 2], the two
+// words of JAX's uint32[2] key data in that order; the key's own shape is that of the data
+// without its last axis, so split(key, 3) is one key array of shape [3]. A Key is a container
+// of one tensor (cotangent/tree.h), so jit, vmap, scan and shard_map take keys as arguments and
+// results: a jitted training step draws its dropout masks from a traced key, vmap over a key
+// array draws per lane. Every sampler is a pure function of its key, so reusing a key reuses
+// its numbers; derive fresh keys with split or fold_in. Samplers and split take a single key
+// (shape []); a key array is an Error naming the op (map over it with vmap, as in JAX).
+class Key {
+ public:
+  Key() = default;  // an undefined key (what containers default to)
+  // JAX's random.wrap_key_data. Throws unless data is u32 of shape [..., 2].
+  explicit Key(Tensor data);
+
+  const Tensor& data() const { return data_; }  // JAX's random.key_data
+  bool defined() const { return data_.defined(); }
+  Shape shape() const;  // the data's shape without its last axis
+  // Key i of a key array, along its first axis (negative i counts from the end).
+  Key operator[](int64_t i) const;
+
+  friend auto tree_fields(Key& key) { return std::tie(key.data_); }
+  friend auto tree_field_names(const Key&) { return std::array{"key_data"}; }
+
+ private:
+  Tensor data_;
 };
 
-// Prints the key data as numpy prints a uint32[2] array: "[0 0]", "[ 0 42]" (right-aligned
-// to a common width).
+// Prints the key data as numpy prints a uint32 array: "[0 0]", "[ 0 42]".
 std::ostream& operator<<(std::ostream& os, const Key& key);
 
 // JAX's random.key(seed) / PRNGKey(seed): [seed >> 32, seed & 0xFFFFFFFF], so [0, seed] for
 // seeds below 2^32. A negative int converts to its two's complement, as JAX with x64 enabled.
 Key key(uint64_t seed);
+// The same of a traced integer scalar (JAX's threefry_seed): the high word is seed >> 32 read
+// logically in the seed's own width (0 for 32 bits and fewer), the low word its low 32 bits.
+Key key(const Tensor& seed);
 
-// n new keys from one (JAX's random.split(key, n)). Throws for n < 0.
-std::vector<Key> split(const Key& key, int n = 2);
+// n new keys from one (JAX's random.split(key, n)): a key array of shape [n]. Throws for n < 0.
+Key split(const Key& key, int n = 2);
 
 // split with a compile-time count, for structured bindings:
 //   auto [key, w_key, b_key] = random::split<3>(key);
 template <int N>
 std::array<Key, N> split(const Key& key);
 
-// A new key from a key and 32 bits of data (JAX's random.fold_in): threefry2x32(key, 0, data).
+// A new key from a key and 32 bits of data (JAX's random.fold_in): the hash of the counter
+// block (0, data). The Tensor form takes a traced integer scalar (its low 32 bits).
 Key fold_in(const Key& key, uint32_t data);
+Key fold_in(const Key& key, const Tensor& data);
 
-// The raw threefry-2x32 block cipher (20 rounds, Salmon et al. 2011) of the counter block
-// (x0, x1) under key; exposed for known-answer tests and for building other streams.
-std::pair<uint32_t, uint32_t> threefry2x32(const Key& key, uint32_t x0, uint32_t x1);
+// The raw threefry-2x32 block cipher (20 rounds, Salmon et al. 2011) of the counter blocks
+// (x0, x1), u32 tensors of one shape, under key; exposed for known-answer tests and for
+// building other streams.
+std::pair<Tensor, Tensor> threefry2x32(const Key& key, const Tensor& x0, const Tensor& x1);
 
-// count uniformly random 32-bit words: JAX's random.bits(key, (count,), uint32). Throws for a
-// negative count.
-std::vector<uint32_t> bits(const Key& key, int64_t count);
+// Uniformly random bits of shape: JAX's random.bits(key, shape, dtype) for dtype u8 or u32.
+Tensor bits(const Key& key, const Shape& shape, DType dtype = u32);
 
 // Uniform samples in [minval, maxval) of shape and floating dtype (JAX's random.uniform).
 // f32 uses 32 random bits per value (the top 23 as mantissa); f64 uses 64 bits per value (the
@@ -60,8 +85,8 @@ std::vector<uint32_t> bits(const Key& key, int64_t count);
 Tensor uniform(const Key& key, const Shape& shape, DType dtype = f32, double minval = 0.0,
                double maxval = 1.0);
 
-// Standard normal samples (JAX's random.normal): sqrt(2) * erfinv(u), u uniform in (-1, 1).
-// Throws for a negative dimension or a non-floating dtype.
+// Standard normal samples (JAX's random.normal): sqrt(2) * erfinv(u), u uniform in (-1, 1),
+// with XLA's erfinv polynomials. Throws for a negative dimension or a non-floating dtype.
 Tensor normal(const Key& key, const Shape& shape, DType dtype = f32);
 
 // Standard Gumbel samples (JAX's random.gumbel): -log(-log(u)), u uniform in [tiny, 1).
@@ -73,28 +98,67 @@ Tensor bernoulli(const Key& key, double p, const Shape& shape);
 
 // Samples of the categorical distributions softmax(logits, axis) by the Gumbel-max trick:
 // argmax(gumbel(key, logits.shape) + logits, axis), computed in the logits' precision as JAX
-// does. Returns i32 of logits.shape without axis. logits must be concrete and floating.
+// does. Returns i32 of logits.shape without axis. logits must be floating (traced or not).
 Tensor categorical(const Key& key, const Tensor& logits, int axis = -1);
 
 // A uniformly random permutation of [0, n) as an i32 tensor (JAX's random.permutation(key, n)).
 // Throws for n < 0 or n > 2^31 - 1.
 Tensor permutation(const Key& key, int64_t n);
+// x with its slices along axis in random order (JAX's random.permutation(key, x, axis,
+// independent)); independent: each line along axis shuffled on its own. x of rank >= 1.
+Tensor permutation(const Key& key, const Tensor& x, int axis = 0, bool independent = false);
+
+// Integers uniform in [minval, maxval) (JAX's random.randint): two words per value reduced
+// modulo the span (biased as JAX's is when the span is not a power of 2); bounds are clipped to
+// the dtype, maxval <= minval gives minval, and a maxval past the dtype's maximum includes it
+// (randint(key, s, 0, 256, u8)). dtype i32, u32 or u8: i64 would need JAX's uint64 arithmetic,
+// which Cotangent has no dtype for, and is an Error.
+Tensor randint(const Key& key, const Shape& shape, int64_t minval, int64_t maxval,
+               DType dtype = i32);
+
+// Standard normal samples truncated to (lower, upper) (JAX's random.truncated_normal): the
+// inverse CDF of a uniform between erf(lower / sqrt 2) and erf(upper / sqrt 2), clipped inside
+// the open interval. Throws for a non-floating dtype or lower >= upper.
+Tensor truncated_normal(const Key& key, double lower, double upper, const Shape& shape,
+                        DType dtype = f32);
+
+// The samplers JAX defines by inversion of one uniform each, of floating dtype:
+// exponential -log1p(-u); cauchy tan(pi (u - 1/2)), u in [eps, 1); laplace
+// sign(u) log1p(-|u|), u in [-1 + epsneg, 1); logistic log(u / (1 - u)), u in [eps, 1).
+Tensor exponential(const Key& key, const Shape& shape, DType dtype = f32);
+Tensor cauchy(const Key& key, const Shape& shape, DType dtype = f32);
+Tensor laplace(const Key& key, const Shape& shape, DType dtype = f32);
+Tensor logistic(const Key& key, const Shape& shape, DType dtype = f32);
+
+// -1 or +1 with probability 1/2 each (JAX's random.rademacher: 2 bernoulli(0.5) - 1), i32 by
+// default (any integer or floating dtype).
+Tensor rademacher(const Key& key, const Shape& shape, DType dtype = i32);
+
+// Indices into [0, n) drawn as JAX's random.choice(key, n, shape, replace, p): uniform with
+// replacement (randint), the first of a permutation without; with probabilities p (1-D of n
+// floats, traced or not) by inverse CDF (searchsorted of cumsum(p)) with replacement and by
+// Gumbel top-k without. i32 of shape. Throws for n <= 0 with draws, for more draws than n
+// without replacement, or for p of the wrong shape.
+Tensor choice(const Key& key, int64_t n, const Shape& shape = {}, bool replace = true,
+              const std::optional<Tensor>& p = std::nullopt);
+// The elements (slices along axis) of a at such indices: take(a, choice(key, a.shape[axis],
+// ...), axis), the drawn axis replaced by shape.
+Tensor choice(const Key& key, const Tensor& a, const Shape& shape = {}, bool replace = true,
+              const std::optional<Tensor>& p = std::nullopt, int axis = 0);
 
 namespace internal {
 
-// XLA's float32 erfinv (M. Giles, "Approximating the erfinv function", single precision),
-// the one JAX's normal uses; erfinv(+-1) = +-FLT_MAX.
-float ErfInv(float x);
-
-// XLA's float64 erfinv (Giles' double-precision polynomials); erfinv(+-1) = +-DBL_MAX.
-double ErfInv(double x);
+// XLA's erfinv (M. Giles, "Approximating the erfinv function"), the polynomials JAX's normal
+// evaluates, in x's dtype (f32 or f64); erfinv(+-1) = +-max. The erf_inv primitive is refined
+// to full precision instead; this one reproduces JAX's streams.
+Tensor XlaErfInv(const Tensor& x);
 
 }  // namespace internal
 
 template <int N>
 std::array<Key, N> split(const Key& key) {
   static_assert(N >= 0, "split<N>: N must be non-negative");
-  std::vector<Key> keys = split(key, N);
+  const Key keys = split(key, N);
   std::array<Key, N> out;
   for (int i = 0; i < N; ++i) out[i] = keys[i];
   return out;

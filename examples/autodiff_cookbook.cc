@@ -37,9 +37,11 @@ struct Model {
 
   // key, *subkeys = random.split(key, n + 1)
   std::vector<ct::random::Key> NextKeys(int n) {
-    std::vector<ct::random::Key> keys = ct::random::split(key, n + 1);
+    const ct::random::Key keys = ct::random::split(key, n + 1);
     key = keys[0];
-    return {keys.begin() + 1, keys.end()};
+    std::vector<ct::random::Key> subkeys;
+    for (int i = 1; i <= n; ++i) subkeys.push_back(keys[i]);
+    return subkeys;
   }
 };
 

@@ -3,8 +3,8 @@
 // integer dtype and bool, on every backend, against host oracles with XLA's semantics (a shift
 // amount read as unsigned, one of at least the width shifting every bit out); the numpy layer
 // over them (logical_* on any dtype, bitwise_* and the operators with JAX's promotion and weak
-// scalars, left/right_shift, bitwise_count), integer pow as JAX's, and jit: Threefry-2x32
-// written in u32 tensor ops, fused, reproduces the host PRNG's cipher bit for bit.
+// scalars, left/right_shift, bitwise_count), integer pow as JAX's, and fused chains under jit.
+// (The PRNG's Threefry-2x32 is written in these ops: tests/cotangent/random_test.cc.)
 
 #include <bit>
 #include <cstdint>
@@ -198,50 +198,7 @@ TEST(BitwiseTest, IntegerPowStaysInteger) {
   EXPECT_THAT(ErrorOf([&] { pow(x, -1); }), HasSubstr("integer_pow: negative exponent -1"));
 }
 
-// ---- jit: the PRNG's cipher in tensor ops --------------------------------------------------
-
-// Threefry-2x32 (20 rounds) on u32 tensors: additions wrap, rotations are two shifts and an or.
-std::pair<Tensor, Tensor> Threefry(const random::Key& key, Tensor x0, Tensor x1) {
-  static constexpr int kRotations[2][4] = {{13, 15, 26, 6}, {17, 29, 16, 24}};
-  const uint32_t ks[3] = {key.hi, key.lo, key.hi ^ key.lo ^ 0x1BD11BDAu};
-  x0 = x0 + ks[0];
-  x1 = x1 + ks[1];
-  for (uint32_t i = 0; i < 5; ++i) {
-    for (int r : kRotations[i % 2]) {
-      x0 = x0 + x1;
-      x1 = ((x1 << r) | (x1 >> (32 - r))) ^ x0;
-    }
-    x0 = x0 + ks[(i + 1) % 3];
-    x1 = x1 + static_cast<uint32_t>(ks[(i + 2) % 3] + i + 1);
-  }
-  return {x0, x1};
-}
-
-TEST(BitwiseTest, JittedThreefryMatchesTheHostCipher) {
-  const random::Key key{0x13198A2Eu, 0x03707344u};
-  constexpr int64_t kN = 1000;
-  std::vector<uint32_t> c0(kN), c1(kN);
-  for (int64_t i = 0; i < kN; ++i) {
-    c0[i] = static_cast<uint32_t>(i * 2654435761u);
-    c1[i] = static_cast<uint32_t>(~i);
-  }
-  const auto f = [&](const Tensor& a, const Tensor& b) {
-    const auto [y0, y1] = Threefry(key, a, b);
-    return std::vector<Tensor>{y0, y1};
-  };
-  const Tensor a = from_vector(c0, {kN}), b = from_vector(c1, {kN});
-  const std::vector<Tensor> eager = f(a, b);
-  const std::vector<Tensor> jitted = jit(f)(a, b);
-  const std::vector<uint32_t> e0 = eager[0].to_vector<uint32_t>(),
-                              e1 = eager[1].to_vector<uint32_t>();
-  EXPECT_EQ(jitted[0].to_vector<uint32_t>(), e0);
-  EXPECT_EQ(jitted[1].to_vector<uint32_t>(), e1);
-  for (int64_t i = 0; i < kN; ++i) {
-    const auto [h0, h1] = random::threefry2x32(key, c0[i], c1[i]);
-    ASSERT_EQ(e0[i], h0) << i;
-    ASSERT_EQ(e1[i], h1) << i;
-  }
-}
+// ---- jit ----------------------------------------------------------------------------------
 
 // A fused integer chain of every bitwise op under jit (fused kernels on both backends) against
 // eager, on i64 and u8 (which Vulkan computes in 32 bits, masking each result to its byte).

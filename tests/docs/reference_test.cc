@@ -180,13 +180,22 @@ TEST(ReferenceTest, Convolution) {
 
 TEST(ReferenceTest, Random) {
   ct::random::Key key = ct::random::key(42);           // [ 0 42]
-  std::vector<uint32_t> words = ct::random::bits(key, 2);
-  auto [a, b] = ct::random::threefry2x32(key, 0, 1);
-  ct::Tensor g = ct::random::gumbel(key, {3}, ct::f64);
-  EXPECT_EQ(key, (ct::random::Key{0, 42}));
-  EXPECT_EQ(words.size(), 2u);
-  EXPECT_NE(a, b);
-  EXPECT_EQ(g.dtype(), ct::f64);
+  ct::Tensor words = ct::random::bits(key, {2});       // u32[2]
+  ct::random::Key keys = ct::random::split(key, 4);    // a key array: data u32[4,2]
+  ct::Tensor rows = ct::vmap([](const ct::random::Key& k) {  // one row per key
+    return ct::random::normal(k, {3});
+  })(keys);                                            // f32[4,3]
+  auto step = ct::jit([](const ct::random::Key& k, const ct::Tensor& x) {  // a traced key
+    return ct::random::bernoulli(k, 0.9, x.shape()) * x / 0.9;              // dropout
+  });
+  ct::Tensor y = step(ct::random::fold_in(key, 1), ct::ones({2, 3}));
+  EXPECT_EQ(key.data().to_vector<uint32_t>(), (std::vector<uint32_t>{0, 42}));
+  EXPECT_EQ(words.dtype(), ct::u32);
+  EXPECT_EQ(keys.data().shape(), (ct::Shape{4, 2}));
+  EXPECT_EQ(rows.shape(), (ct::Shape{4, 3}));
+  EXPECT_EQ(rows[2].to_vector<float>(), ct::random::normal(keys[2], {3}).to_vector<float>());
+  const ct::Tensor mask = ct::random::bernoulli(ct::random::fold_in(key, 1), 0.9, {2, 3});
+  EXPECT_EQ(y.to_vector<float>(), (ct::astype(mask, ct::f32) / 0.9f).to_vector<float>());
 }
 
 TEST(ReferenceTest, Transformations) {
