@@ -118,7 +118,7 @@ auto shard_map(F f, LocalMesh mesh, std::vector<P> in_specs, std::vector<P> out_
         return ys;
       };
       return VmapFlat(inner, leaves, in_axes, out_axes, mesh.axes[k].second, names,
-                      mesh.axes[k].first);
+                      mesh.axes[k].first, "shard_map");
     };
     const std::vector<Tensor> stacked = level(0, cut);
     std::vector<Tensor> results;

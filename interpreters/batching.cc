@@ -306,7 +306,7 @@ std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
                              const std::vector<std::optional<int64_t>>& out_axes,
                              std::optional<int64_t> axis_size,
                              const std::vector<std::string>& input_names,
-                             const std::string& axis_name) {
+                             const std::string& axis_name, std::string_view caller) {
   CheckLiveTracers("vmap", args);
   if (axis_size && *axis_size < 0) ThrowInvalid("vmap: negative axis_size ", *axis_size);
   // The mapped size, checked across inputs.
@@ -354,6 +354,13 @@ std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
     const std::optional<int64_t> out_axis = out_axes[out_axes.size() == 1 ? 0 : j];
     const Batched y = batch.Unpack(outs[j]);
     if (!out_axis) {
+      if (y.bdim != kNotMapped && caller == "shard_map") {
+        ThrowInvalid("shard_map: out_specs declare result ", j, " (",
+                     WithoutAxis(y.value.aval(), y.bdim).ToString(),
+                     ") replicated over mesh axis '", axis_name,
+                     "', but it differs between the members of '", axis_name,
+                     "' (name the axis in its spec, or combine the members, e.g. with psum)");
+      }
       if (y.bdim != kNotMapped) {
         ThrowInvalid("vmap: out_axes is not mapped but output ", j, " (",
                      WithoutAxis(y.value.aval(), y.bdim).ToString(), ") depends on the mapped inputs");

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/interpreter.h"
@@ -77,13 +78,15 @@ std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
                              const std::vector<std::string>& input_names,
                              const std::string& axis_name = "");
 // The same with an out axis per output (shard_map: an output replicated over the axis is not
-// mapped, one split by it is). out_axes is read after f returns, so f may fill it.
+// mapped, one split by it is). out_axes is read after f returns, so f may fill it. caller names
+// the transformation in the error for an unmapped output that depends on the mapped inputs
+// ("shard_map": a result out_specs declares replicated over mesh axis axis_name).
 std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
                              const std::vector<std::optional<int64_t>>& in_axes,
                              const std::vector<std::optional<int64_t>>& out_axes,
                              std::optional<int64_t> axis_size,
                              const std::vector<std::string>& input_names,
-                             const std::string& axis_name = "");
+                             const std::string& axis_name = "", std::string_view caller = "vmap");
 
 }  // namespace cotangent
 

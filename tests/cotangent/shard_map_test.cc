@@ -125,9 +125,6 @@ TEST(ShardMapTest, SpecsThatDoNotFitAreClearErrors) {
                 shard_map(id, mesh, {P{"i", std::nullopt}}, {P{}})(zeros({4}));
               }),
               HasSubstr("the spec of argument 0 has 2 entries for an array of rank 1"));
-  // A result declared replicated that differs between members (JAX's check_vma).
-  EXPECT_THAT(ErrorOf([&] { shard_map(id, mesh, {P{"i"}}, {P{}})(zeros({4})); }),
-              HasSubstr("out_axes is not mapped but output 0"));
   EXPECT_THAT(ErrorOf([&] {
                 shard_map(id, LocalMesh{{{"i", 0}}}, {P{}}, {P{}});
               }),
@@ -136,6 +133,20 @@ TEST(ShardMapTest, SpecsThatDoNotFitAreClearErrors) {
                 shard_map(id, mesh, {P{}, P{}}, {P{}})(x);
               }),
               HasSubstr("in_specs has 2 entries for 1 arguments"));
+}
+
+TEST(ShardMapTest, AReplicatedResultThatDiffersIsAnErrorNamingShardMap) {
+  const auto id = [](const Tensor& b) { return b; };
+  const LocalMesh mesh{{{"i", 4}}};
+  // A result declared replicated that differs between members (JAX's check_vma): the error
+  // names shard_map, the result and the mesh axis (it was vmap's out_axes message).
+  EXPECT_EQ(ErrorOf([&] { shard_map(id, mesh, {P{"i"}}, {P{}})(zeros({4})); }),
+            "shard_map: out_specs declare result 0 (f32[1]) replicated over mesh axis 'i', but "
+            "it differs between the members of 'i' (name the axis in its spec, or combine the "
+            "members, e.g. with psum)");
+  const LocalMesh grid{{{"i", 2}, {"j", 2}}};
+  EXPECT_THAT(ErrorOf([&] { shard_map(id, grid, {P{"i", "j"}}, {P{"i"}})(zeros({2, 2})); }),
+              HasSubstr("replicated over mesh axis 'j'"));
 }
 
 }  // namespace
