@@ -1,8 +1,9 @@
 // File: examples/support/data.h
 // Training data on the host: a HostArray holds a dataset with examples along axis 0;
 // ShuffledBatches draws an epoch's minibatches (random::permutation, so runs are
-// reproducible) and TakeRows gathers a batch into a tensor. Gathering on the host is what a
-// gather primitive would do on the device; it keeps the library's op set small.
+// reproducible) and TakeRows gathers a batch into a tensor. The dataset stays in host memory
+// and only each batch becomes a tensor (take() of a tensor of the whole set would first put
+// all of it on the device).
 
 #ifndef COTANGENT_EXAMPLES_SUPPORT_DATA_H_
 #define COTANGENT_EXAMPLES_SUPPORT_DATA_H_

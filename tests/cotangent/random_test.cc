@@ -471,6 +471,55 @@ TEST(RandomTest, XlaErfInvInvertsErf) {
 
 // --- The other samplers of jax.random. ---
 
+// JAX's own regression values (tests/random_test.py, classic threefry, x64 off): the
+// _RANDOM_VALUES_CASES of testRandomDistributionValues, each drawn of shape (5,) from
+// PRNGKey(adler32(name + "threefry2x32")) and printed to 6 decimals, and testRngRandomBits
+// and testPRNGValues.
+TEST(RandomTest, MatchesJaxsPublishedValues) {
+  const auto near = [](const Tensor& actual, const std::vector<double>& expected, double rtol) {
+    const std::vector<double> a = actual.to_vector<double>();
+    ASSERT_EQ(a.size(), expected.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_NEAR(a[i], expected[i], 1e-6 + rtol * std::fabs(expected[i])) << i;
+    }
+  };
+  near(random::uniform(random::key(1338574713), {5}),
+       {0.298671, 0.073213, 0.873356, 0.260549, 0.412797}, 1e-6);
+  near(random::normal(random::key(1193674498), {5}),
+       {-1.173234, -1.511662, 0.070593, -0.099764, 1.052845}, 1e-6);
+  near(random::exponential(random::key(1942292768), {5}),
+       {0.526067, 0.043046, 0.039932, 0.46427, 0.123886}, 1e-6);
+  near(random::gumbel(random::key(1179715317), {5}),
+       {2.06701, 0.911726, 0.145736, 0.185427, -0.00711}, 1e-6);
+  near(random::laplace(random::key(1291781963), {5}),
+       {0.578939, -0.204902, 0.555733, 0.911053, -0.96456}, 1e-6);
+  near(random::logistic(random::key(1466238935), {5}),
+       {0.19611, -1.709053, -0.274093, -0.208322, -1.675489}, 1e-6);
+  near(random::cauchy(random::key(1175914230), {5}),
+       {-0.088416, -10.169713, 3.49677, -1.18056, 0.34556}, 1e-5);
+  near(random::truncated_normal(random::key(2846034731), 0.0, 2.0, {5}),
+       {0.582807, 1.709771, 0.159513, 0.861376, 0.36148}, 1e-6);
+  EXPECT_EQ(random::randint(random::key(1319372649), {5}, 0, 10).to_vector<int32_t>(),
+            (std::vector<int32_t>{0, 5, 7, 7, 5}));
+  EXPECT_EQ(random::rademacher(random::key(1719994501), {5}).to_vector<int32_t>(),
+            (std::vector<int32_t>{-1, -1, -1, -1, 1}));
+  EXPECT_EQ(random::bernoulli(random::key(1612777541), 0.5, {5}).to_vector<bool>(),
+            (std::vector<bool>{false, true, true, true, false}));
+  EXPECT_EQ(random::bits(random::key(942802475), {5}, u8).to_vector<uint8_t>(),
+            (std::vector<uint8_t>{10, 158, 82, 54, 158}));
+  EXPECT_EQ(random::bits(random::key(942802475), {5}).to_vector<uint32_t>(),
+            (std::vector<uint32_t>{1978747883, 4134381225, 3628107870, 689687174, 2788938207}));
+  // testRngRandomBits: PRNGKey(1701).
+  EXPECT_EQ(random::bits(random::key(1701), {3}, u8).to_vector<uint8_t>(),
+            (std::vector<uint8_t>{216, 115, 43}));
+  EXPECT_EQ(random::bits(random::key(1701), {3}).to_vector<uint32_t>(),
+            (std::vector<uint32_t>{56197195, 4200222568, 961309823}));
+  // testPRNGValues: PRNGKey(0).
+  EXPECT_EQ(random::randint(random::key(0), {3, 3}, 0, 8).to_vector<int32_t>(),
+            (std::vector<int32_t>{2, 1, 3, 6, 1, 5, 6, 3, 4}));
+  EXPECT_EQ(Data(random::fold_in(random::key(0), 4)), Words({2285895361, 433833334}));
+}
+
 TEST(RandomTest, BitsOfU8AreTheWordsLittleEndianBytes) {
   // JAX's _random_bits of width 8: bits.view(uint8)[:size] of ceil(size / 4) hashed words.
   const Key k = random::key(16);
