@@ -146,6 +146,46 @@ Tensor choice(const Key& key, int64_t n, const Shape& shape = {}, bool replace =
 Tensor choice(const Key& key, const Tensor& a, const Shape& shape = {}, bool replace = true,
               const std::optional<Tensor>& p = std::nullopt, int axis = 0);
 
+// Gamma(a, 1) samples (JAX's random.gamma): Marsaglia and Tsang's rejection method per
+// element, a while_loop over the key of each element (a split of key into one per element),
+// with a < 1 boosted as Gamma(a + 1) U^(1/a). a is broadcast to shape (default: a's shape) and
+// converted to dtype. loggamma samples log Gamma(a, 1) in log space, accurate for tiny a.
+// Neither is differentiable in a (JAX's implicit gradient needs igamma's derivatives, which
+// Cotangent does not have): grad through a sample is an Error of while_loop.
+Tensor gamma(const Key& key, const Tensor& a, std::optional<Shape> shape = std::nullopt,
+             DType dtype = f32);
+Tensor loggamma(const Key& key, const Tensor& a, std::optional<Shape> shape = std::nullopt,
+                DType dtype = f32);
+// Beta(a, b) by two log-gamma draws: ga / (ga + gb) scaled by their maximum, as JAX.
+Tensor beta(const Key& key, const Tensor& a, const Tensor& b,
+            std::optional<Shape> shape = std::nullopt, DType dtype = f32);
+// Dirichlet(alpha) over alpha's last axis (size n): softmax of log-gamma draws; the result is
+// shape + [n] (shape defaults to alpha's batch shape).
+Tensor dirichlet(const Key& key, const Tensor& alpha, std::optional<Shape> shape = std::nullopt,
+                 DType dtype = f32);
+// Chi-squared(df) = 2 Gamma(df / 2); Student's t(df) = N sqrt(df / 2 / Gamma(df / 2)); F(dfnum,
+// dfden) = (chi2(dfnum) / dfnum) / (chi2(dfden) / dfden), keys split as JAX's.
+Tensor chisquare(const Key& key, const Tensor& df, std::optional<Shape> shape = std::nullopt,
+                 DType dtype = f32);
+Tensor t(const Key& key, const Tensor& df, std::optional<Shape> shape = std::nullopt,
+         DType dtype = f32);
+Tensor f(const Key& key, const Tensor& dfnum, const Tensor& dfden,
+         std::optional<Shape> shape = std::nullopt, DType dtype = f32);
+// Pareto(b) = exp(exponential / b); Weibull(scale, concentration) = scale (-log1p(-u))^(1/c);
+// maxwell = |N(0, I_3)|; double_sided_maxwell = loc + scale * rademacher * maxwell (its shape
+// is shape + the parameters' broadcast shape, as JAX's).
+Tensor pareto(const Key& key, const Tensor& b, std::optional<Shape> shape = std::nullopt,
+              DType dtype = f32);
+Tensor weibull_min(const Key& key, double scale, double concentration, const Shape& shape = {},
+                   DType dtype = f32);
+Tensor maxwell(const Key& key, const Shape& shape = {}, DType dtype = f32);
+Tensor double_sided_maxwell(const Key& key, const Tensor& loc, const Tensor& scale,
+                            const Shape& shape = {}, DType dtype = f32);
+// N(mean, cov) by its Cholesky factor: mean + L z, z standard normal of shape + [n]; shape
+// defaults to the broadcast of mean's and cov's batch shapes (mean [..., n], cov [..., n, n]).
+Tensor multivariate_normal(const Key& key, const Tensor& mean, const Tensor& cov,
+                           std::optional<Shape> shape = std::nullopt, DType dtype = f32);
+
 namespace internal {
 
 // XLA's erfinv (M. Giles, "Approximating the erfinv function"), the polynomials JAX's normal

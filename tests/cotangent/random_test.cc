@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "cotangent/cotangent.h"
 #include "gtest/gtest.h"
+#include "tests/testing/oracles.h"
 
 namespace cotangent {
 namespace {
@@ -509,6 +510,26 @@ TEST(RandomTest, MatchesJaxsPublishedValues) {
             (std::vector<uint8_t>{10, 158, 82, 54, 158}));
   EXPECT_EQ(random::bits(random::key(942802475), {5}).to_vector<uint32_t>(),
             (std::vector<uint32_t>{1978747883, 4134381225, 3628107870, 689687174, 2788938207}));
+  // The distributions built on gamma and the normal.
+  near(random::gamma(random::key(1038747260), scalar(0.8), Shape{5}),
+       {0.332641, 0.10187, 1.816109, 0.023457, 0.487853}, 1e-5);
+  near(random::loggamma(random::key(1440221118), scalar(0.8), Shape{5}),
+       {-0.899633, -0.424083, 0.631593, 0.102374, -1.07189}, 1e-5);
+  near(random::beta(random::key(923534869), scalar(0.8), scalar(0.9), Shape{5}),
+       {0.533685, 0.843179, 0.063495, 0.573444, 0.459514}, 1e-5);
+  near(random::dirichlet(random::key(1590822961), from_vector<float>({0.5f, 0.6f, 0.7f}, {3}),
+                         Shape{2}),
+       {0.556287, 0.304219, 0.139494, 0.15221, 0.632251, 0.21554}, 1e-5);
+  near(random::maxwell(random::key(1331627891), {5}),
+       {3.070779, 0.908479, 1.521317, 0.875551, 1.306137}, 1e-5);
+  near(random::double_sided_maxwell(random::key(3634826421), scalar(1.0), scalar(2.0), {5}),
+       {-2.408914, -3.370437, 3.235352, -0.907734, -1.708732}, 1e-5);
+  near(random::pareto(random::key(1192560388), scalar(0.5), Shape{5}),
+       {2.751398, 1.281863, 87.85448, 1.254542, 2.824487}, 1e-5);
+  near(random::weibull_min(random::key(1921059088), 1.0, 1.0, {5}),
+       {1.605863, 0.841809, 0.224218, 0.4826, 0.027901}, 1e-5);
+  near(random::multivariate_normal(random::key(3497659512), ones({1, 3}), eye(3), Shape{2}),
+       {1.067826, 1.215599, 0.234166, -0.237534, 1.32591, 1.413987}, 1e-5);
   // testRngRandomBits: PRNGKey(1701).
   EXPECT_EQ(random::bits(random::key(1701), {3}, u8).to_vector<uint8_t>(),
             (std::vector<uint8_t>{216, 115, 43}));
@@ -703,6 +724,64 @@ TEST(RandomTest, PermutationOfAnArray) {
   EXPECT_EQ(r0, arange(50, f32).to_vector<float>());
 }
 
+TEST(RandomTest, GammaFamilyMoments) {
+  const Key k = random::key(23);
+  // Gamma(a): mean a, variance a, on both sides of the a < 1 boost.
+  for (double a : {0.3, 2.5}) {
+    const std::vector<double> g =
+        random::gamma(k, scalar(a, f64), Shape{20000}, f64).to_vector<double>();
+    EXPECT_NEAR(Mean(g), a, 0.03 * std::sqrt(a) + 0.01) << a;
+    EXPECT_NEAR(Variance(g), a, 0.1 * a) << a;
+    EXPECT_GE(*std::min_element(g.begin(), g.end()), 0.0);
+  }
+  // loggamma is log gamma of the same key (JAX's documented property).
+  const Tensor a = from_vector<float>({0.01f, 0.5f, 1.0f, 4.0f}, {4});
+  const std::vector<float> lg = random::loggamma(k, a).to_vector<float>();
+  const std::vector<float> g = random::gamma(k, a).to_vector<float>();
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(std::exp(lg[i]), g[i], 1e-5 * g[i] + 1e-30) << i;
+  const std::vector<double> b =
+      random::beta(k, scalar(2.0), scalar(6.0), Shape{20000}).to_vector<double>();
+  EXPECT_NEAR(Mean(b), 0.25, 0.005);
+  const Tensor d = random::dirichlet(k, from_vector<float>({1, 2, 7}, {3}), Shape{5000});
+  EXPECT_EQ(d.shape(), (Shape{5000, 3}));
+  const std::vector<double> mean_d = (sum(d, {0}) / 5000.0).to_vector<double>();
+  EXPECT_NEAR(mean_d[2], 0.7, 0.01);
+  for (double row : sum(d, {1}).to_vector<double>()) ASSERT_NEAR(row, 1.0, 1e-5);
+  EXPECT_NEAR(Mean(random::chisquare(k, scalar(3.0), Shape{20000}).to_vector<double>()), 3.0, 0.08);
+  const std::vector<double> tt = random::t(k, scalar(5.0), Shape{40000}).to_vector<double>();
+  EXPECT_NEAR(Mean(tt), 0.0, 0.02);
+  EXPECT_NEAR(Variance(tt), 5.0 / 3.0, 0.1);
+  EXPECT_NEAR(Mean(random::f(k, scalar(4.0), scalar(10.0), Shape{40000}).to_vector<double>()), 1.25,
+              0.03);
+  // Not differentiable in a: reverse mode meets the rejection loop (JAX differentiates it
+  // implicitly, through igamma's derivatives, which Cotangent does not have).
+  const std::string error =
+      testing::ErrorOf([&] { grad([&](const Tensor& x) { return sum(random::gamma(k, x)); })(a); });
+  EXPECT_NE(error.find("while_loop"), std::string::npos) << error;
+  // Per-element parameters, under jit and vmap over keys.
+  const auto draw = [](const Key& key, const Tensor& alpha) { return random::gamma(key, alpha); };
+  EXPECT_EQ(jit(draw)(k, a).to_vector<float>(), g);
+  const Key keys = random::split(k, 3);
+  const Tensor per_key = vmap([&](const Key& key) { return random::gamma(key, a); })(keys);
+  EXPECT_EQ(per_key[1].to_vector<float>(), random::gamma(keys[1], a).to_vector<float>());
+}
+
+TEST(RandomTest, MultivariateNormalHasItsCovariance) {
+  const Tensor cov = from_vector<double>({2.0, 0.6, 0.6, 1.0}, {2, 2});
+  const Tensor mean = from_vector<double>({1.0, -1.0}, {2});
+  const Tensor z = random::multivariate_normal(random::key(24), mean, cov, Shape{40000}, f64);
+  EXPECT_EQ(z.shape(), (Shape{40000, 2}));
+  const std::vector<double> v = z.to_vector<double>();
+  std::vector<double> x0, x1;
+  for (size_t i = 0; i < v.size(); i += 2) x0.push_back(v[i]), x1.push_back(v[i + 1]);
+  EXPECT_NEAR(Mean(x0), 1.0, 0.02);
+  EXPECT_NEAR(Mean(x1), -1.0, 0.02);
+  EXPECT_NEAR(Variance(x0), 2.0, 0.05);
+  double c = 0;
+  for (size_t i = 0; i < x0.size(); ++i) c += (x0[i] - 1.0) * (x1[i] + 1.0);
+  EXPECT_NEAR(c / x0.size(), 0.6, 0.03);
+}
+
 // --- Keys trace: jit, vmap, scan and grad take them. ---
 
 TEST(RandomTest, JittedSamplersEqualEager) {
@@ -845,6 +924,18 @@ TEST(RandomTest, RejectsBadInput) {
   ExpectInvalid([&] { random::choice(k, 3, {2}, true, ones({4})); },
                 "choice: p must be f32 or f64 of shape [3], got f32[4]");
   ExpectInvalid([&] { random::choice(k, scalar(1.0), {2}); }, "choice: a must have rank >= 1");
+  ExpectInvalid([&] { random::gamma(k, scalar(true, bool_)); },
+                "gamma: a must be a numeric tensor, got bool[]");
+  ExpectInvalid([&] { random::gamma(k, ones({3}), Shape{2}); },
+                "gamma: shapes [2] and [3] do not broadcast");
+  ExpectInvalid([&] { random::beta(k, ones({2}), ones({3})); },
+                "beta: shapes [2] and [3] do not broadcast");
+  ExpectInvalid([&] { random::dirichlet(k, scalar(1.0)); },
+                "dirichlet: alpha must have rank >= 1, got f32[]");
+  ExpectInvalid([&] { random::gamma(k, scalar(1.0), Shape{2}, i32); },
+                "gamma: dtype must be f32 or f64, got i32");
+  ExpectInvalid([&] { random::multivariate_normal(k, ones({2}), eye(3)); },
+                "multivariate_normal: cov must be [..., 2, 2] for mean f32[2], got f32[3,3]");
   ExpectInvalid([&] { random::permutation(k, scalar(1.0)); }, "permutation: x must have rank >= 1");
   ExpectInvalid(
       [&] {
