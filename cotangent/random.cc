@@ -947,4 +947,80 @@ Tensor multivariate_normal(const Key& key, const Tensor& mean, const Tensor& cov
   return compiled(key, mean, cov, s, dtype);
 }
 
+namespace {
+
+// JAX's _poisson_knuth: multiply uniforms until their product falls below exp(-lam), one
+// draw per loop iteration for the whole sample (elements already done keep their count).
+Tensor PoissonKnuth(const Tensor& data, const Tensor& lam, DType dtype) {
+  using State = std::tuple<Tensor, Tensor, Key, Tensor>;  // i, k, key, log_prod
+  const Shape& shape = lam.shape();
+  const auto more = [&](const State& s) {
+    return logical_and(any(std::get<3>(s) > -lam), std::get<0>(s) < 0x7FFFFFFF);
+  };
+  const auto step = [&](const State& s) {
+    const auto& [i, k, key, log_prod] = s;
+    const Tensor keys = SplitData(key.data(), 2);
+    const Tensor next = where(log_prod > -lam, k + 1, k);
+    return State{i + 1, next, Key(keys[0]), log_prod + log(Uniform(keys[1], shape, f32, 0.0, 1.0))};
+  };
+  const State out = while_loop(
+      more, step, State{zeros({}, i32), zeros(shape, dtype), Key(data), zeros(shape, f32)});
+  return std::get<1>(out) - 1;
+}
+
+// JAX's _poisson_rejection: Hormann's transformed rejection with squeeze ("The transformed
+// rejection method for generating Poisson random variables", 1993), constants as JAX's.
+Tensor PoissonRejection(const Tensor& data, const Tensor& lam, DType dtype) {
+  const Tensor log_lam = log(lam);
+  const Tensor b = 0.931 + 2.53 * sqrt(lam);
+  const Tensor a = -0.059 + 0.02483 * b;
+  const Tensor inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+  const Tensor v_r = 0.9277 - 3.6224 / (b - 2.0);
+  using State = std::tuple<Tensor, Tensor, Tensor, Key>;  // i, k, accepted, key
+  const auto more = [](const State& s) {
+    return logical_and(any(logical_not(std::get<2>(s))), std::get<0>(s) < 0x7FFFFFFF);
+  };
+  const auto step = [&](const State& s) {
+    const auto& [i, k_out, accepted, key] = s;
+    const Tensor keys = SplitData(key.data(), 3);
+    const Tensor u = Uniform(keys[1], lam.shape(), f32, 0.0, 1.0) - 0.5;
+    const Tensor v = Uniform(keys[2], lam.shape(), f32, 0.0, 1.0);
+    const Tensor u_shifted = 0.5 - abs(u);
+    const Tensor k = floor((2.0 * a / u_shifted + b) * u + lam + 0.43);
+    const Tensor s_ = log(v * inv_alpha / (a / (u_shifted * u_shifted) + b));
+    const Tensor t_ = -lam + k * log_lam - lgamma(k + 1.0);
+    const Tensor accept1 = logical_and(u_shifted >= 0.07, v <= v_r);
+    const Tensor reject = logical_or(k < 0.0, logical_and(u_shifted<0.013, v> u_shifted));
+    const Tensor accept = logical_or(accept1, logical_and(logical_not(reject), s_ <= t_));
+    return State{i + 1, where(accept, k, k_out), logical_or(accepted, accept), Key(keys[0])};
+  };
+  const State out = while_loop(
+      more, step,
+      State{zeros({}, i32), full(lam.shape(), -1.0), zeros(lam.shape(), DType::kBool), Key(data)});
+  return lax::convert_element_type(std::get<1>(out), dtype);
+}
+
+}  // namespace
+
+// JAX's _poisson: both methods from the same key, Knuth's where lam < 10 or NaN.
+Tensor poisson(const Key& key, const Tensor& lam, std::optional<Shape> shape, DType dtype) {
+  CheckParameter("poisson", "lam", lam);
+  const Shape s = SampleShape("poisson", shape, lam.shape());
+  CheckSingleKey("poisson", key);
+  CheckSampleShape("poisson", s, dtype);
+  if (!IsInteger(dtype)) {
+    ThrowInvalid("poisson: dtype must be an integer dtype, got ", DTypeName(dtype));
+  }
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& rate, const Shape& sh, DType d) {
+        const Tensor l = broadcast_to(lax::convert_element_type(rate, f32), sh);
+        const Tensor knuth = logical_or(isnan(l), l < 10.0);
+        const Tensor result = where(knuth, PoissonKnuth(k.data(), where(knuth, l, 0.0), d),
+                                    PoissonRejection(k.data(), where(knuth, 1e5, l), d));
+        return where(l == 0.0, zeros_like(result), result);
+      },
+      "poisson", {2, 3});
+  return compiled(key, lam, s, dtype);
+}
+
 }  // namespace cotangent::random

@@ -186,6 +186,13 @@ Tensor double_sided_maxwell(const Key& key, const Tensor& loc, const Tensor& sca
 Tensor multivariate_normal(const Key& key, const Tensor& mean, const Tensor& cov,
                            std::optional<Shape> shape = std::nullopt, DType dtype = f32);
 
+// Poisson(lam) counts (JAX's random.poisson): Knuth's product of uniforms for lam < 10 (or
+// NaN), Hormann's transformed rejection otherwise, each a while_loop over the whole sample
+// until every element is done; lam = 0 gives 0. lam (any numeric tensor, converted to f32)
+// is broadcast to shape (default: lam's shape); dtype an integer dtype.
+Tensor poisson(const Key& key, const Tensor& lam, std::optional<Shape> shape = std::nullopt,
+               DType dtype = i32);
+
 namespace internal {
 
 // XLA's erfinv (M. Giles, "Approximating the erfinv function"), the polynomials JAX's normal

@@ -530,6 +530,8 @@ TEST(RandomTest, MatchesJaxsPublishedValues) {
        {1.605863, 0.841809, 0.224218, 0.4826, 0.027901}, 1e-5);
   near(random::multivariate_normal(random::key(3497659512), ones({1, 3}), eye(3), Shape{2}),
        {1.067826, 1.215599, 0.234166, -0.237534, 1.32591, 1.413987}, 1e-5);
+  EXPECT_EQ(random::poisson(random::key(1349191556), scalar(5, i32), Shape{5}).to_vector<int32_t>(),
+            (std::vector<int32_t>{7, 3, 6, 11, 6}));
   // testRngRandomBits: PRNGKey(1701).
   EXPECT_EQ(random::bits(random::key(1701), {3}, u8).to_vector<uint8_t>(),
             (std::vector<uint8_t>{216, 115, 43}));
@@ -764,6 +766,29 @@ TEST(RandomTest, GammaFamilyMoments) {
   const Key keys = random::split(k, 3);
   const Tensor per_key = vmap([&](const Key& key) { return random::gamma(key, a); })(keys);
   EXPECT_EQ(per_key[1].to_vector<float>(), random::gamma(keys[1], a).to_vector<float>());
+}
+
+TEST(RandomTest, PoissonMoments) {
+  // Knuth's method below lam = 10, the transformed rejection above: mean = variance = lam.
+  for (double lam : {3.0, 50.0}) {
+    const std::vector<double> p =
+        random::poisson(random::key(25), scalar(lam), Shape{20000}).to_vector<double>();
+    EXPECT_NEAR(Mean(p), lam, 0.03 * std::sqrt(lam) + 0.02) << lam;
+    EXPECT_NEAR(Variance(p), lam, 0.06 * lam) << lam;
+    for (double x : p) ASSERT_EQ(x, std::floor(x));
+  }
+  // Per-element rates, both methods at once; lam = 0 gives 0.
+  const Tensor rates = from_vector<float>({0.0f, 2.0f, 30.0f}, {3});
+  const Tensor counts = random::poisson(random::key(26), rates, Shape{4000, 3});
+  EXPECT_EQ(counts.dtype(), i32);
+  const std::vector<double> means = (sum(astype(counts, f64), {0}) / 4000.0).to_vector<double>();
+  EXPECT_EQ(means[0], 0.0);
+  EXPECT_NEAR(means[1], 2.0, 0.08);
+  EXPECT_NEAR(means[2], 30.0, 0.3);
+  const std::string error =
+      testing::ErrorOf([] { random::poisson(random::key(0), scalar(1.0), Shape{2}, f32); });
+  EXPECT_NE(error.find("poisson: dtype must be an integer dtype, got f32"), std::string::npos)
+      << error;
 }
 
 TEST(RandomTest, MultivariateNormalHasItsCovariance) {
