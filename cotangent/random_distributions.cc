@@ -1,0 +1,408 @@
+// File: cotangent/random_distributions.cc
+// The distributions of cotangent/random.h built on gamma draws (gamma, loggamma, beta,
+// dirichlet, chisquare, t, f) and the other transformations of JAX's samplers (pareto,
+// weibull_min, maxwell, double_sided_maxwell, multivariate_normal, poisson), over
+// random_internal.h's building blocks. Each cites the JAX definition (jax/_src/random.py) it
+// reproduces; tests/cotangent/random_test.cc checks them against the draws JAX's tests pin.
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "core/error.h"
+#include "core/lax.h"
+#include "cotangent/control_flow.h"
+#include "cotangent/creation.h"
+#include "cotangent/einsum.h"
+#include "cotangent/linalg.h"
+#include "cotangent/numpy.h"
+#include "cotangent/random.h"
+#include "cotangent/random_internal.h"
+#include "cotangent/special.h"
+#include "cotangent/transforms.h"
+#include "cotangent/vmap.h"
+
+namespace cotangent::random {
+
+using internal::CheckFloatSampler;
+using internal::CheckSampleShape;
+using internal::CheckSingleKey;
+using internal::Compiled;
+using internal::Exponential;
+using internal::Normal;
+using internal::Rademacher;
+using internal::SplitData;
+using internal::Uniform;
+
+namespace {
+
+// numpy's broadcast of two shapes (broadcast_shapes), or an Error naming op.
+Shape Broadcast(const char* op, const Shape& a, const Shape& b) {
+  try {
+    return broadcast_shapes(a, b);
+  } catch (const Error&) {
+    ThrowInvalid(op, ": shapes ", ShapeToString(a), " and ", ShapeToString(b), " do not broadcast");
+  }
+}
+
+// A distribution's parameter: defined and floating or integer (converted to dtype).
+void CheckParameter(const char* op, const char* name, const Tensor& x) {
+  if (!x.defined() || x.dtype() == DType::kBool) {
+    ThrowInvalid(op, ": ", name, " must be a numeric tensor, got ",
+                 x.defined() ? x.aval().ToString() : "an undefined tensor");
+  }
+}
+
+// The sample shape: `shape` when given (the parameters must broadcast to it), else the
+// parameters' broadcast shape.
+Shape SampleShape(const char* op, const std::optional<Shape>& shape, const Shape& params) {
+  if (!shape) return params;
+  if (Broadcast(op, *shape, params) != *shape) {
+    ThrowInvalid(op, ": parameters of shape ", ShapeToString(params),
+                 " do not broadcast to the sample shape ", ShapeToString(*shape));
+  }
+  return *shape;
+}
+
+// The checks of a sampler with parameters: each numeric, their broadcast fitting the sample
+// shape (which it is when shape is unset), one key, a floating dtype. Returns the sample shape.
+Shape CheckSampler(const char* op, const Key& key,
+                   std::initializer_list<std::pair<const char*, const Tensor*>> params,
+                   const std::optional<Shape>& shape, DType dtype) {
+  Shape broadcast;
+  for (const auto& [name, p] : params) {
+    CheckParameter(op, name, *p);
+    broadcast = Broadcast(op, broadcast, p->shape());
+  }
+  const Shape s = SampleShape(op, shape, broadcast);
+  CheckFloatSampler(op, key, s, dtype);
+  return s;
+}
+
+// JAX's _gamma_one, Marsaglia and Tsang ("A simple method for generating gamma variables",
+// 2000) for one alpha (a scalar): with d = a - 1/3 and c = 1/(3 sqrt d), draw x normal until
+// v = (1 + c x)^3 > 0, accept d v when U < 1 - 0.0331 x^4 or log U < x^2/2 + d (1 - v + log v),
+// else repeat with fresh keys; alpha < 1 samples Gamma(alpha + 1) and multiplies by
+// U^(1/alpha) (in log space: adds log U / alpha). The operations and their order are JAX's,
+// so the draws are its.
+Tensor GammaOne(const Tensor& data, const Tensor& alpha, bool log_space) {
+  const DType d = alpha.dtype();
+  const Tensor zero = zeros({}, d), one = ones({}, d);
+  const Tensor boost = alpha >= 1.0;
+  const Tensor a = where(boost, alpha, alpha + 1.0);
+  const Tensor dd = a - 1.0 / 3.0;
+  const Tensor c = (1.0 / 3.0) / sqrt(dd);
+  const Tensor keys = SplitData(data, 2);
+  using State = std::tuple<Key, Tensor, Tensor, Tensor>;  // key, X, V, U
+  const auto reject = [&](const State& s) {
+    const auto& [k, X, V, U] = s;
+    return logical_and(U >= 1.0 - 0.0331 * (X * X), log(U) >= X * 0.5 + dd * ((1.0 - V) + log(V)));
+  };
+  const auto draw = [&](const State& s) {
+    const Tensor k3 = SplitData(std::get<0>(s).data(), 3);
+    using XV = std::tuple<Key, Tensor, Tensor>;  // key, x, v
+    const XV xv = while_loop([](const XV& n) { return std::get<2>(n) <= 0.0; },
+                             [&](const XV& n) {
+                               const Tensor k2 = SplitData(std::get<0>(n).data(), 2);
+                               const Tensor x = Normal(k2[1], {}, d);
+                               return XV{Key(k2[0]), x, 1.0 + x * c};
+                             },
+                             XV{Key(k3[1]), zero, -one});
+    const Tensor& x = std::get<1>(xv);
+    const Tensor& v = std::get<2>(xv);
+    return State{Key(k3[0]), x * x, v * v * v, Uniform(k3[2], {}, d, 0.0, 1.0)};
+  };
+  const Tensor V = std::get<2>(while_loop(reject, draw, State{Key(keys[0]), zero, one, 2.0 * one}));
+  // The boost's uniform is u itself, as in the JAX whose tests pin these draws (later JAX
+  // versions use 1 - u, changing every boosted draw).
+  const Tensor u = Uniform(keys[1], {}, d, 0.0, 1.0);
+  if (log_space) return (log(dd) + log(V)) + where(boost, zero, log(u) * (1.0 / alpha));
+  return (dd * V) * where(boost, one, pow(u, 1.0 / alpha));
+}
+
+// JAX's _gamma_impl: one key per element (split(key, size)), GammaOne mapped over the
+// elements of a.
+Tensor Gamma(const Tensor& data, const Tensor& a, bool log_space) {
+  const int64_t n = a.size();
+  const Tensor keys = SplitData(data, n);
+  const Tensor samples = vmap([log_space](const Tensor& k, const Tensor& alpha) {
+    return GammaOne(k, alpha, log_space);
+  })(keys, reshape(a, {n}));
+  return reshape(samples, a.shape());
+}
+
+// a converted to dtype and broadcast to the sample shape.
+Tensor Parameter(const Tensor& a, const Shape& shape, DType dtype) {
+  return broadcast_to(lax::convert_element_type(a, dtype), shape);
+}
+
+Tensor GammaSampler(const char* op, bool log_space, const Key& key, const Tensor& a,
+                    const std::optional<Shape>& shape, DType dtype) {
+  const Shape s = CheckSampler(op, key, {{"a", &a}}, shape, dtype);
+  static const auto& compiled =
+      Compiled([](const Key& k, const Tensor& alpha, const Shape& sh, DType d,
+                  bool logs) { return Gamma(k.data(), Parameter(alpha, sh, d), logs); },
+               "gamma", {2, 3, 4});
+  return compiled(key, a, s, dtype, log_space);
+}
+
+}  // namespace
+
+Tensor gamma(const Key& key, const Tensor& a, std::optional<Shape> shape, DType dtype) {
+  return GammaSampler("gamma", false, key, a, shape, dtype);
+}
+
+Tensor loggamma(const Key& key, const Tensor& a, std::optional<Shape> shape, DType dtype) {
+  return GammaSampler("loggamma", true, key, a, shape, dtype);
+}
+
+// JAX's _beta: log-gamma draws under split keys, ga / (ga + gb) computed from their exponents
+// less the larger one, so that neither underflows alone.
+Tensor beta(const Key& key, const Tensor& a, const Tensor& b, std::optional<Shape> shape,
+            DType dtype) {
+  const Shape s = CheckSampler("beta", key, {{"a", &a}, {"b", &b}}, shape, dtype);
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& pa, const Tensor& pb, const Shape& sh, DType d) {
+        const Tensor keys = SplitData(k.data(), 2);
+        const Tensor la = Gamma(keys[0], Parameter(pa, sh, d), true);
+        const Tensor lb = Gamma(keys[1], Parameter(pb, sh, d), true);
+        const Tensor m = maximum(la, lb);
+        const Tensor ga = exp(la - m), gb = exp(lb - m);
+        return ga / (ga + gb);
+      },
+      "beta", {3, 4});
+  return compiled(key, a, b, s, dtype);
+}
+
+// JAX's _dirichlet: softmax over the last axis of loggamma(key, alpha, shape + [n]).
+Tensor dirichlet(const Key& key, const Tensor& alpha, std::optional<Shape> shape, DType dtype) {
+  CheckParameter("dirichlet", "alpha", alpha);
+  if (alpha.ndim() == 0) {
+    ThrowInvalid("dirichlet: alpha must have rank >= 1, got ", alpha.aval().ToString());
+  }
+  const Shape batch(alpha.shape().begin(), alpha.shape().end() - 1);
+  Shape s = SampleShape("dirichlet", shape, batch);
+  s.push_back(alpha.shape().back());
+  CheckFloatSampler("dirichlet", key, s, dtype);
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& al, const Shape& sh, DType d) {
+        const Tensor g = Gamma(k.data(), Parameter(al, sh, d), true);
+        const Tensor e = exp(g - stop_gradient(max(g, {-1}, true)));
+        return e / sum(e, {-1}, true);
+      },
+      "dirichlet", {2, 3});
+  return compiled(key, alpha, s, dtype);
+}
+
+// JAX's _chisquare: 2 exp(loggamma(df / 2)).
+Tensor chisquare(const Key& key, const Tensor& df, std::optional<Shape> shape, DType dtype) {
+  const Shape s = CheckSampler("chisquare", key, {{"df", &df}}, shape, dtype);
+  static const auto& compiled =
+      Compiled([](const Key& k, const Tensor& v, const Shape& sh,
+                  DType d) { return exp(Gamma(k.data(), Parameter(v, sh, d) / 2.0, true)) * 2.0; },
+               "chisquare", {2, 3});
+  return compiled(key, df, s, dtype);
+}
+
+// JAX's _t: n sqrt(half_df / g), n normal and g Gamma(df / 2) under split keys.
+Tensor t(const Key& key, const Tensor& df, std::optional<Shape> shape, DType dtype) {
+  const Shape s = CheckSampler("t", key, {{"df", &df}}, shape, dtype);
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& v, const Shape& sh, DType d) {
+        const Tensor keys = SplitData(k.data(), 2);
+        const Tensor half_df = Parameter(v, sh, d) / 2.0;
+        return Normal(keys[0], sh, d) * sqrt(half_df / Gamma(keys[1], half_df, false));
+      },
+      "t", {2, 3});
+  return compiled(key, df, s, dtype);
+}
+
+// JAX's _f: keys (dfd, dfn) split in that order.
+Tensor f(const Key& key, const Tensor& dfnum, const Tensor& dfden, std::optional<Shape> shape,
+         DType dtype) {
+  const Shape s = CheckSampler("f", key, {{"dfnum", &dfnum}, {"dfden", &dfden}}, shape, dtype);
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& num, const Tensor& den, const Shape& sh, DType d) {
+        const Tensor keys = SplitData(k.data(), 2);
+        const Tensor n = Parameter(num, sh, d), m = Parameter(den, sh, d);
+        const Tensor chi_n = exp(Gamma(keys[1], n / 2.0, true)) * 2.0;
+        const Tensor chi_d = exp(Gamma(keys[0], m / 2.0, true)) * 2.0;
+        return (chi_n / n) / (chi_d / m);
+      },
+      "f", {3, 4});
+  return compiled(key, dfnum, dfden, s, dtype);
+}
+
+// JAX's _pareto: exp(exponential / b).
+Tensor pareto(const Key& key, const Tensor& b, std::optional<Shape> shape, DType dtype) {
+  const Shape s = CheckSampler("pareto", key, {{"b", &b}}, shape, dtype);
+  static const auto& compiled =
+      Compiled([](const Key& k, const Tensor& pb, const Shape& sh,
+                  DType d) { return exp(Exponential(k.data(), sh, d) / Parameter(pb, sh, d)); },
+               "pareto", {2, 3});
+  return compiled(key, b, s, dtype);
+}
+
+// JAX's _weibull_min: the inverse CDF, (-log1p(-u))^(1 / concentration) * scale.
+Tensor weibull_min(const Key& key, double scale, double concentration, const Shape& shape,
+                   DType dtype) {
+  CheckFloatSampler("weibull_min", key, shape, dtype);
+  static const auto& compiled = Compiled(
+      [](const Key& k, double sc, double conc, const Shape& sh, DType d) {
+        return pow(-log1p(-Uniform(k.data(), sh, d, 0.0, 1.0)), 1.0 / conc) * sc;
+      },
+      "weibull_min", {1, 2, 3, 4});
+  return compiled(key, scale, concentration, shape, dtype);
+}
+
+namespace {
+
+// JAX's _maxwell: the norm of 3 standard normals along a last axis.
+Tensor Maxwell(const Tensor& data, Shape shape, DType dtype) {
+  shape.push_back(3);
+  const Tensor z = Normal(data, shape, dtype);
+  return sqrt(sum(z * z, {-1}));
+}
+
+}  // namespace
+
+Tensor maxwell(const Key& key, const Shape& shape, DType dtype) {
+  CheckFloatSampler("maxwell", key, shape, dtype);
+  static const auto& compiled =
+      Compiled([](const Key& k, const Shape& sh, DType d) { return Maxwell(k.data(), sh, d); },
+               "maxwell", {1, 2});
+  return compiled(key, shape, dtype);
+}
+
+// JAX's _double_sided_maxwell: keys (maxwell, rademacher); the sample shape is shape followed
+// by the parameters' broadcast shape.
+Tensor double_sided_maxwell(const Key& key, const Tensor& loc, const Tensor& scale,
+                            const Shape& shape, DType dtype) {
+  CheckParameter("double_sided_maxwell", "loc", loc);
+  CheckParameter("double_sided_maxwell", "scale", scale);
+  Shape s = shape;
+  const Shape params = Broadcast("double_sided_maxwell", loc.shape(), scale.shape());
+  s.insert(s.end(), params.begin(), params.end());
+  CheckFloatSampler("double_sided_maxwell", key, s, dtype);
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& mu, const Tensor& sigma, const Shape& sh, DType d) {
+        const Tensor keys = SplitData(k.data(), 2);
+        return Rademacher(keys[1], sh, d) * Maxwell(keys[0], sh, d) *
+                   lax::convert_element_type(sigma, d) +
+               lax::convert_element_type(mu, d);
+      },
+      "double_sided_maxwell", {3, 4});
+  return compiled(key, loc, scale, s, dtype);
+}
+
+// JAX's _multivariate_normal (method cholesky): mean + einsum('...ij,...j->...i', L, z).
+Tensor multivariate_normal(const Key& key, const Tensor& mean, const Tensor& cov,
+                           std::optional<Shape> shape, DType dtype) {
+  const char* op = "multivariate_normal";
+  CheckParameter(op, "mean", mean);
+  CheckParameter(op, "cov", cov);
+  if (mean.ndim() < 1 || cov.ndim() < 2) {
+    ThrowInvalid(op, ": mean must have rank >= 1 and cov rank >= 2, got ", mean.aval().ToString(),
+                 " and ", cov.aval().ToString());
+  }
+  const int64_t n = mean.shape().back();
+  if (cov.shape()[cov.ndim() - 1] != n || cov.shape()[cov.ndim() - 2] != n) {
+    ThrowInvalid(op, ": cov must be [..., ", n, ", ", n, "] for mean ", mean.aval().ToString(),
+                 ", got ", cov.aval().ToString());
+  }
+  const Shape batch = Broadcast(op, Shape(mean.shape().begin(), mean.shape().end() - 1),
+                                Shape(cov.shape().begin(), cov.shape().end() - 2));
+  Shape s = SampleShape(op, shape, batch);
+  s.push_back(n);
+  CheckFloatSampler(op, key, s, dtype);
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& mu, const Tensor& sigma, const Shape& sh, DType d) {
+        const Tensor factor = linalg::cholesky(lax::convert_element_type(sigma, d));
+        return lax::convert_element_type(mu, d) +
+               einsum("...ij,...j->...i", {factor, Normal(k.data(), sh, d)});
+      },
+      "multivariate_normal", {3, 4});
+  return compiled(key, mean, cov, s, dtype);
+}
+
+namespace {
+
+// JAX's _poisson_knuth: multiply uniforms until their product falls below exp(-lam), one
+// draw per loop iteration for the whole sample (elements already done keep their count).
+Tensor PoissonKnuth(const Tensor& data, const Tensor& lam, DType dtype) {
+  using State = std::tuple<Tensor, Tensor, Key, Tensor>;  // i, k, key, log_prod
+  const Shape& shape = lam.shape();
+  const auto more = [&](const State& s) {
+    return logical_and(any(std::get<3>(s) > -lam), std::get<0>(s) < 0x7FFFFFFF);
+  };
+  const auto step = [&](const State& s) {
+    const auto& [i, k, key, log_prod] = s;
+    const Tensor keys = SplitData(key.data(), 2);
+    const Tensor next = where(log_prod > -lam, k + 1, k);
+    return State{i + 1, next, Key(keys[0]), log_prod + log(Uniform(keys[1], shape, f32, 0.0, 1.0))};
+  };
+  const State out = while_loop(
+      more, step, State{zeros({}, i32), zeros(shape, dtype), Key(data), zeros(shape, f32)});
+  return std::get<1>(out) - 1;
+}
+
+// JAX's _poisson_rejection: Hormann's transformed rejection with squeeze ("The transformed
+// rejection method for generating Poisson random variables", 1993), constants as JAX's.
+Tensor PoissonRejection(const Tensor& data, const Tensor& lam, DType dtype) {
+  const Tensor log_lam = log(lam);
+  const Tensor b = 0.931 + 2.53 * sqrt(lam);
+  const Tensor a = -0.059 + 0.02483 * b;
+  const Tensor inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+  const Tensor v_r = 0.9277 - 3.6224 / (b - 2.0);
+  using State = std::tuple<Tensor, Tensor, Tensor, Key>;  // i, k, accepted, key
+  const auto more = [](const State& s) {
+    return logical_and(any(logical_not(std::get<2>(s))), std::get<0>(s) < 0x7FFFFFFF);
+  };
+  const auto step = [&](const State& s) {
+    const auto& [i, k_out, accepted, key] = s;
+    const Tensor keys = SplitData(key.data(), 3);
+    const Tensor u = Uniform(keys[1], lam.shape(), f32, 0.0, 1.0) - 0.5;
+    const Tensor v = Uniform(keys[2], lam.shape(), f32, 0.0, 1.0);
+    const Tensor u_shifted = 0.5 - abs(u);
+    const Tensor k = floor((2.0 * a / u_shifted + b) * u + lam + 0.43);
+    const Tensor s_ = log(v * inv_alpha / (a / (u_shifted * u_shifted) + b));
+    const Tensor t_ = -lam + k * log_lam - lgamma(k + 1.0);
+    const Tensor accept1 = logical_and(u_shifted >= 0.07, v <= v_r);
+    const Tensor reject = logical_or(k < 0.0, logical_and(u_shifted<0.013, v> u_shifted));
+    const Tensor accept = logical_or(accept1, logical_and(logical_not(reject), s_ <= t_));
+    return State{i + 1, where(accept, k, k_out), logical_or(accepted, accept), Key(keys[0])};
+  };
+  const State out = while_loop(
+      more, step,
+      State{zeros({}, i32), full(lam.shape(), -1.0), zeros(lam.shape(), DType::kBool), Key(data)});
+  return lax::convert_element_type(std::get<1>(out), dtype);
+}
+
+}  // namespace
+
+// JAX's _poisson: both methods from the same key, Knuth's where lam < 10 or NaN.
+Tensor poisson(const Key& key, const Tensor& lam, std::optional<Shape> shape, DType dtype) {
+  CheckParameter("poisson", "lam", lam);
+  const Shape s = SampleShape("poisson", shape, lam.shape());
+  CheckSingleKey("poisson", key);
+  CheckSampleShape("poisson", s, dtype);
+  if (!IsInteger(dtype)) {
+    ThrowInvalid("poisson: dtype must be an integer dtype, got ", DTypeName(dtype));
+  }
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& rate, const Shape& sh, DType d) {
+        const Tensor l = broadcast_to(lax::convert_element_type(rate, f32), sh);
+        const Tensor knuth = logical_or(isnan(l), l < 10.0);
+        const Tensor result = where(knuth, PoissonKnuth(k.data(), where(knuth, l, 0.0), d),
+                                    PoissonRejection(k.data(), where(knuth, 1e5, l), d));
+        return where(l == 0.0, zeros_like(result), result);
+      },
+      "poisson", {2, 3});
+  return compiled(key, lam, s, dtype);
+}
+
+}  // namespace cotangent::random
