@@ -82,15 +82,41 @@ class Backend {
   virtual absl::Status EndProgram() { return absl::OkStatus(); }
 };
 
+// The primitives a backend runs on f16 and bf16 themselves: convert_element_type and the
+// movement primitives (a fill and strided copies of 2-byte elements: core/layout.h
+// PlanMovement). core/eval.h RunEquation computes every other one in f32.
+inline bool ComputesOnHalfFloats(Primitive prim) {
+  return prim == Primitive::kConvert || KindOf(prim) == PrimitiveKind::kMovement;
+}
+
 // For Execute: an error naming the backend unless there are as many outputs as prim's row has
-// (one, but for the linear algebra rows lu, qr, eigh and svd).
-inline absl::Status CheckOutputs(const Backend& backend, Primitive prim,
+// (one, but for the linear algebra rows lu, qr, eigh and svd), or when an operand or result of
+// a primitive that does not ComputesOnHalfFloats is f16 or bf16.
+inline absl::Status CheckExecute(const Backend& backend, Primitive prim,
+                                 absl::Span<const Array> inputs,
                                  absl::Span<const ShapedArray> out_avals,
                                  absl::Span<Array> outputs) {
   const size_t n = static_cast<size_t>(PrimitiveOutputs(prim));
-  if (out_avals.size() == n && outputs.size() == n) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(backend.name(), ": ", PrimitiveName(prim), " has ",
-                                                 n, " outputs, not ", out_avals.size()));
+  if (out_avals.size() != n || outputs.size() != n) {
+    return absl::InvalidArgumentError(absl::StrCat(backend.name(), ": ", PrimitiveName(prim),
+                                                   " has ", n, " outputs, not ", out_avals.size()));
+  }
+  if (ComputesOnHalfFloats(prim)) return absl::OkStatus();
+  for (const Array& x : inputs) {
+    if (IsHalfFloat(x.aval.dtype)) {
+      return absl::InternalError(absl::StrCat(backend.name(), ": ", PrimitiveName(prim),
+                                              " has no kernel for ", x.aval.ToString(),
+                                              ": f16 and bf16 compute in f32"));
+    }
+  }
+  for (const ShapedArray& aval : out_avals) {
+    if (IsHalfFloat(aval.dtype)) {
+      return absl::InternalError(absl::StrCat(backend.name(), ": ", PrimitiveName(prim),
+                                              " has no kernel for ", aval.ToString(),
+                                              ": f16 and bf16 compute in f32"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 // The backend new concrete values go to (a DeviceScope's, else COTANGENT_BACKEND, else cpu).

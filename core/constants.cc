@@ -57,11 +57,15 @@ Tensor Upload(Array array, const void* data) {
 void CheckRepresentable(double value, DType dtype, const char* op) {
   if (!IsInteger(dtype)) return;
   VisitDType(dtype, [&](auto tag) {
-    using L = std::numeric_limits<typename decltype(tag)::type>;
-    // [min, max + 1): both bounds are exact doubles (max itself is not, for i64).
-    const double lo = static_cast<double>(L::min()), hi = 2.0 * static_cast<double>(L::max() / 2 + 1);
-    if (!(value >= lo && value < hi) || value != std::trunc(value)) {
-      ThrowInvalid(op, ": value ", value, " is not representable as ", DTypeName(dtype));
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_integral_v<T>) {
+      using L = std::numeric_limits<T>;
+      // [min, max + 1): both bounds are exact doubles (max itself is not, for i64).
+      const double lo = static_cast<double>(L::min()),
+                   hi = 2.0 * static_cast<double>(L::max() / 2 + 1);
+      if (!(value >= lo && value < hi) || value != std::trunc(value)) {
+        ThrowInvalid(op, ": value ", value, " is not representable as ", DTypeName(dtype));
+      }
     }
   });
 }
@@ -101,9 +105,7 @@ Tensor Filled(const ShapedArray& aval, double value, const char* op) {
 
 Tensor Full(const ShapedArray& aval, double value) {
   Array scalar = Filled(ShapedArray{{}, aval.dtype}, value, "full").array();
-  scalar.constant = aval.dtype == DType::kF32 ? static_cast<float>(value)
-                    : aval.dtype == DType::kBool ? (value != 0 ? 1.0 : 0.0)
-                                                 : value;
+  scalar.constant = ValueIn(aval.dtype, value);
   const Tensor s(std::move(scalar));
   return aval.shape.empty() ? s : lax::broadcast_in_dim(s, aval.shape, {});
 }

@@ -14,36 +14,54 @@
 namespace cotangent {
 
 // Element type of an array: bool, unsigned and signed integers, floats. Promotion is JAX's
-// lattice (PromoteTypes), not this order.
-enum class DType : uint8_t { kBool, kU8, kU32, kI32, kI64, kF32, kF64 };
-inline constexpr int kNumDTypes = 7;
+// lattice (PromoteTypes), not this order. f16 (IEEE binary16) and bf16 (bfloat16) are stored in
+// 16 bits and computed in f32, as XLA's CPU and GPU compilers do (core/eval.cc RunEquation).
+enum class DType : uint8_t { kBool, kU8, kU32, kI32, kI64, kF16, kBF16, kF32, kF64 };
+inline constexpr int kNumDTypes = 9;
 
 inline constexpr DType bool_ = DType::kBool;
 inline constexpr DType u8 = DType::kU8;
 inline constexpr DType u32 = DType::kU32;
 inline constexpr DType i32 = DType::kI32;
 inline constexpr DType i64 = DType::kI64;
+inline constexpr DType f16 = DType::kF16;
+inline constexpr DType bf16 = DType::kBF16;
 inline constexpr DType f32 = DType::kF32;
 inline constexpr DType f64 = DType::kF64;
 
 // The dtype of floating literals and of tensors built from doubles without a dtype, as in JAX.
 inline constexpr DType kDefaultFloat = DType::kF32;
 
-// Short name used in messages and printing: "bool", "u8", "u32", "i32", "i64", "f32", "f64".
+// Short name used in messages and printing: "bool", "u8", "u32", "i32", "i64", "f16", "bf16",
+// "f32", "f64".
 const char* DTypeName(DType dtype);
 
 // Bytes per element (bool is stored as one byte).
 int64_t DTypeSize(DType dtype);
 
-constexpr bool IsFloating(DType dtype) { return dtype == DType::kF32 || dtype == DType::kF64; }
+// f16 or bf16: a float stored in 16 bits whose arithmetic runs in f32.
+constexpr bool IsHalfFloat(DType dtype) { return dtype == DType::kF16 || dtype == DType::kBF16; }
+constexpr bool IsFloating(DType dtype) {
+  return IsHalfFloat(dtype) || dtype == DType::kF32 || dtype == DType::kF64;
+}
 constexpr bool IsUnsigned(DType dtype) { return dtype == DType::kU8 || dtype == DType::kU32; }
 constexpr bool IsSignedInteger(DType dtype) { return dtype == DType::kI32 || dtype == DType::kI64; }
 constexpr bool IsInteger(DType dtype) { return IsUnsigned(dtype) || IsSignedInteger(dtype); }
 
+// jnp.finfo of a floating dtype: eps (the gap from 1 to the next value), the largest finite
+// value, the smallest normal one (tiny) and the fraction bits (mantissa, without the implicit
+// one). Of a non-floating dtype, f32's.
+struct FloatInfo {
+  double eps, max, tiny;
+  int fraction_bits;
+};
+FloatInfo finfo(DType dtype);
+
 // Binary promotion of two tensors: their least upper bound in JAX's lattice (x64 enabled)
 // restricted to our dtypes: bool below everything; u8 < u32 and i32 < i64 by width; an unsigned
 // with a signed type gives the narrowest signed type holding both (u8, i32 -> i32; u32, i32 ->
-// i64); any integer with a float gives the float (i64, f32 -> f32, as JAX and unlike numpy).
+// i64); any integer with a float gives the float (i64, f16 -> f16, as JAX and unlike numpy);
+// f16 and bf16 are each below f32 and f16, bf16 -> f32.
 DType PromoteTypes(DType a, DType b);
 
 // The dtype jnp.sum, cumsum and cumprod accumulate in (JAX's promote_integers, with i32 the
@@ -76,6 +94,52 @@ class Scalar {
 // u32 - (-1)) is an Error, as JAX's OverflowError.
 DType PromoteWithScalar(DType tensor_dtype, Scalar scalar = 1.0);
 
+// The storage types of f16 and bf16: a value's 16 bits. Converting a number to them rounds to
+// nearest, ties to even, directly from a double (no double rounding through f32; an i64
+// beyond 2^53 is first a double); NaN stays NaN (quiet) with its sign, and a value past the
+// largest finite one becomes an infinity. Converting them to a number is exact (every f16 and
+// bf16 is an f32). They have no arithmetic of their own.
+uint16_t RoundToF16Bits(double x);
+uint16_t RoundToBF16Bits(double x);
+uint16_t RoundFloatToF16Bits(float x);  // the same for an f32, in integer operations
+uint16_t RoundFloatToBF16Bits(float x);
+float F16BitsToFloat(uint16_t bits);
+float BF16BitsToFloat(uint16_t bits);
+
+template <uint16_t (*kRound)(double), uint16_t (*kRoundFloat)(float), float (*kWiden)(uint16_t)>
+class HalfStorage {
+ public:
+  HalfStorage() = default;
+  template <typename T>
+    requires std::is_arithmetic_v<T>
+  explicit HalfStorage(T x) {
+    if constexpr (std::is_same_v<T, float>) {
+      bits_ = kRoundFloat(x);
+    } else {
+      bits_ = kRound(static_cast<double>(x));
+    }
+  }
+  template <typename T>
+    requires std::is_arithmetic_v<T>
+  explicit operator T() const {
+    return static_cast<T>(kWiden(bits_));
+  }
+  static HalfStorage FromBits(uint16_t bits) {
+    HalfStorage h;
+    h.bits_ = bits;
+    return h;
+  }
+  uint16_t bits() const { return bits_; }
+
+ private:
+  uint16_t bits_ = 0;
+};
+using float16 = HalfStorage<RoundToF16Bits, RoundFloatToF16Bits, F16BitsToFloat>;
+using bfloat16 = HalfStorage<RoundToBF16Bits, RoundFloatToBF16Bits, BF16BitsToFloat>;
+
+template <typename T>
+inline constexpr bool kIsHalfStorage = std::is_same_v<T, float16> || std::is_same_v<T, bfloat16>;
+
 // A C++ type that maps to a dtype, for to_vector<T>, item<T> and typed creation.
 template <typename T>
 struct DTypeOf;
@@ -84,6 +148,8 @@ template <> struct DTypeOf<uint8_t> { static constexpr DType value = DType::kU8;
 template <> struct DTypeOf<uint32_t> { static constexpr DType value = DType::kU32; };
 template <> struct DTypeOf<int32_t> { static constexpr DType value = DType::kI32; };
 template <> struct DTypeOf<int64_t> { static constexpr DType value = DType::kI64; };
+template <> struct DTypeOf<float16> { static constexpr DType value = DType::kF16; };
+template <> struct DTypeOf<bfloat16> { static constexpr DType value = DType::kBF16; };
 template <> struct DTypeOf<float> { static constexpr DType value = DType::kF32; };
 template <> struct DTypeOf<double> { static constexpr DType value = DType::kF64; };
 
@@ -97,7 +163,9 @@ struct TypeTag {
 
 // Calls f(TypeTag<storage type, dtype>{}) and returns its result. The storage type is what an
 // element is in memory on every backend: uint8_t for bool (0 or 1; never C++ bool, so that no
-// byte value is undefined behaviour) and u8, then uint32_t, int32_t, int64_t, float, double.
+// byte value is undefined behaviour) and u8, then uint32_t, int32_t, int64_t, float16,
+// bfloat16, float, double. Kernels that compute on elements see no f16 or bf16 (RunEquation
+// computes them in f32) and skip those cases with `if constexpr (kIsHalfStorage<T>)`.
 template <typename F>
 decltype(auto) VisitDType(DType dtype, F&& f) {
   switch (dtype) {
@@ -106,20 +174,43 @@ decltype(auto) VisitDType(DType dtype, F&& f) {
     case DType::kU32: return f(TypeTag<uint32_t, DType::kU32>{});
     case DType::kI32: return f(TypeTag<int32_t, DType::kI32>{});
     case DType::kI64: return f(TypeTag<int64_t, DType::kI64>{});
+    case DType::kF16: return f(TypeTag<float16, DType::kF16>{});
+    case DType::kBF16: return f(TypeTag<bfloat16, DType::kBF16>{});
     case DType::kF32: return f(TypeTag<float, DType::kF32>{});
     case DType::kF64: return f(TypeTag<double, DType::kF64>{});
   }
   return f(TypeTag<uint8_t, DType::kBool>{});  // Unreachable: every dtype is handled above.
 }
 
+// VisitDType for kernels that compute on elements. They never see f16 or bf16 (core/eval.h
+// RunEquation computes those in f32, and the backends reject such an operand of any primitive
+// but convert_element_type), so f is not instantiated for their storage types: it receives
+// f32's tag there, which that contract makes unreachable.
+template <typename F>
+decltype(auto) VisitComputeDType(DType dtype, F&& f) {
+  if (IsHalfFloat(dtype)) return f(TypeTag<float, DType::kF32>{});
+  return VisitDType(dtype, [&](auto tag) -> decltype(auto) {
+    if constexpr (kIsHalfStorage<typename decltype(tag)::type>) {
+      return f(TypeTag<float, DType::kF32>{});
+    } else {
+      return f(tag);
+    }
+  });
+}
+
 // x converted to dtype `to` (storage type To) as convert_element_type does (XLA/JAX CPU): to
 // bool is x != 0 (true for NaN); from bool is 0/1; float to an integer truncates toward zero,
 // saturates out-of-range values and maps NaN to 0 (no undefined behaviour); integer to integer
-// keeps the low bits (two's complement); everything else is a C++ conversion. `to` is explicit
-// because bool and u8 share uint8_t storage.
+// keeps the low bits (two's complement); f16 and bf16 read as the f32 they equal and round to
+// nearest even; everything else is a C++ conversion. `to` is explicit because bool and u8
+// share uint8_t storage.
 template <typename To, DType to, typename From>
 To ConvertValue(From x) {
-  if constexpr (to == DType::kBool) {
+  if constexpr (kIsHalfStorage<From>) {
+    return ConvertValue<To, to>(static_cast<float>(x));
+  } else if constexpr (kIsHalfStorage<To>) {
+    return To(x);
+  } else if constexpr (to == DType::kBool) {
     return x != 0;
   } else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<From>) {
     using L = std::numeric_limits<To>;
@@ -134,6 +225,10 @@ To ConvertValue(From x) {
     return static_cast<To>(x);
   }
 }
+
+// `value` as an element of dtype holds it: converted there as ConvertValue does and back to a
+// double (0.1 in f32 is 0.100000001490116..., 2.5 in i32 is 2).
+double ValueIn(DType dtype, double value);
 
 // The bits of `value` converted to dtype as ConvertValue does, in the low DTypeSize(dtype)
 // bytes: fill values and literals written into kernels.

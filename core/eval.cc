@@ -18,8 +18,6 @@
 
 namespace cotangent {
 
-
-
 Backend& TargetBackend(std::string_view op, absl::Span<const Array> arrays) {
   const Array* committed = nullptr;
   for (const Array& x : arrays) {
@@ -49,9 +47,62 @@ TensorList RunOnProcessAxes(Primitive prim, absl::Span<const Tensor> in, const P
   return processes->Run(prim, in, params);
 }
 
+namespace {
+
+bool HasHalfFloat(Primitive prim, absl::Span<const Array> arrays,
+                  absl::Span<const ShapedArray> out_avals) {
+  if (ComputesOnHalfFloats(prim)) return false;
+  for (const Array& x : arrays) {
+    if (IsHalfFloat(x.aval.dtype)) return true;
+  }
+  for (const ShapedArray& aval : out_avals) {
+    if (IsHalfFloat(aval.dtype)) return true;
+  }
+  return false;
+}
+
+// x converted to dtype. A view with fewer elements in its buffer than in itself (a broadcast
+// scalar or row) converts the buffer's elements once and views the result the same way.
+Array Converted(Backend& backend, const Array& x, DType dtype) {
+  Params params;
+  params.new_dtype = dtype;
+  const int64_t held = x.buffer->bytes() / DTypeSize(x.aval.dtype);
+  const bool view = held < x.aval.size();
+  const Array src = view ? Array{x.buffer, {{held}, x.aval.dtype}, {1}, 0} : x;
+  Array out;
+  RunEquation(backend, Primitive::kConvert, {src}, params, {ShapedArray{src.aval.shape, dtype}},
+              absl::MakeSpan(&out, 1));
+  if (view) out = Array{out.buffer, {x.aval.shape, dtype}, x.strides, x.offset};
+  return out;
+}
+
+// RunEquation of a primitive with an f16 or bf16 operand or result, in f32.
+void RunInF32(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
+              const Params& params, absl::Span<const ShapedArray> out_avals,
+              absl::Span<Array> outs) {
+  absl::InlinedVector<Array, 4> wide(arrays.begin(), arrays.end());
+  for (Array& x : wide) {
+    if (IsHalfFloat(x.aval.dtype)) x = Converted(backend, x, DType::kF32);
+  }
+  absl::InlinedVector<ShapedArray, 1> wide_avals(out_avals.begin(), out_avals.end());
+  for (ShapedArray& aval : wide_avals) {
+    if (IsHalfFloat(aval.dtype)) aval.dtype = DType::kF32;
+  }
+  RunEquation(backend, prim, wide, params, wide_avals, outs);
+  for (size_t i = 0; i < outs.size(); ++i) {
+    if (IsHalfFloat(out_avals[i].dtype)) outs[i] = Converted(backend, outs[i], out_avals[i].dtype);
+  }
+}
+
+}  // namespace
+
 void RunEquation(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
                  const Params& params, absl::Span<const ShapedArray> out_avals,
                  absl::Span<Array> outs) {
+  if (HasHalfFloat(prim, arrays, out_avals)) {
+    RunInF32(backend, prim, arrays, params, out_avals, outs);
+    return;
+  }
   if (KindOf(prim) == PrimitiveKind::kCollective) {  // over process axes: no kernel
     absl::InlinedVector<Tensor, 1> in;
     for (const Array& x : arrays) in.push_back(Tensor(x));

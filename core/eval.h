@@ -21,14 +21,18 @@ namespace cotangent {
 // if an operand is there, else the first operand's.
 Backend& TargetBackend(std::string_view op, absl::Span<const Array> arrays);
 
-// prim on arrays of one backend into outs (one per out_aval): a view of the operand where
-// core/layout.h ViewOf gives one, else the backend's kernel (a collective: the process axes');
-// throws an Error naming prim when the backend fails. Eager evaluation and jit's executor
-// (core/executable.h) share it.
 // A collective over process axes (core/interpreter.h ProcessAxes) on concrete operands; an
 // Error naming prim when its axes are not process axes.
 TensorList RunOnProcessAxes(Primitive prim, absl::Span<const Tensor> in, const Params& params);
 
+// prim on arrays of one backend into outs (one per out_aval): a view of the operand where
+// core/layout.h ViewOf gives one, else the backend's kernel (a collective: the process axes');
+// throws an Error naming prim when the backend fails. Eager evaluation and jit's executor
+// (core/executable.h) share it. f16 and bf16 compute in f32, as XLA's compilers do: a
+// primitive with such an operand or result, other than convert_element_type and the movement
+// primitives (core/backend.h ComputesOnHalfFloats), runs on f32 copies of those operands
+// (exact) and rounds each such result back to its dtype, once, so backends compute no 16-bit
+// float and eager and jit round alike.
 void RunEquation(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
                  const Params& params, absl::Span<const ShapedArray> out_avals,
                  absl::Span<Array> outs);

@@ -13,6 +13,7 @@
 #include <limits>
 #include <optional>
 
+#include "absl/types/span.h"
 #include "core/dtype.h"
 #include "core/primitive.h"
 #include "core/shape.h"
@@ -47,8 +48,11 @@ struct FusionOptions {
   std::function<std::optional<DType>(Primitive prim, DType in)> math;
 };
 
-// Whether a primitive with result `out` fuses under limits: IsFusible and large enough.
-bool Fuses(Primitive prim, const ShapedArray& out, const FusionLimits& limits);
+// Whether a primitive with operands of `operand_dtypes` and result `out` fuses under limits:
+// IsFusible, large enough, and no operand or result f16 or bf16 (those run one primitive at a
+// time, in f32: core/eval.h RunEquation).
+bool Fuses(Primitive prim, absl::Span<const DType> operand_dtypes, const ShapedArray& out,
+           const FusionLimits& limits);
 
 // What one fused kernel holds, as its limits count it.
 struct FusedSize {

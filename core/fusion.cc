@@ -121,8 +121,11 @@ class Planner {
     const Equation& eqn = program_.eqns[e];
     parent_[e] = e;
     Group& group = groups_[e];
-    group.elementwise =
-        eqn.outputs.size() == 1 && Fuses(eqn.prim, program_.avals[eqn.outputs[0]], options_.limits);
+    std::vector<DType> operand_dtypes;
+    for (const Atom& a : eqn.inputs) operand_dtypes.push_back(program_.AvalOf(a).dtype);
+    group.elementwise = eqn.outputs.size() == 1 && Fuses(eqn.prim, operand_dtypes,
+                                                         program_.avals[eqn.outputs[0]],
+                                                         options_.limits);
     const std::vector<int32_t> vars = VarOperands(eqn);
     if (group.elementwise) {
       const ShapedArray& out = program_.avals[eqn.outputs[0]];

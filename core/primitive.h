@@ -45,7 +45,7 @@ inline constexpr int kNumPrimitives = 0
 
 // The dtypes an operand accepts.
 enum class DTypeClass : uint8_t {
-  kFloat,    // f32, f64
+  kFloat,    // f16, bf16, f32, f64
   kNumeric,  // all but bool
   kInteger,  // u8, u32, i32, i64
   kBitwise,  // bool and the integers: the bitwise ops' operands
@@ -56,7 +56,7 @@ enum class DTypeClass : uint8_t {
 
 constexpr bool InClass(DType dtype, DTypeClass c) {
   switch (c) {
-    case DTypeClass::kFloat: return dtype == DType::kF32 || dtype == DType::kF64;
+    case DTypeClass::kFloat: return IsFloating(dtype);
     case DTypeClass::kNumeric: return dtype != DType::kBool;
     case DTypeClass::kInteger: return IsInteger(dtype);
     case DTypeClass::kBitwise: return dtype == DType::kBool || IsInteger(dtype);

@@ -29,8 +29,7 @@ constexpr int64_t kEdgeItems = 3;
 constexpr size_t kLineWidth = 75;
 
 bool RoundTrips(const std::string& text, double v, DType dtype) {
-  if (dtype == DType::kF32) return std::strtof(text.c_str(), nullptr) == static_cast<float>(v);
-  return std::strtod(text.c_str(), nullptr) == v;
+  return ValueIn(dtype, std::strtod(text.c_str(), nullptr)) == ValueIn(dtype, v);
 }
 
 std::string Printf(const char* format, int digits, double v) {

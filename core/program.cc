@@ -43,6 +43,8 @@ std::string LiteralText(const Atom& a) {
     case DType::kI32:
     case DType::kI64:
       return absl::StrCat(static_cast<int64_t>(a.value));
+    case DType::kF16:
+    case DType::kBF16:
     case DType::kF32:
     case DType::kF64:
       break;
@@ -53,8 +55,7 @@ std::string LiteralText(const Atom& a) {
   for (int digits = 1; digits <= 17; ++digits) {
     std::snprintf(buf, sizeof(buf), "%.*g", digits, a.value);
     const double back = std::strtod(buf, nullptr);
-    if (a.dtype == DType::kF32 ? static_cast<float>(back) == static_cast<float>(a.value)
-                               : back == a.value) {
+    if (ValueIn(a.dtype, back) == ValueIn(a.dtype, a.value)) {
       break;
     }
   }
@@ -159,8 +160,10 @@ uint64_t StableCode(DType dtype) {
     case DType::kU8: return 4;
     case DType::kU32: return 5;
     case DType::kI64: return 6;
+    case DType::kF16: return 7;
+    case DType::kBF16: return 8;
   }
-  return 7;
+  return 9;
 }
 
 // A stable 64-bit hash: values mixed in order with splitmix64's finalizer.

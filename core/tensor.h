@@ -142,7 +142,8 @@ std::ostream& operator<<(std::ostream& os, const Tensor& x);
 
 template <typename T>
 std::vector<T> Tensor::HostElements(const char* op) const {
-  static_assert(std::is_arithmetic_v<T>, "to_vector<T>, item<T>: T must be a number or bool");
+  static_assert(std::is_arithmetic_v<T> || kIsHalfStorage<T>,
+                "to_vector<T>, item<T>: T must be a number, bool, float16 or bfloat16");
   const std::vector<char> raw = HostBytes(op);
   std::vector<T> out(raw.size() / DTypeSize(dtype()));
   VisitDType(dtype(), [&](auto tag) {
@@ -150,7 +151,11 @@ std::vector<T> Tensor::HostElements(const char* op) const {
     for (size_t i = 0; i < out.size(); ++i) {
       S v;
       std::memcpy(&v, raw.data() + i * sizeof(S), sizeof(S));
-      out[i] = static_cast<T>(v);
+      if constexpr (kIsHalfStorage<S> && kIsHalfStorage<T> && !std::is_same_v<S, T>) {
+        out[i] = static_cast<T>(static_cast<float>(v));  // f16 <-> bf16 through the f32
+      } else {
+        out[i] = static_cast<T>(v);
+      }
     }
   });
   return out;

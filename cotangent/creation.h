@@ -20,7 +20,7 @@ namespace cotangent {
 Tensor tensor(const std::vector<double>& values, const Shape& shape, DType dtype = f32);
 
 // A tensor from typed host data; the dtype is that of T (bool, uint8_t, uint32_t, int32_t,
-// int64_t, float, double: DTypeOf in core/dtype.h), exact for every value.
+// int64_t, float16, bfloat16, float, double: DTypeOf in core/dtype.h), exact for every value.
 template <typename T>
 Tensor from_vector(const std::vector<T>& values, const Shape& shape);
 

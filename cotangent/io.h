@@ -6,10 +6,11 @@
 //   ct::save("params.npz", params);                      // or "params.safetensors"
 //   Params restored = ct::load("params.npz", params);    // same structure, shapes, dtypes
 //
-// Files hold Cotangent's dtypes as themselves (bool, u8, u32, i32, i64, f32, f64). Reading
-// accepts what numpy and JAX write: the integer widths we lack widen exactly (i8, i16 -> i32;
-// u16 -> u32; u64 -> i64 when every value fits, else an Error naming the value), f16 and bf16
-// become f32 (exactly), big-endian data is swapped, Fortran-ordered arrays are transposed.
+// Files hold Cotangent's dtypes as themselves (bool, u8, u32, i32, i64, f16, bf16, f32, f64;
+// numpy has no bfloat16, so bf16 goes to .safetensors only). Reading accepts what numpy and
+// JAX write: the integer widths we lack widen exactly (i8, i16 -> i32; u16 -> u32; u64 -> i64
+// when every value fits, else an Error naming the value), big-endian data is swapped,
+// Fortran-ordered arrays are transposed.
 // Complex and object arrays are an Error. A malformed or truncated file is an Error naming the
 // file and what is wrong (never a crash); docs/io.md has the details.
 

@@ -31,25 +31,6 @@ uint64_t LoadBits(const char* p, int bytes, bool big_endian) {
   return value;
 }
 
-// IEEE binary16: sign, 5 exponent bits (bias 15), 10 fraction bits; every value is exact in f32.
-float HalfToFloat(uint16_t h) {
-  const int exponent = (h >> 10) & 0x1f;
-  const int fraction = h & 0x3ff;
-  float magnitude;
-  if (exponent == 0) {
-    magnitude = std::ldexp(static_cast<float>(fraction), -24);  // zero and subnormals
-  } else if (exponent == 31) {
-    magnitude = fraction == 0 ? std::numeric_limits<float>::infinity()
-                              : std::numeric_limits<float>::quiet_NaN();
-  } else {
-    magnitude = std::ldexp(static_cast<float>(fraction + 1024), exponent - 25);
-  }
-  return (h & 0x8000) != 0 ? -magnitude : magnitude;
-}
-
-// bfloat16 is the upper half of an f32's bits.
-float BfloatToFloat(uint16_t b) { return std::bit_cast<float>(static_cast<uint32_t>(b) << 16); }
-
 std::string TypeName(StoredType t) {
   return Cat(t.big_endian ? "big-endian " : "", std::string(1, t.kind), t.bytes * 8);
 }
@@ -63,6 +44,8 @@ StoredType StoredTypeOf(DType dtype) {
     case DType::kU32: return {'u', 4};
     case DType::kI32: return {'i', 4};
     case DType::kI64: return {'i', 8};
+    case DType::kF16: return {'f', 2};
+    case DType::kBF16: return {'g', 2};
     case DType::kF32: return {'f', 4};
     case DType::kF64: return {'f', 8};
   }
@@ -89,7 +72,8 @@ Tensor Decode(const std::string& what, StoredType t, const Shape& shape, std::st
   const char* p = data.data();
   auto element = [&](int64_t i) { return LoadBits(p + i * t.bytes, t.bytes, t.big_endian); };
   // Cotangent's own layouts copy as they are.
-  for (DType dtype : {DType::kU8, DType::kU32, DType::kI32, DType::kI64, DType::kF32, DType::kF64}) {
+  for (DType dtype : {DType::kU8, DType::kU32, DType::kI32, DType::kI64, DType::kF16, DType::kBF16,
+                      DType::kF32, DType::kF64}) {
     const StoredType own = StoredTypeOf(dtype);
     if (t.kind == own.kind && t.bytes == own.bytes && !t.big_endian) {
       return FromHost(p, n, shape, dtype, "load");
@@ -125,13 +109,10 @@ Tensor Decode(const std::string& what, StoredType t, const Shape& shape, std::st
       return FromHost(values.data(), n, shape, dtype, "load");
     });
   }
-  if ((t.kind == 'f' || t.kind == 'g') && t.bytes == 2) {
-    std::vector<float> values(n);
-    for (int64_t i = 0; i < n; ++i) {
-      const auto bits = static_cast<uint16_t>(element(i));
-      values[i] = t.kind == 'f' ? HalfToFloat(bits) : BfloatToFloat(bits);
-    }
-    return FromHost(values.data(), n, shape, DType::kF32, "load");
+  if ((t.kind == 'f' || t.kind == 'g') && t.bytes == 2) {  // big-endian f16 or bf16
+    std::vector<uint16_t> values(n);
+    for (int64_t i = 0; i < n; ++i) values[i] = static_cast<uint16_t>(element(i));
+    return FromHost(values.data(), n, shape, t.kind == 'f' ? DType::kF16 : DType::kBF16, "load");
   }
   if (t.kind == 'f' && t.bytes == 4) {
     std::vector<float> values(n);

@@ -29,7 +29,12 @@ constexpr uint16_t kDosDate1980 = (0 << 9) | (1 << 5) | 1;  // 1980-01-01: repro
 
 // ---- .npy ----------------------------------------------------------------------------------
 
-std::string Descr(DType dtype) {
+std::string Descr(const char* op, DType dtype) {
+  if (dtype == DType::kBF16) {
+    throw Error(absl::StatusCode::kUnimplemented,
+                Cat(op, ": numpy has no bfloat16 dtype to write bf16 as; save it as .safetensors, "
+                    "or astype f32 first"));
+  }
   const StoredType t = io::StoredTypeOf(dtype);
   return Cat(t.bytes == 1 ? "|" : "<", std::string(1, t.kind), t.bytes);
 }
@@ -183,7 +188,8 @@ std::string NpyBytes(const char* op, const Tensor& x) {
   }
   shape += x.shape().size() == 1 ? ",)" : ")";
   std::string dict =
-      Cat("{'descr': '", Descr(x.dtype()), "', 'fortran_order': False, 'shape': ", shape, ", }");
+      Cat("{'descr': '", Descr(op, x.dtype()), "', 'fortran_order': False, 'shape': ", shape,
+          ", }");
   const bool v2 = dict.size() + 64 > kMax16;
   const size_t preamble = v2 ? 12 : 10;
   dict.append(63 - (preamble + dict.size()) % 64, ' ');

@@ -528,8 +528,7 @@ Tensor nan_to_num(const Tensor& x, double nan, std::optional<double> posinf,
                   std::optional<double> neginf) {
   CheckDefined(x, "nan_to_num");
   if (!IsFloating(x.dtype())) return x;
-  const double largest = x.dtype() == DType::kF32 ? std::numeric_limits<float>::max()
-                                                  : std::numeric_limits<double>::max();
+  const double largest = finfo(x.dtype()).max;
   const double inf = std::numeric_limits<double>::infinity();
   Tensor out = where(isnan(x), nan, x);
   out = where(x == inf, posinf.value_or(largest), out);

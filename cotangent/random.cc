@@ -109,11 +109,15 @@ Tensor RandomBits(const Tensor& data, int bit_width, int64_t n) {
     const Tensor words = lax::convert_element_type(Words(data, 2 * n), i64);
     return (lax::slice(words, {0}, {n}) << 32) | lax::slice(words, {n}, {2 * n});
   }
-  const int64_t count = (n + 3) / 4;
+  const int per_word = 32 / bit_width;
+  const int64_t count = (n + per_word - 1) / per_word;
   const Tensor words = Words(data, count);
-  std::vector<Tensor> bytes;
-  for (int j = 0; j < 4; ++j) bytes.push_back(lax::convert_element_type(words >> (8 * j), u8));
-  return lax::slice(reshape(stack(bytes, 1), {4 * count}), {0}, {n});
+  std::vector<Tensor> pieces;
+  for (int j = 0; j < per_word; ++j) {
+    const Tensor piece = words >> (bit_width * j);
+    pieces.push_back(bit_width == 8 ? lax::convert_element_type(piece, u8) : piece & 0xFFFF);
+  }
+  return lax::slice(reshape(stack(pieces, 1), {per_word * count}), {0}, {n});
 }
 
 // p(w) by Horner's rule, p = c[0], p = c[i] + p * w: XLA's evaluation order.
@@ -192,49 +196,56 @@ void CheckSampleShape(const char* op, const Shape& shape, DType dtype) {
   ThrowIfError(CheckAllocationSize(op, CheckedMul(NumElements(shape), 16).value_or(INT64_MAX)));
 }
 
-// The checks of a floating sampler: one key, a shape that can exist, f32 or f64.
-void CheckFloatSampler(const char* op, const Key& key, const Shape& shape, DType dtype) {
+// The checks of a floating sampler: one key, a shape that can exist, a float dtype (f16 and
+// bf16 only where `halves`).
+void CheckFloatSampler(const char* op, const Key& key, const Shape& shape, DType dtype,
+                       bool halves) {
   CheckSingleKey(op, key);
   CheckSampleShape(op, shape, dtype);
-  if (!IsFloating(dtype)) ThrowInvalid(op, ": dtype must be f32 or f64, got ", DTypeName(dtype));
+  if (!IsFloating(dtype)) {
+    ThrowInvalid(op, ": dtype must be ", halves ? "f16, bf16, " : "", "f32 or f64, got ",
+                 DTypeName(dtype));
+  }
+  if (IsHalfFloat(dtype) && !halves) {
+    ThrowInvalid(op, ": draws f32 or f64, not ", DTypeName(dtype),
+                 " (draw f32 and astype; uniform, normal, gumbel, exponential, cauchy, laplace "
+                 "and logistic draw f16 and bf16 as JAX does)");
+  }
 }
 
 // JAX's _threefry_split_original: threefry_2x32(key, iota(2n)) reshaped to (n, 2).
 Tensor SplitData(const Tensor& data, int64_t n) { return reshape(Words(data, 2 * n), {n, 2}); }
 
 // JAX's _uniform in float precision: the top mantissa bits of the words (23 of one u32 word for
-// f32, 52 of a 64-bit word for f64) as the fraction m / 2^bits, which is exactly JAX's
+// f32, 52 of a 64-bit word for f64, 10 or 7 of a 16-bit word for f16 or bf16, which are the
+// u32 words' little-endian halves) as the fraction m / 2^bits, which is exactly JAX's
 // bitcast(bits >> (width - mantissa) | bits of 1.0) - 1 (both exact), then an affine map to
 // [minval, maxval) clamped below by minval, all in the dtype as XLA computes it. The f64 word i
 // is word i (high half) and word n + i (low half) of 2n hashed words (random_bits of width 64).
 Tensor Uniform(const Tensor& data, const Shape& shape, DType dtype, double minval, double maxval) {
   const int64_t n = NumElements(shape);
   Tensor fraction;
+  const int mantissa = finfo(dtype).fraction_bits;
   if (dtype == f64) {
     const Tensor word = RandomBits(data, 64, n);
-    fraction = lax::convert_element_type(lax::shift_right_logical(word, full_like(word, 12)), f64) *
-               std::ldexp(1.0, -52);
+    fraction = lax::convert_element_type(lax::shift_right_logical(word, full_like(word, 12)), f64);
   } else {
-    minval = static_cast<float>(minval);
-    maxval = static_cast<float>(maxval);
-    fraction = lax::convert_element_type(Words(data, n) >> 9, f32) * std::ldexp(1.0, -23);
+    const int width = IsHalfFloat(dtype) ? 16 : 32;
+    fraction = lax::convert_element_type(RandomBits(data, width, n) >> (width - mantissa), dtype);
   }
-  // The span in the dtype's arithmetic: a float maxval - minval rounded to float.
-  const double span =
-      dtype == f64 ? maxval - minval
-                   : static_cast<float>(static_cast<float>(maxval) - static_cast<float>(minval));
+  fraction = fraction * std::ldexp(1.0, -mantissa);
+  // The bounds and their difference in the dtype's arithmetic.
+  minval = ValueIn(dtype, minval);
+  const double span = ValueIn(dtype, ValueIn(dtype, maxval) - minval);
   return reshape(maximum(fraction * span + minval, minval), shape);
 }
 
 // JAX's _normal_real: u uniform in [nextafter(-1, 0), 1), so erfinv(u) is finite, and
 // normal = sqrt(2) * erfinv(u), since the standard normal CDF is (1 + erf(z / sqrt(2))) / 2.
 Tensor Normal(const Tensor& data, const Shape& shape, DType dtype) {
-  if (dtype == f64) {
-    return internal::XlaErfInv(Uniform(data, shape, f64, std::nextafter(-1.0, 0.0), 1.0)) *
-           std::numbers::sqrt2;
-  }
-  return internal::XlaErfInv(Uniform(data, shape, f32, std::nextafter(-1.0f, 0.0f), 1.0)) *
-         std::numbers::sqrt2;
+  // nextafter(-1, 0): below 1 the dtype's values are eps / 2 apart.
+  const double lo = -1.0 + finfo(dtype).eps / 2;
+  return internal::XlaErfInv(Uniform(data, shape, dtype, lo, 1.0)) * std::numbers::sqrt2;
 }
 
 // JAX's _exponential: -log1p(-u), u uniform in [0, 1).
@@ -252,6 +263,9 @@ Tensor XlaErfInv(const Tensor& x) {
     ThrowInvalid("XlaErfInv: expected f32 or f64, got ",
                  x.defined() ? x.aval().ToString() : "an undefined tensor");
   }
+  if (IsHalfFloat(x.dtype())) {  // as XLA: in f32, rounded to the dtype
+    return lax::convert_element_type(XlaErfInv32(lax::convert_element_type(x, f32)), x.dtype());
+  }
   return x.dtype() == f64 ? XlaErfInv64(x) : XlaErfInv32(x);
 }
 
@@ -261,9 +275,7 @@ namespace {
 
 // Gumbel(0, 1) by inversion, -log(-log(u)) with u in [tiny, 1) so that log(u) is finite.
 Tensor Gumbel(const Tensor& data, const Shape& shape, DType dtype) {
-  const double tiny =
-      dtype == f64 ? std::numeric_limits<double>::min() : std::numeric_limits<float>::min();
-  return -log(-log(Uniform(data, shape, dtype, tiny, 1.0)));
+  return -log(-log(Uniform(data, shape, dtype, finfo(dtype).tiny, 1.0)));
 }
 
 // JAX's _shuffle of x along axis: ceil(3 ln(size) / ln(2^32 - 1)) rounds (enough that the
@@ -410,7 +422,7 @@ Tensor bits(const Key& key, const Shape& shape, DType dtype) {
 }
 
 Tensor uniform(const Key& key, const Shape& shape, DType dtype, double minval, double maxval) {
-  CheckFloatSampler("uniform", key, shape, dtype);
+  CheckFloatSampler("uniform", key, shape, dtype, /*halves=*/true);
   CheckOrdered("uniform", "minval", minval, "maxval", maxval);
   static const auto& compiled = Compiled([](const Key& k, const Shape& s, DType d, double lo,
                                             double hi) { return Uniform(k.data(), s, d, lo, hi); },
@@ -419,7 +431,7 @@ Tensor uniform(const Key& key, const Shape& shape, DType dtype, double minval, d
 }
 
 Tensor normal(const Key& key, const Shape& shape, DType dtype) {
-  CheckFloatSampler("normal", key, shape, dtype);
+  CheckFloatSampler("normal", key, shape, dtype, /*halves=*/true);
   static const auto& compiled =
       Compiled([](const Key& k, const Shape& s, DType d) { return Normal(k.data(), s, d); },
                "normal", {1, 2});
@@ -427,7 +439,7 @@ Tensor normal(const Key& key, const Shape& shape, DType dtype) {
 }
 
 Tensor gumbel(const Key& key, const Shape& shape, DType dtype) {
-  CheckFloatSampler("gumbel", key, shape, dtype);
+  CheckFloatSampler("gumbel", key, shape, dtype, /*halves=*/true);
   static const auto& compiled =
       Compiled([](const Key& k, const Shape& s, DType d) { return Gumbel(k.data(), s, d); },
                "gumbel", {1, 2});
@@ -544,16 +556,14 @@ namespace {
 enum class Inversion { kExponential, kCauchy, kLaplace, kLogistic };
 
 Tensor Invert(Inversion kind, const Tensor& data, const Shape& shape, DType dtype) {
-  const bool f64_ = dtype == f64;
-  const double eps =
-      f64_ ? std::numeric_limits<double>::epsilon() : std::numeric_limits<float>::epsilon();
+  const double eps = finfo(dtype).eps;
   switch (kind) {
     case Inversion::kExponential: return Exponential(data, shape, dtype);
     case Inversion::kCauchy:
       return tan((Uniform(data, shape, dtype, eps, 1.0) - 0.5) * std::numbers::pi);
     case Inversion::kLaplace: {
-      // epsneg = 2^-(mantissa bits + 1): -1 + epsneg is the float just above -1.
-      const Tensor u = Uniform(data, shape, dtype, -1.0 + (f64_ ? 0x1p-53 : 0x1p-24), 1.0);
+      // epsneg = eps / 2: -1 + epsneg is the float just above -1.
+      const Tensor u = Uniform(data, shape, dtype, -1.0 + eps / 2, 1.0);
       return sign(u) * log1p(-abs(u));
     }
     case Inversion::kLogistic: {
@@ -565,7 +575,7 @@ Tensor Invert(Inversion kind, const Tensor& data, const Shape& shape, DType dtyp
 }
 
 Tensor Inverted(const char* op, Inversion kind, const Key& key, const Shape& shape, DType dtype) {
-  CheckFloatSampler(op, key, shape, dtype);
+  CheckFloatSampler(op, key, shape, dtype, /*halves=*/true);
   static const auto& compiled = Compiled([](const Key& k, Inversion which, const Shape& s,
                                             DType d) { return Invert(which, k.data(), s, d); },
                                          "inversion", {1, 2, 3});

@@ -32,7 +32,8 @@ void CheckSingleKey(const char* op, const Key& key);
 // needs (8 bytes per element at most) cannot fit in memory.
 void CheckSampleShape(const char* op, const Shape& shape, DType dtype);
 // The checks of a floating sampler: one key, a shape that can exist, f32 or f64.
-void CheckFloatSampler(const char* op, const Key& key, const Shape& shape, DType dtype);
+void CheckFloatSampler(const char* op, const Key& key, const Shape& shape, DType dtype,
+                       bool halves = false);
 
 // n keys from key data (u32[2]), as u32[n, 2].
 Tensor SplitData(const Tensor& data, int64_t n);

@@ -53,7 +53,7 @@ double Identity(WindowReduction r, DType dtype) {
 Tensor Combine(WindowReduction r, const Tensor& acc, const Tensor& next) {
   if (r == WindowReduction::kSum) return lax::add(acc, next);
   Tensor take = r == WindowReduction::kMax ? lax::gt(next, acc) : lax::lt(next, acc);
-  if (next.dtype() == DType::kF32 || next.dtype() == DType::kF64) {
+  if (IsFloating(next.dtype())) {
     take = lax::bitwise_or(take, lax::ne(next, next));
   }
   return lax::select(take, next, acc);
@@ -185,7 +185,7 @@ Tensor avg_pool(const Tensor& x, const std::vector<int64_t>& window_shape,
                 const std::vector<int64_t>& strides, Padding padding, bool count_include_pad) {
   const auto [window, step] = PoolWindow("avg_pool", x, window_shape, strides);
   Tensor sums = reduce_window(x, WindowReduction::kSum, window, step, padding);
-  if (sums.dtype() != DType::kF32 && sums.dtype() != DType::kF64) sums = astype(sums, DType::kF32);
+  if (!IsFloating(sums.dtype())) sums = astype(sums, kDefaultFloat);
   if (count_include_pad) {
     int64_t size = 1;
     for (int64_t w : window) size *= w;

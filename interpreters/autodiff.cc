@@ -16,7 +16,7 @@ namespace {
 void CheckDifferentiable(const char* op, const Tensor& x, size_t index) {
   if (!IsFloating(x.dtype())) {
     ThrowInvalid(op, ": cannot differentiate with respect to input ", index, " of type ",
-                 x.aval().ToString(), ": only f32 and f64 inputs have tangents");
+                 x.aval().ToString(), ": only floating inputs (f16, bf16, f32, f64) have tangents");
   }
 }
 

@@ -2,11 +2,14 @@
 // Strided copy, the kernel behind every movement primitive and dense downloads:
 //   dst[dst_offset + sum_d i_d * dst_strides[d]] = src[src_offset + sum_d i_d * src_strides[d]]
 // for every index i of `shape` (row-major position p decomposed innermost first). Elements are
-// moved as bits of ELEM_BITS = 8, 32 or 64 (uvec2: no Int64/Float64 capability needed).
+// moved as bits of ELEM_BITS = 8, 16, 32 or 64 (uvec2: no Int64/Float64 capability needed).
 #version 450
 #if ELEM_BITS == 8
 #extension GL_EXT_shader_8bit_storage : require
 #define ELEM uint8_t
+#elif ELEM_BITS == 16
+#extension GL_EXT_shader_16bit_storage : require
+#define ELEM uint16_t
 #elif ELEM_BITS == 32
 #define ELEM uint
 #else

@@ -1,11 +1,15 @@
 // File: kernels/fill.comp
 // dst[offset + p] = value for p < count: the background of pad and the zeros of an empty
-// contraction. The value arrives as raw bits (low word first) of ELEM_BITS = 8, 32 or 64.
+// contraction. The value arrives as raw bits (low word first) of ELEM_BITS = 8, 16, 32 or 64.
 #version 450
 #if ELEM_BITS == 8
 #extension GL_EXT_shader_8bit_storage : require
 #define ELEM uint8_t
 #define VALUE uint8_t(pc.bits.x)
+#elif ELEM_BITS == 16
+#extension GL_EXT_shader_16bit_storage : require
+#define ELEM uint16_t
+#define VALUE uint16_t(pc.bits.x)
 #elif ELEM_BITS == 32
 #define ELEM uint
 #define VALUE pc.bits.x

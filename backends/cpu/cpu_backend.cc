@@ -115,7 +115,7 @@ absl::Status CpuBackend::Download(const Array& src, void* dst) {
 absl::Status CpuBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
                                  const Params& params, absl::Span<const ShapedArray> out_avals,
                                  absl::Span<Array> outputs) {
-  if (absl::Status status = CheckOutputs(*this, prim, out_avals, outputs); !status.ok()) {
+  if (absl::Status status = CheckExecute(*this, prim, inputs, out_avals, outputs); !status.ok()) {
     return status;
   }
   if (KindOf(prim) == PrimitiveKind::kLinalg) {

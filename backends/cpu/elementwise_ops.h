@@ -32,10 +32,13 @@ constexpr DType kStorageDType = std::is_same_v<T, uint8_t>    ? DType::kU8
                                                               : DType::kF64;
 
 // Whether Op<prim> is defined on storage type T: the dtypes column of prim's row (abstract
-// evaluation rejected the others, so kernels are only instantiated for these).
+// evaluation rejected the others, so kernels are only instantiated for these), never f16 or
+// bf16 (computed in f32: core/eval.h RunEquation).
 template <Primitive prim, typename T>
-constexpr bool kAccepts = InClass(kStorageDType<T>, OperandDType(prim, 0)) ||
-                          (std::is_same_v<T, uint8_t> && InClass(DType::kBool, OperandDType(prim, 0)));
+constexpr bool kAccepts =
+    !kIsHalfStorage<T> &&
+    (InClass(kStorageDType<T>, OperandDType(prim, 0)) ||
+     (std::is_same_v<T, uint8_t> && InClass(DType::kBool, OperandDType(prim, 0))));
 
 // Integer storage types (not bool's uint8_t on its own: u8 is integer too, and bool never
 // reaches the arithmetic below).

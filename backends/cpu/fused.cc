@@ -91,7 +91,7 @@ inline void Eval(Cell* r, const Instr& i) {
     Put<T>(r[i.out], Get<uint8_t>(r[i.a]) != 0 ? Get<T>(r[i.b]) : Get<T>(r[i.c]));
   } else if constexpr (prim == Primitive::kConvert) {
     const T x = Get<T>(r[i.a]);
-    VisitDType(i.to, [&](auto tag) {
+    VisitComputeDType(i.to, [&](auto tag) {
       using To = typename decltype(tag)::type;
       Put<To>(r[i.out], ConvertValue<To, decltype(tag)::dtype>(x));
     });

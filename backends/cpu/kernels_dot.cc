@@ -193,9 +193,12 @@ absl::Status DotGeneralKernel(absl::Span<const Array> in, const Params& params, 
       DotGeneral<uint64_t>(in[0], in[1], params.dot, out);
       return absl::OkStatus();
     case DType::kBool:
+    case DType::kF16:  // computed in f32 (core/eval.h RunEquation)
+    case DType::kBF16:
       break;
   }
-  return absl::InternalError("cpu: dot_general has no kernel for bool");
+  return absl::InternalError(
+      absl::StrCat("cpu: dot_general has no kernel for ", DTypeName(in[0].aval.dtype)));
 }
 
 }  // namespace cotangent::cpu

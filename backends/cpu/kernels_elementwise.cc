@@ -218,7 +218,7 @@ constexpr std::array<Kernel, kNumPrimitives> kElementwiseKernels =
 Kernel ElementwiseKernel(Primitive prim) { return kElementwiseKernels[static_cast<int>(prim)]; }
 
 absl::Status SelectKernel(absl::Span<const Array> in, const Params&, const Array& out) {
-  VisitDType(in[1].aval.dtype,
+  VisitComputeDType(in[1].aval.dtype,
              [&](auto tag) { Map3Select<typename decltype(tag)::type>(in[0], in[1], in[2], out); });
   return absl::OkStatus();
 }
@@ -317,19 +317,19 @@ constexpr std::array<FlatRun, kNumPrimitives> kMapRuns = TableOf<FlatRun>([]<Pri
 template <bool kSimd>
 FlatRun RunOf(Primitive prim, DType in, DType out) {
   if (prim == Primitive::kSelect) {
-    return VisitDType(in, [](auto tag) -> FlatRun {
+    return VisitComputeDType(in, [](auto tag) -> FlatRun {
       return SelectRun<typename decltype(tag)::type, kSimd>;
     });
   }
   if (prim == Primitive::kConvert) {
-    return VisitDType(in, [out](auto from) -> FlatRun {
-      return VisitDType(out, [](auto to) -> FlatRun {
+    return VisitComputeDType(in, [out](auto from) -> FlatRun {
+      return VisitComputeDType(out, [](auto to) -> FlatRun {
         return ConvertRun<typename decltype(to)::type, decltype(to)::dtype,
                           typename decltype(from)::type, decltype(from)::dtype, kSimd>;
       });
     });
   }
-  return VisitDType(in, [prim](auto tag) -> FlatRun {
+  return VisitComputeDType(in, [prim](auto tag) -> FlatRun {
     using T = typename decltype(tag)::type;
     return kMapRuns<T, decltype(tag)::dtype, kSimd>[static_cast<int>(prim)];
   });

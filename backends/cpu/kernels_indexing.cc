@@ -135,7 +135,7 @@ absl::Status GatherKernel(absl::Span<const Array> in, const Params& p, const Arr
   const Array &x = in[0], &indices = in[1];
   const IndexPlan plan = Plan(out, indices, x.strides, p.index, p.slice_sizes);
   const int64_t runs = static_cast<int64_t>(plan.window.size()), run = plan.run;
-  VisitDType(x.aval.dtype, [&](auto tag) {
+  VisitComputeDType(x.aval.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* src = Data<T>(x);
     T* dst = MutableData<T>(out);
@@ -167,7 +167,7 @@ absl::Status ScatterKernel(absl::Span<const Array> in, const Params& p, const Ar
   CopyStrided(ElementBytes(x), x.aval.shape, x.strides, ElementBytes(out), out.strides, elem);
   const IndexPlan plan = Plan(updates, indices, out.strides, p.index, std::move(window_shape));
   const int64_t runs = static_cast<int64_t>(plan.window.size()), run = plan.run;
-  return VisitDType(x.aval.dtype, [&](auto tag) -> absl::Status {
+  return VisitComputeDType(x.aval.dtype, [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
     if constexpr (decltype(tag)::dtype == DType::kBool && prim != Primitive::kScatter) {
       return absl::InternalError(absl::StrCat("cpu: ", PrimitiveName(prim), " has no bool kernel"));

@@ -104,6 +104,9 @@ void CopyStrided(const void* src, absl::Span<const int64_t> shape,
     case 1:
       return CopyTyped(static_cast<const uint8_t*>(src), shape, src_strides,
                        static_cast<uint8_t*>(dst), dst_strides);
+    case 2:
+      return CopyTyped(static_cast<const uint16_t*>(src), shape, src_strides,
+                       static_cast<uint16_t*>(dst), dst_strides);
     case 4:
       return CopyTyped(static_cast<const uint32_t*>(src), shape, src_strides,
                        static_cast<uint32_t*>(dst), dst_strides);

@@ -178,7 +178,7 @@ int32_t ArgmaxScan(const T* x, int64_t n, int64_t s) {
 template <Primitive prim>
 absl::Status ReduceKernel(absl::Span<const Array> in, const Params& params, const Array& out) {
   static_assert(prim == Primitive::kReduceSum || prim == Primitive::kReduceMax);
-  return VisitDType(in[0].aval.dtype, [&](auto tag) -> absl::Status {
+  return VisitComputeDType(in[0].aval.dtype, [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
     if constexpr (prim == Primitive::kReduceMax) {
       Reduce<MaxReducer<T>, T>(in[0], params.axes, out);
@@ -206,7 +206,7 @@ absl::Status ArgmaxKernel(absl::Span<const Array> in, const Params& params, cons
   const StridedSpace loop = Coalesce(out.aval.shape, {out.strides, kept_strides});
   const int64_t n = x.aval.shape[axis], s = x.strides[axis];
   int32_t* o = MutableData<int32_t>(out);
-  VisitDType(x.aval.dtype, [&](auto tag) {
+  VisitComputeDType(x.aval.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T* xp = Data<T>(x);
     ParallelFor(loop.size(), std::max<int64_t>(1, kParallelGrain / n), [&](int64_t b, int64_t e) {

@@ -70,7 +70,7 @@ absl::Status ArgsortKernel(absl::Span<const Array> in, const Params& params, con
   const int64_t grain = std::max<int64_t>(1, kParallelGrain / (n * std::bit_width(uint64_t(n))));
   // store(i, key) for each element i of key k's line l, in the sort order's integers.
   const auto order_keys = [&](size_t k, int64_t l, auto&& store) {
-    VisitDType(in[k].aval.dtype, [&](auto tag) {
+    VisitComputeDType(in[k].aval.dtype, [&](auto tag) {
       using T = typename decltype(tag)::type;
       const T* x = Data<T>(in[k]) + line_offset(in[k], l);
       const int64_t s = in[k].strides[axis];

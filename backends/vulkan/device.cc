@@ -23,23 +23,31 @@ absl::StatusOr<Device> Device::Create(const Instance& instance, const PhysicalDe
   std::vector<const char*> extensions;
   if (info.needs_8bit_extension) extensions.push_back(VK_KHR_8BIT_STORAGE_EXTENSION_NAME);
   if (info.portability_subset) extensions.push_back("VK_KHR_portability_subset");
+  // The feature structs are chained into features.pNext, each one only where it is enabled.
+  VkPhysicalDeviceFeatures2 features{.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  const auto chain = [&features](auto& feature) {
+    feature.pNext = features.pNext;
+    features.pNext = &feature;
+  };
   VkPhysicalDevice8BitStorageFeatures storage8{
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES,
-      .storageBuffer8BitAccess = info.storage_8bit ? VK_TRUE : VK_FALSE,
+      .storageBuffer8BitAccess = VK_TRUE,
   };
+  if (info.storage_8bit) chain(storage8);
+  VkPhysicalDevice16BitStorageFeatures storage16{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
+      .storageBuffer16BitAccess = VK_TRUE,
+  };
+  if (info.storage_16bit) chain(storage16);
   VkPhysicalDeviceShaderAtomicFloatFeaturesEXT atomic_float{
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_FLOAT_FEATURES_EXT,
-      .pNext = info.storage_8bit ? &storage8 : nullptr,
       .shaderBufferFloat32AtomicAdd = info.float32_atomic_add ? VK_TRUE : VK_FALSE,
       .shaderBufferFloat64AtomicAdd = info.float64_atomic_add ? VK_TRUE : VK_FALSE,
   };
-  const bool atomics = info.float32_atomic_add || info.float64_atomic_add;
-  if (atomics) extensions.push_back(VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME);
-  VkPhysicalDeviceFeatures2 features{
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-      .pNext = atomics ? static_cast<void*>(&atomic_float)
-                       : info.storage_8bit ? static_cast<void*>(&storage8) : nullptr,
-  };
+  if (info.float32_atomic_add || info.float64_atomic_add) {
+    extensions.push_back(VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME);
+    chain(atomic_float);
+  }
   features.features.shaderFloat64 = info.float64 ? VK_TRUE : VK_FALSE;
   features.features.shaderInt64 = info.int64 ? VK_TRUE : VK_FALSE;
   const VkDeviceCreateInfo create{

@@ -4,6 +4,7 @@
 
 #include "backends/vulkan/elementwise_kernels.h"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -25,6 +26,8 @@ std::string VectorType(DType dtype, int width) {
     case DType::kU32: return absl::StrCat("uvec", width);
     case DType::kI32: return absl::StrCat("ivec", width);
     case DType::kI64: return absl::StrCat("i64vec", width);
+    case DType::kF16:
+    case DType::kBF16: return absl::StrCat("u16vec", width);
     case DType::kF32: return absl::StrCat("vec", width);
     case DType::kF64: return absl::StrCat("dvec", width);
   }
@@ -39,6 +42,71 @@ TO ct_to_NAME(FROM x) {
   if (x >= FROM(HI)) return MAX;
   if (x <= FROM(LO)) return MIN;
   return TO(x);
+}
+)glsl";
+
+// f16 and bf16 are stored as their bits (uint16_t) and computed in f32: loads widen exactly,
+// stores round to nearest even, in integer operations as core/dtype.cc does (a subnormal f16
+// by an explicit shift, not by f32 addition, which a device may flush).
+constexpr const char* kHalfFloats = R"glsl(
+float ct_widen_f16(uint h) {
+  const uint sign = (h & 0x8000u) << 16;
+  const uint m = h & 0x7fffu;
+  if (m < 0x400u) return uintBitsToFloat(sign | floatBitsToUint(float(m) * 5.9604644775390625e-8));
+  return uintBitsToFloat(sign | (m >= 0x7c00u ? 0x7f800000u | (m & 0x3ffu) << 13
+                                              : (m + 0x1c000u) << 13));
+}
+float ct_widen_bf16(uint b) { return uintBitsToFloat(b << 16); }
+uint ct_round_f16(float x) {
+  uint f = floatBitsToUint(x);
+  const uint sign = (f >> 16) & 0x8000u;
+  f &= 0x7fffffffu;
+  if (f >= 0x47800000u) return sign | (f > 0x7f800000u ? 0x7e00u : 0x7c00u);
+  if (f < 0x38800000u) {  // an f16 subnormal: the f32 m 2^(e - 150) in units of 2^-24
+    const uint e = f >> 23;
+    const uint m = (f & 0x7fffffu) | (e != 0u ? 0x800000u : 0u);
+    const uint shift = e != 0u ? 126u - e : 125u;
+    if (shift > 24u) return sign;
+    const uint q = m >> shift, rest = m & ((1u << shift) - 1u), mid = 1u << (shift - 1u);
+    return sign | (q + uint(rest > mid || (rest == mid && (q & 1u) != 0u)));
+  }
+  f += 0xc8000000u + 0xfffu + ((f >> 13) & 1u);  // exponent bias 127 -> 15, round half even
+  return sign | (f >> 13);
+}
+uint ct_round_bf16(float x) {
+  const uint f = floatBitsToUint(x);
+  if ((f & 0x7fffffffu) > 0x7f800000u) return (f >> 16) | 0x40u;  // a quiet NaN
+  return (f + 0x7fffu + ((f >> 16) & 1u)) >> 16;
+}
+)glsl";
+
+// To convert a wider value to f16 or bf16 with one rounding, it is first rounded to an f32 "to
+// odd" (truncated, its last bit set when anything was cut off): rounding that to nearest even
+// in a format at least two bits narrower rounds the original value.
+constexpr const char* kOddF64 = R"glsl(
+float ct_odd_f64(double x) {
+  const float t = float(x);
+  const uint bits = floatBitsToUint(t);
+  if (double(t) == x || (bits & 1u) != 0u) return t;
+  return uintBitsToFloat(bits + (abs(x) > abs(double(t)) ? 1u : 0xffffffffu));
+}
+)glsl";
+constexpr const char* kOddU32 = R"glsl(
+float ct_odd_u32(uint m) {
+  const int msb = findMSB(m);
+  if (msb < 24) return float(m);
+  const int shift = msb - 23;
+  const uint kept = (m >> shift) | uint((m & ((1u << shift) - 1u)) != 0u);
+  return ldexp(float(kept), shift);
+}
+)glsl";
+constexpr const char* kOddU64 = R"glsl(
+float ct_odd_u64(uint64_t m) {
+  const uint high = uint(m >> 32);
+  if (high == 0u) return ct_odd_u32(uint(m));
+  const int shift = 32 + findMSB(high) - 23;
+  const uint kept = uint(m >> shift) | uint((m & ((uint64_t(1) << shift) - 1ul)) != 0ul);
+  return ldexp(float(kept), shift);
 }
 )glsl";
 
@@ -78,7 +146,29 @@ std::string Narrow(DType dtype, std::string expr) {
   return dtype == DType::kU8 ? absl::StrCat("((", expr, ") & 0xFFu)") : expr;
 }
 
+// The f32 whose rounding to nearest even in f16 or bf16 (the store) rounds `a` of dtype from.
+Expression ToHalfFloat(DType from) {
+  switch (from) {
+    case DType::kBool: return Expression{"a != 0u ? 1.0 : 0.0"};
+    case DType::kU8: return Expression{"float(a)"};
+    case DType::kU32: return Expression{"ct_odd_u32(a)", false, kOddU32};
+    case DType::kI32: return Expression{"(a < 0 ? -1.0 : 1.0) * ct_odd_u32(uint(abs(a)))", false,
+                                        kOddU32};
+    case DType::kI64:
+      return Expression{
+          "(a < 0l ? -1.0 : 1.0) * ct_odd_u64(a < 0l ? 0ul - uint64_t(a) : uint64_t(a))", false,
+          absl::StrCat(kOddU32, kOddU64)};
+    case DType::kF64: return Expression{"ct_odd_f64(a)", false, kOddF64};
+    case DType::kF16:
+    case DType::kBF16:
+    case DType::kF32: return Expression{"a"};
+  }
+  return Expression{"a"};
+}
+
 absl::StatusOr<Expression> ConvertExpression(DType from, DType to) {
+  if (IsHalfFloat(to)) return ToHalfFloat(from);
+  if (IsHalfFloat(from)) from = DType::kF32;  // loaded as the f32 it equals
   const std::string t = ComputeType(to);
   if (from == to) return Expression{"a"};
   if (to == DType::kBool) {
@@ -302,6 +392,8 @@ const char* StorageType(DType dtype) {
     case DType::kU32: return "uint";
     case DType::kI32: return "int";
     case DType::kI64: return "int64_t";
+    case DType::kF16: return "uint16_t";  // the bits: converted by kHalfFloats' functions
+    case DType::kBF16: return "uint16_t";
     case DType::kF32: return "float";
     case DType::kF64: return "double";
   }
@@ -315,6 +407,8 @@ const char* ComputeType(DType dtype) {
     case DType::kU32: return "uint";
     case DType::kI32: return "int";
     case DType::kI64: return "int64_t";
+    case DType::kF16: return "float";
+    case DType::kBF16: return "float";
     case DType::kF32: return "float";
     case DType::kF64: return "double";
   }
@@ -322,12 +416,14 @@ const char* ComputeType(DType dtype) {
 }
 
 std::string TypeExtensions(absl::Span<const DType> dtypes) {
-  bool bytes = false, int64 = false;
+  bool bytes = false, halves = false, int64 = false;
   for (DType d : dtypes) {
     bytes = bytes || DTypeSize(d) == 1;
+    halves = halves || IsHalfFloat(d);
     int64 = int64 || d == DType::kI64;
   }
   return absl::StrCat(bytes ? "#extension GL_EXT_shader_8bit_storage : require\n" : "",
+                      halves ? "#extension GL_EXT_shader_16bit_storage : require\n" : "",
                       int64 ? "#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require\n"
                             : "");
 }
@@ -377,14 +473,20 @@ absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
   for (int k = 0; k < inputs; ++k) dtypes.push_back(input(k));
   std::string src = absl::StrCat("#version 450\n", TypeExtensions(dtypes));
   const bool byte_out = DTypeSize(spec.out) == 1;
-  const bool vec = spec.width > 1;
+  const bool vec = spec.width > 1;  // never with f16 or bf16 (ops_elementwise.cc VectorWidth)
+  const auto widen = [](DType d) {
+    return d == DType::kF16 ? "ct_widen_f16" : d == DType::kBF16 ? "ct_widen_bf16" : "";
+  };
+  const std::string store = spec.out == DType::kF16    ? "uint16_t(ct_round_f16(v))"
+                            : spec.out == DType::kBF16 ? "uint16_t(ct_round_bf16(v))"
+                            : byte_out                 ? "uint8_t(v)"
+                                                       : "(v)";
   absl::StrAppend(&src, "#define NUM_INPUTS ", inputs, "\n#define WIDTH ", spec.width, "\n#define OUT_T ", StorageType(spec.out),
                   "\n#define OUT_BUF_T ",
                   vec ? VectorType(spec.out, spec.width) : StorageType(spec.out),
                   "\n#define OUT_VEC_T ",
                   byte_out ? absl::StrCat("uvec", spec.width) : VectorType(spec.out, spec.width),
-                  "\n#define OUT_STORE(v) ", byte_out ? "uint8_t(v)" : "(v)",
-                  "\n");
+                  "\n#define OUT_STORE(v) ", store, "\n");
   for (int k = 0; k < inputs; ++k) {
     const DType d = input(k);
     // Element i (scalar kernels: a buffer index; vector kernels: component c of vector i, or
@@ -395,7 +497,9 @@ absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
     };
     const std::string offset = absl::StrCat("pc.offset[", k, "]");
     const std::string element =
-        !vec ? absl::StrCat(DTypeSize(d) == 1 ? "uint" : "", "(in", k, "[i])")
+        !vec ? absl::StrCat(IsHalfFloat(d) ? absl::StrCat(widen(d), "(uint") : "",
+                            DTypeSize(d) == 1 ? "uint" : "", "(in", k, "[i])",
+                            IsHalfFloat(d) ? ")" : "")
              : absl::StrCat("((pc.broadcast & ", 1u << k, "u) != 0u ? ",
                             component(absl::StrCat("in", k, "[", offset, " / WIDTH]"),
                                       absl::StrCat(offset, " % WIDTH")),
@@ -411,6 +515,7 @@ absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
     absl::StrAppend(&src, Text(kernels::kMathCommonGlsl),
                     Text(spec.in == DType::kF64 ? kernels::kMathF64Glsl : kernels::kMathF32Glsl));
   }
+  if (std::any_of(dtypes.begin(), dtypes.end(), IsHalfFloat)) absl::StrAppend(&src, kHalfFloats);
   absl::StrAppend(&src, apply->helper, apply->code, Text(kernels::kElementwiseGlsl));
   return src;
 }

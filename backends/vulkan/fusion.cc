@@ -70,6 +70,9 @@ std::string LiteralSource(const FusedCode::Literal& l) {
     }
     case DType::kBool:
       return l.value != 0 ? "1u" : "0u";
+    case DType::kF16:  // never fused (core/fusible.h Fuses)
+    case DType::kBF16:
+      break;
   }
   return "0";
 }

@@ -13,6 +13,11 @@ absl::Status KernelContext::Require(DType dtype, bool arithmetic, const std::str
         "vulkan: device ", info->name, " has no storageBuffer8BitAccess (VK_KHR_8bit_storage); ",
         DTypeName(dtype), " arrays need it (", what, ")"));
   }
+  if (IsHalfFloat(dtype) && !info->storage_16bit) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "vulkan: device ", info->name, " has no storageBuffer16BitAccess (VK_KHR_16bit_storage); ",
+        DTypeName(dtype), " arrays need it (", what, "); use f32 or the cpu backend"));
+  }
   if (dtype == DType::kI64 && arithmetic && !info->int64) {
     return absl::FailedPreconditionError(
         absl::StrCat("vulkan: device ", info->name, " has no shaderInt64; i64 arrays need it (",

@@ -67,7 +67,10 @@ absl::StatusOr<const Pipeline*> MatmulKernel(KernelContext& ctx, DType dtype, ui
     case DType::kI64: spirv = kI64[vec_a][vec_b]; break;
     case DType::kU8: spirv = kernels::kMatmulU8Spirv; break;  // no vector variants
     case DType::kBool:
-      return absl::InvalidArgumentError("vulkan: dot_general has no kernel for bool");
+    case DType::kF16:  // computed in f32 (core/eval.h RunEquation)
+    case DType::kBF16:
+      return absl::InvalidArgumentError(
+          absl::StrCat("vulkan: dot_general has no kernel for ", DTypeName(dtype)));
   }
   // Shared memory: two BK x 16 T tiles; f64 uses a shallower step to stay well within 32 KiB.
   const uint32_t bk = dtype == DType::kF64 ? 8 : 16;

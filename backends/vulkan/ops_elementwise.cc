@@ -21,10 +21,16 @@ constexpr int kMaxInputs = 3;
 
 // Elements per invocation with vector loads: 4 (2 when a dtype is 8 bytes: 16-byte vectors)
 // when every operand of a flat space is contiguous or broadcast and the count and the
-// contiguous offsets are multiples of it; else 1. `broadcast` gets the stride-0 inputs.
+// contiguous offsets are multiples of it, and none is f16 or bf16; else 1. `broadcast` gets
+// the stride-0 inputs.
 int VectorWidth(const StridedSpace& space, absl::Span<const Array> in, const Array& out,
                 uint32_t& broadcast) {
   if (space.rank() != 1) return 1;
+  // f16 and bf16 convert element by element (elementwise_kernels.cc kHalfFloats).
+  if (IsHalfFloat(out.aval.dtype)) return 1;
+  for (const Array& x : in) {
+    if (IsHalfFloat(x.aval.dtype)) return 1;
+  }
   bool wide = DTypeSize(out.aval.dtype) == 8;
   for (const Array& x : in) wide = wide || DTypeSize(x.aval.dtype) == 8;
   const int width = wide ? 2 : 4;

@@ -28,12 +28,14 @@ struct BitsKernel {
 
 BitsKernel CopyKernel(int64_t elem_bytes) {
   if (elem_bytes == 1) return {"copy_b8", kernels::kCopyB8Spirv};
+  if (elem_bytes == 2) return {"copy_b16", kernels::kCopyB16Spirv};
   if (elem_bytes == 4) return {"copy_b32", kernels::kCopyB32Spirv};
   return {"copy_b64", kernels::kCopyB64Spirv};
 }
 
 BitsKernel FillKernel(int64_t elem_bytes) {
   if (elem_bytes == 1) return {"fill_b8", kernels::kFillB8Spirv};
+  if (elem_bytes == 2) return {"fill_b16", kernels::kFillB16Spirv};
   if (elem_bytes == 4) return {"fill_b32", kernels::kFillB32Spirv};
   return {"fill_b64", kernels::kFillB64Spirv};
 }

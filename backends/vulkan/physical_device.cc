@@ -100,9 +100,16 @@ absl::StatusOr<PhysicalDeviceInfo> Describe(const InstanceFunctions& vk, VkPhysi
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_8BIT_STORAGE_FEATURES};
   VkPhysicalDeviceShaderAtomicFloatFeaturesEXT atomic_float{
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_FLOAT_FEATURES_EXT};
-  VkPhysicalDeviceFeatures2 features{.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  // 16-bit storage is core in Vulkan 1.1.
+  VkPhysicalDevice16BitStorageFeatures storage16{
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES};
+  VkPhysicalDeviceFeatures2 features{.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+                                     .pNext = &storage16};
   const bool core_8bit = info.api_version >= VK_API_VERSION_1_2;
-  if (core_8bit || has(VK_KHR_8BIT_STORAGE_EXTENSION_NAME)) features.pNext = &storage8;
+  if (core_8bit || has(VK_KHR_8BIT_STORAGE_EXTENSION_NAME)) {
+    storage8.pNext = features.pNext;
+    features.pNext = &storage8;
+  }
   if (has(VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME)) {
     atomic_float.pNext = features.pNext;
     features.pNext = &atomic_float;
@@ -113,6 +120,7 @@ absl::StatusOr<PhysicalDeviceInfo> Describe(const InstanceFunctions& vk, VkPhysi
   info.float64 = features.features.shaderFloat64 == VK_TRUE;
   info.int64 = features.features.shaderInt64 == VK_TRUE;
   info.storage_8bit = storage8.storageBuffer8BitAccess == VK_TRUE;
+  info.storage_16bit = storage16.storageBuffer16BitAccess == VK_TRUE;
   info.needs_8bit_extension = info.storage_8bit && !core_8bit;
 
   VkPhysicalDeviceSubgroupProperties subgroup{

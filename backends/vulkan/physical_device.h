@@ -32,6 +32,7 @@ struct PhysicalDeviceInfo {
   bool int64 = false;             // shaderInt64: i64 arithmetic in shaders
   bool storage_8bit = false;      // storageBuffer8BitAccess: bool (1-byte) elements in buffers
   bool needs_8bit_extension = false;  // VK_KHR_8bit_storage must be enabled (Vulkan 1.1)
+  bool storage_16bit = false;     // storageBuffer16BitAccess: f16 and bf16 elements in buffers
   bool portability_subset = false;    // VK_KHR_portability_subset must be enabled (MoltenVK)
   // VK_EXT_shader_atomic_float's shaderBufferFloat32AtomicAdd / ...64AtomicAdd (scatter_add).
   bool float32_atomic_add = false;

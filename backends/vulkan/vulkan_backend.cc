@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "backends/lapack/linalg.h"
@@ -301,7 +302,8 @@ std::string VulkanBackend::Describe() const {
   return absl::StrCat(info.name, " (", vulkan::DeviceTypeName(info.type), ", Vulkan ",
                       VK_API_VERSION_MAJOR(info.api_version), ".",
                       VK_API_VERSION_MINOR(info.api_version), context_.float64 ? ", f64" : "",
-                      info.storage_8bit ? ", bool" : "", info.int64 ? ", i64" : "",
+                      info.storage_8bit ? ", bool" : "", info.storage_16bit ? ", f16" : "",
+                      info.int64 ? ", i64" : "",
                       context_.subgroups ? absl::StrCat(", subgroup ", info.subgroup_size) : "",
                       info.float32_atomic_add ? ", f32 atomics" : "",
                       uses_staging() ? ", staging" : "", ")");
@@ -448,7 +450,7 @@ absl::Status VulkanBackend::Download(const Array& src, void* dst) {
 absl::Status VulkanBackend::Execute(Primitive prim, absl::Span<const Array> inputs,
                                     const Params& params, absl::Span<const ShapedArray> out_avals,
                                     absl::Span<Array> outputs) {
-  COTANGENT_RETURN_IF_ERROR(CheckOutputs(*this, prim, out_avals, outputs));
+  COTANGENT_RETURN_IF_ERROR(CheckExecute(*this, prim, inputs, out_avals, outputs));
   if (KindOf(prim) == PrimitiveKind::kLinalg) {
     return ExecuteOnHost(prim, inputs, params, out_avals, outputs);
   }
@@ -518,7 +520,10 @@ absl::StatusOr<Array> VulkanBackend::ExecuteOne(Primitive prim, absl::Span<const
     COTANGENT_RETURN_IF_ERROR(context_.Require(x.aval.dtype, IsArithmetic(prim), what));
   }
   COTANGENT_RETURN_IF_ERROR(context_.Require(out_aval.dtype, IsArithmetic(prim), what));
-  if (Fuses(prim, out_aval, vulkan::FusedKernelLimits(options_.fusion_min_elements))) {
+  absl::InlinedVector<DType, 3> operand_dtypes;
+  for (const Array& x : inputs) operand_dtypes.push_back(x.aval.dtype);
+  if (Fuses(prim, operand_dtypes, out_aval,
+            vulkan::FusedKernelLimits(options_.fusion_min_elements))) {
     COTANGENT_ASSIGN_OR_RETURN(std::optional<Array> pending, Fuse(prim, inputs, out_aval));
     if (pending) return *std::move(pending);
   }

@@ -163,7 +163,7 @@ Tensor BesselI0eJvp(Span x, Span t, const Tensor& out, const Params&) {
 }
 template <> constexpr Def kDef<Primitive::kBesselI0e> = {.tangent = BesselI0eJvp};
 Tensor BesselI1eJvp(Span x, Span t, const Tensor& out, const Params&) {
-  const double eps = x[0].dtype() == DType::kF32 ? 1.1920929e-07 : 2.220446049250313e-16;
+  const double eps = finfo(x[0].dtype()).eps;
   const Tensor big = lax::gt(lax::abs(x[0]), Const(x[0], eps));
   const Tensor safe = lax::select(big, x[0], Const(x[0], eps));
   const Tensor d = lax::sub(lax::bessel_i0e(safe), lax::mul(out, lax::add(lax::sign(safe),

@@ -115,7 +115,7 @@ double Quantize(double x, DType dtype) {
       return static_cast<double>(
           static_cast<T>(static_cast<std::make_unsigned_t<T>>(static_cast<int64_t>(x))));
     } else {
-      return static_cast<T>(x);
+      return static_cast<double>(static_cast<T>(x));
     }
   });
 }
@@ -233,6 +233,8 @@ Host Random(const Shape& shape, DType dtype, uint32_t seed, Layout layout) {
       for (double& x : g.v) x = Quantize(integer(rng), dtype);
       specials = {0, Quantize(-1, dtype), 1, Quantize(-2, dtype), 128};
       break;
+    case DType::kF16:
+    case DType::kBF16:
     case DType::kF32:
     case DType::kF64:
       for (double& x : g.v) x = Quantize(real(rng), dtype);

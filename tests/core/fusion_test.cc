@@ -63,7 +63,7 @@ void ExpectValidPlan(const Program& p, const std::vector<FusionGroup>& plan,
     for (int e : g.eqns) {
       const Equation& eqn = p.eqns[e];
       if (g.elementwise) {
-        EXPECT_TRUE(Fuses(eqn.prim, p.avals[eqn.outputs[0]], options.limits));
+        EXPECT_TRUE(Fuses(eqn.prim, {}, p.avals[eqn.outputs[0]], options.limits));
         EXPECT_EQ(p.avals[eqn.outputs[0]].shape, g.shape);
       }
       for (const Atom& a : eqn.inputs) {
@@ -129,11 +129,16 @@ TEST(FusibleTest, ElementwiseFamiliesFuseAndNothingElse) {
   }
   const ShapedArray big{{1 << 14}, f32}, small{{100}, f32}, empty{{0}, f32};
   const FusionLimits limits{1 << 14};
-  EXPECT_TRUE(Fuses(Primitive::kExp, big, limits));
-  EXPECT_FALSE(Fuses(Primitive::kExp, small, limits));
-  EXPECT_FALSE(Fuses(Primitive::kExp, empty, FusionLimits{}));
-  EXPECT_FALSE(Fuses(Primitive::kExp, big, FusionLimits{-1}));
-  EXPECT_FALSE(Fuses(Primitive::kReduceSum, big, FusionLimits{}));
+  EXPECT_TRUE(Fuses(Primitive::kExp, {f32}, big, limits));
+  EXPECT_FALSE(Fuses(Primitive::kExp, {f32}, small, limits));
+  EXPECT_FALSE(Fuses(Primitive::kExp, {f32}, empty, FusionLimits{}));
+  EXPECT_FALSE(Fuses(Primitive::kExp, {f32}, big, FusionLimits{-1}));
+  EXPECT_FALSE(Fuses(Primitive::kReduceSum, {f32}, big, FusionLimits{}));
+  // f16 and bf16 run one primitive at a time, in f32 (core/eval.h RunEquation).
+  const ShapedArray half{big.shape, DType::kF16};
+  EXPECT_FALSE(Fuses(Primitive::kExp, {DType::kF16}, half, limits));
+  EXPECT_FALSE(Fuses(Primitive::kConvert, {DType::kBF16}, big, limits));
+  EXPECT_FALSE(Fuses(Primitive::kConvert, {f32}, half, limits));
   // One math library per kernel; limits count inputs and equations.
   EXPECT_FALSE(Combine({1, 1, f32}, {1, 1, f64}).has_value());
   const std::optional<FusedSize> both = Combine({2, 3, std::nullopt}, {1, 1, f64});

@@ -57,6 +57,9 @@ double Round(double v, DType dtype) {
     case DType::kU32:
       if (v != v) return 0;
       return std::trunc(std::clamp(v, 0.0, 4294967295.0));
+    case DType::kF16:
+    case DType::kBF16:
+      return ValueIn(dtype, v);
     case DType::kF32:
       return static_cast<float>(v);
     case DType::kF64:

@@ -2,7 +2,7 @@
 # numpy as the oracle of cotangent/io.h (run by io_numpy_test.sh with io_numpy_tool's path).
 # Files numpy writes (np.save, np.savez, np.savez_compressed; a .safetensors file laid out by
 # its specification) must read in Cotangent as numpy's values under io.h's conversions (i8 and
-# i16 to i32, u16 to u32, u64 to i64, f16 to f32, big-endian and Fortran order undone); files
+# i16 to i32, u16 to u32, u64 to i64, big-endian and Fortran order undone); files
 # Cotangent
 # writes must load in numpy, and in Python's zipfile with its CRC check, as the values that
 # io_numpy_tool.cc saved.
@@ -43,7 +43,7 @@ def read(path):
     for line in result.stdout.splitlines():
         name, dtype, shape, *values = line.split(" ")
         dims = tuple(int(d) for d in shape.strip("[]").split(",") if d)
-        number = float if dtype in ("f32", "f64") else int  # integers print exactly
+        number = float if dtype in ("f16", "f32", "f64") else int  # integers print exactly
         out[name] = (dtype, dims, [number(v) for v in values])
     return out
 
@@ -55,7 +55,7 @@ def expected(a):
         dtype = ("bool" if kind == "b" else "i64" if size == 8
                  else "u8" if (kind, size) == ("u", 1) else "u32" if kind == "u" else "i32")
         return dtype, a.shape, [int(v) for v in a.ravel(order="C")]
-    floating = "f64" if size == 8 else "f32"
+    floating = {2: "f16", 4: "f32", 8: "f64"}[size]
     return floating, a.shape, [float(v) for v in np.asarray(a, np.float64).ravel(order="C")]
 
 
@@ -126,6 +126,7 @@ for name, a, message in [("complex", np.array([1j], np.complex64), "has no Cotan
 KNOWN = {
     "f32": np.array([[0.5, -1.25], [3e38, 1e-45]], np.float32),
     "f64": np.array([0.1, -2.5e-300]),
+    "f16": np.array([0.1, -65504, 6e-8], np.float16),
     "i32": np.array([[-2**31], [7], [2**31 - 1]], np.int32),
     "u8": np.array([0, 200, 255], np.uint8),
     "u32": np.array([0, 2**32 - 1], np.uint32),

@@ -34,6 +34,7 @@ void Print(const std::string& name, const ct::Tensor& x) {
 ct::NamedTensors Known() {
   return {{"f32", ct::tensor({0.5, -1.25, 3e38, 1e-45}, {2, 2}, ct::f32)},
           {"f64", ct::tensor({0.1, -2.5e-300}, {2}, ct::f64)},
+          {"f16", ct::tensor({0.1, -65504, 6e-8}, {3}, ct::f16)},
           {"i32", ct::from_vector<int32_t>({-2147483647 - 1, 7, 2147483647}, {3, 1})},
           {"u8", ct::from_vector<uint8_t>({0, 200, 255}, {3})},
           {"u32", ct::from_vector<uint32_t>({0, 4294967295u}, {2})},

@@ -71,6 +71,7 @@ NamedTensors Sample() {
   return {
       {"f32", tensor({1.5, -0.0, inf, -inf, std::nan(""), 1e-40}, {2, 3}, f32)},
       {"f64", tensor({3.141592653589793, -1e300, 5e-324}, {3}, f64)},
+      {"f16", tensor({0.1, -65504, inf, 6e-8}, {2, 2}, f16)},
       {"i32", from_vector<int32_t>({INT32_MIN, -1, 0, INT32_MAX}, {2, 2})},
       {"bool", from_vector<bool>({true, false, true}, {3, 1})},
       {"scalar", scalar(7.0, f64)},
@@ -179,7 +180,7 @@ TEST(IoTest, ReadsTheElementTypesNumpyAndJaxWrite) {
   // f16: 1, -2, the largest finite (65504), the smallest subnormal (2^-24), -inf.
   const Tensor half = LoadNpyBytes(
       Npy("<f2", false, "(5,)", Raw<uint16_t>({0x3c00, 0xc000, 0x7bff, 0x0001, 0xfc00})));
-  EXPECT_EQ(half.dtype(), f32);
+  EXPECT_EQ(half.dtype(), f16);
   EXPECT_THAT(half.to_vector<double>(),
               ElementsAre(1.0, -2.0, 65504.0, std::ldexp(1.0, -24),
                           -std::numeric_limits<double>::infinity()));
@@ -206,6 +207,7 @@ std::string Safetensors(const std::string& dtype, const std::string& shape,
 TEST(IoTest, SafetensorsReadsBf16AndI64) {
   const std::string path = TempPath("foreign.safetensors");
   WriteBytes(path, Safetensors("BF16", "[2]", Raw<uint16_t>({0x3f80, 0xc040})));
+  EXPECT_EQ(load_safetensors(path)[0].second.dtype(), bf16);
   EXPECT_THAT(load_safetensors(path)[0].second.to_vector<float>(), ElementsAre(1.0f, -3.0f));
   WriteBytes(path, Safetensors("I64", "[1,1]", Raw<int64_t>({-9})));
   EXPECT_THAT(load_safetensors(path)[0].second.to_vector<int>(), ElementsAre(-9));

@@ -917,7 +917,7 @@ TEST(RandomTest, SamplersRunWhereTheKeyLives) {
 TEST(RandomTest, RejectsBadInput) {
   const Key k = random::key(0);
   ExpectInvalid([&] { random::uniform(k, {3}, i32); },
-                "uniform: dtype must be f32 or f64, got i32");
+                "uniform: dtype must be f16, bf16, f32 or f64, got i32");
   ExpectInvalid(
       [&] {
         random::uniform(k, {2, -1});
@@ -925,7 +925,7 @@ TEST(RandomTest, RejectsBadInput) {
       "uniform: negative dimension in shape [2,-1]");
   ExpectInvalid([&] { random::uniform(k, {3}, f32, 1.0, 1.0); }, "uniform: minval must be less");
   ExpectInvalid([&] { random::normal(k, {3}, bool_); },
-                "normal: dtype must be f32 or f64, got bool");
+                "normal: dtype must be f16, bf16, f32 or f64, got bool");
   ExpectInvalid([&] { random::normal(k, {-3}); }, "normal: negative dimension");
   ExpectInvalid([&] { random::gumbel(k, {3}, i32); }, "gumbel: dtype");
   ExpectInvalid([&] { random::bernoulli(k, 1.5, {3}); }, "bernoulli: p must be in [0, 1], got 1.5");
@@ -940,7 +940,7 @@ TEST(RandomTest, RejectsBadInput) {
   ExpectInvalid([&] { random::truncated_normal(k, 1.0, 1.0, {2}); },
                 "truncated_normal: lower must be less than upper");
   ExpectInvalid([&] { random::exponential(k, {2}, i32); },
-                "exponential: dtype must be f32 or f64, got i32");
+                "exponential: dtype must be f16, bf16, f32 or f64, got i32");
   ExpectInvalid([&] { random::cauchy(k, {-2}); }, "cauchy: negative dimension");
   ExpectInvalid([&] { random::rademacher(k, {2}, bool_); }, "rademacher: dtype must be numeric");
   ExpectInvalid([&] { random::choice(k, 3, {4}, false); },

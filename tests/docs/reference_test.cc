@@ -67,6 +67,28 @@ TEST(ReferenceTest, DtypesAndShapes) {
   EXPECT_EQ(ct::DTypeOf<float>::value, ct::f32);
 }
 
+TEST(ReferenceTest, HalfPrecision) {
+  ct::Tensor h = ct::tensor({0.1, 1.5, 65504}, {3}, ct::f16);   // [1.00e-01 1.50e+00 6.55e+04]
+  ct::DType joint = ct::PromoteTypes(ct::f16, ct::bf16);          // f32
+  float tenth = h[0].item<float>();                              // 0.0999755859375f
+  double eps = ct::finfo(ct::bf16).eps;                          // 0.0078125
+  ct::Tensor total = ct::sum(ct::ones({4096}, ct::bf16));        // 4096 (bf16)
+  ct::Tensor w = ct::ones({3}, ct::bf16);
+  auto loss = [](const ct::Tensor& v) { return ct::sum(ct::square(v - 2.0)); };
+  ct::Tensor step = ct::jit([&](const ct::Tensor& v) { return v - 0.25 * ct::grad(loss)(v); })(w);
+  // step: bf16 [1.5 1.5 1.5]
+  std::ostringstream printed;
+  printed << h;
+  EXPECT_EQ(printed.str(), "[1.00e-01 1.50e+00 6.55e+04]");
+  EXPECT_EQ(joint, ct::f32);
+  EXPECT_EQ(tenth, 0.0999755859375f);
+  EXPECT_EQ(eps, 0.0078125);
+  EXPECT_EQ(total.dtype(), ct::bf16);
+  EXPECT_EQ(total.item<double>(), 4096.0);
+  EXPECT_EQ(step.dtype(), ct::bf16);
+  EXPECT_EQ(step.to_vector<float>(), (std::vector<float>{1.5f, 1.5f, 1.5f}));
+}
+
 TEST(ReferenceTest, Creation) {
   ct::Tensor a = ct::tensor({1.5, 2.5}, {2}, ct::f64);
   ct::Tensor b = ct::from_vector<int32_t>({1, 2, 3}, {3});   // i32
