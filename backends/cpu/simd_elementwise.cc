@@ -472,7 +472,74 @@ void ConvertLoop(const From* HWY_RESTRICT x, To* HWY_RESTRICT o, size_t n) {
   }
   for (; i < n; ++i) o[i] = static_cast<To>(x[i]);  // the same rounding, one element at a time
 }
+// f32 <-> f16 and bf16, rounding to nearest even as core/dtype.cc does, which the scalar tails
+// call. f16 uses F16C (x86 AVX2 and up: vcvtps2ph rounds to nearest even, vcvtph2ps is exact);
+// Highway's lower targets truncate, so there the scalar loop runs. bf16 is integer arithmetic
+// on the bits on every target: add 0x7fff plus the kept last bit, shift; NaN stays quiet.
+constexpr bool kF16c = HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX2;
+
+void F32ToF16(const float* HWY_RESTRICT x, uint16_t* HWY_RESTRICT o, size_t n) {
+  const hn::ScalableTag<float> df;
+  const hn::Rebind<hwy::float16_t, decltype(df)> dh;
+  auto* h = reinterpret_cast<hwy::float16_t*>(o);
+  const size_t lanes = hn::Lanes(df);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) hn::StoreU(hn::DemoteTo(dh, hn::LoadU(df, x + i)), dh, h + i);
+  for (; i < n; ++i) o[i] = RoundFloatToF16Bits(x[i]);
+}
+void F16ToF32(const uint16_t* HWY_RESTRICT x, float* HWY_RESTRICT o, size_t n) {
+  const hn::ScalableTag<float> df;
+  const hn::Rebind<hwy::float16_t, decltype(df)> dh;
+  const auto* h = reinterpret_cast<const hwy::float16_t*>(x);
+  const size_t lanes = hn::Lanes(df);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) hn::StoreU(hn::PromoteTo(df, hn::LoadU(dh, h + i)), df, o + i);
+  for (; i < n; ++i) o[i] = F16BitsToFloat(x[i]);
+}
+void F32ToBF16(const float* HWY_RESTRICT x, uint16_t* HWY_RESTRICT o, size_t n) {
+  const hn::ScalableTag<float> df;
+  const hn::RebindToSigned<decltype(df)> di;
+  const hn::RebindToUnsigned<decltype(df)> du;
+  const hn::Rebind<uint16_t, decltype(df)> d16;
+  const size_t lanes = hn::Lanes(df);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto bits = hn::BitCast(du, hn::LoadU(df, x + i));
+    const auto odd = hn::And(hn::ShiftRight<16>(bits), hn::Set(du, 1));
+    const auto rounded = hn::ShiftRight<16>(hn::Add(hn::Add(bits, hn::Set(du, 0x7fff)), odd));
+    const auto nan = hn::Gt(hn::And(bits, hn::Set(du, 0x7fffffff)), hn::Set(du, 0x7f800000));
+    const auto quiet = hn::Or(hn::ShiftRight<16>(bits), hn::Set(du, 0x40));
+    const auto r = hn::BitCast(di, hn::IfThenElse(nan, quiet, rounded));  // in [0, 0xffff]
+    hn::StoreU(hn::DemoteTo(d16, r), d16, o + i);
+  }
+  for (; i < n; ++i) o[i] = RoundFloatToBF16Bits(x[i]);
+}
+void BF16ToF32(const uint16_t* HWY_RESTRICT x, float* HWY_RESTRICT o, size_t n) {
+  const hn::ScalableTag<float> df;
+  const hn::RebindToUnsigned<decltype(df)> du;
+  const hn::Rebind<uint16_t, decltype(df)> d16;
+  const size_t lanes = hn::Lanes(df);
+  size_t i = 0;
+  for (; i + lanes <= n; i += lanes) {
+    const auto wide = hn::ShiftLeft<16>(hn::PromoteTo(du, hn::LoadU(d16, x + i)));
+    hn::StoreU(hn::BitCast(df, wide), df, o + i);
+  }
+  for (; i < n; ++i) o[i] = BF16BitsToFloat(x[i]);
+}
+
 bool Convert(DType from, DType to, const void* x, void* o, size_t n) {
+  if (from == DType::kF32 && to == DType::kBF16) {
+    return F32ToBF16(static_cast<const float*>(x), static_cast<uint16_t*>(o), n), true;
+  }
+  if (from == DType::kBF16 && to == DType::kF32) {
+    return BF16ToF32(static_cast<const uint16_t*>(x), static_cast<float*>(o), n), true;
+  }
+  if (kF16c && from == DType::kF32 && to == DType::kF16) {
+    return F32ToF16(static_cast<const float*>(x), static_cast<uint16_t*>(o), n), true;
+  }
+  if (kF16c && from == DType::kF16 && to == DType::kF32) {
+    return F16ToF32(static_cast<const uint16_t*>(x), static_cast<float*>(o), n), true;
+  }
 #if HWY_TARGET == HWY_SCALAR
   // Highway's scalar DemoteTo clamps ±inf to the largest float: not a C++ conversion.
   if (from == DType::kF64 && to == DType::kF32) return false;
@@ -532,6 +599,9 @@ bool SimdUnary(Primitive prim, DType dtype, const void* x, void* o, int64_t n) {
     case DType::kU32:
     case DType::kI64:
       return false;  // scalar kernels (elementwise_ops.h)
+    case DType::kF16:
+    case DType::kBF16:
+      return false;  // computed in f32 (core/eval.h RunEquation)
   }
   return false;
 }
@@ -555,6 +625,9 @@ bool SimdBinary(Primitive prim, DType dtype, const void* x, bool bx, const void*
     case DType::kU32:
     case DType::kI64:
       return false;  // scalar kernels (elementwise_ops.h)
+    case DType::kF16:
+    case DType::kBF16:
+      return false;  // computed in f32 (core/eval.h RunEquation)
   }
   return false;
 }
@@ -575,6 +648,8 @@ bool SimdSelect(DType dtype, const uint8_t* p, const void* x, const void* y, voi
                                              static_cast<uint64_t*>(o), n);
     case DType::kBool:
     case DType::kU8:
+    case DType::kF16:  // computed in f32 (core/eval.h RunEquation)
+    case DType::kBF16:
       return false;
   }
   return false;
