@@ -61,18 +61,24 @@ bool HasHalfFloat(Primitive prim, absl::Span<const Array> arrays,
   return false;
 }
 
-// x converted to dtype. A view with fewer elements in its buffer than in itself (a broadcast
-// scalar or row) converts the buffer's elements once and views the result the same way.
+// x's whole buffer as a dense vector of its dtype, when the buffer holds no more than x (x is
+// dense, or a broadcast of a scalar or row): moving or converting the buffer once and viewing
+// the result as x is viewed beats gathering x's elements.
+std::optional<Array> WholeBuffer(const Array& x) {
+  if (x.buffer->bytes() > x.aval.bytes()) return std::nullopt;
+  return Array{x.buffer, {{x.buffer->bytes() / DTypeSize(x.aval.dtype)}, x.aval.dtype}, {1}, 0};
+}
+
+// x converted to dtype (a broadcast converts only its buffer's elements).
 Array Converted(Backend& backend, const Array& x, DType dtype) {
   Params params;
   params.new_dtype = dtype;
-  const int64_t held = x.buffer->bytes() / DTypeSize(x.aval.dtype);
-  const bool view = held < x.aval.size();
-  const Array src = view ? Array{x.buffer, {{held}, x.aval.dtype}, {1}, 0} : x;
+  const std::optional<Array> whole = WholeBuffer(x);
+  const Array& src = whole ? *whole : x;
   Array out;
   RunEquation(backend, Primitive::kConvert, {src}, params, {ShapedArray{src.aval.shape, dtype}},
               absl::MakeSpan(&out, 1));
-  if (view) out = Array{out.buffer, {x.aval.shape, dtype}, x.strides, x.offset};
+  if (whole) out = Array{out.buffer, {x.aval.shape, dtype}, x.strides, x.offset};
   return out;
 }
 
@@ -130,11 +136,9 @@ void RunEquation(Backend& backend, Primitive prim, absl::Span<const Array> array
 }
 
 absl::StatusOr<Array> TransferArray(const Array& x, Backend& dst) {
-  const int64_t elem = DTypeSize(x.aval.dtype);
-  const bool whole = x.buffer->bytes() <= x.aval.bytes();
-  // The whole buffer as a dense vector (keeping the view), or the view's elements densely.
-  const Array src = whole ? Array{x.buffer, {{x.buffer->bytes() / elem}, x.aval.dtype}, {1}, 0}
-                          : x;
+  // The whole buffer (keeping the view), or the view's elements densely.
+  const std::optional<Array> whole = WholeBuffer(x);
+  const Array& src = whole ? *whole : x;
   absl::StatusOr<std::vector<char>> staged = HostVector<char>("device transfer", src.aval.bytes());
   if (!staged.ok()) return staged.status();
   std::vector<char>& bytes = *staged;
