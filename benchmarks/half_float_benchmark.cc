@@ -1,8 +1,9 @@
 // File: benchmarks/half_float_benchmark.cc
 // f16 and bf16 against f32 in one run (docs/benchmarks.md, "Half precision"): the conversion
 // from f32 (the rounding every 16-bit result pays; against f32 -> f64), an elementwise chain
-// eagerly and under jit (where f32 fuses into one kernel and the 16-bit dtypes run per primitive,
-// converting each operand and result), a reduction and a matmul (computed in f32 either way). Each
+// eagerly (the 16-bit dtypes convert each operand and result) and under jit (every dtype fuses
+// into one kernel; 16-bit loads, stores and roundings in registers), a reduction and a matmul
+// (computed in f32 either way). Each
 // benchmark's argument 0, 1, 2 is the dtype f32, f16, bf16, so the ratios to f32 read off one
 // table. main() and its flags are benchmarks/bench_main.cc's.
 

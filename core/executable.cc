@@ -265,6 +265,7 @@ std::shared_ptr<const Executable> Executable::Compile(const Program& source, Bac
       code.ops.push_back(std::move(op));
     }
     for (int32_t v : group.outputs) code.outputs.push_back(value[v]);
+    code = ComputeHalvesInF32(code);
     std::unique_ptr<FusedKernel> kernel = ValueOrThrow(backend.CompileFused(code));
     if (kernel == nullptr) {  // the backend renders no groups: its own kernels, one by one
       for (int e : group.eqns) add_equation(e);

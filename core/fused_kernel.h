@@ -23,7 +23,9 @@ namespace cotangent {
 
 // Values are numbered: first the group's array inputs, then its literals, then one per
 // operation in order. Every value has the group's shape; an input may be a broadcast scalar
-// (FusedKernel::Run says which layouts it reads).
+// (FusedKernel::Run says which layouts it reads). The code a backend compiles has been through
+// ComputeHalvesInF32: f16 and bf16 values are only inputs, outputs, and operands and results
+// of convert_element_type, and a kernel may hold each as the f32 it equals.
 struct FusedCode {
   struct Op {
     Primitive prim;          // a fusible primitive (core/fusible.h IsFusible)
@@ -47,6 +49,17 @@ struct FusedCode {
   // One line per op, `v5 = mul v0 v3 : f64`, for printed plans.
   std::string ToString() const;
 };
+
+// code with its f16 and bf16 arithmetic done in f32, as core/eval.h RunEquation does it one
+// primitive at a time: an op other than convert_element_type with such an operand reads it
+// converted to f32 (exact), computes in f32, and a result of such a dtype is that f32
+// converted back (rounded once, to nearest even); literals of those dtypes become the f32
+// they equal. So a fused kernel equals the primitives run one by one, bit for bit.
+FusedCode ComputeHalvesInF32(const FusedCode& code);
+// An Internal error unless f16 and bf16 appear in code only as inputs, outputs and operands or
+// results of convert_element_type (what ComputeHalvesInF32 leaves): backends check it before
+// compiling, since their arithmetic kernels do not exist for 16-bit floats.
+absl::Status CheckHalvesOnlyConverted(const FusedCode& code);
 
 // A compiled group. Run is thread-safe (a jitted function may be called from several threads).
 class FusedKernel {

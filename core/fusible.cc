@@ -28,11 +28,9 @@ bool IsFusible(Primitive prim) {
   return false;
 }
 
-bool Fuses(Primitive prim, absl::Span<const DType> operand_dtypes, const ShapedArray& out,
-           const FusionLimits& limits) {
+bool Fuses(Primitive prim, const ShapedArray& out, const FusionLimits& limits) {
   return IsFusible(prim) && limits.min_elements >= 0 &&
-         out.size() >= std::max<int64_t>(limits.min_elements, 1) && !IsHalfFloat(out.dtype) &&
-         std::none_of(operand_dtypes.begin(), operand_dtypes.end(), IsHalfFloat);
+         out.size() >= std::max<int64_t>(limits.min_elements, 1);
 }
 
 std::optional<FusedSize> Combine(const FusedSize& a, const FusedSize& b) {

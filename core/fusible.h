@@ -43,16 +43,15 @@ struct FusionLimits {
 struct FusionOptions {
   FusionLimits limits;
   // The math library (FusedSize::math) the backend's kernel of prim over operands of dtype
-  // `in` calls, if any; equations calling different ones never share a group. Null: no such
-  // constraint (the CPU).
+  // `in` calls, if any (f16 and bf16 are asked as f32, which computes them); equations calling
+  // different ones never share a group. Null: no such constraint (the CPU).
   std::function<std::optional<DType>(Primitive prim, DType in)> math;
 };
 
-// Whether a primitive with operands of `operand_dtypes` and result `out` fuses under limits:
-// IsFusible, large enough, and no operand or result f16 or bf16 (those run one primitive at a
-// time, in f32: core/eval.h RunEquation).
-bool Fuses(Primitive prim, absl::Span<const DType> operand_dtypes, const ShapedArray& out,
-           const FusionLimits& limits);
+// Whether a primitive with result `out` fuses under limits: IsFusible and large enough. (f16
+// and bf16 fuse as any dtype: a group computes them in f32, core/fused_kernel.h
+// ComputeHalvesInF32.)
+bool Fuses(Primitive prim, const ShapedArray& out, const FusionLimits& limits);
 
 // What one fused kernel holds, as its limits count it.
 struct FusedSize {

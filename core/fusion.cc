@@ -112,8 +112,8 @@ class Planner {
 
   std::optional<DType> MathOf(const Equation& eqn) const {
     if (!options_.math) return std::nullopt;
-    const Atom& x = eqn.inputs[eqn.prim == Primitive::kSelect ? 1 : 0];
-    return options_.math(eqn.prim, program_.AvalOf(x).dtype);
+    const DType in = program_.AvalOf(eqn.inputs[eqn.prim == Primitive::kSelect ? 1 : 0]).dtype;
+    return options_.math(eqn.prim, IsHalfFloat(in) ? DType::kF32 : in);
   }
 
   // Equation e into a group of its own, or into its operands' elementwise groups.
@@ -121,11 +121,8 @@ class Planner {
     const Equation& eqn = program_.eqns[e];
     parent_[e] = e;
     Group& group = groups_[e];
-    std::vector<DType> operand_dtypes;
-    for (const Atom& a : eqn.inputs) operand_dtypes.push_back(program_.AvalOf(a).dtype);
-    group.elementwise = eqn.outputs.size() == 1 && Fuses(eqn.prim, operand_dtypes,
-                                                         program_.avals[eqn.outputs[0]],
-                                                         options_.limits);
+    group.elementwise =
+        eqn.outputs.size() == 1 && Fuses(eqn.prim, program_.avals[eqn.outputs[0]], options_.limits);
     const std::vector<int32_t> vars = VarOperands(eqn);
     if (group.elementwise) {
       const ShapedArray& out = program_.avals[eqn.outputs[0]];

@@ -30,8 +30,10 @@ set -uo pipefail
 # constants now share (about 45 lines), JAX's lattice, stable hash codes and the
 # order-reversing map of min (about 30). Raised to 9650 for the bitwise primitives (issue 16:
 # eight rows and two dtype classes, about 20 lines) and scan's hoisting of loop-invariant
-# residuals out of the known loop (issue 15, about 30).
-LINE_BUDGET=9900
+# residuals out of the known loop (issue 15, about 30). Raised to 9900 for f16 and bf16 (issue
+# 16, about 220 lines), and to 9950 for fusing them (ComputeHalvesInF32 and the backends' check
+# of it, about 60).
+LINE_BUDGET=9950
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 

@@ -39,14 +39,26 @@ constexpr int64_t kSlotBytes = kBlock * 8;
 // Where an op's operand is, per block: an input (in place or gathered), a literal, or a slot.
 struct Operand {
   enum Kind : uint8_t { kInput, kLiteral, kSlot } kind;
-  int32_t index;  // input number, literal number or slot
+  int32_t index;    // input number, literal number or slot
+  int32_t op = -1;  // a slot's: the op computing it
 };
 
 struct Step {
   FlatRun run;        // for blocks of kSimdMin elements or more
   FlatRun run_small;  // for fewer: no SIMD dispatch (the same results but for transcendentals)
-  int32_t first_arg;  // its operands are args_[first_arg, first_arg + arity)
+  int32_t first_arg;  // its operands are args_[first_arg, first_arg + num_args)
+  int32_t num_args;
   int32_t slot;       // the result's
+  bool output;        // whether its value is an output of the group
+};
+
+// Per Run: each op argument's stride (an input's as laid out, a literal's 0, a slot's 1, or 0
+// when the op computing it is uniform), and per step whether it is uniform: every operand
+// has stride 0 (a folded constant, a literal) and its value is not an output, so one element
+// is computed per block, not kBlock (an f16 constant's conversion to f32, say).
+struct Layout {
+  absl::InlinedVector<int64_t, 64> strides;
+  absl::InlinedVector<bool, 32> uniform;
 };
 
 // Blocks shorter than this skip the SIMD dispatch of cheap ops: a scalar chain (W4) pays a
@@ -91,7 +103,7 @@ inline void Eval(Cell* r, const Instr& i) {
     Put<T>(r[i.out], Get<uint8_t>(r[i.a]) != 0 ? Get<T>(r[i.b]) : Get<T>(r[i.c]));
   } else if constexpr (prim == Primitive::kConvert) {
     const T x = Get<T>(r[i.a]);
-    VisitComputeDType(i.to, [&](auto tag) {
+    VisitDType(i.to, [&](auto tag) {
       using To = typename decltype(tag)::type;
       Put<To>(r[i.out], ConvertValue<To, decltype(tag)::dtype>(x));
     });
@@ -115,7 +127,9 @@ void Interpret(Cell* r, const Instr* begin, const Instr* end) {
 #define PRIMITIVE(e, ...)                                                          \
   COTANGENT_CASE(e, uint8_t, kBool) COTANGENT_CASE(e, uint8_t, kU8)                \
   COTANGENT_CASE(e, uint32_t, kU32) COTANGENT_CASE(e, int32_t, kI32)               \
-  COTANGENT_CASE(e, int64_t, kI64) COTANGENT_CASE(e, float, kF32) COTANGENT_CASE(e, double, kF64)
+  COTANGENT_CASE(e, int64_t, kI64) COTANGENT_CASE(e, float16, kF16)                \
+  COTANGENT_CASE(e, bfloat16, kBF16) COTANGENT_CASE(e, float, kF32)                \
+  COTANGENT_CASE(e, double, kF64)
 #include "core/primitives.def"
 #undef PRIMITIVE
 #undef COTANGENT_CASE
@@ -129,6 +143,7 @@ class CpuFusedKernel final : public FusedKernel {
   CpuFusedKernel(CpuBackend& backend, FusedCode code) : backend_(backend), code_(std::move(code)) {}
 
   absl::Status Compile() {
+    if (absl::Status status = CheckHalvesOnlyConverted(code_); !status.ok()) return status;
     const int32_t n_in = static_cast<int32_t>(code_.inputs.size());
     const int32_t n_lit = static_cast<int32_t>(code_.literals.size());
     const int32_t first_op = n_in + n_lit;
@@ -159,6 +174,8 @@ class CpuFusedKernel final : public FusedKernel {
                                                 " on ", DTypeName(in)));
       }
       step.first_arg = static_cast<int32_t>(args_.size());
+      step.num_args = static_cast<int32_t>(op.args.size());
+      step.output = last[k] == kForever;
       for (int32_t a : op.args) {
         if (a < n_in) {
           input_args_.push_back(static_cast<int32_t>(args_.size()));
@@ -166,7 +183,7 @@ class CpuFusedKernel final : public FusedKernel {
         } else if (a < first_op) {
           args_.push_back({Operand::kLiteral, a - n_in});
         } else {
-          args_.push_back({Operand::kSlot, slot_of[a - first_op]});
+          args_.push_back({Operand::kSlot, slot_of[a - first_op], a - first_op});
         }
       }
       // The result takes a free slot, never one of its own operands' (a widening convert
@@ -246,7 +263,7 @@ class CpuFusedKernel final : public FusedKernel {
         stride[i] = 1;  // read from its gathered slot
       }
     }
-    const absl::InlinedVector<int64_t, 64> strides = ArgStrides(stride);
+    const Layout layout = LayoutOf(stride);
     const auto blocks = [&](int64_t first, int64_t end) {
       char* slots = Scratch();
       std::vector<const void*>& ptrs = Pointers(slots);
@@ -264,7 +281,7 @@ class CpuFusedKernel final : public FusedKernel {
           const int32_t i = args_[k].index;
           if (space_of[i] < 0) ptrs[k] = base[i] + b0 * stride[i] * DTypeSize(code_.inputs[i]);
         }
-        RunSteps(ptrs.data(), strides.data(), slots, m);
+        RunSteps(ptrs.data(), layout, slots, m);
         WriteOutputs(outputs, out_base, b0, slots, m);
       }
     };
@@ -308,27 +325,31 @@ class CpuFusedKernel final : public FusedKernel {
     return ptrs;
   }
 
-  // Per argument of every op: its stride (inputs: as given; literals 0, slots 1).
-  absl::InlinedVector<int64_t, 64> ArgStrides(absl::Span<const int64_t> input_stride) const {
-    absl::InlinedVector<int64_t, 64> strides(args_.size());
-    for (size_t k = 0; k < args_.size(); ++k) {
-      const Operand& a = args_[k];
-      strides[k] = a.kind == Operand::kLiteral ? 0
-                   : a.kind == Operand::kSlot  ? 1
-                                               : input_stride[a.index];
+  // The Layout of a Run whose inputs have these strides.
+  Layout LayoutOf(absl::Span<const int64_t> input_stride) const {
+    Layout layout;
+    layout.strides.resize(args_.size());
+    for (const Step& step : steps_) {
+      bool uniform = !step.output;
+      for (int32_t k = step.first_arg; k < step.first_arg + step.num_args; ++k) {
+        const Operand& a = args_[k];
+        layout.strides[k] = a.kind == Operand::kLiteral ? 0
+                            : a.kind == Operand::kSlot  ? (layout.uniform[a.op] ? 0 : 1)
+                                                        : input_stride[a.index];
+        uniform = uniform && layout.strides[k] == 0;
+      }
+      layout.uniform.push_back(uniform);
     }
-    return strides;
+    return layout;
   }
 
-  void RunSteps(const void* const* p, const int64_t* st, char* slots, int64_t m) const {
-    if (m < kSimdMin) {
-      for (const Step& step : steps_) {
-        step.run_small(p + step.first_arg, st + step.first_arg, slots + step.slot * kSlotBytes, m);
-      }
-    } else {
-      for (const Step& step : steps_) {
-        step.run(p + step.first_arg, st + step.first_arg, slots + step.slot * kSlotBytes, m);
-      }
+  void RunSteps(const void* const* p, const Layout& layout, char* slots, int64_t m) const {
+    const int64_t* st = layout.strides.data();
+    for (size_t k = 0; k < steps_.size(); ++k) {
+      const Step& step = steps_[k];
+      const int64_t n = layout.uniform[k] ? 1 : m;
+      (n < kSimdMin ? step.run_small : step.run)(p + step.first_arg, st + step.first_arg,
+                                                 slots + step.slot * kSlotBytes, n);
     }
   }
 
@@ -351,7 +372,7 @@ class CpuFusedKernel final : public FusedKernel {
     const int64_t rows = joint.size() / inner;
     absl::InlinedVector<int64_t, 8> inner_stride(inputs.size());
     for (size_t i = 0; i < inputs.size(); ++i) inner_stride[i] = joint.inner_stride(i + 1);
-    const absl::InlinedVector<int64_t, 64> strides = ArgStrides(inner_stride);
+    const Layout layout = LayoutOf(inner_stride);
     const auto run_rows = [&](int64_t first, int64_t end) {
       char* slots = Scratch();
       std::vector<const void*>& ptrs = Pointers(slots);
@@ -370,7 +391,7 @@ class CpuFusedKernel final : public FusedKernel {
             const int32_t i = args_[k].index;
             ptrs[k] = base[i] + (row_offset[i] + c0 * inner_stride[i]) * DTypeSize(code_.inputs[i]);
           }
-          RunSteps(ptrs.data(), strides.data(), slots, m);
+          RunSteps(ptrs.data(), layout, slots, m);
           WriteOutputs(outputs, out_base, r * inner + c0, slots, m);
         }
       }
@@ -421,6 +442,7 @@ class CpuFusedKernel final : public FusedKernel {
   static void Gather(const Array& x, const StridedSpace& space, int64_t b0, int64_t m, char* dst) {
     switch (DTypeSize(x.aval.dtype)) {
       case 1: return GatherRuns<uint8_t>(x, space, b0, m, dst);
+      case 2: return GatherRuns<uint16_t>(x, space, b0, m, dst);
       case 4: return GatherRuns<uint32_t>(x, space, b0, m, dst);
       default: return GatherRuns<uint64_t>(x, space, b0, m, dst);
     }

@@ -4,6 +4,7 @@
 // operands of binary ops) go to the SIMD kernels of simd.h, everything else applies
 // OpOn<prim, dtype> (elementwise_ops.h) one element at a time.
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -48,11 +49,15 @@ void Run2(F f, O* __restrict o, const X* __restrict x, const Y* __restrict y, in
   for (int64_t i = 0; i < n; ++i) o[i] = f(x[i * sx], y[i * sy]);
 }
 
-// One run of n elements: unit-stride runs go to `simd`, the rest to Op<prim> per element.
+// One run of n elements: unit-stride runs go to `simd`, a broadcast operand (stride 0: a
+// folded constant in a fused group) is computed once and filled, the rest run Op<prim> per
+// element.
 template <typename O, typename X, typename F, typename Simd>
 void Run1Of(F f, Simd simd, O* o, const X* x, int64_t n, int64_t sx) {
   if (sx == 1) {
     if (!simd(o, x, n)) Run1<1>(f, o, x, n, sx);
+  } else if (sx == 0) {
+    std::fill_n(o, n, f(x[0]));
   } else {
     Run1<kDynamic>(f, o, x, n, sx);
   }
@@ -321,9 +326,9 @@ FlatRun RunOf(Primitive prim, DType in, DType out) {
       return SelectRun<typename decltype(tag)::type, kSimd>;
     });
   }
-  if (prim == Primitive::kConvert) {
-    return VisitComputeDType(in, [out](auto from) -> FlatRun {
-      return VisitComputeDType(out, [](auto to) -> FlatRun {
+  if (prim == Primitive::kConvert) {  // the one run on f16 and bf16 (core/fused_kernel.h)
+    return VisitDType(in, [out](auto from) -> FlatRun {
+      return VisitDType(out, [](auto to) -> FlatRun {
         return ConvertRun<typename decltype(to)::type, decltype(to)::dtype,
                           typename decltype(from)::type, decltype(from)::dtype, kSimd>;
       });

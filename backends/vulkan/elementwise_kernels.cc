@@ -428,6 +428,31 @@ std::string TypeExtensions(absl::Span<const DType> dtypes) {
                             : "");
 }
 
+std::string LoadElement(DType dtype, std::string_view ref) {
+  switch (dtype) {
+    case DType::kF16: return absl::StrCat("ct_widen_f16(uint(", Text(ref), "))");
+    case DType::kBF16: return absl::StrCat("ct_widen_bf16(uint(", Text(ref), "))");
+    default: return absl::StrCat(DTypeSize(dtype) == 1 ? "uint" : "", "(", Text(ref), ")");
+  }
+}
+
+std::string StoreElement(DType dtype, std::string_view v) {
+  switch (dtype) {
+    case DType::kF16: return absl::StrCat("uint16_t(ct_round_f16(", Text(v), "))");
+    case DType::kBF16: return absl::StrCat("uint16_t(ct_round_bf16(", Text(v), "))");
+    default: return absl::StrCat(DTypeSize(dtype) == 1 ? "uint8_t" : "", "(", Text(v), ")");
+  }
+}
+
+std::string RoundedHalf(DType dtype, std::string_view v) {
+  const char* name = dtype == DType::kF16 ? "f16" : "bf16";
+  return absl::StrCat("ct_widen_", name, "(ct_round_", name, "(", Text(v), "))");
+}
+
+std::string HelperFunctions(absl::Span<const DType> dtypes) {
+  return std::any_of(dtypes.begin(), dtypes.end(), IsHalfFloat) ? kHalfFloats : "";
+}
+
 int NumInputs(Primitive prim) { return PrimitiveArity(prim); }
 
 DType InputDType(const ElementwiseSpec& spec, int k) {
@@ -474,13 +499,7 @@ absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
   std::string src = absl::StrCat("#version 450\n", TypeExtensions(dtypes));
   const bool byte_out = DTypeSize(spec.out) == 1;
   const bool vec = spec.width > 1;  // never with f16 or bf16 (ops_elementwise.cc VectorWidth)
-  const auto widen = [](DType d) {
-    return d == DType::kF16 ? "ct_widen_f16" : d == DType::kBF16 ? "ct_widen_bf16" : "";
-  };
-  const std::string store = spec.out == DType::kF16    ? "uint16_t(ct_round_f16(v))"
-                            : spec.out == DType::kBF16 ? "uint16_t(ct_round_bf16(v))"
-                            : byte_out                 ? "uint8_t(v)"
-                                                       : "(v)";
+  const std::string store = StoreElement(spec.out, "v");
   absl::StrAppend(&src, "#define NUM_INPUTS ", inputs, "\n#define WIDTH ", spec.width, "\n#define OUT_T ", StorageType(spec.out),
                   "\n#define OUT_BUF_T ",
                   vec ? VectorType(spec.out, spec.width) : StorageType(spec.out),
@@ -497,9 +516,7 @@ absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
     };
     const std::string offset = absl::StrCat("pc.offset[", k, "]");
     const std::string element =
-        !vec ? absl::StrCat(IsHalfFloat(d) ? absl::StrCat(widen(d), "(uint") : "",
-                            DTypeSize(d) == 1 ? "uint" : "", "(in", k, "[i])",
-                            IsHalfFloat(d) ? ")" : "")
+        !vec ? LoadElement(d, absl::StrCat("in", k, "[i]"))
              : absl::StrCat("((pc.broadcast & ", 1u << k, "u) != 0u ? ",
                             component(absl::StrCat("in", k, "[", offset, " / WIDTH]"),
                                       absl::StrCat(offset, " % WIDTH")),
@@ -515,8 +532,8 @@ absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
     absl::StrAppend(&src, Text(kernels::kMathCommonGlsl),
                     Text(spec.in == DType::kF64 ? kernels::kMathF64Glsl : kernels::kMathF32Glsl));
   }
-  if (std::any_of(dtypes.begin(), dtypes.end(), IsHalfFloat)) absl::StrAppend(&src, kHalfFloats);
-  absl::StrAppend(&src, apply->helper, apply->code, Text(kernels::kElementwiseGlsl));
+  absl::StrAppend(&src, HelperFunctions(dtypes), apply->helper, apply->code,
+                  Text(kernels::kElementwiseGlsl));
   return src;
 }
 

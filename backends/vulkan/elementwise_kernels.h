@@ -52,6 +52,16 @@ absl::StatusOr<ElementwiseFunction> ElementwiseFunctionSource(const ElementwiseS
 // compute as uint, u8 results masked to their byte).
 const char* StorageType(DType dtype);
 const char* ComputeType(DType dtype);
+// An element of dtype in a buffer (`ref`, of StorageType) as its compute value, and a compute
+// value `v` as the element stored: f16 and bf16 widen exactly and round to nearest even
+// (functions that HelperFunctions defines), bool and u8 widen to uint and store their byte.
+std::string LoadElement(DType dtype, std::string_view ref);
+std::string StoreElement(DType dtype, std::string_view v);
+// A compute value `v` rounded to f16 or bf16, held as the f32 it equals (no 16-bit
+// temporaries: 16-bit storage alone does not allow them).
+std::string RoundedHalf(DType dtype, std::string_view v);
+// The GLSL functions that LoadElement and StoreElement call for these dtypes.
+std::string HelperFunctions(absl::Span<const DType> dtypes);
 // The #extension lines a shader over these dtypes needs: 8-bit storage for bool and u8, 64-bit
 // integer arithmetic for i64 (the device's shaderInt64: KernelContext::Require).
 std::string TypeExtensions(absl::Span<const DType> dtypes);

@@ -70,7 +70,7 @@ std::string LiteralSource(const FusedCode::Literal& l) {
     }
     case DType::kBool:
       return l.value != 0 ? "1u" : "0u";
-    case DType::kF16:  // never fused (core/fusible.h Fuses)
+    case DType::kF16:  // never a literal: computed in f32 (core/fused_kernel.h)
     case DType::kBF16:
       break;
   }
@@ -233,6 +233,7 @@ absl::StatusOr<std::string> FusedSource(const FusedCode& code) {
     absl::StrAppend(&src, Text(kernels::kMathCommonGlsl),
                     Text(*math == DType::kF64 ? kernels::kMathF64Glsl : kernels::kMathF32Glsl));
   }
+  absl::StrAppend(&src, HelperFunctions(dtypes));
   // One function per op; helpers (shared by ops of one conversion) once each.
   absl::flat_hash_set<std::string> helpers;
   std::string functions, body;
@@ -248,11 +249,14 @@ absl::StatusOr<std::string> FusedSource(const FusedCode& code) {
                                ElementwiseFunctionSource(SpecOf(code, op), absl::StrCat("f", v)));
     if (!f.helper.empty() && helpers.insert(f.helper).second) absl::StrAppend(&src, f.helper);
     absl::StrAppend(&functions, f.code);
-    absl::StrAppend(&body, "    const ", ComputeType(op.dtype), " v", v, " = f", v, "(");
+    std::string call = absl::StrCat("f", v, "(");
     for (size_t k = 0; k < op.args.size(); ++k) {
-      absl::StrAppend(&body, k > 0 ? ", " : "", "v", op.args[k]);
+      absl::StrAppend(&call, k > 0 ? ", " : "", "v", op.args[k]);
     }
-    absl::StrAppend(&body, ");\n");
+    absl::StrAppend(&call, ")");
+    // An f16 or bf16 value is held as the f32 it equals: a conversion to one rounds there.
+    if (IsHalfFloat(op.dtype)) call = RoundedHalf(op.dtype, call);
+    absl::StrAppend(&body, "    const ", ComputeType(op.dtype), " v", v, " = ", call, ";\n");
   }
   absl::StrAppend(&src, functions,
                   "void main() {\n"
@@ -261,20 +265,23 @@ absl::StatusOr<std::string> FusedSource(const FusedCode& code) {
   for (int k = 0; k < n_in; ++k) {
     const int b = n_out + k;
     absl::StrAppend(&src, "    const ", ComputeType(code.inputs[k]), " v", k, " = ",
-                    ComputeType(code.inputs[k]), "(in", k, "[(pc.broadcast & ", 1u << b,
-                    "u) != 0u ? pc.offset[", b, "] : pc.offset[", b, "] + p]);\n");
+                    LoadElement(code.inputs[k], absl::StrCat("in", k, "[(pc.broadcast & ", 1u << b,
+                                                             "u) != 0u ? pc.offset[", b,
+                                                             "] : pc.offset[", b, "] + p]")),
+                    ";\n");
   }
   absl::StrAppend(&src, body);
   for (int k = 0; k < n_out; ++k) {
     absl::StrAppend(&src, "    out", k, "[pc.offset[", k, "] + p] = ",
-                    DTypeSize(code.DTypeOf(code.outputs[k])) == 1 ? "uint8_t" : "", "(v",
-                    code.outputs[k], ");\n");
+                    StoreElement(code.DTypeOf(code.outputs[k]), absl::StrCat("v", code.outputs[k])),
+                    ";\n");
   }
   absl::StrAppend(&src, "  }\n}\n");
   return src;
 }
 
 absl::StatusOr<FusedKernels> CompileFusedCode(KernelContext& ctx, const FusedCode& code) {
+  COTANGENT_RETURN_IF_ERROR(CheckHalvesOnlyConverted(code));
   // Parts: outputs taken in order while the part's bindings (its outputs, the inputs they
   // need, the table) fit. One output needs at most kMaxFusedInputs + 2 bindings.
   std::vector<std::vector<int>> groups;

@@ -520,10 +520,7 @@ absl::StatusOr<Array> VulkanBackend::ExecuteOne(Primitive prim, absl::Span<const
     COTANGENT_RETURN_IF_ERROR(context_.Require(x.aval.dtype, IsArithmetic(prim), what));
   }
   COTANGENT_RETURN_IF_ERROR(context_.Require(out_aval.dtype, IsArithmetic(prim), what));
-  absl::InlinedVector<DType, 3> operand_dtypes;
-  for (const Array& x : inputs) operand_dtypes.push_back(x.aval.dtype);
-  if (Fuses(prim, operand_dtypes, out_aval,
-            vulkan::FusedKernelLimits(options_.fusion_min_elements))) {
+  if (Fuses(prim, out_aval, vulkan::FusedKernelLimits(options_.fusion_min_elements))) {
     COTANGENT_ASSIGN_OR_RETURN(std::optional<Array> pending, Fuse(prim, inputs, out_aval));
     if (pending) return *std::move(pending);
   }

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/fused_kernel.h"
 #include "cotangent/cotangent.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -63,7 +64,7 @@ void ExpectValidPlan(const Program& p, const std::vector<FusionGroup>& plan,
     for (int e : g.eqns) {
       const Equation& eqn = p.eqns[e];
       if (g.elementwise) {
-        EXPECT_TRUE(Fuses(eqn.prim, {}, p.avals[eqn.outputs[0]], options.limits));
+        EXPECT_TRUE(Fuses(eqn.prim, p.avals[eqn.outputs[0]], options.limits));
         EXPECT_EQ(p.avals[eqn.outputs[0]].shape, g.shape);
       }
       for (const Atom& a : eqn.inputs) {
@@ -129,16 +130,13 @@ TEST(FusibleTest, ElementwiseFamiliesFuseAndNothingElse) {
   }
   const ShapedArray big{{1 << 14}, f32}, small{{100}, f32}, empty{{0}, f32};
   const FusionLimits limits{1 << 14};
-  EXPECT_TRUE(Fuses(Primitive::kExp, {f32}, big, limits));
-  EXPECT_FALSE(Fuses(Primitive::kExp, {f32}, small, limits));
-  EXPECT_FALSE(Fuses(Primitive::kExp, {f32}, empty, FusionLimits{}));
-  EXPECT_FALSE(Fuses(Primitive::kExp, {f32}, big, FusionLimits{-1}));
-  EXPECT_FALSE(Fuses(Primitive::kReduceSum, {f32}, big, FusionLimits{}));
-  // f16 and bf16 run one primitive at a time, in f32 (core/eval.h RunEquation).
-  const ShapedArray half{big.shape, DType::kF16};
-  EXPECT_FALSE(Fuses(Primitive::kExp, {DType::kF16}, half, limits));
-  EXPECT_FALSE(Fuses(Primitive::kConvert, {DType::kBF16}, big, limits));
-  EXPECT_FALSE(Fuses(Primitive::kConvert, {f32}, half, limits));
+  EXPECT_TRUE(Fuses(Primitive::kExp, big, limits));
+  EXPECT_FALSE(Fuses(Primitive::kExp, small, limits));
+  EXPECT_FALSE(Fuses(Primitive::kExp, empty, FusionLimits{}));
+  EXPECT_FALSE(Fuses(Primitive::kExp, big, FusionLimits{-1}));
+  EXPECT_FALSE(Fuses(Primitive::kReduceSum, big, FusionLimits{}));
+  // f16 and bf16 fuse: a group computes them in f32 (ComputeHalvesInF32, below).
+  EXPECT_TRUE(Fuses(Primitive::kExp, ShapedArray{big.shape, DType::kF16}, limits));
   // One math library per kernel; limits count inputs and equations.
   EXPECT_FALSE(Combine({1, 1, f32}, {1, 1, f64}).has_value());
   const std::optional<FusedSize> both = Combine({2, 3, std::nullopt}, {1, 1, f64});
@@ -352,6 +350,66 @@ TEST(FusionTest, OneMathLibraryPerGroup) {
   EXPECT_THAT(Fused(p), ElementsAre(ElementsAre("exp", "mul", "convert_element_type")));
   EXPECT_THAT(Fused(Plan(f, {}, ones({8}))),
               ElementsAre(ElementsAre("exp", "mul", "convert_element_type", "sin")));
+}
+
+TEST(FusionTest, HalfFloatChainsFuseAndCallTheF32Math) {
+  // f16 and bf16 compute in f32: the backend is asked for f32's math library, so an f16 exp
+  // joins an f32 sin and a bf16 tanh, and an f64 sin does not.
+  FusionOptions options;
+  options.math = [](Primitive prim, DType in) -> std::optional<DType> {
+    EXPECT_FALSE(IsHalfFloat(in)) << PrimitiveName(prim);
+    if (prim == Primitive::kExp || prim == Primitive::kSin || prim == Primitive::kTanh) return in;
+    return std::nullopt;
+  };
+  const auto f = [](const Tensor& x) {
+    const Tensor a = sin(astype(exp(x), f32));
+    const Tensor b = tanh(astype(x, bf16));
+    return sin(astype(a + b, f64));
+  };
+  EXPECT_THAT(
+      Fused(Plan(f, options, ones({8}, DType::kF16))),
+      ElementsAre(ElementsAre("exp", "convert_element_type", "sin", "convert_element_type", "tanh",
+                              "convert_element_type", "add", "convert_element_type")));
+}
+
+TEST(FusedCodeTest, HalvesComputeInF32RoundedOncePerOp) {
+  // exp(x * 0.1) + z and (x < z) for f16 x, z: each op reads f32 (one conversion per f16
+  // value) and rounds an f16 result back; the literal becomes the f32 that 0.1 is in f16.
+  FusedCode code;
+  code.shape = {4};
+  code.inputs = {DType::kF16, DType::kF16};
+  code.literals = {{0.1, DType::kF16}};
+  code.ops = {{Primitive::kMul, DType::kF16, {0, 2}},
+              {Primitive::kExp, DType::kF16, {3}},
+              {Primitive::kAdd, DType::kF16, {4, 1}},
+              {Primitive::kLt, DType::kBool, {0, 1}}};
+  code.outputs = {5, 6};
+  const FusedCode lowered = ComputeHalvesInF32(code);
+  EXPECT_EQ(lowered.literals[0].dtype, DType::kF32);
+  EXPECT_EQ(lowered.literals[0].value, 0.0999755859375);  // 0x2e66
+  EXPECT_EQ(lowered.ToString(),
+            "v3 = convert_element_type v0 : f32\n"
+            "v4 = mul v3 0.0999756:f32 : f32\n"
+            "v5 = convert_element_type v4 : f16\n"
+            "v6 = convert_element_type v5 : f32\n"
+            "v7 = exp v6 : f32\n"
+            "v8 = convert_element_type v7 : f16\n"
+            "v9 = convert_element_type v8 : f32\n"
+            "v10 = convert_element_type v1 : f32\n"
+            "v11 = add v9 v10 : f32\n"
+            "v12 = convert_element_type v11 : f16\n"
+            "v13 = lt v3 v10 : bool\n");
+  EXPECT_THAT(lowered.outputs, ElementsAre(12, 13));
+  EXPECT_THAT(lowered.inputs, ElementsAre(DType::kF16, DType::kF16));
+  EXPECT_TRUE(CheckHalvesOnlyConverted(lowered).ok());
+  EXPECT_EQ(CheckHalvesOnlyConverted(code).code(), absl::StatusCode::kInternal);
+  // Code without halves is unchanged; conversions to and from halves stay as they are.
+  FusedCode plain = code;
+  plain.inputs = {DType::kF32, DType::kF32};
+  plain.literals[0].dtype = DType::kF32;
+  for (FusedCode::Op& op : plain.ops) op.dtype = op.dtype == DType::kF16 ? DType::kF32 : op.dtype;
+  plain.ops.push_back({Primitive::kConvert, DType::kBF16, {5}});
+  EXPECT_EQ(ComputeHalvesInF32(plain).ToString(), plain.ToString());
 }
 
 TEST(FusionTest, PlansOfDerivativePrograms) {

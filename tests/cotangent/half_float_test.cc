@@ -15,8 +15,12 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
+#include "absl/base/casts.h"
+#include "absl/strings/str_cat.h"
 #include "cotangent/cotangent.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -50,6 +54,12 @@ std::vector<uint16_t> Bits(const Tensor& x) {
   } else {
     for (bfloat16 h : x.to_vector<bfloat16>()) out.push_back(h.bits());
   }
+  return out;
+}
+
+std::vector<uint32_t> F32Bits(const Tensor& x) {
+  std::vector<uint32_t> out;
+  for (float v : x.to_vector<float>()) out.push_back(absl::bit_cast<uint32_t>(v));
   return out;
 }
 
@@ -225,13 +235,14 @@ TEST(HalfFloatTest, ConvertFromHalvesIsExact) {
 
 // ---- arithmetic: f32, rounded once per primitive ---------------------------------------------
 
-// n normal values of d; with `specials`, the first four are 0, -0, a subnormal f16 and 60000.
+// n normal values of d; with `specials` (and n >= 4), the first four are 0, -0, a subnormal
+// f16 and 60000.
 Tensor Sample(DType d, int64_t n, uint32_t seed, double scale = 4.0, bool specials = true) {
   std::mt19937 rng(seed);
   std::normal_distribution<double> normal(0.0, scale);
   std::vector<double> v(n);
   for (double& x : v) x = normal(rng);
-  if (specials) v[0] = 0.0, v[1] = -0.0, v[2] = 1e-6, v[3] = 60000.0;
+  if (specials && n >= 4) v[0] = 0.0, v[1] = -0.0, v[2] = 1e-6, v[3] = 60000.0;
   return tensor(v, {n}, d);
 }
 
@@ -348,6 +359,43 @@ TEST(HalfFloatTest, GradJitAndVmapAgreeWithEagerBitwise) {
     const auto [y, t] = jvp([](const Tensor& v) { return sin(v) * v; }, {w}, {ones_like(w)});
     EXPECT_EQ(t.dtype(), d);
     EXPECT_EQ(Bits(y), Bits(sin(w) * w));
+  }
+}
+
+// Under jit a chain on 16-bit floats is one fused kernel, each op computed in f32 and each
+// result rounded in registers (core/fused_kernel.h ComputeHalvesInF32): it equals eager bit
+// for bit. Literals, compare and select, conversions to f64 and i32 and between the formats,
+// a broadcast scalar and a transposed operand (gathered, or read row by row), several
+// outputs, one element (the CPU's register interpreter), fewer than a SIMD block, and many
+// blocks over threads.
+TEST(HalfFloatTest, JittedChainsFuseAndEqualEagerBitwise) {
+  const auto f = [](const Tensor& x, const Tensor& y, const Tensor& s, const Tensor& t) {
+    const DType d = x.dtype(), other = d == f16 ? bf16 : f16;
+    const Tensor a = tanh(x * 0.1 + broadcast_to(s, x.shape())) - exp(-abs(transpose(t)));
+    const Tensor b = where(a > y, sin(a), astype(astype(a, f64) * 0.3, d));
+    const Tensor c = astype(astype(b, other) * 2.5, d) + astype(astype(y * 7.0, i32), d);
+    return std::make_tuple(b, c * c, astype(c, f32) - y);
+  };
+  for (DType d : kHalves) {
+    for (const auto& [rows, cols] :
+         {std::pair<int64_t, int64_t>{1, 1}, {3, 5}, {37, 100}, {300, 9}}) {
+      const Tensor x = reshape(Sample(d, rows * cols, 6), {rows, cols});
+      const Tensor y = reshape(Sample(d, rows * cols, 7), {rows, cols});
+      const Tensor s = Sample(d, 1, 8, 1.0, false)[0], t = transpose(y);
+      const std::string what = absl::StrCat(DTypeName(d), " ", rows, "x", cols);
+      const auto jf = jit(f);
+      const Lowered lowered = jf.lower(x, y, s, t);
+      // Every kernel is fused (Vulkan's limit on equations per kernel cuts the chain in two).
+      EXPECT_EQ(lowered.compiled->num_kernels(), lowered.compiled->num_fused_groups())
+          << what << "\n"
+          << lowered.ToString();
+      const auto [b1, c1, e1] = jf(x, y, s, t);
+      const auto [b0, c0, e0] = f(x, y, s, t);
+      EXPECT_EQ(Bits(b1), Bits(b0)) << what;
+      EXPECT_EQ(Bits(c1), Bits(c0)) << what;
+      EXPECT_EQ(e1.dtype(), f32);
+      EXPECT_EQ(F32Bits(e1), F32Bits(e0)) << what;
+    }
   }
 }
 

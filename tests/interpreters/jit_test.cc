@@ -340,6 +340,25 @@ TEST(JitTest, FusedGroupsMatchEagerOnEveryLayout) {
   }
 }
 
+TEST(JitTest, BroadcastSubexpressionsOfAFusedGroupMatchEager) {
+  // Ops whose operands are all broadcast scalars (stride 0) compute one element per block on
+  // the CPU; one such value is also an output, which must still be written in full.
+  const auto f = [](const Tensor& x, const Tensor& s) {
+    const Tensor c = broadcast_to(s, x.shape());
+    const Tensor k = exp(c * 2.0) + 1.0;
+    const Tensor u = astype(astype(c, f16), f32);
+    return std::make_tuple(k, x * k - u, tanh(k) * x);
+  };
+  for (const Shape& shape : {Shape{}, Shape{7}, Shape{3, 700}}) {
+    const Tensor x = Random(shape, 1), s = Random({}, 2);
+    const auto [k1, y1, z1] = jit(f)(x, s);
+    const auto [k0, y0, z0] = f(x, s);
+    EXPECT_TRUE(AllClose(k1, k0, 0, 0)) << ShapeToString(shape);
+    EXPECT_TRUE(AllClose(y1, y0, 0, 0)) << ShapeToString(shape);
+    EXPECT_TRUE(AllClose(z1, z0, 0, 0)) << ShapeToString(shape);
+  }
+}
+
 TEST(JitTest, TranscendentalChainsMatchEager) {
   const auto f = [](const Tensor& x) { return tanh(exp(sin(x) * 0.5) - log1p(x * x)); };
   for (const Shape& shape : {Shape{}, Shape{7}, Shape{3, 700}}) {
