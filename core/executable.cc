@@ -108,6 +108,7 @@ bool IsViewLike(const Equation& eqn, const Program& p) {
     case Primitive::kSlice:
     case Primitive::kStopGradient:
     case Primitive::kReshape:
+    case Primitive::kBitcastConvert:
       return true;
     case Primitive::kConvert:
       return p.AvalOf(eqn.inputs[0]).dtype == eqn.params->new_dtype;

@@ -35,6 +35,12 @@ Tensor convert_element_type(const Tensor& x, DType new_dtype) {
   return Bind1(Primitive::kConvert, {x}, p);
 }
 
+Tensor bitcast_convert_type(const Tensor& x, DType new_dtype) {
+  Params p;
+  p.new_dtype = new_dtype;
+  return Bind1(Primitive::kBitcastConvert, {x}, p);
+}
+
 Tensor reduce_sum(const Tensor& x, std::vector<int64_t> axes) {
   Params p;
   std::sort(axes.begin(), axes.end());

@@ -28,6 +28,11 @@ namespace cotangent::lax {
 // pred ? on_true : on_false elementwise; a scalar pred picks a whole operand (as JAX).
 Tensor select(const Tensor& pred, const Tensor& on_true, const Tensor& on_false);
 Tensor convert_element_type(const Tensor& x, DType new_dtype);
+// x's bits read as new_dtype (lax.bitcast_convert_type): the same shape for an equal width; a
+// narrower dtype adds a last axis of the ratio (f32[3] to u8: u8[3, 4], the bytes of each
+// element little-endian first); a wider one takes a last axis of the ratio (u8[3, 4] to f32:
+// f32[3]). bool only to bool. No derivative (zero), as JAX's. A view where x is dense.
+Tensor bitcast_convert_type(const Tensor& x, DType new_dtype);
 
 // Sum / max over `axes` (any order; duplicates rejected); the axes are removed.
 Tensor reduce_sum(const Tensor& x, std::vector<int64_t> axes);

@@ -34,6 +34,14 @@ std::optional<Array> ViewOf(Primitive prim, const Array& x, const Params& p,
     case Primitive::kConvert:
       if (p.new_dtype != x.aval.dtype) return std::nullopt;
       return x;
+    case Primitive::kBitcastConvert: {
+      // x's dense bytes, when its first one starts an element of the new dtype.
+      const int64_t from = DTypeSize(x.aval.dtype), to = DTypeSize(out_aval.dtype);
+      if (!x.IsContiguous() || (x.offset * from) % to != 0) return std::nullopt;
+      view.offset = x.offset * from / to;
+      view.strides = ContiguousStrides(out_aval.shape);
+      return view;
+    }
     case Primitive::kStopGradient:
       return x;
     default:
@@ -83,6 +91,11 @@ std::optional<MovementPlan> PlanMovement(Primitive prim, absl::Span<const Array>
     case Primitive::kStopGradient:
       plan.copies.push_back(
           {x, Array{out.buffer, x.aval, ContiguousStrides(x.aval.shape), out.offset}});
+      return plan;
+    case Primitive::kBitcastConvert:  // x's elements, dense, in out's bytes (a new buffer)
+      plan.copies.push_back(
+          {x, Array{out.buffer, x.aval, ContiguousStrides(x.aval.shape),
+                    out.offset * DTypeSize(out.aval.dtype) / DTypeSize(x.aval.dtype)}});
       return plan;
     case Primitive::kTranspose:
     case Primitive::kBroadcastInDim:

@@ -334,6 +334,7 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
                           axes.size() == 1 ? ",)" : ")", " padding_value=", p.padding_value);
     }
     case Primitive::kConvert:
+    case Primitive::kBitcastConvert:
       return absl::StrCat("new_dtype=", DTypeName(p.new_dtype));
     case Primitive::kGather:
       return absl::StrCat("dimension_numbers=GatherDimensionNumbers(offset_dims=",

@@ -41,6 +41,7 @@ Kernel KernelOf() {
   else if constexpr (prim == P::kSlice) return cpu::SliceKernel;
   else if constexpr (prim == P::kPad) return cpu::PadKernel;
   else if constexpr (prim == P::kConcatenate) return cpu::ConcatenateKernel;
+  else if constexpr (prim == P::kBitcastConvert) return cpu::BitcastConvertKernel;
   else if constexpr (prim == P::kDotGeneral) return cpu::DotGeneralKernel;
   else if constexpr (prim == P::kConvGeneralDilated) return cpu::ConvGeneralDilatedKernel;
   else if constexpr (prim == P::kGather) return cpu::GatherKernel;

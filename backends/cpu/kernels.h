@@ -59,6 +59,8 @@ inline constexpr Kernel BroadcastInDimKernel = MovementKernel<Primitive::kBroadc
 inline constexpr Kernel SliceKernel = MovementKernel<Primitive::kSlice>;
 inline constexpr Kernel PadKernel = MovementKernel<Primitive::kPad>;
 inline constexpr Kernel ConcatenateKernel = MovementKernel<Primitive::kConcatenate>;
+// A view in eval where the operand is dense (ViewOf); otherwise its dense copy, read as bytes.
+inline constexpr Kernel BitcastConvertKernel = MovementKernel<Primitive::kBitcastConvert>;
 
 // kernels_indexing.cc.
 absl::Status GatherKernel(absl::Span<const Array> in, const Params& params, const Array& out);

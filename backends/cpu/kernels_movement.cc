@@ -151,5 +151,7 @@ template absl::Status MovementKernel<Primitive::kPad>(absl::Span<const Array>, c
                                                       const Array&);
 template absl::Status MovementKernel<Primitive::kConcatenate>(absl::Span<const Array>,
                                                               const Params&, const Array&);
+template absl::Status MovementKernel<Primitive::kBitcastConvert>(absl::Span<const Array>,
+                                                                 const Params&, const Array&);
 
 }  // namespace cotangent::cpu

@@ -333,6 +333,7 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kSlice:
     case Primitive::kPad:
     case Primitive::kConcatenate:
+    case Primitive::kBitcastConvert:
     case Primitive::kDotGeneral:
     case Primitive::kConvGeneralDilated:
     case Primitive::kGather:

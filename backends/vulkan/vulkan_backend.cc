@@ -44,7 +44,7 @@ constexpr Launcher LauncherOf() {
     return vulkan::ReduceLaunch;
   } else if constexpr (prim == P::kReshape || prim == P::kTranspose ||
                        prim == P::kBroadcastInDim || prim == P::kSlice || prim == P::kPad ||
-                       prim == P::kConcatenate) {
+                       prim == P::kConcatenate || prim == P::kBitcastConvert) {
     return vulkan::MovementLaunch;
   } else if constexpr (prim == P::kDotGeneral) {
     return vulkan::DotGeneralLaunch;
@@ -536,11 +536,12 @@ absl::StatusOr<std::optional<Array>> VulkanBackend::Fuse(Primitive prim,
                                                          const ShapedArray& out_aval) {
   using vulkan::FusedExpr;
   const int64_t count = out_aval.size();
-  // A pending result read whole (from its start, densely) may be inlined, once: a second
-  // reader computes it in memory instead.
+  // A pending result read whole (from its start, densely, as its own dtype: not a bitcast
+  // view) may be inlined, once: a second reader computes it in memory instead.
   const auto whole = [count](const Array& x) {
-    return vulkan::BufferOf(x)->pending != nullptr && x.offset == 0 &&
-           x.aval.size() == count && x.IsContiguous();
+    const std::shared_ptr<const vulkan::FusedExpr>& pending = vulkan::BufferOf(x)->pending;
+    return pending != nullptr && x.offset == 0 && x.aval.size() == count &&
+           x.aval.dtype == pending->aval.dtype && x.IsContiguous();
   };
   for (const Array& x : inputs) {
     if (!whole(x) && !vulkan::AsLeaf(x)) return std::optional<Array>();

@@ -1,7 +1,8 @@
 // File: core/rules/movement.cc
-// Rules of the movement primitives: reshape, transpose, broadcast_in_dim, slice, pad and
-// concatenate, one block per primitive, each ending with its kDef (core/rules/helpers.h).
-// They change where elements sit, never their values, so all are linear.
+// Rules of the movement primitives: reshape, transpose, broadcast_in_dim, slice, pad,
+// concatenate and bitcast_convert_type, one block per primitive, each ending with its kDef
+// (core/rules/helpers.h). The first six change where elements sit, never their values, so they
+// are linear; bitcast_convert_type reads the bits as another dtype, a zero derivative.
 
 #include <algorithm>
 #include <optional>
@@ -315,6 +316,42 @@ Batched ConcatenateBatch(Span x, Bdims bdims, const Params& p) {
 template <> constexpr Def kDef<Primitive::kConcatenate> = {
     .abstract_eval = ConcatenateAbstractEval, .tangent = ConcatenateJvp,
     .transpose = ConcatenateTranspose, .batch = ConcatenateBatch};
+
+// ---- bitcast_convert_type(x; new_dtype): the bytes of each element read as new_dtype ----
+
+// A dtype of n bytes holds n / m elements of m bytes (little-endian order within it, as the
+// host's memory and numpy's view), so the last axis grows or shrinks by the ratio. bool only
+// bitcasts to bool (JAX's rule: its byte holds 0 or 1, not any bits).
+ShapedArray BitcastAbstractEval(Avals in, const Params& p) {
+  const ShapedArray& x = in[0];
+  const DType to = p.new_dtype;
+  const std::string what =
+      absl::StrCat("bitcast_convert_type: ", x.ToString(), " to ", DTypeName(to));
+  if ((x.dtype == DType::kBool) != (to == DType::kBool)) {
+    ThrowInvalid(what, ": bool bitcasts only to bool");
+  }
+  const int64_t from_size = DTypeSize(x.dtype), to_size = DTypeSize(to);
+  Shape shape = x.shape;
+  if (from_size > to_size) {
+    shape.push_back(from_size / to_size);
+  } else if (from_size < to_size) {
+    const int64_t ratio = to_size / from_size;
+    if (x.rank() == 0 || x.shape.back() != ratio) {
+      ThrowInvalid(what, ": a wider dtype takes a last axis of ", ratio, " elements (", to_size,
+                   " bytes of ", from_size, "), the operand's is ",
+                   x.rank() == 0 ? "missing (a scalar)" : absl::StrCat(x.shape.back()));
+    }
+    shape.pop_back();
+  }
+  return ShapedArray{std::move(shape), to};
+}
+// Per example: the batch axis first, so that the last axis is the element's.
+Batched BitcastBatch(Span x, Bdims bdims, const Params& p) {
+  return {Bind1(Primitive::kBitcastConvert, {rules::MoveBatchAxis(x[0], bdims[0], 0)}, p), 0};
+}
+template <>
+constexpr Def kDef<Primitive::kBitcastConvert> = {.abstract_eval = BitcastAbstractEval,
+                                                  .batch = BitcastBatch};
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <sstream>
@@ -252,6 +253,98 @@ TEST(DtypesTest, ConversionSaturatesFloatsAndWrapsIntegers) {
   EXPECT_THAT(Converted<bool>(from_vector<uint8_t>({0, 2, 255}, {3})),
               ElementsAre(false, true, true));
   EXPECT_THAT(Converted<uint8_t>(from_vector<bool>({true, false}, {2})), ElementsAre(1, 0));
+}
+
+// ---- bitcast_convert_type -------------------------------------------------------------------
+
+// The bytes of a host vector read as To: the definition of a bitcast (memcpy), little-endian
+// within a wider element as the host's memory and numpy's view.
+template <typename To, typename From>
+std::vector<To> Reinterpreted(const std::vector<From>& v) {
+  std::vector<To> out(v.size() * sizeof(From) / sizeof(To));
+  std::memcpy(out.data(), v.data(), out.size() * sizeof(To));
+  return out;
+}
+
+TEST(DtypesTest, BitcastConvertTypeReadsTheBytes) {
+  const std::vector<float> v = {1.0f, -2.5f, 0.1f, INFINITY, -0.0f, NAN};
+  const Tensor x = from_vector(v, {6});
+  EXPECT_EQ(lax::bitcast_convert_type(x, i32).to_vector<int32_t>(), Reinterpreted<int32_t>(v));
+  EXPECT_EQ(lax::bitcast_convert_type(x, u32).to_vector<uint32_t>(), Reinterpreted<uint32_t>(v));
+  // Narrower: a last axis of the ratio; wider: that axis consumed.
+  const Tensor bytes = lax::bitcast_convert_type(x, u8);
+  EXPECT_EQ(bytes.shape(), (Shape{6, 4}));
+  EXPECT_EQ(bytes.to_vector<uint8_t>(), Reinterpreted<uint8_t>(v));
+  const Tensor back = lax::bitcast_convert_type(bytes, f32);
+  EXPECT_EQ(back.shape(), (Shape{6}));
+  EXPECT_EQ(lax::bitcast_convert_type(back, u32).to_vector<uint32_t>(), Reinterpreted<uint32_t>(v));
+  const std::vector<double> d = {3.0, -1e-300, 2.5e300};
+  const Tensor halves = lax::bitcast_convert_type(from_vector(d, {3}), f32);
+  EXPECT_EQ(halves.shape(), (Shape{3, 2}));
+  EXPECT_EQ(lax::bitcast_convert_type(halves, u32).to_vector<uint32_t>(),
+            Reinterpreted<uint32_t>(d));
+  EXPECT_EQ(lax::bitcast_convert_type(from_vector(d, {3}), i64).to_vector<int64_t>(),
+            Reinterpreted<int64_t>(d));
+  const std::vector<uint8_t> raw = {0x00, 0x3c, 0xff, 0x7b, 0x01, 0x80};  // f16 1, 65504, -2^-24
+  const Tensor h = lax::bitcast_convert_type(from_vector(raw, {3, 2}), f16);
+  EXPECT_EQ(h.dtype(), f16);
+  EXPECT_THAT(astype(h, f64).to_vector<double>(), ElementsAre(1.0, 65504.0, -std::ldexp(1.0, -24)));
+  EXPECT_EQ(lax::bitcast_convert_type(h, bf16).to_vector<bfloat16>()[1].bits(), 0x7bff);
+  EXPECT_EQ(lax::bitcast_convert_type(ones({2}, bool_), bool_).to_vector<bool>(),
+            (std::vector<bool>{true, true}));
+}
+
+TEST(DtypesTest, BitcastConvertTypeOfAStridedOperandCopiesIt) {
+  // A transposed operand, and one starting mid-element (byte 1 of u8[24] as i32), are not
+  // views of dense bytes: they are copied densely first, then read.
+  std::vector<int32_t> v(12);
+  for (int i = 0; i < 12; ++i) v[i] = (i + 1) * 0x01010101 * (i % 2 == 0 ? 1 : -1);
+  const Tensor m = transpose(reshape(from_vector(v, {12}), {3, 4}), {1, 0});
+  std::vector<int32_t> mt;
+  for (int c = 0; c < 4; ++c) {
+    for (int r = 0; r < 3; ++r) mt.push_back(v[r * 4 + c]);
+  }
+  EXPECT_EQ(lax::bitcast_convert_type(m, u32).to_vector<uint32_t>(), Reinterpreted<uint32_t>(mt));
+  EXPECT_EQ(lax::bitcast_convert_type(m, u8).to_vector<uint8_t>(), Reinterpreted<uint8_t>(mt));
+  const std::vector<uint8_t> bytes = Reinterpreted<uint8_t>(v);
+  const Tensor tail = reshape(lax::slice(from_vector(bytes, {48}), {1}, {9}, {1}), {2, 4});
+  const std::vector<uint8_t> want(bytes.begin() + 1, bytes.begin() + 9);
+  EXPECT_EQ(lax::bitcast_convert_type(tail, i32).to_vector<int32_t>(),
+            Reinterpreted<int32_t>(want));
+}
+
+TEST(DtypesTest, BitcastConvertTypeUnderJitVmapAndGrad) {
+  const Tensor x = reshape(tensor({1.5, -2.0, 0.25, 7.0, 3.0, -0.5}, {6}), {2, 3});
+  const auto f = [](const Tensor& t) {
+    return lax::bitcast_convert_type(lax::bitcast_convert_type(t, u32) + 1, f32);
+  };
+  EXPECT_EQ(jit(f)(x).to_vector<float>(), f(x).to_vector<float>());
+  // vmap over the last axis: each column's bytes, stacked along axis 0 of the result.
+  const Tensor cols =
+      vmap([](const Tensor& c) { return lax::bitcast_convert_type(c, u8); }, {1})(x);
+  EXPECT_EQ(cols.shape(), (Shape{3, 2, 4}));
+  for (int64_t c = 0; c < 3; ++c) {
+    EXPECT_EQ(cols[c].to_vector<uint8_t>(),
+              lax::bitcast_convert_type(lax::slice(x, {0, c}, {2, c + 1}, {1, 1}), u8)
+                  .to_vector<uint8_t>())
+        << c;
+  }
+  // The derivative through a bitcast is zero (JAX's defjvp_zero): d/dx [bitcast(x) * x] = x.
+  const Tensor g =
+      grad([](const Tensor& t) { return sum(lax::bitcast_convert_type(t, f32) * t); })(x);
+  EXPECT_EQ(g.to_vector<float>(), x.to_vector<float>());
+}
+
+TEST(DtypesTest, BitcastConvertTypeErrorsNameTheShapes) {
+  EXPECT_THAT(ErrorOf([] { lax::bitcast_convert_type(ones({3}, bool_), u8); }),
+              HasSubstr("bitcast_convert_type: bool[3] to u8: bool bitcasts only to bool"));
+  EXPECT_THAT(ErrorOf([] {
+                lax::bitcast_convert_type(ones({2, 3}, i32), f64);
+              }),
+              HasSubstr("bitcast_convert_type: i32[2,3] to f64: a wider dtype takes a last axis "
+                        "of 2 elements (8 bytes of 4), the operand's is 3"));
+  EXPECT_THAT(ErrorOf([] { lax::bitcast_convert_type(ones({}, u8), f32); }),
+              HasSubstr("the operand's is missing (a scalar)"));
 }
 
 // ---- reductions, products, sorting, indexing -----------------------------------------------
