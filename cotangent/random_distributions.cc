@@ -3,7 +3,8 @@
 // dirichlet, chisquare, t, f) and the other transformations of JAX's samplers (pareto,
 // weibull_min, maxwell, double_sided_maxwell, multivariate_normal, poisson), over
 // random_internal.h's building blocks. Each cites the JAX definition (jax/_src/random.py) it
-// reproduces; tests/cotangent/random_test.cc checks them against the draws JAX's tests pin.
+// reproduces; tests/cotangent/random_distributions_test.cc checks them against the draws JAX's
+// tests pin.
 
 #include <algorithm>
 #include <cstdint>

@@ -1,0 +1,370 @@
+// File: tests/cotangent/random_distributions_test.cc
+// The other samplers of jax.random (random_distributions.cc and random.cc's randint, bits,
+// truncated_normal, the inversion samplers, rademacher, choice, permutation of an array, the
+// gamma family, poisson, multivariate_normal) against JAX's own pinned values
+// (tests/random_test.py), a host re-computation of randint's reduction, and moments.
+
+#include <algorithm>
+#include <bit>
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <numbers>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "cotangent/cotangent.h"
+#include "cotangent/random.h"
+#include "gtest/gtest.h"
+#include "tests/cotangent/random_test_util.h"
+#include "tests/testing/oracles.h"
+
+namespace cotangent {
+namespace {
+
+using random::Key;
+using random_testing::Data;
+using random_testing::Mean;
+using random_testing::Variance;
+using random_testing::Words;
+
+// JAX's own regression values (tests/random_test.py, classic threefry, x64 off): the
+// _RANDOM_VALUES_CASES of testRandomDistributionValues, each drawn of shape (5,) from
+// PRNGKey(adler32(name + "threefry2x32")) and printed to 6 decimals, and testRngRandomBits
+// and testPRNGValues.
+TEST(RandomDistributionsTest, MatchesJaxsPublishedValues) {
+  const auto near = [](const Tensor& actual, const std::vector<double>& expected, double rtol) {
+    const std::vector<double> a = actual.to_vector<double>();
+    ASSERT_EQ(a.size(), expected.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_NEAR(a[i], expected[i], 1e-6 + rtol * std::fabs(expected[i])) << i;
+    }
+  };
+  near(random::uniform(random::key(1338574713), {5}),
+       {0.298671, 0.073213, 0.873356, 0.260549, 0.412797}, 1e-6);
+  near(random::normal(random::key(1193674498), {5}),
+       {-1.173234, -1.511662, 0.070593, -0.099764, 1.052845}, 1e-6);
+  near(random::exponential(random::key(1942292768), {5}),
+       {0.526067, 0.043046, 0.039932, 0.46427, 0.123886}, 1e-6);
+  near(random::gumbel(random::key(1179715317), {5}),
+       {2.06701, 0.911726, 0.145736, 0.185427, -0.00711}, 1e-6);
+  near(random::laplace(random::key(1291781963), {5}),
+       {0.578939, -0.204902, 0.555733, 0.911053, -0.96456}, 1e-6);
+  near(random::logistic(random::key(1466238935), {5}),
+       {0.19611, -1.709053, -0.274093, -0.208322, -1.675489}, 1e-6);
+  near(random::cauchy(random::key(1175914230), {5}),
+       {-0.088416, -10.169713, 3.49677, -1.18056, 0.34556}, 1e-5);
+  near(random::truncated_normal(random::key(2846034731), 0.0, 2.0, {5}),
+       {0.582807, 1.709771, 0.159513, 0.861376, 0.36148}, 1e-6);
+  EXPECT_EQ(random::randint(random::key(1319372649), {5}, 0, 10).to_vector<int32_t>(),
+            (std::vector<int32_t>{0, 5, 7, 7, 5}));
+  EXPECT_EQ(random::rademacher(random::key(1719994501), {5}).to_vector<int32_t>(),
+            (std::vector<int32_t>{-1, -1, -1, -1, 1}));
+  EXPECT_EQ(random::bernoulli(random::key(1612777541), 0.5, {5}).to_vector<bool>(),
+            (std::vector<bool>{false, true, true, true, false}));
+  EXPECT_EQ(random::bits(random::key(942802475), {5}, u8).to_vector<uint8_t>(),
+            (std::vector<uint8_t>{10, 158, 82, 54, 158}));
+  EXPECT_EQ(random::bits(random::key(942802475), {5}).to_vector<uint32_t>(),
+            (std::vector<uint32_t>{1978747883, 4134381225, 3628107870, 689687174, 2788938207}));
+  // The distributions built on gamma and the normal.
+  near(random::gamma(random::key(1038747260), scalar(0.8), Shape{5}),
+       {0.332641, 0.10187, 1.816109, 0.023457, 0.487853}, 1e-5);
+  near(random::loggamma(random::key(1440221118), scalar(0.8), Shape{5}),
+       {-0.899633, -0.424083, 0.631593, 0.102374, -1.07189}, 1e-5);
+  near(random::beta(random::key(923534869), scalar(0.8), scalar(0.9), Shape{5}),
+       {0.533685, 0.843179, 0.063495, 0.573444, 0.459514}, 1e-5);
+  near(random::dirichlet(random::key(1590822961), from_vector<float>({0.5f, 0.6f, 0.7f}, {3}),
+                         Shape{2}),
+       {0.556287, 0.304219, 0.139494, 0.15221, 0.632251, 0.21554}, 1e-5);
+  near(random::maxwell(random::key(1331627891), {5}),
+       {3.070779, 0.908479, 1.521317, 0.875551, 1.306137}, 1e-5);
+  near(random::double_sided_maxwell(random::key(3634826421), scalar(1.0), scalar(2.0), {5}),
+       {-2.408914, -3.370437, 3.235352, -0.907734, -1.708732}, 1e-5);
+  near(random::pareto(random::key(1192560388), scalar(0.5), Shape{5}),
+       {2.751398, 1.281863, 87.85448, 1.254542, 2.824487}, 1e-5);
+  near(random::weibull_min(random::key(1921059088), 1.0, 1.0, {5}),
+       {1.605863, 0.841809, 0.224218, 0.4826, 0.027901}, 1e-5);
+  near(random::multivariate_normal(random::key(3497659512), ones({1, 3}), eye(3), Shape{2}),
+       {1.067826, 1.215599, 0.234166, -0.237534, 1.32591, 1.413987}, 1e-5);
+  EXPECT_EQ(random::poisson(random::key(1349191556), scalar(5, i32), Shape{5}).to_vector<int32_t>(),
+            (std::vector<int32_t>{7, 3, 6, 11, 6}));
+  // testRngRandomBits: PRNGKey(1701).
+  EXPECT_EQ(random::bits(random::key(1701), {3}, u8).to_vector<uint8_t>(),
+            (std::vector<uint8_t>{216, 115, 43}));
+  EXPECT_EQ(random::bits(random::key(1701), {3}).to_vector<uint32_t>(),
+            (std::vector<uint32_t>{56197195, 4200222568, 961309823}));
+  // testPRNGValues: PRNGKey(0).
+  EXPECT_EQ(random::randint(random::key(0), {3, 3}, 0, 8).to_vector<int32_t>(),
+            (std::vector<int32_t>{2, 1, 3, 6, 1, 5, 6, 3, 4}));
+  EXPECT_EQ(Data(random::fold_in(random::key(0), 4)), Words({2285895361, 433833334}));
+}
+
+TEST(RandomDistributionsTest, BitsOfU8AreTheWordsLittleEndianBytes) {
+  // JAX's _random_bits of width 8: bits.view(uint8)[:size] of ceil(size / 4) hashed words.
+  const Key k = random::key(16);
+  const std::vector<uint32_t> words = random::bits(k, {3}).to_vector<uint32_t>();
+  const Tensor b = random::bits(k, {10}, u8);
+  EXPECT_EQ(b.dtype(), u8);
+  const std::vector<uint8_t> bytes = b.to_vector<uint8_t>();
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(bytes[i], (words[i / 4] >> (8 * (i % 4))) & 0xFF) << i;
+}
+
+// JAX's _randint on the host from the same words: span, multiplier and the two reductions in
+// the unsigned dtype of `width` bits.
+std::vector<int64_t> RandintOracle(const Key& key, int64_t n, int64_t minval, int64_t maxval,
+                                   int width, int64_t dtype_lo, int64_t dtype_hi) {
+  const auto [k1, k2] = random::split<2>(key);
+  const DType bits_dtype = width == 8 ? u8 : u32;
+  const std::vector<double> hi = random::bits(k1, {n}, bits_dtype).to_vector<double>();
+  const std::vector<double> lo = random::bits(k2, {n}, bits_dtype).to_vector<double>();
+  const uint64_t mask = (uint64_t{1} << width) - 1;
+  const int64_t a = std::clamp(minval, dtype_lo, dtype_hi),
+                b = std::clamp(maxval, dtype_lo, dtype_hi);
+  uint64_t span = b <= a ? 1 : static_cast<uint64_t>(b - a) & mask;
+  if (maxval > dtype_hi && b > a) span = (span + 1) & mask;
+  const auto rem = [](uint64_t x, uint64_t y) { return y == 0 ? x : x % y; };
+  uint64_t mult = rem((uint64_t{1} << (width / 2)) & mask, span);
+  mult = rem(mult * mult & mask, span);
+  std::vector<int64_t> out(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const uint64_t h = static_cast<uint64_t>(hi[i]), l = static_cast<uint64_t>(lo[i]);
+    const uint64_t offset = rem((rem(h, span) * mult + rem(l, span)) & mask, span);
+    out[i] = a + static_cast<int64_t>(offset);
+  }
+  return out;
+}
+
+TEST(RandomDistributionsTest, RandintIsJaxsTwoWordReduction) {
+  const Key k = random::key(17);
+  constexpr int64_t kN = 5000;
+  const auto check = [&](int64_t lo, int64_t hi, DType dtype, int width, int64_t dlo,
+                         int64_t dhi) -> std::vector<double> {
+    const Tensor r = random::randint(k, {kN}, lo, hi, dtype);
+    EXPECT_EQ(r.dtype(), dtype);
+    const std::vector<double> got = r.to_vector<double>();
+    const std::vector<int64_t> want = RandintOracle(k, kN, lo, hi, width, dlo, dhi);
+    for (int64_t i = 0; i < kN; ++i) {
+      if (static_cast<int64_t>(got[i]) != want[i]) {
+        ADD_FAILURE() << "randint(" << lo << ", " << hi << ") at " << i << ": " << got[i]
+                      << " != " << want[i];
+        break;
+      }
+    }
+    return got;
+  };
+  const int64_t i32_lo = std::numeric_limits<int32_t>::min(),
+                i32_hi = std::numeric_limits<int32_t>::max();
+  const std::vector<double> dice = check(1, 7, i32, 32, i32_lo, i32_hi);
+  for (double v : dice) ASSERT_TRUE(v >= 1 && v < 7) << v;
+  EXPECT_NEAR(Mean(dice), 3.5, 0.06);
+  check(-1000000, 3, i32, 32, i32_lo, i32_hi);
+  check(i32_lo, i32_hi + int64_t{1}, i32, 32, i32_lo, i32_hi);  // the whole range (span wraps)
+  check(5, 5, i32, 32, i32_lo, i32_hi);                         // maxval <= minval: minval
+  check(10, 4000000000, u32, 32, 0, 0xFFFFFFFFll);
+  // randint(key, s, 0, 256, uint8): maxval past the dtype includes 255.
+  const std::vector<double> bytes = check(0, 256, u8, 8, 0, 255);
+  EXPECT_EQ(*std::max_element(bytes.begin(), bytes.end()), 255);
+  EXPECT_EQ(*std::min_element(bytes.begin(), bytes.end()), 0);
+  check(3, 10, u8, 8, 0, 255);
+}
+
+TEST(RandomDistributionsTest, TruncatedNormalStaysInsideWithTheTruncatedMoments) {
+  for (DType dtype : {f32, f64}) {
+    const std::vector<double> z =
+        random::truncated_normal(random::key(18), -1.0, 2.0, {100000}, dtype).to_vector<double>();
+    for (double x : z) ASSERT_TRUE(x > -1.0 && x < 2.0) << x;
+    // E[Z | a < Z < b] = (phi(a) - phi(b)) / (Phi(b) - Phi(a)).
+    const auto phi = [](double x) {
+      return std::exp(-x * x / 2) / std::sqrt(2 * std::numbers::pi);
+    };
+    const auto cdf = [](double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); };
+    EXPECT_NEAR(Mean(z), (phi(-1) - phi(2)) / (cdf(2) - cdf(-1)), 0.01) << DTypeName(dtype);
+  }
+  // Far in a tail both erfs round to 1: the draws are clipped inside the interval.
+  const std::vector<float> tail =
+      random::truncated_normal(random::key(18), 10.0, 11.0, {100}).to_vector<float>();
+  for (float x : tail) ASSERT_TRUE(x > 10.0f && x < 11.0f) << x;
+}
+
+TEST(RandomDistributionsTest, InversionSamplersHaveTheirMoments) {
+  const Key k = random::key(19);
+  const std::vector<double> e = random::exponential(k, {100000}, f64).to_vector<double>();
+  EXPECT_NEAR(Mean(e), 1.0, 0.01);
+  EXPECT_NEAR(Variance(e), 1.0, 0.03);
+  EXPECT_GE(*std::min_element(e.begin(), e.end()), 0.0);
+  const std::vector<double> l = random::laplace(k, {100000}).to_vector<double>();
+  EXPECT_NEAR(Mean(l), 0.0, 0.02);
+  EXPECT_NEAR(Variance(l), 2.0, 0.05);
+  const std::vector<double> g = random::logistic(k, {100000}).to_vector<double>();
+  EXPECT_NEAR(Mean(g), 0.0, 0.03);
+  EXPECT_NEAR(Variance(g), std::numbers::pi * std::numbers::pi / 3, 0.08);
+  // Cauchy has no moments: its quartiles are -1 and +1.
+  std::vector<double> c = random::cauchy(k, {100001}).to_vector<double>();
+  std::sort(c.begin(), c.end());
+  EXPECT_NEAR(c[25000], -1.0, 0.03);
+  EXPECT_NEAR(c[50000], 0.0, 0.02);
+  EXPECT_NEAR(c[75000], 1.0, 0.03);
+  // Each is the inversion of JAX's uniform draw from the same key.
+  const std::vector<float> u = random::uniform(k, {5}).to_vector<float>();
+  const std::vector<float> e32 = random::exponential(k, {5}).to_vector<float>();
+  for (int i = 0; i < 5; ++i) EXPECT_NEAR(e32[i], -std::log1p(-u[i]), 1e-6) << i;
+}
+
+TEST(RandomDistributionsTest, RademacherIsPlusOrMinusOne) {
+  const Tensor r = random::rademacher(random::key(20), {10000});
+  EXPECT_EQ(r.dtype(), i32);
+  const std::vector<int32_t> v = r.to_vector<int32_t>();
+  const int64_t plus = std::count(v.begin(), v.end(), 1),
+                minus = std::count(v.begin(), v.end(), -1);
+  EXPECT_EQ(plus + minus, 10000);
+  EXPECT_NEAR(plus / 10000.0, 0.5, 0.02);
+  // 2 bernoulli(0.5) - 1 of the same key.
+  const std::vector<bool> b = random::bernoulli(random::key(20), 0.5, {10000}).to_vector<bool>();
+  for (int i = 0; i < 10000; ++i) ASSERT_EQ(v[i], b[i] ? 1 : -1);
+  EXPECT_EQ(random::rademacher(random::key(20), {3}, f64).dtype(), f64);
+}
+
+TEST(RandomDistributionsTest, ChoiceAsJax) {
+  const Key k = random::key(21);
+  // With replacement: randint(key, shape, 0, n).
+  EXPECT_EQ(random::choice(k, 6, {50}).to_vector<int32_t>(),
+            random::randint(k, {50}, 0, 6).to_vector<int32_t>());
+  // Without: the first draws of permutation(key, n).
+  const std::vector<int32_t> perm = random::permutation(k, 10).to_vector<int32_t>();
+  const Tensor some = random::choice(k, 10, {2, 2}, false);
+  EXPECT_EQ(some.shape(), (Shape{2, 2}));
+  EXPECT_EQ(some.to_vector<int32_t>(), std::vector<int32_t>(perm.begin(), perm.begin() + 4));
+  // With probabilities: frequencies follow p; a zero-probability index never comes.
+  const Tensor p = from_vector<float>({0.5f, 0.0f, 0.2f, 0.3f}, {4});
+  const std::vector<int32_t> draws = random::choice(k, 4, {40000}, true, p).to_vector<int32_t>();
+  EXPECT_EQ(std::count(draws.begin(), draws.end(), 1), 0);
+  EXPECT_NEAR(std::count(draws.begin(), draws.end(), 0) / 40000.0, 0.5, 0.01);
+  EXPECT_NEAR(std::count(draws.begin(), draws.end(), 3) / 40000.0, 0.3, 0.01);
+  // Without replacement by Gumbel top-k: distinct, never the zero-probability one.
+  for (uint32_t i = 0; i < 50; ++i) {
+    std::vector<int32_t> three =
+        random::choice(random::fold_in(k, i), 4, {3}, false, p).to_vector<int32_t>();
+    std::sort(three.begin(), three.end());
+    EXPECT_EQ(three, (std::vector<int32_t>{0, 2, 3}));
+  }
+  // From an array along an axis: the drawn rows.
+  const Tensor a = from_vector<float>({0, 1, 10, 11, 20, 21}, {3, 2});
+  const Tensor rows = random::choice(k, a, {4});
+  EXPECT_EQ(rows.shape(), (Shape{4, 2}));
+  const std::vector<int32_t> idx = random::choice(k, 3, {4}).to_vector<int32_t>();
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(rows[i].to_vector<float>()[0], 10.0f * idx[i]);
+  EXPECT_EQ(random::choice(k, a, {5}, true, std::nullopt, 1).shape(), (Shape{3, 5}));
+}
+
+TEST(RandomDistributionsTest, PermutationOfAnArray) {
+  const Key k = random::key(22);
+  // 1-D: the array sorted by the keys that permute arange(n), i.e. x[permutation(key, n)].
+  const Tensor x = from_vector<float>({5, 6, 7, 8, 9, 10, 11}, {7});
+  const std::vector<int32_t> perm = random::permutation(k, 7).to_vector<int32_t>();
+  const std::vector<float> shuffled = random::permutation(k, x).to_vector<float>();
+  for (int i = 0; i < 7; ++i) EXPECT_EQ(shuffled[i], 5.0f + perm[i]) << i;
+  // 2-D along axis 1: whole columns move together.
+  const Tensor m = from_vector<float>({0, 1, 2, 3, 10, 11, 12, 13}, {2, 4});
+  const Tensor cols = random::permutation(k, m, 1);
+  const std::vector<int32_t> p4 = random::permutation(k, 4).to_vector<int32_t>();
+  for (int j = 0; j < 4; ++j) {
+    EXPECT_EQ(cols.to_vector<float>()[j], static_cast<float>(p4[j]));
+    EXPECT_EQ(cols.to_vector<float>()[4 + j], 10.0f + p4[j]);
+  }
+  // independent: each row shuffled on its own, still a permutation of itself.
+  const Tensor big = reshape(arange(2 * 50, f32), {2, 50});
+  const Tensor each = random::permutation(k, big, 1, true);
+  std::vector<float> r0 = each[0].to_vector<float>(), r1 = each[1].to_vector<float>();
+  std::vector<float> d(50);
+  for (int j = 0; j < 50; ++j) d[j] = r1[j] - r0[j];
+  EXPECT_NE(std::count(d.begin(), d.end(), 50.0f), 50);  // the rows moved differently
+  std::sort(r0.begin(), r0.end());
+  EXPECT_EQ(r0, arange(50, f32).to_vector<float>());
+}
+
+TEST(RandomDistributionsTest, GammaFamilyMoments) {
+  const Key k = random::key(23);
+  // Gamma(a): mean a, variance a, on both sides of the a < 1 boost.
+  for (double a : {0.3, 2.5}) {
+    const std::vector<double> g =
+        random::gamma(k, scalar(a, f64), Shape{20000}, f64).to_vector<double>();
+    EXPECT_NEAR(Mean(g), a, 0.03 * std::sqrt(a) + 0.01) << a;
+    EXPECT_NEAR(Variance(g), a, 0.1 * a) << a;
+    EXPECT_GE(*std::min_element(g.begin(), g.end()), 0.0);
+  }
+  // loggamma is log gamma of the same key (JAX's documented property).
+  const Tensor a = from_vector<float>({0.01f, 0.5f, 1.0f, 4.0f}, {4});
+  const std::vector<float> lg = random::loggamma(k, a).to_vector<float>();
+  const std::vector<float> g = random::gamma(k, a).to_vector<float>();
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(std::exp(lg[i]), g[i], 1e-5 * g[i] + 1e-30) << i;
+  const std::vector<double> b =
+      random::beta(k, scalar(2.0), scalar(6.0), Shape{20000}).to_vector<double>();
+  EXPECT_NEAR(Mean(b), 0.25, 0.005);
+  const Tensor d = random::dirichlet(k, from_vector<float>({1, 2, 7}, {3}), Shape{5000});
+  EXPECT_EQ(d.shape(), (Shape{5000, 3}));
+  const std::vector<double> mean_d = (sum(d, {0}) / 5000.0).to_vector<double>();
+  EXPECT_NEAR(mean_d[2], 0.7, 0.01);
+  for (double row : sum(d, {1}).to_vector<double>()) ASSERT_NEAR(row, 1.0, 1e-5);
+  EXPECT_NEAR(Mean(random::chisquare(k, scalar(3.0), Shape{20000}).to_vector<double>()), 3.0, 0.08);
+  const std::vector<double> tt = random::t(k, scalar(5.0), Shape{40000}).to_vector<double>();
+  EXPECT_NEAR(Mean(tt), 0.0, 0.02);
+  EXPECT_NEAR(Variance(tt), 5.0 / 3.0, 0.1);
+  EXPECT_NEAR(Mean(random::f(k, scalar(4.0), scalar(10.0), Shape{40000}).to_vector<double>()), 1.25,
+              0.03);
+  // Not differentiable in a: reverse mode meets the rejection loop (JAX differentiates it
+  // implicitly, through igamma's derivatives, which Cotangent does not have).
+  const std::string error =
+      testing::ErrorOf([&] { grad([&](const Tensor& x) { return sum(random::gamma(k, x)); })(a); });
+  EXPECT_NE(error.find("while_loop"), std::string::npos) << error;
+  // Per-element parameters, under jit and vmap over keys.
+  const auto draw = [](const Key& key, const Tensor& alpha) { return random::gamma(key, alpha); };
+  EXPECT_EQ(jit(draw)(k, a).to_vector<float>(), g);
+  const Key keys = random::split(k, 3);
+  const Tensor per_key = vmap([&](const Key& key) { return random::gamma(key, a); })(keys);
+  EXPECT_EQ(per_key[1].to_vector<float>(), random::gamma(keys[1], a).to_vector<float>());
+}
+
+TEST(RandomDistributionsTest, PoissonMoments) {
+  // Knuth's method below lam = 10, the transformed rejection above: mean = variance = lam.
+  for (double lam : {3.0, 50.0}) {
+    const std::vector<double> p =
+        random::poisson(random::key(25), scalar(lam), Shape{20000}).to_vector<double>();
+    EXPECT_NEAR(Mean(p), lam, 0.03 * std::sqrt(lam) + 0.02) << lam;
+    EXPECT_NEAR(Variance(p), lam, 0.06 * lam) << lam;
+    for (double x : p) ASSERT_EQ(x, std::floor(x));
+  }
+  // Per-element rates, both methods at once; lam = 0 gives 0.
+  const Tensor rates = from_vector<float>({0.0f, 2.0f, 30.0f}, {3});
+  const Tensor counts = random::poisson(random::key(26), rates, Shape{4000, 3});
+  EXPECT_EQ(counts.dtype(), i32);
+  const std::vector<double> means = (sum(astype(counts, f64), {0}) / 4000.0).to_vector<double>();
+  EXPECT_EQ(means[0], 0.0);
+  EXPECT_NEAR(means[1], 2.0, 0.08);
+  EXPECT_NEAR(means[2], 30.0, 0.3);
+  const std::string error =
+      testing::ErrorOf([] { random::poisson(random::key(0), scalar(1.0), Shape{2}, f32); });
+  EXPECT_NE(error.find("poisson: dtype must be an integer dtype, got f32"), std::string::npos)
+      << error;
+}
+
+TEST(RandomDistributionsTest, MultivariateNormalHasItsCovariance) {
+  const Tensor cov = from_vector<double>({2.0, 0.6, 0.6, 1.0}, {2, 2});
+  const Tensor mean = from_vector<double>({1.0, -1.0}, {2});
+  const Tensor z = random::multivariate_normal(random::key(24), mean, cov, Shape{40000}, f64);
+  EXPECT_EQ(z.shape(), (Shape{40000, 2}));
+  const std::vector<double> v = z.to_vector<double>();
+  std::vector<double> x0, x1;
+  for (size_t i = 0; i < v.size(); i += 2) x0.push_back(v[i]), x1.push_back(v[i + 1]);
+  EXPECT_NEAR(Mean(x0), 1.0, 0.02);
+  EXPECT_NEAR(Mean(x1), -1.0, 0.02);
+  EXPECT_NEAR(Variance(x0), 2.0, 0.05);
+  double c = 0;
+  for (size_t i = 0; i < x0.size(); ++i) c += (x0[i] - 1.0) * (x1[i] + 1.0);
+  EXPECT_NEAR(c / x0.size(), 0.6, 0.03);
+}
+
+}  // namespace
+}  // namespace cotangent
