@@ -72,6 +72,8 @@ TEST(ReferenceTest, HalfPrecision) {
   ct::DType joint = ct::PromoteTypes(ct::f16, ct::bf16);          // f32
   float tenth = h[0].item<float>();                              // 0.0999755859375f
   double eps = ct::finfo(ct::bf16).eps;                          // 0.0078125
+  ct::Tensor bytes = ct::lax::bitcast_convert_type(h, ct::u8);    // u8[3,2], little-endian
+  int high = bytes[0][1].item<int>();                            // 0x2e (0.1 in f16: 0x2e66)
   ct::Tensor total = ct::sum(ct::ones({4096}, ct::bf16));        // 4096 (bf16)
   ct::Tensor w = ct::ones({3}, ct::bf16);
   auto loss = [](const ct::Tensor& v) { return ct::sum(ct::square(v - 2.0)); };
@@ -83,6 +85,9 @@ TEST(ReferenceTest, HalfPrecision) {
   EXPECT_EQ(joint, ct::f32);
   EXPECT_EQ(tenth, 0.0999755859375f);
   EXPECT_EQ(eps, 0.0078125);
+  EXPECT_EQ(bytes.shape(), (ct::Shape{3, 2}));
+  EXPECT_EQ(high, 0x2e);
+  EXPECT_EQ(bytes[0][0].item<int>(), 0x66);
   EXPECT_EQ(total.dtype(), ct::bf16);
   EXPECT_EQ(total.item<double>(), 4096.0);
   EXPECT_EQ(step.dtype(), ct::bf16);
