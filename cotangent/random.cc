@@ -208,8 +208,8 @@ void CheckFloatSampler(const char* op, const Key& key, const Shape& shape, DType
   }
   if (IsHalfFloat(dtype) && !halves) {
     ThrowInvalid(op, ": draws f32 or f64, not ", DTypeName(dtype),
-                 " (draw f32 and astype; uniform, normal, gumbel, exponential, cauchy, laplace "
-                 "and logistic draw f16 and bf16 as JAX does)");
+                 " (draw f32 and astype; uniform, normal, gumbel, truncated_normal, exponential, "
+                 "cauchy, laplace and logistic draw f16 and bf16 as JAX does)");
   }
 }
 
@@ -524,25 +524,47 @@ Tensor randint(const Key& key, const Shape& shape, int64_t minval, int64_t maxva
   return compiled(key, shape, minval, maxval, dtype);
 }
 
+namespace {
+
+// The value of dtype d next to v (a value of d) toward +inf (up) or -inf, as nextafter.
+double NextInDType(DType d, double v, bool up) {
+  if (d == f64) return std::nextafter(v, up ? INFINITY : -INFINITY);
+  if (d == f32) return std::nextafter(static_cast<float>(v), up ? INFINITY : -INFINITY);
+  // f16, bf16: a step of the sign-magnitude bits, up on the positive side, down on the negative.
+  uint16_t bits = d == f16 ? RoundToF16Bits(v) : RoundToBF16Bits(v);
+  const bool negative = (bits & 0x8000) != 0;
+  if ((bits & 0x7fff) == 0) {
+    bits = up ? 0x0001 : 0x8001;  // from either zero, the smallest subnormal
+  } else {
+    bits = negative == up ? bits - 1 : bits + 1;
+  }
+  return d == f16 ? F16BitsToFloat(bits) : BF16BitsToFloat(bits);
+}
+
+}  // namespace
+
 // JAX's _truncated_normal: u uniform in [erf(lower / sqrt 2), erf(upper / sqrt 2)), then
 // sqrt(2) erfinv(u), clipped to (nextafter(lower, +inf), nextafter(upper, -inf)) so that
-// rounding never reaches a bound. The bounds' erf is the host's, in the dtype.
+// rounding never reaches a bound. The bounds' erf is the host's, in the dtype as XLA computes
+// it: below f64, the bounds and sqrt(2) rounded to the dtype, their quotient and its erf in
+// f32, each rounded to the dtype (for f32 nothing rounds twice).
 Tensor truncated_normal(const Key& key, double lower, double upper, const Shape& shape,
                         DType dtype) {
-  CheckFloatSampler("truncated_normal", key, shape, dtype);
+  CheckFloatSampler("truncated_normal", key, shape, dtype, /*halves=*/true);
   CheckOrdered("truncated_normal", "lower", lower, "upper", upper);
   static const auto& compiled = Compiled(
       [](const Key& k, double l, double u, const Shape& s, DType d) {
-        double a, b, lo, hi;
+        double a, b;
         if (d == f64) {
           a = std::erf(l / std::numbers::sqrt2), b = std::erf(u / std::numbers::sqrt2);
-          lo = std::nextafter(l, INFINITY), hi = std::nextafter(u, -INFINITY);
         } else {
-          const float lf = static_cast<float>(l), uf = static_cast<float>(u);
-          a = std::erf(lf / std::numbers::sqrt2_v<float>);
-          b = std::erf(uf / std::numbers::sqrt2_v<float>);
-          lo = std::nextafter(lf, INFINITY), hi = std::nextafter(uf, -INFINITY);
+          const auto in = [d](float v) { return static_cast<float>(ValueIn(d, v)); };
+          const float s2 = in(std::numbers::sqrt2_v<float>);
+          a = in(std::erf(in(in(static_cast<float>(l)) / s2)));
+          b = in(std::erf(in(in(static_cast<float>(u)) / s2)));
         }
+        const double lo = NextInDType(d, ValueIn(d, l), true);
+        const double hi = NextInDType(d, ValueIn(d, u), false);
         const Tensor z = internal::XlaErfInv(Uniform(k.data(), s, d, a, b)) * std::numbers::sqrt2;
         return minimum(maximum(z, lo), hi);
       },

@@ -488,8 +488,8 @@ TEST(HalfFloatTest, SamplersDrawHalvesFromSixteenBitWords) {
     EXPECT_EQ(random::exponential(key, {3}, d).dtype(), d);
     EXPECT_EQ(random::gumbel(key, {3}, d).dtype(), d);
   }
-  EXPECT_THAT(ErrorOf([&] { random::truncated_normal(key, -1, 1, {3}, f16); }),
-              HasSubstr("truncated_normal: draws f32 or f64, not f16"));
+  EXPECT_THAT(ErrorOf([&] { random::weibull_min(key, 1.0, 2.0, {3}, f16); }),
+              HasSubstr("weibull_min: draws f32 or f64, not f16"));
 }
 
 }  // namespace

@@ -189,6 +189,35 @@ TEST(RandomDistributionsTest, TruncatedNormalStaysInsideWithTheTruncatedMoments)
   for (float x : tail) ASSERT_TRUE(x > 10.0f && x < 11.0f) << x;
 }
 
+TEST(RandomDistributionsTest, TruncatedNormalInHalfPrecision) {
+  // f16 and bf16 as JAX draws them (16-bit uniforms, the bounds' erf rounded to the dtype):
+  // strictly inside the bounds even where they round (0.1 is not a bf16), with the truncated
+  // normal's mean to within the dtype's resolution, and the clip's nextafter in the dtype.
+  const auto phi = [](double x) { return std::exp(-x * x / 2) / std::sqrt(2 * std::numbers::pi); };
+  const auto cdf = [](double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); };
+  for (DType d : {f16, bf16}) {
+    const Tensor t = random::truncated_normal(random::key(18), -1.0, 2.0, {20000}, d);
+    EXPECT_EQ(t.dtype(), d);
+    const std::vector<double> z = astype(t, f64).to_vector<double>();
+    for (double x : z) ASSERT_TRUE(x > -1.0 && x < 2.0) << x << " " << DTypeName(d);
+    const double want = (phi(-1) - phi(2)) / (cdf(2) - cdf(-1));
+    EXPECT_NEAR(Mean(z), want, 0.02 + 2 * finfo(d).eps) << DTypeName(d);
+    const double lo = ValueIn(d, 0.1);  // the bound as the dtype holds it
+    const std::vector<double> tail =
+        astype(random::truncated_normal(random::key(3), 0.1, 0.2, {2000}, d), f64)
+            .to_vector<double>();
+    for (double x : tail) ASSERT_TRUE(x > lo && x < ValueIn(d, 0.2)) << x << " " << DTypeName(d);
+  }
+  // Far in a tail both erfs round to 1: every draw is clipped to the dtype's value next to a
+  // bound (f16's spacing between 8 and 16 is 2^-7, bf16's 2^-4).
+  for (const auto& [d, ulp] : {std::pair<DType, double>{f16, 0x1p-7}, {bf16, 0x1p-4}}) {
+    for (double x : astype(random::truncated_normal(random::key(4), 10.0, 11.0, {4}, d), f64)
+                        .to_vector<double>()) {
+      EXPECT_TRUE(x == 10.0 + ulp || x == 11.0 - ulp) << x << " " << DTypeName(d);
+    }
+  }
+}
+
 TEST(RandomDistributionsTest, InversionSamplersHaveTheirMoments) {
   const Key k = random::key(19);
   const std::vector<double> e = random::exponential(k, {100000}, f64).to_vector<double>();
