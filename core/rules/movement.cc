@@ -345,9 +345,12 @@ ShapedArray BitcastAbstractEval(Avals in, const Params& p) {
   }
   return ShapedArray{std::move(shape), to};
 }
-// Per example: the batch axis first, so that the last axis is the element's.
+// Per example: the batch axis stays where it is (a narrower dtype's new axis goes last, after
+// it), unless it is the last axis, which a wider dtype consumes: then it goes first.
 Batched BitcastBatch(Span x, Bdims bdims, const Params& p) {
-  return {Bind1(Primitive::kBitcastConvert, {rules::MoveBatchAxis(x[0], bdims[0], 0)}, p), 0};
+  const bool wider = DTypeSize(p.new_dtype) > DTypeSize(x[0].dtype());
+  const int64_t b = wider && bdims[0] == x[0].ndim() - 1 ? 0 : bdims[0];
+  return {Bind1(Primitive::kBitcastConvert, {rules::MoveBatchAxis(x[0], bdims[0], b)}, p), b};
 }
 template <>
 constexpr Def kDef<Primitive::kBitcastConvert> = {.abstract_eval = BitcastAbstractEval,

@@ -329,6 +329,12 @@ TEST(DtypesTest, BitcastConvertTypeUnderJitVmapAndGrad) {
                   .to_vector<uint8_t>())
         << c;
   }
+  // A wider dtype consumes the last axis: batched along it, the examples are moved first.
+  const Tensor bytes = transpose(lax::bitcast_convert_type(x, u8), {0, 2, 1});  // [2, 4, 3]
+  const Tensor rows =
+      vmap([](const Tensor& b) { return lax::bitcast_convert_type(b, f32); }, {2})(bytes);
+  EXPECT_EQ(rows.shape(), (Shape{3, 2}));
+  EXPECT_EQ(rows.to_vector<float>(), transpose(x, {1, 0}).to_vector<float>());
   // The derivative through a bitcast is zero (JAX's defjvp_zero): d/dx [bitcast(x) * x] = x.
   const Tensor g =
       grad([](const Tensor& t) { return sum(lax::bitcast_convert_type(t, f32) * t); })(x);
