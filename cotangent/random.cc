@@ -558,10 +558,11 @@ Tensor truncated_normal(const Key& key, double lower, double upper, const Shape&
         if (d == f64) {
           a = std::erf(l / std::numbers::sqrt2), b = std::erf(u / std::numbers::sqrt2);
         } else {
-          const auto in = [d](float v) { return static_cast<float>(ValueIn(d, v)); };
-          const float s2 = in(std::numbers::sqrt2_v<float>);
-          a = in(std::erf(in(in(static_cast<float>(l)) / s2)));
-          b = in(std::erf(in(in(static_cast<float>(u)) / s2)));
+          // Each bound rounded from the double once (through f32 first would round twice).
+          const auto in = [d](double v) { return static_cast<float>(ValueIn(d, v)); };
+          const float s2 = in(std::numbers::sqrt2);
+          a = in(std::erf(in(in(l) / s2)));
+          b = in(std::erf(in(in(u) / s2)));
         }
         const double lo = NextInDType(d, ValueIn(d, l), true);
         const double hi = NextInDType(d, ValueIn(d, u), false);

@@ -208,6 +208,16 @@ TEST(RandomDistributionsTest, TruncatedNormalInHalfPrecision) {
             .to_vector<double>();
     for (double x : tail) ASSERT_TRUE(x > lo && x < ValueIn(d, 0.2)) << x << " " << DTypeName(d);
   }
+  // A bound is rounded to the dtype once, from the double: 1 + 2^-11 + 2^-40 is f16's
+  // 1 + 2^-10, where rounding through f32 (to the midpoint 1 + 2^-11, then to even) gives 1.
+  // Drawing with the bound as given or as the dtype holds it is then the same draw.
+  const double above_mid = 1.0 + 0x1p-11 + 0x1p-40;
+  const auto draw = [](double lower) {
+    return astype(random::truncated_normal(random::key(5), lower, 2.0, {64}, f16), f32)
+        .to_vector<float>();
+  };
+  EXPECT_EQ(draw(above_mid), draw(ValueIn(f16, above_mid)));
+  EXPECT_NE(draw(above_mid), draw(1.0));
   // Far in a tail both erfs round to 1: every draw is clipped to the dtype's value next to a
   // bound (f16's spacing between 8 and 16 is 2^-7, bf16's 2^-4).
   for (const auto& [d, ulp] : {std::pair<DType, double>{f16, 0x1p-7}, {bf16, 0x1p-4}}) {
