@@ -150,8 +150,9 @@ Tensor choice(const Key& key, const Tensor& a, const Shape& shape = {}, bool rep
 // element, a while_loop over the key of each element (a split of key into one per element),
 // with a < 1 boosted as Gamma(a + 1) U^(1/a). a is broadcast to shape (default: a's shape) and
 // converted to dtype. loggamma samples log Gamma(a, 1) in log space, accurate for tiny a.
-// Neither is differentiable in a (JAX's implicit gradient needs igamma's derivatives, which
-// Cotangent does not have): grad through a sample is an Error of while_loop.
+// Both are differentiable in a, as JAX's, by implicit reparameterization: a draw keeps its
+// quantile as a moves, dx = lax::random_gamma_grad(a, x) da (first order only: that
+// primitive has no derivative in a); so are beta, dirichlet, chisquare, t and f through them.
 Tensor gamma(const Key& key, const Tensor& a, std::optional<Shape> shape = std::nullopt,
              DType dtype = f32);
 Tensor loggamma(const Key& key, const Tensor& a, std::optional<Shape> shape = std::nullopt,

@@ -18,6 +18,7 @@
 #include "core/lax.h"
 #include "cotangent/control_flow.h"
 #include "cotangent/creation.h"
+#include "cotangent/custom_derivatives.h"
 #include "cotangent/einsum.h"
 #include "cotangent/linalg.h"
 #include "cotangent/numpy.h"
@@ -127,13 +128,36 @@ Tensor GammaOne(const Tensor& data, const Tensor& alpha, bool log_space) {
 
 // JAX's _gamma_impl: one key per element (split(key, size)), GammaOne mapped over the
 // elements of a.
-Tensor Gamma(const Tensor& data, const Tensor& a, bool log_space) {
+Tensor GammaDraws(const Tensor& data, const Tensor& a, bool log_space) {
   const int64_t n = a.size();
   const Tensor keys = SplitData(data, n);
   const Tensor samples = vmap([log_space](const Tensor& k, const Tensor& alpha) {
     return GammaOne(k, alpha, log_space);
   })(keys, reshape(a, {n}));
   return reshape(samples, a.shape());
+}
+
+// GammaDraws differentiable in a by implicit reparameterization (JAX's random_gamma_p jvp):
+// a draw x keeps its quantile P(a, x) as a moves, so dx = random_gamma_grad(a, x) da; in log
+// space d log x = dx / x, with x = exp(log x) raised to the smallest normal where it
+// underflows to 0 (as JAX).
+template <bool kLogSpace>
+Tensor Gamma(const Tensor& data, const Tensor& a) {
+  static const auto draw = custom_jvp(
+      [](const Tensor& k, const Tensor& alpha) { return GammaDraws(k, alpha, kLogSpace); },
+      [](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+        const Tensor& alpha = p[1];
+        const Tensor out = GammaDraws(p[0], alpha, kLogSpace);
+        if (!kLogSpace) return std::make_pair(out, t[1] * lax::random_gamma_grad(alpha, out));
+        const Tensor x = exp(out);
+        const Tensor safe = where(x == 0.0, finfo(x.dtype()).tiny, x);
+        return std::make_pair(out, t[1] * lax::random_gamma_grad(alpha, safe) / safe);
+      },
+      kLogSpace ? "loggamma" : "gamma");
+  return draw(data, a);
+}
+Tensor Gamma(const Tensor& data, const Tensor& a, bool log_space) {
+  return log_space ? Gamma<true>(data, a) : Gamma<false>(data, a);
 }
 
 // a converted to dtype and broadcast to the sample shape.

@@ -127,6 +127,14 @@ Tensor zeta(const Tensor& s, const Tensor& q) {
   const auto [a, b] = FloatPair(s, q);
   return lax::zeta(a, b);
 }
+Tensor gammainc(const Tensor& a, const Tensor& x) {
+  const auto [p, q] = FloatPair(a, x);
+  return lax::igamma(p, q);
+}
+Tensor gammaincc(const Tensor& a, const Tensor& x) {
+  const auto [p, q] = FloatPair(a, x);
+  return lax::igammac(p, q);
+}
 Tensor polygamma(const Tensor& n, const Tensor& x) {
   const auto [m, xb] = FloatPair(astype(n, Floating(x).dtype()), x);  // n in x's dtype
   const Tensor sign = where(fmod(m, full_like(m, 2.0)) == 0.0, -1.0, 1.0);

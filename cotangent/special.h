@@ -43,6 +43,11 @@ Tensor lgamma(const Tensor& x);
 Tensor digamma(const Tensor& x);
 Tensor polygamma(const Tensor& n, const Tensor& x);
 Tensor zeta(const Tensor& s, const Tensor& q);
+// The regularized incomplete gamma function P(a, x) = gamma(a, x) / Gamma(a) and its
+// complement Q = 1 - P (jax.scipy.special.gammainc, gammaincc; the primitives igamma,
+// igammac): NaN for a < 0 or x < 0; differentiable in x, and in a to first order.
+Tensor gammainc(const Tensor& a, const Tensor& x);
+Tensor gammaincc(const Tensor& a, const Tensor& x);
 // exp(-|x|) I0(x) and exp(-|x|) I1(x) (jax.scipy.special.i0e, i1e), and I0, I1 themselves
 // (i0e and i1e times exp(|x|)).
 Tensor i0e(const Tensor& x);

@@ -597,6 +597,105 @@ float ct_zeta(float s, float q) {
   return sum;
 }
 
+
+// ---- igamma, igammac, igamma_grad_a, random_gamma_grad as the CPU's, in float ----
+// (backends/cpu/special_math.h: the series of P below x = max(1, a), the continued fraction
+// of Q above, each carrying its derivative in a; mode 0 the value, 1 the derivative in a, 2
+// the sample derivative -(dP/da) / (dP/dx); ax = x^a e^-x / Gamma(a)).
+float ct_igamma_series(int mode, float a, float x, float ax) {
+  const float eps = 5.9604645e-8;
+  float r = a, c = 1.0, ans = 1.0, dc = 0.0, dans = 0.0;
+  for (int n = 0; n < 10000; ++n) {
+    r += 1.0;
+    dc = dc * (x / r) - c * x / (r * r);
+    dans += dc;
+    c *= x / r;
+    ans += c;
+    if (mode == 0 ? !(c / ans > eps) : !(abs(dc / dans) > eps)) break;
+  }
+  if (mode == 0) return ans * ax / a;
+  const float dlogax = ct_log(x) - ct_digamma(a + 1.0);
+  if (mode == 1) return ax * (ans * dlogax + dans) / a;
+  return -(dans + ans * dlogax) * x / a;
+}
+float ct_igammac_fraction(int mode, float a, float x, float ax) {
+  const float eps = 5.9604645e-8;
+  float y = 1.0 - a, z = x + y + 1.0, c = 0.0;
+  float pkm2 = 1.0, qkm2 = x, pkm1 = x + 1.0, qkm1 = z * x;
+  float dpkm2 = 0.0, dqkm2 = 0.0, dpkm1 = 0.0, dqkm1 = -x;
+  float ans = pkm1 / qkm1, dans = (dpkm1 - ans * dqkm1) / qkm1;
+  for (int n = 0; n < 10000; ++n) {
+    c += 1.0;
+    y += 1.0;
+    z += 2.0;
+    const float yc = y * c;
+    const float pk = pkm1 * z - pkm2 * yc, qk = qkm1 * z - qkm2 * yc;
+    const float dpk = dpkm1 * z - pkm1 - dpkm2 * yc + pkm2 * c;
+    const float dqk = dqkm1 * z - qkm1 - dqkm2 * yc + qkm2 * c;
+    bool converged = false;
+    if (qk != 0.0) {
+      const float r = pk / qk, dr = (dpk - r * dqk) / qk;
+      converged = mode == 0 ? !(abs((ans - r) / r) > eps) : !(abs(dr - dans) > eps * abs(dr));
+      ans = r;
+      dans = dr;
+    }
+    pkm2 = pkm1;
+    pkm1 = pk;
+    qkm2 = qkm1;
+    qkm1 = qk;
+    dpkm2 = dpkm1;
+    dpkm1 = dpk;
+    dqkm2 = dqkm1;
+    dqkm1 = dqk;
+    if (abs(pk) > 1.0 / eps) {
+      pkm2 *= eps;
+      pkm1 *= eps;
+      qkm2 *= eps;
+      qkm1 *= eps;
+      dpkm2 *= eps;
+      dpkm1 *= eps;
+      dqkm2 *= eps;
+      dqkm1 *= eps;
+    }
+    if (converged) break;
+  }
+  if (mode == 0) return ans * ax;
+  const float dlogax = ct_log(x) - ct_digamma(a);
+  if (mode == 1) return ax * (ans * dlogax + dans);
+  return (dans + ans * dlogax) * x;
+}
+float ct_igamma_ax(float a, float x) { return ct_exp(a * ct_log(x) - x - ct_lgamma(a)); }
+float ct_igamma_either(float a, float x, bool complement) {
+  if (isnan(a) || isnan(x) || a < 0.0 || x < 0.0 || (a == 0.0 && x == 0.0) ||
+      (isinf(a) && isinf(x))) {
+    return CT_NAN32;
+  }
+  const float zero = complement ? 1.0 : 0.0;
+  if (x == 0.0 || isinf(a)) return zero;
+  if (a == 0.0 || isinf(x)) return 1.0 - zero;
+  const float ax = ct_igamma_ax(a, x);
+  if (x > 1.0 && x > a) {
+    const float q = ct_igammac_fraction(0, a, x, ax);
+    return complement ? q : 1.0 - q;
+  }
+  const float p = ct_igamma_series(0, a, x, ax);
+  return complement ? 1.0 - p : p;
+}
+float ct_igamma(float a, float x) { return ct_igamma_either(a, x, false); }
+float ct_igammac(float a, float x) { return ct_igamma_either(a, x, true); }
+float ct_igamma_grad_a(float a, float x) {
+  if (isnan(a) || isnan(x) || a <= 0.0 || x < 0.0) return CT_NAN32;
+  if (x == 0.0 || isinf(x) || isinf(a)) return 0.0;
+  const float ax = ct_igamma_ax(a, x);
+  if (ax == 0.0) return 0.0;
+  return x > 1.0 && x > a ? -ct_igammac_fraction(1, a, x, ax) : ct_igamma_series(1, a, x, ax);
+}
+float ct_random_gamma_grad(float a, float x) {
+  if (isnan(a) || isnan(x) || a <= 0.0 || x < 0.0 || isinf(a) || isinf(x)) return CT_NAN32;
+  if (x == 0.0) return 0.0;
+  return x > 1.0 && x > a ? ct_igammac_fraction(2, a, x, 0.0) : ct_igamma_series(2, a, x, 0.0);
+}
+
 // ---- bessel_i0e, bessel_i1e: exp(-|x|) I0(x), exp(-|x|) I1(x), Cephes's Chebyshev series ----
 // (Clenshaw's recurrence) on [0, 8] in x/2 - 2 and on [8, inf) in 32/x - 2 (divided by
 // sqrt(x)); Cephes's coefficients, less those below float's precision (|c| < 1e-9).

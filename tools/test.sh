@@ -32,9 +32,10 @@ set -uo pipefail
 # eight rows and two dtype classes, about 20 lines) and scan's hoisting of loop-invariant
 # residuals out of the known loop (issue 15, about 30). Raised to 9900 for f16 and bf16 (issue
 # 16, about 220 lines), to 9950 for fusing them (ComputeHalvesInF32 and the backends' check of
-# it, about 60), and to 10000 for bitcast_convert_type (a row, its rules, its view and copy,
-# about 50).
-LINE_BUDGET=10000
+# it, about 60), to 10000 for bitcast_convert_type (a row, its rules, its view and copy,
+# about 50), and to 10030 for the incomplete gamma family (issue 16: four rows and their
+# derivatives, about 30).
+LINE_BUDGET=10030
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 

@@ -284,6 +284,34 @@ struct Op<Primitive::kZeta> {
   }
 };
 template <>
+struct Op<Primitive::kIgamma> {
+  template <typename T>
+  T operator()(T a, T x) const {
+    return static_cast<T>(Igamma(a, x));
+  }
+};
+template <>
+struct Op<Primitive::kIgammac> {
+  template <typename T>
+  T operator()(T a, T x) const {
+    return static_cast<T>(Igammac(a, x));
+  }
+};
+template <>
+struct Op<Primitive::kIgammaGradA> {
+  template <typename T>
+  T operator()(T a, T x) const {
+    return static_cast<T>(IgammaGradA(a, x));
+  }
+};
+template <>
+struct Op<Primitive::kRandomGammaGrad> {
+  template <typename T>
+  T operator()(T a, T x) const {
+    return static_cast<T>(RandomGammaGrad(a, x));
+  }
+};
+template <>
 struct Op<Primitive::kNextafter> {
   template <typename T>
   T operator()(T x, T y) const {

@@ -152,9 +152,11 @@ void Map3Select(const Array& pred, const Array& x, const Array& y, const Array& 
 // list: a primitive missing here is only parallel on larger arrays).
 constexpr int64_t GrainOf(Primitive prim) {
   using P = Primitive;
-  for (P p : {P::kExp, P::kLog, P::kLog1p, P::kExpm1, P::kSin, P::kCos, P::kTanh, P::kPow,
-              P::kErf, P::kErfc, P::kErfInv, P::kAtan2, P::kRem, P::kLgamma, P::kDigamma,
-              P::kZeta, P::kBesselI0e, P::kBesselI1e}) {
+  for (P p :
+       {P::kExp,    P::kLog,     P::kLog1p,       P::kExpm1,          P::kSin,       P::kCos,
+        P::kTanh,   P::kPow,     P::kErf,         P::kErfc,           P::kErfInv,    P::kAtan2,
+        P::kRem,    P::kLgamma,  P::kDigamma,     P::kZeta,           P::kBesselI0e, P::kBesselI1e,
+        P::kIgamma, P::kIgammac, P::kIgammaGradA, P::kRandomGammaGrad}) {
     if (prim == p) return kParallelGrainTranscendental;
   }
   return kParallelGrain;

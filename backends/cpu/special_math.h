@@ -1,12 +1,15 @@
 // File: backends/cpu/special_math.h
 // The scalar special functions libm lacks, in double, for the CPU kernels' Op<prim>
-// (elementwise_ops.h): erf_inv, digamma, the Hurwitz zeta function, bessel_i0e and
-// bessel_i1e. The Vulkan math library
+// (elementwise_ops.h): erf_inv, digamma, the Hurwitz zeta function, bessel_i0e, bessel_i1e
+// and the incomplete gamma family (igamma, igammac, igamma_grad_a, random_gamma_grad). The
+// Vulkan math library
 // (kernels/math_f64.glsl, math_f32.glsl) runs the same algorithms, which keeps the two backends'
 // results close; tests/backends/vulkan_math_test.cc measures both against references.
 
 #ifndef COTANGENT_BACKENDS_CPU_SPECIAL_MATH_H_
 #define COTANGENT_BACKENDS_CPU_SPECIAL_MATH_H_
+
+#include <math.h>  // lgamma_r: std::lgamma writes the global signgam, a data race
 
 #include <cmath>
 #include <cstddef>
@@ -151,6 +154,118 @@ inline double Zeta(double s, double q) {
     k += 1;
   }
   return sum;
+}
+
+// The regularized incomplete gamma functions P(a, x) = gamma(a, x) / Gamma(a) and Q = 1 - P
+// (lax.igamma, igammac), dP/da (igamma_grad_a) and the derivative in a of a Gamma(a) sample x
+// at a fixed P(a, x), S = -(dP/da) / (dP/dx) (random_gamma_grad: implicit reparameterization),
+// by XLA's and JAX's method: the series of P below x = max(1, a), the continued fraction of
+// Q above (Cephes's igam and igamc), each carrying its derivative in a alongside. With
+// ax = x^a e^-x / Gamma(a), dP/dx = ax / x, so S needs no ax (it is kept where ax underflows).
+enum class IgammaMode { kValue, kDerivative, kSampleDerivative };
+// Both converge in O(sqrt(a)) terms near x = a: 10^4 terms are exact to double for a below
+// about 10^6 (docs/reference.md); XLA stops the fraction at 2000.
+inline constexpr int kIgammaMaxTerms = 10000;
+inline constexpr double kIgammaEps = 1.1102230246251565e-16;
+
+inline bool IgammaUsesFraction(double a, double x) { return x > 1 && x > a; }
+inline double IgammaAx(double a, double x) {
+  int sign;
+  return std::exp(a * std::log(x) - x - ::lgamma_r(a, &sign));
+}
+
+// P = ax / a sum_n c_n, c_n = x^n / ((a + 1)...(a + n)) (DLMF 8.7.1); by mode P, dP/da or S.
+// d log(ax / a) / da = log x - digamma(a + 1).
+inline double IgammaSeries(IgammaMode mode, double a, double x, double ax) {
+  double r = a, c = 1, ans = 1, dc_da = 0, dans_da = 0;
+  for (int n = 0; n < kIgammaMaxTerms; ++n) {
+    r += 1;
+    dc_da = dc_da * (x / r) - c * x / (r * r);
+    dans_da += dc_da;
+    c *= x / r;
+    ans += c;
+    if (mode == IgammaMode::kValue ? !(c / ans > kIgammaEps)
+                                   : !(std::abs(dc_da / dans_da) > kIgammaEps)) {
+      break;
+    }
+  }
+  if (mode == IgammaMode::kValue) return ans * ax / a;
+  const double dlogax_da = std::log(x) - Digamma(a + 1);
+  if (mode == IgammaMode::kDerivative) return ax * (ans * dlogax_da + dans_da) / a;
+  return -(dans_da + ans * dlogax_da) * x / a;
+}
+
+// Q = ax f, f Legendre's continued fraction 1 / (x + 1 - a - 1 (1 - a) / (x + 3 - a - ...))
+// (DLMF 8.9.2) by its convergents p_k / q_k (Cephes's igamc), rescaled when they grow past
+// 1 / eps; their derivatives in a follow the same recurrence. By mode Q, dQ/da (= -dP/da) or
+// S; d log ax / da = log x - digamma(a).
+inline double IgammacFraction(IgammaMode mode, double a, double x, double ax) {
+  double y = 1 - a, z = x + y + 1, c = 0;
+  double pkm2 = 1, qkm2 = x, pkm1 = x + 1, qkm1 = z * x;
+  double dpkm2 = 0, dqkm2 = 0, dpkm1 = 0, dqkm1 = -x;
+  double ans = pkm1 / qkm1, dans = (dpkm1 - ans * dqkm1) / qkm1;
+  for (int n = 0; n < kIgammaMaxTerms; ++n) {
+    c += 1;
+    y += 1;
+    z += 2;
+    const double yc = y * c;
+    const double pk = pkm1 * z - pkm2 * yc, qk = qkm1 * z - qkm2 * yc;
+    const double dpk = dpkm1 * z - pkm1 - dpkm2 * yc + pkm2 * c;
+    const double dqk = dqkm1 * z - qkm1 - dqkm2 * yc + qkm2 * c;
+    bool converged = false;
+    if (qk != 0) {
+      const double r = pk / qk, dr = (dpk - r * dqk) / qk;
+      converged = mode == IgammaMode::kValue ? !(std::abs((ans - r) / r) > kIgammaEps)
+                                             : !(std::abs(dr - dans) > kIgammaEps * std::abs(dr));
+      ans = r;
+      dans = dr;
+    }
+    pkm2 = pkm1, pkm1 = pk, qkm2 = qkm1, qkm1 = qk;
+    dpkm2 = dpkm1, dpkm1 = dpk, dqkm2 = dqkm1, dqkm1 = dqk;
+    if (std::abs(pk) > 1 / kIgammaEps) {
+      for (double* v : {&pkm2, &pkm1, &qkm2, &qkm1, &dpkm2, &dpkm1, &dqkm2, &dqkm1}) {
+        *v *= kIgammaEps;
+      }
+    }
+    if (converged) break;
+  }
+  if (mode == IgammaMode::kValue) return ans * ax;
+  const double dlogax_da = std::log(x) - Digamma(a);
+  if (mode == IgammaMode::kDerivative) return ax * (ans * dlogax_da + dans);
+  return (dans + ans * dlogax_da) * x;
+}
+
+// P(a, x): NaN for a < 0, x < 0, a = x = 0, a = x = inf or a NaN; 0 at x = 0; 1 at a = 0
+// (the limit, as scipy's gammainc; JAX gives NaN there for x < 1) and at x = inf; 0 at a = inf.
+inline double Igamma(double a, double x, bool complement = false) {
+  if (!(a >= 0 && x >= 0) || (a == 0 && x == 0) || (std::isinf(a) && std::isinf(x))) return NAN;
+  const double zero = complement ? 1 : 0;  // P's 0 is Q's 1
+  if (x == 0 || std::isinf(a)) return zero;
+  if (a == 0 || std::isinf(x)) return 1 - zero;
+  const double ax = IgammaAx(a, x);
+  if (IgammaUsesFraction(a, x)) {
+    const double q = IgammacFraction(IgammaMode::kValue, a, x, ax);
+    return complement ? q : 1 - q;
+  }
+  const double p = IgammaSeries(IgammaMode::kValue, a, x, ax);
+  return complement ? 1 - p : p;
+}
+inline double Igammac(double a, double x) { return Igamma(a, x, true); }
+// dP/da: NaN for a <= 0, x < 0 or a NaN; 0 at x = 0, x = inf, a = inf and where ax underflows.
+inline double IgammaGradA(double a, double x) {
+  if (!(a > 0 && x >= 0)) return NAN;
+  if (x == 0 || std::isinf(x) || std::isinf(a)) return 0;
+  const double ax = IgammaAx(a, x);
+  if (ax == 0) return 0;
+  return IgammaUsesFraction(a, x) ? -IgammacFraction(IgammaMode::kDerivative, a, x, ax)
+                                  : IgammaSeries(IgammaMode::kDerivative, a, x, ax);
+}
+// S = -(dP/da) / (dP/dx): NaN for a <= 0, x < 0, an infinity or a NaN; 0 at x = 0.
+inline double RandomGammaGrad(double a, double x) {
+  if (!(a > 0 && x >= 0) || std::isinf(a) || std::isinf(x)) return NAN;
+  if (x == 0) return 0;
+  return IgammaUsesFraction(a, x) ? IgammacFraction(IgammaMode::kSampleDerivative, a, x, 0)
+                                  : IgammaSeries(IgammaMode::kSampleDerivative, a, x, 0);
 }
 
 // exp(-|x|) I0(x) and exp(-|x|) I1(x): Cephes's Chebyshev series (Clenshaw's recurrence) on

@@ -278,6 +278,10 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kAtan2: return math("atan2", 2);
     case Primitive::kNextafter: return math("nextafter", 2);
     case Primitive::kZeta: return math("zeta", 2);
+    case Primitive::kIgamma: return math("igamma", 2);
+    case Primitive::kIgammac: return math("igammac", 2);
+    case Primitive::kIgammaGradA: return math("igamma_grad_a", 2);
+    case Primitive::kRandomGammaGrad: return math("random_gamma_grad", 2);
     // Integers: C's % (OpSDiv truncates), with XLA's x rem 0 = x and INT_MIN rem -1 = 0;
     // floats: the exact fmod of the math library.
     case Primitive::kRem:

@@ -262,6 +262,44 @@ Tensor ZetaJvp(Span x, Span t, const Tensor&, const Params&) {
 }
 template <> constexpr Def kDef<Primitive::kZeta> = {.tangent = ZetaJvp};
 
+// igamma(a, x): dP = igamma_grad_a(a, x) da + p(a, x) dx, p = x^(a-1) e^-x / Gamma(a) the
+// Gamma(a) density (JAX's rules; x^0 = 1 at x = 0); igammac: -dP. igamma_grad_a: d/dx = p
+// (log x - digamma(a)). random_gamma_grad S = -(dP/da) / p: dS/dx = digamma(a) - log x -
+// S ((a - 1)/x - 1). Neither of the last two has a derivative in a (no closed form).
+Tensor GammaDensity(const Tensor& a, const Tensor& x) {
+  const Tensor am1 = lax::sub(a, Const(a, 1.0));
+  const Tensor power = lax::select(lax::eq(am1, Const(a, 0.0)), am1, lax::mul(am1, lax::log(x)));
+  return lax::exp(lax::sub(power, lax::add(x, lax::lgamma(a))));
+}
+template <bool kComplement>
+Tensor IgammaJvp(Span x, Span t, const Tensor&, const Params&) {
+  const Tensor d = AddTangents(ScaleTangent(t[0], lax::igamma_grad_a(x[0], x[1])),
+                               ScaleTangent(t[1], GammaDensity(x[0], x[1])));
+  return kComplement ? lax::neg(d) : d;
+}
+template <>
+constexpr Def kDef<Primitive::kIgamma> = {.tangent = IgammaJvp<false>};
+template <>
+constexpr Def kDef<Primitive::kIgammac> = {.tangent = IgammaJvp<true>};
+void NoDerivativeInA(const char* op, Span t) {
+  if (t[0].defined()) ThrowInvalid(op, ": not differentiable in a (its first operand)");
+}
+Tensor IgammaGradAJvp(Span x, Span t, const Tensor&, const Params&) {
+  NoDerivativeInA("igamma_grad_a", t);
+  return lax::mul(t[1],
+                  lax::mul(GammaDensity(x[0], x[1]), lax::sub(lax::log(x[1]), lax::digamma(x[0]))));
+}
+template <>
+constexpr Def kDef<Primitive::kIgammaGradA> = {.tangent = IgammaGradAJvp};
+Tensor RandomGammaGradJvp(Span x, Span t, const Tensor& out, const Params&) {
+  NoDerivativeInA("random_gamma_grad", t);
+  const Tensor& a = x[0];
+  const Tensor slope = lax::sub(lax::div(lax::sub(a, Const(a, 1.0)), x[1]), Const(a, 1.0));
+  return lax::mul(t[1], lax::sub(lax::sub(lax::digamma(a), lax::log(x[1])), lax::mul(out, slope)));
+}
+template <>
+constexpr Def kDef<Primitive::kRandomGammaGrad> = {.tangent = RandomGammaGradJvp};
+
 // max: d max(x, y) = m dx + (1 - m) dy with m = 1 where x > y, 1/2 at ties, 0 elsewhere; min
 // the same with x < y.
 template <Primitive kWins>

@@ -353,17 +353,45 @@ TEST(RandomDistributionsTest, GammaFamilyMoments) {
   EXPECT_NEAR(Variance(tt), 5.0 / 3.0, 0.1);
   EXPECT_NEAR(Mean(random::f(k, scalar(4.0), scalar(10.0), Shape{40000}).to_vector<double>()), 1.25,
               0.03);
-  // Not differentiable in a: reverse mode meets the rejection loop (JAX differentiates it
-  // implicitly, through igamma's derivatives, which Cotangent does not have).
-  const std::string error =
-      testing::ErrorOf([&] { grad([&](const Tensor& x) { return sum(random::gamma(k, x)); })(a); });
-  EXPECT_NE(error.find("while_loop"), std::string::npos) << error;
   // Per-element parameters, under jit and vmap over keys.
   const auto draw = [](const Key& key, const Tensor& alpha) { return random::gamma(key, alpha); };
   EXPECT_EQ(jit(draw)(k, a).to_vector<float>(), g);
   const Key keys = random::split(k, 3);
   const Tensor per_key = vmap([&](const Key& key) { return random::gamma(key, a); })(keys);
   EXPECT_EQ(per_key[1].to_vector<float>(), random::gamma(keys[1], a).to_vector<float>());
+}
+
+// The implicit gradient of gamma draws (JAX's): d/da E f(X) is the mean over the draws of
+// f'(x) dx/da, so per-draw derivatives (a vector of equal a's, one derivative per draw)
+// average to d/da E[X] = 1, d/da E[X^2] = d/da a(a + 1) = 2a + 1 and, through loggamma,
+// d/da E[log X] = polygamma(1, a); through beta, d/da E[B] = d/da a / (a + b) = b / (a + b)^2.
+// Each within 5 standard errors of the draws' own spread, on both sides of the a < 1 boost.
+void ExpectMeanNear(const std::vector<double>& v, double want, const char* what, double a) {
+  const double se = std::sqrt(Variance(v) / static_cast<double>(v.size()));
+  EXPECT_NEAR(Mean(v), want, 5 * se) << what << " at a = " << a;
+}
+TEST(RandomDistributionsTest, GammaDrawsAreDifferentiableInA) {
+  const Key k = random::key(31);
+  constexpr int64_t n = 20000;
+  for (double a : {0.3, 2.5}) {
+    const Tensor as = full({n}, a, f64);
+    const auto draws = [&](const Tensor& t) { return random::gamma(k, t, std::nullopt, f64); };
+    const auto mean = [&](const Tensor& t) { return sum(draws(t)); };
+    const std::vector<double> dx = grad(mean)(as).to_vector<double>();
+    ExpectMeanNear(dx, 1.0, "dX/da", a);
+    EXPECT_EQ(jit(grad(mean))(as).to_vector<double>(), dx);
+    ExpectMeanNear(
+        grad([&](const Tensor& t) { return sum(square(draws(t))); })(as).to_vector<double>(),
+        2 * a + 1, "dX^2/da", a);
+    const auto log_draws = [&](const Tensor& t) {
+      return sum(random::loggamma(k, t, std::nullopt, f64));
+    };
+    const double trigamma = polygamma(scalar(1.0, f64), scalar(a, f64)).item<double>();
+    ExpectMeanNear(grad(log_draws)(as).to_vector<double>(), trigamma, "dlogX/da", a);
+  }
+  const Tensor b = full({n}, 3.0, f64);
+  const auto betas = [&](const Tensor& t) { return sum(random::beta(k, t, b, std::nullopt, f64)); };
+  ExpectMeanNear(grad(betas)(full({n}, 2.0, f64)).to_vector<double>(), 3.0 / 25, "dB/da", 2);
 }
 
 TEST(RandomDistributionsTest, PoissonMoments) {

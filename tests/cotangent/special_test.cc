@@ -144,6 +144,122 @@ TEST(SpecialTest, GammaFamilyValues) {
               ::testing::HasSubstr("zeta: not differentiable in s"));
 }
 
+// P(a, x) and Q(a, x) against closed forms across both methods (the series of P below
+// x = max(1, a), the fraction of Q above): P(1, x) = 1 - e^-x, P(1/2, x) = erf(sqrt x), and for
+// integer n, Q(n, x) = e^-x sum_{k<n} x^k / k! and P(n, x) = e^-x sum_{k>=n} x^k / k!, both
+// sums of positive terms in long double. The error is relative to each value, tiny or not.
+double Igamma(double a, double x) {
+  return gammainc(scalar(a, f64), scalar(x, f64)).item<double>();
+}
+double Igammac(double a, double x) {
+  return gammaincc(scalar(a, f64), scalar(x, f64)).item<double>();
+}
+void ExpectRelative(double got, double want, double tol, const char* what, double a, double x) {
+  EXPECT_NEAR(got, want, tol * std::fabs(want)) << what << "(" << a << ", " << x << ")";
+}
+TEST(SpecialTest, IncompleteGammaMatchesClosedForms) {
+  for (double x : {1e-4, 0.1, 0.5, 0.99, 1.01, 2.0, 5.0, 12.0, 30.0, 70.0}) {
+    ExpectRelative(Igamma(1, x), -std::expm1(-x), 1e-14, "P", 1, x);
+    ExpectRelative(Igammac(1, x), std::exp(-x), 1e-13, "Q", 1, x);
+    ExpectRelative(Igamma(0.5, x), std::erf(std::sqrt(x)), 1e-14, "P", 0.5, x);
+    ExpectRelative(Igammac(0.5, x), std::erfc(std::sqrt(x)), 1e-13, "Q", 0.5, x);
+    for (int n : {3, 8, 25}) {
+      long double term = std::exp(-static_cast<long double>(x)), below = 0, above = 0;
+      for (int k = 0; k < n + 400; ++k) {
+        (k < n ? below : above) += term;
+        term *= x / (k + 1.0L);
+      }
+      ExpectRelative(Igammac(n, x), static_cast<double>(below), 1e-13, "Q", n, x);
+      ExpectRelative(Igamma(n, x), static_cast<double>(above), 1e-13, "P", n, x);
+    }
+  }
+  // P + Q = 1 on both sides of x = max(1, a).
+  for (double a : {0.01, 0.7, 3.0, 40.0}) {
+    for (double x : {0.05, 0.9, 2.5, 39.0, 41.0, 200.0}) {
+      EXPECT_NEAR(Igamma(a, x) + Igammac(a, x), 1.0, 4e-16) << a << ", " << x;
+    }
+  }
+  // The edges: P(a, 0) = 0, P(a, inf) = 1, P(0, x) = 1 (the limit), P(inf, x) = 0; NaN for a
+  // negative a or x, at a = x = 0, at a = x = inf and for NaN.
+  EXPECT_EQ(Igamma(2, 0), 0.0);
+  EXPECT_EQ(Igammac(2, 0), 1.0);
+  EXPECT_EQ(Igamma(2, kInf), 1.0);
+  EXPECT_EQ(Igammac(2, kInf), 0.0);
+  EXPECT_EQ(Igamma(0, 0.5), 1.0);
+  EXPECT_EQ(Igammac(0, 0.5), 0.0);
+  EXPECT_EQ(Igamma(kInf, 3), 0.0);
+  EXPECT_EQ(Igammac(kInf, 3), 1.0);
+  for (const auto& [a, x] : std::vector<std::pair<double, double>>{
+           {-1, 2}, {2, -1}, {0, 0}, {kInf, kInf}, {std::nan(""), 1}, {1, std::nan("")}}) {
+    EXPECT_TRUE(std::isnan(Igamma(a, x))) << a << ", " << x;
+    EXPECT_TRUE(std::isnan(Igammac(a, x))) << a << ", " << x;
+  }
+  // f32 and the dtype rules of jax.scipy.special: integers become the default float.
+  const Tensor p32 = gammainc(scalar(3.0f), scalar(2.0f));
+  EXPECT_EQ(p32.dtype(), f32);
+  EXPECT_NEAR(p32.item<float>(), 0.32332358f, 2e-7f);
+  EXPECT_EQ(gammainc(scalar(3), scalar(2)).dtype(), f32);
+}
+
+// The derivatives: in x the Gamma(a) density x^(a-1) e^-x / Gamma(a); in a (igamma_grad_a)
+// against central differences of P in f64; the derivative in a of a Gamma(a) draw at a fixed
+// quantile u (random_gamma_grad) against central differences of the quantile, found by
+// bisection on P(a, x) = u.
+TEST(SpecialTest, IncompleteGammaDerivatives) {
+  const std::vector<std::pair<double, double>> points = {
+      {0.5, 0.2}, {2.0, 1.5}, {3.0, 8.0}, {10.0, 4.0}, {0.3, 5.0}, {25.0, 26.0}, {1.0, 0.0001}};
+  for (const auto& [a, x] : points) {
+    const double density = std::exp((a - 1) * std::log(x) - x - std::lgamma(a));
+    const auto in_x = [a = a](const Tensor& t) { return gammainc(scalar(a, f64), t); };
+    ExpectRelative(D(in_x, x), density, 1e-12, "dP/dx", a, x);
+    const auto c_in_x = [a = a](const Tensor& t) { return gammaincc(scalar(a, f64), t); };
+    ExpectRelative(D(c_in_x, x), -density, 1e-12, "dQ/dx", a, x);
+    const double h = 1e-5 * a;
+    const double central = (Igamma(a + h, x) - Igamma(a - h, x)) / (2 * h);
+    const auto in_a = [x = x](const Tensor& t) { return gammainc(t, scalar(x, f64)); };
+    ExpectRelative(D(in_a, a), central, 1e-7, "dP/da", a, x);
+    const auto c_in_a = [x = x](const Tensor& t) { return gammaincc(t, scalar(x, f64)); };
+    ExpectRelative(D(c_in_a, a), -central, 1e-7, "dQ/da", a, x);
+  }
+  // The quantile x(a) with P(a, x) = u, for a vector of (a, u), by 100 halvings of [0, 200].
+  const auto quantile = [](const std::vector<double>& a, const std::vector<double>& u) {
+    const int64_t n = a.size();
+    const Tensor at = from_vector<double>(a, {n}), ut = from_vector<double>(u, {n});
+    Tensor lo = zeros({n}, f64), hi = full({n}, 200.0, f64);
+    for (int i = 0; i < 100; ++i) {
+      const Tensor mid = (lo + hi) * 0.5;
+      const Tensor below = gammainc(at, mid) < ut;
+      lo = where(below, mid, lo);
+      hi = where(below, hi, mid);
+    }
+    return ((lo + hi) * 0.5).to_vector<double>();
+  };
+  const std::vector<double> a = {0.2, 0.9, 1.5, 4.0, 12.0, 40.0};
+  const std::vector<double> u = {0.3, 0.05, 0.5, 0.97, 0.6, 0.2};
+  std::vector<double> up = a, down = a;
+  for (size_t i = 0; i < a.size(); ++i) up[i] = a[i] * (1 + 1e-5), down[i] = a[i] * (1 - 1e-5);
+  const std::vector<double> x = quantile(a, u), x_up = quantile(up, u), x_down = quantile(down, u);
+  const std::vector<double> slope =
+      lax::random_gamma_grad(from_vector<double>(a, {6}), from_vector<double>(x, {6}))
+          .to_vector<double>();
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double want = (x_up[i] - x_down[i]) / (up[i] - down[i]);
+    ExpectRelative(slope[i], want, 1e-6, "random_gamma_grad", a[i], x[i]);
+  }
+  // Neither igamma_grad_a nor random_gamma_grad has a derivative in a, so P has none of second
+  // order in a: an Error naming the primitive, not a wrong number.
+  EXPECT_THAT(
+      testing::ErrorOf([] {
+        grad(grad([](const Tensor& t) { return gammainc(t, scalar(2.0, f64)); }))(scalar(1.5, f64));
+      }),
+      ::testing::HasSubstr("igamma_grad_a: not differentiable in a"));
+  EXPECT_THAT(testing::ErrorOf([] {
+                grad([](const Tensor& t) { return lax::random_gamma_grad(t, scalar(2.0, f64)); })(
+                    scalar(1.5, f64));
+              }),
+              ::testing::HasSubstr("random_gamma_grad: not differentiable in a"));
+}
+
 // i0e and i1e against libstdc++'s cyl_bessel_i in long double, and JAX's derivative rules
 // (d i1e at 0 is 1/2).
 TEST(SpecialTest, BesselI0eI1e) {

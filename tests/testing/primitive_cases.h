@@ -60,6 +60,32 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
        [](V x) {
          return zeta(full_like(x[0], 3.0), x[0]) + polygamma(full_like(x[0], 2.0), x[0]);
        }},
+      // The incomplete gamma family in x (their derivatives in a are first order only:
+      // tests/cotangent/special_test.cc), across x = max(1, a), where series and fraction meet.
+      {"igamma",
+       Primitive::kIgamma,
+       {{6}},
+       0.3,
+       4,
+       [](V x) { return gammainc(full_like(x[0], 1.7), x[0]) * x[0]; }},
+      {"igammac",
+       Primitive::kIgammac,
+       {{6}},
+       0.3,
+       4,
+       [](V x) { return gammaincc(full_like(x[0], 2.5), x[0] * x[0]); }},
+      {"igamma_grad_a",
+       Primitive::kIgammaGradA,
+       {{6}},
+       0.3,
+       4,
+       [](V x) { return lax::igamma_grad_a(full_like(x[0], 1.5), x[0]); }},
+      {"random_gamma_grad",
+       Primitive::kRandomGammaGrad,
+       {{6}},
+       0.3,
+       4,
+       [](V x) { return lax::random_gamma_grad(full_like(x[0], 2.2), x[0]); }},
       // Both sides of 0 and of 8 (where the series change).
       {"bessel_i0e", Primitive::kBesselI0e, {{6}}, -10, 10, [](V x) { return i0e(x[0]) * x[0]; }},
       {"bessel_i1e", Primitive::kBesselI1e, {{6}}, -10, 10, [](V x) { return i1e(x[0] * x[0]); }},
