@@ -74,6 +74,12 @@ class Backend {
     return std::unique_ptr<FusedKernel>();
   }
 
+  // How many steps of a while_loop may be issued between reads of its predicate (core/eval.cc
+  // RunWhile): 1 where a read is cheap (host memory); a device whose reads wait for its queue
+  // to drain (Vulkan) runs loops in rounds of guarded steps (core/program.h GuardedWhileStep)
+  // of 1, 2, 4, ... up to this many steps, each round one read.
+  virtual int LoopStepsPerRead() const { return 1; }
+
   // A compiled program's steps are issued between BeginProgram and EndProgram (jit's Run;
   // EndProgram is called also when a step failed, and calls may come from several threads at
   // once). A backend that batches work submits the program's commands together at the end

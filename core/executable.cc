@@ -26,49 +26,8 @@ namespace cotangent {
 
 namespace {
 
-bool IsCall(Primitive prim) {
-  return prim == Primitive::kClosedCall || prim == Primitive::kPjit ||
-         prim == Primitive::kCheckpoint || prim == Primitive::kCustomJvpCall ||
-         prim == Primitive::kCustomVjpCall || prim == Primitive::kCustomVmapCall;
-}
-
 bool IsControlFlow(Primitive prim) {
   return prim == Primitive::kCond || prim == Primitive::kWhile || prim == Primitive::kScan;
-}
-
-// Appends p's equations to `out` with p's inputs bound to `ins` (atoms of out), calls inlined;
-// returns the atoms of p's outputs.
-std::vector<Atom> InlineInto(const Program& p, absl::Span<const Atom> ins, Program& out) {
-  std::vector<Atom> env(p.avals.size());
-  for (size_t i = 0; i < ins.size(); ++i) env[p.invars[i]] = ins[i];
-  const auto map = [&](const Atom& a) { return a.is_literal() ? a : env[a.var]; };
-  for (const Equation& eqn : p.eqns) {
-    std::vector<Atom> args;
-    args.reserve(eqn.inputs.size());
-    for (const Atom& a : eqn.inputs) args.push_back(map(a));
-    if (IsCall(eqn.prim)) {
-      const std::vector<Atom> outs = InlineInto(*eqn.params->program, args, out);
-      for (size_t i = 0; i < outs.size(); ++i) env[eqn.outputs[i]] = outs[i];
-      continue;
-    }
-    if (eqn.prim == Primitive::kName) {  // a marker for reverse mode: the value itself
-      env[eqn.outputs[0]] = args[0];
-      continue;
-    }
-    Equation e;
-    e.prim = eqn.prim;
-    e.params = eqn.params;
-    e.inputs = std::move(args);
-    for (int32_t v : eqn.outputs) {
-      const int32_t nv = out.NewVar(p.avals[v]);
-      env[v] = Atom::Var(nv);
-      e.outputs.push_back(nv);
-    }
-    out.eqns.push_back(std::move(e));
-  }
-  std::vector<Atom> result;
-  for (const Atom& a : p.outvars) result.push_back(map(a));
-  return result;
 }
 
 // `unroll` steps of scan's body in one program: inputs the constants, the carry, then each
@@ -224,6 +183,11 @@ std::shared_ptr<const Executable> Executable::Compile(const Program& source, Bac
         }
       } else {
         for (const auto& sub : params.programs) step.subs.push_back(Compile(*sub, backend));
+        if (eqn.prim == Primitive::kWhile && backend.LoopStepsPerRead() > 1) {
+          const std::optional<Program> guarded =
+              GuardedWhileStep(*params.programs[0], *params.programs[1], params.num_consts);
+          if (guarded) step.subs.push_back(Compile(*guarded, backend));
+        }
       }
     }
     exe->steps_.push_back(std::move(step));
@@ -516,17 +480,27 @@ void Executable::RunControlFlow(const Step& step, absl::Span<const Array> in,
     const int64_t index = std::clamp<int64_t>(HostScalar<int32_t>(in[0]), 0, n - 1);
     result = run(*step.subs[index], {in.begin() + 1, in.end()});
   } else if (step.prim == Primitive::kWhile) {
-    const auto cond_consts = in.subspan(0, p.num_consts);
-    const auto body_consts = in.subspan(p.num_consts, in.size() - p.num_consts - p.num_carry);
-    result.assign(in.end() - p.num_carry, in.end());
-    for (;;) {
-      std::vector<Array> args(cond_consts.begin(), cond_consts.end());
-      args.insert(args.end(), result.begin(), result.end());
-      if (!HostScalar<bool>(run(*step.subs[0], std::move(args))[0])) break;
-      args.assign(body_consts.begin(), body_consts.end());
-      args.insert(args.end(), result.begin(), result.end());
-      result = run(*step.subs[1], std::move(args));
-    }
+    // subs: cond, body, and the guarded step where the backend runs loops in rounds.
+    const auto consts = in.subspan(0, in.size() - p.num_carry);
+    const auto with = [](absl::Span<const Array> head, absl::Span<const Array> tail) {
+      std::vector<Array> args(head.begin(), head.end());
+      args.insert(args.end(), tail.begin(), tail.end());
+      return args;
+    };
+    using Carry = std::vector<Array>;
+    result = RunWhile<Array>(
+        step.subs.size() == 3 ? backend_.LoopStepsPerRead() : 1, Carry(consts.end(), in.end()),
+        [&](const Carry& c) {
+          return run(*step.subs[0], with(consts.subspan(0, p.num_consts), c))[0];
+        },
+        [&](const Carry& c) { return run(*step.subs[1], with(consts.subspan(p.num_consts), c)); },
+        [&](const Array& pred, const Carry& c) {
+          Carry o = run(*step.subs[2], with(with(consts, {pred}), c));
+          Array next = std::move(o[0]);
+          o.erase(o.begin());
+          return std::pair<Array, Carry>(std::move(next), std::move(o));
+        },
+        [](const Array& pred) { return HostScalar<bool>(pred); });
   } else {  // scan
     const size_t fixed = p.num_consts + p.num_carry;
     std::vector<Array> args(in.begin(), in.begin() + fixed);

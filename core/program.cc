@@ -630,4 +630,111 @@ std::vector<Tensor> EvalProgram(const Program& p, absl::Span<const Tensor> const
   return result;
 }
 
+namespace {
+
+bool IsCall(Primitive prim) {
+  return prim == Primitive::kClosedCall || prim == Primitive::kPjit ||
+         prim == Primitive::kCheckpoint || prim == Primitive::kCustomJvpCall ||
+         prim == Primitive::kCustomVjpCall || prim == Primitive::kCustomVmapCall;
+}
+
+// Whether p (or a program it calls) holds a while_loop or a collective.
+bool HoldsLoopOrCollective(const Program& p) {
+  for (const Equation& eqn : p.eqns) {
+    if (eqn.prim == Primitive::kWhile || KindOf(eqn.prim) == PrimitiveKind::kCollective) {
+      return true;
+    }
+    if (eqn.params->program != nullptr && HoldsLoopOrCollective(*eqn.params->program)) return true;
+    for (const auto& sub : eqn.params->programs) {
+      if (HoldsLoopOrCollective(*sub)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<Atom> InlineInto(const Program& p, absl::Span<const Atom> ins, Program& out) {
+  std::vector<Atom> env(p.avals.size());
+  for (size_t i = 0; i < ins.size(); ++i) env[p.invars[i]] = ins[i];
+  const auto map = [&](const Atom& a) { return a.is_literal() ? a : env[a.var]; };
+  for (const Equation& eqn : p.eqns) {
+    std::vector<Atom> args;
+    args.reserve(eqn.inputs.size());
+    for (const Atom& a : eqn.inputs) args.push_back(map(a));
+    if (IsCall(eqn.prim)) {
+      const std::vector<Atom> outs = InlineInto(*eqn.params->program, args, out);
+      for (size_t i = 0; i < outs.size(); ++i) env[eqn.outputs[i]] = outs[i];
+      continue;
+    }
+    if (eqn.prim == Primitive::kName) {  // a marker for reverse mode: the value itself
+      env[eqn.outputs[0]] = args[0];
+      continue;
+    }
+    Equation e;
+    e.prim = eqn.prim;
+    e.params = eqn.params;
+    e.inputs = std::move(args);
+    for (int32_t v : eqn.outputs) {
+      const int32_t nv = out.NewVar(p.avals[v]);
+      env[v] = Atom::Var(nv);
+      e.outputs.push_back(nv);
+    }
+    out.eqns.push_back(std::move(e));
+  }
+  std::vector<Atom> result;
+  for (const Atom& a : p.outvars) result.push_back(map(a));
+  return result;
+}
+
+std::optional<Program> GuardedWhileStep(const Program& cond, const Program& body,
+                                        size_t num_cond_consts) {
+  if (HoldsLoopOrCollective(cond) || HoldsLoopOrCollective(body)) return std::nullopt;
+  Program out;
+  const auto input = [&](const ShapedArray& aval) {
+    const int32_t v = out.NewVar(aval);
+    out.invars.push_back(v);
+    return Atom::Var(v);
+  };
+  const auto emit = [&](Primitive prim, std::vector<Atom> ins, const Params& params,
+                        ShapedArray aval) {
+    Equation e;
+    e.prim = prim;
+    e.params = SharedParams(params);
+    e.inputs = std::move(ins);
+    e.outputs = {out.NewVar(std::move(aval))};
+    out.eqns.push_back(std::move(e));
+    return Atom::Var(out.eqns.back().outputs[0]);
+  };
+  const size_t num_carry = cond.invars.size() - num_cond_consts;
+  const size_t num_body_consts = body.invars.size() - num_carry;
+  std::vector<Atom> cond_in, body_in;
+  for (size_t i = 0; i < num_cond_consts; ++i) cond_in.push_back(input(cond.avals[cond.invars[i]]));
+  for (size_t i = 0; i < num_body_consts; ++i) body_in.push_back(input(body.avals[body.invars[i]]));
+  const ShapedArray flag{{}, DType::kBool};
+  const Atom pred = input(flag);
+  std::vector<Atom> carry;
+  for (size_t i = num_body_consts; i < body.invars.size(); ++i) {
+    carry.push_back(input(body.avals[body.invars[i]]));
+  }
+  body_in.insert(body_in.end(), carry.begin(), carry.end());
+  const std::vector<Atom> next = InlineInto(body, body_in, out);
+  std::vector<Atom> kept;
+  for (size_t i = 0; i < num_carry; ++i) {
+    const ShapedArray aval = out.AvalOf(carry[i]);
+    Atom guard = pred;
+    if (!aval.shape.empty()) {
+      Params b;
+      b.shape = aval.shape;
+      guard = emit(Primitive::kBroadcastInDim, {pred}, b, {aval.shape, DType::kBool});
+    }
+    kept.push_back(emit(Primitive::kSelect, {guard, next[i], carry[i]}, NoParams(), aval));
+  }
+  cond_in.insert(cond_in.end(), kept.begin(), kept.end());
+  const Atom again = InlineInto(cond, cond_in, out)[0];
+  out.outvars = {emit(Primitive::kAnd, {pred, again}, NoParams(), flag)};
+  out.outvars.insert(out.outvars.end(), kept.begin(), kept.end());
+  return out;
+}
+
 }  // namespace cotangent

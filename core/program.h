@@ -9,11 +9,14 @@
 #ifndef COTANGENT_CORE_PROGRAM_H_
 #define COTANGENT_CORE_PROGRAM_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -116,6 +119,38 @@ std::shared_ptr<Program> ExtractProgram(const Program& program, absl::Span<const
                                         absl::Span<const int32_t> invars,
                                         const std::vector<bool>& keep,
                                         absl::Span<const Atom> outvars);
+
+// Appends p's equations to `out` with p's inputs bound to `ins` (atoms of out), the programs
+// of calls inlined in place; returns the atoms of p's outputs.
+std::vector<Atom> InlineInto(const Program& p, absl::Span<const Atom> ins, Program& out);
+
+// A while_loop run in rounds (Backend::LoopStepsPerRead): its guarded step, with inputs cond's
+// constants (the first num_cond_consts of cond's inputs), body's constants, a predicate p and
+// the carry c, and outputs p && cond(c') and c' = p ? body(c) : c. Once p is false it stays
+// false and the carry stays, so k guarded steps from p = cond(c) are the loop run for at most
+// k steps, and one read of the last p says whether it ended. Empty when a step may not run past
+// the loop's end: cond or body holds a while_loop (run on a finished carry, it may never end)
+// or a collective (processes whose loops end apart would run different collectives).
+std::optional<Program> GuardedWhileStep(const Program& cond, const Program& body,
+                                        size_t num_cond_consts);
+
+// The loop `while (read(cond(c))) c = body(c)` over a carry of V (Array, Tensor): with
+// steps_per_read > 1 (and `guarded`, the GuardedWhileStep run as (p, c) -> (p', c')) in
+// rounds of 1, 2, 4, ... up to steps_per_read guarded steps, each round ended by one read, so
+// n steps cost about log2 n + n / steps_per_read reads and fewer than twice their work.
+template <typename V, typename Cond, typename Body, typename Guarded, typename Read>
+std::vector<V> RunWhile(int steps_per_read, std::vector<V> carry, const Cond& cond,
+                        const Body& body, const Guarded& guarded, const Read& read) {
+  if (steps_per_read <= 1) {
+    while (read(cond(carry))) carry = body(carry);
+    return carry;
+  }
+  V pred = cond(carry);
+  for (int k = 1; read(pred); k = std::min(2 * k, steps_per_read)) {
+    for (int s = 0; s < k; ++s) std::tie(pred, carry) = guarded(pred, carry);
+  }
+  return carry;
+}
 
 // Throws "<op>: ill-typed program: ..." with the offending equation printed unless every
 // variable is defined once before it is read, every equation's outputs have the types its

@@ -33,9 +33,11 @@ set -uo pipefail
 # residuals out of the known loop (issue 15, about 30). Raised to 9900 for f16 and bf16 (issue
 # 16, about 220 lines), to 9950 for fusing them (ComputeHalvesInF32 and the backends' check of
 # it, about 60), to 10000 for bitcast_convert_type (a row, its rules, its view and copy,
-# about 50), and to 10030 for the incomplete gamma family (issue 16: four rows and their
-# derivatives, about 30).
-LINE_BUDGET=10030
+# about 50), to 10030 for the incomplete gamma family (issue 16: four rows and their
+# derivatives, about 30), and to 10150 for while_loop in rounds of guarded steps on Vulkan
+# (issue 15: the guarded step's program, the round loop shared by jit and eager evaluation,
+# about 110).
+LINE_BUDGET=10150
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 

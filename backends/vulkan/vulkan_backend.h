@@ -78,6 +78,9 @@ class VulkanBackend final : public Backend {
   absl::StatusOr<std::unique_ptr<FusedKernel>> CompileFused(const FusedCode& code) override;
   void BeginProgram() override;
   absl::Status EndProgram() override;
+  // A read waits for the queue to drain (a submission and a fence: tens of microseconds on a
+  // GPU, more on lavapipe), so while_loop runs in rounds of up to 32 guarded steps per read.
+  int LoopStepsPerRead() const override { return 32; }
 
   // Waits for the device, then destroys it and everything made from it (lavapipe's threads
   // included). Buffers still alive become inert and every later call fails. The process-wide

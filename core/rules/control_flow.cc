@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "core/backend.h"
 #include "core/constants.h"
 #include "core/error.h"
 #include "core/lax.h"
@@ -118,18 +119,38 @@ AvalList WhileAbstractEval(AvalSpan in, const Params& p) {
   return AvalList(carry.begin(), carry.end());
 }
 
+// The loop as RunWhile runs it on the carry's backend (in rounds of guarded steps where that
+// backend's reads wait for the device).
 TensorList WhileImpl(TensorSpan in, const Params& p) {
   const WhileOperands n = SplitWhile(in.size(), p);
-  std::vector<Tensor> cond_in(in.begin(), in.begin() + n.cond_consts);
-  std::vector<Tensor> body_in(in.begin() + n.cond_consts, in.end());
-  for (;;) {
-    cond_in.resize(n.cond_consts);
-    cond_in.insert(cond_in.end(), body_in.end() - n.carry, body_in.end());
-    if (!EvalProgram(*p.programs[0], {}, cond_in, "while")[0].item<bool>()) break;
-    std::vector<Tensor> carry = EvalProgram(*p.programs[1], {}, body_in, "while");
-    std::move(carry.begin(), carry.end(), body_in.end() - n.carry);
-  }
-  return TensorList(body_in.end() - n.carry, body_in.end());
+  const TensorSpan consts = in.subspan(0, n.cond_consts + n.body_consts);
+  const auto with = [](TensorSpan head, TensorSpan tail) {
+    std::vector<Tensor> args(head.begin(), head.end());
+    args.insert(args.end(), tail.begin(), tail.end());
+    return args;
+  };
+  const Program& cond = *p.programs[0];
+  const Program& body = *p.programs[1];
+  const int per_read = n.carry > 0 ? in.back().array().backend().LoopStepsPerRead() : 1;
+  const std::optional<Program> guarded =
+      per_read > 1 ? GuardedWhileStep(cond, body, n.cond_consts) : std::nullopt;
+  using Carry = std::vector<Tensor>;
+  const Carry out = RunWhile<Tensor>(
+      guarded ? per_read : 1, Carry(consts.end(), in.end()),
+      [&](const Carry& c) {
+        return EvalProgram(cond, {}, with(consts.subspan(0, n.cond_consts), c), "while")[0];
+      },
+      [&](const Carry& c) {
+        return EvalProgram(body, {}, with(consts.subspan(n.cond_consts), c), "while");
+      },
+      [&](const Tensor& pred, const Carry& c) {
+        Carry o = EvalProgram(*guarded, {}, with(with(consts, {pred}), c), "while");
+        Tensor next = std::move(o[0]);
+        o.erase(o.begin());
+        return std::pair<Tensor, Carry>(std::move(next), std::move(o));
+      },
+      [](const Tensor& pred) { return pred.item<bool>(); });
+  return TensorList(out.begin(), out.end());
 }
 
 // ---- scan ---------------------------------------------------------------------------------
