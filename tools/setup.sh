@@ -19,6 +19,7 @@ PACKAGES=(
   libeigen3-dev                              # cotangent/eigen.h and its test (header-only)
   nlohmann-json3-dev                         # safetensors headers (cotangent/safetensors.cc)
   python3-numpy                              # tests/cotangent:io_numpy_test, the .npz oracle
+  python3-mpmath                             # tests/cotangent:special_mpmath_test's oracle
   libcairo2-dev fonts-dejavu-core            # examples' plots (PNG, SVG); DejaVu Sans text
   libopenmpi-dev openmpi-bin                 # //distributed: MPI, and mpirun for its tests
 )
