@@ -54,6 +54,11 @@ class VulkanElementwiseTest : public testing::TestWithParam<ElementwiseCase> {};
 TEST_P(VulkanElementwiseTest, MatchesCpuOnStridedInputs) {
   const auto [prim, dtype] = GetParam();
   const DType out_dtype = KindOf(prim) == PrimitiveKind::kCompare ? DType::kBool : dtype;
+  // The incomplete gamma family's f32 kernels compute in float, the CPU in double: XLA's method
+  // cancels in float by hundreds of ulps (docs/vulkan.md's table); the default is 2e-6.
+  const bool gamma_family = prim == Primitive::kIgamma || prim == Primitive::kIgammac ||
+                            prim == Primitive::kIgammaGradA || prim == Primitive::kRandomGammaGrad;
+  const double tolerance = gamma_family && dtype == DType::kF32 ? 1e-4 : -1;
   const std::vector<std::pair<L, L>> layouts = {{L::kDense, L::kDense},
                                                 {L::kReversed, L::kSpread},
                                                 {L::kBroadcast0, L::kDense},
@@ -65,7 +70,7 @@ TEST_P(VulkanElementwiseTest, MatchesCpuOnStridedInputs) {
                        LayoutName(lx), "/", LayoutName(ly));
       std::vector<Array> in = {Place(Random(shape, dtype, 1, lx), dtype, lx)};
       if (!IsUnary(prim)) in.push_back(Place(Random(shape, dtype, 2, ly), dtype, ly));
-      ExpectMatchesCpu(prim, in, {}, ShapedArray{shape, out_dtype}, what);
+      ExpectMatchesCpu(prim, in, {}, ShapedArray{shape, out_dtype}, what, tolerance);
     }
   }
 }
