@@ -55,6 +55,12 @@ Tensor Upload(Array array, const void* data) {
 }  // namespace
 
 void CheckRepresentable(double value, DType dtype, const char* op) {
+  if (dtype == DType::kFloat0 && value != 0) {
+    ThrowInvalid(op,
+                 ": float0 has no values but its zeros (it is the tangent type of integers "
+                 "and bools), got ",
+                 value);
+  }
   if (!IsInteger(dtype)) return;
   VisitDType(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -84,6 +90,10 @@ Tensor Generate(const Shape& shape, DType dtype, const char* op,
                 absl::FunctionRef<double(int64_t)> value) {
   Array array = NewArray(ShapedArray{shape, dtype}, op);
   const int64_t n = array.aval.size();
+  if (dtype == DType::kFloat0) {  // no bytes to write
+    for (int64_t i = 0; i < n; ++i) CheckRepresentable(value(i), dtype, op);
+    return Tensor(std::move(array));
+  }
   std::vector<char> bytes = ValueOrThrow(HostVector<char>(op, array.aval.bytes()));
   for (int64_t i = 0; i < n; ++i) {
     const double v = value(i);
@@ -99,7 +109,7 @@ Tensor Generate(const Shape& shape, DType dtype, const char* op,
 Tensor Filled(const ShapedArray& aval, double value, const char* op) {
   CheckRepresentable(value, aval.dtype, op);
   Array array = NewArray(aval, op);
-  if (array.aval.size() > 0) ThrowIfError(array.backend().Fill(array, value));
+  if (array.aval.bytes() > 0) ThrowIfError(array.backend().Fill(array, value));
   return Tensor(std::move(array));
 }
 

@@ -21,6 +21,7 @@ const char* DTypeName(DType dtype) {
     case DType::kBF16: return "bf16";
     case DType::kF32: return "f32";
     case DType::kF64: return "f64";
+    case DType::kFloat0: return "float0";
   }
   return "?";
 }
@@ -36,6 +37,7 @@ int64_t DTypeSize(DType dtype) {
     case DType::kBF16: return 2;
     case DType::kF32: return 4;
     case DType::kF64: return 8;
+    case DType::kFloat0: return 0;
   }
   return 0;
 }

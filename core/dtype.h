@@ -16,8 +16,10 @@ namespace cotangent {
 // Element type of an array: bool, unsigned and signed integers, floats. Promotion is JAX's
 // lattice (PromoteTypes), not this order. f16 (IEEE binary16) and bf16 (bfloat16) are stored in
 // 16 bits and computed in f32, as XLA's CPU and GPU compilers do (core/eval.cc RunEquation).
-enum class DType : uint8_t { kBool, kU8, kU32, kI32, kI64, kF16, kBF16, kF32, kF64 };
-inline constexpr int kNumDTypes = 9;
+// float0 is JAX's tangent type of integer and bool values: zero bytes per element, no values,
+// operand of no primitive (only made as zeros, core/constants.h Filled, and inspected).
+enum class DType : uint8_t { kBool, kU8, kU32, kI32, kI64, kF16, kBF16, kF32, kF64, kFloat0 };
+inline constexpr int kNumDTypes = 10;
 
 inline constexpr DType bool_ = DType::kBool;
 inline constexpr DType u8 = DType::kU8;
@@ -28,15 +30,16 @@ inline constexpr DType f16 = DType::kF16;
 inline constexpr DType bf16 = DType::kBF16;
 inline constexpr DType f32 = DType::kF32;
 inline constexpr DType f64 = DType::kF64;
+inline constexpr DType float0 = DType::kFloat0;
 
 // The dtype of floating literals and of tensors built from doubles without a dtype, as in JAX.
 inline constexpr DType kDefaultFloat = DType::kF32;
 
 // Short name used in messages and printing: "bool", "u8", "u32", "i32", "i64", "f16", "bf16",
-// "f32", "f64".
+// "f32", "f64", "float0".
 const char* DTypeName(DType dtype);
 
-// Bytes per element (bool is stored as one byte).
+// Bytes per element (bool is stored as one byte, float0 in none).
 int64_t DTypeSize(DType dtype);
 
 // f16 or bf16: a float stored in 16 bits whose arithmetic runs in f32.
@@ -165,7 +168,8 @@ struct TypeTag {
 // element is in memory on every backend: uint8_t for bool (0 or 1; never C++ bool, so that no
 // byte value is undefined behaviour) and u8, then uint32_t, int32_t, int64_t, float16,
 // bfloat16, float, double. Kernels that compute on elements see no f16 or bf16 (RunEquation
-// computes them in f32) and skip those cases with `if constexpr (kIsHalfStorage<T>)`.
+// computes them in f32) and skip those cases with `if constexpr (kIsHalfStorage<T>)`. float0,
+// which has no elements to read, is visited as bool (never reached: no primitive takes it).
 template <typename F>
 decltype(auto) VisitDType(DType dtype, F&& f) {
   switch (dtype) {
@@ -178,8 +182,9 @@ decltype(auto) VisitDType(DType dtype, F&& f) {
     case DType::kBF16: return f(TypeTag<bfloat16, DType::kBF16>{});
     case DType::kF32: return f(TypeTag<float, DType::kF32>{});
     case DType::kF64: return f(TypeTag<double, DType::kF64>{});
+    case DType::kFloat0: break;  // no storage: no kernel, conversion or copy reads one
   }
-  return f(TypeTag<uint8_t, DType::kBool>{});  // Unreachable: every dtype is handled above.
+  return f(TypeTag<uint8_t, DType::kBool>{});  // float0 (never reached, as above)
 }
 
 // VisitDType for kernels that compute on elements. They never see f16 or bf16 (core/eval.h

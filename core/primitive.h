@@ -50,8 +50,8 @@ enum class DTypeClass : uint8_t {
   kInteger,  // u8, u32, i32, i64
   kBitwise,  // bool and the integers: the bitwise ops' operands
   kBool,
-  kIndex,    // i32: index values
-  kAny,
+  kIndex,  // i32: index values
+  kAny,    // all but float0, which no primitive takes
 };
 
 constexpr bool InClass(DType dtype, DTypeClass c) {
@@ -62,7 +62,7 @@ constexpr bool InClass(DType dtype, DTypeClass c) {
     case DTypeClass::kBitwise: return dtype == DType::kBool || IsInteger(dtype);
     case DTypeClass::kBool: return dtype == DType::kBool;
     case DTypeClass::kIndex: return dtype == DType::kI32;
-    case DTypeClass::kAny: return true;
+    case DTypeClass::kAny: return dtype != DType::kFloat0;
   }
   return false;
 }

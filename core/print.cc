@@ -234,11 +234,18 @@ std::ostream& operator<<(std::ostream& os, const Tensor& x) {
   // numpy prints every empty array, f32[0] or f32[2,0,3], as "[]".
   if (x.size() == 0) return os << "[]";
   const bool summarize = x.size() > kSummarizeThreshold;
-  const Tensor shown = summarize ? LeadingTrailing(x) : x;
-  if (x.ndim() == 0 && IsFloating(x.dtype())) {
-    return os << FormatScalar(shown.item<double>(), x.dtype());
+  std::vector<std::string> cells;
+  if (x.dtype() == DType::kFloat0) {  // numpy's b'' for each (empty) element
+    int64_t shown = 1;
+    for (int64_t d : x.shape()) shown *= summarize && Elided(true, d) ? 2 * kEdgeItems : d;
+    cells.assign(shown, "b''");
+  } else {
+    const Tensor shown = summarize ? LeadingTrailing(x) : x;
+    if (x.ndim() == 0 && IsFloating(x.dtype())) {
+      return os << FormatScalar(shown.item<double>(), x.dtype());
+    }
+    cells = Cells(shown, x.dtype());
   }
-  std::vector<std::string> cells = Cells(shown, x.dtype());
   if (x.ndim() == 0) return os << cells[0];
   Printer printer{x.shape(), std::move(cells), summarize};
   std::string out;

@@ -47,6 +47,7 @@ std::string LiteralText(const Atom& a) {
     case DType::kBF16:
     case DType::kF32:
     case DType::kF64:
+    case DType::kFloat0:  // never a literal (no primitive takes one)
       break;
   }
   if (std::isnan(a.value)) return "nan";
@@ -162,8 +163,9 @@ uint64_t StableCode(DType dtype) {
     case DType::kI64: return 6;
     case DType::kF16: return 7;
     case DType::kBF16: return 8;
+    case DType::kFloat0: return 9;
   }
-  return 9;
+  return 10;
 }
 
 // A stable 64-bit hash: values mixed in order with splitmix64's finalizer.

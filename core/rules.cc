@@ -55,6 +55,10 @@ void CheckOperandDTypes(Primitive prim, AvalSpan in) {
   const OperandDTypes& dtypes = InfoOf(prim).dtypes;
   for (size_t i = 0; i < in.size(); ++i) {
     if (InClass(in[i].dtype, dtypes[i])) continue;
+    if (in[i].dtype == DType::kFloat0) {
+      ThrowInvalid(PrimitiveName(prim), ": operand ", in[i].ToString(),
+                   " has no values (float0 is the tangent type of integers and bools)");
+    }
     ThrowInvalid(PrimitiveName(prim), ": expected ", ClassName(dtypes[i]), " operand",
                  dtypes.count > 1 ? absl::StrCat(" ", i) : "", ", got ", in[i].ToString());
   }

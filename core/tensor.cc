@@ -45,6 +45,10 @@ std::vector<char> Tensor::HostBytes(const char* op) const {
                  "eval_shape) and has no elements");
   }
   if (!is_concrete()) ThrowTraced(op);
+  if (dtype() == DType::kFloat0) {
+    ThrowInvalid(op, ": ", aval().ToString(),
+                 " has no values (float0 is the tangent type of integers and bools)");
+  }
   const Array& a = array();
   std::vector<char> raw = ValueOrThrow(HostVector<char>(op, a.aval.bytes()));
   ThrowIfError(a.backend().Download(a, raw.data()));

@@ -48,6 +48,8 @@ StoredType StoredTypeOf(DType dtype) {
     case DType::kBF16: return {'g', 2};
     case DType::kF32: return {'f', 4};
     case DType::kF64: return {'f', 8};
+    case DType::kFloat0:
+      ThrowInvalid("save: float0 has no values to store (it is the tangent type of integers)");
   }
   return {};
 }

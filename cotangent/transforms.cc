@@ -3,6 +3,7 @@
 
 #include "cotangent/transforms.h"
 
+#include "absl/strings/str_cat.h"
 #include "core/constants.h"
 #include "core/error.h"
 #include "core/lax.h"
@@ -29,6 +30,45 @@ void CheckAvals(const char* op, const char* what, const std::vector<Tensor>& xs,
                    ys[i].aval().ToString());
     }
   }
+}
+
+std::vector<Tensor> FloatTangents(const char* op, const char* what, const std::vector<Tensor>& ts,
+                                  const char* against, const std::vector<Tensor>& values) {
+  if (ts.size() != values.size()) {
+    ThrowInvalid(op, ": got ", ts.size(), " ", what, "s for ", values.size(), " ", against, "s");
+  }
+  std::vector<Tensor> floating;
+  for (size_t i = 0; i < ts.size(); ++i) {
+    const ShapedArray want = TangentAval(values[i].aval());
+    if (ts[i].aval() != want) {
+      ThrowInvalid(op, ": ", what, " ", ts[i].aval().ToString(), " does not match ", against, " ",
+                   values[i].aval().ToString(),
+                   want.dtype == DType::kFloat0
+                       ? absl::StrCat(": the ", what, " of an integer or bool is ", want.ToString(),
+                                      ", as JAX's")
+                       : "");
+    }
+    if (want.dtype != DType::kFloat0) floating.push_back(ts[i]);
+  }
+  return floating;
+}
+
+std::vector<Tensor> WithFloat0Tangents(const std::vector<Tensor>& values,
+                                       std::vector<Tensor> tangents) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!IsFloating(values[i].dtype())) tangents[i] = ZeroTangent(values[i].aval());
+  }
+  return tangents;
+}
+
+std::vector<Tensor> WithFloat0(const std::vector<Tensor>& floating,
+                               const std::vector<Tensor>& values) {
+  std::vector<Tensor> all;
+  size_t k = 0;
+  for (const Tensor& v : values) {
+    all.push_back(IsFloating(v.dtype()) ? floating[k++] : ZeroTangent(v.aval()));
+  }
+  return all;
 }
 
 Shape JoinShapes(const Shape& a, const Shape& b) {

@@ -252,8 +252,10 @@ auto LinearizeAll(const char* op, const F& f, bool reverse, const Args&... args)
   const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
     return CallFlat(f, flat->Rebuild(leaves), out_like);
   };
-  auto lin = std::make_shared<Linearized>(LinearizeFlat(
-      op, flat_f, flat->leaves, std::vector<bool>(flat->leaves.size(), true), reverse));
+  // Integer and bool leaves are not differentiated: their tangents are float0 (TangentAval).
+  std::vector<bool> wrt;
+  for (const Tensor& leaf : flat->leaves) wrt.push_back(IsFloating(leaf.dtype()));
+  auto lin = std::make_shared<Linearized>(LinearizeFlat(op, flat_f, flat->leaves, wrt, reverse));
   Out out = TreeUnflatten(*out_like, lin->primals_out);
   return std::make_tuple(std::move(flat), std::move(lin), std::move(out));
 }
@@ -262,6 +264,19 @@ auto LinearizeAll(const char* op, const F& f, bool reverse, const Args&... args)
 // whose shapes or dtypes differ.
 void CheckAvals(const char* op, const char* what, const std::vector<Tensor>& xs,
                 const char* against, const std::vector<Tensor>& ys);
+
+// The (co)tangents `ts` of `values` (TangentAval: float0 for an integer or bool), checked as
+// CheckAvals does, with the float0 ones left out (zeros: the linear map never sees them).
+std::vector<Tensor> FloatTangents(const char* op, const char* what, const std::vector<Tensor>& ts,
+                                  const char* against, const std::vector<Tensor>& values);
+// The tangents of values (jvp's, linearize's results) as given to the user: float0 zeros for
+// the integers and bools (inside transformations they are integer zeros, or symbolic).
+std::vector<Tensor> WithFloat0Tangents(const std::vector<Tensor>& values,
+                                       std::vector<Tensor> tangents);
+// The cotangents of every value from those of the floating ones (in order): float0 zeros for
+// the integers and bools between them.
+std::vector<Tensor> WithFloat0(const std::vector<Tensor>& floating,
+                               const std::vector<Tensor>& values);
 
 }  // namespace internal
 
@@ -329,9 +344,13 @@ template <typename F, typename... Args>
 auto vjp(F f, const Args&... args) {
   auto [flat, lin, out] = internal::LinearizeAll("vjp", f, /*reverse=*/true, args...);
   auto pullback = [flat, lin, out_structure = out](const decltype(out)& ct) {
-    const std::vector<Tensor> cts = TreeLeaves(ct);
-    internal::CheckAvals("vjp", "cotangent", cts, "output", TreeLeaves(out_structure));
-    const std::vector<Tensor> grads = lin->Transpose(cts);
+    const std::vector<Tensor> outs = TreeLeaves(out_structure);
+    std::vector<Tensor> cts = TreeLeaves(ct);
+    internal::FloatTangents("vjp", "cotangent", cts, "output", outs);
+    for (size_t i = 0; i < cts.size(); ++i) {
+      if (!IsFloating(outs[i].dtype())) cts[i] = Tensor();  // float0: a symbolic zero
+    }
+    const std::vector<Tensor> grads = internal::WithFloat0(lin->Transpose(cts), flat->leaves);
     if constexpr ((std::is_same_v<Args, Tensor> && ...)) {
       return grads;
     } else {
@@ -356,6 +375,7 @@ auto jvp(F f, const std::vector<Tensor>& primals, const std::vector<Tensor>& tan
     return leaves;
   };
   auto [ys, ys_dot] = JvpFlat("jvp", flat_f, primals, tangents);
+  ys_dot = internal::WithFloat0Tangents(ys, std::move(ys_dot));
   return std::make_pair(TreeUnflatten(*out_like, ys), TreeUnflatten(*out_like, ys_dot));
 }
 
@@ -374,6 +394,7 @@ auto jvp(F f, const std::tuple<Args...>& primals, const std::tuple<Args...>& tan
     return internal::CallFlat(f, flat.Rebuild(xs), out_like);
   };
   auto [ys, ys_dot] = JvpFlat("jvp", flat_f, flat.leaves, tangent_leaves);
+  ys_dot = internal::WithFloat0Tangents(ys, std::move(ys_dot));
   return std::make_pair(TreeUnflatten(*out_like, ys), TreeUnflatten(*out_like, ys_dot));
 }
 
@@ -383,9 +404,11 @@ template <typename F, typename... Args>
 auto linearize(F f, const Args&... args) {
   auto [flat, lin, out] = internal::LinearizeAll("linearize", f, /*reverse=*/false, args...);
   auto f_jvp = [flat, lin, out_structure = out](const Args&... tangents) {
-    const std::vector<Tensor> ts = internal::FlatArgs<Args...>(tangents...).leaves;
-    internal::CheckAvals("linearize", "tangent", ts, "primal", flat->leaves);
-    return TreeUnflatten(out_structure, lin->Apply(ts));
+    const std::vector<Tensor> ts = internal::FloatTangents(
+        "linearize", "tangent", internal::FlatArgs<Args...>(tangents...).leaves, "primal",
+        flat->leaves);
+    return TreeUnflatten(out_structure,
+                         internal::WithFloat0Tangents(TreeLeaves(out_structure), lin->Apply(ts)));
   };
   return std::make_pair(std::move(out), std::move(f_jvp));
 }
@@ -407,6 +430,7 @@ auto jacfwd(F f, int argnum = 0) {
     size_t index = 0;
     while (!wrt[index]) ++index;
     const Tensor& x = flat.leaves[index];
+    CheckDifferentiable("jacfwd", x, index);
     // vmap of the pushforward over the input basis: column k is J e_k.
     Shape out_shape;
     const FlatFn pushforward = [&](const std::vector<Tensor>& e) {

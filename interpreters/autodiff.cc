@@ -3,6 +3,7 @@
 
 #include "interpreters/autodiff.h"
 
+#include "absl/strings/str_cat.h"
 #include "core/constants.h"
 #include "core/error.h"
 #include "core/lax.h"
@@ -11,7 +12,6 @@
 #include "interpreters/jvp.h"
 
 namespace cotangent {
-namespace {
 
 void CheckDifferentiable(const char* op, const Tensor& x, size_t index) {
   if (!IsFloating(x.dtype())) {
@@ -20,7 +20,13 @@ void CheckDifferentiable(const char* op, const Tensor& x, size_t index) {
   }
 }
 
-}  // namespace
+ShapedArray TangentAval(const ShapedArray& aval) {
+  return IsFloating(aval.dtype) ? aval : ShapedArray{aval.shape, DType::kFloat0};
+}
+
+Tensor ZeroTangent(const ShapedArray& aval) {
+  return IsFloating(aval.dtype) ? Full(aval, 0.0) : Filled(TangentAval(aval), 0.0, "zeros");
+}
 
 std::pair<std::vector<Tensor>, std::vector<Tensor>> JvpFlat(const char* op, const FlatFn& f,
                                                             const std::vector<Tensor>& primals,
@@ -36,15 +42,18 @@ std::pair<std::vector<Tensor>, std::vector<Tensor>> JvpFlat(const char* op, cons
     InterpreterScope scope(jvp);
     std::vector<Tensor> inputs;
     for (size_t i = 0; i < primals.size(); ++i) {
+      // An integer or bool input's tangent is float0, a zero: it enters as a symbolic zero.
       const Tensor& t = tangents[i];
-      if (t.defined()) {
-        CheckDifferentiable(op, primals[i], i);
-        if (t.aval() != primals[i].aval()) {
-          ThrowInvalid(op, ": tangent ", t.aval().ToString(), " does not match primal ",
-                       primals[i].aval().ToString(), " (input ", i, ")");
-        }
+      const ShapedArray want = TangentAval(primals[i].aval());
+      if (t.defined() && t.aval() != want) {
+        ThrowInvalid(op, ": tangent ", t.aval().ToString(), " does not match primal ",
+                     primals[i].aval().ToString(), " (input ", i, ")",
+                     want.dtype == DType::kFloat0
+                         ? absl::StrCat(": the tangent of an integer or bool input is ",
+                                        want.ToString(), ", as JAX's")
+                         : "");
       }
-      inputs.push_back(jvp.Pack(primals[i], t));
+      inputs.push_back(jvp.Pack(primals[i], want.dtype == DType::kFloat0 ? Tensor() : t));
     }
     outs = f(inputs);
   }

@@ -37,8 +37,18 @@ struct Linearized {
   std::vector<Tensor> Apply(const std::vector<Tensor>& tangents) const;
 };
 
-// Throws "<op>: cannot differentiate with respect to input 0 of type i32[3]: only floating
-// inputs have tangents" for a non-floating flagged input.
+// The type of a value's tangents and cotangents, as JAX's: its own for a float, float0 of its
+// shape for an integer or bool (the dtype of nothing: core/dtype.h). jvp takes and gives, and
+// vjp's pullback takes and gives, tangents of these types; a float0 one is a zero.
+ShapedArray TangentAval(const ShapedArray& aval);
+// The zero tangent of a value of aval: zeros, or float0 zeros for an integer or bool.
+Tensor ZeroTangent(const ShapedArray& aval);
+
+// Throws "<op>: cannot differentiate with respect to input <index> of type i32[3]: only
+// floating inputs have tangents" unless x is floating.
+void CheckDifferentiable(const char* op, const Tensor& x, size_t index);
+
+// Throws CheckDifferentiable's error for a non-floating flagged input.
 Linearized LinearizeFlat(const char* op, const FlatFn& f, const std::vector<Tensor>& primals,
                          const std::vector<bool>& wrt, bool reverse);
 

@@ -26,6 +26,7 @@ std::string VectorType(DType dtype, int width) {
     case DType::kU32: return absl::StrCat("uvec", width);
     case DType::kI32: return absl::StrCat("ivec", width);
     case DType::kI64: return absl::StrCat("i64vec", width);
+    case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:
     case DType::kBF16: return absl::StrCat("u16vec", width);
     case DType::kF32: return absl::StrCat("vec", width);
@@ -159,6 +160,7 @@ Expression ToHalfFloat(DType from) {
           "(a < 0l ? -1.0 : 1.0) * ct_odd_u64(a < 0l ? 0ul - uint64_t(a) : uint64_t(a))", false,
           absl::StrCat(kOddU32, kOddU64)};
     case DType::kF64: return Expression{"ct_odd_f64(a)", false, kOddF64};
+    case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:
     case DType::kBF16:
     case DType::kF32: return Expression{"a"};
@@ -397,6 +399,7 @@ const char* StorageType(DType dtype) {
     case DType::kU32: return "uint";
     case DType::kI32: return "int";
     case DType::kI64: return "int64_t";
+    case DType::kFloat0:                  // no values: no primitive takes it
     case DType::kF16: return "uint16_t";  // the bits: converted by kHalfFloats' functions
     case DType::kBF16: return "uint16_t";
     case DType::kF32: return "float";
@@ -412,6 +415,7 @@ const char* ComputeType(DType dtype) {
     case DType::kU32: return "uint";
     case DType::kI32: return "int";
     case DType::kI64: return "int64_t";
+    case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16: return "float";
     case DType::kBF16: return "float";
     case DType::kF32: return "float";

@@ -70,6 +70,7 @@ std::string LiteralSource(const FusedCode::Literal& l) {
     }
     case DType::kBool:
       return l.value != 0 ? "1u" : "0u";
+    case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:  // never a literal: computed in f32 (core/fused_kernel.h)
     case DType::kBF16:
       break;

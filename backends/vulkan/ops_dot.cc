@@ -67,6 +67,7 @@ absl::StatusOr<const Pipeline*> MatmulKernel(KernelContext& ctx, DType dtype, ui
     case DType::kI64: spirv = kI64[vec_a][vec_b]; break;
     case DType::kU8: spirv = kernels::kMatmulU8Spirv; break;  // no vector variants
     case DType::kBool:
+    case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:  // computed in f32 (core/eval.h RunEquation)
     case DType::kBF16:
       return absl::InvalidArgumentError(

@@ -233,6 +233,7 @@ Host Random(const Shape& shape, DType dtype, uint32_t seed, Layout layout) {
       for (double& x : g.v) x = Quantize(integer(rng), dtype);
       specials = {0, Quantize(-1, dtype), 1, Quantize(-2, dtype), 128};
       break;
+    case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:
     case DType::kBF16:
     case DType::kF32:

@@ -57,6 +57,7 @@ double Round(double v, DType dtype) {
     case DType::kU32:
       if (v != v) return 0;
       return std::trunc(std::clamp(v, 0.0, 4294967295.0));
+    case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:
     case DType::kBF16:
       return ValueIn(dtype, v);

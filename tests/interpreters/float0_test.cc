@@ -1,0 +1,118 @@
+// File: tests/interpreters/float0_test.cc
+// Integer and bool values under differentiation, as JAX's api_test checks them
+// (test_vjp_of_int_index, test_vjp_of_int_shapes, test_jvp_of_int_identity, test_jvp_of_int_add,
+// test_jvp_of_int_index, test_grad_of_int_errors, the float0 mismatch errors): their tangents
+// and cotangents have dtype float0 and their shape; vjp and jvp differentiate the floating
+// inputs and give float0 zeros for the rest; grad and the Jacobians refuse an integer input;
+// float0 has no values and is the operand of no primitive.
+
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cotangent/cotangent.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/oracles.h"
+
+namespace cotangent {
+namespace {
+
+using ::testing::HasSubstr;
+
+void ExpectFloat0(const Tensor& t, const Shape& shape) {
+  EXPECT_EQ(t.dtype(), float0);
+  EXPECT_EQ(t.shape(), shape);
+}
+
+TEST(Float0Test, VjpOfAnIntegerIndexGivesAFloat0Cotangent) {
+  const auto f = [](const Tensor& x, const Tensor& i) { return take(x, i); };
+  const auto [out, pullback] = vjp(f, full({2}, 2.0, f32), scalar(1, i32));
+  EXPECT_EQ(out.item<float>(), 2.0f);
+  const std::vector<Tensor> cts = pullback(scalar(1.0f));
+  EXPECT_EQ(cts[0].to_vector<float>(), (std::vector<float>{0, 1}));
+  ExpectFloat0(cts[1], {});
+}
+
+TEST(Float0Test, VjpOfAnIntegerFunctionTakesAndGivesFloat0) {
+  const auto f = [](const Tensor& x) { return reshape(x, {2, 2}); };
+  const auto [out, pullback] = vjp(f, ones({4, 1}, i32));
+  EXPECT_EQ(out.dtype(), i32);
+  ExpectFloat0(pullback(zeros({2, 2}, float0))[0], {4, 1});
+  // The cotangent of an integer output must be float0, as JAX's pullback demands.
+  EXPECT_THAT(testing::ErrorOf([&] { pullback(zeros({2, 2}, i32)); }),
+              HasSubstr("vjp: cotangent i32[2,2] does not match output i32[2,2]: the cotangent "
+                        "of an integer or bool is float0[2,2]"));
+  // Mixed outputs: the float one carries the derivative, the integer one a float0 zero.
+  const auto g = [](const Tensor& x, const Tensor& n) {
+    return std::make_pair(x * astype(n, f32), n + 1);
+  };
+  const auto [pair, pb] = vjp(g, scalar(3.0f), scalar(4, i32));
+  EXPECT_EQ(pair.second.item<int32_t>(), 5);
+  const std::vector<Tensor> d = pb(std::make_pair(scalar(1.0f), zeros({}, float0)));
+  EXPECT_EQ(d[0].item<float>(), 4.0f);
+  ExpectFloat0(d[1], {});
+}
+
+TEST(Float0Test, JvpOfIntegersTakesAndGivesFloat0) {
+  const auto identity = [](const Tensor& x) { return x; };
+  auto [y, t] = jvp(identity, {scalar(1, i32)}, {zeros({}, float0)});
+  EXPECT_EQ(y.item<int32_t>(), 1);
+  ExpectFloat0(t, {});
+  std::tie(y, t) = jvp([](const Tensor& x) { return x + 1; }, {scalar(2, i32)}, {zeros({}, float0)});
+  EXPECT_EQ(y.item<int32_t>(), 3);
+  ExpectFloat0(t, {});
+  // The float input's tangent flows through the gather; the index's is float0.
+  const auto f = [](const Tensor& x, const Tensor& i) { return take(x, i); };
+  std::tie(y, t) = jvp(f, {ones({2}, f32), scalar(1, i32)}, {full({2}, 3.0, f32), zeros({}, float0)});
+  EXPECT_EQ(y.item<float>(), 1.0f);
+  EXPECT_EQ(t.item<float>(), 3.0f);
+  // An integer tangent for an integer input is JAX's mismatch error.
+  EXPECT_THAT(testing::ErrorOf([&] { jvp(identity, {scalar(1, i32)}, {scalar(1, i32)}); }),
+              HasSubstr("jvp: tangent i32[] does not match primal i32[] (input 0): the tangent of "
+                        "an integer or bool input is float0[], as JAX's"));
+  EXPECT_THAT(testing::ErrorOf([&] { jvp(identity, {scalar(1.0f)}, {zeros({}, float0)}); }),
+              HasSubstr("jvp: tangent float0[] does not match primal f32[] (input 0)"));
+}
+
+TEST(Float0Test, LinearizeOfAMixedFunction) {
+  const auto f = [](const Tensor& x, const Tensor& n) { return x * astype(n, f32); };
+  const auto [y, f_jvp] = linearize(f, scalar(2.0f), scalar(3, i32));
+  EXPECT_EQ(y.item<float>(), 6.0f);
+  EXPECT_EQ(f_jvp(scalar(1.0f), zeros({}, float0)).item<float>(), 3.0f);
+}
+
+TEST(Float0Test, GradAndJacobiansRefuseIntegerInputs) {
+  EXPECT_THAT(testing::ErrorOf([] { grad([](const Tensor& x) { return x; })(scalar(3, i32)); }),
+              HasSubstr("grad: cannot differentiate with respect to input 0 of type i32[]"));
+  EXPECT_THAT(testing::ErrorOf([] { jacfwd([](const Tensor& x) { return x; })(ones({2}, i32)); }),
+              HasSubstr("cannot differentiate with respect to input 0 of type i32[2]"));
+  // An integer argument not differentiated is fine (grad with respect to argument 0).
+  const auto f = [](const Tensor& x, const Tensor& n) { return x * astype(n, f32); };
+  EXPECT_EQ(grad(f, 0)(scalar(2.0f), scalar(5, i32)).item<float>(), 5.0f);
+}
+
+TEST(Float0Test, Float0HasNoValuesAndIsTheOperandOfNoPrimitive) {
+  const Tensor z = zeros({2, 3}, float0);
+  ExpectFloat0(z, {2, 3});
+  EXPECT_EQ(DTypeSize(float0), 0);
+  EXPECT_EQ(z.size(), 6);
+  std::ostringstream printed;
+  printed << zeros({2}, float0) << " " << zeros({}, float0);
+  EXPECT_EQ(printed.str(), "[b'' b''] b''");
+  EXPECT_THAT(testing::ErrorOf([&] { z.to_vector<float>(); }),
+              HasSubstr("to_vector: float0[2,3] has no values (float0 is the tangent type of "
+                        "integers and bools)"));
+  EXPECT_THAT(testing::ErrorOf([&] { reshape(z, {6}); }),
+              HasSubstr("reshape: operand float0[2,3] has no values"));
+  EXPECT_THAT(testing::ErrorOf([&] { z + 1.0; }), HasSubstr("has no values"));
+  EXPECT_THAT(testing::ErrorOf([] { full({2}, 1.0, float0); }),
+              HasSubstr("float0 has no values but its zeros"));
+  // Nor does it enter a jitted call (JAX passes it through; not provided here).
+  EXPECT_THAT(testing::ErrorOf([&] { jit([](const Tensor& x) { return x; })(z); }),
+              HasSubstr("has no values"));
+}
+
+}  // namespace
+}  // namespace cotangent
