@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "core/backend.h"
+#include "core/complex_eval.h"
 #include "core/error.h"
 #include "core/host_memory.h"
 #include "core/lax.h"
@@ -108,6 +109,12 @@ Tensor Generate(const Shape& shape, DType dtype, const char* op,
 
 Tensor Filled(const ShapedArray& aval, double value, const char* op) {
   CheckRepresentable(value, aval.dtype, op);
+  if (IsComplex(aval.dtype)) {  // value + 0i from its parts: backends fill no complex element
+    const ShapedArray part{aval.shape, RealPart(aval.dtype)};
+    Array z = ComplexFromParts(Filled(part, value, op).array(), Filled(part, 0, op).array());
+    z.committed = false;
+    return Tensor(std::move(z));
+  }
   Array array = NewArray(aval, op);
   if (array.aval.bytes() > 0) ThrowIfError(array.backend().Fill(array, value));
   return Tensor(std::move(array));

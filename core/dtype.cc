@@ -21,6 +21,8 @@ const char* DTypeName(DType dtype) {
     case DType::kBF16: return "bf16";
     case DType::kF32: return "f32";
     case DType::kF64: return "f64";
+    case DType::kC64: return "c64";
+    case DType::kC128: return "c128";
     case DType::kFloat0: return "float0";
   }
   return "?";
@@ -37,6 +39,8 @@ int64_t DTypeSize(DType dtype) {
     case DType::kBF16: return 2;
     case DType::kF32: return 4;
     case DType::kF64: return 8;
+    case DType::kC64: return 8;
+    case DType::kC128: return 16;
     case DType::kFloat0: return 0;
   }
   return 0;
@@ -120,7 +124,7 @@ uint16_t RoundFloatToBF16Bits(float x) {
 }
 
 FloatInfo finfo(DType dtype) {
-  switch (dtype) {
+  switch (RealPart(dtype)) {
     case DType::kF16: return {0x1p-10, 65504.0, 0x1p-14, 10};
     case DType::kBF16: return {0x1p-7, 0x1.fep127, 0x1p-126, 7};
     case DType::kF64:
@@ -135,6 +139,9 @@ FloatInfo finfo(DType dtype) {
 DType PromoteTypes(DType a, DType b) {
   if (a == b || b == DType::kBool) return a;
   if (a == DType::kBool) return b;
+  if (IsComplex(a) || IsComplex(b)) {  // the complex type whose parts hold both real parts
+    return ComplexOf(PromoteTypes(RealPart(a), RealPart(b)));
+  }
   if (IsFloating(a) || IsFloating(b)) {
     if (IsHalfFloat(a) && IsHalfFloat(b)) return DType::kF32;  // f16, bf16: neither holds both
     if (IsFloating(a) && IsFloating(b)) return std::max(a, b);
@@ -152,7 +159,7 @@ uint64_t ElementBits(double value, DType dtype) {
   VisitDType(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     const T v = ConvertValue<T, decltype(tag)::dtype>(value);
-    std::memcpy(&bits, &v, sizeof(T));
+    std::memcpy(&bits, &v, std::min(sizeof(T), sizeof(bits)));
   });
   return bits;
 }
@@ -166,7 +173,7 @@ double ValueIn(DType dtype, double value) {
 
 DType PromoteWithScalar(DType tensor_dtype, Scalar scalar) {
   if (scalar.integral()) return tensor_dtype == DType::kBool ? DType::kI32 : tensor_dtype;
-  return IsFloating(tensor_dtype) ? tensor_dtype : kDefaultFloat;
+  return IsInexact(tensor_dtype) ? tensor_dtype : kDefaultFloat;
 }
 
 }  // namespace cotangent

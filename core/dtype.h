@@ -5,6 +5,7 @@
 #ifndef COTANGENT_CORE_DTYPE_H_
 #define COTANGENT_CORE_DTYPE_H_
 
+#include <complex>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -16,10 +17,26 @@ namespace cotangent {
 // Element type of an array: bool, unsigned and signed integers, floats. Promotion is JAX's
 // lattice (PromoteTypes), not this order. f16 (IEEE binary16) and bf16 (bfloat16) are stored in
 // 16 bits and computed in f32, as XLA's CPU and GPU compilers do (core/eval.cc RunEquation).
-// float0 is JAX's tangent type of integer and bool values: zero bytes per element, no values,
-// operand of no primitive (only made as zeros, core/constants.h Filled, and inspected).
-enum class DType : uint8_t { kBool, kU8, kU32, kI32, kI64, kF16, kBF16, kF32, kF64, kFloat0 };
-inline constexpr int kNumDTypes = 10;
+// c64 and c128 (complex64, complex128) are pairs (real, imaginary) of f32 or f64, stored as
+// std::complex and computed as pairs of real arrays (core/complex_eval.h), so that no backend
+// kernel sees them. float0 is JAX's tangent type of integer and bool values: zero bytes per
+// element, no values, operand of no primitive (only made as zeros, core/constants.h Filled,
+// and inspected).
+enum class DType : uint8_t {
+  kBool,
+  kU8,
+  kU32,
+  kI32,
+  kI64,
+  kF16,
+  kBF16,
+  kF32,
+  kF64,
+  kC64,
+  kC128,
+  kFloat0
+};
+inline constexpr int kNumDTypes = 12;
 
 inline constexpr DType bool_ = DType::kBool;
 inline constexpr DType u8 = DType::kU8;
@@ -30,13 +47,15 @@ inline constexpr DType f16 = DType::kF16;
 inline constexpr DType bf16 = DType::kBF16;
 inline constexpr DType f32 = DType::kF32;
 inline constexpr DType f64 = DType::kF64;
+inline constexpr DType c64 = DType::kC64;
+inline constexpr DType c128 = DType::kC128;
 inline constexpr DType float0 = DType::kFloat0;
 
 // The dtype of floating literals and of tensors built from doubles without a dtype, as in JAX.
 inline constexpr DType kDefaultFloat = DType::kF32;
 
 // Short name used in messages and printing: "bool", "u8", "u32", "i32", "i64", "f16", "bf16",
-// "f32", "f64", "float0".
+// "f32", "f64", "c64", "c128", "float0".
 const char* DTypeName(DType dtype);
 
 // Bytes per element (bool is stored as one byte, float0 in none).
@@ -47,13 +66,24 @@ constexpr bool IsHalfFloat(DType dtype) { return dtype == DType::kF16 || dtype =
 constexpr bool IsFloating(DType dtype) {
   return IsHalfFloat(dtype) || dtype == DType::kF32 || dtype == DType::kF64;
 }
+constexpr bool IsComplex(DType dtype) { return dtype == DType::kC64 || dtype == DType::kC128; }
+// Floating or complex: the dtypes with tangents of their own (JAX's inexact).
+constexpr bool IsInexact(DType dtype) { return IsFloating(dtype) || IsComplex(dtype); }
+// The dtype of a complex dtype's parts (c64 -> f32, c128 -> f64), and of a real dtype itself.
+constexpr DType RealPart(DType dtype) {
+  return dtype == DType::kC64 ? DType::kF32 : dtype == DType::kC128 ? DType::kF64 : dtype;
+}
+// The complex dtype with parts of a floating dtype (f64 -> c128; f16, bf16, f32 -> c64).
+constexpr DType ComplexOf(DType dtype) {
+  return dtype == DType::kF64 || dtype == DType::kC128 ? DType::kC128 : DType::kC64;
+}
 constexpr bool IsUnsigned(DType dtype) { return dtype == DType::kU8 || dtype == DType::kU32; }
 constexpr bool IsSignedInteger(DType dtype) { return dtype == DType::kI32 || dtype == DType::kI64; }
 constexpr bool IsInteger(DType dtype) { return IsUnsigned(dtype) || IsSignedInteger(dtype); }
 
 // jnp.finfo of a floating dtype: eps (the gap from 1 to the next value), the largest finite
 // value, the smallest normal one (tiny) and the fraction bits (mantissa, without the implicit
-// one). Of a non-floating dtype, f32's.
+// one). Of a complex dtype, its parts'; of any other dtype, f32's.
 struct FloatInfo {
   double eps, max, tiny;
   int fraction_bits;
@@ -64,7 +94,8 @@ FloatInfo finfo(DType dtype);
 // restricted to our dtypes: bool below everything; u8 < u32 and i32 < i64 by width; an unsigned
 // with a signed type gives the narrowest signed type holding both (u8, i32 -> i32; u32, i32 ->
 // i64); any integer with a float gives the float (i64, f16 -> f16, as JAX and unlike numpy);
-// f16 and bf16 are each below f32 and f16, bf16 -> f32.
+// f16 and bf16 are each below f32 and f16, bf16 -> f32; every real dtype is below c64 but f64,
+// and f64 with c64 gives c128.
 DType PromoteTypes(DType a, DType b);
 
 // The dtype jnp.sum, cumsum and cumprod accumulate in (JAX's promote_integers, with i32 the
@@ -91,9 +122,9 @@ class Scalar {
   bool integral_ = false;
 };
 
-// The dtype of `tensor op scalar` (JAX's weak types): a weak float keeps a floating dtype and
-// makes an integer or bool tensor the default float; a weak int keeps every dtype but bool,
-// which becomes i32 (the default integer). A value the result dtype cannot hold (u8 + 300,
+// The dtype of `tensor op scalar` (JAX's weak types): a weak float keeps a floating or complex
+// dtype and makes an integer or bool tensor the default float; a weak int keeps every dtype but
+// bool, which becomes i32 (the default integer). A value the result dtype cannot hold (u8 + 300,
 // u32 - (-1)) is an Error, as JAX's OverflowError.
 DType PromoteWithScalar(DType tensor_dtype, Scalar scalar = 1.0);
 
@@ -155,6 +186,18 @@ template <> struct DTypeOf<float16> { static constexpr DType value = DType::kF16
 template <> struct DTypeOf<bfloat16> { static constexpr DType value = DType::kBF16; };
 template <> struct DTypeOf<float> { static constexpr DType value = DType::kF32; };
 template <> struct DTypeOf<double> { static constexpr DType value = DType::kF64; };
+template <>
+struct DTypeOf<std::complex<float>> {
+  static constexpr DType value = DType::kC64;
+};
+template <>
+struct DTypeOf<std::complex<double>> {
+  static constexpr DType value = DType::kC128;
+};
+
+template <typename T>
+inline constexpr bool kIsComplexStorage =
+    std::is_same_v<T, std::complex<float>> || std::is_same_v<T, std::complex<double>>;
 
 // A type tag, so that generic lambdas can receive a type: [](auto tag) { using T = ...::type; }.
 // `dtype` tells bool from u8, which share uint8_t storage.
@@ -167,8 +210,9 @@ struct TypeTag {
 // Calls f(TypeTag<storage type, dtype>{}) and returns its result. The storage type is what an
 // element is in memory on every backend: uint8_t for bool (0 or 1; never C++ bool, so that no
 // byte value is undefined behaviour) and u8, then uint32_t, int32_t, int64_t, float16,
-// bfloat16, float, double. Kernels that compute on elements see no f16 or bf16 (RunEquation
-// computes them in f32) and skip those cases with `if constexpr (kIsHalfStorage<T>)`. float0,
+// bfloat16, float, double, std::complex<float>, std::complex<double>. Kernels that compute on
+// elements see no f16 or bf16 (RunEquation computes them in f32) nor complex (computed as real
+// pairs) and use VisitComputeDType. float0,
 // which has no elements to read, is visited as bool (never reached: no primitive takes it).
 template <typename F>
 decltype(auto) VisitDType(DType dtype, F&& f) {
@@ -182,6 +226,8 @@ decltype(auto) VisitDType(DType dtype, F&& f) {
     case DType::kBF16: return f(TypeTag<bfloat16, DType::kBF16>{});
     case DType::kF32: return f(TypeTag<float, DType::kF32>{});
     case DType::kF64: return f(TypeTag<double, DType::kF64>{});
+    case DType::kC64: return f(TypeTag<std::complex<float>, DType::kC64>{});
+    case DType::kC128: return f(TypeTag<std::complex<double>, DType::kC128>{});
     case DType::kFloat0: break;  // no storage: no kernel, conversion or copy reads one
   }
   return f(TypeTag<uint8_t, DType::kBool>{});  // float0 (never reached, as above)
@@ -189,13 +235,14 @@ decltype(auto) VisitDType(DType dtype, F&& f) {
 
 // VisitDType for kernels that compute on elements. They never see f16 or bf16 (core/eval.h
 // RunEquation computes those in f32, and the backends reject such an operand of any primitive
-// but convert_element_type), so f is not instantiated for their storage types: it receives
-// f32's tag there, which that contract makes unreachable.
+// but convert_element_type) nor c64 and c128 (core/complex_eval.h), so f is not instantiated
+// for their storage types: it receives f32's tag there, which that contract makes unreachable.
 template <typename F>
 decltype(auto) VisitComputeDType(DType dtype, F&& f) {
-  if (IsHalfFloat(dtype)) return f(TypeTag<float, DType::kF32>{});
+  if (IsHalfFloat(dtype) || IsComplex(dtype)) return f(TypeTag<float, DType::kF32>{});
   return VisitDType(dtype, [&](auto tag) -> decltype(auto) {
-    if constexpr (kIsHalfStorage<typename decltype(tag)::type>) {
+    using T = typename decltype(tag)::type;
+    if constexpr (kIsHalfStorage<T> || kIsComplexStorage<T>) {
       return f(TypeTag<float, DType::kF32>{});
     } else {
       return f(tag);
@@ -207,11 +254,20 @@ decltype(auto) VisitComputeDType(DType dtype, F&& f) {
 // bool is x != 0 (true for NaN); from bool is 0/1; float to an integer truncates toward zero,
 // saturates out-of-range values and maps NaN to 0 (no undefined behaviour); integer to integer
 // keeps the low bits (two's complement); f16 and bf16 read as the f32 they equal and round to
-// nearest even; everything else is a C++ conversion. `to` is explicit because bool and u8
-// share uint8_t storage.
+// nearest even; a complex number converts its real part to a real dtype (JAX drops the
+// imaginary part, with a warning numpy also gives), and a real number becomes (x, 0);
+// everything else is a C++ conversion. `to` is explicit because bool and u8 share uint8_t
+// storage.
 template <typename To, DType to, typename From>
 To ConvertValue(From x) {
-  if constexpr (kIsHalfStorage<From>) {
+  if constexpr (kIsComplexStorage<From> && kIsComplexStorage<To>) {
+    return To(static_cast<typename To::value_type>(x.real()),
+              static_cast<typename To::value_type>(x.imag()));
+  } else if constexpr (kIsComplexStorage<From>) {
+    return ConvertValue<To, to>(x.real());
+  } else if constexpr (kIsComplexStorage<To>) {
+    return To(ConvertValue<typename To::value_type, RealPart(to)>(x), 0);
+  } else if constexpr (kIsHalfStorage<From>) {
     return ConvertValue<To, to>(static_cast<float>(x));
   } else if constexpr (kIsHalfStorage<To>) {
     return To(x);
@@ -236,7 +292,8 @@ To ConvertValue(From x) {
 double ValueIn(DType dtype, double value);
 
 // The bits of `value` converted to dtype as ConvertValue does, in the low DTypeSize(dtype)
-// bytes: fill values and literals written into kernels.
+// bytes: fill values and literals written into kernels. Of c128, whose elements take 16
+// bytes, the real part's (the imaginary part's bits are zero).
 uint64_t ElementBits(double value, DType dtype);
 
 }  // namespace cotangent

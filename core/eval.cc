@@ -11,9 +11,10 @@
 
 #include "absl/container/inlined_vector.h"
 #include "core/backend.h"
+#include "core/complex_eval.h"
 #include "core/error.h"
-#include "core/interpreter.h"
 #include "core/host_memory.h"
+#include "core/interpreter.h"
 #include "core/layout.h"
 
 namespace cotangent {
@@ -105,6 +106,10 @@ void RunInF32(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
 void RunEquation(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
                  const Params& params, absl::Span<const ShapedArray> out_avals,
                  absl::Span<Array> outs) {
+  if (InvolvesComplex(arrays, out_avals)) {
+    RunComplex(backend, prim, arrays, params, out_avals, outs);
+    return;
+  }
   if (HasHalfFloat(prim, arrays, out_avals)) {
     RunInF32(backend, prim, arrays, params, out_avals, outs);
     return;

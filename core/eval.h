@@ -32,7 +32,7 @@ TensorList RunOnProcessAxes(Primitive prim, absl::Span<const Tensor> in, const P
 // primitive with such an operand or result, other than convert_element_type and the movement
 // primitives (core/backend.h ComputesOnHalfFloats), runs on f32 copies of those operands
 // (exact) and rounds each such result back to its dtype, once, so backends compute no 16-bit
-// float and eager and jit round alike.
+// float and eager and jit round alike. c64 and c128 run as real arrays (core/complex_eval.h).
 void RunEquation(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
                  const Params& params, absl::Span<const ShapedArray> out_avals,
                  absl::Span<Array> outs);

@@ -61,6 +61,7 @@ Program UnrolledBody(const Program& body, const Params& p) {
 
 // Kernels that RunEquation turns into views of their operand (no memory, no kernel).
 bool IsViewLike(const Equation& eqn, const Program& p) {
+  if (IsComplex(p.avals[eqn.outputs[0]].dtype)) return false;  // core/complex_eval.h copies
   switch (eqn.prim) {
     case Primitive::kTranspose:
     case Primitive::kBroadcastInDim:

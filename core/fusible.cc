@@ -23,7 +23,7 @@ bool IsFusible(Primitive prim) {
     case PrimitiveKind::kLinalg:
     case PrimitiveKind::kCall:
     case PrimitiveKind::kCollective:
-      return false;
+    case PrimitiveKind::kComplexParts: return false;
   }
   return false;
 }

@@ -110,6 +110,14 @@ class Planner {
     for (const auto& [id, stamp] : groups_[g].deps) Record(deps, id, stamp);
   }
 
+  // Complex equations run as several real ones (core/complex_eval.h): no fused kernel holds one.
+  bool TouchesComplex(const Equation& eqn) const {
+    for (const Atom& a : eqn.inputs) {
+      if (IsComplex(program_.AvalOf(a).dtype)) return true;
+    }
+    return IsComplex(program_.avals[eqn.outputs[0]].dtype);
+  }
+
   std::optional<DType> MathOf(const Equation& eqn) const {
     if (!options_.math) return std::nullopt;
     const DType in = program_.AvalOf(eqn.inputs[eqn.prim == Primitive::kSelect ? 1 : 0]).dtype;
@@ -121,8 +129,9 @@ class Planner {
     const Equation& eqn = program_.eqns[e];
     parent_[e] = e;
     Group& group = groups_[e];
-    group.elementwise =
-        eqn.outputs.size() == 1 && Fuses(eqn.prim, program_.avals[eqn.outputs[0]], options_.limits);
+    group.elementwise = eqn.outputs.size() == 1 &&
+                        Fuses(eqn.prim, program_.avals[eqn.outputs[0]], options_.limits) &&
+                        !TouchesComplex(eqn);
     const std::vector<int32_t> vars = VarOperands(eqn);
     if (group.elementwise) {
       const ShapedArray& out = program_.avals[eqn.outputs[0]];

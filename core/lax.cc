@@ -41,6 +41,11 @@ Tensor bitcast_convert_type(const Tensor& x, DType new_dtype) {
   return Bind1(Primitive::kBitcastConvert, {x}, p);
 }
 
+Tensor real(const Tensor& z) { return Bind1(Primitive::kReal, {z}); }
+Tensor imag(const Tensor& z) { return Bind1(Primitive::kImag, {z}); }
+Tensor conj(const Tensor& z) { return Bind1(Primitive::kConj, {z}); }
+Tensor complex(const Tensor& x, const Tensor& y) { return Bind1(Primitive::kComplex, {x, y}); }
+
 Tensor reduce_sum(const Tensor& x, std::vector<int64_t> axes) {
   Params p;
   std::sort(axes.begin(), axes.end());

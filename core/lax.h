@@ -34,6 +34,13 @@ Tensor convert_element_type(const Tensor& x, DType new_dtype);
 // f32[3]). bool only to bool. No derivative (zero), as JAX's. A view where x is dense.
 Tensor bitcast_convert_type(const Tensor& x, DType new_dtype);
 
+// The parts of complex numbers (c64 parts are f32, c128 parts f64): real(z), imag(z), conj(z)
+// of a complex z, and complex(x, y) = x + iy of f32 or f64 parts of one shape.
+Tensor real(const Tensor& z);
+Tensor imag(const Tensor& z);
+Tensor conj(const Tensor& z);
+Tensor complex(const Tensor& x, const Tensor& y);
+
 // Sum / max over `axes` (any order; duplicates rejected); the axes are removed.
 Tensor reduce_sum(const Tensor& x, std::vector<int64_t> axes);
 Tensor reduce_max(const Tensor& x, std::vector<int64_t> axes);

@@ -8,6 +8,17 @@
 
 namespace cotangent {
 
+Array ComplexPairs(const Array& z) {
+  Array r = z;
+  r.aval = {z.aval.shape, RealPart(z.aval.dtype)};
+  r.aval.shape.push_back(2);
+  for (int64_t& s : r.strides) s *= 2;
+  r.strides.push_back(1);
+  r.offset = 2 * z.offset;
+  r.constant.reset();
+  return r;
+}
+
 std::optional<Array> ViewOf(Primitive prim, const Array& x, const Params& p,
                             const ShapedArray& out_aval) {
   Array view{x.buffer, out_aval, {}, x.offset, x.committed, x.constant};

@@ -36,6 +36,11 @@ namespace cotangent {
 std::optional<Array> ViewOf(Primitive prim, const Array& x, const Params& params,
                             const ShapedArray& out_aval);
 
+// A c64 or c128 array as the real array of its (real, imaginary) pairs, a view: z's shape and
+// a last axis of 2, its parts' dtype (f32, f64), strides doubled and 1 along the new axis.
+// Backends move complex data through it (no kernel copies a 16-byte element).
+Array ComplexPairs(const Array& z);
+
 // dst[i] = src[i] for every index i of src.aval.shape; dst.aval == src.aval.
 struct StridedCopy {
   Array src, dst;

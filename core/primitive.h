@@ -25,10 +25,11 @@ enum class PrimitiveKind : uint8_t {
   kReduce,
   kMovement,
   kContraction,
-  kIndexing,  // gather, the scatters, argsort: elements placed by index values
-  kLinalg,    // factorizations and solves over the last two axes (LAPACK's)
-  kCollective,  // psum, all_gather...: over named axes, run by the interpreter binding them
-  kCall,  // higher-order: carries a program in its params
+  kIndexing,      // gather, the scatters, argsort: elements placed by index values
+  kLinalg,        // factorizations and solves over the last two axes (LAPACK's)
+  kCollective,    // psum, all_gather...: over named axes, run by the interpreter binding them
+  kComplexParts,  // real, imag, conj, complex: run as real arrays (core/complex_eval.h)
+  kCall,          // higher-order: carries a program in its params
 };
 
 enum class Primitive : uint8_t {
@@ -45,10 +46,14 @@ inline constexpr int kNumPrimitives = 0
 
 // The dtypes an operand accepts.
 enum class DTypeClass : uint8_t {
-  kFloat,    // f16, bf16, f32, f64
-  kNumeric,  // all but bool
-  kInteger,  // u8, u32, i32, i64
-  kBitwise,  // bool and the integers: the bitwise ops' operands
+  kFloat,        // f16, bf16, f32, f64
+  kInexact,      // the floats and c64, c128
+  kComplex,      // c64, c128
+  kNumeric,      // all but bool (and float0)
+  kRealNumeric,  // the integers and floats: numbers with an order
+  kOrdered,      // bool, the integers and floats: all but complex (JAX's _ordered)
+  kInteger,      // u8, u32, i32, i64
+  kBitwise,      // bool and the integers: the bitwise ops' operands
   kBool,
   kIndex,  // i32: index values
   kAny,    // all but float0, which no primitive takes
@@ -57,7 +62,11 @@ enum class DTypeClass : uint8_t {
 constexpr bool InClass(DType dtype, DTypeClass c) {
   switch (c) {
     case DTypeClass::kFloat: return IsFloating(dtype);
-    case DTypeClass::kNumeric: return dtype != DType::kBool;
+    case DTypeClass::kInexact: return IsInexact(dtype);
+    case DTypeClass::kComplex: return IsComplex(dtype);
+    case DTypeClass::kNumeric: return dtype != DType::kBool && dtype != DType::kFloat0;
+    case DTypeClass::kRealNumeric: return IsInteger(dtype) || IsFloating(dtype);
+    case DTypeClass::kOrdered: return dtype != DType::kFloat0 && !IsComplex(dtype);
     case DTypeClass::kInteger: return IsInteger(dtype);
     case DTypeClass::kBitwise: return dtype == DType::kBool || IsInteger(dtype);
     case DTypeClass::kBool: return dtype == DType::kBool;

@@ -8,16 +8,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <cstdio>
 #include <cstdlib>
 #include <ostream>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "core/lax.h"
 #include "core/interpreter.h"
+#include "core/lax.h"
 #include "core/tensor.h"
 
 namespace cotangent {
@@ -47,9 +48,11 @@ int ShortestDigits(const char* format, double v, DType dtype) {
 }
 
 // Formats every element of a floating array as numpy does, padded to a common width.
+// With plus_sign, non-negative values carry a '+' (the imaginary parts of complex numbers).
 class FloatFormatter {
  public:
-  FloatFormatter(const std::vector<double>& values, DType dtype) : dtype_(dtype) {
+  FloatFormatter(const std::vector<double>& values, DType dtype, bool plus_sign = false)
+      : dtype_(dtype), plus_sign_(plus_sign) {
     double max_abs = 0, min_abs = INFINITY;
     for (double v : values) {
       if (!std::isfinite(v) || v == 0) continue;
@@ -89,6 +92,10 @@ class FloatFormatter {
 
  private:
   std::string Raw(double v) const {
+    std::string s = Unsigned(v);
+    return plus_sign_ && s[0] != '-' ? "+" + s : s;
+  }
+  std::string Unsigned(double v) const {
     if (std::isnan(v)) return "nan";
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
     if (scientific_) {
@@ -106,6 +113,7 @@ class FloatFormatter {
   }
 
   DType dtype_;
+  bool plus_sign_;
   bool scientific_ = false;
   int digits_ = 0;
   size_t int_width_ = 0, frac_width_ = 0;
@@ -198,11 +206,39 @@ std::string FormatScalar(double v, DType dtype) {
   return Printf(format, digits, v);
 }
 
+// A 0-d complex as Python's repr of a complex: (1+2j), (1.5-0j), 2j for a +0 real part; the
+// parts as repr prints floats, without a ".0" on integral values.
+std::string FormatComplexScalar(std::complex<double> z, DType dtype) {
+  const auto part = [&](double v) {
+    std::string s = FormatScalar(v, RealPart(dtype));
+    if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
+    return s;
+  };
+  std::string im = part(z.imag());
+  if (z.real() == 0 && !std::signbit(z.real())) return im + "j";
+  if (im[0] != '-') im = "+" + im;
+  return absl::StrCat("(", part(z.real()), im, "j)");
+}
+
 // The shown elements (all of them, or those of LeadingTrailing when summarize) of x as cells
 // of one width: floats as FloatFormatter, integers exactly (read as int64_t: every u32 and
 // i64 value), bools as True / False.
 std::vector<std::string> Cells(const Tensor& shown, DType dtype) {
   std::vector<std::string> cells;
+  if (IsComplex(dtype)) {  // numpy: the real parts' column, then the signed imaginary parts + j
+    std::vector<double> re, im;
+    for (const std::complex<double>& z : shown.to_vector<std::complex<double>>()) {
+      re.push_back(z.real());
+      im.push_back(z.imag());
+    }
+    FloatFormatter real(re, RealPart(dtype)), imag(im, RealPart(dtype), /*plus_sign=*/true);
+    for (size_t i = 0; i < re.size(); ++i) {
+      std::string i_text = imag(im[i]);
+      const size_t end = i_text.find_last_not_of(' ') + 1;  // the j before the padding
+      cells.push_back(real(re[i]) + i_text.insert(end, "j"));
+    }
+    return cells;
+  }
   if (IsFloating(dtype)) {
     const std::vector<double> values = shown.to_vector<double>();
     FloatFormatter format(values, dtype);
@@ -243,6 +279,9 @@ std::ostream& operator<<(std::ostream& os, const Tensor& x) {
     const Tensor shown = summarize ? LeadingTrailing(x) : x;
     if (x.ndim() == 0 && IsFloating(x.dtype())) {
       return os << FormatScalar(shown.item<double>(), x.dtype());
+    }
+    if (x.ndim() == 0 && IsComplex(x.dtype())) {
+      return os << FormatComplexScalar(shown.item<std::complex<double>>(), x.dtype());
     }
     cells = Cells(shown, x.dtype());
   }

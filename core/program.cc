@@ -33,7 +33,8 @@ std::string NameOf(int n) {
   return name;
 }
 
-// A literal as Python's repr prints it: 2.0, 0.1, 1e-05, 3, True.
+// A literal as Python's repr prints it: 2.0, 0.1, 1e-05, 3, True, (2+0j) (a complex literal
+// is real: value + 0i).
 std::string LiteralText(const Atom& a) {
   switch (a.dtype) {
     case DType::kBool:
@@ -47,6 +48,8 @@ std::string LiteralText(const Atom& a) {
     case DType::kBF16:
     case DType::kF32:
     case DType::kF64:
+    case DType::kC64:
+    case DType::kC128:
     case DType::kFloat0:  // never a literal (no primitive takes one)
       break;
   }
@@ -61,6 +64,7 @@ std::string LiteralText(const Atom& a) {
     }
   }
   std::string s = buf;
+  if (IsComplex(a.dtype)) return absl::StrCat("(", s, "+0j)");
   if (s.find_first_of(".e") == std::string::npos) s += ".0";
   return s;
 }
@@ -164,8 +168,10 @@ uint64_t StableCode(DType dtype) {
     case DType::kF16: return 7;
     case DType::kBF16: return 8;
     case DType::kFloat0: return 9;
+    case DType::kC64: return 10;
+    case DType::kC128: return 11;
   }
-  return 10;
+  return 12;
 }
 
 // A stable 64-bit hash: values mixed in order with splitmix64's finalizer.

@@ -39,7 +39,11 @@ RuleTable BuildRuleTable() {
 const char* ClassName(DTypeClass c) {
   switch (c) {
     case DTypeClass::kFloat: return "a floating-point";
+    case DTypeClass::kInexact: return "a floating-point or complex";
+    case DTypeClass::kComplex: return "a complex";
     case DTypeClass::kNumeric: return "a numeric";
+    case DTypeClass::kRealNumeric: return "a real (integer or floating-point)";
+    case DTypeClass::kOrdered: return "an ordered (not complex)";
     case DTypeClass::kInteger: return "an integer";
     case DTypeClass::kBitwise: return "a bool or integer";
     case DTypeClass::kBool: return "a bool";

@@ -100,4 +100,9 @@ void ThrowItemSize(const ShapedArray& aval) {
   ThrowInvalid("item: expected a tensor with one element, got ", aval.ToString());
 }
 
+void ThrowComplexAsReal(const char* op, const ShapedArray& aval) {
+  ThrowInvalid(op, ": ", aval.ToString(),
+               " has complex elements: read them as std::complex (or take real or imag first)");
+}
+
 }  // namespace cotangent

@@ -134,6 +134,8 @@ using TensorList = absl::InlinedVector<Tensor, 1>;
 
 // Throws "item: expected a tensor with one element, got f32[3]".
 [[noreturn]] void ThrowItemSize(const ShapedArray& aval);
+// Throws "to_vector: c64[2] has complex elements: read them as std::complex".
+[[noreturn]] void ThrowComplexAsReal(const char* op, const ShapedArray& aval);
 
 // Prints like numpy: "[[1. 2.]\n [3. 4.]]", "[]" for any empty array; tracers print as
 // "Traced<f32[2,2]>" and an undefined tensor as "Tensor(undefined)" (printing never throws for
@@ -142,9 +144,11 @@ std::ostream& operator<<(std::ostream& os, const Tensor& x);
 
 template <typename T>
 std::vector<T> Tensor::HostElements(const char* op) const {
-  static_assert(std::is_arithmetic_v<T> || kIsHalfStorage<T>,
-                "to_vector<T>, item<T>: T must be a number, bool, float16 or bfloat16");
+  static_assert(std::is_arithmetic_v<T> || kIsHalfStorage<T> || kIsComplexStorage<T>,
+                "to_vector<T>, item<T>: T must be a number, bool, float16, bfloat16 or "
+                "std::complex");
   const std::vector<char> raw = HostBytes(op);
+  if (IsComplex(dtype()) && !kIsComplexStorage<T>) ThrowComplexAsReal(op, aval());
   std::vector<T> out(raw.size() / DTypeSize(dtype()));
   VisitDType(dtype(), [&](auto tag) {
     using S = typename decltype(tag)::type;
@@ -153,6 +157,12 @@ std::vector<T> Tensor::HostElements(const char* op) const {
       std::memcpy(&v, raw.data() + i * sizeof(S), sizeof(S));
       if constexpr (kIsHalfStorage<S> && kIsHalfStorage<T> && !std::is_same_v<S, T>) {
         out[i] = static_cast<T>(static_cast<float>(v));  // f16 <-> bf16 through the f32
+      } else if constexpr (kIsComplexStorage<S> && kIsComplexStorage<T>) {
+        out[i] = T(v);
+      } else if constexpr (kIsComplexStorage<S>) {
+        out[i] = T();  // refused above: a complex element read as a real number
+      } else if constexpr (kIsComplexStorage<T>) {
+        out[i] = T(static_cast<typename T::value_type>(v), 0);
       } else {
         out[i] = static_cast<T>(v);
       }

@@ -97,10 +97,15 @@ Tensor Summable(const Tensor& x) { return x.dtype() == DType::kBool ? astype(x, 
 
 double DefaultFillValue(DType dtype) {
   if (dtype == DType::kBool) return 1;
-  if (IsFloating(dtype)) return std::numeric_limits<double>::quiet_NaN();
+  if (IsInexact(dtype)) return std::numeric_limits<double>::quiet_NaN();
   return VisitDType(dtype, [](auto tag) -> double {
-    using L = std::numeric_limits<typename decltype(tag)::type>;
-    return static_cast<double>(L::is_signed ? L::min() : L::max());
+    using T = typename decltype(tag)::type;
+    if constexpr (kIsComplexStorage<T>) {
+      return 0;  // inexact: NaN above
+    } else {
+      using L = std::numeric_limits<T>;
+      return static_cast<double>(L::is_signed ? L::min() : L::max());
+    }
   });
 }
 

@@ -48,6 +48,8 @@ StoredType StoredTypeOf(DType dtype) {
     case DType::kBF16: return {'g', 2};
     case DType::kF32: return {'f', 4};
     case DType::kF64: return {'f', 8};
+    case DType::kC64: return {'c', 8};
+    case DType::kC128: return {'c', 16};
     case DType::kFloat0:
       ThrowInvalid("save: float0 has no values to store (it is the tangent type of integers)");
   }
@@ -75,7 +77,7 @@ Tensor Decode(const std::string& what, StoredType t, const Shape& shape, std::st
   auto element = [&](int64_t i) { return LoadBits(p + i * t.bytes, t.bytes, t.big_endian); };
   // Cotangent's own layouts copy as they are.
   for (DType dtype : {DType::kU8, DType::kU32, DType::kI32, DType::kI64, DType::kF16, DType::kBF16,
-                      DType::kF32, DType::kF64}) {
+                      DType::kF32, DType::kF64, DType::kC64, DType::kC128}) {
     const StoredType own = StoredTypeOf(dtype);
     if (t.kind == own.kind && t.bytes == own.bytes && !t.big_endian) {
       return FromHost(p, n, shape, dtype, "load");

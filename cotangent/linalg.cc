@@ -100,9 +100,12 @@ Tensor LuSolveMatrices(const Tensor& lu, const Tensor& perm, const Tensor& b, bo
   return PermuteRows(z, argsort(perm, -1));
 }
 
+// |x|^2 elementwise: x x, or Re(x conj(x)) for a complex x (as JAX's norm).
+Tensor AbsSquared(const Tensor& x) { return IsComplex(x.dtype()) ? real(x * conj(x)) : x * x; }
+
 // The vector norm along one axis.
 Tensor VectorNorm(const Tensor& x, std::optional<double> ord, int64_t axis, bool keepdims) {
-  if (!ord || *ord == 2) return sqrt(sum(x * x, axis, keepdims));
+  if (!ord || *ord == 2) return sqrt(sum(AbsSquared(x), axis, keepdims));
   if (std::isinf(*ord)) return *ord > 0 ? max(abs(x), axis, keepdims) : min(abs(x), axis, keepdims);
   if (*ord == 0) return sum(astype(x != 0.0, x.dtype()), axis, keepdims);
   if (*ord == 1) return sum(abs(x), axis, keepdims);
@@ -287,7 +290,7 @@ Tensor norm(const Tensor& x, std::optional<double> ord, const Axes& axis, bool k
   if (!x.defined()) ThrowInvalid("norm: undefined tensor");
   const std::vector<int64_t> axes = NormAxes(x, axis, ord.has_value());
   if (!ord) {  // the 2-norm of the flattened axes (Frobenius for a matrix)
-    return sqrt(sum(x * x, std::vector<int64_t>(axes), keepdims));
+    return sqrt(sum(AbsSquared(x), std::vector<int64_t>(axes), keepdims));
   }
   if (axes.size() == 1) return VectorNorm(x, ord, axes[0], keepdims);
   const double o = *ord;
@@ -316,7 +319,9 @@ Tensor norm(const Tensor& x, MatrixNorm ord, const Axes& axis, bool keepdims) {
     ThrowInvalid("norm: \"", name, "\" is a matrix norm; it needs two axes, got ",
                  x.aval().ToString(), " with ", axes.size());
   }
-  if (ord == MatrixNorm::kFro) return sqrt(sum(x * x, std::vector<int64_t>(axes), keepdims));
+  if (ord == MatrixNorm::kFro) {
+    return sqrt(sum(AbsSquared(x), std::vector<int64_t>(axes), keepdims));
+  }
   return SingularValueNorm(x, axes, keepdims, 0);
 }
 

@@ -39,7 +39,7 @@ std::string Descr(const char* op, DType dtype) {
   return Cat(t.bytes == 1 ? "|" : "<", std::string(1, t.kind), t.bytes);
 }
 
-// numpy's descr ("<f4", ">i8", "|b1", "<f2") as a stored type.
+// numpy's descr ("<f4", ">i8", "|b1", "<f2", "<c8") as a stored type.
 StoredType ParseDescr(const std::string& what, const std::string& descr) {
   StoredType t;
   bool known = descr.size() >= 3 && std::string_view("<>|=").find(descr[0]) != std::string::npos;
@@ -48,15 +48,16 @@ StoredType ParseDescr(const std::string& what, const std::string& descr) {
     t.big_endian = descr[0] == '>';
     const char* end = descr.data() + descr.size();
     const auto [ptr, ec] = std::from_chars(descr.data() + 2, end, t.bytes);
+    const bool complex = t.kind == 'c' && (t.bytes == 8 || t.bytes == 16) && !t.big_endian;
     known = ec == std::errc() && ptr == end &&
-            std::string_view("biuf").find(t.kind) != std::string::npos &&
-            (t.bytes == 1 || t.bytes == 2 || t.bytes == 4 || t.bytes == 8) &&
-            (t.kind != 'b' || t.bytes == 1) && (t.kind != 'f' || t.bytes != 1);
+            (complex || (std::string_view("biuf").find(t.kind) != std::string::npos &&
+                         (t.bytes == 1 || t.bytes == 2 || t.bytes == 4 || t.bytes == 8) &&
+                         (t.kind != 'b' || t.bytes == 1) && (t.kind != 'f' || t.bytes != 1)));
   }
   if (!known) {
     throw Error(absl::StatusCode::kUnimplemented,
                 Cat(what, ": numpy dtype '", descr, "' has no Cotangent dtype (supported: bool, "
-                    "integers up to 64 bits, f16, f32, f64)"));
+                    "integers up to 64 bits, f16, f32, f64, little-endian c64 and c128)"));
   }
   return t;
 }

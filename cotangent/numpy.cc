@@ -65,7 +65,7 @@ Tensor Binary(const char* op, BinaryLax fn, const Tensor& x, const Tensor& y,
   CheckDefined(y, op);
   const Shape shape = BroadcastShapes(op, x.aval(), y.aval());
   DType dtype = PromoteTypes(x.dtype(), y.dtype());
-  if (true_division && !IsFloating(dtype)) dtype = kDefaultFloat;
+  if (true_division && !IsInexact(dtype)) dtype = kDefaultFloat;
   return fn(BroadcastTo(Cast(x, dtype), shape), BroadcastTo(Cast(y, dtype), shape));
 }
 
@@ -79,7 +79,7 @@ Tensor BinaryScalar(const char* op, BinaryLax fn, const Tensor& x, Scalar y, boo
 // Transcendental functions work on floats; integers become the default float first.
 Tensor FloatUnary(const char* op, Tensor (*fn)(const Tensor&), const Tensor& x) {
   CheckDefined(x, op);
-  return fn(IsFloating(x.dtype()) ? x : Cast(x, kDefaultFloat));
+  return fn(IsInexact(x.dtype()) ? x : Cast(x, kDefaultFloat));
 }
 
 // The shape of x with the reduced axes kept as size 1.
@@ -201,7 +201,7 @@ DType BitwiseDType(const char* op, const Tensor& x, const Tensor& y, bool shift)
   CheckDefined(x, op);
   CheckDefined(y, op);
   const DType dtype = PromoteTypes(x.dtype(), y.dtype());
-  if (IsFloating(dtype)) {
+  if (IsInexact(dtype)) {
     ThrowInvalid(op, ": operands must be ", shift ? "integers" : "bool or integers", ", got ",
                  x.aval().ToString(), " and ", y.aval().ToString());
   }
@@ -211,7 +211,7 @@ DType BitwiseDType(const char* op, const Tensor& x, const Tensor& y, bool shift)
 // A unary bitwise op's operand: bool or an integer, else an Error naming op.
 void CheckBitwiseOperand(const char* op, const Tensor& x) {
   CheckDefined(x, op);
-  if (IsFloating(x.dtype())) {
+  if (IsInexact(x.dtype())) {
     ThrowInvalid(op, ": operand must be bool or an integer, got ", x.aval().ToString());
   }
 }
@@ -294,7 +294,7 @@ Tensor trunc(const Tensor& x) {
 Tensor round(const Tensor& x, int decimals) {
   CheckDefined(x, "round");
   const double scale = std::pow(10.0, decimals);
-  const Tensor xf = IsFloating(x.dtype()) ? x : Cast(x, kDefaultFloat);
+  const Tensor xf = IsInexact(x.dtype()) ? x : Cast(x, kDefaultFloat);
   const Tensor v = decimals == 0 ? xf : xf * scale;
   // lax.round goes away from zero; at an exact half (|v - r| = 1/2, exactly: r and v are within
   // a factor 2, or r is 0) whose result is odd, step back to the even neighbour. |r| with v's
@@ -308,6 +308,28 @@ Tensor round(const Tensor& x, int decimals) {
 Tensor abs(const Tensor& x) {
   CheckDefined(x, "abs");
   return lax::abs(x);
+}
+
+Tensor real(const Tensor& x) {
+  CheckDefined(x, "real");
+  return IsComplex(x.dtype()) ? lax::real(x) : x;
+}
+Tensor imag(const Tensor& x) {
+  CheckDefined(x, "imag");
+  return IsComplex(x.dtype()) ? lax::imag(x) : FullLike(x, 0.0);
+}
+Tensor conj(const Tensor& x) {
+  CheckDefined(x, "conj");
+  return IsComplex(x.dtype()) ? lax::conj(x) : x;
+}
+Tensor angle(const Tensor& x) {
+  CheckDefined(x, "angle");
+  if (IsComplex(x.dtype())) return lax::atan2(lax::imag(x), lax::real(x));
+  const Tensor xf = IsFloating(x.dtype()) ? x : Cast(x, kDefaultFloat);
+  return lax::atan2(FullLike(xf, 0.0), xf);
+}
+Tensor complex(const Tensor& x, const Tensor& y) {
+  return Binary("complex", lax::complex, x, y, /*true_division=*/true);
 }
 Tensor sign(const Tensor& x) {
   CheckDefined(x, "sign");
@@ -323,7 +345,7 @@ Tensor pow(const Tensor& x, const Tensor& y) {
   CheckDefined(x, "pow");
   CheckDefined(y, "pow");
   DType joint = PromoteTypes(x.dtype(), y.dtype());
-  if (IsFloating(joint)) return Binary("pow", lax::pow, x, y);
+  if (IsInexact(joint)) return Binary("pow", lax::pow, x, y);
   if (joint == DType::kBool) joint = DType::kI32;  // as JAX's promote_args_numeric
   // JAX's _pow_int_int: acc *= x where bit k of y is set, x squared each step, k < 6.
   const Shape shape = BroadcastShapes("pow", x.aval(), y.aval());
@@ -351,7 +373,7 @@ Tensor pow(Scalar x, const Tensor& y) {
 }
 Tensor integer_pow(const Tensor& x, int n) {
   CheckDefined(x, "integer_pow");
-  if (n < 0 && !IsFloating(x.dtype())) {
+  if (n < 0 && !IsInexact(x.dtype())) {
     ThrowInvalid("integer_pow: negative exponent ", n, " of integer ", x.aval().ToString());
   }
   Tensor result, square = x;
@@ -420,7 +442,7 @@ Tensor mean(const Tensor& x, const Axes& axes, bool keepdims) {
   const std::vector<int64_t> resolved = axes.Resolve(x.ndim(), "mean");
   int64_t count = 1;
   for (int64_t a : resolved) count *= x.shape()[a];
-  const Tensor xf = IsFloating(x.dtype()) ? x : Cast(x, kDefaultFloat);
+  const Tensor xf = IsInexact(x.dtype()) ? x : Cast(x, kDefaultFloat);
   return sum(xf, resolved, keepdims) / static_cast<double>(count);
 }
 
@@ -471,7 +493,9 @@ Tensor var(const Tensor& x, const Axes& axes, int64_t ddof, bool keepdims) {
   int64_t count = 1;
   for (int64_t a : resolved) count *= xf.shape()[a];
   const Tensor centered = xf - mean(xf, resolved, /*keepdims=*/true);
-  return sum(square(centered), resolved, keepdims) / static_cast<double>(count - ddof);
+  // |x - mean|^2: real for a complex x, as numpy's.
+  const Tensor squared = IsComplex(xf.dtype()) ? real(centered * conj(centered)) : square(centered);
+  return sum(squared, resolved, keepdims) / static_cast<double>(count - ddof);
 }
 
 Tensor std(const Tensor& x, const Axes& axes, int64_t ddof, bool keepdims) {
@@ -492,18 +516,18 @@ Tensor any(const Tensor& x, const Axes& axes, bool keepdims) {
 
 Tensor isnan(const Tensor& x) {
   CheckDefined(x, "isnan");
-  return IsFloating(x.dtype()) ? lax::ne(x, x) : Full({x.shape(), DType::kBool}, 0.0);
+  return IsInexact(x.dtype()) ? lax::ne(x, x) : Full({x.shape(), DType::kBool}, 0.0);
 }
 
 Tensor isinf(const Tensor& x) {
   CheckDefined(x, "isinf");
-  if (!IsFloating(x.dtype())) return Full({x.shape(), DType::kBool}, 0.0);
+  if (!IsInexact(x.dtype())) return Full({x.shape(), DType::kBool}, 0.0);
   return abs(x) == std::numeric_limits<double>::infinity();
 }
 
 Tensor isfinite(const Tensor& x) {
   CheckDefined(x, "isfinite");
-  if (!IsFloating(x.dtype())) return Full({x.shape(), DType::kBool}, 1.0);
+  if (!IsInexact(x.dtype())) return Full({x.shape(), DType::kBool}, 1.0);
   return abs(x) < std::numeric_limits<double>::infinity();  // false for nan too
 }
 
@@ -511,7 +535,7 @@ Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool 
   CheckDefined(a, "isclose");
   CheckDefined(b, "isclose");
   DType dtype = PromoteTypes(a.dtype(), b.dtype());
-  if (!IsFloating(dtype)) dtype = kDefaultFloat;
+  if (!IsInexact(dtype)) dtype = kDefaultFloat;
   const Tensor x = Cast(a, dtype), y = Cast(b, dtype);
   // numpy: the tolerance for finite pairs; infinities only close to themselves.
   const Tensor within = abs(x - y) <= atol + rtol * abs(y);
@@ -527,6 +551,10 @@ Tensor allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool
 Tensor nan_to_num(const Tensor& x, double nan, std::optional<double> posinf,
                   std::optional<double> neginf) {
   CheckDefined(x, "nan_to_num");
+  if (IsComplex(x.dtype())) {  // each part, as numpy
+    return lax::complex(nan_to_num(lax::real(x), nan, posinf, neginf),
+                        nan_to_num(lax::imag(x), nan, posinf, neginf));
+  }
   if (!IsFloating(x.dtype())) return x;
   const double largest = finfo(x.dtype()).max;
   const double inf = std::numeric_limits<double>::infinity();

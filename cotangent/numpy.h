@@ -122,9 +122,19 @@ Tensor ceil(const Tensor& x);
 Tensor trunc(const Tensor& x);
 // To `decimals` places, half-way cases to even (jnp.round, numpy's round): round(2.5) = 2.
 Tensor round(const Tensor& x, int decimals = 0);
+// |x|; of a complex x its modulus, real (f32 for c64, f64 for c128).
 Tensor abs(const Tensor& x);
+// x / |x| (0 at 0) for a complex x, -1, 0 or 1 otherwise.
 Tensor sign(const Tensor& x);
 Tensor square(const Tensor& x);
+// The parts of complex numbers, as numpy: real(x) and conj(x) of a real x are x, imag(x) its
+// zeros; angle(x) = atan2(imag(x), real(x)) (in the default float for integers). complex(x, y)
+// = x + iy of real x, y (promoted, integers to f32; f64 parts give c128), broadcast.
+Tensor real(const Tensor& x);
+Tensor imag(const Tensor& x);
+Tensor conj(const Tensor& x);
+Tensor angle(const Tensor& x);
+Tensor complex(const Tensor& x, const Tensor& y);
 // 1 / (1 + exp(-x)), computed as 0.5 * tanh(x / 2) + 0.5 so it never overflows.
 Tensor sigmoid(const Tensor& x);
 // max(x, 0), NaN propagating; its derivative at 0 is 0, as JAX's.

@@ -29,12 +29,14 @@ constexpr std::pair<const char*, StoredType> kDtypes[] = {
     {"F64", {'f', 8}},
 };
 
-const char* DtypeName(DType dtype) {
+// The format's name of dtype; an Error for the dtypes it lacks (complex).
+const char* DtypeName(DType dtype, const std::string& path) {
   const StoredType t = io::StoredTypeOf(dtype);
   for (const auto& [name, stored] : kDtypes) {
     if (stored.kind == t.kind && stored.bytes == t.bytes) return name;
   }
-  return "?";
+  ThrowInvalid("save_safetensors: ", DTypeName(dtype), " has no safetensors dtype (", path,
+               "); save it with save_npz");
 }
 
 // The header as JSON, checked to be an object; the data follows it at `data_start`.
@@ -80,7 +82,7 @@ void save_safetensors(const std::string& path, const NamedTensors& arrays,
                    ")");
     }
     const uint64_t bytes = static_cast<uint64_t>(x.aval().bytes());
-    header[name] = {{"dtype", DtypeName(x.dtype())},
+    header[name] = {{"dtype", DtypeName(x.dtype(), path)},
                     {"shape", x.shape()},
                     {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;

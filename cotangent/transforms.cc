@@ -56,7 +56,7 @@ std::vector<Tensor> FloatTangents(const char* op, const char* what, const std::v
 std::vector<Tensor> WithFloat0Tangents(const std::vector<Tensor>& values,
                                        std::vector<Tensor> tangents) {
   for (size_t i = 0; i < values.size(); ++i) {
-    if (!IsFloating(values[i].dtype())) tangents[i] = ZeroTangent(values[i].aval());
+    if (!IsInexact(values[i].dtype())) tangents[i] = ZeroTangent(values[i].aval());
   }
   return tangents;
 }
@@ -66,7 +66,7 @@ std::vector<Tensor> WithFloat0(const std::vector<Tensor>& floating,
   std::vector<Tensor> all;
   size_t k = 0;
   for (const Tensor& v : values) {
-    all.push_back(IsFloating(v.dtype()) ? floating[k++] : ZeroTangent(v.aval()));
+    all.push_back(IsInexact(v.dtype()) ? floating[k++] : ZeroTangent(v.aval()));
   }
   return all;
 }

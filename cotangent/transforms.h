@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -30,6 +31,13 @@ namespace cotangent {
 // Tag for the has_aux variants: grad(f, 0, has_aux) where f returns std::pair<Tensor, Aux>.
 struct HasAux {};
 inline constexpr HasAux has_aux{};
+
+// Tag for JAX's holomorphic=True: grad(f, holomorphic), jacfwd(f, 0, holomorphic) of a complex
+// function of complex inputs give its complex derivative f'(z). Without it, complex inputs
+// are pairs of reals: grad of a real f gives df/dx - i df/dy (JAX's convention, the conjugate
+// of the steepest-ascent direction), and a complex output is an Error.
+struct Holomorphic {};
+inline constexpr Holomorphic holomorphic{};
 
 namespace internal {
 
@@ -113,22 +121,40 @@ Staged<ResultOf<F, Args...>> Stage(const F& f, const Args&... args) {
   return {std::move(program), *std::move(out_like), std::move(flat.leaves)};
 }
 
-// The scalar loss out of f's result (the first element of a has_aux pair).
-inline const Tensor& CheckScalarOutput(const char* op, const Tensor& y) {
-  if (y.ndim() != 0 || !IsFloating(y.dtype())) {
-    ThrowInvalid(op, ": function output must be a floating-point scalar, got ",
-                 y.aval().ToString());
+// The scalar loss out of f's result (the first element of a has_aux pair): real, or complex
+// when holomorphic.
+inline const Tensor& CheckScalarOutput(const char* op, const Tensor& y, bool holomorphic) {
+  if (y.ndim() == 0 && holomorphic && IsComplex(y.dtype())) return y;
+  if (y.ndim() == 0 && !holomorphic && IsComplex(y.dtype())) {
+    ThrowInvalid(op, ": requires a real-valued output, got ", y.aval().ToString(),
+                 "; for a holomorphic function pass holomorphic");
+  }
+  if (y.ndim() != 0 || !IsFloating(y.dtype()) || holomorphic) {
+    ThrowInvalid(op, ": function output must be a ", holomorphic ? "complex" : "floating-point",
+                 " scalar", holomorphic ? " (holomorphic)" : "", ", got ", y.aval().ToString());
   }
   return y;
+}
+
+// holomorphic's inputs: the differentiated ones must be complex (JAX's check).
+inline void CheckHolomorphicInputs(const char* op, const std::vector<Tensor>& leaves,
+                                   const std::vector<bool>& wrt) {
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    if (wrt[i] && !IsComplex(leaves[i].dtype())) {
+      ThrowInvalid(op, ": with holomorphic, inputs must be complex, got input ", i, " of type ",
+                   leaves[i].aval().ToString());
+    }
+  }
 }
 
 // value_and_grad core: returns (f's result, the gradients of the selected leaves).
 template <bool kAux, typename F, typename... Args>
 auto ValueAndGradFlat(const char* op, const F& f, const std::vector<int>& argnums,
-                      const FlatArgs<Args...>& flat) {
+                      const FlatArgs<Args...>& flat, bool holomorphic) {
   using Out = ResultOf<F, Args...>;
   std::optional<Out> out_like;
   const std::vector<bool> wrt = flat.Select(op, argnums);
+  if (holomorphic) CheckHolomorphicInputs(op, flat.leaves, wrt);
   const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
     return CallFlat(f, flat.Rebuild(leaves), out_like);
   };
@@ -143,7 +169,7 @@ auto ValueAndGradFlat(const char* op, const F& f, const std::vector<int>& argnum
     static_assert(std::is_same_v<Out, Tensor>, "grad: the function must return a Tensor");
     loss = &value;
   }
-  CheckScalarOutput(op, *loss);
+  CheckScalarOutput(op, *loss, holomorphic);
   std::vector<Tensor> cts(lin.primals_out.size());
   cts[0] = Full(loss->aval(), 1.0);
   return std::make_pair(std::move(value), lin.Transpose(cts));
@@ -178,12 +204,12 @@ enum class Pick { kFirst, kOne, kMany };
 // The grad / value_and_grad family: kPick says how the result's arguments are chosen, kAux
 // whether f returns (loss, aux), kValue whether the value is returned too.
 template <Pick kPick, bool kAux, bool kValue, typename F>
-auto MakeGrad(const char* op, F f, std::vector<int> argnums) {
-  return [op, f = std::move(f), argnums = std::move(argnums)](const auto&... args)
-         requires std::is_invocable_v<const F&, decltype(args)...> {
+auto MakeGrad(const char* op, F f, std::vector<int> argnums, bool holomorphic = false) {
+  return [ op, f = std::move(f), argnums = std::move(argnums), holomorphic ](
+      const auto&... args) requires std::is_invocable_v<const F&, decltype(args)...> {
     static_assert(sizeof...(args) > 0, "grad: the function needs at least one argument");
     FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
-    auto [value, grads] = ValueAndGradFlat<kAux>(op, f, argnums, flat);
+    auto [value, grads] = ValueAndGradFlat<kAux>(op, f, argnums, flat, holomorphic);
     const std::vector<bool> wrt = flat.Select(op, argnums);
     auto g = [&] {
       if constexpr (kPick == Pick::kFirst) {
@@ -254,7 +280,7 @@ auto LinearizeAll(const char* op, const F& f, bool reverse, const Args&... args)
   };
   // Integer and bool leaves are not differentiated: their tangents are float0 (TangentAval).
   std::vector<bool> wrt;
-  for (const Tensor& leaf : flat->leaves) wrt.push_back(IsFloating(leaf.dtype()));
+  for (const Tensor& leaf : flat->leaves) wrt.push_back(IsInexact(leaf.dtype()));
   auto lin = std::make_shared<Linearized>(LinearizeFlat(op, flat_f, flat->leaves, wrt, reverse));
   Out out = TreeUnflatten(*out_like, lin->primals_out);
   return std::make_tuple(std::move(flat), std::move(lin), std::move(out));
@@ -308,6 +334,16 @@ template <typename F>
 auto grad(F f, int argnum, HasAux) {
   return internal::MakeGrad<internal::Pick::kOne, true, false>("grad", std::move(f), {argnum});
 }
+// The complex derivative f'(z) of a holomorphic f of complex arguments to a complex scalar.
+template <typename F>
+auto grad(F f, Holomorphic) {
+  return internal::MakeGrad<internal::Pick::kFirst, false, false>("grad", std::move(f), {0}, true);
+}
+template <typename F>
+auto grad(F f, int argnum, Holomorphic) {
+  return internal::MakeGrad<internal::Pick::kOne, false, false>("grad", std::move(f), {argnum},
+                                                                true);
+}
 
 // (f(args...), grad(f)(args...)) from one forward and one backward pass; the same argnum
 // forms as grad. With has_aux the value is f's (loss, aux) pair.
@@ -348,7 +384,7 @@ auto vjp(F f, const Args&... args) {
     std::vector<Tensor> cts = TreeLeaves(ct);
     internal::FloatTangents("vjp", "cotangent", cts, "output", outs);
     for (size_t i = 0; i < cts.size(); ++i) {
-      if (!IsFloating(outs[i].dtype())) cts[i] = Tensor();  // float0: a symbolic zero
+      if (!IsInexact(outs[i].dtype())) cts[i] = Tensor();  // float0: a symbolic zero
     }
     const std::vector<Tensor> grads = internal::WithFloat0(lin->Transpose(cts), flat->leaves);
     if constexpr ((std::is_same_v<Args, Tensor> && ...)) {
@@ -415,12 +451,36 @@ auto linearize(F f, const Args&... args) {
 
 // ---- Jacobians ----
 
-// The Jacobian by forward mode, shape out.shape + in.shape (as JAX), for a Tensor argument
-// `argnum` and a Tensor result: the jvp vmapped over the input basis, one batched pass.
+namespace internal {
+
+// The holomorphic Jacobians' dtype checks (JAX's): input and output complex; without
+// holomorphic, jacfwd needs a real input and jacrev a real output.
+inline void CheckJacobianDTypes(const char* op, const ShapedArray& in, const ShapedArray& out,
+                                bool holomorphic) {
+  if (holomorphic) {
+    for (const ShapedArray* aval : {&in, &out}) {
+      if (!IsComplex(aval->dtype)) {
+        ThrowInvalid(op, ": with holomorphic, ", aval == &in ? "inputs" : "outputs",
+                     " must be complex, got ", aval->ToString());
+      }
+    }
+    return;
+  }
+  const bool forward = std::string_view(op) == "jacfwd";
+  const ShapedArray& real = forward ? in : out;
+  if (!IsFloating(real.dtype)) {
+    ThrowInvalid(op, ": requires floating-point ", forward ? "inputs" : "outputs",
+                 " (as JAX), got ", real.ToString(),
+                 IsComplex(real.dtype) ? "; for a holomorphic function pass holomorphic" : "");
+  }
+}
+
+// jacfwd: the jvp vmapped over the input basis, one batched pass.
 template <typename F>
-auto jacfwd(F f, int argnum = 0) {
-  return [f, argnum](const auto&... args) -> Tensor
-         requires std::is_invocable_v<const F&, decltype(args)...> {
+auto Jacfwd(F f, int argnum, bool holomorphic) {
+  return
+      [ f, argnum, holomorphic ](
+          const auto&... args) -> Tensor requires std::is_invocable_v<const F&, decltype(args)...> {
     internal::FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
     const std::vector<bool> wrt = flat.Select("jacfwd", {argnum});
     std::optional<Tensor> out_like;
@@ -438,6 +498,7 @@ auto jacfwd(F f, int argnum = 0) {
       tangents[index] = e[0];
       auto [ys, ys_dot] = JvpFlat("jacfwd", flat_f, flat.leaves, tangents);
       out_shape = ys[0].shape();
+      CheckJacobianDTypes("jacfwd", x.aval(), ys[0].aval(), holomorphic);
       return std::vector<Tensor>{ys_dot[0]};
     };
     // A single input needs no batch: one jvp along 1.
@@ -449,12 +510,12 @@ auto jacfwd(F f, int argnum = 0) {
   };
 }
 
-// The Jacobian by reverse mode, shape out.shape + in.shape: one forward pass, then the
-// backward pass vmapped over the output basis.
+// jacrev: one forward pass, then the backward pass vmapped over the output basis.
 template <typename F>
-auto jacrev(F f, int argnum = 0) {
-  return [f, argnum](const auto&... args) -> Tensor
-         requires std::is_invocable_v<const F&, decltype(args)...> {
+auto Jacrev(F f, int argnum, bool holomorphic) {
+  return
+      [ f, argnum, holomorphic ](
+          const auto&... args) -> Tensor requires std::is_invocable_v<const F&, decltype(args)...> {
     internal::FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
     const std::vector<bool> wrt = flat.Select("jacrev", {argnum});
     std::optional<Tensor> out_like;
@@ -463,9 +524,7 @@ auto jacrev(F f, int argnum = 0) {
     };
     const Linearized lin = LinearizeFlat("jacrev", flat_f, flat.leaves, wrt, true);
     const Tensor& y = lin.primals_out[0];
-    if (!IsFloating(y.dtype())) {
-      ThrowInvalid("jacrev: requires floating-point outputs (as JAX), got ", y.aval().ToString());
-    }
+    CheckJacobianDTypes("jacrev", lin.wrt_avals[0], y.aval(), holomorphic);
     // vmap of the pullback over the output basis: row j is J^T e_j.
     const FlatFn pullback = [&](const std::vector<Tensor>& e) { return lin.Transpose({e[0]}); };
     // A single output needs no batch: one backward pass from 1, as grad.
@@ -477,10 +536,39 @@ auto jacrev(F f, int argnum = 0) {
   };
 }
 
-// The Hessian: jacfwd(jacrev(f)), shape in.shape + in.shape for a scalar f.
+}  // namespace internal
+
+// The Jacobian by forward mode, shape out.shape + in.shape (as JAX), for a Tensor argument
+// `argnum` and a Tensor result: the jvp vmapped over the input basis, one batched pass.
+template <typename F>
+auto jacfwd(F f, int argnum = 0) {
+  return internal::Jacfwd(std::move(f), argnum, false);
+}
+template <typename F>
+auto jacfwd(F f, int argnum, Holomorphic) {
+  return internal::Jacfwd(std::move(f), argnum, true);
+}
+
+// The Jacobian by reverse mode, shape out.shape + in.shape: one forward pass, then the
+// backward pass vmapped over the output basis.
+template <typename F>
+auto jacrev(F f, int argnum = 0) {
+  return internal::Jacrev(std::move(f), argnum, false);
+}
+template <typename F>
+auto jacrev(F f, int argnum, Holomorphic) {
+  return internal::Jacrev(std::move(f), argnum, true);
+}
+
+// The Hessian: jacfwd(jacrev(f)), shape in.shape + in.shape for a scalar f; with holomorphic,
+// f'' of a holomorphic f of a complex argument.
 template <typename F>
 auto hessian(F f, int argnum = 0) {
   return jacfwd(jacrev(std::move(f), argnum), argnum);
+}
+template <typename F>
+auto hessian(F f, int argnum, Holomorphic) {
+  return jacfwd(jacrev(std::move(f), argnum, holomorphic), argnum, holomorphic);
 }
 
 // ---- stopping derivatives ----

@@ -48,6 +48,8 @@ MPI_Datatype TypeOf(DType dtype, Primitive prim) {
     case DType::kU8:
     case DType::kBool:
       return MPI_UINT8_T;
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:  // computed in f32 (core/eval.h RunEquation)
     case DType::kBF16:

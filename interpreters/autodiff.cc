@@ -14,18 +14,20 @@
 namespace cotangent {
 
 void CheckDifferentiable(const char* op, const Tensor& x, size_t index) {
-  if (!IsFloating(x.dtype())) {
-    ThrowInvalid(op, ": cannot differentiate with respect to input ", index, " of type ",
-                 x.aval().ToString(), ": only floating inputs (f16, bf16, f32, f64) have tangents");
+  if (!IsInexact(x.dtype())) {
+    ThrowInvalid(
+        op, ": cannot differentiate with respect to input ", index, " of type ",
+        x.aval().ToString(),
+        ": only floating and complex inputs (f16, bf16, f32, f64, c64, c128) have tangents");
   }
 }
 
 ShapedArray TangentAval(const ShapedArray& aval) {
-  return IsFloating(aval.dtype) ? aval : ShapedArray{aval.shape, DType::kFloat0};
+  return IsInexact(aval.dtype) ? aval : ShapedArray{aval.shape, DType::kFloat0};
 }
 
 Tensor ZeroTangent(const ShapedArray& aval) {
-  return IsFloating(aval.dtype) ? Full(aval, 0.0) : Filled(TangentAval(aval), 0.0, "zeros");
+  return IsInexact(aval.dtype) ? Full(aval, 0.0) : Filled(TangentAval(aval), 0.0, "zeros");
 }
 
 std::pair<std::vector<Tensor>, std::vector<Tensor>> JvpFlat(const char* op, const FlatFn& f,

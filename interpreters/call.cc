@@ -145,7 +145,7 @@ std::pair<TensorList, TensorList> CallJvp(TensorSpan primals, TensorSpan tangent
   const size_t m = program.outvars.size();
   TensorList ys(out.begin(), out.begin() + m), ys_dot(out.begin() + m, out.end());
   for (size_t j = 0; j < m; ++j) {
-    if (!IsFloating(ys[j].dtype())) ys_dot[j] = Tensor();  // integers have no tangent
+    if (!IsInexact(ys[j].dtype())) ys_dot[j] = Tensor();  // integers have no tangent
   }
   return {std::move(ys), std::move(ys_dot)};
 }

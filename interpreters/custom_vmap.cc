@@ -163,7 +163,7 @@ std::pair<TensorList, TensorList> CustomVmapJvp(TensorSpan primals, TensorSpan t
   const size_t nc = p.num_consts, n = primals.size();
   Mask nonzero(n), has_tangent;
   for (size_t i = 0; i < n; ++i) {
-    const bool floating = IsFloating(primals[i].dtype());
+    const bool floating = IsInexact(primals[i].dtype());
     nonzero[i] = floating && (i >= nc || tangents[i].defined());
     if (i >= nc) has_tangent.push_back(floating);
   }

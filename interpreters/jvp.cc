@@ -51,7 +51,7 @@ TensorList JvpInterpreter::Process(Primitive prim, absl::Span<const Tensor> inpu
   const auto [primals, tangents, any_tangent] = Unzip(inputs);
   const PrimitiveRules& rules = AllRules()[prim];
   bool floating = false;
-  for (const ShapedArray& aval : out_avals) floating = floating || IsFloating(aval.dtype);
+  for (const ShapedArray& aval : out_avals) floating = floating || IsInexact(aval.dtype);
   TensorList out;
   if (!any_tangent || !floating || rules.non_differentiable) {
     for (Tensor& y : Bind(prim, primals, params)) out.push_back(Pack(std::move(y), Tensor()));

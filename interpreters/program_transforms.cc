@@ -38,7 +38,7 @@ MaskedProgram JvpProgram(const Program& program, const Mask& nonzero, const Mask
         out.out.clear();
         for (size_t j = 0; j < ys.size(); ++j) {
           auto [primal, tangent] = jvp.Unpack(ys[j]);
-          const bool floating = IsFloating(primal.dtype());
+          const bool floating = IsInexact(primal.dtype());
           if (!tangent.defined() && instantiate[j] && floating) tangent = ZerosLike(primal);
           out.out.push_back(tangent.defined() && floating);
           if (out.out.back()) tangents.push_back(std::move(tangent));

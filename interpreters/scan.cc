@@ -96,7 +96,7 @@ std::pair<TensorList, TensorList> ScanJvp(TensorSpan primals, TensorSpan tangent
   for (const Tensor& t : tangents) nonzero.push_back(t.defined());
   Mask carry_nz(nonzero.begin() + s.consts, nonzero.begin() + s.consts + s.carry);
   for (size_t j = 0; j < s.carry; ++j) {
-    carry_nz[j] = carry_nz[j] && IsFloating(primals[s.consts + j].dtype());
+    carry_nz[j] = carry_nz[j] && IsInexact(primals[s.consts + j].dtype());
   }
   MaskedProgram jvp;
   for (;;) {

@@ -53,7 +53,7 @@ std::pair<TensorList, TensorList> WhileJvp(TensorSpan primals, TensorSpan tangen
   const size_t nb = s.body + s.carry;  // the body's inputs: its constants, the carries
   Mask nonzero;
   for (size_t i = s.cond; i < primals.size(); ++i) {
-    nonzero.push_back(tangents[i].defined() && IsFloating(primals[i].dtype()));
+    nonzero.push_back(tangents[i].defined() && IsInexact(primals[i].dtype()));
   }
   Mask carry_nz(nonzero.begin() + s.body, nonzero.end());
   MaskedProgram jvp;

@@ -16,6 +16,7 @@
 #include "backends/cpu/kernels.h"
 #include "backends/cpu/thread_pool.h"
 #include "backends/lapack/linalg.h"
+#include "core/layout.h"
 
 namespace cotangent {
 namespace {
@@ -55,6 +56,9 @@ Kernel KernelOf() {
   else if constexpr (KindOf(prim) == PrimitiveKind::kCall) return nullptr;
   // Over named axes: the interpreter binding the axis runs them; no kernel.
   else if constexpr (KindOf(prim) == PrimitiveKind::kCollective) return nullptr;
+  // Complex parts: core/complex_eval.h runs them on real arrays; no kernel.
+  else if constexpr (KindOf(prim) == PrimitiveKind::kComplexParts)
+    return nullptr;
   else static_assert(kNamedHere<prim>, "a row of core/primitives.def without a CPU kernel");
 }
 
@@ -108,8 +112,9 @@ absl::Status CpuBackend::Download(const Array& src, void* dst) {
     return absl::InvalidArgumentError(absl::StrCat("cpu: cannot download ", src.aval.ToString(),
                                                    " from ", src.backend().name()));
   }
-  cpu::CopyStrided(cpu::ElementBytes(src), src.aval.shape, src.strides, dst,
-                   ContiguousStrides(src.aval.shape), DTypeSize(src.aval.dtype));
+  const Array a = IsComplex(src.aval.dtype) ? ComplexPairs(src) : src;
+  cpu::CopyStrided(cpu::ElementBytes(a), a.aval.shape, a.strides, dst,
+                   ContiguousStrides(a.aval.shape), DTypeSize(a.aval.dtype));
   return absl::OkStatus();
 }
 

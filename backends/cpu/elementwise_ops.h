@@ -36,7 +36,7 @@ constexpr DType kStorageDType = std::is_same_v<T, uint8_t>    ? DType::kU8
 // bf16 (computed in f32: core/eval.h RunEquation).
 template <Primitive prim, typename T>
 constexpr bool kAccepts =
-    !kIsHalfStorage<T> &&
+    !kIsHalfStorage<T> && !kIsComplexStorage<T> &&
     (InClass(kStorageDType<T>, OperandDType(prim, 0)) ||
      (std::is_same_v<T, uint8_t> && InClass(DType::kBool, OperandDType(prim, 0))));
 

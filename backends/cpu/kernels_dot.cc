@@ -193,6 +193,8 @@ absl::Status DotGeneralKernel(absl::Span<const Array> in, const Params& params, 
       DotGeneral<uint64_t>(in[0], in[1], params.dot, out);
       return absl::OkStatus();
     case DType::kBool:
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:  // computed in f32 (core/eval.h RunEquation)
     case DType::kBF16:

@@ -599,6 +599,8 @@ bool SimdUnary(Primitive prim, DType dtype, const void* x, void* o, int64_t n) {
     case DType::kU32:
     case DType::kI64:
       return false;  // scalar kernels (elementwise_ops.h)
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:
     case DType::kBF16:
@@ -626,6 +628,8 @@ bool SimdBinary(Primitive prim, DType dtype, const void* x, bool bx, const void*
     case DType::kU32:
     case DType::kI64:
       return false;  // scalar kernels (elementwise_ops.h)
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:
     case DType::kBF16:
@@ -650,6 +654,8 @@ bool SimdSelect(DType dtype, const uint8_t* p, const void* x, const void* y, voi
                                              static_cast<uint64_t*>(o), n);
     case DType::kBool:
     case DType::kU8:
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:  // computed in f32 (core/eval.h RunEquation)
     case DType::kBF16:

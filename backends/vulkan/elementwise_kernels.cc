@@ -26,6 +26,8 @@ std::string VectorType(DType dtype, int width) {
     case DType::kU32: return absl::StrCat("uvec", width);
     case DType::kI32: return absl::StrCat("ivec", width);
     case DType::kI64: return absl::StrCat("i64vec", width);
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:
     case DType::kBF16: return absl::StrCat("u16vec", width);
@@ -160,6 +162,8 @@ Expression ToHalfFloat(DType from) {
           "(a < 0l ? -1.0 : 1.0) * ct_odd_u64(a < 0l ? 0ul - uint64_t(a) : uint64_t(a))", false,
           absl::StrCat(kOddU32, kOddU64)};
     case DType::kF64: return Expression{"ct_odd_f64(a)", false, kOddF64};
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:
     case DType::kBF16:
@@ -363,6 +367,10 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kAllToAll:
     case Primitive::kPpermute:
     case Primitive::kAxisIndex:
+    case Primitive::kReal:
+    case Primitive::kImag:
+    case Primitive::kConj:
+    case Primitive::kComplex:
     case Primitive::kClosedCall:
     case Primitive::kPjit:
     case Primitive::kCustomJvpCall:
@@ -399,6 +407,8 @@ const char* StorageType(DType dtype) {
     case DType::kU32: return "uint";
     case DType::kI32: return "int";
     case DType::kI64: return "int64_t";
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:                  // no values: no primitive takes it
     case DType::kF16: return "uint16_t";  // the bits: converted by kHalfFloats' functions
     case DType::kBF16: return "uint16_t";
@@ -415,6 +425,8 @@ const char* ComputeType(DType dtype) {
     case DType::kU32: return "uint";
     case DType::kI32: return "int";
     case DType::kI64: return "int64_t";
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16: return "float";
     case DType::kBF16: return "float";

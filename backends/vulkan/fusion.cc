@@ -70,6 +70,8 @@ std::string LiteralSource(const FusedCode::Literal& l) {
     }
     case DType::kBool:
       return l.value != 0 ? "1u" : "0u";
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:  // never a literal: computed in f32 (core/fused_kernel.h)
     case DType::kBF16:

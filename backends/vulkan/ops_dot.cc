@@ -67,6 +67,8 @@ absl::StatusOr<const Pipeline*> MatmulKernel(KernelContext& ctx, DType dtype, ui
     case DType::kI64: spirv = kI64[vec_a][vec_b]; break;
     case DType::kU8: spirv = kernels::kMatmulU8Spirv; break;  // no vector variants
     case DType::kBool:
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:  // computed in f32 (core/eval.h RunEquation)
     case DType::kBF16:

@@ -233,6 +233,8 @@ bool AtomicScatter(const KernelContext& ctx, DType dtype) {
     case DType::kBool:
     case DType::kU8:   // no 8-bit atomics
     case DType::kI64:  // 64-bit atomics are an optional feature: the deterministic kernel
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:  // computed in f32 (core/eval.h RunEquation)
     case DType::kBF16:

@@ -40,6 +40,8 @@ std::string KeyExpression(DType dtype, const std::string& v) {
       return absl::StrCat("f32_key(", v, ")");
     case DType::kF64:
       return absl::StrCat("f64_key(", v, ")");
+    case DType::kC64:  // computed as real pairs (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:  // computed in f32 (core/eval.h RunEquation)
     case DType::kBF16:

@@ -16,12 +16,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "backends/lapack/linalg.h"
-#include "backends/vulkan/fusion.h"
 #include "backends/vulkan/elementwise_kernels.h"
+#include "backends/vulkan/fusion.h"
 #include "backends/vulkan/glsl_compiler.h"
 #include "backends/vulkan/ops.h"
 #include "backends/vulkan/status.h"
 #include "core/fusible.h"
+#include "core/layout.h"
 
 namespace cotangent {
 namespace {
@@ -60,6 +61,8 @@ constexpr Launcher LauncherOf() {
     return nullptr;  // On the host: VulkanBackend::ExecuteOnHost.
   } else if constexpr (KindOf(prim) == PrimitiveKind::kCollective) {
     return nullptr;  // Over named axes: the interpreter binding the axis runs them.
+  } else if constexpr (KindOf(prim) == PrimitiveKind::kComplexParts) {
+    return nullptr;  // On real arrays: core/complex_eval.h.
   } else {
     static_assert(kNamedHere<prim>, "a row of core/primitives.def without a Vulkan launcher");
   }
@@ -428,7 +431,8 @@ absl::Status VulkanBackend::DownloadDense(const Array& src, void* dst) {
   return absl::OkStatus();
 }
 
-absl::Status VulkanBackend::Download(const Array& src, void* dst) {
+absl::Status VulkanBackend::Download(const Array& z, void* dst) {
+  const Array src = IsComplex(z.aval.dtype) ? ComplexPairs(z) : z;
   std::lock_guard<std::mutex> lock(mutex_);
   COTANGENT_RETURN_IF_ERROR(Live());
   COTANGENT_RETURN_IF_ERROR(CheckOperand(src, "download"));

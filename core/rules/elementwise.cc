@@ -1,6 +1,7 @@
 // File: core/rules/elementwise.cc
-// Rules of the elementwise families: unary, binary, compare, select and convert_element_type,
-// one block per primitive in the order of core/primitives.def, each ending with its kDef.
+// Rules of the elementwise families: unary, binary, compare, select, convert_element_type and
+// the complex parts, one block per primitive in the order of core/primitives.def, each ending
+// with its kDef.
 // Operands of one primitive share a shape and (but for select's predicate) a dtype; numpy-style
 // broadcasting and promotion happen above, in cotangent/numpy.cc.
 
@@ -80,9 +81,19 @@ std::vector<Tensor> NegTranspose(const Tensor& ct, Span, Avals, const Params&) {
 }
 template <> constexpr Def kDef<Primitive::kNeg> = {.tangent = NegJvp, .transpose = NegTranspose};
 
-// abs: d|x| = sign(x) dx
-Tensor AbsJvp(Span x, Span t, const Tensor&, const Params&) { return lax::mul(t[0], lax::sign(x[0])); }
-template <> constexpr Def kDef<Primitive::kAbs> = {.tangent = AbsJvp};
+// abs: d|x| = sign(x) dx; of a complex z = x + iy (a real result), d|z| = Re(conj(z) dz) / |z|,
+// and 0 at z = 0 (JAX's).
+ShapedArray AbsAbstractEval(Avals in, const Params&) {
+  return ShapedArray{in[0].shape, RealPart(in[0].dtype)};
+}
+Tensor AbsJvp(Span x, Span t, const Tensor& out, const Params&) {
+  if (!IsComplex(x[0].dtype())) return lax::mul(t[0], lax::sign(x[0]));
+  const Tensor safe = lax::select(lax::eq(out, Const(out, 0.0)), Const(out, 1.0), out);
+  const Tensor unit = lax::div(lax::conj(x[0]), lax::convert_element_type(safe, x[0].dtype()));
+  return lax::real(lax::mul(t[0], unit));
+}
+template <>
+constexpr Def kDef<Primitive::kAbs> = {.abstract_eval = AbsAbstractEval, .tangent = AbsJvp};
 
 // exp: d exp(x) = exp(x) dx
 Tensor ExpJvp(Span, Span t, const Tensor& out, const Params&) { return lax::mul(t[0], out); }
@@ -340,7 +351,7 @@ ShapedArray ConvertAbstractEval(Avals in, const Params& params) {
   return ShapedArray{in[0].shape, params.new_dtype};
 }
 Tensor ConvertJvp(Span x, Span t, const Tensor&, const Params& p) {
-  if (!IsFloating(x[0].dtype()) || !IsFloating(p.new_dtype)) return Tensor();
+  if (!IsInexact(x[0].dtype()) || !IsInexact(p.new_dtype)) return Tensor();
   return lax::convert_element_type(t[0], p.new_dtype);
 }
 std::vector<Tensor> ConvertTranspose(const Tensor& ct, Span, Avals avals, const Params&) {
@@ -348,6 +359,58 @@ std::vector<Tensor> ConvertTranspose(const Tensor& ct, Span, Avals avals, const 
 }
 template <> constexpr Def kDef<Primitive::kConvert> = {
     .abstract_eval = ConvertAbstractEval, .tangent = ConvertJvp, .transpose = ConvertTranspose};
+
+// ---- Complex parts ----
+// Linear over the reals. Their transposes are JAX's: with the pairing <a, b> = Re(sum a b) of
+// complex cotangents and values (no conjugate, as every bilinear transpose here), ct_z of
+// real is ct + 0i, of imag -i ct, of conj conj(ct), and (ct_x, ct_y) of complex are
+// (Re ct, -Im ct).
+
+ShapedArray PartAbstractEval(Avals in, const Params&) {
+  return ShapedArray{in[0].shape, RealPart(in[0].dtype)};
+}
+ShapedArray ComplexAbstractEval(Avals in, const Params&) {
+  CheckSameAval(Primitive::kComplex, in[0], in[1]);
+  if (in[0].dtype != DType::kF32 && in[0].dtype != DType::kF64) {
+    ThrowInvalid("complex: expected f32 or f64 parts, got ", in[0].ToString());
+  }
+  return ShapedArray{in[0].shape, ComplexOf(in[0].dtype)};
+}
+template <Primitive prim>
+Tensor LinearJvp(Span, Span t, const Tensor&, const Params& p) {
+  return Bind1(prim, {t[0]}, p);
+}
+Tensor ComplexJvp(Span x, Span t, const Tensor&, const Params&) {
+  return lax::complex(Instantiate(t[0], x[0].aval()), Instantiate(t[1], x[1].aval()));
+}
+std::vector<Tensor> RealTranspose(const Tensor& ct, Span, Avals, const Params&) {
+  return {lax::complex(ct, Const(ct, 0.0))};
+}
+std::vector<Tensor> ImagTranspose(const Tensor& ct, Span, Avals, const Params&) {
+  return {lax::complex(Const(ct, 0.0), lax::neg(ct))};
+}
+std::vector<Tensor> ConjTranspose(const Tensor& ct, Span, Avals, const Params&) {
+  return {lax::conj(ct)};
+}
+std::vector<Tensor> ComplexTranspose(const Tensor& ct, Span x, Avals, const Params&) {
+  return {x[0].defined() ? Tensor() : lax::real(ct),
+          x[1].defined() ? Tensor() : lax::neg(lax::imag(ct))};
+}
+template <>
+constexpr Def kDef<Primitive::kReal> = {.abstract_eval = PartAbstractEval,
+                                        .tangent = LinearJvp<Primitive::kReal>,
+                                        .transpose = RealTranspose};
+template <>
+constexpr Def kDef<Primitive::kImag> = {.abstract_eval = PartAbstractEval,
+                                        .tangent = LinearJvp<Primitive::kImag>,
+                                        .transpose = ImagTranspose};
+template <>
+constexpr Def kDef<Primitive::kConj> = {.abstract_eval = UnaryAbstractEval,
+                                        .tangent = LinearJvp<Primitive::kConj>,
+                                        .transpose = ConjTranspose};
+template <>
+constexpr Def kDef<Primitive::kComplex> = {
+    .abstract_eval = ComplexAbstractEval, .tangent = ComplexJvp, .transpose = ComplexTranspose};
 
 // A row's block completed with the family's rules.
 template <Primitive prim>
@@ -373,7 +436,8 @@ constexpr Def kFamilyDef = WithFamily<prim>();
 void RegisterElementwiseRules(RuleTable& table) {
   ForEachPrimitive([&]<Primitive prim>() {
     if constexpr (IsElementwiseMap(prim) || KindOf(prim) == PrimitiveKind::kSelect ||
-                  KindOf(prim) == PrimitiveKind::kConvert) {
+                  KindOf(prim) == PrimitiveKind::kConvert ||
+                  KindOf(prim) == PrimitiveKind::kComplexParts) {
       rules::Define<prim, kFamilyDef<prim>>(table);
     }
   });

@@ -19,7 +19,7 @@ namespace {
 void StoreElement(double x, DType dtype, char* dst) {
   VisitDType(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
-    const T v = static_cast<T>(Quantize(x, dtype));
+    const T v = ConvertValue<T, decltype(tag)::dtype>(Quantize(x, dtype));
     std::memcpy(dst, &v, sizeof(T));
   });
 }
@@ -29,7 +29,7 @@ double LoadElement(const char* src, DType dtype) {
     using T = typename decltype(tag)::type;
     T v;
     std::memcpy(&v, src, sizeof(T));
-    return static_cast<double>(v);
+    return ConvertValue<double, DType::kF64>(v);
   });
 }
 
@@ -115,7 +115,7 @@ double Quantize(double x, DType dtype) {
       return static_cast<double>(
           static_cast<T>(static_cast<std::make_unsigned_t<T>>(static_cast<int64_t>(x))));
     } else {
-      return static_cast<double>(static_cast<T>(x));
+      return ConvertValue<double, DType::kF64>(ConvertValue<T, decltype(tag)::dtype>(x));
     }
   });
 }
@@ -233,6 +233,8 @@ Host Random(const Shape& shape, DType dtype, uint32_t seed, Layout layout) {
       for (double& x : g.v) x = Quantize(integer(rng), dtype);
       specials = {0, Quantize(-1, dtype), 1, Quantize(-2, dtype), 128};
       break;
+    case DType::kC64:     // no kernel computes on complex (core/complex_eval.h)
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:
     case DType::kBF16:

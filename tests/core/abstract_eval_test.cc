@@ -51,7 +51,7 @@ TEST(AbstractEvalTest, ElementwiseErrors) {
   EXPECT_EQ(ErrorOf(Primitive::kMul, {A(f32, {3}), A(f64, {3})}),
             "mul: mismatched dtypes f32[3] and f64[3]");
   EXPECT_EQ(ErrorOf(Primitive::kExp, {A(i32, {2})}),
-            "exp: expected a floating-point operand, got i32[2]");
+            "exp: expected a floating-point or complex operand, got i32[2]");
   EXPECT_EQ(ErrorOf(Primitive::kNeg, {A(bool_, {})}), "neg: expected a numeric operand, got bool[]");
   EXPECT_EQ(ErrorOf(Primitive::kAnd, {A(f32, {1}), A(f32, {1})}),
             "and: expected a bool or integer operand, got f32[1]");
@@ -62,7 +62,7 @@ TEST(AbstractEvalTest, ElementwiseErrors) {
 // The dtypes column is the check: every row rejects, naming itself, each dtype outside the
 // class of each operand (with the other operands valid).
 TEST(AbstractEvalTest, EveryRowRejectsTheDTypesItsRowExcludes) {
-  const DType all[] = {bool_, i32, f32, f64};
+  const DType all[] = {bool_, i32, f32, f64, c64};
   for (int i = 0; i < kNumPrimitives; ++i) {
     const Primitive prim = static_cast<Primitive>(i);
     const int arity = PrimitiveArity(prim) < 0 ? 2 : PrimitiveArity(prim);

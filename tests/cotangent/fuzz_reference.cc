@@ -57,6 +57,8 @@ double Round(double v, DType dtype) {
     case DType::kU32:
       if (v != v) return 0;
       return std::trunc(std::clamp(v, 0.0, 4294967295.0));
+    case DType::kC64:     // not generated: the programs are real
+    case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it
     case DType::kF16:
     case DType::kBF16:

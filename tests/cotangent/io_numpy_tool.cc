@@ -1,11 +1,13 @@
 // File: tests/cotangent/io_numpy_tool.cc
 // The C++ half of io_numpy_test (the Python half is io_numpy_test.py, which runs numpy):
 //   io_numpy_tool read FILE    prints each array of an .npz, .npy or .safetensors file as
-//                              "name dtype [shape] v0 v1 ..." (values %.17g, bools 0/1)
+//                              "name dtype [shape] v0 v1 ..." (values %.17g, bools 0/1,
+//                              complex values as their two parts)
 //   io_numpy_tool write DIR    writes DIR/cotangent.npz, cotangent_compressed.npz,
 //                              cotangent.npy and cotangent.safetensors with known arrays
 // Exit status 1 with "error: ..." on a cotangent::Error.
 
+#include <complex>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -18,12 +20,18 @@ namespace {
 
 void Print(const std::string& name, const ct::Tensor& x) {
   std::cout << name << ' ' << ct::DTypeName(x.dtype()) << ' ' << ct::ShapeToString(x.shape());
-  if (ct::IsFloating(x.dtype())) {
-    for (double v : x.to_vector<double>()) {
-      char text[32];
-      std::snprintf(text, sizeof(text), "%.17g", v);
-      std::cout << ' ' << text;
+  const auto print = [](double v) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%.17g", v);
+    std::cout << ' ' << text;
+  };
+  if (ct::IsComplex(x.dtype())) {  // each element as its real and imaginary parts
+    for (std::complex<double> z : x.to_vector<std::complex<double>>()) {
+      print(z.real());
+      print(z.imag());
     }
+  } else if (ct::IsFloating(x.dtype())) {
+    for (double v : x.to_vector<double>()) print(v);
   } else {
     for (int64_t v : x.to_vector<int64_t>()) std::cout << ' ' << v;  // exact
   }
@@ -45,6 +53,15 @@ ct::NamedTensors Known() {
           {"dir/leaf", ct::arange(6.0, 0.0, -1.0, ct::f32)}};
 }
 
+// Known() and complex arrays, which .npz holds and .safetensors does not.
+ct::NamedTensors KnownWithComplex() {
+  ct::NamedTensors arrays = Known();
+  arrays.push_back(
+      {"c64", ct::from_vector<std::complex<float>>({{1.5f, -2.0f}, {0.0f, 3e38f}}, {2})});
+  arrays.push_back({"c128", ct::from_vector<std::complex<double>>({{0.1, -1e-300}}, {1, 1})});
+  return arrays;
+}
+
 int Run(int argc, char** argv) {
   const std::string mode = argc == 3 ? argv[1] : "";
   if (mode == "read") {
@@ -60,8 +77,8 @@ int Run(int argc, char** argv) {
   }
   if (mode == "write") {
     const std::string dir = argv[2];
-    ct::save_npz(dir + "/cotangent.npz", Known());
-    ct::save_npz(dir + "/cotangent_compressed.npz", Known(), /*compressed=*/true);
+    ct::save_npz(dir + "/cotangent.npz", KnownWithComplex());
+    ct::save_npz(dir + "/cotangent_compressed.npz", KnownWithComplex(), /*compressed=*/true);
     ct::save_npy(dir + "/cotangent.npy", Known()[0].second);
     ct::save_safetensors(dir + "/cotangent.safetensors", Known(), {{"written_by", "cotangent"}});
     return 0;

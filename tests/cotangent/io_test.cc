@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -190,10 +191,14 @@ TEST(IoTest, ReadsTheElementTypesNumpyAndJaxWrite) {
   // Fortran order: column-major data of a 2x3 array.
   ExpectSame(LoadNpyBytes(Npy("<f4", true, "(2, 3)", Raw<float>({1, 4, 2, 5, 3, 6}))),
              tensor({1, 2, 3, 4, 5, 6}, {2, 3}));
+  // complex64: (real, imaginary) pairs of f32; big-endian complex has no Cotangent layout.
+  EXPECT_THAT(LoadNpyBytes(Npy("<c8", false, "(1,)", Raw<float>({1, 2})))
+                  .to_vector<std::complex<float>>(),
+              ElementsAre(std::complex<float>(1, 2)));
   const Thrown complex =
-      ErrorOf([&] { LoadNpyBytes(Npy("<c8", false, "(1,)", Raw<float>({1, 2}))); });
+      ErrorOf([&] { LoadNpyBytes(Npy(">c8", false, "(1,)", Raw<float>({1, 2}, true))); });
   EXPECT_EQ(complex.code, absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(complex.message, HasSubstr("numpy dtype '<c8' has no Cotangent dtype"));
+  EXPECT_THAT(complex.message, HasSubstr("numpy dtype '>c8' has no Cotangent dtype"));
 }
 
 // A safetensors file with one tensor of the given dtype name, shape text and data.

@@ -4,6 +4,7 @@
 // example of the page is here verbatim.
 
 #include <cmath>
+#include <complex>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -13,8 +14,8 @@
 #include <utility>
 #include <vector>
 
-#include "gtest/gtest.h"
 #include "cotangent/cotangent.h"
+#include "gtest/gtest.h"
 
 namespace ct = cotangent;
 
@@ -92,6 +93,25 @@ TEST(ReferenceTest, HalfPrecision) {
   EXPECT_EQ(total.item<double>(), 4096.0);
   EXPECT_EQ(step.dtype(), ct::bf16);
   EXPECT_EQ(step.to_vector<float>(), (std::vector<float>{1.5f, 1.5f, 1.5f}));
+}
+
+TEST(ReferenceTest, ComplexNumbers) {
+  ct::Tensor z = ct::from_vector<std::complex<double>>({{3, 4}, {1, -1}}, {2});  // c128
+  ct::Tensor r = ct::abs(z);                                                 // f64 [5. 1.41421356]
+  ct::Tensor w = ct::exp(z) * ct::conj(z);                                   // c128
+  std::complex<double> first = ct::sqrt(z)[0].item<std::complex<double>>();  // (2,1)
+  auto norm2 = [](const ct::Tensor& v) { return ct::sum(ct::real(v * ct::conj(v))); };
+  ct::Tensor g = ct::grad(norm2)(z);  // [6.-8.j 2.+2.j]: 2 conj(z)
+  auto cube = [](const ct::Tensor& v) { return v * v * v; };
+  ct::Tensor d = ct::grad(cube, ct::holomorphic)(z[0]);  // 3 z^2 = (-21+72j)
+  ct::DType joint = ct::PromoteTypes(ct::f64, ct::c64);  // c128
+  EXPECT_EQ(z.dtype(), ct::c128);
+  EXPECT_EQ(Str(r), "[5.         1.41421356]");
+  EXPECT_EQ(w.dtype(), ct::c128);
+  EXPECT_EQ(first, std::complex<double>(2, 1));
+  EXPECT_EQ(Str(g), "[6.-8.j 2.+2.j]");
+  EXPECT_EQ(Str(d), "(-21+72j)");
+  EXPECT_EQ(joint, ct::c128);
 }
 
 TEST(ReferenceTest, Creation) {

@@ -67,12 +67,17 @@ inline Tensor CentralDifference(const std::function<Tensor(const Tensor&)>& f, c
   return (f(x + eps * v) - f(x - eps * v)) / (2 * eps);
 }
 
-// Every element of actual within atol + rtol * |expected|; reports the worst one.
+// Every element of actual within atol + rtol * |expected|; reports the worst one. Complex
+// tensors compare part by part.
 inline ::testing::AssertionResult AllClose(const Tensor& actual, const Tensor& expected,
                                            double rtol, double atol) {
   if (actual.shape() != expected.shape()) {
     return ::testing::AssertionFailure()
            << "shape " << actual.aval().ToString() << " vs " << expected.aval().ToString();
+  }
+  if (IsComplex(actual.dtype()) || IsComplex(expected.dtype())) {  // both parts, each a column
+    return AllClose(stack({real(actual), imag(actual)}, -1),
+                    stack({real(expected), imag(expected)}, -1), rtol, atol);
   }
   const std::vector<double> a = actual.to_vector<double>(), e = expected.to_vector<double>();
   double worst = 0;

@@ -423,6 +423,77 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
            return ppermute(sin(v), "i", {{0, 1}, {1, 2}, {2, 0}}) * v;
          })(x[0]);
        }},
+      // Complex numbers made of the real inputs and read back as reals, so that the real
+      // oracles check the complex-part rows and the complex forms of the primitives
+      // (core/complex_eval.h) through every transformation. Domains keep off 0 and the
+      // negative reals (log's and sqrt's branch cut).
+      {"complex",
+       Primitive::kComplex,
+       {{4}, {4}},
+       -1,
+       1,
+       [](V x) { return imag(complex(x[0], x[1]) * complex(x[1], x[0] * x[0])); }},
+      {"real",
+       Primitive::kReal,
+       {{4}, {4}},
+       -1,
+       1,
+       [](V x) { return real(exp(complex(x[0], x[1]))); }},
+      {"imag",
+       Primitive::kImag,
+       {{2, 3}, {2, 3}},
+       -1,
+       1,
+       [](V x) { return imag(sin(complex(x[0], x[1])) * complex(x[1], x[0])); }},
+      {"conj",
+       Primitive::kConj,
+       {{4}, {4}},
+       -1,
+       1,
+       [](V x) {
+         const Tensor z = complex(x[0], x[1]);
+         return real(conj(z) * z * z) + imag(conj(z * z));
+       }},
+      {"complex_div_abs",
+       Primitive::kDiv,
+       {{4}, {4}},
+       0.5,
+       2,
+       [](V x) {
+         const Tensor z = complex(x[0], x[1]), w = complex(x[1], -x[0]);
+         return real(z / w) + abs(z - 0.25 * w) * imag(w / z);
+       }},
+      {"complex_log_sqrt_pow",
+       Primitive::kPow,
+       {{4}, {4}},
+       0.5,
+       2,
+       [](V x) {
+         const Tensor z = complex(x[0], x[1]);
+         return real(log(z) * sqrt(z)) + imag(pow(z, complex(x[1], 0.5 * x[0])));
+       }},
+      {"complex_tanh_cos_expm1_log1p",
+       Primitive::kTanh,
+       {{4}, {4}},
+       -1,
+       1,
+       [](V x) {
+         const Tensor z = complex(x[0], x[1]);
+         return imag(tanh(z) * cos(z)) + real(expm1(z) * log1p(0.5 * z));
+       }},
+      {"complex_matmul_movement",
+       Primitive::kDotGeneral,
+       {{2, 3}, {3, 2}},
+       -1,
+       1,
+       [](V x) {
+         const Tensor a = complex(x[0], transpose(x[1])), b = complex(x[1], transpose(x[0]));
+         const Tensor m = matmul(a, b);
+         const Tensor shifted = slice(lax::pad(m, 0.0, {1, 0}, {0, 1}), {0, 1}, {2, 3});
+         const Tensor picked = take(a, tensor({1, 0}, {2}, i32), 1);
+         return real(sum(concatenate({m + shifted, picked}, 0), {0})) +
+                imag(where(x[0][0][0] > 0.0, m[0], conj(m[1])));
+       }},
   };
 }
 

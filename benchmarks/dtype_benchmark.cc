@@ -1,11 +1,12 @@
-// File: benchmarks/half_float_benchmark.cc
-// f16 and bf16 against f32 in one run (docs/benchmarks.md, "Half precision"): the conversion
-// from f32 (the rounding every 16-bit result pays; against f32 -> f64), an elementwise chain
-// eagerly (the 16-bit dtypes convert each operand and result) and under jit (every dtype fuses
-// into one kernel; 16-bit loads, stores and roundings in registers), a reduction and a matmul
-// (computed in f32 either way). Each
-// benchmark's argument 0, 1, 2 is the dtype f32, f16, bf16, so the ratios to f32 read off one
-// table. main() and its flags are benchmarks/bench_main.cc's.
+// File: benchmarks/dtype_benchmark.cc
+// f16, bf16 and c64 against f32 in one run (docs/benchmarks.md, "Half precision" and "Complex
+// numbers"): the conversion from f32 (the rounding every 16-bit result pays; against f32 ->
+// f64), an elementwise chain eagerly (the 16-bit dtypes convert each operand and result; c64
+// runs as real equations on its parts) and under jit (the real dtypes fuse into one kernel;
+// 16-bit loads, stores and roundings in registers; c64 does not fuse), a reduction and a
+// matmul (computed in f32 either way; c64's as four real products). Each benchmark's argument
+// 0, 1, 2, 3 is the dtype f32, f16, bf16, c64, so the ratios to f32 read off one table.
+// main() and its flags are benchmarks/bench_main.cc's.
 
 #include <cstdint>
 #include <utility>
@@ -20,12 +21,17 @@ namespace ct = cotangent;
 namespace {
 
 ct::DType DTypeArg(const benchmark::State& state) {
-  constexpr ct::DType kDTypes[] = {ct::f32, ct::f16, ct::bf16};
+  constexpr ct::DType kDTypes[] = {ct::f32, ct::f16, ct::bf16, ct::c64};
   return kDTypes[state.range(0)];
 }
 
+// Uniform in [-1, 1), in both parts for c64.
 ct::Tensor Values(const ct::Shape& shape, ct::DType dtype) {
-  return ct::astype(ct::random::uniform(ct::random::key(7), shape, ct::f32, -1.0, 1.0), dtype);
+  const auto uniform = [&](uint32_t seed) {
+    return ct::random::uniform(ct::random::key(seed), shape, ct::f32, -1.0, 1.0);
+  };
+  if (ct::IsComplex(dtype)) return ct::complex(uniform(7), uniform(8));
+  return ct::astype(uniform(7), dtype);
 }
 
 void SetItems(benchmark::State& state, int64_t n) {
@@ -85,7 +91,7 @@ namespace cotangent::bench {
 void RegisterBenchmarks(bool smoke) {
   using Fn = void (*)(benchmark::State&);
   const int64_t n = smoke ? 1000 : 1 << 20;
-  const ArgLists sizes = {{0, n}, {1, n}, {2, n}};
+  const ArgLists sizes = {{0, n}, {1, n}, {2, n}, {3, n}};
   for (const auto& [name, fn] :
        std::vector<std::pair<const char*, Fn>>{{"BM_ConvertFromF32", BM_ConvertFromF32},
                                                {"BM_ChainEager", BM_ChainEager},
@@ -94,7 +100,8 @@ void RegisterBenchmarks(bool smoke) {
     Register(name, fn, sizes, benchmark::kMicrosecond, smoke);
   }
   const int64_t m = smoke ? 16 : 256;
-  Register("BM_Matmul", BM_Matmul, {{0, m}, {1, m}, {2, m}}, benchmark::kMicrosecond, smoke);
+  Register("BM_Matmul", BM_Matmul, {{0, m}, {1, m}, {2, m}, {3, m}}, benchmark::kMicrosecond,
+           smoke);
 }
 
 void PrintChecks() {}

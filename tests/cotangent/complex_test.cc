@@ -1,0 +1,365 @@
+// File: tests/cotangent/complex_test.cc
+// c64 and c128: values against std::complex (the C library's complex functions, in double),
+// movement and reductions against host references, numpy's printing and JAX's promotion
+// table, and derivatives by JAX's conventions: grad of a real function of z is df/dx - i df/dy
+// (JAX's documented 6-8j for |z|^2 at 3+4j), holomorphic grad and Jacobians give f'(z),
+// jvp against central differences, the VJP identity under the pairing Re(sum(a b)), jit
+// against eager, and clear errors where complex is not defined.
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <tuple>
+#include <vector>
+
+#include "cotangent/cotangent.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/oracles.h"
+
+namespace cotangent {
+namespace {
+
+using C = std::complex<double>;
+using testing::AllClose;
+using testing::ErrorOf;
+using ::testing::HasSubstr;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+Tensor Complex128(const std::vector<C>& values) {
+  return from_vector(values, {static_cast<int64_t>(values.size())});
+}
+
+Tensor Z(double re, double im) { return from_vector(std::vector<C>{{re, im}}, {}); }
+
+// Points across the plane: the axes, both signs, tiny and large magnitudes, the branch cut.
+std::vector<C> Points() {
+  return {{0.5, 0.25}, {-1.5, 2.0}, {3.0, -4.0},  {-2.0, -0.5}, {1e-8, 2e-8}, {0.0, 1.0},
+          {-4.0, 0.0}, {2.0, 0.0},  {30.0, 20.0}, {-0.3, 1e-9}, {7.0, -0.001}};
+}
+
+// |got - want| within ulps * eps * |want| (the modulus: a part near 0 of a large value is as
+// accurate as the value).
+void ExpectNear(C got, C want, double ulps, const char* what, C z) {
+  const double tol =
+      ulps * std::numeric_limits<double>::epsilon() * std::max(std::abs(want), 1e-300);
+  EXPECT_LE(std::abs(got - want), tol) << what << "(" << z << "): " << got << " vs " << want;
+}
+
+TEST(ComplexTest, UnaryFunctionsMatchStdComplexInC128) {
+  struct Case {
+    const char* name;
+    std::function<Tensor(const Tensor&)> f;
+    std::function<C(C)> ref;
+    double ulps;
+  };
+  const std::vector<Case> cases = {
+      {"exp", [](const Tensor& z) { return exp(z); }, [](C z) { return std::exp(z); }, 8},
+      {"log", [](const Tensor& z) { return log(z); }, [](C z) { return std::log(z); }, 8},
+      {"sqrt", [](const Tensor& z) { return sqrt(z); }, [](C z) { return std::sqrt(z); }, 8},
+      {"sin", [](const Tensor& z) { return sin(z); }, [](C z) { return std::sin(z); }, 8},
+      {"cos", [](const Tensor& z) { return cos(z); }, [](C z) { return std::cos(z); }, 8},
+      {"tanh", [](const Tensor& z) { return tanh(z); }, [](C z) { return std::tanh(z); }, 16},
+      {"expm1", [](const Tensor& z) { return expm1(z); },
+       [](C z) {
+         return std::abs(z) < 1e-4 ? z + z * z / 2.0 + z * z * z / 6.0 : std::exp(z) - 1.0;
+       },
+       16},
+      {"log1p", [](const Tensor& z) { return log1p(z); },
+       [](C z) {
+         return std::abs(z) < 1e-4 ? z - z * z / 2.0 + z * z * z / 3.0 : std::log(1.0 + z);
+       },
+       16},
+      {"sign", [](const Tensor& z) { return sign(z); }, [](C z) { return z / std::abs(z); }, 4},
+      {"square", [](const Tensor& z) { return z * z; }, [](C z) { return z * z; }, 4},
+      {"reciprocal", [](const Tensor& z) { return 1.0 / z; }, [](C z) { return 1.0 / z; }, 4},
+      {"conj", [](const Tensor& z) { return conj(z); }, [](C z) { return std::conj(z); }, 0},
+  };
+  const std::vector<C> points = Points();
+  for (const Case& c : cases) {
+    const std::vector<C> got = c.f(Complex128(points)).to_vector<C>();
+    ASSERT_EQ(got.size(), points.size()) << c.name;
+    for (size_t i = 0; i < points.size(); ++i) {
+      if (std::string(c.name) == "log1p" && points[i] == C(-4.0, 0.0)) continue;  // cut
+      ExpectNear(got[i], c.ref(points[i]), c.ulps, c.name, points[i]);
+    }
+  }
+  // The principal branches on the cut, as C99: sqrt(-4) = 2i, log(-4) = log 4 + i pi.
+  EXPECT_EQ(sqrt(Complex128({{-4.0, 0.0}})).to_vector<C>()[0], C(0.0, 2.0));
+  ExpectNear(log(Complex128({{-4.0, 0.0}})).to_vector<C>()[0], std::log(C(-4.0, 0.0)), 4, "log",
+             C(-4.0, 0.0));
+  // Special values: sqrt(0) = 0, exp of a real infinity keeps the 0 imaginary part, |inf| = inf.
+  EXPECT_EQ(sqrt(Complex128({{0.0, 0.0}})).to_vector<C>()[0], C(0.0, 0.0));
+  EXPECT_EQ(exp(Complex128({{kInf, 0.0}})).to_vector<C>()[0], C(kInf, 0.0));
+  EXPECT_EQ(abs(Complex128({{kInf, 1.0}, {3.0, kInf}})).to_vector<double>(),
+            (std::vector<double>{kInf, kInf}));
+}
+
+TEST(ComplexTest, BinaryFunctionsMatchStdComplexInC128) {
+  std::vector<C> a = Points(), b = Points();
+  std::rotate(b.begin(), b.begin() + 3, b.end());
+  const Tensor x = Complex128(a), y = Complex128(b);
+  const std::vector<C> sum = (x + y).to_vector<C>(), diff = (x - y).to_vector<C>(),
+                       prod = (x * y).to_vector<C>(), quot = (x / y).to_vector<C>(),
+                       power = pow(x, y).to_vector<C>();
+  for (size_t i = 0; i < a.size(); ++i) {
+    ExpectNear(sum[i], a[i] + b[i], 1, "add", a[i]);
+    ExpectNear(diff[i], a[i] - b[i], 1, "sub", a[i]);
+    ExpectNear(prod[i], a[i] * b[i], 4, "mul", a[i]);
+    ExpectNear(quot[i], a[i] / b[i], 4, "div", a[i]);
+    if (std::abs(std::pow(a[i], b[i])) < 1e100) {
+      ExpectNear(power[i], std::pow(a[i], b[i]), 1e4, "pow", a[i]);
+    }
+  }
+  // Smith's division neither overflows nor underflows where |b|^2 would.
+  EXPECT_TRUE(AllClose(Complex128({{1e300, 1e300}}) / Complex128({{1e300, 1e300}}),
+                       Complex128({{1.0, 0.0}}), 1e-15, 0));
+  EXPECT_TRUE(AllClose(Complex128({{1e-300, 1e-300}}) / Complex128({{1e-300, 2e-300}}),
+                       Complex128({{0.6, -0.2}}), 1e-15, 0));
+  EXPECT_TRUE(AllClose(abs(Complex128({{3e300, 4e300}, {3e-300, 4e-300}})),
+                       tensor({5e300, 5e-300}, {2}, f64), 1e-15, 0));
+  // 0^0 = 1 and 0^b = 0 for Re b > 0, as JAX.
+  EXPECT_EQ(pow(Complex128({{0, 0}, {0, 0}}), Complex128({{0, 0}, {2, 1}})).to_vector<C>(),
+            (std::vector<C>{{1, 0}, {0, 0}}));
+  EXPECT_EQ((x == x).to_vector<bool>(), std::vector<bool>(a.size(), true));
+  EXPECT_EQ((x != conj(x)).to_vector<bool>(), (std::vector<bool>{true, true, true, true, true, true,
+                                                                 false, false, true, true, true}));
+}
+
+TEST(ComplexTest, C64ComputesInItsPartsPrecision) {
+  const std::vector<C> points = Points();
+  const Tensor z = astype(Complex128(points), c64);
+  EXPECT_EQ(z.dtype(), c64);
+  EXPECT_EQ(real(z).dtype(), f32);
+  EXPECT_EQ(abs(z).dtype(), f32);
+  const std::vector<std::complex<float>> got = (exp(z) * sin(z)).to_vector<std::complex<float>>();
+  for (size_t i = 0; i < points.size(); ++i) {
+    const C z32(static_cast<float>(points[i].real()), static_cast<float>(points[i].imag()));
+    const C want = std::exp(z32) * std::sin(z32);
+    EXPECT_LE(std::abs(C(got[i]) - want), 64 * 0x1p-24 * std::abs(want)) << points[i];
+  }
+}
+
+TEST(ComplexTest, PromotionFollowsJaxsLattice) {
+  EXPECT_EQ(PromoteTypes(f32, c64), c64);
+  EXPECT_EQ(PromoteTypes(f64, c64), c128);
+  EXPECT_EQ(PromoteTypes(i64, c64), c64);
+  EXPECT_EQ(PromoteTypes(bf16, c64), c64);
+  EXPECT_EQ(PromoteTypes(f16, c128), c128);
+  EXPECT_EQ(PromoteTypes(bool_, c128), c128);
+  EXPECT_EQ(PromoteTypes(c64, c128), c128);
+  const Tensor z = zeros({2}, c64);
+  EXPECT_EQ((z * 2.0).dtype(), c64);  // a weak float keeps complex
+  EXPECT_EQ((z + 1).dtype(), c64);
+  EXPECT_EQ((z + ones({2}, f64)).dtype(), c128);
+  EXPECT_EQ((ones({2}, i32) * z).dtype(), c64);
+  EXPECT_EQ(DTypeName(c64), std::string("c64"));
+  EXPECT_EQ(DTypeSize(c128), 16);
+}
+
+TEST(ComplexTest, MovementAndReductionsMoveWholeNumbers) {
+  std::vector<C> v;
+  for (int i = 0; i < 6; ++i) v.push_back({1.0 + i, -2.0 * i});
+  const Tensor z = from_vector(v, {2, 3});
+  const auto el = [&](int i, int j) { return v[3 * i + j]; };
+  EXPECT_EQ(transpose(z).to_vector<C>(),
+            (std::vector<C>{el(0, 0), el(1, 0), el(0, 1), el(1, 1), el(0, 2), el(1, 2)}));
+  EXPECT_EQ(reshape(z, {3, 2}).to_vector<C>(), v);
+  EXPECT_EQ(slice(z, {0, 1}, {2, 3}).to_vector<C>(),
+            (std::vector<C>{el(0, 1), el(0, 2), el(1, 1), el(1, 2)}));
+  EXPECT_EQ(broadcast_to(slice(z, {0, 0}, {1, 3}), {2, 3}).to_vector<C>(),
+            (std::vector<C>{el(0, 0), el(0, 1), el(0, 2), el(0, 0), el(0, 1), el(0, 2)}));
+  EXPECT_EQ(concatenate({z, z}, 0).shape(), (Shape{4, 3}));
+  EXPECT_EQ(sum(z, {1}).to_vector<C>(),
+            (std::vector<C>{el(0, 0) + el(0, 1) + el(0, 2), el(1, 0) + el(1, 1) + el(1, 2)}));
+  EXPECT_EQ(take(z, tensor({2, 0}, {2}, i32), 1).to_vector<C>(),
+            (std::vector<C>{el(0, 2), el(0, 0), el(1, 2), el(1, 0)}));
+  const Tensor updated = at(z, {scalar(1, i32), scalar(2, i32)}).add(1.0);
+  EXPECT_EQ(updated.to_vector<C>()[5], el(1, 2) + 1.0);
+  EXPECT_EQ(at(z, tensor({1}, {1}, i32)).set(zeros({1, 3}, c128)).to_vector<C>()[4], C(0, 0));
+  EXPECT_EQ(where(tensor({1, 0, 1}, {3}, bool_), z, conj(z)).to_vector<C>()[1],
+            std::conj(el(0, 1)));
+  // Matrix products: four real products, against the definition.
+  const Tensor m = matmul(z, transpose(z));
+  for (int i = 0; i < 2; ++i) {
+    for (int j = 0; j < 2; ++j) {
+      C want = 0;
+      for (int k = 0; k < 3; ++k) want += el(i, k) * el(j, k);
+      EXPECT_EQ(m.to_vector<C>()[2 * i + j], want);
+    }
+  }
+  // Parts and conversions: to a real dtype keeps the real part, from one adds a 0i.
+  EXPECT_EQ(real(z).to_vector<double>()[1], 2.0);
+  EXPECT_EQ(imag(z).to_vector<double>()[1], -2.0);
+  EXPECT_EQ(astype(z, f32).to_vector<float>()[2], 3.0f);
+  EXPECT_EQ(astype(tensor({1.5}, {1}, f16), c64).to_vector<std::complex<float>>()[0],
+            std::complex<float>(1.5f, 0.0f));
+  EXPECT_EQ(astype(Complex128({{0, 0}, {0, 1}, {2, 0}}), bool_).to_vector<bool>(),
+            (std::vector<bool>{false, true, true}));
+  EXPECT_EQ(complex(tensor({1, 2}, {2}, f64), tensor({3, 4}, {2}, f64)).to_vector<C>(),
+            (std::vector<C>{{1, 3}, {2, 4}}));
+  EXPECT_EQ(full({2}, 2.5, c64).to_vector<std::complex<float>>(),
+            (std::vector<std::complex<float>>{{2.5f, 0.0f}, {2.5f, 0.0f}}));
+  // Scans and statistics: cumsum and cumprod multiply whole numbers; var is real, of |x - mean|.
+  EXPECT_EQ(cumsum(Complex128({{1, 1}, {2, -1}, {0, 3}})).to_vector<C>(),
+            (std::vector<C>{{1, 1}, {3, 0}, {3, 3}}));
+  EXPECT_EQ(cumprod(Complex128({{1, 1}, {2, -1}, {0, 3}})).to_vector<C>(),
+            (std::vector<C>{{1, 1}, {3, 1}, {-3, 9}}));
+  EXPECT_EQ(var(Complex128({{1, 1}, {-1, -1}})).item<double>(), 2.0);
+  EXPECT_EQ(mean(Complex128({{1, 1}, {3, -1}})).item<C>(), C(2, 0));
+  EXPECT_EQ(linalg::norm(Complex128({{3, 4}, {0, 0}})).item<double>(), 5.0);
+  EXPECT_TRUE(
+      AllClose(angle(Complex128({{0, 1}, {-1, 0}})), tensor({M_PI / 2, M_PI}, {2}, f64), 1e-15, 0));
+}
+
+TEST(ComplexTest, PrintsAsNumpy) {
+  std::ostringstream os;
+  os << Complex128({{1, 2}, {3.5, -1}});
+  EXPECT_EQ(os.str(), "[1. +2.j 3.5-1.j]");
+  os.str("");
+  os << from_vector(std::vector<C>{{1, 2}}, {});
+  EXPECT_EQ(os.str(), "(1+2j)");
+  os.str("");
+  os << from_vector(std::vector<C>{{0, -2.5}}, {});
+  EXPECT_EQ(os.str(), "-2.5j");
+}
+
+// f: C -> R at 3+4j: JAX's documented gradient of |z|^2 is 2 conj(z) = 6-8j.
+TEST(ComplexTest, GradOfARealFunctionIsTheConjugateConvention) {
+  const auto f = [](const Tensor& z) { return real(z * conj(z)); };
+  EXPECT_EQ(grad(f)(Complex128({{3, 4}})[0]).item<C>(), C(6, -8));
+  // Against central differences along each part: grad = df/dx - i df/dy.
+  const auto g = [](const Tensor& z) { return sum(abs(sin(z)) * real(exp(z))); };
+  std::vector<C> points;
+  for (C p : Points()) {
+    // Where the sum keeps the differences' digits and |sin z| is smooth at the step's scale.
+    if (std::abs(p) < 10 && std::abs(p) > 1e-4) points.push_back(p);
+  }
+  const std::vector<C> dz = grad(g)(Complex128(points)).to_vector<C>();
+  for (size_t i = 0; i < points.size(); ++i) {
+    const auto along = [&](C step) {
+      std::vector<C> e(points.size(), 0.0);
+      e[i] = step;
+      return (g(Complex128(points) + Complex128(e)).item<double>() -
+              g(Complex128(points) - Complex128(e)).item<double>()) /
+             (2 * std::abs(step));
+    };
+    const double dx = along(1e-6), dy = along(C(0, 1e-6));
+    EXPECT_NEAR(dz[i].real(), dx, 1e-6 * (1 + std::abs(dx))) << points[i];
+    EXPECT_NEAR(dz[i].imag(), -dy, 1e-6 * (1 + std::abs(dy))) << points[i];
+  }
+}
+
+// JAX's api_test: test_holomorphic_grad, test_nonholomorphic_grad, test_nonholomorphic_jacrev,
+// test_heterogeneous_grad and test_linear_transpose_complex, with their expected values.
+TEST(ComplexTest, JaxsComplexDerivativeValues) {
+  EXPECT_TRUE(AllClose(grad([](const Tensor& z) { return sin(z); }, holomorphic)(Z(1, 2)),
+                       Z(2.0327230070196656, -3.0518977991518), 1e-14, 0));
+  const Tensor zs = complex(arange(0.0, 5.0, 1.0, f64), 0.5 * arange(0.0, 5.0, 1.0, f64));
+  const Tensor nonholomorphic = grad([](const Tensor& z) { return sum(cos(abs(z))); })(zs);
+  const std::vector<C> want = {{0, 0},
+                               {-0.80430663, 0.40215331},
+                               {-0.70368982, 0.35184491},
+                               {0.1886467, -0.09432335},
+                               {0.86873727, -0.43436864}};
+  EXPECT_TRUE(AllClose(nonholomorphic, Complex128(want), 1e-7, 1e-8));
+  const auto norm_cos = [](const Tensor& z) { return cos(linalg::norm(2.0 * z)); };
+  EXPECT_TRUE(AllClose(jacrev(norm_cos)(zs), grad(norm_cos)(zs), 1e-14, 1e-14));
+  const auto pair = [](const std::tuple<Tensor, Tensor>& t) {
+    return square(abs(std::get<0>(t))) + std::get<1>(t);
+  };
+  const auto [gx, gy] = grad(pair)(std::make_tuple(Z(1, 1), scalar(2.0, f64)));
+  EXPECT_EQ(gx.item<C>(), C(2, -2));
+  EXPECT_EQ(gy.item<double>(), 1.0);
+  // The transpose of x -> (1+2i) x at 3+4i: (1+2i)(3+4i) = -5+10i, no conjugate.
+  const auto [y, pullback] = vjp([](const Tensor& x) { return Z(1, 2) * x; }, Z(0, 1));
+  EXPECT_EQ(pullback(Z(3, 4))[0].item<C>(), C(-5, 10));
+}
+
+TEST(ComplexTest, HolomorphicDerivativesAreFPrime) {
+  const Tensor z = Complex128({{1, 2}})[0];
+  EXPECT_TRUE(
+      AllClose(grad([](const Tensor& w) { return sin(w); }, holomorphic)(z), cos(z), 1e-15, 0));
+  const auto cube = [](const Tensor& w) { return w * w * w; };
+  EXPECT_TRUE(AllClose(grad(cube, holomorphic)(z), 3.0 * z * z, 1e-15, 0));
+  EXPECT_TRUE(AllClose(hessian(cube, 0, holomorphic)(z), 6.0 * z, 1e-15, 0));
+  // Jacobians of an elementwise holomorphic map: diag(f'(z)), both modes.
+  const Tensor v = Complex128({{0.5, -1}, {2, 0.25}, {-1, 1}});
+  const auto f = [](const Tensor& w) { return exp(w) / (1.0 + w * w) + sqrt(w) * log(w); };
+  const Tensor fwd = jacfwd(f, 0, holomorphic)(v), rev = jacrev(f, 0, holomorphic)(v);
+  EXPECT_TRUE(AllClose(fwd, rev, 1e-13, 1e-13));
+  // f'(z) by a complex central difference along 1 (exact for holomorphic f to O(h^2)).
+  const double h = 1e-6;
+  const Tensor fd = (f(v + h) - f(v - h)) / (2 * h);
+  EXPECT_TRUE(AllClose(diagonal(fwd), fd, 1e-8, 1e-8));
+}
+
+// The pairing of cotangents with tangents is Re(sum(a b)) (JAX's transposes conjugate
+// nothing): <v, J u> = <J^T v, u> for random complex u, v, through movement, matmul, parts.
+TEST(ComplexTest, VjpMatchesJvpUnderTheRealPairing) {
+  const auto g = [](const Tensor& z) {
+    const Tensor m = reshape(z, {2, 3});
+    const Tensor p = matmul(m, transpose(conj(m))) * exp(slice(m, {0, 0}, {2, 2}));
+    return concatenate({reshape(p, {4}), complex(abs(z), real(z) * imag(z))}, 0) / (z[0] + 3.0);
+  };
+  const auto rand = [](uint32_t seed) {
+    return complex(testing::Random({6}, seed), testing::Random({6}, seed + 1));
+  };
+  const Tensor z = rand(1), u = rand(3);
+  const auto [y, pullback] = vjp(g, z);
+  const Tensor w = complex(testing::Random(y.shape(), 5), testing::Random(y.shape(), 6));
+  const Tensor ju = jvp(g, std::vector<Tensor>{z}, std::vector<Tensor>{u}).second;
+  const Tensor jtw = pullback(w)[0];
+  const double lhs = real(sum(w * ju)).item<double>(), rhs = real(sum(jtw * u)).item<double>();
+  EXPECT_NEAR(lhs, rhs, 1e-12 * (1 + std::abs(lhs)));
+  // jvp against central differences in c128.
+  EXPECT_TRUE(AllClose(ju, testing::CentralDifference(g, z, u), 1e-7, 1e-8));
+}
+
+TEST(ComplexTest, JitAndVmapMatchEager) {
+  const auto g = [](const Tensor& z) {
+    return sum(exp(z) * z - sqrt(z) / (z + 2.0), {0}) + tanh(z[0]) * cos(z[1]);
+  };
+  const Tensor z = reshape(complex(testing::Random({6}, 9), testing::Random({6}, 10)), {2, 3});
+  EXPECT_TRUE(AllClose(jit(g)(z), g(z), 1e-14, 1e-14));
+  const Tensor batch = stack({z, z * 2.0, conj(z)});
+  const Tensor mapped = vmap(g)(batch);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(AllClose(mapped[i], g(batch[i]), 1e-14, 1e-14));
+  const auto loss = [&](const Tensor& w) { return real(sum(g(w) * conj(g(w)))); };
+  EXPECT_TRUE(AllClose(jit(grad(loss))(z), grad(loss)(z), 1e-12, 1e-12));
+}
+
+TEST(ComplexTest, UndefinedOperationsAreErrors) {
+  const Tensor z = zeros({2}, c64);
+  EXPECT_THAT(ErrorOf([&] { z < z; }),
+              HasSubstr("lt: expected an ordered (not complex) operand, got c64[2]"));
+  EXPECT_THAT(ErrorOf([&] { maximum(z, z); }), HasSubstr("c64[2]"));
+  EXPECT_THAT(ErrorOf([&] { floor(z); }),
+              HasSubstr("floor: expected a floating-point operand, got c64[2]"));
+  EXPECT_THAT(ErrorOf([&] { z.to_vector<float>(); }),
+              HasSubstr("to_vector: c64[2] has complex elements"));
+  EXPECT_THAT(ErrorOf([&] { grad([](const Tensor& w) { return sum(w * w); })(z); }),
+              HasSubstr("grad: requires a real-valued output, got c64[]; for a holomorphic "
+                        "function pass holomorphic"));
+  EXPECT_THAT(
+      ErrorOf([&] { grad([](const Tensor& w) { return sum(w); }, holomorphic)(zeros({2})); }),
+      HasSubstr("grad: with holomorphic, inputs must be complex, got input 0 of type f32[2]"));
+  EXPECT_THAT(ErrorOf([&] { jacfwd([](const Tensor& w) { return w; })(z); }),
+              HasSubstr("jacfwd: requires floating-point inputs (as JAX), got c64[2]; for a "
+                        "holomorphic function pass holomorphic"));
+  EXPECT_THAT(ErrorOf([&] { jacrev([](const Tensor& w) { return w; })(z); }),
+              HasSubstr("jacrev: requires floating-point outputs (as JAX), got c64[2]"));
+  EXPECT_THAT(ErrorOf([&] {
+                save_safetensors("unwritten.safetensors", {{"z", z}});
+              }),
+              HasSubstr("save_safetensors: c64 has no safetensors dtype"));
+  EXPECT_THAT(ErrorOf([&] { lax::complex(zeros({2}, f32), zeros({2}, f64)); }),
+              HasSubstr("complex: mismatched dtypes f32[2] and f64[2]"));
+}
+
+}  // namespace
+}  // namespace cotangent
