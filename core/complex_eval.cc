@@ -65,14 +65,24 @@ class Lowering {
   static Array Parts(const Array& z) { return ComplexPairs(z); }
   // One part of z (k = 0 real, 1 imaginary), a strided view.
   static Array Part(const Array& z, int k) {
-    Array r = z;
-    r.aval.dtype = RealPart(z.aval.dtype);
-    for (int64_t& s : r.strides) s *= 2;
-    r.offset = 2 * z.offset + k;
-    r.constant.reset();
+    Array r = ComplexPairs(z);
+    r.aval.shape.pop_back();
+    r.strides.pop_back();
+    r.offset += k;
     return r;
   }
-  static Pair Split(const Array& z) { return {Part(z, 0), Part(z, 1)}; }
+
+  // z's parts as two dense arrays, for formulas of several real equations: each part copied
+  // once, so that the equations after it read dense data (their vector loops) rather than
+  // every other element.
+  Pair Split(const Array& z) {
+    const auto dense = [&](const Array& part) {
+      Params copy;
+      copy.shape = part.aval.shape;
+      return ValueOrThrow(backend_.Execute1(P::kReshape, {part}, copy, part.aval));
+    };
+    return {dense(Part(z, 0)), dense(Part(z, 1))};
+  }
 
   // The complex array of dtype whose Parts are r (shape [..., 2]), copied to dense if needed.
   Array FromParts(Array r, DType dtype) {
@@ -267,7 +277,6 @@ Array Lowering::Run(Primitive prim, absl::Span<const Array> in, const Params& p,
     case P::kNeg:
     case P::kAdd:
     case P::kSub:
-    case P::kReduceSum:
     case P::kReshape:
     case P::kTranspose:
     case P::kBroadcastInDim:
@@ -327,6 +336,12 @@ Array Lowering::Run(Primitive prim, absl::Span<const Array> in, const Params& p,
       const Pair a = Split(in[0]), b = Split(in[1]);
       const auto dot = [&](const Array& x, const Array& y) { return Op(prim, {x, y}, p); };
       return Join({Sub(dot(a.re, b.re), dot(a.im, b.im)), Add(dot(a.re, b.im), dot(a.im, b.re))});
+    }
+    case P::kReduceSum: {
+      // Each part densely: reducing the leading axes of the [..., 2] view would step through
+      // every other element.
+      const Pair z = Split(in[0]);
+      return Join({Op(prim, {z.re}, p), Op(prim, {z.im}, p)});
     }
     case P::kMul: return Join(Mul(Split(in[0]), Split(in[1])));
     case P::kDiv: return Join(Div(Split(in[0]), Split(in[1])));
