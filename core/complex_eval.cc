@@ -72,6 +72,8 @@ class Lowering {
     return r;
   }
 
+  static Pair Views(const Array& z) { return {Part(z, 0), Part(z, 1)}; }
+
   // z's parts as two dense arrays, for formulas of several real equations: each part copied
   // once, so that the equations after it read dense data (their vector loops) rather than
   // every other element.
@@ -319,8 +321,8 @@ Array Lowering::Run(Primitive prim, absl::Span<const Array> in, const Params& p,
         const Array re = Op(prim, {in[0]}, part);
         return Join({re, Full(0.0, re)});
       }
-      if (to == DType::kBool) {  // z != 0
-        const Pair z = Split(in[0]);
+      if (to == DType::kBool) {  // z != 0: one pass over each part, no dense copy
+        const Pair z = Views(in[0]);
         return Op(P::kOr,
                   {Op(P::kNe, {z.re, Full(0.0, z.re)}), Op(P::kNe, {z.im, Full(0.0, z.im)})});
       }
@@ -328,7 +330,7 @@ Array Lowering::Run(Primitive prim, absl::Span<const Array> in, const Params& p,
     }
     case P::kEq:
     case P::kNe: {
-      const Pair a = Split(in[0]), b = Split(in[1]);
+      const Pair a = Views(in[0]), b = Views(in[1]);  // one pass each: no dense copy
       const Array re = Op(prim, {a.re, b.re}), im = Op(prim, {a.im, b.im});
       return Op(prim == P::kEq ? P::kAnd : P::kOr, {re, im});
     }

@@ -124,16 +124,14 @@ Staged<ResultOf<F, Args...>> Stage(const F& f, const Args&... args) {
 // The scalar loss out of f's result (the first element of a has_aux pair): real, or complex
 // when holomorphic.
 inline const Tensor& CheckScalarOutput(const char* op, const Tensor& y, bool holomorphic) {
-  if (y.ndim() == 0 && holomorphic && IsComplex(y.dtype())) return y;
-  if (y.ndim() == 0 && !holomorphic && IsComplex(y.dtype())) {
+  const bool complex = IsComplex(y.dtype());
+  if (y.ndim() == 0 && (holomorphic ? complex : IsFloating(y.dtype()))) return y;
+  if (y.ndim() == 0 && complex) {
     ThrowInvalid(op, ": requires a real-valued output, got ", y.aval().ToString(),
                  "; for a holomorphic function pass holomorphic");
   }
-  if (y.ndim() != 0 || !IsFloating(y.dtype()) || holomorphic) {
-    ThrowInvalid(op, ": function output must be a ", holomorphic ? "complex" : "floating-point",
-                 " scalar", holomorphic ? " (holomorphic)" : "", ", got ", y.aval().ToString());
-  }
-  return y;
+  ThrowInvalid(op, ": function output must be a ", holomorphic ? "complex" : "floating-point",
+               " scalar", holomorphic ? " (holomorphic)" : "", ", got ", y.aval().ToString());
 }
 
 // holomorphic's inputs: the differentiated ones must be complex (JAX's check).

@@ -81,11 +81,13 @@ std::vector<Tensor> NegTranspose(const Tensor& ct, Span, Avals, const Params&) {
 }
 template <> constexpr Def kDef<Primitive::kNeg> = {.tangent = NegJvp, .transpose = NegTranspose};
 
-// abs: d|x| = sign(x) dx; of a complex z = x + iy (a real result), d|z| = Re(conj(z) dz) / |z|,
-// and 0 at z = 0 (JAX's).
-ShapedArray AbsAbstractEval(Avals in, const Params&) {
+// The result type of abs, real and imag: x's shape, and the real dtype of a complex x's parts.
+ShapedArray RealPartAbstractEval(Avals in, const Params&) {
   return ShapedArray{in[0].shape, RealPart(in[0].dtype)};
 }
+
+// abs: d|x| = sign(x) dx; of a complex z = x + iy (a real result), d|z| = Re(conj(z) dz) / |z|,
+// and 0 at z = 0 (JAX's).
 Tensor AbsJvp(Span x, Span t, const Tensor& out, const Params&) {
   if (!IsComplex(x[0].dtype())) return lax::mul(t[0], lax::sign(x[0]));
   const Tensor safe = lax::select(lax::eq(out, Const(out, 0.0)), Const(out, 1.0), out);
@@ -93,7 +95,7 @@ Tensor AbsJvp(Span x, Span t, const Tensor& out, const Params&) {
   return lax::real(lax::mul(t[0], unit));
 }
 template <>
-constexpr Def kDef<Primitive::kAbs> = {.abstract_eval = AbsAbstractEval, .tangent = AbsJvp};
+constexpr Def kDef<Primitive::kAbs> = {.abstract_eval = RealPartAbstractEval, .tangent = AbsJvp};
 
 // exp: d exp(x) = exp(x) dx
 Tensor ExpJvp(Span, Span t, const Tensor& out, const Params&) { return lax::mul(t[0], out); }
@@ -366,9 +368,6 @@ template <> constexpr Def kDef<Primitive::kConvert> = {
 // real is ct + 0i, of imag -i ct, of conj conj(ct), and (ct_x, ct_y) of complex are
 // (Re ct, -Im ct).
 
-ShapedArray PartAbstractEval(Avals in, const Params&) {
-  return ShapedArray{in[0].shape, RealPart(in[0].dtype)};
-}
 ShapedArray ComplexAbstractEval(Avals in, const Params&) {
   CheckSameAval(Primitive::kComplex, in[0], in[1]);
   if (in[0].dtype != DType::kF32 && in[0].dtype != DType::kF64) {
@@ -397,11 +396,11 @@ std::vector<Tensor> ComplexTranspose(const Tensor& ct, Span x, Avals, const Para
           x[1].defined() ? Tensor() : lax::neg(lax::imag(ct))};
 }
 template <>
-constexpr Def kDef<Primitive::kReal> = {.abstract_eval = PartAbstractEval,
+constexpr Def kDef<Primitive::kReal> = {.abstract_eval = RealPartAbstractEval,
                                         .tangent = LinearJvp<Primitive::kReal>,
                                         .transpose = RealTranspose};
 template <>
-constexpr Def kDef<Primitive::kImag> = {.abstract_eval = PartAbstractEval,
+constexpr Def kDef<Primitive::kImag> = {.abstract_eval = RealPartAbstractEval,
                                         .tangent = LinearJvp<Primitive::kImag>,
                                         .transpose = ImagTranspose};
 template <>
