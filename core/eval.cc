@@ -106,7 +106,9 @@ void RunInF32(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
 void RunEquation(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
                  const Params& params, absl::Span<const ShapedArray> out_avals,
                  absl::Span<Array> outs) {
-  if (InvolvesComplex(arrays, out_avals)) {
+  // Complex equations are lowered to real ones, but for the factorizations (LAPACK's c and z
+  // routines run them whole).
+  if (KindOf(prim) != PrimitiveKind::kLinalg && InvolvesComplex(arrays, out_avals)) {
     RunComplex(backend, prim, arrays, params, out_avals, outs);
     return;
   }

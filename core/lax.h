@@ -86,8 +86,8 @@ Tensor argsort(absl::Span<const Tensor> keys, int64_t dimension, bool descending
 
 // Linear algebra over the last two axes (core/primitives.def, the kLinalg rows), as lax.linalg.
 Tensor cholesky(const Tensor& a);
-// Solves op(a) x = b (left_side) or x op(a) = b; options.left_side, lower, transpose_a and
-// unit_diagonal are read.
+// Solves op(a) x = b (left_side) or x op(a) = b; options.left_side, lower, transpose_a,
+// conjugate_a and unit_diagonal are read.
 Tensor triangular_solve(const Tensor& a, const Tensor& b, LinalgOptions options);
 struct LuResult {
   Tensor lu, pivots, permutation;

@@ -81,6 +81,7 @@ struct LinalgOptions {
   bool left_side = false;      // triangular_solve: op(a) x = b rather than x op(a) = b
   bool lower = true;           // triangular_solve, eigh: the triangle of a read
   bool transpose_a = false;    // triangular_solve: op(a) = a^T
+  bool conjugate_a = false;    // triangular_solve: op(a) conjugated too (a complex a)
   bool unit_diagonal = false;  // triangular_solve: a's diagonal taken as ones
   bool full_matrices = false;  // qr, svd: square q, or square u and vt
   bool operator==(const LinalgOptions&) const = default;

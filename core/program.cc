@@ -259,7 +259,7 @@ uint64_t Params::StableHash() const {
   if (linalg != LinalgOptions{}) {  // likewise for the linear algebra options
     const LinalgOptions& l = linalg;
     h.Add(static_cast<uint64_t>(l.left_side | l.lower << 1 | l.transpose_a << 2 |
-                                l.unit_diagonal << 3 | l.full_matrices << 4));
+                                l.unit_diagonal << 3 | l.full_matrices << 4 | l.conjugate_a << 5));
   }
   return h.value();
 }
@@ -315,6 +315,7 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
     case Primitive::kTriangularSolve:
       return absl::StrCat("left_side=", Bool(p.linalg.left_side), " lower=", Bool(p.linalg.lower),
                           " transpose_a=", Bool(p.linalg.transpose_a),
+                          " conjugate_a=", Bool(p.linalg.conjugate_a),
                           " unit_diagonal=", Bool(p.linalg.unit_diagonal));
     case Primitive::kQr:
     case Primitive::kSvd:

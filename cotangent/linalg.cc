@@ -20,11 +20,11 @@
 namespace cotangent::linalg {
 namespace {
 
-// Throws unless a is a float stack of matrices (square when `square`).
+// Throws unless a is an f32, f64, c64 or c128 stack of matrices (square when `square`).
 void CheckMatrix(const char* op, const Tensor& a, bool square) {
   if (!a.defined()) ThrowInvalid(op, ": undefined tensor");
-  if (a.dtype() != DType::kF32 && a.dtype() != DType::kF64) {
-    ThrowInvalid(op, ": expected f32 or f64 matrices, got ", a.aval().ToString());
+  if (a.dtype() != DType::kF32 && a.dtype() != DType::kF64 && !IsComplex(a.dtype())) {
+    ThrowInvalid(op, ": expected f32, f64, c64 or c128 matrices, got ", a.aval().ToString());
   }
   if (a.ndim() < 2) ThrowInvalid(op, ": expected a matrix (rank >= 2), got ", a.aval().ToString());
   if (square && a.shape()[a.ndim() - 1] != a.shape()[a.ndim() - 2]) {
@@ -40,7 +40,18 @@ Tensor MT(const Tensor& x) {
   return transpose(x, axes);
 }
 
-Tensor Symmetrize(const Tensor& a) { return (a + MT(a)) * 0.5; }
+// Each matrix's conjugate transpose (its transpose when real).
+Tensor MH(const Tensor& x) { return IsComplex(x.dtype()) ? conj(MT(x)) : MT(x); }
+
+Tensor Symmetrize(const Tensor& a) { return (a + MH(a)) * 0.5; }
+
+// scipy's trans argument: 0 (a), 1 (a^T) or 2 (a^H) as triangular_solve's options.
+LinalgOptions TransOptions(const char* op, int trans) {
+  if (trans < 0 || trans > 2) {
+    ThrowInvalid(op, ": trans must be 0 (a x = b), 1 (a^T x = b) or 2 (a^H x = b), got ", trans);
+  }
+  return {.left_side = true, .transpose_a = trans > 0, .conjugate_a = trans == 2};
+}
 
 // rows x cols identity matrices broadcast to `like`'s leading axes.
 Tensor EyeLike(const Tensor& like, int64_t rows, int64_t cols) {
@@ -85,18 +96,19 @@ Tensor PermuteRows(const Tensor& b, const Tensor& perm) {
   return take_along_axis(b, broadcast_to(index, full), -2, IndexMode::kClip);
 }
 
-// Solves a x = b (trans: a^T x = b) from a[perm] = l u; b [..., n, k].
-Tensor LuSolveMatrices(const Tensor& lu, const Tensor& perm, const Tensor& b, bool trans) {
-  if (!trans) {
+// Solves a x = b (trans 1: a^T x = b, 2: a^H x = b) from a[perm] = l u; b [..., n, k].
+Tensor LuSolveMatrices(const Tensor& lu, const Tensor& perm, const Tensor& b, int trans) {
+  if (trans == 0) {
     const Tensor y =
         lax::triangular_solve(lu, PermuteRows(b, perm), {.left_side = true, .unit_diagonal = true});
     return lax::triangular_solve(lu, y, {.left_side = true, .lower = false});
   }
-  // a^T = u^T l^T P: x = P^T l^-T u^-T b, and (P^T z)[perm[i]] = z[i].
-  const Tensor y =
-      lax::triangular_solve(lu, b, {.left_side = true, .lower = false, .transpose_a = true});
-  const Tensor z =
-      lax::triangular_solve(lu, y, {.left_side = true, .transpose_a = true, .unit_diagonal = true});
+  // a^T = u^T l^T P: x = P^T l^-T u^-T b, and (P^T z)[perm[i]] = z[i] (a^H conjugated alike).
+  const bool c = trans == 2;
+  const Tensor y = lax::triangular_solve(
+      lu, b, {.left_side = true, .lower = false, .transpose_a = true, .conjugate_a = c});
+  const Tensor z = lax::triangular_solve(
+      lu, y, {.left_side = true, .transpose_a = true, .conjugate_a = c, .unit_diagonal = true});
   return PermuteRows(z, argsort(perm, -1));
 }
 
@@ -153,20 +165,18 @@ Tensor SingularValueNorm(const Tensor& x, const std::vector<int64_t>& axes, bool
 Tensor cholesky(const Tensor& a, bool upper, bool symmetrize_input) {
   CheckMatrix("cholesky", a, /*square=*/true);
   const Tensor l = lax::cholesky(symmetrize_input ? Symmetrize(a) : a);
-  return upper ? MT(l) : l;
+  return upper ? MH(l) : l;
 }
 
-Tensor solve_triangular(const Tensor& a, const Tensor& b, bool trans, bool lower,
+Tensor solve_triangular(const Tensor& a, const Tensor& b, int trans, bool lower,
                         bool unit_diagonal) {
   CheckMatrix("solve_triangular", a, /*square=*/true);
+  LinalgOptions options = TransOptions("solve_triangular", trans);
+  options.lower = lower;
+  options.unit_diagonal = unit_diagonal;
   const bool vector = b.defined() && b.ndim() == a.ndim() - 1;
   auto [aa, bb] = SolveOperands("solve_triangular", a, b, vector);
-  return Unvector(lax::triangular_solve(aa, bb,
-                                        {.left_side = true,
-                                         .lower = lower,
-                                         .transpose_a = trans,
-                                         .unit_diagonal = unit_diagonal}),
-                  vector);
+  return Unvector(lax::triangular_solve(aa, bb, options), vector);
 }
 
 PLU lu(const Tensor& a) {
@@ -194,8 +204,9 @@ LuFactor lu_factor(const Tensor& a) {
   return {f.lu, f.pivots, f.permutation};
 }
 
-Tensor lu_solve(const LuFactor& factor, const Tensor& b, bool trans) {
+Tensor lu_solve(const LuFactor& factor, const Tensor& b, int trans) {
   CheckMatrix("lu_solve", factor.lu, /*square=*/true);
+  TransOptions("lu_solve", trans);
   const bool vector = b.defined() && b.ndim() == factor.lu.ndim() - 1;
   auto [lu, bb] = SolveOperands("lu_solve", factor.lu, b, vector);
   Shape pshape(bb.shape().begin(), bb.shape().end() - 1);
@@ -206,11 +217,12 @@ Tensor cho_solve(const Tensor& factor, const Tensor& b, bool lower) {
   CheckMatrix("cho_solve", factor, /*square=*/true);
   const bool vector = b.defined() && b.ndim() == factor.ndim() - 1;
   auto [c, bb] = SolveOperands("cho_solve", factor, b, vector);
-  // a = l l^T (lower) or u^T u: two triangular solves.
-  const Tensor y =
-      lax::triangular_solve(c, bb, {.left_side = true, .lower = lower, .transpose_a = !lower});
+  // a = l l^H (lower) or u^H u: two triangular solves.
+  const Tensor y = lax::triangular_solve(
+      c, bb, {.left_side = true, .lower = lower, .transpose_a = !lower, .conjugate_a = !lower});
   return Unvector(
-      lax::triangular_solve(c, y, {.left_side = true, .lower = lower, .transpose_a = lower}),
+      lax::triangular_solve(
+          c, y, {.left_side = true, .lower = lower, .transpose_a = lower, .conjugate_a = lower}),
       vector);
 }
 
@@ -245,7 +257,7 @@ Tensor solve(const Tensor& a, const Tensor& b) {
   const bool vector = b.defined() && b.ndim() == 1;
   auto [aa, bb] = SolveOperands("solve", a, b, vector);
   const lax::LuResult f = lax::lu(aa);
-  return Unvector(LuSolveMatrices(f.lu, f.permutation, bb, /*trans=*/false), vector);
+  return Unvector(LuSolveMatrices(f.lu, f.permutation, bb, /*trans=*/0), vector);
 }
 
 Tensor inv(const Tensor& a) {
@@ -257,13 +269,19 @@ SlogDet slogdet(const Tensor& a) {
   CheckMatrix("slogdet", a, /*square=*/true);
   const lax::LuResult f = lax::lu(a);
   const Tensor d = diagonal(f.lu, 0, -2, -1);
-  // The sign: (-1)^(row swaps + negative pivots of u), 0 when a pivot is 0.
+  // The sign: (-1)^(row swaps + negative pivots of u), 0 when a pivot is 0; for a complex a,
+  // (-1)^(row swaps) times the pivots' phases, exp(i sum(angle(pivot))).
   const int64_t n = a.shape().back();
-  const Tensor swaps = sum(astype(f.pivots != arange(n), DType::kI32), -1);
-  const Tensor negatives = sum(astype(d < 0.0, DType::kI32), -1);
-  const Tensor odd = astype(remainder(swaps + negatives, full({}, 2, DType::kI32)), a.dtype());
-  const Tensor sign = where(any(d == 0.0, -1), 0.0, 1.0 - odd * 2.0);
-  return {sign, sum(log(abs(d)), -1)};
+  const bool complex = IsComplex(a.dtype());
+  Tensor odd = sum(astype(f.pivots != arange(n), DType::kI32), -1);
+  if (!complex) odd = odd + sum(astype(d < 0.0, DType::kI32), -1);
+  odd = astype(remainder(odd, full({}, 2, DType::kI32)), RealPart(a.dtype()));
+  Tensor sign = 1.0 - odd * 2.0;
+  if (complex) {
+    const Tensor phase = sum(angle(d), -1);
+    sign = sign * cotangent::complex(cos(phase), sin(phase));
+  }
+  return {where(any(d == 0.0, -1), 0.0, sign), sum(log(abs(d)), -1)};
 }
 
 Tensor det(const Tensor& a) {

@@ -9,7 +9,9 @@
 // As in JAX, a failed factorization is not an error: cholesky of a matrix that is not positive
 // definite is NaN, and a singular matrix gives inf or NaN in solve, inv and det's derivative.
 // Shapes are checked: a non-square matrix for cholesky, eigh, solve, inv or det is an error
-// naming the function and the shape. f32 and f64 only.
+// naming the function and the shape. f32, f64, c64 and c128 (the complex forms read x^H where
+// the real ones read x^T: Hermitian for symmetric, unitary for orthogonal; eigenvalues, singular
+// values and logabsdet are real, slogdet's sign a complex phase).
 
 #ifndef COTANGENT_COTANGENT_LINALG_H_
 #define COTANGENT_COTANGENT_LINALG_H_
@@ -22,14 +24,14 @@
 
 namespace cotangent::linalg {
 
-// L lower (or L^T, upper) with a = L L^T. symmetrize_input uses (a + a^T) / 2 (JAX's default,
+// L lower (or L^H, upper) with a = L L^H. symmetrize_input uses (a + a^H) / 2 (JAX's default,
 // so the gradient is symmetric); without it only a's lower triangle is read.
 Tensor cholesky(const Tensor& a, bool upper = false, bool symmetrize_input = true);
 
-// jax.scipy.linalg.solve_triangular: x with op(a) x = b, op(a) = a or a^T (trans), a's lower or
-// upper triangle read (the other ignored), its diagonal taken as ones when unit_diagonal.
-// b is [..., n, k], or [..., n] for one right-hand side.
-Tensor solve_triangular(const Tensor& a, const Tensor& b, bool trans = false, bool lower = false,
+// jax.scipy.linalg.solve_triangular: x with op(a) x = b, op(a) = a, a^T or a^H (scipy's trans
+// 0, 1 or 2), a's lower or upper triangle read (the other ignored), its diagonal taken as ones
+// when unit_diagonal. b is [..., n, k], or [..., n] for one right-hand side.
+Tensor solve_triangular(const Tensor& a, const Tensor& b, int trans = 0, bool lower = false,
                         bool unit_diagonal = false);
 
 // jax.scipy.linalg.lu: a = p l u with p a permutation matrix, l unit lower trapezoidal
@@ -40,12 +42,12 @@ struct PLU {
 PLU lu(const Tensor& a);
 // jax.scipy.linalg.lu_factor: l and u in one matrix and the pivots (i32, 0-based: row i was
 // swapped with row piv[i]), with the permutation they make (a[perm] = l u, i32). lu_solve
-// solves a x = b (trans: a^T x = b) with them; b as in solve_triangular.
+// solves a x = b (trans 1: a^T x = b, 2: a^H x = b) with them; b as in solve_triangular.
 struct LuFactor {
   Tensor lu, piv, perm;
 };
 LuFactor lu_factor(const Tensor& a);
-Tensor lu_solve(const LuFactor& factor, const Tensor& b, bool trans = false);
+Tensor lu_solve(const LuFactor& factor, const Tensor& b, int trans = 0);
 
 // jax.scipy.linalg.cho_solve: x with a x = b from a's Cholesky factor (lower, or upper).
 Tensor cho_solve(const Tensor& factor, const Tensor& b, bool lower = true);
@@ -57,16 +59,17 @@ struct QR {
 };
 QR qr(const Tensor& a, bool complete = false);
 
-// jnp.linalg.eigh: a = v diag(w) v^T for symmetric a, w ascending and v's columns the
-// eigenvectors. symmetrize_input uses (a + a^T) / 2; without it the lower (upper) triangle is
-// read. Eigenvectors of repeated eigenvalues have no derivative (it is inf or NaN, as JAX's).
+// jnp.linalg.eigh: a = v diag(w) v^H for Hermitian (symmetric) a, w real and ascending, v's
+// columns the eigenvectors. symmetrize_input uses (a + a^H) / 2; without it the lower (upper)
+// triangle is read (the imaginary parts of its diagonal ignored). Eigenvectors of repeated
+// eigenvalues have no derivative (it is inf or NaN, as JAX's).
 struct Eigh {
   Tensor eigenvalues, eigenvectors;
 };
 Eigh eigh(const Tensor& a, bool lower = true, bool symmetrize_input = true);
 Tensor eigvalsh(const Tensor& a, bool lower = true);
 
-// jnp.linalg.svd: a = u diag(s) vh, s descending and >= 0. full_matrices (numpy's default):
+// jnp.linalg.svd: a = u diag(s) vh, s real, descending and >= 0. full_matrices (numpy's default):
 // u [m, m] and vh [n, n]; else u [m, k], vh [k, n]. The derivative needs the reduced factors or
 // a square a (JAX's). svdvals: s alone.
 struct SVD {

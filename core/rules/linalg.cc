@@ -5,14 +5,19 @@
 // on the last two axes; batching moves the batch axis to the front, where the leading axes are
 // already batch axes. A factorization that reads one triangle (cholesky, eigh) symmetrizes its
 // tangent from that triangle, so its derivative is that of the function of the triangle it
-// computes (JAX's wrappers symmetrize the input instead; cotangent/linalg.h does too).
+// computes (JAX's wrappers symmetrize the input instead; cotangent/linalg.h does too). Complex
+// matrices take the same rules with the conjugate transpose x^H where a real one has x^T, real
+// eigen- and singular values, and the two terms JAX adds for the phase freedom of complex
+// factors (qr's and svd's imaginary diagonals).
 
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "core/constants.h"
 #include "core/error.h"
 #include "core/interpreter.h"
@@ -49,34 +54,39 @@ Tensor T(const Tensor& x) {
   return lax::transpose(x, perm);
 }
 
+// conj(x) of a complex x, x itself when real; x^H of each matrix.
+Tensor Conj(const Tensor& x) { return IsComplex(x.dtype()) ? lax::conj(x) : x; }
+Tensor H(const Tensor& x) { return Conj(T(x)); }
+
+// The real part of a complex x, x itself when real; a real x as dtype (complex: + 0i).
+Tensor RealOf(const Tensor& x) { return IsComplex(x.dtype()) ? lax::real(x) : x; }
+Tensor As(const Tensor& x, DType dtype) {
+  return x.dtype() == dtype ? x : lax::convert_element_type(x, dtype);
+}
+
 // A constant [rows, cols] matrix of f(i, j) broadcast to `shape` (its last two axes).
-Tensor MatrixConst(const Shape& shape, DType dtype, double (*f)(int64_t, int64_t, int64_t),
-                   int64_t k) {
+Tensor MatrixConst(const Shape& shape, DType dtype, absl::FunctionRef<double(int64_t, int64_t)> f) {
   const int64_t rows = shape[shape.size() - 2], cols = shape.back();
   const Tensor m =
-      Generate({rows, cols}, dtype, "linalg", [&](int64_t i) { return f(i / cols, i % cols, k); });
+      Generate({rows, cols}, dtype, "linalg", [&](int64_t i) { return f(i / cols, i % cols); });
   const int64_t r = static_cast<int64_t>(shape.size());
   return lax::broadcast_in_dim(m, shape, {r - 2, r - 1});
 }
 
-// The elements on and below the k-th diagonal (j - i <= k); triu: on and above (j - i >= k).
-Tensor Tril(const Tensor& x, int64_t k = 0) {
-  const Tensor keep = MatrixConst(
-      x.shape(), DType::kBool, [](int64_t i, int64_t j, int64_t k) { return j - i <= k ? 1. : 0.; },
-      k);
+// The elements with lo <= j - i <= hi, zeros elsewhere: tril(x, k) keeps j - i <= k, triu(x, k)
+// j - i >= k, Band(x, 0, 0) the diagonal.
+Tensor Band(const Tensor& x, int64_t lo, int64_t hi) {
+  const Tensor keep = MatrixConst(x.shape(), DType::kBool,
+                                  [&](int64_t i, int64_t j) { return lo <= j - i && j - i <= hi; });
   return lax::select(keep, x, ZerosLike(x));
 }
-Tensor Triu(const Tensor& x, int64_t k = 0) {
-  const Tensor keep = MatrixConst(
-      x.shape(), DType::kBool, [](int64_t i, int64_t j, int64_t k) { return j - i >= k ? 1. : 0.; },
-      k);
-  return lax::select(keep, x, ZerosLike(x));
-}
+constexpr int64_t kAll = std::numeric_limits<int32_t>::max();
+Tensor Tril(const Tensor& x, int64_t k = 0) { return Band(x, -kAll, k); }
+Tensor Triu(const Tensor& x, int64_t k = 0) { return Band(x, k, kAll); }
 
 // The identity matrices of `shape` (its last two axes square).
 Tensor Eye(const Shape& shape, DType dtype) {
-  return MatrixConst(
-      shape, dtype, [](int64_t i, int64_t j, int64_t) { return i == j ? 1. : 0.; }, 0);
+  return MatrixConst(shape, dtype, [](int64_t i, int64_t j) { return i == j; });
 }
 
 // The diagonal [..., n] of each [..., n, n] matrix.
@@ -84,30 +94,22 @@ Tensor Diagonal(const Tensor& x) {
   return lax::reduce_sum(lax::mul(x, Eye(x.shape(), x.dtype())), {x.ndim() - 1});
 }
 
-// v [..., n] as a row [..., 1, n] (at = -2) or a column [..., n, 1] (at = -1), broadcast to
-// [..., n, n].
-Tensor Spread(const Tensor& v, int64_t at) {
+// v [..., k] repeated n times (k when n < 0) along a new axis: as the rows of [..., n, k]
+// (at = -2) or the columns of [..., k, n] (at = -1).
+Tensor Spread(const Tensor& v, int64_t at, int64_t n = -1) {
   Shape shape = v.shape();
-  shape.push_back(v.shape().back());
-  std::vector<int64_t> dims;
-  for (int64_t i = 0; i < v.ndim() - 1; ++i) dims.push_back(i);
-  dims.push_back(at == -2 ? v.ndim() : v.ndim() - 1);
+  shape.insert(shape.end() + at + 1, n < 0 ? v.shape().back() : n);
+  std::vector<int64_t> dims(v.ndim());
+  std::iota(dims.begin(), dims.end(), 0);
+  if (at == -2) ++dims.back();
   return lax::broadcast_in_dim(v, shape, dims);
 }
 
-// The axes of a [..., m, k] array that s [..., k] lines up with: all but the rows.
-std::vector<int64_t> Outer(int64_t rank) {
-  std::vector<int64_t> dims;
-  for (int64_t i = 0; i < rank; ++i) {
-    if (i != rank - 2) dims.push_back(i);
-  }
-  return dims;
-}
-
-// The symmetric matrix whose lower (upper) triangle is t's: what a function of that triangle
-// sees of a tangent t.
+// The Hermitian (symmetric) matrix whose lower (upper) triangle is t's, the imaginary parts of
+// its diagonal dropped (LAPACK reads none): what a function of that triangle sees of a tangent t.
 Tensor SymmetrizeFrom(const Tensor& t, bool lower) {
-  return lower ? lax::add(Tril(t), T(Tril(t, -1))) : lax::add(Triu(t), T(Triu(t, 1)));
+  const Tensor strict = lower ? Tril(t, -1) : Triu(t, 1);
+  return lax::add(lax::add(strict, H(strict)), As(RealOf(Band(t, 0, 0)), t.dtype()));
 }
 
 // Shape checks shared by the blocks: a stack of matrices, square when `square`.
@@ -152,11 +154,12 @@ ShapedArray CholeskyAbstractEval(Avals in, const Params&) {
   CheckMatrices("cholesky", in[0], /*square=*/true);
   return in[0];
 }
-// L' = L phi(L^-1 a' L^-T), phi taking the lower triangle with half the diagonal (Murray,
+// L' = L phi(L^-1 a' L^-H), phi taking the lower triangle with half the diagonal (Murray,
 // "Differentiation of the Cholesky decomposition", 2016).
 Tensor CholeskyJvp(Span x, Span t, const Tensor& l, const Params&) {
   const Tensor sigma = SymmetrizeFrom(t[0], /*lower=*/true);
-  const Tensor right = lax::triangular_solve(l, sigma, {.transpose_a = true});  // a' L^-T
+  const Tensor right =  // a' L^-H
+      lax::triangular_solve(l, sigma, {.transpose_a = true, .conjugate_a = true});
   const Tensor inner = lax::triangular_solve(l, right, {.left_side = true});    // L^-1 a' L^-T
   const Tensor halves =
       lax::add(Eye(x[0].shape(), x[0].dtype()), OnesLike(x[0]));  // 2 on the diagonal
@@ -197,6 +200,7 @@ Tensor TriangularSolveJvp(Span x, Span t, const Tensor& out, const Params& p) {
   const int64_t k = o.unit_diagonal ? 1 : 0;
   Tensor ga = lax::neg(o.lower ? Tril(t[0], -k) : Triu(t[0], k));
   if (o.transpose_a) ga = T(ga);
+  if (o.conjugate_a) ga = Conj(ga);
   const int64_t m = out.shape()[out.ndim() - 2], n = out.shape().back();
   Tensor da;
   if (o.left_side) {
@@ -208,7 +212,8 @@ Tensor TriangularSolveJvp(Span x, Span t, const Tensor& out, const Params& p) {
   }
   return rules::AddTangents(dx, da);
 }
-// Linear in b: its transpose solves with op(a)^T.
+// Linear in b: its transpose solves with op(a)^T (conjugated as op(a) is: the pairing of
+// cotangents with values conjugates nothing).
 std::vector<Tensor> TriangularSolveTranspose(const Tensor& ct, Span operands, Avals,
                                              const Params& p) {
   LinalgOptions o = p.linalg;
@@ -265,10 +270,8 @@ std::pair<TensorList, TensorList> LuJvp(Span x, Span t, const Params& p) {
   if (n > k) {  // ones on the diagonal of the padded block
     Shape ushape = a.shape();
     ushape[r - 2] = n;
-    const Tensor corner = MatrixConst(
-        ushape, a.dtype(),
-        [](int64_t i, int64_t j, int64_t k) { return i == j && i >= k ? 1. : 0.; }, k);
-    u = lax::add(u, corner);
+    u = lax::add(u, MatrixConst(ushape, a.dtype(),
+                                [&](int64_t i, int64_t j) { return i == j && i >= k; }));
   }
   const Tensor la = lax::triangular_solve(l, pa, {.left_side = true, .unit_diagonal = true});
   const Tensor lau = lax::triangular_solve(u, la, {.lower = false});
@@ -284,7 +287,8 @@ AvalList QrAbstractEval(Avals in, const Params& p) {
   const int64_t k = p.linalg.full_matrices ? m : std::min(m, n);
   return {WithMatrix(in[0], m, k, in[0].dtype), WithMatrix(in[0], k, n, in[0].dtype)};
 }
-// With C = q^T a' r^-1 and O = tril(C, -1) - tril(C, -1)^T (q^T q' is skew): q' = q (O - C) +
+// With C = q^H a' r^-1 and O = tril(C, -1) - tril(C, -1)^H (q^H q' is skew-Hermitian; for a
+// complex a, O's diagonal is C's imaginary one, r's diagonal staying real): q' = q (O - C) +
 // a' r^-1, r' = (C - O) r (Townsend, "Differentiating the QR decomposition", 2018). Defined
 // for m >= n with the reduced q (or square a), as JAX's.
 std::pair<TensorList, TensorList> QrJvp(Span x, Span t, const Params& p) {
@@ -298,9 +302,12 @@ std::pair<TensorList, TensorList> QrJvp(Span x, Span t, const Params& p) {
   }
   const Tensor &q = out[0], &rr = out[1];
   const Tensor dx_rinv = lax::triangular_solve(rr, t[0], {.lower = false});
-  const Tensor c = Matmul(T(q), dx_rinv);
+  const Tensor c = Matmul(H(q), dx_rinv);
   const Tensor low = Tril(c, -1);
-  const Tensor o = lax::sub(low, T(low));
+  Tensor o = lax::sub(low, H(low));
+  if (IsComplex(c.dtype())) {
+    o = lax::add(o, Band(lax::sub(c, As(lax::real(c), c.dtype())), 0, 0));
+  }
   const Tensor dq = lax::add(Matmul(q, lax::sub(o, c)), dx_rinv);
   const Tensor dr = Matmul(lax::sub(c, o), rr);
   return {std::move(out), {dq, dr}};
@@ -310,18 +317,19 @@ std::pair<TensorList, TensorList> QrJvp(Span x, Span t, const Params& p) {
 
 AvalList EighAbstractEval(Avals in, const Params&) {
   CheckMatrices("eigh", in[0], /*square=*/true);
-  return {in[0], WithMatrix(in[0], -1, in[0].shape.back(), in[0].dtype)};
+  return {in[0], WithMatrix(in[0], -1, in[0].shape.back(), RealPart(in[0].dtype))};
 }
-// With S = v^T a' v: w' = diag(S), v' = v (F * S), F[i, j] = 1 / (w_j - w_i) off the diagonal
-// and 0 on it (infinite for repeated eigenvalues, where eigenvectors are not differentiable).
+// With S = v^H a' v: w' = Re diag(S), v' = v (F * S), F[i, j] = 1 / (w_j - w_i) off the
+// diagonal and 0 on it (infinite for repeated eigenvalues, where eigenvectors are not
+// differentiable).
 std::pair<TensorList, TensorList> EighJvp(Span x, Span t, const Params& p) {
   TensorList out = Bind(Primitive::kEigh, x, p);
   const Tensor &v = out[0], &w = out[1];
-  const Tensor s = Matmul(Matmul(T(v), SymmetrizeFrom(t[0], p.linalg.lower)), v);
-  const Tensor eye = Eye(x[0].shape(), x[0].dtype());
+  const Tensor s = Matmul(Matmul(H(v), SymmetrizeFrom(t[0], p.linalg.lower)), v);
+  const Tensor eye = Eye(x[0].shape(), w.dtype());
   const Tensor gaps = lax::add(eye, lax::sub(Spread(w, -2), Spread(w, -1)));
-  const Tensor f = lax::sub(lax::div(OnesLike(gaps), gaps), eye);
-  return {std::move(out), {Matmul(v, lax::mul(f, s)), Diagonal(s)}};
+  const Tensor f = As(lax::sub(lax::div(OnesLike(gaps), gaps), eye), v.dtype());
+  return {std::move(out), {Matmul(v, lax::mul(f, s)), RealOf(Diagonal(s))}};
 }
 
 // ---- svd(a; full_matrices) -> (s, u, vt) ----
@@ -330,12 +338,14 @@ AvalList SvdAbstractEval(Avals in, const Params& p) {
   CheckMatrices("svd", in[0], /*square=*/false);
   const int64_t m = in[0].shape[in[0].rank() - 2], n = in[0].shape.back(), k = std::min(m, n);
   const bool full = p.linalg.full_matrices;
-  return {WithMatrix(in[0], -1, k, in[0].dtype), WithMatrix(in[0], m, full ? m : k, in[0].dtype),
+  return {WithMatrix(in[0], -1, k, RealPart(in[0].dtype)),
+          WithMatrix(in[0], m, full ? m : k, in[0].dtype),
           WithMatrix(in[0], full ? n : k, n, in[0].dtype)};
 }
-// With dS = u^T a' v: s' = diag(dS); u' and v' from F[i, j] = 1 / (s_j^2 - s_i^2) (0 on the
-// diagonal), plus the parts outside the span of u (m > n) or v (n > m) (JAX's rule). Defined
-// for the reduced u and vt (or a square a), as JAX's.
+// With dS = u^H a' v: s' = Re diag(dS); u' and v' from F[i, j] = 1 / (s_j^2 - s_i^2) (0 on the
+// diagonal), plus the parts outside the span of u (m > n) or v (n > m), plus for a complex a
+// the skew-Hermitian part of dS over s in u' (the phase that keeps u s v^H = a) (JAX's rule).
+// Defined for the reduced u and vt (or a square a), as JAX's.
 std::pair<TensorList, TensorList> SvdJvp(Span x, Span t, const Params& p) {
   TensorList out = Bind(Primitive::kSvd, x, p);
   const int64_t r = x[0].ndim(), m = x[0].shape()[r - 2], n = x[0].shape()[r - 1];
@@ -346,27 +356,35 @@ std::pair<TensorList, TensorList> SvdJvp(Span x, Span t, const Params& p) {
         x[0].aval().ToString(), " with full_matrices");
   }
   const Tensor &s = out[0], &u = out[1], &vt = out[2], &da = t[0];
-  const Tensor v = T(vt);
-  const Tensor ds_mat = Matmul(Matmul(T(u), da), v);
+  const DType dtype = u.dtype();
+  const Tensor v = H(vt);
+  const Tensor ds_mat = Matmul(Matmul(H(u), da), v);
   const Tensor row = Spread(s, -2), col = Spread(s, -1);  // s_j, s_i
   const Tensor eye = Eye(row.shape(), s.dtype());
   const Tensor diffs = lax::mul(lax::add(row, col), lax::sub(row, col));
-  const Tensor f = lax::sub(lax::div(OnesLike(diffs), lax::add(diffs, eye)), eye);
-  // JAX's rule adds the imaginary part of diag(dS) / s to u'; it vanishes for real a.
-  const Tensor dss = lax::mul(row, ds_mat), sds = lax::mul(col, ds_mat);
-  Tensor du = Matmul(u, lax::mul(f, lax::add(dss, T(dss))));
-  Tensor dv = Matmul(v, lax::mul(f, lax::add(sds, T(sds))));
+  const Tensor f = As(lax::sub(lax::div(OnesLike(diffs), lax::add(diffs, eye)), eye), dtype);
+  const Tensor dss = lax::mul(As(row, dtype), ds_mat), sds = lax::mul(As(col, dtype), ds_mat);
+  Tensor du = Matmul(u, lax::mul(f, lax::add(dss, H(dss))));
+  Tensor dv = Matmul(v, lax::mul(f, lax::add(sds, H(sds))));
+  if (IsComplex(dtype)) {  // + u (dS - dS^H) / 2 diag(1 / s), 1 / 0 taken as 0
+    const Tensor zero = lax::convert_element_type(lax::eq(s, ZerosLike(s)), s.dtype());
+    const Tensor inv = lax::sub(lax::div(OnesLike(s), lax::add(s, zero)), zero);
+    const Tensor skew = lax::sub(ds_mat, H(ds_mat));
+    const Tensor half_inv = lax::mul(Spread(inv, -2), lax::mul(eye, FullLike(eye, 0.5)));
+    du = lax::add(du, Matmul(u, lax::mul(skew, As(half_inv, dtype))));
+  }
+  const auto over_s = [&](const Tensor& y) {
+    return lax::div(y, As(Spread(s, -2, y.shape()[y.ndim() - 2]), dtype));
+  };
   if (m > n) {
     const Tensor dav = Matmul(da, v);
-    du = lax::add(du, lax::div(lax::sub(dav, Matmul(u, Matmul(T(u), dav))),
-                               lax::broadcast_in_dim(s, dav.shape(), Outer(dav.ndim()))));
+    du = lax::add(du, over_s(lax::sub(dav, Matmul(u, Matmul(H(u), dav)))));
   }
   if (n > m) {
-    const Tensor dau = Matmul(T(da), u);
-    dv = lax::add(dv, lax::div(lax::sub(dau, Matmul(v, Matmul(vt, dau))),
-                               lax::broadcast_in_dim(s, dau.shape(), Outer(dau.ndim()))));
+    const Tensor dau = Matmul(H(da), u);
+    dv = lax::add(dv, over_s(lax::sub(dau, Matmul(v, Matmul(vt, dau)))));
   }
-  return {std::move(out), {Diagonal(ds_mat), du, T(dv)}};
+  return {std::move(out), {RealOf(Diagonal(ds_mat)), du, H(dv)}};
 }
 
 // The rules of a multi-output row, set in the table directly (Def is for one output).

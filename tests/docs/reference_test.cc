@@ -189,6 +189,8 @@ TEST(ReferenceTest, LinearAlgebra) {
     return ct::linalg::slogdet(m).logabsdet;
   })(a);                                                       // inv(a)^T
   ct::Tensor n = ct::linalg::norm(a, ct::linalg::MatrixNorm::kNuc);  // 9: the sum of |eigenvalues|
+  ct::Tensor h = ct::from_vector<std::complex<double>>({{2, 0}, {0, 1}, {0, -1}, {2, 0}}, {2, 2});
+  ct::Tensor w = ct::linalg::eigvalsh(h);  // f64 [1. 3.]: h = [[2, i], [-i, 2]]
   EXPECT_EQ(Str(l), "[[2. 0.]\n [1. 2.]]");
   EXPECT_TRUE(ct::allclose(x, ct::tensor({1, 2}, {2}, ct::f64), 1e-15, 1e-15).item<bool>());
   EXPECT_TRUE(
@@ -198,6 +200,8 @@ TEST(ReferenceTest, LinearAlgebra) {
   EXPECT_NEAR(logdet.item<double>(), std::log(16.0), 1e-15);
   EXPECT_TRUE(ct::allclose(g, ct::transpose(ct::linalg::inv(a)), 1e-15, 1e-15).item<bool>());
   EXPECT_NEAR(n.item<double>(), 9.0, 1e-14);
+  EXPECT_EQ(Str(w), "[1. 3.]");
+  EXPECT_EQ(w.dtype(), ct::f64);
 }
 
 TEST(ReferenceTest, WindowReductions) {
