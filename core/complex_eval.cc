@@ -1,14 +1,21 @@
 // File: core/complex_eval.cc
-// Complex equations as real ones (core/complex_eval.h). The formulas are the usual stable ones
-// (C99 Annex G, Kahan's "Branch cuts for complex elementary functions"): division by Smith's
-// scaling, |z| scaled by its larger part, sqrt without cancellation, tanh by Kahan.
+// Complex equations as real ones (core/complex_eval.h): eagerly, each equation on its arrays'
+// parts; under jit, a program's equations rewritten on parts before fusion. One set of
+// formulas serves both (PartsMath), the usual stable ones (C99 Annex G, Kahan's "Branch cuts
+// for complex elementary functions"): division by Smith's scaling, |z| scaled by its larger
+// part, sqrt without cancellation, tanh by Kahan.
 
 #include "core/complex_eval.h"
 
+#include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <limits>
+#include <optional>
+#include <tuple>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "core/error.h"
 #include "core/eval.h"
@@ -21,14 +28,266 @@ namespace {
 
 using P = Primitive;
 
-// A complex value as its two real parts (any strides).
-struct Pair {
-  Array re, im;
+// A complex value as its two real parts: arrays (eager evaluation, any strides) or atoms of a
+// program (jit's lowering).
+template <typename V>
+struct PairOf {
+  V re, im;
 };
 
-// Real primitives on one backend, and complex arithmetic on Pairs written with them.
+// Complex arithmetic on the parts, written once over an emitter E of real equations on values
+// E::Value: E::Op(prim, operands, params) runs (eager) or records (jit) one, E::Full(value,
+// like) is value on like's shape and dtype.
+template <typename E>
+class PartsMath {
+ public:
+  using V = typename E::Value;
+  using Pair = PairOf<V>;
+  explicit PartsMath(E& emit) : emit_(emit) {}
+
+  V Op(Primitive prim, std::initializer_list<V> in, const Params& params = NoParams()) {
+    return emit_.Op(prim, absl::MakeConstSpan(in.begin(), in.size()), params);
+  }
+  V Full(double value, const V& like) { return emit_.Full(value, like); }
+  V Add(const V& a, const V& b) { return Op(P::kAdd, {a, b}); }
+  V Sub(const V& a, const V& b) { return Op(P::kSub, {a, b}); }
+  V Mul(const V& a, const V& b) { return Op(P::kMul, {a, b}); }
+  V Div(const V& a, const V& b) { return Op(P::kDiv, {a, b}); }
+  V Select(const V& p, const V& a, const V& b) { return Op(P::kSelect, {p, a, b}); }
+  V Abs(const V& x) { return Op(P::kAbs, {x}); }
+  V Neg(const V& x) { return Op(P::kNeg, {x}); }
+  V IsZero(const V& x) { return Op(P::kEq, {x, Full(0.0, x)}); }
+  V And(const V& a, const V& b) { return Op(P::kAnd, {a, b}); }
+  V Or(const V& a, const V& b) { return Op(P::kOr, {a, b}); }
+
+  Pair Mul(const Pair& a, const Pair& b) {  // (ac - bd) + (ad + bc) i
+    return {Sub(Mul(a.re, b.re), Mul(a.im, b.im)), Add(Mul(a.re, b.im), Mul(a.im, b.re))};
+  }
+
+  // Smith's division: with r = d/c where |c| >= |d|, a+bi / c+di = ((a + b r) + (b - a r) i) /
+  // (c + d r), and with the roles of c and d swapped otherwise, so that no |c|^2 + |d|^2
+  // overflows or underflows.
+  Pair Div(const Pair& a, const Pair& b) {
+    const V wide = Op(P::kGe, {Abs(b.re), Abs(b.im)});
+    const V r1 = Div(b.im, b.re), d1 = Add(b.re, Mul(b.im, r1));
+    const V r2 = Div(b.re, b.im), d2 = Add(b.im, Mul(b.re, r2));
+    return {Select(wide, Div(Add(a.re, Mul(a.im, r1)), d1), Div(Add(Mul(a.re, r2), a.im), d2)),
+            Select(wide, Div(Sub(a.im, Mul(a.re, r1)), d1), Div(Sub(Mul(a.im, r2), a.re), d2))};
+  }
+
+  // |x + yi| = m sqrt(1 + (n/m)^2), m and n the larger and smaller of |x|, |y|; m sqrt(2) when
+  // they are equal (both zero or both infinite included).
+  V Hypot(const V& x, const V& y) {
+    const V ax = Abs(x), ay = Abs(y);
+    const V m = Op(P::kMax, {ax, ay}), n = Op(P::kMin, {ax, ay});
+    const V q = Div(n, m);
+    const V scaled = Mul(m, Op(P::kSqrt, {Add(Full(1.0, q), Mul(q, q))}));
+    return Select(Op(P::kEq, {m, n}), Mul(m, Full(std::sqrt(2.0), m)), scaled);
+  }
+
+  // exp(x + yi) = e^x (cos y + i sin y); the imaginary part stays an exact 0 for y = 0 (where
+  // e^x is infinite, inf * 0 would be NaN).
+  Pair Exp(const Pair& z) {
+    const V e = Op(P::kExp, {z.re});
+    const V im = Mul(e, Op(P::kSin, {z.im}));
+    return {Mul(e, Op(P::kCos, {z.im})), Select(IsZero(z.im), z.im, im)};
+  }
+
+  // log z = log|z| + i atan2(y, x): the principal branch, cut along the negative reals.
+  Pair Log(const Pair& z) {
+    return {Op(P::kLog, {Hypot(z.re, z.im)}), Op(P::kAtan2, {z.im, z.re})};
+  }
+
+  // log(1 + z): for |z| < 1/2, Re = log1p(2x + x^2 + y^2) / 2 without the cancellation of
+  // 1 + x; beyond, log|1 + z|.
+  Pair Log1p(const Pair& z) {
+    const V x1 = Add(z.re, Full(1.0, z.re));
+    const V near = Op(P::kLt, {Op(P::kMax, {Abs(z.re), Abs(z.im)}), Full(0.5, z.re)});
+    const V s = Add(Mul(z.re, Add(x1, Full(1.0, z.re))), Mul(z.im, z.im));
+    const V small = Mul(Op(P::kLog1p, {s}), Full(0.5, s));
+    return {Select(near, small, Op(P::kLog, {Hypot(x1, z.im)})), Op(P::kAtan2, {z.im, x1})};
+  }
+
+  // exp(z) - 1 = (expm1(x) cos y - 2 sin^2(y/2)) + i e^x sin y: no cancellation near 0.
+  Pair Expm1(const Pair& z) {
+    const V half = Op(P::kSin, {Mul(z.im, Full(0.5, z.im))});
+    const V re =
+        Sub(Mul(Op(P::kExpm1, {z.re}), Op(P::kCos, {z.im})), Mul(Full(2.0, half), Mul(half, half)));
+    const V im = Mul(Op(P::kExp, {z.re}), Op(P::kSin, {z.im}));
+    return {re, Select(IsZero(z.im), z.im, im)};
+  }
+
+  // cosh y and sinh y, the latter as (expm1(y) - expm1(-y)) / 2: exact near 0.
+  std::pair<V, V> CoshSinh(const V& y) {
+    const V half = Full(0.5, y);
+    const V cosh = Mul(half, Add(Op(P::kExp, {y}), Op(P::kExp, {Neg(y)})));
+    return {cosh, Mul(half, Sub(Op(P::kExpm1, {y}), Op(P::kExpm1, {Neg(y)})))};
+  }
+
+  // sin(x + yi) = sin x cosh y + i cos x sinh y; cos(x + yi) = cos x cosh y - i sin x sinh y.
+  Pair Sin(const Pair& z, bool cosine) {
+    const auto [cosh, sinh] = CoshSinh(z.im);
+    const V s = Op(P::kSin, {z.re}), c = Op(P::kCos, {z.re});
+    if (cosine) return {Mul(c, cosh), Neg(Mul(s, sinh))};
+    return {Mul(s, cosh), Mul(c, sinh)};
+  }
+
+  // Kahan's tanh: with t = tan y, b = 1 + t^2, s = sinh x, r = sqrt(1 + s^2),
+  // tanh(x + yi) = (b r s + i t) / (1 + b s^2); past |x| = 20 tanh is sign(x) to within both
+  // precisions (and the formula would divide infinities).
+  Pair Tanh(const Pair& z) {
+    const V t = Div(Op(P::kSin, {z.im}), Op(P::kCos, {z.im}));
+    const V b = Add(Full(1.0, t), Mul(t, t));
+    const V s = CoshSinh(z.re).second;
+    const V s2 = Mul(s, s);
+    const V r = Op(P::kSqrt, {Add(Full(1.0, s2), s2)});
+    const V d = Add(Full(1.0, s2), Mul(b, s2));
+    const V far = Op(P::kGt, {Abs(z.re), Full(20.0, z.re)});
+    return {Select(far, Op(P::kSign, {z.re}), Div(Mul(Mul(b, r), s), d)),
+            Select(far, Full(0.0, t), Div(t, d))};
+  }
+
+  // The principal square root: t = sqrt((|x| + |z|) / 2), then (t, y / 2t) for x >= 0 and
+  // (|y| / 2t, +-t with y's sign) for x < 0; 0 at 0.
+  Pair Sqrt(const Pair& z) {
+    const V t = Op(P::kSqrt, {Mul(Add(Abs(z.re), Hypot(z.re, z.im)), Full(0.5, z.re))});
+    const V u = Div(z.im, Add(t, t));
+    const V right = Op(P::kGe, {z.re, Full(0.0, z.re)});
+    const V zero = IsZero(t);
+    const V signed_t = Select(Op(P::kLt, {z.im, Full(0.0, z.im)}), Neg(t), t);
+    return {Select(zero, t, Select(right, t, Abs(u))),
+            Select(zero, z.im, Select(right, u, signed_t))};
+  }
+
+  // a^b = exp(b log a); 0^b is 1 for b = 0 and 0 for Re b > 0 (log 0 = -inf would give NaN).
+  Pair Pow(const Pair& a, const Pair& b) {
+    const Pair p = Exp(Mul(b, Log(a)));
+    const V base0 = And(IsZero(a.re), IsZero(a.im));
+    const V b0 = And(IsZero(b.re), IsZero(b.im));
+    const V positive = Op(P::kGt, {b.re, Full(0.0, b.re)});
+    const V zero = Full(0.0, p.re);
+    const V re = Select(b0, Full(1.0, zero), Select(positive, zero, p.re));
+    const V im = Select(Op(P::kOr, {b0, positive}), zero, p.im);
+    return {Select(base0, re, p.re), Select(base0, im, p.im)};
+  }
+
+  // z / |z|, and 0 at 0.
+  Pair Sign(const Pair& z) {
+    const V a = Hypot(z.re, z.im);
+    const V zero = IsZero(a);
+    const V one = Select(zero, Full(1.0, a), a);
+    return {Select(zero, z.re, Div(z.re, one)), Select(zero, z.im, Div(z.im, one))};
+  }
+
+  // The real form of a complex equation, one for both evaluations: prim[p] with its operands
+  // as parts (z(i, dense): complex operand i; dense asks for dense parts, which formulas of
+  // several passes read faster than strided ones) or values (x(i): real operand i); `from` is
+  // operand 0's dtype. A complex result as parts, a real one as a value; nullopt when prim has
+  // no form here.
+  struct Result {
+    std::optional<Pair> pair;
+    std::optional<V> real;
+  };
+  template <typename Z, typename X>
+  std::optional<Result> Equation(Primitive prim, const Params& p, size_t arity, DType from, Z z,
+                                 X x) {
+    Result r;
+    const auto each = [&](const Pair& a) { return Pair{Op(prim, {a.re}, p), Op(prim, {a.im}, p)}; };
+    switch (prim) {
+      case P::kAdd:
+      case P::kSub:
+      case P::kEq:
+      case P::kNe: {
+        const Pair a = z(0, false), b = z(1, false);
+        const V re = Op(prim, {a.re, b.re}), im = Op(prim, {a.im, b.im});
+        if (prim == P::kEq || prim == P::kNe) {
+          r.real = prim == P::kEq ? And(re, im) : Or(re, im);
+        } else {
+          r.pair = Pair{re, im};
+        }
+        break;
+      }
+      case P::kNeg:
+      case P::kReshape:
+      case P::kTranspose:
+      case P::kBroadcastInDim:
+      case P::kSlice: r.pair = each(z(0, false)); break;
+      // Each part densely: reducing the leading axes of a strided part steps through every
+      // other element.
+      case P::kReduceSum: r.pair = each(z(0, true)); break;
+      case P::kStopGradient: r.pair = z(0, false); break;
+      case P::kConcatenate: {
+        std::vector<V> re, im;
+        for (size_t i = 0; i < arity; ++i) {
+          const Pair a = z(i, false);
+          re.push_back(a.re);
+          im.push_back(a.im);
+        }
+        r.pair = Pair{emit_.Op(prim, re, p), emit_.Op(prim, im, p)};
+        break;
+      }
+      case P::kSelect: {
+        const Pair a = z(1, false), b = z(2, false);
+        r.pair = Pair{Select(x(0), a.re, b.re), Select(x(0), a.im, b.im)};
+        break;
+      }
+      case P::kConvert: {
+        Params part;
+        part.new_dtype = RealPart(p.new_dtype);
+        if (IsComplex(from) && IsComplex(p.new_dtype)) {
+          const Pair a = z(0, false);
+          r.pair = Pair{Op(prim, {a.re}, part), Op(prim, {a.im}, part)};
+        } else if (IsComplex(p.new_dtype)) {
+          const V re = Op(prim, {x(0)}, part);
+          r.pair = Pair{re, Full(0.0, re)};
+        } else if (p.new_dtype == DType::kBool) {  // z != 0
+          const Pair a = z(0, false);
+          r.real = Or(Op(P::kNe, {a.re, Full(0.0, a.re)}), Op(P::kNe, {a.im, Full(0.0, a.im)}));
+        } else {
+          r.real = Op(prim, {z(0, false).re}, p);  // the real part, as JAX
+        }
+        break;
+      }
+      case P::kDotGeneral: {
+        const Pair a = z(0, true), b = z(1, true);
+        const auto dot = [&](const V& u, const V& v) { return Op(prim, {u, v}, p); };
+        r.pair = Pair{Sub(dot(a.re, b.re), dot(a.im, b.im)), Add(dot(a.re, b.im), dot(a.im, b.re))};
+        break;
+      }
+      case P::kAbs: r.real = Hypot(z(0, false).re, z(0, false).im); break;
+      case P::kReal: r.real = z(0, false).re; break;
+      case P::kImag: r.real = z(0, false).im; break;
+      case P::kConj: r.pair = Pair{z(0, false).re, Neg(z(0, false).im)}; break;
+      case P::kComplex: r.pair = Pair{x(0), x(1)}; break;
+      case P::kMul: r.pair = Mul(z(0, true), z(1, true)); break;
+      case P::kDiv: r.pair = Div(z(0, true), z(1, true)); break;
+      case P::kPow: r.pair = Pow(z(0, true), z(1, true)); break;
+      case P::kExp: r.pair = Exp(z(0, true)); break;
+      case P::kLog: r.pair = Log(z(0, true)); break;
+      case P::kLog1p: r.pair = Log1p(z(0, true)); break;
+      case P::kExpm1: r.pair = Expm1(z(0, true)); break;
+      case P::kSin: r.pair = Sin(z(0, true), false); break;
+      case P::kCos: r.pair = Sin(z(0, true), true); break;
+      case P::kTanh: r.pair = Tanh(z(0, true)); break;
+      case P::kSqrt: r.pair = Sqrt(z(0, true)); break;
+      case P::kSign: r.pair = Sign(z(0, true)); break;
+      default: return std::nullopt;
+    }
+    return r;
+  }
+
+ private:
+  E& emit_;
+};
+
+// ---- eager evaluation: the arrays of one backend ----
+
+// A complex equation of arrays run as real equations on backend, the parts read as strided
+// views of the complex arrays (no copy) or, for formulas of several equations, as dense copies.
 class Lowering {
  public:
+  using Value = Array;
+  using Pair = PairOf<Array>;
   explicit Lowering(Backend& backend) : backend_(backend) {}
 
   // prim of real operands: its one result.
@@ -44,22 +303,13 @@ class Lowering {
     return Op(prim, absl::MakeConstSpan(in.begin(), in.size()), params);
   }
 
-  Array Add(const Array& a, const Array& b) { return Op(P::kAdd, {a, b}); }
-  Array Sub(const Array& a, const Array& b) { return Op(P::kSub, {a, b}); }
-  Array Mul(const Array& a, const Array& b) { return Op(P::kMul, {a, b}); }
-  Array Div(const Array& a, const Array& b) { return Op(P::kDiv, {a, b}); }
-  Array Select(const Array& p, const Array& a, const Array& b) { return Op(P::kSelect, {p, a, b}); }
-  Array Abs(const Array& x) { return Op(P::kAbs, {x}); }
-  Array Neg(const Array& x) { return Op(P::kNeg, {x}); }
-
   // value everywhere on like's shape and dtype: one element, broadcast (stride 0).
-  Array Full(double value, const ShapedArray& like) {
-    const ShapedArray scalar{{}, like.dtype};
+  Array Full(double value, const Array& like) {
+    const ShapedArray scalar{{}, like.aval.dtype};
     Array one = DenseArray(ValueOrThrow(backend_.Allocate(scalar.bytes())), scalar);
     ThrowIfError(backend_.Fill(one, value));
-    return Array{one.buffer, like, Strides(like.rank(), 0), 0};
+    return Array{one.buffer, like.aval, Strides(like.aval.rank(), 0), 0};
   }
-  Array Full(double value, const Array& like) { return Full(value, like.aval); }
 
   // z's parts: its dtype's part type, z's shape and one more axis of size 2 (0 real, 1 imag).
   static Array Parts(const Array& z) { return ComplexPairs(z); }
@@ -114,132 +364,6 @@ class Lowering {
     return FromParts(parts, ComplexOf(p.re.aval.dtype));
   }
 
-  // ---- complex arithmetic on parts ----
-
-  Pair Mul(const Pair& a, const Pair& b) {  // (ac - bd) + (ad + bc) i
-    return {Sub(Mul(a.re, b.re), Mul(a.im, b.im)), Add(Mul(a.re, b.im), Mul(a.im, b.re))};
-  }
-
-  // Smith's division: with r = d/c where |c| >= |d|, a+bi / c+di = ((a + b r) + (b - a r) i) /
-  // (c + d r), and with the roles of c and d swapped otherwise, so that no |c|^2 + |d|^2
-  // overflows or underflows.
-  Pair Div(const Pair& a, const Pair& b) {
-    const Array wide = Op(P::kGe, {Abs(b.re), Abs(b.im)});
-    const Array r1 = Div(b.im, b.re), d1 = Add(b.re, Mul(b.im, r1));
-    const Array r2 = Div(b.re, b.im), d2 = Add(b.im, Mul(b.re, r2));
-    return {Select(wide, Div(Add(a.re, Mul(a.im, r1)), d1), Div(Add(Mul(a.re, r2), a.im), d2)),
-            Select(wide, Div(Sub(a.im, Mul(a.re, r1)), d1), Div(Sub(Mul(a.im, r2), a.re), d2))};
-  }
-
-  // |x + yi| = m sqrt(1 + (n/m)^2), m and n the larger and smaller of |x|, |y|; m sqrt(2) when
-  // they are equal (both zero or both infinite included).
-  Array Hypot(const Array& x, const Array& y) {
-    const Array ax = Abs(x), ay = Abs(y);
-    const Array m = Op(P::kMax, {ax, ay}), n = Op(P::kMin, {ax, ay});
-    const Array q = Div(n, m);
-    const Array scaled = Mul(m, Op(P::kSqrt, {Add(Full(1.0, q), Mul(q, q))}));
-    return Select(Op(P::kEq, {m, n}), Mul(m, Full(std::sqrt(2.0), m)), scaled);
-  }
-
-  // exp(x + yi) = e^x (cos y + i sin y); the imaginary part stays an exact 0 for y = 0 (where
-  // e^x is infinite, inf * 0 would be NaN).
-  Pair Exp(const Pair& z) {
-    const Array e = Op(P::kExp, {z.re});
-    const Array im = Mul(e, Op(P::kSin, {z.im}));
-    return {Mul(e, Op(P::kCos, {z.im})), Select(IsZero(z.im), z.im, im)};
-  }
-
-  // log z = log|z| + i atan2(y, x): the principal branch, cut along the negative reals.
-  Pair Log(const Pair& z) {
-    return {Op(P::kLog, {Hypot(z.re, z.im)}), Op(P::kAtan2, {z.im, z.re})};
-  }
-
-  // log(1 + z): for |z| < 1/2, Re = log1p(2x + x^2 + y^2) / 2 without the cancellation of
-  // 1 + x; beyond, log|1 + z|.
-  Pair Log1p(const Pair& z) {
-    const Array x1 = Add(z.re, Full(1.0, z.re));
-    const Array near = Op(P::kLt, {Op(P::kMax, {Abs(z.re), Abs(z.im)}), Full(0.5, z.re)});
-    const Array s = Add(Mul(z.re, Add(x1, Full(1.0, z.re))), Mul(z.im, z.im));
-    const Array small = Mul(Op(P::kLog1p, {s}), Full(0.5, s));
-    return {Select(near, small, Op(P::kLog, {Hypot(x1, z.im)})), Op(P::kAtan2, {z.im, x1})};
-  }
-
-  // exp(z) - 1 = (expm1(x) cos y - 2 sin^2(y/2)) + i e^x sin y: no cancellation near 0.
-  Pair Expm1(const Pair& z) {
-    const Array half = Op(P::kSin, {Mul(z.im, Full(0.5, z.im))});
-    const Array re =
-        Sub(Mul(Op(P::kExpm1, {z.re}), Op(P::kCos, {z.im})), Mul(Full(2.0, half), Mul(half, half)));
-    const Array im = Mul(Op(P::kExp, {z.re}), Op(P::kSin, {z.im}));
-    return {re, Select(IsZero(z.im), z.im, im)};
-  }
-
-  // cosh y and sinh y, the latter as (expm1(y) - expm1(-y)) / 2: exact near 0.
-  std::pair<Array, Array> CoshSinh(const Array& y) {
-    const Array half = Full(0.5, y);
-    const Array cosh = Mul(half, Add(Op(P::kExp, {y}), Op(P::kExp, {Neg(y)})));
-    return {cosh, Mul(half, Sub(Op(P::kExpm1, {y}), Op(P::kExpm1, {Neg(y)})))};
-  }
-
-  // sin(x + yi) = sin x cosh y + i cos x sinh y; cos(x + yi) = cos x cosh y - i sin x sinh y.
-  Pair Sin(const Pair& z, bool cosine) {
-    const auto [cosh, sinh] = CoshSinh(z.im);
-    const Array s = Op(P::kSin, {z.re}), c = Op(P::kCos, {z.re});
-    if (cosine) return {Mul(c, cosh), Neg(Mul(s, sinh))};
-    return {Mul(s, cosh), Mul(c, sinh)};
-  }
-
-  // Kahan's tanh: with t = tan y, b = 1 + t^2, s = sinh x, r = sqrt(1 + s^2),
-  // tanh(x + yi) = (b r s + i t) / (1 + b s^2); past |x| = 20 tanh is sign(x) to within both
-  // precisions (and the formula would divide infinities).
-  Pair Tanh(const Pair& z) {
-    const Array t = Div(Op(P::kSin, {z.im}), Op(P::kCos, {z.im}));
-    const Array b = Add(Full(1.0, t), Mul(t, t));
-    const Array s = CoshSinh(z.re).second;
-    const Array s2 = Mul(s, s);
-    const Array r = Op(P::kSqrt, {Add(Full(1.0, s2), s2)});
-    const Array d = Add(Full(1.0, s2), Mul(b, s2));
-    const Array far = Op(P::kGt, {Abs(z.re), Full(20.0, z.re)});
-    return {Select(far, Op(P::kSign, {z.re}), Div(Mul(Mul(b, r), s), d)),
-            Select(far, Full(0.0, t), Div(t, d))};
-  }
-
-  // The principal square root: t = sqrt((|x| + |z|) / 2), then (t, y / 2t) for x >= 0 and
-  // (|y| / 2t, +-t with y's sign) for x < 0; 0 at 0.
-  Pair Sqrt(const Pair& z) {
-    const Array t = Op(P::kSqrt, {Mul(Add(Abs(z.re), Hypot(z.re, z.im)), Full(0.5, z.re))});
-    const Array u = Div(z.im, Add(t, t));
-    const Array right = Op(P::kGe, {z.re, Full(0.0, z.re)});
-    const Array zero = IsZero(t);
-    const Array signed_t = Select(Op(P::kLt, {z.im, Full(0.0, z.im)}), Neg(t), t);
-    return {Select(zero, t, Select(right, t, Abs(u))),
-            Select(zero, z.im, Select(right, u, signed_t))};
-  }
-
-  // a^b = exp(b log a); 0^b is 1 for b = 0 and 0 for Re b > 0 (log 0 = -inf would give NaN).
-  Pair Pow(const Pair& a, const Pair& b) {
-    const Pair p = Exp(Mul(b, Log(a)));
-    const Array base0 = And(IsZero(a.re), IsZero(a.im));
-    const Array b0 = And(IsZero(b.re), IsZero(b.im));
-    const Array positive = Op(P::kGt, {b.re, Full(0.0, b.re)});
-    const Array zero = Full(0.0, p.re);
-    const Array re = Select(b0, Full(1.0, zero), Select(positive, zero, p.re));
-    const Array im = Select(Op(P::kOr, {b0, positive}), zero, p.im);
-    return {Select(base0, re, p.re), Select(base0, im, p.im)};
-  }
-
-  // z / |z|, and 0 at 0.
-  Pair Sign(const Pair& z) {
-    const Array a = Hypot(z.re, z.im);
-    const Array zero = IsZero(a);
-    const Array one = Select(zero, Full(1.0, a), a);
-    return {Select(zero, z.re, Div(z.re, one)), Select(zero, z.im, Div(z.im, one))};
-  }
-
-  Array IsZero(const Array& x) { return Op(P::kEq, {x, Full(0.0, x)}); }
-  Array And(const Array& a, const Array& b) { return Op(P::kAnd, {a, b}); }
-
-  // ---- the equation ----
-
   Array Run(Primitive prim, absl::Span<const Array> in, const Params& p, const ShapedArray& out);
 
  private:
@@ -248,6 +372,7 @@ class Lowering {
   Array OnParts(Primitive prim, absl::Span<const Array> in, const Params& p, DType dtype);
 
   Backend& backend_;
+  PartsMath<Lowering> math_{*this};
 };
 
 Array Lowering::OnParts(Primitive prim, absl::Span<const Array> in, const Params& p, DType dtype) {
@@ -312,60 +437,133 @@ Array Lowering::Run(Primitive prim, absl::Span<const Array> in, const Params& p,
       const Array re = Op(prim, {Part(in[0], 0), in[1], Part(in[2], 0)}, p);
       return Join({re, Op(prim, {Part(in[0], 1), in[1], Part(in[2], 1)}, p)});
     }
-    case P::kConvert: {
-      const DType from = in[0].aval.dtype, to = p.new_dtype;
-      Params part;
-      part.new_dtype = RealPart(to);
-      if (IsComplex(from) && IsComplex(to)) return FromParts(Op(prim, {Parts(in[0])}, part), to);
-      if (IsComplex(to)) {
-        const Array re = Op(prim, {in[0]}, part);
-        return Join({re, Full(0.0, re)});
-      }
-      if (to == DType::kBool) {  // z != 0: one pass over each part, no dense copy
-        const Pair z = Views(in[0]);
-        return Op(P::kOr,
-                  {Op(P::kNe, {z.re, Full(0.0, z.re)}), Op(P::kNe, {z.im, Full(0.0, z.im)})});
-      }
-      return Op(prim, {Part(in[0], 0)}, p);  // the real part, as JAX
-    }
-    case P::kEq:
-    case P::kNe: {
-      const Pair a = Views(in[0]), b = Views(in[1]);  // one pass each: no dense copy
-      const Array re = Op(prim, {a.re, b.re}), im = Op(prim, {a.im, b.im});
-      return Op(prim == P::kEq ? P::kAnd : P::kOr, {re, im});
-    }
-    case P::kDotGeneral: {
-      const Pair a = Split(in[0]), b = Split(in[1]);
-      const auto dot = [&](const Array& x, const Array& y) { return Op(prim, {x, y}, p); };
-      return Join({Sub(dot(a.re, b.re), dot(a.im, b.im)), Add(dot(a.re, b.im), dot(a.im, b.re))});
-    }
-    case P::kReduceSum: {
-      // Each part densely: reducing the leading axes of the [..., 2] view would step through
-      // every other element.
-      const Pair z = Split(in[0]);
-      return Join({Op(prim, {z.re}, p), Op(prim, {z.im}, p)});
-    }
-    case P::kMul: return Join(Mul(Split(in[0]), Split(in[1])));
-    case P::kDiv: return Join(Div(Split(in[0]), Split(in[1])));
-    case P::kPow: return Join(Pow(Split(in[0]), Split(in[1])));
-    case P::kExp: return Join(Exp(Split(in[0])));
-    case P::kLog: return Join(Log(Split(in[0])));
-    case P::kLog1p: return Join(Log1p(Split(in[0])));
-    case P::kExpm1: return Join(Expm1(Split(in[0])));
-    case P::kSin: return Join(Sin(Split(in[0]), false));
-    case P::kCos: return Join(Sin(Split(in[0]), true));
-    case P::kTanh: return Join(Tanh(Split(in[0])));
-    case P::kSqrt: return Join(Sqrt(Split(in[0])));
-    case P::kSign: return Join(Sign(Split(in[0])));
-    case P::kAbs: return Hypot(Part(in[0], 0), Part(in[0], 1));
-    case P::kReal: return Part(in[0], 0);
-    case P::kImag: return Part(in[0], 1);
-    case P::kConj: return Join({Part(in[0], 0), Neg(Part(in[0], 1))});
-    case P::kComplex: return Join({in[0], in[1]});
+    case P::kConvert:
+      if (!IsComplex(in[0].aval.dtype) || !IsComplex(p.new_dtype)) break;
+      return FromParts(Op(prim, {Parts(in[0])}, Params{.new_dtype = RealPart(p.new_dtype)}),
+                       p.new_dtype);
     default: break;
+  }
+  const auto z = [&](size_t i, bool dense) { return dense ? Split(in[i]) : Views(in[i]); };
+  const auto x = [&](size_t i) { return in[i]; };
+  if (const auto r = math_.Equation(prim, p, in.size(), in[0].aval.dtype, z, x)) {
+    return r->pair ? Join(*r->pair) : *r->real;
   }
   ThrowInvalid(PrimitiveName(prim), ": no complex form (the dtype check admitted ",
                in[0].aval.ToString(), ")");
+}
+
+// ---- jit's lowering: a program's equations ----
+
+// LowerComplex's rewrite. A complex variable computed by a lowered equation exists as its parts
+// (`parts_`); one that is a program input or the result of an equation left complex exists
+// whole. A lowered equation reading a whole variable splits it (`real`, `imag`: views when
+// run), an equation left complex (or the program's output) reading a variable that exists as
+// parts joins them (`complex`, under the variable's own id), each at most once per variable.
+class ProgramLowering {
+ public:
+  using Value = Atom;
+  using Pair = PairOf<Atom>;
+
+  explicit ProgramLowering(const Program& in)
+      : in_(in), parts_(in.avals.size()), alias_(in.avals.size()), whole_(in.avals.size()) {
+    out_ = in;
+    out_.eqns.clear();
+    for (int32_t v : in.invars) whole_[v] = true;
+    for (int32_t v : in.constvars) whole_[v] = true;
+  }
+
+  // One real equation appended to the program, or the one already there that computes the
+  // same (the formulas share subexpressions: |x| and |y| in both hypot and Smith's division).
+  Atom Op(Primitive prim, absl::Span<const Atom> in, const Params& params = NoParams()) {
+    std::vector<Atom> inputs(in.begin(), in.end());
+    auto [it, added] = made_.try_emplace({prim, inputs, params.StableHash()}, out_.eqns.size());
+    if (!added && *out_.eqns[it->second].params == params) {
+      return Atom::Var(out_.eqns[it->second].outputs[0]);
+    }
+    absl::InlinedVector<ShapedArray, 3> avals;
+    for (const Atom& a : in) avals.push_back(out_.AvalOf(a));
+    const int32_t v = out_.NewVar(AbstractEval(prim, avals, params)[0]);
+    it->second = out_.eqns.size();
+    out_.eqns.push_back({prim, SharedParams(params), std::move(inputs), {v}});
+    return Atom::Var(v);
+  }
+
+  // value on like's shape: a literal, broadcast as tracing records a constant (each once: Op
+  // finds the broadcast made before).
+  Atom Full(double value, const Atom& like) {
+    const ShapedArray aval = out_.AvalOf(like);
+    const Atom literal = Atom::Literal(value, aval.dtype);
+    if (aval.shape.empty()) return literal;
+    Params p;
+    p.shape = aval.shape;
+    return math_.Op(P::kBroadcastInDim, {literal}, p);
+  }
+
+  Program Run() {
+    for (const Equation& eqn : in_.eqns) {
+      if (Lower(eqn)) continue;
+      Equation kept = eqn;
+      for (Atom& a : kept.inputs) a = Read(a);
+      out_.eqns.push_back(std::move(kept));
+      for (int32_t v : eqn.outputs) whole_[v] = true;
+    }
+    for (Atom& a : out_.outvars) a = Read(a);
+    return std::move(out_);
+  }
+
+ private:
+  // An operand of an equation left as it is: real ones as lowering replaced them, complex ones
+  // whole.
+  Atom Read(const Atom& a) {
+    if (a.is_literal()) return a;
+    if (alias_[a.var]) return *alias_[a.var];
+    if (!IsComplex(in_.avals[a.var].dtype) || whole_[a.var]) return a;
+    const Pair& p = *parts_[a.var];
+    out_.eqns.push_back({P::kComplex, SharedParams(NoParams()), {p.re, p.im}, {a.var}});
+    whole_[a.var] = true;
+    return a;
+  }
+
+  // A complex operand of a lowered equation as its parts.
+  Pair Parts(const Atom& z) {
+    if (z.is_literal()) {
+      const DType part = RealPart(z.dtype);
+      return {Atom::Literal(z.value, part), Atom::Literal(0, part)};
+    }
+    if (!parts_[z.var]) parts_[z.var] = Pair{math_.Op(P::kReal, {z}), math_.Op(P::kImag, {z})};
+    return *parts_[z.var];
+  }
+
+  // Rewrites eqn on parts when it involves a complex value and has a real form here; false
+  // leaves it to run as it is (core/complex_eval.h RunComplex).
+  bool Lower(const Equation& eqn);
+
+  const Program& in_;
+  Program out_;
+  std::vector<std::optional<Pair>> parts_;  // by variable of in_
+  std::vector<std::optional<Atom>> alias_;  // a real result of a lowered equation
+  std::vector<bool> whole_;                 // a complex variable defined in out_
+  // The equations Op appended, by primitive, operands and params' hash.
+  absl::flat_hash_map<std::tuple<Primitive, std::vector<Atom>, uint64_t>, size_t> made_;
+  PartsMath<ProgramLowering> math_{*this};
+};
+
+bool ProgramLowering::Lower(const Equation& eqn) {
+  bool complex = false;
+  for (const Atom& a : eqn.inputs) complex = complex || IsComplex(in_.AvalOf(a).dtype);
+  for (int32_t v : eqn.outputs) complex = complex || IsComplex(in_.avals[v].dtype);
+  if (!complex || eqn.outputs.size() != 1) return false;
+  const auto z = [&](size_t i, bool) { return Parts(eqn.inputs[i]); };
+  const auto x = [&](size_t i) { return Read(eqn.inputs[i]); };
+  const auto r = math_.Equation(eqn.prim, *eqn.params, eqn.inputs.size(),
+                                in_.AvalOf(eqn.inputs[0]).dtype, z, x);
+  if (!r) return false;
+  if (r->pair) {
+    parts_[eqn.outputs[0]] = *r->pair;
+  } else {
+    alias_[eqn.outputs[0]] = *r->real;
+  }
+  return true;
 }
 
 }  // namespace
@@ -389,6 +587,12 @@ void RunComplex(Backend& backend, Primitive prim, absl::Span<const Array> arrays
 
 Array ComplexFromParts(const Array& re, const Array& im) {
   return Lowering(re.backend()).Join({re, im});
+}
+
+Program LowerComplex(const Program& program) {
+  const auto complex = [](const ShapedArray& a) { return IsComplex(a.dtype); };
+  if (std::none_of(program.avals.begin(), program.avals.end(), complex)) return program;
+  return ProgramLowering(program).Run();
 }
 
 }  // namespace cotangent

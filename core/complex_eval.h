@@ -6,7 +6,8 @@
 // array of one more axis of size 2. Movement, reductions, select and the collectives act on
 // that view; arithmetic is written on the parts (mul: (ac - bd, ad + bc)); a complex result
 // is assembled by one concatenate of its parts. Complex arrays are always dense (no backend
-// copies or strides a 16-byte element).
+// copies or strides a 16-byte element). Under jit the same formulas rewrite a program before
+// fusion (LowerComplex), so a complex chain fuses as real equations do.
 
 #ifndef COTANGENT_CORE_COMPLEX_EVAL_H_
 #define COTANGENT_CORE_COMPLEX_EVAL_H_
@@ -16,6 +17,7 @@
 #include "core/backend.h"
 #include "core/params.h"
 #include "core/primitive.h"
+#include "core/program.h"
 
 namespace cotangent {
 
@@ -27,6 +29,17 @@ bool InvolvesComplex(absl::Span<const Array> arrays, absl::Span<const ShapedArra
 void RunComplex(Backend& backend, Primitive prim, absl::Span<const Array> arrays,
                 const Params& params, absl::Span<const ShapedArray> out_avals,
                 absl::Span<Array> outs);
+
+// jit's lowering of complex arithmetic (core/executable.cc, before fusion is planned):
+// `program` with its equations on complex values (elementwise arithmetic and functions,
+// comparisons, select, conversions, real/imag/conj/complex, dot_general, reduce_sum and the
+// movement rows reshape, transpose, broadcast_in_dim, slice, concatenate) rewritten as real
+// equations on the values' parts, so that a complex chain fuses as real ones do; a complex
+// value that another equation or the output reads whole is joined there by one `complex`
+// equation, and a whole one split by `real` and `imag` (views). The rest (gather, scatter,
+// pad, collectives, linear algebra, control flow) stays complex: RunComplex runs it. The
+// program itself when it has no complex variable.
+Program LowerComplex(const Program& program);
 
 // The complex array of dtype ComplexOf(re's dtype) with parts re and im (real arrays of one
 // shape and dtype, on one backend), dense.

@@ -1,8 +1,9 @@
 // File: core/executable.cc
-// Compile: inline, drop dead equations, plan fusion, compile each fused group on the backend,
-// number the values that reach memory ("slots": the program's inputs and each step's
-// outputs; values inside a fused group never do), and find each slot's last reader. Run: a
-// vector of slots, one pass over the steps, each slot released after its last reader.
+// Compile: inline, lower complex arithmetic to real (core/complex_eval.h), drop dead
+// equations, plan fusion, compile each fused group on the backend, number the values that
+// reach memory ("slots": the program's inputs and each step's outputs; values inside a fused
+// group never do), and find each slot's last reader. Run: a vector of slots, one pass over the
+// steps, each slot released after its last reader.
 
 #include "core/executable.h"
 
@@ -17,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "core/complex_eval.h"
 #include "core/constants.h"
 #include "core/error.h"
 #include "core/eval.h"
@@ -135,8 +137,9 @@ std::shared_ptr<const Executable> Executable::Compile(const Program& source, Bac
   }
   std::shared_ptr<Executable> exe(new Executable(backend));
   {
-    // Inline, then drop what the outputs do not need.
-    const Program inlined = InlineCalls(source);
+    // Inline, write complex arithmetic on real parts (so that it fuses), then drop what the
+    // outputs do not need.
+    const Program inlined = LowerComplex(InlineCalls(source));
     std::vector<bool> live(inlined.avals.size(), false), keep(inlined.eqns.size(), false);
     for (const Atom& a : inlined.outvars) {
       if (!a.is_literal()) live[a.var] = true;

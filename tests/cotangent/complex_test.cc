@@ -12,7 +12,9 @@
 #include <functional>
 #include <limits>
 #include <sstream>
+#include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "cotangent/cotangent.h"
@@ -331,6 +333,96 @@ TEST(ComplexTest, JitAndVmapMatchEager) {
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(AllClose(mapped[i], g(batch[i]), 1e-14, 1e-14));
   const auto loss = [&](const Tensor& w) { return real(sum(g(w) * conj(g(w)))); };
   EXPECT_TRUE(AllClose(jit(grad(loss))(z), grad(loss)(z), 1e-12, 1e-12));
+}
+
+// got and want of the same shape as c128 agree part by part: equal (infinities, signed zeros),
+// both NaN, or within ulps of want's modulus.
+void ExpectSameValues(const Tensor& got, const Tensor& want, double ulps, const std::string& what) {
+  const std::vector<C> g = astype(got, c128).to_vector<C>(), w = astype(want, c128).to_vector<C>();
+  ASSERT_EQ(g.size(), w.size()) << what;
+  for (size_t i = 0; i < w.size(); ++i) {
+    const double tol = ulps * std::numeric_limits<double>::epsilon() * std::abs(w[i]);
+    for (const auto& [x, y] : {std::pair{g[i].real(), w[i].real()}, {g[i].imag(), w[i].imag()}}) {
+      if (x == y || (std::isnan(x) && std::isnan(y))) continue;
+      EXPECT_LE(std::fabs(x - y), tol)
+          << what << " element " << i << ": " << g[i] << " vs " << w[i];
+    }
+  }
+}
+
+// jit rewrites complex equations as real ones before fusion (core/complex_eval.h
+// LowerComplex): every function, under jit, computes what eager evaluation does (special
+// values and branch cuts included), and a chain of them compiles to one fused group between
+// its input's split and its output's join.
+TEST(ComplexTest, JitLowersComplexArithmeticToFusedRealKernels) {
+  std::vector<C> a = Points();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  a.insert(a.end(), {{0, 0}, {kInf, 0}, {3, kInf}, {nan, 1}, {1e300, 1e300}, {-0.0, -1e-300}});
+  std::vector<C> b = a;
+  std::rotate(b.begin(), b.begin() + 3, b.end());
+  const Tensor x = Complex128(a), y = Complex128(b);
+  using F = std::function<Tensor(const Tensor&, const Tensor&)>;
+  const std::vector<std::pair<const char*, F>> cases = {
+      {"exp", [](const Tensor& u, const Tensor&) { return exp(u); }},
+      {"log", [](const Tensor& u, const Tensor&) { return log(u); }},
+      {"log1p", [](const Tensor& u, const Tensor&) { return log1p(u); }},
+      {"expm1", [](const Tensor& u, const Tensor&) { return expm1(u); }},
+      {"sqrt", [](const Tensor& u, const Tensor&) { return sqrt(u); }},
+      {"sin", [](const Tensor& u, const Tensor&) { return sin(u); }},
+      {"cos", [](const Tensor& u, const Tensor&) { return cos(u); }},
+      {"tanh", [](const Tensor& u, const Tensor&) { return tanh(u); }},
+      {"sign", [](const Tensor& u, const Tensor&) { return sign(u); }},
+      {"arith", [](const Tensor& u, const Tensor& v) { return (u * v - u / v + -u) * 2.0; }},
+      {"pow", [](const Tensor& u, const Tensor& v) { return pow(u, v); }},
+      {"parts",
+       [](const Tensor& u, const Tensor& v) {
+         return complex(abs(u) + real(v), imag(u) * angle(v)) + conj(v);
+       }},
+      {"compare", [](const Tensor& u,
+                     const Tensor& v) { return where(u == v, u, v) + astype(u != conj(u), c128); }},
+      {"convert",
+       [](const Tensor& u, const Tensor& v) {
+         return astype(astype(u, c64), c128) + astype(real(v), c128) + astype(astype(u, f64), c128);
+       }},
+      {"movement",
+       [](const Tensor& u, const Tensor& v) {
+         const Tensor m = reshape(slice(u * v, {0}, {16}), {4, 4});
+         return reshape(concatenate({transpose(m), broadcast_to(sum(m, 0), {1, 4})}, 0), {-1});
+       }},
+      {"matmul",
+       [](const Tensor& u, const Tensor& v) {
+         const Tensor m = reshape(slice(u, {0}, {16}), {4, 4}),
+                      n = reshape(slice(v, {0}, {8}), {4, 2});
+         return reshape(matmul(m, n), {-1});
+       }},
+  };
+  for (const auto& [name, f] : cases) {
+    ExpectSameValues(jit(f)(x, y), f(x, y), 16, name);
+  }
+  const auto chain = [](const Tensor& u) {
+    return exp(u) * u + sqrt(u) / (u + 2.0) - conj(u) * log1p(u);
+  };
+  ExpectSameValues(jit(chain)(x), chain(x), 16, "chain");
+  // The compiled program: real equations between the input's parts and the output's join.
+  const Tensor big = concatenate(std::vector<Tensor>(256, x));
+  const Lowered lowered = jit(chain).lower(big);
+  const Program& program = lowered.compiled->program();
+  for (const Equation& eqn : program.eqns) {
+    const bool parts = eqn.prim == Primitive::kReal || eqn.prim == Primitive::kImag ||
+                       eqn.prim == Primitive::kComplex;
+    EXPECT_TRUE(parts || !IsComplex(program.avals[eqn.outputs[0]].dtype)) << lowered.ToString();
+  }
+  EXPECT_GE(lowered.compiled->num_fused_groups(), 1) << lowered.ToString();
+  if (std::string(big.array().backend().name()) == "cpu") {  // no fusion limits: one kernel for the chain
+    EXPECT_EQ(lowered.compiled->num_fused_groups(), 1) << lowered.ToString();
+    EXPECT_EQ(lowered.compiled->num_kernels(), 4) << lowered.ToString();  // real, imag, join
+  }
+  // Derivatives under jit: the lowered programs of jvp and of the backward pass.
+  const Tensor z = Complex128(Points());
+  const auto loss = [&](const Tensor& u) { return real(sum(chain(u) * conj(u))); };
+  ExpectSameValues(jit(grad(loss))(z), grad(loss)(z), 64, "grad");
+  const auto holo = [&](const Tensor& u) { return sum(chain(u)); };
+  ExpectSameValues(jit(grad(holo, holomorphic))(z), grad(holo, holomorphic)(z), 64, "holomorphic");
 }
 
 TEST(ComplexTest, UndefinedOperationsAreErrors) {
