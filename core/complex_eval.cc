@@ -552,7 +552,7 @@ bool ProgramLowering::Lower(const Equation& eqn) {
   bool complex = false;
   for (const Atom& a : eqn.inputs) complex = complex || IsComplex(in_.AvalOf(a).dtype);
   for (int32_t v : eqn.outputs) complex = complex || IsComplex(in_.avals[v].dtype);
-  if (!complex || eqn.outputs.size() != 1) return false;
+  if (!complex || eqn.inputs.empty() || eqn.outputs.size() != 1) return false;
   const auto z = [&](size_t i, bool) { return Parts(eqn.inputs[i]); };
   const auto x = [&](size_t i) { return Read(eqn.inputs[i]); };
   const auto r = math_.Equation(eqn.prim, *eqn.params, eqn.inputs.size(),

@@ -425,6 +425,20 @@ TEST(ComplexTest, JitLowersComplexArithmeticToFusedRealKernels) {
   ExpectSameValues(jit(grad(holo, holomorphic))(z), grad(holo, holomorphic)(z), 64, "holomorphic");
 }
 
+// Control flow under jit: the scan stays a loop whose body program is lowered on its own (its
+// complex result joined at the body's output), and the product after it splits the scan's
+// complex result.
+TEST(ComplexTest, JitLowersComplexInsideAndAroundAScan) {
+  const auto f = [](const Tensor& z) {
+    const auto step = [](const std::tuple<>& c, const std::tuple<>&) {
+      return std::pair{c, complex(full({2}, 1.0, f64), full({2}, 2.0, f64))};
+    };
+    return std::get<1>(scan(step, std::tuple<>(), std::tuple<>(), {.length = 3})) * z;
+  };
+  const Tensor z = reshape(slice(Complex128(Points()), {0}, {6}), {3, 2});
+  EXPECT_TRUE(AllClose(jit(f)(z), f(z), 1e-15, 0));
+}
+
 TEST(ComplexTest, UndefinedOperationsAreErrors) {
   const Tensor z = zeros({2}, c64);
   EXPECT_THAT(ErrorOf([&] { z < z; }),
