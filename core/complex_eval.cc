@@ -553,6 +553,13 @@ bool ProgramLowering::Lower(const Equation& eqn) {
   for (const Atom& a : eqn.inputs) complex = complex || IsComplex(in_.AvalOf(a).dtype);
   for (int32_t v : eqn.outputs) complex = complex || IsComplex(in_.avals[v].dtype);
   if (!complex || eqn.inputs.empty() || eqn.outputs.size() != 1) return false;
+  // Movement follows its operands: on parts when they exist as parts, else whole (a view of
+  // the complex array, where splitting and joining would copy it).
+  if (KindOf(eqn.prim) == PrimitiveKind::kMovement) {
+    for (const Atom& a : eqn.inputs) {
+      if (a.is_literal() || !parts_[a.var]) return false;
+    }
+  }
   const auto z = [&](size_t i, bool) { return Parts(eqn.inputs[i]); };
   const auto x = [&](size_t i) { return Read(eqn.inputs[i]); };
   const auto r = math_.Equation(eqn.prim, *eqn.params, eqn.inputs.size(),

@@ -32,8 +32,9 @@ void RunComplex(Backend& backend, Primitive prim, absl::Span<const Array> arrays
 
 // jit's lowering of complex arithmetic (core/executable.cc, before fusion is planned):
 // `program` with its equations on complex values (elementwise arithmetic and functions,
-// comparisons, select, conversions, real/imag/conj/complex, dot_general, reduce_sum and the
-// movement rows reshape, transpose, broadcast_in_dim, slice, concatenate) rewritten as real
+// comparisons, select, conversions, real/imag/conj/complex, dot_general, reduce_sum, and the
+// movement rows reshape, transpose, broadcast_in_dim, slice, concatenate where their operands
+// are parts already: on a whole array they stay views of it) rewritten as real
 // equations on the values' parts, so that a complex chain fuses as real ones do; a complex
 // value that another equation or the output reads whole is joined there by one `complex`
 // equation, and a whole one split by `real` and `imag` (views). The rest (gather, scatter,

@@ -417,6 +417,16 @@ TEST(ComplexTest, JitLowersComplexArithmeticToFusedRealKernels) {
     EXPECT_EQ(lowered.compiled->num_fused_groups(), 1) << lowered.ToString();
     EXPECT_EQ(lowered.compiled->num_kernels(), 4) << lowered.ToString();  // real, imag, join
   }
+  // Movement of a complex input stays whole (views of it), where splitting and joining would
+  // copy it.
+  const auto move = [](const Tensor& u) { return transpose(reshape(u, {4, 4}), {1, 0}); };
+  const Tensor sixteen = slice(x, {0}, {16});
+  const Lowered moved = jit(move).lower(sixteen);
+  for (const Equation& eqn : moved.compiled->program().eqns) {
+    EXPECT_TRUE(eqn.prim == Primitive::kReshape || eqn.prim == Primitive::kTranspose)
+        << moved.ToString();
+  }
+  ExpectSameValues(jit(move)(sixteen), move(sixteen), 0, "movement");
   // Derivatives under jit: the lowered programs of jvp and of the backward pass.
   const Tensor z = Complex128(Points());
   const auto loss = [&](const Tensor& u) { return real(sum(chain(u) * conj(u))); };
