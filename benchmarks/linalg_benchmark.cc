@@ -1,9 +1,10 @@
 // File: benchmarks/linalg_benchmark.cc
 // The linear algebra functions (docs/reference.md "Linear algebra") on batches of f64
 // matrices: cholesky, solve (LU) and eigh of [batch, n, n], and the gradient of slogdet, which
-// is an LU and a triangular solve per matrix. Their peer is numpy.linalg over the same
-// LAPACK (benchmarks/linalg_numpy.py, run in the same session); the matrices are the same
-// well-conditioned b b^T + n I. Results: docs/benchmarks.md. main() and its flags are
+// is an LU and a triangular solve per matrix; and cholesky, solve and eigh of c128 matrices
+// (the *C128 rows). Their peer is numpy.linalg over the same LAPACK
+// (benchmarks/linalg_numpy.py, run in the same session); the matrices are the same
+// well-conditioned b b^H + n I. Results: docs/benchmarks.md. main() and its flags are
 // benchmarks/bench_main.cc's.
 
 #include <cstdint>
@@ -18,11 +19,15 @@ namespace ct = cotangent;
 
 namespace {
 
-// [batch, n, n] symmetric positive definite: b b^T + n I.
-ct::Tensor Spd(const benchmark::State& state) {
+// [batch, n, n] symmetric (Hermitian, for c128) positive definite: b b^H + n I.
+ct::Tensor Spd(const benchmark::State& state, ct::DType dtype = ct::f64) {
   const int64_t batch = state.range(0), n = state.range(1);
-  const ct::Tensor b = ct::random::uniform(ct::random::key(1), {batch, n, n}, ct::f64, -1.0, 1.0);
-  return ct::matmul(b, ct::transpose(b, {0, 2, 1})) + ct::eye(n, ct::f64) * static_cast<double>(n);
+  ct::Tensor b = ct::random::uniform(ct::random::key(1), {batch, n, n}, ct::f64, -1.0, 1.0);
+  if (dtype == ct::c128) {
+    b = ct::complex(b, ct::random::uniform(ct::random::key(3), {batch, n, n}, ct::f64, -1.0, 1.0));
+  }
+  const ct::Tensor bh = ct::transpose(dtype == ct::c128 ? ct::conj(b) : b, {0, 2, 1});
+  return ct::matmul(b, bh) + ct::astype(ct::eye(n, ct::f64), dtype) * static_cast<double>(n);
 }
 
 void SetItems(benchmark::State& state) {
@@ -56,6 +61,27 @@ void BM_Eigh(benchmark::State& state) {
   SetItems(state);
 }
 
+void BM_CholeskyC128(benchmark::State& state) {
+  const ct::Tensor a = Spd(state, ct::c128);
+  for (auto _ : state) ct::linalg::cholesky(a, false, false).block_until_ready();
+  SetItems(state);
+}
+
+void BM_SolveC128(benchmark::State& state) {
+  const ct::Tensor a = Spd(state, ct::c128);
+  const ct::Tensor b = ct::astype(
+      ct::random::uniform(ct::random::key(2), {state.range(0), state.range(1), 1}, ct::f64),
+      ct::c128);
+  for (auto _ : state) ct::linalg::solve(a, b).block_until_ready();
+  SetItems(state);
+}
+
+void BM_EighC128(benchmark::State& state) {
+  const ct::Tensor a = Spd(state, ct::c128);
+  for (auto _ : state) ct::linalg::eigh(a, true, false).eigenvalues.block_until_ready();
+  SetItems(state);
+}
+
 void BM_GradLogdet(benchmark::State& state) {
   const ct::Tensor a = Spd(state);
   const auto f = [](const ct::Tensor& m) { return ct::sum(ct::linalg::slogdet(m).logabsdet); };
@@ -75,7 +101,10 @@ void RegisterBenchmarks(bool smoke) {
            {"BM_LuFactor", BM_LuFactor},
            {"BM_Solve", BM_Solve},
            {"BM_Eigh", BM_Eigh},
-           {"BM_GradLogdet", BM_GradLogdet}}) {
+           {"BM_GradLogdet", BM_GradLogdet},
+           {"BM_CholeskyC128", BM_CholeskyC128},
+           {"BM_SolveC128", BM_SolveC128},
+           {"BM_EighC128", BM_EighC128}}) {
     Register(name, fn, sizes, benchmark::kMillisecond, smoke);
   }
 }
