@@ -465,9 +465,11 @@ class ProgramLowering {
   using Pair = PairOf<Atom>;
 
   explicit ProgramLowering(const Program& in)
-      : in_(in), parts_(in.avals.size()), alias_(in.avals.size()), whole_(in.avals.size()) {
-    out_ = in;
-    out_.eqns.clear();
+      : in_(in),
+        out_{in.avals, in.constvars, in.invars, {}, in.outvars},  // the equations rewritten
+        parts_(in.avals.size()),
+        alias_(in.avals.size()),
+        whole_(in.avals.size()) {
     for (int32_t v : in.invars) whole_[v] = true;
     for (int32_t v : in.constvars) whole_[v] = true;
   }
@@ -565,11 +567,8 @@ bool ProgramLowering::Lower(const Equation& eqn) {
   const auto r = math_.Equation(eqn.prim, *eqn.params, eqn.inputs.size(),
                                 in_.AvalOf(eqn.inputs[0]).dtype, z, x);
   if (!r) return false;
-  if (r->pair) {
-    parts_[eqn.outputs[0]] = *r->pair;
-  } else {
-    alias_[eqn.outputs[0]] = *r->real;
-  }
+  if (r->pair) parts_[eqn.outputs[0]] = *r->pair;
+  if (r->real) alias_[eqn.outputs[0]] = *r->real;
   return true;
 }
 
@@ -596,7 +595,7 @@ Array ComplexFromParts(const Array& re, const Array& im) {
   return Lowering(re.backend()).Join({re, im});
 }
 
-Program LowerComplex(const Program& program) {
+Program LowerComplex(Program program) {
   const auto complex = [](const ShapedArray& a) { return IsComplex(a.dtype); };
   if (std::none_of(program.avals.begin(), program.avals.end(), complex)) return program;
   return ProgramLowering(program).Run();

@@ -40,7 +40,7 @@ void RunComplex(Backend& backend, Primitive prim, absl::Span<const Array> arrays
 // equation, and a whole one split by `real` and `imag` (views). The rest (gather, scatter,
 // pad, collectives, linear algebra, control flow) stays complex: RunComplex runs it. The
 // program itself when it has no complex variable.
-Program LowerComplex(const Program& program);
+Program LowerComplex(Program program);
 
 // The complex array of dtype ComplexOf(re's dtype) with parts re and im (real arrays of one
 // shape and dtype, on one backend), dense.
