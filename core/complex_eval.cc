@@ -37,7 +37,7 @@ struct PairOf {
 
 // Complex arithmetic on the parts, written once over an emitter E of real equations on values
 // E::Value: E::Op(prim, operands, params) runs (eager) or records (jit) one, E::Full(value,
-// like) is value on like's shape and dtype.
+// like) is value on like's shape and dtype, E::AvalOf(value) its type.
 template <typename E>
 class PartsMath {
  public:
@@ -179,6 +179,53 @@ class PartsMath {
     return {Select(zero, z.re, Div(z.re, one)), Select(zero, z.im, Div(z.im, one))};
   }
 
+  // The product over p.axes, as reduce_prod's rule multiplies (core/rules/reduction.cc): the
+  // reduced axes moved to the front and flattened to n rows, multiplied in pairs until one row
+  // is left, an odd last row paired with 1; the product of nothing is 1.
+  Pair ReduceProd(const Pair& z, const Params& p) {
+    const Shape shape = emit_.AvalOf(z.re).shape;
+    Params order, rows, out;
+    order.permutation = p.axes;
+    rows.shape = {1};
+    for (int64_t axis : p.axes) rows.shape[0] *= shape[axis];
+    for (int64_t d = 0; d < static_cast<int64_t>(shape.size()); ++d) {
+      if (std::find(p.axes.begin(), p.axes.end(), d) != p.axes.end()) continue;
+      order.permutation.push_back(d);
+      rows.shape.push_back(shape[d]);
+      out.shape.push_back(shape[d]);
+    }
+    if (rows.shape[0] == 0) {
+      const V like = Op(P::kReduceSum, {z.re}, p);
+      return {Full(1.0, like), Full(0.0, like)};
+    }
+    const auto as_rows = [&](const V& a) {
+      return Op(P::kReshape, {Op(P::kTranspose, {a}, order)}, rows);
+    };
+    Pair prod{as_rows(z.re), as_rows(z.im)};
+    // Rows [from, to), padded with `fill` to `count` rows.
+    const auto take = [&](const V& a, int64_t from, int64_t to, int64_t count, double fill) {
+      Params slice, pad;
+      slice.start.assign(rows.shape.size(), 0);
+      slice.stride.assign(rows.shape.size(), 1);
+      slice.limit = emit_.AvalOf(a).shape;
+      slice.start[0] = from;
+      slice.limit[0] = to;
+      const V part = Op(P::kSlice, {a}, slice);
+      if (to - from == count) return part;
+      pad.low.assign(rows.shape.size(), 0);
+      pad.high = pad.interior = pad.low;
+      pad.high[0] = count - (to - from);
+      pad.padding_value = fill;
+      return Op(P::kPad, {part}, pad);
+    };
+    for (int64_t n = rows.shape[0]; n > 1; n = (n + 1) / 2) {
+      const int64_t half = (n + 1) / 2;
+      prod = Mul(Pair{take(prod.re, 0, half, half, 1), take(prod.im, 0, half, half, 0)},
+                 Pair{take(prod.re, half, n, half, 1), take(prod.im, half, n, half, 0)});
+    }
+    return {Op(P::kReshape, {prod.re}, out), Op(P::kReshape, {prod.im}, out)};
+  }
+
   // The real form of a complex equation, one for both evaluations: prim[p] with its operands
   // as parts (z(i, dense): complex operand i; dense asks for dense parts, which formulas of
   // several passes read faster than strided ones) or values (x(i): real operand i); `from` is
@@ -215,6 +262,7 @@ class PartsMath {
       // Each part densely: reducing the leading axes of a strided part steps through every
       // other element.
       case P::kReduceSum: r.pair = each(z(0, true)); break;
+      case P::kReduceProd: r.pair = ReduceProd(z(0, true), p); break;
       case P::kStopGradient: r.pair = z(0, false); break;
       case P::kConcatenate: {
         std::vector<V> re, im;
@@ -310,6 +358,8 @@ class Lowering {
     ThrowIfError(backend_.Fill(one, value));
     return Array{one.buffer, like.aval, Strides(like.aval.rank(), 0), 0};
   }
+
+  static const ShapedArray& AvalOf(const Array& a) { return a.aval; }
 
   // z's parts: its dtype's part type, z's shape and one more axis of size 2 (0 real, 1 imag).
   static Array Parts(const Array& z) { return ComplexPairs(z); }
@@ -500,6 +550,8 @@ class ProgramLowering {
     p.shape = aval.shape;
     return math_.Op(P::kBroadcastInDim, {literal}, p);
   }
+
+  ShapedArray AvalOf(const Atom& a) const { return out_.AvalOf(a); }
 
   Program Run() {
     for (const Equation& eqn : in_.eqns) {

@@ -173,6 +173,10 @@ double ValueIn(DType dtype, double value) {
 
 DType PromoteWithScalar(DType tensor_dtype, Scalar scalar) {
   if (scalar.integral()) return tensor_dtype == DType::kBool ? DType::kI32 : tensor_dtype;
+  if (scalar.is_complex()) {
+    if (IsComplex(tensor_dtype)) return tensor_dtype;
+    return tensor_dtype == DType::kF64 ? DType::kC128 : DType::kC64;
+  }
   return IsInexact(tensor_dtype) ? tensor_dtype : kDefaultFloat;
 }
 

@@ -105,26 +105,37 @@ constexpr DType SumDType(DType dtype) {
   return dtype == DType::kBool ? DType::kI32 : dtype == DType::kU8 ? DType::kU32 : dtype;
 }
 
-// A C++ number as an operand of tensor arithmetic (x + 1, 2.0 * x, x < 3), weakly typed as
-// JAX's Python scalars: an integral value (1, 2u, int64_t{3}) is a weak int, a floating one
-// (1.0, 0.5f) a weak float. The value is held as a double: exact for integers up to 2^53.
+// A C++ number as an operand of tensor arithmetic (x + 1, 2.0 * x, x < 3, z * 1i), weakly typed
+// as JAX's Python scalars: an integral value (1, 2u, int64_t{3}) is a weak int, a floating one
+// (1.0, 0.5f) a weak float, a std::complex (1i with std::complex_literals, std::polar(1.0, t))
+// a weak complex. Held as doubles: exact for integers up to 2^53.
 class Scalar {
  public:
   Scalar(double value) : value_(value) {}  // NOLINT: implicit, as the literal it stands for
   template <typename I>
     requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
   Scalar(I value) : value_(static_cast<double>(value)), integral_(true) {}  // NOLINT
-  double value() const { return value_; }
-  bool integral() const { return integral_; }
+    template <typename F>
+    requires std::is_floating_point_v<F> Scalar(std::complex<F> value)  // NOLINT
+        : value_(static_cast<double>(value.real())),
+          imag_(static_cast<double>(value.imag())),
+          complex_(true) {}
+    double value() const { return value_; }  // the real part of a complex one
+    double imag() const { return imag_; }
+    bool integral() const { return integral_; }
+    bool is_complex() const { return complex_; }
 
- private:
-  double value_;
-  bool integral_ = false;
+   private:
+    double value_;
+    double imag_ = 0;
+    bool integral_ = false;
+    bool complex_ = false;
 };
 
 // The dtype of `tensor op scalar` (JAX's weak types): a weak float keeps a floating or complex
-// dtype and makes an integer or bool tensor the default float; a weak int keeps every dtype but
-// bool, which becomes i32 (the default integer). A value the result dtype cannot hold (u8 + 300,
+// dtype and makes an integer or bool tensor the default float; a weak complex keeps a complex
+// dtype, makes f64 c128 and every other dtype c64; a weak int keeps every dtype but bool, which
+// becomes i32 (the default integer). A value the result dtype cannot hold (u8 + 300,
 // u32 - (-1)) is an Error, as JAX's OverflowError.
 DType PromoteWithScalar(DType tensor_dtype, Scalar scalar = 1.0);
 

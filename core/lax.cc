@@ -60,6 +60,13 @@ Tensor reduce_max(const Tensor& x, std::vector<int64_t> axes) {
   return Bind1(Primitive::kReduceMax, {x}, p);
 }
 
+Tensor reduce_prod(const Tensor& x, std::vector<int64_t> axes) {
+  Params p;
+  std::sort(axes.begin(), axes.end());
+  p.axes = std::move(axes);
+  return Bind1(Primitive::kReduceProd, {x}, p);
+}
+
 Tensor argmax(const Tensor& x, int64_t axis) {
   Params p;
   p.dimension = axis;

@@ -41,9 +41,10 @@ Tensor imag(const Tensor& z);
 Tensor conj(const Tensor& z);
 Tensor complex(const Tensor& x, const Tensor& y);
 
-// Sum / max over `axes` (any order; duplicates rejected); the axes are removed.
+// Sum / max / product over `axes` (any order; duplicates rejected); the axes are removed.
 Tensor reduce_sum(const Tensor& x, std::vector<int64_t> axes);
 Tensor reduce_max(const Tensor& x, std::vector<int64_t> axes);
+Tensor reduce_prod(const Tensor& x, std::vector<int64_t> axes);
 // Index (i32) of the first maximal element along `axis`, which is removed.
 Tensor argmax(const Tensor& x, int64_t axis);
 

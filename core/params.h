@@ -113,7 +113,7 @@ class CustomLinearRule : public ParamObject {
 };
 
 struct Params {
-  std::vector<int64_t> axes;         // reduce_sum, reduce_max: axes reduced (sorted, unique)
+  std::vector<int64_t> axes;         // reduce_sum, _max, _prod: axes reduced (sorted, unique)
   int64_t dimension = 0;             // argmax, concatenate, argsort, collectives: the axis
   bool descending = false;           // argsort: largest first
   // transpose: output axis i is input axis permutation[i]; ppermute: member i receives from

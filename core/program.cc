@@ -306,7 +306,7 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
   switch (prim) {
     case Primitive::kReduceSum:
     case Primitive::kReduceMax:
-      return absl::StrCat("axes=", List(p.axes));
+    case Primitive::kReduceProd: return absl::StrCat("axes=", List(p.axes));
     case Primitive::kArgmax:
     case Primitive::kConcatenate:
       return absl::StrCat("dimension=", p.dimension);

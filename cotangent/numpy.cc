@@ -53,9 +53,13 @@ Tensor Cast(const Tensor& x, DType dtype) {
 
 // A weakly typed scalar operand in the dtype PromoteWithScalar gives with `like`. It is a
 // library constant (uncommitted: it follows `like` to its device), cached (core/constants.h
-// Literal), so `x * 2.0` allocates and fills no scalar after its first use.
+// Literal), so `x * 2.0` allocates and fills no scalar after its first use; a complex one
+// with an imaginary part joins two such parts.
 Tensor WeakScalar(Scalar value, const Tensor& like) {
-  return Literal(value.value(), PromoteWithScalar(like.dtype(), value));
+  const DType dtype = PromoteWithScalar(like.dtype(), value);
+  if (value.imag() == 0) return Literal(value.value(), dtype);
+  return lax::complex(Literal(value.value(), RealPart(dtype)),
+                      Literal(value.imag(), RealPart(dtype)));
 }
 
 // Promotes, broadcasts and applies a binary primitive.
@@ -435,6 +439,11 @@ Tensor astype(const Tensor& x, DType dtype) {
 Tensor sum(const Tensor& x, const Axes& axes, bool keepdims) {
   CheckDefined(x, "sum");
   return Reduce("sum", lax::reduce_sum, Cast(x, SumDType(x.dtype())), axes, keepdims);
+}
+
+Tensor prod(const Tensor& x, const Axes& axes, bool keepdims) {
+  CheckDefined(x, "prod");
+  return Reduce("prod", lax::reduce_prod, Cast(x, SumDType(x.dtype())), axes, keepdims);
 }
 
 Tensor mean(const Tensor& x, const Axes& axes, bool keepdims) {

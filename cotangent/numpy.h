@@ -174,8 +174,11 @@ Tensor astype(const Tensor& x, DType dtype);
 
 // Reductions over `axes` (all by default); keepdims keeps them with size 1. max and min of
 // an empty axis throw (a maximum of nothing has no value), as jnp.max. sum counts bool in i32
-// and u8 in u32 (core/dtype.h SumDType: JAX's promote_integers); integer sums wrap.
+// and u8 in u32 (core/dtype.h SumDType: JAX's promote_integers), as does prod; integer sums
+// and products wrap. The product of nothing is 1, and its gradient is exact where elements are
+// zero (JAX's rule: no division by the product).
 Tensor sum(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor prod(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 Tensor mean(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 Tensor max(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 Tensor min(const Tensor& x, const Axes& axes = {}, bool keepdims = false);

@@ -1,9 +1,9 @@
 // File: kernels/reduce.comp
-// reduce_sum, reduce_max and argmax (OP_SUM / OP_MAX / OP_ARGMAX, element type by ELEM_F32,
-// ELEM_F64, ELEM_I32, ELEM_I64, ELEM_U32, ELEM_U8 or ELEM_BOOL) over a strided input: output o
-// reduces the elements
-// in_offset + kept(o) + red(j), j < red_count, where kept() and red() decompose o and j over
-// the kept and the reduced dimensions (row-major, each group coalesced by the host).
+// reduce_sum, reduce_max, reduce_prod and argmax (OP_SUM / OP_MAX / OP_PROD / OP_ARGMAX,
+// element type by ELEM_F32, ELEM_F64, ELEM_I32, ELEM_I64, ELEM_U32, ELEM_U8 or ELEM_BOOL) over a
+// strided input: output o reduces the elements in_offset + kept(o) + red(j), j < red_count,
+// where kept() and red() decompose o and j over the kept and the reduced dimensions (row-major,
+// each group coalesced by the host).
 //
 // A workgroup reduces one (output, chunk) pair: its invocations stride over the chunk (sums
 // compensated, Kahan), then combine in a tree (subgroup shuffles when SUBGROUPS, else shared
@@ -128,6 +128,8 @@ Acc Identity() {
 #if !INT_SUM
   a.c = ACC(0);
 #endif
+#elif OP_PROD
+  a.v = T(1);
 #else
   a.v = LOWEST;
 #endif
@@ -157,6 +159,8 @@ void Add(inout Acc a, T x, int j) {
   a.v = t;
 #elif OP_MAX
   if (x > a.v || IS_NAN(x)) a.v = x;
+#elif OP_PROD
+  a.v *= x;  // integers wrap (OpIMul is modular)
 #else
   if (!IS_NAN(a.v) && (IS_NAN(x) || x > a.v || (x == a.v && j < a.i))) {
     a.v = x;
@@ -179,6 +183,8 @@ Acc Combine(Acc a, Acc b) {
   a.c = Compensation(t, c);
 #elif OP_MAX
   if (b.v > a.v || IS_NAN(b.v)) a.v = b.v;
+#elif OP_PROD
+  a.v *= b.v;
 #else
   const bool a_nan = IS_NAN(a.v), b_nan = IS_NAN(b.v);
   const bool take_b = a_nan ? (b_nan && b.i < a.i)

@@ -34,7 +34,8 @@ Kernel KernelOf() {
   if constexpr (IsElementwiseMap(prim)) return cpu::ElementwiseKernel(prim);
   else if constexpr (prim == P::kSelect) return cpu::SelectKernel;
   else if constexpr (prim == P::kConvert) return cpu::ConvertKernel;
-  else if constexpr (prim == P::kReduceSum || prim == P::kReduceMax) return cpu::ReduceKernel<prim>;
+  else if constexpr (prim == P::kReduceSum || prim == P::kReduceMax || prim == P::kReduceProd)
+    return cpu::ReduceKernel<prim>;
   else if constexpr (prim == P::kArgmax) return cpu::ArgmaxKernel;
   else if constexpr (prim == P::kReshape) return cpu::ReshapeKernel;
   else if constexpr (prim == P::kTranspose) return cpu::TransposeKernel;

@@ -41,7 +41,8 @@ using FlatRun = void (*)(const void* const* in, const int64_t* strides, void* ou
 // elements; equal bit for bit except for the SIMD transcendentals, simd.h SimdMath).
 FlatRun ElementwiseRun(Primitive prim, DType in, DType out, bool simd = true);
 
-// kernels_reduce.cc; ReduceKernel is instantiated for kReduceSum and kReduceMax.
+// kernels_reduce.cc; ReduceKernel is instantiated for kReduceSum, kReduceMax and
+// kReduceProd.
 template <Primitive prim>
 absl::Status ReduceKernel(absl::Span<const Array> in, const Params& params, const Array& out);
 absl::Status ArgmaxKernel(absl::Span<const Array> in, const Params& params, const Array& out);

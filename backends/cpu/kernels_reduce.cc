@@ -1,6 +1,6 @@
 // File: backends/cpu/kernels_reduce.cc
-// reduce_sum, reduce_max and argmax. A reduction walks the input in its memory order with an
-// accumulator array shaped like the output (stride 0 along reduced axes), so both "reduce a
+// reduce_sum, reduce_max, reduce_prod and argmax. A reduction walks the input in its memory order
+// with an accumulator array shaped like the output (stride 0 along reduced axes), so both "reduce a
 // contiguous run" and "add rows into a vector" are unit-stride inner loops; for f32 and f64
 // those two go to the SIMD kernels of simd.h (the same accumulators, same NaN rule).
 
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "backends/cpu/cpu_buffer.h"
 #include "backends/cpu/kernels.h"
 #include "backends/cpu/simd.h"
@@ -30,6 +31,17 @@ struct SumReducer {
   static Acc Identity() { return 0; }
   static Acc Combine(Acc acc, T x) { return acc + static_cast<Acc>(x); }
   static Acc Merge(Acc a, Acc b) { return a + b; }
+  static T Finish(Acc acc) { return static_cast<T>(acc); }
+};
+
+// prod: accumulated as sum (f32 in double: no intermediate overflow, one rounding at the end;
+// integers wrap on unsigned types).
+template <typename T>
+struct ProdReducer {
+  using Acc = typename SumReducer<T>::Acc;
+  static Acc Identity() { return 1; }
+  static Acc Combine(Acc acc, T x) { return acc * static_cast<Acc>(x); }
+  static Acc Merge(Acc a, Acc b) { return a * b; }
   static T Finish(Acc acc) { return static_cast<T>(acc); }
 };
 
@@ -55,7 +67,7 @@ template <typename R, typename T>
 void ReduceRun(typename R::Acc* __restrict acc, const T* __restrict x, int64_t n, int64_t sa,
                int64_t sx) {
   using Acc = typename R::Acc;
-  if constexpr (std::is_floating_point_v<T>) {
+  if constexpr (std::is_floating_point_v<T> && !std::is_same_v<R, ProdReducer<T>>) {
     if (sa == 0 && sx == 1) {
       if constexpr (std::is_same_v<R, SumReducer<T>>) {
         acc[0] = SimdSum(x, n, acc[0]);
@@ -177,15 +189,18 @@ int32_t ArgmaxScan(const T* x, int64_t n, int64_t s) {
 
 template <Primitive prim>
 absl::Status ReduceKernel(absl::Span<const Array> in, const Params& params, const Array& out) {
-  static_assert(prim == Primitive::kReduceSum || prim == Primitive::kReduceMax);
+  static_assert(prim == Primitive::kReduceSum || prim == Primitive::kReduceMax ||
+                prim == Primitive::kReduceProd);
   return VisitComputeDType(in[0].aval.dtype, [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
     if constexpr (prim == Primitive::kReduceMax) {
       Reduce<MaxReducer<T>, T>(in[0], params.axes, out);
-    } else if constexpr (decltype(tag)::dtype != DType::kBool) {
-      Reduce<SumReducer<T>, T>(in[0], params.axes, out);
+    } else if constexpr (decltype(tag)::dtype == DType::kBool) {
+      return absl::InternalError(absl::StrCat("cpu: ", PrimitiveName(prim), " has no bool kernel"));
+    } else if constexpr (prim == Primitive::kReduceProd) {
+      Reduce<ProdReducer<T>, T>(in[0], params.axes, out);
     } else {
-      return absl::InternalError("cpu: reduce_sum has no kernel for bool");
+      Reduce<SumReducer<T>, T>(in[0], params.axes, out);
     }
     return absl::OkStatus();
   });
@@ -195,6 +210,8 @@ template absl::Status ReduceKernel<Primitive::kReduceSum>(absl::Span<const Array
                                                           const Array&);
 template absl::Status ReduceKernel<Primitive::kReduceMax>(absl::Span<const Array>, const Params&,
                                                           const Array&);
+template absl::Status ReduceKernel<Primitive::kReduceProd>(absl::Span<const Array>, const Params&,
+                                                           const Array&);
 
 absl::Status ArgmaxKernel(absl::Span<const Array> in, const Params& params, const Array& out) {
   const Array& x = in[0];

@@ -336,6 +336,7 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     // ops_indexing.cc).
     case Primitive::kReduceSum:
     case Primitive::kReduceMax:
+    case Primitive::kReduceProd:
     case Primitive::kArgmax:
     case Primitive::kReshape:
     case Primitive::kTranspose:

@@ -33,7 +33,7 @@ absl::Status MovementLaunch(KernelContext& ctx, Primitive prim, absl::Span<const
 absl::Status ElementwiseLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Array> in,
                                const Params& params, const Array& out);
 
-// ops_reduce.cc: reduce_sum, reduce_max, argmax (tree reductions).
+// ops_reduce.cc: reduce_sum, reduce_max, reduce_prod, argmax (tree reductions).
 absl::Status ReduceLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Array> in,
                           const Params& params, const Array& out);
 

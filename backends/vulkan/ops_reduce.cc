@@ -1,7 +1,7 @@
 // File: backends/vulkan/ops_reduce.cc
-// reduce_sum, reduce_max and argmax with kernels/reduce.comp: the input's kept and reduced
-// dimensions are coalesced separately and read in place; a reduction over few elements runs
-// one invocation per output, a long one a workgroup per output, and a long one with few
+// reduce_sum, reduce_max, reduce_prod and argmax with kernels/reduce.comp: the input's kept and
+// reduced dimensions are coalesced separately and read in place; a reduction over few elements
+// runs one invocation per output, a long one a workgroup per output, and a long one with few
 // outputs in two passes (chunks into a partial [outputs, chunks] array, then the chunks), so
 // that a full reduction still spreads over the whole device.
 
@@ -55,6 +55,14 @@ absl::StatusOr<std::span<const uint32_t>> Spirv(Primitive prim, DType dtype, boo
       if (dtype == DType::kU8) return pick(kReduceMaxU8Spirv, kReduceMaxU8SgSpirv);
       if (dtype == DType::kI64) return kReduceMaxI64Spirv;
       return pick(kReduceMaxBoolSpirv, kReduceMaxBoolSgSpirv);
+    case Primitive::kReduceProd:
+      if (dtype == DType::kF32) return pick(kReduceProdF32Spirv, kReduceProdF32SgSpirv);
+      if (dtype == DType::kF64) return pick(kReduceProdF64Spirv, kReduceProdF64SgSpirv);
+      if (dtype == DType::kI32) return pick(kReduceProdI32Spirv, kReduceProdI32SgSpirv);
+      if (dtype == DType::kU32) return pick(kReduceProdU32Spirv, kReduceProdU32SgSpirv);
+      if (dtype == DType::kU8) return pick(kReduceProdU8Spirv, kReduceProdU8SgSpirv);
+      if (dtype == DType::kI64) return kReduceProdI64Spirv;
+      break;
     case Primitive::kArgmax:
       if (dtype == DType::kF32) return pick(kArgmaxF32Spirv, kArgmaxF32SgSpirv);
       if (dtype == DType::kF64) return pick(kArgmaxF64Spirv, kArgmaxF64SgSpirv);
@@ -167,9 +175,10 @@ absl::Status ReduceLaunch(KernelContext& ctx, Primitive prim, absl::Span<const A
   const bool argmax = prim == Primitive::kArgmax;
   const std::vector<int64_t> axes = argmax ? std::vector<int64_t>{params.dimension} : params.axes;
   COTANGENT_ASSIGN_OR_RETURN(const Problem p, MakeProblem(ctx, x, axes));
-  if (p.count == 0) {  // the sum of nothing is 0, its max the lowest value
+  if (p.count == 0) {  // the sum of nothing is 0, its product 1, its max the lowest value
     // -inf converts to each integer's minimum (saturation) and to true for bool: its 0.
     const double lowest = x.aval.dtype == DType::kBool ? 0.0 : -INFINITY;
+    if (prim == Primitive::kReduceProd) return Fill(ctx, out, 1.0);
     return Fill(ctx, out, prim == Primitive::kReduceMax ? lowest : 0.0);
   }
   if (p.outputs >= kFewOutputs || p.count <= 2 * kChunk) {

@@ -41,7 +41,8 @@ constexpr Launcher LauncherOf() {
   if constexpr (prim == P::kStopGradient) return vulkan::MovementLaunch;
   else if constexpr (IsElementwiseMap(prim) || prim == P::kSelect || prim == P::kConvert) {
     return vulkan::ElementwiseLaunch;
-  } else if constexpr (prim == P::kReduceSum || prim == P::kReduceMax || prim == P::kArgmax) {
+  } else if constexpr (prim == P::kReduceSum || prim == P::kReduceMax || prim == P::kReduceProd ||
+                       prim == P::kArgmax) {
     return vulkan::ReduceLaunch;
   } else if constexpr (prim == P::kReshape || prim == P::kTranspose ||
                        prim == P::kBroadcastInDim || prim == P::kSlice || prim == P::kPad ||

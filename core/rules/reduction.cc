@@ -1,6 +1,6 @@
 // File: core/rules/reduction.cc
-// Rules of the reductions: reduce_sum and reduce_max over a set of axes, argmax over one; one
-// block per primitive, each ending with its kDef (core/rules/helpers.h).
+// Rules of the reductions: reduce_sum, reduce_max and reduce_prod over a set of axes, argmax over
+// one; one block per primitive, each ending with its kDef (core/rules/helpers.h).
 
 #include <algorithm>
 
@@ -91,6 +91,50 @@ Tensor ReduceMaxJvp(Span x, Span t, const Tensor& out, const Params& p) {
 template <> constexpr Def kDef<Primitive::kReduceMax> = {
     .abstract_eval = ReduceMaxAbstractEval, .tangent = ReduceMaxJvp,
     .batch = ReduceBatch<Primitive::kReduceMax>};
+
+// reduce_prod: JAX's rule, exact where elements are zero (it never divides by the product):
+// the reduced axes moved to the front and flattened to n rows, the rows are multiplied in
+// pairs, ceil(log2 n) levels, each carrying the product rule (p1, t1)(p2, t2) = (p1 p2,
+// t1 p2 + p1 t2), an odd last row paired with (1, 0). Linear in t, so its transpose is vjp's.
+ShapedArray ReduceProdAbstractEval(Avals in, const Params& params) {
+  return ShapedArray{ReducedShape("reduce_prod", in[0], params.axes), in[0].dtype};
+}
+Tensor ReduceProdJvp(Span x, Span t, const Tensor& out, const Params& p) {
+  std::vector<int64_t> order = p.axes;
+  const std::vector<int64_t> kept = KeptDims(x[0].ndim(), p.axes);
+  order.insert(order.end(), kept.begin(), kept.end());
+  Shape rows = {1};
+  for (int64_t axis : p.axes) rows[0] *= x[0].shape()[axis];
+  for (int64_t axis : kept) rows.push_back(x[0].shape()[axis]);
+  if (rows[0] == 0) return ZerosLike(out);
+  const auto as_rows = [&](const Tensor& a) {
+    return lax::reshape(p.axes.empty() ? a : lax::transpose(a, order), rows);
+  };
+  Tensor prod = as_rows(x[0]), tangent = as_rows(t[0]);
+  // Rows [from, to) of a, padded to `count` rows with `fill`.
+  const auto take = [](const Tensor& a, int64_t from, int64_t to, int64_t count, double fill) {
+    std::vector<int64_t> start(a.ndim(), 0), limit(a.shape().begin(), a.shape().end());
+    start[0] = from;
+    limit[0] = to;
+    const Tensor part = lax::slice(a, start, limit);
+    if (to - from == count) return part;
+    std::vector<int64_t> low(a.ndim(), 0), high(a.ndim(), 0);
+    high[0] = count - (to - from);
+    return lax::pad(part, fill, low, high);
+  };
+  for (int64_t n = rows[0]; n > 1; n = (n + 1) / 2) {
+    const int64_t half = (n + 1) / 2;
+    const Tensor p1 = take(prod, 0, half, half, 1), p2 = take(prod, half, n, half, 1);
+    const Tensor t1 = take(tangent, 0, half, half, 0), t2 = take(tangent, half, n, half, 0);
+    prod = lax::mul(p1, p2);
+    tangent = lax::add(lax::mul(t1, p2), lax::mul(p1, t2));
+  }
+  return lax::reshape(tangent, out.shape());
+}
+template <>
+constexpr Def kDef<Primitive::kReduceProd> = {.abstract_eval = ReduceProdAbstractEval,
+                                              .tangent = ReduceProdJvp,
+                                              .batch = ReduceBatch<Primitive::kReduceProd>};
 
 // argmax: the index (i32) of the first maximum along one axis; derivative zero
 ShapedArray ArgmaxAbstractEval(Avals in, const Params& params) {

@@ -1,6 +1,6 @@
 // File: tests/backends/cpu_kernels_reduce_test.cc
-// reduce_sum, reduce_max and argmax over axis sets, layouts and dtypes against loops over
-// multi-indices; identities of empty reductions and NaN propagation.
+// reduce_sum, reduce_max, reduce_prod and argmax over axis sets, layouts and dtypes against loops
+// over multi-indices; identities of empty reductions and NaN propagation.
 
 #include <algorithm>
 #include <cmath>
@@ -26,13 +26,15 @@ Shape Without(const Shape& shape, const std::vector<int64_t>& axes) {
 
 Shape Drop(const Shape& index, const std::vector<int64_t>& axes) { return Without(index, axes); }
 
-// reduce_sum / reduce_max reference: sums in double (i32 wrapped), max with NaN winning.
+// reduce_sum / reduce_prod / reduce_max reference: sums and products in double (i32 wrapped),
+// max with NaN winning.
 Host RefReduce(Primitive prim, const Host& x, const std::vector<int64_t>& axes, DType dtype) {
   const Shape out_shape = Without(x.shape, axes);
-  const double init = prim == Primitive::kReduceSum ? 0
-                      : dtype == DType::kI32        ? kIntMin
-                      : dtype == DType::kBool       ? 0
-                                                    : -kInf;
+  const double init = prim == Primitive::kReduceSum    ? 0
+                      : prim == Primitive::kReduceProd ? 1
+                      : dtype == DType::kI32           ? kIntMin
+                      : dtype == DType::kBool          ? 0
+                                                       : -kInf;
   Host out{out_shape, std::vector<double>(NumElements(out_shape), init)};
   ForEachIndex(x.shape, [&](const Shape& index, int64_t flat) {
     double& acc = out.v[Flat(out_shape, Drop(index, axes))];
@@ -40,6 +42,9 @@ Host RefReduce(Primitive prim, const Host& x, const std::vector<int64_t>& axes, 
     if (prim == Primitive::kReduceSum) {
       acc = dtype == DType::kI32 ? Wrap(static_cast<int64_t>(acc) + static_cast<int64_t>(v))
                                  : acc + v;
+    } else if (prim == Primitive::kReduceProd) {
+      acc = dtype == DType::kI32 ? Wrap(static_cast<int64_t>(acc) * static_cast<int64_t>(v))
+                                 : acc * v;
     } else if (std::isnan(v) || v > acc) {
       if (!std::isnan(acc)) acc = v;
     }
@@ -73,6 +78,44 @@ TEST(Reduce, SumAndMaxOverAxisSets) {
                              " axes ", ShapeToString(axes), " ", LayoutName(layout)),
                 dtype == DType::kF64 ? 1e-11 : -1);
           }
+        }
+      }
+    }
+  }
+}
+
+// Values whose products neither overflow nor vanish: floats near 1 (NaN and infinities kept,
+// where every order of multiplication agrees), odd integers (a product of even ones wraps to
+// 0 after 32 factors of 2); in dtype's precision, as the kernel reads them (the roundings of
+// 2000 f32 factors would otherwise move the reference by about 1e-6).
+Host ForProducts(Host x, DType dtype) {
+  for (double& v : x.v) {
+    if (IsFloating(dtype)) {
+      v = Quantize(std::isfinite(v) ? 1 + v / 64 : v, dtype);
+    } else {
+      v = static_cast<double>(static_cast<int64_t>(v) | 1);
+    }
+  }
+  return x;
+}
+
+TEST(Reduce, ProdOverAxisSetsLayoutsAndThreads) {
+  const std::vector<std::vector<int64_t>> axis_sets = {{}, {0}, {2}, {0, 2}, {1, 2}, {0, 1, 2}};
+  for (DType dtype : {i32, f32, f64}) {
+    for (Layout layout : {Layout::kDense, Layout::kReversed, Layout::kBroadcast0}) {
+      for (const Shape& shape : {Shape{3, 4, 5}, Shape{2, 0, 3}, Shape{64, 33, 40}}) {
+        const Host x = ForProducts(Random(shape, dtype, 7, layout), dtype);
+        for (const auto& axes : axis_sets) {
+          Params params;
+          params.axes = axes;
+          const Host expected = RefReduce(Primitive::kReduceProd, x, axes, dtype);
+          const Host out = Exec(Primitive::kReduceProd, {Place(x, dtype, layout)}, params,
+                                {expected.shape, dtype});
+          // Products of thousands of factors in another order round differently.
+          ExpectMatches(out, expected, dtype,
+                        absl::StrCat("reduce_prod ", DTypeName(dtype), ShapeToString(shape),
+                                     " axes ", ShapeToString(axes), " ", LayoutName(layout)),
+                        dtype == DType::kF64 ? 1e-12 : -1);
         }
       }
     }
@@ -114,6 +157,8 @@ TEST(Reduce, MaxOfNothingIsTheIdentity) {
               testing::ElementsAre(0, 0));
   EXPECT_THAT(Exec(Primitive::kReduceSum, {Place(x, f64)}, params, {{2}, f64}).v,
               testing::ElementsAre(0, 0));
+  EXPECT_THAT(Exec(Primitive::kReduceProd, {Place(x, i32)}, params, {{2}, i32}).v,
+              testing::ElementsAre(1, 1));
 }
 
 TEST(Reduce, MaxPropagatesNaN) {

@@ -1,8 +1,8 @@
 // File: tests/backends/vulkan_reduce_test.cc
-// reduce_sum, reduce_max and argmax on the Vulkan backend against the CPU backend: every dtype
-// and axis set on strided inputs, the one-invocation-per-output and workgroup-per-output
-// paths, two-pass reductions of long axes, high ranks, with and without subgroup shuffles,
-// empty axes, NaN, infinities and i32 extremes.
+// reduce_sum, reduce_max, reduce_prod and argmax on the Vulkan backend against the CPU backend:
+// every dtype and axis set on strided inputs, the one-invocation-per-output and
+// workgroup-per-output paths, two-pass reductions of long axes, high ranks, with and without
+// subgroup shuffles, empty axes, NaN, infinities and i32 extremes.
 
 #include <cmath>
 #include <limits>
@@ -62,6 +62,50 @@ TEST(VulkanReduce, SumAndMaxOverAxisSets) {
                                           " ", LayoutName(layout)),
                              dtype == DType::kF64 ? 1e-11 : -1);
           }
+        }
+      }
+    }
+  }
+}
+
+// Factors whose products neither overflow nor vanish: floats near 1, odd integers (a product
+// of even ones wraps to 0 after 32 factors of 2; odd ones wrap to odd values).
+Host ForProducts(Host x, DType dtype) {
+  for (double& v : x.v) {
+    if (IsFloating(dtype)) {
+      v = std::isfinite(v) ? 1 + v / 1024 : 1.5;
+    } else {
+      v = static_cast<double>(static_cast<int64_t>(v) | 1);
+    }
+  }
+  return x;
+}
+
+TEST(VulkanReduce, ProdOverAxisSetsAndTwoPassesWithAndWithoutSubgroups) {
+  VulkanBackend::Options options;
+  options.disable_subgroups = true;
+  std::unique_ptr<VulkanBackend> no_subgroups = *VulkanBackend::Create(options);
+  const std::vector<std::vector<int64_t>> axis_sets = {{}, {0}, {1}, {0, 1}};
+  for (VulkanBackend* backend : {&Vulkan(), no_subgroups.get()}) {
+    for (DType dtype : {i32, i64, u8, f32, f64}) {
+      // Short rows (one invocation per output), [3, 1000] (a workgroup per output), [8, 65536]
+      // (two passes), and an empty axis (the product of nothing is 1).
+      for (const Shape& shape : {Shape{7, 5}, Shape{3, 1000}, Shape{8, 65536}, Shape{4, 0}}) {
+        const Host x = ForProducts(Random(shape, dtype, 13, Layout::kReversed), dtype);
+        for (const auto& axes : axis_sets) {
+          Params params;
+          params.axes = axes;
+          const ShapedArray out{Without(shape, axes), dtype};
+          const std::vector<Array> in = {Place(x, dtype, Layout::kReversed)};
+          // f32 multiplies in f32 here and in double on the CPU.
+          cpu_test::ExpectMatches(
+              RunOn(*backend, Primitive::kReduceProd, in, params, out),
+              RunOn(cpu_test::Cpu(), Primitive::kReduceProd, in, params, out), dtype,
+              absl::StrCat("reduce_prod ", DTypeName(dtype), ShapeToString(shape), " axes ",
+                           ShapeToString(axes), backend == &Vulkan() ? "" : " no subgroups"),
+              dtype == DType::kF32   ? 1e-4
+              : dtype == DType::kF64 ? 1e-12
+                                     : 0);
         }
       }
     }

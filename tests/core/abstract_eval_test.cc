@@ -92,6 +92,9 @@ TEST(AbstractEvalTest, Reductions) {
   p.axes = {0, 2};
   EXPECT_EQ(AbstractEval(Primitive::kReduceSum, {A(f32, {2, 3, 4})}, p)[0], A(f32, {3}));
   EXPECT_EQ(AbstractEval(Primitive::kReduceMax, {A(i32, {2, 3, 4})}, p)[0], A(i32, {3}));
+  EXPECT_EQ(AbstractEval(Primitive::kReduceProd, {A(c64, {2, 3, 4})}, p)[0], A(c64, {3}));
+  EXPECT_THAT(ErrorOf(Primitive::kReduceProd, {A(bool_, {2, 3, 4})}, p),
+              HasSubstr("reduce_prod: expected a"));
   p.axes = {3};
   EXPECT_EQ(ErrorOf(Primitive::kReduceSum, {A(f32, {2, 3})}, p),
             "reduce_sum: axis 3 out of range for f32[2,3]");

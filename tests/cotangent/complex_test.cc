@@ -163,6 +163,35 @@ TEST(ComplexTest, PromotionFollowsJaxsLattice) {
   EXPECT_EQ(DTypeSize(c128), 16);
 }
 
+// A std::complex operand is a weak complex (JAX's Python complex scalars): it makes f64 c128 and
+// every other real dtype c64, keeps c64 and c128, and joins arithmetic, comparisons' errors,
+// derivatives and jit like any other scalar.
+TEST(ComplexTest, ComplexScalarsAreWeaklyTyped) {
+  using namespace std::complex_literals;  // NOLINT: 1i
+  using CF = std::complex<float>;
+  const Tensor x = tensor({1, 2}, {2}, f32);
+  EXPECT_EQ((x * 1i).to_vector<CF>(), (std::vector<CF>{{0, 1}, {0, 2}}));
+  EXPECT_EQ((tensor({1.0}, {1}, f64) + 2.0i).dtype(), c128);
+  EXPECT_EQ((ones({1}, i32) + 1i).dtype(), c64);
+  EXPECT_EQ((ones({1}, f16) - 1i).dtype(), c64);
+  EXPECT_EQ((ones({1}, bool_) * 1i).dtype(), c64);
+  EXPECT_EQ((ones({1}, c128) * CF(0, 1)).dtype(), c128);
+  EXPECT_EQ((ones({1}, c64) * 1i).dtype(), c64);
+  const Tensor z = Complex128({{3, 4}, {-1, 0.5}});
+  EXPECT_EQ((1i / z).to_vector<C>(), (std::vector<C>{1i / C(3, 4), 1i / C(-1, 0.5)}));
+  EXPECT_EQ((z - C(1, 1)).to_vector<C>(), (std::vector<C>{{2, 3}, {-2, -0.5}}));
+  EXPECT_EQ(pow(z, C(2, 0)).dtype(), c128);
+  EXPECT_EQ(where(tensor({1, 0}, {2}, bool_), z, 1i).to_vector<C>()[1], 1i);
+  // Euler's formula, and its derivative: d/dt Re(exp(i t)) = -sin t.
+  const Tensor t = tensor({0.3, -1.2}, {2}, f64);
+  EXPECT_TRUE(AllClose(exp(1i * t), complex(cos(t), sin(t)), 1e-15, 0));
+  EXPECT_TRUE(
+      AllClose(grad([](const Tensor& u) { return sum(real(exp(u * 1i))); })(t), -sin(t), 1e-15, 0));
+  EXPECT_EQ(jit([](const Tensor& u) { return u * 2i + 1.0; })(z).to_vector<C>(),
+            (std::vector<C>{C(3, 4) * 2i + 1.0, C(-1, 0.5) * 2i + 1.0}));
+  EXPECT_THAT(ErrorOf([&] { (void)(x < 1i); }), HasSubstr("lt"));
+}
+
 TEST(ComplexTest, MovementAndReductionsMoveWholeNumbers) {
   std::vector<C> v;
   for (int i = 0; i < 6; ++i) v.push_back({1.0 + i, -2.0 * i});
@@ -228,6 +257,33 @@ TEST(ComplexTest, PrintsAsNumpy) {
   os.str("");
   os << from_vector(std::vector<C>{{0, -2.5}}, {});
   EXPECT_EQ(os.str(), "-2.5j");
+}
+
+// prod multiplies whole numbers in a tree (core/rules/reduction.cc): its values against
+// std::complex's products, its holomorphic gradient against prod / z_i (no zero factors here)
+// and, with a zero factor, against the product of the others.
+TEST(ComplexTest, ProdAndItsHolomorphicGradient) {
+  const std::vector<C> v = {{1, 2}, {3, -1}, {-0.5, 0.25}, {2, 0}, {0, -1.5}, {1.25, 1}, {-1, -1}};
+  const Tensor z = Complex128(v);
+  C want = 1;
+  for (C c : v) want *= c;
+  ExpectNear(prod(z).item<C>(), want, 8, "prod", want);
+  EXPECT_EQ(prod(reshape(slice(z, {0}, {6}), {2, 3}), {0}).to_vector<C>(),
+            (std::vector<C>{v[0] * v[3], v[1] * v[4], v[2] * v[5]}));
+  EXPECT_EQ(prod(zeros({0}, c64)).item<std::complex<float>>(), std::complex<float>(1, 0));
+  const std::vector<C> dz =
+      grad([](const Tensor& u) { return prod(u); }, holomorphic)(z).to_vector<C>();
+  for (size_t i = 0; i < v.size(); ++i) ExpectNear(dz[i], want / v[i], 16, "d prod", v[i]);
+  std::vector<C> w = v;
+  w[2] = 0;
+  const std::vector<C> dw =
+      grad([](const Tensor& u) { return prod(u); }, holomorphic)(Complex128(w)).to_vector<C>();
+  C others = 1;
+  for (size_t i = 0; i < w.size(); ++i) others *= i == 2 ? C(1) : w[i];
+  for (size_t i = 0; i < w.size(); ++i) {
+    EXPECT_EQ(dw[i] == C(0), i != 2) << i;
+  }
+  ExpectNear(dw[2], others, 16, "d prod at a zero factor", w[2]);
 }
 
 // f: C -> R at 3+4j: JAX's documented gradient of |z|^2 is 2 conj(z) = 6-8j.
@@ -388,6 +444,10 @@ TEST(ComplexTest, JitLowersComplexArithmeticToFusedRealKernels) {
        [](const Tensor& u, const Tensor& v) {
          const Tensor m = reshape(slice(u * v, {0}, {16}), {4, 4});
          return reshape(concatenate({transpose(m), broadcast_to(sum(m, 0), {1, 4})}, 0), {-1});
+       }},
+      {"prod",  // five factors: the product tree pads with 1
+       [](const Tensor& u, const Tensor& v) {
+         return prod(reshape(slice(u * v, {0}, {15}), {3, 5}), {1});
        }},
       {"matmul",
        [](const Tensor& u, const Tensor& v) {

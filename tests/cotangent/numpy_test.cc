@@ -108,6 +108,61 @@ TEST(ReductionTest, AxesAndKeepdims) {
   EXPECT_EQ(ErrorOf([&] { sum(x, {1, -2}); }), "sum: repeated axis in [1,-2]");
 }
 
+TEST(ReductionTest, ProdValuesDTypesAndEmptyAxes) {
+  const Tensor x = reshape(arange(1, 25, 1, f64), {2, 3, 4});
+  EXPECT_THAT(prod(x, {0, 2}).to_vector<double>(),
+              ElementsAre(1.0 * 2 * 3 * 4 * 13 * 14 * 15 * 16, 5.0 * 6 * 7 * 8 * 17 * 18 * 19 * 20,
+                          9.0 * 10 * 11 * 12 * 21 * 22 * 23 * 24));
+  EXPECT_EQ(prod(x, -1, true).shape(), (Shape{2, 3, 1}));
+  EXPECT_EQ(prod(x, {}).item<double>(), std::tgamma(25.0));  // 24!, exact in f64
+  // JAX's promote_integers: bool and u8 multiply in i32 and u32; integer products wrap.
+  EXPECT_EQ(prod(tensor({1, 0, 1}, {3}, bool_)).dtype(), i32);
+  EXPECT_EQ(prod(tensor({200, 2}, {2}, u8)).item<uint32_t>(), 400u);
+  EXPECT_EQ(prod(tensor({65536, 65536, 3}, {3}, i32)).item<int32_t>(), 0);
+  EXPECT_EQ(prod(tensor({46341, 46341}, {2}, i32)).item<int32_t>(), -2147479015);
+  // The product of nothing is 1, in every dtype.
+  EXPECT_THAT(prod(zeros({2, 0}, f32), 1).to_vector<float>(), ElementsAre(1.0f, 1.0f));
+  EXPECT_EQ(prod(zeros({0}, i64)).item<int64_t>(), 1);
+  EXPECT_EQ(prod(zeros({0}, f16)).item<float>(), 1.0f);
+  EXPECT_EQ(ErrorOf([&] { prod(x, 3); }), "prod: axis 3 out of range for rank 3");
+}
+
+// The gradient and Hessian of prod where factors are zero, against the products of the other
+// factors computed here: d prod / dx_i = prod_{k != i} x_k and d2 prod / dx_i dx_j =
+// prod_{k != i, j} x_k (0 on the diagonal). Zeros first, last, in the middle, two, and all
+// (TensorFlow's reduction_ops_test cases); the tree pads the odd row counts (5 and 7).
+TEST(ReductionTest, ProdDerivativesAreExactAtZeroFactors) {
+  for (const int64_t n : {5, 7, 8}) {
+    const std::vector<std::vector<int64_t>> zero_sets = {{}, {0}, {n - 1}, {2}, {1, 3}};
+    for (std::vector<int64_t> zeros_at : zero_sets) {
+      std::vector<double> v(n);
+      for (int64_t i = 0; i < n; ++i) v[i] = 0.5 + 0.25 * static_cast<double>(i);
+      for (int64_t i : zeros_at) v[i] = 0;
+      const auto others = [&](int64_t i, int64_t j) {
+        double p = 1;
+        for (int64_t k = 0; k < n; ++k) p *= (k == i || k == j) ? 1.0 : v[k];
+        return p;
+      };
+      const Tensor x = from_vector(v, {n});
+      const auto f = [](const Tensor& u) { return prod(u); };
+      const std::vector<double> g = grad(f)(x).to_vector<double>();
+      const std::vector<double> h = hessian(f)(x).to_vector<double>();
+      const std::vector<double> h_rev = jacrev(grad(f))(x).to_vector<double>();
+      for (int64_t i = 0; i < n; ++i) {
+        EXPECT_DOUBLE_EQ(g[i], others(i, -1)) << "n " << n << " i " << i;
+        for (int64_t j = 0; j < n; ++j) {
+          EXPECT_DOUBLE_EQ(h[i * n + j], i == j ? 0.0 : others(i, j)) << n << " " << i << " " << j;
+          EXPECT_EQ(h_rev[i * n + j], h[i * n + j]) << n << " " << i << " " << j;
+        }
+      }
+    }
+  }
+  // All zeros: every first derivative is 0 (and so are the second ones, with n > 2).
+  const Tensor all_zero = zeros({2, 4}, f64);
+  EXPECT_THAT(grad([](const Tensor& u) { return sum(prod(u, 1)); })(all_zero).to_vector<double>(),
+              testing::Each(0.0));
+}
+
 TEST(ReductionTest, LogsumexpAndSoftmaxAreStable) {
   const Tensor z = tensor({1000, 1001, -5, 0}, {2, 2}, f64);
   const double l0 = 1001 + std::log(1 + std::exp(-1.0));
