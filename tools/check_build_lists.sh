@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # File: tools/check_build_lists.sh
 # Checks that the Bazel build and the CMake build (CMakeLists.txt) agree: the same C++ sources
-# (.cc, .h, .def of every target; generated files aside) and the same tests (ctest names are
-# Bazel labels), and that no C++ source of the tree is in neither build. Prints each difference
+# (.cc, .h, .def of every target; generated files aside), the same tests (ctest names are
+# Bazel labels) with the same vulkan and mpi tags (ctest labels), and that no C++ source of the
+# tree is in neither build. Prints each difference
 # as "only in bazel: X", "only in cmake: X" or "in neither build: X" and exits 1 if there is
 # one. Bazel's side is `bazel query` (a second with a running server); CMake's is the list
 # cmake/source_list.cmake writes when configuring, and `ctest -N`.
@@ -52,6 +53,16 @@ if ! bazel query --noshow_progress 'tests(//...)' 2>"$scratch/bazel.log" |
 fi
 ctest --test-dir "$build_dir" -N | sed -n 's/^ *Test *#[0-9]*: //p' | sort -u \
   >"$scratch/cmake_tests"
+# The tests tagged vulkan or mpi (Bazel) and labelled so (ctest): CI runs those in ctest and
+# every other one under ASan (.ci/run), so a test tagged in one build only would run in neither.
+if ! bazel query --noshow_progress 'attr(tags, "[\[ ,](vulkan|mpi)[,\]]", tests(//...))' \
+    2>"$scratch/bazel.log" | sort -u >"$scratch/bazel_tagged"; then
+  cat "$scratch/bazel.log"
+  echo "check_build_lists: bazel query failed" >&2
+  exit 1
+fi
+ctest --test-dir "$build_dir" -N -L '^(vulkan|mpi)$' | sed -n 's/^ *Test *#[0-9]*: //p' |
+  sort -u >"$scratch/cmake_tagged"
 
 status=0
 report() {  # report WHAT: prints comm's one-sided lines with a prefix
@@ -72,8 +83,12 @@ report "only in cmake (add it to BUILD.bazel)" "$scratch/d2"
 report "in neither build" "$scratch/d3"
 report "test only in bazel" "$scratch/d4"
 report "test only in cmake" "$scratch/d5"
+comm -3 "$scratch/bazel_tagged" "$scratch/cmake_tagged" | sed 's/^\t//' >"$scratch/d6"
+report "tagged vulkan/mpi in one build only (tests/backend_variants.bzl, cmake/targets.cmake)" \
+  "$scratch/d6"
 if ((status == 0)); then
   echo "check_build_lists: bazel and cmake agree: $(wc -l <"$scratch/bazel_sources") sources," \
-    "$(wc -l <"$scratch/bazel_tests") tests"
+    "$(wc -l <"$scratch/bazel_tests") tests, $(wc -l <"$scratch/bazel_tagged") of them tagged" \
+    "vulkan or mpi"
 fi
 exit $status

@@ -7,8 +7,9 @@
 # `tools/test.sh --checks-only` runs just those two (seconds, no Bazel).
 # `tools/test.sh --sanitizers-only` skips the plain run: CI's choice (.ci/run), because
 # tools/cmake_test.sh builds the plain configuration (CMake's Release is -c opt's -O2 with
-# asserts) and runs the same tests under the same names (tools/check_build_lists.sh fails
-# otherwise), so a second plain run would test nothing new for about 11 minutes.
+# asserts) and its ctest runs what the ASan run leaves out (the tests tagged vulkan or mpi,
+# under the same names: tools/check_build_lists.sh fails otherwise), so a plain Bazel run would
+# test nothing new for about 11 minutes.
 set -uo pipefail
 
 # The most non-blank, non-comment lines core/ and interpreters/ may hold together (*.h, *.cc,
