@@ -115,21 +115,22 @@ class Scalar {
   template <typename I>
     requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
   Scalar(I value) : value_(static_cast<double>(value)), integral_(true) {}  // NOLINT
-    template <typename F>
-    requires std::is_floating_point_v<F> Scalar(std::complex<F> value)  // NOLINT
-        : value_(static_cast<double>(value.real())),
-          imag_(static_cast<double>(value.imag())),
-          complex_(true) {}
-    double value() const { return value_; }  // the real part of a complex one
-    double imag() const { return imag_; }
-    bool integral() const { return integral_; }
-    bool is_complex() const { return complex_; }
+  template <typename F>
+    requires std::is_floating_point_v<F>
+  Scalar(std::complex<F> value)  // NOLINT
+      : value_(static_cast<double>(value.real())),
+        imag_(static_cast<double>(value.imag())),
+        complex_(true) {}
+  double value() const { return value_; }  // the real part of a complex one
+  double imag() const { return imag_; }
+  bool integral() const { return integral_; }
+  bool is_complex() const { return complex_; }
 
-   private:
-    double value_;
-    double imag_ = 0;
-    bool integral_ = false;
-    bool complex_ = false;
+ private:
+  double value_;
+  double imag_ = 0;
+  bool integral_ = false;
+  bool complex_ = false;
 };
 
 // The dtype of `tensor op scalar` (JAX's weak types): a weak float keeps a floating or complex

@@ -46,25 +46,23 @@ Tensor imag(const Tensor& z) { return Bind1(Primitive::kImag, {z}); }
 Tensor conj(const Tensor& z) { return Bind1(Primitive::kConj, {z}); }
 Tensor complex(const Tensor& x, const Tensor& y) { return Bind1(Primitive::kComplex, {x, y}); }
 
+namespace {
+Tensor Reduction(Primitive prim, const Tensor& x, std::vector<int64_t> axes) {
+  Params p;
+  std::sort(axes.begin(), axes.end());
+  p.axes = std::move(axes);
+  return Bind1(prim, {x}, p);
+}
+}  // namespace
+
 Tensor reduce_sum(const Tensor& x, std::vector<int64_t> axes) {
-  Params p;
-  std::sort(axes.begin(), axes.end());
-  p.axes = std::move(axes);
-  return Bind1(Primitive::kReduceSum, {x}, p);
+  return Reduction(Primitive::kReduceSum, x, std::move(axes));
 }
-
 Tensor reduce_max(const Tensor& x, std::vector<int64_t> axes) {
-  Params p;
-  std::sort(axes.begin(), axes.end());
-  p.axes = std::move(axes);
-  return Bind1(Primitive::kReduceMax, {x}, p);
+  return Reduction(Primitive::kReduceMax, x, std::move(axes));
 }
-
 Tensor reduce_prod(const Tensor& x, std::vector<int64_t> axes) {
-  Params p;
-  std::sort(axes.begin(), axes.end());
-  p.axes = std::move(axes);
-  return Bind1(Primitive::kReduceProd, {x}, p);
+  return Reduction(Primitive::kReduceProd, x, std::move(axes));
 }
 
 Tensor argmax(const Tensor& x, int64_t axis) {

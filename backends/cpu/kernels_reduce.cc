@@ -1,8 +1,9 @@
 // File: backends/cpu/kernels_reduce.cc
-// reduce_sum, reduce_max, reduce_prod and argmax. A reduction walks the input in its memory order
-// with an accumulator array shaped like the output (stride 0 along reduced axes), so both "reduce a
-// contiguous run" and "add rows into a vector" are unit-stride inner loops; for f32 and f64
-// those two go to the SIMD kernels of simd.h (the same accumulators, same NaN rule).
+// reduce_sum, reduce_max, reduce_prod and argmax. A reduction walks the input in its memory
+// order with an accumulator array shaped like the output (stride 0 along reduced axes), so both
+// "reduce a contiguous run" and "add rows into a vector" are unit-stride inner loops; for f32
+// and f64 sums and maxima those two go to the SIMD kernels of simd.h (the same accumulators,
+// same NaN rule).
 
 #include <algorithm>
 #include <cstdint>

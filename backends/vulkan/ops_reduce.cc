@@ -178,8 +178,9 @@ absl::Status ReduceLaunch(KernelContext& ctx, Primitive prim, absl::Span<const A
   if (p.count == 0) {  // the sum of nothing is 0, its product 1, its max the lowest value
     // -inf converts to each integer's minimum (saturation) and to true for bool: its 0.
     const double lowest = x.aval.dtype == DType::kBool ? 0.0 : -INFINITY;
-    if (prim == Primitive::kReduceProd) return Fill(ctx, out, 1.0);
-    return Fill(ctx, out, prim == Primitive::kReduceMax ? lowest : 0.0);
+    return Fill(ctx, out, prim == Primitive::kReduceMax    ? lowest
+                          : prim == Primitive::kReduceProd ? 1.0
+                                                           : 0.0);
   }
   if (p.outputs >= kFewOutputs || p.count <= 2 * kChunk) {
     return Dispatch(ctx, prim, p, 1, p.count, out, nullptr, nullptr);
