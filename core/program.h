@@ -10,6 +10,7 @@
 #define COTANGENT_CORE_PROGRAM_H_
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
@@ -37,10 +38,16 @@ struct Atom {
   static Atom Var(int32_t id) { return Atom{id}; }
   static Atom Literal(double value, DType dtype) { return Atom{-1, dtype, value}; }
   bool is_literal() const { return var < 0; }
-  bool operator==(const Atom&) const = default;
+  // Literals compare by their bits, as the stable hash reads them: a NaN literal equals itself
+  // (a program holding one equals itself, and a hash map keyed by it finds it) and -0 is not
+  // +0 (x * -0 is not x * 0).
+  bool operator==(const Atom& o) const {
+    return var == o.var && dtype == o.dtype &&
+           std::bit_cast<uint64_t>(value) == std::bit_cast<uint64_t>(o.value);
+  }
   template <typename H>
   friend H AbslHashValue(H h, const Atom& a) {
-    return H::combine(std::move(h), a.var, a.dtype, a.value);
+    return H::combine(std::move(h), a.var, a.dtype, std::bit_cast<uint64_t>(a.value));
   }
 };
 

@@ -4,6 +4,9 @@
 // closed_call (named_call) under jvp, vjp, vmap and their compositions to second order,
 // against eager (the oracle), central differences in f64 and the VJP inner-product identity.
 
+#include "core/program.h"
+
+#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -13,7 +16,6 @@
 
 #include "absl/hash/hash.h"
 #include "gmock/gmock.h"
-#include "core/program.h"
 #include "tests/testing/oracles.h"
 #include "tests/testing/primitive_cases.h"
 
@@ -139,6 +141,21 @@ TEST(ProgramTest, StructuralEqualityAndHash) {
   EXPECT_NE(a.program->Hash(), d.program->Hash());
   // Stable across runs and machines (a key for on-disk caches): a fixed value.
   EXPECT_EQ(a.program->Hash(), kSumTanhTimes3Hash) << a.program->Hash();
+}
+
+// A NaN literal equals itself (jit's complex lowering keys a hash map by literals: NaN != NaN
+// failed absl's lookup assertion there), and -0 differs from +0, as the stable hash has it.
+TEST(ProgramTest, LiteralsCompareByTheirBits) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(Atom::Literal(nan, f32), Atom::Literal(nan, f32));
+  EXPECT_EQ(absl::HashOf(Atom::Literal(nan, f32)), absl::HashOf(Atom::Literal(nan, f32)));
+  EXPECT_FALSE(Atom::Literal(-0.0, f32) == Atom::Literal(0.0, f32));
+  const auto times = [](double c) {
+    return make_jaxpr([c](const Tensor& x) { return x * c; })(ones({2}));
+  };
+  EXPECT_EQ(*times(nan).program, *times(nan).program);
+  EXPECT_FALSE(*times(-0.0).program == *times(0.0).program);
+  EXPECT_NE(times(-0.0).program->Hash(), times(0.0).program->Hash());
 }
 
 TEST(ProgramTest, VerifierRejectsIllTypedPrograms) {
