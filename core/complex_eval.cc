@@ -226,18 +226,66 @@ class PartsMath {
     return {Op(P::kReshape, {prod.re}, out), Op(P::kReshape, {prod.im}, out)};
   }
 
+  // ---- Order: complex numbers compare lexicographically, by real part, then imaginary part
+  // (numpy's order, lax.sort's and jnp's comparisons'). A real max propagates NaN; so do these,
+  // a NaN in either part counting as NaN.
+
+  V IsNan(const Pair& z) { return Or(Op(P::kNe, {z.re, z.re}), Op(P::kNe, {z.im, z.im})); }
+
+  // max (wins = kGt) or min (kLt) of a and b: a where it wins or is NaN, b otherwise.
+  Pair Choose(Primitive wins, const Pair& a, const Pair& b) {
+    const V lex = Select(Op(P::kEq, {a.re, b.re}), Op(wins, {a.im, b.im}), Op(wins, {a.re, b.re}));
+    const V pick_a = Or(IsNan(a), And(Op(P::kNot, {IsNan(b)}), lex));
+    return {Select(pick_a, a.re, b.re), Select(pick_a, a.im, b.im)};
+  }
+
+  // r, reduced over axes, broadcast back to like's shape.
+  V Unreduce(const V& r, const V& like, const std::vector<int64_t>& axes) {
+    Params back;
+    back.shape = emit_.AvalOf(like).shape;
+    for (int64_t d = 0; d < static_cast<int64_t>(back.shape.size()); ++d) {
+      if (std::find(axes.begin(), axes.end(), d) == axes.end()) {
+        back.broadcast_dimensions.push_back(d);
+      }
+    }
+    return Op(P::kBroadcastInDim, {r}, back);
+  }
+
+  // The largest element over p.axes: the largest real part, and the largest imaginary part of
+  // the elements that have it; NaN + NaN i where an element has a NaN part.
+  Pair ReduceMax(const Pair& z, const Params& p) {
+    const V re = Op(P::kReduceMax, {z.re}, p);
+    const V top = Op(P::kEq, {z.re, Unreduce(re, z.re, p.axes)});
+    const V im = Op(P::kReduceMax,
+                    {Select(top, z.im, Full(-std::numeric_limits<double>::infinity(), z.im))}, p);
+    const V nan = Op(P::kReduceMax, {IsNan(z)}, p);
+    const V q = Full(std::numeric_limits<double>::quiet_NaN(), re);
+    return {Select(nan, q, re), Select(nan, q, im)};
+  }
+
+  // The index of the first largest element along p.dimension, or of the first with a NaN part
+  // (numpy's argmax): the first true of "is that element" (argmax of bool).
+  V Argmax(const Pair& z, const Params& p) {
+    Params over;
+    over.axes = {p.dimension};
+    const Pair m = ReduceMax(z, over);
+    const V at = And(Op(P::kEq, {z.re, Unreduce(m.re, z.re, over.axes)}),
+                     Op(P::kEq, {z.im, Unreduce(m.im, z.im, over.axes)}));
+    return Op(P::kArgmax, {Or(IsNan(z), at)}, p);
+  }
+
   // The real form of a complex equation, one for both evaluations: prim[p] with its operands
-  // as parts (z(i, dense): complex operand i; dense asks for dense parts, which formulas of
-  // several passes read faster than strided ones) or values (x(i): real operand i); `from` is
-  // operand 0's dtype. A complex result as parts, a real one as a value; nullopt when prim has
-  // no form here.
+  // (of dtypes) as parts (z(i, dense): complex operand i; dense asks for dense parts, which
+  // formulas of several passes read faster than strided ones) or values (x(i): real operand i).
+  // A complex result as parts, a real one as a value; nullopt when prim has no form here.
   struct Result {
     std::optional<Pair> pair;
     std::optional<V> real;
   };
   template <typename Z, typename X>
-  std::optional<Result> Equation(Primitive prim, const Params& p, size_t arity, DType from, Z z,
-                                 X x) {
+  std::optional<Result> Equation(Primitive prim, const Params& p, absl::Span<const DType> dtypes,
+                                 Z z, X x) {
+    const DType from = dtypes[0];
     Result r;
     const auto each = [&](const Pair& a) { return Pair{Op(prim, {a.re}, p), Op(prim, {a.im}, p)}; };
     switch (prim) {
@@ -266,7 +314,7 @@ class PartsMath {
       case P::kStopGradient: r.pair = z(0, false); break;
       case P::kConcatenate: {
         std::vector<V> re, im;
-        for (size_t i = 0; i < arity; ++i) {
+        for (size_t i = 0; i < dtypes.size(); ++i) {
           const Pair a = z(i, false);
           re.push_back(a.re);
           im.push_back(a.im);
@@ -319,6 +367,23 @@ class PartsMath {
       case P::kTanh: r.pair = Tanh(z(0, true)); break;
       case P::kSqrt: r.pair = Sqrt(z(0, true)); break;
       case P::kSign: r.pair = Sign(z(0, true)); break;
+      case P::kMax: r.pair = Choose(P::kGt, z(0, true), z(1, true)); break;
+      case P::kMin: r.pair = Choose(P::kLt, z(0, true), z(1, true)); break;
+      case P::kReduceMax: r.pair = ReduceMax(z(0, true), p); break;
+      case P::kArgmax: r.real = Argmax(z(0, true), p); break;
+      case P::kArgsort: {  // a complex key as two, its parts (lax.sort's)
+        std::vector<V> keys;
+        for (size_t i = 0; i < dtypes.size(); ++i) {
+          if (!IsComplex(dtypes[i])) {
+            keys.push_back(x(i));
+            continue;
+          }
+          const Pair k = z(i, true);
+          keys.insert(keys.end(), {k.re, k.im});
+        }
+        r.real = emit_.Op(prim, keys, p);
+        break;
+      }
       default: return std::nullopt;
     }
     return r;
@@ -495,7 +560,9 @@ Array Lowering::Run(Primitive prim, absl::Span<const Array> in, const Params& p,
   }
   const auto z = [&](size_t i, bool dense) { return dense ? Split(in[i]) : Views(in[i]); };
   const auto x = [&](size_t i) { return in[i]; };
-  if (const auto r = math_.Equation(prim, p, in.size(), in[0].aval.dtype, z, x)) {
+  absl::InlinedVector<DType, 3> dtypes;
+  for (const Array& a : in) dtypes.push_back(a.aval.dtype);
+  if (const auto r = math_.Equation(prim, p, dtypes, z, x)) {
     return r->pair ? Join(*r->pair) : *r->real;
   }
   ThrowInvalid(PrimitiveName(prim), ": no complex form (the dtype check admitted ",
@@ -616,8 +683,9 @@ bool ProgramLowering::Lower(const Equation& eqn) {
   }
   const auto z = [&](size_t i, bool) { return Parts(eqn.inputs[i]); };
   const auto x = [&](size_t i) { return Read(eqn.inputs[i]); };
-  const auto r = math_.Equation(eqn.prim, *eqn.params, eqn.inputs.size(),
-                                in_.AvalOf(eqn.inputs[0]).dtype, z, x);
+  absl::InlinedVector<DType, 3> dtypes;
+  for (const Atom& a : eqn.inputs) dtypes.push_back(in_.AvalOf(a).dtype);
+  const auto r = math_.Equation(eqn.prim, *eqn.params, dtypes, z, x);
   if (!r) return false;
   if (r->pair) parts_[eqn.outputs[0]] = *r->pair;
   if (r->real) alias_[eqn.outputs[0]] = *r->real;

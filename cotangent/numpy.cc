@@ -80,6 +80,17 @@ Tensor BinaryScalar(const char* op, BinaryLax fn, const Tensor& x, Scalar y, boo
   return reversed ? Binary(op, fn, s, x, true_division) : Binary(op, fn, x, s, true_division);
 }
 
+// jnp's comparisons: complex numbers in lexicographic order, by real part, then imaginary part
+// (lax's lt and the others refuse complex operands, as JAX's do).
+template <BinaryLax kCompare>
+Tensor Ordered(const Tensor& x, const Tensor& y) {
+  if (!IsComplex(x.dtype())) return kCompare(x, y);
+  const Tensor rx = lax::real(x), ry = lax::real(y);
+  return lax::select(lax::eq(rx, ry), kCompare(lax::imag(x), lax::imag(y)), kCompare(rx, ry));
+}
+constexpr BinaryLax kLess = Ordered<lax::lt>, kLessEqual = Ordered<lax::le>,
+                    kGreater = Ordered<lax::gt>, kGreaterEqual = Ordered<lax::ge>;
+
 // Transcendental functions work on floats; integers become the default float first.
 Tensor FloatUnary(const char* op, Tensor (*fn)(const Tensor&), const Tensor& x) {
   CheckDefined(x, op);
@@ -174,22 +185,26 @@ Tensor operator/(Scalar x, const Tensor& y) {
 
 Tensor operator==(const Tensor& x, const Tensor& y) { return Binary("eq", lax::eq, x, y); }
 Tensor operator!=(const Tensor& x, const Tensor& y) { return Binary("ne", lax::ne, x, y); }
-Tensor operator<(const Tensor& x, const Tensor& y) { return Binary("lt", lax::lt, x, y); }
-Tensor operator<=(const Tensor& x, const Tensor& y) { return Binary("le", lax::le, x, y); }
-Tensor operator>(const Tensor& x, const Tensor& y) { return Binary("gt", lax::gt, x, y); }
-Tensor operator>=(const Tensor& x, const Tensor& y) { return Binary("ge", lax::ge, x, y); }
+Tensor operator<(const Tensor& x, const Tensor& y) { return Binary("lt", kLess, x, y); }
+Tensor operator<=(const Tensor& x, const Tensor& y) { return Binary("le", kLessEqual, x, y); }
+Tensor operator>(const Tensor& x, const Tensor& y) { return Binary("gt", kGreater, x, y); }
+Tensor operator>=(const Tensor& x, const Tensor& y) { return Binary("ge", kGreaterEqual, x, y); }
 Tensor operator==(const Tensor& x, Scalar y) { return BinaryScalar("eq", lax::eq, x, y, false); }
 Tensor operator!=(const Tensor& x, Scalar y) { return BinaryScalar("ne", lax::ne, x, y, false); }
-Tensor operator<(const Tensor& x, Scalar y) { return BinaryScalar("lt", lax::lt, x, y, false); }
-Tensor operator<=(const Tensor& x, Scalar y) { return BinaryScalar("le", lax::le, x, y, false); }
-Tensor operator>(const Tensor& x, Scalar y) { return BinaryScalar("gt", lax::gt, x, y, false); }
-Tensor operator>=(const Tensor& x, Scalar y) { return BinaryScalar("ge", lax::ge, x, y, false); }
+Tensor operator<(const Tensor& x, Scalar y) { return BinaryScalar("lt", kLess, x, y, false); }
+Tensor operator<=(const Tensor& x, Scalar y) { return BinaryScalar("le", kLessEqual, x, y, false); }
+Tensor operator>(const Tensor& x, Scalar y) { return BinaryScalar("gt", kGreater, x, y, false); }
+Tensor operator>=(const Tensor& x, Scalar y) {
+  return BinaryScalar("ge", kGreaterEqual, x, y, false);
+}
 Tensor operator==(Scalar x, const Tensor& y) { return BinaryScalar("eq", lax::eq, y, x, true); }
 Tensor operator!=(Scalar x, const Tensor& y) { return BinaryScalar("ne", lax::ne, y, x, true); }
-Tensor operator<(Scalar x, const Tensor& y) { return BinaryScalar("lt", lax::lt, y, x, true); }
-Tensor operator<=(Scalar x, const Tensor& y) { return BinaryScalar("le", lax::le, y, x, true); }
-Tensor operator>(Scalar x, const Tensor& y) { return BinaryScalar("gt", lax::gt, y, x, true); }
-Tensor operator>=(Scalar x, const Tensor& y) { return BinaryScalar("ge", lax::ge, y, x, true); }
+Tensor operator<(Scalar x, const Tensor& y) { return BinaryScalar("lt", kLess, y, x, true); }
+Tensor operator<=(Scalar x, const Tensor& y) { return BinaryScalar("le", kLessEqual, y, x, true); }
+Tensor operator>(Scalar x, const Tensor& y) { return BinaryScalar("gt", kGreater, y, x, true); }
+Tensor operator>=(Scalar x, const Tensor& y) {
+  return BinaryScalar("ge", kGreaterEqual, y, x, true);
+}
 
 namespace {
 

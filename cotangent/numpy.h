@@ -51,7 +51,8 @@ Tensor operator-(Scalar x, const Tensor& y);
 Tensor operator*(Scalar x, const Tensor& y);
 Tensor operator/(Scalar x, const Tensor& y);
 
-// Elementwise comparisons, giving bool tensors.
+// Elementwise comparisons, giving bool tensors. Complex numbers compare lexicographically, by
+// real part, then imaginary part (jnp's and numpy's order; lax::lt and the others refuse them).
 Tensor operator==(const Tensor& x, const Tensor& y);
 Tensor operator!=(const Tensor& x, const Tensor& y);
 Tensor operator<(const Tensor& x, const Tensor& y);
@@ -157,6 +158,8 @@ Tensor fmod(const Tensor& x, const Tensor& y);
 Tensor remainder(const Tensor& x, const Tensor& y);
 // The representable value next to x in the direction of y.
 Tensor nextafter(const Tensor& x, const Tensor& y);
+// Elementwise max and min: NaN if either is NaN; complex numbers in the comparisons' order, NaN
+// where either part is.
 Tensor maximum(const Tensor& x, const Tensor& y);
 Tensor maximum(const Tensor& x, Scalar y);
 Tensor maximum(Scalar x, const Tensor& y);
@@ -176,7 +179,8 @@ Tensor astype(const Tensor& x, DType dtype);
 // an empty axis throw (a maximum of nothing has no value), as jnp.max. sum counts bool in i32
 // and u8 in u32 (core/dtype.h SumDType: JAX's promote_integers), as does prod; integer sums
 // and products wrap. The product of nothing is 1, and its gradient is exact where elements are
-// zero (JAX's rule: no division by the product).
+// zero (JAX's rule: no division by the product). max and min order complex numbers as the
+// comparisons do; one with a NaN part makes the result NaN + NaN i.
 Tensor sum(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 Tensor prod(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 Tensor mean(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
@@ -187,7 +191,8 @@ Tensor logsumexp(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 // exp(x) / sum(exp(x)) along axis, computed stably.
 Tensor softmax(const Tensor& x, int64_t axis = -1);
 Tensor log_softmax(const Tensor& x, int64_t axis = -1);
-// Index of the first maximum (minimum) along axis (i32).
+// Index of the first maximum (minimum) along axis (i32), or of the first NaN (complex: the
+// first with a NaN part), as numpy.
 Tensor argmax(const Tensor& x, int64_t axis);
 Tensor argmin(const Tensor& x, int64_t axis);
 // Variance and standard deviation: sum((x - mean)^2) / (N - ddof), as numpy (ddof = 1 for the

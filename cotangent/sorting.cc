@@ -30,8 +30,14 @@ std::pair<Tensor, int64_t> SortOperand(const Tensor& x, std::optional<int64_t> a
   return {x, CanonicalAxis(*axis, x.ndim(), op)};
 }
 
-// Total order of the sort on elementwise pairs: x before y (NaN after every number).
+// Total order of the sort on elementwise pairs: x before y (NaN after every number; complex
+// numbers by real part, then imaginary part).
 Tensor SortsBefore(const Tensor& x, const Tensor& y) {
+  if (IsComplex(x.dtype()) || IsComplex(y.dtype())) {
+    const Tensor rx = real(x), ry = real(y);
+    const Tensor tie = logical_or(rx == ry, logical_and(isnan(rx), isnan(ry)));
+    return logical_or(SortsBefore(rx, ry), logical_and(tie, SortsBefore(imag(x), imag(y))));
+  }
   if (!IsFloating(x.dtype()) && !IsFloating(y.dtype())) return x < y;
   return logical_or(x < y, logical_and(isnan(y), logical_not(isnan(x))));
 }
@@ -121,6 +127,9 @@ Tensor Quantile(const Tensor& x, const Tensor& q, std::optional<int64_t> axis,
   CheckDefined(q, op, "q");
   if (q.ndim() > 1) ThrowInvalid(op, ": q must be a scalar or 1-D, got ", q.aval().ToString());
   CheckDefined(x, op, "x");
+  if (IsComplex(x.dtype())) {
+    ThrowInvalid(op, ": complex x is not supported (as in JAX), got ", x.aval().ToString());
+  }
   const auto operand = SortOperand(IsFloating(x.dtype()) ? x : astype(x, f32), axis, op);
   const int64_t ax = operand.second;
   Tensor a = operand.first;

@@ -7,7 +7,8 @@
 // from (JAX's sort rule); the permutation itself has a zero derivative.
 //
 // The order is lax.sort's total order: -0 equals +0, NaN sorts after +inf and every NaN is
-// equal; bool false < true. Sorts are stable: equal keys keep their order, also descending
+// equal; bool false < true; complex numbers by real part, then imaginary part (each in that
+// order). Sorts are stable: equal keys keep their order, also descending
 // (jnp.argsort(stable=True, descending=True)). No result has a data-dependent shape (unique
 // and nonzero are not here, as in JAX without their size argument).
 
@@ -51,8 +52,8 @@ Tensor searchsorted(const Tensor& a, const Tensor& v, Side side = Side::kLeft);
 // jnp.quantile: the q-th quantiles (q in [0, 1], a scalar or 1-D tensor, whose axis comes
 // first in the result) of x along axis (all of x when unset), between the sorted values at
 // floor and ceil of q (n - 1) as `method` says (kNearest takes the lower one at a tie, as
-// JAX). Integer x is computed in f32. Any NaN along the axis gives NaN. keepdims keeps the
-// reduced axes with size 1.
+// JAX). Integer x is computed in f32; complex x is an error, as in JAX. Any NaN along the axis
+// gives NaN. keepdims keeps the reduced axes with size 1.
 enum class QuantileMethod { kLinear, kLower, kHigher, kMidpoint, kNearest };
 Tensor quantile(const Tensor& x, const Tensor& q, std::optional<int64_t> axis = std::nullopt,
                 QuantileMethod method = QuantileMethod::kLinear, bool keepdims = false);

@@ -313,18 +313,19 @@ Tensor RandomGammaGradJvp(Span x, Span t, const Tensor& out, const Params&) {
 template <>
 constexpr Def kDef<Primitive::kRandomGammaGrad> = {.tangent = RandomGammaGradJvp};
 
-// max: d max(x, y) = m dx + (1 - m) dy with m = 1 where x > y, 1/2 at ties, 0 elsewhere; min
-// the same with x < y.
-template <Primitive kWins>
-Tensor ChooserJvp(Span x, Span t, const Tensor&, const Params&) {
-  const DType dtype = x[0].dtype();
-  const Tensor wins = lax::convert_element_type(Bind1(kWins, {x[0], x[1]}), dtype);
-  const Tensor ties = lax::convert_element_type(lax::eq(x[0], x[1]), dtype);
-  const Tensor m = lax::add(wins, lax::mul(ties, Const(x[0], 0.5)));
-  return AddTangents(ScaleTangent(t[0], m), ScaleTangent(t[1], lax::sub(Const(m, 1.0), m)));
+// max and min: d max(x, y) = m(x, y) dx + m(y, x) dy where m(a, b) is 1 where a is the result
+// and b is not, 1/2 where both are (ties share) and 0 elsewhere (JAX's _balanced_eq). It only
+// compares operands with the result, so it holds for every order: complex max and min
+// (lexicographic) included.
+Tensor ChooserJvp(Span x, Span t, const Tensor& out, const Params&) {
+  const auto share = [&](const Tensor& a, const Tensor& b) {
+    return lax::select(lax::eq(a, out), lax::select(lax::eq(b, out), Const(a, 0.5), Const(a, 1.0)),
+                       Const(a, 0.0));
+  };
+  return AddTangents(ScaleTangent(t[0], share(x[0], x[1])), ScaleTangent(t[1], share(x[1], x[0])));
 }
-template <> constexpr Def kDef<Primitive::kMax> = {.tangent = ChooserJvp<Primitive::kGt>};
-template <> constexpr Def kDef<Primitive::kMin> = {.tangent = ChooserJvp<Primitive::kLt>};
+template <> constexpr Def kDef<Primitive::kMax> = {.tangent = ChooserJvp};
+template <> constexpr Def kDef<Primitive::kMin> = {.tangent = ChooserJvp};
 
 // ---- Select and convert ----
 

@@ -41,11 +41,11 @@ inline Tensor ScaleTangent(const Tensor& t, const Tensor& factor) {
 inline Tensor Const(const Tensor& like, double value) { return FullLike(like, value); }
 
 // An order-reversing involution, so that min(x) = OrderReversed(max(OrderReversed(x))): -x for
-// floats (exact; NaN stays NaN), and bitwise not for bool and the integers (~x = -1 - x signed,
-// max - x unsigned), which unlike -x never overflows (-INT32_MIN does) nor wraps around
-// (unsigned -x).
+// floats and complex numbers (exact; NaN stays NaN; -z reverses their lexicographic order
+// too), and bitwise not for bool and the integers (~x = -1 - x signed, max - x unsigned),
+// which unlike -x never overflows (-INT32_MIN does) nor wraps around (unsigned -x).
 inline Tensor OrderReversed(const Tensor& x) {
-  return IsFloating(x.dtype()) ? lax::neg(x) : lax::bitwise_not(x);
+  return IsInexact(x.dtype()) ? lax::neg(x) : lax::bitwise_not(x);
 }
 
 // ---- one block per primitive ----
