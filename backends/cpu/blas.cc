@@ -9,11 +9,12 @@
 #include <climits>
 #include <string>
 
+#include "backends/lapack/blas_threads.h"
+
 // OpenBLAS's own calls, declared here (as OpenBLAS's cblas.h declares them) so that whichever
 // cblas.h the system's alternatives point to (netlib's lacks them) compiles; -lopenblas
 // provides them.
 extern "C" {
-void openblas_set_num_threads(int num_threads);
 char* openblas_get_config(void);
 char* openblas_get_corename(void);
 }
@@ -40,7 +41,7 @@ int64_t ColumnIncrement(const BlasMatrix<T>& x) {
 template <typename T, typename Gemm, typename Gemv>
 void Product(int64_t m, int64_t n, int64_t k, const BlasMatrix<T>& a, const BlasMatrix<T>& b, T* c,
              int64_t ldc, Gemm gemm, Gemv gemv) {
-  UseOneBlasThread();
+  const blas::OneThread one;  // backends/lapack/blas_threads.h
   const auto i = [](int64_t x) { return static_cast<int>(x); };
   if (n == 1) {
     // c[:, 0] = A * (column 0 of B); gemv scales y by beta = 0, which keeps a NaN already
@@ -60,14 +61,6 @@ void Product(int64_t m, int64_t n, int64_t k, const BlasMatrix<T>& a, const Blas
 }
 
 }  // namespace
-
-void UseOneBlasThread() {
-  static const bool once = [] {
-    openblas_set_num_threads(1);
-    return true;
-  }();
-  (void)once;
-}
 
 template <typename T>
 std::optional<BlasMatrix<T>> AsBlasMatrix(const T* data, int64_t rows, int64_t cols, int64_t si,
@@ -100,8 +93,6 @@ void BlasGemm(int64_t m, int64_t n, int64_t k, const BlasMatrix<double>& a,
               const BlasMatrix<double>& b, double* c, int64_t ldc) {
   Product(m, n, k, a, b, c, ldc, cblas_dgemm, cblas_dgemv);
 }
-
-void SetBlasThreads(int n) { openblas_set_num_threads(n); }
 
 const char* BlasDescription() {
   static const std::string description =

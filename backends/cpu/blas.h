@@ -37,15 +37,6 @@ void BlasGemm(int64_t m, int64_t n, int64_t k, const BlasMatrix<float>& a,
 void BlasGemm(int64_t m, int64_t n, int64_t k, const BlasMatrix<double>& a,
               const BlasMatrix<double>& b, double* c, int64_t ldc);
 
-// Sets OpenBLAS's own thread count, process-wide. The backend keeps it at 1 (its first product
-// sets that); only a benchmark measuring OpenBLAS alone changes it, and sets 1 back after.
-void SetBlasThreads(int n);
-
-// OpenBLAS (its BLAS and LAPACK) runs on one thread inside whichever pool thread calls it, so
-// that its threads and the backend's never share cores. Set once, before the first call;
-// OpenBLAS's own worker threads, started when the library loads, then stay asleep.
-void UseOneBlasThread();
-
 // "OpenBLAS 0.3.21 ... Cooperlake" style description of the BLAS in use (its build and the
 // kernel set it chose for this CPU), for benchmark reports.
 const char* BlasDescription();

@@ -161,14 +161,14 @@ absl::Status CpuBackend::ExecuteLinalg(Primitive prim, absl::Span<const Array> i
     outputs[i] = DenseArray(*std::move(buffer), out_avals[i]);
     out.push_back({out_avals[i], cpu::ElementBytes(outputs[i])});
   }
-  // One matrix per task: OpenBLAS runs on the calling pool thread (cpu/blas.h).
-  cpu::UseOneBlasThread();
+  // One matrix per pool task, or one matrix at a time on as many OpenBLAS threads
+  // (backends/lapack/linalg.h).
   const lapack::ParallelFor parallel = [](int64_t n,
                                           const std::function<void(int64_t, int64_t)>& fn) {
     cpu::ParallelFor(n, 1, fn);
   };
   try {
-    return lapack::Run(prim, params, in, out, parallel);
+    return lapack::Run(prim, params, in, out, cpu::ThreadPool::Get().parallelism(), parallel);
   } catch (const std::bad_alloc&) {
     return absl::ResourceExhaustedError(absl::StrCat("cpu: out of memory for the workspace of ",
                                                      PrimitiveName(prim), " of ",

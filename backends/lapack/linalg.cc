@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "backends/lapack/blas_threads.h"
 
 namespace cotangent::lapack {
 namespace {
@@ -410,7 +411,7 @@ int64_t MatrixElements(const ShapedArray& a, int64_t batch_rank) {
 }  // namespace
 
 absl::Status Run(Primitive prim, const Params& params, absl::Span<const HostArray> in,
-                 absl::Span<const HostArray> out, const ParallelFor& parallel) {
+                 absl::Span<const HostArray> out, int threads, const ParallelFor& parallel) {
   if (KindOf(prim) != PrimitiveKind::kLinalg || in.empty() || in[0].aval.rank() < 2) {
     return absl::InvalidArgumentError(
         absl::StrCat("lapack: ", PrimitiveName(prim), " is not a linear algebra row"));
@@ -443,9 +444,16 @@ absl::Status Run(Primitive prim, const Params& params, absl::Span<const HostArra
         absl::StrCat(PrimitiveName(prim), ": ", a.ToString(), " is not f32, f64, c64 or c128"));
   }
   if (batch.count == 0) return absl::OkStatus();
-  if (parallel && batch.count > 1) {
-    parallel(batch.count, run);
+  if (threads > 1 && batch.count < threads) {
+    const blas::Threads many(threads);
+    run(0, batch.count);
+  } else if (parallel && batch.count > 1) {
+    parallel(batch.count, [&](int64_t begin, int64_t end) {
+      const blas::OneThread one;
+      run(begin, end);
+    });
   } else {
+    const blas::OneThread one;
     run(0, batch.count);
   }
   return absl::OkStatus();

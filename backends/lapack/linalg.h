@@ -31,9 +31,13 @@ using ParallelFor =
 // Runs a kLinalg row of core/primitives.def: operands and results with the avals its abstract
 // evaluation gives, results written whole. A matrix whose factorization fails (cholesky of a
 // matrix that is not positive definite, an eigen or singular value solver that does not
-// converge) gets NaN in every result of that matrix, as lax.linalg's. `parallel` null: in order.
+// converge) gets NaN in every result of that matrix, as lax.linalg's. The caller has `threads`
+// threads; `parallel` runs tasks on them (null: the batch runs in order). A batch of at least
+// `threads` matrices runs one matrix per task with OpenBLAS on one thread inside; a smaller
+// one (one large matrix) runs its matrices in order, each on `threads` OpenBLAS threads
+// (blas_threads.h).
 absl::Status Run(Primitive prim, const Params& params, absl::Span<const HostArray> in,
-                 absl::Span<const HostArray> out, const ParallelFor& parallel);
+                 absl::Span<const HostArray> out, int threads, const ParallelFor& parallel);
 
 }  // namespace cotangent::lapack
 

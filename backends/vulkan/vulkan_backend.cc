@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <thread>
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/numbers.h"
@@ -486,7 +487,10 @@ absl::Status VulkanBackend::ExecuteOnHost(Primitive prim, absl::Span<const Array
     bytes.resize(out_avals[i].bytes());
     out.push_back({out_avals[i], bytes.data()});
   }
-  COTANGENT_RETURN_IF_ERROR(lapack::Run(prim, params, in, out, nullptr));
+  // In order on this thread; a batch of fewer matrices than the host has cores on OpenBLAS's
+  // threads (backends/lapack/linalg.h).
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  COTANGENT_RETURN_IF_ERROR(lapack::Run(prim, params, in, out, threads, nullptr));
   for (size_t i = 0; i < out_avals.size(); ++i) {
     COTANGENT_ASSIGN_OR_RETURN(std::shared_ptr<Buffer> buffer, Allocate(out_avals[i].bytes()));
     COTANGENT_RETURN_IF_ERROR(Upload(out[i].data, out_avals[i].bytes(), *buffer));
