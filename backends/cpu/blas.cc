@@ -7,17 +7,8 @@
 
 #include <algorithm>
 #include <climits>
-#include <string>
 
 #include "backends/lapack/blas_threads.h"
-
-// OpenBLAS's own calls, declared here (as OpenBLAS's cblas.h declares them) so that whichever
-// cblas.h the system's alternatives point to (netlib's lacks them) compiles; -lopenblas
-// provides them.
-extern "C" {
-char* openblas_get_config(void);
-char* openblas_get_corename(void);
-}
 
 namespace cotangent::cpu {
 namespace {
@@ -92,12 +83,6 @@ void BlasGemm(int64_t m, int64_t n, int64_t k, const BlasMatrix<float>& a,
 void BlasGemm(int64_t m, int64_t n, int64_t k, const BlasMatrix<double>& a,
               const BlasMatrix<double>& b, double* c, int64_t ldc) {
   Product(m, n, k, a, b, c, ldc, cblas_dgemm, cblas_dgemv);
-}
-
-const char* BlasDescription() {
-  static const std::string description =
-      std::string(openblas_get_config()) + " | core " + openblas_get_corename();
-  return description.c_str();
 }
 
 }  // namespace cotangent::cpu

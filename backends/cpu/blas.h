@@ -37,10 +37,6 @@ void BlasGemm(int64_t m, int64_t n, int64_t k, const BlasMatrix<float>& a,
 void BlasGemm(int64_t m, int64_t n, int64_t k, const BlasMatrix<double>& a,
               const BlasMatrix<double>& b, double* c, int64_t ldc);
 
-// "OpenBLAS 0.3.21 ... Cooperlake" style description of the BLAS in use (its build and the
-// kernel set it chose for this CPU), for benchmark reports.
-const char* BlasDescription();
-
 }  // namespace cotangent::cpu
 
 #endif  // COTANGENT_BACKENDS_CPU_BLAS_H_
