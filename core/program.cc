@@ -130,6 +130,8 @@ std::shared_ptr<const Params> SharedParams(const Params& params) {
 }
 
 bool Params::operator==(const Params& o) const {
+  // Doubles by their bits, as the stable hash reads them: a NaN padding or fill value is itself.
+  const auto same_bits = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
   const auto same = [](const std::shared_ptr<const Program>& a,
                        const std::shared_ptr<const Program>& b) {
     return a == b || (a != nullptr && b != nullptr && *a == *b);
@@ -140,13 +142,12 @@ bool Params::operator==(const Params& o) const {
   }
   return same(program, o.program) && num_carry == o.num_carry && length == o.length &&
          reverse == o.reverse && unroll == o.unroll && axes == o.axes && dimension == o.dimension &&
-         descending == o.descending && linalg == o.linalg &&
-         permutation == o.permutation && shape == o.shape &&
-         broadcast_dimensions == o.broadcast_dimensions && start == o.start &&
+         descending == o.descending && linalg == o.linalg && permutation == o.permutation &&
+         shape == o.shape && broadcast_dimensions == o.broadcast_dimensions && start == o.start &&
          limit == o.limit && stride == o.stride && low == o.low && high == o.high &&
-         interior == o.interior && padding_value == o.padding_value &&
+         interior == o.interior && same_bits(padding_value, o.padding_value) &&
          new_dtype == o.new_dtype && dot == o.dot && conv == o.conv && index == o.index &&
-         slice_sizes == o.slice_sizes && mode == o.mode && fill_value == o.fill_value &&
+         slice_sizes == o.slice_sizes && mode == o.mode && same_bits(fill_value, o.fill_value) &&
          name == o.name && object == o.object && num_consts == o.num_consts &&
          axis_names == o.axis_names && axis_size == o.axis_size && tiled == o.tiled &&
          concat_dimension == o.concat_dimension;

@@ -144,7 +144,8 @@ TEST(ProgramTest, StructuralEqualityAndHash) {
 }
 
 // A NaN literal equals itself (jit's complex lowering keys a hash map by literals: NaN != NaN
-// failed absl's lookup assertion there), and -0 differs from +0, as the stable hash has it.
+// failed absl's lookup assertion there), and -0 differs from +0, as the stable hash has it; so
+// do params' doubles (a NaN padding value).
 TEST(ProgramTest, LiteralsCompareByTheirBits) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(Atom::Literal(nan, f32), Atom::Literal(nan, f32));
@@ -156,6 +157,11 @@ TEST(ProgramTest, LiteralsCompareByTheirBits) {
   EXPECT_EQ(*times(nan).program, *times(nan).program);
   EXPECT_FALSE(*times(-0.0).program == *times(0.0).program);
   EXPECT_NE(times(-0.0).program->Hash(), times(0.0).program->Hash());
+  // Params' doubles too: a NaN padding value.
+  const auto padded = [&] {
+    return make_jaxpr([&](const Tensor& x) { return lax::pad(x, nan, {1}, {1}); })(ones({2}));
+  };
+  EXPECT_EQ(*padded().program, *padded().program);
 }
 
 TEST(ProgramTest, VerifierRejectsIllTypedPrograms) {
