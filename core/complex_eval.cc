@@ -243,11 +243,7 @@ class PartsMath {
   V Unreduce(const V& r, const V& like, const std::vector<int64_t>& axes) {
     Params back;
     back.shape = emit_.AvalOf(like).shape;
-    for (int64_t d = 0; d < static_cast<int64_t>(back.shape.size()); ++d) {
-      if (std::find(axes.begin(), axes.end(), d) == axes.end()) {
-        back.broadcast_dimensions.push_back(d);
-      }
-    }
+    back.broadcast_dimensions = KeptDims(static_cast<int64_t>(back.shape.size()), axes);
     return Op(P::kBroadcastInDim, {r}, back);
   }
 

@@ -4,6 +4,7 @@
 
 #include "core/shape.h"
 
+#include <algorithm>
 #include <cassert>
 
 #include "absl/strings/str_cat.h"
@@ -41,6 +42,14 @@ Strides ContiguousStrides(absl::Span<const int64_t> shape) {
     stride *= shape[i];
   }
   return strides;
+}
+
+std::vector<int64_t> KeptDims(int64_t rank, absl::Span<const int64_t> axes) {
+  std::vector<int64_t> kept;
+  for (int64_t i = 0; i < rank; ++i) {
+    if (std::find(axes.begin(), axes.end(), i) == axes.end()) kept.push_back(i);
+  }
+  return kept;
 }
 
 std::string ShapeToString(absl::Span<const int64_t> shape) {

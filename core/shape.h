@@ -39,6 +39,10 @@ int64_t NumElements(absl::Span<const int64_t> shape);
 // Row-major strides of a dense array of this shape.
 Strides ContiguousStrides(absl::Span<const int64_t> shape);
 
+// The axes of a rank-r operand that remain after reducing `axes`: the broadcast dimensions
+// mapping the reduced result back into the operand's shape.
+std::vector<int64_t> KeptDims(int64_t rank, absl::Span<const int64_t> axes);
+
 // "[3,4]".
 std::string ShapeToString(absl::Span<const int64_t> shape);
 

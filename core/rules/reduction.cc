@@ -36,16 +36,6 @@ using Span = absl::Span<const Tensor>;
 using Avals = absl::Span<const ShapedArray>;
 using Bdims = absl::Span<const int64_t>;
 
-// The output axes that remain after reducing `axes` of a rank-r operand, as broadcast
-// dimensions mapping the reduced result back into the operand's shape.
-std::vector<int64_t> KeptDims(int64_t rank, const std::vector<int64_t>& axes) {
-  std::vector<int64_t> kept;
-  for (int64_t i = 0; i < rank; ++i) {
-    if (std::find(axes.begin(), axes.end(), i) == axes.end()) kept.push_back(i);
-  }
-  return kept;
-}
-
 // Reduce the same axes, renumbered around the batch axis.
 template <Primitive prim>
 Batched ReduceBatch(Span x, Bdims bdims, const Params& p) {
