@@ -61,7 +61,7 @@ struct Array {
   bool committed = true;
   // Set by core/constants.h Full (and kept by views): every element equals this value, which
   // a traced program may then hold as a literal instead of a constant array.
-  std::optional<double> constant;
+  std::optional<Number> constant;
 
   Backend& backend() const { return buffer->backend(); }
   // True when the view is the dense row-major layout of its shape starting at offset.

@@ -38,7 +38,7 @@ class Backend {
   // Sets every element of the dense array dst (on this backend) to value, converted to its
   // dtype as convert_element_type does. Creation fills on the device this way, so that a new
   // array costs its own memory alone, with no host copy of its elements.
-  virtual absl::Status Fill(const Array& dst, double value) = 0;
+  virtual absl::Status Fill(const Array& dst, Number value) = 0;
 
   // Writes the elements of src, in row-major order, densely into dst. Blocks until done.
   virtual absl::Status Download(const Array& src, void* dst) = 0;

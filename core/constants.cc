@@ -55,23 +55,32 @@ Tensor Upload(Array array, const void* data) {
 
 }  // namespace
 
-void CheckRepresentable(double value, DType dtype, const char* op) {
-  if (dtype == DType::kFloat0 && value != 0) {
+void CheckRepresentable(Number value, DType dtype, const char* op) {
+  if (dtype == DType::kFloat0 && value.to_double() != 0) {
     ThrowInvalid(op,
                  ": float0 has no values but its zeros (it is the tangent type of integers "
                  "and bools), got ",
-                 value);
+                 value.ToString());
   }
   if (!IsInteger(dtype)) return;
   VisitDType(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     if constexpr (std::is_integral_v<T>) {
       using L = std::numeric_limits<T>;
-      // [min, max + 1): both bounds are exact doubles (max itself is not, for i64).
-      const double lo = static_cast<double>(L::min()),
-                   hi = 2.0 * static_cast<double>(L::max() / 2 + 1);
-      if (!(value >= lo && value < hi) || value != std::trunc(value)) {
-        ThrowInvalid(op, ": value ", value, " is not representable as ", DTypeName(dtype));
+      bool fits;
+      if (value.is_integer()) {
+        fits = value.integer() >= static_cast<int64_t>(L::min()) &&
+               (value.integer() < 0 ||
+                static_cast<uint64_t>(value.integer()) <= static_cast<uint64_t>(L::max()));
+      } else {
+        // [min, max + 1): both bounds are exact doubles (max itself is not, for i64).
+        const double v = value.to_double(), lo = static_cast<double>(L::min()),
+                     hi = 2.0 * static_cast<double>(L::max() / 2 + 1);
+        fits = v >= lo && v < hi && v == std::trunc(v);
+      }
+      if (!fits) {
+        ThrowInvalid(op, ": value ", value.ToString(), " is not representable as ",
+                     DTypeName(dtype));
       }
     }
   });
@@ -107,7 +116,7 @@ Tensor Generate(const Shape& shape, DType dtype, const char* op,
   return Upload(std::move(array), bytes.data());
 }
 
-Tensor Filled(const ShapedArray& aval, double value, const char* op) {
+Tensor Filled(const ShapedArray& aval, Number value, const char* op) {
   CheckRepresentable(value, aval.dtype, op);
   if (IsComplex(aval.dtype)) {  // value + 0i from its parts: backends fill no complex element
     const ShapedArray part{aval.shape, RealPart(aval.dtype)};
@@ -120,26 +129,25 @@ Tensor Filled(const ShapedArray& aval, double value, const char* op) {
   return Tensor(std::move(array));
 }
 
-Tensor Full(const ShapedArray& aval, double value) {
+Tensor Full(const ShapedArray& aval, Number value) {
   Array scalar = Filled(ShapedArray{{}, aval.dtype}, value, "full").array();
-  scalar.constant = ValueIn(aval.dtype, value);
+  scalar.constant = value.In(aval.dtype);
   const Tensor s(std::move(scalar));
   return aval.shape.empty() ? s : lax::broadcast_in_dim(s, aval.shape, {});
 }
 
-Tensor Literal(double value, DType dtype) {
+Tensor Literal(Number value, DType dtype) {
   struct Entry {
     const Backend* backend;
     DType dtype;
-    double value;
+    Number value;
     Tensor tensor;
   };
   thread_local std::vector<Entry> cache;
   const Backend* backend = &DefaultBackend();
   for (const Entry& e : cache) {
     // Compared bitwise: -0.0 and 0.0 are different literals.
-    if (e.backend == backend && e.dtype == dtype &&
-        std::memcmp(&e.value, &value, sizeof(double)) == 0) {
+    if (e.backend == backend && e.dtype == dtype && e.value.Identical(value)) {
       return e.tensor;
     }
   }

@@ -19,8 +19,9 @@
 namespace cotangent {
 
 // Throws "<op>: value V is not representable as u8" for a fractional, non-finite or
-// out-of-range value of an integer dtype; every double is representable in the others.
-void CheckRepresentable(double value, DType dtype, const char* op);
+// out-of-range value of an integer dtype; every number is representable in the others (a
+// float dtype rounds it).
+void CheckRepresentable(Number value, DType dtype, const char* op);
 
 // A dense tensor from `count` row-major elements of dtype at `data`, on the default backend.
 // Throws "<op>: got N values for shape [..]" when count does not match the shape.
@@ -39,19 +40,19 @@ Tensor Generate(const Shape& shape, DType dtype, const char* op,
 
 // A dense tensor of aval with every element `value`, filled on its device (Backend::Fill): it
 // costs the array alone. Throws when value is not representable in aval.dtype.
-Tensor Filled(const ShapedArray& aval, double value, const char* op);
+Tensor Filled(const ShapedArray& aval, Number value, const char* op);
 
 // A tensor of aval filled with value: one filled scalar broadcast as a view (no copy). It is
 // uncommitted (core/array.h): used with arrays of another backend, it moves there.
-Tensor Full(const ShapedArray& aval, double value);
+Tensor Full(const ShapedArray& aval, Number value);
 
 // A scalar of dtype equal to value (exact in dtype), as a program literal evaluates: cached per
 // thread and default backend, so a literal costs no allocation or fill after its first use.
-Tensor Literal(double value, DType dtype);
+Tensor Literal(Number value, DType dtype);
 inline Tensor ZerosLike(const Tensor& x) { return Full(x.aval(), 0.0); }
 inline Tensor OnesLike(const Tensor& x) { return Full(x.aval(), 1.0); }
 // A scalar constant broadcast to x's shape, in x's dtype.
-inline Tensor FullLike(const Tensor& x, double value) { return Full(x.aval(), value); }
+inline Tensor FullLike(const Tensor& x, Number value) { return Full(x.aval(), value); }
 
 }  // namespace cotangent
 

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <limits>
 
+#include "absl/strings/str_cat.h"
+
 namespace cotangent {
 
 const char* DTypeName(DType dtype) {
@@ -154,7 +156,23 @@ DType PromoteTypes(DType a, DType b) {
   return IntegerBits(s) > IntegerBits(u) ? s : DType::kI64;
 }
 
-uint64_t ElementBits(double value, DType dtype) {
+Number Number::In(DType dtype) const {
+  return VisitDType(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const T v = ConvertValue<T, decltype(tag)::dtype>(*this);
+    if constexpr (std::is_integral_v<T>) {
+      return Number(static_cast<int64_t>(v));
+    } else {
+      return Number(ConvertValue<double, DType::kF64>(v));
+    }
+  });
+}
+
+std::string Number::ToString() const {
+  return is_integer_ ? absl::StrCat(integer_) : absl::StrCat(float_);
+}
+
+uint64_t ElementBits(Number value, DType dtype) {
   uint64_t bits = 0;
   VisitDType(dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
@@ -162,13 +180,6 @@ uint64_t ElementBits(double value, DType dtype) {
     std::memcpy(&bits, &v, std::min(sizeof(T), sizeof(bits)));
   });
   return bits;
-}
-
-double ValueIn(DType dtype, double value) {
-  return VisitDType(dtype, [&](auto tag) {
-    using T = typename decltype(tag)::type;
-    return ConvertValue<double, DType::kF64>(ConvertValue<T, decltype(tag)::dtype>(value));
-  });
 }
 
 DType PromoteWithScalar(DType tensor_dtype, Scalar scalar) {

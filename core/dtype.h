@@ -5,10 +5,12 @@
 #ifndef COTANGENT_CORE_DTYPE_H_
 #define COTANGENT_CORE_DTYPE_H_
 
+#include <bit>
 #include <complex>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -105,29 +107,72 @@ constexpr DType SumDType(DType dtype) {
   return dtype == DType::kBool ? DType::kI32 : dtype == DType::kU8 ? DType::kU32 : dtype;
 }
 
+// One element's value, exact in every real dtype: a double holds every value of bool, u8, u32,
+// i32, f16, bf16, f32 and f64, and an integer one is kept as its integer, so an i64 past 2^53
+// (which no double holds) stays exact. Literals, fill values and library constants carry it.
+// Implicit from a C++ number, as the literal it stands for: Number(2) is the integer 2,
+// Number(2.0) the double; Number::In(dtype) gives the one form of a value in a dtype.
+class Number {
+ public:
+  constexpr Number(double value = 0) : float_(value) {}  // NOLINT
+  template <typename I>
+    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
+  constexpr Number(I value) {  // NOLINT
+    if constexpr (std::is_unsigned_v<I> && sizeof(I) == sizeof(int64_t)) {
+      if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        float_ = static_cast<double>(value);  // past every integer dtype: only floats hold it
+        return;
+      }
+    }
+    integer_ = static_cast<int64_t>(value);
+    is_integer_ = true;
+  }
+  bool is_integer() const { return is_integer_; }
+  int64_t integer() const { return integer_; }  // when is_integer()
+  double to_double() const { return is_integer_ ? static_cast<double>(integer_) : float_; }
+  // The value as an element of dtype holds it (converted as ConvertValue does): an integer for
+  // an integer dtype or bool, a double for the others (0.1 in f32 is 0.100000001490116...,
+  // 2.5 in i32 is 2). Values equal in a dtype have one form there.
+  Number In(DType dtype) const;
+  // Same form, same bits: -0.0 is not 0.0, and a NaN is itself (program literals compare so).
+  bool Identical(const Number& o) const {
+    return is_integer_ == o.is_integer_ && bits() == o.bits();
+  }
+  uint64_t bits() const {
+    return is_integer_ ? static_cast<uint64_t>(integer_) : std::bit_cast<uint64_t>(float_);
+  }
+  std::string ToString() const;  // "3", "-9223372036854775808", "0.1" (absl::StrCat's digits)
+
+ private:
+  double float_ = 0;
+  int64_t integer_ = 0;
+  bool is_integer_ = false;
+};
+
 // A C++ number as an operand of tensor arithmetic (x + 1, 2.0 * x, x < 3, z * 1i), weakly typed
 // as JAX's Python scalars: an integral value (1, 2u, int64_t{3}) is a weak int, a floating one
 // (1.0, 0.5f) a weak float, a std::complex (1i with std::complex_literals, std::polar(1.0, t))
-// a weak complex. Held as doubles: exact for integers up to 2^53.
+// a weak complex. Its real part is a Number (an integer stays exact); the imaginary part of a
+// complex one a double.
 class Scalar {
  public:
   Scalar(double value) : value_(value) {}  // NOLINT: implicit, as the literal it stands for
   template <typename I>
     requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-  Scalar(I value) : value_(static_cast<double>(value)), integral_(true) {}  // NOLINT
+  Scalar(I value) : value_(value), integral_(true) {}  // NOLINT
   template <typename F>
     requires std::is_floating_point_v<F>
   Scalar(std::complex<F> value)  // NOLINT
       : value_(static_cast<double>(value.real())),
         imag_(static_cast<double>(value.imag())),
         complex_(true) {}
-  double value() const { return value_; }  // the real part of a complex one
+  Number value() const { return value_; }  // the real part of a complex one
   double imag() const { return imag_; }
   bool integral() const { return integral_; }
   bool is_complex() const { return complex_; }
 
  private:
-  double value_;
+  Number value_;
   double imag_ = 0;
   bool integral_ = false;
   bool complex_ = false;
@@ -272,7 +317,9 @@ decltype(auto) VisitComputeDType(DType dtype, F&& f) {
 // storage.
 template <typename To, DType to, typename From>
 To ConvertValue(From x) {
-  if constexpr (kIsComplexStorage<From> && kIsComplexStorage<To>) {
+  if constexpr (std::is_same_v<From, Number>) {
+    return x.is_integer() ? ConvertValue<To, to>(x.integer()) : ConvertValue<To, to>(x.to_double());
+  } else if constexpr (kIsComplexStorage<From> && kIsComplexStorage<To>) {
     return To(static_cast<typename To::value_type>(x.real()),
               static_cast<typename To::value_type>(x.imag()));
   } else if constexpr (kIsComplexStorage<From>) {
@@ -299,14 +346,14 @@ To ConvertValue(From x) {
   }
 }
 
-// `value` as an element of dtype holds it: converted there as ConvertValue does and back to a
-// double (0.1 in f32 is 0.100000001490116..., 2.5 in i32 is 2).
-double ValueIn(DType dtype, double value);
+// `value` as an element of dtype holds it, as a double: Number(value).In(dtype) for arithmetic
+// on floats (an i64 past 2^53 is rounded; Number::In keeps it).
+inline double ValueIn(DType dtype, double value) { return Number(value).In(dtype).to_double(); }
 
 // The bits of `value` converted to dtype as ConvertValue does, in the low DTypeSize(dtype)
 // bytes: fill values and literals written into kernels. Of c128, whose elements take 16
 // bytes, the real part's (the imaginary part's bits are zero).
-uint64_t ElementBits(double value, DType dtype);
+uint64_t ElementBits(Number value, DType dtype);
 
 }  // namespace cotangent
 

@@ -220,7 +220,7 @@ std::shared_ptr<const Executable> Executable::Compile(const Program& source, Bac
     const auto value_of = [&](const Atom& a) -> int32_t {
       if (!a.is_literal()) return value[a.var];
       for (size_t k = 0; k < code.literals.size(); ++k) {
-        if (code.literals[k].value == a.value && code.literals[k].dtype == a.dtype) {
+        if (code.literals[k].value.Identical(a.value) && code.literals[k].dtype == a.dtype) {
           return static_cast<int32_t>(code.inputs.size() + k);
         }
       }

@@ -29,7 +29,7 @@ std::string FusedCode::ToString() const {
     for (int32_t a : ops[k].args) {
       if (a >= static_cast<int32_t>(inputs.size()) && a < first_op) {
         const Literal& l = literals[a - inputs.size()];
-        absl::StrAppend(&out, " ", l.value, ":", DTypeName(l.dtype));
+        absl::StrAppend(&out, " ", l.value.ToString(), ":", DTypeName(l.dtype));
       } else {
         absl::StrAppend(&out, " v", a);
       }
@@ -47,7 +47,7 @@ FusedCode ComputeHalvesInF32(const FusedCode& code) {
   out.inputs = code.inputs;
   for (const FusedCode::Literal& l : code.literals) {
     out.literals.push_back(
-        IsHalfFloat(l.dtype) ? FusedCode::Literal{ValueIn(l.dtype, l.value), DType::kF32} : l);
+        IsHalfFloat(l.dtype) ? FusedCode::Literal{l.value.In(l.dtype), DType::kF32} : l);
   }
   // value[v]: v's number in `out` (inputs and literals keep theirs).
   std::vector<int32_t> value(code.num_values());

@@ -33,7 +33,7 @@ struct FusedCode {
     std::vector<int32_t> args;  // value numbers, all of earlier values
   };
   struct Literal {
-    double value;
+    Number value;  // in its one form in dtype (Number::In)
     DType dtype;
   };
   Shape shape;

@@ -101,7 +101,7 @@ Tensor slice(const Tensor& x, std::vector<int64_t> start, std::vector<int64_t> l
   return Bind1(Primitive::kSlice, {x}, p);
 }
 
-Tensor pad(const Tensor& x, double padding_value, std::vector<int64_t> low,
+Tensor pad(const Tensor& x, Number padding_value, std::vector<int64_t> low,
            std::vector<int64_t> high, std::vector<int64_t> interior) {
   Params p;
   if (interior.empty()) interior.assign(low.size(), 0);
@@ -131,7 +131,7 @@ Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs, ConvDims dims)
 }
 
 Tensor gather(const Tensor& operand, const Tensor& indices, IndexDims dims,
-              std::vector<int64_t> slice_sizes, IndexMode mode, double fill_value) {
+              std::vector<int64_t> slice_sizes, IndexMode mode, Number fill_value) {
   Params p;
   p.index = std::move(dims);
   p.slice_sizes = std::move(slice_sizes);

@@ -57,7 +57,7 @@ Tensor broadcast_in_dim(const Tensor& x, Shape shape, std::vector<int64_t> broad
 Tensor slice(const Tensor& x, std::vector<int64_t> start, std::vector<int64_t> limit,
              std::vector<int64_t> stride = {});
 // Edge padding low/high (negative crops) and interior padding between elements.
-Tensor pad(const Tensor& x, double padding_value, std::vector<int64_t> low,
+Tensor pad(const Tensor& x, Number padding_value, std::vector<int64_t> low,
            std::vector<int64_t> high, std::vector<int64_t> interior = {});
 Tensor concatenate(absl::Span<const Tensor> xs, int64_t dimension);
 
@@ -67,7 +67,7 @@ Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs, ConvDims dims)
 // Windows of slice_sizes of operand at the starts in indices (i32, index vector last), as
 // lax.gather with dims.window_dims = offset_dims; fill_value is read with IndexMode::kFill.
 Tensor gather(const Tensor& operand, const Tensor& indices, IndexDims dims,
-              std::vector<int64_t> slice_sizes, IndexMode mode, double fill_value = 0);
+              std::vector<int64_t> slice_sizes, IndexMode mode, Number fill_value = 0);
 // operand with the windows of updates added at the starts in indices, as lax.scatter_add.
 Tensor scatter_add(const Tensor& operand, const Tensor& indices, const Tensor& updates,
                    IndexDims dims, IndexMode mode);

@@ -67,7 +67,7 @@ absl::InlinedVector<StridedCopy, 2> ConcatenateWindows(absl::Span<const Array> i
 // order is all reshape keeps); a view (ViewOf) is one copy of the view; pad and concatenate as
 // above. nullopt for any other primitive.
 struct MovementPlan {
-  std::optional<double> fill;
+  std::optional<Number> fill;
   absl::InlinedVector<StridedCopy, 2> copies;
 };
 std::optional<MovementPlan> PlanMovement(Primitive prim, absl::Span<const Array> in,

@@ -123,14 +123,14 @@ struct Params {
   std::vector<int64_t> broadcast_dimensions;  // broadcast_in_dim: output axis of input axis i
   std::vector<int64_t> start, limit, stride;  // slice (stride >= 1)
   std::vector<int64_t> low, high, interior;   // pad: edge and interior padding (edges may be < 0)
-  double padding_value = 0;                   // pad
+  Number padding_value;                       // pad
   DType new_dtype = DType::kF32;              // convert_element_type
   DotDims dot;                                // dot_general
   ConvDims conv;                              // conv_general_dilated
   IndexDims index;                            // gather, scatter_add
   std::vector<int64_t> slice_sizes;           // gather: the window, one size per operand axis
   IndexMode mode = IndexMode::kClip;          // gather, scatter_add
-  double fill_value = 0;                      // gather with kFill
+  Number fill_value;                          // gather with kFill
   LinalgOptions linalg;                       // triangular_solve, qr, eigh, svd
   // closed_call: the program applied (its constants are the call's leading operands) and the
   // name of the function it was traced from.

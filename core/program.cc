@@ -37,13 +37,11 @@ std::string NameOf(int n) {
 // is real: value + 0i).
 std::string LiteralText(const Atom& a) {
   switch (a.dtype) {
-    case DType::kBool:
-      return a.value != 0 ? "True" : "False";
+    case DType::kBool: return a.value.integer() != 0 ? "True" : "False";
     case DType::kU8:
     case DType::kU32:
     case DType::kI32:
-    case DType::kI64:
-      return absl::StrCat(static_cast<int64_t>(a.value));
+    case DType::kI64: return absl::StrCat(a.value.integer());
     case DType::kF16:
     case DType::kBF16:
     case DType::kF32:
@@ -53,13 +51,14 @@ std::string LiteralText(const Atom& a) {
     case DType::kFloat0:  // never a literal (no primitive takes one)
       break;
   }
-  if (std::isnan(a.value)) return "nan";
-  if (std::isinf(a.value)) return a.value > 0 ? "inf" : "-inf";
+  const double v = a.value.to_double();
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   char buf[40];
   for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(buf, sizeof(buf), "%.*g", digits, a.value);
+    std::snprintf(buf, sizeof(buf), "%.*g", digits, v);
     const double back = std::strtod(buf, nullptr);
-    if (ValueIn(a.dtype, back) == ValueIn(a.dtype, a.value)) {
+    if (ValueIn(a.dtype, back) == v) {
       break;
     }
   }
@@ -130,8 +129,8 @@ std::shared_ptr<const Params> SharedParams(const Params& params) {
 }
 
 bool Params::operator==(const Params& o) const {
-  // Doubles by their bits, as the stable hash reads them: a NaN padding or fill value is itself.
-  const auto same_bits = [](double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+  // Numbers by their bits (Number::Identical), as the stable hash reads them: a NaN padding or
+  // fill value is itself.
   const auto same = [](const std::shared_ptr<const Program>& a,
                        const std::shared_ptr<const Program>& b) {
     return a == b || (a != nullptr && b != nullptr && *a == *b);
@@ -145,9 +144,9 @@ bool Params::operator==(const Params& o) const {
          descending == o.descending && linalg == o.linalg && permutation == o.permutation &&
          shape == o.shape && broadcast_dimensions == o.broadcast_dimensions && start == o.start &&
          limit == o.limit && stride == o.stride && low == o.low && high == o.high &&
-         interior == o.interior && same_bits(padding_value, o.padding_value) &&
+         interior == o.interior && padding_value.Identical(o.padding_value) &&
          new_dtype == o.new_dtype && dot == o.dot && conv == o.conv && index == o.index &&
-         slice_sizes == o.slice_sizes && mode == o.mode && same_bits(fill_value, o.fill_value) &&
+         slice_sizes == o.slice_sizes && mode == o.mode && fill_value.Identical(o.fill_value) &&
          name == o.name && object == o.object && num_consts == o.num_consts &&
          axis_names == o.axis_names && axis_size == o.axis_size && tiled == o.tiled &&
          concat_dimension == o.concat_dimension;
@@ -203,7 +202,7 @@ class StableHasher {
   StableHasher& Add(const Atom& a) {
     return Add(static_cast<uint64_t>(static_cast<int64_t>(a.var)))
         .Add(StableCode(a.dtype))
-        .Add(a.value);
+        .Add(a.value.bits());
   }
   uint64_t value() const { return h_; }
 
@@ -228,7 +227,7 @@ uint64_t Params::StableHash() const {
   StableHasher h;
   h.Add(axes).Add(static_cast<uint64_t>(dimension)).Add(permutation).Add(shape)
       .Add(broadcast_dimensions).Add(start).Add(limit).Add(stride).Add(low).Add(high)
-      .Add(interior).Add(padding_value).Add(StableCode(new_dtype))
+      .Add(interior).Add(padding_value.bits()).Add(StableCode(new_dtype))
       .Add(dot.lhs_contracting).Add(dot.rhs_contracting).Add(dot.lhs_batch).Add(dot.rhs_batch)
       .Add(name).Add(static_cast<uint64_t>(object != nullptr))
       .Add(static_cast<uint64_t>(num_consts))
@@ -243,7 +242,7 @@ uint64_t Params::StableHash() const {
   }
   if (!slice_sizes.empty() || !index.start_index_map.empty()) {  // likewise for indexing
     h.Add(index.window_dims).Add(index.collapsed_dims).Add(index.start_index_map)
-        .Add(slice_sizes).Add(static_cast<uint64_t>(mode)).Add(fill_value);
+        .Add(slice_sizes).Add(static_cast<uint64_t>(mode)).Add(fill_value.bits());
   }
   if (descending) h.Add(uint64_t{1});
   if (!conv.lhs_spec.empty()) {  // likewise for convolutions
@@ -341,7 +340,8 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
         axes.push_back(List({p.low[i], p.high[i], p.interior[i]}));
       }
       return absl::StrCat("padding_config=(", absl::StrJoin(axes, ", "),
-                          axes.size() == 1 ? ",)" : ")", " padding_value=", p.padding_value);
+                          axes.size() == 1 ? ",)" : ")",
+                          " padding_value=", p.padding_value.ToString());
     }
     case Primitive::kConvert:
     case Primitive::kBitcastConvert:
@@ -352,7 +352,7 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
                           List(p.index.collapsed_dims), ", start_index_map=",
                           List(p.index.start_index_map), ") slice_sizes=", List(p.slice_sizes),
                           " mode=", p.mode == IndexMode::kClip ? "clip" : "fill",
-                          " fill_value=", p.fill_value);
+                          " fill_value=", p.fill_value.ToString());
     case Primitive::kScatterAdd:
     case Primitive::kScatter:
     case Primitive::kScatterMul:

@@ -10,7 +10,6 @@
 #define COTANGENT_CORE_PROGRAM_H_
 
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
@@ -33,21 +32,20 @@ namespace cotangent {
 struct Atom {
   int32_t var = -1;           // the variable's id, or -1 for a literal
   DType dtype = DType::kF32;  // a literal's type (literals are scalars)
-  double value = 0;           // a literal's value, exact in dtype
+  Number value;               // a literal's value, in its one form in dtype (Number::In)
 
   static Atom Var(int32_t id) { return Atom{id}; }
-  static Atom Literal(double value, DType dtype) { return Atom{-1, dtype, value}; }
+  static Atom Literal(Number value, DType dtype) { return Atom{-1, dtype, value.In(dtype)}; }
   bool is_literal() const { return var < 0; }
   // Literals compare by their bits, as the stable hash reads them: a NaN literal equals itself
   // (a program holding one equals itself, and a hash map keyed by it finds it) and -0 is not
   // +0 (x * -0 is not x * 0).
   bool operator==(const Atom& o) const {
-    return var == o.var && dtype == o.dtype &&
-           std::bit_cast<uint64_t>(value) == std::bit_cast<uint64_t>(o.value);
+    return var == o.var && dtype == o.dtype && value.Identical(o.value);
   }
   template <typename H>
   friend H AbslHashValue(H h, const Atom& a) {
-    return H::combine(std::move(h), a.var, a.dtype, std::bit_cast<uint64_t>(a.value));
+    return H::combine(std::move(h), a.var, a.dtype, a.value.bits());
   }
 };
 

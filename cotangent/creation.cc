@@ -38,10 +38,10 @@ Tensor tensor(const std::vector<double>& values, const Shape& shape, DType dtype
   return FromDoubles(values, shape, dtype, "tensor");
 }
 
-Tensor scalar(double value, DType dtype) { return FromDoubles({value}, {}, dtype, "scalar"); }
+Tensor scalar(Number value, DType dtype) { return Filled(ShapedArray{{}, dtype}, value, "scalar"); }
 
 // Dense arrays (not a broadcast view), so that every element has its own storage.
-Tensor full(const Shape& shape, double value, DType dtype) {
+Tensor full(const Shape& shape, Number value, DType dtype) {
   return Filled(ShapedArray{shape, dtype}, value, "full");
 }
 Tensor zeros(const Shape& shape, DType dtype) {
@@ -52,7 +52,7 @@ Tensor ones(const Shape& shape, DType dtype) {
 }
 Tensor zeros_like(const Tensor& x) { return zeros(x.shape(), x.dtype()); }
 Tensor ones_like(const Tensor& x) { return ones(x.shape(), x.dtype()); }
-Tensor full_like(const Tensor& x, double value) { return full(x.shape(), value, x.dtype()); }
+Tensor full_like(const Tensor& x, Number value) { return full(x.shape(), value, x.dtype()); }
 
 Tensor arange(int64_t n, DType dtype) {
   if (n < 0) ThrowInvalid("arange: negative length ", n);

@@ -24,16 +24,18 @@ Tensor tensor(const std::vector<double>& values, const Shape& shape, DType dtype
 template <typename T>
 Tensor from_vector(const std::vector<T>& values, const Shape& shape);
 
-// A rank-0 tensor.
-Tensor scalar(double value, DType dtype = f32);
+// A rank-0 tensor. The value is a Number (core/dtype.h): an integer stays exact (an i64 past
+// 2^53 too), and one the dtype cannot hold (a fraction or an out-of-range integer for an
+// integer dtype) is an Error.
+Tensor scalar(Number value, DType dtype = f32);
 
 Tensor zeros(const Shape& shape, DType dtype = f32);
 Tensor ones(const Shape& shape, DType dtype = f32);
-Tensor full(const Shape& shape, double value, DType dtype = f32);
+Tensor full(const Shape& shape, Number value, DType dtype = f32);
 // Same shape and dtype as x (and concrete, even when x is traced).
 Tensor zeros_like(const Tensor& x);
 Tensor ones_like(const Tensor& x);
-Tensor full_like(const Tensor& x, double value);
+Tensor full_like(const Tensor& x, Number value);
 
 // [0, 1, ..., n-1], i32 by default as jnp.arange(n).
 Tensor arange(int64_t n, DType dtype = i32);

@@ -95,22 +95,22 @@ Tensor Summable(const Tensor& x) { return x.dtype() == DType::kBool ? astype(x, 
 
 }  // namespace
 
-double DefaultFillValue(DType dtype) {
+Number DefaultFillValue(DType dtype) {
   if (dtype == DType::kBool) return 1;
   if (IsInexact(dtype)) return std::numeric_limits<double>::quiet_NaN();
-  return VisitDType(dtype, [](auto tag) -> double {
+  return VisitDType(dtype, [](auto tag) -> Number {
     using T = typename decltype(tag)::type;
-    if constexpr (kIsComplexStorage<T>) {
-      return 0;  // inexact: NaN above
-    } else {
+    if constexpr (std::is_integral_v<T>) {
       using L = std::numeric_limits<T>;
-      return static_cast<double>(L::is_signed ? L::min() : L::max());
+      return static_cast<int64_t>(L::is_signed ? L::min() : L::max());
+    } else {
+      return 0;  // inexact: NaN above
     }
   });
 }
 
 Tensor take(const Tensor& x, const Tensor& index_values, int64_t axis, IndexMode mode,
-            std::optional<double> fill_value) {
+            std::optional<Number> fill_value) {
   const Tensor indices = AsIndices(index_values, "take");
   if (!x.defined()) ThrowInvalid("take: x is an undefined tensor");
   const int64_t r = x.ndim(), a = CanonicalAxis(axis, r, "take");
@@ -183,7 +183,7 @@ IndexedTensor at(const Tensor& x, std::vector<Tensor> indices) {
 }
 IndexedTensor at(const Tensor& x, const Tensor& index) { return IndexedTensor(x, {index}); }
 
-Tensor IndexedTensor::get(IndexMode mode, std::optional<double> fill_value) const {
+Tensor IndexedTensor::get(IndexMode mode, std::optional<Number> fill_value) const {
   const int64_t k = indices_.shape().back();
   std::vector<int64_t> sizes = x_.shape();
   for (int64_t a = 0; a < k; ++a) {
@@ -240,19 +240,19 @@ Tensor IndexedTensor::min(const Tensor& values, IndexMode mode) const {
 Tensor IndexedTensor::max(const Tensor& values, IndexMode mode) const {
   return Scatter(Primitive::kScatterMax, values, mode);
 }
-Tensor IndexedTensor::set(double value, IndexMode mode) const {
+Tensor IndexedTensor::set(Number value, IndexMode mode) const {
   return set(full({}, value, x_.dtype()), mode);
 }
-Tensor IndexedTensor::add(double value, IndexMode mode) const {
+Tensor IndexedTensor::add(Number value, IndexMode mode) const {
   return add(full({}, value, Summable(x_).dtype()), mode);
 }
-Tensor IndexedTensor::mul(double value, IndexMode mode) const {
+Tensor IndexedTensor::mul(Number value, IndexMode mode) const {
   return mul(full({}, value, Summable(x_).dtype()), mode);
 }
-Tensor IndexedTensor::min(double value, IndexMode mode) const {
+Tensor IndexedTensor::min(Number value, IndexMode mode) const {
   return min(full({}, value, Summable(x_).dtype()), mode);
 }
-Tensor IndexedTensor::max(double value, IndexMode mode) const {
+Tensor IndexedTensor::max(Number value, IndexMode mode) const {
   return max(full({}, value, Summable(x_).dtype()), mode);
 }
 

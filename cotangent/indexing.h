@@ -23,13 +23,13 @@ namespace cotangent {
 
 // JAX's default fill of out-of-bounds windows: NaN for floats, a signed type's minimum, an
 // unsigned type's maximum, true.
-double DefaultFillValue(DType dtype);
+Number DefaultFillValue(DType dtype);
 
 // x's elements at `indices` (integers, any shape) along axis: the result's shape is
 // x.shape[:axis] + indices.shape + x.shape[axis+1:]. mode kFill (jnp.take's default) gives
 // fill_value (DefaultFillValue when unset) for an index outside [-n, n); kClip clamps it.
 Tensor take(const Tensor& x, const Tensor& indices, int64_t axis = 0,
-            IndexMode mode = IndexMode::kFill, std::optional<double> fill_value = std::nullopt);
+            IndexMode mode = IndexMode::kFill, std::optional<Number> fill_value = std::nullopt);
 
 // x's elements at `indices` along axis, where indices has x's rank and, along every other
 // axis, x's size or 1 (broadcast): out[..., i, ...] = x[..., indices[..., i, ...], ...]. The
@@ -48,7 +48,7 @@ class IndexedTensor {
   // x[indices]. Out of bounds: kClip (JAX's retrieval) or kFill (fill_value, DefaultFillValue
   // when unset).
   Tensor get(IndexMode mode = IndexMode::kClip,
-             std::optional<double> fill_value = std::nullopt) const;
+             std::optional<Number> fill_value = std::nullopt) const;
   // x with `values` (broadcast to the shape get() returns and cast to x's dtype) stored
   // (set), added, multiplied in, or combined by min or max at the indices, as lax's
   // scatter, scatter_add, scatter_mul, scatter_min and scatter_max. Repeated indices combine
@@ -59,11 +59,11 @@ class IndexedTensor {
   Tensor mul(const Tensor& values, IndexMode mode = IndexMode::kFill) const;
   Tensor min(const Tensor& values, IndexMode mode = IndexMode::kFill) const;
   Tensor max(const Tensor& values, IndexMode mode = IndexMode::kFill) const;
-  Tensor set(double value, IndexMode mode = IndexMode::kFill) const;
-  Tensor add(double value, IndexMode mode = IndexMode::kFill) const;
-  Tensor mul(double value, IndexMode mode = IndexMode::kFill) const;
-  Tensor min(double value, IndexMode mode = IndexMode::kFill) const;
-  Tensor max(double value, IndexMode mode = IndexMode::kFill) const;
+  Tensor set(Number value, IndexMode mode = IndexMode::kFill) const;
+  Tensor add(Number value, IndexMode mode = IndexMode::kFill) const;
+  Tensor mul(Number value, IndexMode mode = IndexMode::kFill) const;
+  Tensor min(Number value, IndexMode mode = IndexMode::kFill) const;
+  Tensor max(Number value, IndexMode mode = IndexMode::kFill) const;
 
  private:
   Tensor Scatter(Primitive prim, const Tensor& values, IndexMode mode) const;

@@ -380,9 +380,9 @@ Tensor pow(const Tensor& x, const Tensor& y) {
 }
 Tensor pow(const Tensor& x, Scalar y) {
   CheckDefined(x, "pow");
-  if (y.integral() && std::abs(y.value()) <= std::numeric_limits<int>::max()) {
+  if (y.integral() && std::abs(y.value().to_double()) <= std::numeric_limits<int>::max()) {
     return integer_pow(x.dtype() == DType::kBool ? Cast(x, DType::kI32) : x,
-                       static_cast<int>(y.value()));
+                       static_cast<int>(y.value().integer()));
   }
   return pow(x, WeakScalar(y, x));
 }
@@ -597,19 +597,11 @@ Tensor clamp(const Tensor& lo, const Tensor& x, const Tensor& hi) {
   return where(inside, x, where(lo_wins, lo, where(hi_wins, hi, value)));
 }
 
-Tensor clip(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
+Tensor clip(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi) {
   CheckDefined(x, "clip");
-  // Integral bounds keep an integer x integer (as JAX's weakly typed Python ints do).
-  const auto bounded = [](const Tensor& t, double v, bool lower) {
-    if (!IsFloating(t.dtype()) && v == std::floor(v)) {
-      const Tensor c = FullLike(t, v);
-      return lower ? lax::max(t, c) : lax::min(t, c);
-    }
-    return lower ? maximum(t, v) : minimum(t, v);
-  };
   Tensor out = x;
-  if (lo) out = bounded(out, *lo, /*lower=*/true);
-  if (hi) out = bounded(out, *hi, /*lower=*/false);
+  if (lo) out = maximum(out, *lo);
+  if (hi) out = minimum(out, *hi);
   return out;
 }
 

@@ -221,8 +221,10 @@ Tensor nan_to_num(const Tensor& x, double nan = 0.0, std::optional<double> posin
 // derivative, as JAX's: x's where lo < x < hi, lo's where x < lo < hi, hi's where hi < x, and
 // none at the ties.
 Tensor clamp(const Tensor& lo, const Tensor& x, const Tensor& hi);
-// x limited to [lo, hi] (either bound optional), as jnp.clip; gradients pass where x is inside.
-Tensor clip(const Tensor& x, std::optional<double> lo, std::optional<double> hi);
+// x limited to [lo, hi] (either bound optional), as jnp.clip: maximum(x, lo), then minimum with
+// hi, so the bounds are weakly typed (an integer bound keeps an integer x integer, a float one
+// makes it f32); gradients pass where x is inside.
+Tensor clip(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi);
 
 // numpy matmul: matrix product of the last two axes, batch axes broadcast; 1-D operands are
 // treated as a row (left) or column (right) vector and that axis is dropped.

@@ -99,7 +99,7 @@ absl::Status CpuBackend::Upload(const void* src, int64_t bytes, Buffer& dst) {
   return absl::OkStatus();
 }
 
-absl::Status CpuBackend::Fill(const Array& dst, double value) {
+absl::Status CpuBackend::Fill(const Array& dst, Number value) {
   if (&dst.backend() != this) {
     return absl::InvalidArgumentError(absl::StrCat("cpu: cannot fill ", dst.aval.ToString(),
                                                    " on ", dst.backend().name()));

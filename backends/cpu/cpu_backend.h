@@ -23,7 +23,7 @@ class CpuBackend final : public Backend {
   const char* name() const override { return "cpu"; }
   absl::StatusOr<std::shared_ptr<Buffer>> Allocate(int64_t bytes) override;
   absl::Status Upload(const void* src, int64_t bytes, Buffer& dst) override;
-  absl::Status Fill(const Array& dst, double value) override;
+  absl::Status Fill(const Array& dst, Number value) override;
   absl::Status Download(const Array& src, void* dst) override;
   absl::Status Execute(Primitive prim, absl::Span<const Array> inputs, const Params& params,
                        absl::Span<const ShapedArray> out_avals,

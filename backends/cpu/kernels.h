@@ -87,7 +87,7 @@ void CopyStrided(const void* src, absl::Span<const int64_t> shape,
 
 // Sets every element of the dense array out to value converted as ConvertValue does: the
 // background of pad, and CpuBackend::Fill. Parallel when large.
-void FillDense(const Array& out, double value);
+void FillDense(const Array& out, Number value);
 
 }  // namespace cotangent::cpu
 

@@ -116,7 +116,7 @@ void CopyStrided(const void* src, absl::Span<const int64_t> shape,
   }
 }
 
-void FillDense(const Array& out, double value) {
+void FillDense(const Array& out, Number value) {
   VisitDType(out.aval.dtype, [&](auto tag) {
     using T = typename decltype(tag)::type;
     T* o = MutableData<T>(out);

@@ -42,34 +42,27 @@ bool SameLeaf(const FusedExpr::Leaf& a, const FusedExpr::Leaf& b) {
          a.broadcast == b.broadcast && a.view.aval.dtype == b.view.aval.dtype;
 }
 
-// A literal as a GLSL constant expression of its compute type, exact to the bit.
+// A literal as a GLSL constant expression of its compute type, exact to the bit. Its value
+// is in its one form in the dtype (Number::In): an integer for integer dtypes and bool.
 std::string LiteralSource(const FusedCode::Literal& l) {
   switch (l.dtype) {
     case DType::kF32: {
-      const float f = static_cast<float>(l.value);
+      const float f = static_cast<float>(l.value.to_double());
       uint32_t bits;
       std::memcpy(&bits, &f, 4);
       return absl::StrCat("uintBitsToFloat(", bits, "u)");
     }
     case DType::kF64: {
-      uint64_t bits;
-      std::memcpy(&bits, &l.value, 8);
+      const uint64_t bits = l.value.bits();
       return absl::StrCat("packDouble2x32(uvec2(", static_cast<uint32_t>(bits), "u, ",
                           static_cast<uint32_t>(bits >> 32), "u))");
     }
-    // Integer literals are exact doubles (core/constants.h): within range, whole.
     case DType::kU8:
-    case DType::kU32:
-      return absl::StrCat(static_cast<uint32_t>(l.value), "u");
-    case DType::kI32:
-      return absl::StrCat("int(", static_cast<int32_t>(l.value), ")");
-    case DType::kI64: {
-      const auto v = static_cast<int64_t>(l.value);
-      // The most negative value has no positive literal: write its bits.
-      return absl::StrCat("int64_t(", static_cast<uint64_t>(v), "ul)");
-    }
-    case DType::kBool:
-      return l.value != 0 ? "1u" : "0u";
+    case DType::kU32: return absl::StrCat(static_cast<uint32_t>(l.value.integer()), "u");
+    case DType::kI32: return absl::StrCat("int(", static_cast<int32_t>(l.value.integer()), ")");
+    case DType::kI64:  // the most negative value has no positive literal: write its bits
+      return absl::StrCat("int64_t(", l.value.bits(), "ul)");
+    case DType::kBool: return l.value.integer() != 0 ? "1u" : "0u";
     case DType::kC64:  // computed as real pairs (core/complex_eval.h)
     case DType::kC128:
     case DType::kFloat0:  // no values: no primitive takes it

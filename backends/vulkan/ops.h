@@ -25,7 +25,7 @@ using Launcher = absl::Status (*)(KernelContext& ctx, Primitive prim, absl::Span
 // Copies the elements of view `src` into view `dst` (same shape and dtype), bit for bit.
 absl::Status CopyView(KernelContext& ctx, const Array& src, const Array& dst);
 // Sets every element of the dense array `out` to value (converted as convert_element_type).
-absl::Status Fill(KernelContext& ctx, const Array& out, double value);
+absl::Status Fill(KernelContext& ctx, const Array& out, Number value);
 absl::Status MovementLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Array> in,
                             const Params& params, const Array& out);
 

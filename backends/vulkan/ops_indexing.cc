@@ -33,7 +33,7 @@ bool Contains(const std::vector<int64_t>& v, int64_t x) {
 }
 
 // `value` converted to dtype (as convert_element_type) as a GLSL constant of BitsType.
-std::string BitsConstant(double value, DType dtype) {
+std::string BitsConstant(Number value, DType dtype) {
   const uint64_t bits = ElementBits(value, dtype);
   switch (DTypeSize(dtype)) {
     case 1: return absl::StrCat("uint8_t(", bits, ")");

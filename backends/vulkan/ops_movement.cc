@@ -74,7 +74,7 @@ absl::Status CopyView(KernelContext& ctx, const Array& src, const Array& dst) {
   });
 }
 
-absl::Status Fill(KernelContext& ctx, const Array& out, double value) {
+absl::Status Fill(KernelContext& ctx, const Array& out, Number value) {
   const DType dtype = out.aval.dtype;
   COTANGENT_RETURN_IF_ERROR(ctx.Require(dtype, false, "fill of " + out.aval.ToString()));
   if (out.aval.size() == 0) return absl::OkStatus();

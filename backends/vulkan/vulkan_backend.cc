@@ -408,7 +408,7 @@ absl::Status VulkanBackend::Upload(const void* src, int64_t bytes, Buffer& dst) 
   return stream_->Copy(staging, 0, buffer.shared_from_this(), 0, bytes);
 }
 
-absl::Status VulkanBackend::Fill(const Array& dst, double value) {
+absl::Status VulkanBackend::Fill(const Array& dst, Number value) {
   std::lock_guard<std::mutex> lock(mutex_);
   COTANGENT_RETURN_IF_ERROR(Live());
   COTANGENT_RETURN_IF_ERROR(CheckOperand(dst, "fill"));

@@ -108,7 +108,7 @@ TEST(Movement, ViewsCalledDirectlyCopyTheirView) {
 
 // Pad reference: every output position is padding unless some input element lands there.
 Host RefPad(const Host& x, const Params& p, const Shape& out_shape) {
-  Host out{out_shape, std::vector<double>(NumElements(out_shape), p.padding_value)};
+  Host out{out_shape, std::vector<double>(NumElements(out_shape), p.padding_value.to_double())};
   ForEachIndex(x.shape, [&](const Shape& index, int64_t flat) {
     Shape at(index.size());
     for (size_t d = 0; d < index.size(); ++d) {

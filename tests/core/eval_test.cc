@@ -58,7 +58,7 @@ class OtherDevice final : public Backend {
   absl::Status Upload(const void* src, int64_t bytes, Buffer& dst) override {
     return CpuBackend::Get().Upload(src, bytes, dst);
   }
-  absl::Status Fill(const Array& dst, double value) override {
+  absl::Status Fill(const Array& dst, Number value) override {
     return CpuBackend::Get().Fill(dst, value);
   }
   absl::Status Download(const Array& src, void* dst) override {

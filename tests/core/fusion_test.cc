@@ -386,7 +386,7 @@ TEST(FusedCodeTest, HalvesComputeInF32RoundedOncePerOp) {
   code.outputs = {5, 6};
   const FusedCode lowered = ComputeHalvesInF32(code);
   EXPECT_EQ(lowered.literals[0].dtype, DType::kF32);
-  EXPECT_EQ(lowered.literals[0].value, 0.0999755859375);  // 0x2e66
+  EXPECT_EQ(lowered.literals[0].value.to_double(), 0.0999755859375);  // 0x2e66
   EXPECT_EQ(lowered.ToString(),
             "v3 = convert_element_type v0 : f32\n"
             "v4 = mul v3 0.0999756:f32 : f32\n"

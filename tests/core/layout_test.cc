@@ -214,7 +214,8 @@ TEST(LayoutTest, PadPlacesEveryKeptElementAndCropsTheRest) {
       EXPECT_EQ(copy ? Moves({*copy}) : none, want) << what;
       const std::optional<MovementPlan> plan = PlanMovement(Primitive::kPad, {x}, p, out);
       ASSERT_TRUE(plan.has_value());
-      EXPECT_EQ(plan->fill, -7.5);
+      ASSERT_TRUE(plan->fill.has_value());
+      EXPECT_EQ(plan->fill->to_double(), -7.5);
       EXPECT_EQ(plan->copies.size(), want.empty() ? 0u : 1u) << what;
     }
   }

@@ -105,6 +105,43 @@ TEST(DtypesTest, HostValuesRoundTripExactly) {
   EXPECT_THAT(tensor({4294967295.0}, {1}, u32).to_vector<uint32_t>(), ElementsAre(4294967295u));
 }
 
+// An odd integer past 2^53: no double holds it.
+constexpr int64_t kPast53 = (int64_t{1} << 53) + 1;
+
+// Numbers written in C++ reach the kernels exactly (core/dtype.h Number): the weak scalar of
+// x + n, full, scalar, .at().set, pad's and gather's fill values, eager and under jit, where
+// the number is a program literal a fused kernel writes. Before, each went through a double
+// and came back as 2^53.
+TEST(DtypesTest, IntegerLiteralsPast2To53StayExact) {
+  const Tensor x = from_vector<int64_t>({0, 1, -kPast53}, {3});
+  EXPECT_THAT((x + kPast53).to_vector<int64_t>(), ElementsAre(kPast53, kPast53 + 1, 0));
+  EXPECT_THAT((kPast53 - x).to_vector<int64_t>(), ElementsAre(kPast53, kPast53 - 1, 2 * kPast53));
+  EXPECT_THAT(full({2}, INT64_MAX, i64).to_vector<int64_t>(), ElementsAre(INT64_MAX, INT64_MAX));
+  EXPECT_EQ(scalar(kPast53, i64).item<int64_t>(), kPast53);
+  const Tensor one = from_vector<int32_t>({1}, {1});
+  EXPECT_THAT(at(x, one).set(kPast53).to_vector<int64_t>(), ElementsAre(0, kPast53, -kPast53));
+  EXPECT_THAT(clip(x, -kPast53 + 1, kPast53 - 1).to_vector<int64_t>(),
+              ElementsAre(0, 1, -kPast53 + 1));
+  EXPECT_THAT(lax::pad(x, kPast53, {1}, {0}).to_vector<int64_t>(),
+              ElementsAre(kPast53, 0, 1, -kPast53));
+  EXPECT_THAT(
+      take(x, from_vector<int32_t>({7}, {1}), 0, IndexMode::kFill, kPast53).to_vector<int64_t>(),
+      ElementsAre(kPast53));
+  const auto f = [](const Tensor& v) { return v * 3 + kPast53; };
+  EXPECT_THAT(jit(f)(x).to_vector<int64_t>(), ElementsAre(kPast53, kPast53 + 3, -2 * kPast53));
+  EXPECT_THAT(make_jaxpr(f)(x).ToString(), HasSubstr("9007199254740993"));
+  // A float dtype rounds the integer once: 2^60 + 2^36 + 1 is just past half of f32's spacing
+  // there (2^37), so it rounds up; through a double it would first lose its 1 and then tie
+  // to the even 2^60.
+  const int64_t above_half = (int64_t{1} << 60) + (int64_t{1} << 36) + 1;
+  EXPECT_EQ(full({}, above_half, f32).item<float>(), 0x1.000002p60f);
+  EXPECT_EQ((zeros({1}) + above_half).item<float>(), 0x1.000002p60f);
+  // An integer the dtype cannot hold is an error, as JAX's OverflowError.
+  EXPECT_THAT(ErrorOf([&] { one + (int64_t{1} << 40); }),
+              HasSubstr("value 1099511627776 is not representable as i32"));
+  EXPECT_THAT(ErrorOf([] { full({}, UINT64_MAX, i64); }), HasSubstr("not representable as i64"));
+}
+
 std::string Printed(const Tensor& x) {
   std::ostringstream os;
   os << x;

@@ -128,6 +128,7 @@ TEST(ShapingTest, StatisticsAndPredicatesAsNumpy) {
   const Tensor clipped = clip(arange(10), 1, 8);
   EXPECT_EQ(clipped.dtype(), i32);
   EXPECT_THAT(V(clipped), ElementsAre(1, 1, 2, 3, 4, 5, 6, 7, 8, 8));
+  EXPECT_EQ(clip(arange(10), 1.0, 8).dtype(), f32);  // a float bound is a weak float (jnp.clip)
   EXPECT_THAT(V(clip(tensor({-1, 0.5, 2}, {3}), std::nullopt, 1)), ElementsAre(-1, 0.5, 1));
 }
 
