@@ -340,7 +340,8 @@ class PartsMath {
         }
         break;
       }
-      case P::kDotGeneral: {
+      case P::kDotGeneral:
+      case P::kConvGeneralDilated: {  // bilinear: (a + bi)(c + di) with the real operation
         const Pair a = z(0, true), b = z(1, true);
         const auto dot = [&](const V& u, const V& v) { return Op(prim, {u, v}, p); };
         r.pair = Pair{Sub(dot(a.re, b.re), dot(a.im, b.im)), Add(dot(a.re, b.im), dot(a.im, b.re))};

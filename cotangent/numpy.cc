@@ -312,6 +312,9 @@ Tensor trunc(const Tensor& x) {
 }
 Tensor round(const Tensor& x, int decimals) {
   CheckDefined(x, "round");
+  if (IsComplex(x.dtype())) {  // each part, as jnp.round and numpy
+    return lax::complex(round(lax::real(x), decimals), round(lax::imag(x), decimals));
+  }
   const double scale = std::pow(10.0, decimals);
   const Tensor xf = IsInexact(x.dtype()) ? x : Cast(x, kDefaultFloat);
   const Tensor v = decimals == 0 ? xf : xf * scale;

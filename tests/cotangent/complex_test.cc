@@ -688,6 +688,60 @@ TEST(ComplexTest, MaxMinDerivativesFollowTheChosenOperand) {
   EXPECT_TRUE(AllClose(jit(grad(top))(z), grad(top)(z), 0, 0));
 }
 
+// conv_general_dilated on complex operands against a host loop in std::complex<double> (with
+// padding, a stride and two feature groups), its derivatives against central differences and
+// the VJP identity, jit and vmap against eager; round takes each part, as jnp.round.
+TEST(ComplexTest, ConvolutionAndRoundTakeComplexNumbers) {
+  const auto rand = [](const Shape& shape, uint32_t seed) {
+    return complex(testing::Random(shape, seed), testing::Random(shape, seed + 1));
+  };
+  // lhs [N=1, C=4, W=6], rhs [O=2, I=2, K=3]: groups of 2 input features, stride 2, pad (1, 1).
+  const Tensor x = rand({1, 4, 6}, 20), k = rand({2, 2, 3}, 22);
+  ConvOptions groups;
+  groups.feature_group_count = 2;
+  const auto f = [&](const Tensor& a, const Tensor& b) {
+    return conv_general_dilated(a, b, {2}, {{1, 1}}, groups);
+  };
+  const Tensor y = f(x, k);
+  ASSERT_EQ(y.shape(), (Shape{1, 2, 3}));
+  const std::vector<C> xv = x.to_vector<C>(), kv = k.to_vector<C>(), yv = y.to_vector<C>();
+  for (int o = 0; o < 2; ++o) {
+    for (int w = 0; w < 3; ++w) {
+      C want = 0;
+      double scale = 0;  // sum of the terms' moduli: the rounding errors scale with it
+      for (int i = 0; i < 2; ++i) {
+        for (int t = 0; t < 3; ++t) {
+          const int at = 2 * w + t - 1, c = o * 2 + i;  // output feature o reads group o
+          if (at < 0 || at >= 6) continue;
+          want += xv[c * 6 + at] * kv[(o * 2 + i) * 3 + t];
+          scale += std::abs(xv[c * 6 + at] * kv[(o * 2 + i) * 3 + t]);
+        }
+      }
+      EXPECT_LE(std::abs(yv[o * 3 + w] - want), 1e-14 * scale) << o << " " << w;
+    }
+  }
+  EXPECT_EQ(f(astype(x, c64), astype(k, c64)).dtype(), c64);
+  // Derivatives in both operands.
+  const Tensor u = rand({1, 4, 6}, 24), v = rand({2, 2, 3}, 26);
+  const auto g = [&](const Tensor& a) { return f(a, k) + f(x + a, k + a[0][0][0] * v); };
+  const Tensor ju = jvp(g, std::vector<Tensor>{x}, std::vector<Tensor>{u}).second;
+  EXPECT_TRUE(AllClose(ju, testing::CentralDifference(g, x, u), 1e-7, 1e-8));
+  const auto [gy, pullback] = vjp(g, x);
+  const Tensor ct = rand(gy.shape(), 28);
+  const double lhs = real(sum(ct * ju)).item<double>();
+  const double rhs = real(sum(pullback(ct)[0] * u)).item<double>();
+  EXPECT_NEAR(lhs, rhs, 1e-12 * (1 + std::abs(lhs)));
+  EXPECT_TRUE(AllClose(jit(g)(x), g(x), 1e-14, 1e-14));
+  const Tensor batch = stack({x, conj(x), x * 2.0});
+  const Tensor mapped = vmap(g)(batch);
+  for (int b = 0; b < 3; ++b) EXPECT_TRUE(AllClose(mapped[b], g(batch[b]), 1e-14, 1e-14));
+  // round: each part, half-way cases to even.
+  const Tensor r = round(Complex128({C(2.5, -1.5), C(0.5, 3.7)}));
+  EXPECT_THAT(r.to_vector<C>(), ::testing::ElementsAre(C(2, -2), C(0, 4)));
+  EXPECT_TRUE(
+      AllClose(round(Complex128({C(1.26, -0.74)}), 1), Complex128({C(1.3, -0.7)}), 1e-15, 1e-15));
+}
+
 TEST(ComplexTest, UndefinedOperationsAreErrors) {
   const Tensor z = zeros({2}, c64);
   EXPECT_THAT(ErrorOf([&] { lax::lt(z, z); }),

@@ -392,7 +392,8 @@ TEST(ConvolutionTest, ErrorsNameTheShapesAndTheConfiguration) {
   EXPECT_THAT(ErrorOf([&] {
                 conv(zeros({1, 2, 5}, i32), zeros({1, 2, 3}, i32), {1}, Padding::kValid);
               }),
-              HasSubstr("conv_general_dilated: expected a floating-point operand"));
+              HasSubstr("conv_general_dilated: expected a floating-point or complex operand, got "
+                        "i32[1,2,5]"));
 }
 
 }  // namespace
