@@ -304,20 +304,38 @@ Tensor sin(const Tensor& x) { return FloatUnary("sin", lax::sin, x); }
 Tensor cos(const Tensor& x) { return FloatUnary("cos", lax::cos, x); }
 Tensor tanh(const Tensor& x) { return FloatUnary("tanh", lax::tanh, x); }
 Tensor sqrt(const Tensor& x) { return FloatUnary("sqrt", lax::sqrt, x); }
-Tensor floor(const Tensor& x) { return FloatUnary("floor", lax::floor, x); }
-Tensor ceil(const Tensor& x) { return FloatUnary("ceil", lax::ceil, x); }
+namespace {
+// The roundings leave integers and bools as they are (jnp's: a no-op in their own dtype).
+bool IsWhole(const char* op, const Tensor& x) {
+  CheckDefined(x, op);
+  return x.dtype() == DType::kBool || IsInteger(x.dtype());
+}
+}  // namespace
+Tensor floor(const Tensor& x) { return IsWhole("floor", x) ? x : lax::floor(x); }
+Tensor ceil(const Tensor& x) { return IsWhole("ceil", x) ? x : lax::ceil(x); }
 Tensor trunc(const Tensor& x) {
-  const Tensor f = FloatUnary("trunc", lax::floor, x);
+  if (IsWhole("trunc", x)) return x;
+  const Tensor f = lax::floor(x);
   return where(f < 0.0, ceil(x), f);
 }
 Tensor round(const Tensor& x, int decimals) {
-  CheckDefined(x, "round");
+  if (IsWhole("round", x)) {
+    if (decimals < 0) {
+      ThrowInvalid("round: decimals < 0 for integers is not supported (as in JAX), got ", decimals,
+                   " for ", x.aval().ToString());
+    }
+    return x;
+  }
   if (IsComplex(x.dtype())) {  // each part, as jnp.round and numpy
     return lax::complex(round(lax::real(x), decimals), round(lax::imag(x), decimals));
   }
+  // A half float scaled by 10^decimals is computed in f32 and rounded back once (JAX does so
+  // for f16: rounding each step to 11 bits would move values across the halves).
+  if (decimals != 0 && IsHalfFloat(x.dtype())) {
+    return Cast(round(Cast(x, DType::kF32), decimals), x.dtype());
+  }
   const double scale = std::pow(10.0, decimals);
-  const Tensor xf = IsInexact(x.dtype()) ? x : Cast(x, kDefaultFloat);
-  const Tensor v = decimals == 0 ? xf : xf * scale;
+  const Tensor v = decimals == 0 ? x : x * scale;
   // lax.round goes away from zero; at an exact half (|v - r| = 1/2, exactly: r and v are within
   // a factor 2, or r is 0) whose result is odd, step back to the even neighbour. |r| with v's
   // sign keeps -0.5 -> -0, as numpy.

@@ -117,11 +117,14 @@ Tensor sin(const Tensor& x);
 Tensor cos(const Tensor& x);
 Tensor tanh(const Tensor& x);
 Tensor sqrt(const Tensor& x);
+// The roundings of floats; an integer or bool x is returned as it is (jnp's no-op), a complex
+// one is an Error but for round, which rounds each part.
 Tensor floor(const Tensor& x);
 Tensor ceil(const Tensor& x);
 // Toward zero (jnp.trunc).
 Tensor trunc(const Tensor& x);
 // To `decimals` places, half-way cases to even (jnp.round, numpy's round): round(2.5) = 2.
+// decimals < 0 for an integer x is an Error, as in JAX.
 Tensor round(const Tensor& x, int decimals = 0);
 // |x|; of a complex x its modulus, real (f32 for c64, f64 for c128).
 Tensor abs(const Tensor& x);

@@ -324,6 +324,24 @@ TEST(SpecialTest, RoundingRemaindersAndAtan2AsNumpy) {
               ::testing::ElementsAre(-1, -0.0, 1, 2));
   EXPECT_THAT(trunc(tensor({-1.7, 1.7}, {2}, f64)).to_vector<double>(),
               ::testing::ElementsAre(-1, 1));
+  // Integers and bools are already whole: jnp returns them as they are, in their dtype (an i64
+  // past 2^53 too, which a round trip through a float would move).
+  const Tensor wide = from_vector<int64_t>({(int64_t{1} << 53) + 1, -3}, {2});
+  for (const Tensor& r : {floor(wide), ceil(wide), trunc(wide), round(wide), round(wide, 2)}) {
+    EXPECT_EQ(r.dtype(), i64);
+    EXPECT_THAT(r.to_vector<int64_t>(), ::testing::ElementsAre((int64_t{1} << 53) + 1, -3));
+  }
+  EXPECT_EQ(floor(from_vector<bool>({true}, {1})).dtype(), bool_);
+  EXPECT_THAT(testing::ErrorOf([&] { round(wide, -1); }),
+              ::testing::HasSubstr("round: decimals < 0 for integers is not supported (as in "
+                                   "JAX), got -1 for i64[2]"));
+  // f16 scaled in f32, as JAX: 2.674 in f16 is 2.673828125, times 100 is 267.3828125 in f32,
+  // which rounds to 267; rounded to f16 first it would be 267.5, and half to even 268.
+  const Tensor h = tensor({0.1245, 2.674}, {2}, f16);
+  EXPECT_EQ(round(h, 2).dtype(), f16);
+  EXPECT_THAT(round(h, 2).to_vector<double>(),
+              ::testing::ElementsAre(static_cast<double>(float16(0.12)),
+                                     static_cast<double>(float16(2.67))));
   const Tensor x = tensor({-7, 7, -7, 7, 5.5}, {5}, f64), y = tensor({3, -3, -3, 3, 2}, {5}, f64);
   EXPECT_THAT(fmod(x, y).to_vector<double>(), ::testing::ElementsAre(-1, 1, -1, 1, 1.5));
   EXPECT_THAT(remainder(x, y).to_vector<double>(), ::testing::ElementsAre(2, -2, -1, 1, 1.5));
