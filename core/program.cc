@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <ostream>
 
@@ -180,11 +179,6 @@ class StableHasher {
   StableHasher& Add(uint64_t v) {
     h_ = Mix(h_ ^ (v + 0x9e3779b97f4a7c15ULL + (h_ << 6) + (h_ >> 2)));
     return *this;
-  }
-  StableHasher& Add(double v) {
-    uint64_t bits;
-    std::memcpy(&bits, &v, sizeof(bits));
-    return Add(bits);
   }
   StableHasher& Add(absl::Span<const int64_t> v) {
     Add(static_cast<uint64_t>(v.size()));
