@@ -1,6 +1,7 @@
 // File: kernels/math_check.comp
 // A build-time compile of the math libraries the run-time kernels include (math_common.glsl,
-// math_f32.glsl, math_f64.glsl), so that an error there breaks the build. Never dispatched.
+// math_f32.glsl, math_f64.glsl, special_f32.glsl, special_f64.glsl), so that an error there
+// breaks the build. Never dispatched.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 
@@ -9,6 +10,8 @@
 #include "math_common.glsl"
 #include "math_f32.glsl"
 #include "math_f64.glsl"
+#include "special_f32.glsl"
+#include "special_f64.glsl"
 
 layout(local_size_x = 1) in;
 layout(std430, binding = 0) buffer F { float f[]; };

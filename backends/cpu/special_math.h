@@ -2,9 +2,9 @@
 // The scalar special functions libm lacks, in double, for the CPU kernels' Op<prim>
 // (elementwise_ops.h): erf_inv, digamma, the Hurwitz zeta function, bessel_i0e, bessel_i1e
 // and the incomplete gamma family (igamma, igammac, igamma_grad_a, random_gamma_grad). The
-// Vulkan math library
-// (kernels/math_f64.glsl, math_f32.glsl) runs the same algorithms, which keeps the two backends'
-// results close; tests/backends/vulkan_math_test.cc measures both against references.
+// Vulkan math library (kernels/special_f64.glsl, special_f32.glsl) runs the same algorithms,
+// which keeps the two backends' results close; tests/backends/vulkan_math_test.cc measures both
+// against references.
 
 #ifndef COTANGENT_BACKENDS_CPU_SPECIAL_MATH_H_
 #define COTANGENT_BACKENDS_CPU_SPECIAL_MATH_H_

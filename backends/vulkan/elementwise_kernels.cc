@@ -471,6 +471,13 @@ std::string RoundedHalf(DType dtype, std::string_view v) {
   return absl::StrCat("ct_widen_", name, "(ct_round_", name, "(", Text(v), "))");
 }
 
+std::string MathLibrary(DType compute) {
+  const bool f64 = compute == DType::kF64;
+  return absl::StrCat(Text(kernels::kMathCommonGlsl),
+                      Text(f64 ? kernels::kMathF64Glsl : kernels::kMathF32Glsl),
+                      Text(f64 ? kernels::kSpecialF64Glsl : kernels::kSpecialF32Glsl));
+}
+
 std::string HelperFunctions(absl::Span<const DType> dtypes) {
   return std::any_of(dtypes.begin(), dtypes.end(), IsHalfFloat) ? kHalfFloats : "";
 }
@@ -551,8 +558,7 @@ absl::StatusOr<std::string> ElementwiseSource(const ElementwiseSpec& spec) {
   }
   if (apply->math) {
     if (UsesTwoOverPi(spec.prim)) absl::StrAppend(&src, "#define CT_TABLE_BINDING ", inputs + 1, "\n");
-    absl::StrAppend(&src, Text(kernels::kMathCommonGlsl),
-                    Text(spec.in == DType::kF64 ? kernels::kMathF64Glsl : kernels::kMathF32Glsl));
+    absl::StrAppend(&src, MathLibrary(spec.in));
   }
   absl::StrAppend(&src, HelperFunctions(dtypes), apply->helper, apply->code,
                   Text(kernels::kElementwiseGlsl));

@@ -5,7 +5,7 @@
 // dtype matches the CPU backend (backends/cpu/kernels_elementwise.cc): wrapping integer
 // arithmetic, XLA's integer division, NaN-propagating max/min, saturating float -> integer
 // conversion, and
-// f64 transcendentals from kernels/math_f64.glsl (never computed in f32).
+// f64 transcendentals from kernels/math_f64.glsl and special_f64.glsl (never computed in f32).
 
 #ifndef COTANGENT_BACKENDS_VULKAN_ELEMENTWISE_KERNELS_H_
 #define COTANGENT_BACKENDS_VULKAN_ELEMENTWISE_KERNELS_H_
@@ -69,6 +69,11 @@ std::string TypeExtensions(absl::Span<const DType> dtypes);
 // bool, every other operand has dtype `in`).
 int NumInputs(Primitive prim);
 DType InputDType(const ElementwiseSpec& spec, int k);
+
+// The GLSL math library of a kernel computing in `compute` (f32 or f64): math_common.glsl,
+// then kernels/math_<p>.glsl (the elementary functions) and special_<p>.glsl (the special
+// functions, which use them).
+std::string MathLibrary(DType compute);
 
 // sin and cos kernels bind one more buffer after their operands: the bits of 2/pi for their
 // argument reduction (kernels/math_common.glsl), these 42 words, uploaded once per backend.

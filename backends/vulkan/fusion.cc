@@ -17,14 +17,11 @@
 #include "backends/vulkan/ops.h"
 #include "backends/vulkan/status.h"
 #include "core/layout.h"
-#include "kernels/glsl_sources.h"
 
 namespace cotangent::vulkan {
 namespace {
 
 constexpr uint32_t kWorkgroup = 256;
-
-absl::string_view Text(std::string_view s) { return {s.data(), s.size()}; }
 
 // The spec of an op's function: its operands' dtype (select's: of on_true, after the bool
 // predicate) and its result's.
@@ -226,8 +223,7 @@ absl::StatusOr<std::string> FusedSource(const FusedCode& code) {
                   "  uint offset[", kMaxBindings, "];\n} pc;\n");
   if (math) {
     if (UsesTable(code)) absl::StrAppend(&src, "#define CT_TABLE_BINDING ", n_out + n_in, "\n");
-    absl::StrAppend(&src, Text(kernels::kMathCommonGlsl),
-                    Text(*math == DType::kF64 ? kernels::kMathF64Glsl : kernels::kMathF32Glsl));
+    absl::StrAppend(&src, MathLibrary(*math));
   }
   absl::StrAppend(&src, HelperFunctions(dtypes));
   // One function per op; helpers (shared by ops of one conversion) once each.

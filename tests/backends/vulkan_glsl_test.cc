@@ -2,7 +2,7 @@
 // The GLSL of every elementwise kernel compiles, for every row of core/primitives.def and
 // dtype it accepts, in both the scalar and the vector form: a primitive whose math expression
 // calls a function the math library lacks (ct_erf without its implementation in
-// kernels/math_f32.glsl) fails here, named, on any machine (glslang only, no Vulkan device).
+// kernels/special_f32.glsl) fails here, named, on any machine (glslang only, no Vulkan device).
 // Also the SPIR-V patch that keeps IEEE infinities and NaNs in every shader (float_controls.h).
 
 #include <string>

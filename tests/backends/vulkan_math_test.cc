@@ -1,5 +1,6 @@
 // File: tests/backends/vulkan_math_test.cc
-// Accuracy of the Vulkan backend's transcendentals (kernels/math_f64.glsl, math_f32.glsl)
+// Accuracy of the Vulkan backend's transcendentals (kernels/math_f64.glsl, math_f32.glsl,
+// special_f64.glsl, special_f32.glsl)
 // against the C library the CPU backend uses, in ulps, over wide ranges: exp, log, log1p,
 // expm1, sin, cos (Payne-Hanek up to 1e300), tanh, sqrt, pow, atan2, erf, erfc, rem (fmod) and
 // nextafter against the C library (zeta(s, 1) against std::riemann_zeta), and erf_inv and
