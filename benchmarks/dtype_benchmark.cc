@@ -4,7 +4,8 @@
 // f64), an elementwise chain eagerly (the 16-bit dtypes convert each operand and result; c64
 // runs as real equations on its parts) and under jit (the real dtypes fuse into one kernel;
 // 16-bit loads, stores and roundings in registers; c64 does not fuse), a reduction and a
-// matmul (computed in f32 either way; c64's as four real products). Each benchmark's argument
+// matmul (computed in f32 either way; c64's as four real products), and a 2-D convolution
+// (c64's as four real convolutions on the parts). Each benchmark's argument
 // 0, 1, 2, 3 is the dtype f32, f16, bf16, c64, so the ratios to f32 read off one table.
 // main() and its flags are benchmarks/bench_main.cc's.
 
@@ -84,6 +85,17 @@ void BM_Matmul(benchmark::State& state) {
   state.SetLabel(ct::DTypeName(DTypeArg(state)));
 }
 
+// [8, 16, s, s] convolved with [32, 16, 3, 3], SAME padding (lax.conv's layout).
+void BM_Conv(benchmark::State& state) {
+  const int64_t s = state.range(1);
+  const ct::Tensor x = Values({8, 16, s, s}, DTypeArg(state));
+  const ct::Tensor w = Values({32, 16, 3, 3}, DTypeArg(state));
+  for (auto _ : state) ct::conv(x, w, {1, 1}, ct::Padding::kSame).block_until_ready();
+  state.counters["flops"] = benchmark::Counter(2.0 * 8 * 32 * s * s * 16 * 9,
+                                               benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(ct::DTypeName(DTypeArg(state)));
+}
+
 }  // namespace
 
 namespace cotangent::bench {
@@ -102,6 +114,8 @@ void RegisterBenchmarks(bool smoke) {
   const int64_t m = smoke ? 16 : 256;
   Register("BM_Matmul", BM_Matmul, {{0, m}, {1, m}, {2, m}, {3, m}}, benchmark::kMicrosecond,
            smoke);
+  const int64_t s = smoke ? 4 : 32;
+  Register("BM_Conv", BM_Conv, {{0, s}, {1, s}, {2, s}, {3, s}}, benchmark::kMicrosecond, smoke);
 }
 
 void PrintChecks() {}
