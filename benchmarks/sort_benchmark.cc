@@ -3,8 +3,10 @@
 // against its peer in plain C++: std::sort of (key, index) pairs per line, one thread, which is
 // what the CPU kernel does per line (plus mapping floats to integer order keys), and
 // std::stable_sort of indices by value. Run once per backend (COTANGENT_BACKEND=vulkan for the
-// Vulkan network; the peers stay on the CPU). Also top_k and searchsorted, which are argsort
-// and gathers, the latter against std::lower_bound. Results: docs/benchmarks.md. main() and its flags are benchmarks/bench_main.cc's.
+// Vulkan network; the peers stay on the CPU). Also top_k (argsort of the first k, then a
+// gather) against std::partial_sort of (key, index) pairs per line, and searchsorted (argsort
+// and gathers) against std::lower_bound. Results: docs/benchmarks.md. main() and its flags
+// are benchmarks/bench_main.cc's.
 
 #include <algorithm>
 #include <cstdint>
@@ -67,6 +69,23 @@ void BM_StdSortPairs(benchmark::State& state) {
   SetItems(state);
 }
 
+// top_k(16)'s peer: the 16 largest (key, index) pairs of each line, first, one thread.
+void BM_StdPartialSortPairs16(benchmark::State& state) {
+  const std::vector<float> x = Lines(state).to_vector<float>();
+  const int64_t n = state.range(1), k = std::min<int64_t>(16, n);
+  std::vector<std::pair<float, int32_t>> pairs(n);
+  std::vector<int32_t> out(x.size() / n * k);
+  for (auto _ : state) {
+    for (size_t line = 0; line < x.size(); line += n) {
+      for (int64_t i = 0; i < n; ++i) pairs[i] = {-x[line + i], static_cast<int32_t>(i)};
+      std::partial_sort(pairs.begin(), pairs.begin() + k, pairs.end());
+      for (int64_t i = 0; i < k; ++i) out[line / n * k + i] = pairs[i].second;
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  SetItems(state);
+}
+
 void BM_StdStableSortIndices(benchmark::State& state) {
   const std::vector<float> x = Lines(state).to_vector<float>();
   const int64_t n = state.range(1);
@@ -113,6 +132,7 @@ void RegisterBenchmarks(bool smoke) {
            {"BM_TopK16", BM_TopK16},
            {"BM_Searchsorted", BM_Searchsorted},
            {"BM_StdSortPairs", BM_StdSortPairs},
+           {"BM_StdPartialSortPairs16", BM_StdPartialSortPairs16},
            {"BM_StdStableSortIndices", BM_StdStableSortIndices},
            {"BM_StdLowerBound", BM_StdLowerBound}}) {
     Register(name, fn, sizes, benchmark::kMillisecond, smoke);

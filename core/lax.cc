@@ -171,10 +171,11 @@ Tensor scatter_max(const Tensor& operand, const Tensor& indices, const Tensor& u
   return BindScatter(Primitive::kScatterMax, operand, indices, updates, std::move(dims), mode);
 }
 
-Tensor argsort(absl::Span<const Tensor> keys, int64_t dimension, bool descending) {
+Tensor argsort(absl::Span<const Tensor> keys, int64_t dimension, bool descending, int64_t k) {
   Params p;
   p.dimension = dimension;
   p.descending = descending;
+  p.k = k;
   return Bind1(Primitive::kArgsort, keys, p);
 }
 

@@ -82,8 +82,10 @@ Tensor scatter_min(const Tensor& operand, const Tensor& indices, const Tensor& u
 Tensor scatter_max(const Tensor& operand, const Tensor& indices, const Tensor& updates,
                    IndexDims dims, IndexMode mode);
 // The permutation (i32, the keys' shape) sorting each line along dimension by the keys,
-// lexicographically, stably, in lax.sort's total order (core/primitives.def, argsort).
-Tensor argsort(absl::Span<const Tensor> keys, int64_t dimension, bool descending = false);
+// lexicographically, stably, in lax.sort's total order (core/primitives.def, argsort); with
+// k >= 0, only each line's first k indices (top_k: a selection, not a sort, on the CPU).
+Tensor argsort(absl::Span<const Tensor> keys, int64_t dimension, bool descending = false,
+               int64_t k = -1);
 
 // Linear algebra over the last two axes (core/primitives.def, the kLinalg rows), as lax.linalg.
 Tensor cholesky(const Tensor& a);

@@ -116,6 +116,7 @@ struct Params {
   std::vector<int64_t> axes;         // reduce_sum, _max, _prod: axes reduced (sorted, unique)
   int64_t dimension = 0;             // argmax, concatenate, argsort, collectives: the axis
   bool descending = false;           // argsort: largest first
+  int64_t k = -1;                    // argsort: each line's first k indices (top_k); -1: all
   // transpose: output axis i is input axis permutation[i]; ppermute: member i receives from
   // member permutation[i] (-1: zeros)
   std::vector<int64_t> permutation;

@@ -148,7 +148,7 @@ bool Params::operator==(const Params& o) const {
          slice_sizes == o.slice_sizes && mode == o.mode && fill_value.Identical(o.fill_value) &&
          name == o.name && object == o.object && num_consts == o.num_consts &&
          axis_names == o.axis_names && axis_size == o.axis_size && tiled == o.tiled &&
-         concat_dimension == o.concat_dimension;
+         concat_dimension == o.concat_dimension && k == o.k;
 }
 
 namespace {
@@ -239,6 +239,7 @@ uint64_t Params::StableHash() const {
         .Add(slice_sizes).Add(static_cast<uint64_t>(mode)).Add(fill_value.bits());
   }
   if (descending) h.Add(uint64_t{1});
+  if (k >= 0) h.Add(uint64_t{2}).Add(static_cast<uint64_t>(k));
   if (!conv.lhs_spec.empty()) {  // likewise for convolutions
     h.Add(conv.lhs_spec).Add(conv.rhs_spec).Add(conv.out_spec).Add(conv.window_strides)
         .Add(conv.padding_low).Add(conv.padding_high).Add(conv.lhs_dilation)
@@ -305,7 +306,8 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
     case Primitive::kConcatenate:
       return absl::StrCat("dimension=", p.dimension);
     case Primitive::kArgsort:
-      return absl::StrCat("dimension=", p.dimension, " descending=", Bool(p.descending));
+      return absl::StrCat("dimension=", p.dimension, " descending=", Bool(p.descending),
+                          p.k >= 0 ? absl::StrCat(" k=", p.k) : "");
     case Primitive::kTriangularSolve:
       return absl::StrCat("left_side=", Bool(p.linalg.left_side), " lower=", Bool(p.linalg.lower),
                           " transpose_a=", Bool(p.linalg.transpose_a),

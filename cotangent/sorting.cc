@@ -92,9 +92,7 @@ std::pair<Tensor, Tensor> top_k(const Tensor& x, int64_t k) {
   if (k < 0 || k > n) {
     ThrowInvalid("top_k: k = ", k, " for ", x.aval().ToString(), " (its last axis has ", n, ")");
   }
-  std::vector<int64_t> start(x.ndim(), 0), limit(x.shape().begin(), x.shape().end());
-  limit[a] = k;
-  const Tensor indices = lax::slice(lax::argsort({x}, a, /*descending=*/true), start, limit);
+  const Tensor indices = lax::argsort({x}, a, /*descending=*/true, k);
   return {take_along_axis(x, indices, a, IndexMode::kClip), indices};
 }
 

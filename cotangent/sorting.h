@@ -39,7 +39,8 @@ std::pair<Tensor, Tensor> sort_key_val(const Tensor& keys, const Tensor& values,
                                        int64_t dimension = -1);
 
 // lax.top_k: the k largest entries along the last axis, largest first, and their indices (i32);
-// equal entries in index order, NaN above every number.
+// equal entries in index order, NaN above every number. argsort's k: the CPU selects rather
+// than sorts (backends/cpu/kernels_sort.cc).
 std::pair<Tensor, Tensor> top_k(const Tensor& x, int64_t k);
 
 // Where each element of v would go into the sorted 1-D a to keep it sorted (i32, v's shape):

@@ -2,11 +2,15 @@
 // argsort: for each line along the dimension, the indices 0..n-1 sorted by the keys. Each key
 // element is first mapped to an unsigned integer whose order is lax.sort's total order, so
 // that one integer comparison per key decides; ties compare the indices, which makes the
-// order strict and the unstable std::sort give the stable permutation. Lines run in parallel.
+// order strict and the unstable std::sort give the stable permutation. With k below the
+// line's length n (top_k's argsort) only the first k are wanted: std::nth_element puts them
+// first in O(n) and only they are sorted, O(n + k log k) per line instead of O(n log n); the
+// order being strict, they are the same k in the same order. Lines run in parallel.
 
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <functional>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -47,12 +51,29 @@ uint64_t OrderKey(T v) {
   }
 }
 
+using Pair = std::pair<uint64_t, int32_t>;
+
+// Offers pair to best, a max-heap holding the smallest `keep` pairs offered so far; returns
+// the largest key that can still enter it (every key while it is not full).
+uint64_t OfferToHeap(std::vector<Pair>& best, int64_t keep, Pair pair) {
+  if (static_cast<int64_t>(best.size()) < keep) {
+    best.push_back(pair);
+    std::push_heap(best.begin(), best.end());
+  } else if (pair < best.front()) {
+    std::pop_heap(best.begin(), best.end());
+    best.back() = pair;
+    std::push_heap(best.begin(), best.end());
+  }
+  return static_cast<int64_t>(best.size()) < keep ? ~uint64_t{0} : best.front().first;
+}
+
 }  // namespace
 
 absl::Status ArgsortKernel(absl::Span<const Array> in, const Params& params, const Array& out) {
-  const int64_t axis = params.dimension, n = out.aval.shape[axis];
-  if (n == 0 || out.aval.size() == 0) return absl::OkStatus();
-  const int64_t lines = out.aval.size() / n, rank = out.aval.rank();
+  // n keys along the axis, of which each line's first `keep` indices are written.
+  const int64_t axis = params.dimension, n = in[0].aval.shape[axis], keep = out.aval.shape[axis];
+  if (keep == 0 || out.aval.size() == 0) return absl::OkStatus();
+  const int64_t lines = out.aval.size() / keep, rank = out.aval.rank();
   const size_t num_keys = in.size();
   // The first element of line l in each key (and in out), the lines in row-major order of the
   // other axes.
@@ -78,16 +99,40 @@ absl::Status ArgsortKernel(absl::Span<const Array> in, const Params& params, con
     });
   };
   const int64_t out_stride = out.strides[axis];
+  // Orders [first, last) so that its first `keep` are the smallest under less, sorted.
+  const auto sort_first = [keep, n](auto first, auto last, auto less) {
+    if (keep <= n / 8) {
+      std::partial_sort(first, first + keep, last, less);
+    } else {
+      if (keep < n) std::nth_element(first, first + keep, last, less);
+      std::sort(first, first + keep, less);
+    }
+  };
   ParallelFor(lines, grain, [&](int64_t begin, int64_t end) {
+    if (num_keys == 1 && keep <= n / 8) {  // few of one key: stream the line through a heap
+      std::vector<Pair> best;              // a max-heap of the smallest `keep` pairs so far
+      for (int64_t l = begin; l < end; ++l) {
+        best.clear();
+        uint64_t bound = ~uint64_t{0};  // a key above it cannot enter the heap
+        order_keys(0, l, [&](int64_t i, uint64_t key) {
+          if (key > bound) return;  // the common case, kept small enough to inline
+          bound = OfferToHeap(best, keep, {key, static_cast<int32_t>(i)});
+        });
+        std::sort_heap(best.begin(), best.end());
+        int32_t* line = o + line_offset(out, l);
+        for (int64_t i = 0; i < keep; ++i) line[i * out_stride] = best[i].second;
+      }
+      return;
+    }
     if (num_keys == 1) {  // one key: sort (key, index) pairs, with no indirection
-      std::vector<std::pair<uint64_t, int32_t>> pairs(n);
+      std::vector<Pair> pairs(n);
       for (int64_t l = begin; l < end; ++l) {
         order_keys(0, l, [&](int64_t i, uint64_t key) {
           pairs[i] = {key, static_cast<int32_t>(i)};
         });
-        std::sort(pairs.begin(), pairs.end());
+        sort_first(pairs.begin(), pairs.end(), std::less<>());
         int32_t* line = o + line_offset(out, l);
-        for (int64_t i = 0; i < n; ++i) line[i * out_stride] = pairs[i].second;
+        for (int64_t i = 0; i < keep; ++i) line[i * out_stride] = pairs[i].second;
       }
       return;
     }
@@ -98,14 +143,14 @@ absl::Status ArgsortKernel(absl::Span<const Array> in, const Params& params, con
         order_keys(k, l, [&](int64_t i, uint64_t key) { keys[k][i] = key; });
       }
       for (int64_t i = 0; i < n; ++i) order[i] = static_cast<int32_t>(i);
-      std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+      sort_first(order.begin(), order.end(), [&](int32_t a, int32_t b) {
         for (const std::vector<uint64_t>& key : keys) {
           if (key[a] != key[b]) return key[a] < key[b];
         }
         return a < b;
       });
       int32_t* line = o + line_offset(out, l);
-      for (int64_t i = 0; i < n; ++i) line[i * out_stride] = order[i];
+      for (int64_t i = 0; i < keep; ++i) line[i * out_stride] = order[i];
     }
   });
   return absl::OkStatus();

@@ -4,11 +4,15 @@
 // padding that sorts last). Indices move, keys stay: a comparison reads both indices' keys,
 // mapped to (hi, lo) words whose unsigned order is lax.sort's total order, and ties compare
 // the indices, so the order is strict and the network gives the stable permutation, equal to
-// the CPU's. Three generated kernels (shapes, strides and dtypes constant): iota into the
-// scratch, one compare-exchange stage (run log2(P) (log2(P) + 1) / 2 times, the stage's block
-// and distance as push constants), and the copy of the first n indices of each line to out.
-// Keys are read as bits, so f64 keys need no shaderFloat64.
+// the CPU's. Four generated kernels (shapes, strides and dtypes constant): iota into the
+// scratch; one compare-exchange stage over global memory, for the stages whose pairs are at
+// least a window (512 indices) apart; the stages within windows, in workgroup shared memory,
+// several per dispatch; and the copy of the first n indices of each line to out (the first k
+// with top_k's k: the whole line is still sorted). Of the log2(P) (log2(P) + 1) / 2 stages,
+// a line of P <= 512 takes one dispatch and 2^20 takes 78 (was 210). Keys are read as bits,
+// so f64 keys need no shaderFloat64.
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <string>
@@ -72,10 +76,27 @@ struct SortShape {
   Shape line_shape;  // the other axes, in order
 };
 
-std::string StageSource(const Params& p, absl::Span<const Array> keys, const SortShape& s) {
+// The window of the shared-memory kernel: its workgroup's threads compare-exchange one pair
+// each, so every stage whose pairs lie within aligned windows of this many indices runs there.
+constexpr int64_t kWindow = 2 * kGeneratedWorkgroup;
+
+// The source that both compare-exchange kernels share: the bindings (perm, then the keys),
+// push constants (the offsets, then two stage numbers), less(a, b) (index a's keys before
+// index b's; padding after everything), and `exchange`, GLSL statements that set the keys'
+// bases of line `line` and compare-exchange the pair held in `a_ref`, `b_ref` at position `pos`
+// of its line in `block`'s direction.
+struct CompareExchange {
+  std::string prelude, exchange;
+};
+
+CompareExchange CompareExchangeSource(const Params& p, absl::Span<const Array> keys,
+                                      const SortShape& s, const char* stages,
+                                      const std::string& a_ref, const std::string& b_ref) {
   std::vector<DType> dtypes;
   for (const Array& k : keys) dtypes.push_back(k.aval.dtype);
-  std::string src = Header(dtypes);
+  CompareExchange out;
+  std::string& src = out.prelude;
+  src = Header(dtypes);
   absl::StrAppend(&src, "layout(std430, binding = 0) buffer Perm { int perm[]; };\n");
   std::string push = "uint perm_offset";
   std::vector<std::vector<int64_t>> strides;
@@ -90,9 +111,8 @@ std::string StageSource(const Params& p, absl::Span<const Array> keys, const Sor
     }
     bases.push_back(absl::StrCat("base", k));
   }
-  absl::StrAppend(&src, "layout(push_constant) uniform Push { ", push, ", block, distance; } pc;\n",
+  absl::StrAppend(&src, "layout(push_constant) uniform Push { ", push, ", ", stages, "; } pc;\n",
                   kKeyFunctions);
-  // less(a, b): index a's keys before index b's; padding after everything.
   std::string params, less;
   for (size_t k = 0; k < keys.size(); ++k) {
     const int64_t stride = keys[k].strides[p.dimension];
@@ -109,24 +129,61 @@ std::string StageSource(const Params& p, absl::Span<const Array> keys, const Sor
                   "  return a < b;\n}\n");
   std::string args;
   for (const std::string& b : bases) absl::StrAppend(&args, ", ", b);
-  absl::StrAppend(&src,
-                  "void main() {\n  const uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;\n",
-                  "  for (uint q = gl_GlobalInvocationID.x; q < ", s.lines * (s.padded / 2),
-                  "u; q += step) {\n    const uint line = q / ", s.padded / 2, "u, h = q % ",
-                  s.padded / 2, "u;\n");
   for (size_t k = 0; k < keys.size(); ++k) {
-    absl::StrAppend(&src, "    uint base", k, " = pc.k", k, "_offset;\n");
+    absl::StrAppend(&out.exchange, "    uint base", k, " = pc.k", k, "_offset;\n");
   }
   absl::StrAppend(
-      &src, "    {\n", Decompose("line", s.line_shape, strides, bases), "    }\n",
-      "    const uint i = 2u * pc.distance * (h / pc.distance) + h % pc.distance;\n",
-      "    const uint at = pc.perm_offset + line * ", s.padded, "u + i;\n",
-      "    const int a = perm[at], b = perm[at + pc.distance];\n",
+      &out.exchange, "    {\n", Decompose("line", s.line_shape, strides, bases), "    }\n",
+      "    const int a = ", a_ref, ", b = ", b_ref, ";\n",
       // Blocks whose bit `block` is clear sort up, the others down: together, bitonic runs.
-      "    const bool up = (i & pc.block) == 0u;\n", "    if (up ? less(b, a", args,
-      ") : less(a, b", args, ")) {\n",
-      "      perm[at] = b;\n      perm[at + pc.distance] = a;\n    }\n  }\n}\n");
-  return src;
+      "    const bool up = (pos & block) == 0u;\n", "    if (up ? less(b, a", args, ") : less(a, b",
+      args, ")) {\n", "      ", a_ref, " = b;\n      ", b_ref, " = a;\n    }\n");
+  return out;
+}
+
+// One stage (pc.block, pc.distance) over global memory, one invocation per pair: the stages
+// whose pairs are further apart than a window.
+std::string StageSource(const Params& p, absl::Span<const Array> keys, const SortShape& s) {
+  const CompareExchange ce =
+      CompareExchangeSource(p, keys, s, "block, distance", "perm[at]", "perm[at + pc.distance]");
+  return absl::StrCat(
+      ce.prelude, "void main() {\n  const uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;\n",
+      "  const uint block = pc.block;\n", "  for (uint q = gl_GlobalInvocationID.x; q < ",
+      s.lines * (s.padded / 2), "u; q += step) {\n    const uint line = q / ", s.padded / 2,
+      "u, h = q % ", s.padded / 2, "u;\n",
+      "    const uint pos = 2u * pc.distance * (h / pc.distance) + h % pc.distance;\n",
+      "    const uint at = pc.perm_offset + line * ", s.padded, "u + pos;\n", ce.exchange,
+      "  }\n}\n");
+}
+
+// Every stage of blocks pc.block_from, 2 pc.block_from, ... pc.block_to whose distance is at
+// most kWindow / 2, in workgroup shared memory: each workgroup loads aligned windows of
+// kWindow indices of the scratch (lines of P indices end to end; a window's pairs stay in
+// one line, as P and the window are powers of two), runs those stages with a barrier
+// between them, and stores the window back. One dispatch instead of one per stage.
+std::string WindowSource(const Params& p, absl::Span<const Array> keys, const SortShape& s) {
+  const CompareExchange ce =
+      CompareExchangeSource(p, keys, s, "block_from, block_to", "held[i]", "held[i + d]");
+  const int64_t total = s.lines * s.padded;
+  return absl::StrCat(
+      ce.prelude, "shared int held[", kWindow, "];\nvoid main() {\n",
+      "  const uint t = gl_LocalInvocationID.x;\n", "  for (uint start = gl_WorkGroupID.x * ",
+      kWindow, "u; start < ", total, "u; start += gl_NumWorkGroups.x * ", kWindow, "u) {\n",
+      // The window's length is a multiple of every distance's 2 d (see SortLaunch).
+      "    const uint count = min(", kWindow, "u, ", total, "u - start);\n",
+      "    for (uint j = t; j < count; j += ", kGeneratedWorkgroup,
+      "u) held[j] = perm[pc.perm_offset + start + j];\n",
+      "    memoryBarrierShared();\n    barrier();\n",
+      // (block == block_to ends the loop: doubling 2^31 would wrap.)
+      "    for (uint block = pc.block_from;; block *= 2u) {\n",
+      "      for (uint d = min(block / 2u, ", kWindow / 2, "u); d >= 1u; d /= 2u) {\n",
+      "        const uint i = 2u * d * (t / d) + t % d;\n", "        if (i < count) {\n",
+      "    const uint line = (start + i) / ", s.padded, "u, pos = (start + i) % ", s.padded, "u;\n",
+      ce.exchange, "        }\n        memoryBarrierShared();\n        barrier();\n",
+      "      }\n      if (block == pc.block_to) break;\n    }\n",
+      "    for (uint j = t; j < count; j += ", kGeneratedWorkgroup,
+      "u) perm[pc.perm_offset + start + j] = held[j];\n",
+      "    memoryBarrierShared();\n    barrier();\n  }\n}\n");
 }
 
 std::string IotaSource(const SortShape& s) {
@@ -138,7 +195,8 @@ std::string IotaSource(const SortShape& s) {
       "    perm[pc.perm_offset + q] = int(q % ", s.padded, "u);\n  }\n}\n");
 }
 
-// out (dense, the keys' shape) at position q: its line's entry at q's index along the axis.
+// out (dense, the keys' shape but for k) at position q: its line's entry at q's index along the
+// axis.
 std::string CopyOutSource(const Params& p, const Array& out, const SortShape& s) {
   const int64_t rank = out.aval.rank();
   std::vector<std::vector<int64_t>> strides(1, std::vector<int64_t>(rank, 0));
@@ -166,7 +224,7 @@ absl::Status SortLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Arr
                         const Params& params, const Array& out) {
   (void)prim;
   SortShape s;
-  s.n = out.aval.shape[params.dimension];
+  s.n = in[0].aval.shape[params.dimension];  // out keeps each line's first params.k if k >= 0
   if (out.aval.size() == 0) return absl::OkStatus();
   if (in.size() + 1 > static_cast<size_t>(kMaxBindings)) {
     return absl::InvalidArgumentError(absl::StrCat("vulkan: argsort of ", in.size(),
@@ -174,7 +232,7 @@ absl::Status SortLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Arr
                                                    kMaxBindings - 1, " (use the cpu backend)"));
   }
   s.padded = static_cast<int64_t>(std::bit_ceil(static_cast<uint64_t>(s.n)));
-  s.lines = out.aval.size() / s.n;
+  s.lines = in[0].aval.size() / s.n;
   for (int64_t d = 0; d < out.aval.rank(); ++d) {
     if (d != params.dimension) s.line_shape.push_back(out.aval.shape[d]);
   }
@@ -194,14 +252,29 @@ absl::Status SortLaunch(KernelContext& ctx, Primitive prim, absl::Span<const Arr
     push.push_back(static_cast<uint32_t>(k.offset));
   }
   push.resize(push.size() + 2);
+  // Bitonic blocks 2, 4, ... P: the stages of distance >= kWindow one dispatch each, the rest
+  // of each block's stages in one window dispatch; the blocks up to kWindow are all window
+  // stages, so they share one. (The scratch's length is lines x P and each window starts at a
+  // multiple of kWindow, so a window's length is a multiple of 2 d for every d < P.)
   const std::string stage = StageSource(params, in, s);
-  for (int64_t block = 2; block <= s.padded; block *= 2) {
-    for (int64_t distance = block / 2; distance >= 1; distance /= 2) {
+  const std::string window = WindowSource(params, in, s);
+  const int64_t windows = (s.lines * s.padded + kWindow - 1) / kWindow;
+  const auto run_window = [&](int64_t from, int64_t to) {
+    push[push.size() - 2] = static_cast<uint32_t>(from);
+    push[push.size() - 1] = static_cast<uint32_t>(to);
+    return DispatchGenerated(ctx, window, "argsort", uses, push, windows * kGeneratedWorkgroup);
+  };
+  if (s.padded >= 2) {
+    COTANGENT_RETURN_IF_ERROR(run_window(2, std::min(s.padded, kWindow)));
+  }
+  for (int64_t block = 2 * kWindow; block <= s.padded; block *= 2) {
+    for (int64_t distance = block / 2; distance >= kWindow; distance /= 2) {
       push[push.size() - 2] = static_cast<uint32_t>(block);
       push[push.size() - 1] = static_cast<uint32_t>(distance);
       COTANGENT_RETURN_IF_ERROR(
           DispatchGenerated(ctx, stage, "argsort", uses, push, s.lines * (s.padded / 2)));
     }
+    COTANGENT_RETURN_IF_ERROR(run_window(block, block));
   }
   return DispatchGenerated(ctx, CopyOutSource(params, out, s), "argsort",
                            {{BufferOf(out), true}, {BufferOf(perm), false}},

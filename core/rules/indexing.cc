@@ -371,7 +371,7 @@ constexpr Def kDef<Primitive::kScatterMax> = {
     .tangent = ScatterExtremumJvp<Primitive::kScatterMax>,
     .batch = ScatterBatch<Primitive::kScatterMax>};
 
-// ---- argsort(keys...; dimension, descending) ----
+// ---- argsort(keys...; dimension, descending, k) ----
 
 ShapedArray ArgsortAbstractEval(Avals in, const Params& p) {
   std::vector<std::string> keys;
@@ -385,10 +385,14 @@ ShapedArray ArgsortAbstractEval(Avals in, const Params& p) {
     if (k.shape != in[0].shape) fail("the keys differ in shape");
   }
   if (p.dimension < 0 || p.dimension >= in[0].rank()) fail("no such axis");
-  if (in[0].shape[p.dimension] > std::numeric_limits<int32_t>::max()) {
+  const int64_t n = in[0].shape[p.dimension];
+  if (n > std::numeric_limits<int32_t>::max()) {
     fail("more elements along the axis than an i32 index holds");
   }
-  return ShapedArray{in[0].shape, DType::kI32};
+  if (p.k < -1 || p.k > n) fail(absl::StrCat("k = ", p.k, " of ", n, " elements along the axis"));
+  Shape shape = in[0].shape;
+  if (p.k >= 0) shape[p.dimension] = p.k;
+  return ShapedArray{shape, DType::kI32};
 }
 // Every example's keys sort along the same axis, one further in: the batch axis first.
 Batched ArgsortBatch(Span x, Bdims bdims, const Params& p) {
@@ -397,7 +401,7 @@ Batched ArgsortBatch(Span x, Bdims bdims, const Params& p) {
   for (size_t i = 0; i < x.size(); ++i) {
     keys.push_back(rules::MaterializeBatch(x[i], bdims[i], n, 0));
   }
-  return {lax::argsort(keys, p.dimension + 1, p.descending), 0};
+  return {lax::argsort(keys, p.dimension + 1, p.descending, p.k), 0};
 }
 template <>
 constexpr Def kDef<Primitive::kArgsort> = {.abstract_eval = ArgsortAbstractEval,

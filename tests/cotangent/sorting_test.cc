@@ -9,8 +9,10 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "cotangent/cotangent.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -179,6 +181,51 @@ TEST(SortingTest, TopK) {
   EXPECT_THAT(ErrorOf([&] { top_k(x, 7); }), HasSubstr("top_k: k = 7 for f32[2,6]"));
 }
 
+// argsort's k (top_k's: the CPU selects the first k with nth_element, then sorts only them)
+// keeps the head of each line's stable permutation: ties (many, NaN and both zeros among
+// them) in index order, along every axis, both directions, k from 0 to n, one key and two
+// (the kernel's two paths); under jit and vmap; and top_k of long lines against the reference.
+TEST(SortingTest, ArgsortOfKIsTheHeadOfTheStablePermutation) {
+  const Shape shape = {4, 37, 5};
+  const std::vector<double> data = TiedValues(NumElements(shape), 7);
+  const Tensor x = tensor(data, shape, f64);
+  const Tensor y = tensor(TiedValues(NumElements(shape), 8), shape, f32);
+  for (int64_t axis = 0; axis < 3; ++axis) {
+    const int64_t n = shape[axis];
+    for (const bool descending : {false, true}) {
+      const Tensor want = tensor(ReferenceArgsort(data, shape, axis, descending), shape, i32);
+      const Tensor want_two = lax::argsort({x, y}, axis, descending);
+      for (const int64_t k : {int64_t{0}, int64_t{1}, int64_t{3}, n - 1, n}) {
+        std::vector<int64_t> start(3, 0), limit(shape.begin(), shape.end());
+        limit[axis] = k;
+        const std::string where = absl::StrCat("axis ", axis, " descending ", descending, " k ", k);
+        EXPECT_EQ(V(lax::argsort({x}, axis, descending, k)), V(lax::slice(want, start, limit)))
+            << where;
+        EXPECT_EQ(V(lax::argsort({x, y}, axis, descending, k)),
+                  V(lax::slice(want_two, start, limit)))
+            << where;
+      }
+    }
+  }
+  const auto head = [](const Tensor& t) { return lax::argsort({t}, 1, true, 4); };
+  const Tensor got = jit(head)(x);
+  EXPECT_EQ(got.shape(), (Shape{4, 4, 5}));
+  EXPECT_EQ(V(got), V(head(x)));
+  EXPECT_EQ(V(vmap(head, {2}, 0)(x)), V(transpose(head(x), {2, 0, 1})));
+  EXPECT_THAT(make_jaxpr(head)(x).ToString(), HasSubstr("descending=True k=4"));
+  // Long lines, where a selection does far less than a sort.
+  const std::vector<double> wide = TiedValues(3 * 1000, 9);
+  const std::vector<double> order = ReferenceArgsort(wide, {3, 1000}, 1, true);
+  const auto [values, indices] = top_k(tensor(wide, {3, 1000}, f32), 10);
+  for (int64_t line = 0; line < 3; ++line) {
+    for (int64_t i = 0; i < 10; ++i) {
+      const int64_t at = static_cast<int64_t>(order[line * 1000 + i]);
+      EXPECT_EQ(V(indices)[line * 10 + i], at) << "line " << line << " rank " << i;
+      EXPECT_TRUE(SameValues({V(values)[line * 10 + i]}, {wide[line * 1000 + at]}));
+    }
+  }
+}
+
 TEST(SortingTest, SearchsortedMatchesBinarySearch) {
   std::vector<double> a = V(floor(testing::Random({40}, 3, -10, 10)));
   std::sort(a.begin(), a.end());
@@ -323,6 +370,11 @@ TEST(SortingTest, ErrorsNameTheOperation) {
               HasSubstr("argsort: keys (f32[3], f32[4]), dimension 0: the keys differ in shape"));
   EXPECT_THAT(ErrorOf([] { lax::argsort({zeros({3})}, 1); }),
               HasSubstr("argsort: keys (f32[3]), dimension 1: no such axis"));
+  EXPECT_THAT(
+      ErrorOf([] {
+        lax::argsort({zeros({2, 3})}, 1, false, 4);
+      }),
+      HasSubstr("argsort: keys (f32[2,3]), dimension 1: k = 4 of 3 elements along the axis"));
   EXPECT_THAT(ErrorOf([] { sort_operands({zeros({3})}, 0, 2); }),
               HasSubstr("sort_operands: num_keys 2 of 1 operands (need 1 to 1)"));
   EXPECT_THAT(ErrorOf([] {
