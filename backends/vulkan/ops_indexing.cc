@@ -13,8 +13,13 @@
 //     dtype, like f64 on lavapipe): one invocation per output element combines, in index
 //     order, every update whose window covers it: the CPU kernel's results in its order, bit
 //     for bit, at O(operand elements x index vectors). scatter stores the last one as bits.
+//     When that product is large (SortedPays), the sorted scatter gives the same results: the
+//     update elements' destinations, stably sorted (ops_sort.cc), and one invocation per
+//     output element combining its run of them, found by binary search.
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -111,6 +116,17 @@ std::string Combine(Primitive prim, DType dtype) {
   }
 }
 
+// The GLSL types of a deterministic scatter: scatter moves bits (bool and f64 without float64
+// support included); the others compute, in the compute type (bool and u8: uint).
+struct ScatterTypes {
+  std::string storage, acc;
+};
+ScatterTypes TypesOf(Primitive prim, DType dtype) {
+  const bool bits = prim == Primitive::kScatter;
+  const std::string storage = bits ? BitsType(dtype) : StorageType(dtype);
+  return {storage, DTypeSize(dtype) == 1 ? "uint" : bits ? storage : ComputeType(dtype)};
+}
+
 std::string ScatterSource(Primitive prim, const Params& p, const Array& x, const Array& indices,
                           const Array& updates, const Array& out) {
   const DType dtype = x.aval.dtype;
@@ -132,12 +148,7 @@ std::string ScatterSource(Primitive prim, const Params& p, const Array& x, const
     batch_strides[1].push_back(updates.strides[a]);
   }
   const int64_t batches = NumElements(batch_shape);
-  // scatter moves bits (bool and f64 without float64 support included); the others compute,
-  // in the compute type (bool and u8: uint).
-  const bool bits = prim == Primitive::kScatter;
-  const bool bytes = DTypeSize(dtype) == 1;
-  const char* type = bits ? BitsType(dtype) : StorageType(dtype);
-  const std::string acc_type = bytes ? "uint" : bits ? type : ComputeType(dtype);
+  const auto [type, acc_type] = TypesOf(prim, dtype);
   std::string src = Header({dtype});
   absl::StrAppend(&src, "layout(std430, binding = 0) writeonly buffer Out { ", type,
                   " out_data[]; };\nlayout(std430, binding = 1) readonly buffer Src { ", type,
@@ -173,6 +184,132 @@ std::string ScatterSource(Primitive prim, const Params& p, const Array& x, const
                   Combine(prim, dtype), " }\n    }\n    out_data[pc.out_offset + p] = ", type,
                   "(acc);\n  }\n}\n");
   return src;
+}
+
+// The sorted scatter, for scatters with many index vectors into a large operand (SortedPays),
+// in three steps. First, this kernel: invocation q is update element q in (index vector,
+// window position) order, the order in which the CPU kernel combines an output element's
+// updates; it writes dest[q], the output's dense row-major position it combines into
+// (kDropped when kFill drops its window), and addr[q], its offset in the updates buffer.
+// Second, the stable argsort of dest (ops_sort.cc), so each output's updates form a run in
+// index order. Third, SortedCombineSource.
+constexpr int32_t kDropped = 0x7fffffff;  // sorts after every output position
+
+std::string ScatterDestinationsSource(const Params& p, const Array& x, const Array& indices,
+                                      const Array& updates) {
+  const int64_t rank = x.aval.rank();
+  const IndexDims& d = p.index;
+  std::vector<int64_t> window(rank, 1), out_strides(rank, 1);
+  for (int64_t a = rank - 2; a >= 0; --a) out_strides[a] = out_strides[a + 1] * x.aval.shape[a + 1];
+  // The index vectors' shape (strides in the indices and the updates), and the window's (strides
+  // in the updates and in the output).
+  Shape batch_shape, window_shape;
+  std::vector<std::vector<int64_t>> batch_strides(2), window_strides(2);
+  for (int64_t a = 0, j = 0, batch = 0; a < updates.aval.rank(); ++a) {
+    if (Contains(d.window_dims, a)) {
+      while (Contains(d.collapsed_dims, j)) ++j;
+      window[j] = updates.aval.shape[a];
+      window_shape.push_back(updates.aval.shape[a]);
+      window_strides[0].push_back(updates.strides[a]);
+      window_strides[1].push_back(out_strides[j++]);
+    } else {
+      batch_shape.push_back(updates.aval.shape[a]);
+      batch_strides[0].push_back(indices.strides[batch++]);
+      batch_strides[1].push_back(updates.strides[a]);
+    }
+  }
+  const int64_t window_size = NumElements(window_shape);
+  std::string src = absl::StrCat(
+      Header({}), "layout(std430, binding = 0) writeonly buffer Dest { int dest[]; };\n",
+      "layout(std430, binding = 1) writeonly buffer Addr { uint addr[]; };\n",
+      "layout(std430, binding = 2) readonly buffer Idx { int idx[]; };\n",
+      "layout(push_constant) uniform Push { uint dest_offset, addr_offset, idx_offset,"
+      " upd_offset; } pc;\nvoid main() {\n",
+      "  const uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;\n",
+      "  for (uint q = gl_GlobalInvocationID.x; q < ", updates.aval.size(), "u; q += step) {\n",
+      "    const uint b = q / ", window_size, "u, w = q % ", window_size, "u;\n",
+      "    uint at = pc.idx_offset, u = pc.upd_offset, to = 0u;\n    bool ok = true;\n", "    {\n",
+      Decompose("b", batch_shape, batch_strides, {"at", "u"}), "    }\n", "    {\n",
+      Decompose("w", window_shape, window_strides, {"u", "to"}), "    }\n",
+      Starts(p, indices, x.aval.shape, window, "at"));
+  for (const int64_t a : d.start_index_map) {
+    absl::StrAppend(&src, "    to += uint(s", a, ") * ", out_strides[a], "u;\n");
+  }
+  absl::StrAppend(&src, "    dest[pc.dest_offset + q] = ok ? int(to) : ", kDropped, ";\n",
+                  "    addr[pc.addr_offset + q] = u;\n  }\n}\n");
+  return src;
+}
+
+// The sorted scatter's third kernel: invocation p is output element p (row-major). It starts
+// from the operand's element and combines, in order, the run of updates whose dest is p in
+// perm (dest's stable sorting permutation), found by binary search: the owner-computes
+// kernel's result, bit for bit, reading O(log U + its own updates) instead of every index
+// vector.
+std::string SortedCombineSource(Primitive prim, const Array& x, const Array& out, int64_t updates) {
+  const auto [type, acc_type] = TypesOf(prim, x.aval.dtype);
+  return absl::StrCat(
+      Header({x.aval.dtype}), "layout(std430, binding = 0) writeonly buffer Out { ", type,
+      " out_data[]; };\nlayout(std430, binding = 1) readonly buffer Src { ", type, " src[]; };\n",
+      "layout(std430, binding = 2) readonly buffer Upd { ", type, " upd[]; };\n",
+      "layout(std430, binding = 3) readonly buffer Dest { int dest[]; };\n",
+      "layout(std430, binding = 4) readonly buffer Addr { uint addr[]; };\n",
+      "layout(std430, binding = 5) readonly buffer Perm { int perm[]; };\n",
+      "layout(push_constant) uniform Push { uint out_offset, src_offset, dest_offset,"
+      " addr_offset, perm_offset; } pc;\nvoid main() {\n",
+      "  const uint step = gl_NumWorkGroups.x * gl_WorkGroupSize.x;\n",
+      "  for (uint p = gl_GlobalInvocationID.x; p < ", out.aval.size(), "u; p += step) {\n",
+      "    uint from = pc.src_offset;\n    {\n",
+      Decompose("p", x.aval.shape, {std::vector<int64_t>(x.strides.begin(), x.strides.end())},
+                {"from"}),
+      "    }\n    ", acc_type, " acc = ", acc_type, "(src[from]);\n",
+      "    uint lo = 0u, hi = ", updates, "u;\n", "    while (lo < hi) {\n",
+      "      const uint mid = (lo + hi) / 2u;\n",
+      "      const int at = dest[pc.dest_offset + uint(perm[pc.perm_offset + mid])];\n",
+      "      if (at < int(p)) lo = mid + 1u;\n      else hi = mid;\n    }\n",
+      "    for (uint j = lo; j < ", updates, "u; ++j) {\n",
+      "      const uint q = uint(perm[pc.perm_offset + j]);\n",
+      "      if (dest[pc.dest_offset + q] != int(p)) break;\n", "      const ", acc_type,
+      " v = ", acc_type, "(upd[addr[pc.addr_offset + q]]);\n      ", Combine(prim, x.aval.dtype),
+      "\n    }\n    out_data[pc.out_offset + p] = ", type, "(acc);\n  }\n}\n");
+}
+
+// Whether the sorted scatter does less work than the owner-computes kernel, which checks every
+// index vector for every output element (outputs x vectors). The sorted one runs the bitonic
+// network over the U update elements (P / 2 compare-exchanges in each of its L (L + 1) / 2
+// stages, P = 2^L the padded U) and a binary search per output element; counted twice, as its
+// steps read scattered memory where the owner's loop reads one index vector after another.
+bool SortedPays(int64_t outputs, int64_t vectors, int64_t updates) {
+  if (updates == 0 || updates > (int64_t{1} << 30) || outputs >= kDropped) return false;
+  const int64_t levels = std::bit_width(static_cast<uint64_t>(updates - 1));
+  const double sorted = (double{1} * (int64_t{1} << levels) / 2) * levels * (levels + 1) / 2 +
+                        double{1} * outputs * (levels + 1) + 2.0 * updates;
+  return double{1} * outputs * vectors > 2 * sorted;
+}
+
+absl::Status SortedScatter(KernelContext& ctx, Primitive prim, const Params& params,
+                           absl::Span<const Array> in, const Array& out) {
+  const Array &x = in[0], &indices = in[1], &updates = in[2];
+  const int64_t u = updates.aval.size();
+  COTANGENT_ASSIGN_OR_RETURN(const Array dest, ctx.new_array({{u}, DType::kI32}));
+  COTANGENT_ASSIGN_OR_RETURN(const Array addr, ctx.new_array({{u}, DType::kU32}));
+  COTANGENT_ASSIGN_OR_RETURN(const Array perm, ctx.new_array({{u}, DType::kI32}));
+  const auto offset = [](const Array& a) { return static_cast<uint32_t>(a.offset); };
+  COTANGENT_RETURN_IF_ERROR(DispatchGenerated(
+      ctx, ScatterDestinationsSource(params, x, indices, updates), "indexing",
+      {{BufferOf(dest), true}, {BufferOf(addr), true}, {BufferOf(indices), false}},
+      {offset(dest), offset(addr), offset(indices), offset(updates)}, u));
+  Params sort;
+  sort.dimension = 0;
+  COTANGENT_RETURN_IF_ERROR(SortLaunch(ctx, Primitive::kArgsort, {dest}, sort, perm));
+  return DispatchGenerated(ctx, SortedCombineSource(prim, x, out, u), "indexing",
+                           {{BufferOf(out), true},
+                            {BufferOf(x), false},
+                            {BufferOf(updates), false},
+                            {BufferOf(dest), false},
+                            {BufferOf(addr), false},
+                            {BufferOf(perm), false}},
+                           {offset(out), offset(x), offset(dest), offset(addr), offset(perm)},
+                           out.aval.size());
 }
 
 // The atomic scatter_add: invocation p is element p of the updates (row-major), added to the
@@ -269,6 +406,12 @@ absl::Status IndexingLaunch(KernelContext& ctx, Primitive prim, absl::Span<const
         absl::StrCat("vulkan: ", PrimitiveName(prim), " has no bool kernel"));
   }
   if (prim != Primitive::kScatterAdd || !AtomicScatter(ctx, dtype)) {
+    int64_t window = 1;
+    for (const int64_t a : params.index.window_dims) window *= in[2].aval.shape[a];
+    const int64_t updates = in[2].aval.size();
+    if (SortedPays(n, window == 0 ? 0 : updates / window, updates)) {
+      return SortedScatter(ctx, prim, params, in, out);
+    }
     return Launch(ctx, ScatterSource(prim, params, in[0], in[1], in[2], out), in, out, n);
   }
   COTANGENT_RETURN_IF_ERROR(CopyView(ctx, in[0], out));

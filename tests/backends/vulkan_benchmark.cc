@@ -2,7 +2,9 @@
 // Google Benchmark of the Vulkan backend beside the CPU backend, through the public API:
 // elementwise (add: bandwidth; tanh: the math library; a chain of five: fusion), reductions
 // (full and per row), f32 matmul, and an end-to-end Hessian-vector product (forward over
-// reverse) of sum(tanh(X)^2) for X 30x40 f32. Every iteration waits for its result
+// reverse) of sum(tanh(X)^2) for X 30x40 f32, and a row scatter_max (B rows of width D into a
+// table of V rows, as an embedding's max pooling: many index vectors, so the Vulkan backend's
+// sorted scatter). Every iteration waits for its result
 // (block_until_ready, which also computes pending fused results, or a read-back), so times
 // include the submission. On lavapipe (a CPU Vulkan device) only ratios mean
 // anything. The table in docs/vulkan.md comes from:
@@ -111,6 +113,26 @@ void BM_HvpTanhSquared(benchmark::State& state, const std::string& backend) {
   }
 }
 
+// at(table, rows).max(updates): {V, D, B} = state.range(0, 1, 2), rows pseudo-random.
+void BM_ScatterMaxRows(benchmark::State& state, const std::string& backend) {
+  const int64_t v = state.range(0), d = state.range(1), b = state.range(2);
+  const Tensor table = Filled(backend, v, d), updates = Filled(backend, b, d) * 2.0;
+  std::vector<int32_t> rows(b);
+  uint32_t s = 1;
+  for (int32_t& r : rows) {
+    s = s * 1664525u + 1013904223u;
+    r = static_cast<int32_t>((s >> 8) % static_cast<uint32_t>(v));
+  }
+  DeviceScope scope(backend);
+  const Tensor idx = from_vector(rows, {b});
+  Warm(at(table, idx).max(updates));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(at(table, idx).max(updates).block_until_ready());
+  }
+  state.counters["rows/s"] =
+      benchmark::Counter(static_cast<double>(b), benchmark::Counter::kIsIterationInvariantRate);
+}
+
 #define COTANGENT_BOTH(bm, ...)                                               \
   BENCHMARK_CAPTURE(bm, cpu, std::string("cpu"))->__VA_ARGS__->UseRealTime(); \
   BENCHMARK_CAPTURE(bm, vulkan, std::string("vulkan"))->__VA_ARGS__->UseRealTime()
@@ -124,6 +146,8 @@ COTANGENT_BOTH(BM_ReduceSum, ArgsProduct({{1 << 16, 1 << 20, 1 << 23, 1 << 26}, 
 COTANGENT_BOTH(BM_Matmul, Arg(64)->Arg(256)->Arg(512)->Arg(1024)->Arg(2048)->Arg(4096)->Unit(
                               benchmark::kMillisecond));
 COTANGENT_BOTH(BM_HvpTanhSquared, Unit(benchmark::kMicrosecond));
+COTANGENT_BOTH(BM_ScatterMaxRows,
+               Args({4096, 64, 1024})->Args({16384, 64, 4096})->Unit(benchmark::kMillisecond));
 
 }  // namespace
 }  // namespace cotangent

@@ -3,7 +3,7 @@
 // and broadcast operands, both modes, out-of-bounds and repeated indices; scatter_add both
 // ways, with atomics where the device has them (i32; f32 on lavapipe) and deterministic
 // (Options::deterministic, and f64 on lavapipe, which has no f64 atomic add), the latter equal
-// to the CPU bit for bit.
+// to the CPU bit for bit; and the sorted scatter that many index vectors take.
 
 #include <limits>
 #include <memory>
@@ -116,6 +116,51 @@ TEST(VulkanIndexing, DeterministicScatterAddEqualsCpuBitForBit) {
     const Host got = RunOn(**backend, Primitive::kScatterAdd, {x, Indices(), u},
                            ScatterParams(IndexMode::kFill), {{4, 3, 5}, dtype});
     cpu_test::ExpectMatches(got, want, dtype, absl::StrCat("deterministic ", DTypeName(dtype)), 0);
+  }
+}
+
+// Many index vectors into a larger operand take the sorted scatter (ops_indexing.cc
+// SortedPays: 2000 vectors into 300 rows of 4): destinations stably sorted, then each output
+// element's run combined. Bit for bit the CPU's, in index order, for every combining scatter
+// (scatter_add on the deterministic backend), with repeats (about 14 per row) and
+// out-of-bounds starts, both modes. Windows of 2 rows overlap, so one output element takes
+// different window positions of different vectors; with the window axes before the vectors'
+// axis of the updates, an element's row-major position is then not its index order.
+TEST(VulkanIndexing, SortedScatterEqualsCpuBitForBit) {
+  VulkanBackend::Options options;
+  options.deterministic = true;
+  absl::StatusOr<std::unique_ptr<VulkanBackend>> backend = VulkanBackend::Create(options);
+  ASSERT_TRUE(backend.ok()) << backend.status();
+  constexpr int64_t kVectors = 2000, kRows = 300;
+  Host starts{{kVectors, 1}, {}};
+  uint32_t s = 17;
+  for (int64_t i = 0; i < kVectors; ++i) {
+    s = s * 1664525u + 1013904223u;
+    starts.v.push_back(static_cast<double>((s >> 8) % (kRows + 3)) - 2);  // -2 to kRows
+  }
+  const Array indices = Place(starts, i32);
+  for (const bool window_first : {true, false}) {
+    Params p;
+    p.index.window_dims = window_first ? std::vector<int64_t>{0, 1} : std::vector<int64_t>{1, 2};
+    p.index.start_index_map = {0};
+    const Shape updates_shape = window_first ? Shape{2, 4, kVectors} : Shape{kVectors, 2, 4};
+    for (Primitive prim : {Primitive::kScatterAdd, Primitive::kScatter, Primitive::kScatterMul,
+                           Primitive::kScatterMin, Primitive::kScatterMax}) {
+      for (DType dtype : {i32, f32, f64}) {
+        for (IndexMode mode : {IndexMode::kClip, IndexMode::kFill}) {
+          p.mode = mode;
+          const Array x = Place(Random({kRows, 4}, dtype, 21), dtype, Layout::kReversed);
+          const Array u = Place(Random(updates_shape, dtype, 22), dtype);
+          const Host want = cpu_test::Exec(prim, {x, indices, u}, p, {{kRows, 4}, dtype});
+          const Host got = RunOn(**backend, prim, {x, indices, u}, p, {{kRows, 4}, dtype});
+          cpu_test::ExpectMatches(
+              got, want, dtype,
+              absl::StrCat(PrimitiveName(prim), " ", DTypeName(dtype), " window first ",
+                           window_first, " fill ", mode == IndexMode::kFill),
+              0);
+        }
+      }
+    }
   }
 }
 
