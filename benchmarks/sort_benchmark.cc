@@ -3,10 +3,11 @@
 // against its peer in plain C++: std::sort of (key, index) pairs per line, one thread, which is
 // what the CPU kernel does per line (plus mapping floats to integer order keys), and
 // std::stable_sort of indices by value. Run once per backend (COTANGENT_BACKEND=vulkan for the
-// Vulkan network; the peers stay on the CPU). Also top_k (argsort of the first k, then a
-// gather) against std::partial_sort of (key, index) pairs per line, and searchsorted (argsort
-// and gathers) against std::lower_bound. Results: docs/benchmarks.md. main() and its flags
-// are benchmarks/bench_main.cc's.
+// Vulkan network; the peers stay on the CPU). Also sort (argsort and a gather; the gather
+// alone, take_along_axis), top_k (argsort of the first k, then a gather) against
+// std::partial_sort of (key, index) pairs per line, and searchsorted (argsort and gathers)
+// against std::lower_bound. Results: docs/benchmarks.md. main() and its flags are
+// benchmarks/bench_main.cc's.
 
 #include <algorithm>
 #include <cstdint>
@@ -35,6 +36,23 @@ void SetItems(benchmark::State& state) {
 void BM_Argsort(benchmark::State& state) {
   const ct::Tensor x = Lines(state);
   for (auto _ : state) benchmark::DoNotOptimize(ct::argsort(x, 1).to_vector<int32_t>());
+  SetItems(state);
+}
+
+// The sorted values: argsort, then take_along_axis (a gather with an index vector per element).
+void BM_Sort(benchmark::State& state) {
+  const ct::Tensor x = Lines(state);
+  for (auto _ : state) benchmark::DoNotOptimize(ct::sort(x, 1).to_vector<float>());
+  SetItems(state);
+}
+
+// sort's gather alone: take_along_axis by a permutation computed once.
+void BM_TakeAlongAxis(benchmark::State& state) {
+  const ct::Tensor x = Lines(state);
+  const ct::Tensor perm = ct::argsort(x, 1);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ct::take_along_axis(x, perm, 1).block_until_ready());
+  }
   SetItems(state);
 }
 
@@ -129,6 +147,8 @@ void RegisterBenchmarks(bool smoke) {
       smoke ? ArgLists{{4, 256}} : ArgLists{{1, 1 << 20}, {1024, 1024}, {1 << 15, 32}};
   for (const auto& [name, fn] : std::vector<std::pair<const char*, void (*)(benchmark::State&)>>{
            {"BM_Argsort", BM_Argsort},
+           {"BM_Sort", BM_Sort},
+           {"BM_TakeAlongAxis", BM_TakeAlongAxis},
            {"BM_TopK16", BM_TopK16},
            {"BM_Searchsorted", BM_Searchsorted},
            {"BM_StdSortPairs", BM_StdSortPairs},

@@ -2,11 +2,15 @@
 // gather and the scatters. Both pair the elements of a window of the operand with those of an
 // array laid out as lax lays out gather's output and scatter's updates (batch axes, window
 // axes at window_dims): for batch position b and window position w,
-//   operand[start(b) + op_window[w]]  <->  other[base[b] + window[w]],
+//   operand[start(b) + op_window[w]]  <->  other[base(b) + window[w]],
 // where start(b) comes from the index vector b (clamped, or the window skipped, by mode).
-// A scatter combines the windows in batch order, so repeated indices give one result.
+// A scatter combines the windows in batch order, so repeated indices give one result. The
+// batch positions are walked with an odometer (BatchWalk), not listed: an elementwise gather
+// (take_along_axis, sort's values) has one index vector per element, and listing their
+// offsets took two 8-byte tables per element (16 MB for a gather of 2^20 elements).
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -27,8 +31,9 @@ namespace {
 // one run of `run` elements (an embedding row), so the inner loops are plain, vectorizable
 // loops over consecutive elements and the offset tables list only the runs' starts.
 struct IndexPlan {
-  std::vector<int64_t> base;          // per batch position: offset in `other`
-  std::vector<int64_t> index_base;    // per batch position: offset of its index vector
+  Shape batch_shape;                                  // the index vectors' positions (row-major)
+  std::array<std::vector<int64_t>, 2> batch_strides;  // along them: in `other`, in the indices
+  int64_t batches = 1;                                // positions in batch_shape
   std::vector<int64_t> window;        // per run of a window: its offset in `other`
   std::vector<int64_t> op_window;     // per run of a window: its offset in the operand
   std::vector<int64_t> window_shape;  // along each operand axis
@@ -67,7 +72,6 @@ IndexPlan Plan(const Array& other, const Array& indices, absl::Span<const int64_
     batch_strides[0].push_back(other.strides[a]);
     batch_strides[1].push_back(indices.strides[j++]);
   }
-  auto [base, index_base] = Offsets<2>(batch_shape, batch_strides);
   std::array<std::vector<int64_t>, 2> window_strides;
   for (size_t a = 0, j = 0; a < window_shape.size(); ++a) {
     const bool kept = std::find(d.collapsed_dims.begin(), d.collapsed_dims.end(),
@@ -87,17 +91,55 @@ IndexPlan Plan(const Array& other, const Array& indices, absl::Span<const int64_
   for (auto& strides : window_strides) strides.resize(outer);
   auto [window, op_window] =
       Offsets<2>(absl::MakeConstSpan(window_shape).first(outer), window_strides);
-  return {std::move(base),      std::move(index_base),   std::move(window),
-          std::move(op_window), std::move(window_shape), run};
+  const int64_t batches = NumElements(batch_shape);
+  return {std::move(batch_shape), std::move(batch_strides), batches, std::move(window),
+          std::move(op_window),   std::move(window_shape),  run};
 }
+
+// Batch positions from `position` on, one after another (row-major): base(), the offset in
+// `other`, and index(), the offset of the index vector, kept up to date by Next() (valid while
+// position() < plan.batches).
+class BatchWalk {
+ public:
+  BatchWalk(const IndexPlan& plan, int64_t position)
+      : plan_(plan), at_(plan.batch_shape.size(), 0), position_(position) {
+    if (position >= plan.batches) return;
+    for (int64_t d = static_cast<int64_t>(at_.size()) - 1; d >= 0 && position > 0; --d) {
+      at_[d] = position % plan.batch_shape[d];
+      position /= plan.batch_shape[d];
+      base_ += at_[d] * plan.batch_strides[0][d];
+      index_ += at_[d] * plan.batch_strides[1][d];
+    }
+  }
+  int64_t position() const { return position_; }
+  int64_t base() const { return base_; }
+  int64_t index() const { return index_; }
+  void Next() {
+    ++position_;
+    for (int64_t d = static_cast<int64_t>(at_.size()) - 1; d >= 0; --d) {
+      base_ += plan_.batch_strides[0][d];
+      index_ += plan_.batch_strides[1][d];
+      if (++at_[d] < plan_.batch_shape[d]) return;
+      base_ -= at_[d] * plan_.batch_strides[0][d];  // carry: back to 0 along d
+      index_ -= at_[d] * plan_.batch_strides[1][d];
+      at_[d] = 0;
+    }
+  }
+
+ private:
+  const IndexPlan& plan_;
+  std::vector<int64_t> at_;
+  int64_t position_, base_ = 0, index_ = 0;
+};
 
 // How many windows ahead a scatter prefetches its destination, and how much of it.
 constexpr int64_t kPrefetchAhead = 8, kPrefetchBytes = 512;
 
-// The operand offset of batch position b's window, or nullopt when kFill skips it.
+// The operand offset of the window of the index vector at offset `index`, or nullopt when
+// kFill skips it.
 std::optional<int64_t> Start(const IndexPlan& plan, const Array& indices, const Shape& op_shape,
-                             absl::Span<const int64_t> op_strides, const Params& p, int64_t b) {
-  const int32_t* idx = Data<int32_t>(indices) + plan.index_base[b];
+                             absl::Span<const int64_t> op_strides, const Params& p, int64_t index) {
+  const int32_t* idx = Data<int32_t>(indices) + index;
   const int64_t step = indices.strides.back();
   int64_t offset = 0;
   for (size_t k = 0; k < p.index.start_index_map.size(); ++k) {
@@ -113,15 +155,15 @@ std::optional<int64_t> Start(const IndexPlan& plan, const Array& indices, const 
   return offset;
 }
 
-// Fetches the first run of batch position b's window in a scatter's output `data` (up to
-// kPrefetchBytes of it) into the cache ahead of its use: windows at random places of a large
-// array are otherwise latency-bound, one after the other. (Gathers run as well without: their
-// rows are split over threads and read, not read and written.)
+// Fetches the first run of the window of the index vector at offset `index` in a scatter's
+// output `data` (up to kPrefetchBytes of it) into the cache ahead of its use: windows at
+// random places of a large array are otherwise latency-bound, one after the other. (Gathers
+// run as well without: their rows are split over threads and read, not read and written.)
 template <typename T>
 void Prefetch(const IndexPlan& plan, const Array& indices, const Shape& shape,
-              absl::Span<const int64_t> strides, const Params& p, int64_t b, const T* data) {
-  if (b >= static_cast<int64_t>(plan.base.size()) || plan.window.empty()) return;
-  const std::optional<int64_t> start = Start(plan, indices, shape, strides, p, b);
+              absl::Span<const int64_t> strides, const Params& p, int64_t index, const T* data) {
+  if (plan.window.empty()) return;
+  const std::optional<int64_t> start = Start(plan, indices, shape, strides, p, index);
   if (!start) return;
   const char* line = reinterpret_cast<const char*>(data + *start + plan.op_window[0]);
   const int64_t bytes =
@@ -141,17 +183,41 @@ absl::Status GatherKernel(absl::Span<const Array> in, const Params& p, const Arr
     T* dst = MutableData<T>(out);
     const T fill = ConvertValue<T, decltype(tag)::dtype>(p.fill_value);
     const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(runs * run, 1));
-    ParallelFor(static_cast<int64_t>(plan.base.size()), grain, [&](int64_t begin, int64_t end) {
-      for (int64_t b = begin; b < end; ++b) {
-        const std::optional<int64_t> start = Start(plan, indices, x.aval.shape, x.strides, p, b);
+    ParallelFor(plan.batches, grain, [&](int64_t begin, int64_t end) {
+      if (runs == 1 && run == 1) {
+        // An element per index vector (take_along_axis, sort's values): the loads land at
+        // random places of the operand, so the sources of a block of elements are found
+        // first and then loaded in one loop without calls, whose loads the core overlaps.
+        constexpr int64_t kBlock = 64;
+        int64_t from[kBlock], to[kBlock];
+        BatchWalk b(plan, begin);
+        while (b.position() < end) {
+          const int64_t count = std::min(kBlock, end - b.position());
+          for (int64_t i = 0; i < count; ++i, b.Next()) {
+            const std::optional<int64_t> start =
+                Start(plan, indices, x.aval.shape, x.strides, p, b.index());
+            from[i] = start ? *start + plan.op_window[0] : -1;
+            to[i] = b.base() + plan.window[0];
+          }
+          for (int64_t i = 0; i < count; ++i) dst[to[i]] = from[i] < 0 ? fill : src[from[i]];
+        }
+        return;
+      }
+      for (BatchWalk b(plan, begin); b.position() < end; b.Next()) {
+        const std::optional<int64_t> start =
+            Start(plan, indices, x.aval.shape, x.strides, p, b.index());
         for (int64_t w = 0; w < runs; ++w) {
-          T* o = dst + plan.base[b] + plan.window[w];
+          T* o = dst + b.base() + plan.window[w];
           if (!start) {
             std::fill(o, o + run, fill);
             continue;
           }
           const T* from = src + *start + plan.op_window[w];
-          std::copy(from, from + run, o);
+          if (run == 1) {
+            *o = *from;  // an element per window (take_along_axis): no memmove call
+          } else {
+            std::copy(from, from + run, o);
+          }
         }
       }
     });
@@ -189,16 +255,20 @@ absl::Status ScatterKernel(absl::Span<const Array> in, const Params& p, const Ar
       };
       const T* u = Data<T>(updates);
       T* dst = MutableData<T>(out);
-      const int64_t batch = static_cast<int64_t>(plan.base.size());
-      for (int64_t b = 0; b < batch; ++b) {  // in index order: deterministic
-        const std::optional<int64_t> start = Start(plan, indices, x.aval.shape, out.strides, p, b);
-        Prefetch(plan, indices, x.aval.shape, out.strides, p, b + kPrefetchAhead, dst);
+      BatchWalk ahead(plan, kPrefetchAhead);  // the window kPrefetchAhead positions on
+      for (BatchWalk b(plan, 0); b.position() < plan.batches; b.Next(), ahead.Next()) {
+        // In index order: deterministic.
+        const std::optional<int64_t> start =
+            Start(plan, indices, x.aval.shape, out.strides, p, b.index());
+        if (ahead.position() < plan.batches) {
+          Prefetch(plan, indices, x.aval.shape, out.strides, p, ahead.index(), dst);
+        }
         if (!start) continue;
         // The elements of one window are distinct: its runs are split over threads.
         const auto update = [&](int64_t begin, int64_t end) {
           for (int64_t w = begin; w < end; ++w) {
             T* __restrict__ o = dst + *start + plan.op_window[w];
-            const T* __restrict__ from = u + plan.base[b] + plan.window[w];
+            const T* __restrict__ from = u + b.base() + plan.window[w];
             for (int64_t r = 0; r < run; ++r) o[r] = combine(o[r], from[r]);
           }
         };
