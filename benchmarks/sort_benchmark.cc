@@ -4,10 +4,10 @@
 // what the CPU kernel does per line (plus mapping floats to integer order keys), and
 // std::stable_sort of indices by value. Run once per backend (COTANGENT_BACKEND=vulkan for the
 // Vulkan network; the peers stay on the CPU). Also sort (argsort and a gather; the gather
-// alone, take_along_axis), top_k (argsort of the first k, then a gather) against
-// std::partial_sort of (key, index) pairs per line, and searchsorted (argsort and gathers)
-// against std::lower_bound. Results: docs/benchmarks.md. main() and its flags are
-// benchmarks/bench_main.cc's.
+// alone, take_along_axis, and its transpose, a scatter-add), top_k (argsort of the first k,
+// then a gather) against std::partial_sort of (key, index) pairs per line, and searchsorted
+// (argsort and gathers) against std::lower_bound. Results: docs/benchmarks.md. main() and its
+// flags are benchmarks/bench_main.cc's.
 
 #include <algorithm>
 #include <cstdint>
@@ -52,6 +52,18 @@ void BM_TakeAlongAxis(benchmark::State& state) {
   const ct::Tensor perm = ct::argsort(x, 1);
   for (auto _ : state) {
     benchmark::DoNotOptimize(ct::take_along_axis(x, perm, 1).block_until_ready());
+  }
+  SetItems(state);
+}
+
+// The transpose of sort's gather: scatter-adding cotangents back through a permutation (the
+// gradient of a sort), one element per index vector.
+void BM_ScatterAlongAxis(benchmark::State& state) {
+  const ct::Tensor x = Lines(state);
+  const ct::Tensor perm = ct::argsort(x, 1);
+  const ct::Tensor rows = ct::reshape(ct::arange(state.range(0)), {state.range(0), 1});
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ct::at(ct::zeros_like(x), {rows, perm}).add(x).block_until_ready());
   }
   SetItems(state);
 }
@@ -149,6 +161,7 @@ void RegisterBenchmarks(bool smoke) {
            {"BM_Argsort", BM_Argsort},
            {"BM_Sort", BM_Sort},
            {"BM_TakeAlongAxis", BM_TakeAlongAxis},
+           {"BM_ScatterAlongAxis", BM_ScatterAlongAxis},
            {"BM_TopK16", BM_TopK16},
            {"BM_Searchsorted", BM_Searchsorted},
            {"BM_StdSortPairs", BM_StdSortPairs},
