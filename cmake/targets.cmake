@@ -60,6 +60,29 @@ function(cotangent_add_test name)
     ENVIRONMENT "${env}"
     LABELS "${arg_LABELS}"
     TIMEOUT ${COTANGENT_TEST_TIMEOUT_${arg_SIZE}})
+  # The binaries the command runs, for the label's build target (cotangent_label_targets).
+  string(REGEX MATCHALL "\\$<TARGET_FILE:[^>]+>" files "${arg_COMMAND}")
+  foreach(file IN LISTS files)
+    string(REGEX REPLACE "^\\$<TARGET_FILE:([^>]+)>$" "\\1" binary "${file}")
+    foreach(test_label IN LISTS arg_LABELS)
+      set_property(GLOBAL APPEND PROPERTY COTANGENT_LABELS ${test_label})
+      set_property(GLOBAL APPEND PROPERTY COTANGENT_LABEL_TARGETS_${test_label} ${binary})
+    endforeach()
+  endforeach()
+endfunction()
+
+# cotangent_label_targets(): for each ctest label, a target `<label>_tests` that builds the
+# binaries its tests run and nothing else: `cmake --build build --target mpi_tests`, then
+# `ctest -L '^mpi$'` (CI's CMake half, .ci/run). Called once, after every test is declared.
+function(cotangent_label_targets)
+  get_property(labels GLOBAL PROPERTY COTANGENT_LABELS)
+  list(REMOVE_DUPLICATES labels)
+  foreach(test_label IN LISTS labels)
+    get_property(binaries GLOBAL PROPERTY COTANGENT_LABEL_TARGETS_${test_label})
+    list(REMOVE_DUPLICATES binaries)
+    add_custom_target(${test_label}_tests)
+    add_dependencies(${test_label}_tests ${binaries})
+  endforeach()
 endfunction()
 
 # cotangent_cc_test(<name> [SRCS ...] [LIBS ...] [ARGS ...] [ENV ...] [LABELS ...]

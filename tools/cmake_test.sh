@@ -7,7 +7,11 @@
 # Bazel workspace through local_repository). Last line: "N passed, N failed" (ctest tests plus
 # consumer checks). The sanitizer runs stay Bazel's (tools/test.sh).
 # Usage: tools/cmake_test.sh [BUILD_DIR]   default: build (ignored by git and Bazel);
-#        extra ctest arguments in $CTEST_ARGS (e.g. CTEST_ARGS="-LE vulkan").
+#        extra ctest arguments in $CTEST_ARGS (e.g. CTEST_ARGS="-LE vulkan"); the targets to
+#        build in $CMAKE_TARGETS (default: all; CI's "cotangent_distributed vulkan_tests
+#        mpi_tests" builds the installed libraries and the binaries of the tests labelled
+#        vulkan or mpi, the only ones its ctest runs: cmake/targets.cmake makes a
+#        <label>_tests target per label).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
@@ -29,8 +33,10 @@ echo "cmake_test: cmake -S . -B $build_dir"
 cmake -S . -B "$build_dir" >"$log" 2>&1 || { cat "$log"; summary 0 1; }
 bash tools/check_build_lists.sh "$build_dir" || summary 0 1
 
-echo "cmake_test: cmake --build $build_dir -j2"
-if ! cmake --build "$build_dir" -j2 >"$log" 2>&1; then
+targets=()
+for target in ${CMAKE_TARGETS:-}; do targets+=(--target "$target"); done
+echo "cmake_test: cmake --build $build_dir -j2 ${targets[*]}"
+if ! cmake --build "$build_dir" -j2 "${targets[@]}" >"$log" 2>&1; then
   grep -v '^\[' "$log" | tail -n 80   # the errors, without the progress lines
   summary 0 1
 fi

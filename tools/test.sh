@@ -74,9 +74,12 @@ fi
 # lavapipe, which the plain runs (this script's first, CMake's ctest) keep running, while ASan
 # covers the Vulkan backend through its own tests (tests/backends/vulkan_*, untagged). Those
 # variants were 522 s of the ASan run's 908 s of tests, and the clean CI took 35 minutes of its
-# 30 on a 2-core AMD EPYC at 2.1 GHz (27.8 on a 2.6 GHz Xeon the day before). It leaves out
-# the MPI tests too (tagged "mpi", tests/distributed): their processes are mpirun's, and Open
-# MPI's allocations at exit are its own; the plain runs keep them.
+# 30 on a 2-core AMD EPYC at 2.1 GHz (27.8 on a 2.6 GHz Xeon the day before). Measured again
+# on 2026-12-07 (AMD EPYC, 2 cores): under ASan their run times summed to 1317 s (the Vulkan
+# backend's host code instrumented, jit_test_vulkan 127 s), about 660 s of CI's wall, against
+# 207 s for ctest's plain run of them plus CMake's build of their binaries (about 185 s).
+# It leaves out the MPI tests too (tagged "mpi", tests/distributed): their processes are
+# mpirun's, and Open MPI's allocations at exit are its own; the plain runs keep them.
 configs=("" "--config=asan --build_tests_only --test_tag_filters=-vulkan,-mpi"
          "--config=tsan --build_tests_only --test_tag_filters=tsan")
 if [[ "${1:-}" == --sanitizers-only ]]; then
