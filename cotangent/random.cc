@@ -300,8 +300,43 @@ Tensor Shuffle(const Tensor& data, Tensor x, int64_t axis) {
 // and multiplier = 2^width mod span, computed as JAX does in the unsigned dtype, ((2^(width/2)
 // mod span)^2 mod 2^width) mod span; the value is (higher mod span * multiplier + lower mod
 // span) mod span over two words of keys split from the key, plus lo.
+// x mod s, unsigned: x holds uint64 bits in an i64 tensor (Cotangent has no uint64 dtype) and
+// 1 <= s < 2^64. For s >= 2^63, x < 2s, so one subtraction where x >= s (unsigned: the signed
+// order of x ^ 2^63). Below, the signed rem of the halved x (logical shift: non-negative),
+// doubled back with x's low bit, is 2 (floor(x / 2) mod s) + (x & 1) < 2s, so again at most one
+// subtraction of s; sums and products wrap modulo 2^64 as uint64's do.
+Tensor RemU64(const Tensor& x, uint64_t s) {
+  const auto c = [&](uint64_t v) { return full_like(x, static_cast<int64_t>(v)); };
+  const auto at_least_s = [&](const Tensor& r) {
+    const Tensor top = c(uint64_t{1} << 63);
+    return lax::ge(r ^ top, c(s) ^ top);
+  };
+  Tensor r = x;
+  if (s < (uint64_t{1} << 63)) {
+    const Tensor half = lax::rem(lax::shift_right_logical(x, c(1)), c(s));
+    r = (half << 1) | (x & 1);
+  }
+  return lax::select(at_least_s(r), r - c(s), r);
+}
+
+// JAX's _randint of 64-bit integers (int64 under jax_enable_x64): the two-word reduction of
+// Randint below in uint64 arithmetic, RemU64 for its remainders, the span static.
+Tensor RandintI64(const Tensor& data, const Shape& shape, int64_t lo, int64_t hi) {
+  uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+  if (hi <= lo) span = 1;
+  uint64_t multiplier = (uint64_t{1} << 32) % span;
+  multiplier = (multiplier * multiplier) % span;
+  const int64_t n = NumElements(shape);
+  const Tensor keys = SplitData(data, 2);
+  const Tensor higher = RandomBits(keys[0], 64, n), lower = RandomBits(keys[1], 64, n);
+  const Tensor mult = full_like(higher, static_cast<int64_t>(multiplier));
+  const Tensor offset = RemU64(RemU64(higher, span) * mult + RemU64(lower, span), span);
+  return reshape(offset + full_like(offset, lo), shape);
+}
+
 Tensor Randint(const Tensor& data, const Shape& shape, int64_t minval, int64_t maxval,
                DType dtype) {
+  if (dtype == i64) return RandintI64(data, shape, minval, maxval);
   const int width = dtype == u8 ? 8 : 32;
   const int64_t dtype_lo = dtype == i32 ? std::numeric_limits<int32_t>::min() : 0;
   const int64_t dtype_hi = dtype == u8    ? 0xFF
@@ -513,10 +548,8 @@ Tensor permutation(const Key& key, const Tensor& x, int axis, bool independent) 
 Tensor randint(const Key& key, const Shape& shape, int64_t minval, int64_t maxval, DType dtype) {
   CheckSingleKey("randint", key);
   CheckSampleShape("randint", shape, dtype);
-  if (dtype != i32 && dtype != u32 && dtype != u8) {
-    ThrowInvalid(
-        "randint: dtype must be i32, u32 or u8, got ", DTypeName(dtype),
-        dtype == i64 ? " (JAX's i64 draws need uint64 arithmetic, which has no dtype here)" : "");
+  if (dtype != i32 && dtype != u32 && dtype != u8 && dtype != i64) {
+    ThrowInvalid("randint: dtype must be i32, i64, u32 or u8, got ", DTypeName(dtype));
   }
   static const auto& compiled = Compiled([](const Key& k, const Shape& s, int64_t lo, int64_t hi,
                                             DType d) { return Randint(k.data(), s, lo, hi, d); },

@@ -9,6 +9,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <numbers>
 #include <numeric>
 #include <sstream>
@@ -135,6 +136,62 @@ std::vector<int64_t> RandintOracle(const Key& key, int64_t n, int64_t minval, in
     out[i] = a + static_cast<int64_t>(offset);
   }
   return out;
+}
+
+// The same for i64 (JAX's randint under jax_enable_x64) in uint64 arithmetic, from 64-bit
+// words that pair word i (high half) with word n + i (low half) of 2n words, as JAX's
+// _threefry_random_bits.
+std::vector<int64_t> RandintI64Oracle(const Key& key, int64_t n, int64_t lo, int64_t hi) {
+  const auto [k1, k2] = random::split<2>(key);
+  const auto words64 = [&](const Key& k) {
+    const std::vector<uint32_t> w = random::bits(k, {2 * n}, u32).to_vector<uint32_t>();
+    std::vector<uint64_t> out(n);
+    for (int64_t i = 0; i < n; ++i) out[i] = uint64_t{w[i]} << 32 | w[n + i];
+    return out;
+  };
+  const std::vector<uint64_t> h = words64(k1), l = words64(k2);
+  const uint64_t span = hi <= lo ? 1 : static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+  uint64_t mult = (uint64_t{1} << 32) % span;
+  mult = mult * mult % span;
+  std::vector<int64_t> out(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const uint64_t offset = (h[i] % span * mult + l[i] % span) % span;
+    out[i] = static_cast<int64_t>(static_cast<uint64_t>(lo) + offset);
+  }
+  return out;
+}
+
+TEST(RandomDistributionsTest, RandintOfI64IsJaxsReductionInUint64) {
+  const Key k = random::key(23);
+  constexpr int64_t kN = 4000;
+  const auto check = [&](int64_t lo, int64_t hi) {
+    const Tensor r = random::randint(k, {kN / 2, 2}, lo, hi, i64);
+    EXPECT_EQ(r.aval().ToString(), "i64[2000,2]");
+    const std::vector<int64_t> got = r.to_vector<int64_t>();
+    const std::vector<int64_t> want = RandintI64Oracle(k, kN, lo, hi);
+    for (int64_t i = 0; i < kN; ++i) {
+      if (got[i] != want[i]) {
+        ADD_FAILURE() << "randint(" << lo << ", " << hi << ", i64) at " << i << ": " << got[i]
+                      << " != " << want[i];
+        break;
+      }
+      if (hi > lo && (got[i] < lo || got[i] >= hi)) {
+        ADD_FAILURE() << "randint(" << lo << ", " << hi << ", i64) at " << i << ": " << got[i];
+        break;
+      }
+    }
+    return got;
+  };
+  const std::vector<int64_t> dice = check(1, 7);  // spans below 2^63: the halved remainder
+  EXPECT_NEAR(std::accumulate(dice.begin(), dice.end(), 0.0) / kN, 3.5, 0.08);
+  check(-3, int64_t{1} << 40);
+  const int64_t big = int64_t{5} << 60;  // spans of 2^63 and more: one subtraction
+  const std::vector<int64_t> wide = check(-big, big);
+  EXPECT_LT(*std::min_element(wide.begin(), wide.end()), -big / 2);  // both halves reached
+  EXPECT_GT(*std::max_element(wide.begin(), wide.end()), big / 2);
+  check(std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+  const std::vector<int64_t> same = check(5, 5);  // maxval <= minval: minval
+  EXPECT_EQ(same, std::vector<int64_t>(kN, 5));
 }
 
 TEST(RandomDistributionsTest, RandintIsJaxsTwoWordReduction) {
