@@ -429,6 +429,7 @@ TEST(RandomTest, JittedSamplersEqualEager) {
                                random::bits(b, {3}),
                                random::bits(c, {5}, u8),
                                random::randint(a, {6}, -4, 9),
+                               random::randint(b, {4}, -5, int64_t{1} << 50, i64),
                                random::truncated_normal(b, -0.5, 1.5, {4}),
                                random::laplace(c, {3}, f64),
                                random::choice(a, 5, {3}, false, ones({5}))};
@@ -449,9 +450,12 @@ TEST(RandomTest, VmapOverAKeyArrayDrawsPerKey) {
   const Tensor n = vmap([](const Key& k) { return random::normal(k, {2}); })(keys);
   const Key sub = vmap([](const Key& k) { return random::split(k, 2); })(keys);
   EXPECT_EQ(sub.shape(), (Shape{4, 2}));
+  const auto wide = [](const Key& k) { return random::randint(k, {3}, -7, int64_t{1} << 45, i64); };
+  const Tensor r = vmap(wide)(keys);
   for (int64_t i = 0; i < 4; ++i) {
     EXPECT_EQ(u[i].to_vector<float>(), random::uniform(keys[i], {3}).to_vector<float>()) << i;
     EXPECT_EQ(n[i].to_vector<float>(), random::normal(keys[i], {2}).to_vector<float>()) << i;
+    EXPECT_EQ(r[i].to_vector<int64_t>(), wide(keys[i]).to_vector<int64_t>()) << i;
     EXPECT_EQ(Data(sub[i][1]), Data(random::split(keys[i], 2)[1])) << i;
   }
   // The lanes differ: per-key streams, not one stream broadcast.
