@@ -294,58 +294,44 @@ Tensor Shuffle(const Tensor& data, Tensor x, int64_t axis) {
   return x;
 }
 
+// x mod s, unsigned: x holds uint64 bits in an i64 tensor (Cotangent has no uint64 dtype). For
+// s >= 2^63, x < 2s, so one subtraction where x >= s (unsigned: the signed order of x ^ 2^63).
+// Below, the signed rem of the halved x (logical shift: non-negative), doubled back with x's
+// low bit, is 2 (floor(x / 2) mod s) + (x & 1) < 2s, so again at most one subtraction of s.
+// Sums and products wrap modulo 2^64 in i64 as in uint64. As XLA, x rem 0 is x.
+Tensor RemU64(const Tensor& x, uint64_t s) {
+  if (s == 0) return x;
+  constexpr uint64_t kTop = uint64_t{1} << 63;
+  const auto c = [&](uint64_t v) { return full_like(x, static_cast<int64_t>(v)); };
+  Tensor r = x;
+  if (s < kTop) {
+    const Tensor half = lax::rem(lax::shift_right_logical(x, c(1)), c(s));
+    r = (half << 1) | (x & 1);
+  }
+  return lax::select(lax::ge(r ^ c(kTop), c(s ^ kTop)), r - c(s), r);
+}
+
 // JAX's _randint for a dtype of `width` bits with unsigned counterpart `unsigned_dtype`: the
 // bounds, clipped to [lo, hi] of the dtype, give the span (hi - lo, 1 when maxval <= minval,
 // one more when maxval is past the dtype's maximum, wrapping to 0 = no reduction at 2^width)
 // and multiplier = 2^width mod span, computed as JAX does in the unsigned dtype, ((2^(width/2)
 // mod span)^2 mod 2^width) mod span; the value is (higher mod span * multiplier + lower mod
-// span) mod span over two words of keys split from the key, plus lo.
-// x mod s, unsigned: x holds uint64 bits in an i64 tensor (Cotangent has no uint64 dtype) and
-// 1 <= s < 2^64. For s >= 2^63, x < 2s, so one subtraction where x >= s (unsigned: the signed
-// order of x ^ 2^63). Below, the signed rem of the halved x (logical shift: non-negative),
-// doubled back with x's low bit, is 2 (floor(x / 2) mod s) + (x & 1) < 2s, so again at most one
-// subtraction of s; sums and products wrap modulo 2^64 as uint64's do.
-Tensor RemU64(const Tensor& x, uint64_t s) {
-  const auto c = [&](uint64_t v) { return full_like(x, static_cast<int64_t>(v)); };
-  const auto at_least_s = [&](const Tensor& r) {
-    const Tensor top = c(uint64_t{1} << 63);
-    return lax::ge(r ^ top, c(s) ^ top);
-  };
-  Tensor r = x;
-  if (s < (uint64_t{1} << 63)) {
-    const Tensor half = lax::rem(lax::shift_right_logical(x, c(1)), c(s));
-    r = (half << 1) | (x & 1);
-  }
-  return lax::select(at_least_s(r), r - c(s), r);
-}
-
-// JAX's _randint of 64-bit integers (int64 under jax_enable_x64): the two-word reduction of
-// Randint below in uint64 arithmetic, RemU64 for its remainders, the span static.
-Tensor RandintI64(const Tensor& data, const Shape& shape, int64_t lo, int64_t hi) {
-  uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
-  if (hi <= lo) span = 1;
-  uint64_t multiplier = (uint64_t{1} << 32) % span;
-  multiplier = (multiplier * multiplier) % span;
-  const int64_t n = NumElements(shape);
-  const Tensor keys = SplitData(data, 2);
-  const Tensor higher = RandomBits(keys[0], 64, n), lower = RandomBits(keys[1], 64, n);
-  const Tensor mult = full_like(higher, static_cast<int64_t>(multiplier));
-  const Tensor offset = RemU64(RemU64(higher, span) * mult + RemU64(lower, span), span);
-  return reshape(offset + full_like(offset, lo), shape);
-}
-
+// span) mod span over two words of keys split from the key, plus lo. The 8- and 32-bit words
+// are u32 tensors; i64's 64-bit words are i64 tensors whose remainders are RemU64's.
 Tensor Randint(const Tensor& data, const Shape& shape, int64_t minval, int64_t maxval,
                DType dtype) {
-  if (dtype == i64) return RandintI64(data, shape, minval, maxval);
-  const int width = dtype == u8 ? 8 : 32;
-  const int64_t dtype_lo = dtype == i32 ? std::numeric_limits<int32_t>::min() : 0;
+  const int width = dtype == u8 ? 8 : dtype == i64 ? 64 : 32;
+  const int64_t dtype_lo = dtype == i32   ? std::numeric_limits<int32_t>::min()
+                           : dtype == i64 ? std::numeric_limits<int64_t>::min()
+                                          : 0;
   const int64_t dtype_hi = dtype == u8    ? 0xFF
                            : dtype == i32 ? std::numeric_limits<int32_t>::max()
+                           : dtype == i64 ? std::numeric_limits<int64_t>::max()
                                           : 0xFFFFFFFFll;
-  const uint64_t mask = (uint64_t{1} << width) - 1;
+  const uint64_t mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
   const int64_t lo = std::clamp(minval, dtype_lo, dtype_hi);
   const int64_t hi = std::clamp(maxval, dtype_lo, dtype_hi);
-  uint64_t span = static_cast<uint64_t>(hi - lo) & mask;
+  uint64_t span = (static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo)) & mask;
   if (hi <= lo) span = 1;
   if (maxval > dtype_hi && hi > lo) span = (span + 1) & mask;
   const auto rem = [](uint64_t a, uint64_t b) { return b == 0 ? a : a % b; };  // XLA: a rem 0 = a
@@ -354,10 +340,12 @@ Tensor Randint(const Tensor& data, const Shape& shape, int64_t minval, int64_t m
   const int64_t n = NumElements(shape);
   const Tensor keys = SplitData(data, 2);
   const Tensor higher = RandomBits(keys[0], width, n), lower = RandomBits(keys[1], width, n);
-  const Tensor s = full_like(higher, static_cast<double>(span));
-  const Tensor offset = lax::rem(
-      lax::rem(higher, s) * full_like(higher, static_cast<double>(multiplier)) + lax::rem(lower, s),
-      s);
+  const auto mod_span = [&](const Tensor& x) {
+    if (width == 64) return RemU64(x, span);
+    return lax::rem(x, full_like(x, static_cast<double>(span)));
+  };
+  const Tensor mult = full_like(higher, static_cast<int64_t>(multiplier));
+  const Tensor offset = mod_span(mod_span(higher) * mult + mod_span(lower));
   return reshape(lax::convert_element_type(offset, dtype) + lo, shape);
 }
 

@@ -113,50 +113,37 @@ TEST(RandomDistributionsTest, BitsOfU8AreTheWordsLittleEndianBytes) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(bytes[i], (words[i / 4] >> (8 * (i % 4))) & 0xFF) << i;
 }
 
+// The words of JAX's _random_bits of `width` (8, 32 or 64) bits for n values: a 64-bit value
+// pairs word i (high half) with word n + i (low half) of 2n words, as _threefry_random_bits.
+std::vector<uint64_t> RandomWords(const Key& key, int64_t n, int width) {
+  if (width != 64) {
+    const std::vector<double> w = random::bits(key, {n}, width == 8 ? u8 : u32).to_vector<double>();
+    return std::vector<uint64_t>(w.begin(), w.end());
+  }
+  const std::vector<uint32_t> w = random::bits(key, {2 * n}, u32).to_vector<uint32_t>();
+  std::vector<uint64_t> out(n);
+  for (int64_t i = 0; i < n; ++i) out[i] = uint64_t{w[i]} << 32 | w[n + i];
+  return out;
+}
+
 // JAX's _randint on the host from the same words: span, multiplier and the two reductions in
-// the unsigned dtype of `width` bits.
+// the unsigned dtype of `width` bits (i64's in uint64, as JAX's under jax_enable_x64).
 std::vector<int64_t> RandintOracle(const Key& key, int64_t n, int64_t minval, int64_t maxval,
                                    int width, int64_t dtype_lo, int64_t dtype_hi) {
   const auto [k1, k2] = random::split<2>(key);
-  const DType bits_dtype = width == 8 ? u8 : u32;
-  const std::vector<double> hi = random::bits(k1, {n}, bits_dtype).to_vector<double>();
-  const std::vector<double> lo = random::bits(k2, {n}, bits_dtype).to_vector<double>();
-  const uint64_t mask = (uint64_t{1} << width) - 1;
+  const std::vector<uint64_t> hi = RandomWords(k1, n, width), lo = RandomWords(k2, n, width);
+  const uint64_t mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
   const int64_t a = std::clamp(minval, dtype_lo, dtype_hi),
                 b = std::clamp(maxval, dtype_lo, dtype_hi);
-  uint64_t span = b <= a ? 1 : static_cast<uint64_t>(b - a) & mask;
+  uint64_t span = b <= a ? 1 : (static_cast<uint64_t>(b) - static_cast<uint64_t>(a)) & mask;
   if (maxval > dtype_hi && b > a) span = (span + 1) & mask;
   const auto rem = [](uint64_t x, uint64_t y) { return y == 0 ? x : x % y; };
   uint64_t mult = rem((uint64_t{1} << (width / 2)) & mask, span);
   mult = rem(mult * mult & mask, span);
   std::vector<int64_t> out(n);
   for (int64_t i = 0; i < n; ++i) {
-    const uint64_t h = static_cast<uint64_t>(hi[i]), l = static_cast<uint64_t>(lo[i]);
-    const uint64_t offset = rem((rem(h, span) * mult + rem(l, span)) & mask, span);
-    out[i] = a + static_cast<int64_t>(offset);
-  }
-  return out;
-}
-
-// The same for i64 (JAX's randint under jax_enable_x64) in uint64 arithmetic, from 64-bit
-// words that pair word i (high half) with word n + i (low half) of 2n words, as JAX's
-// _threefry_random_bits.
-std::vector<int64_t> RandintI64Oracle(const Key& key, int64_t n, int64_t lo, int64_t hi) {
-  const auto [k1, k2] = random::split<2>(key);
-  const auto words64 = [&](const Key& k) {
-    const std::vector<uint32_t> w = random::bits(k, {2 * n}, u32).to_vector<uint32_t>();
-    std::vector<uint64_t> out(n);
-    for (int64_t i = 0; i < n; ++i) out[i] = uint64_t{w[i]} << 32 | w[n + i];
-    return out;
-  };
-  const std::vector<uint64_t> h = words64(k1), l = words64(k2);
-  const uint64_t span = hi <= lo ? 1 : static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
-  uint64_t mult = (uint64_t{1} << 32) % span;
-  mult = mult * mult % span;
-  std::vector<int64_t> out(n);
-  for (int64_t i = 0; i < n; ++i) {
-    const uint64_t offset = (h[i] % span * mult + l[i] % span) % span;
-    out[i] = static_cast<int64_t>(static_cast<uint64_t>(lo) + offset);
+    const uint64_t offset = rem((rem(hi[i], span) * mult + rem(lo[i], span)) & mask, span);
+    out[i] = static_cast<int64_t>(static_cast<uint64_t>(a) + offset);
   }
   return out;
 }
@@ -164,11 +151,12 @@ std::vector<int64_t> RandintI64Oracle(const Key& key, int64_t n, int64_t lo, int
 TEST(RandomDistributionsTest, RandintOfI64IsJaxsReductionInUint64) {
   const Key k = random::key(23);
   constexpr int64_t kN = 4000;
+  using I64 = std::numeric_limits<int64_t>;
   const auto check = [&](int64_t lo, int64_t hi) {
     const Tensor r = random::randint(k, {kN / 2, 2}, lo, hi, i64);
     EXPECT_EQ(r.aval().ToString(), "i64[2000,2]");
     const std::vector<int64_t> got = r.to_vector<int64_t>();
-    const std::vector<int64_t> want = RandintI64Oracle(k, kN, lo, hi);
+    const std::vector<int64_t> want = RandintOracle(k, kN, lo, hi, 64, I64::min(), I64::max());
     for (int64_t i = 0; i < kN; ++i) {
       if (got[i] != want[i]) {
         ADD_FAILURE() << "randint(" << lo << ", " << hi << ", i64) at " << i << ": " << got[i]
