@@ -6,7 +6,8 @@
 #   P/lib/cmake/cotangent/cotangentConfig.cmake (+ Version, Targets): cotangent::cotangent
 #   P/lib/pkgconfig/cotangent.pc
 # and the component `distributed` (the collectives across MPI's processes, //distributed):
-#   P/include/distributed/distributed.h (it includes no MPI header and no other of ours)
+#   P/include/distributed/distributed.h (it includes no MPI header and no other of ours) and
+#     distributed/shard_map.h (shard_map over the processes; includes cotangent/shard_map.h)
 #   P/lib/libcotangent_distributed.so.0.1.0 (+ links), MPI linked privately
 #   P/lib/cmake/cotangent/cotangentDistributedTargets.cmake: cotangent::distributed, through
 #     find_package(cotangent COMPONENTS distributed)
@@ -49,6 +50,7 @@ install(EXPORT cotangentDistributedTargets
   NAMESPACE cotangent::
   DESTINATION ${COTANGENT_CMAKE_DIR})
 install(FILES ${PROJECT_SOURCE_DIR}/distributed/distributed.h
+  ${PROJECT_SOURCE_DIR}/distributed/shard_map.h
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/distributed)
 
 configure_package_config_file(

@@ -512,7 +512,8 @@ Array Lowering::OnParts(Primitive prim, absl::Span<const Array> in, const Params
 Array Lowering::Run(Primitive prim, absl::Span<const Array> in, const Params& p,
                     const ShapedArray& out) {
   switch (prim) {
-    case P::kStopGradient: return in[0];
+    case P::kStopGradient:
+    case P::kShardMapIn: return in[0];
     case P::kNeg:
     case P::kAdd:
     case P::kSub:

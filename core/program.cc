@@ -362,6 +362,7 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
     case Primitive::kPsum:
     case Primitive::kPmax:
     case Primitive::kPmin:
+    case Primitive::kShardMapIn:
       return absl::StrCat("axes=", Names(p.axis_names));
     case Primitive::kAxisIndex:
       return absl::StrCat("axis_name=", Names(p.axis_names));

@@ -156,4 +156,8 @@ Tensor axis_index(const AxisNames& axes) {
 
 int64_t axis_size(const AxisNames& axes) { return NamedAxesSize("axis_size", axes.names()); }
 
+Tensor internal::shard_map_in(const Tensor& x, const AxisNames& axes) {
+  return Collective(Primitive::kShardMapIn, x, Over(axes.names(), "shard_map"));
+}
+
 }  // namespace cotangent

@@ -64,6 +64,15 @@ Tensor axis_index(const AxisNames& axes);
 // The number of members of the named axes (JAX's psum(1, axes)).
 int64_t axis_size(const AxisNames& axes);
 
+namespace internal {
+
+// x, as one process's copy of a value that every member of the named axes holds whole: a
+// process mesh's shard_map arguments (distributed/shard_map.h). The identity, whose transpose
+// averages the copies' cotangents (primitive shard_map_in, core/primitives.def).
+Tensor shard_map_in(const Tensor& x, const AxisNames& axes);
+
+}  // namespace internal
+
 }  // namespace cotangent
 
 #endif  // COTANGENT_COTANGENT_COLLECTIVES_H_

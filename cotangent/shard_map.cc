@@ -10,6 +10,8 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/lax.h"
+#include "cotangent/collectives.h"
 #include "cotangent/numpy.h"
 
 namespace cotangent::internal {
@@ -145,6 +147,53 @@ Tensor JoinBlocks(const Tensor& y, const P& spec, const LocalMesh& mesh, const s
   std::vector<int64_t> inverse(order.size());
   for (size_t i = 0; i < order.size(); ++i) inverse[order[i]] = static_cast<int64_t>(i);
   return reshape(transpose(y, inverse), full);
+}
+
+Tensor MemberBlock(const Tensor& x, const P& spec, const LocalMesh& mesh,
+                   const std::vector<int64_t>& coordinates, const std::string& who) {
+  if (!x.defined()) ThrowInvalid("shard_map: ", who, " is an undefined tensor");
+  const Split split = SplitOf(x.shape(), spec, mesh, who);
+  std::vector<std::string> names;
+  for (const auto& [axis, size] : mesh.axes) names.push_back(axis);
+  const Tensor held = internal::shard_map_in(x, names);
+  // Axis d's block index: row-major over its mesh axes' coordinates, the first major.
+  std::vector<int64_t> start(x.ndim(), 0), limit = x.shape();
+  int64_t block = 0;
+  for (size_t i = 0; i < split.labels.size(); ++i) {
+    const int64_t label = split.labels[i];
+    if (label >= 0) {
+      block = block * mesh.axes[label].second + coordinates[label];
+      continue;
+    }
+    const int64_t d = -1 - label, size = split.shape[i];
+    start[d] = block * size;
+    limit[d] = start[d] + size;
+    block = 0;
+  }
+  return lax::slice(held, start, limit);
+}
+
+Tensor GatherMembers(const Tensor& y, const P& spec, const LocalMesh& mesh,
+                     const std::string& who) {
+  if (spec.dims().size() > static_cast<size_t>(y.ndim())) {
+    ThrowInvalid("shard_map: the spec of ", who, " has ", spec.dims().size(),
+                 " entries for an array of rank ", y.ndim());
+  }
+  Shape full = y.shape();
+  for (size_t d = 0; d < spec.dims().size(); ++d) {
+    for (const std::string& axis : spec.dims()[d].axes) {
+      const int64_t k = MeshIndex(mesh, axis);
+      if (k >= 0) full[d] *= mesh.axes[k].second;
+    }
+  }
+  SplitOf(full, spec, mesh, who);  // checks the names
+  Tensor whole = y;
+  for (size_t d = 0; d < spec.dims().size(); ++d) {
+    if (!spec.dims()[d].axes.empty()) {
+      whole = all_gather(whole, spec.dims()[d].axes, static_cast<int64_t>(d), /*tiled=*/true);
+    }
+  }
+  return whole;
 }
 
 }  // namespace cotangent::internal

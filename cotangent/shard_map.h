@@ -62,6 +62,14 @@ Tensor CutBlocks(const Tensor& x, const P& spec, const LocalMesh& mesh, const st
                  std::vector<bool>& mapped);
 // The inverse: y has a leading axis per mesh axis spec names (mesh order), then the block.
 Tensor JoinBlocks(const Tensor& y, const P& spec, const LocalMesh& mesh, const std::string& who);
+// The block of x that the member at `coordinates` (one index per mesh axis) holds: x after
+// shard_map_in over every mesh axis, sliced along each axis the spec names (checked as
+// CutBlocks does). A process mesh's shard_map (distributed/shard_map.h) cuts its arguments so.
+Tensor MemberBlock(const Tensor& x, const P& spec, const LocalMesh& mesh,
+                   const std::vector<int64_t>& coordinates, const std::string& who);
+// The whole array of the members' blocks y: all_gather, tiled, over the mesh axes of each
+// array axis the spec names; over the others y is taken as the same on every member.
+Tensor GatherMembers(const Tensor& y, const P& spec, const LocalMesh& mesh, const std::string& who);
 // Whether spec names mesh axis `axis`.
 bool Names(const P& spec, const std::string& axis);
 void CheckMesh(const LocalMesh& mesh);

@@ -71,7 +71,8 @@ int local_process_count() {
 Mesh::Mesh(std::vector<std::pair<std::string, int64_t>> axes, MpiOptions options) {
   RequireInitialized("Mesh");
   if (CurrentProcessAxes() != nullptr) ThrowInvalid("Mesh: another mesh is alive");
-  axes_ = std::make_shared<MpiAxes>(std::move(axes), options);
+  axes_ = std::make_shared<MpiAxes>(axes, options);
+  layout_ = std::move(axes);
   SetProcessAxes(axes_);
 }
 

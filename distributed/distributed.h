@@ -59,11 +59,13 @@ class Mesh {
   Mesh(const Mesh&) = delete;
   Mesh& operator=(const Mesh&) = delete;
 
-  // This process's index along `axis`.
+  // The axes and their sizes, as given; this process's index along `axis`.
+  const std::vector<std::pair<std::string, int64_t>>& axes() const { return layout_; }
   int64_t index(std::string_view axis) const;
   MeshStats stats() const;
 
  private:
+  std::vector<std::pair<std::string, int64_t>> layout_;
   std::shared_ptr<MpiAxes> axes_;
 };
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # fashion_mnist --data_parallel under mpirun -np 2 and -np 1 (tests/distributed/mpirun.sh)
 # against the single-process run with whole batches: the training loss of each of the 100
-# steps the same to 1e-5 relative. Each process takes half of every batch and the jitted
-# step all-reduces the gradients (docs/distributed.md). In f64: in f32 the two agree to 2e-7
+# steps the same to 1e-5 relative. The step is shard_map over the processes: each computes
+# the loss of half of every batch, and the gradients come back all-reduced inside the jitted
+# step (docs/distributed.md). In f64: in f32 the two agree to 2e-7
 # for 21 steps, until a rounding difference (a sum of 128 terms against two of 64) flips a
 # max-pool or ReLU decision, and then drift apart chaotically (7e-3 at worst by step 80).
 set -euo pipefail

@@ -5,9 +5,10 @@
 // a PNG of the loss and accuracy curves and of sample predictions at the end.
 // conv2d is lax.conv_general_dilated in NHWC, max_pool2d a reshape and a max
 // (examples/support/nn.h); docs/examples.md has their measurements.
-// Data parallel over MPI: each process takes its part of every batch, and the jitted step
-// all-reduces the gradients (pmean over the mesh axis "data"): mpirun -np 2 ... --data_parallel
-// reproduces the single-process run (docs/distributed.md).
+// Data parallel over MPI: the step is shard_map over the processes' mesh (axis "data"): each
+// process computes the loss of its part of every batch, and the gradients come back
+// all-reduced inside the jitted step: mpirun -np 2 ... --data_parallel reproduces the
+// single-process run (docs/distributed.md).
 // Run: bash tools/run.sh //examples:fashion_mnist   (writes out/fashion_mnist.png)
 
 #include <algorithm>
@@ -16,11 +17,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
-#include <span>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -28,6 +30,7 @@
 #include "absl/flags/flag.h"
 #include "cotangent/cotangent.h"
 #include "distributed/distributed.h"
+#include "distributed/shard_map.h"
 #include "examples/support/checkpoint.h"
 #include "examples/support/cli.h"
 #include "examples/support/data.h"
@@ -55,8 +58,9 @@ ABSL_FLAG(std::string, checkpoint, "",
           "every epoch (default: <out_dir>/fashion_mnist_checkpoint.npz)");
 ABSL_FLAG(bool, resume, false, "continue from --checkpoint instead of starting over");
 ABSL_FLAG(bool, data_parallel, false,
-          "split each batch across the MPI processes (run under mpirun -np N): each computes "
-          "the gradient of its part, all-reduced (pmean) inside the jitted step");
+          "split each batch across the MPI processes (run under mpirun -np N): the step is "
+          "shard_map over them, each computes the loss of its part, and the gradients come "
+          "back all-reduced inside the jitted step");
 ABSL_FLAG(std::string, loss_log, "", "write each step's training loss to this file");
 ABSL_FLAG(std::string, dtype, "f32", "the parameters' and activations' dtype: f32 or f64");
 ABSL_FLAG(std::optional<int64_t>, stop_after, std::nullopt,
@@ -294,19 +298,26 @@ int Run(int argc, char** argv) {
   // The gradient step traced once and run compiled (docs/jit.md); --eager for comparison.
   const auto grad_fn = ct::value_and_grad(LossAndLogits, ct::has_aux);
   const auto jit_grad_fn = ct::jit(grad_fn, ct::jit_name("train_step"));
-  // Data parallel: the mean over the processes of their parts' losses and gradients, which
-  // is the whole batch's (equal parts), inside the step: every process applies one update.
-  const auto dp_grad_fn = [grad_fn](const Cnn& m, const ct::Tensor& x, const ct::Tensor& y) {
-    auto [value, grads] = grad_fn(m, x, y);
-    value.first = ct::pmean(value.first, "data");
-    return std::make_pair(
-        value, ct::TreeMap([](const ct::Tensor& g) { return ct::pmean(g, "data"); }, grads));
-  };
-  const auto jit_dp_grad_fn = ct::jit(dp_grad_fn, ct::jit_name("train_step"));
-  const auto step_fn = [&](const Cnn& m, const ct::Tensor& x, const ct::Tensor& y) {
-    if (data_parallel) return eager ? dp_grad_fn(m, x, y) : jit_dp_grad_fn(m, x, y);
-    return eager ? grad_fn(m, x, y) : jit_grad_fn(m, x, y);
-  };
+  using Step = std::function<
+      std::invoke_result_t<decltype(grad_fn), const Cnn&, const ct::Tensor&, const ct::Tensor&>(
+          const Cnn&, const ct::Tensor&, const ct::Tensor&)>;
+  Step step_fn = eager ? Step(grad_fn) : Step(jit_grad_fn);
+  if (data_parallel) {
+    // The loss over the processes' mesh: each process's part of the batch (P{"data"}: rows
+    // cut over the processes) gives its loss, whose mean over the processes is the whole
+    // batch's (equal parts), and every part's logits are gathered. The parameters are
+    // replicated (P{}): their gradient comes back as the processes' mean (shard_map's
+    // transpose all-reduces it), so every process applies the same update.
+    const auto part = [](const Cnn& m, const ct::Tensor& x, const ct::Tensor& y) {
+      const auto [loss, logits] = LossAndLogits(m, x, y);
+      return std::make_pair(ct::pmean(loss, "data"), logits);
+    };
+    const auto dp_grad_fn =
+        ct::value_and_grad(ct::shard_map(part, *mesh, {ct::P{}, ct::P{"data"}, ct::P{"data"}},
+                                         {ct::P{}, ct::P{"data"}}),
+                           ct::has_aux);
+    step_fn = eager ? Step(dp_grad_fn) : Step(ct::jit(dp_grad_fn, ct::jit_name("train_step")));
+  }
 
   Curve train_loss, test_loss, train_acc, test_acc;
   const auto record_test = [&](double epoch) {
@@ -332,11 +343,9 @@ int Run(int argc, char** argv) {
     double sum_loss = 0, sum_acc = 0, win_loss = 0, win_acc = 0;
     char status[48] = "";
     for (int64_t s = 0; s < steps_per_epoch; ++s) {
-      // This process's part of the batch (all of it when alone).
-      const int64_t part = batch_size / processes;
-      const std::span<const int32_t> rows(batches[s].data() + rank * part, part);
-      const ct::Tensor x = ct::data::TakeRows(train.images, rows);
-      const ct::Tensor y = ct::data::TakeRows(train.labels, rows);
+      // The whole batch on every process (shard_map gives each its part).
+      const ct::Tensor x = ct::data::TakeRows(train.images, batches[s]);
+      const ct::Tensor y = ct::data::TakeRows(train.labels, batches[s]);
       auto [value, grads] = step_fn(cnn, x, y);
       std::visit(
           [&](const auto& o) {
@@ -347,8 +356,7 @@ int Run(int argc, char** argv) {
           },
           opt);
       const double loss = value.first.item<double>();
-      double acc = ct::nn::accuracy(value.second, y);
-      if (data_parallel) acc = ct::pmean(ct::scalar(acc, ct::f64), "data").item<double>();
+      const double acc = ct::nn::accuracy(value.second, y);
       if (loss_log != nullptr) std::fprintf(loss_log, "%.17g\n", loss);
       sum_loss += loss, sum_acc += acc, win_loss += loss, win_acc += acc;
       if ((s + 1) % window == 0) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks that #include lines point down the layers of design.md ("Layers"), per directory of
 # the including file (C++ sources: *.h, *.cc, *.def):
-#   examples/    -> cotangent/ (the public headers), distributed/distributed.h, examples/
-#   benchmarks/  -> cotangent/, distributed/distributed.h, benchmarks/
+#   examples/    -> cotangent/ (the public headers), distributed/'s public headers
+#                   (distributed.h, shard_map.h), examples/
+#   benchmarks/  -> cotangent/, distributed/'s public headers, benchmarks/
 #   cotangent/   -> core/, interpreters/, cotangent/, and backends/registry.h alone (the
 #                   registry's interface, which the public library links; see BUILD.bazel)
 #   distributed/ -> core/, interpreters/, cotangent/, distributed/ (and mpi.h)
@@ -43,14 +44,15 @@ allowed() {
 
 project='@(core|interpreters|backends|cotangent|distributed|kernels|examples|benchmarks|tests|tools)/*'
 device_libraries='@(vulkan|glslang|hwy)/* cblas.h lapack.h openblas*'
+distributed_public='distributed/distributed.h distributed/shard_map.h'
 
 # The layer rules: sets `rules`, the patterns (project paths) that file $1 may include, and
 # `layer`, what to call its part of the tree in messages.
 set_rules() {
   layer="${1%%/*}/"
   case "$1" in
-    examples/*) rules="cotangent/*.h distributed/distributed.h examples/*" ;;
-    benchmarks/*) rules="cotangent/*.h distributed/distributed.h benchmarks/*" ;;
+    examples/*) rules="cotangent/*.h ${distributed_public} examples/*" ;;
+    benchmarks/*) rules="cotangent/*.h ${distributed_public} benchmarks/*" ;;
     cotangent/*) rules="core/* interpreters/* cotangent/* backends/registry.h" ;;
     # The processes (MPI) over the public API and core's process axes.
     distributed/*) rules="core/* interpreters/* cotangent/* distributed/*" ;;

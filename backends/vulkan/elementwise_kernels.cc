@@ -368,6 +368,7 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kAllToAll:
     case Primitive::kPpermute:
     case Primitive::kAxisIndex:
+    case Primitive::kShardMapIn:
     case Primitive::kReal:
     case Primitive::kImag:
     case Primitive::kConj:

@@ -1,9 +1,9 @@
 // File: core/rules/collective.cc
 // Rules of the collectives over named axes (psum, pmax, pmin, all_gather, reduce_scatter,
-// all_to_all, ppermute, axis_index), with JAX's semantics (lax/parallel.py); one block per
-// primitive. Under vmap with an axis name (the named_batch rules) a collective over that name
-// is an operation along the batch axis, unbatched or batched as the members' results are;
-// over other names it is bound again with the batch axis kept (the batch rules), for the
+// all_to_all, ppermute, axis_index, shard_map_in), with JAX's semantics (lax/parallel.py); one
+// block per primitive. Under vmap with an axis name (the named_batch rules) a collective over
+// that name is an operation along the batch axis, unbatched or batched as the members' results
+// are; over other names it is bound again with the batch axis kept (the batch rules), for the
 // interpreter that binds them.
 
 #include <algorithm>
@@ -348,6 +348,26 @@ Batched AxisIndexNamedBatch(Span, Bdims, const Params&, const NamedAxis& axis) {
 template <>
 constexpr Def kDef<Primitive::kAxisIndex> = {.abstract_eval = AxisIndexAbstractEval,
                                              .named_batch = AxisIndexNamedBatch};
+
+// shard_map_in: the identity; ct_x = pmean(ct) over its axes (the primitive's comment in
+// core/primitives.def). Under the vmap of one of its names the members hold their own values
+// and it is the identity over that name.
+std::vector<Tensor> ShardMapInTranspose(const Tensor& ct, Span, Avals, const Params& p) {
+  const double n = static_cast<double>(NamedAxesSize("shard_map_in", p.axis_names));
+  return {lax::div(Bind1(Primitive::kPsum, {ct}, p), rules::Const(ct, n))};
+}
+Batched ShardMapInNamedBatch(Span x, Bdims bdims, const Params& p, const NamedAxis& axis) {
+  const Params rest = Others(p, axis);
+  if (rest.axis_names.empty()) return {x[0], bdims[0]};
+  return {Bind1(Primitive::kShardMapIn, {x[0]}, rest), bdims[0]};
+}
+template <>
+constexpr Def kDef<Primitive::kShardMapIn> = {
+    .abstract_eval = ReductionAbstractEval<Primitive::kShardMapIn>,
+    .tangent = LinearJvp<Primitive::kShardMapIn>,
+    .transpose = ShardMapInTranspose,
+    .batch = SameBatch<Primitive::kShardMapIn>,
+    .named_batch = ShardMapInNamedBatch};
 
 // Evaluation, when no vmap binds the axes: across processes (core/interpreter.h ProcessAxes).
 template <Primitive prim>

@@ -436,6 +436,11 @@ inline std::vector<PrimitiveCase> DifferentiableCases() {
            return ppermute(sin(v), "i", {{0, 1}, {1, 2}, {2, 0}}) * v;
          })(x[0]);
        }},
+      {"shard_map_in", Primitive::kShardMapIn, {{4, 3}}, -1, 1,
+       [](V x) {
+         return Named([](const Tensor& v) { return internal::shard_map_in(sin(v), "i") * v; })(
+             x[0]);
+       }},
       // Complex numbers made of the real inputs and read back as reals, so that the real
       // oracles check the complex-part rows and the complex forms of the primitives
       // (core/complex_eval.h) through every transformation. Domains keep off 0 and the
