@@ -19,6 +19,7 @@
 #include "core/backend.h"
 #include "core/constants.h"
 #include "core/error.h"
+#include "core/host_memory.h"
 #include "core/lax.h"
 #include "core/rules/helpers.h"
 
@@ -58,19 +59,12 @@ MPI_Datatype TypeOf(DType dtype, Primitive prim) {
   ThrowInvalid(PrimitiveName(prim), ": dtype ", DTypeName(dtype), " has no MPI type");
 }
 
-// x's elements in row-major order on the host.
-std::vector<char> HostBytes(const Tensor& x) {
-  std::vector<char> bytes(x.aval().bytes());
-  if (!bytes.empty()) ThrowIfError(x.array().backend().Download(x.array(), bytes.data()));
-  return bytes;
-}
-
 // A tensor of aval from host bytes, on `like`'s backend.
-Tensor FromBytes(const std::vector<char>& bytes, const ShapedArray& aval, const Tensor& like) {
+Tensor FromBytes(const char* bytes, const ShapedArray& aval, const Tensor& like) {
   Backend& backend = like.array().backend();
   std::shared_ptr<Buffer> buffer =
       ValueOrThrow(backend.Allocate(std::max<int64_t>(aval.bytes(), 1)));
-  if (!bytes.empty()) ThrowIfError(backend.Upload(bytes.data(), aval.bytes(), *buffer));
+  if (aval.bytes() > 0) ThrowIfError(backend.Upload(bytes, aval.bytes(), *buffer));
   Array array = DenseArray(std::move(buffer), aval);
   array.committed = like.array().committed;
   return Tensor(std::move(array));
@@ -171,17 +165,27 @@ void MpiAxes::Wait(std::vector<MPI_Request>& requests, Primitive prim, const Axi
   }
 }
 
-std::vector<char> MpiAxes::Down(const Tensor& x) const {
-  std::vector<char> bytes = HostBytes(x);
-  sent_.fetch_add(static_cast<int64_t>(bytes.size()), std::memory_order_relaxed);
-  if (std::string_view(x.array().backend().name()) != "cpu") {
-    staged_down_.fetch_add(static_cast<int64_t>(bytes.size()), std::memory_order_relaxed);
+char* MpiAxes::Staging::Get(int64_t bytes) {
+  if (bytes > capacity_) {
+    ThrowIfError(CheckAllocationSize("collective's host staging", bytes));
+    data_.reset(new char[bytes]);  // uninitialized: every use writes what it reads
+    capacity_ = bytes;
   }
-  return bytes;
+  return data_.get();
 }
 
-Tensor MpiAxes::Up(const std::vector<char>& bytes, const ShapedArray& aval,
-                   const Tensor& like) const {
+char* MpiAxes::Down(const Tensor& x) const {
+  const int64_t bytes = x.aval().bytes();
+  char* send = send_.Get(bytes);
+  if (bytes > 0) ThrowIfError(x.array().backend().Download(x.array(), send));
+  sent_.fetch_add(bytes, std::memory_order_relaxed);
+  if (std::string_view(x.array().backend().name()) != "cpu") {
+    staged_down_.fetch_add(bytes, std::memory_order_relaxed);
+  }
+  return send;
+}
+
+Tensor MpiAxes::Up(const char* bytes, const ShapedArray& aval, const Tensor& like) const {
   if (std::string_view(like.array().backend().name()) != "cpu") {
     staged_up_.fetch_add(aval.bytes(), std::memory_order_relaxed);
   }
@@ -193,6 +197,7 @@ MeshStats MpiAxes::stats() const {
 }
 
 TensorList MpiAxes::Run(Primitive prim, absl::Span<const Tensor> in, const Params& p) {
+  absl::MutexLock lock(&mutex_);
   calls_.fetch_add(1, std::memory_order_relaxed);
   if (prim == Primitive::kAxisIndex) {
     const int32_t index = static_cast<int32_t>(Find(p.axis_names[0]).coordinate);
@@ -219,15 +224,15 @@ TensorList MpiAxes::Run(Primitive prim, absl::Span<const Tensor> in, const Param
 }
 
 Tensor MpiAxes::Reduce(Primitive prim, const Tensor& x, const Axis& axis) const {
-  const std::vector<char> send = Down(x);
-  const int64_t n = x.aval().size();
+  char* send = Down(x);
+  const int64_t n = x.aval().size(), bytes = x.aval().bytes();
   const MPI_Datatype type = TypeOf(x.dtype(), prim);
   std::vector<MPI_Request> requests(1);
   if (prim == Primitive::kPsum && options_.deterministic) {
     // Every process's x, then the sum in process order: the same on every process and run.
-    std::vector<char> all(send.size() * axis.size);
-    Check(MPI_Iallgather(send.data(), Count(n, prim), type, all.data(), Count(n, prim), type,
-                         axis.comm, requests.data()),
+    char* all = receive_.Get(bytes * axis.size);
+    Check(MPI_Iallgather(send, Count(n, prim), type, all, Count(n, prim), type, axis.comm,
+                         requests.data()),
           "psum");
     Wait(requests, prim, axis);
     Shape shape = x.shape();
@@ -237,26 +242,24 @@ Tensor MpiAxes::Reduce(Primitive prim, const Tensor& x, const Axis& axis) const 
     for (int64_t k = 1; k < axis.size; ++k) sum = lax::add(sum, stacked[k]);
     return sum;
   }
-  std::vector<char> result(send.size());
   const MPI_Op op = prim == Primitive::kPsum   ? MPI_SUM
                     : prim == Primitive::kPmax ? MPI_MAX
                                                : MPI_MIN;
-  Check(MPI_Iallreduce(send.data(), result.data(), Count(n, prim), type, op, axis.comm,
-                       requests.data()),
+  // In place: the result replaces the operand's host copy.
+  Check(MPI_Iallreduce(MPI_IN_PLACE, send, Count(n, prim), type, op, axis.comm, requests.data()),
         PrimitiveName(prim));
   Wait(requests, prim, axis);
-  return Up(result, x.aval(), x);
+  return Up(send, x.aval(), x);
 }
 
 Tensor MpiAxes::AllGather(const Tensor& x, const Params& p, const Axis& axis) const {
-  const std::vector<char> send = Down(x);
-  std::vector<char> all(send.size() * axis.size);
+  const char* send = Down(x);
+  char* all = receive_.Get(x.aval().bytes() * axis.size);
   const int count = Count(x.aval().size(), Primitive::kAllGather);
   const MPI_Datatype type = TypeOf(x.dtype(), Primitive::kAllGather);
   std::vector<MPI_Request> requests(1);
-  Check(
-      MPI_Iallgather(send.data(), count, type, all.data(), count, type, axis.comm, requests.data()),
-      "all_gather");
+  Check(MPI_Iallgather(send, count, type, all, count, type, axis.comm, requests.data()),
+        "all_gather");
   Wait(requests, Primitive::kAllGather, axis);
   Shape stacked_shape = x.shape();
   stacked_shape.insert(stacked_shape.begin(), axis.size);
@@ -268,13 +271,13 @@ Tensor MpiAxes::AllGather(const Tensor& x, const Params& p, const Axis& axis) co
 Tensor MpiAxes::ReduceScatter(const Tensor& x, const Params& p, const Axis& axis) const {
   // Blocks along `dimension` made contiguous: that axis in front.
   const Tensor front = rules::MoveBatchAxis(x, p.dimension, 0);
-  const std::vector<char> send = Down(front);
+  const char* send = Down(front);
   const int64_t block = x.aval().size() / axis.size;
-  std::vector<char> result(send.size() / axis.size);
+  char* result = receive_.Get(x.aval().bytes() / axis.size);
   std::vector<MPI_Request> requests(1);
-  Check(MPI_Ireduce_scatter_block(
-            send.data(), result.data(), Count(block, Primitive::kReduceScatter),
-            TypeOf(x.dtype(), Primitive::kReduceScatter), MPI_SUM, axis.comm, requests.data()),
+  Check(MPI_Ireduce_scatter_block(send, result, Count(block, Primitive::kReduceScatter),
+                                  TypeOf(x.dtype(), Primitive::kReduceScatter), MPI_SUM, axis.comm,
+                                  requests.data()),
         "reduce_scatter");
   Wait(requests, Primitive::kReduceScatter, axis);
   Shape shape = front.shape();
@@ -290,13 +293,12 @@ Tensor MpiAxes::AllToAll(const Tensor& x, const Params& p, const Axis& axis) con
   const int64_t s = p.dimension, c = p.concat_dimension, n = axis.size;
   // Block j of the split axis goes to member j: the split axis in front, blocks contiguous.
   const Tensor front = rules::MoveBatchAxis(x, s, 0);
-  const std::vector<char> send = Down(front);
-  std::vector<char> received(send.size());
+  const char* send = Down(front);
+  char* received = receive_.Get(x.aval().bytes());
   const int count = Count(x.aval().size() / n, Primitive::kAllToAll);
   const MPI_Datatype type = TypeOf(x.dtype(), Primitive::kAllToAll);
   std::vector<MPI_Request> requests(1);
-  Check(MPI_Ialltoall(send.data(), count, type, received.data(), count, type, axis.comm,
-                      requests.data()),
+  Check(MPI_Ialltoall(send, count, type, received, count, type, axis.comm, requests.data()),
         "all_to_all");
   Wait(requests, Primitive::kAllToAll, axis);
   // [k, block of the split axis, the other axes]: the block back at s, then k just before the
@@ -310,27 +312,28 @@ Tensor MpiAxes::AllToAll(const Tensor& x, const Params& p, const Axis& axis) con
 }
 
 Tensor MpiAxes::Permute(const Tensor& x, const Params& p, const Axis& axis) const {
-  const std::vector<char> send = Down(x);
-  std::vector<char> received(send.size(), 0);  // zeros where nothing is sent
+  char* send = Down(x);
   const int count = Count(x.aval().size(), Primitive::kPpermute);
   const MPI_Datatype type = TypeOf(x.dtype(), Primitive::kPpermute);
-  const int64_t me = axis.coordinate;
+  const int64_t me = axis.coordinate, source = p.permutation[me];
+  if (source == me && std::count(p.permutation.begin(), p.permutation.end(), me) == 1) {
+    return Up(send, x.aval(), x);  // kept, and sent nowhere else
+  }
+  char* received = receive_.Get(x.aval().bytes());
+  if (source < 0) std::memset(received, 0, x.aval().bytes());  // nothing is sent here
+  if (source == me) std::memcpy(received, send, x.aval().bytes());
   std::vector<MPI_Request> requests;
-  const int64_t source = p.permutation[me];
-  if (source == me) {
-    received = send;
-  } else if (source >= 0) {
+  if (source >= 0 && source != me) {
     requests.emplace_back();
-    Check(MPI_Irecv(received.data(), count, type, static_cast<int>(source), 0, axis.comm,
-                    &requests.back()),
-          "ppermute");
+    Check(
+        MPI_Irecv(received, count, type, static_cast<int>(source), 0, axis.comm, &requests.back()),
+        "ppermute");
   }
   for (int64_t dst = 0; dst < static_cast<int64_t>(p.permutation.size()); ++dst) {
     if (p.permutation[dst] != me || dst == me) continue;
     requests.emplace_back();
-    Check(
-        MPI_Isend(send.data(), count, type, static_cast<int>(dst), 0, axis.comm, &requests.back()),
-        "ppermute");
+    Check(MPI_Isend(send, count, type, static_cast<int>(dst), 0, axis.comm, &requests.back()),
+          "ppermute");
   }
   if (!requests.empty()) Wait(requests, Primitive::kPpermute, axis);
   return Up(received, x.aval(), x);

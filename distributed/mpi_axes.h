@@ -11,10 +11,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "core/interpreter.h"
 #include "distributed/distributed.h"
 
@@ -54,13 +56,27 @@ class MpiAxes final : public ProcessAxes {
   Tensor AllToAll(const Tensor& x, const Params& p, const Axis& axis) const;
   Tensor Permute(const Tensor& x, const Params& p, const Axis& axis) const;
 
-  // x's elements on the host, and a tensor of aval from host bytes on like's backend: the
-  // copies, counted (stats()).
-  std::vector<char> Down(const Tensor& x) const;
-  Tensor Up(const std::vector<char>& bytes, const ShapedArray& aval, const Tensor& like) const;
+  // Host memory for the exchanges, kept from one collective to the next and grown as needed,
+  // never cleared: a fresh zeroed buffer per call cost a pass over its bytes and a page fault
+  // per page (docs/distributed.md, Measurements). Two areas: what is sent, what is received.
+  class Staging {
+   public:
+    char* Get(int64_t bytes);
+
+   private:
+    std::unique_ptr<char[]> data_;
+    int64_t capacity_ = 0;
+  };
+  // x's elements in row-major order into `send` (sized here), and a tensor of aval from host
+  // bytes on like's backend: the copies, counted (stats()).
+  char* Down(const Tensor& x) const;
+  Tensor Up(const char* bytes, const ShapedArray& aval, const Tensor& like) const;
 
   std::vector<Axis> axes_;
   MpiOptions options_;
+  // One collective at a time (MPI_THREAD_SERIALIZED), which also guards the staging areas.
+  absl::Mutex mutex_;
+  mutable Staging send_, receive_;
   mutable std::atomic<int64_t> calls_{0}, staged_down_{0}, staged_up_{0}, sent_{0};
 };
 
