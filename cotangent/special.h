@@ -3,7 +3,9 @@
 // stays accurate and finite where the naive formula is not (the comments say which), and whose
 // derivatives, from the primitives' rules, are the true ones to second order wherever the
 // function is smooth: sinh, cosh, tan, asinh, acosh, atanh, log2, log10, exp2, cbrt, rsqrt,
-// reciprocal, logaddexp, sinc, hypot. Integer and bool inputs become f32, as jnp's.
+// reciprocal, logaddexp, sinc, hypot; and the special functions of jax.scipy.special over
+// the primitives (erf, lgamma, igamma, ...) or composed of them (polygamma, betainc). Integer
+// and bool inputs become f32, as jnp's.
 
 #ifndef COTANGENT_COTANGENT_SPECIAL_H_
 #define COTANGENT_COTANGENT_SPECIAL_H_
@@ -48,6 +50,11 @@ Tensor zeta(const Tensor& s, const Tensor& q);
 // igammac): NaN for a < 0 or x < 0; differentiable in x, and in a to first order.
 Tensor gammainc(const Tensor& a, const Tensor& x);
 Tensor gammaincc(const Tensor& a, const Tensor& x);
+// The regularized incomplete beta function I_x(a, b) = B(x; a, b) / B(a, b)
+// (jax.scipy.special.betainc, lax.betainc): NaN for a < 0, b < 0, a = b = 0 or x outside
+// [0, 1]; 0 and 1 at the ends, and where a or b is 0 or infinite, as JAX's. Differentiable in
+// x (x^(a-1) (1-x)^(b-1) / B(a, b)); a derivative in a or b is an Error, as JAX's.
+Tensor betainc(const Tensor& a, const Tensor& b, const Tensor& x);
 // exp(-|x|) I0(x) and exp(-|x|) I1(x) (jax.scipy.special.i0e, i1e), and I0, I1 themselves
 // (i0e and i1e times exp(|x|)).
 Tensor i0e(const Tensor& x);

@@ -52,7 +52,8 @@ def sinc(x):
 # name -> (mpmath function, arguments, floor, bound in ulps for f64, for f32): the worst
 # measured, rounded up (docs/reference.md lists them). The CPU computes most f32 functions in
 # double and rounds once. gammainc's prefactor x^a e^-x / Gamma(a) carries the rounding of
-# a log x (XLA's method: docs/vulkan.md).
+# a log x (XLA's method: docs/vulkan.md). betainc's 1 - I_{1-x}(b, a) above the switch (XLA's
+# method) cancels where the result is small, multiplying the error of the near-1 fraction.
 gamma_a = log_uniform(0.05, 50)
 CASES = {
     "erf": (mp.erf, [cat(uniform(-6, 6), log_uniform(1e-300, 1, both_signs=True))], 0, 1, 1),
@@ -71,6 +72,8 @@ CASES = {
                  [gamma_a, gamma_a * log_uniform(0.2, 5)], 0, 300, 1),
     "gammaincc": (lambda a, x: mp.gammainc(a, x, mp.inf, regularized=True),
                   [gamma_a, gamma_a * log_uniform(0.2, 5)], 0, 300, 1),
+    "betainc": (lambda a, b, x: mp.betainc(a, b, 0, x, regularized=True),
+                [log_uniform(0.1, 50), log_uniform(0.1, 50), uniform(0, 1)], 0, 5000, 1500),
     "sinc": (sinc, [uniform(-30, 30)], 1, 4, 1),
 }
 DTYPES = {"f64": np.float64, "f32": np.float32}

@@ -35,6 +35,7 @@ const std::map<std::string, std::function<ct::Tensor(const Args&)>>& Functions()
       {"i1", [](const Args& x) { return ct::i1(x[0]); }},
       {"gammainc", [](const Args& x) { return ct::gammainc(x[0], x[1]); }},
       {"gammaincc", [](const Args& x) { return ct::gammaincc(x[0], x[1]); }},
+      {"betainc", [](const Args& x) { return ct::betainc(x[0], x[1], x[2]); }},
       {"sinc", [](const Args& x) { return ct::sinc(x[0]); }},
   };
   return *functions;
