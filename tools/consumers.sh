@@ -60,7 +60,7 @@ install_package() {
   # Headers, the library and its package files: anything else (a .spv, a .comp) means the
   # library needs files beside it at run time.
   local expected='^\./(include/(cotangent|core|interpreters)/.*\.(h|def)'
-  expected+='|include/distributed/distributed\.h'
+  expected+='|include/distributed/(distributed|shard_map)\.h'
   expected+='|lib/libcotangent(_distributed)?\.(so[.0-9]*|a)'
   expected+='|lib/cmake/cotangent/cotangent[A-Za-z-]*\.cmake'
   expected+='|lib/pkgconfig/cotangent(-distributed)?\.pc)$'
