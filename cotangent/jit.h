@@ -13,7 +13,9 @@
 //
 // Inside f, tensor arguments are abstract: reading a value (item, to_vector) is an Error
 // naming jit (JAX's ConcretizationTypeError); static arguments are ordinary C++ values, part
-// of the cache key (they must be hashable with absl::Hash and comparable with ==).
+// of the cache key (they must be hashable with absl::Hash and comparable with ==). float0
+// leaves (the tangents of integers, which hold no values) pass through as JAX's do: f sees
+// float0 zeros for them, and float0 results come back as zeros; neither enters the program.
 
 #ifndef COTANGENT_COTANGENT_JIT_H_
 #define COTANGENT_COTANGENT_JIT_H_
@@ -89,7 +91,28 @@ struct JitEntry {
   std::shared_ptr<const Params> params;  // pjit's: the program, its name, its CompiledCalls
   std::vector<Tensor> consts;      // the program's constants: its leading operands
   std::any out_like;               // f's result, for its structure
+  // Per result leaf: its type when it is float0 (not a program output: zeros), else nullopt.
+  std::vector<std::optional<ShapedArray>> float0_outs;
 };
+
+// The leaves that enter the program: all but the float0 ones (no values to pass).
+inline std::vector<Tensor> ProgramLeaves(const std::vector<Tensor>& leaves) {
+  std::vector<Tensor> out;
+  for (const Tensor& x : leaves) {
+    if (x.dtype() != DType::kFloat0) out.push_back(x);
+  }
+  return out;
+}
+
+// A program's results with the float0 results put back (as zeros) where they were.
+inline std::vector<Tensor> WithFloat0Results(const JitEntry& entry, const TensorList& outs) {
+  std::vector<Tensor> all;
+  auto next = outs.begin();
+  for (const std::optional<ShapedArray>& f : entry.float0_outs) {
+    all.push_back(f ? Filled(*f, 0.0, "jit") : *next++);
+  }
+  return all;
+}
 
 // The part of a Jitted callable shared by its copies: f, the options and the cache.
 template <typename F>
@@ -120,10 +143,10 @@ class Jitted {
     Signature<Args...> sig(state_->options, args...);
     const std::shared_ptr<const internal::JitEntry> entry = Lookup<Out>(sig, args...);
     TensorList operands(entry->consts.begin(), entry->consts.end());
-    operands.insert(operands.end(), sig.leaves.begin(), sig.leaves.end());
+    for (const Tensor& x : internal::ProgramLeaves(sig.leaves)) operands.push_back(x);
     const TensorList outs = Bind(Primitive::kPjit, operands, *entry->params);
     return TreeUnflatten(std::any_cast<const Out&>(entry->out_like),
-                         std::vector<Tensor>(outs.begin(), outs.end()));
+                         internal::WithFloat0Results(*entry, outs));
   }
 
   // The program for these arguments and its plan compiled for their backend.
@@ -135,7 +158,7 @@ class Jitted {
     const std::shared_ptr<const internal::JitEntry> entry = Lookup<Out>(sig, args...);
     std::vector<Array> arrays;
     for (const Tensor& c : entry->consts) arrays.push_back(c.array());
-    for (const Tensor& x : sig.leaves) arrays.push_back(x.array());
+    for (const Tensor& x : internal::ProgramLeaves(sig.leaves)) arrays.push_back(x.array());
     Backend& backend = arrays.empty() ? DefaultBackend() : TargetBackend("jit", arrays);
     const auto& calls = static_cast<const CompiledCalls&>(*entry->params->object);
     ClosedProgram program{entry->params->program, {}};
@@ -298,14 +321,30 @@ class Jitted {
     // Trace outside the lock (f may call other jitted functions, or this one).
     auto entry = std::make_shared<internal::JitEntry>();
     std::optional<Out> out_like;
+    std::vector<ShapedArray> program_avals;
+    for (const ShapedArray& a : sig.avals) {
+      if (a.dtype != DType::kFloat0) program_avals.push_back(a);
+    }
     const ClosedProgram traced = TraceToProgram(
         [&](const std::vector<Tensor>& values) {
-          Out out = std::apply(state.f, sig.Rebuild(values, args...));
-          std::vector<Tensor> leaves = TreeLeaves(out);
+          // f's leaves: the traced values, and float0 zeros where the arguments hold float0.
+          std::vector<Tensor> all;
+          auto next = values.begin();
+          for (const ShapedArray& a : sig.avals) {
+            all.push_back(a.dtype == DType::kFloat0 ? Filled(a, 0.0, "jit") : *next++);
+          }
+          Out out = std::apply(state.f, sig.Rebuild(all, args...));
+          std::vector<Tensor> leaves;
+          entry->float0_outs.clear();
+          for (Tensor& y : TreeLeaves(out)) {
+            const bool float0 = y.defined() && y.dtype() == DType::kFloat0;
+            entry->float0_outs.push_back(float0 ? std::optional(y.aval()) : std::nullopt);
+            if (!float0) leaves.push_back(std::move(y));
+          }
           out_like.emplace(std::move(out));
           return leaves;
         },
-        sig.avals, "jit");
+        program_avals, "jit");
     state.traces.fetch_add(1);
     GlobalJitCounters().traces.fetch_add(1);
     if (LogCompiles()) {
@@ -317,7 +356,7 @@ class Jitted {
     std::vector<bool> donated(traced.consts.size(), false);
     for (size_t i = 0; i < sig.donated_arg.size(); ++i) {
       for (size_t k = sig.offsets[i]; k < sig.offsets[i + 1]; ++k) {
-        donated.push_back(sig.donated_arg[i]);
+        if (sig.avals[k].dtype != DType::kFloat0) donated.push_back(sig.donated_arg[i]);
       }
     }
     Params params;

@@ -4,7 +4,7 @@
 // test_jvp_of_int_index, test_grad_of_int_errors, the float0 mismatch errors): their tangents
 // and cotangents have dtype float0 and their shape; vjp and jvp differentiate the floating
 // inputs and give float0 zeros for the rest; grad and the Jacobians refuse an integer input;
-// float0 has no values and is the operand of no primitive.
+// float0 has no values and is the operand of no primitive; jit passes it through.
 
 #include <sstream>
 #include <string>
@@ -109,9 +109,40 @@ TEST(Float0Test, Float0HasNoValuesAndIsTheOperandOfNoPrimitive) {
   EXPECT_THAT(testing::ErrorOf([&] { z + 1.0; }), HasSubstr("has no values"));
   EXPECT_THAT(testing::ErrorOf([] { full({2}, 1.0, float0); }),
               HasSubstr("float0 has no values but its zeros"));
-  // Nor does it enter a jitted call (JAX passes it through; not provided here).
-  EXPECT_THAT(testing::ErrorOf([&] { jit([](const Tensor& x) { return x; })(z); }),
-              HasSubstr("has no values"));
+}
+
+// jit passes float0 through, as JAX's: a float0 argument reaches f as float0 zeros and a
+// float0 result comes back as zeros of its shape; neither is an operand or a result of the
+// program, which holds the values alone. The common case: a jitted pullback of a function of
+// an integer index (before, "pjit: operand float0[] has no values").
+TEST(Float0Test, JitPassesFloat0Through) {
+  const Tensor z = zeros({2, 3}, float0);
+  const auto identity = jit([](const Tensor& x) { return x; });
+  ExpectFloat0(identity(z), {2, 3});
+  const auto pulled = [](const Tensor& x, const Tensor& i) {
+    const auto [out, pullback] =
+        vjp([](const Tensor& v, const Tensor& k) { return take(v, k); }, x, i);
+    return pullback(ones_like(out));
+  };
+  const Tensor x = from_vector<float>({1, 2, 3}, {3}), i = from_vector<int32_t>({2, 0}, {2});
+  const auto jitted = jit(pulled);
+  const std::vector<Tensor> cts = jitted(x, i);
+  EXPECT_EQ(cts[0].to_vector<float>(), pulled(x, i)[0].to_vector<float>());
+  EXPECT_EQ(cts[0].to_vector<float>(), (std::vector<float>{1, 0, 1}));
+  ExpectFloat0(cts[1], {2});
+  jitted(x, i);
+  EXPECT_EQ(jitted.trace_count(), 1);
+  EXPECT_EQ(jitted.lower(x, i).program.ToString().find("float0"), std::string::npos);
+  // A float0 argument beside values, and jvp's float0 tangent of an integer result, in jit.
+  const auto mixed = jit([](const Tensor& v, const Tensor& t0) {
+    const auto [y, dy] =
+        jvp([](const Tensor& a, const Tensor& n) { return std::make_pair(a * 2.0f, n); },
+            std::make_tuple(v, scalar(3, i32)), std::make_tuple(ones_like(v), t0));
+    return std::make_pair(dy.first, dy.second);
+  });
+  const auto [dv, dn] = mixed(x, zeros({}, float0));
+  EXPECT_EQ(dv.to_vector<float>(), (std::vector<float>{2, 2, 2}));
+  ExpectFloat0(dn, {});
 }
 
 }  // namespace
