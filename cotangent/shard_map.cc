@@ -76,6 +76,18 @@ Split SplitOf(const Shape& shape, const P& spec, const LocalMesh& mesh, const st
   return out;
 }
 
+// The shape of the whole array whose blocks have shape `block`: each axis the spec names
+// times its mesh axes' sizes (names not in the mesh are left to SplitOf's check).
+Shape WholeShape(Shape block, const P& spec, const LocalMesh& mesh) {
+  for (size_t d = 0; d < spec.dims().size() && d < block.size(); ++d) {
+    for (const std::string& axis : spec.dims()[d].axes) {
+      const int64_t k = MeshIndex(mesh, axis);
+      if (k >= 0) block[d] *= mesh.axes[k].second;
+    }
+  }
+  return block;
+}
+
 // The order of the split axes with the mesh axes first (mesh order), then the blocks.
 std::vector<int64_t> MeshFirst(const Split& split) {
   std::vector<int64_t> order(split.labels.size());
@@ -134,14 +146,7 @@ Tensor JoinBlocks(const Tensor& y, const P& spec, const LocalMesh& mesh, const s
   // y is (mesh axes named, in mesh order) + block; the block's shape gives the array's rank.
   int64_t named = 0;
   for (const auto& [axis, size] : mesh.axes) named += Names(spec, axis) ? 1 : 0;
-  const Shape block(y.shape().begin() + named, y.shape().end());
-  Shape full = block;
-  for (size_t d = 0; d < spec.dims().size() && d < full.size(); ++d) {
-    for (const std::string& axis : spec.dims()[d].axes) {
-      const int64_t k = MeshIndex(mesh, axis);
-      if (k >= 0) full[d] *= mesh.axes[k].second;
-    }
-  }
+  const Shape full = WholeShape(Shape(y.shape().begin() + named, y.shape().end()), spec, mesh);
   const Split split = SplitOf(full, spec, mesh, who);
   const std::vector<int64_t> order = MeshFirst(split);
   std::vector<int64_t> inverse(order.size());
@@ -179,14 +184,7 @@ Tensor GatherMembers(const Tensor& y, const P& spec, const LocalMesh& mesh,
     ThrowInvalid("shard_map: the spec of ", who, " has ", spec.dims().size(),
                  " entries for an array of rank ", y.ndim());
   }
-  Shape full = y.shape();
-  for (size_t d = 0; d < spec.dims().size(); ++d) {
-    for (const std::string& axis : spec.dims()[d].axes) {
-      const int64_t k = MeshIndex(mesh, axis);
-      if (k >= 0) full[d] *= mesh.axes[k].second;
-    }
-  }
-  SplitOf(full, spec, mesh, who);  // checks the names
+  SplitOf(WholeShape(y.shape(), spec, mesh), spec, mesh, who);  // checks the names
   Tensor whole = y;
   for (size_t d = 0; d < spec.dims().size(); ++d) {
     if (!spec.dims()[d].axes.empty()) {
