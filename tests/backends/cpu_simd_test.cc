@@ -186,6 +186,28 @@ TEST_P(SimdTest, TranscendentalsWithinBoundOverTheirRange) {
   CheckSweep<double, P::kTanh>();
 }
 
+// cos is exactly 1 where it rounds to 1 (Highway's polynomial gave 1 - 1 ulp at 0, which made
+// a complex product along the axes inexact), and sin is exactly x at tiny x.
+template <typename T>
+void CheckCosOfTinyIsOne() {
+  const T tiny = sizeof(T) == 4 ? T(0x1p-13) : T(0x1p-27);
+  const std::vector<T> x = {T(0),          T(-0.0), T(1e-30),    -tiny / 2,   tiny / 2,
+                            T(0.5) * tiny, tiny,    T(2) * tiny, T(0x1p-100), T(0.25)};
+  std::vector<T> o(x.size());
+  ASSERT_TRUE(SimdUnary(P::kCos, DTypeOf<T>::value, x.data(), o.data(), x.size()));
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (std::fabs(x[i]) < tiny) {
+      EXPECT_EQ(o[i], T(1)) << "cos " << static_cast<double>(x[i]);
+    }
+    EXPECT_EQ(Mismatch(o[i], std::cos(x[i]), MaxUlp(P::kCos, DTypeOf<T>::value)), "");
+  }
+}
+
+TEST_P(SimdTest, CosOfZeroIsExactlyOne) {
+  CheckCosOfTinyIsOne<float>();
+  CheckCosOfTinyIsOne<double>();
+}
+
 // --- Binary and compare -------------------------------------------------------------------------
 
 template <typename T, Primitive prim, DType dtype = StorageDType<T>()>
