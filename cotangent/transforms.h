@@ -8,6 +8,7 @@
 #ifndef COTANGENT_COTANGENT_TRANSFORMS_H_
 #define COTANGENT_COTANGENT_TRANSFORMS_H_
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,7 +40,33 @@ inline constexpr HasAux has_aux{};
 struct Holomorphic {};
 inline constexpr Holomorphic holomorphic{};
 
+// Tag for JAX's allow_int=True: grad(f, allow_int), value_and_grad and jacrev give an integer
+// or bool argument they differentiate a float0 zero gradient of its shape instead of an Error
+// (float0: core/dtype.h). The function's output must still be floating.
+struct AllowInt {};
+inline constexpr AllowInt allow_int{};
+
 namespace internal {
+
+// The options grad's family takes after the function and argnums, in any order: has_aux
+// (compile time: it changes the result's type), holomorphic, allow_int.
+template <typename T>
+concept GradTag =
+    std::is_same_v<T, HasAux> || std::is_same_v<T, Holomorphic> || std::is_same_v<T, AllowInt>;
+// The Jacobians' options: holomorphic, allow_int (jacrev only).
+template <typename T>
+concept JacobianTag = std::is_same_v<T, Holomorphic> || std::is_same_v<T, AllowInt>;
+
+struct GradFlags {
+  bool holomorphic = false;
+  bool allow_int = false;
+};
+template <typename... Tags>
+constexpr GradFlags FlagsOf() {
+  return {(std::is_same_v<Tags, Holomorphic> || ...), (std::is_same_v<Tags, AllowInt> || ...)};
+}
+template <typename... Tags>
+inline constexpr bool kHasAux = (std::is_same_v<Tags, HasAux> || ...);
 
 // Arguments flattened into one list of tensors, remembering where each argument starts.
 template <typename... Args>
@@ -145,18 +172,31 @@ inline void CheckHolomorphicInputs(const char* op, const std::vector<Tensor>& le
   }
 }
 
-// value_and_grad core: returns (f's result, the gradients of the selected leaves).
+// The cotangents of every value from those of the floating ones (in order): float0 zeros for
+// the integers and bools between them.
+std::vector<Tensor> WithFloat0(const std::vector<Tensor>& floating,
+                               const std::vector<Tensor>& values);
+
+// value_and_grad core: returns (f's result, the gradients of the selected leaves). With
+// allow_int the integer and bool leaves selected are not differentiated: theirs are float0 zeros.
 template <bool kAux, typename F, typename... Args>
 auto ValueAndGradFlat(const char* op, const F& f, const std::vector<int>& argnums,
-                      const FlatArgs<Args...>& flat, bool holomorphic) {
+                      const FlatArgs<Args...>& flat, GradFlags flags) {
   using Out = ResultOf<F, Args...>;
   std::optional<Out> out_like;
   const std::vector<bool> wrt = flat.Select(op, argnums);
-  if (holomorphic) CheckHolomorphicInputs(op, flat.leaves, wrt);
+  if (flags.holomorphic) CheckHolomorphicInputs(op, flat.leaves, wrt);
+  std::vector<bool> differentiated = wrt;
+  std::vector<Tensor> selected;  // the leaves whose gradients are returned, in order
+  for (size_t i = 0; i < wrt.size(); ++i) {
+    if (!wrt[i]) continue;
+    selected.push_back(flat.leaves[i]);
+    if (flags.allow_int) differentiated[i] = IsInexact(flat.leaves[i].dtype());
+  }
   const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
     return CallFlat(f, flat.Rebuild(leaves), out_like);
   };
-  Linearized lin = LinearizeFlat(op, flat_f, flat.leaves, wrt, /*reverse=*/true);
+  Linearized lin = LinearizeFlat(op, flat_f, flat.leaves, differentiated, /*reverse=*/true);
   Out value = TreeUnflatten(*out_like, lin.primals_out);
   const Tensor* loss;
   if constexpr (kAux) {
@@ -167,10 +207,12 @@ auto ValueAndGradFlat(const char* op, const F& f, const std::vector<int>& argnum
     static_assert(std::is_same_v<Out, Tensor>, "grad: the function must return a Tensor");
     loss = &value;
   }
-  CheckScalarOutput(op, *loss, holomorphic);
+  CheckScalarOutput(op, *loss, flags.holomorphic);
   std::vector<Tensor> cts(lin.primals_out.size());
   cts[0] = Full(loss->aval(), 1.0);
-  return std::make_pair(std::move(value), lin.Transpose(cts));
+  std::vector<Tensor> grads = lin.Transpose(cts);
+  if (flags.allow_int) grads = WithFloat0(grads, selected);
+  return std::make_pair(std::move(value), std::move(grads));
 }
 
 template <typename T, typename... Ts>
@@ -202,12 +244,12 @@ enum class Pick { kFirst, kOne, kMany };
 // The grad / value_and_grad family: kPick says how the result's arguments are chosen, kAux
 // whether f returns (loss, aux), kValue whether the value is returned too.
 template <Pick kPick, bool kAux, bool kValue, typename F>
-auto MakeGrad(const char* op, F f, std::vector<int> argnums, bool holomorphic = false) {
-  return [ op, f = std::move(f), argnums = std::move(argnums), holomorphic ](
-      const auto&... args) requires std::is_invocable_v<const F&, decltype(args)...> {
+auto MakeGrad(const char* op, F f, std::vector<int> argnums, GradFlags flags) {
+  return [ op, f = std::move(f), argnums = std::move(argnums),
+           flags ](const auto&... args) requires std::is_invocable_v<const F&, decltype(args)...> {
     static_assert(sizeof...(args) > 0, "grad: the function needs at least one argument");
     FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
-    auto [value, grads] = ValueAndGradFlat<kAux>(op, f, argnums, flat, holomorphic);
+    auto [value, grads] = ValueAndGradFlat<kAux>(op, f, argnums, flat, flags);
     const std::vector<bool> wrt = flat.Select(op, argnums);
     auto g = [&] {
       if constexpr (kPick == Pick::kFirst) {
@@ -297,10 +339,6 @@ std::vector<Tensor> FloatTangents(const char* op, const char* what, const std::v
 // the integers and bools (inside transformations they are integer zeros, or symbolic).
 std::vector<Tensor> WithFloat0Tangents(const std::vector<Tensor>& values,
                                        std::vector<Tensor> tangents);
-// The cotangents of every value from those of the floating ones (in order): float0 zeros for
-// the integers and bools between them.
-std::vector<Tensor> WithFloat0(const std::vector<Tensor>& floating,
-                               const std::vector<Tensor>& values);
 
 }  // namespace internal
 
@@ -308,67 +346,43 @@ std::vector<Tensor> WithFloat0(const std::vector<Tensor>& floating,
 
 // grad(f) is with respect to the first argument and has its type. grad(f, argnum) and
 // grad(f, {argnums...}) pick arguments at run time, so those arguments must share one type
-// (Tensor, usually); put differentiated containers first, or in one tuple argument.
-template <typename F>
-auto grad(F f) {
-  return internal::MakeGrad<internal::Pick::kFirst, false, false>("grad", std::move(f), {0});
+// (Tensor, usually); put differentiated containers first, or in one tuple argument. Options
+// follow in any order: has_aux (f returns std::pair<Tensor, Aux>; the result is (gradient,
+// aux)), holomorphic (the complex derivative f'(z) of a holomorphic f of complex arguments to
+// a complex scalar), allow_int (float0 zeros for integer and bool arguments).
+template <typename F, internal::GradTag... Tags>
+auto grad(F f, Tags...) {
+  return internal::MakeGrad<internal::Pick::kFirst, internal::kHasAux<Tags...>, false>(
+      "grad", std::move(f), {0}, internal::FlagsOf<Tags...>());
 }
-template <typename F>
-auto grad(F f, int argnum) {
-  return internal::MakeGrad<internal::Pick::kOne, false, false>("grad", std::move(f), {argnum});
+template <typename F, internal::GradTag... Tags>
+auto grad(F f, int argnum, Tags...) {
+  return internal::MakeGrad<internal::Pick::kOne, internal::kHasAux<Tags...>, false>(
+      "grad", std::move(f), {argnum}, internal::FlagsOf<Tags...>());
 }
 // The gradients with respect to several arguments, in argnums order.
-template <typename F>
-auto grad(F f, std::vector<int> argnums) {
-  return internal::MakeGrad<internal::Pick::kMany, false, false>("grad", std::move(f),
-                                                                 std::move(argnums));
-}
-// For f returning std::pair<Tensor, Aux>: returns (gradient, aux).
-template <typename F>
-auto grad(F f, HasAux) {
-  return internal::MakeGrad<internal::Pick::kFirst, true, false>("grad", std::move(f), {0});
-}
-template <typename F>
-auto grad(F f, int argnum, HasAux) {
-  return internal::MakeGrad<internal::Pick::kOne, true, false>("grad", std::move(f), {argnum});
-}
-// The complex derivative f'(z) of a holomorphic f of complex arguments to a complex scalar.
-template <typename F>
-auto grad(F f, Holomorphic) {
-  return internal::MakeGrad<internal::Pick::kFirst, false, false>("grad", std::move(f), {0}, true);
-}
-template <typename F>
-auto grad(F f, int argnum, Holomorphic) {
-  return internal::MakeGrad<internal::Pick::kOne, false, false>("grad", std::move(f), {argnum},
-                                                                true);
+template <typename F, internal::GradTag... Tags>
+auto grad(F f, std::vector<int> argnums, Tags...) {
+  return internal::MakeGrad<internal::Pick::kMany, internal::kHasAux<Tags...>, false>(
+      "grad", std::move(f), std::move(argnums), internal::FlagsOf<Tags...>());
 }
 
 // (f(args...), grad(f)(args...)) from one forward and one backward pass; the same argnum
-// forms as grad. With has_aux the value is f's (loss, aux) pair.
-template <typename F>
-auto value_and_grad(F f) {
-  return internal::MakeGrad<internal::Pick::kFirst, false, true>("value_and_grad", std::move(f),
-                                                                 {0});
+// forms and options as grad. With has_aux the value is f's (loss, aux) pair.
+template <typename F, internal::GradTag... Tags>
+auto value_and_grad(F f, Tags...) {
+  return internal::MakeGrad<internal::Pick::kFirst, internal::kHasAux<Tags...>, true>(
+      "value_and_grad", std::move(f), {0}, internal::FlagsOf<Tags...>());
 }
-template <typename F>
-auto value_and_grad(F f, int argnum) {
-  return internal::MakeGrad<internal::Pick::kOne, false, true>("value_and_grad", std::move(f),
-                                                               {argnum});
+template <typename F, internal::GradTag... Tags>
+auto value_and_grad(F f, int argnum, Tags...) {
+  return internal::MakeGrad<internal::Pick::kOne, internal::kHasAux<Tags...>, true>(
+      "value_and_grad", std::move(f), {argnum}, internal::FlagsOf<Tags...>());
 }
-template <typename F>
-auto value_and_grad(F f, std::vector<int> argnums) {
-  return internal::MakeGrad<internal::Pick::kMany, false, true>("value_and_grad", std::move(f),
-                                                                std::move(argnums));
-}
-template <typename F>
-auto value_and_grad(F f, HasAux) {
-  return internal::MakeGrad<internal::Pick::kFirst, true, true>("value_and_grad", std::move(f),
-                                                                {0});
-}
-template <typename F>
-auto value_and_grad(F f, int argnum, HasAux) {
-  return internal::MakeGrad<internal::Pick::kOne, true, true>("value_and_grad", std::move(f),
-                                                              {argnum});
+template <typename F, internal::GradTag... Tags>
+auto value_and_grad(F f, std::vector<int> argnums, Tags...) {
+  return internal::MakeGrad<internal::Pick::kMany, internal::kHasAux<Tags...>, true>(
+      "value_and_grad", std::move(f), std::move(argnums), internal::FlagsOf<Tags...>());
 }
 
 // (f(args...), pullback): pullback(ct) gives the cotangent of every argument, as a
@@ -508,21 +522,31 @@ auto Jacfwd(F f, int argnum, bool holomorphic) {
   };
 }
 
-// jacrev: one forward pass, then the backward pass vmapped over the output basis.
+// jacrev: one forward pass, then the backward pass vmapped over the output basis. With
+// allow_int, an integer or bool argument's Jacobian is float0 zeros of shape out + in (JAX's).
 template <typename F>
-auto Jacrev(F f, int argnum, bool holomorphic) {
+auto Jacrev(F f, int argnum, GradFlags flags) {
   return
-      [ f, argnum, holomorphic ](
+      [ f, argnum, flags ](
           const auto&... args) -> Tensor requires std::is_invocable_v<const F&, decltype(args)...> {
     internal::FlatArgs<std::decay_t<decltype(args)>...> flat(args...);
-    const std::vector<bool> wrt = flat.Select("jacrev", {argnum});
+    std::vector<bool> wrt = flat.Select("jacrev", {argnum});
     std::optional<Tensor> out_like;
     const FlatFn flat_f = [&](const std::vector<Tensor>& leaves) {
       return internal::CallFlat(f, flat.Rebuild(leaves), out_like);
     };
+    const size_t index = std::find(wrt.begin(), wrt.end(), true) - wrt.begin();
+    const bool integer = index < wrt.size() && !IsInexact(flat.leaves[index].dtype());
+    if (flags.allow_int && integer) {
+      // Nothing to differentiate: f runs once for its output's type.
+      const Tensor y = flat_f(flat.leaves)[0];
+      CheckJacobianDTypes("jacrev", flat.leaves[index].aval(), y.aval(), flags.holomorphic);
+      return Filled({JoinShapes(y.shape(), flat.leaves[index].shape()), DType::kFloat0}, 0.0,
+                    "jacrev");
+    }
     const Linearized lin = LinearizeFlat("jacrev", flat_f, flat.leaves, wrt, true);
     const Tensor& y = lin.primals_out[0];
-    CheckJacobianDTypes("jacrev", lin.wrt_avals[0], y.aval(), holomorphic);
+    CheckJacobianDTypes("jacrev", lin.wrt_avals[0], y.aval(), flags.holomorphic);
     // vmap of the pullback over the output basis: row j is J^T e_j.
     const FlatFn pullback = [&](const std::vector<Tensor>& e) { return lin.Transpose({e[0]}); };
     // A single output needs no batch: one backward pass from 1, as grad.
@@ -537,7 +561,8 @@ auto Jacrev(F f, int argnum, bool holomorphic) {
 }  // namespace internal
 
 // The Jacobian by forward mode, shape out.shape + in.shape (as JAX), for a Tensor argument
-// `argnum` and a Tensor result: the jvp vmapped over the input basis, one batched pass.
+// `argnum` and a Tensor result: the jvp vmapped over the input basis, one batched pass. Takes
+// holomorphic (JAX's jacfwd has no allow_int).
 template <typename F>
 auto jacfwd(F f, int argnum = 0) {
   return internal::Jacfwd(std::move(f), argnum, false);
@@ -548,14 +573,14 @@ auto jacfwd(F f, int argnum, Holomorphic) {
 }
 
 // The Jacobian by reverse mode, shape out.shape + in.shape: one forward pass, then the
-// backward pass vmapped over the output basis.
-template <typename F>
-auto jacrev(F f, int argnum = 0) {
-  return internal::Jacrev(std::move(f), argnum, false);
+// backward pass vmapped over the output basis. Options as grad's: holomorphic, allow_int.
+template <typename F, internal::JacobianTag... Tags>
+auto jacrev(F f, Tags...) {
+  return internal::Jacrev(std::move(f), 0, internal::FlagsOf<Tags...>());
 }
-template <typename F>
-auto jacrev(F f, int argnum, Holomorphic) {
-  return internal::Jacrev(std::move(f), argnum, true);
+template <typename F, internal::JacobianTag... Tags>
+auto jacrev(F f, int argnum, Tags...) {
+  return internal::Jacrev(std::move(f), argnum, internal::FlagsOf<Tags...>());
 }
 
 // The Hessian: jacfwd(jacrev(f)), shape in.shape + in.shape for a scalar f; with holomorphic,

@@ -3,6 +3,8 @@
 
 #include "interpreters/autodiff.h"
 
+#include <string_view>
+
 #include "absl/strings/str_cat.h"
 #include "core/constants.h"
 #include "core/error.h"
@@ -14,12 +16,14 @@
 namespace cotangent {
 
 void CheckDifferentiable(const char* op, const Tensor& x, size_t index) {
-  if (!IsInexact(x.dtype())) {
-    ThrowInvalid(
-        op, ": cannot differentiate with respect to input ", index, " of type ",
-        x.aval().ToString(),
-        ": only floating and complex inputs (f16, bf16, f32, f64, c64, c128) have tangents");
-  }
+  if (IsInexact(x.dtype())) return;
+  // The transformations that take allow_int say so, as JAX's message does.
+  const std::string_view name(op);
+  const bool takes_allow_int = name == "grad" || name == "value_and_grad" || name == "jacrev";
+  ThrowInvalid(op, ": cannot differentiate with respect to input ", index, " of type ",
+               x.aval().ToString(),
+               ": only floating and complex inputs (f16, bf16, f32, f64, c64, c128) have tangents",
+               takes_allow_int ? "; pass allow_int for a float0 zero gradient, or use vjp" : "");
 }
 
 ShapedArray TangentAval(const ShapedArray& aval) {

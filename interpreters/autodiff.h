@@ -45,7 +45,8 @@ ShapedArray TangentAval(const ShapedArray& aval);
 Tensor ZeroTangent(const ShapedArray& aval);
 
 // Throws "<op>: cannot differentiate with respect to input <index> of type i32[3]: only
-// floating inputs have tangents" unless x is floating.
+// floating and complex inputs ... have tangents" unless x is inexact (grad, value_and_grad and
+// jacrev add that allow_int would take it).
 void CheckDifferentiable(const char* op, const Tensor& x, size_t index);
 
 // Throws CheckDifferentiable's error for a non-floating flagged input.

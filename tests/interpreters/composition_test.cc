@@ -298,7 +298,8 @@ TEST(ErrorTest, BadInputNamesTheTransformationAndShapes) {
             "grad: function output must be a floating-point scalar, got f32[2,3]");
   EXPECT_EQ(ErrorOf([&] { ct::grad([](ct::Tensor x) { return ct::sum(x); })(ct::arange(3)); }),
             "grad: cannot differentiate with respect to input 0 of type i32[3]: only floating "
-            "and complex inputs (f16, bf16, f32, f64, c64, c128) have tangents");
+            "and complex inputs (f16, bf16, f32, f64, c64, c128) have tangents; pass allow_int "
+            "for a float0 zero gradient, or use vjp");
   EXPECT_EQ(ErrorOf([&] { ct::grad([](ct::Tensor a, ct::Tensor) { return ct::sum(a); }, 2)(x, x); }),
             "grad: argnum 2 out of range for a function of 2 arguments");
   EXPECT_EQ(ErrorOf([&] { ct::jvp([](ct::Tensor x) { return x; }, {x}, {ct::ones({3})}); }),

@@ -3,8 +3,10 @@
 // (test_vjp_of_int_index, test_vjp_of_int_shapes, test_jvp_of_int_identity, test_jvp_of_int_add,
 // test_jvp_of_int_index, test_grad_of_int_errors, the float0 mismatch errors): their tangents
 // and cotangents have dtype float0 and their shape; vjp and jvp differentiate the floating
-// inputs and give float0 zeros for the rest; grad and the Jacobians refuse an integer input;
-// float0 has no values and is the operand of no primitive; jit passes it through.
+// inputs and give float0 zeros for the rest; grad and the Jacobians refuse an integer input
+// unless allow_int is passed (test_grad_of_int_errors' allow_int cases, test_jacrev_of_int and
+// the float0 gradients of api_test's float0 tests); float0 has no values and is the operand of no
+// primitive; jit passes it through.
 
 #include <sstream>
 #include <string>
@@ -91,6 +93,93 @@ TEST(Float0Test, GradAndJacobiansRefuseIntegerInputs) {
   // An integer argument not differentiated is fine (grad with respect to argument 0).
   const auto f = [](const Tensor& x, const Tensor& n) { return x * astype(n, f32); };
   EXPECT_EQ(grad(f, 0)(scalar(2.0f), scalar(5, i32)).item<float>(), 5.0f);
+}
+
+TEST(Float0Test, GradRefusalNamesAllowInt) {
+  const auto f = [](const Tensor& x) { return astype(x, f32); };
+  for (const std::string& message : {testing::ErrorOf([&] { grad(f)(scalar(3, i32)); }),
+                                     testing::ErrorOf([&] { value_and_grad(f)(scalar(3, i32)); }),
+                                     testing::ErrorOf([&] { jacrev(f)(ones({2}, i32)); })}) {
+    EXPECT_THAT(message, HasSubstr("; pass allow_int for a float0 zero gradient, or use vjp"));
+  }
+  // jvp's and jacfwd's refusals do not: they take no allow_int (JAX's jacfwd has none).
+  EXPECT_THAT(testing::ErrorOf([&] { jacfwd(f)(ones({2}, i32)); }),
+              ::testing::Not(HasSubstr("allow_int")));
+}
+
+TEST(Float0Test, GradWithAllowIntGivesFloat0ZerosForIntegers) {
+  const auto f = [](const Tensor& x, const Tensor& n) { return sum(x * astype(n, f32)); };
+  const Tensor x = tensor({1, 2}, {2}), n = tensor({3, 4}, {2}, i32);
+  ExpectFloat0(grad(f, 1, allow_int)(x, n), {2});
+  // Both arguments: the float one's gradient is unchanged, the integer one's is float0.
+  const std::vector<Tensor> both = grad(f, {0, 1}, allow_int)(x, n);
+  EXPECT_EQ(both[0].to_vector<float>(), (std::vector<float>{3, 4}));
+  ExpectFloat0(both[1], {2});
+  EXPECT_EQ(both[0].to_vector<float>(), grad(f)(x, n).to_vector<float>());
+  // An integer first argument, and a bool one.
+  const auto g = [](const Tensor& n, const Tensor& x) { return sum(astype(n, f32) * x); };
+  ExpectFloat0(grad(g, allow_int)(n, x), {2});
+  ExpectFloat0(grad(g, allow_int)(tensor({1, 0}, {2}, bool_), x), {2});
+  // value_and_grad, and has_aux with the options in either order.
+  const auto [value, dn] = value_and_grad(f, 1, allow_int)(x, n);
+  EXPECT_EQ(value.item<float>(), 11.0f);
+  ExpectFloat0(dn, {2});
+  const auto with_aux = [&](const Tensor& x, const Tensor& n) {
+    return std::make_pair(f(x, n), n + 1);
+  };
+  const auto [dn_aux, aux] = grad(with_aux, 1, has_aux, allow_int)(x, n);
+  ExpectFloat0(dn_aux, {2});
+  EXPECT_EQ(aux.to_vector<int32_t>(), (std::vector<int32_t>{4, 5}));
+  const auto [both_aux, aux2] = grad(with_aux, {0, 1}, allow_int, has_aux)(x, n);
+  EXPECT_EQ(both_aux[0].to_vector<float>(), (std::vector<float>{3, 4}));
+  ExpectFloat0(both_aux[1], {2});
+  EXPECT_EQ(aux2.to_vector<int32_t>(), (std::vector<int32_t>{4, 5}));
+}
+
+TEST(Float0Test, GradWithAllowIntOfAMixedContainer) {
+  // A pytree of a float and an integer leaf, as the jax-md and flax parameter trees that pass
+  // allow_int: the float leaf's gradient, float0 for the integer leaf.
+  using Params = std::tuple<Tensor, Tensor>;
+  const auto f = [](const Params& p) {
+    return sum(std::get<0>(p) * std::get<0>(p) * astype(std::get<1>(p), f32));
+  };
+  const Params p{tensor({1, -2}, {2}), tensor({2, 3}, {2}, i32)};
+  const Params g = grad(f, allow_int)(p);
+  EXPECT_EQ(std::get<0>(g).to_vector<float>(), (std::vector<float>{4, -12}));
+  ExpectFloat0(std::get<1>(g), {2});
+  EXPECT_THAT(testing::ErrorOf([&] { grad(f)(p); }),
+              HasSubstr("grad: cannot differentiate with respect to input 1 of type i32[2]"));
+  // Under jit: float0 leaves pass through (the first call traces, the second reuses).
+  const auto jitted = jit(grad(f, allow_int));
+  for (int call = 0; call < 2; ++call) {
+    const Params j = jitted(p);
+    EXPECT_EQ(std::get<0>(j).to_vector<float>(), (std::vector<float>{4, -12}));
+    ExpectFloat0(std::get<1>(j), {2});
+  }
+}
+
+TEST(Float0Test, AllowIntKeepsTheOutputChecks) {
+  // allow_int is about inputs: the output must still be a floating scalar (JAX's
+  // _check_output_dtype_revderiv), and holomorphic still wants complex inputs.
+  const auto to_int = [](const Tensor& n) { return n * 2; };
+  EXPECT_THAT(testing::ErrorOf([&] { grad(to_int, allow_int)(scalar(3, i32)); }),
+              HasSubstr("grad: function output must be a floating-point scalar, got i32[]"));
+  EXPECT_THAT(testing::ErrorOf([&] { jacrev(to_int, allow_int)(ones({2}, i32)); }),
+              HasSubstr("jacrev: requires floating-point outputs (as JAX), got i32[2]"));
+  const auto to_complex = [](const Tensor& n) { return astype(n, c64); };
+  EXPECT_THAT(testing::ErrorOf([&] { grad(to_complex, holomorphic, allow_int)(scalar(3, i32)); }),
+              HasSubstr("with holomorphic, inputs must be complex, got input 0 of type i32[]"));
+}
+
+TEST(Float0Test, JacrevWithAllowIntGivesAFloat0Jacobian) {
+  const auto f = [](const Tensor& x, const Tensor& n) { return x * astype(sum(n), f32); };
+  const Tensor x = tensor({1, 2, 3}, {3}), n = ones({2, 2}, i32);
+  ExpectFloat0(jacrev(f, 1, allow_int)(x, n), {3, 2, 2});  // out.shape + in.shape
+  // On a floating argument allow_int changes nothing.
+  EXPECT_EQ(jacrev(f, 0, allow_int)(x, n).to_vector<float>(),
+            jacrev(f, 0)(x, n).to_vector<float>());
+  EXPECT_EQ(jacrev(f, 0, allow_int)(x, n).to_vector<float>(),
+            (std::vector<float>{4, 0, 0, 0, 4, 0, 0, 0, 4}));
 }
 
 TEST(Float0Test, Float0HasNoValuesAndIsTheOperandOfNoPrimitive) {
