@@ -270,6 +270,88 @@ class PartsMath {
     return Op(P::kArgmax, {Or(IsNan(z), at)}, p);
   }
 
+  // ---- scatter_max, scatter_min, scatter_mul (operand z, i32 indices, updates u) ----
+
+  // An operand-shaped value v read back at each update's window (the windows gather sees as
+  // the transpose of scatter_add's; a dropped window reads 0 and is dropped again after).
+  V AtUpdates(const V& v, const V& indices, const V& like_updates, const Params& p) {
+    Params g;
+    g.index = p.index;
+    g.slice_sizes = ScatterWindow(static_cast<int64_t>(emit_.AvalOf(v).shape.size()),
+                                  emit_.AvalOf(like_updates).shape, p.index);
+    g.mode = p.mode;
+    return Op(P::kGather, {v, indices}, g);
+  }
+
+  // max in the order of max: the largest real part there (a real scatter_max), then the
+  // largest imaginary part of the operand and updates that have it; NaN + NaN i where any of
+  // them has a NaN part (as ReduceMax; applying max in index order gives the same).
+  Pair ScatterMax(const Pair& z, const V& indices, const Pair& u, const Params& p) {
+    const V re = Op(P::kScatterMax, {z.re, indices, u.re}, p);
+    const V lowest = Full(-std::numeric_limits<double>::infinity(), z.im);
+    const V z_top = Op(P::kEq, {z.re, re});
+    const V u_top = Op(P::kEq, {u.re, AtUpdates(re, indices, u.re, p)});
+    const V im = Op(P::kScatterMax,
+                    {Select(z_top, z.im, lowest), indices,
+                     Select(u_top, u.im, Full(-std::numeric_limits<double>::infinity(), u.im))},
+                    p);
+    const auto flag = [&](const V& nan, const V& like) {
+      return Select(nan, Full(1.0, like), Full(0.0, like));
+    };
+    const V nan =
+        Op(P::kGt, {Op(P::kScatterMax, {flag(IsNan(z), z.re), indices, flag(IsNan(u), u.re)}, p),
+                    Full(0.0, re)});
+    const V q = Full(std::numeric_limits<double>::quiet_NaN(), re);
+    return {Select(nan, q, re), Select(nan, q, im)};
+  }
+  // min(z) = -max(-z): negation reverses the lexicographic order exactly.
+  Pair ScatterMin(const Pair& z, const V& indices, const Pair& u, const Params& p) {
+    const Pair m = ScatterMax({Neg(z.re), Neg(z.im)}, indices, {Neg(u.re), Neg(u.im)}, p);
+    return {Neg(m.re), Neg(m.im)};
+  }
+
+  // A complex number as r i^k e^(i phi): r = |x|, k quarter turns (0 to 3, a real of x's
+  // part type) and phi in [-pi/4, pi/4], the angle of x turned back by k quarters (exact: a
+  // swap and negations of the parts). Along the axes phi is exactly 0.
+  struct Polar {
+    V r, k, phi;
+  };
+  Polar ToPolar(const Pair& x) {
+    const V wide = Op(P::kGe, {Abs(x.re), Abs(x.im)});
+    const V ahead = Op(P::kGe, {x.re, Full(0.0, x.re)}), up = Op(P::kGt, {x.im, Full(0.0, x.im)});
+    // x turned by -k quarters: k = 0 (x.re, x.im), 1 (x.im, -x.re), 2 (-x.re, -x.im),
+    // 3 (-x.im, x.re).
+    const V k = Select(wide, Select(ahead, Full(0.0, x.re), Full(2.0, x.re)),
+                       Select(up, Full(1.0, x.re), Full(3.0, x.re)));
+    const V c = Select(wide, Select(ahead, x.re, Neg(x.re)), Select(up, x.im, Neg(x.im)));
+    const V s = Select(wide, Select(ahead, x.im, Neg(x.im)), Select(up, Neg(x.re), x.re));
+    return {Hypot(x.re, x.im), k, Op(P::kAtan2, {s, c})};
+  }
+
+  // The product of the operand and the updates landing on each element. Where one update
+  // lands (unique indices) it is z * u exactly as mul computes it, stored by a scatter. Where
+  // several do, in polar form: the magnitudes multiplied (a real scatter_mul), the quarter
+  // turns counted and the residual angles summed (scatter_adds), then r (cos phi + i sin phi)
+  // turned by k mod 4 quarters: exact along the axes (real or imaginary factors), otherwise
+  // within a few ulps per factor of the product taken in index order (the angles' rounding
+  // adds up), not bit-equal to it. Elements no update reaches keep the operand.
+  Pair ScatterMul(const Pair& z, const V& indices, const Pair& u, const Params& p) {
+    const Polar a = ToPolar(z), b = ToPolar(u);
+    const V r = Op(P::kScatterMul, {a.r, indices, b.r}, p);
+    const V k = Op(P::kRem, {Op(P::kScatterAdd, {a.k, indices, b.k}, p), Full(4.0, a.k)});
+    const V phi = Op(P::kScatterAdd, {a.phi, indices, b.phi}, p);
+    const V c = Mul(r, Op(P::kCos, {phi})), s = Mul(r, Op(P::kSin, {phi}));
+    const auto is = [&](double turns) { return Op(P::kEq, {k, Full(turns, k)}); };
+    const V re = Select(is(0), c, Select(is(1), Neg(s), Select(is(2), Neg(c), s)));
+    const V im = Select(is(0), s, Select(is(1), c, Select(is(2), Neg(s), Neg(c))));
+    const Pair one = Mul({AtUpdates(z.re, indices, u.re, p), AtUpdates(z.im, indices, u.im, p)}, u);
+    const Pair single = {Op(P::kScatter, {z.re, indices, one.re}, p),
+                         Op(P::kScatter, {z.im, indices, one.im}, p)};
+    const V count = Op(P::kScatterAdd, {Full(0.0, z.re), indices, Full(1.0, u.re)}, p);
+    const V several = Op(P::kGt, {count, Full(1.0, count)});
+    return {Select(several, re, single.re), Select(several, im, single.im)};
+  }
+
   // The real form of a complex equation, one for both evaluations: prim[p] with its operands
   // (of dtypes) as parts (z(i, dense): complex operand i; dense asks for dense parts, which
   // formulas of several passes read faster than strided ones) or values (x(i): real operand i).
@@ -368,6 +450,27 @@ class PartsMath {
       case P::kMin: r.pair = Choose(P::kLt, z(0, true), z(1, true)); break;
       case P::kReduceMax: r.pair = ReduceMax(z(0, true), p); break;
       case P::kArgmax: r.real = Argmax(z(0, true), p); break;
+      case P::kGather:
+      case P::kPad: {  // each part; the fill or padding value is real (the imaginary part's 0)
+        const Pair a = z(0, false);
+        Params im = p;
+        im.padding_value = 0;
+        im.fill_value = 0;
+        const auto part = [&](const V& v, const Params& q) {
+          return prim == P::kPad ? Op(prim, {v}, q) : Op(prim, {v, x(1)}, q);
+        };
+        r.pair = Pair{part(a.re, p), part(a.im, im)};
+        break;
+      }
+      case P::kScatter:
+      case P::kScatterAdd: {  // each part, the same windows (the same one wins a scatter)
+        const Pair a = z(0, false), u = z(2, false);
+        r.pair = Pair{Op(prim, {a.re, x(1), u.re}, p), Op(prim, {a.im, x(1), u.im}, p)};
+        break;
+      }
+      case P::kScatterMax: r.pair = ScatterMax(z(0, true), x(1), z(2, true), p); break;
+      case P::kScatterMin: r.pair = ScatterMin(z(0, true), x(1), z(2, true), p); break;
+      case P::kScatterMul: r.pair = ScatterMul(z(0, true), x(1), z(2, true), p); break;
       case P::kArgsort: {  // a complex key as two, its parts (lax.sort's)
         std::vector<V> keys;
         for (size_t i = 0; i < dtypes.size(); ++i) {
@@ -534,21 +637,6 @@ Array Lowering::Run(Primitive prim, absl::Span<const Array> in, const Params& p,
       for (int64_t d = 0; d < in[0].aval.rank(); ++d) wide.broadcast_dimensions.push_back(d);
       const Array pred = Op(P::kBroadcastInDim, {in[0]}, wide);
       return FromParts(Op(P::kSelect, {pred, Parts(in[1]), Parts(in[2])}), out.dtype);
-    }
-    case P::kPad:
-    case P::kGather: {  // the parts separately: the padding or fill value is real
-      Params im = p;
-      im.padding_value = 0;
-      im.fill_value = 0;
-      absl::InlinedVector<Array, 2> re_in(in.begin(), in.end()), im_in(in.begin(), in.end());
-      re_in[0] = Part(in[0], 0);
-      im_in[0] = Part(in[0], 1);
-      return Join({Op(prim, re_in, p), Op(prim, im_in, im)});
-    }
-    case P::kScatter:
-    case P::kScatterAdd: {
-      const Array re = Op(prim, {Part(in[0], 0), in[1], Part(in[2], 0)}, p);
-      return Join({re, Op(prim, {Part(in[0], 1), in[1], Part(in[2], 1)}, p)});
     }
     case P::kConvert:
       if (!IsComplex(in[0].aval.dtype) || !IsComplex(p.new_dtype)) break;

@@ -9,10 +9,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <cstdint>
 #include <optional>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -57,13 +59,25 @@ bool Has(const std::vector<int64_t>& v, int64_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
+using Complex = std::complex<double>;
+
+bool IsNan(double x) { return std::isnan(x); }
+bool IsNan(const Complex& z) { return std::isnan(z.real()) || std::isnan(z.imag()); }
+// max's order: real numbers as usual, complex ones lexicographically (real part first).
+bool Above(double a, double b) { return a > b; }
+bool Above(const Complex& a, const Complex& b) {
+  return a.real() > b.real() || (a.real() == b.real() && a.imag() > b.imag());
+}
+
 // lax's scatter, element by element: windows in index order, each element combined with what
-// the output holds (i32 in int64 arithmetic wrapped to 32 bits, as XLA's).
-std::vector<double> Reference(Primitive prim, const std::vector<double>& x, const Shape& x_shape,
-                              const std::vector<double>& idx, const Shape& idx_shape,
-                              const std::vector<double>& u, const Shape& u_shape,
-                              const IndexDims& d, IndexMode mode, DType dtype) {
-  std::vector<double> out = x;
+// the output holds (i32 in int64 arithmetic wrapped to 32 bits, as XLA's; complex numbers
+// multiplied as std::complex does and ordered as max).
+template <typename T>
+std::vector<T> Reference(Primitive prim, const std::vector<T>& x, const Shape& x_shape,
+                         const std::vector<double>& idx, const Shape& idx_shape,
+                         const std::vector<T>& u, const Shape& u_shape, const IndexDims& d,
+                         IndexMode mode, DType dtype) {
+  std::vector<T> out = x;
   const int64_t rank = static_cast<int64_t>(x_shape.size());
   Shape window(rank, 1), batch;
   std::vector<int64_t> window_axis(rank, -1), batch_axes;
@@ -102,8 +116,8 @@ std::vector<double> Reference(Primitive prim, const std::vector<double>& x, cons
         target[a] = start[a] + wi[a];
         if (window_axis[a] >= 0) ui[window_axis[a]] = wi[a];
       }
-      double& o = out[testing::Ravel(target, x_shape)];
-      const double v = u[testing::Ravel(ui, u_shape)];
+      T& o = out[testing::Ravel(target, x_shape)];
+      const T v = u[testing::Ravel(ui, u_shape)];
       switch (prim) {
         case Primitive::kScatter:
           o = v;
@@ -114,16 +128,14 @@ std::vector<double> Reference(Primitive prim, const std::vector<double>& x, cons
         case Primitive::kScatterMul:
           o *= v;
           break;
-        case Primitive::kScatterMin:
-          o = (o < v || std::isnan(o)) ? o : v;
-          break;
-        default:
-          o = (o > v || std::isnan(o)) ? o : v;
-          break;
+        case Primitive::kScatterMin: o = (IsNan(o) || (Above(v, o) && !IsNan(v))) ? o : v; break;
+        default: o = (IsNan(o) || (Above(o, v) && !IsNan(v))) ? o : v; break;
       }
-      if (dtype == i32)
-        o = static_cast<double>(static_cast<int32_t>(
-            static_cast<uint32_t>(static_cast<uint64_t>(static_cast<int64_t>(o)))));
+      if constexpr (std::is_same_v<T, double>) {
+        if (dtype == i32)
+          o = static_cast<double>(static_cast<int32_t>(
+              static_cast<uint32_t>(static_cast<uint64_t>(static_cast<int64_t>(o)))));
+      }
     }
   }
   return out;
@@ -152,6 +164,21 @@ std::vector<Pattern> Patterns(int64_t n) {
   out[2].d.collapsed_dims = {1};
   out[2].d.start_index_map = {1};
   return out;
+}
+
+// grad and jvp of a scalar f at x along three random directions against central differences
+// in f64; jit of f and of grad(f) against eager.
+template <typename F>
+void ExpectDerivativesAndJit(const F& f, const Tensor& x, uint32_t seed) {
+  const Tensor g = grad(f)(x);
+  for (uint32_t s = seed; s < seed + 3; ++s) {
+    const Tensor v = testing::Random(x.shape(), s, -1, 1, f64);
+    const double fd = V(testing::CentralDifference(f, x, v))[0];
+    EXPECT_NEAR(testing::Inner(g, v), fd, 1e-7 * (1 + std::fabs(fd)));
+    EXPECT_NEAR(V(jvp(f, {x}, {v}).second)[0], fd, 1e-7 * (1 + std::fabs(fd)));
+  }
+  EXPECT_TRUE(AllClose(jit(f)(x), f(x), 1e-12, 1e-12));
+  EXPECT_TRUE(AllClose(jit(grad(f))(x), g, 1e-12, 1e-12));
 }
 
 // 60 random configurations per scatter: repeated, negative and too-large starts, both modes,
@@ -187,6 +214,121 @@ TEST(ScatterTest, EveryScatterMatchesLaxsDefinition) {
     }
   }
   EXPECT_EQ(checked, 300);
+}
+
+// Complex operands (JAX allows every scatter on them): 40 random configurations per scatter in
+// c128, against the reference combining std::complex values in index order. scatter, add, min
+// and max are exact; a product of several factors (polar form) within a few ulps per factor
+// of the modulus.
+TEST(ScatterTest, ComplexScattersMatchTheCombinationInIndexOrder) {
+  std::mt19937 rng(29);
+  std::uniform_real_distribution<double> uniform(-2, 2);
+  std::uniform_int_distribution<int> few(-2, 2);
+  for (Primitive prim : kScatters) {
+    for (int trial = 0; trial < 40; ++trial) {
+      const int64_t n = 1 + trial % 6;
+      const Pattern pat = Patterns(n)[trial % 3];
+      const IndexMode mode = trial % 2 ? IndexMode::kFill : IndexMode::kClip;
+      // Small integer parts half the time, so that real parts tie and the imaginary parts
+      // decide min and max.
+      const auto draw = [&](int64_t count) {
+        std::vector<Complex> v(count);
+        for (Complex& e : v) {
+          e = trial % 2 ? Complex(few(rng), few(rng)) : Complex(uniform(rng), uniform(rng));
+        }
+        return v;
+      };
+      const std::vector<Complex> x = draw(NumElements(pat.x)), u = draw(NumElements(pat.u));
+      std::vector<double> idx(n * pat.k);
+      const int64_t top = *std::max_element(pat.x.begin(), pat.x.end());
+      std::uniform_int_distribution<int64_t> start(-1, top);
+      for (double& i : idx) i = static_cast<double>(start(rng));
+      const Tensor got = Scatter(prim, from_vector(x, pat.x), I(idx, {n, pat.k}),
+                                 from_vector(u, pat.u), pat.d, mode);
+      const std::vector<Complex> want =
+          Reference(prim, x, pat.x, idx, {n, pat.k}, u, pat.u, pat.d, mode, c128);
+      const std::vector<Complex> values = got.to_vector<Complex>();
+      ASSERT_EQ(got.dtype(), c128);
+      for (size_t e = 0; e < want.size(); ++e) {
+        const double tol = prim == Primitive::kScatterMul ? 64 * 0x1p-52 * std::abs(want[e]) : 0;
+        ASSERT_LE(std::abs(values[e] - want[e]), tol)
+            << PrimitiveName(prim) << " " << pat.name << " trial " << trial << " element " << e
+            << ": " << values[e] << " vs " << want[e];
+      }
+    }
+  }
+}
+
+TEST(ScatterTest, ComplexMinMaxOrderAndProductsAlongTheAxes) {
+  const auto z = [](std::vector<Complex> v) {
+    return from_vector(v, {static_cast<int64_t>(v.size())});
+  };
+  const double nan = std::nan("");
+  // max: the largest real part, then the largest imaginary part (numpy's order).
+  EXPECT_EQ(
+      at(z({{1, 5}, {0, 0}}), I({0, 0, 1})).max(z({{2, -1}, {2, 3}, {-1, 9}})).to_vector<Complex>(),
+      (std::vector<Complex>{{2, 3}, {0, 0}}));
+  EXPECT_EQ(
+      at(z({{1, 5}, {0, 0}}), I({0, 0, 1})).min(z({{1, -1}, {1, 7}, {0, -9}})).to_vector<Complex>(),
+      (std::vector<Complex>{{1, -1}, {0, -9}}));
+  // A NaN in either part of the operand or an update wins, as in max.
+  const std::vector<Complex> m =
+      at(z({{1, 0}, {nan, 0}, {3, 0}}), I({0, 2})).max(z({{0, nan}, {1, 1}})).to_vector<Complex>();
+  EXPECT_TRUE(std::isnan(m[0].real()) && std::isnan(m[0].imag()));
+  EXPECT_TRUE(std::isnan(m[1].real()));
+  EXPECT_EQ(m[2], Complex(3, 0));
+  // Products of factors along the axes are exact: i * i = -1 with an exact 0 imaginary part,
+  // and a real product is the real scatter_mul's; an element no update reaches is untouched.
+  EXPECT_EQ(at(z({{1, 0}, {0.1, 0.7}}), I({0, 0})).mul(z({{0, 1}, {0, 1}})).to_vector<Complex>(),
+            (std::vector<Complex>{{-1, 0}, {0.1, 0.7}}));
+  EXPECT_EQ(at(z({{3, 0}, {2, 0}}), I({0, 1, 1}))
+                .mul(z({{-2, 0}, {0, -3}, {0.5, 0}}))
+                .to_vector<Complex>(),
+            (std::vector<Complex>{{-6, 0}, {0, -3}}));
+  // One factor per element (unique indices): exactly z * u, as mul computes it.
+  const Tensor a = z({{0.3, -1.7}, {2.1, 0.4}, {5, 5}}), b = z({{1.1, 0.9}, {-0.2, 3.3}});
+  const std::vector<Complex> unique = at(a, I({1, 0})).mul(b).to_vector<Complex>();
+  EXPECT_EQ(unique[0], (a[0] * b[1]).item<Complex>());
+  EXPECT_EQ(unique[1], (a[1] * b[0]).item<Complex>());
+  EXPECT_EQ(unique[2], Complex(5, 5));
+  // c64 in its parts' precision.
+  const Tensor c = astype(at(z({{0.5, 0.25}}), I({0, 0})).mul(z({{1.5, -2}, {0.3, 0.1}})), c64);
+  const Complex want = Complex(0.5, 0.25) * Complex(1.5, -2) * Complex(0.3, 0.1);
+  const Tensor c64_product =
+      at(astype(z({{0.5, 0.25}}), c64), I({0, 0})).mul(astype(z({{1.5, -2}, {0.3, 0.1}}), c64));
+  const std::complex<float> got = c64_product.to_vector<std::complex<float>>()[0];
+  EXPECT_LE(std::abs(Complex(got.real(), got.imag()) - want), 8 * 0x1p-23 * std::abs(want));
+  EXPECT_EQ(c.dtype(), c64);
+}
+
+// Derivatives of the complex scatters (pairs of reals, JAX's convention) against central
+// differences, and jit (which lowers them to real programs, gather and scatter included)
+// against eager.
+TEST(ScatterTest, ComplexScatterDerivativesAndJit) {
+  const Tensor idx = I({0, 2, 0, 1, 9});
+  const auto f = [&](const Tensor& x) {
+    const Tensor w = lax::complex(x[0], x[1]);  // [5]
+    const Tensor base = lax::complex(cos(x[2]), x[3]);
+    const Tensor p = at(base, idx).mul(w);
+    const Tensor hi = at(base, idx).max(w * 0.5);
+    const Tensor lo = at(base, idx).min(w, IndexMode::kClip);
+    const Tensor g = at(base, idx).get(IndexMode::kClip) + lax::pad(base, 0.0, {0}, {0}, {0});
+    return sum(real(p * conj(p))) + sum(imag(hi) * real(lo)) + sum(abs(g)) +
+           sum(real(lax::pad(base, 0.0, {1}, {2}, {1})));
+  };
+  const Tensor x = testing::Random({4, 5}, 51, -1, 1, f64);
+  ExpectDerivativesAndJit(f, x, 52);
+  // jit lowers the complex gather, pad and scatters to real equations: none stays complex.
+  for (const Lowered& lowered : {jit(f).lower(x), jit(grad(f)).lower(x)}) {
+    const Program& program = lowered.compiled->program();
+    for (const Equation& eqn : program.eqns) {
+      const bool parts = eqn.prim == Primitive::kReal || eqn.prim == Primitive::kImag ||
+                         eqn.prim == Primitive::kComplex;
+      EXPECT_TRUE(parts || !IsComplex(program.avals[eqn.outputs[0]].dtype))
+          << PrimitiveName(eqn.prim) << " stays complex in\n"
+          << lowered.ToString();
+    }
+  }
 }
 
 // jnp's .at[] examples: repeated indices combine in order, out-of-bounds updates drop.
@@ -255,15 +397,7 @@ Tensor Combined(const Tensor& x) {
 
 TEST(ScatterTest, GradientsMatchCentralDifferences) {
   const Tensor x = testing::Random({4, 4}, 21, -1, 1, f64);
-  const Tensor g = grad(Combined)(x);
-  for (uint32_t seed : {22u, 23u, 24u}) {
-    const Tensor v = testing::Random({4, 4}, seed, -1, 1, f64);
-    const double fd = V(testing::CentralDifference(Combined, x, v))[0];
-    EXPECT_NEAR(testing::Inner(g, v), fd, 1e-7 * (1 + std::fabs(fd)));
-    EXPECT_NEAR(V(jvp(Combined, {x}, {v}).second)[0], fd, 1e-7 * (1 + std::fabs(fd)));
-  }
-  EXPECT_TRUE(AllClose(jit(Combined)(x), Combined(x), 1e-12, 1e-12));
-  EXPECT_TRUE(AllClose(jit(grad(Combined))(x), g, 1e-12, 1e-12));
+  ExpectDerivativesAndJit(Combined, x, 22);
   EXPECT_TRUE(AllClose(jacfwd(grad(Combined))(x), jacrev(grad(Combined))(x), 1e-10, 1e-10));
 }
 
