@@ -209,7 +209,8 @@ void CheckFloatSampler(const char* op, const Key& key, const Shape& shape, DType
   if (IsHalfFloat(dtype) && !halves) {
     ThrowInvalid(op, ": draws f32 or f64, not ", DTypeName(dtype),
                  " (draw f32 and astype; uniform, normal, gumbel, truncated_normal, exponential, "
-                 "cauchy, laplace and logistic draw f16 and bf16 as JAX does)");
+                 "cauchy, laplace, logistic, lognormal, rayleigh, wald and triangular draw f16 "
+                 "and bf16 as JAX does)");
   }
 }
 

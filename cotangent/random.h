@@ -194,6 +194,48 @@ Tensor multivariate_normal(const Key& key, const Tensor& mean, const Tensor& cov
 Tensor poisson(const Key& key, const Tensor& lam, std::optional<Shape> shape = std::nullopt,
                DType dtype = i32);
 
+// Geometric(p) counts of trials to the first success, 1, 2, ... (JAX's random.geometric):
+// floor(log u / log1p(-p)) + 1, computed in p's floating dtype (f32 for an integer p); dtype
+// an integer dtype.
+Tensor geometric(const Key& key, const Tensor& p, std::optional<Shape> shape = std::nullopt,
+                 DType dtype = i32);
+// Binomial(n, p) counts as floats (JAX's random.binomial): inversion of geometric waiting
+// times where n min(p, 1 - p) <= 10, Hormann's BTRS rejection otherwise, each a while_loop
+// over the whole sample; n is floored; NaN for a NaN or negative n or p outside [0, 1], inf
+// for an infinite n. dtype f32 or f64 (JAX's: a float dtype).
+Tensor binomial(const Key& key, const Tensor& n, const Tensor& p,
+                std::optional<Shape> shape = std::nullopt, DType dtype = f32);
+// Multinomial(n, p) counts over p's last axis (JAX's random.multinomial): binomial draws of
+// the trials left, outcome by outcome, with p_i over the probability left. shape is the whole
+// result shape, outcomes last (JAX's code: p broadcast to it, n to its batch), default p's
+// shape; dtype f32 or f64.
+Tensor multinomial(const Key& key, const Tensor& n, const Tensor& p,
+                   std::optional<Shape> shape = std::nullopt, DType dtype = f32);
+// exp(sigma N) (JAX's random.lognormal); without sigma, 1.
+Tensor lognormal(const Key& key, const Tensor& sigma, std::optional<Shape> shape = std::nullopt,
+                 DType dtype = f32);
+Tensor lognormal(const Key& key, const Shape& shape = {}, DType dtype = f32);
+// Rayleigh(scale) = scale sqrt(-2 log u) (JAX's random.rayleigh).
+Tensor rayleigh(const Key& key, const Tensor& scale, std::optional<Shape> shape = std::nullopt,
+                DType dtype = f32);
+// Wald (inverse Gaussian with shape parameter 1) of the given mean (JAX's random.wald):
+// Michael, Schucany and Haas's transformation of a normal and a uniform draw.
+Tensor wald(const Key& key, const Tensor& mean, std::optional<Shape> shape = std::nullopt,
+            DType dtype = f32);
+// Triangular(left, mode, right) by inversion of one uniform draw (JAX's random.triangular).
+Tensor triangular(const Key& key, const Tensor& left, const Tensor& mode, const Tensor& right,
+                  std::optional<Shape> shape = std::nullopt, DType dtype = f32);
+// Density proportional to exp(-|x|^p), p > 0: rademacher * Gamma(1/p)^(1/p) (JAX's
+// random.generalized_normal; p = 2 is N(0, 1/2), p = 1 Laplace).
+Tensor generalized_normal(const Key& key, double p, const Shape& shape = {}, DType dtype = f32);
+// Uniform in the unit L^p ball of R^d (JAX's random.ball): shape + [d].
+Tensor ball(const Key& key, int64_t d, double p = 2, const Shape& shape = {}, DType dtype = f32);
+// Haar-random orthogonal matrices (JAX's random.orthogonal): shape + [n, m] (m defaults to
+// n), orthonormal columns when m <= n, rows when n <= m; a normal draw's QR factor q with its
+// columns' signs set by r's diagonal.
+Tensor orthogonal(const Key& key, int64_t n, const Shape& shape = {}, DType dtype = f32,
+                  std::optional<int64_t> m = std::nullopt);
+
 namespace internal {
 
 // XLA's erfinv (M. Giles, "Approximating the erfinv function"), the polynomials JAX's normal

@@ -1,14 +1,16 @@
 // File: cotangent/random_distributions.cc
 // The distributions of cotangent/random.h built on gamma draws (gamma, loggamma, beta,
-// dirichlet, chisquare, t, f) and the other transformations of JAX's samplers (pareto,
-// weibull_min, maxwell, double_sided_maxwell, multivariate_normal, poisson), over
-// random_internal.h's building blocks. Each cites the JAX definition (jax/_src/random.py) it
-// reproduces; tests/cotangent/random_distributions_test.cc checks them against the draws JAX's
-// tests pin.
+// dirichlet, chisquare, t, f, generalized_normal, ball) and the other transformations of
+// JAX's samplers (pareto, weibull_min, maxwell, double_sided_maxwell, multivariate_normal,
+// lognormal, rayleigh, wald, triangular, orthogonal), over random_internal.h's building
+// blocks; the counts (poisson, geometric, binomial, multinomial) are in random_counts.cc. Each
+// cites the JAX definition (jax/_src/random.py) it reproduces;
+// tests/cotangent/random_distributions_test.cc checks them against the draws JAX's tests pin.
 
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <numeric>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -24,23 +26,29 @@
 #include "cotangent/numpy.h"
 #include "cotangent/random.h"
 #include "cotangent/random_internal.h"
+#include "cotangent/shaping.h"
 #include "cotangent/special.h"
 #include "cotangent/transforms.h"
 #include "cotangent/vmap.h"
 
 namespace cotangent::random {
 
+using internal::Broadcast;
 using internal::CheckFloatSampler;
+using internal::CheckParameter;
+using internal::CheckSampler;
 using internal::CheckSampleShape;
 using internal::CheckSingleKey;
 using internal::Compiled;
 using internal::Exponential;
 using internal::Normal;
+using internal::Parameter;
 using internal::Rademacher;
+using internal::SampleShape;
 using internal::SplitData;
 using internal::Uniform;
 
-namespace {
+namespace internal {
 
 // numpy's broadcast of two shapes (broadcast_shapes), or an Error naming op.
 Shape Broadcast(const char* op, const Shape& a, const Shape& b) {
@@ -51,7 +59,6 @@ Shape Broadcast(const char* op, const Shape& a, const Shape& b) {
   }
 }
 
-// A distribution's parameter: defined and floating or integer (converted to dtype).
 void CheckParameter(const char* op, const char* name, const Tensor& x) {
   if (!x.defined() || x.dtype() == DType::kBool) {
     ThrowInvalid(op, ": ", name, " must be a numeric tensor, got ",
@@ -59,8 +66,6 @@ void CheckParameter(const char* op, const char* name, const Tensor& x) {
   }
 }
 
-// The sample shape: `shape` when given (the parameters must broadcast to it), else the
-// parameters' broadcast shape.
 Shape SampleShape(const char* op, const std::optional<Shape>& shape, const Shape& params) {
   if (!shape) return params;
   if (Broadcast(op, *shape, params) != *shape) {
@@ -70,20 +75,29 @@ Shape SampleShape(const char* op, const std::optional<Shape>& shape, const Shape
   return *shape;
 }
 
-// The checks of a sampler with parameters: each numeric, their broadcast fitting the sample
-// shape (which it is when shape is unset), one key, a floating dtype. Returns the sample shape.
-Shape CheckSampler(const char* op, const Key& key,
-                   std::initializer_list<std::pair<const char*, const Tensor*>> params,
-                   const std::optional<Shape>& shape, DType dtype) {
+Shape ParameterShape(const char* op, Parameters params, const std::optional<Shape>& shape) {
   Shape broadcast;
   for (const auto& [name, p] : params) {
     CheckParameter(op, name, *p);
     broadcast = Broadcast(op, broadcast, p->shape());
   }
-  const Shape s = SampleShape(op, shape, broadcast);
-  CheckFloatSampler(op, key, s, dtype);
+  return SampleShape(op, shape, broadcast);
+}
+
+Shape CheckSampler(const char* op, const Key& key, Parameters params,
+                   const std::optional<Shape>& shape, DType dtype, bool halves) {
+  const Shape s = ParameterShape(op, params, shape);
+  CheckFloatSampler(op, key, s, dtype, halves);
   return s;
 }
+
+Tensor Parameter(const Tensor& a, const Shape& shape, DType dtype) {
+  return broadcast_to(lax::convert_element_type(a, dtype), shape);
+}
+
+}  // namespace internal
+
+namespace {
 
 // JAX's _gamma_one, Marsaglia and Tsang ("A simple method for generating gamma variables",
 // 2000) for one alpha (a scalar): with d = a - 1/3 and c = 1/(3 sqrt d), draw x normal until
@@ -158,11 +172,6 @@ Tensor Gamma(const Tensor& data, const Tensor& a) {
 }
 Tensor Gamma(const Tensor& data, const Tensor& a, bool log_space) {
   return log_space ? Gamma<true>(data, a) : Gamma<false>(data, a);
-}
-
-// a converted to dtype and broadcast to the sample shape.
-Tensor Parameter(const Tensor& a, const Shape& shape, DType dtype) {
-  return broadcast_to(lax::convert_element_type(a, dtype), shape);
 }
 
 Tensor GammaSampler(const char* op, bool log_space, const Key& key, const Tensor& a,
@@ -354,80 +363,143 @@ Tensor multivariate_normal(const Key& key, const Tensor& mean, const Tensor& cov
   return compiled(key, mean, cov, s, dtype);
 }
 
-namespace {
-
-// JAX's _poisson_knuth: multiply uniforms until their product falls below exp(-lam), one
-// draw per loop iteration for the whole sample (elements already done keep their count).
-Tensor PoissonKnuth(const Tensor& data, const Tensor& lam, DType dtype) {
-  using State = std::tuple<Tensor, Tensor, Key, Tensor>;  // i, k, key, log_prod
-  const Shape& shape = lam.shape();
-  const auto more = [&](const State& s) {
-    return logical_and(any(std::get<3>(s) > -lam), std::get<0>(s) < 0x7FFFFFFF);
-  };
-  const auto step = [&](const State& s) {
-    const auto& [i, k, key, log_prod] = s;
-    const Tensor keys = SplitData(key.data(), 2);
-    const Tensor next = where(log_prod > -lam, k + 1, k);
-    return State{i + 1, next, Key(keys[0]), log_prod + log(Uniform(keys[1], shape, f32, 0.0, 1.0))};
-  };
-  const State out = while_loop(
-      more, step, State{zeros({}, i32), zeros(shape, dtype), Key(data), zeros(shape, f32)});
-  return std::get<1>(out) - 1;
+// JAX's _lognormal: exp(normal * sigma).
+Tensor lognormal(const Key& key, const Tensor& sigma, std::optional<Shape> shape, DType dtype) {
+  const Shape s = CheckSampler("lognormal", key, {{"sigma", &sigma}}, shape, dtype, true);
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& sg, const Shape& sh, DType d) {
+        return exp(Normal(k.data(), sh, d) * lax::convert_element_type(sg, d));
+      },
+      "lognormal", {2, 3});
+  return compiled(key, sigma, s, dtype);
+}
+Tensor lognormal(const Key& key, const Shape& shape, DType dtype) {
+  return lognormal(key, scalar(1.0), shape, dtype);
 }
 
-// JAX's _poisson_rejection: Hormann's transformed rejection with squeeze ("The transformed
-// rejection method for generating Poisson random variables", 1993), constants as JAX's.
-Tensor PoissonRejection(const Tensor& data, const Tensor& lam, DType dtype) {
-  const Tensor log_lam = log(lam);
-  const Tensor b = 0.931 + 2.53 * sqrt(lam);
-  const Tensor a = -0.059 + 0.02483 * b;
-  const Tensor inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
-  const Tensor v_r = 0.9277 - 3.6224 / (b - 2.0);
-  using State = std::tuple<Tensor, Tensor, Tensor, Key>;  // i, k, accepted, key
-  const auto more = [](const State& s) {
-    return logical_and(any(logical_not(std::get<2>(s))), std::get<0>(s) < 0x7FFFFFFF);
-  };
-  const auto step = [&](const State& s) {
-    const auto& [i, k_out, accepted, key] = s;
-    const Tensor keys = SplitData(key.data(), 3);
-    const Tensor u = Uniform(keys[1], lam.shape(), f32, 0.0, 1.0) - 0.5;
-    const Tensor v = Uniform(keys[2], lam.shape(), f32, 0.0, 1.0);
-    const Tensor u_shifted = 0.5 - abs(u);
-    const Tensor k = floor((2.0 * a / u_shifted + b) * u + lam + 0.43);
-    const Tensor s_ = log(v * inv_alpha / (a / (u_shifted * u_shifted) + b));
-    const Tensor t_ = -lam + k * log_lam - lgamma(k + 1.0);
-    const Tensor accept1 = logical_and(u_shifted >= 0.07, v <= v_r);
-    const Tensor reject = logical_or(k < 0.0, logical_and(u_shifted<0.013, v> u_shifted));
-    const Tensor accept = logical_or(accept1, logical_and(logical_not(reject), s_ <= t_));
-    return State{i + 1, where(accept, k, k_out), logical_or(accepted, accept), Key(keys[0])};
-  };
-  const State out = while_loop(
-      more, step,
-      State{zeros({}, i32), full(lam.shape(), -1.0), zeros(lam.shape(), DType::kBool), Key(data)});
-  return lax::convert_element_type(std::get<1>(out), dtype);
+// JAX's _rayleigh: scale sqrt(-2 log u).
+Tensor rayleigh(const Key& key, const Tensor& scale, std::optional<Shape> shape, DType dtype) {
+  const Shape s = CheckSampler("rayleigh", key, {{"scale", &scale}}, shape, dtype, true);
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& sc, const Shape& sh, DType d) {
+        const Tensor log_u = log(Uniform(k.data(), sh, d, 0.0, 1.0));
+        return Parameter(sc, sh, d) * sqrt(log_u * -2.0);
+      },
+      "rayleigh", {2, 3});
+  return compiled(key, scale, s, dtype);
+}
+
+// JAX's _wald: Michael, Schucany and Haas's root of the normal draw's square, v^2 = y, taken
+// as the smaller root x or its reflection mean^2 / x as a uniform draw falls below
+// mean / (mean + x); keys (normal, uniform).
+Tensor wald(const Key& key, const Tensor& mean, std::optional<Shape> shape, DType dtype) {
+  const Shape s = CheckSampler("wald", key, {{"mean", &mean}}, shape, dtype, true);
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& mu, const Shape& sh, DType d) {
+        const Tensor keys = SplitData(k.data(), 2);
+        const Tensor m = Parameter(mu, sh, d);
+        const Tensor v = Normal(keys[0], sh, d), z = Uniform(keys[1], sh, d, 0.0, 1.0);
+        const Tensor y = v * v, y_sq = y * y, m_sq = m * m;
+        const Tensor root = sqrt(4.0 * m * y + m_sq * y_sq);
+        const Tensor x = m + m_sq * y / 2.0 - m / 2.0 * root;
+        return where(z <= m / (m + x), x, m_sq / x);
+      },
+      "wald", {2, 3});
+  return compiled(key, mean, s, dtype);
+}
+
+// JAX's _triangular: the inverse CDF of one uniform draw, left of the mode below the CDF's
+// value there, right of it above.
+Tensor triangular(const Key& key, const Tensor& left, const Tensor& mode, const Tensor& right,
+                  std::optional<Shape> shape, DType dtype) {
+  const Shape s = CheckSampler(
+      "triangular", key, {{"left", &left}, {"mode", &mode}, {"right", &right}}, shape, dtype, true);
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& a, const Tensor& c, const Tensor& b, const Shape& sh,
+         DType d) {
+        const Tensor lo = Parameter(a, sh, d), hi = Parameter(b, sh, d), peak = Parameter(c, sh, d);
+        const Tensor at_peak = (peak - lo) / (hi - lo);
+        const Tensor u = Uniform(k.data(), sh, d, 0.0, 1.0);
+        const Tensor below = lo + sqrt(u * (hi - lo) * (peak - lo));
+        const Tensor above = hi - sqrt((1.0 - u) * (hi - lo) * (hi - peak));
+        return where(u < at_peak, below, above);
+      },
+      "triangular", {4, 5});
+  return compiled(key, left, mode, right, s, dtype);
+}
+
+namespace {
+
+// JAX's _generalized_normal: keys (gamma, rademacher), r g^(1/p) with g ~ Gamma(1/p); p is
+// traced in JAX, so 1/p is computed in the dtype drawn.
+Tensor GeneralizedNormal(const Tensor& data, const Tensor& p, const Shape& shape, DType dtype) {
+  const Tensor keys = SplitData(data, 2);
+  const Tensor inv_p = 1.0 / lax::convert_element_type(p, dtype);
+  const Tensor g = Gamma(keys[0], broadcast_to(inv_p, shape), false);
+  return Rademacher(keys[1], shape, dtype) * pow(g, inv_p);
+}
+
+void CheckPositive(const char* op, const char* name, double x) {
+  if (!(x > 0)) ThrowInvalid(op, ": ", name, " must be positive, got ", x);
 }
 
 }  // namespace
 
-// JAX's _poisson: both methods from the same key, Knuth's where lam < 10 or NaN.
-Tensor poisson(const Key& key, const Tensor& lam, std::optional<Shape> shape, DType dtype) {
-  CheckParameter("poisson", "lam", lam);
-  const Shape s = SampleShape("poisson", shape, lam.shape());
-  CheckSingleKey("poisson", key);
-  CheckSampleShape("poisson", s, dtype);
-  if (!IsInteger(dtype)) {
-    ThrowInvalid("poisson: dtype must be an integer dtype, got ", DTypeName(dtype));
-  }
-  static const auto& compiled = Compiled(
-      [](const Key& k, const Tensor& rate, const Shape& sh, DType d) {
-        const Tensor l = broadcast_to(lax::convert_element_type(rate, f32), sh);
-        const Tensor knuth = logical_or(isnan(l), l < 10.0);
-        const Tensor result = where(knuth, PoissonKnuth(k.data(), where(knuth, l, 0.0), d),
-                                    PoissonRejection(k.data(), where(knuth, 1e5, l), d));
-        return where(l == 0.0, zeros_like(result), result);
-      },
-      "poisson", {2, 3});
-  return compiled(key, lam, s, dtype);
+Tensor generalized_normal(const Key& key, double p, const Shape& shape, DType dtype) {
+  CheckPositive("generalized_normal", "p", p);
+  CheckFloatSampler("generalized_normal", key, shape, dtype);
+  static const auto& compiled =
+      Compiled([](const Key& k, const Tensor& pt, const Shape& sh,
+                  DType d) { return GeneralizedNormal(k.data(), pt, sh, d); },
+               "generalized_normal", {2, 3});
+  return compiled(key, scalar(p, dtype), shape, dtype);
 }
 
+// JAX's _ball (Barthe, Guedon, Mendelson and Naor): keys (generalized normal, exponential),
+// g / (sum |g|^p + e)^(1/p) for g of shape + [d].
+Tensor ball(const Key& key, int64_t d, double p, const Shape& shape, DType dtype) {
+  CheckPositive("ball", "p", p);
+  if (d < 0) ThrowInvalid("ball: d must be non-negative, got ", d);
+  Shape s = shape;
+  s.push_back(d);
+  CheckFloatSampler("ball", key, s, dtype);
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Tensor& pt, const Shape& sh, DType dt) {
+        const Tensor keys = SplitData(k.data(), 2);
+        const Tensor g = GeneralizedNormal(keys[0], pt, sh, dt);
+        const Shape batch(sh.begin(), sh.end() - 1);
+        const Tensor e = Exponential(keys[1], batch, dt);
+        const Tensor pd = lax::convert_element_type(pt, dt);
+        return g / expand_dims(pow(sum(pow(abs(g), pd), {-1}) + e, 1.0 / pd), -1);
+      },
+      "ball", {2, 3});
+  return compiled(key, scalar(p, dtype), s, dtype);
+}
+
+// JAX's _orthogonal (Mezzadri): the q of the QR factorization of a normal [max, min] draw,
+// its columns' signs set by r's diagonal so that the distribution is Haar; transposed when
+// n < m.
+Tensor orthogonal(const Key& key, int64_t n, const Shape& shape, DType dtype,
+                  std::optional<int64_t> m) {
+  const int64_t cols = m.value_or(n);
+  if (n < 0 || cols < 0) {
+    ThrowInvalid("orthogonal: n and m must be non-negative, got ", n, " and ", cols);
+  }
+  Shape s = shape;
+  s.insert(s.end(), {std::max(n, cols), std::min(n, cols)});
+  CheckFloatSampler("orthogonal", key, s, dtype);
+  static const auto& compiled = Compiled(
+      [](const Key& k, const Shape& sh, DType d, bool wide) {
+        const linalg::QR f = linalg::qr(Normal(k.data(), sh, d));
+        const int64_t rank = static_cast<int64_t>(sh.size());
+        const Tensor x = f.q * expand_dims(sign(diagonal(f.r, 0, -2, -1)), -2);
+        if (!wide) return x;
+        std::vector<int64_t> axes(rank);
+        std::iota(axes.begin(), axes.end(), 0);
+        std::swap(axes[rank - 1], axes[rank - 2]);
+        return transpose(x, axes);
+      },
+      "orthogonal", {1, 2, 3});
+  return compiled(key, s, dtype, n < cols);
+}
 }  // namespace cotangent::random

@@ -8,6 +8,8 @@
 #define COTANGENT_COTANGENT_RANDOM_INTERNAL_H_
 
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -34,6 +36,23 @@ void CheckSampleShape(const char* op, const Shape& shape, DType dtype);
 // The checks of a floating sampler: one key, a shape that can exist, f32 or f64.
 void CheckFloatSampler(const char* op, const Key& key, const Shape& shape, DType dtype,
                        bool halves = false);
+
+// The checks of the samplers with parameters (random_distributions.cc). numpy's broadcast of
+// two shapes, or an Error naming op.
+Shape Broadcast(const char* op, const Shape& a, const Shape& b);
+// A distribution's parameter: defined and floating or integer (converted to the dtype drawn).
+void CheckParameter(const char* op, const char* name, const Tensor& x);
+// The sample shape: `shape` when given (the parameters must broadcast to it), else the
+// parameters' broadcast shape.
+Shape SampleShape(const char* op, const std::optional<Shape>& shape, const Shape& params);
+// Each parameter checked (named), and the sample shape of their broadcast.
+using Parameters = std::initializer_list<std::pair<const char*, const Tensor*>>;
+Shape ParameterShape(const char* op, Parameters params, const std::optional<Shape>& shape);
+// ParameterShape and CheckFloatSampler: the sample shape of a floating sampler.
+Shape CheckSampler(const char* op, const Key& key, Parameters params,
+                   const std::optional<Shape>& shape, DType dtype, bool halves = false);
+// A parameter converted to dtype and broadcast to the sample shape.
+Tensor Parameter(const Tensor& a, const Shape& shape, DType dtype);
 
 // n keys from key data (u32[2]), as u32[n, 2].
 Tensor SplitData(const Tensor& data, int64_t n);

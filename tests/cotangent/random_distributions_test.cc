@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "cotangent/cotangent.h"
 #include "cotangent/random.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/cotangent/random_test_util.h"
 #include "tests/testing/oracles.h"
@@ -439,27 +440,125 @@ TEST(RandomDistributionsTest, GammaDrawsAreDifferentiableInA) {
   ExpectMeanNear(grad(betas)(full({n}, 2.0, f64)).to_vector<double>(), 3.0 / 25, "dB/da", 2);
 }
 
-TEST(RandomDistributionsTest, PoissonMoments) {
-  // Knuth's method below lam = 10, the transformed rejection above: mean = variance = lam.
-  for (double lam : {3.0, 50.0}) {
-    const std::vector<double> p =
-        random::poisson(random::key(25), scalar(lam), Shape{20000}).to_vector<double>();
-    EXPECT_NEAR(Mean(p), lam, 0.03 * std::sqrt(lam) + 0.02) << lam;
-    EXPECT_NEAR(Variance(p), lam, 0.06 * lam) << lam;
-    for (double x : p) ASSERT_EQ(x, std::floor(x));
+// lognormal, rayleigh, wald and triangular are JAX's transformations of its normal and uniform
+// draws (wald's from the two keys of split(key)): recomputed on the host from those draws,
+// within 4 ulps (the backend's exp and log), and their moments.
+TEST(RandomDistributionsTest, TransformsOfNormalAndUniformDraws) {
+  const Key k = random::key(61);
+  const std::vector<float> z = random::normal(k, {64}).to_vector<float>();
+  const std::vector<float> u = random::uniform(k, {64}).to_vector<float>();
+  const auto [k1, k2] = random::split<2>(k);
+  const std::vector<float> v = random::normal(k1, {64}).to_vector<float>();
+  const std::vector<float> w = random::uniform(k2, {64}).to_vector<float>();
+  const std::vector<float> ln = random::lognormal(k, scalar(0.5f), Shape{64}).to_vector<float>();
+  const std::vector<float> ray = random::rayleigh(k, scalar(2.0f), Shape{64}).to_vector<float>();
+  const std::vector<float> wd = random::wald(k, scalar(1.5f), Shape{64}).to_vector<float>();
+  const std::vector<float> tri =
+      random::triangular(k, scalar(-1.0f), scalar(0.5f), scalar(2.0f), Shape{64})
+          .to_vector<float>();
+  const auto near = [](float got, double want, int i, const char* what) {
+    EXPECT_NEAR(got, want, 4 * 0x1p-23 * std::max(1.0, std::fabs(want))) << what << " " << i;
+  };
+  for (int i = 0; i < 64; ++i) {
+    near(ln[i], std::exp(z[i] * 0.5f), i, "lognormal");
+    near(ray[i], 2.0f * std::sqrt(std::log(u[i]) * -2.0f), i, "rayleigh");
+    // In f32, JAX's order of operations: its root cancels for large y, as JAX's does.
+    const float y = v[i] * v[i], m = 1.5f, m_sq = m * m;
+    const float x = m + m_sq * y / 2.0f - m / 2.0f * std::sqrt(4.0f * m * y + m_sq * (y * y));
+    near(wd[i], w[i] <= m / (m + x) ? x : m_sq / x, i, "wald");
+    const double fc = 1.5 / 3.0;
+    near(tri[i],
+         u[i] < fc ? -1 + std::sqrt(u[i] * 3.0 * 1.5) : 2 - std::sqrt((1 - u[i]) * 3.0 * 1.5), i,
+         "triangular");
   }
-  // Per-element rates, both methods at once; lam = 0 gives 0.
-  const Tensor rates = from_vector<float>({0.0f, 2.0f, 30.0f}, {3});
-  const Tensor counts = random::poisson(random::key(26), rates, Shape{4000, 3});
-  EXPECT_EQ(counts.dtype(), i32);
-  const std::vector<double> means = (sum(astype(counts, f64), {0}) / 4000.0).to_vector<double>();
-  EXPECT_EQ(means[0], 0.0);
-  EXPECT_NEAR(means[1], 2.0, 0.08);
-  EXPECT_NEAR(means[2], 30.0, 0.3);
-  const std::string error =
-      testing::ErrorOf([] { random::poisson(random::key(0), scalar(1.0), Shape{2}, f32); });
-  EXPECT_NE(error.find("poisson: dtype must be an integer dtype, got f32"), std::string::npos)
-      << error;
+  const Key m = random::key(62);
+  const std::vector<double> l =
+      random::lognormal(m, scalar(0.5, f64), Shape{40000}, f64).to_vector<double>();
+  EXPECT_NEAR(Mean(l), std::exp(0.125), 0.01);
+  EXPECT_NEAR(Mean(random::lognormal(m, Shape{40000}, f64).to_vector<double>()), std::exp(0.5),
+              0.03);
+  const std::vector<double> r =
+      random::rayleigh(m, scalar(2.0, f64), Shape{40000}, f64).to_vector<double>();
+  EXPECT_NEAR(Mean(r), 2 * std::sqrt(std::numbers::pi / 2), 0.02);
+  EXPECT_NEAR(Variance(r), (4 - std::numbers::pi) / 2 * 4, 0.05);
+  const std::vector<double> wald =
+      random::wald(m, scalar(1.5, f64), Shape{40000}, f64).to_vector<double>();
+  EXPECT_NEAR(Mean(wald), 1.5, 5 * std::sqrt(1.5 * 1.5 * 1.5 / 40000));  // variance mean^3
+  EXPECT_NEAR(Variance(wald), 3.375, 0.3);
+  EXPECT_GT(*std::min_element(wald.begin(), wald.end()), 0.0);
+  const std::vector<double> t = random::triangular(m, scalar(-1.0, f64), scalar(0.5, f64),
+                                                   scalar(2.0, f64), Shape{40000}, f64)
+                                    .to_vector<double>();
+  EXPECT_NEAR(Mean(t), 0.5, 0.01);  // (left + mode + right) / 3
+  EXPECT_GE(*std::min_element(t.begin(), t.end()), -1.0);
+  EXPECT_LE(*std::max_element(t.begin(), t.end()), 2.0);
+  // Half precision, as the samplers they transform.
+  EXPECT_EQ(random::lognormal(m, scalar(1.0f), Shape{3}, f16).dtype(), f16);
+}
+
+// generalized_normal is JAX's rademacher * Gamma(1/p)^(1/p) under split keys; its variance is
+// Gamma(3/p) / Gamma(1/p) (1/2 at p = 2, the Laplace's 2 at p = 1). ball's draws lie in the
+// unit L^p ball, uniformly: the fraction within radius 1/2 is 2^-d.
+TEST(RandomDistributionsTest, GeneralizedNormalAndBall) {
+  const Key k = random::key(63);
+  const auto [k1, k2] = random::split<2>(k);
+  for (double p : {1.0, 2.0, 3.0}) {
+    const std::vector<float> g = random::generalized_normal(k, p, {16}).to_vector<float>();
+    const std::vector<float> gam = random::gamma(k1, scalar(1.0 / p), Shape{16}).to_vector<float>();
+    const std::vector<int32_t> sgn = random::rademacher(k2, {16}).to_vector<int32_t>();
+    for (int i = 0; i < 16; ++i) {
+      const double want = sgn[i] * std::pow(double(gam[i]), double(float(1.0 / p)));
+      EXPECT_NEAR(g[i], want, 4 * 0x1p-23 * std::max(1.0, std::fabs(want))) << p << " " << i;
+    }
+    const std::vector<double> d =
+        random::generalized_normal(random::key(64), p, {40000}, f64).to_vector<double>();
+    const double var = std::tgamma(3 / p) / std::tgamma(1 / p);
+    EXPECT_NEAR(Mean(d), 0.0, 5 * std::sqrt(var / 40000)) << p;
+    EXPECT_NEAR(Variance(d), var, 0.05 * var) << p;
+  }
+  for (double p : {1.0, 2.0}) {
+    const Tensor b = random::ball(random::key(65), 2, p, {20000}, f64);
+    EXPECT_EQ(b.shape(), (Shape{20000, 2}));
+    const std::vector<double> norms = pow(sum(pow(abs(b), p), {-1}), 1.0 / p).to_vector<double>();
+    EXPECT_LE(*std::max_element(norms.begin(), norms.end()), 1.0);
+    const double inside =
+        std::count_if(norms.begin(), norms.end(), [](double r) { return r < 0.5; });
+    EXPECT_NEAR(inside / 20000, 0.25, 0.015) << p;
+  }
+  EXPECT_THAT(testing::ErrorOf([&] { random::generalized_normal(k, 0.0); }),
+              ::testing::HasSubstr("generalized_normal: p must be positive, got 0"));
+  EXPECT_THAT(testing::ErrorOf([&] { random::ball(k, -1); }),
+              ::testing::HasSubstr("ball: d must be non-negative, got -1"));
+}
+
+// orthogonal's draws are orthogonal (semi-orthogonal when n != m), batched, and Haar: the
+// mean of an entry is 0 and of its square 1/n, and det is +1 or -1 with equal frequency.
+TEST(RandomDistributionsTest, OrthogonalIsHaar) {
+  const Key k = random::key(67);
+  const Tensor q = random::orthogonal(k, 3, {4000}, f64);
+  EXPECT_EQ(q.shape(), (Shape{4000, 3, 3}));
+  const Tensor qtq = matmul(transpose(q, {0, 2, 1}), q);
+  EXPECT_TRUE(testing::AllClose(qtq, broadcast_to(eye(3, f64), {4000, 3, 3}), 1e-12, 1e-12));
+  const std::vector<double> all = q.to_vector<double>();
+  std::vector<double> entry, squared;
+  for (size_t i = 1; i < all.size(); i += 9) {
+    entry.push_back(all[i]);
+    squared.push_back(all[i] * all[i]);
+  }
+  EXPECT_NEAR(Mean(entry), 0.0, 0.03);
+  EXPECT_NEAR(Mean(squared), 1.0 / 3, 0.02);
+  const std::vector<double> dets = linalg::det(q).to_vector<double>();
+  const double positive = std::count_if(dets.begin(), dets.end(), [](double d) { return d > 0; });
+  EXPECT_NEAR(positive / 4000, 0.5, 0.04);
+  // Wide (rows orthonormal) and tall (columns orthonormal).
+  const Tensor wide = random::orthogonal(k, 2, {}, f64, 5);
+  EXPECT_EQ(wide.shape(), (Shape{2, 5}));
+  EXPECT_TRUE(testing::AllClose(matmul(wide, transpose(wide)), eye(2, f64), 1e-12, 1e-12));
+  const Tensor tall = random::orthogonal(k, 5, {}, f64, 2);
+  EXPECT_EQ(tall.shape(), (Shape{5, 2}));
+  EXPECT_TRUE(testing::AllClose(matmul(transpose(tall), tall), eye(2, f64), 1e-12, 1e-12));
+  EXPECT_THAT(testing::ErrorOf([&] { random::orthogonal(k, -2); }),
+              ::testing::HasSubstr("orthogonal: n and m must be non-negative, got -2 and -2"));
 }
 
 TEST(RandomDistributionsTest, MultivariateNormalHasItsCovariance) {
