@@ -29,6 +29,8 @@ namespace {
 
 using random::Key;
 using random_testing::Data;
+using random_testing::ExpectFraction;
+using random_testing::ExpectMoments;
 using random_testing::Mean;
 using random_testing::Variance;
 using random_testing::Words;
@@ -472,24 +474,22 @@ TEST(RandomDistributionsTest, TransformsOfNormalAndUniformDraws) {
          "triangular");
   }
   const Key m = random::key(62);
-  const std::vector<double> l =
-      random::lognormal(m, scalar(0.5, f64), Shape{40000}, f64).to_vector<double>();
-  EXPECT_NEAR(Mean(l), std::exp(0.125), 0.01);
-  EXPECT_NEAR(Mean(random::lognormal(m, Shape{40000}, f64).to_vector<double>()), std::exp(0.5),
-              0.03);
-  const std::vector<double> r =
-      random::rayleigh(m, scalar(2.0, f64), Shape{40000}, f64).to_vector<double>();
-  EXPECT_NEAR(Mean(r), 2 * std::sqrt(std::numbers::pi / 2), 0.02);
-  EXPECT_NEAR(Variance(r), (4 - std::numbers::pi) / 2 * 4, 0.05);
-  const std::vector<double> wald =
-      random::wald(m, scalar(1.5, f64), Shape{40000}, f64).to_vector<double>();
-  EXPECT_NEAR(Mean(wald), 1.5, 5 * std::sqrt(1.5 * 1.5 * 1.5 / 40000));  // variance mean^3
-  EXPECT_NEAR(Variance(wald), 3.375, 0.3);
+  const Shape n{random_testing::MomentDraws(40000)};
+  const double pi = std::numbers::pi;
+  ExpectMoments(random::lognormal(m, scalar(0.5, f64), n, f64).to_vector<double>(), std::exp(0.125),
+                (std::exp(0.25) - 1) * std::exp(0.25), "lognormal");
+  ExpectMoments(random::lognormal(m, n, f64).to_vector<double>(), std::exp(0.5),
+                (std::exp(1.0) - 1) * std::exp(1.0), "lognormal(1)");
+  ExpectMoments(random::rayleigh(m, scalar(2.0, f64), n, f64).to_vector<double>(),
+                2 * std::sqrt(pi / 2), (4 - pi) / 2 * 4, "rayleigh");
+  const std::vector<double> wald = random::wald(m, scalar(1.5, f64), n, f64).to_vector<double>();
+  ExpectMoments(wald, 1.5, 1.5 * 1.5 * 1.5, "wald");  // variance mean^3 (shape 1)
   EXPECT_GT(*std::min_element(wald.begin(), wald.end()), 0.0);
-  const std::vector<double> t = random::triangular(m, scalar(-1.0, f64), scalar(0.5, f64),
-                                                   scalar(2.0, f64), Shape{40000}, f64)
-                                    .to_vector<double>();
-  EXPECT_NEAR(Mean(t), 0.5, 0.01);  // (left + mode + right) / 3
+  const std::vector<double> t =
+      random::triangular(m, scalar(-1.0, f64), scalar(0.5, f64), scalar(2.0, f64), n, f64)
+          .to_vector<double>();
+  // (a + b + c) / 3 and (a^2 + b^2 + c^2 - ab - ac - bc) / 18.
+  ExpectMoments(t, 0.5, (1 + 0.25 + 4 + 0.5 + 2 - 1) / 18, "triangular");
   EXPECT_GE(*std::min_element(t.begin(), t.end()), -1.0);
   EXPECT_LE(*std::max_element(t.begin(), t.end()), 2.0);
   // Half precision, as the samplers they transform.
@@ -510,20 +510,20 @@ TEST(RandomDistributionsTest, GeneralizedNormalAndBall) {
       const double want = sgn[i] * std::pow(double(gam[i]), double(float(1.0 / p)));
       EXPECT_NEAR(g[i], want, 4 * 0x1p-23 * std::max(1.0, std::fabs(want))) << p << " " << i;
     }
-    const std::vector<double> d =
-        random::generalized_normal(random::key(64), p, {40000}, f64).to_vector<double>();
     const double var = std::tgamma(3 / p) / std::tgamma(1 / p);
-    EXPECT_NEAR(Mean(d), 0.0, 5 * std::sqrt(var / 40000)) << p;
-    EXPECT_NEAR(Variance(d), var, 0.05 * var) << p;
+    ExpectMoments(
+        random::generalized_normal(random::key(64), p, {random_testing::MomentDraws(40000)}, f64)
+            .to_vector<double>(),
+        0.0, var, "generalized_normal");
   }
   for (double p : {1.0, 2.0}) {
-    const Tensor b = random::ball(random::key(65), 2, p, {20000}, f64);
-    EXPECT_EQ(b.shape(), (Shape{20000, 2}));
+    const int64_t n = random_testing::MomentDraws(20000);
+    const Tensor b = random::ball(random::key(65), 2, p, {n}, f64);
+    EXPECT_EQ(b.shape(), (Shape{n, 2}));
     const std::vector<double> norms = pow(sum(pow(abs(b), p), {-1}), 1.0 / p).to_vector<double>();
     EXPECT_LE(*std::max_element(norms.begin(), norms.end()), 1.0);
-    const double inside =
-        std::count_if(norms.begin(), norms.end(), [](double r) { return r < 0.5; });
-    EXPECT_NEAR(inside / 20000, 0.25, 0.015) << p;
+    ExpectFraction(
+        norms, [](double r) { return r < 0.5; }, 0.25, "ball");
   }
   EXPECT_THAT(testing::ErrorOf([&] { random::generalized_normal(k, 0.0); }),
               ::testing::HasSubstr("generalized_normal: p must be positive, got 0"));
@@ -535,21 +535,19 @@ TEST(RandomDistributionsTest, GeneralizedNormalAndBall) {
 // mean of an entry is 0 and of its square 1/n, and det is +1 or -1 with equal frequency.
 TEST(RandomDistributionsTest, OrthogonalIsHaar) {
   const Key k = random::key(67);
-  const Tensor q = random::orthogonal(k, 3, {4000}, f64);
-  EXPECT_EQ(q.shape(), (Shape{4000, 3, 3}));
+  const int64_t n = random_testing::MomentDraws(4000);
+  const Tensor q = random::orthogonal(k, 3, {n}, f64);
+  EXPECT_EQ(q.shape(), (Shape{n, 3, 3}));
   const Tensor qtq = matmul(transpose(q, {0, 2, 1}), q);
-  EXPECT_TRUE(testing::AllClose(qtq, broadcast_to(eye(3, f64), {4000, 3, 3}), 1e-12, 1e-12));
+  EXPECT_TRUE(testing::AllClose(qtq, broadcast_to(eye(3, f64), {n, 3, 3}), 1e-12, 1e-12));
+  // An entry of a Haar matrix: mean 0, variance 1/n; det +1 or -1 equally often.
   const std::vector<double> all = q.to_vector<double>();
-  std::vector<double> entry, squared;
-  for (size_t i = 1; i < all.size(); i += 9) {
-    entry.push_back(all[i]);
-    squared.push_back(all[i] * all[i]);
-  }
-  EXPECT_NEAR(Mean(entry), 0.0, 0.03);
-  EXPECT_NEAR(Mean(squared), 1.0 / 3, 0.02);
-  const std::vector<double> dets = linalg::det(q).to_vector<double>();
-  const double positive = std::count_if(dets.begin(), dets.end(), [](double d) { return d > 0; });
-  EXPECT_NEAR(positive / 4000, 0.5, 0.04);
+  std::vector<double> entry;
+  for (size_t i = 1; i < all.size(); i += 9) entry.push_back(all[i]);
+  ExpectMoments(entry, 0.0, 1.0 / 3, "orthogonal entry");
+  ExpectFraction(
+      linalg::det(q).to_vector<double>(), [](double d) { return d > 0; }, 0.5,
+      "orthogonal det > 0");
   // Wide (rows orthonormal) and tall (columns orthonormal).
   const Tensor wide = random::orthogonal(k, 2, {}, f64, 5);
   EXPECT_EQ(wide.shape(), (Shape{2, 5}));

@@ -85,6 +85,32 @@ inline double Variance(const std::vector<T>& v) {
   return s / static_cast<double>(v.size());
 }
 
+// The number of draws of a moment check: `cpu` on the CPU, an eighth elsewhere (Vulkan's draws
+// are the CPU's to a few ulps, which the recomputation tests check; the moments check the
+// algorithm, and lavapipe runs them slowly).
+inline int64_t MomentDraws(int64_t cpu) { return ExactTranscendentals() ? cpu : cpu / 8; }
+
+// The draws' mean and variance within z standard errors of `mean` and `var`, the errors
+// estimated from the draws (their variance over n, and the variance of the squared deviations
+// over n), so that the check holds at any number of draws.
+inline void ExpectMoments(const std::vector<double>& x, double mean, double var,
+                          const std::string& what, double z = 6) {
+  const double n = static_cast<double>(x.size()), m = Mean(x), v = Variance(x);
+  double spread = 0;
+  for (double e : x) spread += ((e - m) * (e - m) - v) * ((e - m) * (e - m) - v);
+  EXPECT_NEAR(m, mean, z * std::sqrt(v / n)) << what << ": mean";
+  EXPECT_NEAR(v, var, z * std::sqrt(spread / n / n)) << what << ": variance";
+}
+
+// The fraction of draws for which pred holds within z standard errors of p.
+template <typename Pred>
+inline void ExpectFraction(const std::vector<double>& x, Pred pred, double p,
+                           const std::string& what, double z = 6) {
+  const double n = static_cast<double>(x.size());
+  const double hits = static_cast<double>(std::count_if(x.begin(), x.end(), pred));
+  EXPECT_NEAR(hits / n, p, z * std::sqrt(p * (1 - p) / n)) << what;
+}
+
 // Expects that calling f throws cotangent::Error whose message contains `what`.
 template <typename F>
 inline void ExpectInvalid(F f, const std::string& what) {
