@@ -158,6 +158,28 @@ TEST(Float0Test, GradWithAllowIntOfAMixedContainer) {
   }
 }
 
+// vmap of a function with float0 results (a regression: vmap moved the batch axis of a float0
+// result with broadcast_in_dim, which has no float0 operand): per-example gradients with
+// allow_int and per-example pullbacks of integer indices, at any out axis.
+TEST(Float0Test, VmapGivesBatchedFloat0Results) {
+  const auto f = [](const Tensor& x, const Tensor& n) { return sum(x * astype(n, f32)); };
+  const Tensor xs = ones({3, 2}), ns = tensor({1, 2, 3, 4, 5, 6}, {3, 2}, i32);
+  const std::vector<Tensor> g = vmap(grad(f, {0, 1}, allow_int))(xs, ns);
+  EXPECT_EQ(g[0].to_vector<float>(), (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  ExpectFloat0(g[1], {3, 2});
+  const auto pullback = [](const Tensor& x, const Tensor& i) {
+    return vjp([](const Tensor& a, const Tensor& b) { return take(a, b); }, x, i)
+        .second(scalar(1.0f));
+  };
+  const std::vector<Tensor> cts = vmap(pullback)(ones({4, 3}), tensor({0, 2, 1, 1}, {4}, i32));
+  EXPECT_EQ(cts[0].to_vector<float>(), (std::vector<float>{1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 1, 0}));
+  ExpectFloat0(cts[1], {4});
+  const std::vector<Tensor> last = vmap(grad(f, {0, 1}, allow_int), {0, 0}, 1)(xs, ns);
+  EXPECT_EQ(last[0].shape(), (Shape{2, 3}));
+  ExpectFloat0(last[1], {2, 3});
+  EXPECT_EQ(jit(vmap(grad(f, {0, 1}, allow_int)))(xs, ns)[1].shape(), (Shape{3, 2}));
+}
+
 TEST(Float0Test, AllowIntKeepsTheOutputChecks) {
   // allow_int is about inputs: the output must still be a floating scalar (JAX's
   // _check_output_dtype_revderiv), and holomorphic still wants complex inputs.
