@@ -104,6 +104,7 @@ TEST(ReferenceTest, ComplexNumbers) {
   ct::Tensor g = ct::grad(norm2)(z);  // [6.-8.j 2.+2.j]: 2 conj(z)
   auto cube = [](const ct::Tensor& v) { return v * v * v; };
   ct::Tensor d = ct::grad(cube, ct::holomorphic)(z[0]);  // 3 z^2 = (-21+72j)
+  ct::Tensor m = ct::at(z, ct::tensor({0, 0}, {2}, ct::i32)).max(z);  // [3.+4.j 1.-1.j]
   ct::DType joint = ct::PromoteTypes(ct::f64, ct::c64);  // c128
   EXPECT_EQ(z.dtype(), ct::c128);
   EXPECT_EQ(Str(r), "[5.         1.41421356]");
@@ -111,6 +112,7 @@ TEST(ReferenceTest, ComplexNumbers) {
   EXPECT_EQ(first, std::complex<double>(2, 1));
   EXPECT_EQ(Str(g), "[6.-8.j 2.+2.j]");
   EXPECT_EQ(Str(d), "(-21+72j)");
+  EXPECT_EQ(Str(m), "[3.+4.j 1.-1.j]");
   EXPECT_EQ(joint, ct::c128);
 }
 
@@ -240,6 +242,8 @@ TEST(ReferenceTest, Random) {
     return ct::random::bernoulli(k, 0.9, x.shape()) * x / 0.9;              // dropout
   });
   ct::Tensor y = step(ct::random::fold_in(key, 1), ct::ones({2, 3}));
+  ct::Tensor counts = ct::random::binomial(key, ct::scalar(10.0), ct::scalar(0.3), ct::Shape{5});
+  ct::Tensor q = ct::random::orthogonal(key, 3);             // f32[3,3], q^T q = I
   EXPECT_EQ(key.data().to_vector<uint32_t>(), (std::vector<uint32_t>{0, 42}));
   EXPECT_EQ(words.dtype(), ct::u32);
   EXPECT_EQ(keys.data().shape(), (ct::Shape{4, 2}));
@@ -247,6 +251,8 @@ TEST(ReferenceTest, Random) {
   EXPECT_EQ(rows[2].to_vector<float>(), ct::random::normal(keys[2], {3}).to_vector<float>());
   const ct::Tensor mask = ct::random::bernoulli(ct::random::fold_in(key, 1), 0.9, {2, 3});
   EXPECT_EQ(y.to_vector<float>(), (ct::astype(mask, ct::f32) / 0.9f).to_vector<float>());
+  for (float c : counts.to_vector<float>()) EXPECT_TRUE(c == std::floor(c) && c >= 0 && c <= 10);
+  EXPECT_LT(ct::max(ct::abs(ct::matmul(ct::transpose(q), q) - ct::eye(3))).item<float>(), 1e-5f);
 }
 
 TEST(ReferenceTest, Transformations) {
@@ -261,6 +267,9 @@ TEST(ReferenceTest, Transformations) {
   std::vector<ct::Tensor> cts = pullback(ct::scalar(1.0));    // {dx, dy}
   ct::Tensor J = ct::jacrev([](const ct::Tensor& x) { return ct::sin(x); })(x);  // [2,2]
   ct::Tensor H = ct::hessian(f, 1)(x, y);                     // zeros: f is linear in y
+  auto scale = [](const ct::Tensor& x, const ct::Tensor& n) { return ct::sum(x * n); };
+  ct::Tensor n = ct::tensor({2, 3}, {2}, ct::i32);
+  ct::Tensor dn = ct::grad(scale, 1, ct::allow_int)(x, n);  // float0[2]
   EXPECT_EQ(dx.to_vector<float>(), (ct::cos(x) * y).to_vector<float>());
   EXPECT_EQ(dy.to_vector<float>(), ct::sin(x).to_vector<float>());
   EXPECT_EQ(both[1].to_vector<float>(), dy.to_vector<float>());
@@ -271,6 +280,8 @@ TEST(ReferenceTest, Transformations) {
   EXPECT_EQ(cts[0].to_vector<float>(), dx.to_vector<float>());
   EXPECT_EQ(J.shape(), (ct::Shape{2, 2}));
   EXPECT_EQ(H.to_vector<float>(), (std::vector<float>(4, 0.0f)));
+  EXPECT_EQ(dn.dtype(), ct::float0);
+  EXPECT_EQ(dn.shape(), (ct::Shape{2}));
 }
 
 TEST(ReferenceTest, JvpOfContainers) {
