@@ -274,6 +274,14 @@ auto MakeGrad(const char* op, F f, std::vector<int> argnums, GradFlags flags) {
   };
 }
 
+// One public form of grad (kValue false) or value_and_grad (true) with its option tags.
+template <Pick kPick, bool kValue, typename... Tags, typename F>
+auto GradForm(F f, std::vector<int> argnums) {
+  return MakeGrad<kPick, kHasAux<Tags...>, kValue>(kValue ? "value_and_grad" : "grad",
+                                                   std::move(f), std::move(argnums),
+                                                   FlagsOf<Tags...>());
+}
+
 template <size_t N, typename F>
 constexpr bool InvocableWithN() {
   return []<size_t... I>(std::index_sequence<I...>) {
@@ -352,37 +360,33 @@ std::vector<Tensor> WithFloat0Tangents(const std::vector<Tensor>& values,
 // a complex scalar), allow_int (float0 zeros for integer and bool arguments).
 template <typename F, internal::GradTag... Tags>
 auto grad(F f, Tags...) {
-  return internal::MakeGrad<internal::Pick::kFirst, internal::kHasAux<Tags...>, false>(
-      "grad", std::move(f), {0}, internal::FlagsOf<Tags...>());
+  return internal::GradForm<internal::Pick::kFirst, false, Tags...>(std::move(f), {0});
 }
 template <typename F, internal::GradTag... Tags>
 auto grad(F f, int argnum, Tags...) {
-  return internal::MakeGrad<internal::Pick::kOne, internal::kHasAux<Tags...>, false>(
-      "grad", std::move(f), {argnum}, internal::FlagsOf<Tags...>());
+  return internal::GradForm<internal::Pick::kOne, false, Tags...>(std::move(f), {argnum});
 }
 // The gradients with respect to several arguments, in argnums order.
 template <typename F, internal::GradTag... Tags>
 auto grad(F f, std::vector<int> argnums, Tags...) {
-  return internal::MakeGrad<internal::Pick::kMany, internal::kHasAux<Tags...>, false>(
-      "grad", std::move(f), std::move(argnums), internal::FlagsOf<Tags...>());
+  return internal::GradForm<internal::Pick::kMany, false, Tags...>(std::move(f),
+                                                                   std::move(argnums));
 }
 
 // (f(args...), grad(f)(args...)) from one forward and one backward pass; the same argnum
 // forms and options as grad. With has_aux the value is f's (loss, aux) pair.
 template <typename F, internal::GradTag... Tags>
 auto value_and_grad(F f, Tags...) {
-  return internal::MakeGrad<internal::Pick::kFirst, internal::kHasAux<Tags...>, true>(
-      "value_and_grad", std::move(f), {0}, internal::FlagsOf<Tags...>());
+  return internal::GradForm<internal::Pick::kFirst, true, Tags...>(std::move(f), {0});
 }
 template <typename F, internal::GradTag... Tags>
 auto value_and_grad(F f, int argnum, Tags...) {
-  return internal::MakeGrad<internal::Pick::kOne, internal::kHasAux<Tags...>, true>(
-      "value_and_grad", std::move(f), {argnum}, internal::FlagsOf<Tags...>());
+  return internal::GradForm<internal::Pick::kOne, true, Tags...>(std::move(f), {argnum});
 }
 template <typename F, internal::GradTag... Tags>
 auto value_and_grad(F f, std::vector<int> argnums, Tags...) {
-  return internal::MakeGrad<internal::Pick::kMany, internal::kHasAux<Tags...>, true>(
-      "value_and_grad", std::move(f), std::move(argnums), internal::FlagsOf<Tags...>());
+  return internal::GradForm<internal::Pick::kMany, true, Tags...>(std::move(f),
+                                                                  std::move(argnums));
 }
 
 // (f(args...), pullback): pullback(ct) gives the cotangent of every argument, as a

@@ -374,13 +374,6 @@ std::vector<Tensor> VmapFlat(const FlatFn& f, const std::vector<Tensor>& args,
                    WithoutAxis(y.value.aval(), y.bdim).ToString(), " with a batch axis");
     }
     const int64_t to = *out_axis < 0 ? *out_axis + rank : *out_axis;
-    if (y.value.dtype() == DType::kFloat0) {  // no values to move: float0 zeros of the shape
-      ShapedArray aval =
-          y.bdim == kNotMapped ? y.value.aval() : WithoutAxis(y.value.aval(), y.bdim);
-      aval.shape.insert(aval.shape.begin() + to, *size);
-      results.push_back(Filled(aval, 0.0, "vmap"));
-      continue;
-    }
     results.push_back(rules::MaterializeBatch(y.value, y.bdim, *size, to));
   }
   return results;

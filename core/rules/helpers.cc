@@ -31,8 +31,13 @@ Tensor SplitAxis(const Tensor& x, int64_t axis, int64_t n) {
 }
 
 Tensor MaterializeBatch(const Tensor& x, int64_t bdim, int64_t size, int64_t to) {
-  if (bdim != kNotMapped) return MoveBatchAxis(x, bdim, to);
   Shape shape = x.shape();
+  if (x.dtype() == DType::kFloat0) {  // no values to move or broadcast: zeros of the shape
+    if (bdim != kNotMapped) shape.erase(shape.begin() + bdim);
+    shape.insert(shape.begin() + to, size);
+    return Filled({shape, DType::kFloat0}, 0.0, "vmap");
+  }
+  if (bdim != kNotMapped) return MoveBatchAxis(x, bdim, to);
   shape.insert(shape.begin() + to, size);
   std::vector<int64_t> dims;
   for (int64_t i = 0; i < x.ndim(); ++i) dims.push_back(AxisWithBatch(i, to));

@@ -126,7 +126,7 @@ Tensor FoldAxis(const Tensor& x, int64_t axis);
 Tensor SplitAxis(const Tensor& x, int64_t axis, int64_t n);
 
 // x with a batch axis of `size` at `to`: moved there if x is batched (bdim), else broadcast
-// (a view: no copy).
+// (a view: no copy); a float0 x (no values) is float0 zeros of that shape.
 Tensor MaterializeBatch(const Tensor& x, int64_t bdim, int64_t size, int64_t to);
 
 // The batch size, read off the first batched operand.
