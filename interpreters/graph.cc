@@ -177,6 +177,13 @@ ClosedProgram Trace(GraphInterpreter& graph,
     for (const ShapedArray& aval : avals) inputs.push_back(graph.NewInput(aval));
     outputs = f(inputs);
   }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (!outputs[i].defined()) {
+      ThrowInvalid(graph.name(), ": output ", i,
+                   " of the traced function is an undefined Tensor "
+                   "(default-constructed, without a value)");
+    }
+  }
   return graph.Finish(inputs, outputs);
 }
 

@@ -168,6 +168,16 @@ TEST(JitTest, TransformationsOfJitTraceAndCompileTheirProgramsOnce) {
   EXPECT_EQ(jf.trace_count(), 1);
 }
 
+// Regression: a traced function returning a default-constructed Tensor read past the end of a
+// list of types (an assertion in debug builds, garbage otherwise); it is an Error now.
+TEST(JitTest, UndefinedOutputIsAnError) {
+  const auto f = [](const Tensor& x) { return std::pair<Tensor, Tensor>(x, Tensor()); };
+  EXPECT_THAT(ErrorOf([&] { jit(f)(Random({2}, 1)); }),
+              HasSubstr("jit: output 1 of the traced function is an undefined Tensor"));
+  EXPECT_THAT(ErrorOf([&] { make_jaxpr(f)(Random({2}, 1)); }),
+              HasSubstr("output 1 of the traced function is an undefined Tensor"));
+}
+
 TEST(JitTest, PytreeStructureIsPartOfTheKey) {
   const auto f = [](const std::vector<Tensor>& xs) {
     Tensor s = zeros({}, f64);
