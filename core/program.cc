@@ -285,6 +285,18 @@ std::string ControlFlowParams(Primitive prim, const Params& p, int indent, int* 
                     "body_nconsts=", nconsts(1), "\n");
     absl::StrAppend(&out, pad, "cond_jaxpr=", program(p.programs[0], indent + 2), "\n", pad,
                     "cond_nconsts=", nconsts(0), "\n");
+  } else if (prim == Primitive::kLinearSolve) {
+    // custom_linear_solve[const_lengths=(matvec=1, solve=0) matvec=... solve=...]
+    static constexpr const char* kNames[] = {"matvec", "solve", "vecmat", "transpose_solve"};
+    const size_t num_b = p.programs.empty() ? 0 : p.programs[0]->outvars.size();
+    std::vector<std::string> lengths;
+    for (size_t k = 0; k < p.programs.size() && k < 4; ++k) {
+      lengths.push_back(absl::StrCat(kNames[k], "=", p.programs[k]->invars.size() - num_b));
+    }
+    absl::StrAppend(&out, pad, "const_lengths=(", absl::StrJoin(lengths, ", "), ")\n");
+    for (size_t k = 0; k < p.programs.size() && k < 4; ++k) {
+      absl::StrAppend(&out, pad, kNames[k], "=", program(p.programs[k], indent + 2), "\n");
+    }
   } else {
     absl::StrAppend(&out, pad, "jaxpr=", program(p.program, indent + 2), "\n");
     absl::StrAppend(&out, pad, "length=", p.length, "\n", pad, "num_carry=", p.num_carry, "\n",
@@ -432,6 +444,7 @@ std::string ParamsToString(Primitive prim, const Params& p, int indent, int* nam
     case Primitive::kCond:
     case Primitive::kWhile:
     case Primitive::kScan:
+    case Primitive::kLinearSolve:
       return ControlFlowParams(prim, p, indent, names);
     default:
       return "";
@@ -671,6 +684,14 @@ std::vector<Atom> InlineInto(const Program& p, absl::Span<const Atom> ins, Progr
     for (const Atom& a : eqn.inputs) args.push_back(map(a));
     if (IsCall(eqn.prim)) {
       const std::vector<Atom> outs = InlineInto(*eqn.params->program, args, out);
+      for (size_t i = 0; i < outs.size(); ++i) env[eqn.outputs[i]] = outs[i];
+      continue;
+    }
+    if (eqn.prim == Primitive::kLinearSolve) {  // its solve, on its constants and b
+      const LinearSolveOperands n = SplitLinearSolve(args.size(), *eqn.params);
+      std::vector<Atom> solve_in(args.begin() + n.offsets[1], args.begin() + n.offsets[2]);
+      solve_in.insert(solve_in.end(), args.begin() + n.offsets.back(), args.end());
+      const std::vector<Atom> outs = InlineInto(*eqn.params->programs[1], solve_in, out);
       for (size_t i = 0; i < outs.size(); ++i) env[eqn.outputs[i]] = outs[i];
       continue;
     }

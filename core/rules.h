@@ -123,9 +123,19 @@ void RegisterCollectiveRules(RuleTable& table);
 // closed_call's abstract evaluation and evaluation; its transformation rules transform its
 // program with the interpreters and are registered by interpreters/call.cc.
 void RegisterCallRules(RuleTable& table);
-// cond's, while's and scan's abstract evaluation and evaluation (core/rules/control_flow.cc);
-// their transformation rules are interpreters/control_flow.cc's.
+// cond's, while's, scan's and custom_linear_solve's abstract evaluation and evaluation
+// (core/rules/control_flow.cc); their transformation rules are the interpreters' (interpreters/
+// control_flow.cc, interpreters/linear_solve.cc).
 void RegisterControlFlowRules(RuleTable& table);
+
+// custom_linear_solve's operands (core/primitives.def): program k's constants are operands
+// offsets[k] .. offsets[k + 1] - 1, b's the num_b from offsets.back(). Throws on an equation
+// whose programs and operands do not fit together.
+struct LinearSolveOperands {
+  std::vector<size_t> offsets;
+  size_t num_b = 0;
+};
+LinearSolveOperands SplitLinearSolve(size_t num_operands, const Params& p);
 
 }  // namespace cotangent
 

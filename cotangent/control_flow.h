@@ -183,6 +183,143 @@ T fori_loop(const Tensor& lower, const Tensor& upper, const B& body_fn, const T&
   return std::get<2>(out);
 }
 
+// Tag for custom_linear_solve: matvec is its own transpose (a symmetric matrix), and solve
+// solves the transposed system too unless a transpose_solve is given.
+struct Symmetric {};
+inline constexpr Symmetric symmetric{};
+
+namespace internal {
+
+// A linear function (custom_linear_solve's matvec, custom_root's linearized f) as the solvers
+// see it: a function of b's container type.
+template <typename B>
+using LinearFn = std::function<B(const B&)>;
+
+template <typename... Options>
+inline constexpr bool kIsSymmetric = (std::is_same_v<Options, Symmetric> || ...);
+
+// f : B -> B as a flat function, its result checked to have like's structure.
+template <typename B, typename F>
+FlatFn FlatLinear(const char* op, const char* what, const F& f, const B& like,
+                  const char* like_name) {
+  return [op, what, &f, &like, like_name](const std::vector<Tensor>& leaves) {
+    const auto out = f(TreeUnflatten(like, leaves));
+    CheckSameStructure(op, what, out, like_name, like);
+    return TreeLeaves(out);
+  };
+}
+
+// solve(linear, b) over containers like `like` as a SolveFn: x's leaves, then (kAux: solve
+// returns std::pair(x, aux)) aux's, whose structure aux_like keeps.
+template <bool kAux, typename B, typename S, typename Aux>
+SolveFn FlatSolver(const char* op, const char* what, const S& solve, const B& like,
+                   const char* like_name, std::optional<Aux>& aux_like) {
+  return [op, what, &solve, &like, like_name, &aux_like](const FlatFn& linear,
+                                                         const std::vector<Tensor>& leaves) {
+    const LinearFn<B> fn = [&](const B& x) { return TreeUnflatten(like, linear(TreeLeaves(x))); };
+    const auto out = solve(fn, TreeUnflatten(like, leaves));
+    if constexpr (kAux) {
+      CheckSameStructure(op, what, out.first, like_name, like);
+      std::vector<Tensor> flat = TreeLeaves(out.first);
+      const std::vector<Tensor> aux = TreeLeaves(out.second);
+      flat.insert(flat.end(), aux.begin(), aux.end());
+      aux_like.emplace(out.second);
+      return flat;
+    } else {
+      CheckSameStructure(op, what, out, like_name, like);
+      return TreeLeaves(out);
+    }
+  };
+}
+
+// What solve returns besides x with has_aux (std::tuple<> without).
+template <bool kAux, typename S, typename B>
+struct AuxOf {
+  using type = std::tuple<>;
+};
+template <typename S, typename B>
+struct AuxOf<true, S, B> {
+  using type = typename ResultOf<S, LinearFn<B>, B>::second_type;
+};
+
+// x, or (x, aux) with kAux, from a solve's leaves.
+template <bool kAux, typename B, typename Aux>
+auto SolutionOf(const B& like, const std::vector<Tensor>& out, const std::optional<Aux>& aux_like) {
+  const size_t n = TreeLeaves(like).size();
+  B x = TreeUnflatten(like, std::vector<Tensor>(out.begin(), out.begin() + n));
+  if constexpr (kAux) {
+    return std::pair<B, Aux>(
+        std::move(x), TreeUnflatten(*aux_like, std::vector<Tensor>(out.begin() + n, out.end())));
+  } else {
+    return x;
+  }
+}
+
+// The flat core of custom_root: solve(f, guess)'s leaves (x, then aux), differentiated by the
+// implicit function theorem with tangent_solve (cotangent/control_flow.cc).
+std::vector<Tensor> RootFlat(const FlatFn& f, const std::vector<Tensor>& guess,
+                             const SolveFn& solve, const SolveFn& tangent_solve);
+
+}  // namespace internal
+
+// x = solve(matvec, b), differentiated as the solution of the square system matvec(x) = b
+// rather than through solve (lax.custom_linear_solve): solve need not be differentiable (a
+// while_loop), and the derivative costs one more solve. matvec is a linear function of b's
+// container type, solve(matvec, b) and transpose_solve(vecmat, b) return x of that type.
+// Options after solve, in order: transpose_solve (needed by reverse mode), symmetric (matvec
+// is its own transpose; solve serves as transpose_solve), has_aux (the solves return
+// std::pair(x, aux), and so does this; aux gets zero derivatives).
+//   Tensor x = custom_linear_solve([&](const Tensor& v) { return matmul(a, v); }, b,
+//                                  [&](const auto& matvec, const Tensor& b) { return cg(...); },
+//                                  symmetric);
+template <typename M, typename B, typename S, typename... Options>
+auto custom_linear_solve(const M& matvec, const B& b, const S& solve, const Options&... options) {
+  constexpr bool kAux = internal::kHasAux<Options...>;
+  constexpr bool kSymmetric = internal::kIsSymmetric<Options...>;
+  using Aux = typename internal::AuxOf<kAux, S, B>::type;
+  constexpr const char* kOp = "custom_linear_solve";
+  std::optional<Aux> aux_like;
+  SolveFn transpose_solve;
+  [[maybe_unused]] const auto option = [&](const auto& o) {
+    using O = std::decay_t<decltype(o)>;
+    if constexpr (!std::is_same_v<O, HasAux> && !std::is_same_v<O, Symmetric>) {
+      transpose_solve = internal::FlatSolver<kAux>(kOp, "transpose_solve", o, b, "b", aux_like);
+    }
+  };
+  (option(options), ...);
+  const std::vector<Tensor> out =
+      LinearSolveFlat(internal::FlatLinear(kOp, "matvec", matvec, b, "b"), TreeLeaves(b),
+                      internal::FlatSolver<kAux>(kOp, "solve", solve, b, "b", aux_like),
+                      transpose_solve, kSymmetric);
+  return internal::SolutionOf<kAux>(b, out, aux_like);
+}
+
+// A root x of f(x) = 0 found by solve(f, initial_guess), differentiated by the implicit
+// function theorem rather than through solve (lax.custom_root): for f closing over parameters
+// m, x'(m) = -(d_x f)^-1 (d_m f) m', the inverse applied by tangent_solve(g, y), which solves
+// the linear g(x) = y (g: f linearized at the root). f maps initial_guess's container type to
+// itself; with has_aux after tangent_solve, solve returns std::pair(x, aux), and so does this.
+// The initial guess gets no derivative.
+//   Tensor r = custom_root([&](const Tensor& y) { return y * y - a; }, scalar(1.0), newton,
+//                          [](const auto& g, const Tensor& y) { return y / g(scalar(1.0)); });
+template <typename F, typename T, typename S, typename TS, typename... Options>
+auto custom_root(const F& f, const T& initial_guess, const S& solve, const TS& tangent_solve,
+                 const Options&...) {
+  static_assert(((std::is_same_v<Options, HasAux>)&&...), "custom_root: options are has_aux");
+  constexpr bool kAux = internal::kHasAux<Options...>;
+  using Aux = typename internal::AuxOf<kAux, S, T>::type;
+  constexpr const char* kOp = "custom_root";
+  std::optional<Aux> aux_like;
+  std::optional<std::tuple<>> no_aux;
+  constexpr const char* kGuess = "initial_guess";
+  const std::vector<Tensor> out = internal::RootFlat(
+      internal::FlatLinear(kOp, "f", f, initial_guess, kGuess), TreeLeaves(initial_guess),
+      internal::FlatSolver<kAux>(kOp, "solve", solve, initial_guess, kGuess, aux_like),
+      internal::FlatSolver<false>(kOp, "tangent_solve", tangent_solve, initial_guess, kGuess,
+                                  no_aux));
+  return internal::SolutionOf<kAux>(initial_guess, out, aux_like);
+}
+
 }  // namespace cotangent
 
 #endif  // COTANGENT_COTANGENT_CONTROL_FLOW_H_

@@ -215,8 +215,18 @@ void ImplicitDifferentiation() {
   std::cout << ct::grad(ct::grad(newton_sqrt))(S(2.)) << "\n";
   const auto sqrt = [](const Tensor& x) { return ct::sqrt(x); };
   std::cout << ct::grad(sqrt)(S(2.)) << "\n" << ct::grad(ct::grad(sqrt))(S(2.)) << "\n";
-  std::cout << "(not ported: lax.custom_root and odeint, which Cotangent does not have; see\n"
-               "examples/ode.cc for gradients through an RK4 solver in fori_loop)\n";
+  // The same root found by lax.custom_root (the notebook's pointer for this pattern): solve
+  // iterates Newton's update on f(x) = x^2 - a, tangent_solve divides by f's derivative.
+  const auto root_sqrt = [update](const Tensor& a) {
+    return ct::custom_root(
+        [&](const Tensor& x) { return x * x - a; }, a,
+        [&](const auto&, const Tensor& x0) { return IterateToFixedPoint(update, {a}, x0); },
+        [](const auto& g, const Tensor& y) { return y / g(ct::ones_like(y)); });
+  };
+  std::cout << "custom_root: " << root_sqrt(S(2.)) << " " << ct::grad(root_sqrt)(S(2.)) << " "
+            << ct::grad(ct::grad(root_sqrt))(S(2.)) << "\n";
+  std::cout << "(not ported: odeint, which Cotangent does not have; see examples/ode.cc for\n"
+               "gradients through an RK4 solver in fori_loop)\n";
 }
 
 void CustomJvpBasics() {

@@ -328,6 +328,7 @@ void RegisterControlFlowTransformRules(RuleTable& table) {
   cond.partial_eval = CondPartialEval;
   RegisterScanRules(table);
   RegisterWhileRules(table);
+  RegisterLinearSolveRules(table);
 }
 
 }  // namespace cotangent

@@ -9,6 +9,7 @@
 #define COTANGENT_INTERPRETERS_CONTROL_FLOW_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -34,6 +35,19 @@ std::vector<Tensor> WhileFlat(const FlatFn& cond, const FlatFn& body,
 std::vector<Tensor> ScanFlat(const FlatFn& body, const std::vector<Tensor>& init,
                              const std::vector<Tensor>& xs, std::optional<int64_t> length,
                              bool reverse, int64_t unroll = 1);
+
+// A solver for linear(x) = b given the linear function: returns x, then any aux values.
+using SolveFn =
+    std::function<std::vector<Tensor>(const FlatFn& linear, const std::vector<Tensor>& b)>;
+
+// x = solve(matvec, b) (lax.custom_linear_solve), differentiated as the solution of the square
+// system matvec(x) = b rather than through the solver: one custom_linear_solve equation
+// (interpreters/linear_solve.cc). Reverse mode needs transpose_solve (an empty function: none),
+// which solves the transposed system given vecmat; symmetric takes matvec as its own transpose
+// and, without transpose_solve, solve for it.
+std::vector<Tensor> LinearSolveFlat(const FlatFn& matvec, const std::vector<Tensor>& b,
+                                    const SolveFn& solve, const SolveFn& transpose_solve,
+                                    bool symmetric);
 
 // Programs of several branches over one operand list: every branch's constants (each branch
 // ignoring the others'), then the operands they share.

@@ -23,6 +23,8 @@ void RegisterCustomCallRules(RuleTable& table);
 void RegisterControlFlowTransformRules(RuleTable& table);
 void RegisterScanRules(RuleTable& table);
 void RegisterWhileRules(RuleTable& table);
+// custom_linear_solve's (interpreters/linear_solve.cc).
+void RegisterLinearSolveRules(RuleTable& table);
 // checkpoint's partial evaluation and name's rules (interpreters/checkpoint.cc), after the call
 // rules it shares.
 void RegisterCheckpointRules(RuleTable& table);

@@ -384,6 +384,7 @@ absl::StatusOr<Expression> MathExpression(const ElementwiseSpec& spec) {
     case Primitive::kCheckpoint:
     case Primitive::kName:
     case Primitive::kCustomVmapCall:
+    case Primitive::kLinearSolve:
       break;
   }
   return absl::InvalidArgumentError(

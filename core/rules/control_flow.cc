@@ -1,10 +1,11 @@
 // File: core/rules/control_flow.cc
-// cond, while and scan: the part of their rules core owns. Abstract evaluation checks the
-// operands against the programs and the programs against each other (the branches' outputs
-// agree, a loop body returns its carry's types); evaluation runs the programs at the current
-// level, one iteration at a time, reading the predicate or index on the host. Their jvp,
+// cond, while, scan and custom_linear_solve: the part of their rules core owns. Abstract evaluation
+// checks the operands against the programs and the programs against each other (the branches'
+// outputs agree, a loop body returns its carry's types); evaluation runs the programs at the
+// current level, one iteration at a time, reading the predicate or index on the host. Their jvp,
 // transpose, batch and partial-eval rules transform the programs with the interpreters
-// (interpreters/control_flow.cc); jit runs them as loops of compiled bodies (core/executable.cc).
+// (interpreters/control_flow.cc, interpreters/linear_solve.cc); jit runs the loops as loops of
+// compiled bodies (core/executable.cc) and inlines custom_linear_solve's solve.
 
 #include <algorithm>
 
@@ -234,7 +235,68 @@ TensorList ScanImpl(TensorSpan in, const Params& p) {
   return result;
 }
 
+// ---- custom_linear_solve ------------------------------------------------------------------
+
+// Program k of a custom_linear_solve: its constants, then b's types.
+std::vector<ShapedArray> SolveInputs(AvalSpan in, const LinearSolveOperands& n, size_t k) {
+  return Concat(in.subspan(n.offsets[k], n.offsets[k + 1] - n.offsets[k]),
+                in.subspan(n.offsets.back()));
+}
+
+AvalList LinearSolveAbstractEval(AvalSpan in, const Params& p) {
+  constexpr const char* kOp = "custom_linear_solve";
+  const LinearSolveOperands n = SplitLinearSolve(in.size(), p);
+  const AvalSpan b = in.subspan(n.offsets.back());
+  static constexpr const char* kNames[] = {"matvec", "solve", "vecmat", "transpose_solve"};
+  for (size_t k = 0; k < p.programs.size(); ++k) {
+    CheckInputs(kOp, kNames[k], *p.programs[k], SolveInputs(in, n, k));
+    std::vector<ShapedArray> out = p.programs[k]->OutAvals();
+    if (k % 2 == 1) out.resize(std::min(out.size(), b.size()));  // a solve's aux follows x
+    CheckSameTypes(kOp, kNames[k], out, "b", b);
+  }
+  if (p.programs.size() == 4) {
+    CheckSameTypes(kOp, "transpose_solve", p.programs[3]->OutAvals(), "solve",
+                   p.programs[1]->OutAvals());
+  }
+  const std::vector<ShapedArray> out = p.programs[1]->OutAvals();
+  return AvalList(out.begin(), out.end());
+}
+
+// x = solve(b): the solve program on its constants and b.
+TensorList LinearSolveImpl(TensorSpan in, const Params& p) {
+  const LinearSolveOperands n = SplitLinearSolve(in.size(), p);
+  const std::vector<Tensor> args =
+      Concat(in.subspan(n.offsets[1], n.offsets[2] - n.offsets[1]), in.subspan(n.offsets.back()));
+  const std::vector<Tensor> out = EvalProgram(*p.programs[1], {}, args, "custom_linear_solve");
+  return TensorList(out.begin(), out.end());
+}
+
 }  // namespace
+
+LinearSolveOperands SplitLinearSolve(size_t num_operands, const Params& p) {
+  if (p.programs.size() != 2 && p.programs.size() != 4) {
+    ThrowInvalid(
+        "custom_linear_solve: expected the programs {matvec, solve} or {matvec, solve, "
+        "vecmat, transpose_solve}, got ",
+        p.programs.size());
+  }
+  LinearSolveOperands n;
+  n.num_b = Sub("custom_linear_solve", p.programs[0]).outvars.size();
+  n.offsets.push_back(0);
+  for (const auto& program : p.programs) {
+    const size_t inputs = Sub("custom_linear_solve", program).invars.size();
+    if (inputs < n.num_b) {
+      ThrowInvalid("custom_linear_solve: a program takes ", inputs, " inputs, fewer than b's ",
+                   n.num_b);
+    }
+    n.offsets.push_back(n.offsets.back() + inputs - n.num_b);
+  }
+  if (n.offsets.back() + n.num_b != num_operands) {
+    ThrowInvalid("custom_linear_solve: the programs take ", n.offsets.back(), " constants and b ",
+                 n.num_b, " values, but there are ", num_operands, " operands");
+  }
+  return n;
+}
 
 void RegisterControlFlowRules(RuleTable& table) {
   table[Primitive::kCond].abstract_eval = CondAbstractEval;
@@ -243,6 +305,8 @@ void RegisterControlFlowRules(RuleTable& table) {
   table[Primitive::kWhile].impl = WhileImpl;
   table[Primitive::kScan].abstract_eval = ScanAbstractEval;
   table[Primitive::kScan].impl = ScanImpl;
+  table[Primitive::kLinearSolve].abstract_eval = LinearSolveAbstractEval;
+  table[Primitive::kLinearSolve].impl = LinearSolveImpl;
 }
 
 }  // namespace cotangent

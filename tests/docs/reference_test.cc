@@ -231,6 +231,51 @@ TEST(ReferenceTest, Convolution) {
   EXPECT_EQ(z.to_vector<double>()[4 * 4], 9);
 }
 
+TEST(ReferenceTest, CustomSolves) {
+  ct::Tensor a = ct::tensor({4, 1, 1, 3}, {2, 2}), b = ct::tensor({1, 2}, {2});
+  auto direct = [&](const auto& /*matvec*/, const ct::Tensor& r) {  // any solver of a x = r
+    return ct::linalg::solve(a, r);
+  };
+  auto x_of = [&](const ct::Tensor& b) {
+    return ct::custom_linear_solve([&](const ct::Tensor& v) { return ct::matmul(a, v); }, b,
+                                   direct, ct::symmetric);
+  };
+  ct::Tensor x = x_of(b);                                              // [1/11, 7/11]
+  ct::Tensor db = ct::grad([&](const ct::Tensor& b) { return ct::sum(x_of(b)); })(b);  // a^-T 1
+  ct::Tensor r = ct::custom_root(                                      // sqrt(2) by bisection
+      [](const ct::Tensor& y) { return y * y - 2.0f; }, ct::scalar(1.0f),
+      [](const auto& f, const ct::Tensor&) {
+        auto state = ct::while_loop(
+            [](const auto& s) { return s.second - s.first > 1e-6f; },
+            [&](const auto& s) {
+              ct::Tensor mid = 0.5f * (s.first + s.second);
+              ct::Tensor up = f(mid) > 0.0f;
+              return std::pair{ct::where(up, s.first, mid), ct::where(up, mid, s.second)};
+            },
+            std::pair{ct::scalar(0.0f), ct::scalar(2.0f)});
+        return state.first;
+      },
+      [](const auto& g, const ct::Tensor& y) { return y / g(ct::scalar(1.0f)); });
+  EXPECT_NEAR(x.to_vector<double>()[0], 1.0 / 11, 1e-6);
+  EXPECT_NEAR(x.to_vector<double>()[1], 7.0 / 11, 1e-6);
+  // a^-T [1, 1] = [2/11, 3/11].
+  EXPECT_NEAR(db.to_vector<double>()[0], 2.0 / 11, 1e-6);
+  EXPECT_NEAR(db.to_vector<double>()[1], 3.0 / 11, 1e-6);
+  EXPECT_NEAR(r.item<double>(), std::sqrt(2.0), 1e-6);
+  // d/dc of the root of y^2 - c at c = 2 is 1 / (2 sqrt 2): through a captured parameter.
+  auto root_of = [&](const ct::Tensor& c) {
+    return ct::custom_root(
+        [&](const ct::Tensor& y) { return y * y - c; }, ct::scalar(1.0f),
+        [](const auto& f, const ct::Tensor& y0) {
+          return ct::fori_loop(0, 8, [&](const ct::Tensor&, const ct::Tensor& y) {
+            return y - f(y) / (2.0f * y);
+          }, y0);
+        },
+        [](const auto& g, const ct::Tensor& y) { return y / g(ct::scalar(1.0f)); });
+  };
+  EXPECT_NEAR(ct::grad(root_of)(ct::scalar(2.0f)).item<double>(), 0.5 / std::sqrt(2.0), 1e-6);
+}
+
 TEST(ReferenceTest, Random) {
   ct::random::Key key = ct::random::key(42);           // [ 0 42]
   ct::Tensor words = ct::random::bits(key, {2});       // u32[2]

@@ -654,6 +654,10 @@ inline std::vector<std::pair<Primitive, std::string>> ExemptPrimitives() {
        "forward-differentiable only (reverse mode is JAX's error): "
        "tests/interpreters/control_flow_test.cc runs it under jvp, vmap, "
        "jit and Hessians by jacfwd against unrolled references"},
+      {Primitive::kLinearSolve,
+       "its operands are programs' constants, built by custom_linear_solve: "
+       "tests/interpreters/custom_solve_test.cc runs it to second order in "
+       "both modes against central differences, under jit, vmap and checkpoint"},
   };
 }
 
