@@ -89,6 +89,18 @@ void BM_GradLogdet(benchmark::State& state) {
   SetItems(state);
 }
 
+// The gradient of sum(solve(a, b)) with respect to a and b (one right-hand side per matrix).
+void BM_GradSolve(benchmark::State& state) {
+  const ct::Tensor a = Spd(state);
+  const ct::Tensor b =
+      ct::random::uniform(ct::random::key(2), {state.range(0), state.range(1), 1}, ct::f64);
+  const auto f = [](const ct::Tensor& a, const ct::Tensor& b) {
+    return ct::sum(ct::linalg::solve(a, b));
+  };
+  for (auto _ : state) ct::grad(f, {0, 1})(a, b)[0].block_until_ready();
+  SetItems(state);
+}
+
 }  // namespace
 
 namespace cotangent::bench {
@@ -102,6 +114,7 @@ void RegisterBenchmarks(bool smoke) {
            {"BM_Solve", BM_Solve},
            {"BM_Eigh", BM_Eigh},
            {"BM_GradLogdet", BM_GradLogdet},
+           {"BM_GradSolve", BM_GradSolve},
            {"BM_CholeskyC128", BM_CholeskyC128},
            {"BM_SolveC128", BM_SolveC128},
            {"BM_EighC128", BM_EighC128}}) {

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/lax.h"
+#include "cotangent/control_flow.h"
 #include "cotangent/creation.h"
 #include "cotangent/indexing.h"
 #include "cotangent/numpy.h"
@@ -256,8 +257,17 @@ Tensor solve(const Tensor& a, const Tensor& b) {
   // NumPy 2's rule, as jnp.linalg.solve: only a 1-D b is one right-hand side.
   const bool vector = b.defined() && b.ndim() == 1;
   auto [aa, bb] = SolveOperands("solve", a, b, vector);
-  const lax::LuResult f = lax::lu(aa);
-  return Unvector(LuSolveMatrices(f.lu, f.permutation, bb, /*trans=*/0), vector);
+  // As jnp.linalg.solve: one LU, not differentiated; the derivatives are the system's (x' solves
+  // a x' = b' - a' x with the same factors, and b's cotangent a^T y = ct), custom_linear_solve's.
+  const lax::LuResult f = lax::lu(stop_gradient(aa));
+  const auto with_lu = [&](int trans) {
+    return [&, trans](const auto&, const Tensor& r) {
+      return LuSolveMatrices(f.lu, f.permutation, r, trans);
+    };
+  };
+  return Unvector(custom_linear_solve([&](const Tensor& x) { return matmul(aa, x); }, bb,
+                                      with_lu(0), with_lu(1)),
+                  vector);
 }
 
 Tensor inv(const Tensor& a) {

@@ -79,7 +79,8 @@ SVD svd(const Tensor& a, bool full_matrices = true);
 Tensor svdvals(const Tensor& a);
 
 // jnp.linalg.solve: x with a x = b, b [..., n, k], or [n] for one right-hand side (NumPy 2's
-// rule, as JAX's); a's leading axes and b's broadcast. LU with partial pivoting.
+// rule, as JAX's); a's leading axes and b's broadcast. LU with partial pivoting, differentiated
+// as the system a x = b (a custom_linear_solve reusing the LU), not through the LU.
 Tensor solve(const Tensor& a, const Tensor& b);
 // jnp.linalg.inv: a^-1, through solve.
 Tensor inv(const Tensor& a);
