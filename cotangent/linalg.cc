@@ -7,12 +7,14 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
 #include "core/lax.h"
 #include "cotangent/control_flow.h"
 #include "cotangent/creation.h"
+#include "cotangent/custom_derivatives.h"
 #include "cotangent/indexing.h"
 #include "cotangent/numpy.h"
 #include "cotangent/shaping.h"
@@ -275,9 +277,10 @@ Tensor inv(const Tensor& a) {
   return solve(a, EyeLike(a, a.shape().back(), a.shape().back()));
 }
 
-SlogDet slogdet(const Tensor& a) {
-  CheckMatrix("slogdet", a, /*square=*/true);
-  const lax::LuResult f = lax::lu(a);
+namespace {
+
+// (sign, log|det a|) from a's LU factors.
+std::pair<Tensor, Tensor> SlogdetOfLu(const Tensor& a, const lax::LuResult& f) {
   const Tensor d = diagonal(f.lu, 0, -2, -1);
   // The sign: (-1)^(row swaps + negative pivots of u), 0 when a pivot is 0; for a complex a,
   // (-1)^(row swaps) times the pivots' phases, exp(i sum(angle(pivot))).
@@ -292,6 +295,31 @@ SlogDet slogdet(const Tensor& a) {
     sign = sign * cotangent::complex(cos(phase), sin(phase));
   }
   return {where(any(d == 0.0, -1), 0.0, sign), sum(log(abs(d)), -1)};
+}
+
+}  // namespace
+
+SlogDet slogdet(const Tensor& a) {
+  CheckMatrix("slogdet", a, /*square=*/true);
+  // JAX's rule: d log|det a| = Re tr(a^-1 a'), the solve reusing its own LU (solve above), not
+  // LU's jvp; a complex sign turns by i Im tr(a^-1 a'), a real one is constant. The primal is
+  // this function again, so that a derivative of the rule (a Hessian) uses the rule too.
+  static const auto f =
+      custom_jvp([](const Tensor& m) { return SlogdetOfLu(m, lax::lu(m)); },
+                 [](const std::vector<Tensor>& p, const std::vector<Tensor>& t) {
+                   const SlogDet out = slogdet(p[0]);
+                   const Tensor tangent = t[0].defined() ? t[0] : zeros_like(p[0]);
+                   const Tensor tr = trace(solve(p[0], tangent), 0, -2, -1);
+                   const bool complex = IsComplex(p[0].dtype());
+                   const Tensor logabsdet_dot = complex ? real(tr) : tr;
+                   const Tensor sign_dot = complex ? (tr - astype(real(tr), tr.dtype())) * out.sign
+                                                   : zeros_like(out.sign);
+                   return std::make_pair(std::make_pair(out.sign, out.logabsdet),
+                                         std::make_pair(sign_dot, logabsdet_dot));
+                 },
+                 "slogdet");
+  const auto [sign, logabsdet] = f(a);
+  return {sign, logabsdet};
 }
 
 Tensor det(const Tensor& a) {
