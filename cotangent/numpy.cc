@@ -281,6 +281,66 @@ Tensor bitwise_count(const Tensor& x) {
   if (x.dtype() == DType::kBool) return Cast(x, DType::kU8);
   return Cast(lax::population_count(lax::abs(x)), DType::kU8);
 }
+namespace {
+
+// The bitwise (on bool, logical) reduction of x over `axes` by pairwise halving: the reduced
+// axes moved last and flattened, then the upper half combined into the lower, an odd length
+// padded with the identity (all ones for and, 0 for or and xor) first: ceil(log2 n) steps.
+template <Tensor (*kCombine)(const Tensor&, const Tensor&), bool kAllOnes>
+Tensor BitwiseReduce(const Tensor& x, std::vector<int64_t> axes) {
+  std::vector<int64_t> order;
+  Shape kept;
+  for (int64_t a = 0; a < x.ndim(); ++a) {
+    if (std::find(axes.begin(), axes.end(), a) != axes.end()) continue;
+    order.push_back(a);
+    kept.push_back(x.shape()[a]);
+  }
+  int64_t n = 1;
+  for (int64_t a : axes) {
+    order.push_back(a);
+    n *= x.shape()[a];
+  }
+  Shape flat = kept;
+  flat.push_back(n);
+  Tensor y = lax::reshape(lax::transpose(x, order), flat);
+  flat.back() = 1;
+  const Tensor zero = Full({flat, x.dtype()}, 0.0);
+  const Tensor identity = kAllOnes ? bitwise_not(zero) : zero;
+  const int64_t last = static_cast<int64_t>(kept.size());
+  while (n > 1) {
+    if (n % 2 == 1) {
+      y = lax::concatenate({y, identity}, last);
+      ++n;
+    }
+    std::vector<int64_t> lo(last + 1, 0), hi(y.shape().begin(), y.shape().end());
+    hi[last] = n / 2;
+    const Tensor lower = lax::slice(y, lo, hi);
+    lo[last] = n / 2;
+    hi[last] = n;
+    y = kCombine(lower, lax::slice(y, lo, hi));
+    n /= 2;
+  }
+  return lax::reshape(n == 0 ? identity : y, kept);
+}
+
+template <Tensor (*kCombine)(const Tensor&, const Tensor&), bool kAllOnes>
+Tensor BitwiseReduction(const char* op, const Tensor& x, const Axes& axes, bool keepdims) {
+  CheckBitwiseOperand(op, x);
+  return Reduce(op, BitwiseReduce<kCombine, kAllOnes>, x, axes, keepdims);
+}
+
+}  // namespace
+
+Tensor reduce_and(const Tensor& x, const Axes& axes, bool keepdims) {
+  return BitwiseReduction<bitwise_and, true>("reduce_and", x, axes, keepdims);
+}
+Tensor reduce_or(const Tensor& x, const Axes& axes, bool keepdims) {
+  return BitwiseReduction<bitwise_or, false>("reduce_or", x, axes, keepdims);
+}
+Tensor reduce_xor(const Tensor& x, const Axes& axes, bool keepdims) {
+  return BitwiseReduction<bitwise_xor, false>("reduce_xor", x, axes, keepdims);
+}
+
 Tensor operator&(const Tensor& x, const Tensor& y) { return bitwise_and(x, y); }
 Tensor operator|(const Tensor& x, const Tensor& y) { return bitwise_or(x, y); }
 Tensor operator^(const Tensor& x, const Tensor& y) { return bitwise_xor(x, y); }

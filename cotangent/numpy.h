@@ -92,6 +92,12 @@ Tensor left_shift(const Tensor& x, const Tensor& y);
 Tensor right_shift(const Tensor& x, const Tensor& y);
 // The number of set bits of |x|, as u8 (jnp.bitwise_count); integers and bool.
 Tensor bitwise_count(const Tensor& x);
+// lax.reduce_and, reduce_or, reduce_xor (numpy's bitwise_and.reduce ...): the bitwise (on
+// bool, logical) reduction of a bool or integer x over `axes` (all by default), in x's dtype;
+// an empty reduction is the identity (all bits set for and, 0 for or and xor).
+Tensor reduce_and(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor reduce_or(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
+Tensor reduce_xor(const Tensor& x, const Axes& axes = {}, bool keepdims = false);
 // The operators & | ^ ~ << >> are the bitwise functions above (a number is a weak scalar).
 Tensor operator&(const Tensor& x, const Tensor& y);
 Tensor operator|(const Tensor& x, const Tensor& y);

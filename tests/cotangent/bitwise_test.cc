@@ -112,6 +112,61 @@ TEST(BitwiseTest, IntegerOpsMatchXlaOnEveryWidth) {
   CheckBitwise<int64_t>();
 }
 
+// reduce_and/or/xor against a host fold of each line, over every width, several lengths (odd,
+// even, a power of two, one, zero: the identity) and axis sets.
+template <typename T>
+void CheckBitwiseReductions() {
+  const std::vector<T> samples = Samples<T>(3);
+  for (int64_t n : {0, 1, 2, 5, 8, 13}) {
+    std::vector<T> v(3 * n);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = samples[(7 * i + 1) % samples.size()];
+    const Tensor x = from_vector(v, {3, n});
+    const auto fold = [&](int64_t row, T init, auto op) {
+      T acc = init;
+      for (int64_t j = 0; j < n; ++j) acc = static_cast<T>(op(acc, v[row * n + j]));
+      return acc;
+    };
+    const auto check = [&](const Tensor& got, T init, auto op, const char* what) {
+      ASSERT_EQ(got.aval(), (ShapedArray{{3}, DTypeOf<T>::value})) << what;
+      const std::vector<T> g = got.to_vector<T>();
+      for (int64_t r = 0; r < 3; ++r) {
+        ASSERT_EQ(g[r], fold(r, init, op))
+            << what << " " << DTypeName(DTypeOf<T>::value) << " n=" << n;
+      }
+    };
+    check(
+        reduce_and(x, 1), static_cast<T>(~T{0}), [](T a, T b) { return a & b; }, "and");
+    check(
+        reduce_or(x, -1), T{0}, [](T a, T b) { return a | b; }, "or");
+    check(
+        reduce_xor(x, 1), T{0}, [](T a, T b) { return a ^ b; }, "xor");
+    // All axes at once: the fold of the three rows' results; keepdims keeps [1, 1].
+    const T all_xor = static_cast<T>(fold(0, T{0}, [](T a, T b) { return a ^ b; }) ^
+                                     fold(1, T{0}, [](T a, T b) { return a ^ b; }) ^
+                                     fold(2, T{0}, [](T a, T b) { return a ^ b; }));
+    EXPECT_EQ(reduce_xor(x).item<T>(), all_xor);
+    EXPECT_EQ(reduce_xor(x, {}, true).shape(), (Shape{1, 1}));
+  }
+}
+
+TEST(BitwiseTest, ReductionsFoldEachLine) {
+  CheckBitwiseReductions<int32_t>();
+  CheckBitwiseReductions<int64_t>();
+  CheckBitwiseReductions<uint8_t>();
+  CheckBitwiseReductions<uint32_t>();
+  const Tensor b = tensor({1, 1, 0, 1, 1, 1}, {2, 3}, bool_);
+  EXPECT_EQ(reduce_and(b, 1).to_vector<bool>(), (std::vector<bool>{false, true}));
+  EXPECT_EQ(reduce_or(b, 0).to_vector<bool>(), (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(reduce_xor(b, 1).to_vector<bool>(), (std::vector<bool>{false, true}));
+  // Under jit and vmap, against eager.
+  const Tensor x = from_vector(Samples<int32_t>(4), {7, 10});
+  const auto f = [](const Tensor& x) { return reduce_and(x, 0) ^ reduce_or(x, 0); };
+  EXPECT_EQ(jit(f)(x).to_vector<int32_t>(), f(x).to_vector<int32_t>());
+  EXPECT_EQ(vmap(f, 1)(x).to_vector<int32_t>(), f(x).to_vector<int32_t>());
+  EXPECT_THAT(ErrorOf([] { reduce_or(ones({3}, f32)); }),
+              HasSubstr("reduce_or: operand must be bool or an integer, got f32[3]"));
+}
+
 TEST(BitwiseTest, BoolOpsAreLogical) {
   const Tensor p = tensor({0, 0, 1, 1}, {4}, bool_), q = tensor({0, 1, 0, 1}, {4}, bool_);
   EXPECT_THAT(lax::bitwise_and(p, q).to_vector<bool>(), ElementsAre(false, false, false, true));
