@@ -7,6 +7,7 @@
 #include "core/constants.h"
 #include "core/error.h"
 #include "core/lax.h"
+#include "interpreters/backward.h"
 
 namespace cotangent::internal {
 
@@ -30,6 +31,43 @@ void CheckAvals(const char* op, const char* what, const std::vector<Tensor>& xs,
                    ys[i].aval().ToString());
     }
   }
+}
+
+std::vector<Tensor> TransposeLinear(const ClosedProgram& program,
+                                    const std::vector<ShapedArray>& in_avals,
+                                    const std::vector<Tensor>& cts) {
+  const std::vector<ShapedArray> out = program.program->OutAvals();
+  if (cts.size() != out.size()) {
+    ThrowInvalid("linear_transpose: got ", cts.size(), " cotangents for ", out.size(), " outputs");
+  }
+  for (size_t i = 0; i < cts.size(); ++i) {
+    if (!cts[i].defined() || cts[i].aval() != out[i]) {
+      ThrowInvalid("linear_transpose: cotangent ", i, " has type ",
+                   cts[i].defined() ? cts[i].aval().ToString() : "undefined",
+                   " but the function's output has type ", out[i].ToString());
+    }
+  }
+  std::vector<Tensor> r =
+      BackwardPass(*program.program, program.consts, std::vector<Tensor>(in_avals.size()), cts);
+  for (size_t i = 0; i < r.size(); ++i) {
+    if (!r[i].defined()) r[i] = Full(in_avals[i], 0.0);
+  }
+  return r;
+}
+
+void CheckLinearTypes(const std::vector<ShapedArray>& in, const std::vector<ShapedArray>& out) {
+  bool inexact = true, integer = true;
+  for (const auto* avals : {&in, &out}) {
+    for (const ShapedArray& a : *avals) {
+      inexact = inexact && IsInexact(a.dtype);
+      integer = integer && IsInteger(a.dtype);
+    }
+  }
+  if (inexact || integer) return;
+  ThrowInvalid(
+      "linear_transpose: only floating or complex -> floating or complex, and integer "
+      "-> integer functions can be transposed, got ",
+      AvalsToString(in), " -> ", AvalsToString(out));
 }
 
 std::vector<Tensor> FloatTangents(const char* op, const char* what, const std::vector<Tensor>& ts,

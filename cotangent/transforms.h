@@ -348,6 +348,15 @@ std::vector<Tensor> FloatTangents(const char* op, const char* what, const std::v
 std::vector<Tensor> WithFloat0Tangents(const std::vector<Tensor>& values,
                                        std::vector<Tensor> tangents);
 
+// linear_transpose's core: the cotangents of a linear program's inputs (of in_avals) from its
+// outputs' (checked against its output types), zeros where it does not depend on an input.
+std::vector<Tensor> TransposeLinear(const ClosedProgram& program,
+                                    const std::vector<ShapedArray>& in_avals,
+                                    const std::vector<Tensor>& cts);
+// Throws unless a linear_transpose is floating or complex -> floating or complex, or integer ->
+// integer (JAX's rule).
+void CheckLinearTypes(const std::vector<ShapedArray>& in, const std::vector<ShapedArray>& out);
+
 }  // namespace internal
 
 // ---- reverse mode ----
@@ -410,6 +419,40 @@ auto vjp(F f, const Args&... args) {
     }
   };
   return std::make_pair(std::move(out), std::move(pullback));
+}
+
+// The transpose of f, which is promised to be linear (jax.linear_transpose). `primals` give the
+// arguments' types (values or AbstractValues: nothing is computed with them); the result maps a
+// cotangent of f's output (its structure and types) to one per argument, a std::vector<Tensor>
+// when every argument is a Tensor, else a std::tuple of their types, zeros where f does not
+// depend on an argument. f is traced once; no forward pass runs. Floating or complex ->
+// floating or complex, or integer -> integer; transposing a non-linear f is an Error.
+//   auto ft = linear_transpose([](Tensor x, Tensor y) { return 0.5 * x - 0.5 * y; }, s, s);
+//   ft(scalar(1.0f))  // {0.5, -0.5}
+template <typename F, typename... Args>
+auto linear_transpose(F f, const Args&... primals) {
+  using Out = internal::ResultOf<F, Args...>;
+  auto flat = std::make_shared<internal::FlatArgs<Args...>>(primals...);
+  auto staged = std::make_shared<internal::Staged<Out>>(internal::Stage(f, primals...));
+  std::vector<ShapedArray> in_avals;
+  for (const Tensor& x : flat->leaves) in_avals.push_back(x.aval());
+  internal::CheckLinearTypes(in_avals, staged->program.program->OutAvals());
+  return [flat, staged, in_avals](const Out& ct) {
+    std::string want, got;
+    TreeStructure(staged->out_like, want);
+    TreeStructure(ct, got);
+    if (want != got) {
+      ThrowInvalid("linear_transpose: the cotangent's structure ", got,
+                   " does not match the function's output ", want);
+    }
+    const std::vector<Tensor> cts =
+        internal::TransposeLinear(staged->program, in_avals, TreeLeaves(ct));
+    if constexpr ((std::is_same_v<Args, Tensor> && ...)) {
+      return cts;
+    } else {
+      return flat->Rebuild(cts);
+    }
+  };
 }
 
 // ---- forward mode ----

@@ -168,12 +168,14 @@ TensorList CallTranspose(TensorSpan cts, TensorSpan operands, AvalSpan avals,
   }
   const std::vector<ShapedArray> out_avals = program.OutAvals();
   t_avals.insert(t_avals.end(), out_avals.begin(), out_avals.end());
-  const auto transposed = DeriveProgram<prim>(p, "transpose " + KeyOf(operands), [&] {
+  const auto transposed = DeriveProgram<prim>(p, "transpose " + KeyOf(operands) + KeyOf(cts), [&] {
     return TraceToProgram(
         [&](const std::vector<Tensor>& xs) {
           std::vector<Tensor> args(operands.size());
           for (size_t k = 0; k < known.size(); ++k) args[known[k]] = xs[k];
-          const std::vector<Tensor> c(xs.begin() + known.size(), xs.end());
+          std::vector<Tensor> c(xs.begin() + known.size(), xs.end());
+          // A symbolic zero stays one: an output nothing reads (a comparison) is not transposed.
+          for (size_t j = 0; j < c.size(); ++j) c[j] = cts[j].defined() ? c[j] : Tensor();
           const std::vector<Tensor> r = BackwardPass(program, {}, args, c);
           std::vector<Tensor> out;
           for (size_t i : linear) out.push_back(rules::Instantiate(r[i], avals[i]));

@@ -101,7 +101,11 @@ TEST_P(LinearSolveTest, DerivativesJitAndVmapOfAMatrixFreeSolve) {
   EXPECT_TRUE(AllClose(jit(linear_solve)(a, b), solve(a, b), 1e-12, 1e-12));
   const Tensor c = Random({3, 2}, 3);
   EXPECT_TRUE(AllClose(vmap(linear_solve, {std::nullopt, 1}, 1)(a, c), solve(a, c), 1e-12, 1e-12));
-  // Gradients under jit and of vmap, against eager.
+  // Batched matrices and one b: the fixpoint batches b (x depends on the matrix).
+  const Tensor a2 = a + 0.5 * eye(3, f64);
+  EXPECT_TRUE(AllClose(vmap(linear_solve, {0, std::nullopt})(stack({a, a2}), b),
+                       stack({linear_solve(a, b), linear_solve(a2, b)}), 1e-12, 1e-12));
+  // Gradients under jit, against eager.
   const auto loss = [&](const Tensor& a, const Tensor& b) { return sum(sin(linear_solve(a, b))); };
   EXPECT_TRUE(
       AllClose(jit(grad(loss, {0, 1}))(a, b)[0], grad(loss, {0, 1})(a, b)[0], 1e-12, 1e-12));
