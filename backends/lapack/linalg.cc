@@ -332,6 +332,8 @@ void Eigh(const T* a, T* v, Real<T>* w, Int n, bool lower, Workspace<T>& ws) {
 // a = u diag(s) vt. The row-major a is a^T = conj(v) s u^T in column-major, so gesdd of it
 // writes that factorization's "u" (conj(v), column-major: vt read row-major) where vt goes
 // row-major, and its "vt" (u^T, column-major: u read row-major) where u goes.
+constexpr size_t kSlack = 64;
+
 template <typename T>
 void Svd(const T* a, Real<T>* s, T* u, T* vt, Int m, Int n, bool full, Workspace<T>& ws) {
   const Int k = std::min(m, n), ku = full ? m : k, kv = full ? n : k;
@@ -342,7 +344,11 @@ void Svd(const T* a, Real<T>* s, T* u, T* vt, Int m, Int n, bool full, Workspace
     for (Int i = 0; i < std::min(n, kv); ++i) vt[int64_t{i} * n + i] = T{1};
     return;
   }
+  // kSlack elements past a and the workspace: OpenBLAS 0.3.21's AVX-512 zgemv_n (inside
+  // zgesdd's bidiagonalization) reads past the end of its operands, which crashed when that
+  // end was the end of mapped memory (under ASan, about one run in three of linalg_test).
   ws.col.assign(a, a + int64_t{m} * n);
+  ws.col.resize(ws.col.size() + kSlack);
   const char jobz = full ? 'A' : 'S';
   Int info = 0;
   ws.ints.resize(8 * int64_t{k});
@@ -353,9 +359,9 @@ void Svd(const T* a, Real<T>* s, T* u, T* vt, Int m, Int n, bool full, Workspace
   T query;
   gesdd(jobz, n, m, ws.col.data(), n, s, vt, n, u, ku, &query, -1, ws.rwork.data(), ws.ints.data(),
         &info);
-  ws.work.resize(WorkSize(query));
+  ws.work.resize(WorkSize(query) + kSlack);
   gesdd(jobz, n, m, ws.col.data(), n, s, vt, n, u, ku, ws.work.data(),
-        static_cast<Int>(ws.work.size()), ws.rwork.data(), ws.ints.data(), &info);
+        static_cast<Int>(ws.work.size() - kSlack), ws.rwork.data(), ws.ints.data(), &info);
   if (info != 0) {
     FillNaN(s, k);
     FillNaN(u, int64_t{m} * ku);
