@@ -157,15 +157,14 @@ BatchedList LinearSolveBatch(TensorSpan args, absl::Span<const int64_t> bdims, c
     if (num == 4) {
       Mask from_vecmat = batch(2, b_bat, b_bat);
       from_vecmat.resize(x_out.size(), true);  // aux: batched
-      for (size_t i = 0; i < x_out.size(); ++i) x_out[i] = x_out[i] || from_vecmat[i];
+      Grow(x_out, from_vecmat);
     }
     const Mask x_noaux(x_out.begin(), x_out.begin() + n.num_b);
     Mask b_out = batch(0, x_noaux, b_bat);
     if (num == 4) {
-      const Mask from_t_solve = batch(3, x_noaux, x_out);
-      for (size_t i = 0; i < b_out.size(); ++i) b_out[i] = b_out[i] || from_t_solve[i];
+      Grow(b_out, batch(3, x_noaux, x_out));  // x's batching, aux ignored
     }
-    for (size_t i = 0; i < b_out.size(); ++i) b_out[i] = b_out[i] || b_orig[i];
+    Grow(b_out, b_orig);
     if (x_out == x_bat && b_out == b_bat) break;
     x_bat = std::move(x_out);
     b_bat = std::move(b_out);
