@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "core/error.h"
 #include "core/interpreter.h"
 
 namespace cotangent::lax {
@@ -118,16 +119,49 @@ Tensor concatenate(absl::Span<const Tensor> xs, int64_t dimension) {
   return Bind1(Primitive::kConcatenate, xs, p);
 }
 
-Tensor dot_general(const Tensor& lhs, const Tensor& rhs, DotDims dims) {
-  Params p;
-  p.dot = std::move(dims);
-  return Bind1(Primitive::kDotGeneral, {lhs, rhs}, p);
+namespace {
+
+// x converted to `preferred` when it is set, after JAX's checks of the pair (lax.h).
+Tensor Preferred(const char* op, const Tensor& x, std::optional<DType> preferred) {
+  if (!preferred || !x.defined() || x.dtype() == *preferred) return x;
+  const DType from = x.dtype(), to = *preferred;
+  const auto fail = [&](const char* why) {
+    ThrowInvalid(op, ": preferred_element_type ", DTypeName(to), " for an operand of type ",
+                 x.aval().ToString(), ": ", why);
+  };
+  const bool compatible = IsInteger(from)    ? IsInteger(to) || IsFloating(to)
+                          : IsFloating(from) ? IsFloating(to)
+                                             : IsComplex(from) && IsComplex(to);
+  if (!compatible) {
+    fail(
+        "the compatible pairs are (integer, integer), (integer, float), (float, float) and "
+        "(complex, complex)");
+  }
+  if (IsSignedInteger(from) && IsUnsigned(to)) fail("an unsigned type for a signed one");
+  if (DTypeSize(to) < DTypeSize(from)) fail("narrower than the operand");
+  return convert_element_type(x, to);
 }
 
-Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs, ConvDims dims) {
+}  // namespace
+
+Tensor dot_general(const Tensor& lhs, const Tensor& rhs, DotDims dims,
+                   std::optional<DType> preferred_element_type) {
+  Params p;
+  p.dot = std::move(dims);
+  return Bind1(Primitive::kDotGeneral,
+               {Preferred("dot_general", lhs, preferred_element_type),
+                Preferred("dot_general", rhs, preferred_element_type)},
+               p);
+}
+
+Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs, ConvDims dims,
+                            std::optional<DType> preferred_element_type) {
   Params p;
   p.conv = std::move(dims);
-  return Bind1(Primitive::kConvGeneralDilated, {lhs, rhs}, p);
+  return Bind1(Primitive::kConvGeneralDilated,
+               {Preferred("conv_general_dilated", lhs, preferred_element_type),
+                Preferred("conv_general_dilated", rhs, preferred_element_type)},
+               p);
 }
 
 Tensor gather(const Tensor& operand, const Tensor& indices, IndexDims dims,

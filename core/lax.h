@@ -7,6 +7,7 @@
 #define COTANGENT_CORE_LAX_H_
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/types/span.h"
@@ -61,9 +62,20 @@ Tensor pad(const Tensor& x, Number padding_value, std::vector<int64_t> low,
            std::vector<int64_t> high, std::vector<int64_t> interior = {});
 Tensor concatenate(absl::Span<const Tensor> xs, int64_t dimension);
 
-Tensor dot_general(const Tensor& lhs, const Tensor& rhs, DotDims dims);
+// dot_general and conv_general_dilated take lax's preferred_element_type: the dtype of the
+// result, and of the products and their sums. Both operands are converted to it first (as
+// XLA's CPU compiler widens a bf16 product to f32), so the result is the operation on the
+// upcast operands, its derivatives those of the conversions and the operation (JAX's
+// transposes, which convert the cotangent back to each operand's dtype). As JAX's
+// _validate_preferred_element_type: an integer operand may become a float or an integer of
+// its signedness (unsigned ones any integer), a float a float, a complex a complex, never a
+// narrower type (an Error naming the operation and both types otherwise; JAX's dot_general
+// alone also narrows floats).
+Tensor dot_general(const Tensor& lhs, const Tensor& rhs, DotDims dims,
+                   std::optional<DType> preferred_element_type = std::nullopt);
 // Every field of dims set (the public conv_general_dilated fills defaults, cotangent/conv.h).
-Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs, ConvDims dims);
+Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs, ConvDims dims,
+                            std::optional<DType> preferred_element_type = std::nullopt);
 // Windows of slice_sizes of operand at the starts in indices (i32, index vector last), as
 // lax.gather with dims.window_dims = offset_dims; fill_value is read with IndexMode::kFill.
 Tensor gather(const Tensor& operand, const Tensor& indices, IndexDims dims,

@@ -153,7 +153,8 @@ Tensor ConvTranspose(const Tensor& lhs, Tensor rhs, const std::vector<int64_t>& 
                  " must have one rank, at least 2");
   }
   ConvOptions o{.rhs_dilation = options.rhs_dilation,
-                .dimension_numbers = TransposeDefaults(lhs, options.dimension_numbers)};
+                .dimension_numbers = TransposeDefaults(lhs, options.dimension_numbers),
+                .preferred_element_type = options.preferred_element_type};
   const int64_t spatial = lhs.ndim() - 2;
   if (static_cast<int64_t>(strides.size()) != spatial) {
     ThrowInvalid("conv_transpose: strides ", ShapeToString(strides), " for lhs ",
@@ -186,7 +187,8 @@ Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs,
                             const std::vector<int64_t>& window_strides,
                             const std::vector<std::pair<int64_t, int64_t>>& padding,
                             const ConvOptions& options) {
-  return lax::conv_general_dilated(lhs, rhs, DimsOf(lhs, rhs, window_strides, padding, options));
+  return lax::conv_general_dilated(lhs, rhs, DimsOf(lhs, rhs, window_strides, padding, options),
+                                   options.preferred_element_type);
 }
 
 Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs,
@@ -209,8 +211,9 @@ Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs,
 }
 
 Tensor conv(const Tensor& lhs, const Tensor& rhs, const std::vector<int64_t>& window_strides,
-            Padding padding) {
-  return conv_general_dilated(lhs, rhs, window_strides, padding);
+            Padding padding, std::optional<DType> preferred_element_type) {
+  return conv_general_dilated(lhs, rhs, window_strides, padding,
+                              {.preferred_element_type = preferred_element_type});
 }
 
 Tensor conv_transpose(const Tensor& lhs, const Tensor& rhs, const std::vector<int64_t>& strides,

@@ -14,6 +14,7 @@
 #define COTANGENT_COTANGENT_CONVOLUTION_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,9 @@ struct ConvOptions {
   // batch_group_count splits the batch, each part with its group of output features.
   int64_t feature_group_count = 1;
   int64_t batch_group_count = 1;
+  // lax's preferred_element_type: the dtype of the products, their sums and the result, the
+  // operands converted to it first (lax::conv_general_dilated's checks, core/lax.h).
+  std::optional<DType> preferred_element_type;
 };
 
 // lhs convolved with the kernel rhs: window_strides one per spatial axis (>= 1), padding one
@@ -53,7 +57,7 @@ Tensor conv_general_dilated(const Tensor& lhs, const Tensor& rhs,
 
 // lax.conv: lhs [N, C, spatial...], rhs [O, I, spatial...].
 Tensor conv(const Tensor& lhs, const Tensor& rhs, const std::vector<int64_t>& window_strides,
-            Padding padding);
+            Padding padding, std::optional<DType> preferred_element_type = std::nullopt);
 
 // lax.conv_transpose: the convolution that upsamples by `strides` (they become lhs dilation,
 // the window stride is 1), as Keras's Conv2DTranspose. Padding VALID or SAME is the forward
@@ -67,6 +71,7 @@ struct ConvTransposeOptions {
   std::vector<int64_t> rhs_dilation;
   ConvDimensionNumbers dimension_numbers;
   bool transpose_kernel = false;
+  std::optional<DType> preferred_element_type;  // as ConvOptions'
 };
 Tensor conv_transpose(const Tensor& lhs, const Tensor& rhs, const std::vector<int64_t>& strides,
                       Padding padding, const ConvTransposeOptions& options = {});

@@ -686,7 +686,7 @@ Tensor clip(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi)
   return out;
 }
 
-Tensor matmul(const Tensor& x, const Tensor& y) {
+Tensor matmul(const Tensor& x, const Tensor& y, std::optional<DType> preferred_element_type) {
   CheckDefined(x, "matmul");
   CheckDefined(y, "matmul");
   const auto fail = [&] {
@@ -727,17 +727,21 @@ Tensor matmul(const Tensor& x, const Tensor& y) {
   }
   dims.lhs_contracting = {nb + 1};
   dims.rhs_contracting = {nb};
-  Tensor out = lax::dot_general(a, b, dims);  // batch..., M, N
+  Tensor out = lax::dot_general(a, b, dims, preferred_element_type);  // batch..., M, N
   Shape shape = batch;
   if (x.ndim() > 1) shape.push_back(x.shape()[x.ndim() - 2]);
   if (y.ndim() > 1) shape.push_back(y.shape().back());
   return lax::reshape(out, shape);
 }
 
-Tensor dot(const Tensor& x, const Tensor& y) {
+Tensor dot(const Tensor& x, const Tensor& y, std::optional<DType> preferred_element_type) {
   CheckDefined(x, "dot");
   CheckDefined(y, "dot");
-  if (x.ndim() == 0 || y.ndim() == 0) return x * y;
+  if (x.ndim() == 0 || y.ndim() == 0) {
+    return preferred_element_type
+               ? astype(x, *preferred_element_type) * astype(y, *preferred_element_type)
+               : x * y;
+  }
   const int64_t y_axis = y.ndim() == 1 ? 0 : y.ndim() - 2;
   if (x.shape().back() != y.shape()[y_axis]) {
     ThrowInvalid("dot: incompatible shapes ", x.aval().ToString(), " and ", y.aval().ToString());
@@ -746,7 +750,7 @@ Tensor dot(const Tensor& x, const Tensor& y) {
   DotDims dims;
   dims.lhs_contracting = {x.ndim() - 1};
   dims.rhs_contracting = {y_axis};
-  return lax::dot_general(Cast(x, dtype), Cast(y, dtype), dims);
+  return lax::dot_general(Cast(x, dtype), Cast(y, dtype), dims, preferred_element_type);
 }
 
 Tensor reshape(const Tensor& x, const Shape& shape) {

@@ -236,11 +236,15 @@ Tensor clamp(const Tensor& lo, const Tensor& x, const Tensor& hi);
 Tensor clip(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi);
 
 // numpy matmul: matrix product of the last two axes, batch axes broadcast; 1-D operands are
-// treated as a row (left) or column (right) vector and that axis is dropped.
-Tensor matmul(const Tensor& x, const Tensor& y);
+// treated as a row (left) or column (right) vector and that axis is dropped. As jnp.matmul,
+// the operands are promoted to one dtype, and preferred_element_type, when set, is the dtype
+// of the products and the result (lax::dot_general's, core/lax.h).
+Tensor matmul(const Tensor& x, const Tensor& y,
+              std::optional<DType> preferred_element_type = std::nullopt);
 // numpy dot: contracts the last axis of x with the second-to-last of y (the only axis of a
-// 1-D y); no batching.
-Tensor dot(const Tensor& x, const Tensor& y);
+// 1-D y); no batching. preferred_element_type as matmul's.
+Tensor dot(const Tensor& x, const Tensor& y,
+           std::optional<DType> preferred_element_type = std::nullopt);
 
 // Movement. reshape accepts one -1 dimension, inferred.
 Tensor reshape(const Tensor& x, const Shape& shape);

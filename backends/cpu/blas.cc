@@ -1,5 +1,5 @@
 // File: backends/cpu/blas.cc
-// BlasGemm over OpenBLAS's cblas_?gemm / cblas_?gemv, with the layout rules of blas.h.
+// Gemm over OpenBLAS's cblas_?gemm / cblas_?gemv, with the layout rules of blas.h.
 
 #include "backends/cpu/blas.h"
 
@@ -70,18 +70,24 @@ template std::optional<BlasMatrix<float>> AsBlasMatrix(const float*, int64_t, in
                                                        int64_t);
 template std::optional<BlasMatrix<double>> AsBlasMatrix(const double*, int64_t, int64_t, int64_t,
                                                         int64_t);
+template std::optional<BlasMatrix<uint8_t>> AsBlasMatrix(const uint8_t*, int64_t, int64_t, int64_t,
+                                                         int64_t);
+template std::optional<BlasMatrix<uint32_t>> AsBlasMatrix(const uint32_t*, int64_t, int64_t,
+                                                          int64_t, int64_t);
+template std::optional<BlasMatrix<uint64_t>> AsBlasMatrix(const uint64_t*, int64_t, int64_t,
+                                                          int64_t, int64_t);
 
 bool FitsBlas(int64_t m, int64_t n, int64_t k, int64_t ldc) {
   return FitsInt(m) && FitsInt(n) && FitsInt(k) && FitsInt(ldc);
 }
 
-void BlasGemm(int64_t m, int64_t n, int64_t k, const BlasMatrix<float>& a,
-              const BlasMatrix<float>& b, float* c, int64_t ldc) {
+void Gemm(int64_t m, int64_t n, int64_t k, const BlasMatrix<float>& a, const BlasMatrix<float>& b,
+          float* c, int64_t ldc) {
   Product(m, n, k, a, b, c, ldc, cblas_sgemm, cblas_sgemv);
 }
 
-void BlasGemm(int64_t m, int64_t n, int64_t k, const BlasMatrix<double>& a,
-              const BlasMatrix<double>& b, double* c, int64_t ldc) {
+void Gemm(int64_t m, int64_t n, int64_t k, const BlasMatrix<double>& a, const BlasMatrix<double>& b,
+          double* c, int64_t ldc) {
   Product(m, n, k, a, b, c, ldc, cblas_dgemm, cblas_dgemv);
 }
 

@@ -1,7 +1,8 @@
 // File: backends/cpu/kernels_conv.cc
 // conv_general_dilated as implicit GEMM: the windows the output positions read are packed
 // into a patch matrix (zeros where a window element falls in padding or between dilated input
-// elements) and multiplied by the kernel in one OpenBLAS product per block. Operands are read
+// elements) and multiplied by the kernel in one OpenBLAS product per block (integers: blas.h's
+// loop, in wrapping arithmetic). Operands are read
 // through their strides in the canonical order of the dimension numbers; only the small kernel
 // is copied first. Patches are built in blocks of at most kPatchElements, so memory stays
 // bounded, and blocks are spread over the pool's threads, each with its own patch.
@@ -388,9 +389,8 @@ absl::Status Convolve(const Array& lhs_array, const Array& rhs_array, const Conv
             x[si * g.in_features + i] = image[input_offsets[si] + i * l.strides[1]];
           }
         }
-        BlasGemm(g.input_count, width, g.in_features, BlasMatrix<T>{x.get(), false, g.in_features},
-                 BlasMatrix<T>{weights + group * g.in_features * width, false, width}, y.get(),
-                 width);
+        Gemm(g.input_count, width, g.in_features, BlasMatrix<T>{x.get(), false, g.in_features},
+             BlasMatrix<T>{weights + group * g.in_features * width, false, width}, y.get(), width);
         T* rows = result + n * g.position_count * g.out_features + group * g.group_features;
         for (int64_t p = 0; p < g.position_count; ++p) {
           std::fill(rows + p * g.out_features, rows + p * g.out_features + g.group_features, T{0});
@@ -419,13 +419,13 @@ absl::Status Convolve(const Array& lhs_array, const Array& rhs_array, const Conv
         BuildColumns(g, image_of(n, group), l.strides[1], row0, row1, patch.get());
         if (channels_first) {  // out [O_g, width] = W_g P
           T* dst = result + (n * g.out_features + group * g.group_features) * g.position_count;
-          BlasGemm(g.group_features, width, depth, group_rows(group, false),
-                   BlasMatrix<T>{patch.get(), false, width}, dst + row0 * last, g.position_count);
+          Gemm(g.group_features, width, depth, group_rows(group, false),
+               BlasMatrix<T>{patch.get(), false, width}, dst + row0 * last, g.position_count);
         } else {  // out [width, O_g] = P^T W_g^T
           T* dst = result + (n * g.position_count + row0 * last) * g.out_features +
                    group * g.group_features;
-          BlasGemm(width, g.group_features, depth, BlasMatrix<T>{patch.get(), true, width},
-                   group_rows(group, true), dst, g.out_features);
+          Gemm(width, g.group_features, depth, BlasMatrix<T>{patch.get(), true, width},
+               group_rows(group, true), dst, g.out_features);
         }
       }
     });
@@ -454,9 +454,9 @@ absl::Status Convolve(const Array& lhs_array, const Array& rhs_array, const Conv
           BuildRow(g, form, image_of(row / g.position_count, group), l.strides[1], p, k,
                    offsets.data() + position * g.window_size, patch.get() + (row - row0) * depth);
         }
-        BlasGemm(row1 - row0, g.group_features, depth, BlasMatrix<T>{patch.get(), false, depth},
-                 group_rows(group, true), result + row0 * g.out_features + group * g.group_features,
-                 g.out_features);
+        Gemm(row1 - row0, g.group_features, depth, BlasMatrix<T>{patch.get(), false, depth},
+             group_rows(group, true), result + row0 * g.out_features + group * g.group_features,
+             g.out_features);
       }
     });
   }
@@ -475,6 +475,11 @@ absl::Status ConvGeneralDilatedKernel(absl::Span<const Array> in, const Params& 
       return Convolve<float>(in[0], in[1], params.conv, out);
     case DType::kF64:
       return Convolve<double>(in[0], in[1], params.conv, out);
+    // Integers in the unsigned type of their width (blas.h's LoopGemm says why).
+    case DType::kU8: return Convolve<uint8_t>(in[0], in[1], params.conv, out);
+    case DType::kI32:
+    case DType::kU32: return Convolve<uint32_t>(in[0], in[1], params.conv, out);
+    case DType::kI64: return Convolve<uint64_t>(in[0], in[1], params.conv, out);
     default:
       return absl::InternalError("cpu: conv_general_dilated has no kernel for " +
                                  out.aval.ToString());

@@ -4,7 +4,7 @@
 // gathered densely first, once for the whole batch, only when it is not a BLAS matrix). f32
 // and f64 products go to OpenBLAS (backends/cpu/blas.h): gemv when M or N is 1, gemm otherwise,
 // at every size (docs/cpu_kernels.md, "Matrix products", has the measurements behind the
-// rule). Integer products, which BLAS lacks, are a plain i-k-j loop in wrapping unsigned
+// rule). Integer products, which BLAS lacks, are blas.h's LoopGemm in wrapping unsigned
 // arithmetic.
 //
 // Threads: OpenBLAS runs single-threaded inside Cotangent's pool, so the two never compete
@@ -38,27 +38,6 @@ struct Operand {
 // worker costs a few microseconds, about 2^18 multiply-adds of OpenBLAS on one core.
 constexpr int64_t kParallelWork = int64_t{1} << 18;
 
-// C [M,N] (row stride ldc) = A [M,K] * B [K,N] by a plain loop: row i of C accumulates
-// a[i,p] * row p of B, a unit-stride inner loop when B's rows are. For integers (T unsigned, so
-// that products and sums wrap) and for f32/f64 products too large for BLAS's int arguments.
-template <typename T>
-void LoopProduct(int64_t m, int64_t n, int64_t k, const T* a, int64_t sam, int64_t sak, const T* b,
-                 int64_t sbk, int64_t sbn, T* c, int64_t ldc) {
-  for (int64_t i = 0; i < m; ++i) {
-    T* __restrict ci = c + i * ldc;
-    std::fill(ci, ci + n, T{0});
-    for (int64_t p = 0; p < k; ++p) {
-      const T aip = a[i * sam + p * sak];
-      const T* __restrict bp = b + p * sbk;
-      if (sbn == 1) {
-        for (int64_t j = 0; j < n; ++j) ci[j] += aip * bp[j];
-      } else {
-        for (int64_t j = 0; j < n; ++j) ci[j] += aip * bp[j * sbn];
-      }
-    }
-  }
-}
-
 // C [M,N] (row stride ldc) = A [M,K] * B [K,N] (strides as in Operand) by OpenBLAS; by the
 // loop when the sizes or strides do not fit BLAS's int arguments (AsOperand already gathered
 // every operand that is not a BLAS matrix otherwise).
@@ -68,10 +47,10 @@ void BlasProduct(int64_t m, int64_t n, int64_t k, const T* a, int64_t sam, int64
   const std::optional<BlasMatrix<T>> am = AsBlasMatrix(a, m, k, sam, sak);
   const std::optional<BlasMatrix<T>> bm = AsBlasMatrix(b, k, n, sbk, sbn);
   if (!am || !bm || !FitsBlas(m, n, k, ldc)) {
-    LoopProduct(m, n, k, a, sam, sak, b, sbk, sbn, c, ldc);
+    LoopGemm(m, n, k, a, sam, sak, b, sbk, sbn, c, ldc);
     return;
   }
-  BlasGemm(m, n, k, *am, *bm, c, ldc);
+  Gemm(m, n, k, *am, *bm, c, ldc);
 }
 
 // C [M,N] (row stride ldc) = A * B on the calling thread: BLAS for floats, the loop for integers.
@@ -79,7 +58,7 @@ template <typename T>
 void Product(int64_t m, int64_t n, int64_t k, const T* a, int64_t sam, int64_t sak, const T* b,
              int64_t sbk, int64_t sbn, T* c, int64_t ldc) {
   if constexpr (std::is_integral_v<T>) {
-    LoopProduct(m, n, k, a, sam, sak, b, sbk, sbn, c, ldc);
+    LoopGemm(m, n, k, a, sam, sak, b, sbk, sbn, c, ldc);
   } else {
     BlasProduct(m, n, k, a, sam, sak, b, sbk, sbn, c, ldc);
   }
@@ -179,9 +158,7 @@ absl::Status DotGeneralKernel(absl::Span<const Array> in, const Params& params, 
     case DType::kF64:
       DotGeneral<double>(in[0], in[1], params.dot, out);
       return absl::OkStatus();
-    // Integers in the unsigned type of their width: products and sums wrap modulo 2^bits
-    // without undefined behaviour (the low bits of a two's complement result do not depend on
-    // the signedness).
+    // Integers in the unsigned type of their width (blas.h's LoopGemm says why).
     case DType::kU8:
       DotGeneral<uint8_t>(in[0], in[1], params.dot, out);
       return absl::OkStatus();

@@ -4,7 +4,8 @@
 // output element sums lhs x rhs over its group's input features and window, every size,
 // stride, dilation and padding a constant of the kernel. Window elements that fall in padding
 // or between dilated input elements are skipped by the loop bounds' tests, so no padded or
-// dilated copy of the input exists. The sum is in the dtype (f32 or f64), in window order.
+// dilated copy of the input exists. The sum is in the dtype's compute type, in window order
+// (f32, f64; integers wrap as XLA's, u8 summed in uint and stored as its low byte).
 
 #include <algorithm>
 #include <string>
@@ -39,8 +40,10 @@ std::string ConvSource(const ConvDims& c, const Array& lhs, const Array& rhs, co
     unit[i][c.out_spec[i]] = 1;
     names.push_back(absl::StrCat("o", i));
   }
-  const char* type = StorageType(out.aval.dtype);
-  std::string src = Header({out.aval.dtype});
+  const DType dtype = out.aval.dtype;
+  const char* type = StorageType(dtype);
+  const char* acc_type = ComputeType(dtype);
+  std::string src = Header({dtype});
   absl::StrAppend(
       &src, "layout(std430, binding = 0) writeonly buffer Out { ", type, " out_data[]; };\n",
       "layout(std430, binding = 1) readonly buffer Lhs { ", type, " lhs[]; };\n",
@@ -56,10 +59,11 @@ std::string ConvSource(const ConvDims& c, const Array& lhs, const Array& rhs, co
   } else {
     absl::StrAppend(&src, "    const uint image = o0, feature0 = group * ", r[1], "u;\n");
   }
-  absl::StrAppend(&src, "    ", type, " acc = ", type, "(0);\n", "    for (uint i = 0u; i < ", r[1],
-                  "u; ++i) {\n", "      const uint l0 = pc.lhs_offset + image * ", ls[0],
-                  "u + (feature0 + i) * ", ls[1], "u;\n      const uint r0 = pc.rhs_offset + o1 * ",
-                  rs[0], "u + i * ", rs[1], "u;\n");
+  absl::StrAppend(&src, "    ", acc_type, " acc = ", acc_type, "(0);\n",
+                  "    for (uint i = 0u; i < ", r[1], "u; ++i) {\n",
+                  "      const uint l0 = pc.lhs_offset + image * ", ls[0], "u + (feature0 + i) * ",
+                  ls[1], "u;\n      const uint r0 = pc.rhs_offset + o1 * ", rs[0], "u + i * ",
+                  rs[1], "u;\n");
   // One loop per spatial axis d over the window; q is the dilated-padded input coordinate.
   std::string indent = "      ";
   for (int64_t d = 0; d < spatial; ++d) {
@@ -74,12 +78,14 @@ std::string ConvSource(const ConvDims& c, const Array& lhs, const Array& rhs, co
                     d + 1, " = r", d, " + k", d, " * ", rs[d + 2], "u;\n");
     indent += "  ";
   }
-  absl::StrAppend(&src, indent, "acc += lhs[l", spatial, "] * rhs[r", spatial, "];\n");
+  absl::StrAppend(&src, indent, "acc += ", LoadElement(dtype, absl::StrCat("lhs[l", spatial, "]")),
+                  " * ", LoadElement(dtype, absl::StrCat("rhs[r", spatial, "]")), ";\n");
   for (int64_t d = spatial; d-- > 0;) {
     indent.resize(indent.size() - 2);
     absl::StrAppend(&src, indent, "}\n");
   }
-  absl::StrAppend(&src, "    }\n    out_data[pc.out_offset + p] = acc;\n  }\n}\n");
+  absl::StrAppend(&src, "    }\n    out_data[pc.out_offset + p] = ", StoreElement(dtype, "acc"),
+                  ";\n  }\n}\n");
   return src;
 }
 

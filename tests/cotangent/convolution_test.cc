@@ -390,10 +390,129 @@ TEST(ConvolutionTest, ErrorsNameTheShapesAndTheConfiguration) {
               }),
               HasSubstr("batch_group_count 2 must divide the lhs batch 3"));
   EXPECT_THAT(ErrorOf([&] {
-                conv(zeros({1, 2, 5}, i32), zeros({1, 2, 3}, i32), {1}, Padding::kValid);
+                conv(zeros({1, 2, 5}, bool_), zeros({1, 2, 3}, bool_), {1}, Padding::kValid);
               }),
-              HasSubstr("conv_general_dilated: expected a floating-point or complex operand, got "
-                        "i32[1,2,5]"));
+              HasSubstr("conv_general_dilated: expected a numeric operand, got bool[1,2,5]"));
+}
+
+// Integer convolutions, as XLA's (JAX computes them on the CPU): exact, and wrapping where a
+// product or a sum leaves the type.
+TEST(ConvolutionTest, IntegerConvolutionsMatchTheReference) {
+  std::mt19937 gen(19);
+  for (int trial = 0; trial < 20; ++trial) {
+    const Config cfg = RandomConfig(gen);
+    SCOPED_TRACE(::testing::Message() << "trial " << trial << ": " << cfg.lhs << " " << cfg.rhs
+                                      << " " << cfg.out << " in " << ShapeToString(cfg.in));
+    for (DType dtype : {i32, i64, u32, u8}) {
+      // Integer values in [-3, 3] ([0, 3] unsigned: a u8 sum stays below 256 in these windows),
+      // so the double reference is exact.
+      const double lo = IsUnsigned(dtype) ? 0 : -3;
+      const auto [l64, r64] = Operands(cfg, trial, f64);
+      const Tensor li = astype(clip(round(l64 * 3.0), lo, 3.0), dtype);
+      const Tensor ri = astype(clip(round(r64 * 3.0), lo, 3.0), dtype);
+      const Tensor got = Apply(li, ri, cfg);
+      EXPECT_EQ(got.dtype(), dtype);
+      EXPECT_EQ(got.to_vector<double>(), Reference(li, ri, cfg).to_vector<double>())
+          << DTypeName(dtype);
+    }
+  }
+  // Wrapping: 65537^2 = 2^32 + 2^17 + 1 is 131073 in i32; 16 * 17 = 272 is 16 in u8, and two
+  // such products 32; 2^62 * 4 is 0 in i64.
+  const auto one = [](const Tensor& x, const Tensor& w) {
+    return conv(x, w, {1}, Padding::kValid).to_vector<double>();
+  };
+  EXPECT_THAT(one(full({1, 1, 1}, 65537, i32), full({1, 1, 1}, 65537, i32)), ElementsAre(131073));
+  EXPECT_THAT(one(full({1, 2, 1}, 16, u8), full({1, 2, 1}, 17, u8)), ElementsAre(32));
+  EXPECT_EQ(
+      conv(full({1, 1, 1}, int64_t{1} << 62, i64), full({1, 1, 1}, 4, i64), {1}, Padding::kValid)
+          .item<int64_t>(),
+      0);
+}
+
+TEST(ConvolutionTest, IntegerConvolutionsUnderJitVmapAndLinearTranspose) {
+  const Tensor x = astype(round(testing::Random({2, 3, 6}, 3, -3, 3)), i32);
+  const Tensor w = astype(round(testing::Random({4, 3, 2}, 4, -3, 3)), i32);
+  const auto f = [&](const Tensor& a, const Tensor& b) {
+    return conv_general_dilated(a, b, {2}, Pads{{1, 0}}, {.rhs_dilation = {2}});
+  };
+  EXPECT_EQ(jit(f)(x, w).to_vector<int64_t>(), f(x, w).to_vector<int64_t>());
+  const Tensor batched = vmap(f)(stack({x, -x}), stack({w, w * 2}));
+  EXPECT_EQ(batched.to_vector<int64_t>(), stack({f(x, w), f(-x, w * 2)}).to_vector<int64_t>());
+  // The transposes (JAX's linear_transpose of an integer function is an integer function):
+  // the same numbers as the f64 transpose of the same integers.
+  const Tensor ct = astype(round(testing::Random(f(x, w).shape(), 5, -3, 3)), i32);
+  const auto lhs_t = linear_transpose([&](const Tensor& a) { return f(a, w); }, x);
+  const auto rhs_t = linear_transpose([&](const Tensor& b) { return f(x, b); }, w);
+  const Tensor xf = astype(x, f64), wf = astype(w, f64);
+  const auto lhs_tf = linear_transpose([&](const Tensor& a) { return f(a, wf); }, xf);
+  const auto rhs_tf = linear_transpose([&](const Tensor& b) { return f(xf, b); }, wf);
+  const Tensor dx = lhs_t(ct)[0], dw = rhs_t(ct)[0];
+  EXPECT_EQ(dx.dtype(), i32);
+  EXPECT_EQ(dx.to_vector<double>(), lhs_tf(astype(ct, f64))[0].to_vector<double>());
+  EXPECT_EQ(dw.to_vector<double>(), rhs_tf(astype(ct, f64))[0].to_vector<double>());
+}
+
+// lax.conv's preferred_element_type (JAX's testConvPreferredElement): the result has that
+// dtype and the value of the convolution of the upcast operands, here against the f64
+// reference with the rounding error of the preferred type, not of the operands' (an f16
+// result would be off by 1e-3).
+TEST(ConvolutionTest, PreferredElementTypeIsTheConvolutionOfUpcastOperands) {
+  const Config cfg{.lhs = "NCHW",
+                   .rhs = "OIHW",
+                   .out = "NCHW",
+                   .n = 2,
+                   .c = 3,
+                   .o = 2,
+                   .in = {9, 10},
+                   .window = {4, 5},
+                   .strides = {1, 1},
+                   .lhs_dilation = {1, 1},
+                   .rhs_dilation = {1, 1},
+                   .pads = {{0, 0}, {0, 0}}};
+  const std::pair<DType, DType> pairs[] = {{f16, f32}, {bf16, f32}, {f16, f64}, {f32, f64},
+                                           {i32, i64}, {u8, i32},   {u8, u32},  {i32, f32},
+                                           {i32, f64}, {u8, f16},   {i64, f64}, {c64, c128}};
+  for (auto [from, to] : pairs) {
+    SCOPED_TRACE(std::string(DTypeName(from)) + " -> " + DTypeName(to));
+    auto [l, r] = Operands(cfg, 21, f64);
+    if (IsInteger(from)) {
+      l = round(l * 3.0 + (IsUnsigned(from) ? 3.0 : 0.0));
+      r = round(r * 3.0 + (IsUnsigned(from) ? 3.0 : 0.0));
+    }
+    const Tensor lhs = astype(l, from), rhs = astype(r, from);
+    const Tensor got = conv(lhs, rhs, {1, 1}, Padding::kValid, to);
+    EXPECT_EQ(got.dtype(), to);
+    const Tensor expected = Reference(astype(lhs, f64), astype(rhs, f64), cfg);
+    const double tol = IsInteger(to) ? 0 : to == f32 || to == c64 ? 2e-6 : 1e-13;
+    EXPECT_TRUE(AllClose(astype(real(got), f64), expected, tol, tol));
+    EXPECT_TRUE(
+        AllClose(got, conv(astype(lhs, to), astype(rhs, to), {1, 1}, Padding::kValid), 0, 0));
+  }
+  // The derivative with respect to an f16 operand is f16 (JAX's transpose converts back), the
+  // rounding of the f32 one.
+  const Tensor x = testing::Random({1, 2, 8}, 8, -1, 1, f16), w = testing::Random({3, 2, 3}, 9);
+  const auto loss = [&](const Tensor& a) {
+    return sum(conv(a, astype(w, f16), {1}, Padding::kValid, f32));
+  };
+  const Tensor g = grad(loss)(x);
+  EXPECT_EQ(g.dtype(), f16);
+  const Tensor g32 = grad([&](const Tensor& a) {
+    return sum(conv(a, astype(astype(w, f16), f32), {1}, Padding::kValid));
+  })(astype(x, f32));
+  EXPECT_TRUE(AllClose(g, astype(g32, f16), 0, 0));
+  // JAX's checks of the pair.
+  const Tensor a = zeros({1, 1, 3}, f32), b = zeros({1, 1, 2}, f32);
+  EXPECT_THAT(ErrorOf([&] { conv(a, b, {1}, Padding::kValid, i32); }),
+              HasSubstr("conv_general_dilated: preferred_element_type i32 for an operand of type "
+                        "f32[1,1,3]: the compatible pairs are (integer, integer), (integer, "
+                        "float), (float, float) and (complex, complex)"));
+  EXPECT_THAT(ErrorOf([&] { conv(astype(a, f64), astype(b, f64), {1}, Padding::kValid, f32); }),
+              HasSubstr("preferred_element_type f32 for an operand of type f64[1,1,3]: narrower "
+                        "than the operand"));
+  EXPECT_THAT(ErrorOf([&] { conv(astype(a, i32), astype(b, i32), {1}, Padding::kValid, u32); }),
+              HasSubstr("an unsigned type for a signed one"));
+  EXPECT_THAT(ErrorOf([&] { conv(astype(a, c64), astype(b, c64), {1}, Padding::kValid, f64); }),
+              HasSubstr("the compatible pairs are"));
 }
 
 }  // namespace

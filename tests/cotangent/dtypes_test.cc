@@ -25,10 +25,11 @@
 namespace cotangent {
 namespace {
 
+using testing::AllClose;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
-using ::testing::HasSubstr;
 using testing::ErrorOf;
+using ::testing::HasSubstr;
 
 using Int128 = __int128;
 
@@ -462,6 +463,47 @@ TEST(DtypesTest, IntegerProductsWrap) {
     CheckProduct<uint32_t>(m, k, n);
     CheckProduct<int64_t>(m, k, n);
   }
+}
+
+// lax.dot_general's preferred_element_type (JAX's testDotPreferredElement): the product of
+// the upcast operands, so i32 products past 2^31 and u8 sums past 255 stay exact in i64 and
+// i32, and an f16 product keeps f32's digits.
+TEST(DtypesTest, PreferredElementTypeWidensProducts) {
+  const Tensor a = tensor({100000, 3, 70000, 2}, {2, 2}, i32);
+  EXPECT_THAT(matmul(a, a, i64).to_vector<int64_t>(),
+              ElementsAre(10000210000, 300006, 7000140000, 210004));
+  EXPECT_EQ(matmul(a, a, i64).dtype(), i64);
+  EXPECT_NE(matmul(a, a).to_vector<int64_t>(), matmul(a, a, i64).to_vector<int64_t>());
+  const Tensor bytes = full({1, 4}, 200, u8);
+  EXPECT_THAT(dot(bytes, full({4}, 3, u8), i32).to_vector<int64_t>(), ElementsAre(2400));
+  EXPECT_THAT(dot(bytes, full({4}, 3, u8)).to_vector<int64_t>(), ElementsAre(2400 % 256));
+  // f16 operands, f32 products: the f64 value to f32's precision, not f16's.
+  const Tensor x = testing::Random({3, 40}, 1, -1, 1, f16),
+               y = testing::Random({40, 2}, 2, -1, 1, f16);
+  const Tensor exact = matmul(astype(x, f64), astype(y, f64));
+  const Tensor got = matmul(x, y, f32);
+  EXPECT_EQ(got.dtype(), f32);
+  EXPECT_TRUE(AllClose(astype(got, f64), exact, 1e-6, 1e-6));
+  EXPECT_FALSE(AllClose(astype(matmul(x, y), f64), exact, 1e-6, 1e-6));
+  DotDims dims{.lhs_contracting = {1}, .rhs_contracting = {0}};
+  EXPECT_TRUE(AllClose(jit([&](const Tensor& p, const Tensor& q) {
+                         return lax::dot_general(p, q, dims, f32);
+                       })(x, y),
+                       got, 0, 0));
+  // Derivatives: the cotangent of an f16 operand is f16, the f32 one rounded.
+  const Tensor g = grad([&](const Tensor& p) { return sum(matmul(p, y, f32)); })(x);
+  EXPECT_EQ(g.dtype(), f16);
+  EXPECT_TRUE(AllClose(
+      g,
+      astype(grad([&](const Tensor& p) { return sum(matmul(p, astype(y, f32))); })(astype(x, f32)),
+             f16),
+      0, 0));
+  EXPECT_THAT(ErrorOf([&] { matmul(x, y, i32); }),
+              HasSubstr("dot_general: preferred_element_type i32 for an operand of type "
+                        "f16[3,40]: the compatible pairs are"));
+  EXPECT_THAT(ErrorOf([&] { matmul(a, a, u32); }), HasSubstr("an unsigned type for a signed one"));
+  EXPECT_THAT(ErrorOf([&] { lax::dot_general(astype(x, f64), astype(y, f64), dims, f32); }),
+              HasSubstr("preferred_element_type f32 for an operand of type f64[3,40]: narrower"));
 }
 
 TEST(DtypesTest, SortingOrdersUnsignedAndWideValues) {

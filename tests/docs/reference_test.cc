@@ -224,7 +224,15 @@ TEST(ReferenceTest, Convolution) {
   ct::Tensor z = ct::conv_general_dilated(                                   // NHWC, depthwise
       ct::ones({1, 5, 5, 4}), ct::ones({3, 3, 1, 4}), {2, 2}, ct::Padding::kSame,
       {.dimension_numbers = {"NHWC", "HWIO", "NHWC"}, .feature_group_count = 4});  // [1,3,3,4]
+  ct::Tensor u = ct::full({1, 1, 3}, 100, ct::u8);  // integers convolve (wrapping, as XLA)
+  ct::Tensor b = ct::conv(u, ct::full({1, 1, 2}, 2, ct::u8), {1}, ct::Padding::kValid,
+                          ct::i32);  // preferred_element_type: i32 [[[400 400]]], not u8's 144
   EXPECT_EQ(y.to_vector<double>(), (std::vector<double>{12, 16, 24, 28}));
+  EXPECT_EQ(b.dtype(), ct::i32);
+  EXPECT_EQ(b.to_vector<double>(), (std::vector<double>{400, 400}));
+  EXPECT_EQ(
+      ct::conv(u, ct::full({1, 1, 2}, 2, ct::u8), {1}, ct::Padding::kValid).to_vector<double>(),
+      (std::vector<double>{144, 144}));
   EXPECT_EQ(z.shape(), (ct::Shape{1, 3, 3, 4}));
   // The corner window covers 2x2 inputs, the middle 3x3, per channel.
   EXPECT_EQ(z.to_vector<double>()[0], 4);
