@@ -26,6 +26,7 @@
 #include "cotangent/jit.h"       // IWYU pragma: export
 #include "cotangent/linalg.h"    // IWYU pragma: export
 #include "cotangent/numpy.h"     // IWYU pragma: export
+#include "cotangent/ode.h"       // IWYU pragma: export
 #include "cotangent/random.h"    // IWYU pragma: export
 #include "cotangent/shaping.h"   // IWYU pragma: export
 #include "cotangent/shard_map.h"  // IWYU pragma: export

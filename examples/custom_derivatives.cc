@@ -225,8 +225,17 @@ void ImplicitDifferentiation() {
   };
   std::cout << "custom_root: " << root_sqrt(S(2.)) << " " << ct::grad(root_sqrt)(S(2.)) << " "
             << ct::grad(ct::grad(root_sqrt))(S(2.)) << "\n";
-  std::cout << "(not ported: odeint, which Cotangent does not have; see examples/ode.cc for\n"
-               "gradients through an RK4 solver in fori_loop)\n";
+  // The notebook's other example of a function-valued argument, jax.experimental.ode.odeint:
+  // a custom_vjp whose backward pass integrates the adjoint system. y' = -k y, y(1) = e^-k.
+  const auto decay = [](const Tensor& y, const Tensor&, const Tensors& args) {
+    return -args[0] * y;
+  };
+  const auto y_end = [&](const Tensor& k) {
+    return ct::odeint(decay, ct::scalar(1., ct::f64), ct::linspace(0., 1., 2, ct::f64), {k})[1];
+  };
+  const Tensor k = ct::scalar(2., ct::f64);
+  std::cout << "odeint: y(1) = " << y_end(k) << ", dy(1)/dk = " << ct::grad(y_end)(k)
+            << " (closed form: " << std::exp(-2.) << ", " << -std::exp(-2.) << ")\n";
 }
 
 void CustomJvpBasics() {

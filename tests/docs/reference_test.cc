@@ -284,6 +284,20 @@ TEST(ReferenceTest, CustomSolves) {
   EXPECT_NEAR(ct::grad(root_of)(ct::scalar(2.0f)).item<double>(), 0.5 / std::sqrt(2.0), 1e-6);
 }
 
+TEST(ReferenceTest, Odeint) {
+  ct::Tensor ts = ct::linspace(0.0, 1.0, 11, ct::f64), k = ct::scalar(2.0, ct::f64);
+  auto decay = [](const ct::Tensor& y, const ct::Tensor&, const std::vector<ct::Tensor>& args) {
+    return -args[0] * y;  // dy/dt = -k y
+  };
+  ct::Tensor ys = ct::odeint(decay, ct::scalar(1.0, ct::f64), ts, {k});  // exp(-k t), [11]
+  ct::Tensor dk = ct::grad([&](const ct::Tensor& k) {                    // d y(1) / dk = -e^-2
+    return ct::odeint(decay, ct::scalar(1.0, ct::f64), ts, {k})[10];
+  })(k);
+  EXPECT_EQ(ys.shape(), (ct::Shape{11}));
+  EXPECT_NEAR(ys.to_vector<double>()[10], std::exp(-2.0), 1e-7);
+  EXPECT_NEAR(dk.item<double>(), -std::exp(-2.0), 1e-6);
+}
+
 TEST(ReferenceTest, Random) {
   ct::random::Key key = ct::random::key(42);           // [ 0 42]
   ct::Tensor words = ct::random::bits(key, {2});       // u32[2]
