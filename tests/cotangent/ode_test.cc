@@ -302,7 +302,7 @@ TEST(OdeintTest, ComplexStates) {
 }
 
 // JAX's test_hmax: a right-hand side with plateaus that unbounded steps would jump over.
-TEST(OdeintTest, HmaxBoundsTheStep) {
+TEST(OdeintTest, HmaxAndMxstepBoundTheSteps) {
   const auto rhs = [](const Tensor& y, const Tensor& t) {
     return where(t <= 2.0, ones_like(y),
                  where((t >= 5.0) & (t <= 7.0), -ones_like(y), zeros_like(y)));
@@ -311,6 +311,14 @@ TEST(OdeintTest, HmaxBoundsTheStep) {
       odeint(rhs, scalar(0.0, f64), tensor({0.0, 5.0, 10.0}, {3}, f64), {}, {.hmax = 1.0});
   EXPECT_NEAR(ys.to_vector<double>()[1], 2.0, 1e-4);
   EXPECT_NEAR(ys.to_vector<double>()[2], 0.0, 1e-4);
+  // mxstep bounds the steps towards each time: two steps from the small first step end far
+  // from t = 10 (the quartic then extrapolates), enough steps change nothing.
+  const auto decay = [](const Tensor& y, const Tensor&) { return -y; };
+  const Tensor ts = tensor({0.0, 10.0}, {2}, f64), y0 = scalar(1.0, f64);
+  const Tensor free = odeint(decay, y0, ts);
+  EXPECT_NEAR(free.to_vector<double>()[1], std::exp(-10.0), 1e-8);
+  EXPECT_EQ(Values(odeint(decay, y0, ts, {}, {.mxstep = 100000})), Values(free));
+  EXPECT_FALSE(AllClose(odeint(decay, y0, ts, {}, {.mxstep = 2}), free, 1e-3, 1e-3));
 }
 
 TEST(OdeintTest, ForwardModeAndBadInputsAreErrors) {
