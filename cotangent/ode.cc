@@ -325,6 +325,17 @@ std::vector<Tensor> OdeintFlat(const OdeFn& func, const std::vector<Tensor>& y0,
     ThrowInvalid(kOp, ": t must be a non-empty 1-D floating tensor of times, got ",
                  t.defined() ? t.aval().ToString() : "an undefined tensor");
   }
+  // JAX requires increasing times without checking (its t is traced); a concrete t is checked
+  // here, where decreasing or repeated times would give inf and nan.
+  if (t.is_concrete()) {
+    const std::vector<double> times = t.to_vector<double>();
+    for (size_t i = 1; i < times.size(); ++i) {
+      if (!(times[i] > times[i - 1])) {
+        ThrowInvalid(kOp, ": t must be strictly increasing, got t[", i, "] = ", times[i],
+                     " after t[", i - 1, "] = ", times[i - 1]);
+      }
+    }
+  }
   for (const Tensor& a : args) {
     if (!a.defined()) ThrowInvalid(kOp, ": args holds an undefined tensor");
   }

@@ -333,6 +333,15 @@ TEST(OdeintTest, ForwardModeAndBadInputsAreErrors) {
                 odeint(id, scalar(1.0, f64), tensor({0, 1}, {2}, i32));
               }),
               HasSubstr("odeint: t must be a non-empty 1-D floating tensor of times, got i32[2]"));
+  // Times that do not increase (inf and nan otherwise), when they are concrete.
+  EXPECT_THAT(ErrorOf([&] {
+                odeint(id, scalar(1.0, f64), tensor({0.0, 1.0, 1.0}, {3}, f64));
+              }),
+              HasSubstr("odeint: t must be strictly increasing, got t[2] = 1 after t[1] = 1"));
+  EXPECT_THAT(ErrorOf([&] {
+                odeint(id, scalar(1.0, f64), tensor({1.0, 0.5}, {2}, f64));
+              }),
+              HasSubstr("got t[1] = 0.5 after t[0] = 1"));
   EXPECT_THAT(ErrorOf([&] {
                 odeint(id, scalar(1, i32), tensor({0.0, 1.0}, {2}, f64));
               }),
