@@ -60,11 +60,11 @@ using Field = std::function<Tensor(const Tensor& y, const Tensor& t)>;
 
 // sum_j w[j] k[j] over the stages computed so far (zero weights skipped).
 Tensor Combine(const double* w, const std::vector<Tensor>& k) {
-  Tensor out = zeros_like(k[0]);
+  Tensor out;
   for (size_t j = 0; j < k.size(); ++j) {
-    if (w[j] != 0) out = out + w[j] * k[j];
+    if (w[j] != 0) out = out.defined() ? out + w[j] * k[j] : w[j] * k[j];
   }
-  return out;
+  return out;  // every weight row has a nonzero weight among the stages it reads
 }
 
 // |x|^2 elementwise, real for complex x.
@@ -73,15 +73,6 @@ Tensor Abs2(const Tensor& x) {
 }
 
 Tensor Norm(const Tensor& x) { return sqrt(sum(Abs2(x))); }
-
-// Row i (static) of x.
-Tensor Row(const Tensor& x, int64_t i) {
-  Shape start(x.ndim(), 0), limit = x.shape();
-  start[0] = i;
-  limit[0] = i + 1;
-  Shape shape(x.shape().begin() + 1, x.shape().end());
-  return lax::reshape(lax::slice(x, start, limit), shape);
-}
 
 struct Step {
   Tensor y, f, error;
@@ -146,8 +137,8 @@ Tensor DenseFit(const Tensor& y0, const Tensor& y1, const std::vector<Tensor>& k
 
 // p(x) by Horner's rule over DenseFit's rows.
 Tensor Polyval(const Tensor& coefficients, const Tensor& x) {
-  Tensor out = Row(coefficients, 0);
-  for (int64_t i = 1; i < 5; ++i) out = out * x + Row(coefficients, i);
+  Tensor out = coefficients[0];
+  for (int64_t i = 1; i < 5; ++i) out = out * x + coefficients[i];
   return out;
 }
 
@@ -156,7 +147,7 @@ Tensor Polyval(const Tensor& coefficients, const Tensor& x) {
 // step taken when its error ratio is at most 1), then the last step's quartic at the time.
 Tensor Solve(const Field& field, const Tensor& y0, const Tensor& ts, const OdeintOptions& o) {
   const int64_t n = y0.shape()[0], count = ts.shape()[0];
-  const Tensor t0 = Row(ts, 0);
+  const Tensor t0 = ts[0];
   if (count == 1) return lax::reshape(y0, {1, n});
   const Tensor f0 = field(y0, t0);
   const Tensor dt0 = clip(InitialStep(field, t0, y0, f0, o), 0.0, o.hmax);
@@ -282,7 +273,7 @@ std::vector<Tensor> Adjoint(const System& system, const Tensor& ys, const Tensor
     out.insert(out.end(), bars.begin(), bars.end());
     return out;
   };
-  std::vector<Tensor> carry{Row(g, count - 1), zeros({}, ts.dtype())};
+  std::vector<Tensor> carry{g[count - 1], zeros({}, ts.dtype())};
   for (size_t i : inexact) carry.push_back(zeros_like(params[i]));
   Tensor ts_bar = zeros({1}, ts.dtype());
   if (count > 1) {
@@ -294,8 +285,8 @@ std::vector<Tensor> Adjoint(const System& system, const Tensor& ys, const Tensor
       state.insert(state.end(), c.begin() + 2, c.end());
       const std::vector<Tensor> out =
           OdeintFlat(augmented, state, stack({lax::neg(t_i), lax::neg(t_prev)}), params, options);
-      std::vector<Tensor> next{Row(out[1], 1) + take(g, i - 1, 0)};
-      for (size_t j = 2; j < out.size(); ++j) next.push_back(Row(out[j], 1));
+      std::vector<Tensor> next{out[1][1] + take(g, i - 1, 0)};
+      for (size_t j = 2; j < out.size(); ++j) next.push_back(out[j][1]);
       return std::pair{std::move(next), t_bar};
     };
     const auto [last, rev_ts_bar] = scan(back, carry, arange(count - 1, 0, -1, i32));

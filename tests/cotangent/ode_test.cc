@@ -88,9 +88,6 @@ Tensor HostTensor(const std::vector<std::vector<double>>& rows) {
 
 std::vector<double> Values(const Tensor& x) { return x.to_vector<double>(); }
 
-// Row i of x (its leading axis).
-Tensor Row(const Tensor& x, int64_t i) { return take(x, scalar(i, i32), 0); }
-
 TEST(OdeintTest, ExponentialDecayIsTheClosedForm) {
   const Tensor ts = linspace(0.0, 2.0, 21, f64), k = tensor({0.5, 3.0}, {2}, f64);
   const Tensor y0 = tensor({1.0, -2.0}, {2}, f64);
@@ -216,7 +213,7 @@ TEST(OdeintTest, GradOfVmap) {
   const auto dx_dt = [](const Tensor& x, const Tensor&) { return 0.1 * x; };
   const Tensor t = tensor({0.0, 5.0}, {2}, f64);
   const auto f = [&](const Tensor& x, double y) {
-    return sum(Row(odeint(dx_dt, stack({x, scalar(y, f64)}), t), 1));
+    return sum(odeint(dx_dt, stack({x, scalar(y, f64)}), t)[1]);
   };
   const auto g = [&](const Tensor& x) {
     const Tensor y0s = stack({stack({x, scalar(0.1, f64)}), stack({x, scalar(0.2, f64)})});
@@ -235,7 +232,7 @@ TEST(OdeintTest, ClosuresOverDifferentiatedValues) {
   const Tensor ts = linspace(0.0, 9.9, 12, f64);  // JAX's test has 100 times to 9.9
   const auto experiment = [&](const Tensor& x) {
     const auto model = [&](const Tensor& y, const Tensor&) { return -x * y; };
-    return Row(odeint(model, scalar(1.0, f64), ts), ts.shape()[0] - 1);
+    return odeint(model, scalar(1.0, f64), ts)[ts.shape()[0] - 1];
   };
   const Tensor x = scalar(0.01, f64);
   // y(T) = exp(-x T), T = 9.9: the closed form and central differences.
@@ -259,7 +256,7 @@ TEST(OdeintTest, ClosuresOverDifferentiatedValues) {
   EXPECT_EQ(cts[1].dtype(), float0);
   EXPECT_NEAR(cts[0].item<double>(), 1 + std::exp(-1.0) + std::exp(-2.0), 1e-7);
   // Issue 3584: a closure over nothing differentiable.
-  const auto dz_dt = [](const Tensor& z, const Tensor&) { return stack({Row(z, 0), Row(z, 1)}); };
+  const auto dz_dt = [](const Tensor& z, const Tensor&) { return stack({z[0], z[1]}); };
   const Tensor dz =
       grad([&](const Tensor& z) { return sum(odeint(dz_dt, z, arange(10, f64))); })(ones({2}, f64));
   // z(t) = z0 e^t: the sum over t = 0..9 is z0 (e^10 - 1) / (e - 1).
